@@ -1,0 +1,114 @@
+//! Command-line arguments. The doc comments are the `--help` text.
+
+use std::path::PathBuf;
+
+use clap::{Args as ClapArgs, Parser, Subcommand, ValueEnum};
+
+/// kizuki (気付き, "noticing"): catch a targeted attack where victims failed to notice it, and do
+/// the urgent work after a breach — find the personal data, count the people, tell them, report.
+#[derive(Debug, Parser)]
+#[command(
+    name = "kizuki",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
+pub struct Args {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command takes.
+#[derive(Debug, ClapArgs)]
+pub struct Global {
+    /// Output format: aligned text for people, JSON Lines (one object per item) for scripts.
+    #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Configuration file (default: ./kizuki.toml, then $XDG_CONFIG_HOME/kizuki/kizuki.toml).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// More log output on stderr (-v info, -vv debug, -vvv trace).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// Only errors on stderr; no progress.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// When to colour text output.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Never show progress bars.
+    #[arg(long, global = true)]
+    pub no_progress: bool,
+}
+
+/// Output format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Human-readable, aligned, coloured on a terminal.
+    Text,
+    /// JSON Lines: one object per scanned item (see docs/output.md).
+    Json,
+}
+
+/// Colour choice.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when stdout is a terminal and NO_COLOR is unset.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+/// The areas and their verbs.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check or print the configuration file (kizuki.toml).
+    #[command(subcommand)]
+    Config(ConfigCmd),
+    /// Run the whole chain on the bundled sample incident.
+    Demo(DemoArgs),
+    /// Print shell completions.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff).
+    Man(ManArgs),
+}
+
+/// `kizuki config …`
+#[derive(Debug, Subcommand)]
+pub enum ConfigCmd {
+    /// Validate a configuration file (default: the one kizuki would use).
+    Check {
+        /// The file to check.
+        file: Option<PathBuf>,
+    },
+    /// Print a commented example configuration that passes `config check`.
+    Example,
+}
+
+/// `kizuki demo`
+#[derive(Debug, ClapArgs)]
+pub struct DemoArgs {
+    /// Folder to generate the sample incident into.
+    #[arg(long, value_name = "DIR", default_value = "kizuki-demo")]
+    pub out: PathBuf,
+}
+
+/// `kizuki completions`
+#[derive(Debug, ClapArgs)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// `kizuki man`
+#[derive(Debug, ClapArgs)]
+pub struct ManArgs {
+    /// Write one page per command into this folder instead of printing the main page.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
