@@ -403,3 +403,4 @@ pub fn decoys_csv(seed: u64, n: usize) -> String {
     }
     out
 }
+

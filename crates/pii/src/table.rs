@@ -314,7 +314,9 @@ impl Table {
                         ys.sort_unstable();
                         date_years.push((i, ys.get(ys.len() / 2).copied().unwrap_or(0)));
                         Some(Kind::Date)
-                    } else if cells.iter().take(16).any(|c| {
+                    } else if cells.iter().take(16).map(|c| c.chars().count()).sum::<usize>()
+                        >= 16 * cells.len().min(16)
+                        && cells.iter().take(16).any(|c| {
                         let mut t = Tally::new(crate::tally::CatSet::all());
                         text::scan(c, &mut t);
                         t.total() > 0
@@ -325,6 +327,32 @@ impl Table {
                     }
                 }
             };
+        }
+        // A product code looks like a passport number and a size column like genders: judged
+        // by their values alone, they count only beside a column that identifies a person.
+        let identity = kinds.iter().enumerate().any(|(i, k)| {
+            matches!(
+                k,
+                Some(Kind::Cat(
+                    Category::NameKanji
+                        | Category::NameKana
+                        | Category::NameRomaji
+                        | Category::Email
+                        | Category::Phone
+                        | Category::Address
+                ))
+            ) && header.as_ref().is_none_or(|_| true)
+                && i < usize::MAX
+        });
+        if !identity {
+            for (i, k) in kinds.iter_mut().enumerate() {
+                let by_header = header.as_ref().and_then(|h| h.get(i)).and_then(|h| header_kind(h));
+                if by_header.is_none()
+                    && matches!(k, Some(Kind::Cat(Category::PassportNumber | Category::Gender | Category::CreditCard)))
+                {
+                    *k = None;
+                }
+            }
         }
         // Dates without a header: the earliest column is the birth date, a later one from
         // 1990 on the passport issue date.

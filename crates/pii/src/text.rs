@@ -138,13 +138,23 @@ fn keyword_value(tok: &str, tally: &mut Tally) {
         .trim_start_matches(|c: char| !(c == ':' || c == '：' || c == ' ' || c == '\u{3000}'))
         .trim_start_matches([':', '：', ' ', '\u{3000}']);
     // A reading in parentheses after the name: `山田 太郎（ヤマダ タロウ）`.
-    let v = v.split(['(', '（']).next().unwrap_or("").trim();
+    let v = v
+        .split(['(', '（', '/', '／'])
+        .next()
+        .unwrap_or("")
+        .trim()
+        .trim_end_matches(['.', '。', '、', '．']);
     if v.is_empty() {
         return;
     }
     if tok.starts_with("性別") || tok.starts_with(['G', 'S']) {
-        if value::gender(v) {
-            tally.add(Category::Gender, v, v);
+        let g = v
+            .split([' ', '\u{3000}'])
+            .next()
+            .unwrap_or("")
+            .trim_end_matches(['.', '。', '、', '．']);
+        if value::gender(g) {
+            tally.add(Category::Gender, g, g);
         }
     } else if value::name_kanji(v) {
         tally.add(Category::NameKanji, v, v);

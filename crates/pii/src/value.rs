@@ -88,7 +88,7 @@ pub fn phone(s: &str) -> Option<String> {
     let n = d.len();
     let p = |i: usize| d.get(i).copied().unwrap_or(99);
     let ok = match (p(1), p(2)) {
-        (8, 0) if p(3) == 0 => n == 11 && groups_ok(&groups, &[&[4, 3, 4], &[11]]),
+        (8, 0) if p(3) == 0 => n == 11 && groups_ok(&groups, &[&[4, 3, 4], &[3, 4, 4], &[11]]),
         (5..=9, 0) => n == 11 && groups_ok(&groups, &[&[3, 4, 4], &[11]]),
         (1, 2) if p(3) == 0 => n == 10 && groups_ok(&groups, &[&[4, 3, 3], &[10], &[4, 6]]),
         (2, 0) => false,
