@@ -404,3 +404,39 @@ pub fn decoys_csv(seed: u64, n: usize) -> String {
     out
 }
 
+
+/// A zip archive (deflated) of `(name, bytes)` entries, for tests and the demo.
+pub fn zip_of(entries: &[(&str, &[u8])]) -> std::io::Result<Vec<u8>> {
+    use std::io::Write;
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .last_modified_time(zip::DateTime::default());
+    for (name, data) in entries {
+        w.start_file(*name, opts).map_err(std::io::Error::other)?;
+        w.write_all(data)?;
+    }
+    Ok(w.finish().map_err(std::io::Error::other)?.into_inner())
+}
+
+/// A gzip stream of `data`.
+pub fn gzip_of(data: &[u8]) -> std::io::Result<Vec<u8>> {
+    use std::io::Write;
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    e.write_all(data)?;
+    e.finish()
+}
+
+/// A tar archive of `(name, bytes)` entries (fixed mode and time).
+pub fn tar_of(entries: &[(&str, &[u8])]) -> std::io::Result<Vec<u8>> {
+    let mut b = tar::Builder::new(Vec::new());
+    for (name, data) in entries {
+        let mut h = tar::Header::new_ustar();
+        h.set_size(data.len() as u64);
+        h.set_mode(0o644);
+        h.set_mtime(0);
+        h.set_cksum();
+        b.append_data(&mut h, name, *data)?;
+    }
+    b.into_inner()
+}
