@@ -59,7 +59,12 @@ fn window(text: &str, start: usize, n: usize) -> &str {
     while s > 0 && !text.is_char_boundary(s) {
         s -= 1;
     }
-    text.get(s..start).unwrap_or("")
+    let w = text.get(s..start).unwrap_or("");
+    // Context stays on the candidate's line.
+    match w.rfind('\n') {
+        Some(i) => &w[i + 1..],
+        None => w,
+    }
 }
 
 fn ascii_word(b: Option<u8>) -> bool {
@@ -84,12 +89,14 @@ pub fn scan(text: &str, tally: &mut Tally) {
                 tally.add(Category::Email, tok, &key);
             }
         } else if first.is_ascii_uppercase() && tok.len() == 9 && value::passport_number(tok) {
-            if ascii_word(before) || ascii_word(after) {
+            // MRZ line 2: number, check digit, nationality (`TK12345674JPN…`).
+            let mrz = !ascii_word(before)
+                && bytes.get(e..e + 4).is_some_and(|r| {
+                    (r[0].is_ascii_digit() || r[0] == b'<') && r[1..] == *b"JPN"
+                });
+            if !mrz && (ascii_word(before) || ascii_word(after)) {
                 continue;
             }
-            let mrz = text
-                .get(e..)
-                .is_some_and(|r| r.len() >= 4 && r.as_bytes()[1..4] == *b"JPN");
             if mrz || last_kw(window(text, s, WINDOW * 2), &PASSPORT).is_some() {
                 tally.add(Category::PassportNumber, tok, tok);
             }
