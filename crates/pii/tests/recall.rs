@@ -64,6 +64,25 @@ fn recall_and_precision_per_category() {
                 }
             }
         }
+        // The same persons as a workbook (cells are Unicode: once, not per encoding).
+        if ei == 0 {
+            let (text, truth) = synth::persons_text(77, PERSONS, Form::Csv);
+            let xlsx = workbook(&text);
+            let f = found(&scanner, "persons.xlsx", &xlsx);
+            cases += 1;
+            for c in Category::ALL {
+                let planted = truth.get(&c).copied().unwrap_or(0);
+                let got = f.get(&c).copied().unwrap_or(0);
+                let tp = got.min(planted);
+                let e = total.entry(c).or_default();
+                e.0 += planted;
+                e.1 += tp;
+                e.2 += got - tp;
+                if planted > 0 && (tp as f64) < goal(c) * planted as f64 {
+                    failures.push(format!("persons.xlsx: {c} {tp}/{planted}"));
+                }
+            }
+        }
         // Decoys: text and an order table, in the same encoding.
         for (name, text) in [
             (format!("decoys-{}.txt", enc.name()), synth::decoys_text(7 + ei as u64, 600)),
@@ -88,4 +107,17 @@ fn recall_and_precision_per_category() {
         println!("{:<20} {planted:>8} {tp:>8} {fp:>8} {recall:>8.3} {precision:>9.3}", c.id());
     }
     assert!(failures.is_empty(), "below the goals:\n{}", failures.join("\n"));
+}
+
+/// A workbook with the CSV's rows in its first sheet.
+fn workbook(csv: &str) -> Vec<u8> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("顧客").unwrap();
+    for (r, line) in csv.lines().enumerate() {
+        for (c, cell) in line.split(',').enumerate() {
+            ws.write_string(r as u32, c as u16, cell).unwrap();
+        }
+    }
+    wb.save_to_buffer().unwrap()
 }
