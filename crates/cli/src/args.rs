@@ -71,6 +71,9 @@ pub enum Command {
     Config(ConfigCmd),
     /// Run the whole chain on the bundled sample incident.
     Demo(DemoArgs),
+    /// Find Japanese personal data in files, archives and spreadsheets.
+    #[command(subcommand)]
+    Pii(PiiCmd),
     /// Print shell completions.
     Completions(CompletionsArgs),
     /// Print the man page (roff).
@@ -111,4 +114,30 @@ pub struct ManArgs {
     /// Write one page per command into this folder instead of printing the main page.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+}
+
+/// `kizuki pii …`
+#[derive(Debug, Subcommand)]
+pub enum PiiCmd {
+    /// Scan files, directories, archives (zip, gzip, tar, nested) and spreadsheets for personal
+    /// data; one item per object holding some. Exit 0 none found, 1 found, 2 error.
+    Scan(PiiScanArgs),
+}
+
+/// `kizuki pii scan`
+#[derive(Debug, ClapArgs)]
+pub struct PiiScanArgs {
+    /// Show sample values unmasked (they are masked by default: output must not become a
+    /// second leak).
+    #[arg(long)]
+    pub reveal: bool,
+    /// Only these categories (comma-separated ids: email,phone,name_kanji,…; default: all).
+    #[arg(long, value_delimiter = ',', value_name = "A,B")]
+    pub categories: Vec<kizuki_core::Category>,
+    /// Report an object only when it holds at least N values (default: [pii] min_count, or 1).
+    #[arg(long, value_name = "N")]
+    pub min_count: Option<u64>,
+    /// Files or directories to scan.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
 }
