@@ -71,6 +71,9 @@ pub enum Command {
     Config(ConfigCmd),
     /// Run the whole chain on the bundled sample incident.
     Demo(DemoArgs),
+    /// Outbound traffic that should not exist, from Zeek logs.
+    #[command(subcommand)]
+    Net(NetCmd),
     /// Print shell completions.
     Completions(CompletionsArgs),
     /// Print the man page (roff).
@@ -111,4 +114,27 @@ pub struct ManArgs {
     /// Write one page per command into this folder instead of printing the main page.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+}
+
+/// `kizuki net …`
+#[derive(Debug, Subcommand)]
+pub enum NetCmd {
+    /// Find beacons, strobes, long connections, DNS tunnels, exfiltration, egress-policy
+    /// violations and threat-intel hits in Zeek logs (conn, open_conn, dns, ssl, http; TSV or
+    /// JSON; plain or gzip; folders are searched recursively).
+    Scan(NetScanArgs),
+}
+
+/// `kizuki net scan`
+#[derive(Debug, ClapArgs)]
+pub struct NetScanArgs {
+    /// Only records at or after this time (epoch seconds, 2016-03-19 or 2016-03-19T10:00:00Z).
+    #[arg(long, value_name = "T")]
+    pub since: Option<String>,
+    /// Only records before this time.
+    #[arg(long, value_name = "T")]
+    pub until: Option<String>,
+    /// Zeek log files or folders.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
 }

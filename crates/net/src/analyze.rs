@@ -67,8 +67,9 @@ struct Ctx<'a> {
 impl Ctx<'_> {
     /// Prevalence and first-seen modifiers; returns (factor, evidence).
     fn modifiers(&self, srcs: u32, first_seen: f64, ev: &mut Map<String, Value>) -> f64 {
-        // Share of the *other* internal hosts that talk to it too: 0 for a lone host.
-        let others = self.total_sources.saturating_sub(1).max(1) as f64;
+        // Share of the *other* internal hosts that talk to it too: 0 for a lone host. Below ten
+        // other hosts a share says little, so the denominator is at least ten.
+        let others = self.total_sources.saturating_sub(1).max(10) as f64;
         let prevalence = (f64::from(srcs.saturating_sub(1)) / others).min(1.0);
         let mut f = 1.0 - 0.75 * prevalence;
         ev.insert("prevalence".into(), json!(r3(prevalence)));
@@ -246,8 +247,10 @@ fn pair_findings(ctx: &Ctx<'_>, s: &Partial, out: &mut Vec<NetFinding>) {
                 st,
                 e,
             ));
-        } else if st.conns >= t.beacon_min_conns {
-            if let Some((score, e)) = beacon_score(st, ctx.first, ctx.last, true) {
+        } else if st.conns >= t.beacon_min_conns
+            && let Some((score, e)) = beacon_score(st, ctx.first, ctx.last, true)
+        {
+            {
                 let mut e2 = ev.clone();
                 e2.extend(e);
                 out.push(finding(

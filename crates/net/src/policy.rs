@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 use std::net::IpAddr;
-use std::path::PathBuf;
+use std::path::Path;
 
 use kizuki_core::config::{Egress, NetConfig};
 
@@ -101,9 +101,9 @@ impl Policy {
         Ok(p)
     }
 
-    fn load_intel(&mut self, path: &PathBuf) -> Result<(), Error> {
+    fn load_intel(&mut self, path: &Path) -> Result<(), Error> {
         let data = kizuki_core::io::read_file_capped(path, 64 << 20).map_err(|e| Error::Intel {
-            path: path.clone(),
+            path: path.to_path_buf(),
             message: e.to_string(),
         })?;
         let text = String::from_utf8_lossy(&data);
@@ -136,6 +136,19 @@ impl Policy {
     /// True when `ip` is in `[net] internal`.
     pub fn is_internal(&self, ip: IpAddr) -> bool {
         self.internal.iter().any(|c| c.contains(ip))
+    }
+
+    /// True when traffic to `ip` leaves the network: not internal and not a local-scope
+    /// address (loopback, link-local, multicast, broadcast, unspecified), which can never be
+    /// an egress. Reserved and documentation ranges are external: they are not dropped.
+    pub fn is_external(&self, ip: IpAddr) -> bool {
+        if self.is_internal(ip) || ip.is_loopback() || ip.is_multicast() || ip.is_unspecified() {
+            return false;
+        }
+        match ip {
+            IpAddr::V4(a) => !(a.is_link_local() || a.is_broadcast()),
+            IpAddr::V6(a) => (a.segments()[0] & 0xffc0) != 0xfe80,
+        }
     }
 
     /// The role of `ip` whose egress is denied, if any.
@@ -210,6 +223,31 @@ mod tests {
         let v6 = Cidr::parse("fc00::/7").unwrap();
         assert!(v6.contains("fd12::1".parse().unwrap()));
         assert!(Cidr::parse("10.0.0.0/33").is_none());
+    }
+
+    #[test]
+    fn external_addresses() {
+        let p = Policy::new(&NetConfig::default()).unwrap();
+        for ip in [
+            "203.0.113.45",
+            "192.0.2.1",
+            "198.18.0.1",
+            "8.8.8.8",
+            "2001:db8::1",
+        ] {
+            assert!(p.is_external(ip.parse().unwrap()), "{ip}");
+        }
+        for ip in [
+            "10.1.2.3",
+            "ff02::2",
+            "fe80::1",
+            "224.0.0.251",
+            "169.254.1.1",
+            "255.255.255.255",
+            "127.0.0.1",
+        ] {
+            assert!(!p.is_external(ip.parse().unwrap()), "{ip}");
+        }
     }
 
     #[test]

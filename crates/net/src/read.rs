@@ -487,7 +487,7 @@ impl<'o> LineParser<'o> {
             let v = &line[a..b];
             (v != b"-" && v != b"(empty)").then_some(v)
         };
-        let Some(ts) = f(cols.ts).and_then(|v| parse_ts(v)) else {
+        let Some(ts) = f(cols.ts).and_then(parse_ts) else {
             st.bad_timestamps += 1;
             return None;
         };
@@ -702,7 +702,7 @@ fn unescape(v: &str) -> Option<u8> {
 
 fn parse_ts(v: &[u8]) -> Option<f64> {
     let t = parse_f64(v)?;
-    (t >= 0.0 && t < 1.0e11).then_some(t)
+    (0.0..1.0e11).contains(&t).then_some(t)
 }
 
 fn parse_f64(v: &[u8]) -> Option<f64> {

@@ -288,7 +288,7 @@ impl Partial {
         if p.is_internal(c.src) {
             self.sources.entry(c.src).or_default();
         }
-        if p.is_internal(c.dst) || c.src == c.dst {
+        if !p.is_external(c.dst) || c.src == c.dst {
             return;
         }
         let st = self.pairs.entry((c.src, c.dst)).or_default();
