@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, reason = "test helpers")]
 //! Golden tests: generated office logs (planted patterns) and hand-written malformed logs.
 //! `UPDATE_GOLDEN=1 cargo test -p kizuki-net --test golden` regenerates the `.out.json` files.
 
