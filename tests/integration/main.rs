@@ -8,4 +8,5 @@ mod harness;
 mod config;
 mod demo;
 mod global;
+mod net;
 mod pii;

@@ -74,6 +74,9 @@ pub enum Command {
     /// Find Japanese personal data in files, archives and spreadsheets.
     #[command(subcommand)]
     Pii(PiiCmd),
+    /// Outbound traffic that should not exist, from Zeek logs.
+    #[command(subcommand)]
+    Net(NetCmd),
     /// Print shell completions.
     Completions(CompletionsArgs),
     /// Print the man page (roff).
@@ -138,6 +141,29 @@ pub struct PiiScanArgs {
     #[arg(long, value_name = "N")]
     pub min_count: Option<u64>,
     /// Files or directories to scan.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+}
+
+/// `kizuki net …`
+#[derive(Debug, Subcommand)]
+pub enum NetCmd {
+    /// Find beacons, strobes, long connections, DNS tunnels, exfiltration, egress-policy
+    /// violations and threat-intel hits in Zeek logs (conn, open_conn, dns, ssl, http; TSV or
+    /// JSON; plain or gzip; folders are searched recursively).
+    Scan(NetScanArgs),
+}
+
+/// `kizuki net scan`
+#[derive(Debug, ClapArgs)]
+pub struct NetScanArgs {
+    /// Only records at or after this time (epoch seconds, 2016-03-19 or 2016-03-19T10:00:00Z).
+    #[arg(long, value_name = "T")]
+    pub since: Option<String>,
+    /// Only records before this time.
+    #[arg(long, value_name = "T")]
+    pub until: Option<String>,
+    /// Zeek log files or folders.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 }

@@ -40,12 +40,31 @@ static CANDIDATES: LazyLock<Option<Regex>> = LazyLock::new(|| {
 });
 
 const BIRTH: [&str; 8] = [
-    "生年月日", "誕生日", "生まれ", "birth", "Birth", "BIRTH", "DOB", "dob",
+    "生年月日",
+    "誕生日",
+    "生まれ",
+    "birth",
+    "Birth",
+    "BIRTH",
+    "DOB",
+    "dob",
 ];
 const ISSUE: [&str; 7] = ["発行", "交付", "issue", "Issue", "ISSUE", "発給", "Issued"];
-const PASSPORT: [&str; 6] = ["旅券", "パスポート", "passport", "Passport", "PASSPORT", "P<JPN"];
+const PASSPORT: [&str; 6] = [
+    "旅券",
+    "パスポート",
+    "passport",
+    "Passport",
+    "PASSPORT",
+    "P<JPN",
+];
 const MYNUMBER: [&str; 6] = [
-    "マイナンバー", "個人番号", "My Number", "my number", "MyNumber", "MY NUMBER",
+    "マイナンバー",
+    "個人番号",
+    "My Number",
+    "my number",
+    "MyNumber",
+    "MY NUMBER",
 ];
 const BANK: [&str; 6] = ["口座", "account", "Account", "ACCOUNT", "普通", "当座"];
 
@@ -91,9 +110,9 @@ pub fn scan(text: &str, tally: &mut Tally) {
         } else if first.is_ascii_uppercase() && tok.len() == 9 && value::passport_number(tok) {
             // MRZ line 2: number, check digit, nationality (`TK12345674JPN…`).
             let mrz = !ascii_word(before)
-                && bytes.get(e..e + 4).is_some_and(|r| {
-                    (r[0].is_ascii_digit() || r[0] == b'<') && r[1..] == *b"JPN"
-                });
+                && bytes
+                    .get(e..e + 4)
+                    .is_some_and(|r| (r[0].is_ascii_digit() || r[0] == b'<') && r[1..] == *b"JPN");
             if !mrz && (ascii_word(before) || ascii_word(after)) {
                 continue;
             }
@@ -117,7 +136,10 @@ pub fn scan(text: &str, tally: &mut Tally) {
             }
             date(text, s, tok, tally);
         } else {
-            if ascii_word(before) || matches!(before, Some(b'-' | b'.' | b'/' | b'_' | b':')) || ascii_word(after) {
+            if ascii_word(before)
+                || matches!(before, Some(b'-' | b'.' | b'/' | b'_' | b':'))
+                || ascii_word(after)
+            {
                 continue;
             }
             if !number(text, s, tok, tally) && tok.contains(' ') {
@@ -134,9 +156,23 @@ pub fn scan(text: &str, tally: &mut Tally) {
 }
 
 fn is_keyword_value(tok: &str) -> bool {
-    ["氏名", "お名前", "名前", "フリガナ", "ふりがな", "ローマ字", "Name", "NAME", "性別", "Gender", "GENDER", "Sex", "SEX"]
-        .iter()
-        .any(|k| tok.starts_with(k))
+    [
+        "氏名",
+        "お名前",
+        "名前",
+        "フリガナ",
+        "ふりがな",
+        "ローマ字",
+        "Name",
+        "NAME",
+        "性別",
+        "Gender",
+        "GENDER",
+        "Sex",
+        "SEX",
+    ]
+    .iter()
+    .any(|k| tok.starts_with(k))
 }
 
 /// `氏名：山田 太郎`, `性別: 女`.

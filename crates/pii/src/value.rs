@@ -60,7 +60,8 @@ fn digit_groups(s: &str) -> Option<(Vec<u8>, Vec<usize>)> {
 /// subscriber number 4.
 pub fn phone(s: &str) -> Option<String> {
     let t = s.trim();
-    let (intl, rest) = if let Some(r) = t.strip_prefix("+81").or_else(|| t.strip_prefix("＋８１")) {
+    let (intl, rest) = if let Some(r) = t.strip_prefix("+81").or_else(|| t.strip_prefix("＋８１"))
+    {
         (true, r)
     } else {
         (false, t)
@@ -257,7 +258,9 @@ pub fn issue_date(s: &str) -> Option<Ymd> {
 /// A Japanese passport number: two capital letters and seven digits (`TK1234567`).
 pub fn passport_number(s: &str) -> bool {
     let b = s.trim().as_bytes();
-    b.len() == 9 && b[..2].iter().all(u8::is_ascii_uppercase) && b[2..].iter().all(u8::is_ascii_digit)
+    b.len() == 9
+        && b[..2].iter().all(u8::is_ascii_uppercase)
+        && b[2..].iter().all(u8::is_ascii_digit)
 }
 
 /// The My Number check digit (個人番号の指定等に関する省令 第5条) holds for 12 digits.
@@ -279,9 +282,8 @@ pub fn my_number_digits(d: &[u8]) -> bool {
 
 /// A My Number (12 digits, optionally 4-4-4, check digit valid).
 pub fn my_number(s: &str) -> bool {
-    digit_groups(s.trim()).is_some_and(|(d, g)| {
-        (g == [12] || g == [4, 4, 4]) && my_number_digits(&d)
-    })
+    digit_groups(s.trim())
+        .is_some_and(|(d, g)| (g == [12] || g == [4, 4, 4]) && my_number_digits(&d))
 }
 
 /// A payment card number: 13-19 digits (groups of 4, or Amex 4-6-5), Luhn, a known IIN range.
@@ -290,7 +292,12 @@ pub fn credit_card(s: &str) -> bool {
         return false;
     };
     let n = d.len();
-    if !(13..=19).contains(&n) || !(g.len() == 1 || g.iter().all(|x| *x == 4) || g == [4, 6, 5] || (g.len() > 1 && g[..g.len() - 1].iter().all(|x| *x == 4))) {
+    if !(13..=19).contains(&n)
+        || !(g.len() == 1
+            || g.iter().all(|x| *x == 4)
+            || g == [4, 6, 5]
+            || (g.len() > 1 && g[..g.len() - 1].iter().all(|x| *x == 4)))
+    {
         return false;
     }
     let luhn: u32 = d
@@ -335,8 +342,21 @@ pub fn bank_account(s: &str) -> bool {
 pub fn gender(s: &str) -> bool {
     matches!(
         s.trim(),
-        "男" | "女" | "男性" | "女性" | "M" | "F" | "m" | "f" | "male" | "female" | "Male"
-            | "Female" | "MALE" | "FEMALE" | "男子" | "女子"
+        "男" | "女"
+            | "男性"
+            | "女性"
+            | "M"
+            | "F"
+            | "m"
+            | "f"
+            | "male"
+            | "female"
+            | "Male"
+            | "Female"
+            | "MALE"
+            | "FEMALE"
+            | "男子"
+            | "女子"
     )
 }
 
@@ -348,7 +368,10 @@ fn split_name(s: &str) -> Vec<&str> {
 }
 
 fn is_kanji_char(c: char) -> bool {
-    ('\u{4E00}'..='\u{9FFF}').contains(&c) || ('\u{3400}'..='\u{4DBF}').contains(&c) || c == '々' || c == 'ヶ'
+    ('\u{4E00}'..='\u{9FFF}').contains(&c)
+        || ('\u{3400}'..='\u{4DBF}').contains(&c)
+        || c == '々'
+        || c == 'ヶ'
 }
 
 fn is_kana_char(c: char) -> bool {
@@ -359,7 +382,13 @@ fn is_kana_char(c: char) -> bool {
 /// parts to be known; the column classifier uses the lenient form.
 pub fn name_kanji(s: &str) -> bool {
     let s = s.trim();
-    if s.is_empty() || s.chars().count() > 12 || !s.chars().all(|c| is_kanji_char(c) || c == ' ' || c == '\u{3000}' || is_kana_char(c)) || !s.chars().any(is_kanji_char) {
+    if s.is_empty()
+        || s.chars().count() > 12
+        || !s
+            .chars()
+            .all(|c| is_kanji_char(c) || c == ' ' || c == '\u{3000}' || is_kana_char(c))
+        || !s.chars().any(is_kanji_char)
+    {
         return false;
     }
     let d = &*NAMES_DICT;
@@ -382,7 +411,12 @@ pub fn name_kanji(s: &str) -> bool {
 /// A name in katakana or hiragana, with the dictionary's readings.
 pub fn name_kana(s: &str) -> bool {
     let s = s.trim();
-    if s.is_empty() || s.chars().count() > 20 || !s.chars().all(|c| is_kana_char(c) || c == ' ' || c == '\u{3000}' || c == '・') {
+    if s.is_empty()
+        || s.chars().count() > 20
+        || !s
+            .chars()
+            .all(|c| is_kana_char(c) || c == ' ' || c == '\u{3000}' || c == '・')
+    {
         return false;
     }
     let d = &*NAMES_DICT;
@@ -397,7 +431,12 @@ pub fn name_kana(s: &str) -> bool {
 /// part in the dictionary.
 pub fn name_romaji(s: &str) -> bool {
     let s = s.trim();
-    if s.is_empty() || s.len() > 40 || !s.bytes().all(|b| b.is_ascii_alphabetic() || b == b' ' || b == b',') {
+    if s.is_empty()
+        || s.len() > 40
+        || !s
+            .bytes()
+            .all(|b| b.is_ascii_alphabetic() || b == b' ' || b == b',')
+    {
         return false;
     }
     let d = &*NAMES_DICT;
@@ -426,16 +465,18 @@ pub fn address(s: &str, postal: Option<u32>) -> bool {
     };
     let table = &*POSTAL_TABLE;
     let city = table.municipality_prefix(pi, rest);
-    let cross = postal
-        .and_then(|c| table.lookup(c))
-        .is_some_and(|(p, c)| p == PREFECTURES[pi] && (city.is_none() || city == Some(c) || rest.starts_with(c)));
+    let cross = postal.and_then(|c| table.lookup(c)).is_some_and(|(p, c)| {
+        p == PREFECTURES[pi] && (city.is_none() || city == Some(c) || rest.starts_with(c))
+    });
     let after = match city {
         Some(c) => &rest[c.len()..],
         None if cross => rest,
         None => return false,
     };
     // A block number somewhere after the municipality.
-    after.chars().any(|c| digit(c).is_some() || "一二三四五六七八九十".contains(c))
+    after
+        .chars()
+        .any(|c| digit(c).is_some() || "一二三四五六七八九十".contains(c))
         || after.contains("丁目")
         || after.contains("番地")
 }
@@ -506,7 +547,14 @@ mod tests {
         ] {
             assert!(phone(ok).is_some(), "{ok}");
         }
-        for bad in ["1234567890", "0012345678", "03-123-45678", "090-1234-567", "020-1234-5678", "2024-03-15"] {
+        for bad in [
+            "1234567890",
+            "0012345678",
+            "03-123-45678",
+            "090-1234-567",
+            "020-1234-5678",
+            "2024-03-15",
+        ] {
             assert!(phone(bad).is_none(), "{bad}");
         }
         assert_eq!(phone("+81-90-1234-5678").as_deref(), Some("09012345678"));

@@ -55,8 +55,9 @@ fn golden() {
         if update {
             fs::write(&want_path, &got).unwrap();
         } else {
-            let want = fs::read_to_string(&want_path)
-                .unwrap_or_else(|e| panic!("{}: {e} (UPDATE_GOLDEN=1 creates it)", want_path.display()));
+            let want = fs::read_to_string(&want_path).unwrap_or_else(|e| {
+                panic!("{}: {e} (UPDATE_GOLDEN=1 creates it)", want_path.display())
+            });
             assert_eq!(got, want, "golden case {case}");
         }
         cases += 1;

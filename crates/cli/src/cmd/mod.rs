@@ -3,6 +3,7 @@
 pub mod completions;
 pub mod config;
 pub mod demo;
+pub mod net;
 pub mod pii;
 
 use kizuki_core::Config;
