@@ -7,4 +7,5 @@ mod harness;
 
 mod config;
 mod demo;
+mod file;
 mod global;

@@ -50,6 +50,7 @@ fn run(args: &Args) -> anyhow::Result<Exit> {
     match &args.command {
         Command::Config(c) => cmd::config::run(&args.global, c),
         Command::Demo(d) => cmd::demo::run(&args.global, d),
+        Command::File(c) => cmd::file::run(&args.global, c),
         Command::Completions(c) => cmd::completions::run(c),
         Command::Man(m) => cmd::completions::man(m),
     }
