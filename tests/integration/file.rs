@@ -91,3 +91,22 @@ fn yara_without_the_feature_is_a_clear_error() {
         .code(2)
         .stderr(predicate::str::contains("yara"));
 }
+
+#[test]
+fn demo_file_stage_flags_the_eticket() {
+    let sb = Sandbox::new();
+    let out = sb
+        .cmd()
+        .args(["--format", "json", "demo", "--out", "d"])
+        .assert()
+        .success();
+    let items = json_lines(&out.get_output().stdout);
+    let stage = items
+        .iter()
+        .find(|i| i["stage"] == "file")
+        .expect("file stage");
+    assert_eq!(stage["ok"], true);
+    let summary = stage["summary"].to_string();
+    assert!(summary.contains("malicious"), "{summary}");
+    assert!(summary.contains("pdf.open_action"), "{summary}");
+}
