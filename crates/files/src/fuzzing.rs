@@ -5,10 +5,12 @@
 use crate::{Analyzer, Options};
 
 fn run(name: &str, data: &[u8]) {
-    let mut opts = Options::default();
     // Small caps keep each fuzz iteration fast.
-    opts.max_total_size = 16 * 1024 * 1024;
-    opts.max_time = std::time::Duration::from_secs(2);
+    let opts = Options {
+        max_total_size: 16 * 1024 * 1024,
+        max_time: std::time::Duration::from_secs(2),
+        ..Options::default()
+    };
     if let Ok(a) = Analyzer::new(opts) {
         let _ = a.analyze_bytes(name, data, &["infected".into()]);
     }
@@ -46,8 +48,11 @@ pub fn lnk(data: &[u8]) {
     run("fuzz.lnk", data);
 }
 
+/// A fuzz entry point.
+pub type Target = fn(&[u8]);
+
 /// The targets by name, for the corpus replay test.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Target)] = &[
     ("pdf", pdf),
     ("ole_vba", ole_vba),
     ("ooxml", ooxml),
