@@ -69,7 +69,8 @@ pub(crate) fn members(
         FileType::Zip | FileType::Ooxml => zip_members(ctx, data, findings, visit),
         FileType::Gzip => gzip_member(ctx, data, findings, visit),
         FileType::Tar => tar_members(ctx, data, findings, visit),
-        FileType::Rar | FileType::SevenZip => findings.push(Finding::new(
+        FileType::Rar => rar_listing(ctx, data, findings),
+        FileType::SevenZip => findings.push(Finding::new(
             "archive.unsupported",
             Severity::Low,
             format!(
@@ -423,4 +424,65 @@ pub(crate) fn iso_members(
             }
         }
     }
+}
+
+fn rar_listing(ctx: &mut Ctx<'_>, data: &[u8], findings: &mut Vec<Finding>) {
+    let l = crate::rar::list(data, ctx.opts.max_members as usize);
+    if l.headers_encrypted {
+        findings.push(Finding::new(
+            "archive.encrypted",
+            Severity::Medium,
+            "rar archive with encrypted headers: member names and contents cannot be inspected",
+        ));
+        return;
+    }
+    let enc: Vec<&str> = l
+        .entries
+        .iter()
+        .filter(|e| e.encrypted)
+        .map(|e| e.name.as_str())
+        .collect();
+    if !enc.is_empty() {
+        findings.push(Finding::new(
+            "archive.encrypted",
+            Severity::Medium,
+            format!(
+                "{} encrypted rar member(s): {}",
+                enc.len(),
+                enc.iter().take(5).copied().collect::<Vec<_>>().join(", ")
+            ),
+        ));
+    }
+    for e in &l.entries {
+        let ext = names::extension(&e.name).unwrap_or_default();
+        if names::is_executable_extension(&ext) {
+            push_exe_inside_f(findings, names::base_name(&e.name), "by name, rar member");
+        }
+    }
+    let shown: Vec<String> = l
+        .entries
+        .iter()
+        .take(10)
+        .map(|e| format!("{} ({} B)", e.name, e.size))
+        .collect();
+    findings.push(Finding::new(
+        "archive.unsupported",
+        Severity::Low,
+        format!(
+            "rar archive: {} member(s) listed, not unpacked: {}",
+            l.entries.len(),
+            shown.join(", ")
+        ),
+    ));
+}
+
+fn push_exe_inside_f(findings: &mut Vec<Finding>, leaf: &str, what: &str) {
+    findings.push(
+        Finding::new(
+            "archive.executable_inside",
+            Severity::Critical,
+            format!("executable member '{leaf}' ({what})"),
+        )
+        .in_member(leaf.to_string()),
+    );
 }

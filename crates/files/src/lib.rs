@@ -46,6 +46,7 @@ pub mod lnk;
 pub mod names;
 pub mod office;
 pub mod pdf;
+pub mod rar;
 pub mod sniff;
 pub mod synth;
 

@@ -130,7 +130,7 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
 /// Identifies `data`; `name` is only used to tell scripts from plain text.
 pub fn sniff(data: &[u8], name: &str) -> FileType {
     let head = &data[..data.len().min(1024)];
-    if find(head, b"%PDF-").is_some() {
+    if starts(data, b"%PDF-") {
         return FileType::Pdf;
     }
     if starts(data, b"PK\x03\x04") || starts(data, b"PK\x05\x06") || starts(data, b"PK\x07\x08") {
@@ -169,6 +169,10 @@ pub fn sniff(data: &[u8], name: &str) -> FileType {
     }
     if starts(data, b"\x7FELF") {
         return FileType::Elf;
+    }
+    // Readers accept a PDF header anywhere in the first kilobyte (pdfid does too).
+    if find(head, b"%PDF-").is_some() {
+        return FileType::Pdf;
     }
     if starts(data, b"\x89PNG")
         || starts(data, b"\xFF\xD8\xFF")

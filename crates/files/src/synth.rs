@@ -943,9 +943,14 @@ pub fn corpus() -> Vec<Sample> {
         )]),
     ));
     v.push(sample(
-        "benign_rar_header",
+        "benign_rar_of_pdfs",
         "archive.rar",
-        b"Rar!\x1a\x07\x01\x00inert".to_vec(),
+        crate::rar::synth_rar5(&[("docs/itinerary.pdf", &text_pdf)], false),
+    ));
+    v.push(sample(
+        "rar_encrypted_executable",
+        "scan.rar",
+        crate::rar::synth_rar5(&[("scan.pdf.exe", &pe_stub())], true),
     ));
     v.push(sample(
         "benign_7z_header",
@@ -1000,4 +1005,42 @@ pub fn corpus() -> Vec<Sample> {
         b"<html><head><meta http-equiv=\"refresh\" content=\"0;url=http://update-check.example/\"></head></html>".to_vec(),
     ));
     v
+}
+
+/// A mixed benchmark corpus of `n` files (`(name, bytes)`): text PDFs of 1-8 pages of text,
+/// PDFs with JavaScript, docx, xlsx, OLE documents with macros and zips of PDFs. Deterministic.
+pub fn bench_corpus(seed: u64, n: usize) -> Vec<(String, Vec<u8>)> {
+    let mut rng = Rng::new(seed);
+    let mut out = Vec::with_capacity(n);
+    for i in 0..n {
+        let kind = i % 6;
+        let count = 40 + rng.below(300) as usize;
+        let lines = filler_lines(&mut rng, count);
+        let l: Vec<&str> = lines.iter().map(String::as_str).collect();
+        let (name, data) = match kind {
+            0 => (format!("doc{i:05}.pdf"), pdf_text(&l)),
+            1 => (format!("ticket{i:05}.pdf"), pdf_eticket("SAMPLE/TARO MR")),
+            2 => {
+                let body: String = l.iter().map(|x| para(x)).collect();
+                (format!("memo{i:05}.docx"), docx(&body, "", None, &[]))
+            }
+            3 => (
+                format!("sheet{i:05}.xlsx"),
+                xlsx(50 + rng.below(400) as usize, i as u64),
+            ),
+            4 => {
+                let src = format!("{VBA_AUTO_SHELL}' {}\r\n", l.join("\r\n' "));
+                (format!("order{i:05}.doc"), ole(Some(&src), false))
+            }
+            _ => {
+                let p = pdf_text(&l);
+                (
+                    format!("docs{i:05}.zip"),
+                    zip(&[("a.pdf", &p), ("b.pdf", &p)], false),
+                )
+            }
+        };
+        out.push((name, data));
+    }
+    out
 }
