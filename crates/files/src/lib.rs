@@ -49,6 +49,8 @@ pub mod pdf;
 pub mod rar;
 pub mod sniff;
 pub mod synth;
+#[cfg(feature = "yara")]
+pub mod yara_rules;
 
 pub use sniff::FileType;
 
@@ -73,6 +75,14 @@ pub enum Error {
         path: PathBuf,
         /// The cap.
         limit: u64,
+    },
+    /// The YARA rules could not be read or compiled.
+    #[error("YARA rules in {}: {message}", dir.display())]
+    Yara {
+        /// The rules folder.
+        dir: PathBuf,
+        /// What went wrong.
+        message: String,
     },
     /// `--yara` was given but this build has no YARA support.
     #[error(
@@ -201,15 +211,28 @@ impl Report for FileReport {
 #[derive(Clone, Debug)]
 pub struct Analyzer {
     opts: Options,
+    #[cfg(feature = "yara")]
+    yara: Option<yara_rules::YaraRules>,
 }
 
 impl Analyzer {
     /// An analyser with these options. Fails when YARA rules are given to a build without them.
     pub fn new(opts: Options) -> Result<Analyzer, Error> {
-        if let Some(dir) = &opts.yara_dir {
-            return Err(Error::YaraUnavailable { dir: dir.clone() });
+        #[cfg(feature = "yara")]
+        {
+            let yara = match &opts.yara_dir {
+                Some(dir) => Some(yara_rules::YaraRules::compile(dir)?),
+                None => None,
+            };
+            Ok(Analyzer { opts, yara })
         }
-        Ok(Analyzer { opts })
+        #[cfg(not(feature = "yara"))]
+        {
+            if let Some(dir) = &opts.yara_dir {
+                return Err(Error::YaraUnavailable { dir: dir.clone() });
+            }
+            Ok(Analyzer { opts })
+        }
     }
 
     /// The options in use.
@@ -221,6 +244,10 @@ impl Analyzer {
     /// archives in addition to the configured ones.
     pub fn analyze_bytes(&self, name: &str, data: &[u8], extra_passwords: &[String]) -> FileReport {
         let mut ctx = Ctx::new(&self.opts, extra_passwords);
+        #[cfg(feature = "yara")]
+        {
+            ctx.yara = self.yara.as_ref();
+        }
         analyze(&mut ctx, name, data, 0)
     }
 
@@ -299,6 +326,8 @@ pub(crate) struct Ctx<'a> {
     pub(crate) budget: u64,
     pub(crate) deadline: Instant,
     pub(crate) out_of_time: bool,
+    #[cfg(feature = "yara")]
+    pub(crate) yara: Option<&'a yara_rules::YaraRules>,
 }
 
 impl<'a> Ctx<'a> {
@@ -311,6 +340,8 @@ impl<'a> Ctx<'a> {
             budget: opts.max_total_size,
             deadline: Instant::now() + opts.max_time,
             out_of_time: false,
+            #[cfg(feature = "yara")]
+            yara: None,
         }
     }
 
@@ -385,6 +416,10 @@ pub(crate) fn analyze(ctx: &mut Ctx<'_>, name: &str, data: &[u8], depth: u32) ->
             "disk image (ISO/IMG): its contents escape the mark-of-the-web",
         ),
         _ => {}
+    }
+    #[cfg(feature = "yara")]
+    if let Some(y) = ctx.yara {
+        y.scan(data, &mut out.findings);
     }
     if ft.is_container() {
         archive::analyze(ctx, name, ft, data, depth, &mut out);
