@@ -77,6 +77,9 @@ pub enum Command {
     /// Outbound traffic that should not exist, from Zeek logs.
     #[command(subcommand)]
     Net(NetCmd),
+    /// Triage files and attachments (PDF, Office, archives, shortcuts, executables…).
+    #[command(subcommand)]
+    File(FileCmd),
     /// Print shell completions.
     Completions(CompletionsArgs),
     /// Print the man page (roff).
@@ -164,6 +167,28 @@ pub struct NetScanArgs {
     #[arg(long, value_name = "T")]
     pub until: Option<String>,
     /// Zeek log files or folders.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+}
+
+/// `kizuki file …`
+#[derive(Debug, Subcommand)]
+pub enum FileCmd {
+    /// Identify and analyse files; folders recurse. Exit 0 all clean, 1 any suspicious or
+    /// malicious, 2 an unreadable path.
+    Scan(FileScanArgs),
+}
+
+/// `kizuki file scan`
+#[derive(Debug, ClapArgs)]
+pub struct FileScanArgs {
+    /// Folder of YARA rules (`*.yar`, `*.yara`); needs a build with the `yara` feature.
+    #[arg(long, value_name = "DIR")]
+    pub yara: Option<PathBuf>,
+    /// Candidate password for encrypted archives (repeatable; added to [files] passwords).
+    #[arg(long = "password", value_name = "P")]
+    pub passwords: Vec<String>,
+    /// Files or folders to scan.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 }

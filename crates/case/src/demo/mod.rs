@@ -12,6 +12,7 @@ use serde::Serialize;
 use crate::Error;
 use crate::scenario::{Scenario, reference};
 
+mod file;
 mod net;
 mod pii;
 mod timeline;
@@ -52,6 +53,7 @@ pub trait Stage {
 pub fn stages() -> Vec<Box<dyn Stage>> {
     vec![
         Box::new(timeline::Timeline),
+        Box::new(file::FileStage),
         Box::new(net::Net),
         Box::new(pii::Pii),
     ]

@@ -3,6 +3,7 @@
 pub mod completions;
 pub mod config;
 pub mod demo;
+pub mod file;
 pub mod net;
 pub mod pii;
 
