@@ -220,6 +220,21 @@ impl Postal {
         self.codes.iter().map(|c| c.0)
     }
 
+    /// Number of codes.
+    pub fn len(&self) -> usize {
+        self.codes.len()
+    }
+
+    /// True when the table is empty.
+    pub fn is_empty(&self) -> bool {
+        self.codes.is_empty()
+    }
+
+    /// The code at index `i` (for the generator).
+    pub fn code_at(&self, i: usize) -> Option<u32> {
+        self.codes.get(i).map(|c| c.0)
+    }
+
     /// The municipality at the start of `rest` for prefecture index `pref`, if any.
     pub fn municipality_prefix(&self, pref: usize, rest: &str) -> Option<&'static str> {
         self.by_pref
@@ -234,8 +249,10 @@ impl Postal {
 pub static POSTAL_TABLE: LazyLock<Postal> = LazyLock::new(Postal::load);
 
 /// Town names (for the generator).
-pub fn towns() -> impl Iterator<Item = &'static str> {
-    TOWNS.lines().filter(|l| !l.is_empty())
+pub fn towns() -> &'static [&'static str] {
+    static T: LazyLock<Vec<&'static str>> =
+        LazyLock::new(|| TOWNS.lines().filter(|l| !l.is_empty()).collect());
+    &T
 }
 
 #[cfg(test)]
