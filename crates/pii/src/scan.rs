@@ -328,7 +328,8 @@ impl Scanner {
             let mut tally = Tally::new(self.opts.categories);
             let mut t = Table::new();
             for row in range.rows() {
-                t.push(row.iter().map(ToString::to_string).collect(), &mut tally);
+                let cells: Vec<String> = row.iter().map(ToString::to_string).collect();
+                t.push(&cells, &mut tally);
             }
             let columns = t.finish(&mut tally);
             let records = t.records;
@@ -376,6 +377,7 @@ impl Scanner {
                 }
                 Mode::Delimited(d) => {
                     for line in chunk.split_inclusive('\n') {
+                        let mut fields = Vec::with_capacity(16);
                         let joined;
                         let l = if pending.is_empty() {
                             line
@@ -384,10 +386,12 @@ impl Scanner {
                             joined = std::mem::take(&mut pending);
                             joined.as_str()
                         };
-                        match table::split_fields(l, d) {
-                            Some(f) => table.push(f, &mut tally),
-                            None if l.len() < table::MAX_ROW => pending = l.to_string(),
-                            None => text::scan(l, &mut tally),
+                        if table::split_into(l, d, &mut fields) {
+                            table.push(&fields, &mut tally);
+                        } else if l.len() < table::MAX_ROW {
+                            pending = l.to_string();
+                        } else {
+                            text::scan(l, &mut tally);
                         }
                     }
                 }

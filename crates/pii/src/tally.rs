@@ -50,7 +50,8 @@ pub struct Tally {
     hasher: std::collections::hash_map::RandomState,
 }
 
-fn tracks_distinct(c: Category) -> bool {
+/// Categories whose distinct values count towards the persons estimate.
+pub fn tracks_distinct(c: Category) -> bool {
     matches!(
         c,
         Category::Email

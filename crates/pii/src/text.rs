@@ -300,7 +300,12 @@ fn date(text: &str, s: usize, tok: &str, tally: &mut Tally) -> bool {
 /// A token of digits and separators.
 fn number(text: &str, s: usize, tok: &str, tally: &mut Tally) -> bool {
     let tok = tok.trim();
-    if let Some(n) = value::phone(tok) {
+    // Fewer than 6 digits is nothing we look for (the shortest is a date like 1980-4-1).
+    if tok.chars().filter(|c| value::digit(*c).is_some()).count() < 6 {
+        return false;
+    }
+    let lead = tok.chars().next().unwrap_or(' ');
+    if matches!(lead, '0' | '０' | '+' | '＋' | '(' | '（') && let Some(n) = value::phone(tok) {
         tally.add(Category::Phone, tok, &n);
         return true;
     }

@@ -26,19 +26,43 @@ pub fn digit(c: char) -> Option<u8> {
     }
 }
 
+/// Digits and digit-group lengths of a short number, on the stack.
+#[derive(Clone, Copy)]
+struct Digits {
+    d: [u8; 24],
+    n: usize,
+    g: [usize; 8],
+    ng: usize,
+}
+
+impl Digits {
+    fn digits(&self) -> &[u8] {
+        &self.d[..self.n]
+    }
+    fn groups(&self) -> &[usize] {
+        &self.g[..self.ng]
+    }
+}
+
 /// The digits of `s` and the lengths of its digit groups (split at separators). `None` when
-/// `s` holds anything but digits, hyphens, spaces and parentheses.
-fn digit_groups(s: &str) -> Option<(Vec<u8>, Vec<usize>)> {
-    let mut digits = Vec::with_capacity(16);
-    let mut groups = Vec::with_capacity(4);
+/// `s` holds anything but digits, hyphens, spaces and parentheses, or is too long.
+fn digit_groups(s: &str) -> Option<Digits> {
+    let mut x = Digits {
+        d: [0; 24],
+        n: 0,
+        g: [0; 8],
+        ng: 0,
+    };
     let mut run = 0;
     for c in s.chars() {
         if let Some(d) = digit(c) {
-            digits.push(d);
+            *x.d.get_mut(x.n)? = d;
+            x.n += 1;
             run += 1;
         } else if is_hyphen(c) || matches!(c, ' ' | '\u{3000}' | '(' | ')' | '（' | '）') {
             if run > 0 {
-                groups.push(run);
+                *x.g.get_mut(x.ng)? = run;
+                x.ng += 1;
             }
             run = 0;
         } else {
@@ -46,9 +70,10 @@ fn digit_groups(s: &str) -> Option<(Vec<u8>, Vec<usize>)> {
         }
     }
     if run > 0 {
-        groups.push(run);
+        *x.g.get_mut(x.ng)? = run;
+        x.ng += 1;
     }
-    Some((digits, groups))
+    Some(x)
 }
 
 /// A Japanese phone number: returns its national digits (`0312345678`).
@@ -65,7 +90,11 @@ pub fn phone(s: &str) -> Option<String> {
     } else {
         (false, t)
     };
-    let (mut d, mut groups) = digit_groups(rest)?;
+    let x = digit_groups(rest)?;
+    let (mut d, mut groups) = (x.digits().to_vec(), x.groups().to_vec());
+    if !(9..=12).contains(&d.len()) {
+        return None;
+    }
     if intl {
         // `+81 (0)3 …` keeps a trunk zero in parentheses; drop it, then add the national 0.
         if d.first() == Some(&0) {
@@ -112,7 +141,8 @@ fn groups_ok(groups: &[usize], allowed: &[&[usize]]) -> bool {
 /// A postal code (`100-0001`, `〒1000001`, full width too) that Japan Post lists: the code.
 pub fn postal_code(s: &str) -> Option<u32> {
     let t = s.trim().trim_start_matches('〒').trim_start();
-    let (d, groups) = digit_groups(t)?;
+    let x = digit_groups(t)?;
+    let (d, groups) = (x.digits(), x.groups());
     if d.len() != 7 || !(groups == [3, 4] || groups == [7]) {
         return None;
     }
@@ -172,8 +202,14 @@ fn days_in(y: i32, m: u32) -> u32 {
 /// Parses a calendar date: `1980-04-12`, `1980/4/12`, `1980.4.12`, `1980年4月12日`,
 /// `19800412`, `昭和55年4月12日`, `S55.4.12`, `平成元年1月8日`, `㍻2年3月4日`.
 pub fn date(s: &str) -> Option<Ymd> {
-    let t: String = s.trim().nfkc().collect();
-    let t = t.trim();
+    // NFKC only when a compatibility character is there (㍻, full-width digits): it allocates.
+    let owned: String;
+    let t = if s.chars().any(|c| ('\u{3300}'..='\u{33FF}').contains(&c) || ('\u{32FF}'..='\u{32FF}').contains(&c) || ('\u{FF00}'..='\u{FFEF}').contains(&c)) {
+        owned = s.trim().nfkc().collect();
+        owned.trim()
+    } else {
+        s.trim()
+    };
     let mut era: Option<(i32, i32)> = None;
     let mut rest = t;
     for (name, abbr, base, max) in ERAS {
@@ -279,16 +315,18 @@ pub fn my_number_digits(d: &[u8]) -> bool {
 
 /// A My Number (12 digits, optionally 4-4-4, check digit valid).
 pub fn my_number(s: &str) -> bool {
-    digit_groups(s.trim()).is_some_and(|(d, g)| {
-        (g == [12] || g == [4, 4, 4]) && my_number_digits(&d)
+    digit_groups(s.trim()).is_some_and(|x| {
+        let g = x.groups();
+        (g == [12] || g == [4, 4, 4]) && my_number_digits(x.digits())
     })
 }
 
 /// A payment card number: 13-19 digits (groups of 4, or Amex 4-6-5), Luhn, a known IIN range.
 pub fn credit_card(s: &str) -> bool {
-    let Some((d, g)) = digit_groups(s.trim()) else {
+    let Some(x) = digit_groups(s.trim()) else {
         return false;
     };
+    let (d, g) = (x.digits(), x.groups());
     let n = d.len();
     if !(13..=19).contains(&n) || !(g.len() == 1 || g.iter().all(|x| *x == 4) || g == [4, 6, 5] || (g.len() > 1 && g[..g.len() - 1].iter().all(|x| *x == 4))) {
         return false;
@@ -328,7 +366,7 @@ pub fn credit_card(s: &str) -> bool {
 /// A Japanese bank account number: 7 digits (6-8 tolerated; the keyword or header is what
 /// makes it an account).
 pub fn bank_account(s: &str) -> bool {
-    digit_groups(s.trim()).is_some_and(|(d, g)| g.len() == 1 && (6..=8).contains(&d.len()))
+    digit_groups(s.trim()).is_some_and(|x| x.groups().len() == 1 && (6..=8).contains(&x.n))
 }
 
 /// A gender value as it appears in a gender column.
