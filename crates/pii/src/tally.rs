@@ -1,7 +1,7 @@
 //! Counting what one object holds, and the report printed for it.
 
 use std::collections::{BTreeMap, HashSet};
-use std::hash::{BuildHasher, Hash, Hasher};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use kizuki_core::report::Style;
 use kizuki_core::{Category, Report, Text, mask};
@@ -46,8 +46,44 @@ pub struct Tally {
     cats: CatSet,
     counts: [u64; 14],
     samples: [Vec<String>; 14],
-    distinct: [HashSet<u64>; 14],
-    hasher: std::collections::hash_map::RandomState,
+    distinct: [HashSet<u64, BuildHasherDefault<Identity>>; 14],
+}
+
+/// The keys are already hashes: the set needs no second hash.
+#[derive(Default)]
+struct Identity(u64);
+
+impl Hasher for Identity {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 << 8) | u64::from(*b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+/// A fast 64-bit hash of a key (FNV-1a over 8-byte words, then a SplitMix64 finaliser):
+/// only for counting distinct values, not for anything adversarial (a flood of colliding keys
+/// would only make the estimate low).
+fn hash_key(key: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let b = key.as_bytes();
+    let mut chunks = b.chunks_exact(8);
+    for c in &mut chunks {
+        let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+        h = (h ^ w).wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    for x in chunks.remainder() {
+        h = (h ^ u64::from(*x)).wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h = (h ^ (h >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    h = (h ^ (h >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    h ^ (h >> 31)
 }
 
 /// Categories whose distinct values count towards the persons estimate.
@@ -72,7 +108,6 @@ impl Tally {
             counts: [0; 14],
             samples: Default::default(),
             distinct: Default::default(),
-            hasher: std::collections::hash_map::RandomState::new(),
         }
     }
 
@@ -93,9 +128,7 @@ impl Tally {
             self.samples[i].push(v.to_string());
         }
         if tracks_distinct(c) && self.distinct[i].len() < DISTINCT_CAP {
-            let mut h = self.hasher.build_hasher();
-            key.hash(&mut h);
-            self.distinct[i].insert(h.finish());
+            self.distinct[i].insert(hash_key(key));
         }
     }
 

@@ -147,7 +147,7 @@ pub fn postal_code(s: &str) -> Option<u32> {
         return None;
     }
     let code = d.iter().fold(0u32, |a, x| a * 10 + u32::from(*x));
-    POSTAL_TABLE.lookup(code).map(|_| code)
+    POSTAL_TABLE.contains(code).then_some(code)
 }
 
 /// An e-mail address (ASCII local part and domain with a dot and a letters-only TLD).
@@ -464,12 +464,15 @@ pub fn address(s: &str, postal: Option<u32>) -> bool {
     };
     let table = &*POSTAL_TABLE;
     let city = table.municipality_prefix(pi, rest);
-    let cross = postal
-        .and_then(|c| table.lookup(c))
-        .is_some_and(|(p, c)| p == PREFECTURES[pi] && (city.is_none() || city == Some(c) || rest.starts_with(c)));
+    // Cross-check with the postal code only when the municipality is not in the table.
+    let cross = || {
+        postal
+            .and_then(|c| table.lookup(c))
+            .is_some_and(|(p, _)| p == PREFECTURES[pi])
+    };
     let after = match city {
         Some(c) => &rest[c.len()..],
-        None if cross => rest,
+        None if cross() => rest,
         None => return false,
     };
     // A block number somewhere after the municipality.
