@@ -79,14 +79,24 @@ fn no_unmasked_value_without_reveal() {
     }
     let revealed = sb
         .cmd()
-        .args(["--format", "json", "pii", "scan", "--reveal", "restored.csv"])
+        .args([
+            "--format",
+            "json",
+            "pii",
+            "scan",
+            "--reveal",
+            "restored.csv",
+        ])
         .assert()
         .code(1)
         .get_output()
         .stdout
         .clone();
     let s = String::from_utf8(revealed).unwrap();
-    assert!(values.iter().any(|v| s.contains(v)), "--reveal shows samples");
+    assert!(
+        values.iter().any(|v| s.contains(v)),
+        "--reveal shows samples"
+    );
 }
 
 #[test]

@@ -15,10 +15,22 @@ fn main() -> std::io::Result<()> {
     let plan: [(&str, Option<Form>, &'static encoding_rs::Encoding); 8] = [
         ("persons-1-utf8.csv", Some(Form::Csv), encoding_rs::UTF_8),
         ("persons-2-utf8.csv", Some(Form::Csv), encoding_rs::UTF_8),
-        ("persons-3-cp932.csv", Some(Form::Csv), encoding_rs::SHIFT_JIS),
-        ("persons-4-cp932.csv", Some(Form::Csv), encoding_rs::SHIFT_JIS),
+        (
+            "persons-3-cp932.csv",
+            Some(Form::Csv),
+            encoding_rs::SHIFT_JIS,
+        ),
+        (
+            "persons-4-cp932.csv",
+            Some(Form::Csv),
+            encoding_rs::SHIFT_JIS,
+        ),
         ("notes-5-utf8.txt", Some(Form::Text), encoding_rs::UTF_8),
-        ("notes-6-cp932.txt", Some(Form::Text), encoding_rs::SHIFT_JIS),
+        (
+            "notes-6-cp932.txt",
+            Some(Form::Text),
+            encoding_rs::SHIFT_JIS,
+        ),
         ("app-7.log", None, encoding_rs::UTF_8),
         ("app-8.log", None, encoding_rs::UTF_8),
     ];
@@ -33,7 +45,9 @@ fn main() -> std::io::Result<()> {
             };
             // Only the first block of a CSV keeps its header.
             let text = if seed != (i as u64) << 32 && *form == Some(Form::Csv) {
-                text.split_once('\n').map(|x| x.1.to_string()).unwrap_or_default()
+                text.split_once('\n')
+                    .map(|x| x.1.to_string())
+                    .unwrap_or_default()
             } else {
                 text
             };

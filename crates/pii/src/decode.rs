@@ -9,7 +9,7 @@
 
 use std::io::{self, Read};
 
-use encoding_rs::{Encoding, EUC_JP, ISO_2022_JP, SHIFT_JIS, UTF_16BE, UTF_16LE, UTF_8};
+use encoding_rs::{EUC_JP, Encoding, ISO_2022_JP, SHIFT_JIS, UTF_8, UTF_16BE, UTF_16LE};
 
 /// Bytes looked at to detect the encoding.
 pub const HEAD: usize = 64 * 1024;
@@ -59,13 +59,17 @@ pub fn detect(head: &[u8]) -> Option<&'static Encoding> {
             None
         };
     }
-    if memchr::memmem::find(head, b"\x1b$B").is_some() || memchr::memmem::find(head, b"\x1b$@").is_some() {
+    if memchr::memmem::find(head, b"\x1b$B").is_some()
+        || memchr::memmem::find(head, b"\x1b$@").is_some()
+    {
         return Some(ISO_2022_JP);
     }
     // Valid UTF-8, allowing a character cut at the end of the head.
     match std::str::from_utf8(head) {
         Ok(_) => return Some(UTF_8),
-        Err(e) if e.error_len().is_none() && head.len() - e.valid_up_to() < 4 => return Some(UTF_8),
+        Err(e) if e.error_len().is_none() && head.len() - e.valid_up_to() < 4 => {
+            return Some(UTF_8);
+        }
         Err(_) => {}
     }
     let mut d = chardetng::EncodingDetector::new();
@@ -79,13 +83,15 @@ pub fn detect(head: &[u8]) -> Option<&'static Encoding> {
     if controls * 100 > head.len() {
         return None;
     }
-    Some(if guess == EUC_JP || guess == SHIFT_JIS || guess == ISO_2022_JP {
-        guess
-    } else {
-        // Other single-byte guesses on Japanese-tool inputs are nearly always CP932 with few
-        // non-ASCII bytes; CP932 decodes ASCII the same way.
-        SHIFT_JIS
-    })
+    Some(
+        if guess == EUC_JP || guess == SHIFT_JIS || guess == ISO_2022_JP {
+            guess
+        } else {
+            // Other single-byte guesses on Japanese-tool inputs are nearly always CP932 with few
+            // non-ASCII bytes; CP932 decodes ASCII the same way.
+            SHIFT_JIS
+        },
+    )
 }
 
 /// The name reported for an encoding (`Shift_JIS` stands for CP932: encoding_rs decodes the

@@ -9,15 +9,15 @@ use std::fs::File;
 use std::io::{self, Cursor, Read};
 use std::path::{Path, PathBuf};
 
-use kizuki_core::config::Config;
 use kizuki_core::Category;
+use kizuki_core::config::Config;
 use rayon::prelude::*;
 
+use crate::Error;
 use crate::decode;
 use crate::table::{self, Table};
 use crate::tally::{CatSet, ObjectReport, Tally};
 use crate::text;
-use crate::Error;
 
 /// Scan options.
 #[derive(Clone, Debug)]
@@ -146,11 +146,12 @@ impl Scanner {
             let n = read_full(&mut f, &mut head).map_err(io_err)?;
             head.truncate(n);
             if container_kind(&label, &head).is_some() {
-                let mut data = head;
-                (&mut f)
-                    .take(self.opts.max_total_size.saturating_sub(n as u64))
-                    .read_to_end(&mut data)
-                    .map_err(io_err)?;
+                let cap = self.opts.max_total_size;
+                let Some(data) = kizuki_core::io::read_capped(Cursor::new(head).chain(&mut f), cap)
+                    .map_err(io_err)?
+                else {
+                    return Err(Error::Cap(format!("container larger than {cap} bytes")));
+                };
                 let mut budget = Budget {
                     left: self.opts.max_total_size,
                     members: 0,
@@ -181,14 +182,24 @@ impl Scanner {
         out
     }
 
-    fn scan_bytes_in(&self, name: &str, data: &[u8], depth: u32, budget: &mut Budget, out: &mut Vec<Item>) {
+    fn scan_bytes_in(
+        &self,
+        name: &str,
+        data: &[u8],
+        depth: u32,
+        budget: &mut Budget,
+        out: &mut Vec<Item>,
+    ) {
         let fail = |error: Error| Item::Failed {
             path: name.to_string(),
             error,
         };
         let kind = container_kind(name, data);
         if kind.is_some() && depth >= self.opts.max_depth {
-            out.push(fail(Error::Cap(format!("nesting deeper than {}", self.opts.max_depth))));
+            out.push(fail(Error::Cap(format!(
+                "nesting deeper than {}",
+                self.opts.max_depth
+            ))));
             return;
         }
         let res = match kind {
@@ -213,29 +224,44 @@ impl Scanner {
     }
 
     /// Reads a member with the budget: at most `left` bytes and `ratio` times its packed size.
-    fn take_member(&self, r: &mut dyn Read, packed: u64, budget: &mut Budget) -> Result<Vec<u8>, Error> {
+    fn take_member(
+        &self,
+        r: &mut dyn Read,
+        packed: u64,
+        budget: &mut Budget,
+    ) -> Result<Vec<u8>, Error> {
         budget.members += 1;
         if budget.members > self.opts.max_members {
-            return Err(Error::Cap(format!("more than {} members", self.opts.max_members)));
-        }
-        let by_ratio = packed.max(1024).saturating_mul(u64::from(self.opts.max_ratio));
-        let cap = budget.left.min(by_ratio);
-        let mut data = Vec::new();
-        r.take(cap.saturating_add(1))
-            .read_to_end(&mut data)
-            .map_err(|e| Error::Read(e.to_string()))?;
-        if data.len() as u64 > cap {
             return Err(Error::Cap(format!(
-                "member decompresses beyond {} bytes (size or ratio cap)",
-                cap
+                "more than {} members",
+                self.opts.max_members
             )));
         }
+        let by_ratio = packed
+            .max(1024)
+            .saturating_mul(u64::from(self.opts.max_ratio));
+        let cap = budget.left.min(by_ratio);
+        let Some(data) =
+            kizuki_core::io::read_capped(r, cap).map_err(|e| Error::Read(e.to_string()))?
+        else {
+            return Err(Error::Cap(format!(
+                "member decompresses beyond {cap} bytes (size or ratio cap)"
+            )));
+        };
         budget.left -= data.len() as u64;
         Ok(data)
     }
 
-    fn walk_zip(&self, name: &str, data: &[u8], depth: u32, budget: &mut Budget, out: &mut Vec<Item>) -> Result<(), Error> {
-        let mut z = zip::ZipArchive::new(Cursor::new(data)).map_err(|e| Error::Read(e.to_string()))?;
+    fn walk_zip(
+        &self,
+        name: &str,
+        data: &[u8],
+        depth: u32,
+        budget: &mut Budget,
+        out: &mut Vec<Item>,
+    ) -> Result<(), Error> {
+        let mut z =
+            zip::ZipArchive::new(Cursor::new(data)).map_err(|e| Error::Read(e.to_string()))?;
         for i in 0..z.len() {
             let mut m = match z.by_index(i) {
                 Ok(m) => m,
@@ -252,7 +278,9 @@ impl Scanner {
             }
             let inner = format!(
                 "{name}!{}",
-                m.name().map(|n| n.to_string()).unwrap_or_else(|_| format!("#{i}"))
+                m.name()
+                    .map(|n| n.to_string())
+                    .unwrap_or_else(|_| format!("#{i}"))
             );
             let packed = m.compressed_size();
             match self.take_member(&mut m, packed, budget) {
@@ -272,7 +300,14 @@ impl Scanner {
         Ok(())
     }
 
-    fn walk_gzip(&self, name: &str, data: &[u8], depth: u32, budget: &mut Budget, out: &mut Vec<Item>) -> Result<(), Error> {
+    fn walk_gzip(
+        &self,
+        name: &str,
+        data: &[u8],
+        depth: u32,
+        budget: &mut Budget,
+        out: &mut Vec<Item>,
+    ) -> Result<(), Error> {
         let mut gz = flate2::read::MultiGzDecoder::new(data);
         let bytes = self.take_member(&mut gz, data.len() as u64, budget)?;
         let base = name.rsplit(['/', '!']).next().unwrap_or(name);
@@ -281,11 +316,24 @@ impl Scanner {
             .map(str::to_string)
             .or_else(|| base.strip_suffix(".tgz").map(|b| format!("{b}.tar")))
             .unwrap_or_else(|| base.to_string());
-        self.scan_bytes_in(&format!("{name}!{inner_name}"), &bytes, depth + 1, budget, out);
+        self.scan_bytes_in(
+            &format!("{name}!{inner_name}"),
+            &bytes,
+            depth + 1,
+            budget,
+            out,
+        );
         Ok(())
     }
 
-    fn walk_tar(&self, name: &str, data: &[u8], depth: u32, budget: &mut Budget, out: &mut Vec<Item>) -> Result<(), Error> {
+    fn walk_tar(
+        &self,
+        name: &str,
+        data: &[u8],
+        depth: u32,
+        budget: &mut Budget,
+        out: &mut Vec<Item>,
+    ) -> Result<(), Error> {
         let mut ar = tar::Archive::new(data);
         let entries = ar.entries().map_err(|e| Error::Read(e.to_string()))?;
         for entry in entries {
@@ -295,7 +343,9 @@ impl Scanner {
             }
             let inner = format!(
                 "{name}!{}",
-                e.path().map(|p| p.display().to_string()).unwrap_or_default()
+                e.path()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default()
             );
             let size = e.size();
             match self.take_member(&mut e, size, budget) {
@@ -311,9 +361,8 @@ impl Scanner {
 
     fn scan_xlsx(&self, name: &str, data: &[u8], out: &mut Vec<Item>) -> Result<(), Error> {
         use calamine::Reader;
-        let mut wb: calamine::Xlsx<_> =
-            calamine::open_workbook_from_rs(Cursor::new(data))
-                .map_err(|e: calamine::XlsxError| Error::Read(e.to_string()))?;
+        let mut wb: calamine::Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(data))
+            .map_err(|e: calamine::XlsxError| Error::Read(e.to_string()))?;
         for sheet in wb.sheet_names() {
             let range = match wb.worksheet_range(&sheet) {
                 Ok(r) => r,
@@ -333,7 +382,14 @@ impl Scanner {
             }
             let columns = t.finish(&mut tally);
             let records = t.records;
-            self.push_report(out, tally, format!("{name}!{sheet}"), None, Some(records), columns);
+            self.push_report(
+                out,
+                tally,
+                format!("{name}!{sheet}"),
+                None,
+                Some(records),
+                columns,
+            );
         }
         Ok(())
     }
@@ -348,13 +404,24 @@ impl Scanner {
         columns: Vec<(String, Category)>,
     ) {
         if tally.total() >= self.opts.min_count {
-            out.push(Item::Found(tally.report(path, encoding, records, columns, self.opts.reveal)));
+            out.push(Item::Found(tally.report(
+                path,
+                encoding,
+                records,
+                columns,
+                self.opts.reveal,
+            )));
         }
     }
 
     /// Scans a text or table read from `r` after its first bytes `head`. `None`: binary, or
     /// below `min_count`.
-    pub fn scan_stream(&self, name: &str, head: &[u8], r: &mut dyn Read) -> io::Result<Option<ObjectReport>> {
+    pub fn scan_stream(
+        &self,
+        name: &str,
+        head: &[u8],
+        r: &mut dyn Read,
+    ) -> io::Result<Option<ObjectReport>> {
         let Some(enc) = decode::detect(head) else {
             return Ok(None);
         };
@@ -478,7 +545,9 @@ fn choose_mode(lower_name: &str, chunk: &str) -> Mode {
         return Mode::Jsonl;
     }
     let first = head.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
-    if first.trim_start().starts_with('{') && serde_json::from_str::<serde_json::Value>(first.trim()).is_ok_and(|v| v.is_object()) {
+    if first.trim_start().starts_with('{')
+        && serde_json::from_str::<serde_json::Value>(first.trim()).is_ok_and(|v| v.is_object())
+    {
         return Mode::Jsonl;
     }
     if lower_name.ends_with(".tsv") || lower_name.ends_with(".tab") {
@@ -516,7 +585,11 @@ fn container_kind(name: &str, head: &[u8]) -> Option<Container> {
             || lower.ends_with(".xlsm")
             || memchr::memmem::find(&head[..head.len().min(4096)], b"xl/").is_some()
                 && !lower.ends_with(".zip");
-        return Some(if xlsx { Container::Xlsx } else { Container::Zip });
+        return Some(if xlsx {
+            Container::Xlsx
+        } else {
+            Container::Zip
+        });
     }
     if head.starts_with(&[0x1f, 0x8b]) {
         return Some(Container::Gzip);

@@ -165,9 +165,32 @@ impl Person {
 
 /// Writes a date in one of the forms Japanese records use.
 pub fn fmt_date(rng: &mut Rng, (y, m, d): (i32, u32, u32)) -> String {
-    let era = [(2019, "令和", 'R'), (1989, "平成", 'H'), (1926, "昭和", 'S')]
-        .into_iter()
-        .find(|e| (y, m, d) >= (e.0, if e.0 == 2019 { 5 } else if e.0 == 1989 { 1 } else { 12 }, if e.0 == 1989 { 8 } else if e.0 == 1926 { 25 } else { 1 }));
+    let era = [
+        (2019, "令和", 'R'),
+        (1989, "平成", 'H'),
+        (1926, "昭和", 'S'),
+    ]
+    .into_iter()
+    .find(|e| {
+        (y, m, d)
+            >= (
+                e.0,
+                if e.0 == 2019 {
+                    5
+                } else if e.0 == 1989 {
+                    1
+                } else {
+                    12
+                },
+                if e.0 == 1989 {
+                    8
+                } else if e.0 == 1926 {
+                    25
+                } else {
+                    1
+                },
+            )
+    });
     match (rng.below(7), era) {
         (0, _) | (5, None) | (6, None) => format!("{y}-{m:02}-{d:02}"),
         (1, _) => format!("{y}/{m}/{d}"),
@@ -182,7 +205,12 @@ pub fn fmt_date(rng: &mut Rng, (y, m, d): (i32, u32, u32)) -> String {
         }
         (4, Some((base, _, abbr))) => format!("{abbr}{}.{m}.{d}", y - base + 1),
         (5, Some((base, "平成", _))) => format!("㍻{}年{m}月{d}日", y - base + 1),
-        _ => format!("{y}{m:02}{d:02}").chars().collect::<String>().get(0..4).map(|_| format!("{y}/{m:02}/{d:02}")).unwrap_or_default(),
+        _ => format!("{y}{m:02}{d:02}")
+            .chars()
+            .collect::<String>()
+            .get(0..4)
+            .map(|_| format!("{y}/{m:02}/{d:02}"))
+            .unwrap_or_default(),
     }
 }
 
@@ -221,7 +249,13 @@ pub enum Form {
 
 impl Form {
     /// Every form.
-    pub const ALL: [Form; 5] = [Form::Csv, Form::CsvNoHeader, Form::Tsv, Form::Jsonl, Form::Text];
+    pub const ALL: [Form; 5] = [
+        Form::Csv,
+        Form::CsvNoHeader,
+        Form::Tsv,
+        Form::Jsonl,
+        Form::Text,
+    ];
     /// File extension.
     pub fn ext(self) -> &'static str {
         match self {
@@ -258,7 +292,22 @@ pub fn persons_text(seed: u64, n: usize, form: Form) -> (String, BTreeMap<Catego
     let sep = if form == Form::Tsv { "\t" } else { "," };
     match form {
         Form::Csv | Form::Tsv => {
-            out.push_str(&["氏名", "フリガナ", "ローマ字", "性別", "生年月日", "メールアドレス", "郵便番号", "住所", "電話番号", "旅券番号", "旅券発行日"].join(sep));
+            out.push_str(
+                &[
+                    "氏名",
+                    "フリガナ",
+                    "ローマ字",
+                    "性別",
+                    "生年月日",
+                    "メールアドレス",
+                    "郵便番号",
+                    "住所",
+                    "電話番号",
+                    "旅券番号",
+                    "旅券発行日",
+                ]
+                .join(sep),
+            );
             out.push('\n');
         }
         _ => {}
@@ -273,7 +322,17 @@ pub fn persons_text(seed: u64, n: usize, form: Form) -> (String, BTreeMap<Catego
             None => (String::new(), String::new()),
         };
         let gender = if p.male { "男" } else { "女" };
-        for c in [C::NameKanji, C::NameKana, C::NameRomaji, C::Gender, C::BirthDate, C::Email, C::PostalCode, C::Address, C::Phone] {
+        for c in [
+            C::NameKanji,
+            C::NameKana,
+            C::NameRomaji,
+            C::Gender,
+            C::BirthDate,
+            C::Email,
+            C::PostalCode,
+            C::Address,
+            C::Phone,
+        ] {
             bump(&mut truth, c);
         }
         if p.passport.is_some() {
@@ -282,7 +341,19 @@ pub fn persons_text(seed: u64, n: usize, form: Form) -> (String, BTreeMap<Catego
         }
         match form {
             Form::Csv | Form::Tsv | Form::CsvNoHeader => {
-                let cells = [p.kanji(), p.kana(), p.romaji(), gender.to_string(), birth, p.email.clone(), p.postal_str(), p.address.clone(), phone, pp, issue];
+                let cells = [
+                    p.kanji(),
+                    p.kana(),
+                    p.romaji(),
+                    gender.to_string(),
+                    birth,
+                    p.email.clone(),
+                    p.postal_str(),
+                    p.address.clone(),
+                    phone,
+                    pp,
+                    issue,
+                ];
                 out.push_str(&cells.join(sep));
                 out.push('\n');
             }
@@ -326,7 +397,12 @@ pub fn persons_text(seed: u64, n: usize, form: Form) -> (String, BTreeMap<Catego
 pub fn persons_file(seed: u64, n: usize, form: Form, enc: &'static Encoding) -> Generated {
     let (text, truth) = persons_text(seed, n, form);
     Generated {
-        name: format!("persons-{}-{}.{}", form_name(form), decode::name(enc), form.ext()),
+        name: format!(
+            "persons-{}-{}.{}",
+            form_name(form),
+            decode::name(enc),
+            form.ext()
+        ),
         data: decode::encode(enc, &text),
         truth,
         persons: n as u64,
@@ -362,18 +438,60 @@ pub fn decoys_text(seed: u64, n: usize) -> String {
             }
         }
         let line = match i % 12 {
-            0 => format!("注文番号: ORD-{}-{}", rng.range(2015, 2025), digits(&mut rng, 6)),
-            1 => format!("商品コード {l1}{l2}{} 数量 {}", digits(&mut rng, 7), rng.range(1, 9)),
-            2 => format!("2024-{:02}-{:02}T{:02}:{:02}:{:02}+09:00 INFO job done", rng.range(1, 12), rng.range(1, 28), rng.range(0, 23), rng.range(0, 59), rng.range(0, 59)),
-            3 => format!("version {}.{}.{} build {}", rng.below(10), rng.below(30), rng.below(100), digits(&mut rng, 5)),
-            4 => format!("接続元 192.168.{}.{} -> 10.0.{}.{}:8080", rng.below(256), rng.below(256), rng.below(256), rng.below(256)),
+            0 => format!(
+                "注文番号: ORD-{}-{}",
+                rng.range(2015, 2025),
+                digits(&mut rng, 6)
+            ),
+            1 => format!(
+                "商品コード {l1}{l2}{} 数量 {}",
+                digits(&mut rng, 7),
+                rng.range(1, 9)
+            ),
+            2 => format!(
+                "2024-{:02}-{:02}T{:02}:{:02}:{:02}+09:00 INFO job done",
+                rng.range(1, 12),
+                rng.range(1, 28),
+                rng.range(0, 23),
+                rng.range(0, 59),
+                rng.range(0, 59)
+            ),
+            3 => format!(
+                "version {}.{}.{} build {}",
+                rng.below(10),
+                rng.below(30),
+                rng.below(100),
+                digits(&mut rng, 5)
+            ),
+            4 => format!(
+                "接続元 192.168.{}.{} -> 10.0.{}.{}:8080",
+                rng.below(256),
+                rng.below(256),
+                rng.below(256),
+                rng.below(256)
+            ),
             5 => format!("管理番号 {twelve}"),
             6 => format!("合計 {},{:03}円 (税込)", rng.range(1, 999), rng.below(1000)),
             7 => "fn main() { let x: u64 = 0x1234_5678; println!(\"{x}\"); }".to_string(),
-            8 => format!("SELECT * FROM orders WHERE id = {} AND sku = '{l1}{l2}{}';", digits(&mut rng, 7), digits(&mut rng, 7)),
-            9 => format!("受付番号 00{} 処理日時 2024/03/15 10:23", digits(&mut rng, 8)),
-            10 => format!("在庫 {}個 倉庫 B-{}", rng.range(1, 500), digits(&mut rng, 3)),
-            _ => format!("for (int i = 0; i < {}; i++) {{ total += price[i] * {}; }}", rng.range(10, 1000), rng.range(2, 9)),
+            8 => format!(
+                "SELECT * FROM orders WHERE id = {} AND sku = '{l1}{l2}{}';",
+                digits(&mut rng, 7),
+                digits(&mut rng, 7)
+            ),
+            9 => format!(
+                "受付番号 00{} 処理日時 2024/03/15 10:23",
+                digits(&mut rng, 8)
+            ),
+            10 => format!(
+                "在庫 {}個 倉庫 B-{}",
+                rng.range(1, 500),
+                digits(&mut rng, 3)
+            ),
+            _ => format!(
+                "for (int i = 0; i < {}; i++) {{ total += price[i] * {}; }}",
+                rng.range(10, 1000),
+                rng.range(2, 9)
+            ),
         };
         out.push_str(&line);
         out.push('\n');
@@ -403,7 +521,6 @@ pub fn decoys_csv(seed: u64, n: usize) -> String {
     }
     out
 }
-
 
 /// A zip archive (deflated) of `(name, bytes)` entries, for tests and the demo.
 pub fn zip_of(entries: &[(&str, &[u8])]) -> std::io::Result<Vec<u8>> {

@@ -64,13 +64,34 @@ fn header_kind(h: &str) -> Option<Kind> {
         Kind::Cat(C::Gender)
     } else if has(&["住所", "address", "addr", "所在地"]) {
         Kind::Cat(C::Address)
-    } else if has(&["フリガナ", "ふりがな", "カナ", "かな", "kana", "セイ", "メイ", "よみ", "ヨミ"]) {
+    } else if has(&[
+        "フリガナ",
+        "ふりがな",
+        "カナ",
+        "かな",
+        "kana",
+        "セイ",
+        "メイ",
+        "よみ",
+        "ヨミ",
+    ]) {
         Kind::Cat(C::NameKana)
     } else if has(&["ローマ字", "romaji", "英字", "alphabet"]) {
         Kind::Cat(C::NameRomaji)
     } else if has(&["氏名", "名前", "姓", "苗字", "name"]) || n == "名" || n == "氏" {
         Kind::Name
-    } else if has(&["備考", "メモ", "note", "memo", "comment", "コメント", "本文", "text", "body", "message"]) {
+    } else if has(&[
+        "備考",
+        "メモ",
+        "note",
+        "memo",
+        "comment",
+        "コメント",
+        "本文",
+        "text",
+        "body",
+        "message",
+    ]) {
         Kind::Text
     } else {
         return None;
@@ -97,12 +118,15 @@ fn name_shape(s: &str) -> Option<Category> {
     }
     if s.chars().all(|c| is_kana(c) || is_space(c)) {
         Some(Category::NameKana)
-    } else if s.chars().all(|c| is_kanji(c) || is_kana(c) || is_space(c) || c == 'ヶ')
+    } else if s
+        .chars()
+        .all(|c| is_kanji(c) || is_kana(c) || is_space(c) || c == 'ヶ')
         && s.chars().any(is_kanji)
     {
         Some(Category::NameKanji)
-    } else if s.bytes().all(|b| b.is_ascii_alphabetic() || b == b' ' || b == b',' || b == b'.' || b == b'-' || b == b'\'')
-        && s.bytes().any(|b| b.is_ascii_alphabetic())
+    } else if s.bytes().all(|b| {
+        b.is_ascii_alphabetic() || b == b' ' || b == b',' || b == b'.' || b == b'-' || b == b'\''
+    }) && s.bytes().any(|b| b.is_ascii_alphabetic())
     {
         Some(Category::NameRomaji)
     } else {
@@ -282,16 +306,24 @@ impl Table {
                 .filter_map(|r| r.get(i).map(|s| s.trim()))
                 .filter(|s| !s.is_empty())
                 .collect();
-            let by_header = header.as_ref().and_then(|h| h.get(i)).and_then(|h| header_kind(h));
+            let by_header = header
+                .as_ref()
+                .and_then(|h| h.get(i))
+                .and_then(|h| header_kind(h));
             let n = cells.len().max(1);
             let share = |f: &dyn Fn(&str) -> bool| cells.iter().filter(|c| f(c)).count() * 100 / n;
             *kind = match by_header {
                 Some(Kind::Name) => {
                     // The script decides: the most common shape among the values.
-                    let best = [Category::NameKanji, Category::NameKana, Category::NameRomaji]
-                        .into_iter()
-                        .max_by_key(|c| share(&|s| name_shape(s) == Some(*c)));
-                    best.filter(|c| share(&|s| name_shape(s) == Some(*c)) >= 50).map(Kind::Cat)
+                    let best = [
+                        Category::NameKanji,
+                        Category::NameKana,
+                        Category::NameRomaji,
+                    ]
+                    .into_iter()
+                    .max_by_key(|c| share(&|s| name_shape(s) == Some(*c)));
+                    best.filter(|c| share(&|s| name_shape(s) == Some(*c)) >= 50)
+                        .map(Kind::Cat)
                 }
                 Some(Kind::Cat(c)) => (share(&|s| valid(c, s, None)) >= 30
                     || matches!(c, Category::Address))
@@ -308,7 +340,11 @@ impl Table {
                         }
                     }
                     let top = votes.iter().max_by_key(|v| v.1).copied();
-                    let dates: Vec<i32> = cells.iter().filter_map(|c| value::date(c)).map(|d| d.0).collect();
+                    let dates: Vec<i32> = cells
+                        .iter()
+                        .filter_map(|c| value::date(c))
+                        .map(|d| d.0)
+                        .collect();
                     if let Some((cat, k)) = top.filter(|t| t.1 * 100 / n >= 60) {
                         let _ = k;
                         Some(Kind::Cat(cat))
@@ -317,13 +353,18 @@ impl Table {
                         ys.sort_unstable();
                         date_years.push((i, ys.get(ys.len() / 2).copied().unwrap_or(0)));
                         Some(Kind::Date)
-                    } else if cells.iter().take(16).map(|c| c.chars().count()).sum::<usize>()
+                    } else if cells
+                        .iter()
+                        .take(16)
+                        .map(|c| c.chars().count())
+                        .sum::<usize>()
                         >= 16 * cells.len().min(16)
                         && cells.iter().take(16).any(|c| {
-                        let mut t = Tally::new(crate::tally::CatSet::all());
-                        text::scan(c, &mut t);
-                        t.total() > 0
-                    }) {
+                            let mut t = Tally::new(crate::tally::CatSet::all());
+                            text::scan(c, &mut t);
+                            t.total() > 0
+                        })
+                    {
                         Some(Kind::Text)
                     } else {
                         None
@@ -349,9 +390,17 @@ impl Table {
         });
         if !identity {
             for (i, k) in kinds.iter_mut().enumerate() {
-                let by_header = header.as_ref().and_then(|h| h.get(i)).and_then(|h| header_kind(h));
+                let by_header = header
+                    .as_ref()
+                    .and_then(|h| h.get(i))
+                    .and_then(|h| header_kind(h));
                 if by_header.is_none()
-                    && matches!(k, Some(Kind::Cat(Category::PassportNumber | Category::Gender | Category::CreditCard)))
+                    && matches!(
+                        k,
+                        Some(Kind::Cat(
+                            Category::PassportNumber | Category::Gender | Category::CreditCard
+                        ))
+                    )
                 {
                     *k = None;
                 }
@@ -392,13 +441,11 @@ impl Table {
         for (cell, kind) in row.iter().zip(kinds) {
             let cell = cell.as_ref();
             match kind {
-                Some(Kind::Cat(c)) => {
-                    if tally.wants(*c) && valid(*c, cell, postal) {
-                        if crate::tally::tracks_distinct(*c) {
-                            tally.add(*c, cell, &key_of(*c, cell.trim()));
-                        } else {
-                            tally.add(*c, cell, cell);
-                        }
+                Some(Kind::Cat(c)) if tally.wants(*c) && valid(*c, cell, postal) => {
+                    if crate::tally::tracks_distinct(*c) {
+                        tally.add(*c, cell, &key_of(*c, cell.trim()));
+                    } else {
+                        tally.add(*c, cell, cell);
                     }
                 }
                 Some(Kind::Text) => text::scan(cell, tally),
@@ -481,7 +528,11 @@ pub fn split_fields(line: &str, delim: u8) -> Option<Vec<String>> {
 /// Guesses the delimiter of a delimited text from its first lines: the one giving the same
 /// number (>= 2) of fields on most lines.
 pub fn sniff_delimiter(head: &str) -> Option<u8> {
-    let lines: Vec<&str> = head.lines().filter(|l| !l.trim().is_empty()).take(20).collect();
+    let lines: Vec<&str> = head
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .take(20)
+        .collect();
     if lines.len() < 2 {
         return None;
     }
@@ -511,7 +562,10 @@ mod tests {
 
     #[test]
     fn splits_quotes() {
-        assert_eq!(split_fields("a,\"b,\"\"c\",d\r\n", b',').unwrap(), vec!["a", "b,\"c", "d"]);
+        assert_eq!(
+            split_fields("a,\"b,\"\"c\",d\r\n", b',').unwrap(),
+            vec!["a", "b,\"c", "d"]
+        );
         assert!(split_fields("a,\"open", b',').is_none());
         assert_eq!(sniff_delimiter("a\tb\tc\n1\t2\t3\n"), Some(b'\t'));
     }
@@ -520,9 +574,33 @@ mod tests {
     fn classifies_columns() {
         let mut t = Table::new();
         let mut tally = Tally::new(CatSet::all());
-        t.push(&["氏名".into(), "メール".into(), "生年月日".into(), "備考".into()] as &[String], &mut tally);
-        t.push(&["佐藤 太郎".into(), "taro@example.com".into(), "1980/4/12".into(), "".into()] as &[String], &mut tally);
-        t.push(&["鈴木 花子".into(), "hana@example.com".into(), "S55.4.12".into(), "電話 03-1234-5678".into()] as &[String], &mut tally);
+        t.push(
+            &[
+                "氏名".into(),
+                "メール".into(),
+                "生年月日".into(),
+                "備考".into(),
+            ] as &[String],
+            &mut tally,
+        );
+        t.push(
+            &[
+                "佐藤 太郎".into(),
+                "taro@example.com".into(),
+                "1980/4/12".into(),
+                "".into(),
+            ] as &[String],
+            &mut tally,
+        );
+        t.push(
+            &[
+                "鈴木 花子".into(),
+                "hana@example.com".into(),
+                "S55.4.12".into(),
+                "電話 03-1234-5678".into(),
+            ] as &[String],
+            &mut tally,
+        );
         let cols = t.finish(&mut tally);
         assert_eq!(t.records, 2);
         assert_eq!(tally.count(Category::NameKanji), 2);

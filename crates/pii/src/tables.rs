@@ -13,12 +13,53 @@ const TOWNS: &str = include_str!("../data/towns.txt");
 
 /// The 47 prefectures, in JIS order (index + 1 = JIS code).
 pub const PREFECTURES: [&str; 47] = [
-    "北海道", "青森県", "岩手県", "宮城県", "秋田県", "山形県", "福島県", "茨城県", "栃木県",
-    "群馬県", "埼玉県", "千葉県", "東京都", "神奈川県", "新潟県", "富山県", "石川県", "福井県",
-    "山梨県", "長野県", "岐阜県", "静岡県", "愛知県", "三重県", "滋賀県", "京都府", "大阪府",
-    "兵庫県", "奈良県", "和歌山県", "鳥取県", "島根県", "岡山県", "広島県", "山口県", "徳島県",
-    "香川県", "愛媛県", "高知県", "福岡県", "佐賀県", "長崎県", "熊本県", "大分県", "宮崎県",
-    "鹿児島県", "沖縄県",
+    "北海道",
+    "青森県",
+    "岩手県",
+    "宮城県",
+    "秋田県",
+    "山形県",
+    "福島県",
+    "茨城県",
+    "栃木県",
+    "群馬県",
+    "埼玉県",
+    "千葉県",
+    "東京都",
+    "神奈川県",
+    "新潟県",
+    "富山県",
+    "石川県",
+    "福井県",
+    "山梨県",
+    "長野県",
+    "岐阜県",
+    "静岡県",
+    "愛知県",
+    "三重県",
+    "滋賀県",
+    "京都府",
+    "大阪府",
+    "兵庫県",
+    "奈良県",
+    "和歌山県",
+    "鳥取県",
+    "島根県",
+    "岡山県",
+    "広島県",
+    "山口県",
+    "徳島県",
+    "香川県",
+    "愛媛県",
+    "高知県",
+    "福岡県",
+    "佐賀県",
+    "長崎県",
+    "熊本県",
+    "大分県",
+    "宮崎県",
+    "鹿児島県",
+    "沖縄県",
 ];
 
 /// One name of the dictionary.
@@ -146,8 +187,7 @@ impl Names {
             Part::Last => &self.last_kanji,
             Part::First => &self.first_kanji,
         };
-        map.get(kanji)
-            .is_some_and(|rs| rs.iter().any(|r| *r == k.as_str()))
+        map.get(kanji).is_some_and(|rs| rs.contains(&k.as_str()))
     }
 }
 
@@ -180,10 +220,7 @@ pub struct Postal {
 
 impl Postal {
     fn load() -> Postal {
-        let cities: Vec<(&str, &str)> = CITIES
-            .lines()
-            .filter_map(|l| l.split_once('\t'))
-            .collect();
+        let cities: Vec<(&str, &str)> = CITIES.lines().filter_map(|l| l.split_once('\t')).collect();
         let codes: Vec<(u32, u16)> = POSTAL
             .chunks_exact(6)
             .map(|c| {
@@ -288,6 +325,9 @@ mod tests {
         assert_eq!(p.lookup(1), None);
         assert!(p.codes().count() > 100_000);
         let tokyo = PREFECTURES.iter().position(|x| *x == "東京都").unwrap();
-        assert_eq!(p.municipality_prefix(tokyo, "千代田区千代田1-1"), Some("千代田区"));
+        assert_eq!(
+            p.municipality_prefix(tokyo, "千代田区千代田1-1"),
+            Some("千代田区")
+        );
     }
 }

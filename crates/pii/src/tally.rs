@@ -163,7 +163,12 @@ impl Tally {
                 samples.insert(*c, s);
             }
         }
-        let distinct = self.distinct.iter().map(|d| d.len() as u64).max().unwrap_or(0);
+        let distinct = self
+            .distinct
+            .iter()
+            .map(|d| d.len() as u64)
+            .max()
+            .unwrap_or(0);
         let persons_estimate = if distinct > 0 {
             distinct
         } else if self.total() > 0 {
@@ -240,7 +245,10 @@ impl Report for ObjectReport {
         t.line()
             .push(Style::Path, self.path.clone())
             .cell()
-            .push(Style::Dim, self.encoding.clone().unwrap_or_else(|| "-".into()))
+            .push(
+                Style::Dim,
+                self.encoding.clone().unwrap_or_else(|| "-".into()),
+            )
             .cell()
             .plain(match self.records {
                 Some(r) => format!("{r} records"),
@@ -249,7 +257,11 @@ impl Report for ObjectReport {
             .cell()
             .plain(format!("~{} persons", self.persons_estimate));
         for (c, n) in &self.categories {
-            let samples = self.samples.get(c).map(|s| s.join(", ")).unwrap_or_default();
+            let samples = self
+                .samples
+                .get(c)
+                .map(|s| s.join(", "))
+                .unwrap_or_default();
             t.line()
                 .plain("  ")
                 .push(Style::Rule, c.id())
@@ -265,7 +277,9 @@ impl Report for ObjectReport {
                 .iter()
                 .map(|(h, c)| format!("{h}={}", c.id()))
                 .collect();
-            t.line().plain("  columns: ").push(Style::Dim, cols.join(" "));
+            t.line()
+                .plain("  columns: ")
+                .push(Style::Dim, cols.join(" "));
         }
         t
     }

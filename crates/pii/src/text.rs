@@ -106,12 +106,31 @@ fn extend_era(text: &str, e: usize) -> &str {
 }
 
 const BIRTH: [&str; 8] = [
-    "生年月日", "誕生日", "生まれ", "birth", "Birth", "BIRTH", "DOB", "dob",
+    "生年月日",
+    "誕生日",
+    "生まれ",
+    "birth",
+    "Birth",
+    "BIRTH",
+    "DOB",
+    "dob",
 ];
 const ISSUE: [&str; 7] = ["発行", "交付", "issue", "Issue", "ISSUE", "発給", "Issued"];
-const PASSPORT: [&str; 6] = ["旅券", "パスポート", "passport", "Passport", "PASSPORT", "P<JPN"];
+const PASSPORT: [&str; 6] = [
+    "旅券",
+    "パスポート",
+    "passport",
+    "Passport",
+    "PASSPORT",
+    "P<JPN",
+];
 const MYNUMBER: [&str; 6] = [
-    "マイナンバー", "個人番号", "My Number", "my number", "MyNumber", "MY NUMBER",
+    "マイナンバー",
+    "個人番号",
+    "My Number",
+    "my number",
+    "MyNumber",
+    "MY NUMBER",
 ];
 const BANK: [&str; 6] = ["口座", "account", "Account", "ACCOUNT", "普通", "当座"];
 
@@ -161,7 +180,10 @@ pub fn scan(text: &str, tally: &mut Tally) {
             let after = text.get(e..).unwrap_or("");
             let sep = after.len() - after.trim_start_matches([' ', '\u{3000}', ':', '：']).len();
             e += sep + extend(text, e + sep, 40, 2).len();
-        } else if tok.ends_with(['年', '.', '．', '/', '／']) && !first.is_ascii_digit() && value::digit(first).is_none() {
+        } else if tok.ends_with(['年', '.', '．', '/', '／'])
+            && !first.is_ascii_digit()
+            && value::digit(first).is_none()
+        {
             e += extend_era(text, e).len();
         }
         tok = text.get(s..e).unwrap_or(tok);
@@ -176,9 +198,9 @@ pub fn scan(text: &str, tally: &mut Tally) {
         } else if first.is_ascii_uppercase() && tok.len() == 9 && value::passport_number(tok) {
             // MRZ line 2: number, check digit, nationality (`TK12345674JPN…`).
             let mrz = !ascii_word(before)
-                && bytes.get(e..e + 4).is_some_and(|r| {
-                    (r[0].is_ascii_digit() || r[0] == b'<') && r[1..] == *b"JPN"
-                });
+                && bytes
+                    .get(e..e + 4)
+                    .is_some_and(|r| (r[0].is_ascii_digit() || r[0] == b'<') && r[1..] == *b"JPN");
             if !mrz && (ascii_word(before) || ascii_word(after)) {
                 continue;
             }
@@ -202,7 +224,10 @@ pub fn scan(text: &str, tally: &mut Tally) {
             }
             date(text, s, tok, tally);
         } else {
-            if ascii_word(before) || matches!(before, Some(b'-' | b'.' | b'/' | b'_' | b':')) || ascii_word(after) {
+            if ascii_word(before)
+                || matches!(before, Some(b'-' | b'.' | b'/' | b'_' | b':'))
+                || ascii_word(after)
+            {
                 continue;
             }
             if !number(text, s, tok, tally) && tok.contains(' ') {
@@ -219,9 +244,23 @@ pub fn scan(text: &str, tally: &mut Tally) {
 }
 
 fn is_keyword_value(tok: &str) -> bool {
-    ["氏名", "お名前", "名前", "フリガナ", "ふりがな", "ローマ字", "Name", "NAME", "性別", "Gender", "GENDER", "Sex", "SEX"]
-        .iter()
-        .any(|k| tok.starts_with(k))
+    [
+        "氏名",
+        "お名前",
+        "名前",
+        "フリガナ",
+        "ふりがな",
+        "ローマ字",
+        "Name",
+        "NAME",
+        "性別",
+        "Gender",
+        "GENDER",
+        "Sex",
+        "SEX",
+    ]
+    .iter()
+    .any(|k| tok.starts_with(k))
 }
 
 /// `氏名：山田 太郎`, `性別: 女`.
@@ -305,7 +344,9 @@ fn number(text: &str, s: usize, tok: &str, tally: &mut Tally) -> bool {
         return false;
     }
     let lead = tok.chars().next().unwrap_or(' ');
-    if matches!(lead, '0' | '０' | '+' | '＋' | '(' | '（') && let Some(n) = value::phone(tok) {
+    if matches!(lead, '0' | '０' | '+' | '＋' | '(' | '（')
+        && let Some(n) = value::phone(tok)
+    {
         tally.add(Category::Phone, tok, &n);
         return true;
     }

@@ -79,13 +79,14 @@ fn digit_groups(s: &str) -> Option<Digits> {
 /// A Japanese phone number: returns its national digits (`0312345678`).
 ///
 /// Rules (after the national numbering plan that libphonenumber encodes): `+81` or `0` prefix;
-/// mobile and IP numbers `0[5-9]0` + 8 digits (060 is the new mobile range); toll free `0120`
-/// + 6 and `0800` + 7; geographic numbers have 10 digits, start `0[1-9]` but not `0[5-9]0`,
-/// and when written with separators the area code plus exchange make 6 digits and the
-/// subscriber number 4.
+/// mobile and IP numbers `0[5-9]0` and 8 digits (060 is the new mobile range); toll free
+/// `0120` and 6 digits, `0800` and 7; geographic numbers have 10 digits, start `0[1-9]` but
+/// not `0[5-9]0`, and when written with separators the area code plus exchange make 6 digits
+/// and the subscriber number 4.
 pub fn phone(s: &str) -> Option<String> {
     let t = s.trim();
-    let (intl, rest) = if let Some(r) = t.strip_prefix("+81").or_else(|| t.strip_prefix("＋８１")) {
+    let (intl, rest) = if let Some(r) = t.strip_prefix("+81").or_else(|| t.strip_prefix("＋８１"))
+    {
         (true, r)
     } else {
         (false, t)
@@ -135,7 +136,7 @@ pub fn phone(s: &str) -> Option<String> {
 }
 
 fn groups_ok(groups: &[usize], allowed: &[&[usize]]) -> bool {
-    allowed.iter().any(|a| *a == groups)
+    allowed.contains(&groups)
 }
 
 /// A postal code (`100-0001`, `〒1000001`, full width too) that Japan Post lists: the code.
@@ -204,7 +205,11 @@ fn days_in(y: i32, m: u32) -> u32 {
 pub fn date(s: &str) -> Option<Ymd> {
     // NFKC only when a compatibility character is there (㍻, full-width digits): it allocates.
     let owned: String;
-    let t = if s.chars().any(|c| ('\u{3300}'..='\u{33FF}').contains(&c) || ('\u{32FF}'..='\u{32FF}').contains(&c) || ('\u{FF00}'..='\u{FFEF}').contains(&c)) {
+    let t = if s.chars().any(|c| {
+        ('\u{3300}'..='\u{33FF}').contains(&c)
+            || ('\u{32FF}'..='\u{32FF}').contains(&c)
+            || ('\u{FF00}'..='\u{FFEF}').contains(&c)
+    }) {
         owned = s.trim().nfkc().collect();
         owned.trim()
     } else {
@@ -232,7 +237,7 @@ pub fn date(s: &str) -> Option<Ymd> {
     let mut cur: Option<u32> = None;
     let mut seps = 0;
     let mut chars = rest.chars().peekable();
-    while let Some(c) = chars.next() {
+    for c in chars.by_ref() {
         if let Some(dg) = c.to_digit(10) {
             let v = cur.unwrap_or(0).checked_mul(10)?.checked_add(dg)?;
             if v > 99_999_999 {
@@ -293,7 +298,9 @@ pub fn issue_date(s: &str) -> Option<Ymd> {
 /// A Japanese passport number: two capital letters and seven digits (`TK1234567`).
 pub fn passport_number(s: &str) -> bool {
     let b = s.trim().as_bytes();
-    b.len() == 9 && b[..2].iter().all(u8::is_ascii_uppercase) && b[2..].iter().all(u8::is_ascii_digit)
+    b.len() == 9
+        && b[..2].iter().all(u8::is_ascii_uppercase)
+        && b[2..].iter().all(u8::is_ascii_digit)
 }
 
 /// The My Number check digit (個人番号の指定等に関する省令 第5条) holds for 12 digits.
@@ -328,7 +335,12 @@ pub fn credit_card(s: &str) -> bool {
     };
     let (d, g) = (x.digits(), x.groups());
     let n = d.len();
-    if !(13..=19).contains(&n) || !(g.len() == 1 || g.iter().all(|x| *x == 4) || g == [4, 6, 5] || (g.len() > 1 && g[..g.len() - 1].iter().all(|x| *x == 4))) {
+    if !(13..=19).contains(&n)
+        || !(g.len() == 1
+            || g.iter().all(|x| *x == 4)
+            || g == [4, 6, 5]
+            || (g.len() > 1 && g[..g.len() - 1].iter().all(|x| *x == 4)))
+    {
         return false;
     }
     let luhn: u32 = d
@@ -345,7 +357,7 @@ pub fn credit_card(s: &str) -> bool {
             }
         })
         .sum();
-    if luhn % 10 != 0 {
+    if !luhn.is_multiple_of(10) {
         return false;
     }
     let pre = |k: usize| d[..k].iter().fold(0u32, |a, x| a * 10 + u32::from(*x));
@@ -373,20 +385,36 @@ pub fn bank_account(s: &str) -> bool {
 pub fn gender(s: &str) -> bool {
     matches!(
         s.trim(),
-        "男" | "女" | "男性" | "女性" | "M" | "F" | "m" | "f" | "male" | "female" | "Male"
-            | "Female" | "MALE" | "FEMALE" | "男子" | "女子"
+        "男" | "女"
+            | "男性"
+            | "女性"
+            | "M"
+            | "F"
+            | "m"
+            | "f"
+            | "male"
+            | "female"
+            | "Male"
+            | "Female"
+            | "MALE"
+            | "FEMALE"
+            | "男子"
+            | "女子"
     )
 }
 
 /// Splits a full name at a space (ASCII, ideographic) or a middle dot.
 fn split_name(s: &str) -> Vec<&str> {
-    s.split(|c: char| c == ' ' || c == '\u{3000}' || c == '・' || c == ',')
+    s.split([' ', '\u{3000}', '・', ','])
         .filter(|p| !p.is_empty())
         .collect()
 }
 
 fn is_kanji_char(c: char) -> bool {
-    ('\u{4E00}'..='\u{9FFF}').contains(&c) || ('\u{3400}'..='\u{4DBF}').contains(&c) || c == '々' || c == 'ヶ'
+    ('\u{4E00}'..='\u{9FFF}').contains(&c)
+        || ('\u{3400}'..='\u{4DBF}').contains(&c)
+        || c == '々'
+        || c == 'ヶ'
 }
 
 fn is_kana_char(c: char) -> bool {
@@ -397,7 +425,13 @@ fn is_kana_char(c: char) -> bool {
 /// parts to be known; the column classifier uses the lenient form.
 pub fn name_kanji(s: &str) -> bool {
     let s = s.trim();
-    if s.is_empty() || s.chars().count() > 12 || !s.chars().all(|c| is_kanji_char(c) || c == ' ' || c == '\u{3000}' || is_kana_char(c)) || !s.chars().any(is_kanji_char) {
+    if s.is_empty()
+        || s.chars().count() > 12
+        || !s
+            .chars()
+            .all(|c| is_kanji_char(c) || c == ' ' || c == '\u{3000}' || is_kana_char(c))
+        || !s.chars().any(is_kanji_char)
+    {
         return false;
     }
     let d = &*NAMES_DICT;
@@ -420,7 +454,12 @@ pub fn name_kanji(s: &str) -> bool {
 /// A name in katakana or hiragana, with the dictionary's readings.
 pub fn name_kana(s: &str) -> bool {
     let s = s.trim();
-    if s.is_empty() || s.chars().count() > 20 || !s.chars().all(|c| is_kana_char(c) || c == ' ' || c == '\u{3000}' || c == '・') {
+    if s.is_empty()
+        || s.chars().count() > 20
+        || !s
+            .chars()
+            .all(|c| is_kana_char(c) || c == ' ' || c == '\u{3000}' || c == '・')
+    {
         return false;
     }
     let d = &*NAMES_DICT;
@@ -435,7 +474,12 @@ pub fn name_kana(s: &str) -> bool {
 /// part in the dictionary.
 pub fn name_romaji(s: &str) -> bool {
     let s = s.trim();
-    if s.is_empty() || s.len() > 40 || !s.bytes().all(|b| b.is_ascii_alphabetic() || b == b' ' || b == b',') {
+    if s.is_empty()
+        || s.len() > 40
+        || !s
+            .bytes()
+            .all(|b| b.is_ascii_alphabetic() || b == b' ' || b == b',')
+    {
         return false;
     }
     let d = &*NAMES_DICT;
@@ -476,7 +520,9 @@ pub fn address(s: &str, postal: Option<u32>) -> bool {
         None => return false,
     };
     // A block number somewhere after the municipality.
-    after.chars().any(|c| digit(c).is_some() || "一二三四五六七八九十".contains(c))
+    after
+        .chars()
+        .any(|c| digit(c).is_some() || "一二三四五六七八九十".contains(c))
         || after.contains("丁目")
         || after.contains("番地")
 }
@@ -547,7 +593,14 @@ mod tests {
         ] {
             assert!(phone(ok).is_some(), "{ok}");
         }
-        for bad in ["1234567890", "0012345678", "03-123-45678", "090-1234-567", "020-1234-5678", "2024-03-15"] {
+        for bad in [
+            "1234567890",
+            "0012345678",
+            "03-123-45678",
+            "090-1234-567",
+            "020-1234-5678",
+            "2024-03-15",
+        ] {
             assert!(phone(bad).is_none(), "{bad}");
         }
         assert_eq!(phone("+81-90-1234-5678").as_deref(), Some("09012345678"));

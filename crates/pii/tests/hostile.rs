@@ -1,4 +1,5 @@
 //! Hostile and damaged input: no panic, no hang, caps hold.
+#![allow(clippy::unwrap_used, reason = "test helpers")]
 
 use kizuki_core::rng::Rng;
 use kizuki_pii::synth::{self, Form};
@@ -13,7 +14,12 @@ fn mutated_inputs_never_panic() {
     let scanner = Scanner::default();
     let mut rng = Rng::new(99);
     let mut runs = 0;
-    for (name, seed) in [("x.csv", &base), ("x.zip", &zip), ("x.gz", &gz), ("x.tar", &tar)] {
+    for (name, seed) in [
+        ("x.csv", &base),
+        ("x.zip", &zip),
+        ("x.gz", &gz),
+        ("x.tar", &tar),
+    ] {
         for _ in 0..150 {
             let mut d = seed.clone();
             for _ in 0..1 + rng.below(8) {
@@ -37,7 +43,13 @@ fn decompression_bomb_hits_the_ratio_cap() {
     assert!(zip.len() * 200 < zeros.len());
     let items = Scanner::default().scan_bytes("bomb.zip", &zip);
     assert!(
-        items.iter().any(|i| matches!(i, Item::Failed { error: Error::Cap(_), .. })),
+        items.iter().any(|i| matches!(
+            i,
+            Item::Failed {
+                error: Error::Cap(_),
+                ..
+            }
+        )),
         "{items:?}"
     );
 }
@@ -49,11 +61,19 @@ fn nesting_deeper_than_the_cap_stops() {
     for i in 0..8 {
         d = synth::zip_of(&[(&format!("level{i}.zip"), &d)]).unwrap();
     }
-    let mut opts = Options::default();
-    opts.max_depth = 3;
+    let opts = Options {
+        max_depth: 3,
+        ..Options::default()
+    };
     let items = Scanner::new(opts).scan_bytes("deep.zip", &d);
     assert!(items.iter().all(|i| !matches!(i, Item::Found(_))));
-    assert!(items.iter().any(|i| matches!(i, Item::Failed { error: Error::Cap(_), .. })));
+    assert!(items.iter().any(|i| matches!(
+        i,
+        Item::Failed {
+            error: Error::Cap(_),
+            ..
+        }
+    )));
 }
 
 #[test]

@@ -3,6 +3,7 @@
 //! Prints a table (run with `--nocapture` to see it) and asserts the goals of issue 6:
 //! recall >= 0.98 for e-mail, phone, postal code, passport number and both dates, >= 0.95 for
 //! names, address and gender; decoys yield no findings.
+#![allow(clippy::unwrap_used, reason = "test helpers")]
 
 use std::collections::BTreeMap;
 
@@ -85,8 +86,14 @@ fn recall_and_precision_per_category() {
         }
         // Decoys: text and an order table, in the same encoding.
         for (name, text) in [
-            (format!("decoys-{}.txt", enc.name()), synth::decoys_text(7 + ei as u64, 600)),
-            (format!("orders-{}.csv", enc.name()), synth::decoys_csv(9 + ei as u64, 200)),
+            (
+                format!("decoys-{}.txt", enc.name()),
+                synth::decoys_text(7 + ei as u64, 600),
+            ),
+            (
+                format!("orders-{}.csv", enc.name()),
+                synth::decoys_csv(9 + ei as u64, 200),
+            ),
         ] {
             let data = kizuki_pii::decode::encode(enc, &text);
             let f = found(&scanner, &name, &data);
@@ -97,16 +104,34 @@ fn recall_and_precision_per_category() {
         }
     }
     assert!(cases > 0);
-    println!("\n{:<20} {:>8} {:>8} {:>8} {:>8} {:>9}", "category", "planted", "found", "false+", "recall", "precision");
+    println!(
+        "\n{:<20} {:>8} {:>8} {:>8} {:>8} {:>9}",
+        "category", "planted", "found", "false+", "recall", "precision"
+    );
     for (c, (planted, tp, fp)) in &total {
         if *planted == 0 && *fp == 0 {
             continue;
         }
-        let recall = if *planted > 0 { *tp as f64 / *planted as f64 } else { 1.0 };
-        let precision = if tp + fp > 0 { *tp as f64 / (tp + fp) as f64 } else { 1.0 };
-        println!("{:<20} {planted:>8} {tp:>8} {fp:>8} {recall:>8.3} {precision:>9.3}", c.id());
+        let recall = if *planted > 0 {
+            *tp as f64 / *planted as f64
+        } else {
+            1.0
+        };
+        let precision = if tp + fp > 0 {
+            *tp as f64 / (tp + fp) as f64
+        } else {
+            1.0
+        };
+        println!(
+            "{:<20} {planted:>8} {tp:>8} {fp:>8} {recall:>8.3} {precision:>9.3}",
+            c.id()
+        );
     }
-    assert!(failures.is_empty(), "below the goals:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "below the goals:\n{}",
+        failures.join("\n")
+    );
 }
 
 /// A workbook with the CSV's rows in its first sheet.

@@ -47,12 +47,11 @@ impl Stage for Pii {
     fn prepare(&self, _scenario: &Scenario, dir: &Path) -> Result<(), Error> {
         let g = synth::persons_file(SEED ^ 0x9115, PERSONS, Form::Csv, encoding_rs::SHIFT_JIS);
         write(dir, CSV, &g.data)?;
-        let zip = synth::zip_of(&[("customers_20160321.csv", &g.data)]).map_err(|e| {
-            Error::Stage {
+        let zip =
+            synth::zip_of(&[("customers_20160321.csv", &g.data)]).map_err(|e| Error::Stage {
                 stage: "pii",
                 message: e.to_string(),
-            }
-        })?;
+            })?;
         write(dir, ZIP, &zip)?;
         Ok(())
     }
