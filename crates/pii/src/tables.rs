@@ -214,8 +214,8 @@ pub struct Postal {
     codes: Vec<(u32, u16)>,
     /// One bit per 7-digit code: is it listed? (1.25 MB, O(1) validation.)
     bits: Vec<u64>,
-    /// Municipalities per prefecture index, longest first.
-    by_pref: Vec<Vec<&'static str>>,
+    /// Municipalities per prefecture index and first character, longest first.
+    by_pref: Vec<HashMap<char, Vec<&'static str>>>,
 }
 
 impl Postal {
@@ -230,15 +230,19 @@ impl Postal {
                 )
             })
             .collect();
-        let mut by_pref = vec![Vec::new(); PREFECTURES.len()];
+        let mut by_pref: Vec<HashMap<char, Vec<&str>>> = vec![HashMap::new(); PREFECTURES.len()];
         for (p, c) in &cities {
-            if let Some(i) = PREFECTURES.iter().position(|x| x == p) {
-                by_pref[i].push(*c);
+            if let (Some(i), Some(first)) =
+                (PREFECTURES.iter().position(|x| x == p), c.chars().next())
+            {
+                by_pref[i].entry(first).or_default().push(*c);
             }
         }
-        for v in &mut by_pref {
-            v.sort_by_key(|c| std::cmp::Reverse(c.len()));
-            v.dedup();
+        for m in &mut by_pref {
+            for v in m.values_mut() {
+                v.sort_by_key(|c| std::cmp::Reverse(c.len()));
+                v.dedup();
+            }
         }
         let mut bits = vec![0u64; 10_000_000 / 64 + 1];
         for (c, _) in &codes {
@@ -292,6 +296,7 @@ impl Postal {
     pub fn municipality_prefix(&self, pref: usize, rest: &str) -> Option<&'static str> {
         self.by_pref
             .get(pref)?
+            .get(&rest.chars().next()?)?
             .iter()
             .find(|c| rest.starts_with(**c))
             .copied()

@@ -134,9 +134,38 @@ const MYNUMBER: [&str; 6] = [
 ];
 const BANK: [&str; 6] = ["口座", "account", "Account", "ACCOUNT", "普通", "当座"];
 
-/// The last position of any keyword in `w`.
+/// All context keywords in one automaton; the pattern id maps back to its list.
+static KEYWORDS: LazyLock<Option<(aho_corasick::AhoCorasick, Vec<usize>)>> = LazyLock::new(|| {
+    let lists: [&[&str]; 5] = [&BIRTH, &ISSUE, &PASSPORT, &MYNUMBER, &BANK];
+    let mut pats = Vec::new();
+    let mut class = Vec::new();
+    for (i, l) in lists.iter().enumerate() {
+        for k in *l {
+            pats.push(*k);
+            class.push(i);
+        }
+    }
+    aho_corasick::AhoCorasick::new(&pats)
+        .ok()
+        .map(|ac| (ac, class))
+});
+
+/// The last position of any keyword of `kws` (one of the lists above) in `w`.
 fn last_kw(w: &str, kws: &[&str]) -> Option<usize> {
-    kws.iter().filter_map(|k| w.rfind(k)).max()
+    let (ac, class) = KEYWORDS.as_ref()?;
+    let want = [
+        &BIRTH[..],
+        &ISSUE[..],
+        &PASSPORT[..],
+        &MYNUMBER[..],
+        &BANK[..],
+    ]
+    .iter()
+    .position(|l| std::ptr::eq(l.as_ptr(), kws.as_ptr()))?;
+    ac.find_overlapping_iter(w)
+        .filter(|m| class.get(m.pattern().as_usize()) == Some(&want))
+        .map(|m| m.start())
+        .max()
 }
 
 fn window(text: &str, start: usize, n: usize) -> &str {
@@ -172,7 +201,9 @@ pub fn scan(text: &str, tally: &mut Tally) {
         let mut tok = m.as_str();
         let first = tok.chars().next().unwrap_or(' ');
         // Alternatives matched by their start only: take the value by hand.
-        if first == '〒' {
+        if first.is_ascii_digit() {
+            // The common case (numbers): straight to the number rules.
+        } else if first == '〒' {
             e += extend(text, e, 10, 1).len();
         } else if tok.len() >= 6 && PREFECTURES.contains(&tok) {
             e += extend(text, e, 60, 1).len();
@@ -190,7 +221,25 @@ pub fn scan(text: &str, tally: &mut Tally) {
         consumed = e;
         let before = s.checked_sub(1).and_then(|i| bytes.get(i).copied());
         let after = bytes.get(e).copied();
-        if tok.contains('@') {
+        if (first.is_ascii_digit() || matches!(first, '+' | '＋') || value::digit(first).is_some())
+            && !tok.contains('@')
+        {
+            if ascii_word(before)
+                || matches!(before, Some(b'-' | b'.' | b'/' | b'_' | b':'))
+                || ascii_word(after)
+            {
+                continue;
+            }
+            if !number(text, s, tok, tally) && tok.contains(' ') {
+                let mut off = 0;
+                for part in tok.split(' ') {
+                    if part.len() >= 6 {
+                        number(text, s + off, part, tally);
+                    }
+                    off += part.len() + 1;
+                }
+            }
+        } else if tok.contains('@') {
             if value::email(tok) {
                 let key = tok.to_ascii_lowercase();
                 tally.add(Category::Email, tok, &key);
