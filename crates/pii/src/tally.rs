@@ -210,12 +210,7 @@ impl Tally {
                 samples.insert(*c, s);
             }
         }
-        let distinct = self
-            .distinct
-            .iter()
-            .map(|d| d.len() as u64)
-            .max()
-            .unwrap_or(0);
+        let distinct = self.distinct.iter().map(Distinct::len).max().unwrap_or(0);
         let persons_estimate = if distinct > 0 {
             distinct
         } else if self.total() > 0 {
