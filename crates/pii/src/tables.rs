@@ -62,6 +62,23 @@ pub const PREFECTURES: [&str; 47] = [
     "沖縄県",
 ];
 
+/// The prefecture `s` starts with: its index and the rest of `s`.
+pub fn prefecture_prefix(s: &str) -> Option<(usize, &str)> {
+    static BY_FIRST: LazyLock<HashMap<char, Vec<usize>>> = LazyLock::new(|| {
+        let mut m: HashMap<char, Vec<usize>> = HashMap::new();
+        for (i, p) in PREFECTURES.iter().enumerate() {
+            if let Some(c) = p.chars().next() {
+                m.entry(c).or_default().push(i);
+            }
+        }
+        m
+    });
+    BY_FIRST
+        .get(&s.chars().next()?)?
+        .iter()
+        .find_map(|i| s.strip_prefix(PREFECTURES[*i]).map(|r| (*i, r)))
+}
+
 /// One name of the dictionary.
 #[derive(Clone, Copy, Debug)]
 pub struct Name {

@@ -205,7 +205,9 @@ pub fn scan(text: &str, tally: &mut Tally) {
             // The common case (numbers): straight to the number rules.
         } else if first == '〒' {
             e += extend(text, e, 10, 1).len();
-        } else if tok.len() >= 6 && PREFECTURES.contains(&tok) {
+        } else if tok.len() >= 6
+            && crate::tables::prefecture_prefix(tok).is_some_and(|(_, r)| r.is_empty())
+        {
             e += extend(text, e, 60, 1).len();
         } else if is_keyword_value(tok) {
             let after = text.get(e..).unwrap_or("");
@@ -260,7 +262,7 @@ pub fn scan(text: &str, tally: &mut Tally) {
             if value::postal_code(tok).is_some() && !ascii_word(after) {
                 tally.add(Category::PostalCode, tok, tok);
             }
-        } else if PREFECTURES.iter().any(|p| tok.starts_with(p)) {
+        } else if crate::tables::prefecture_prefix(tok).is_some() {
             let postal = nearby_postal(text, s, e);
             if value::address(tok, postal) {
                 tally.add(Category::Address, tok, tok);

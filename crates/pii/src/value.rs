@@ -499,11 +499,7 @@ pub fn name_romaji(s: &str) -> bool {
 /// matches, a municipality missing from the table is accepted too.
 pub fn address(s: &str, postal: Option<u32>) -> bool {
     let s = s.trim();
-    let Some((pi, rest)) = PREFECTURES
-        .iter()
-        .enumerate()
-        .find_map(|(i, p)| s.strip_prefix(p).map(|r| (i, r)))
-    else {
+    let Some((pi, rest)) = crate::tables::prefecture_prefix(s) else {
         return false;
     };
     let table = &*POSTAL_TABLE;
