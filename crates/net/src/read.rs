@@ -5,6 +5,7 @@
 //! timestamp or address, over-long line, invalid JSON) are counted per file and skipped; a
 //! broken gzip stream ends the file with an error but keeps what was read before it.
 
+use std::borrow::Cow;
 use std::fs::File;
 use std::io::{self, Read};
 use std::net::IpAddr;
@@ -129,20 +130,20 @@ pub struct Conn {
 
 /// A DNS query.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Dns {
+pub struct Dns<'a> {
     /// Time.
     pub ts: f64,
     /// The querying host.
     pub src: IpAddr,
-    /// The query name, lower case.
-    pub query: String,
+    /// The query name, lower case (borrowed from the line when it already is).
+    pub query: Cow<'a, str>,
     /// Addresses in the answers.
     pub answers: Vec<IpAddr>,
 }
 
 /// A TLS server name or HTTP host seen from a client.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Named {
+pub struct Named<'a> {
     /// Time.
     pub ts: f64,
     /// Client.
@@ -150,23 +151,50 @@ pub struct Named {
     /// Server (or proxy) address.
     pub dst: IpAddr,
     /// SNI or Host, lower case, without port.
-    pub name: String,
+    pub name: Cow<'a, str>,
 }
 
-/// One parsed record.
+/// One parsed record; names borrow from the reader's buffer (no allocation per row), see
+/// [`Record::into_owned`] to keep one.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Record {
+pub enum Record<'a> {
     /// conn / open_conn.
     Conn(Conn),
     /// dns.
-    Dns(Dns),
+    Dns(Dns<'a>),
     /// ssl (SNI).
-    Sni(Named),
+    Sni(Named<'a>),
     /// http (Host).
-    Host(Named),
+    Host(Named<'a>),
 }
 
-impl Record {
+impl Record<'_> {
+    /// A copy that owns its names.
+    pub fn into_owned(self) -> Record<'static> {
+        let own = |c: Cow<'_, str>| Cow::Owned(c.into_owned());
+        match self {
+            Record::Conn(c) => Record::Conn(c),
+            Record::Dns(d) => Record::Dns(Dns {
+                ts: d.ts,
+                src: d.src,
+                query: own(d.query),
+                answers: d.answers,
+            }),
+            Record::Sni(n) => Record::Sni(Named {
+                ts: n.ts,
+                src: n.src,
+                dst: n.dst,
+                name: own(n.name),
+            }),
+            Record::Host(n) => Record::Host(Named {
+                ts: n.ts,
+                src: n.src,
+                dst: n.dst,
+                name: own(n.name),
+            }),
+        }
+    }
+
     /// The record's time.
     pub fn ts(&self) -> f64 {
         match self {
@@ -270,7 +298,7 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, depth: u32) -> io::Result<()> {
 }
 
 /// Reads one file, calling `each` per record.
-pub fn read_file(path: &Path, opts: &ReadOptions, each: &mut dyn FnMut(Record)) -> FileStats {
+pub fn read_file(path: &Path, opts: &ReadOptions, each: &mut dyn FnMut(Record<'_>)) -> FileStats {
     let mut st = FileStats {
         path: path.to_path_buf(),
         kind: LogKind::from_file_name(path),
@@ -320,7 +348,7 @@ fn read_full(f: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
 }
 
 /// Reads records from bytes in memory (fuzzing, benches); gzip is detected as for files.
-pub fn read_bytes(data: &[u8], opts: &ReadOptions, each: &mut dyn FnMut(Record)) -> FileStats {
+pub fn read_bytes(data: &[u8], opts: &ReadOptions, each: &mut dyn FnMut(Record<'_>)) -> FileStats {
     let mut st = FileStats {
         path: PathBuf::new(),
         kind: None,
@@ -347,7 +375,7 @@ pub fn read_stream(
     mut r: impl Read,
     opts: &ReadOptions,
     st: &mut FileStats,
-    each: &mut dyn FnMut(Record),
+    each: &mut dyn FnMut(Record<'_>),
 ) {
     let mut p = LineParser::new(st.kind, opts);
     let mut buf = vec![0u8; CHUNK];
@@ -442,7 +470,7 @@ impl<'o> LineParser<'o> {
         }
     }
 
-    fn line(&mut self, line: &[u8], st: &mut FileStats, each: &mut dyn FnMut(Record)) {
+    fn line(&mut self, line: &[u8], st: &mut FileStats, each: &mut dyn FnMut(Record<'_>)) {
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         if line.is_empty() {
             return;
@@ -528,7 +556,7 @@ impl<'o> LineParser<'o> {
         }
     }
 
-    fn tsv(&mut self, line: &[u8], st: &mut FileStats) -> Option<Record> {
+    fn tsv<'l>(&mut self, line: &'l [u8], st: &mut FileStats) -> Option<Record<'l>> {
         let Some(cols) = &self.cols else {
             st.bad_other += 1; // data before any #fields header
             return None;
@@ -544,8 +572,9 @@ impl<'o> LineParser<'o> {
             st.bad_columns += 1;
             return None;
         }
-        let f = |i: Option<usize>| -> Option<&[u8]> {
-            let (a, b) = *self.fields.get(i?)?;
+        let fields = &self.fields;
+        let f = |i: Option<usize>| -> Option<&'l [u8]> {
+            let (a, b) = *fields.get(i?)?;
             let v = &line[a..b];
             (v != b"-" && v != b"(empty)").then_some(v)
         };
@@ -618,7 +647,7 @@ impl<'o> LineParser<'o> {
                 .any(|s| s.as_bytes() == state)
     }
 
-    fn json(&mut self, line: &[u8], st: &mut FileStats) -> Option<Record> {
+    fn json<'l>(&mut self, line: &'l [u8], st: &mut FileStats) -> Option<Record<'l>> {
         let j: JsonRow = match serde_json::from_slice(line) {
             Ok(j) => j,
             Err(_) => {
@@ -684,11 +713,12 @@ impl<'o> LineParser<'o> {
             Some(LogKind::Dns) => Some(Record::Dns(Dns {
                 ts,
                 src,
-                query: j
-                    .query
-                    .as_deref()
-                    .map(|q| lower(q.as_bytes()))
-                    .unwrap_or_default(),
+                query: Cow::Owned(
+                    j.query
+                        .as_deref()
+                        .map(|q| lower(q.as_bytes()).into_owned())
+                        .unwrap_or_default(),
+                ),
                 answers: j
                     .answers
                     .iter()
@@ -701,8 +731,8 @@ impl<'o> LineParser<'o> {
                     .server_name
                     .as_deref()
                     .or(j.host.as_deref())
-                    .map(|n| host_name(n.as_bytes()))?;
-                named(k, ts, src, dst?, name)
+                    .map(|n| host_name(n.as_bytes()).into_owned())?;
+                named(k, ts, src, dst?, Cow::Owned(name))
             }
             None => {
                 st.bad_other += 1;
@@ -712,7 +742,7 @@ impl<'o> LineParser<'o> {
     }
 }
 
-fn named(k: LogKind, ts: f64, src: IpAddr, dst: IpAddr, name: String) -> Option<Record> {
+fn named(k: LogKind, ts: f64, src: IpAddr, dst: IpAddr, name: Cow<'_, str>) -> Option<Record<'_>> {
     if name.is_empty() {
         return None;
     }
@@ -813,27 +843,28 @@ fn parse_ipv4(v: &[u8]) -> Option<u32> {
     (parts == 4).then_some(out)
 }
 
-fn lower(v: &[u8]) -> String {
-    String::from_utf8_lossy(&v[..v.len().min(255)])
-        .trim_end_matches('.')
-        .to_ascii_lowercase()
+/// Lower case without a trailing dot, capped at 255 bytes; borrowed when nothing changes.
+fn lower(v: &[u8]) -> Cow<'_, str> {
+    let v = &v[..v.len().min(255)];
+    let v = v.strip_suffix(b".").unwrap_or(v);
+    match std::str::from_utf8(v) {
+        Ok(s) if !s.bytes().any(|b| b.is_ascii_uppercase()) => Cow::Borrowed(s),
+        _ => Cow::Owned(String::from_utf8_lossy(v).to_ascii_lowercase()),
+    }
 }
 
 /// A Host header or SNI as a bare lower-case name (port and brackets removed).
-fn host_name(v: &[u8]) -> String {
-    let s = lower(v);
-    if s.starts_with('[') {
-        return s
-            .trim_start_matches('[')
-            .split(']')
-            .next()
-            .unwrap_or("")
-            .to_string();
+fn host_name(v: &[u8]) -> Cow<'_, str> {
+    let mut v = v;
+    if let Some(rest) = v.strip_prefix(b"[") {
+        v = rest.split(|&b| b == b']').next().unwrap_or(b"");
+    } else if let Some(i) = memchr::memrchr(b':', v) {
+        let (h, p) = (&v[..i], &v[i + 1..]);
+        if !h.contains(&b':') && p.iter().all(u8::is_ascii_digit) {
+            v = h;
+        }
     }
-    match s.rsplit_once(':') {
-        Some((h, p)) if !h.contains(':') && p.bytes().all(|b| b.is_ascii_digit()) => h.to_string(),
-        _ => s,
-    }
+    lower(v)
 }
 
 #[cfg(test)]
@@ -853,7 +884,9 @@ mod tests {
             error: None,
         };
         let mut v = Vec::new();
-        read_stream(data, &ReadOptions::default(), &mut st, &mut |r| v.push(r));
+        read_stream(data, &ReadOptions::default(), &mut st, &mut |r| {
+            v.push(r.into_owned())
+        });
         (v, st)
     }
 
@@ -964,7 +997,7 @@ mod tests {
                 Slow(data.as_bytes(), k),
                 &ReadOptions::default(),
                 &mut st,
-                &mut |r| v.push(r),
+                &mut |r| v.push(r.into_owned()),
             );
             assert_eq!(v, want, "chunk {k}");
         }
