@@ -100,15 +100,13 @@ pub fn analyse(mut s: Partial, p: &Policy, t: &Thresholds) -> Vec<NetFinding> {
     for st in s.pairs.values_mut() {
         st.finish();
     }
-    for (_, st) in s.names.values_mut() {
-        st.finish();
-    }
+
     let mut ctx = Ctx {
         p,
         t,
         first: s.first,
         last: s.last,
-        total_sources: s.sources.len(),
+        total_sources: internal_sources(&s, p),
         dst_info: HMap::default(),
         name_info: HMap::default(),
         resolved: HMap::default(),
@@ -125,10 +123,10 @@ pub fn analyse(mut s: Partial, p: &Policy, t: &Thresholds) -> Vec<NetFinding> {
         }
         e.1 = e.1.min(st.first);
     }
-    for (name, st) in s.names.values() {
+    for st in s.names.values() {
         let e = ctx
             .name_info
-            .entry(name.to_string())
+            .entry(st.name.to_string())
             .or_insert((0, f64::INFINITY));
         e.0 += 1;
         e.1 = e.1.min(st.first);
@@ -152,6 +150,24 @@ pub fn analyse(mut s: Partial, p: &Policy, t: &Thresholds) -> Vec<NetFinding> {
             .then_with(|| a.dst.cmp(&b.dst))
     });
     out
+}
+
+/// Internal hosts seen as sources (the population of the prevalence modifier), derived from
+/// the pair keys rather than tracked per row.
+fn internal_sources(s: &Partial, p: &Policy) -> usize {
+    let mut set: HMap<IpAddr, ()> = HMap::default();
+    let srcs = s
+        .pairs
+        .keys()
+        .map(|k| k.0)
+        .chain(s.names.keys().map(|k| k.0))
+        .chain(s.dns.values().flat_map(|d| d.srcs.iter().copied()));
+    for ip in srcs {
+        if p.is_internal(ip) {
+            set.insert(ip, ());
+        }
+    }
+    set.len()
 }
 
 fn finding(
@@ -336,10 +352,11 @@ fn pair_one(
 }
 
 fn name_findings(ctx: &Ctx<'_>, s: &Partial, out: &mut Vec<NetFinding>) {
-    let mut keys: Vec<(&IpAddr, &str, &Via, &PairState)> = s
+    let mut keys: Vec<(&IpAddr, &str, &Via, &crate::state::NameState)> = s
         .names
         .iter()
-        .map(|((src, _, via), (name, st))| (src, name.as_ref(), via, st))
+        .filter(|(_, st)| st.conns >= ctx.t.beacon_min_conns)
+        .map(|((src, _, via), st)| (src, st.name.as_ref(), via, st))
         .collect();
     keys.sort_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
     for (src, name, via, st) in keys {
@@ -362,6 +379,7 @@ fn name_findings(ctx: &Ctx<'_>, s: &Partial, out: &mut Vec<NetFinding>) {
         if st.conns as f64 >= ctx.t.strobe_per_day as f64 * days {
             continue;
         }
+        let st = &st.to_pair();
         if let Some((score, e)) = beacon_score(st, ctx.first, ctx.last, false) {
             ev.extend(e);
             out.push(finding(

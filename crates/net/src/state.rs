@@ -86,16 +86,6 @@ impl PairState {
         }
     }
 
-    /// A time-only event (TLS SNI, HTTP Host): no sizes are kept.
-    fn add_time(&mut self, ts: f64) {
-        self.conns += 1;
-        self.first = self.first.min(ts);
-        self.last = self.last.max(ts);
-        if self.ts.len() < TS_CAP {
-            self.ts.push(ts);
-        }
-    }
-
     /// Merges another partial state of the same pair.
     pub fn merge(&mut self, o: PairState) {
         self.conns += o.conns;
@@ -145,6 +135,63 @@ impl PairState {
             }
         }
         self.hours = out;
+    }
+}
+
+/// The lean state of a (src, TLS SNI / HTTP Host) pair: only times are known.
+#[derive(Clone, Debug)]
+pub struct NameState {
+    /// The name.
+    pub name: Box<str>,
+    /// Events.
+    pub conns: u64,
+    /// Earliest.
+    pub first: f64,
+    /// Latest.
+    pub last: f64,
+    /// Times, capped at [`TS_CAP`].
+    pub ts: Vec<f64>,
+}
+
+impl NameState {
+    fn new(name: &str) -> Self {
+        NameState {
+            name: name.into(),
+            conns: 0,
+            first: f64::INFINITY,
+            last: f64::NEG_INFINITY,
+            ts: Vec::new(),
+        }
+    }
+
+    fn add(&mut self, ts: f64) {
+        self.conns += 1;
+        self.first = self.first.min(ts);
+        self.last = self.last.max(ts);
+        if self.ts.len() < TS_CAP {
+            self.ts.push(ts);
+        }
+    }
+
+    fn merge(&mut self, o: NameState) {
+        self.conns += o.conns;
+        self.first = self.first.min(o.first);
+        self.last = self.last.max(o.last);
+        let room = TS_CAP.saturating_sub(self.ts.len());
+        self.ts.extend(o.ts.iter().take(room));
+    }
+
+    /// The equivalent finished [`PairState`] (no bytes), for scoring.
+    pub fn to_pair(&self) -> PairState {
+        let mut p = PairState {
+            conns: self.conns,
+            first: self.first,
+            last: self.last,
+            ts: self.ts.clone(),
+            ..PairState::default()
+        };
+        p.finish();
+        p
     }
 }
 
@@ -244,14 +291,12 @@ pub enum Via {
 pub struct Partial {
     /// IP pairs whose destination is external.
     pub pairs: Map<(IpAddr, IpAddr), PairState>,
-    /// (src, hash of the name, via) → (name, state): pairs from SNI and Host.
-    pub names: Map<(IpAddr, u64, Via), (Box<str>, PairState)>,
+    /// (src, 64-bit hash of the name, via) → state: pairs from SNI and Host.
+    pub names: Map<(IpAddr, u64, Via), NameState>,
     /// Registered domain → DNS state.
     pub dns: Map<String, DnsState>,
     /// (src, intel indicator) → hit.
     pub intel: Map<(IpAddr, String), IntelHit>,
-    /// Internal hosts seen as sources (for prevalence).
-    pub sources: Map<IpAddr, ()>,
     /// Earliest record.
     pub first: f64,
     /// Latest record.
@@ -294,9 +339,6 @@ impl Partial {
     }
 
     fn conn(&mut self, c: Conn, p: &Policy) {
-        if p.is_internal(c.src) {
-            self.sources.entry(c.src).or_default();
-        }
         if !p.is_external(c.dst) || c.src == c.dst {
             return;
         }
@@ -377,8 +419,8 @@ impl Partial {
         let e = self
             .names
             .entry((n.src, hash64(n.name.as_bytes()), via))
-            .or_insert_with(|| (n.name.as_ref().into(), PairState::default()));
-        e.1.add_time(n.ts);
+            .or_insert_with(|| NameState::new(&n.name));
+        e.add(n.ts);
     }
 
     fn intel_hit(&mut self, src: IpAddr, ind: String, ts: f64, via: &'static str) {
@@ -398,14 +440,13 @@ impl Partial {
         self.first = self.first.min(o.first);
         self.last = self.last.max(o.last);
         merge_map(&mut self.pairs, o.pairs, PairState::merge);
-        merge_map(&mut self.names, o.names, |a, b| a.1.merge(b.1));
+        merge_map(&mut self.names, o.names, NameState::merge);
         merge_map(&mut self.dns, o.dns, DnsState::merge);
         merge_map(&mut self.intel, o.intel, |a, b| {
             a.count += b.count;
             a.first = a.first.min(b.first);
             a.last = a.last.max(b.last);
         });
-        self.sources.extend(o.sources);
     }
 }
 
