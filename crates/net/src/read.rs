@@ -290,7 +290,10 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, depth: u32) -> io::Result<()> {
         };
         if ft.is_dir() {
             walk(&p, out, depth + 1)?;
-        } else if ft.is_file() && LogKind::from_file_name(&p).is_some() {
+        } else if (ft.is_file() || (ft.is_symlink() && p.is_file()))
+            && LogKind::from_file_name(&p).is_some()
+        {
+            // Symlinks to files are followed; symlinked folders are not (no loops).
             out.push(p);
         }
     }
