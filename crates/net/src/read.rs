@@ -874,7 +874,7 @@ fn host_name(v: &[u8]) -> Cow<'_, str> {
 mod tests {
     use super::*;
 
-    fn read(data: &[u8], kind: Option<LogKind>) -> (Vec<Record>, FileStats) {
+    fn read(data: &[u8], kind: Option<LogKind>) -> (Vec<Record<'static>>, FileStats) {
         let mut st = FileStats {
             path: "t".into(),
             kind,
