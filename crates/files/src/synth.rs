@@ -369,7 +369,7 @@ pub fn zip_bomb_declared(n: usize, declared: u32) -> Vec<u8> {
     let crc = crc32(&[0u8; 1024]);
     let raw: Vec<RawEntry> = (0..n)
         .map(|i| RawEntry {
-            name: format!("zeros{i}.bin"),
+            name: format!("z{i}"),
             method: 8,
             flags: 0,
             crc,
