@@ -380,6 +380,22 @@ pub fn zip_bomb_declared(n: usize, declared: u32) -> Vec<u8> {
     raw_zip(&raw)
 }
 
+/// A zip with one deflated member whose headers declare `declared` bytes whatever the data
+/// really expands to (the lying-header bomb).
+pub fn zip_lying(name: &str, data: &[u8], declared: u32) -> Vec<u8> {
+    let mut e = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::fast());
+    let _ = e.write_all(data);
+    let comp = e.finish().unwrap_or_default();
+    raw_zip(&[RawEntry {
+        name: name.to_string(),
+        method: 8,
+        flags: 0,
+        crc: crc32(data),
+        declared,
+        data: comp,
+    }])
+}
+
 /// A zip nested `depth` times around a text file.
 pub fn zip_nested(depth: usize) -> Vec<u8> {
     let mut cur = b"innermost\n".to_vec();

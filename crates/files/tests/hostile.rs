@@ -27,6 +27,17 @@ fn regression_zip_that_really_expands_is_capped() {
 }
 
 #[test]
+fn regression_zip_lying_about_its_size_is_still_a_bomb() {
+    let zeros = vec![0u8; 48 * 1024 * 1024];
+    let z = synth::zip_lying("small.txt", &zeros, 1000);
+    let r = analyzer().analyze_bytes("liar.zip", &z, &[]);
+    assert!(r.has_rule("archive.bomb"), "{r:?}");
+    let gz = synth::gzip("zeros.bin", &zeros);
+    let r = analyzer().analyze_bytes("zeros.gz", &gz, &[]);
+    assert!(r.has_rule("archive.bomb"), "{r:?}");
+}
+
+#[test]
 fn regression_100_deep_nested_zip_stops_at_the_depth_cap() {
     let z = synth::zip_nested(100);
     let r = analyzer().analyze_bytes("nested.zip", &z, &[]);
