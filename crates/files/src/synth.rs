@@ -1034,7 +1034,18 @@ pub fn bench_corpus(seed: u64, n: usize) -> Vec<(String, Vec<u8>)> {
         let lines = filler_lines(&mut rng, count);
         let l: Vec<&str> = lines.iter().map(String::as_str).collect();
         let (name, data) = match kind {
-            0 => (format!("doc{i:05}.pdf"), pdf_text(&l)),
+            0 => {
+                // A text page plus a photo-sized (incompressible) image stream.
+                let size = 20_000 + rng.below(300_000) as usize;
+                let img: Vec<u8> = (0..size).map(|_| rng.below(256) as u8).collect();
+                let mut b = PdfBuilder::new();
+                let im = b.stream(
+                    "/Type /XObject /Subtype /Image /Width 640 /Height 480 /BitsPerComponent 8 /ColorSpace /DeviceRGB /Filter /DCTDecode",
+                    &img,
+                );
+                let root = pdf_text_with(&l, &format!("/PieceInfo << /Img {im} 0 R >>"), &mut b);
+                (format!("doc{i:05}.pdf"), b.finish(root))
+            }
             1 => (format!("ticket{i:05}.pdf"), pdf_eticket("SAMPLE/TARO MR")),
             2 => {
                 let body: String = l.iter().map(|x| para(x)).collect();
