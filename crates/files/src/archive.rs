@@ -70,14 +70,7 @@ pub(crate) fn members(
         FileType::Gzip => gzip_member(ctx, data, findings, visit),
         FileType::Tar => tar_members(ctx, data, findings, visit),
         FileType::Rar => rar_listing(ctx, data, findings),
-        FileType::SevenZip => findings.push(Finding::new(
-            "archive.unsupported",
-            Severity::Low,
-            format!(
-                "{} archive: members are not unpacked by this version; inspect by hand",
-                ft.as_str()
-            ),
-        )),
+        FileType::SevenZip => sevenz_listing(ctx, data, findings),
         FileType::Iso => crate::archive::iso_members(ctx, data, findings, visit),
         _ => {}
     }
@@ -576,4 +569,40 @@ fn raw_member(
         )),
         _ => None,
     }
+}
+
+fn sevenz_listing(ctx: &mut Ctx<'_>, data: &[u8], findings: &mut Vec<Finding>) {
+    let l = crate::sevenz::list(data, ctx.opts.max_members as usize);
+    if l.encrypted {
+        findings.push(Finding::new(
+            "archive.encrypted",
+            Severity::Medium,
+            if l.header_encoded {
+                "7z archive with an AES-encrypted header: member names and contents cannot be inspected"
+            } else {
+                "7z archive with AES-encrypted members"
+            },
+        ));
+    }
+    for n in &l.names {
+        let ext = names::extension(n).unwrap_or_default();
+        if names::is_executable_extension(&ext) {
+            push_exe_inside_f(findings, names::base_name(n), "by name, 7z member");
+        }
+    }
+    let detail = if l.header_encoded {
+        "7z archive with a compressed header: members are not listed or unpacked".to_string()
+    } else {
+        format!(
+            "7z archive: {} member(s) listed, not unpacked: {}",
+            l.names.len(),
+            l.names
+                .iter()
+                .take(10)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    findings.push(Finding::new("archive.unsupported", Severity::Low, detail));
 }

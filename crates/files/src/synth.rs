@@ -969,9 +969,14 @@ pub fn corpus() -> Vec<Sample> {
         crate::rar::synth_rar5(&[("scan.pdf.exe", &pe_stub())], true),
     ));
     v.push(sample(
-        "benign_7z_header",
+        "benign_7z_listing",
         "archive.7z",
-        b"7z\xbc\xaf\x27\x1c\x00\x04inert".to_vec(),
+        crate::sevenz::synth(&["docs/itinerary.pdf", "docs/notes.txt"], false),
+    ));
+    v.push(sample(
+        "sevenz_encrypted_header",
+        "請求書.7z",
+        crate::sevenz::synth(&[], true),
     ));
 
     // Executables, names, scripts, shortcuts, HTML.
