@@ -968,6 +968,11 @@ pub fn corpus() -> Vec<Sample> {
         "scan.rar",
         crate::rar::synth_rar5(&[("scan.pdf.exe", &pe_stub())], true),
     ));
+    v.push(sample("vhd_image", "invoice.vhd", {
+        let mut d = b"conectix".to_vec();
+        d.resize(512, 0);
+        d
+    }));
     v.push(sample(
         "benign_7z_listing",
         "archive.7z",
