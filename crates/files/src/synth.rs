@@ -383,7 +383,7 @@ pub fn zip_bomb_declared(n: usize, declared: u32) -> Vec<u8> {
 /// A zip with one deflated member whose headers declare `declared` bytes whatever the data
 /// really expands to (the lying-header bomb).
 pub fn zip_lying(name: &str, data: &[u8], declared: u32) -> Vec<u8> {
-    let mut e = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::fast());
+    let mut e = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
     let _ = e.write_all(data);
     let comp = e.finish().unwrap_or_default();
     raw_zip(&[RawEntry {
