@@ -112,7 +112,7 @@ pub fn analyse(mut s: Partial, p: &Policy, t: &Thresholds) -> Vec<NetFinding> {
         resolved: HMap::default(),
         connected: HMap::default(),
     };
-    for ((src, dst), st) in &s.pairs {
+    for ((src, dst), st) in s.pairs.iter() {
         if st.conns == 0 && st.open_max == 0.0 {
             continue;
         }
@@ -195,7 +195,7 @@ fn finding(
 fn pair_findings(ctx: &Ctx<'_>, s: &Partial, out: &mut Vec<NetFinding>) {
     // Per-source baseline of bytes out for exfiltration.
     let mut per_src: HMap<IpAddr, Vec<f64>> = HMap::default();
-    for ((src, _), st) in &s.pairs {
+    for ((src, _), st) in s.pairs.iter() {
         per_src.entry(*src).or_default().push(st.bytes_out as f64);
     }
     let keys: Vec<(&(IpAddr, IpAddr), &PairState)> = s.pairs.iter().collect();
