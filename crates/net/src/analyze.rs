@@ -658,8 +658,10 @@ mod tests {
 
     #[test]
     fn strobe_and_intel_and_allow_list() {
-        let mut cfg = kizuki_core::config::NetConfig::default();
-        cfg.allow_cidrs = vec!["198.51.100.0/24".into()];
+        let cfg = kizuki_core::config::NetConfig {
+            allow_cidrs: vec!["198.51.100.0/24".into()],
+            ..Default::default()
+        };
         let mut p = Policy::new(&cfg).unwrap();
         p.add_intel("192.0.2.66");
         let mut s = Partial::new();
