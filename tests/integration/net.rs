@@ -202,3 +202,26 @@ fn rita_proxy_beacon_through_connect() {
     assert!(b["score"].as_f64().unwrap() >= 0.85, "{b}");
     assert_eq!(v[0]["dst"], "www.honestimnotevil.com", "ranks first");
 }
+
+#[test]
+fn threat_intel_files_and_config_errors() {
+    let sb = Sandbox::new();
+    office(&sb, Format::Tsv, false);
+    sb.write("intel.txt", "# feed\n203.0.113.45\ntunnel-dns.example\n");
+    let cfg = std::fs::read_to_string(sb.path().join("kizuki.toml")).expect("config");
+    sb.write(
+        "kizuki.toml",
+        cfg.replace("[net]\n", "[net]\nintel = [\"intel.txt\"]\n"),
+    );
+    let out = sb
+        .cmd()
+        .args(["net", "scan", "--format", "json", "logs"])
+        .assert()
+        .code(1);
+    let v = json_lines(&out.get_output().stdout);
+    assert!(find(&v, "threat_intel", "10.10.5.23", "203.0.113.45").is_some());
+    assert!(find(&v, "threat_intel", "10.10.5.52", "tunnel-dns.example").is_some());
+    // A missing intel file is an error (exit 2), not a silent empty list.
+    sb.write("kizuki.toml", "[net]\nintel = [\"nope.txt\"]\n");
+    sb.cmd().args(["net", "scan", "logs"]).assert().code(2);
+}

@@ -112,7 +112,7 @@ pub fn analyse(mut s: Partial, p: &Policy, t: &Thresholds) -> Vec<NetFinding> {
         resolved: HMap::default(),
         connected: HMap::default(),
     };
-    for ((src, dst), st) in &s.pairs {
+    for ((src, dst), st) in s.pairs.iter() {
         if st.conns == 0 && st.open_max == 0.0 {
             continue;
         }
@@ -195,7 +195,7 @@ fn finding(
 fn pair_findings(ctx: &Ctx<'_>, s: &Partial, out: &mut Vec<NetFinding>) {
     // Per-source baseline of bytes out for exfiltration.
     let mut per_src: HMap<IpAddr, Vec<f64>> = HMap::default();
-    for ((src, _), st) in &s.pairs {
+    for ((src, _), st) in s.pairs.iter() {
         per_src.entry(*src).or_default().push(st.bytes_out as f64);
     }
     let keys: Vec<(&(IpAddr, IpAddr), &PairState)> = s.pairs.iter().collect();
@@ -640,6 +640,68 @@ mod tests {
         let (x, _) = beacon_score(&st, 0.0, 2.0 * 86_400.0, true).unwrap();
         assert!(x < 0.75, "{x}");
         assert!(b > x + 0.15);
+    }
+
+    fn conn(ts: f64, src: &str, dst: &str, dur: f64, out: u64) -> crate::read::Record<'static> {
+        crate::read::Record::Conn(crate::read::Conn {
+            ts,
+            src: src.parse().unwrap(),
+            dst: dst.parse().unwrap(),
+            dport: 443,
+            duration: dur,
+            orig_bytes: out,
+            resp_bytes: 100,
+            failed: false,
+            open: false,
+        })
+    }
+
+    #[test]
+    fn strobe_and_intel_and_allow_list() {
+        let cfg = kizuki_core::config::NetConfig {
+            allow_cidrs: vec!["198.51.100.0/24".into()],
+            ..Default::default()
+        };
+        let mut p = Policy::new(&cfg).unwrap();
+        p.add_intel("192.0.2.66");
+        let mut s = Partial::new();
+        let w = crate::state::Window::default();
+        // 3,000 connections in an hour: a strobe at a threshold of 1,000 a day.
+        for i in 0..3000 {
+            s.add(
+                conn(f64::from(i) * 1.2, "10.0.0.5", "203.0.113.9", 0.1, 60),
+                &p,
+                w,
+            );
+        }
+        // A perfect beacon to an allow-listed network: scored down below the threshold.
+        for i in 0..200 {
+            s.add(
+                conn(f64::from(i) * 300.0, "10.0.0.6", "198.51.100.4", 0.1, 60),
+                &p,
+                w,
+            );
+        }
+        s.add(conn(10.0, "10.0.0.7", "192.0.2.66", 1.0, 10), &p, w);
+        let t = Thresholds {
+            strobe_per_day: 1000,
+            ..Thresholds::default()
+        };
+        let f = analyse(s, &p, &t);
+        let kinds: Vec<(Kind, &str)> = f.iter().map(|x| (x.kind, x.dst.as_str())).collect();
+        assert!(kinds.contains(&(Kind::Strobe, "203.0.113.9")), "{kinds:?}");
+        assert!(
+            !kinds.contains(&(Kind::Beacon, "203.0.113.9")),
+            "a strobe is not a beacon"
+        );
+        assert!(
+            kinds.contains(&(Kind::ThreatIntel, "192.0.2.66")),
+            "{kinds:?}"
+        );
+        assert!(
+            !kinds.iter().any(|k| k.1 == "198.51.100.4"),
+            "allow-listed: {kinds:?}"
+        );
     }
 
     #[test]

@@ -939,6 +939,34 @@ mod tests {
     }
 
     #[test]
+    fn mutated_seed_corpus_never_panics() {
+        // A poor man's fuzz run over the checked-in seed corpus (fuzz/corpus/zeek).
+        let seeds: [&[u8]; 4] = [
+            include_bytes!("../../../fuzz/corpus/zeek/conn_malformed.log"),
+            include_bytes!("../../../fuzz/corpus/zeek/dns.log"),
+            include_bytes!("../../../fuzz/corpus/zeek/ssl_http.json"),
+            include_bytes!("../../../fuzz/corpus/zeek/dns.log.gz"),
+        ];
+        let mut rng = kizuki_core::rng::Rng::new(5);
+        for i in 0..3000 {
+            let mut d = seeds[i % seeds.len()].to_vec();
+            for _ in 0..1 + rng.below(8) {
+                let pos = rng.below(d.len() as u64) as usize;
+                match rng.below(3) {
+                    0 => d[pos] = rng.below(256) as u8,
+                    1 => d.truncate(pos),
+                    _ => d.insert(pos, *rng.pick(b"\t\n#.,:-{}\"").unwrap_or(&b'x')),
+                }
+                if d.is_empty() {
+                    break;
+                }
+            }
+            let st = read_bytes(&d, &ReadOptions::default(), &mut |_| {});
+            assert!(st.records <= d.len() as u64 + 1);
+        }
+    }
+
+    #[test]
     fn gzip_bomb_is_capped() {
         use std::io::Write;
         let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());

@@ -138,6 +138,79 @@ impl PairState {
     }
 }
 
+/// An address as 128 bits (IPv4 mapped into IPv6), a cheap hash key.
+fn key128(ip: IpAddr) -> u128 {
+    match ip {
+        IpAddr::V4(a) => u128::from(a.to_ipv6_mapped()),
+        IpAddr::V6(a) => u128::from(a),
+    }
+}
+
+/// The (src, dst) pair table: a small hash index (two 128-bit keys → slot) into a vector of
+/// states, so growing the table moves 40-byte index entries, not whole states, and the hot
+/// lookup hashes two integers.
+#[derive(Debug, Default)]
+pub struct PairTable {
+    index: Map<(u128, u128), u32>,
+    states: Vec<((IpAddr, IpAddr), PairState)>,
+}
+
+impl PairTable {
+    /// The state of a pair, created empty when new.
+    pub fn entry(&mut self, src: IpAddr, dst: IpAddr) -> &mut PairState {
+        let n = self.states.len();
+        let i = *self
+            .index
+            .entry((key128(src), key128(dst)))
+            .or_insert(n as u32) as usize;
+        if i == n {
+            self.states.push(((src, dst), PairState::default()));
+        }
+        &mut self.states[i].1
+    }
+
+    /// The state of a pair.
+    pub fn get(&self, src: IpAddr, dst: IpAddr) -> Option<&PairState> {
+        let i = *self.index.get(&(key128(src), key128(dst)))?;
+        self.states.get(i as usize).map(|x| &x.1)
+    }
+
+    /// Pairs.
+    pub fn len(&self) -> usize {
+        self.states.len()
+    }
+
+    /// True when empty.
+    pub fn is_empty(&self) -> bool {
+        self.states.is_empty()
+    }
+
+    /// Every pair and its state.
+    pub fn iter(&self) -> impl Iterator<Item = (&(IpAddr, IpAddr), &PairState)> {
+        self.states.iter().map(|(k, v)| (k, v))
+    }
+
+    /// Every state, mutable.
+    pub fn values_mut(&mut self) -> impl Iterator<Item = &mut PairState> {
+        self.states.iter_mut().map(|(_, v)| v)
+    }
+
+    /// Every pair.
+    pub fn keys(&self) -> impl Iterator<Item = &(IpAddr, IpAddr)> {
+        self.states.iter().map(|(k, _)| k)
+    }
+
+    /// Merges another table into this one.
+    pub fn merge(&mut self, mut o: PairTable) {
+        if self.len() < o.len() {
+            std::mem::swap(self, &mut o);
+        }
+        for ((src, dst), st) in o.states {
+            self.entry(src, dst).merge(st);
+        }
+    }
+}
+
 /// The lean state of a (src, TLS SNI / HTTP Host) pair: only times are known.
 #[derive(Clone, Debug)]
 pub struct NameState {
@@ -290,7 +363,7 @@ pub enum Via {
 #[derive(Debug, Default)]
 pub struct Partial {
     /// IP pairs whose destination is external.
-    pub pairs: Map<(IpAddr, IpAddr), PairState>,
+    pub pairs: PairTable,
     /// (src, 64-bit hash of the name, via) → state: pairs from SNI and Host.
     pub names: Map<(IpAddr, u64, Via), NameState>,
     /// Registered domain → DNS state.
@@ -342,7 +415,7 @@ impl Partial {
         if !p.is_external(c.dst) || c.src == c.dst {
             return;
         }
-        let st = self.pairs.entry((c.src, c.dst)).or_default();
+        let st = self.pairs.entry(c.src, c.dst);
         if c.failed {
             st.failed += 1;
             st.first = st.first.min(c.ts);
@@ -439,7 +512,7 @@ impl Partial {
     pub fn merge(&mut self, o: Partial) {
         self.first = self.first.min(o.first);
         self.last = self.last.max(o.last);
-        merge_map(&mut self.pairs, o.pairs, PairState::merge);
+        self.pairs.merge(o.pairs);
         merge_map(&mut self.names, o.names, NameState::merge);
         merge_map(&mut self.dns, o.dns, DnsState::merge);
         merge_map(&mut self.intel, o.intel, |a, b| {
