@@ -52,6 +52,7 @@ fn run(args: &Args) -> anyhow::Result<Exit> {
         Command::Demo(d) => cmd::demo::run(&args.global, d),
         Command::Completions(c) => cmd::completions::run(c),
         Command::Man(m) => cmd::completions::man(m),
+        Command::Mail(args::MailCmd::Scan(a)) => cmd::mail::scan(&args.global, a),
     }
 }
 

@@ -72,7 +72,6 @@ impl Emitter {
     }
 
     /// Writes one scanned item.
-    #[allow(dead_code, reason = "the scan verbs of the area crates call it")]
     pub fn item<R: Report>(&mut self, r: &R) -> io::Result<()> {
         self.items += 1;
         if r.is_hit() {

@@ -93,7 +93,12 @@ impl Analyzer {
             .iter()
             .map(|d| d.trim().trim_end_matches('.').to_ascii_lowercase())
             .collect();
-        let watched = Watched::new(trusted.iter().map(String::as_str).chain(brands.all_domains()));
+        let watched = Watched::new(
+            trusted
+                .iter()
+                .map(String::as_str)
+                .chain(brands.all_domains()),
+        );
         let scoring = opts.mail.scoring.clone();
         Analyzer {
             opts,
@@ -152,7 +157,9 @@ impl Analyzer {
         report.date = msg.date().map(|d| d.to_rfc3339());
         let from = msg.from().and_then(|a| a.first());
         let from_addr = from.and_then(|a| a.address()).map(|s| cap(s, 320));
-        let from_name = from.and_then(|a| a.name()).map(|s| cap(s, lim.max_header_chars));
+        let from_name = from
+            .and_then(|a| a.name())
+            .map(|s| cap(s, lim.max_header_chars));
         report.from = from_addr.as_deref().map(|a| mask(Category::Email, a));
         extras.sender = from_addr.as_deref().map(str::to_ascii_lowercase);
 
@@ -176,7 +183,12 @@ impl Analyzer {
             from_addr: from_addr.clone(),
             reply_to: msg
                 .reply_to()
-                .map(|a| a.iter().take(16).filter_map(|x| x.address().map(str::to_string)).collect())
+                .map(|a| {
+                    a.iter()
+                        .take(16)
+                        .filter_map(|x| x.address().map(str::to_string))
+                        .collect()
+                })
                 .unwrap_or_default(),
             return_path: msg.return_address().map(str::to_string),
             hops,
@@ -199,10 +211,21 @@ impl Analyzer {
             .take(32)
             .map(|(_, v)| cap(v, 8192))
             .collect();
-        let trusted_ar = auth::from_headers(&ar, self.opts.mail.authserv_id.as_deref(), &mut findings);
-        let verified = auth::verify(raw, from_domain.as_deref(), envelope.as_ref(), &self.opts.dns);
+        let trusted_ar =
+            auth::from_headers(&ar, self.opts.mail.authserv_id.as_deref(), &mut findings);
+        let verified = auth::verify(
+            raw,
+            from_domain.as_deref(),
+            envelope.as_ref(),
+            &self.opts.dns,
+        );
         if let Some(r) = verified.or(trusted_ar) {
-            auth::findings(&r, from_domain.as_deref().unwrap_or("-"), strong, &mut findings);
+            auth::findings(
+                &r,
+                from_domain.as_deref().unwrap_or("-"),
+                strong,
+                &mut findings,
+            );
         }
 
         // Parts: bodies, attachments.
@@ -210,10 +233,19 @@ impl Analyzer {
             findings.push(Finding::new(
                 "mime.too_many_parts",
                 Severity::Low,
-                format!("{} MIME parts; only the first {} are looked at", msg.parts.len(), lim.max_parts),
+                format!(
+                    "{} MIME parts; only the first {} are looked at",
+                    msg.parts.len(),
+                    lim.max_parts
+                ),
             ));
         }
-        if msg.parts.iter().take(lim.max_parts).any(|p| p.is_encoding_problem) {
+        if msg
+            .parts
+            .iter()
+            .take(lim.max_parts)
+            .any(|p| p.is_encoding_problem)
+        {
             findings.push(Finding::new(
                 "mime.encoding_problem",
                 Severity::Info,
@@ -223,8 +255,15 @@ impl Analyzer {
         let mut visible = 0usize;
         let mut links = Vec::new();
         let mut text_for_passwords = String::new();
-        for id in msg.text_body.iter().chain(msg.html_body.iter()).take(lim.max_parts) {
-            let Some(part) = msg.parts.get(*id as usize) else { continue };
+        for id in msg
+            .text_body
+            .iter()
+            .chain(msg.html_body.iter())
+            .take(lim.max_parts)
+        {
+            let Some(part) = msg.parts.get(*id as usize) else {
+                continue;
+            };
             match &part.body {
                 PartType::Text(t) => {
                     visible += content::visible_chars(t, false);
@@ -245,7 +284,9 @@ impl Analyzer {
             if i >= lim.max_attachments || (*id as usize) >= lim.max_parts {
                 break;
             }
-            let Some(part) = msg.parts.get(*id as usize) else { continue };
+            let Some(part) = msg.parts.get(*id as usize) else {
+                continue;
+            };
             let data: &[u8] = match &part.body {
                 PartType::Binary(b) | PartType::InlineBinary(b) => b,
                 PartType::Text(t) | PartType::Html(t) => t.as_bytes(),
@@ -301,7 +342,11 @@ impl Analyzer {
     }
 
     fn finish(&self, report: &mut MailReport, mut findings: Vec<Finding>) {
-        findings.sort_by(|a, b| b.severity.cmp(&a.severity).then_with(|| a.rule.cmp(&b.rule)));
+        findings.sort_by(|a, b| {
+            b.severity
+                .cmp(&a.severity)
+                .then_with(|| a.rule.cmp(&b.rule))
+        });
         let a = self.scoring.assess(&findings);
         report.score = a.score;
         report.verdict = a.verdict;
@@ -329,14 +374,19 @@ impl Session<'_> {
         };
         let mut extra = Vec::new();
         if !extras.passwords.is_empty() {
-            if let Some((_, name, zsrc)) = self.pending.iter().rev().find(|(s, _, _)| *s == sender) {
+            if let Some((_, name, zsrc)) = self.pending.iter().rev().find(|(s, _, _)| *s == sender)
+            {
                 extra.push(Finding::new(
                     "ppap.password_mail",
                     Severity::Info,
                     format!("carries the password of encrypted archive {name} in {zsrc}"),
                 ));
             }
-            self.passwords.push_back((sender.clone(), extras.passwords.clone(), source.to_string()));
+            self.passwords.push_back((
+                sender.clone(),
+                extras.passwords.clone(),
+                source.to_string(),
+            ));
             if self.passwords.len() > PPAP_KEEP {
                 self.passwords.pop_front();
             }
@@ -349,7 +399,8 @@ impl Session<'_> {
                     format!("the password of {name} was sent in {psrc}"),
                 ));
             }
-            self.pending.push_back((sender.clone(), name.clone(), source.to_string()));
+            self.pending
+                .push_back((sender.clone(), name.clone(), source.to_string()));
             if self.pending.len() > PPAP_KEEP {
                 self.pending.pop_front();
             }
@@ -377,10 +428,11 @@ fn cap(s: &str, n: usize) -> String {
 
 fn hex(b: &[u8]) -> String {
     use std::fmt::Write;
-    b.iter().fold(String::with_capacity(b.len() * 2), |mut s, x| {
-        let _ = write!(s, "{x:02x}");
-        s
-    })
+    b.iter()
+        .fold(String::with_capacity(b.len() * 2), |mut s, x| {
+            let _ = write!(s, "{x:02x}");
+            s
+        })
 }
 
 /// The registered domain of a message's From address (for callers that group by sender).

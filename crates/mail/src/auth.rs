@@ -49,7 +49,11 @@ pub struct AuthHeader {
 pub fn parse_header(value: &str) -> Option<AuthHeader> {
     let value = strip_comments(value);
     let mut parts = value.split(';');
-    let id = parts.next()?.split_whitespace().next()?.to_ascii_lowercase();
+    let id = parts
+        .next()?
+        .split_whitespace()
+        .next()?
+        .to_ascii_lowercase();
     if id.is_empty() || id.contains('=') {
         return None;
     }
@@ -222,7 +226,11 @@ async fn verify_async(
     }
     let spf = match envelope {
         Some(e) => {
-            let helo = if e.helo.is_empty() { "unknown" } else { e.helo.as_str() };
+            let helo = if e.helo.is_empty() {
+                "unknown"
+            } else {
+                e.helo.as_str()
+            };
             let sender = if e.mail_from.is_empty() {
                 format!("postmaster@{helo}")
             } else {
@@ -230,7 +238,10 @@ async fn verify_async(
             };
             let o = authenticator
                 .verify_spf(params!(SpfParameters::verify_mail_from(
-                    e.ip, helo, "kizuki.invalid", &sender
+                    e.ip,
+                    helo,
+                    "kizuki.invalid",
+                    &sender
                 )))
                 .await;
             Some(o)
@@ -294,7 +305,11 @@ pub fn findings(r: &Results, from_domain: &str, strong: bool, out: &mut Vec<Find
         )),
         _ => {}
     }
-    let failed = r.dkim.iter().filter(|d| *d == "fail" || *d == "permerror").count();
+    let failed = r
+        .dkim
+        .iter()
+        .filter(|d| *d == "fail" || *d == "permerror")
+        .count();
     if failed > 0 && !r.dkim.iter().any(|d| d == "pass") {
         out.push(Finding::new(
             "auth.dkim_fail",

@@ -23,34 +23,73 @@ const SHIPPED: &[(&[&str], &[&str])] = &[
     (&["日本航空", "JAL", "ジャル"], &["jal.co.jp", "jal.com"]),
     (&["全日空", "全日本空輸", "ANA"], &["ana.co.jp", "ana.com"]),
     (&["スカイマーク", "Skymark"], &["skymark.co.jp"]),
-    (&["ピーチ・アビエーション", "Peach Aviation"], &["flypeach.com"]),
+    (
+        &["ピーチ・アビエーション", "Peach Aviation"],
+        &["flypeach.com"],
+    ),
     // Banks
-    (&["三菱UFJ銀行", "三菱UFJ", "MUFG"], &["bk.mufg.jp", "mufg.jp"]),
+    (
+        &["三菱UFJ銀行", "三菱UFJ", "MUFG"],
+        &["bk.mufg.jp", "mufg.jp"],
+    ),
     (&["三井住友銀行", "SMBC"], &["smbc.co.jp"]),
-    (&["みずほ銀行", "みずほ", "Mizuho"], &["mizuhobank.co.jp", "mizuho-fg.co.jp"]),
-    (&["りそな銀行", "りそな", "Resona"], &["resonabank.co.jp", "resona-gr.co.jp"]),
-    (&["ゆうちょ銀行", "ゆうちょ", "Japan Post Bank"], &["jp-bank.japanpost.jp", "japanpost.jp"]),
+    (
+        &["みずほ銀行", "みずほ", "Mizuho"],
+        &["mizuhobank.co.jp", "mizuho-fg.co.jp"],
+    ),
+    (
+        &["りそな銀行", "りそな", "Resona"],
+        &["resonabank.co.jp", "resona-gr.co.jp"],
+    ),
+    (
+        &["ゆうちょ銀行", "ゆうちょ", "Japan Post Bank"],
+        &["jp-bank.japanpost.jp", "japanpost.jp"],
+    ),
     (&["楽天銀行"], &["rakuten-bank.co.jp"]),
     (&["PayPay銀行"], &["paypay-bank.co.jp"]),
     (&["住信SBIネット銀行"], &["netbk.co.jp"]),
     // Card issuers
-    (&["三井住友カード", "Vpass"], &["smbc-card.com", "vpass.ne.jp"]),
+    (
+        &["三井住友カード", "Vpass"],
+        &["smbc-card.com", "vpass.ne.jp"],
+    ),
     (&["JCB"], &["jcb.co.jp", "jcb.jp"]),
     (&["楽天カード"], &["rakuten-card.co.jp"]),
-    (&["イオンカード", "イオン"], &["aeon.co.jp", "aeonbank.co.jp"]),
-    (&["セゾンカード", "クレディセゾン"], &["saisoncard.co.jp", "saison.co.jp"]),
-    (&["アメリカン・エキスプレス", "American Express", "AMEX"], &["americanexpress.com", "aexp.com"]),
+    (
+        &["イオンカード", "イオン"],
+        &["aeon.co.jp", "aeonbank.co.jp"],
+    ),
+    (
+        &["セゾンカード", "クレディセゾン"],
+        &["saisoncard.co.jp", "saison.co.jp"],
+    ),
+    (
+        &["アメリカン・エキスプレス", "American Express", "AMEX"],
+        &["americanexpress.com", "aexp.com"],
+    ),
     (&["エポスカード"], &["eposcard.co.jp"]),
     (&["オリコ"], &["orico.co.jp"]),
     // Carriers
-    (&["NTTドコモ", "ドコモ", "docomo"], &["docomo.ne.jp", "nttdocomo.co.jp"]),
+    (
+        &["NTTドコモ", "ドコモ", "docomo"],
+        &["docomo.ne.jp", "nttdocomo.co.jp"],
+    ),
     (&["KDDI", "エーユー"], &["kddi.com", "au.com"]),
-    (&["ソフトバンク", "SoftBank"], &["softbank.jp", "softbank.ne.jp", "softbank.co.jp"]),
+    (
+        &["ソフトバンク", "SoftBank"],
+        &["softbank.jp", "softbank.ne.jp", "softbank.co.jp"],
+    ),
     (&["楽天モバイル"], &["rakuten.co.jp", "rakuten.jp"]),
     // Delivery
-    (&["ヤマト運輸", "クロネコヤマト", "クロネコ"], &["kuronekoyamato.co.jp", "yamato-hd.co.jp"]),
+    (
+        &["ヤマト運輸", "クロネコヤマト", "クロネコ"],
+        &["kuronekoyamato.co.jp", "yamato-hd.co.jp"],
+    ),
     (&["佐川急便"], &["sagawa-exp.co.jp"]),
-    (&["日本郵便", "郵便局"], &["post.japanpost.jp", "japanpost.jp"]),
+    (
+        &["日本郵便", "郵便局"],
+        &["post.japanpost.jp", "japanpost.jp"],
+    ),
     (&["西濃運輸"], &["seino.co.jp"]),
     // Ministries and agencies
     (&["国税庁", "税務署"], &["nta.go.jp"]),
@@ -64,12 +103,24 @@ const SHIPPED: &[(&[&str], &[&str])] = &[
     (&["デジタル庁"], &["digital.go.jp"]),
     (&["個人情報保護委員会"], &["ppc.go.jp"]),
     (&["日本年金機構"], &["nenkin.go.jp"]),
-    (&["内閣サイバーセキュリティセンター", "NISC"], &["nisc.go.jp"]),
+    (
+        &["内閣サイバーセキュリティセンター", "NISC"],
+        &["nisc.go.jp"],
+    ),
     // Retail and services often imitated
-    (&["Amazon", "アマゾン"], &["amazon.co.jp", "amazon.com", "amazon.jp"]),
-    (&["楽天市場", "楽天"], &["rakuten.co.jp", "rakuten.com", "rakuten.jp"]),
+    (
+        &["Amazon", "アマゾン"],
+        &["amazon.co.jp", "amazon.com", "amazon.jp"],
+    ),
+    (
+        &["楽天市場", "楽天"],
+        &["rakuten.co.jp", "rakuten.com", "rakuten.jp"],
+    ),
     (&["メルカリ"], &["mercari.com", "mercari.jp"]),
-    (&["えきねっと", "JR東日本"], &["eki-net.com", "jreast.co.jp"]),
+    (
+        &["えきねっと", "JR東日本"],
+        &["eki-net.com", "jreast.co.jp"],
+    ),
 ];
 
 /// The brand table in use: shipped entries plus configured ones.

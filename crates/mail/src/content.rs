@@ -56,7 +56,10 @@ const LURE_WORDS: &[&str] = &[
 /// The lure word in a subject, if any.
 pub fn lure_word(subject: &str) -> Option<&'static str> {
     let folded = crate::brands::fold(subject);
-    LURE_WORDS.iter().copied().find(|w| folded.contains(&crate::brands::fold(w)))
+    LURE_WORDS
+        .iter()
+        .copied()
+        .find(|w| folded.contains(&crate::brands::fold(w)))
 }
 
 /// Visible characters of a body (HTML tags dropped, whitespace ignored).
@@ -100,12 +103,16 @@ pub fn links(text: &str, html: bool, cap: usize, out: &mut Vec<Link>) {
         let lower = text.to_ascii_lowercase();
         let mut pos = 0;
         while out.len() < cap {
-            let Some(i) = lower[pos..].find("href") else { break };
+            let Some(i) = lower[pos..].find("href") else {
+                break;
+            };
             let start = pos + i + 4;
             pos = start;
             let rest = &text[start..];
             let rest_t = rest.trim_start();
-            let Some(after_eq) = rest_t.strip_prefix('=') else { continue };
+            let Some(after_eq) = rest_t.strip_prefix('=') else {
+                continue;
+            };
             let after_eq = after_eq.trim_start();
             let (url, consumed) = match after_eq.chars().next() {
                 Some(q @ ('"' | '\'')) => {
@@ -128,12 +135,16 @@ pub fn links(text: &str, html: bool, cap: usize, out: &mut Vec<Link>) {
             // Anchor text: after the closing '>' up to '</a'.
             let anchor = lower[pos..].find('>').and_then(|gt| {
                 let from = pos + gt + 1;
-                lower[from..].find("</a").map(|end| strip_tags(&text[from..from + end]))
+                lower[from..]
+                    .find("</a")
+                    .map(|end| strip_tags(&text[from..from + end]))
             });
             if url.to_ascii_lowercase().starts_with("http") {
                 out.push(Link {
                     url: decode_entities(url),
-                    text: anchor.map(|a| a.trim().to_string()).filter(|a| !a.is_empty()),
+                    text: anchor
+                        .map(|a| a.trim().to_string())
+                        .filter(|a| !a.is_empty()),
                 });
             }
         }
@@ -141,7 +152,9 @@ pub fn links(text: &str, html: bool, cap: usize, out: &mut Vec<Link>) {
     let lower = text.to_ascii_lowercase();
     let mut pos = 0;
     while out.len() < cap {
-        let Some(i) = lower[pos..].find("http") else { break };
+        let Some(i) = lower[pos..].find("http") else {
+            break;
+        };
         let start = pos + i;
         let rest = &lower[start..];
         if !(rest.starts_with("http://") || rest.starts_with("https://")) {
@@ -155,7 +168,10 @@ pub fn links(text: &str, html: bool, cap: usize, out: &mut Vec<Link>) {
             .map_or(text.len(), |e| start + e);
         let url = &text[start..end];
         if !out.iter().any(|l| l.url == url) {
-            out.push(Link { url: url.to_string(), text: None });
+            out.push(Link {
+                url: url.to_string(),
+                text: None,
+            });
         }
         pos = end.max(start + 4);
     }
@@ -176,7 +192,9 @@ fn strip_tags(s: &str) -> String {
 }
 
 fn decode_entities(s: &str) -> String {
-    s.replace("&amp;", "&").replace("&#46;", ".").replace("&period;", ".")
+    s.replace("&amp;", "&")
+        .replace("&#46;", ".")
+        .replace("&period;", ".")
 }
 
 /// The host of a URL (lower-cased, no port, no userinfo; IPv6 without brackets).
@@ -228,7 +246,9 @@ fn is_ip_literal(host: &str) -> bool {
 /// URL rules over the message's links.
 pub fn url_findings(links: &[Link], watched: &Watched, out: &mut Vec<Finding>) {
     for l in links {
-        let Some(host) = host_of(&l.url) else { continue };
+        let Some(host) = host_of(&l.url) else {
+            continue;
+        };
         let shown = truncate(&l.url, 120);
         if is_ip_literal(&host) {
             out.push(Finding::new(
@@ -242,7 +262,11 @@ pub fn url_findings(links: &[Link], watched: &Watched, out: &mut Vec<Finding>) {
             out.push(Finding::new(
                 "url.punycode",
                 Severity::Medium,
-                format!("link to an internationalised (punycode) host {} shown as {}", crate::domain::to_ascii(&host), to_unicode(&host)),
+                format!(
+                    "link to an internationalised (punycode) host {} shown as {}",
+                    crate::domain::to_ascii(&host),
+                    to_unicode(&host)
+                ),
             ));
         }
         if let Some((real, how)) = watched.lookalike(&host) {
@@ -259,7 +283,11 @@ pub fn url_findings(links: &[Link], watched: &Watched, out: &mut Vec<Finding>) {
             out.push(Finding::new(
                 "url.text_mismatch",
                 Severity::Medium,
-                format!("link text shows {} but goes to {}", registered(&td), registered(&host)),
+                format!(
+                    "link text shows {} but goes to {}",
+                    registered(&td),
+                    registered(&host)
+                ),
             ));
         }
     }
@@ -286,18 +314,32 @@ pub fn password_candidates(body: &str) -> Vec<String> {
     let folded = crate::brands::fold(body);
     let lower = folded.to_lowercase();
     let mut out: Vec<String> = Vec::new();
-    for key in ["パスワード", "password", "pw", "passcode", "暗証番号", "解凍"] {
+    for key in [
+        "パスワード",
+        "password",
+        "pw",
+        "passcode",
+        "暗証番号",
+        "解凍",
+    ] {
         let mut pos = 0;
         while let Some(i) = lower[pos..].find(key) {
             let after = pos + i + key.len();
             pos = after;
             let rest = &folded[after.min(folded.len())..];
             let rest = rest.trim_start_matches(|c: char| {
-                c.is_whitespace() || matches!(c, ':' | '：' | '=' | 'は' | '】' | ']' | '「' | '『' | '"' | '\'' | '(' | ')')
+                c.is_whitespace()
+                    || matches!(
+                        c,
+                        ':' | '：' | '=' | 'は' | '】' | ']' | '「' | '『' | '"' | '\'' | '(' | ')'
+                    )
             });
             let tok: String = rest
                 .chars()
-                .take_while(|c| c.is_ascii_graphic() && !matches!(c, '」' | '』' | '"' | '\'' | ')' | '。' | '、'))
+                .take_while(|c| {
+                    c.is_ascii_graphic()
+                        && !matches!(c, '」' | '』' | '"' | '\'' | ')' | '。' | '、')
+                })
                 .take(64)
                 .collect();
             if tok.len() >= 4 && !out.contains(&tok) && out.len() < 4 {
@@ -337,13 +379,23 @@ mod tests {
         assert!(r.contains(&"url.punycode"), "{r:?}");
         let mut f = Vec::new();
         url_findings(
-            &[Link { url: "https://evil.example/x".into(), text: Some("www.jal.co.jp".into()) }],
+            &[Link {
+                url: "https://evil.example/x".into(),
+                text: Some("www.jal.co.jp".into()),
+            }],
             &w,
             &mut f,
         );
         assert_eq!(f[0].rule, "url.text_mismatch");
         let mut f = Vec::new();
-        url_findings(&[Link { url: "https://jal-co.jp/".into(), text: None }], &w, &mut f);
+        url_findings(
+            &[Link {
+                url: "https://jal-co.jp/".into(),
+                text: None,
+            }],
+            &w,
+            &mut f,
+        );
         assert_eq!(f[0].rule, "url.lookalike_domain");
     }
 
@@ -361,10 +413,21 @@ mod tests {
     #[test]
     fn lure_ppap_and_empty() {
         assert_eq!(lure_word("航空券控え 添付のご連絡"), Some("航空券"));
-        assert_eq!(lure_word("Ｅチケット送付"), Some("eチケット").or(Some("Eチケット")).and(lure_word("Ｅチケット送付")));
+        assert_eq!(
+            lure_word("Ｅチケット送付"),
+            Some("eチケット")
+                .or(Some("Eチケット"))
+                .and(lure_word("Ｅチケット送付"))
+        );
         assert_eq!(lure_word("定例会議の議事録"), None);
-        assert_eq!(password_candidates("先ほどのファイルのパスワード：Xk7-pq29\n"), ["Xk7-pq29"]);
-        assert_eq!(password_candidates("パスワードは「Ab12Cd34」です"), ["Ab12Cd34"]);
+        assert_eq!(
+            password_candidates("先ほどのファイルのパスワード：Xk7-pq29\n"),
+            ["Xk7-pq29"]
+        );
+        assert_eq!(
+            password_candidates("パスワードは「Ab12Cd34」です"),
+            ["Ab12Cd34"]
+        );
         assert!(password_candidates("パスワードを別途お送りします").is_empty());
         assert_eq!(visible_chars("<p> </p>\r\n", true), 0);
         assert_eq!(visible_chars("　\n", false), 0);

@@ -110,15 +110,24 @@ impl DnsRecords {
                     let (p, h) = value
                         .split_once(char::is_whitespace)
                         .ok_or_else(|| bad("MX needs a preference and a host"))?;
-                    let p: u16 = p.parse().map_err(|_| bad("MX preference is not a number"))?;
+                    let p: u16 = p
+                        .parse()
+                        .map_err(|_| bad("MX preference is not a number"))?;
                     r.mx.entry(norm(name)).or_default().push((p, norm(h)));
                 }
                 "PTR" => {
-                    let ip: IpAddr = name.parse().map_err(|_| bad("PTR name must be an address"))?;
+                    let ip: IpAddr = name
+                        .parse()
+                        .map_err(|_| bad("PTR name must be an address"))?;
                     r.ptr.entry(ip).or_default().push(norm(value));
                 }
                 "" => return Err(bad("missing type")),
-                t => return Err((n, format!("unknown record type '{t}' (TXT, A, AAAA, MX, PTR)"))),
+                t => {
+                    return Err((
+                        n,
+                        format!("unknown record type '{t}' (TXT, A, AAAA, MX, PTR)"),
+                    ));
+                }
             }
         }
         Ok(r)
@@ -139,12 +148,16 @@ impl DnsRecords {
         let Some(records) = self.txt.get(&n) else {
             return nxdomain();
         };
-        let mut last = Txt::Error(mail_auth::Error::Dns(mail_auth::DnsError::InvalidRecordType));
+        let mut last = Txt::Error(mail_auth::Error::Dns(
+            mail_auth::DnsError::InvalidRecordType,
+        ));
         for rec in records {
             let parsed: Option<Txt> = if n.starts_with("_dmarc.") {
                 Dmarc::parse(rec).ok().map(|d| Txt::Dmarc(Arc::new(d)))
             } else if n.contains("._domainkey.") {
-                DomainKey::parse(rec).ok().map(|d| Txt::DomainKey(Arc::new(d)))
+                DomainKey::parse(rec)
+                    .ok()
+                    .map(|d| Txt::DomainKey(Arc::new(d)))
             } else if rec.len() >= 6 && rec[..6].eq_ignore_ascii_case(b"v=spf1") {
                 Spf::parse(rec).ok().map(|s| Txt::Spf(Arc::new(s)))
             } else {
@@ -270,10 +283,16 @@ impl DnsRecords {
             .keys()
             .map(|k| (fqdn(k), self.txt_for(k)))
             .collect();
-        let mut a: HashMap<Box<str>, RecordSet<Ipv4Addr>> =
-            self.a.iter().map(|(k, v)| (fqdn(k), set(v.clone()))).collect();
-        let mut aaaa: HashMap<Box<str>, RecordSet<Ipv6Addr>> =
-            self.aaaa.iter().map(|(k, v)| (fqdn(k), set(v.clone()))).collect();
+        let mut a: HashMap<Box<str>, RecordSet<Ipv4Addr>> = self
+            .a
+            .iter()
+            .map(|(k, v)| (fqdn(k), set(v.clone())))
+            .collect();
+        let mut aaaa: HashMap<Box<str>, RecordSet<Ipv6Addr>> = self
+            .aaaa
+            .iter()
+            .map(|(k, v)| (fqdn(k), set(v.clone())))
+            .collect();
         let mut mx: HashMap<Box<str>, RecordSet<MX>> = self
             .mx
             .iter()
@@ -326,9 +345,15 @@ mod tests {
         )
         .unwrap();
         assert_eq!(r.len(), 4);
-        assert_eq!(r.txt["_dmarc.partner-air.example"][0], b"v=DMARC1; p=reject");
+        assert_eq!(
+            r.txt["_dmarc.partner-air.example"][0],
+            b"v=DMARC1; p=reject"
+        );
         assert!(matches!(r.txt_for("partner-air.example"), Txt::Spf(_)));
-        assert!(matches!(r.txt_for("_dmarc.partner-air.example"), Txt::Dmarc(_)));
+        assert!(matches!(
+            r.txt_for("_dmarc.partner-air.example"),
+            Txt::Dmarc(_)
+        ));
         assert!(matches!(r.txt_for("nothing.example"), Txt::Error(_)));
         let e = DnsRecords::parse("x.example TXT ok\nx.example SRV 1\n").unwrap_err();
         assert_eq!(e.0, 2);

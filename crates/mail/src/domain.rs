@@ -75,7 +75,8 @@ pub fn within(host: &str, domain: &str) -> bool {
     let h = host.trim_end_matches('.');
     h.eq_ignore_ascii_case(domain)
         || (h.len() > domain.len()
-            && h.to_ascii_lowercase().ends_with(&domain.to_ascii_lowercase())
+            && h.to_ascii_lowercase()
+                .ends_with(&domain.to_ascii_lowercase())
             && h.as_bytes()[h.len() - domain.len() - 1] == b'.')
 }
 
@@ -129,11 +130,16 @@ pub fn to_unicode(host: &str) -> String {
 
 /// True when any label is punycode (`xn--`) or the host holds non-ASCII characters.
 pub fn is_idn(host: &str) -> bool {
-    !host.is_ascii() || host.split('.').any(|l| l.to_ascii_lowercase().starts_with("xn--"))
+    !host.is_ascii()
+        || host
+            .split('.')
+            .any(|l| l.to_ascii_lowercase().starts_with("xn--"))
 }
 
 fn skeleton(s: &str) -> String {
-    unicode_security::skeleton(s).collect::<String>().to_lowercase()
+    unicode_security::skeleton(s)
+        .collect::<String>()
+        .to_lowercase()
 }
 
 fn dehyphen(s: &str) -> String {
@@ -235,15 +241,26 @@ mod tests {
     use super::*;
 
     fn w() -> Watched {
-        Watched::new(["jal.co.jp", "partner-air.example", "mizuhobank.co.jp", "ana.co.jp"])
+        Watched::new([
+            "jal.co.jp",
+            "partner-air.example",
+            "mizuhobank.co.jp",
+            "ana.co.jp",
+        ])
     }
 
     #[test]
     fn registered_domains() {
-        assert_eq!(registered("mail.partner-air.example"), "partner-air.example");
+        assert_eq!(
+            registered("mail.partner-air.example"),
+            "partner-air.example"
+        );
         assert_eq!(registered("www.jal.co.jp."), "jal.co.jp");
         assert_eq!(registered("203.0.113.4"), "203.0.113.4");
-        assert_eq!(domain_of("Sato <sato@Mail.Partner-Air.example>").unwrap(), "mail.partner-air.example");
+        assert_eq!(
+            domain_of("Sato <sato@Mail.Partner-Air.example>").unwrap(),
+            "mail.partner-air.example"
+        );
     }
 
     #[test]
@@ -251,17 +268,38 @@ mod tests {
         let w = w();
         assert_eq!(w.lookalike("www.jal.co.jp"), None);
         assert_eq!(w.lookalike("partner-air.example"), None);
-        assert_eq!(w.lookalike("jal-co.jp").map(|x| x.1), Some(Likeness::Hyphen));
-        assert_eq!(w.lookalike("jal.co.jp.example").map(|x| x.1), Some(Likeness::Embedded));
-        assert_eq!(w.lookalike("partner-alr.example").map(|x| x.1), Some(Likeness::Edit));
-        assert_eq!(w.lookalike("partnerair.example").map(|x| x.1), Some(Likeness::Hyphen));
-        assert_eq!(w.lookalike("rnizuhobank.co.jp").map(|x| x.1), Some(Likeness::Confusable));
+        assert_eq!(
+            w.lookalike("jal-co.jp").map(|x| x.1),
+            Some(Likeness::Hyphen)
+        );
+        assert_eq!(
+            w.lookalike("jal.co.jp.example").map(|x| x.1),
+            Some(Likeness::Embedded)
+        );
+        assert_eq!(
+            w.lookalike("partner-alr.example").map(|x| x.1),
+            Some(Likeness::Edit)
+        );
+        assert_eq!(
+            w.lookalike("partnerair.example").map(|x| x.1),
+            Some(Likeness::Hyphen)
+        );
+        assert_eq!(
+            w.lookalike("rnizuhobank.co.jp").map(|x| x.1),
+            Some(Likeness::Confusable)
+        );
         // Cyrillic a in punycode.
         let cyr = to_ascii("pаrtner-air.example");
         assert!(cyr.starts_with("xn--"), "{cyr}");
         assert_eq!(w.lookalike(&cyr).map(|x| x.1), Some(Likeness::Confusable));
-        assert_eq!(w.lookalike("partner-air.example.com").map(|x| x.1), Some(Likeness::Embedded));
-        assert_eq!(w.lookalike("mizuhobank.com").map(|x| x.1), Some(Likeness::Suffix));
+        assert_eq!(
+            w.lookalike("partner-air.example.com").map(|x| x.1),
+            Some(Likeness::Embedded)
+        );
+        assert_eq!(
+            w.lookalike("mizuhobank.com").map(|x| x.1),
+            Some(Likeness::Suffix)
+        );
         assert_eq!(w.lookalike("ana.com"), None);
         assert_eq!(w.lookalike("tokyo-shoji.example"), None);
         assert_eq!(w.lookalike("gmail.com"), None);

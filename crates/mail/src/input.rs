@@ -30,7 +30,10 @@ pub fn walk(path: &Path, max_message: u64, f: &mut dyn FnMut(Item) -> bool) {
     let meta = match std::fs::metadata(path) {
         Ok(m) => m,
         Err(source) => {
-            f(Err(Error::Io { path: path.to_path_buf(), source }));
+            f(Err(Error::Io {
+                path: path.to_path_buf(),
+                source,
+            }));
             return;
         }
     };
@@ -73,11 +76,16 @@ fn dir_messages(dir: &Path, f: &mut dyn FnMut(Item) -> bool) -> Vec<PathBuf> {
         let mut entries: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
         entries.sort();
         for p in entries {
-            let hidden = p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.'));
+            let hidden = p
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with('.'));
             if hidden {
                 continue;
             }
-            let Ok(m) = std::fs::symlink_metadata(&p) else { continue };
+            let Ok(m) = std::fs::symlink_metadata(&p) else {
+                continue;
+            };
             if m.is_dir() {
                 if !(is_maildir && p.file_name().is_some_and(|n| n == "tmp")) {
                     stack.push(p);
@@ -96,9 +104,19 @@ fn file(path: &Path, max_message: u64, f: &mut dyn FnMut(Item) -> bool) -> bool 
     let shown = path.display().to_string();
     let fh = match File::open(path) {
         Ok(h) => h,
-        Err(source) => return f(Err(Error::Io { path: path.to_path_buf(), source })),
+        Err(source) => {
+            return f(Err(Error::Io {
+                path: path.to_path_buf(),
+                source,
+            }));
+        }
     };
-    read_stream(&shown, BufReader::with_capacity(64 * 1024, fh), max_message, f)
+    read_stream(
+        &shown,
+        BufReader::with_capacity(64 * 1024, fh),
+        max_message,
+        f,
+    )
 }
 
 /// Reads a stream: an mbox when it starts with `From `, else one message.
@@ -110,22 +128,38 @@ pub fn read_stream<R: BufRead>(
 ) -> bool {
     let head = match r.fill_buf() {
         Ok(h) => h,
-        Err(source) => return f(Err(Error::Io { path: name.into(), source })),
+        Err(source) => {
+            return f(Err(Error::Io {
+                path: name.into(),
+                source,
+            }));
+        }
     };
     if looks_like_mbox(head) {
         return mbox(name, r, max_message, f);
     }
     match kizuki_core::io::read_capped(r, max_message) {
         Ok(Some(bytes)) => f(Ok((name.to_string(), bytes))),
-        Ok(None) => f(Err(Error::TooLarge { what: format!("message {name}"), limit: max_message })),
-        Err(source) => f(Err(Error::Io { path: name.into(), source })),
+        Ok(None) => f(Err(Error::TooLarge {
+            what: format!("message {name}"),
+            limit: max_message,
+        })),
+        Err(source) => f(Err(Error::Io {
+            path: name.into(),
+            source,
+        })),
     }
 }
 
 const MAX_LINE: usize = 64 * 1024;
 
 /// Splits an mbox stream into messages (`name#1`, `name#2`, …).
-pub fn mbox<R: BufRead>(name: &str, mut r: R, max_message: u64, f: &mut dyn FnMut(Item) -> bool) -> bool {
+pub fn mbox<R: BufRead>(
+    name: &str,
+    mut r: R,
+    max_message: u64,
+    f: &mut dyn FnMut(Item) -> bool,
+) -> bool {
     let mut n = 0usize;
     let mut cur: Vec<u8> = Vec::new();
     let mut over = false;
@@ -135,7 +169,10 @@ pub fn mbox<R: BufRead>(name: &str, mut r: R, max_message: u64, f: &mut dyn FnMu
     let emit = |n: usize, cur: &mut Vec<u8>, over: bool, f: &mut dyn FnMut(Item) -> bool| -> bool {
         let src = format!("{name}#{n}");
         let item = if over {
-            Err(Error::TooLarge { what: format!("message {src}"), limit: max_message })
+            Err(Error::TooLarge {
+                what: format!("message {src}"),
+                limit: max_message,
+            })
         } else {
             Ok((src, std::mem::take(cur)))
         };
@@ -149,7 +186,12 @@ pub fn mbox<R: BufRead>(name: &str, mut r: R, max_message: u64, f: &mut dyn FnMu
         while line.len() < MAX_LINE {
             let buf = match r.fill_buf() {
                 Ok(b) => b,
-                Err(source) => return f(Err(Error::Io { path: name.into(), source })),
+                Err(source) => {
+                    return f(Err(Error::Io {
+                        path: name.into(),
+                        source,
+                    }));
+                }
             };
             if buf.is_empty() {
                 break;
@@ -183,7 +225,11 @@ pub fn mbox<R: BufRead>(name: &str, mut r: R, max_message: u64, f: &mut dyn FnMu
         } else if started && !over {
             let body: &[u8] = if at_line_start && line.starts_with(b">") {
                 let q = line.iter().position(|&b| b != b'>').unwrap_or(line.len());
-                if line[q..].starts_with(b"From ") { &line[1..] } else { &line }
+                if line[q..].starts_with(b"From ") {
+                    &line[1..]
+                } else {
+                    &line
+                }
             } else {
                 &line
             };

@@ -42,7 +42,6 @@ pub mod input;
 pub mod report;
 pub mod sender;
 
-
 pub use analyzer::{Analyzer, Limits, Options, Session};
 pub use dns::{DnsMode, DnsRecords};
 pub use kizuki_core::Finding;
@@ -91,3 +90,4 @@ pub enum Error {
     #[error("DNS set-up: {0}")]
     Dns(String),
 }
+pub mod synth;

@@ -66,14 +66,18 @@ pub fn is_internal(ip: &IpAddr) -> bool {
         }
         IpAddr::V6(v) => {
             let s = v.segments();
-            v.is_loopback() || v.is_unspecified() || (s[0] & 0xfe00) == 0xfc00 || (s[0] & 0xffc0) == 0xfe80
+            v.is_loopback()
+                || v.is_unspecified()
+                || (s[0] & 0xfe00) == 0xfc00
+                || (s[0] & 0xffc0) == 0xfe80
         }
     }
 }
 
 /// The first hop (from the top) whose client is outside.
 pub fn first_external(hops: &[Hop]) -> Option<&Hop> {
-    hops.iter().find(|h| h.ip.is_some_and(|ip| !is_internal(&ip)))
+    hops.iter()
+        .find(|h| h.ip.is_some_and(|ip| !is_internal(&ip)))
 }
 
 /// Is this domain a trusted partner's or a brand's?
@@ -83,7 +87,11 @@ pub fn is_trusted_or_brand(domain: &str, ctx: &SenderContext<'_>) -> bool {
 }
 
 /// Runs the sender rules; returns the SMTP envelope reconstructed for SPF.
-pub fn analyze(v: &SenderView, ctx: &SenderContext<'_>, out: &mut Vec<Finding>) -> Option<Envelope> {
+pub fn analyze(
+    v: &SenderView,
+    ctx: &SenderContext<'_>,
+    out: &mut Vec<Finding>,
+) -> Option<Envelope> {
     let from_domain = v.from_addr.as_deref().and_then(domain_of);
     let from_reg = from_domain.as_deref().map(registered);
 
@@ -101,12 +109,16 @@ pub fn analyze(v: &SenderView, ctx: &SenderContext<'_>, out: &mut Vec<Finding>) 
         }) {
             claimed = Some((t.clone(), vec![t.clone()]));
         } else if let Some(addr_dom) = embedded_address_domain(&folded)
-            && from_reg.as_deref().is_some_and(|r| registered(&addr_dom) != r)
+            && from_reg
+                .as_deref()
+                .is_some_and(|r| registered(&addr_dom) != r)
         {
             claimed = Some((addr_dom.clone(), vec![addr_dom]));
         }
         if let (Some((what, domains)), Some(fd)) = (claimed, from_domain.as_deref())
-            && !domains.iter().any(|d| within(fd, d) || registered(fd) == registered(d))
+            && !domains
+                .iter()
+                .any(|d| within(fd, d) || registered(fd) == registered(d))
         {
             let reg = registered(fd);
             let kind = if is_free_mail(&reg) { "free-mail " } else { "" };
@@ -146,11 +158,17 @@ pub fn analyze(v: &SenderView, ctx: &SenderContext<'_>, out: &mut Vec<Finding>) 
 
     // Reply-To and Return-Path organisations.
     if let Some(fr) = from_reg.as_deref() {
-        let strong = from_domain.as_deref().is_some_and(|d| is_trusted_or_brand(d, ctx));
+        let strong = from_domain
+            .as_deref()
+            .is_some_and(|d| is_trusted_or_brand(d, ctx));
         for rd in &reply_domains {
             let rr = registered(rd);
             if rr != fr {
-                let sev = if is_free_mail(&rr) || strong { Severity::High } else { Severity::Medium };
+                let sev = if is_free_mail(&rr) || strong {
+                    Severity::High
+                } else {
+                    Severity::Medium
+                };
                 let kind = if is_free_mail(&rr) { "free-mail " } else { "" };
                 out.push(Finding::new(
                     "sender.reply_to_mismatch",
@@ -165,7 +183,11 @@ pub fn analyze(v: &SenderView, ctx: &SenderContext<'_>, out: &mut Vec<Finding>) 
             if rr != fr {
                 out.push(Finding::new(
                     "sender.return_path_mismatch",
-                    if strong { Severity::Medium } else { Severity::Low },
+                    if strong {
+                        Severity::Medium
+                    } else {
+                        Severity::Low
+                    },
                     format!("Return-Path is at {rr}, From is {fr}"),
                 ));
             }
@@ -175,16 +197,34 @@ pub fn analyze(v: &SenderView, ctx: &SenderContext<'_>, out: &mut Vec<Finding>) 
     // First external hop.
     let hop = first_external(&v.hops)?;
     let ip = hop.ip?;
-    let name = hop.rdns.clone().or_else(|| hop.helo.clone()).unwrap_or_default();
-    let strong = from_domain.as_deref().is_some_and(|d| is_trusted_or_brand(d, ctx));
-    let hop_org = if name.is_empty() { String::new() } else { registered(&name) };
+    let name = hop
+        .rdns
+        .clone()
+        .or_else(|| hop.helo.clone())
+        .unwrap_or_default();
+    let strong = from_domain
+        .as_deref()
+        .is_some_and(|d| is_trusted_or_brand(d, ctx));
+    let hop_org = if name.is_empty() {
+        String::new()
+    } else {
+        registered(&name)
+    };
     let unexpected = strong && from_reg.as_deref().is_some_and(|fr| hop_org != fr);
     out.push(Finding::new(
         "sender.first_external_hop",
-        if unexpected { Severity::Low } else { Severity::Info },
+        if unexpected {
+            Severity::Low
+        } else {
+            Severity::Info
+        },
         format!(
             "first external hop {ip} ({}){}",
-            if name.is_empty() { "no name" } else { name.as_str() },
+            if name.is_empty() {
+                "no name"
+            } else {
+                name.as_str()
+            },
             if unexpected {
                 format!(", not a network of {}", from_reg.as_deref().unwrap_or(""))
             } else {
@@ -220,9 +260,16 @@ mod tests {
         let brands = BrandTable::new(&[]);
         let trusted = vec!["partner-air.example".to_string()];
         let watched = Watched::new(
-            trusted.iter().map(String::as_str).chain(brands.all_domains()),
+            trusted
+                .iter()
+                .map(String::as_str)
+                .chain(brands.all_domains()),
         );
-        let ctx = SenderContext { brands: &brands, trusted: &trusted, watched: &watched };
+        let ctx = SenderContext {
+            brands: &brands,
+            trusted: &trusted,
+            watched: &watched,
+        };
         let mut f = Vec::new();
         analyze(v, &ctx, &mut f);
         f
@@ -240,7 +287,11 @@ mod tests {
             ..SenderView::default()
         });
         assert_eq!(rules(&f), ["sender.display_name_mismatch"]);
-        assert!(f[0].detail.contains("free-mail gmail.com"), "{}", f[0].detail);
+        assert!(
+            f[0].detail.contains("free-mail gmail.com"),
+            "{}",
+            f[0].detail
+        );
     }
 
     #[test]
@@ -268,7 +319,10 @@ mod tests {
             reply_to: vec!["sato.partner@gmail.com".into()],
             return_path: Some("b@partner-alr.example".into()),
             hops: vec![
-                Hop { ip: Some("10.0.0.5".parse().unwrap()), ..Hop::default() },
+                Hop {
+                    ip: Some("10.0.0.5".parse().unwrap()),
+                    ..Hop::default()
+                },
                 Hop {
                     ip: Some("198.51.100.23".parse().unwrap()),
                     helo: Some("vps1.hosting.example".into()),
@@ -280,7 +334,10 @@ mod tests {
         assert!(r.contains(&"sender.lookalike_domain"), "{r:?}");
         assert!(r.contains(&"sender.reply_to_mismatch"), "{r:?}");
         assert!(r.contains(&"sender.return_path_mismatch"), "{r:?}");
-        let hop = f.iter().find(|f| f.rule == "sender.first_external_hop").unwrap();
+        let hop = f
+            .iter()
+            .find(|f| f.rule == "sender.first_external_hop")
+            .unwrap();
         assert_eq!(hop.severity, Severity::Low);
         assert!(hop.detail.contains("198.51.100.23"));
     }

@@ -3,13 +3,13 @@
 pub mod completions;
 pub mod config;
 pub mod demo;
+pub mod mail;
 
 use kizuki_core::Config;
 
 use crate::args::Global;
 
 /// The configuration for a command: `--config`, else the usual lookup (see docs/config.md).
-#[allow(dead_code, reason = "the scan verbs of the area crates call it")]
 pub fn load_config(g: &Global) -> anyhow::Result<Config> {
     let (cfg, source) = Config::discover(g.config.as_deref())?;
     tracing::debug!(?source, "configuration");
