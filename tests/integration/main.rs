@@ -8,3 +8,4 @@ mod harness;
 mod config;
 mod demo;
 mod global;
+mod mail;
