@@ -12,6 +12,7 @@ use serde::Serialize;
 use crate::Error;
 use crate::scenario::{Scenario, reference};
 
+mod mail;
 mod timeline;
 
 /// The seed every demo generator derives its own stream from.
@@ -48,7 +49,7 @@ pub trait Stage {
 
 /// The stages, in the order of the incident.
 pub fn stages() -> Vec<Box<dyn Stage>> {
-    vec![Box::new(timeline::Timeline)]
+    vec![Box::new(timeline::Timeline), Box::new(mail::Mail)]
 }
 
 /// Writes a file under the demo folder, creating parents; errors name the path.
