@@ -1,5 +1,6 @@
 //! Golden tests: the generated corpus in testdata/ against its `.out.json` files.
 //! `UPDATE_GOLDEN=1 cargo test -p kizuki-mail --test golden` regenerates inputs and outputs.
+#![allow(clippy::unwrap_used, reason = "test code")]
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
