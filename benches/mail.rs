@@ -16,7 +16,7 @@ fn analyzer(dns: bool) -> Analyzer {
         let r = DnsRecords::parse(&synth::dns_records()).expect("records");
         opts.dns = DnsMode::Records(Arc::new(r));
     }
-    Analyzer::new(opts)
+    Analyzer::new(opts).expect("analyzer")
 }
 
 fn mail(c: &mut Criterion) {

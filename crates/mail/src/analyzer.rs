@@ -73,6 +73,7 @@ pub struct Analyzer {
     watched: Watched,
     trusted: Vec<String>,
     scoring: Scoring,
+    verifier: Option<auth::Verifier>,
 }
 
 /// The parts of a message the session needs for the PPAP pair.
@@ -84,8 +85,8 @@ struct Extras {
 }
 
 impl Analyzer {
-    /// Builds the analyser.
-    pub fn new(opts: Options) -> Analyzer {
+    /// Builds the analyser; fails only when DNS verification cannot be set up.
+    pub fn new(opts: Options) -> Result<Analyzer, crate::Error> {
         let brands = BrandTable::new(&opts.mail.brands);
         let trusted: Vec<String> = opts
             .mail
@@ -100,13 +101,15 @@ impl Analyzer {
                 .chain(brands.all_domains()),
         );
         let scoring = opts.mail.scoring.clone();
-        Analyzer {
+        let verifier = auth::Verifier::new(&opts.dns)?;
+        Ok(Analyzer {
             opts,
             brands,
             watched,
             trusted,
             scoring,
-        }
+            verifier,
+        })
     }
 
     /// The caps in use.
@@ -213,12 +216,10 @@ impl Analyzer {
             .collect();
         let trusted_ar =
             auth::from_headers(&ar, self.opts.mail.authserv_id.as_deref(), &mut findings);
-        let verified = auth::verify(
-            raw,
-            from_domain.as_deref(),
-            envelope.as_ref(),
-            &self.opts.dns,
-        );
+        let verified = self
+            .verifier
+            .as_ref()
+            .and_then(|v| v.verify(raw, from_domain.as_deref(), envelope.as_ref()));
         if let Some(r) = verified.or(trusted_ar) {
             auth::findings(
                 &r,

@@ -139,40 +139,81 @@ pub struct Envelope {
     pub mail_from: String,
 }
 
-/// Verifies DKIM, SPF and DMARC with mail-auth. `None` when DNS is off or set-up fails.
-pub fn verify(
-    raw: &[u8],
-    from_domain: Option<&str>,
-    envelope: Option<&Envelope>,
-    dns: &DnsMode,
-) -> Option<Results> {
-    let records = match dns {
-        DnsMode::Off => return None,
-        DnsMode::Records(r) => Some(r.as_ref()),
-        DnsMode::Live => None,
-    };
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .ok()?;
-    rt.block_on(verify_async(raw, from_domain, envelope, records))
+/// Runs mail-auth verification: one runtime and one authenticator for many messages.
+///
+/// The runtime is a current-thread tokio runtime owned here, so `verify` must not be called
+/// from inside another tokio runtime (use `spawn_blocking` there).
+pub struct Verifier {
+    rt: tokio::runtime::Runtime,
+    authenticator: MessageAuthenticator,
+    records: Option<std::sync::Arc<DnsRecords>>,
+}
+
+impl std::fmt::Debug for Verifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Verifier")
+            .field("offline", &self.records.is_some())
+            .finish()
+    }
+}
+
+impl Verifier {
+    /// A verifier for the DNS mode; `Ok(None)` when DNS is off.
+    pub fn new(dns: &DnsMode) -> Result<Option<Verifier>, crate::Error> {
+        use mail_auth::hickory_resolver::config::{ResolverConfig, ResolverOpts};
+        let records = match dns {
+            DnsMode::Off => return Ok(None),
+            DnsMode::Records(r) => Some(r.clone()),
+            DnsMode::Live => None,
+        };
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| crate::Error::Dns(e.to_string()))?;
+        let offline = records.is_some();
+        let authenticator = rt
+            .block_on(async {
+                if offline {
+                    MessageAuthenticator::new(
+                        ResolverConfig::from_name_servers(Vec::new()),
+                        ResolverOpts::default(),
+                    )
+                } else {
+                    MessageAuthenticator::new_system_conf()
+                }
+            })
+            .map_err(|e| crate::Error::Dns(e.to_string()))?;
+        Ok(Some(Verifier {
+            rt,
+            authenticator,
+            records,
+        }))
+    }
+
+    /// Verifies DKIM, SPF and DMARC of one message. `None` when the message has no headers.
+    pub fn verify(
+        &self,
+        raw: &[u8],
+        from_domain: Option<&str>,
+        envelope: Option<&Envelope>,
+    ) -> Option<Results> {
+        self.rt.block_on(verify_async(
+            &self.authenticator,
+            raw,
+            from_domain,
+            envelope,
+            self.records.as_deref(),
+        ))
+    }
 }
 
 async fn verify_async(
+    authenticator: &MessageAuthenticator,
     raw: &[u8],
     from_domain: Option<&str>,
     envelope: Option<&Envelope>,
     records: Option<&DnsRecords>,
 ) -> Option<Results> {
-    use mail_auth::hickory_resolver::config::{ResolverConfig, ResolverOpts};
-    let authenticator = match records {
-        Some(_) => MessageAuthenticator::new(
-            ResolverConfig::from_name_servers(Vec::new()),
-            ResolverOpts::default(),
-        )
-        .ok()?,
-        None => MessageAuthenticator::new_system_conf().ok()?,
-    };
     let msg = AuthenticatedMessage::parse(raw)?;
     // Names this message's checks will query: answered NXDOMAIN offline when not in the file.
     let mut expected: Vec<String> = Vec::new();

@@ -17,7 +17,7 @@ fn analyzer() -> Analyzer {
     let mut opts = Options::from_config(&cfg);
     let records = DnsRecords::parse(&synth::dns_records()).unwrap();
     opts.dns = DnsMode::Records(Arc::new(records));
-    Analyzer::new(opts)
+    Analyzer::new(opts).unwrap()
 }
 
 fn scan(an: &Analyzer, path: &Path) -> Vec<MailReport> {

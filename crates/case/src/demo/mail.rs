@@ -68,7 +68,7 @@ impl Stage for Mail {
             dns: DnsMode::Records(Arc::new(records)),
             ..Options::default()
         };
-        let an = Analyzer::new(opts);
+        let an = Analyzer::new(opts).map_err(|e| fail(e.to_string()))?;
         let mut session = an.session();
         let mut reports = Vec::new();
         let mut errors = Vec::new();

@@ -20,7 +20,7 @@ pub fn scan(g: &Global, a: &MailScanArgs) -> anyhow::Result<Exit> {
         opts.dns = DnsMode::Live;
     }
     let max = opts.limits.max_message;
-    let analyzer = Analyzer::new(opts);
+    let analyzer = Analyzer::new(opts).context("setting up mail verification")?;
     let mut session = analyzer.session();
     let mut em = Emitter::new(g);
     let mut progress = Progress::new(g, 0, "messages");
