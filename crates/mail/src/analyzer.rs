@@ -74,6 +74,7 @@ pub struct Analyzer {
     trusted: Vec<String>,
     scoring: Scoring,
     verifier: Option<auth::Verifier>,
+    parser: MessageParser,
 }
 
 /// The parts of a message the session needs for the PPAP pair.
@@ -109,6 +110,7 @@ impl Analyzer {
             trusted,
             scoring,
             verifier,
+            parser: MessageParser::default(),
         })
     }
 
@@ -146,7 +148,7 @@ impl Analyzer {
             findings: Vec::new(),
             attachments: Vec::new(),
         };
-        let Some(msg) = MessageParser::default().parse(raw) else {
+        let Some(msg) = self.parser.parse(raw) else {
             findings.push(Finding::new(
                 "mime.unparsable",
                 Severity::Info,

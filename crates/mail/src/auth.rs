@@ -21,7 +21,7 @@ use mail_auth::{
     AuthenticatedMessage, DkimResult, DmarcResult, MessageAuthenticator, Parameters, SpfResult,
 };
 
-use crate::dns::{DnsMode, DnsRecords};
+use crate::dns::DnsMode;
 
 /// A result as written in `Authentication-Results` (`pass`, `fail`, `softfail`, `none`, …).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -146,7 +146,7 @@ pub struct Envelope {
 pub struct Verifier {
     rt: tokio::runtime::Runtime,
     authenticator: MessageAuthenticator,
-    records: Option<std::sync::Arc<DnsRecords>>,
+    records: Option<crate::dns::Base>,
 }
 
 impl std::fmt::Debug for Verifier {
@@ -163,7 +163,7 @@ impl Verifier {
         use mail_auth::hickory_resolver::config::{ResolverConfig, ResolverOpts};
         let records = match dns {
             DnsMode::Off => return Ok(None),
-            DnsMode::Records(r) => Some(r.clone()),
+            DnsMode::Records(r) => Some(r.base()),
             DnsMode::Live => None,
         };
         let rt = tokio::runtime::Builder::new_current_thread()
@@ -202,7 +202,7 @@ impl Verifier {
             raw,
             from_domain,
             envelope,
-            self.records.as_deref(),
+            self.records.as_ref(),
         ))
     }
 }
@@ -212,7 +212,7 @@ async fn verify_async(
     raw: &[u8],
     from_domain: Option<&str>,
     envelope: Option<&Envelope>,
-    records: Option<&DnsRecords>,
+    records: Option<&crate::dns::Base>,
 ) -> Option<Results> {
     let msg = AuthenticatedMessage::parse(raw)?;
     // Names this message's checks will query: answered NXDOMAIN offline when not in the file.
@@ -232,10 +232,9 @@ async fn verify_async(
             expected.push(suffix);
         }
     }
-    let empty = DnsRecords::default();
     let caches = match records {
         Some(r) => r.caches(expected.iter().map(String::as_str)),
-        None => empty.caches(std::iter::empty()),
+        None => crate::dns::Base::default().caches(std::iter::empty()),
     };
     macro_rules! params {
         ($p:expr) => {

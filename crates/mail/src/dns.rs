@@ -217,7 +217,8 @@ fn set<T>(v: Vec<T>) -> RecordSet<T> {
 /// not hold. mail-auth asks its caches first, so verification never reaches the resolver for
 /// those; names reached only through SPF `include:`/`redirect=` must be in the file.
 pub(crate) struct Prefilled<V> {
-    map: HashMap<Box<str>, V>,
+    base: Arc<HashMap<Box<str>, V>>,
+    extra: HashMap<Box<str>, V>,
 }
 
 impl<V: Clone> ResolverCache<Box<str>, V> for Prefilled<V> {
@@ -226,7 +227,10 @@ impl<V: Clone> ResolverCache<Box<str>, V> for Prefilled<V> {
         Box<str>: std::borrow::Borrow<Q>,
         Q: std::hash::Hash + Eq + ?Sized,
     {
-        self.map.get(name).cloned()
+        self.base
+            .get(name)
+            .or_else(|| self.extra.get(name))
+            .cloned()
     }
     fn remove<Q>(&self, _: &Q) -> Option<V>
     where
@@ -240,7 +244,7 @@ impl<V: Clone> ResolverCache<Box<str>, V> for Prefilled<V> {
 
 /// PTR answers from the file.
 pub(crate) struct PtrCache {
-    map: HashMap<IpAddr, RecordSet<Box<str>>>,
+    map: Arc<HashMap<IpAddr, RecordSet<Box<str>>>>,
 }
 
 impl ResolverCache<IpAddr, RecordSet<Box<str>>> for PtrCache {
@@ -274,26 +278,35 @@ fn fqdn(name: &str) -> Box<str> {
     format!("{}.", norm(name)).into_boxed_str()
 }
 
+/// The records file parsed once into mail-auth's cache types.
+#[derive(Clone, Default)]
+pub(crate) struct Base {
+    txt: Arc<HashMap<Box<str>, Txt>>,
+    mx: Arc<HashMap<Box<str>, RecordSet<MX>>>,
+    a: Arc<HashMap<Box<str>, RecordSet<Ipv4Addr>>>,
+    aaaa: Arc<HashMap<Box<str>, RecordSet<Ipv6Addr>>>,
+    ptr: Arc<HashMap<IpAddr, RecordSet<Box<str>>>>,
+}
+
 impl DnsRecords {
-    /// Caches answering everything in the file, and NXDOMAIN for `expected` names
-    /// (fully qualified or not) that the file lacks.
-    pub(crate) fn caches<'a>(&self, expected: impl IntoIterator<Item = &'a str>) -> Caches {
-        let mut txt: HashMap<Box<str>, Txt> = self
+    /// Parses every record into mail-auth's types (done once per scan).
+    pub(crate) fn base(&self) -> Base {
+        let txt = self
             .txt
             .keys()
             .map(|k| (fqdn(k), self.txt_for(k)))
             .collect();
-        let mut a: HashMap<Box<str>, RecordSet<Ipv4Addr>> = self
+        let a = self
             .a
             .iter()
             .map(|(k, v)| (fqdn(k), set(v.clone())))
             .collect();
-        let mut aaaa: HashMap<Box<str>, RecordSet<Ipv6Addr>> = self
+        let aaaa = self
             .aaaa
             .iter()
             .map(|(k, v)| (fqdn(k), set(v.clone())))
             .collect();
-        let mut mx: HashMap<Box<str>, RecordSet<MX>> = self
+        let mx = self
             .mx
             .iter()
             .map(|(k, v)| {
@@ -309,24 +322,64 @@ impl DnsRecords {
                 (fqdn(k), set(mxs))
             })
             .collect();
-        for name in expected {
-            let k = fqdn(name);
-            txt.entry(k.clone()).or_insert_with(nxdomain);
-            a.entry(k.clone()).or_insert_with(|| set(Vec::new()));
-            aaaa.entry(k.clone()).or_insert_with(|| set(Vec::new()));
-            mx.entry(k).or_insert_with(|| set(Vec::new()));
-        }
         let ptr = self
             .ptr
             .iter()
             .map(|(ip, v)| (*ip, set(v.iter().map(|h| fqdn(h)).collect())))
             .collect();
+        Base {
+            txt: Arc::new(txt),
+            mx: Arc::new(mx),
+            a: Arc::new(a),
+            aaaa: Arc::new(aaaa),
+            ptr: Arc::new(ptr),
+        }
+    }
+}
+
+impl Base {
+    /// Caches answering everything in the file, and NXDOMAIN for `expected` names
+    /// (fully qualified or not) that the file lacks.
+    pub(crate) fn caches<'a>(&self, expected: impl IntoIterator<Item = &'a str>) -> Caches {
+        let mut txt = HashMap::new();
+        let mut a = HashMap::new();
+        let mut aaaa = HashMap::new();
+        let mut mx = HashMap::new();
+        for name in expected {
+            let k = fqdn(name);
+            if !self.txt.contains_key(&k) {
+                txt.insert(k.clone(), nxdomain());
+            }
+            if !self.a.contains_key(&k) {
+                a.insert(k.clone(), set(Vec::new()));
+            }
+            if !self.aaaa.contains_key(&k) {
+                aaaa.insert(k.clone(), set(Vec::new()));
+            }
+            if !self.mx.contains_key(&k) {
+                mx.insert(k, set(Vec::new()));
+            }
+        }
         Caches {
-            txt: Prefilled { map: txt },
-            mx: Prefilled { map: mx },
-            a: Prefilled { map: a },
-            aaaa: Prefilled { map: aaaa },
-            ptr: PtrCache { map: ptr },
+            txt: Prefilled {
+                base: self.txt.clone(),
+                extra: txt,
+            },
+            mx: Prefilled {
+                base: self.mx.clone(),
+                extra: mx,
+            },
+            a: Prefilled {
+                base: self.a.clone(),
+                extra: a,
+            },
+            aaaa: Prefilled {
+                base: self.aaaa.clone(),
+                extra: aaaa,
+            },
+            ptr: PtrCache {
+                map: self.ptr.clone(),
+            },
         }
     }
 }
