@@ -16,20 +16,22 @@ cargo build --release --quiet -p kizuki-mail --example gen_corpus
 target/release/examples/gen_corpus "$WORK" "$N"
 K=target/release/kizuki
 
-rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", n / s }'; }
+rate() { awk -v n="$1" -v s="$2" 'BEGIN { if (s > 0) printf "%.0f", n / s; else print "inf" }'; }
 now() { date +%s.%N; }
+# run LABEL CMD...: wall and CPU (user+sys) seconds of one command, and the per-core rate.
+run() {
+  local label=$1; shift
+  /usr/bin/time -f "%e %U %S" -o "$WORK/time" "$@" >/dev/null 2>&1 || true
+  read -r wall user sys <"$WORK/time"
+  cpu=$(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }')
+  printf '%-24s %6d msgs  wall %7.2fs  cpu %7.2fs  %8s msg/cpu-s\n' "$label" "$N" "$wall" "$cpu" "$(rate "$N" "$cpu")"
+}
 
-t0=$(now); "$K" --format json --config "$WORK/kizuki.toml" mail scan "$WORK/mixed.mbox" >/dev/null || true; t1=$(now)
-k_nodns=$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')
-t0=$(now); "$K" --format json --config "$WORK/kizuki.toml" mail scan --dns-records "$WORK/dns-records.txt" "$WORK/mixed.mbox" >/dev/null || true; t1=$(now)
-k_dns=$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')
-echo "kizuki (no DNS)        $N msgs in ${k_nodns}s: $(rate "$N" "$k_nodns") msg/s"
-echo "kizuki (offline DNS)   $N msgs in ${k_dns}s: $(rate "$N" "$k_dns") msg/s"
-
+run "kizuki (no DNS)" "$K" --format json --config "$WORK/kizuki.toml" mail scan "$WORK/mixed.mbox"
+run "kizuki (offline DNS)" "$K" --format json --config "$WORK/kizuki.toml" mail scan \
+  --dns-records "$WORK/dns-records.txt" "$WORK/mixed.mbox"
 if command -v spamassassin >/dev/null; then
-  t0=$(now); spamassassin -L --mbox <"$WORK/mixed.mbox" >/dev/null 2>&1 || true; t1=$(now)
-  sa=$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')
-  echo "spamassassin -L        $N msgs in ${sa}s: $(rate "$N" "$sa") msg/s"
+  run "spamassassin -L" sh -c "spamassassin -L --mbox <'$WORK/mixed.mbox'"
 fi
 
 if command -v rspamd >/dev/null; then
@@ -56,13 +58,16 @@ CONF
   rspamd -f -i -u root -g root --var LOCAL_CONFDIR="$L" --var DBDIR="$WORK/rspamd-db" \
     --var RUNDIR="$WORK" -p "$WORK/rspamd.pid" >"$WORK/rspamd.out" 2>&1 &
   RSPAMD_PID=$!
-  for _ in $(seq 1 100); do
-    rspamc -h 127.0.0.1:21333 stat >/dev/null 2>&1 && break
-    rspamc -h 127.0.0.1:21333 symbols </dev/null >/dev/null 2>&1 && break
-    sleep 0.2
+  for _ in $(seq 1 600); do
+    rspamc -h 127.0.0.1:21333 symbols <"$WORK/eml/000000.eml" 2>/dev/null | grep -q '^Action:' && break
+    sleep 0.5
   done
-  t0=$(now); rspamc -h 127.0.0.1:21333 -n 4 -t 60 symbols "$WORK/eml" >"$WORK/rspamc.out" 2>&1 || true; t1=$(now)
-  rs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')
-  done_n=$(grep -c '^Results for file' "$WORK/rspamc.out" || true)
-  echo "rspamd (1 worker)      $done_n msgs in ${rs}s: $(rate "$done_n" "$rs") msg/s"
+  P=$(pgrep -f "rspamd: normal process" | head -1)
+  c0=$(awk '{ print $14 + $15 }' "/proc/$P/stat")
+  t0=$(now); rspamc -h 127.0.0.1:21333 -n 8 -t 60 symbols "$WORK/eml" >"$WORK/rspamc.out" 2>&1 || true; t1=$(now)
+  c1=$(awk '{ print $14 + $15 }' "/proc/$P/stat")
+  cpu=$(awk -v a="$c0" -v b="$c1" -v t="$(getconf CLK_TCK)" 'BEGIN { print (b - a) / t }')
+  wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')
+  done_n=$(grep -c '^Action:' "$WORK/rspamc.out" || true)
+  printf '%-24s %6d msgs  wall %7.2fs  cpu %7.2fs  %8s msg/cpu-s\n' "rspamd (1 worker)" "$done_n" "$wall" "$cpu" "$(rate "$done_n" "$cpu")"
 fi
