@@ -318,6 +318,11 @@ impl Analyzer {
             ));
         }
         content::url_findings(&links, &self.watched, &mut findings);
+        if let Some(fd) = from_domain.as_deref() {
+            let fr = registered(fd);
+            let free = crate::domain::is_free_mail(&fr);
+            content::signature_findings(&text_for_passwords, &fr, free, &mut findings);
+        }
         if let Some(s) = report.subject.as_deref()
             && let Some(w) = content::lure_word(s)
         {

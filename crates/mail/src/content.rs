@@ -435,3 +435,75 @@ mod tests {
         assert!(!is_encrypted_zip(b"PK\x03\x04\x14\x00\x00\x00"));
     }
 }
+
+/// Domains of the addresses and links in the last lines of a plain-text body (the signature
+/// block), at most eight.
+pub fn signature_domains(text: &str) -> Vec<String> {
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    let tail = &lines[lines.len().saturating_sub(12)..];
+    let mut out: Vec<String> = Vec::new();
+    for l in tail {
+        for word in l.split(|c: char| {
+            c.is_whitespace() || matches!(c, '<' | '>' | '(' | ')' | '：' | ':' | '　')
+        }) {
+            let d = if let Some((_, d)) = word.rsplit_once('@') {
+                d.trim_end_matches(['.', ',']).to_ascii_lowercase()
+            } else if let Some(h) = host_of(word) {
+                h
+            } else {
+                continue;
+            };
+            if d.contains('.')
+                && d.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+            {
+                let r = registered(&d);
+                if !out.contains(&r) && out.len() < 8 {
+                    out.push(r);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// `body.signature_mismatch`: the signature names another organisation than the From address
+/// (IPA: a free-mail sender posing as an organisation, "From unlike the signature").
+pub fn signature_findings(text: &str, from_reg: &str, from_free: bool, out: &mut Vec<Finding>) {
+    let others: Vec<String> = signature_domains(text)
+        .into_iter()
+        .filter(|d| d != from_reg && !crate::domain::is_free_mail(d))
+        .collect();
+    if let Some(d) = others.first() {
+        out.push(Finding::new(
+            "body.signature_mismatch",
+            if from_free {
+                Severity::Medium
+            } else {
+                Severity::Low
+            },
+            format!(
+                "the signature names {d}, the message comes from {}{from_reg}",
+                if from_free { "free-mail " } else { "" }
+            ),
+        ));
+    }
+}
+
+#[cfg(test)]
+mod signature_tests {
+    use super::*;
+
+    #[test]
+    fn signature_of_another_organisation() {
+        let body = "ご確認ください。\n\n--\n日本航空 予約センター\nTEL 03-0000-0000\nsupport@jal.co.jp\nhttps://www.jal.co.jp/\n";
+        assert_eq!(signature_domains(body), ["jal.co.jp"]);
+        let mut f = Vec::new();
+        signature_findings(body, "gmail.com", true, &mut f);
+        assert_eq!(f[0].rule, "body.signature_mismatch");
+        assert_eq!(f[0].severity, Severity::Medium);
+        let mut f = Vec::new();
+        signature_findings(body, "jal.co.jp", false, &mut f);
+        assert!(f.is_empty());
+    }
+}

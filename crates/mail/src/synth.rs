@@ -716,6 +716,18 @@ pub fn corpus() -> Vec<Case> {
     s.client = ("198.51.100.40".into(), "mail-sor-f41.google.example".into());
     push("brand-freemail.eml", render(&s, Eol::Lf), false);
 
+    // Free-mail sender with the partner's signature (IPA: From unlike the signature).
+    let mut s = Spec::new("山田", "yamada.partnerair@gmail.com", "請求書の件");
+    s.client = ("198.51.100.41".into(), "mail-sor-f41.google.example".into());
+    s.message_id = "freemail-signature.1@mail.gmail.com".into();
+    s.text = "いつもお世話になっております。\n今月分の請求書をお送りします。\n\n--\nパートナー航空株式会社 営業部\n山田\nyamada@partner-air.example\n".into();
+    s.attachments.push(Attachment {
+        name: "請求書.pdf".into(),
+        ctype: "application/pdf".into(),
+        data: pdf_benign(),
+    });
+    push("freemail-signature.eml", render(&s, Eol::Lf), false);
+
     // Lookalike partner domain and a lookalike brand link.
     let mut s = reference_spec();
     s.from_addr = "sato@partner-alr.example".into();
