@@ -9,7 +9,12 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 N=${1:-1000}
 WORK=$(mktemp -d /tmp/kizuki-mail-bench.XXXXXX)
-trap 'kill "${RSPAMD_PID:-0}" 2>/dev/null || true; rm -rf "$WORK"' EXIT
+RSPAMD_PID=""
+cleanup() {
+  if [ -n "$RSPAMD_PID" ]; then kill "$RSPAMD_PID" 2>/dev/null || true; fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
 
 cargo build --release --quiet -p kizuki-cli --bin kizuki
 cargo build --release --quiet -p kizuki-mail --example gen_corpus
@@ -22,7 +27,7 @@ now() { date +%s.%N; }
 run() {
   local label=$1; shift
   /usr/bin/time -f "%e %U %S" -o "$WORK/time" "$@" >/dev/null 2>&1 || true
-  read -r wall user sys <"$WORK/time"
+  read -r wall user sys < <(tail -n 1 "$WORK/time")
   cpu=$(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }')
   printf '%-24s %6d msgs  wall %7.2fs  cpu %7.2fs  %8s msg/cpu-s\n' "$label" "$N" "$wall" "$cpu" "$(rate "$N" "$cpu")"
 }
