@@ -200,6 +200,15 @@ fn malformed_mime_is_analysed_as_far_as_possible() {
         nested.push_str("Content-Type: message/rfc822\n\n");
     }
     cases.push(nested.into_bytes());
+    // Deep nesting: multiparts and messages 5,000 levels down.
+    let mut deep = String::new();
+    for i in 0..5_000 {
+        deep.push_str(&format!(
+            "Content-Type: multipart/mixed; boundary=b{i}\n\n--b{i}\nContent-Type: message/rfc822\n\n"
+        ));
+    }
+    deep.push_str("Subject: bottom\n\nx\n");
+    cases.push(deep.into_bytes());
     for (i, c) in cases.iter().enumerate() {
         let r = an.analyze(&format!("m{i}"), c);
         assert!(r.score <= 100);
