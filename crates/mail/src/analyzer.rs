@@ -258,12 +258,13 @@ impl Analyzer {
         let mut visible = 0usize;
         let mut links = Vec::new();
         let mut text_for_passwords = String::new();
-        for id in msg
-            .text_body
-            .iter()
-            .chain(msg.html_body.iter())
-            .take(lim.max_parts)
-        {
+        let mut body_ids: Vec<u32> = Vec::new();
+        for id in msg.text_body.iter().chain(msg.html_body.iter()) {
+            if !body_ids.contains(id) && body_ids.len() < lim.max_parts {
+                body_ids.push(*id);
+            }
+        }
+        for id in &body_ids {
             let Some(part) = msg.parts.get(*id as usize) else {
                 continue;
             };

@@ -245,7 +245,13 @@ fn is_ip_literal(host: &str) -> bool {
 
 /// URL rules over the message's links.
 pub fn url_findings(links: &[Link], watched: &Watched, out: &mut Vec<Finding>) {
+    let mut seen: Vec<(&str, Option<&str>)> = Vec::new();
     for l in links {
+        let key = (l.url.as_str(), l.text.as_deref());
+        if seen.contains(&key) {
+            continue;
+        }
+        seen.push(key);
         let Some(host) = host_of(&l.url) else {
             continue;
         };
