@@ -262,25 +262,25 @@ pub fn url_findings(links: &[Link], watched: &Watched, out: &mut Vec<Finding>) {
                 Severity::Medium,
                 format!("link to an IP address: {shown}"),
             ));
-            continue;
-        }
-        if is_idn(&host) {
-            out.push(Finding::new(
-                "url.punycode",
-                Severity::Medium,
-                format!(
-                    "link to an internationalised (punycode) host {} shown as {}",
-                    crate::domain::to_ascii(&host),
-                    to_unicode(&host)
-                ),
-            ));
-        }
-        if let Some((real, how)) = watched.lookalike(&host) {
-            out.push(Finding::new(
-                "url.lookalike_domain",
-                Severity::High,
-                format!("link host {host} looks like {real} ({})", how.as_str()),
-            ));
+        } else {
+            if is_idn(&host) {
+                out.push(Finding::new(
+                    "url.punycode",
+                    Severity::Medium,
+                    format!(
+                        "link to an internationalised (punycode) host {} shown as {}",
+                        crate::domain::to_ascii(&host),
+                        to_unicode(&host)
+                    ),
+                ));
+            }
+            if let Some((real, how)) = watched.lookalike(&host) {
+                out.push(Finding::new(
+                    "url.lookalike_domain",
+                    Severity::High,
+                    format!("link host {host} looks like {real} ({})", how.as_str()),
+                ));
+            }
         }
         if let Some(t) = &l.text
             && let Some(td) = domain_in_text(t)
