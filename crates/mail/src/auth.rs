@@ -332,6 +332,20 @@ pub fn findings(r: &Results, from_domain: &str, strong: bool, out: &mut Vec<Find
     } else {
         "trusted Authentication-Results"
     };
+    out.push(Finding::new(
+        "auth.results",
+        Severity::Info,
+        format!(
+            "spf={} dkim={} dmarc={} ({how})",
+            r.spf.as_deref().unwrap_or("-"),
+            if r.dkim.is_empty() {
+                "none".to_string()
+            } else {
+                r.dkim.join(",")
+            },
+            r.dmarc.as_deref().unwrap_or("-")
+        ),
+    ));
     match r.spf.as_deref() {
         Some("fail") => out.push(Finding::new(
             "auth.spf_fail",

@@ -155,10 +155,17 @@ fn forged_pass_is_ignored_and_real_signatures_pass() {
         [
             "sender.reply_to_mismatch",
             "lure.subject",
+            "auth.results",
             "sender.first_external_hop"
         ],
         "{r:?}"
     );
+    let auth = r
+        .findings
+        .iter()
+        .find(|f| f.rule == "auth.results")
+        .unwrap();
+    assert_eq!(auth.detail, "spf=pass dkim=pass dmarc=pass (verified)");
     // Tampering with a signed message breaks DKIM and so DMARC.
     let tampered = String::from_utf8_lossy(&bec.data)
         .replace("bec.1@partner-air.example", "bec.2@partner-air.example");
