@@ -7,5 +7,8 @@ mod harness;
 
 mod config;
 mod demo;
+mod file;
 mod global;
 mod mail;
+mod net;
+mod pii;

@@ -12,7 +12,10 @@ use serde::Serialize;
 use crate::Error;
 use crate::scenario::{Scenario, reference};
 
+mod file;
 mod mail;
+mod net;
+mod pii;
 mod timeline;
 
 /// The seed every demo generator derives its own stream from.
@@ -49,7 +52,13 @@ pub trait Stage {
 
 /// The stages, in the order of the incident.
 pub fn stages() -> Vec<Box<dyn Stage>> {
-    vec![Box::new(timeline::Timeline), Box::new(mail::Mail)]
+    vec![
+        Box::new(timeline::Timeline),
+        Box::new(mail::Mail),
+        Box::new(file::FileStage),
+        Box::new(net::Net),
+        Box::new(pii::Pii),
+    ]
 }
 
 /// Writes a file under the demo folder, creating parents; errors name the path.

@@ -3,7 +3,10 @@
 pub mod completions;
 pub mod config;
 pub mod demo;
+pub mod file;
 pub mod mail;
+pub mod net;
+pub mod pii;
 
 use kizuki_core::Config;
 

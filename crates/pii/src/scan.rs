@@ -1,0 +1,612 @@
+//! Objects: files, directories, archive members and sheets, each turned into one
+//! [`ObjectReport`].
+//!
+//! Containers (zip, gzip, tar, nested, xlsx) are walked here with the caps of `[files]`
+//! (depth, members, total decompressed size, ratio) through a small internal walker; it reads
+//! members with `Read::take` so no decompressor can run past its budget.
+
+use std::fs::File;
+use std::io::{self, Cursor, Read};
+use std::path::{Path, PathBuf};
+
+use kizuki_core::Category;
+use kizuki_core::config::Config;
+use rayon::prelude::*;
+
+use crate::Error;
+use crate::decode;
+use crate::table::{self, Table};
+use crate::tally::{CatSet, ObjectReport, Tally};
+use crate::text;
+
+/// Scan options.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Categories to look for.
+    pub categories: CatSet,
+    /// Show sample values unmasked.
+    pub reveal: bool,
+    /// Report an object only when it holds at least this many values (at least 1).
+    pub min_count: u64,
+    /// Maximum container nesting depth.
+    pub max_depth: u32,
+    /// Maximum members read from one container.
+    pub max_members: u32,
+    /// Maximum bytes decompressed from one top-level file, all members together.
+    pub max_total_size: u64,
+    /// Maximum decompression ratio of one member.
+    pub max_ratio: u32,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options::from_config(&Config::default())
+    }
+}
+
+impl Options {
+    /// Options from the configuration (`[pii]` and the caps of `[files]`).
+    pub fn from_config(cfg: &Config) -> Self {
+        Options {
+            categories: CatSet::of(&cfg.pii.categories),
+            reveal: false,
+            min_count: cfg.pii.min_count.unwrap_or(1).max(1),
+            max_depth: cfg.files.max_depth,
+            max_members: cfg.files.max_members,
+            max_total_size: cfg.files.max_total_size,
+            max_ratio: cfg.files.max_ratio,
+        }
+    }
+
+    /// Restricts the categories (empty: all).
+    pub fn with_categories(mut self, cats: &[Category]) -> Self {
+        self.categories = CatSet::of(cats);
+        self
+    }
+}
+
+/// One result of a scan: an object holding personal data, or an input that failed.
+#[derive(Debug)]
+pub enum Item {
+    /// An object with at least `min_count` values.
+    Found(ObjectReport),
+    /// An input that could not be read.
+    Failed {
+        /// Its path.
+        path: String,
+        /// Why.
+        error: Error,
+    },
+}
+
+/// The scanner.
+#[derive(Clone, Debug, Default)]
+pub struct Scanner {
+    opts: Options,
+}
+
+/// The budget shared by all members of one top-level file.
+struct Budget {
+    left: u64,
+    members: u32,
+}
+
+impl Scanner {
+    /// A scanner with these options.
+    pub fn new(opts: Options) -> Self {
+        Scanner { opts }
+    }
+
+    /// Scans files and directories (directories recursively, in parallel); items come out in
+    /// path order.
+    pub fn scan_paths(&self, paths: &[PathBuf], emit: &mut dyn FnMut(Item)) {
+        for p in paths {
+            if p.is_dir() {
+                let mut files = Vec::new();
+                for entry in ignore::WalkBuilder::new(p)
+                    .standard_filters(false)
+                    .follow_links(false)
+                    .build()
+                {
+                    match entry {
+                        Ok(e) if e.file_type().is_some_and(|t| t.is_file()) => {
+                            files.push(e.into_path());
+                        }
+                        Ok(_) => {}
+                        Err(e) => emit(Item::Failed {
+                            path: p.display().to_string(),
+                            error: Error::Walk(e.to_string()),
+                        }),
+                    }
+                }
+                files.sort();
+                let results: Vec<Vec<Item>> = files.par_iter().map(|f| self.scan_file(f)).collect();
+                for item in results.into_iter().flatten() {
+                    emit(item);
+                }
+            } else {
+                for item in self.scan_file(p) {
+                    emit(item);
+                }
+            }
+        }
+    }
+
+    /// Scans one file (a container yields one item per member holding personal data).
+    pub fn scan_file(&self, path: &Path) -> Vec<Item> {
+        let label = path.display().to_string();
+        let mut out = Vec::new();
+        let res = (|| -> Result<(), Error> {
+            let io_err = |source| Error::Io {
+                path: path.to_path_buf(),
+                source,
+            };
+            let mut f = File::open(path).map_err(io_err)?;
+            let mut head = vec![0u8; decode::HEAD];
+            let n = read_full(&mut f, &mut head).map_err(io_err)?;
+            head.truncate(n);
+            if container_kind(&label, &head).is_some() {
+                let mut data = head;
+                (&mut f)
+                    .take(self.opts.max_total_size.saturating_sub(n as u64))
+                    .read_to_end(&mut data)
+                    .map_err(io_err)?;
+                let mut budget = Budget {
+                    left: self.opts.max_total_size,
+                    members: 0,
+                };
+                self.scan_bytes_in(&label, &data, 0, &mut budget, &mut out);
+                Ok(())
+            } else {
+                if let Some(r) = self.scan_stream(&label, &head, &mut f).map_err(io_err)? {
+                    out.push(Item::Found(r));
+                }
+                Ok(())
+            }
+        })();
+        if let Err(error) = res {
+            out.push(Item::Failed { path: label, error });
+        }
+        out
+    }
+
+    /// Scans an object held in memory (`name` gives its path and extension).
+    pub fn scan_bytes(&self, name: &str, data: &[u8]) -> Vec<Item> {
+        let mut out = Vec::new();
+        let mut budget = Budget {
+            left: self.opts.max_total_size,
+            members: 0,
+        };
+        self.scan_bytes_in(name, data, 0, &mut budget, &mut out);
+        out
+    }
+
+    fn scan_bytes_in(
+        &self,
+        name: &str,
+        data: &[u8],
+        depth: u32,
+        budget: &mut Budget,
+        out: &mut Vec<Item>,
+    ) {
+        let fail = |error: Error| Item::Failed {
+            path: name.to_string(),
+            error,
+        };
+        let kind = container_kind(name, data);
+        if kind.is_some() && depth >= self.opts.max_depth {
+            out.push(fail(Error::Cap(format!(
+                "nesting deeper than {}",
+                self.opts.max_depth
+            ))));
+            return;
+        }
+        let res = match kind {
+            Some(Container::Xlsx) => self.scan_xlsx(name, data, out),
+            Some(Container::Zip) => self.walk_zip(name, data, depth, budget, out),
+            Some(Container::Gzip) => self.walk_gzip(name, data, depth, budget, out),
+            Some(Container::Tar) => self.walk_tar(name, data, depth, budget, out),
+            None => {
+                let head = &data[..data.len().min(decode::HEAD)];
+                let mut rest = &data[head.len()..];
+                match self.scan_stream(name, head, &mut rest) {
+                    Ok(Some(r)) => out.push(Item::Found(r)),
+                    Ok(None) => {}
+                    Err(e) => out.push(fail(Error::Read(e.to_string()))),
+                }
+                Ok(())
+            }
+        };
+        if let Err(e) = res {
+            out.push(fail(e));
+        }
+    }
+
+    /// Reads a member with the budget: at most `left` bytes and `ratio` times its packed size.
+    fn take_member(
+        &self,
+        r: &mut dyn Read,
+        packed: u64,
+        budget: &mut Budget,
+    ) -> Result<Vec<u8>, Error> {
+        budget.members += 1;
+        if budget.members > self.opts.max_members {
+            return Err(Error::Cap(format!(
+                "more than {} members",
+                self.opts.max_members
+            )));
+        }
+        let by_ratio = packed
+            .max(1024)
+            .saturating_mul(u64::from(self.opts.max_ratio));
+        let cap = budget.left.min(by_ratio);
+        let mut data = Vec::new();
+        r.take(cap.saturating_add(1))
+            .read_to_end(&mut data)
+            .map_err(|e| Error::Read(e.to_string()))?;
+        if data.len() as u64 > cap {
+            return Err(Error::Cap(format!(
+                "member decompresses beyond {} bytes (size or ratio cap)",
+                cap
+            )));
+        }
+        budget.left -= data.len() as u64;
+        Ok(data)
+    }
+
+    fn walk_zip(
+        &self,
+        name: &str,
+        data: &[u8],
+        depth: u32,
+        budget: &mut Budget,
+        out: &mut Vec<Item>,
+    ) -> Result<(), Error> {
+        let mut z =
+            zip::ZipArchive::new(Cursor::new(data)).map_err(|e| Error::Read(e.to_string()))?;
+        for i in 0..z.len() {
+            let mut m = match z.by_index(i) {
+                Ok(m) => m,
+                Err(e) => {
+                    out.push(Item::Failed {
+                        path: format!("{name}!#{i}"),
+                        error: Error::Read(e.to_string()),
+                    });
+                    continue;
+                }
+            };
+            if m.is_dir() {
+                continue;
+            }
+            let inner = format!(
+                "{name}!{}",
+                m.name()
+                    .map(|n| n.to_string())
+                    .unwrap_or_else(|_| format!("#{i}"))
+            );
+            let packed = m.compressed_size();
+            match self.take_member(&mut m, packed, budget) {
+                Ok(bytes) => {
+                    drop(m);
+                    self.scan_bytes_in(&inner, &bytes, depth + 1, budget, out);
+                }
+                Err(error) => {
+                    let stop = matches!(&error, Error::Cap(s) if s.contains("members"));
+                    out.push(Item::Failed { path: inner, error });
+                    if stop {
+                        break;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn walk_gzip(
+        &self,
+        name: &str,
+        data: &[u8],
+        depth: u32,
+        budget: &mut Budget,
+        out: &mut Vec<Item>,
+    ) -> Result<(), Error> {
+        let mut gz = flate2::read::MultiGzDecoder::new(data);
+        let bytes = self.take_member(&mut gz, data.len() as u64, budget)?;
+        let base = name.rsplit(['/', '!']).next().unwrap_or(name);
+        let inner_name = base
+            .strip_suffix(".gz")
+            .map(str::to_string)
+            .or_else(|| base.strip_suffix(".tgz").map(|b| format!("{b}.tar")))
+            .unwrap_or_else(|| base.to_string());
+        self.scan_bytes_in(
+            &format!("{name}!{inner_name}"),
+            &bytes,
+            depth + 1,
+            budget,
+            out,
+        );
+        Ok(())
+    }
+
+    fn walk_tar(
+        &self,
+        name: &str,
+        data: &[u8],
+        depth: u32,
+        budget: &mut Budget,
+        out: &mut Vec<Item>,
+    ) -> Result<(), Error> {
+        let mut ar = tar::Archive::new(data);
+        let entries = ar.entries().map_err(|e| Error::Read(e.to_string()))?;
+        for entry in entries {
+            let mut e = entry.map_err(|e| Error::Read(e.to_string()))?;
+            if !e.header().entry_type().is_file() {
+                continue;
+            }
+            let inner = format!(
+                "{name}!{}",
+                e.path()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default()
+            );
+            let size = e.size();
+            match self.take_member(&mut e, size, budget) {
+                Ok(bytes) => self.scan_bytes_in(&inner, &bytes, depth + 1, budget, out),
+                Err(error) => {
+                    out.push(Item::Failed { path: inner, error });
+                    break;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn scan_xlsx(&self, name: &str, data: &[u8], out: &mut Vec<Item>) -> Result<(), Error> {
+        use calamine::Reader;
+        let mut wb: calamine::Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(data))
+            .map_err(|e: calamine::XlsxError| Error::Read(e.to_string()))?;
+        for sheet in wb.sheet_names() {
+            let range = match wb.worksheet_range(&sheet) {
+                Ok(r) => r,
+                Err(e) => {
+                    out.push(Item::Failed {
+                        path: format!("{name}!{sheet}"),
+                        error: Error::Read(e.to_string()),
+                    });
+                    continue;
+                }
+            };
+            let mut tally = Tally::new(self.opts.categories);
+            let mut t = Table::new();
+            for row in range.rows() {
+                t.push(row.iter().map(ToString::to_string).collect(), &mut tally);
+            }
+            let columns = t.finish(&mut tally);
+            let records = t.records;
+            self.push_report(
+                out,
+                tally,
+                format!("{name}!{sheet}"),
+                None,
+                Some(records),
+                columns,
+            );
+        }
+        Ok(())
+    }
+
+    fn push_report(
+        &self,
+        out: &mut Vec<Item>,
+        tally: Tally,
+        path: String,
+        encoding: Option<&str>,
+        records: Option<u64>,
+        columns: Vec<(String, Category)>,
+    ) {
+        if tally.total() >= self.opts.min_count {
+            out.push(Item::Found(tally.report(
+                path,
+                encoding,
+                records,
+                columns,
+                self.opts.reveal,
+            )));
+        }
+    }
+
+    /// Scans a text or table read from `r` after its first bytes `head`. `None`: binary, or
+    /// below `min_count`.
+    pub fn scan_stream(
+        &self,
+        name: &str,
+        head: &[u8],
+        r: &mut dyn Read,
+    ) -> io::Result<Option<ObjectReport>> {
+        let Some(enc) = decode::detect(head) else {
+            return Ok(None);
+        };
+        let lower = name.to_ascii_lowercase();
+        let mut tally = Tally::new(self.opts.categories);
+        let mut mode: Option<Mode> = None;
+        let mut table = Table::new();
+        let mut pending = String::new();
+        decode::decode_chunks(enc, head, r, &mut |chunk: &str| {
+            let m = *mode.get_or_insert_with(|| choose_mode(&lower, chunk));
+            match m {
+                Mode::Text => text::scan(chunk, &mut tally),
+                Mode::Jsonl => {
+                    if table.records == 0 && table_is_fresh(&table) {
+                        table = Table::named();
+                    }
+                    for line in chunk.lines() {
+                        jsonl_line(line, &mut table, &mut tally);
+                    }
+                }
+                Mode::Delimited(d) => {
+                    for line in chunk.split_inclusive('\n') {
+                        let joined;
+                        let l = if pending.is_empty() {
+                            line
+                        } else {
+                            pending.push_str(line);
+                            joined = std::mem::take(&mut pending);
+                            joined.as_str()
+                        };
+                        match table::split_fields(l, d) {
+                            Some(f) => table.push(f, &mut tally),
+                            None if l.len() < table::MAX_ROW => pending = l.to_string(),
+                            None => text::scan(l, &mut tally),
+                        }
+                    }
+                }
+            }
+        })?;
+        let (records, columns) = match mode {
+            Some(Mode::Delimited(_)) | Some(Mode::Jsonl) => {
+                if !pending.is_empty() {
+                    text::scan(&pending, &mut tally);
+                }
+                let cols = table.finish(&mut tally);
+                (Some(table.records), cols)
+            }
+            _ => (None, Vec::new()),
+        };
+        if tally.total() < self.opts.min_count {
+            return Ok(None);
+        }
+        Ok(Some(tally.report(
+            name.to_string(),
+            Some(decode::name(enc)),
+            records,
+            columns,
+            self.opts.reveal,
+        )))
+    }
+}
+
+fn table_is_fresh(t: &Table) -> bool {
+    t.records == 0
+}
+
+/// One JSON Lines line: an object's scalar fields (one level of nesting as `a.b`) go to the
+/// table; anything else is free text.
+fn jsonl_line(line: &str, table: &mut Table, tally: &mut Tally) {
+    let l = line.trim();
+    if l.is_empty() {
+        return;
+    }
+    match serde_json::from_str::<serde_json::Value>(l) {
+        Ok(serde_json::Value::Object(map)) => {
+            let mut fields = Vec::with_capacity(map.len());
+            for (k, v) in map {
+                match v {
+                    serde_json::Value::Object(inner) => {
+                        for (k2, v2) in inner {
+                            if let Some(s) = scalar(v2) {
+                                fields.push((format!("{k}.{k2}"), s));
+                            }
+                        }
+                    }
+                    v => {
+                        if let Some(s) = scalar(v) {
+                            fields.push((k, s));
+                        }
+                    }
+                }
+            }
+            table.push_named(fields, tally);
+        }
+        _ => text::scan(line, tally),
+    }
+}
+
+fn scalar(v: serde_json::Value) -> Option<String> {
+    match v {
+        serde_json::Value::String(s) => Some(s),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        serde_json::Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Mode {
+    Text,
+    Jsonl,
+    Delimited(u8),
+}
+
+fn choose_mode(lower_name: &str, chunk: &str) -> Mode {
+    let head = &chunk[..floor_boundary(chunk, 64 * 1024)];
+    if lower_name.ends_with(".jsonl") || lower_name.ends_with(".ndjson") {
+        return Mode::Jsonl;
+    }
+    let first = head.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    if first.trim_start().starts_with('{')
+        && serde_json::from_str::<serde_json::Value>(first.trim()).is_ok_and(|v| v.is_object())
+    {
+        return Mode::Jsonl;
+    }
+    if lower_name.ends_with(".tsv") || lower_name.ends_with(".tab") {
+        return Mode::Delimited(b'\t');
+    }
+    match table::sniff_delimiter(head) {
+        Some(d) => Mode::Delimited(d),
+        None if lower_name.ends_with(".csv") => Mode::Delimited(b','),
+        None => Mode::Text,
+    }
+}
+
+fn floor_boundary(s: &str, mut i: usize) -> usize {
+    if i >= s.len() {
+        return s.len();
+    }
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Container {
+    Zip,
+    Xlsx,
+    Gzip,
+    Tar,
+}
+
+fn container_kind(name: &str, head: &[u8]) -> Option<Container> {
+    if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
+        let lower = name.to_ascii_lowercase();
+        let xlsx = lower.ends_with(".xlsx")
+            || lower.ends_with(".xlsm")
+            || memchr::memmem::find(&head[..head.len().min(4096)], b"xl/").is_some()
+                && !lower.ends_with(".zip");
+        return Some(if xlsx {
+            Container::Xlsx
+        } else {
+            Container::Zip
+        });
+    }
+    if head.starts_with(&[0x1f, 0x8b]) {
+        return Some(Container::Gzip);
+    }
+    if head.len() >= 262 && &head[257..262] == b"ustar" {
+        return Some(Container::Tar);
+    }
+    None
+}
+
+fn read_full(r: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match r.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}

@@ -1,0 +1,559 @@
+//! Deterministic synthetic data: Japanese persons (consistent kanji, kana and romaji names
+//! from gimei, MIT) in every form and encoding the scanner reads, and decoys that hold no
+//! personal data. Used by the tests (recall and precision), the demo and the benchmark.
+//!
+//! Every value planted is counted in [`Generated::truth`], so a test can compare what the
+//! scanner found with what is there without hard-coding any result.
+
+use std::collections::BTreeMap;
+
+use encoding_rs::Encoding;
+use kizuki_core::Category;
+use kizuki_core::rng::Rng;
+
+use crate::decode;
+use crate::tables::{NAMES_DICT, Name, POSTAL_TABLE, towns};
+
+/// One synthetic person.
+#[derive(Clone, Debug)]
+pub struct Person {
+    /// Family name.
+    pub last: Name,
+    /// Given name.
+    pub first: Name,
+    /// Male?
+    pub male: bool,
+    /// Birth date.
+    pub birth: (i32, u32, u32),
+    /// E-mail address.
+    pub email: String,
+    /// Postal code (7 digits).
+    pub postal: u32,
+    /// Address (prefecture, municipality, town, block).
+    pub address: String,
+    /// Phone number (national form, with hyphens).
+    pub phone: String,
+    /// Passport number and issue date, for some.
+    pub passport: Option<(String, (i32, u32, u32))>,
+}
+
+/// Passport-style romaji (upper case, long vowels dropped: `SATO`).
+pub fn romaji(n: &Name) -> String {
+    n.romaji
+        .to_ascii_uppercase()
+        .replace("OU", "O")
+        .replace("UU", "U")
+}
+
+const AREAS: [(&str, usize); 9] = [
+    ("03", 4),
+    ("06", 4),
+    ("011", 3),
+    ("045", 3),
+    ("052", 3),
+    ("092", 3),
+    ("0123", 2),
+    ("0857", 2),
+    ("01564", 1),
+];
+const DOMAINS: [&str; 5] = [
+    "example.com",
+    "example.co.jp",
+    "example.ne.jp",
+    "mail.example.jp",
+    "example.org",
+];
+
+fn digits(rng: &mut Rng, n: usize) -> String {
+    (0..n)
+        .map(|_| char::from(b'0' + rng.below(10) as u8))
+        .collect()
+}
+
+impl Person {
+    /// A random person.
+    pub fn random(rng: &mut Rng) -> Person {
+        let d = &*NAMES_DICT;
+        let male = rng.chance(0.5);
+        let fallback = Name {
+            kanji: "佐藤",
+            kana: "サトウ",
+            romaji: "Satou",
+        };
+        let last = *rng.pick(&d.last).unwrap_or(&fallback);
+        let first = *rng
+            .pick(if male { &d.male } else { &d.female })
+            .unwrap_or(&fallback);
+        let y = rng.range(1930, 2005) as i32;
+        let m = rng.range(1, 12) as u32;
+        let dd = rng.range(1, 28) as u32;
+        let email = format!(
+            "{}{}{}@{}",
+            first.romaji.to_ascii_lowercase(),
+            [".", "_", ""][rng.below(3) as usize],
+            last.romaji.to_ascii_lowercase(),
+            DOMAINS[rng.below(DOMAINS.len() as u64) as usize]
+        ) + "";
+        let email = if rng.chance(0.3) {
+            email.replacen('@', &format!("{}@", rng.below(100)), 1)
+        } else {
+            email
+        };
+        let table = &*POSTAL_TABLE;
+        let n = table.codes().count() as u64;
+        let postal = table.codes().nth(rng.below(n) as usize).unwrap_or(1000001);
+        let (pref, city) = table.lookup(postal).unwrap_or(("東京都", "千代田区"));
+        let town_list: Vec<&str> = towns().collect();
+        let town = rng.pick(&town_list).copied().unwrap_or("本町");
+        let (a, b, c) = (rng.range(1, 9), rng.range(1, 30), rng.range(1, 20));
+        let block = match rng.below(3) {
+            0 => format!("{a}-{b}-{c}"),
+            1 => format!("{a}丁目{b}番{c}号"),
+            _ => format!("{}番地", rng.range(1, 999)),
+        };
+        let address = format!("{pref}{city}{town}{block}");
+        let phone = if rng.chance(0.6) {
+            let p = ["090", "080", "070", "050"][rng.below(4) as usize];
+            format!("{p}-{}-{}", digits(rng, 4), digits(rng, 4))
+        } else {
+            let (ac, ex) = AREAS[rng.below(AREAS.len() as u64) as usize];
+            let mut first = digits(rng, ex);
+            if first.starts_with('0') {
+                first.replace_range(0..1, "5");
+            }
+            format!("{ac}-{first}-{}", digits(rng, 4))
+        };
+        let passport = rng.chance(0.4).then(|| {
+            let l1 = char::from(b'A' + rng.below(26) as u8);
+            let l2 = char::from(b'A' + rng.below(26) as u8);
+            let iy = rng.range(2012, 2025) as i32;
+            (
+                format!("{l1}{l2}{}", digits(rng, 7)),
+                (iy, rng.range(1, 12) as u32, rng.range(1, 28) as u32),
+            )
+        });
+        Person {
+            last,
+            first,
+            male,
+            birth: (y, m, dd),
+            email,
+            postal,
+            address,
+            phone,
+            passport,
+        }
+    }
+
+    /// Kanji full name.
+    pub fn kanji(&self) -> String {
+        format!("{} {}", self.last.kanji, self.first.kanji)
+    }
+    /// Katakana full name.
+    pub fn kana(&self) -> String {
+        format!("{} {}", self.last.kana, self.first.kana)
+    }
+    /// Romaji full name (`SATO TARO`).
+    pub fn romaji(&self) -> String {
+        format!("{} {}", romaji(&self.last), romaji(&self.first))
+    }
+    /// Postal code as `NNN-NNNN`.
+    pub fn postal_str(&self) -> String {
+        format!("{:03}-{:04}", self.postal / 10000, self.postal % 10000)
+    }
+}
+
+/// Writes a date in one of the forms Japanese records use.
+pub fn fmt_date(rng: &mut Rng, (y, m, d): (i32, u32, u32)) -> String {
+    let era = [
+        (2019, "令和", 'R'),
+        (1989, "平成", 'H'),
+        (1926, "昭和", 'S'),
+    ]
+    .into_iter()
+    .find(|e| {
+        (y, m, d)
+            >= (
+                e.0,
+                if e.0 == 2019 {
+                    5
+                } else if e.0 == 1989 {
+                    1
+                } else {
+                    12
+                },
+                if e.0 == 1989 {
+                    8
+                } else if e.0 == 1926 {
+                    25
+                } else {
+                    1
+                },
+            )
+    });
+    match (rng.below(7), era) {
+        (0, _) | (5, None) | (6, None) => format!("{y}-{m:02}-{d:02}"),
+        (1, _) => format!("{y}/{m}/{d}"),
+        (2, _) => format!("{y}年{m}月{d}日"),
+        (3, Some((base, name, _))) => {
+            let n = y - base + 1;
+            if n == 1 {
+                format!("{name}元年{m}月{d}日")
+            } else {
+                format!("{name}{n}年{m}月{d}日")
+            }
+        }
+        (4, Some((base, _, abbr))) => format!("{abbr}{}.{m}.{d}", y - base + 1),
+        (5, Some((base, "平成", _))) => format!("㍻{}年{m}月{d}日", y - base + 1),
+        _ => format!("{y}{m:02}{d:02}")
+            .chars()
+            .collect::<String>()
+            .get(0..4)
+            .map(|_| format!("{y}/{m:02}/{d:02}"))
+            .unwrap_or_default(),
+    }
+}
+
+/// Writes a phone number in one of the usual forms.
+pub fn fmt_phone(rng: &mut Rng, p: &str) -> String {
+    match rng.below(6) {
+        0 => p.replace('-', ""),
+        1 => p
+            .chars()
+            .map(|c| match c {
+                '0'..='9' => char::from_u32(c as u32 - '0' as u32 + '０' as u32).unwrap_or(c),
+                '-' => '－',
+                c => c,
+            })
+            .collect(),
+        2 => format!("+81-{}", &p[1..]),
+        3 => p.replace('-', "‐"),
+        _ => p.to_string(),
+    }
+}
+
+/// The forms of generated files.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Form {
+    /// CSV with a Japanese header.
+    Csv,
+    /// CSV without a header.
+    CsvNoHeader,
+    /// TSV with a Japanese header.
+    Tsv,
+    /// JSON Lines with English keys.
+    Jsonl,
+    /// Free text (customer notes).
+    Text,
+}
+
+impl Form {
+    /// Every form.
+    pub const ALL: [Form; 5] = [
+        Form::Csv,
+        Form::CsvNoHeader,
+        Form::Tsv,
+        Form::Jsonl,
+        Form::Text,
+    ];
+    /// File extension.
+    pub fn ext(self) -> &'static str {
+        match self {
+            Form::Csv | Form::CsvNoHeader => "csv",
+            Form::Tsv => "tsv",
+            Form::Jsonl => "jsonl",
+            Form::Text => "txt",
+        }
+    }
+}
+
+/// A generated file and what it holds.
+#[derive(Clone, Debug)]
+pub struct Generated {
+    /// File name.
+    pub name: String,
+    /// Its bytes in the chosen encoding.
+    pub data: Vec<u8>,
+    /// Values planted per category.
+    pub truth: BTreeMap<Category, u64>,
+    /// Persons in it.
+    pub persons: u64,
+}
+
+fn bump(t: &mut BTreeMap<Category, u64>, c: Category) {
+    *t.entry(c).or_insert(0) += 1;
+}
+
+/// The persons' rows as text in `form`, with the truth.
+pub fn persons_text(seed: u64, n: usize, form: Form) -> (String, BTreeMap<Category, u64>) {
+    let mut rng = Rng::new(seed);
+    let mut truth = BTreeMap::new();
+    let mut out = String::new();
+    let sep = if form == Form::Tsv { "\t" } else { "," };
+    match form {
+        Form::Csv | Form::Tsv => {
+            out.push_str(
+                &[
+                    "氏名",
+                    "フリガナ",
+                    "ローマ字",
+                    "性別",
+                    "生年月日",
+                    "メールアドレス",
+                    "郵便番号",
+                    "住所",
+                    "電話番号",
+                    "旅券番号",
+                    "旅券発行日",
+                ]
+                .join(sep),
+            );
+            out.push('\n');
+        }
+        _ => {}
+    }
+    use Category as C;
+    for _ in 0..n {
+        let p = Person::random(&mut rng);
+        let birth = fmt_date(&mut rng, p.birth);
+        let phone = fmt_phone(&mut rng, &p.phone);
+        let (pp, issue) = match &p.passport {
+            Some((no, d)) => (no.clone(), fmt_date(&mut rng, *d)),
+            None => (String::new(), String::new()),
+        };
+        let gender = if p.male { "男" } else { "女" };
+        for c in [
+            C::NameKanji,
+            C::NameKana,
+            C::NameRomaji,
+            C::Gender,
+            C::BirthDate,
+            C::Email,
+            C::PostalCode,
+            C::Address,
+            C::Phone,
+        ] {
+            bump(&mut truth, c);
+        }
+        if p.passport.is_some() {
+            bump(&mut truth, C::PassportNumber);
+            bump(&mut truth, C::PassportIssueDate);
+        }
+        match form {
+            Form::Csv | Form::Tsv | Form::CsvNoHeader => {
+                let cells = [
+                    p.kanji(),
+                    p.kana(),
+                    p.romaji(),
+                    gender.to_string(),
+                    birth,
+                    p.email.clone(),
+                    p.postal_str(),
+                    p.address.clone(),
+                    phone,
+                    pp,
+                    issue,
+                ];
+                out.push_str(&cells.join(sep));
+                out.push('\n');
+            }
+            Form::Jsonl => {
+                let v = serde_json::json!({
+                    "name": p.kanji(), "name_kana": p.kana(), "name_romaji": p.romaji(),
+                    "gender": if p.male { "M" } else { "F" }, "birth_date": birth, "email": p.email,
+                    "postal_code": p.postal_str(), "address": p.address, "phone": phone,
+                    "passport_no": pp, "passport_issued": issue,
+                });
+                out.push_str(&v.to_string());
+                out.push('\n');
+            }
+            Form::Text => {
+                if rng.chance(0.5) {
+                    out.push_str(&format!(
+                        "お客様情報\n氏名：{}\nフリガナ：{}\nローマ字：{}\n性別：{gender}\n生年月日：{birth}\nメール：{}\n〒{} {}\n電話{phone}\n",
+                        p.kanji(), p.kana(), p.romaji(), p.email, p.postal_str(), p.address
+                    ));
+                    if p.passport.is_some() {
+                        out.push_str(&format!("旅券番号：{pp}　発行日：{issue}\n"));
+                    }
+                } else {
+                    out.push_str(&format!(
+                        "Customer record. Name: {} / 氏名 {} / フリガナ {}. Gender: {}. Date of birth: {birth}. Mail {} tel. {phone}. Address: 〒{} {}.",
+                        p.romaji(), p.kanji(), p.kana(), if p.male { "male" } else { "female" }, p.email, p.postal_str(), p.address
+                    ));
+                    if p.passport.is_some() {
+                        out.push_str(&format!(" Passport {pp}, issued {issue}."));
+                    }
+                    out.push('\n');
+                }
+                out.push('\n');
+            }
+        }
+    }
+    (out, truth)
+}
+
+/// A file of `n` persons in `form` and `enc`.
+pub fn persons_file(seed: u64, n: usize, form: Form, enc: &'static Encoding) -> Generated {
+    let (text, truth) = persons_text(seed, n, form);
+    Generated {
+        name: format!(
+            "persons-{}-{}.{}",
+            form_name(form),
+            decode::name(enc),
+            form.ext()
+        ),
+        data: decode::encode(enc, &text),
+        truth,
+        persons: n as u64,
+    }
+}
+
+fn form_name(f: Form) -> &'static str {
+    match f {
+        Form::Csv => "csv",
+        Form::CsvNoHeader => "noheader",
+        Form::Tsv => "tsv",
+        Form::Jsonl => "jsonl",
+        Form::Text => "text",
+    }
+}
+
+/// Decoy text: order numbers, product codes, timestamps, versions, IPs, 12-digit numbers that
+/// fail the My Number check, amounts and source code — and no personal data.
+pub fn decoys_text(seed: u64, n: usize) -> String {
+    let mut rng = Rng::new(seed);
+    let mut out = String::new();
+    for i in 0..n {
+        let l1 = char::from(b'A' + rng.below(26) as u8);
+        let l2 = char::from(b'A' + rng.below(26) as u8);
+        let mut twelve = digits(&mut rng, 11);
+        // A 12th digit that fails the My Number check.
+        for c in '0'..='9' {
+            let cand = format!("{twelve}{c}");
+            let d: Vec<u8> = cand.bytes().map(|b| b - b'0').collect();
+            if !crate::value::my_number_digits(&d) {
+                twelve = cand;
+                break;
+            }
+        }
+        let line = match i % 12 {
+            0 => format!(
+                "注文番号: ORD-{}-{}",
+                rng.range(2015, 2025),
+                digits(&mut rng, 6)
+            ),
+            1 => format!(
+                "商品コード {l1}{l2}{} 数量 {}",
+                digits(&mut rng, 7),
+                rng.range(1, 9)
+            ),
+            2 => format!(
+                "2024-{:02}-{:02}T{:02}:{:02}:{:02}+09:00 INFO job done",
+                rng.range(1, 12),
+                rng.range(1, 28),
+                rng.range(0, 23),
+                rng.range(0, 59),
+                rng.range(0, 59)
+            ),
+            3 => format!(
+                "version {}.{}.{} build {}",
+                rng.below(10),
+                rng.below(30),
+                rng.below(100),
+                digits(&mut rng, 5)
+            ),
+            4 => format!(
+                "接続元 192.168.{}.{} -> 10.0.{}.{}:8080",
+                rng.below(256),
+                rng.below(256),
+                rng.below(256),
+                rng.below(256)
+            ),
+            5 => format!("管理番号 {twelve}"),
+            6 => format!("合計 {},{:03}円 (税込)", rng.range(1, 999), rng.below(1000)),
+            7 => "fn main() { let x: u64 = 0x1234_5678; println!(\"{x}\"); }".to_string(),
+            8 => format!(
+                "SELECT * FROM orders WHERE id = {} AND sku = '{l1}{l2}{}';",
+                digits(&mut rng, 7),
+                digits(&mut rng, 7)
+            ),
+            9 => format!(
+                "受付番号 00{} 処理日時 2024/03/15 10:23",
+                digits(&mut rng, 8)
+            ),
+            10 => format!(
+                "在庫 {}個 倉庫 B-{}",
+                rng.range(1, 500),
+                digits(&mut rng, 3)
+            ),
+            _ => format!(
+                "for (int i = 0; i < {}; i++) {{ total += price[i] * {}; }}",
+                rng.range(10, 1000),
+                rng.range(2, 9)
+            ),
+        };
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out
+}
+
+/// A decoy CSV (an order table) of `n` rows.
+pub fn decoys_csv(seed: u64, n: usize) -> String {
+    let mut rng = Rng::new(seed);
+    let mut out = String::from("order_id,sku,qty,price,ordered_at,status\n");
+    for _ in 0..n {
+        let l1 = char::from(b'A' + rng.below(26) as u8);
+        let l2 = char::from(b'A' + rng.below(26) as u8);
+        out.push_str(&format!(
+            "{},{l1}{l2}{},{},{},2024-{:02}-{:02} {:02}:{:02},{}\n",
+            digits(&mut rng, 10),
+            digits(&mut rng, 7),
+            rng.range(1, 9),
+            rng.range(100, 99999),
+            rng.range(1, 12),
+            rng.range(1, 28),
+            rng.range(0, 23),
+            rng.range(0, 59),
+            ["shipped", "pending", "cancelled"][rng.below(3) as usize]
+        ));
+    }
+    out
+}
+
+/// A zip archive (deflated) of `(name, bytes)` entries, for tests and the demo.
+pub fn zip_of(entries: &[(&str, &[u8])]) -> std::io::Result<Vec<u8>> {
+    use std::io::Write;
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .last_modified_time(zip::DateTime::default());
+    for (name, data) in entries {
+        w.start_file(*name, opts).map_err(std::io::Error::other)?;
+        w.write_all(data)?;
+    }
+    Ok(w.finish().map_err(std::io::Error::other)?.into_inner())
+}
+
+/// A gzip stream of `data`.
+pub fn gzip_of(data: &[u8]) -> std::io::Result<Vec<u8>> {
+    use std::io::Write;
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    e.write_all(data)?;
+    e.finish()
+}
+
+/// A tar archive of `(name, bytes)` entries (fixed mode and time).
+pub fn tar_of(entries: &[(&str, &[u8])]) -> std::io::Result<Vec<u8>> {
+    let mut b = tar::Builder::new(Vec::new());
+    for (name, data) in entries {
+        let mut h = tar::Header::new_ustar();
+        h.set_size(data.len() as u64);
+        h.set_mode(0o644);
+        h.set_mtime(0);
+        h.set_cksum();
+        b.append_data(&mut h, name, *data)?;
+    }
+    b.into_inner()
+}

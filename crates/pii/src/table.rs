@@ -1,0 +1,598 @@
+//! Tables (CSV, TSV, JSON Lines, sheets): find the header, classify each column by its header
+//! name and by the share of its values that validate, then count the valid values of every
+//! classified column row by row. Columns that hold free text go through [`crate::text`].
+
+use kizuki_core::Category;
+
+use crate::tally::Tally;
+use crate::{text, value};
+
+/// Rows buffered to classify the columns.
+pub const CLASSIFY_ROWS: usize = 64;
+/// Longest logical row (a quoted field running over lines is given up beyond it).
+pub const MAX_ROW: usize = 64 * 1024;
+/// Most columns looked at.
+pub const MAX_COLUMNS: usize = 512;
+
+/// What a header or a column's values say.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Cat(Category),
+    /// A name column whose script (kanji, kana, romaji) the values decide.
+    Name,
+    /// Dates without a word saying whose.
+    Date,
+    /// Free text scanned with the text detectors.
+    Text,
+}
+
+/// The category a header names.
+fn header_kind(h: &str) -> Option<Kind> {
+    let n: String = h
+        .trim()
+        .trim_matches('"')
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '_' | '-' | '　' | '.' | '(' | ')' | '（' | '）'))
+        .flat_map(char::to_lowercase)
+        .collect();
+    if n.is_empty() || n.len() > 60 {
+        return None;
+    }
+    let has = |ks: &[&str]| ks.iter().any(|k| n.contains(k));
+    use Category as C;
+    let k = if has(&["発行", "交付", "issue"]) {
+        Kind::Cat(C::PassportIssueDate)
+    } else if has(&["生年月日", "誕生日", "birth", "dob"]) {
+        Kind::Cat(C::BirthDate)
+    } else if has(&["メール", "mail"]) {
+        Kind::Cat(C::Email)
+    } else if has(&["郵便", "〒", "zip", "postal", "postcode"]) {
+        Kind::Cat(C::PostalCode)
+    } else if has(&["電話", "tel", "phone", "携帯", "mobile", "fax"]) {
+        Kind::Cat(C::Phone)
+    } else if has(&["旅券", "パスポート", "passport"]) {
+        Kind::Cat(C::PassportNumber)
+    } else if has(&["マイナンバー", "個人番号", "mynumber"]) {
+        Kind::Cat(C::MyNumber)
+    } else if has(&["カード番号", "クレジット", "card"]) {
+        Kind::Cat(C::CreditCard)
+    } else if has(&["口座", "account"]) {
+        Kind::Cat(C::BankAccount)
+    } else if has(&["性別", "gender", "sex"]) {
+        Kind::Cat(C::Gender)
+    } else if has(&["住所", "address", "addr", "所在地"]) {
+        Kind::Cat(C::Address)
+    } else if has(&[
+        "フリガナ",
+        "ふりがな",
+        "カナ",
+        "かな",
+        "kana",
+        "セイ",
+        "メイ",
+        "よみ",
+        "ヨミ",
+    ]) {
+        Kind::Cat(C::NameKana)
+    } else if has(&["ローマ字", "romaji", "英字", "alphabet"]) {
+        Kind::Cat(C::NameRomaji)
+    } else if has(&["氏名", "名前", "姓", "苗字", "name"]) || n == "名" || n == "氏" {
+        Kind::Name
+    } else if has(&[
+        "備考",
+        "メモ",
+        "note",
+        "memo",
+        "comment",
+        "コメント",
+        "本文",
+        "text",
+        "body",
+        "message",
+    ]) {
+        Kind::Text
+    } else {
+        return None;
+    };
+    Some(k)
+}
+
+fn is_kanji(c: char) -> bool {
+    ('\u{4E00}'..='\u{9FFF}').contains(&c) || ('\u{3400}'..='\u{4DBF}').contains(&c) || c == '々'
+}
+fn is_kana(c: char) -> bool {
+    ('\u{30A1}'..='\u{30FC}').contains(&c) || ('\u{3041}'..='\u{3096}').contains(&c)
+}
+fn is_space(c: char) -> bool {
+    c == ' ' || c == '\u{3000}' || c == '・'
+}
+
+/// The script of a name-shaped value in a name column (header context: no dictionary needed).
+fn name_shape(s: &str) -> Option<Category> {
+    let s = s.trim();
+    let n = s.chars().count();
+    if n == 0 || n > 30 {
+        return None;
+    }
+    if s.chars().all(|c| is_kana(c) || is_space(c)) {
+        Some(Category::NameKana)
+    } else if s
+        .chars()
+        .all(|c| is_kanji(c) || is_kana(c) || is_space(c) || c == 'ヶ')
+        && s.chars().any(is_kanji)
+    {
+        Some(Category::NameKanji)
+    } else if s.bytes().all(|b| {
+        b.is_ascii_alphabetic() || b == b' ' || b == b',' || b == b'.' || b == b'-' || b == b'\''
+    }) && s.bytes().any(|b| b.is_ascii_alphabetic())
+    {
+        Some(Category::NameRomaji)
+    } else {
+        None
+    }
+}
+
+/// Does the cell hold a valid value of `c` (in a column of that category)?
+fn valid(c: Category, s: &str, postal: Option<u32>) -> bool {
+    let s = s.trim();
+    if s.is_empty() {
+        return false;
+    }
+    use Category as C;
+    match c {
+        C::Email => value::email(s),
+        C::Phone => value::phone(s).is_some(),
+        C::PostalCode => value::postal_code(s).is_some(),
+        C::Address => value::address(s, postal),
+        C::BirthDate => value::birth_date(s).is_some(),
+        C::PassportIssueDate => value::issue_date(s).is_some(),
+        C::PassportNumber => value::passport_number(s),
+        C::MyNumber => value::my_number(s),
+        C::CreditCard => value::credit_card(s),
+        C::BankAccount => value::bank_account(s),
+        C::Gender => value::gender(s),
+        C::NameKanji | C::NameKana | C::NameRomaji => name_shape(s) == Some(c),
+    }
+}
+
+fn key_of(c: Category, s: &str) -> String {
+    match c {
+        Category::Phone => value::phone(s).unwrap_or_else(|| s.to_string()),
+        Category::Email | Category::NameRomaji => s.to_ascii_uppercase(),
+        Category::NameKana => crate::tables::to_katakana(s),
+        _ => s.to_string(),
+    }
+}
+
+/// A table being read row by row.
+#[derive(Debug)]
+pub struct Table {
+    /// Header cells when the first row is a header.
+    header: Option<Vec<String>>,
+    /// Rows buffered until the columns are classified.
+    buffered: Vec<Vec<String>>,
+    /// Per column: its category, once classified.
+    kinds: Option<Vec<Option<Kind>>>,
+    /// Data rows seen.
+    pub records: u64,
+    /// Named columns (JSON Lines keys) -> index.
+    keys: Vec<String>,
+    named: bool,
+}
+
+impl Table {
+    /// A table whose first row may be a header (CSV/TSV/sheets).
+    pub fn new() -> Self {
+        Table {
+            header: None,
+            buffered: Vec::new(),
+            kinds: None,
+            records: 0,
+            keys: Vec::new(),
+            named: false,
+        }
+    }
+
+    /// A table of named fields (JSON Lines): the keys are the header.
+    pub fn named() -> Self {
+        Table {
+            named: true,
+            ..Table::new()
+        }
+    }
+
+    /// Adds one JSON object's fields.
+    pub fn push_named(&mut self, fields: Vec<(String, String)>, tally: &mut Tally) {
+        let mut row = vec![String::new(); self.keys.len()];
+        for (k, v) in fields {
+            let i = match self.keys.iter().position(|x| *x == k) {
+                Some(i) => i,
+                None if self.keys.len() < MAX_COLUMNS => {
+                    self.keys.push(k);
+                    row.push(String::new());
+                    if let Some(kinds) = &mut self.kinds {
+                        // A key first seen after classification: by its name only.
+                        kinds.push(self.keys.last().and_then(|k| header_kind(k)));
+                    }
+                    self.keys.len() - 1
+                }
+                None => continue,
+            };
+            if let Some(cell) = row.get_mut(i) {
+                *cell = v;
+            }
+        }
+        self.push(row, tally);
+    }
+
+    /// Adds one row.
+    pub fn push(&mut self, mut row: Vec<String>, tally: &mut Tally) {
+        row.truncate(MAX_COLUMNS);
+        if self.kinds.is_some() {
+            self.records += 1;
+            self.count(&row, tally);
+            return;
+        }
+        self.buffered.push(row);
+        if self.buffered.len() >= CLASSIFY_ROWS {
+            self.classify(tally);
+        }
+    }
+
+    /// Classifies (if not done yet) and counts the buffered rows; returns the columns.
+    pub fn finish(&mut self, tally: &mut Tally) -> Vec<(String, Category)> {
+        if self.kinds.is_none() {
+            self.classify(tally);
+        }
+        let Some(kinds) = &self.kinds else {
+            return Vec::new();
+        };
+        // The category a name column turned out to hold is the one counted most often; report
+        // the category the column was classified as.
+        kinds
+            .iter()
+            .enumerate()
+            .filter_map(|(i, k)| {
+                let cat = match k {
+                    Some(Kind::Cat(c)) => *c,
+                    _ => return None,
+                };
+                let name = if self.named {
+                    self.keys.get(i).cloned().unwrap_or_default()
+                } else {
+                    match &self.header {
+                        Some(h) => h.get(i).map(|s| s.trim().to_string()).unwrap_or_default(),
+                        None => format!("#{}", i + 1),
+                    }
+                };
+                Some((name, cat))
+            })
+            .collect()
+    }
+
+    fn classify(&mut self, tally: &mut Tally) {
+        let rows = std::mem::take(&mut self.buffered);
+        let mut rows = rows.into_iter().peekable();
+        let header: Option<Vec<String>> = if self.named {
+            Some(self.keys.clone())
+        } else {
+            let first = rows.peek().cloned().unwrap_or_default();
+            let named = first.iter().filter(|h| header_kind(h).is_some()).count();
+            let valued = first
+                .iter()
+                .filter(|c| value::classify_cell(c).is_some() || value::date(c).is_some())
+                .count();
+            if named > 0 && valued == 0 {
+                rows.next()
+            } else {
+                None
+            }
+        };
+        let data: Vec<Vec<String>> = rows.collect();
+        let ncols = data
+            .iter()
+            .map(Vec::len)
+            .chain(header.iter().map(Vec::len))
+            .max()
+            .unwrap_or(0);
+        let mut kinds: Vec<Option<Kind>> = vec![None; ncols];
+        let mut date_years: Vec<(usize, i32)> = Vec::new();
+        for (i, kind) in kinds.iter_mut().enumerate() {
+            let cells: Vec<&str> = data
+                .iter()
+                .filter_map(|r| r.get(i).map(|s| s.trim()))
+                .filter(|s| !s.is_empty())
+                .collect();
+            let by_header = header
+                .as_ref()
+                .and_then(|h| h.get(i))
+                .and_then(|h| header_kind(h));
+            let n = cells.len().max(1);
+            let share = |f: &dyn Fn(&str) -> bool| cells.iter().filter(|c| f(c)).count() * 100 / n;
+            *kind = match by_header {
+                Some(Kind::Name) => {
+                    // The script decides: the most common shape among the values.
+                    let best = [
+                        Category::NameKanji,
+                        Category::NameKana,
+                        Category::NameRomaji,
+                    ]
+                    .into_iter()
+                    .max_by_key(|c| share(&|s| name_shape(s) == Some(*c)));
+                    best.filter(|c| share(&|s| name_shape(s) == Some(*c)) >= 50)
+                        .map(Kind::Cat)
+                }
+                Some(Kind::Cat(c)) => (share(&|s| valid(c, s, None)) >= 30
+                    || matches!(c, Category::Address))
+                .then_some(Kind::Cat(c)),
+                Some(k) => Some(k),
+                None => {
+                    let mut votes: Vec<(Category, usize)> = Vec::new();
+                    for c in &cells {
+                        if let Some(cat) = value::classify_cell(c) {
+                            match votes.iter_mut().find(|v| v.0 == cat) {
+                                Some(v) => v.1 += 1,
+                                None => votes.push((cat, 1)),
+                            }
+                        }
+                    }
+                    let top = votes.iter().max_by_key(|v| v.1).copied();
+                    let dates: Vec<i32> = cells
+                        .iter()
+                        .filter_map(|c| value::date(c))
+                        .map(|d| d.0)
+                        .collect();
+                    if let Some((cat, k)) = top.filter(|t| t.1 * 100 / n >= 60) {
+                        let _ = k;
+                        Some(Kind::Cat(cat))
+                    } else if dates.len() * 100 / n >= 60 && header.is_none() {
+                        let mut ys = dates.clone();
+                        ys.sort_unstable();
+                        date_years.push((i, ys.get(ys.len() / 2).copied().unwrap_or(0)));
+                        Some(Kind::Date)
+                    } else if cells
+                        .iter()
+                        .take(16)
+                        .map(|c| c.chars().count())
+                        .sum::<usize>()
+                        >= 16 * cells.len().min(16)
+                        && cells.iter().take(16).any(|c| {
+                            let mut t = Tally::new(crate::tally::CatSet::all());
+                            text::scan(c, &mut t);
+                            t.total() > 0
+                        })
+                    {
+                        Some(Kind::Text)
+                    } else {
+                        None
+                    }
+                }
+            };
+        }
+        // A product code looks like a passport number and a size column like genders: judged
+        // by their values alone, they count only beside a column that identifies a person.
+        let identity = kinds.iter().enumerate().any(|(i, k)| {
+            matches!(
+                k,
+                Some(Kind::Cat(
+                    Category::NameKanji
+                        | Category::NameKana
+                        | Category::NameRomaji
+                        | Category::Email
+                        | Category::Phone
+                        | Category::Address
+                ))
+            ) && header.as_ref().is_none_or(|_| true)
+                && i < usize::MAX
+        });
+        if !identity {
+            for (i, k) in kinds.iter_mut().enumerate() {
+                let by_header = header
+                    .as_ref()
+                    .and_then(|h| h.get(i))
+                    .and_then(|h| header_kind(h));
+                if by_header.is_none()
+                    && matches!(
+                        k,
+                        Some(Kind::Cat(
+                            Category::PassportNumber | Category::Gender | Category::CreditCard
+                        ))
+                    )
+                {
+                    *k = None;
+                }
+            }
+        }
+        // Dates without a header: the earliest column is the birth date, a later one from
+        // 1990 on the passport issue date.
+        date_years.sort_by_key(|d| d.1);
+        for (j, (i, y)) in date_years.iter().enumerate() {
+            let k = if j == 0 {
+                Some(Kind::Cat(Category::BirthDate))
+            } else if *y >= 1990 {
+                Some(Kind::Cat(Category::PassportIssueDate))
+            } else {
+                None
+            };
+            if let Some(slot) = kinds.get_mut(*i) {
+                *slot = k;
+            }
+        }
+        self.header = header;
+        self.kinds = Some(kinds);
+        for row in data {
+            self.records += 1;
+            self.count(&row, tally);
+        }
+    }
+
+    fn count(&self, row: &[String], tally: &mut Tally) {
+        let Some(kinds) = &self.kinds else {
+            return;
+        };
+        let postal = kinds
+            .iter()
+            .position(|k| *k == Some(Kind::Cat(Category::PostalCode)))
+            .and_then(|i| row.get(i))
+            .and_then(|s| value::postal_code(s));
+        for (cell, kind) in row.iter().zip(kinds) {
+            match kind {
+                Some(Kind::Cat(c)) => {
+                    if tally.wants(*c) && valid(*c, cell, postal) {
+                        tally.add(*c, cell, &key_of(*c, cell.trim()));
+                    }
+                }
+                Some(Kind::Text) => text::scan(cell, tally),
+                _ => {}
+            }
+        }
+    }
+}
+
+impl Default for Table {
+    fn default() -> Self {
+        Table::new()
+    }
+}
+
+/// Splits one line into fields (RFC 4180 quotes). `None` when a quoted field is still open
+/// at the end of the line (the caller joins the next line).
+pub fn split_fields(line: &str, delim: u8) -> Option<Vec<String>> {
+    let line = line.strip_suffix('\n').unwrap_or(line);
+    let line = line.strip_suffix('\r').unwrap_or(line);
+    let b = line.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    loop {
+        if b.get(i) == Some(&b'"') {
+            let mut field = String::new();
+            let mut j = i + 1;
+            let mut start = j;
+            loop {
+                match memchr::memchr(b'"', b.get(j..)?) {
+                    None => return None,
+                    Some(k) => {
+                        let q = j + k;
+                        if b.get(q + 1) == Some(&b'"') {
+                            field.push_str(line.get(start..=q)?);
+                            j = q + 2;
+                            start = j;
+                        } else {
+                            field.push_str(line.get(start..q)?);
+                            j = q + 1;
+                            break;
+                        }
+                    }
+                }
+            }
+            // Skip to the delimiter.
+            let next = memchr::memchr(delim, b.get(j..).unwrap_or(&[])).map(|k| j + k);
+            out.push(field);
+            match next {
+                Some(d) => i = d + 1,
+                None => return Some(out),
+            }
+        } else {
+            let rest = b.get(i..).unwrap_or(&[]);
+            match memchr::memchr(delim, rest) {
+                Some(k) => {
+                    out.push(line.get(i..i + k).unwrap_or("").to_string());
+                    i += k + 1;
+                }
+                None => {
+                    out.push(line.get(i..).unwrap_or("").to_string());
+                    return Some(out);
+                }
+            }
+        }
+        if out.len() >= MAX_COLUMNS {
+            return Some(out);
+        }
+    }
+}
+
+/// Guesses the delimiter of a delimited text from its first lines: the one giving the same
+/// number (>= 2) of fields on most lines.
+pub fn sniff_delimiter(head: &str) -> Option<u8> {
+    let lines: Vec<&str> = head
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .take(20)
+        .collect();
+    if lines.len() < 2 {
+        return None;
+    }
+    let mut best: Option<(u8, usize)> = None;
+    for d in [b'\t', b',', b';', b'|'] {
+        let counts: Vec<usize> = lines
+            .iter()
+            .take(lines.len().saturating_sub(1).max(1))
+            .map(|l| split_fields(l, d).map_or(0, |f| f.len()))
+            .collect();
+        let first = counts.first().copied().unwrap_or(0);
+        if first < 2 {
+            continue;
+        }
+        let same = counts.iter().filter(|c| **c == first).count();
+        if same * 10 >= counts.len() * 8 && best.is_none_or(|b| first > b.1) {
+            best = Some((d, first));
+        }
+    }
+    best.map(|b| b.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tally::CatSet;
+
+    #[test]
+    fn splits_quotes() {
+        assert_eq!(
+            split_fields("a,\"b,\"\"c\",d\r\n", b',').unwrap(),
+            vec!["a", "b,\"c", "d"]
+        );
+        assert!(split_fields("a,\"open", b',').is_none());
+        assert_eq!(sniff_delimiter("a\tb\tc\n1\t2\t3\n"), Some(b'\t'));
+    }
+
+    #[test]
+    fn classifies_columns() {
+        let mut t = Table::new();
+        let mut tally = Tally::new(CatSet::all());
+        t.push(
+            vec![
+                "氏名".into(),
+                "メール".into(),
+                "生年月日".into(),
+                "備考".into(),
+            ],
+            &mut tally,
+        );
+        t.push(
+            vec![
+                "佐藤 太郎".into(),
+                "taro@example.com".into(),
+                "1980/4/12".into(),
+                "".into(),
+            ],
+            &mut tally,
+        );
+        t.push(
+            vec![
+                "鈴木 花子".into(),
+                "hana@example.com".into(),
+                "S55.4.12".into(),
+                "電話 03-1234-5678".into(),
+            ],
+            &mut tally,
+        );
+        let cols = t.finish(&mut tally);
+        assert_eq!(t.records, 2);
+        assert_eq!(tally.count(Category::NameKanji), 2);
+        assert_eq!(tally.count(Category::Email), 2);
+        assert_eq!(tally.count(Category::BirthDate), 2);
+        assert_eq!(tally.count(Category::Phone), 1);
+        assert_eq!(cols.len(), 3);
+    }
+}

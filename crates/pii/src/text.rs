@@ -1,0 +1,323 @@
+//! Free text: one combined regular expression finds candidates, the validators of
+//! [`crate::value`] decide, and keywords in a window before a candidate give the context that
+//! dates, passport numbers, My Numbers and bank accounts need.
+//!
+//! Boundaries are checked by hand on ASCII letters and digits only: Unicode `\b` is slow and
+//! wrong for Japanese (it sees no boundary in `電話09012345678`).
+
+use std::sync::LazyLock;
+
+use kizuki_core::Category;
+use regex::Regex;
+
+use crate::tables::PREFECTURES;
+use crate::tally::Tally;
+use crate::value;
+
+/// Bytes of text before a candidate searched for context keywords.
+pub const WINDOW: usize = 48;
+
+static CANDIDATES: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    let prefs = PREFECTURES.join("|");
+    let pattern = format!(
+        r#"(?x)
+        [A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+
+        | [A-Z]{{2}}[0-9]{{7}}
+        | (?:明治|大正|昭和|平成|令和|[㍾㍽㍼㍻㋿]|[MTSHR])[\x20]?(?:元|[0-9０-９]{{1,2}})[\x20]?[年.．/／][\x20]?[0-9０-９]{{1,2}}[\x20]?[月.．/／][\x20]?[0-9０-９]{{1,2}}日?
+        | (?:{prefs})[^\s,，、。"'<>|;:：\x00-\x1f]{{2,60}}
+        | (?:氏名|お名前|名前|フリガナ|ふりがな|ローマ字|Name|NAME|性別|Gender|GENDER|Sex|SEX)[\x20\u{{3000}}]*[:：]?[\x20\u{{3000}}]*[^\s,，、。"'<>|;\t]{{1,20}}(?:[\x20\u{{3000}}][^\s,，、。"'<>|;\t]{{1,20}})?
+        | 〒[\x20]?[0-9０-９]{{3}}[\-－‐‑−ー]?[0-9０-９]{{4}}
+        | [+＋]?[0-9０-９](?:[0-9０-９]|[\-－‐‑–—−ー()（）/／.．年月]|[\x20][0-9０-９(（]){{5,24}}[0-9０-９日]
+        "#
+    );
+    match Regex::new(&pattern) {
+        Ok(r) => Some(r),
+        Err(e) => {
+            tracing::error!(error = %e, "pii candidate pattern does not compile");
+            None
+        }
+    }
+});
+
+const BIRTH: [&str; 8] = [
+    "生年月日",
+    "誕生日",
+    "生まれ",
+    "birth",
+    "Birth",
+    "BIRTH",
+    "DOB",
+    "dob",
+];
+const ISSUE: [&str; 7] = ["発行", "交付", "issue", "Issue", "ISSUE", "発給", "Issued"];
+const PASSPORT: [&str; 6] = [
+    "旅券",
+    "パスポート",
+    "passport",
+    "Passport",
+    "PASSPORT",
+    "P<JPN",
+];
+const MYNUMBER: [&str; 6] = [
+    "マイナンバー",
+    "個人番号",
+    "My Number",
+    "my number",
+    "MyNumber",
+    "MY NUMBER",
+];
+const BANK: [&str; 6] = ["口座", "account", "Account", "ACCOUNT", "普通", "当座"];
+
+/// The last position of any keyword in `w`.
+fn last_kw(w: &str, kws: &[&str]) -> Option<usize> {
+    kws.iter().filter_map(|k| w.rfind(k)).max()
+}
+
+fn window(text: &str, start: usize, n: usize) -> &str {
+    let mut s = start.saturating_sub(n);
+    while s > 0 && !text.is_char_boundary(s) {
+        s -= 1;
+    }
+    let w = text.get(s..start).unwrap_or("");
+    // Context stays on the candidate's line.
+    match w.rfind('\n') {
+        Some(i) => &w[i + 1..],
+        None => w,
+    }
+}
+
+fn ascii_word(b: Option<u8>) -> bool {
+    b.is_some_and(|b| b.is_ascii_alphanumeric())
+}
+
+/// Scans free text, adding what it finds to `tally`.
+pub fn scan(text: &str, tally: &mut Tally) {
+    let Some(re) = CANDIDATES.as_ref() else {
+        return;
+    };
+    let bytes = text.as_bytes();
+    for m in re.find_iter(text) {
+        let (s, e) = (m.start(), m.end());
+        let tok = m.as_str();
+        let before = s.checked_sub(1).and_then(|i| bytes.get(i).copied());
+        let after = bytes.get(e).copied();
+        let first = tok.chars().next().unwrap_or(' ');
+        if tok.contains('@') {
+            if value::email(tok) {
+                let key = tok.to_ascii_lowercase();
+                tally.add(Category::Email, tok, &key);
+            }
+        } else if first.is_ascii_uppercase() && tok.len() == 9 && value::passport_number(tok) {
+            // MRZ line 2: number, check digit, nationality (`TK12345674JPN…`).
+            let mrz = !ascii_word(before)
+                && bytes
+                    .get(e..e + 4)
+                    .is_some_and(|r| (r[0].is_ascii_digit() || r[0] == b'<') && r[1..] == *b"JPN");
+            if !mrz && (ascii_word(before) || ascii_word(after)) {
+                continue;
+            }
+            if mrz || last_kw(window(text, s, WINDOW * 2), &PASSPORT).is_some() {
+                tally.add(Category::PassportNumber, tok, tok);
+            }
+        } else if first == '〒' {
+            if value::postal_code(tok).is_some() && !ascii_word(after) {
+                tally.add(Category::PostalCode, tok, tok);
+            }
+        } else if PREFECTURES.iter().any(|p| tok.starts_with(p)) {
+            let postal = nearby_postal(text, s, e);
+            if value::address(tok, postal) {
+                tally.add(Category::Address, tok, tok);
+            }
+        } else if is_keyword_value(tok) {
+            keyword_value(tok, tally);
+        } else if first.is_ascii_uppercase() || "明大昭平令㍾㍽㍼㍻㋿".contains(first) {
+            if first.is_ascii_uppercase() && ascii_word(before) {
+                continue;
+            }
+            date(text, s, tok, tally);
+        } else {
+            if ascii_word(before)
+                || matches!(before, Some(b'-' | b'.' | b'/' | b'_' | b':'))
+                || ascii_word(after)
+            {
+                continue;
+            }
+            if !number(text, s, tok, tally) && tok.contains(' ') {
+                let mut off = 0;
+                for part in tok.split(' ') {
+                    if part.len() >= 6 {
+                        number(text, s + off, part, tally);
+                    }
+                    off += part.len() + 1;
+                }
+            }
+        }
+    }
+}
+
+fn is_keyword_value(tok: &str) -> bool {
+    [
+        "氏名",
+        "お名前",
+        "名前",
+        "フリガナ",
+        "ふりがな",
+        "ローマ字",
+        "Name",
+        "NAME",
+        "性別",
+        "Gender",
+        "GENDER",
+        "Sex",
+        "SEX",
+    ]
+    .iter()
+    .any(|k| tok.starts_with(k))
+}
+
+/// `氏名：山田 太郎`, `性別: 女`.
+fn keyword_value(tok: &str, tally: &mut Tally) {
+    let v = tok
+        .trim_start_matches(|c: char| !(c == ':' || c == '：' || c == ' ' || c == '\u{3000}'))
+        .trim_start_matches([':', '：', ' ', '\u{3000}']);
+    // A reading in parentheses after the name: `山田 太郎（ヤマダ タロウ）`.
+    let v = v
+        .split(['(', '（', '/', '／'])
+        .next()
+        .unwrap_or("")
+        .trim()
+        .trim_end_matches(['.', '。', '、', '．']);
+    if v.is_empty() {
+        return;
+    }
+    if tok.starts_with("性別") || tok.starts_with(['G', 'S']) {
+        let g = v
+            .split([' ', '\u{3000}'])
+            .next()
+            .unwrap_or("")
+            .trim_end_matches(['.', '。', '、', '．']);
+        if value::gender(g) {
+            tally.add(Category::Gender, g, g);
+        }
+    } else if value::name_kanji(v) {
+        tally.add(Category::NameKanji, v, v);
+    } else if value::name_kana(v) {
+        let k = crate::tables::to_katakana(v);
+        tally.add(Category::NameKana, v, &k);
+    } else if value::name_romaji(v) {
+        tally.add(Category::NameRomaji, v, &v.to_ascii_uppercase());
+    }
+}
+
+/// A postal code within a short distance of an address (for the cross-check).
+fn nearby_postal(text: &str, s: usize, e: usize) -> Option<u32> {
+    let w = window(text, s, 24);
+    let mut end = (e + 24).min(text.len());
+    while end < text.len() && !text.is_char_boundary(end) {
+        end += 1;
+    }
+    let after = text.get(e..end).unwrap_or("");
+    for part in [w, after] {
+        for tok in part.split(|c: char| !(c.is_ascii_digit() || c == '-' || c == '〒')) {
+            if let Some(c) = value::postal_code(tok) {
+                return Some(c);
+            }
+        }
+    }
+    None
+}
+
+/// A date: birth or issue by the nearest keyword before it.
+fn date(text: &str, s: usize, tok: &str, tally: &mut Tally) -> bool {
+    let w = window(text, s, WINDOW);
+    let b = last_kw(w, &BIRTH);
+    let i = last_kw(w, &ISSUE);
+    let cat = match (b, i) {
+        (Some(b), Some(i)) if i > b => Category::PassportIssueDate,
+        (Some(_), _) => Category::BirthDate,
+        (None, Some(_)) => Category::PassportIssueDate,
+        (None, None) => return false,
+    };
+    let ok = match cat {
+        Category::BirthDate => value::birth_date(tok).is_some(),
+        _ => value::issue_date(tok).is_some(),
+    };
+    if ok {
+        tally.add(cat, tok, tok);
+    }
+    ok
+}
+
+/// A token of digits and separators.
+fn number(text: &str, s: usize, tok: &str, tally: &mut Tally) -> bool {
+    let tok = tok.trim();
+    if let Some(n) = value::phone(tok) {
+        tally.add(Category::Phone, tok, &n);
+        return true;
+    }
+    if tok.len() == 8 && value::postal_code(tok).is_some() && tok.as_bytes().get(3) == Some(&b'-') {
+        tally.add(Category::PostalCode, tok, tok);
+        return true;
+    }
+    if value::date(tok).is_some() {
+        return date(text, s, tok, tally);
+    }
+    let w = window(text, s, WINDOW);
+    if value::my_number(tok) && last_kw(w, &MYNUMBER).is_some() {
+        tally.add(Category::MyNumber, tok, tok);
+        return true;
+    }
+    if value::credit_card(tok) {
+        tally.add(Category::CreditCard, tok, tok);
+        return true;
+    }
+    if value::bank_account(tok) && last_kw(w, &BANK).is_some() {
+        tally.add(Category::BankAccount, tok, tok);
+        return true;
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tally::CatSet;
+
+    fn found(text: &str) -> Vec<(Category, u64)> {
+        let mut t = Tally::new(CatSet::all());
+        scan(text, &mut t);
+        Category::ALL
+            .iter()
+            .filter(|c| t.count(**c) > 0)
+            .map(|c| (*c, t.count(*c)))
+            .collect()
+    }
+
+    #[test]
+    fn finds_with_context() {
+        let f = found(
+            "氏名：佐藤 太郎\n電話09012345678 メール taro@example.co.jp\n〒100-0001 東京都千代田区千代田1-1\n生年月日 昭和55年4月12日 旅券番号 TK1234567 発行日 2015/6/1\n性別: 男",
+        );
+        for c in [
+            Category::NameKanji,
+            Category::Phone,
+            Category::Email,
+            Category::PostalCode,
+            Category::Address,
+            Category::BirthDate,
+            Category::PassportNumber,
+            Category::PassportIssueDate,
+            Category::Gender,
+        ] {
+            assert!(f.iter().any(|(x, n)| *x == c && *n == 1), "{c}: {f:?}");
+        }
+    }
+
+    #[test]
+    fn decoys_are_quiet() {
+        let f = found(
+            "order ORD-2024-0312345678 product AB1234567 at 2024-03-15 10:23:45 v1.2.3 from 192.168.10.23 id 123456789012\nfn main() { let x = 0x1234_5678; }",
+        );
+        assert!(f.is_empty(), "{f:?}");
+    }
+}

@@ -1,0 +1,606 @@
+//! Validators of single values, one per category: the rules a candidate must pass before it
+//! counts. They are shared by the column classifier (tables) and the free-text scanner.
+//!
+//! Digits are accepted in ASCII and full width (`０９０`), hyphens in every variant Japanese
+//! text uses (`-－‐‑–—−ー`), and date strings go through NFKC first so `㍻` reads as `平成`.
+
+use kizuki_core::Category;
+use unicode_normalization::UnicodeNormalization;
+
+use crate::tables::{NAMES_DICT, POSTAL_TABLE, PREFECTURES, Part};
+
+/// Is `c` one of the hyphen variants seen in Japanese numbers?
+pub fn is_hyphen(c: char) -> bool {
+    matches!(
+        c,
+        '-' | '－' | '‐' | '‑' | '‒' | '–' | '—' | '―' | '−' | 'ー' | 'ｰ'
+    )
+}
+
+/// Full-width digit -> ASCII digit value.
+pub fn digit(c: char) -> Option<u8> {
+    match c {
+        '0'..='9' => Some(c as u8 - b'0'),
+        '０'..='９' => Some((c as u32 - '０' as u32) as u8),
+        _ => None,
+    }
+}
+
+/// The digits of `s` and the lengths of its digit groups (split at separators). `None` when
+/// `s` holds anything but digits, hyphens, spaces and parentheses.
+fn digit_groups(s: &str) -> Option<(Vec<u8>, Vec<usize>)> {
+    let mut digits = Vec::with_capacity(16);
+    let mut groups = Vec::with_capacity(4);
+    let mut run = 0;
+    for c in s.chars() {
+        if let Some(d) = digit(c) {
+            digits.push(d);
+            run += 1;
+        } else if is_hyphen(c) || matches!(c, ' ' | '\u{3000}' | '(' | ')' | '（' | '）') {
+            if run > 0 {
+                groups.push(run);
+            }
+            run = 0;
+        } else {
+            return None;
+        }
+    }
+    if run > 0 {
+        groups.push(run);
+    }
+    Some((digits, groups))
+}
+
+/// A Japanese phone number: returns its national digits (`0312345678`).
+///
+/// Rules (after the national numbering plan that libphonenumber encodes): `+81` or `0` prefix;
+/// mobile and IP numbers `0[5-9]0` + 8 digits (060 is the new mobile range); toll free `0120`
+/// + 6 and `0800` + 7; geographic numbers have 10 digits, start `0[1-9]` but not `0[5-9]0`,
+/// and when written with separators the area code plus exchange make 6 digits and the
+/// subscriber number 4.
+pub fn phone(s: &str) -> Option<String> {
+    let t = s.trim();
+    let (intl, rest) = if let Some(r) = t.strip_prefix("+81").or_else(|| t.strip_prefix("＋８１"))
+    {
+        (true, r)
+    } else {
+        (false, t)
+    };
+    let (mut d, mut groups) = digit_groups(rest)?;
+    if intl {
+        // `+81 (0)3 …` keeps a trunk zero in parentheses; drop it, then add the national 0.
+        if d.first() == Some(&0) {
+            d.remove(0);
+            if let Some(g) = groups.first_mut() {
+                *g -= 1;
+                if *g == 0 {
+                    groups.remove(0);
+                }
+            }
+        }
+        d.insert(0, 0);
+        if let Some(g) = groups.first_mut() {
+            *g += 1;
+        }
+    }
+    if d.first() != Some(&0) || d.get(1) == Some(&0) {
+        return None;
+    }
+    let n = d.len();
+    let p = |i: usize| d.get(i).copied().unwrap_or(99);
+    let ok = match (p(1), p(2)) {
+        (8, 0) if p(3) == 0 => n == 11 && groups_ok(&groups, &[&[4, 3, 4], &[3, 4, 4], &[11]]),
+        (5..=9, 0) => n == 11 && groups_ok(&groups, &[&[3, 4, 4], &[11]]),
+        (1, 2) if p(3) == 0 => n == 10 && groups_ok(&groups, &[&[4, 3, 3], &[10], &[4, 6]]),
+        (2, 0) => false,
+        _ => {
+            n == 10
+                && (groups.len() == 1
+                    || (groups.len() == 3
+                        && (2..=5).contains(&groups[0])
+                        && groups[0] + groups[1] == 6
+                        && groups[2] == 4)
+                    || (groups.len() == 2 && groups[0] + groups[1] == 10 && groups[1] == 4))
+        }
+    };
+    ok.then(|| d.iter().map(|x| char::from(b'0' + x)).collect())
+}
+
+fn groups_ok(groups: &[usize], allowed: &[&[usize]]) -> bool {
+    allowed.iter().any(|a| *a == groups)
+}
+
+/// A postal code (`100-0001`, `〒1000001`, full width too) that Japan Post lists: the code.
+pub fn postal_code(s: &str) -> Option<u32> {
+    let t = s.trim().trim_start_matches('〒').trim_start();
+    let (d, groups) = digit_groups(t)?;
+    if d.len() != 7 || !(groups == [3, 4] || groups == [7]) {
+        return None;
+    }
+    let code = d.iter().fold(0u32, |a, x| a * 10 + u32::from(*x));
+    POSTAL_TABLE.lookup(code).map(|_| code)
+}
+
+/// An e-mail address (ASCII local part and domain with a dot and a letters-only TLD).
+pub fn email(s: &str) -> bool {
+    let s = s.trim();
+    let Some((local, domain)) = s.rsplit_once('@') else {
+        return false;
+    };
+    if local.is_empty() || local.len() > 64 || domain.len() > 253 {
+        return false;
+    }
+    let lok = local
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"._%+-".contains(&b));
+    let labels: Vec<&str> = domain.split('.').collect();
+    let dok = labels.len() >= 2
+        && labels.iter().all(|l| {
+            !l.is_empty()
+                && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                && !l.starts_with('-')
+        })
+        && labels
+            .last()
+            .is_some_and(|t| t.len() >= 2 && t.bytes().all(|b| b.is_ascii_alphabetic()));
+    lok && dok && !local.starts_with('.') && !local.ends_with('.')
+}
+
+/// A date as (year, month, day).
+pub type Ymd = (i32, u32, u32);
+
+/// Latest year accepted for any date.
+pub const MAX_YEAR: i32 = 2030;
+
+const ERAS: [(&str, char, i32, i32); 5] = [
+    ("明治", 'M', 1868, 45),
+    ("大正", 'T', 1912, 15),
+    ("昭和", 'S', 1926, 64),
+    ("平成", 'H', 1989, 31),
+    ("令和", 'R', 2019, 30),
+];
+
+fn days_in(y: i32, m: u32) -> u32 {
+    match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        2 => 28,
+        _ => 0,
+    }
+}
+
+/// Parses a calendar date: `1980-04-12`, `1980/4/12`, `1980.4.12`, `1980年4月12日`,
+/// `19800412`, `昭和55年4月12日`, `S55.4.12`, `平成元年1月8日`, `㍻2年3月4日`.
+pub fn date(s: &str) -> Option<Ymd> {
+    let t: String = s.trim().nfkc().collect();
+    let t = t.trim();
+    let mut era: Option<(i32, i32)> = None;
+    let mut rest = t;
+    for (name, abbr, base, max) in ERAS {
+        if let Some(r) = rest.strip_prefix(name) {
+            era = Some((base, max));
+            rest = r;
+            break;
+        }
+        if let Some(r) = rest
+            .strip_prefix(abbr)
+            .or_else(|| rest.strip_prefix(abbr.to_ascii_lowercase()))
+        {
+            era = Some((base, max));
+            rest = r;
+            break;
+        }
+    }
+    let rest = rest.trim_start();
+    let mut nums: Vec<u32> = Vec::with_capacity(3);
+    let mut cur: Option<u32> = None;
+    let mut seps = 0;
+    let mut chars = rest.chars().peekable();
+    while let Some(c) = chars.next() {
+        if let Some(dg) = c.to_digit(10) {
+            let v = cur.unwrap_or(0).checked_mul(10)?.checked_add(dg)?;
+            if v > 99_999_999 {
+                return None;
+            }
+            cur = Some(v);
+        } else if c == '元' && era.is_some() && nums.is_empty() && cur.is_none() {
+            cur = Some(1);
+        } else if matches!(c, '-' | '/' | '.' | '年' | '月' | '日') {
+            if let Some(v) = cur.take() {
+                nums.push(v);
+                seps += 1;
+            } else if c != '日' {
+                return None;
+            }
+            if c == '日' {
+                break;
+            }
+        } else if c == ' ' {
+            continue;
+        } else {
+            return None;
+        }
+    }
+    if let Some(v) = cur {
+        nums.push(v);
+    }
+    if chars.next().is_some() {
+        return None;
+    }
+    let (y, m, d) = match (nums.as_slice(), era) {
+        ([ymd], None) if seps == 0 && *ymd >= 1000_0000 => {
+            (*ymd as i32 / 10000, ymd / 100 % 100, ymd % 100)
+        }
+        ([y, m, d], None) if *y >= 1000 => (*y as i32, *m, *d),
+        ([n, m, d], Some((base, max))) if (1..=max as u32).contains(n) => {
+            (base + *n as i32 - 1, *m, *d)
+        }
+        _ => return None,
+    };
+    if !(1868..=MAX_YEAR).contains(&y) || !(1..=12).contains(&m) || d == 0 || d > days_in(y, m) {
+        return None;
+    }
+    Some((y, m, d))
+}
+
+/// A plausible birth date (1900..=2026).
+pub fn birth_date(s: &str) -> Option<Ymd> {
+    date(s).filter(|d| (1900..=2026).contains(&d.0))
+}
+
+/// A plausible passport issue date (1990..=2030: passports are valid ten years at most, and
+/// older issues only matter for history).
+pub fn issue_date(s: &str) -> Option<Ymd> {
+    date(s).filter(|d| (1990..=MAX_YEAR).contains(&d.0))
+}
+
+/// A Japanese passport number: two capital letters and seven digits (`TK1234567`).
+pub fn passport_number(s: &str) -> bool {
+    let b = s.trim().as_bytes();
+    b.len() == 9
+        && b[..2].iter().all(u8::is_ascii_uppercase)
+        && b[2..].iter().all(u8::is_ascii_digit)
+}
+
+/// The My Number check digit (個人番号の指定等に関する省令 第5条) holds for 12 digits.
+pub fn my_number_digits(d: &[u8]) -> bool {
+    if d.len() != 12 || d.iter().all(|x| *x == d[0]) {
+        return false;
+    }
+    let sum: u32 = (1..=11)
+        .map(|n| {
+            let p = u32::from(d[11 - n]);
+            let q = if n <= 6 { n as u32 + 1 } else { n as u32 - 5 };
+            p * q
+        })
+        .sum();
+    let r = sum % 11;
+    let check = if r <= 1 { 0 } else { 11 - r };
+    u32::from(d[11]) == check
+}
+
+/// A My Number (12 digits, optionally 4-4-4, check digit valid).
+pub fn my_number(s: &str) -> bool {
+    digit_groups(s.trim())
+        .is_some_and(|(d, g)| (g == [12] || g == [4, 4, 4]) && my_number_digits(&d))
+}
+
+/// A payment card number: 13-19 digits (groups of 4, or Amex 4-6-5), Luhn, a known IIN range.
+pub fn credit_card(s: &str) -> bool {
+    let Some((d, g)) = digit_groups(s.trim()) else {
+        return false;
+    };
+    let n = d.len();
+    if !(13..=19).contains(&n)
+        || !(g.len() == 1
+            || g.iter().all(|x| *x == 4)
+            || g == [4, 6, 5]
+            || (g.len() > 1 && g[..g.len() - 1].iter().all(|x| *x == 4)))
+    {
+        return false;
+    }
+    let luhn: u32 = d
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(i, x)| {
+            let x = u32::from(*x);
+            if i % 2 == 1 {
+                let y = x * 2;
+                if y > 9 { y - 9 } else { y }
+            } else {
+                x
+            }
+        })
+        .sum();
+    if luhn % 10 != 0 {
+        return false;
+    }
+    let pre = |k: usize| d[..k].iter().fold(0u32, |a, x| a * 10 + u32::from(*x));
+    match d[0] {
+        4 => matches!(n, 13 | 16 | 19),
+        5 => (51..=55).contains(&pre(2)) && n == 16,
+        2 => (2221..=2720).contains(&pre(4)) && n == 16,
+        3 => {
+            (matches!(pre(2), 34 | 37) && n == 15)
+                || ((3528..=3589).contains(&pre(4)) && n == 16)
+                || ((300..=305).contains(&pre(3)) || matches!(pre(2), 36 | 38 | 39)) && n >= 14
+        }
+        6 => (pre(4) == 6011 || pre(2) == 65 || (644..=649).contains(&pre(3))) && n == 16,
+        _ => false,
+    }
+}
+
+/// A Japanese bank account number: 7 digits (6-8 tolerated; the keyword or header is what
+/// makes it an account).
+pub fn bank_account(s: &str) -> bool {
+    digit_groups(s.trim()).is_some_and(|(d, g)| g.len() == 1 && (6..=8).contains(&d.len()))
+}
+
+/// A gender value as it appears in a gender column.
+pub fn gender(s: &str) -> bool {
+    matches!(
+        s.trim(),
+        "男" | "女"
+            | "男性"
+            | "女性"
+            | "M"
+            | "F"
+            | "m"
+            | "f"
+            | "male"
+            | "female"
+            | "Male"
+            | "Female"
+            | "MALE"
+            | "FEMALE"
+            | "男子"
+            | "女子"
+    )
+}
+
+/// Splits a full name at a space (ASCII, ideographic) or a middle dot.
+fn split_name(s: &str) -> Vec<&str> {
+    s.split(|c: char| c == ' ' || c == '\u{3000}' || c == '・' || c == ',')
+        .filter(|p| !p.is_empty())
+        .collect()
+}
+
+fn is_kanji_char(c: char) -> bool {
+    ('\u{4E00}'..='\u{9FFF}').contains(&c)
+        || ('\u{3400}'..='\u{4DBF}').contains(&c)
+        || c == '々'
+        || c == 'ヶ'
+}
+
+fn is_kana_char(c: char) -> bool {
+    ('\u{30A1}'..='\u{30FC}').contains(&c) || ('\u{3041}'..='\u{3096}').contains(&c)
+}
+
+/// A name in kanji: family name (and given name) in the dictionary. `strict` asks for both
+/// parts to be known; the column classifier uses the lenient form.
+pub fn name_kanji(s: &str) -> bool {
+    let s = s.trim();
+    if s.is_empty()
+        || s.chars().count() > 12
+        || !s
+            .chars()
+            .all(|c| is_kanji_char(c) || c == ' ' || c == '\u{3000}' || is_kana_char(c))
+        || !s.chars().any(is_kanji_char)
+    {
+        return false;
+    }
+    let d = &*NAMES_DICT;
+    let parts = split_name(s);
+    match parts.as_slice() {
+        [last, first] => d.is_kanji(Part::Last, last) || d.is_kanji(Part::First, first),
+        [one] => {
+            // No separator: try every split point, family name first.
+            let cs: Vec<(usize, char)> = one.char_indices().collect();
+            d.is_kanji(Part::Last, one)
+                || cs.iter().skip(1).any(|(i, _)| {
+                    let (a, b) = one.split_at(*i);
+                    d.is_kanji(Part::Last, a) && d.is_kanji(Part::First, b)
+                })
+        }
+        _ => false,
+    }
+}
+
+/// A name in katakana or hiragana, with the dictionary's readings.
+pub fn name_kana(s: &str) -> bool {
+    let s = s.trim();
+    if s.is_empty()
+        || s.chars().count() > 20
+        || !s
+            .chars()
+            .all(|c| is_kana_char(c) || c == ' ' || c == '\u{3000}' || c == '・')
+    {
+        return false;
+    }
+    let d = &*NAMES_DICT;
+    match split_name(s).as_slice() {
+        [last, first] => d.is_kana(Part::Last, last) || d.is_kana(Part::First, first),
+        [one] => d.is_kana(Part::Last, one) || d.is_kana(Part::First, one),
+        _ => false,
+    }
+}
+
+/// A name in Latin letters (`YAMADA TARO`, `Taro Yamada`, `Yamada, Taro`), with at least one
+/// part in the dictionary.
+pub fn name_romaji(s: &str) -> bool {
+    let s = s.trim();
+    if s.is_empty()
+        || s.len() > 40
+        || !s
+            .bytes()
+            .all(|b| b.is_ascii_alphabetic() || b == b' ' || b == b',')
+    {
+        return false;
+    }
+    let d = &*NAMES_DICT;
+    match split_name(s).as_slice() {
+        [a, b] => {
+            (d.is_romaji(Part::Last, a) && d.is_romaji(Part::First, b))
+                || (d.is_romaji(Part::First, a) && d.is_romaji(Part::Last, b))
+        }
+        [one] => d.is_romaji(Part::Last, one) || d.is_romaji(Part::First, one),
+        _ => false,
+    }
+}
+
+/// An address: a prefecture (optional when the municipality is unambiguous is not accepted),
+/// a municipality Japan Post lists for it, then a block number (`1-2-3`, `1丁目2番3号`,
+/// `123番地`). `postal` is the postal code seen beside it, if any: when its municipality
+/// matches, a municipality missing from the table is accepted too.
+pub fn address(s: &str, postal: Option<u32>) -> bool {
+    let s = s.trim();
+    let Some((pi, rest)) = PREFECTURES
+        .iter()
+        .enumerate()
+        .find_map(|(i, p)| s.strip_prefix(p).map(|r| (i, r)))
+    else {
+        return false;
+    };
+    let table = &*POSTAL_TABLE;
+    let city = table.municipality_prefix(pi, rest);
+    let cross = postal.and_then(|c| table.lookup(c)).is_some_and(|(p, c)| {
+        p == PREFECTURES[pi] && (city.is_none() || city == Some(c) || rest.starts_with(c))
+    });
+    let after = match city {
+        Some(c) => &rest[c.len()..],
+        None if cross => rest,
+        None => return false,
+    };
+    // A block number somewhere after the municipality.
+    after
+        .chars()
+        .any(|c| digit(c).is_some() || "一二三四五六七八九十".contains(c))
+        || after.contains("丁目")
+        || after.contains("番地")
+}
+
+/// Classifies a lone value (a table cell) by the validators that need no keyword. Dates are
+/// left to the caller (their meaning comes from the header).
+pub fn classify_cell(s: &str) -> Option<Category> {
+    let s = s.trim();
+    if s.is_empty() || s.len() > 200 {
+        return None;
+    }
+    if s.contains('@') {
+        return email(s).then_some(Category::Email);
+    }
+    if phone(s).is_some() {
+        return Some(Category::Phone);
+    }
+    if postal_code(s).is_some() {
+        return Some(Category::PostalCode);
+    }
+    if passport_number(s) {
+        return Some(Category::PassportNumber);
+    }
+    if credit_card(s) {
+        return Some(Category::CreditCard);
+    }
+    if gender(s) {
+        return Some(Category::Gender);
+    }
+    if address(s, None) {
+        return Some(Category::Address);
+    }
+    if name_kanji(s) {
+        return Some(Category::NameKanji);
+    }
+    if name_kana(s) {
+        return Some(Category::NameKana);
+    }
+    if name_romaji(s) {
+        return Some(Category::NameRomaji);
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phones() {
+        for ok in [
+            "090-1234-5678",
+            "09012345678",
+            "０９０－１２３４－５６７８",
+            "03-1234-5678",
+            "0312345678",
+            "06-6123-4567",
+            "0123-45-6789",
+            "01564-2-1234",
+            "050-1234-5678",
+            "0120-123-456",
+            "0800-123-4567",
+            "+81-90-1234-5678",
+            "+81 3 1234 5678",
+            "+81 (0)3-1234-5678",
+            "060-1234-5678",
+            "(03)1234-5678",
+        ] {
+            assert!(phone(ok).is_some(), "{ok}");
+        }
+        for bad in [
+            "1234567890",
+            "0012345678",
+            "03-123-45678",
+            "090-1234-567",
+            "020-1234-5678",
+            "2024-03-15",
+        ] {
+            assert!(phone(bad).is_none(), "{bad}");
+        }
+        assert_eq!(phone("+81-90-1234-5678").as_deref(), Some("09012345678"));
+    }
+
+    #[test]
+    fn dates() {
+        assert_eq!(date("1980-04-12"), Some((1980, 4, 12)));
+        assert_eq!(date("1980年4月12日"), Some((1980, 4, 12)));
+        assert_eq!(date("昭和55年4月12日"), Some((1980, 4, 12)));
+        assert_eq!(date("S55.4.12"), Some((1980, 4, 12)));
+        assert_eq!(date("平成元年1月8日"), Some((1989, 1, 8)));
+        assert_eq!(date("㍻2年3月4日"), Some((1990, 3, 4)));
+        assert_eq!(date("Ｒ２．３．４"), Some((2020, 3, 4)));
+        assert_eq!(date("19800412"), Some((1980, 4, 12)));
+        assert_eq!(date("昭和65年1月1日"), None);
+        assert_eq!(date("1980-02-30"), None);
+        assert_eq!(date("1.2.3"), None);
+    }
+
+    #[test]
+    fn numbers() {
+        assert!(postal_code("100-0001").is_some());
+        assert!(postal_code("〒１００－０００１").is_some());
+        assert!(postal_code("000-0000").is_none());
+        assert!(my_number("123456789018"));
+        assert!(!my_number("123456789012"));
+        assert!(credit_card("4111 1111 1111 1111"));
+        assert!(credit_card("3530111333300000"));
+        assert!(!credit_card("4111111111111112"));
+        assert!(passport_number("TK1234567"));
+        assert!(!passport_number("Tk1234567"));
+    }
+
+    #[test]
+    fn names_and_addresses() {
+        assert!(name_kanji("佐藤 太郎"));
+        assert!(name_kanji("佐藤太郎"));
+        assert!(name_kana("サトウ タロウ"));
+        assert!(name_romaji("SATO TARO"));
+        assert!(name_romaji("Taro Sato"));
+        assert!(!name_romaji("HELLO WORLD"));
+        assert!(address("東京都千代田区千代田1-1", None));
+        assert!(address("北海道札幌市中央区北一条西2丁目", Some(600000)));
+        assert!(!address("東京都はいいところ", None));
+        assert!(email("taro.yamada@example.co.jp"));
+        assert!(!email("user@localhost"));
+    }
+}

@@ -1,0 +1,85 @@
+//! Hostile and damaged input: no panic, no hang, caps hold.
+
+use kizuki_core::rng::Rng;
+use kizuki_pii::synth::{self, Form};
+use kizuki_pii::{Error, Item, Options, Scanner};
+
+#[test]
+fn mutated_inputs_never_panic() {
+    let base = synth::persons_file(3, 20, Form::Csv, encoding_rs::SHIFT_JIS).data;
+    let zip = synth::zip_of(&[("a.csv", &base)]).unwrap();
+    let gz = synth::gzip_of(&base).unwrap();
+    let tar = synth::tar_of(&[("t/a.csv", &base)]).unwrap();
+    let scanner = Scanner::default();
+    let mut rng = Rng::new(99);
+    let mut runs = 0;
+    for (name, seed) in [
+        ("x.csv", &base),
+        ("x.zip", &zip),
+        ("x.gz", &gz),
+        ("x.tar", &tar),
+    ] {
+        for _ in 0..150 {
+            let mut d = seed.clone();
+            for _ in 0..1 + rng.below(8) {
+                let i = rng.below(d.len() as u64) as usize;
+                d[i] = rng.next_u64() as u8;
+            }
+            if rng.chance(0.3) {
+                d.truncate(rng.below(d.len() as u64) as usize);
+            }
+            let _ = scanner.scan_bytes(name, &d);
+            runs += 1;
+        }
+    }
+    assert!(runs > 0);
+}
+
+#[test]
+fn decompression_bomb_hits_the_ratio_cap() {
+    let zeros = vec![b'0'; 8 << 20];
+    let zip = synth::zip_of(&[("bomb.csv", &zeros)]).unwrap();
+    assert!(zip.len() * 200 < zeros.len());
+    let items = Scanner::default().scan_bytes("bomb.zip", &zip);
+    assert!(
+        items.iter().any(|i| matches!(
+            i,
+            Item::Failed {
+                error: Error::Cap(_),
+                ..
+            }
+        )),
+        "{items:?}"
+    );
+}
+
+#[test]
+fn nesting_deeper_than_the_cap_stops() {
+    let base = synth::persons_file(4, 5, Form::Csv, encoding_rs::UTF_8).data;
+    let mut d = base;
+    for i in 0..8 {
+        d = synth::zip_of(&[(&format!("level{i}.zip"), &d)]).unwrap();
+    }
+    let mut opts = Options::default();
+    opts.max_depth = 3;
+    let items = Scanner::new(opts).scan_bytes("deep.zip", &d);
+    assert!(items.iter().all(|i| !matches!(i, Item::Found(_))));
+    assert!(items.iter().any(|i| matches!(
+        i,
+        Item::Failed {
+            error: Error::Cap(_),
+            ..
+        }
+    )));
+}
+
+#[test]
+fn huge_quoted_field_and_binary_are_bounded() {
+    let mut csv = b"name,email\n\"".to_vec();
+    csv.extend(std::iter::repeat_n(b'a', 3 << 20));
+    csv.extend(b"\nsato taro,taro@example.com\n");
+    let items = Scanner::default().scan_bytes("x.csv", &csv);
+    assert!(items.iter().all(|i| !matches!(i, Item::Failed { .. })));
+    let bin: Vec<u8> = (0..100_000u32).map(|i| (i * 7 % 256) as u8).collect();
+    assert!(Scanner::default().scan_bytes("x.bin", &bin).is_empty());
+}

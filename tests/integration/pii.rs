@@ -1,0 +1,171 @@
+//! `kizuki pii scan`.
+
+use kizuki_pii::synth::{self, Form};
+
+use crate::harness::{Sandbox, json_lines};
+
+const FIELDS: [&str; 7] = [
+    "path",
+    "encoding",
+    "records",
+    "categories",
+    "columns",
+    "samples",
+    "persons_estimate",
+];
+
+fn sjis_csv() -> synth::Generated {
+    synth::persons_file(42, 30, Form::Csv, encoding_rs::SHIFT_JIS)
+}
+
+#[test]
+fn finds_people_in_a_cp932_csv_with_exact_fields() {
+    let sb = Sandbox::new();
+    let g = sjis_csv();
+    sb.write("restored.csv", &g.data);
+    let out = sb
+        .cmd()
+        .args(["--format", "json", "pii", "scan", "restored.csv"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let items = json_lines(&out);
+    assert_eq!(items.len(), 1);
+    let o = items[0].as_object().unwrap();
+    let mut keys: Vec<&str> = o.keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    let mut want = FIELDS.to_vec();
+    want.sort_unstable();
+    assert_eq!(keys, want);
+    assert_eq!(o["encoding"], "Shift_JIS");
+    assert_eq!(o["records"], 30);
+    assert_eq!(o["persons_estimate"], 30);
+    for (c, n) in &g.truth {
+        assert_eq!(o["categories"][c.id()], *n, "{c}");
+    }
+    assert_eq!(o["columns"]["氏名"], "name_kanji");
+    assert_eq!(o["columns"]["旅券発行日"], "passport_issue_date");
+}
+
+/// Every cell of the generated file that is longer than a gender: none may appear in output
+/// without --reveal, in either format.
+#[test]
+fn no_unmasked_value_without_reveal() {
+    let sb = Sandbox::new();
+    let (text, _) = synth::persons_text(42, 30, Form::Csv);
+    sb.write("restored.csv", text.as_bytes());
+    let values: Vec<&str> = text
+        .lines()
+        .skip(1)
+        .flat_map(|l| l.split(','))
+        .filter(|v| v.chars().count() >= 4)
+        .collect();
+    assert!(values.len() > 100);
+    for format in ["json", "text"] {
+        let out = sb
+            .cmd()
+            .args(["--format", format, "pii", "scan", "restored.csv"])
+            .assert()
+            .code(1)
+            .get_output()
+            .stdout
+            .clone();
+        let s = String::from_utf8(out).unwrap();
+        for v in &values {
+            assert!(!s.contains(v), "{format} output shows {v}");
+        }
+    }
+    let revealed = sb
+        .cmd()
+        .args([
+            "--format",
+            "json",
+            "pii",
+            "scan",
+            "--reveal",
+            "restored.csv",
+        ])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let s = String::from_utf8(revealed).unwrap();
+    assert!(
+        values.iter().any(|v| s.contains(v)),
+        "--reveal shows samples"
+    );
+}
+
+#[test]
+fn walks_nested_archives_with_member_paths() {
+    let sb = Sandbox::new();
+    let g = sjis_csv();
+    let inner = synth::zip_of(&[("db/customers.csv", &g.data)]).unwrap();
+    let tar = synth::tar_of(&[("export/inner.zip", &inner)]).unwrap();
+    sb.write("dump.tar.gz", synth::gzip_of(&tar).unwrap());
+    let out = sb
+        .cmd()
+        .args(["--format", "json", "pii", "scan", "."])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let items = json_lines(&out);
+    assert_eq!(items.len(), 1, "{items:?}");
+    let p = items[0]["path"].as_str().unwrap();
+    assert!(
+        p.ends_with("dump.tar.gz!dump.tar!export/inner.zip!db/customers.csv"),
+        "{p}"
+    );
+    assert_eq!(items[0]["records"], 30);
+}
+
+#[test]
+fn decoys_exit_zero_and_filters_apply() {
+    let sb = Sandbox::new();
+    sb.write("app.log", synth::decoys_text(3, 300));
+    sb.write("orders.csv", synth::decoys_csv(4, 100));
+    sb.cmd()
+        .args(["--format", "json", "pii", "scan", "app.log", "orders.csv"])
+        .assert()
+        .code(0)
+        .stdout("");
+    sb.write("restored.csv", sjis_csv().data);
+    let out = sb
+        .cmd()
+        .args([
+            "--format",
+            "json",
+            "pii",
+            "scan",
+            "--categories",
+            "email,phone",
+            "restored.csv",
+        ])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let items = json_lines(&out);
+    let cats = items[0]["categories"].as_object().unwrap();
+    assert_eq!(cats.len(), 2);
+    sb.cmd()
+        .args(["pii", "scan", "--min-count", "100000", "restored.csv"])
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn missing_path_is_an_error() {
+    let sb = Sandbox::new();
+    sb.cmd()
+        .args(["pii", "scan", "nope.csv"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("nope.csv"));
+}
