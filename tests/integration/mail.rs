@@ -125,7 +125,7 @@ fn maildir_directory_and_stdin() {
         .args(["mail", "scan", "Maildir/new/2.host"])
         .assert()
         .code(1)
-        .stdout(predicates::str::contains("suspicious"));
+        .stdout(predicates::str::contains("malicious"));
 }
 
 #[test]

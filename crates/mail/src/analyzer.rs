@@ -7,14 +7,13 @@ use kizuki_core::config::MailConfig;
 use kizuki_core::mask::mask;
 use kizuki_core::{Category, Config, Finding, Scoring, Severity};
 use mail_parser::{MessageParser, MimeHeaders, PartType};
-use sha2::{Digest, Sha256};
 
 use crate::auth;
 use crate::brands::BrandTable;
 use crate::content;
 use crate::dns::DnsMode;
 use crate::domain::{Watched, domain_of, registered};
-use crate::report::{AttachmentRef, MailReport};
+use crate::report::MailReport;
 use crate::sender::{self, Hop, SenderContext, SenderView};
 
 /// Caps on one message.
@@ -49,6 +48,8 @@ impl Default for Limits {
 pub struct Options {
     /// `[mail]`.
     pub mail: MailConfig,
+    /// The attachment analyser's options (`[files]`).
+    pub files: kizuki_files::Options,
     /// DNS for verification.
     pub dns: DnsMode,
     /// Caps.
@@ -60,6 +61,7 @@ impl Options {
     pub fn from_config(cfg: &Config) -> Self {
         Options {
             mail: cfg.mail.clone(),
+            files: kizuki_files::Options::from_config(&cfg.files),
             dns: DnsMode::Off,
             limits: Limits::default(),
         }
@@ -75,6 +77,7 @@ pub struct Analyzer {
     scoring: Scoring,
     verifier: Option<auth::Verifier>,
     parser: MessageParser,
+    files: kizuki_files::Analyzer,
 }
 
 /// The parts of a message the session needs for the PPAP pair.
@@ -103,6 +106,8 @@ impl Analyzer {
         );
         let scoring = opts.mail.scoring.clone();
         let verifier = auth::Verifier::new(&opts.dns)?;
+        let files = kizuki_files::Analyzer::new(opts.files.clone())
+            .map_err(|e| crate::Error::Files(e.to_string()))?;
         Ok(Analyzer {
             opts,
             brands,
@@ -111,6 +116,7 @@ impl Analyzer {
             scoring,
             verifier,
             parser: MessageParser::default(),
+            files,
         })
     }
 
@@ -121,7 +127,7 @@ impl Analyzer {
 
     /// Analyses one message on its own (no PPAP pairing).
     pub fn analyze(&self, source: &str, raw: &[u8]) -> MailReport {
-        self.analyze_inner(source, raw).0
+        self.analyze_inner(source, raw, &|_| Vec::new()).0
     }
 
     /// A session for a scan over many messages.
@@ -129,11 +135,18 @@ impl Analyzer {
         Session {
             analyzer: self,
             pending: VecDeque::new(),
+            pending_bytes: 0,
             passwords: VecDeque::new(),
         }
     }
 
-    fn analyze_inner(&self, source: &str, raw: &[u8]) -> (MailReport, Extras) {
+    /// `passwords_for(sender)`: PPAP passwords seen earlier in the scan from this sender.
+    fn analyze_inner(
+        &self,
+        source: &str,
+        raw: &[u8],
+        passwords_for: &dyn Fn(&str) -> Vec<String>,
+    ) -> (MailReport, Extras) {
         let lim = &self.opts.limits;
         let mut findings: Vec<Finding> = Vec::new();
         let mut extras = Extras::default();
@@ -167,6 +180,11 @@ impl Analyzer {
             .map(|s| cap(s, lim.max_header_chars));
         report.from = from_addr.as_deref().map(|a| mask(Category::Email, a));
         extras.sender = from_addr.as_deref().map(str::to_ascii_lowercase);
+        let extra_pw = extras
+            .sender
+            .as_deref()
+            .map(passwords_for)
+            .unwrap_or_default();
 
         // Sender.
         let hops: Vec<Hop> = msg
@@ -305,11 +323,13 @@ impl Analyzer {
             if content::is_encrypted_zip(data) {
                 extras.encrypted.push((name.clone(), data.to_vec()));
             }
-            report.attachments.push(AttachmentRef {
-                path: format!("{source}!{name}"),
-                sha256: hex(&Sha256::digest(data)),
-                size: data.len() as u64,
-            });
+            let fr = self
+                .files
+                .analyze_bytes(&format!("{source}!{name}"), data, &extra_pw);
+            for f in fr.all_findings() {
+                findings.push(f.clone().prefixed("attachment."));
+            }
+            report.attachments.push(fr);
         }
         if attachments > 0 && visible < content::NEAR_EMPTY {
             findings.push(Finding::new(
@@ -368,28 +388,59 @@ impl Analyzer {
 /// 32 of each are kept.
 pub struct Session<'a> {
     analyzer: &'a Analyzer,
-    pending: VecDeque<(String, String, String)>,
+    pending: VecDeque<Pending>,
+    pending_bytes: usize,
     passwords: VecDeque<(String, Vec<String>, String)>,
 }
 
+/// An encrypted archive waiting for its password mail.
+struct Pending {
+    sender: String,
+    name: String,
+    source: String,
+    data: Vec<u8>,
+}
+
 const PPAP_KEEP: usize = 32;
+/// Bytes of encrypted archives kept while waiting for their password mail.
+const PPAP_KEEP_BYTES: usize = 64 * 1024 * 1024;
 
 impl Session<'_> {
     /// Analyses the next message of the scan.
     pub fn scan(&mut self, source: &str, raw: &[u8]) -> MailReport {
-        let (mut report, extras) = self.analyzer.analyze_inner(source, raw);
+        let known = &self.passwords;
+        let passwords_for = |sender: &str| -> Vec<String> {
+            known
+                .iter()
+                .filter(|(s, _, _)| s == sender)
+                .flat_map(|(_, p, _)| p.iter().cloned())
+                .collect()
+        };
+        let (mut report, extras) = self.analyzer.analyze_inner(source, raw, &passwords_for);
         let Some(sender) = extras.sender else {
             return report;
         };
         let mut extra = Vec::new();
         if !extras.passwords.is_empty() {
-            if let Some((_, name, zsrc)) = self.pending.iter().rev().find(|(s, _, _)| *s == sender)
-            {
+            // A password mail: open the archives this sender sent earlier with it.
+            for p in self.pending.iter().filter(|p| p.sender == sender) {
+                let path = format!("{}!{}", p.source, p.name);
+                let fr = self
+                    .analyzer
+                    .files
+                    .analyze_bytes(&path, &p.data, &extras.passwords);
                 extra.push(Finding::new(
                     "ppap.password_mail",
                     Severity::Info,
-                    format!("carries the password of encrypted archive {name} in {zsrc}"),
+                    format!(
+                        "carries the password of encrypted archive {} in {}; the archive was analysed with it",
+                        p.name, p.source
+                    ),
                 ));
+                for f in fr.all_findings() {
+                    extra.push(f.clone().prefixed("attachment."));
+                }
+                report.attachments.push(fr);
             }
             self.passwords.push_back((
                 sender.clone(),
@@ -400,18 +451,26 @@ impl Session<'_> {
                 self.passwords.pop_front();
             }
         }
-        for (name, _) in &extras.encrypted {
+        for (name, data) in extras.encrypted {
             if let Some((_, _, psrc)) = self.passwords.iter().rev().find(|(s, _, _)| *s == sender) {
                 extra.push(Finding::new(
                     "ppap.password_mail",
                     Severity::Info,
-                    format!("the password of {name} was sent in {psrc}"),
+                    format!("the password of {name} was sent in {psrc}; the archive was analysed with it"),
                 ));
             }
-            self.pending
-                .push_back((sender.clone(), name.clone(), source.to_string()));
-            if self.pending.len() > PPAP_KEEP {
-                self.pending.pop_front();
+            self.pending_bytes += data.len();
+            self.pending.push_back(Pending {
+                sender: sender.clone(),
+                name,
+                source: source.to_string(),
+                data,
+            });
+            while self.pending.len() > PPAP_KEEP || self.pending_bytes > PPAP_KEEP_BYTES {
+                match self.pending.pop_front() {
+                    Some(p) => self.pending_bytes -= p.data.len(),
+                    None => break,
+                }
             }
         }
         if !extra.is_empty() {
@@ -433,15 +492,6 @@ fn host_str(h: &mail_parser::Host<'_>) -> String {
 /// The first `n` characters of `s`.
 fn cap(s: &str, n: usize) -> String {
     s.chars().take(n).collect()
-}
-
-fn hex(b: &[u8]) -> String {
-    use std::fmt::Write;
-    b.iter()
-        .fold(String::with_capacity(b.len() * 2), |mut s, x| {
-            let _ = write!(s, "{x:02x}");
-            s
-        })
 }
 
 /// The registered domain of a message's From address (for callers that group by sender).

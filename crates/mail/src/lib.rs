@@ -13,7 +13,8 @@
 //!   ([`dns`], for hermetic runs) or live.
 //! - [`content`]: empty bodies with attachments, URLs (IP literals, punycode, lookalikes, link
 //!   text that names another domain) and Japanese lure subjects (weak signals only).
-//! - attachments: handed to `kizuki-files` when it is built in (not yet; see the README).
+//! - attachments: analysed by `kizuki-files`; their findings come up prefixed `attachment.`
+//!   and their file reports are listed in the message report.
 //!
 //! The [`Session`] adds what needs more than one message: the "PPAP" pair (an encrypted zip, and
 //! a later mail from the same sender that carries its password).
@@ -86,6 +87,9 @@ pub enum Error {
         /// The path.
         path: PathBuf,
     },
+    /// Setting up the attachment analyser failed.
+    #[error("attachment analyser: {0}")]
+    Files(String),
     /// Setting up DNS verification failed.
     #[error("DNS set-up: {0}")]
     Dns(String),

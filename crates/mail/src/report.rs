@@ -4,17 +4,7 @@ use kizuki_core::report::Style;
 use kizuki_core::{Finding, Report, Text, Verdict};
 use serde::Serialize;
 
-/// An attachment as listed in a report until the file analyser is built in: its name, size
-/// and hash (the same first fields as a `kizuki file scan` object).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct AttachmentRef {
-    /// `source!name`.
-    pub path: String,
-    /// SHA-256, lower-case hex.
-    pub sha256: String,
-    /// Decoded size in bytes.
-    pub size: u64,
-}
+pub use kizuki_files::FileReport;
 
 /// What `kizuki mail scan` reports for one message.
 #[derive(Clone, Debug, Serialize)]
@@ -35,8 +25,8 @@ pub struct MailReport {
     pub score: u8,
     /// Every reason.
     pub findings: Vec<Finding>,
-    /// The attachments.
-    pub attachments: Vec<AttachmentRef>,
+    /// The attachments, as `kizuki file scan` reports them (path `source!name`).
+    pub attachments: Vec<FileReport>,
 }
 
 impl Report for MailReport {
@@ -64,7 +54,9 @@ impl Report for MailReport {
                 .plain("  ")
                 .push(Style::Dim, "attachment ")
                 .push(Style::Path, a.path.clone())
-                .push(Style::Dim, format!("  {} bytes", a.size));
+                .push(Style::Dim, format!("  {} {} B  ", a.file_type, a.size))
+                .push(Style::Verdict(a.verdict), a.verdict.as_str())
+                .plain(format!(" ({})", a.score));
         }
         t
     }

@@ -109,13 +109,17 @@ impl Stage for Mail {
                     ));
                 }
                 for a in &r.attachments {
-                    summary.push(format!("    attachment {} ({} bytes)", a.path, a.size));
+                    summary.push(format!(
+                        "    attachment {} ({}, {} bytes): {} ({})",
+                        a.path, a.file_type, a.size, a.verdict, a.score
+                    ));
                 }
                 let has = |p: &str| r.findings.iter().any(|f| f.rule.starts_with(p));
                 ok &= r.verdict == Verdict::Malicious
                     && has("sender.")
                     && has("auth.")
-                    && has("body.");
+                    && has("body.")
+                    && has("attachment.");
             } else {
                 ok &= !r.is_hit();
             }
