@@ -70,14 +70,7 @@ pub(crate) fn members(
         FileType::Gzip => gzip_member(ctx, data, findings, visit),
         FileType::Tar => tar_members(ctx, data, findings, visit),
         FileType::Rar => rar_listing(ctx, data, findings),
-        FileType::SevenZip => findings.push(Finding::new(
-            "archive.unsupported",
-            Severity::Low,
-            format!(
-                "{} archive: members are not unpacked by this version; inspect by hand",
-                ft.as_str()
-            ),
-        )),
+        FileType::SevenZip => sevenz_listing(ctx, data, findings),
         FileType::Iso => crate::archive::iso_members(ctx, data, findings, visit),
         _ => {}
     }
@@ -210,6 +203,27 @@ fn zip_members(ctx: &mut Ctx<'_>, data: &[u8], findings: &mut Vec<Finding>, visi
                     continue;
                 }
             }
+        } else if let Some(b) = raw_member(&mut za, i, cap, u64::from(ctx.opts.max_ratio)) {
+            // Stored and deflated members are decoded here from the raw bytes, so a header
+            // that lies about the size cannot stop (or fool) the cap.
+            match b {
+                Ok(Some(b)) => b,
+                Ok(None) => {
+                    bomb(
+                        findings,
+                        &mname,
+                        format!(
+                            "'{mname}' expands more than {}:1 or beyond {cap} bytes (declared {size} from {csize})",
+                            ctx.opts.max_ratio
+                        ),
+                    );
+                    continue;
+                }
+                Err(e) => {
+                    malformed(findings, &mname, &e);
+                    continue;
+                }
+            }
         } else {
             match za.by_index(i) {
                 Ok(f) => match read_member(f, cap) {
@@ -267,14 +281,18 @@ fn zip_members(ctx: &mut Ctx<'_>, data: &[u8], findings: &mut Vec<Finding>, visi
 }
 
 fn gzip_member(ctx: &mut Ctx<'_>, data: &[u8], findings: &mut Vec<Finding>, visit: &mut Visit<'_>) {
-    let dec = flate2::read::GzDecoder::new(data);
-    let member = dec
+    let member = flate2::read::GzDecoder::new(data)
         .header()
         .and_then(|h| h.filename())
         .map(|n| String::from_utf8_lossy(n).into_owned())
         .unwrap_or_else(|| "data".to_string());
     let cap = member_cap(ctx, data.len() as u64);
-    match read_member(dec, cap) {
+    match read_ratio_capped(
+        data,
+        flate2::read::MultiGzDecoder::new,
+        cap,
+        u64::from(ctx.opts.max_ratio),
+    ) {
         Ok(Some(b)) => {
             if ctx.take(b.len() as u64) {
                 visit(ctx, &member, &b);
@@ -285,7 +303,10 @@ fn gzip_member(ctx: &mut Ctx<'_>, data: &[u8], findings: &mut Vec<Finding>, visi
         Ok(None) => bomb(
             findings,
             &member,
-            format!("gzip stream expands beyond {cap} bytes"),
+            format!(
+                "gzip stream expands more than {}:1 or beyond {cap} bytes",
+                ctx.opts.max_ratio
+            ),
         ),
         Err(e) => malformed(findings, "gzip", &e),
     }
@@ -485,4 +506,103 @@ fn push_exe_inside_f(findings: &mut Vec<Finding>, leaf: &str, what: &str) {
         )
         .in_member(leaf.to_string()),
     );
+}
+
+/// A reader that counts the bytes taken from it.
+struct Counting<R> {
+    inner: R,
+    n: std::rc::Rc<std::cell::Cell<u64>>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let k = self.inner.read(buf)?;
+        self.n.set(self.n.get() + k as u64);
+        Ok(k)
+    }
+}
+
+/// Decompresses `raw` through `decoder`, stopping as soon as the output passes `cap` or, past
+/// the bomb floor, the ratio of output to compressed input consumed so far passes `ratio`:
+/// a bomb is recognised after about a megabyte, whatever its headers say. `Ok(None)` = bomb.
+fn read_ratio_capped<R: Read, D: Read>(
+    raw: R,
+    decoder: impl FnOnce(Counting<R>) -> D,
+    cap: u64,
+    ratio: u64,
+) -> std::io::Result<Option<Vec<u8>>> {
+    let n = std::rc::Rc::new(std::cell::Cell::new(0u64));
+    let mut d = decoder(Counting {
+        inner: raw,
+        n: n.clone(),
+    });
+    let mut out = Vec::new();
+    let mut chunk = vec![0u8; 64 * 1024];
+    loop {
+        let k = d.read(&mut chunk)?;
+        if k == 0 {
+            return Ok(Some(out));
+        }
+        out.extend_from_slice(&chunk[..k]);
+        let len = out.len() as u64;
+        if len > cap || (len > BOMB_FLOOR && len > n.get().max(1).saturating_mul(ratio)) {
+            return Ok(None);
+        }
+    }
+}
+
+/// Reads a stored or deflated member from its raw bytes under `cap`; `None` for other methods.
+fn raw_member(
+    za: &mut zip::ZipArchive<Cursor<&[u8]>>,
+    i: usize,
+    cap: u64,
+    ratio: u64,
+) -> Option<std::io::Result<Option<Vec<u8>>>> {
+    let f = za.by_index_raw(i).ok()?;
+    match f.compression() {
+        zip::CompressionMethod::Stored => Some(read_member(f, cap)),
+        zip::CompressionMethod::Deflated => Some(read_ratio_capped(
+            f,
+            flate2::read::DeflateDecoder::new,
+            cap,
+            ratio,
+        )),
+        _ => None,
+    }
+}
+
+fn sevenz_listing(ctx: &mut Ctx<'_>, data: &[u8], findings: &mut Vec<Finding>) {
+    let l = crate::sevenz::list(data, ctx.opts.max_members as usize);
+    if l.encrypted {
+        findings.push(Finding::new(
+            "archive.encrypted",
+            Severity::Medium,
+            if l.header_encoded {
+                "7z archive with an AES-encrypted header: member names and contents cannot be inspected"
+            } else {
+                "7z archive with AES-encrypted members"
+            },
+        ));
+    }
+    for n in &l.names {
+        let ext = names::extension(n).unwrap_or_default();
+        if names::is_executable_extension(&ext) {
+            push_exe_inside_f(findings, names::base_name(n), "by name, 7z member");
+        }
+    }
+    let detail = if l.header_encoded {
+        "7z archive with a compressed header: members are not listed or unpacked".to_string()
+    } else {
+        format!(
+            "7z archive: {} member(s) listed, not unpacked: {}",
+            l.names.len(),
+            l.names
+                .iter()
+                .take(10)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    findings.push(Finding::new("archive.unsupported", Severity::Low, detail));
 }

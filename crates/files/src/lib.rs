@@ -47,6 +47,7 @@ pub mod names;
 pub mod office;
 pub mod pdf;
 pub mod rar;
+pub mod sevenz;
 pub mod sniff;
 pub mod synth;
 #[cfg(feature = "yara")]

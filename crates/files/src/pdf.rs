@@ -1313,6 +1313,16 @@ mod tests {
     }
 
     #[test]
+    fn lzw_decodes_pdf_style_codes() {
+        let plain = b"app.alert(1); app.alert(1); app.alert(1);".repeat(20);
+        let enc = weezl::encode::Encoder::with_tiff_size_switch(weezl::BitOrder::Msb, 8)
+            .encode(&plain)
+            .unwrap();
+        assert_eq!(lzw(&enc, 1 << 20).unwrap(), plain);
+        assert!(matches!(lzw(&enc, 10), Err((_, DecodeIssue::Cap))));
+    }
+
+    #[test]
     fn parses_values_and_refs() {
         let d = parse(
             b"%PDF-1.4\n1 0 obj\n<< /A [1 2 0 R (a\\)b) <4142>] /B << /C true >> >>\nendobj\n",

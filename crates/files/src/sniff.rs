@@ -24,7 +24,7 @@ pub enum FileType {
     Gzip,
     /// POSIX tar archive.
     Tar,
-    /// ISO 9660 / UDF disk image.
+    /// Disk image: ISO 9660 / UDF (members walked), VHD/VHDX or raw FAT image (identified).
     Iso,
     /// Windows shortcut.
     Lnk,
@@ -158,7 +158,19 @@ pub fn sniff(data: &[u8], name: &str) -> FileType {
     if data.len() >= 262 && &data[257..262] == b"ustar" {
         return FileType::Tar;
     }
-    if data.len() >= 0x8006 && &data[0x8001..0x8006] == b"CD001" {
+    if data.len() >= 0x8006 && matches!(&data[0x8001..0x8006], b"CD001" | b"BEA01") {
+        return FileType::Iso;
+    }
+    // Other disk images: VHD (footer copy at the start of dynamic disks), VHDX, and raw FAT
+    // images (boot signature plus a FAT file-system label).
+    if starts(data, b"conectix")
+        || starts(data, b"vhdxfile")
+        || (data.len() >= 512
+            && data[510..512] == [0x55, 0xAA]
+            && (&data[54..59] == b"FAT12"
+                || &data[54..59] == b"FAT16"
+                || &data[82..87] == b"FAT32"))
+    {
         return FileType::Iso;
     }
     if starts(data, b"L\x00\x00\x00\x01\x14\x02\x00") {

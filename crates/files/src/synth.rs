@@ -369,7 +369,7 @@ pub fn zip_bomb_declared(n: usize, declared: u32) -> Vec<u8> {
     let crc = crc32(&[0u8; 1024]);
     let raw: Vec<RawEntry> = (0..n)
         .map(|i| RawEntry {
-            name: format!("zeros{i}.bin"),
+            name: format!("z{i}"),
             method: 8,
             flags: 0,
             crc,
@@ -378,6 +378,22 @@ pub fn zip_bomb_declared(n: usize, declared: u32) -> Vec<u8> {
         })
         .collect();
     raw_zip(&raw)
+}
+
+/// A zip with one deflated member whose headers declare `declared` bytes whatever the data
+/// really expands to (the lying-header bomb).
+pub fn zip_lying(name: &str, data: &[u8], declared: u32) -> Vec<u8> {
+    let mut e = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::fast());
+    let _ = e.write_all(data);
+    let comp = e.finish().unwrap_or_default();
+    raw_zip(&[RawEntry {
+        name: name.to_string(),
+        method: 8,
+        flags: 0,
+        crc: crc32(data),
+        declared,
+        data: comp,
+    }])
 }
 
 /// A zip nested `depth` times around a text file.
@@ -952,10 +968,20 @@ pub fn corpus() -> Vec<Sample> {
         "scan.rar",
         crate::rar::synth_rar5(&[("scan.pdf.exe", &pe_stub())], true),
     ));
+    v.push(sample("vhd_image", "invoice.vhd", {
+        let mut d = b"conectix".to_vec();
+        d.resize(512, 0);
+        d
+    }));
     v.push(sample(
-        "benign_7z_header",
+        "benign_7z_listing",
         "archive.7z",
-        b"7z\xbc\xaf\x27\x1c\x00\x04inert".to_vec(),
+        crate::sevenz::synth(&["docs/itinerary.pdf", "docs/notes.txt"], false),
+    ));
+    v.push(sample(
+        "sevenz_encrypted_header",
+        "請求書.7z",
+        crate::sevenz::synth(&[], true),
     ));
 
     // Executables, names, scripts, shortcuts, HTML.
@@ -1018,7 +1044,18 @@ pub fn bench_corpus(seed: u64, n: usize) -> Vec<(String, Vec<u8>)> {
         let lines = filler_lines(&mut rng, count);
         let l: Vec<&str> = lines.iter().map(String::as_str).collect();
         let (name, data) = match kind {
-            0 => (format!("doc{i:05}.pdf"), pdf_text(&l)),
+            0 => {
+                // A text page plus a photo-sized (incompressible) image stream.
+                let size = 20_000 + rng.below(300_000) as usize;
+                let img: Vec<u8> = (0..size).map(|_| rng.below(256) as u8).collect();
+                let mut b = PdfBuilder::new();
+                let im = b.stream(
+                    "/Type /XObject /Subtype /Image /Width 640 /Height 480 /BitsPerComponent 8 /ColorSpace /DeviceRGB /Filter /DCTDecode",
+                    &img,
+                );
+                let root = pdf_text_with(&l, &format!("/PieceInfo << /Img {im} 0 R >>"), &mut b);
+                (format!("doc{i:05}.pdf"), b.finish(root))
+            }
             1 => (format!("ticket{i:05}.pdf"), pdf_eticket("SAMPLE/TARO MR")),
             2 => {
                 let body: String = l.iter().map(|x| para(x)).collect();

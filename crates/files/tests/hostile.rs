@@ -27,6 +27,17 @@ fn regression_zip_that_really_expands_is_capped() {
 }
 
 #[test]
+fn regression_zip_lying_about_its_size_is_still_a_bomb() {
+    let zeros = vec![0u8; 48 * 1024 * 1024];
+    let z = synth::zip_lying("small.txt", &zeros, 1000);
+    let r = analyzer().analyze_bytes("liar.zip", &z, &[]);
+    assert!(r.has_rule("archive.bomb"), "{r:?}");
+    let gz = synth::gzip("zeros.bin", &zeros);
+    let r = analyzer().analyze_bytes("zeros.gz", &gz, &[]);
+    assert!(r.has_rule("archive.bomb"), "{r:?}");
+}
+
+#[test]
 fn regression_100_deep_nested_zip_stops_at_the_depth_cap() {
     let z = synth::zip_nested(100);
     let r = analyzer().analyze_bytes("nested.zip", &z, &[]);
@@ -54,12 +65,19 @@ fn regression_pdf_reference_loop_ends_with_a_finding() {
 #[test]
 fn huge_flate_stream_in_pdf_is_capped() {
     let mut b = synth::PdfBuilder::new();
-    let zeros = vec![0u8; 40 * 1024 * 1024];
+    // The stream cap is the smaller of 32 MiB and the decompression budget left: a 4 MiB
+    // budget keeps the test quick while exercising the same path.
+    let zeros = vec![0u8; 6 * 1024 * 1024];
     let js = b.stream("/Filter /FlateDecode", &synth::zlib(&zeros));
     let act = b.obj(&format!("<< /S /JavaScript /JS {js} 0 R >>"));
     let root = b.obj(&format!("<< /Type /Catalog /OpenAction {act} 0 R >>"));
     let pdf = b.finish(root);
-    let r = analyzer().analyze_bytes("big.pdf", &pdf, &[]);
+    let small = Analyzer::new(Options {
+        max_total_size: 4 * 1024 * 1024,
+        ..Options::default()
+    })
+    .expect("analyzer");
+    let r = small.analyze_bytes("big.pdf", &pdf, &[]);
     assert!(r.has_rule("pdf.stream_limit"), "{r:?}");
     assert!(r.has_rule("pdf.open_action"));
 }

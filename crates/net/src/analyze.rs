@@ -2,6 +2,7 @@
 
 use std::net::IpAddr;
 
+use rayon::prelude::*;
 use serde_json::{Map, Value, json};
 
 use crate::finding::{Kind, NetFinding};
@@ -99,15 +100,13 @@ pub fn analyse(mut s: Partial, p: &Policy, t: &Thresholds) -> Vec<NetFinding> {
     for st in s.pairs.values_mut() {
         st.finish();
     }
-    for st in s.names.values_mut() {
-        st.finish();
-    }
+
     let mut ctx = Ctx {
         p,
         t,
         first: s.first,
         last: s.last,
-        total_sources: s.sources.len(),
+        total_sources: internal_sources(&s, p),
         dst_info: HMap::default(),
         name_info: HMap::default(),
         resolved: HMap::default(),
@@ -124,10 +123,10 @@ pub fn analyse(mut s: Partial, p: &Policy, t: &Thresholds) -> Vec<NetFinding> {
         }
         e.1 = e.1.min(st.first);
     }
-    for ((_, name, _), st) in &s.names {
+    for st in s.names.values() {
         let e = ctx
             .name_info
-            .entry(name.clone())
+            .entry(st.name.to_string())
             .or_insert((0, f64::INFINITY));
         e.0 += 1;
         e.1 = e.1.min(st.first);
@@ -153,6 +152,24 @@ pub fn analyse(mut s: Partial, p: &Policy, t: &Thresholds) -> Vec<NetFinding> {
     out
 }
 
+/// Internal hosts seen as sources (the population of the prevalence modifier), derived from
+/// the pair keys rather than tracked per row.
+fn internal_sources(s: &Partial, p: &Policy) -> usize {
+    let mut set: HMap<IpAddr, ()> = HMap::default();
+    let srcs = s
+        .pairs
+        .keys()
+        .map(|k| k.0)
+        .chain(s.names.keys().map(|k| k.0))
+        .chain(s.dns.values().flat_map(|d| d.srcs.iter().copied()));
+    for ip in srcs {
+        if p.is_internal(ip) {
+            set.insert(ip, ());
+        }
+    }
+    set.len()
+}
+
 fn finding(
     kind: Kind,
     src: String,
@@ -176,19 +193,31 @@ fn finding(
 }
 
 fn pair_findings(ctx: &Ctx<'_>, s: &Partial, out: &mut Vec<NetFinding>) {
-    let t = ctx.t;
     // Per-source baseline of bytes out for exfiltration.
     let mut per_src: HMap<IpAddr, Vec<f64>> = HMap::default();
     for ((src, _), st) in &s.pairs {
         per_src.entry(*src).or_default().push(st.bytes_out as f64);
     }
-    let mut keys: Vec<&(IpAddr, IpAddr)> = s.pairs.keys().collect();
-    keys.sort();
-    for key in keys {
-        let (src, dst) = *key;
-        let Some(st) = s.pairs.get(key) else { continue };
+    let keys: Vec<(&(IpAddr, IpAddr), &PairState)> = s.pairs.iter().collect();
+    // Pairs are independent: score them in parallel (the output is sorted afterwards).
+    let found: Vec<NetFinding> = keys
+        .par_iter()
+        .flat_map_iter(|(key, st)| pair_one(ctx, &per_src, **key, st))
+        .collect();
+    out.extend(found);
+}
+
+fn pair_one(
+    ctx: &Ctx<'_>,
+    per_src: &HMap<IpAddr, Vec<f64>>,
+    (src, dst): (IpAddr, IpAddr),
+    st: &PairState,
+) -> Vec<NetFinding> {
+    let t = ctx.t;
+    let mut out = Vec::new();
+    {
         if st.conns == 0 && st.open_max == 0.0 {
-            continue;
+            return out;
         }
         let (srcs, dst_first) = ctx.dst_info.get(&dst).copied().unwrap_or((1, st.first));
         let mut base = Map::new();
@@ -319,14 +348,18 @@ fn pair_findings(ctx: &Ctx<'_>, s: &Partial, out: &mut Vec<NetFinding>) {
             }
         }
     }
+    out
 }
 
 fn name_findings(ctx: &Ctx<'_>, s: &Partial, out: &mut Vec<NetFinding>) {
-    let mut keys: Vec<&(IpAddr, String, Via)> = s.names.keys().collect();
-    keys.sort();
-    for key in keys {
-        let Some(st) = s.names.get(key) else { continue };
-        let (src, name, via) = key;
+    let mut keys: Vec<(&IpAddr, &str, &Via, &crate::state::NameState)> = s
+        .names
+        .iter()
+        .filter(|(_, st)| st.conns >= ctx.t.beacon_min_conns)
+        .map(|((src, _, via), st)| (src, st.name.as_ref(), via, st))
+        .collect();
+    keys.sort_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
+    for (src, name, via, st) in keys {
         if st.conns < ctx.t.beacon_min_conns {
             continue;
         }
@@ -340,11 +373,13 @@ fn name_findings(ctx: &Ctx<'_>, s: &Partial, out: &mut Vec<NetFinding>) {
             ev.insert("allow_listed".into(), json!(true));
         }
         let (srcs, first) = ctx.name_info.get(name).copied().unwrap_or((1, st.first));
+        let name = name.to_string();
         let modf = ctx.modifiers(srcs, first, &mut ev) * if allowed { ALLOW_FACTOR } else { 1.0 };
         let days = ((st.last - st.first) / 86_400.0).max(1.0);
         if st.conns as f64 >= ctx.t.strobe_per_day as f64 * days {
             continue;
         }
+        let st = &st.to_pair();
         if let Some((score, e)) = beacon_score(st, ctx.first, ctx.last, false) {
             ev.extend(e);
             out.push(finding(

@@ -112,26 +112,33 @@ pub fn scan(paths: &[PathBuf], cfg: &NetConfig, opts: &Options) -> Result<ScanRe
 }
 
 /// Scans a list of files (no folder walking) with a compiled policy.
+///
+/// Exactly one partial state per worker thread (as many as rayon's pool): each worker pulls
+/// the next file from a shared counter, so the number of states alive — and the memory — does
+/// not grow with work stealing; the states are merged at the end.
 pub fn scan_files(files: &[PathBuf], policy: &Policy, opts: &Options) -> ScanResult {
-    let (state, mut stats) = files
-        .par_iter()
-        .enumerate()
-        .fold(
-            || (Partial::new(), Vec::new()),
-            |(mut part, mut stats), (i, f)| {
-                let st = read_into(f, policy, opts, &mut part);
-                stats.push((i, st));
-                (part, stats)
-            },
-        )
-        .reduce(
-            || (Partial::new(), Vec::new()),
-            |(mut a, mut sa), (b, sb)| {
-                a.merge(b);
-                sa.extend(sb);
-                (a, sa)
-            },
-        );
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let next = AtomicUsize::new(0);
+    let workers = rayon::current_num_threads().clamp(1, files.len().max(1));
+    let results: Vec<(Partial, Vec<(usize, FileStats)>)> = (0..workers)
+        .into_par_iter()
+        .map(|_| {
+            let mut part = Partial::new();
+            let mut stats = Vec::new();
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(f) = files.get(i) else { break };
+                stats.push((i, read_into(f, policy, opts, &mut part)));
+            }
+            (part, stats)
+        })
+        .collect();
+    let mut state = Partial::new();
+    let mut stats = Vec::new();
+    for (p, s) in results {
+        state.merge(p);
+        stats.extend(s);
+    }
     stats.sort_by_key(|(i, _)| *i);
     let findings = analyze::analyse(state, policy, &opts.thresholds);
     ScanResult {

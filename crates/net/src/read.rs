@@ -5,6 +5,7 @@
 //! timestamp or address, over-long line, invalid JSON) are counted per file and skipped; a
 //! broken gzip stream ends the file with an error but keeps what was read before it.
 
+use std::borrow::Cow;
 use std::fs::File;
 use std::io::{self, Read};
 use std::net::IpAddr;
@@ -19,6 +20,41 @@ use crate::stats::parse_time;
 pub const MAX_LINE: usize = 1 << 20;
 /// The most bytes inflated from one gzip file (a bomb guard).
 pub const MAX_INFLATED: u64 = 64 << 30;
+/// The most bytes inflated per compressed byte (Zeek logs compress 10-30×; bombs 1000×).
+pub const MAX_RATIO: u64 = 200;
+
+/// Inflated-size cap for `compressed` bytes of gzip.
+fn inflate_cap(compressed: u64) -> u64 {
+    compressed
+        .saturating_mul(MAX_RATIO)
+        .clamp(64 << 20, MAX_INFLATED)
+}
+
+/// A reader that fails (instead of silently stopping) past a byte cap.
+struct Capped<R> {
+    inner: R,
+    left: u64,
+}
+
+impl<R: Read> Read for Capped<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.left == 0 {
+            let mut probe = [0u8; 1];
+            return match self.inner.read(&mut probe)? {
+                0 => Ok(0),
+                _ => Err(io::Error::other(format!(
+                    "inflated size over the cap (ratio {MAX_RATIO}x, at most {MAX_INFLATED} bytes): a gzip bomb?"
+                ))),
+            };
+        }
+        let n = buf
+            .len()
+            .min(usize::try_from(self.left).unwrap_or(usize::MAX));
+        let k = self.inner.read(&mut buf[..n])?;
+        self.left -= k as u64;
+        Ok(k)
+    }
+}
 const CHUNK: usize = 256 << 10;
 
 /// The Zeek logs kizuki reads.
@@ -94,20 +130,20 @@ pub struct Conn {
 
 /// A DNS query.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Dns {
+pub struct Dns<'a> {
     /// Time.
     pub ts: f64,
     /// The querying host.
     pub src: IpAddr,
-    /// The query name, lower case.
-    pub query: String,
+    /// The query name, lower case (borrowed from the line when it already is).
+    pub query: Cow<'a, str>,
     /// Addresses in the answers.
     pub answers: Vec<IpAddr>,
 }
 
 /// A TLS server name or HTTP host seen from a client.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Named {
+pub struct Named<'a> {
     /// Time.
     pub ts: f64,
     /// Client.
@@ -115,23 +151,50 @@ pub struct Named {
     /// Server (or proxy) address.
     pub dst: IpAddr,
     /// SNI or Host, lower case, without port.
-    pub name: String,
+    pub name: Cow<'a, str>,
 }
 
-/// One parsed record.
+/// One parsed record; names borrow from the reader's buffer (no allocation per row), see
+/// [`Record::into_owned`] to keep one.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Record {
+pub enum Record<'a> {
     /// conn / open_conn.
     Conn(Conn),
     /// dns.
-    Dns(Dns),
+    Dns(Dns<'a>),
     /// ssl (SNI).
-    Sni(Named),
+    Sni(Named<'a>),
     /// http (Host).
-    Host(Named),
+    Host(Named<'a>),
 }
 
-impl Record {
+impl Record<'_> {
+    /// A copy that owns its names.
+    pub fn into_owned(self) -> Record<'static> {
+        let own = |c: Cow<'_, str>| Cow::Owned(c.into_owned());
+        match self {
+            Record::Conn(c) => Record::Conn(c),
+            Record::Dns(d) => Record::Dns(Dns {
+                ts: d.ts,
+                src: d.src,
+                query: own(d.query),
+                answers: d.answers,
+            }),
+            Record::Sni(n) => Record::Sni(Named {
+                ts: n.ts,
+                src: n.src,
+                dst: n.dst,
+                name: own(n.name),
+            }),
+            Record::Host(n) => Record::Host(Named {
+                ts: n.ts,
+                src: n.src,
+                dst: n.dst,
+                name: own(n.name),
+            }),
+        }
+    }
+
     /// The record's time.
     pub fn ts(&self) -> f64 {
         match self {
@@ -227,7 +290,10 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, depth: u32) -> io::Result<()> {
         };
         if ft.is_dir() {
             walk(&p, out, depth + 1)?;
-        } else if ft.is_file() && LogKind::from_file_name(&p).is_some() {
+        } else if (ft.is_file() || (ft.is_symlink() && p.is_file()))
+            && LogKind::from_file_name(&p).is_some()
+        {
+            // Symlinks to files are followed; symlinked folders are not (no loops).
             out.push(p);
         }
     }
@@ -235,7 +301,7 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, depth: u32) -> io::Result<()> {
 }
 
 /// Reads one file, calling `each` per record.
-pub fn read_file(path: &Path, opts: &ReadOptions, each: &mut dyn FnMut(Record)) -> FileStats {
+pub fn read_file(path: &Path, opts: &ReadOptions, each: &mut dyn FnMut(Record<'_>)) -> FileStats {
     let mut st = FileStats {
         path: path.to_path_buf(),
         kind: LogKind::from_file_name(path),
@@ -259,7 +325,11 @@ pub fn read_file(path: &Path, opts: &ReadOptions, each: &mut dyn FnMut(Record)) 
     let head = io::Cursor::new(magic[..n].to_vec());
     st.gzip = n == 2 && magic == [0x1f, 0x8b];
     let r: Box<dyn Read> = if st.gzip {
-        Box::new(MultiGzDecoder::new(head.chain(f)).take(MAX_INFLATED))
+        let size = f.metadata().map(|m| m.len()).unwrap_or(0);
+        Box::new(Capped {
+            inner: MultiGzDecoder::new(head.chain(f)),
+            left: inflate_cap(size),
+        })
     } else {
         Box::new(head.chain(f))
     };
@@ -280,12 +350,35 @@ fn read_full(f: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
     Ok(n)
 }
 
+/// Reads records from bytes in memory (fuzzing, benches); gzip is detected as for files.
+pub fn read_bytes(data: &[u8], opts: &ReadOptions, each: &mut dyn FnMut(Record<'_>)) -> FileStats {
+    let mut st = FileStats {
+        path: PathBuf::new(),
+        kind: None,
+        format: None,
+        gzip: data.starts_with(&[0x1f, 0x8b]),
+        records: 0,
+        bad_columns: 0,
+        bad_timestamps: 0,
+        bad_other: 0,
+        error: None,
+    };
+    if st.gzip {
+        let inner = MultiGzDecoder::new(data);
+        let left = inflate_cap(data.len() as u64);
+        read_stream(Capped { inner, left }, opts, &mut st, each);
+    } else {
+        read_stream(data, opts, &mut st, each);
+    }
+    st
+}
+
 /// Reads records from any byte stream (used by [`read_file`], the fuzz target and benches).
 pub fn read_stream(
     mut r: impl Read,
     opts: &ReadOptions,
     st: &mut FileStats,
-    each: &mut dyn FnMut(Record),
+    each: &mut dyn FnMut(Record<'_>),
 ) {
     let mut p = LineParser::new(st.kind, opts);
     let mut buf = vec![0u8; CHUNK];
@@ -380,7 +473,7 @@ impl<'o> LineParser<'o> {
         }
     }
 
-    fn line(&mut self, line: &[u8], st: &mut FileStats, each: &mut dyn FnMut(Record)) {
+    fn line(&mut self, line: &[u8], st: &mut FileStats, each: &mut dyn FnMut(Record<'_>)) {
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         if line.is_empty() {
             return;
@@ -466,7 +559,7 @@ impl<'o> LineParser<'o> {
         }
     }
 
-    fn tsv(&mut self, line: &[u8], st: &mut FileStats) -> Option<Record> {
+    fn tsv<'l>(&mut self, line: &'l [u8], st: &mut FileStats) -> Option<Record<'l>> {
         let Some(cols) = &self.cols else {
             st.bad_other += 1; // data before any #fields header
             return None;
@@ -482,8 +575,9 @@ impl<'o> LineParser<'o> {
             st.bad_columns += 1;
             return None;
         }
-        let f = |i: Option<usize>| -> Option<&[u8]> {
-            let (a, b) = *self.fields.get(i?)?;
+        let fields = &self.fields;
+        let f = |i: Option<usize>| -> Option<&'l [u8]> {
+            let (a, b) = *fields.get(i?)?;
             let v = &line[a..b];
             (v != b"-" && v != b"(empty)").then_some(v)
         };
@@ -556,7 +650,7 @@ impl<'o> LineParser<'o> {
                 .any(|s| s.as_bytes() == state)
     }
 
-    fn json(&mut self, line: &[u8], st: &mut FileStats) -> Option<Record> {
+    fn json<'l>(&mut self, line: &'l [u8], st: &mut FileStats) -> Option<Record<'l>> {
         let j: JsonRow = match serde_json::from_slice(line) {
             Ok(j) => j,
             Err(_) => {
@@ -622,11 +716,12 @@ impl<'o> LineParser<'o> {
             Some(LogKind::Dns) => Some(Record::Dns(Dns {
                 ts,
                 src,
-                query: j
-                    .query
-                    .as_deref()
-                    .map(|q| lower(q.as_bytes()))
-                    .unwrap_or_default(),
+                query: Cow::Owned(
+                    j.query
+                        .as_deref()
+                        .map(|q| lower(q.as_bytes()).into_owned())
+                        .unwrap_or_default(),
+                ),
                 answers: j
                     .answers
                     .iter()
@@ -639,8 +734,8 @@ impl<'o> LineParser<'o> {
                     .server_name
                     .as_deref()
                     .or(j.host.as_deref())
-                    .map(|n| host_name(n.as_bytes()))?;
-                named(k, ts, src, dst?, name)
+                    .map(|n| host_name(n.as_bytes()).into_owned())?;
+                named(k, ts, src, dst?, Cow::Owned(name))
             }
             None => {
                 st.bad_other += 1;
@@ -650,7 +745,7 @@ impl<'o> LineParser<'o> {
     }
 }
 
-fn named(k: LogKind, ts: f64, src: IpAddr, dst: IpAddr, name: String) -> Option<Record> {
+fn named(k: LogKind, ts: f64, src: IpAddr, dst: IpAddr, name: Cow<'_, str>) -> Option<Record<'_>> {
     if name.is_empty() {
         return None;
     }
@@ -719,37 +814,67 @@ fn parse_num(v: &[u8]) -> Option<u64> {
 }
 
 fn parse_ip(v: &[u8]) -> Option<IpAddr> {
-    std::str::from_utf8(v).ok()?.parse().ok()
+    parse_ipv4(v)
+        .map(|a| IpAddr::V4(a.into()))
+        .or_else(|| std::str::from_utf8(v).ok()?.parse().ok())
 }
 
-fn lower(v: &[u8]) -> String {
-    String::from_utf8_lossy(&v[..v.len().min(255)])
-        .trim_end_matches('.')
-        .to_ascii_lowercase()
+/// Dotted-quad IPv4 without leading zeros (the std rule), the hot path of every row.
+fn parse_ipv4(v: &[u8]) -> Option<u32> {
+    if v.len() < 7 || v.len() > 15 {
+        return None;
+    }
+    let mut out = 0u32;
+    let mut parts = 0;
+    for part in v.split(|&b| b == b'.') {
+        if part.is_empty() || part.len() > 3 || (part.len() > 1 && part[0] == b'0') {
+            return None;
+        }
+        let mut n = 0u32;
+        for &b in part {
+            if !b.is_ascii_digit() {
+                return None;
+            }
+            n = n * 10 + u32::from(b - b'0');
+        }
+        if n > 255 {
+            return None;
+        }
+        out = (out << 8) | n;
+        parts += 1;
+    }
+    (parts == 4).then_some(out)
+}
+
+/// Lower case without a trailing dot, capped at 255 bytes; borrowed when nothing changes.
+fn lower(v: &[u8]) -> Cow<'_, str> {
+    let v = &v[..v.len().min(255)];
+    let v = v.strip_suffix(b".").unwrap_or(v);
+    match std::str::from_utf8(v) {
+        Ok(s) if !s.bytes().any(|b| b.is_ascii_uppercase()) => Cow::Borrowed(s),
+        _ => Cow::Owned(String::from_utf8_lossy(v).to_ascii_lowercase()),
+    }
 }
 
 /// A Host header or SNI as a bare lower-case name (port and brackets removed).
-fn host_name(v: &[u8]) -> String {
-    let s = lower(v);
-    if s.starts_with('[') {
-        return s
-            .trim_start_matches('[')
-            .split(']')
-            .next()
-            .unwrap_or("")
-            .to_string();
+fn host_name(v: &[u8]) -> Cow<'_, str> {
+    let mut v = v;
+    if let Some(rest) = v.strip_prefix(b"[") {
+        v = rest.split(|&b| b == b']').next().unwrap_or(b"");
+    } else if let Some(i) = memchr::memrchr(b':', v) {
+        let (h, p) = (&v[..i], &v[i + 1..]);
+        if !h.contains(&b':') && p.iter().all(u8::is_ascii_digit) {
+            v = h;
+        }
     }
-    match s.rsplit_once(':') {
-        Some((h, p)) if !h.contains(':') && p.bytes().all(|b| b.is_ascii_digit()) => h.to_string(),
-        _ => s,
-    }
+    lower(v)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn read(data: &[u8], kind: Option<LogKind>) -> (Vec<Record>, FileStats) {
+    fn read(data: &[u8], kind: Option<LogKind>) -> (Vec<Record<'static>>, FileStats) {
         let mut st = FileStats {
             path: "t".into(),
             kind,
@@ -762,7 +887,9 @@ mod tests {
             error: None,
         };
         let mut v = Vec::new();
-        read_stream(data, &ReadOptions::default(), &mut st, &mut |r| v.push(r));
+        read_stream(data, &ReadOptions::default(), &mut st, &mut |r| {
+            v.push(r.into_owned())
+        });
         (v, st)
     }
 
@@ -812,6 +939,39 @@ mod tests {
     }
 
     #[test]
+    fn gzip_bomb_is_capped() {
+        use std::io::Write;
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        let zeros = vec![b'\n'; 1 << 20];
+        for _ in 0..80 {
+            enc.write_all(&zeros).unwrap();
+        }
+        let gz = enc.finish().unwrap();
+        assert!((gz.len() as u64) * MAX_RATIO < 80 << 20);
+        let st = read_bytes(&gz, &ReadOptions::default(), &mut |_| {});
+        assert!(st.error.as_deref().unwrap_or("").contains("cap"), "{st:?}");
+    }
+
+    #[test]
+    fn ipv4_fast_path_agrees_with_std() {
+        for s in [
+            "1.2.3.4",
+            "255.255.255.255",
+            "0.0.0.0",
+            "01.2.3.4",
+            "1.2.3",
+            "1.2.3.4.5",
+            "256.1.1.1",
+            "1..2.3",
+            "a.b.c.d",
+            "::1",
+            "fe80::1%eth0",
+        ] {
+            assert_eq!(parse_ip(s.as_bytes()), s.parse().ok(), "{s}");
+        }
+    }
+
+    #[test]
     fn host_names() {
         assert_eq!(host_name(b"WWW.Example.com:443"), "www.example.com");
         assert_eq!(host_name(b"[::1]:80"), "::1");
@@ -840,7 +1000,7 @@ mod tests {
                 Slow(data.as_bytes(), k),
                 &ReadOptions::default(),
                 &mut st,
-                &mut |r| v.push(r),
+                &mut |r| v.push(r.into_owned()),
             );
             assert_eq!(v, want, "chunk {k}");
         }

@@ -49,7 +49,7 @@ pub struct PairState {
     pub ts: Vec<f64>,
     /// Originator bytes per connection, parallel to `ts`.
     pub sizes: Vec<u32>,
-    /// Connections per absolute hour (hours since the epoch), sorted after [`PairState::finish`].
+    /// Connections per absolute hour (hours since the epoch), derived by [`PairState::finish`].
     pub hours: Vec<(u32, u32)>,
 }
 
@@ -84,11 +84,6 @@ impl PairState {
             self.ts.push(ts);
             self.sizes.push(out.min(u64::from(u32::MAX)) as u32);
         }
-        let h = (ts / 3600.0) as u32;
-        match self.hours.last_mut() {
-            Some((lh, c)) if *lh == h => *c += 1,
-            _ => self.hours.push((h, 1)),
-        }
     }
 
     /// Merges another partial state of the same pair.
@@ -107,16 +102,20 @@ impl PairState {
         }
         let room = TS_CAP.saturating_sub(self.ts.len());
         self.ts.extend(o.ts.iter().take(room));
+        let room = TS_CAP.saturating_sub(self.sizes.len());
         self.sizes.extend(o.sizes.iter().take(room));
-        self.hours.extend(o.hours);
     }
 
-    /// Sorts the buffers (timestamps with their sizes) and coalesces the hour histogram.
+    /// Sorts the buffers (timestamps with their sizes) and derives the hour histogram from the
+    /// timestamps (a pair past the cap is a strobe, whose histogram is not needed).
     pub fn finish(&mut self) {
         self.bytes_out = self.bytes_out.saturating_add(self.open_bytes.0);
         self.bytes_in = self.bytes_in.saturating_add(self.open_bytes.1);
         self.open_bytes = (0, 0);
-        if !self.ts.is_sorted() {
+        if self.sizes.len() != self.ts.len() {
+            self.sizes.clear();
+            self.ts.sort_by(f64::total_cmp);
+        } else if !self.ts.is_sorted() {
             let mut both: Vec<(f64, u32)> = self
                 .ts
                 .iter()
@@ -127,15 +126,72 @@ impl PairState {
             self.ts = both.iter().map(|x| x.0).collect();
             self.sizes = both.iter().map(|x| x.1).collect();
         }
-        self.hours.sort_unstable();
-        let mut out: Vec<(u32, u32)> = Vec::with_capacity(self.hours.len());
-        for &(h, c) in &self.hours {
+        let mut out: Vec<(u32, u32)> = Vec::new();
+        for &t in &self.ts {
+            let h = (t / 3600.0) as u32;
             match out.last_mut() {
-                Some((lh, lc)) if *lh == h => *lc += c,
-                _ => out.push((h, c)),
+                Some((lh, lc)) if *lh == h => *lc += 1,
+                _ => out.push((h, 1)),
             }
         }
         self.hours = out;
+    }
+}
+
+/// The lean state of a (src, TLS SNI / HTTP Host) pair: only times are known.
+#[derive(Clone, Debug)]
+pub struct NameState {
+    /// The name.
+    pub name: Box<str>,
+    /// Events.
+    pub conns: u64,
+    /// Earliest.
+    pub first: f64,
+    /// Latest.
+    pub last: f64,
+    /// Times, capped at [`TS_CAP`].
+    pub ts: Vec<f64>,
+}
+
+impl NameState {
+    fn new(name: &str) -> Self {
+        NameState {
+            name: name.into(),
+            conns: 0,
+            first: f64::INFINITY,
+            last: f64::NEG_INFINITY,
+            ts: Vec::new(),
+        }
+    }
+
+    fn add(&mut self, ts: f64) {
+        self.conns += 1;
+        self.first = self.first.min(ts);
+        self.last = self.last.max(ts);
+        if self.ts.len() < TS_CAP {
+            self.ts.push(ts);
+        }
+    }
+
+    fn merge(&mut self, o: NameState) {
+        self.conns += o.conns;
+        self.first = self.first.min(o.first);
+        self.last = self.last.max(o.last);
+        let room = TS_CAP.saturating_sub(self.ts.len());
+        self.ts.extend(o.ts.iter().take(room));
+    }
+
+    /// The equivalent finished [`PairState`] (no bytes), for scoring.
+    pub fn to_pair(&self) -> PairState {
+        let mut p = PairState {
+            conns: self.conns,
+            first: self.first,
+            last: self.last,
+            ts: self.ts.clone(),
+            ..PairState::default()
+        };
+        p.finish();
+        p
     }
 }
 
@@ -235,14 +291,12 @@ pub enum Via {
 pub struct Partial {
     /// IP pairs whose destination is external.
     pub pairs: Map<(IpAddr, IpAddr), PairState>,
-    /// (src, name) pairs from SNI and Host.
-    pub names: Map<(IpAddr, String, Via), PairState>,
+    /// (src, 64-bit hash of the name, via) → state: pairs from SNI and Host.
+    pub names: Map<(IpAddr, u64, Via), NameState>,
     /// Registered domain → DNS state.
     pub dns: Map<String, DnsState>,
     /// (src, intel indicator) → hit.
     pub intel: Map<(IpAddr, String), IntelHit>,
-    /// Internal hosts seen as sources (for prevalence).
-    pub sources: Map<IpAddr, ()>,
     /// Earliest record.
     pub first: f64,
     /// Latest record.
@@ -285,9 +339,6 @@ impl Partial {
     }
 
     fn conn(&mut self, c: Conn, p: &Policy) {
-        if p.is_internal(c.src) {
-            self.sources.entry(c.src).or_default();
-        }
         if !p.is_external(c.dst) || c.src == c.dst {
             return;
         }
@@ -350,10 +401,9 @@ impl Partial {
         st.len_sum += d.query.len() as u64;
         st.len_max = st.len_max.max(d.query.len() as u64);
         let better =
-            |s: &String| s.len() < d.query.len() || (s.len() == d.query.len() && *s > d.query);
+            |s: &String| s.len() < d.query.len() || (s.len() == d.query.len() && **s > *d.query);
         if st.samples.len() < SAMPLE_CAP || st.samples.last().is_some_and(better) {
-            let q = d.query.clone();
-            st.sample(q);
+            st.sample(d.query.to_string());
         }
     }
 
@@ -365,10 +415,12 @@ impl Partial {
         if n.name.parse::<IpAddr>().is_ok() {
             return;
         }
-        self.names
-            .entry((n.src, n.name, via))
-            .or_default()
-            .add(n.ts, 0.0, 0, 0);
+        // Keyed by a 64-bit hash of the name: no allocation per row; the name is stored once.
+        let e = self
+            .names
+            .entry((n.src, hash64(n.name.as_bytes()), via))
+            .or_insert_with(|| NameState::new(&n.name));
+        e.add(n.ts);
     }
 
     fn intel_hit(&mut self, src: IpAddr, ind: String, ts: f64, via: &'static str) {
@@ -388,14 +440,13 @@ impl Partial {
         self.first = self.first.min(o.first);
         self.last = self.last.max(o.last);
         merge_map(&mut self.pairs, o.pairs, PairState::merge);
-        merge_map(&mut self.names, o.names, PairState::merge);
+        merge_map(&mut self.names, o.names, NameState::merge);
         merge_map(&mut self.dns, o.dns, DnsState::merge);
         merge_map(&mut self.intel, o.intel, |a, b| {
             a.count += b.count;
             a.first = a.first.min(b.first);
             a.last = a.last.max(b.last);
         });
-        self.sources.extend(o.sources);
     }
 }
 

@@ -146,11 +146,12 @@ impl Scanner {
             let n = read_full(&mut f, &mut head).map_err(io_err)?;
             head.truncate(n);
             if container_kind(&label, &head).is_some() {
-                let mut data = head;
-                (&mut f)
-                    .take(self.opts.max_total_size.saturating_sub(n as u64))
-                    .read_to_end(&mut data)
-                    .map_err(io_err)?;
+                let cap = self.opts.max_total_size;
+                let Some(data) = kizuki_core::io::read_capped(Cursor::new(head).chain(&mut f), cap)
+                    .map_err(io_err)?
+                else {
+                    return Err(Error::Cap(format!("container larger than {cap} bytes")));
+                };
                 let mut budget = Budget {
                     left: self.opts.max_total_size,
                     members: 0,
@@ -240,16 +241,13 @@ impl Scanner {
             .max(1024)
             .saturating_mul(u64::from(self.opts.max_ratio));
         let cap = budget.left.min(by_ratio);
-        let mut data = Vec::new();
-        r.take(cap.saturating_add(1))
-            .read_to_end(&mut data)
-            .map_err(|e| Error::Read(e.to_string()))?;
-        if data.len() as u64 > cap {
+        let Some(data) =
+            kizuki_core::io::read_capped(r, cap).map_err(|e| Error::Read(e.to_string()))?
+        else {
             return Err(Error::Cap(format!(
-                "member decompresses beyond {} bytes (size or ratio cap)",
-                cap
+                "member decompresses beyond {cap} bytes (size or ratio cap)"
             )));
-        }
+        };
         budget.left -= data.len() as u64;
         Ok(data)
     }
@@ -379,7 +377,8 @@ impl Scanner {
             let mut tally = Tally::new(self.opts.categories);
             let mut t = Table::new();
             for row in range.rows() {
-                t.push(row.iter().map(ToString::to_string).collect(), &mut tally);
+                let cells: Vec<String> = row.iter().map(ToString::to_string).collect();
+                t.push(&cells, &mut tally);
             }
             let columns = t.finish(&mut tally);
             let records = t.records;
@@ -445,6 +444,7 @@ impl Scanner {
                 }
                 Mode::Delimited(d) => {
                     for line in chunk.split_inclusive('\n') {
+                        let mut fields = Vec::with_capacity(16);
                         let joined;
                         let l = if pending.is_empty() {
                             line
@@ -453,10 +453,12 @@ impl Scanner {
                             joined = std::mem::take(&mut pending);
                             joined.as_str()
                         };
-                        match table::split_fields(l, d) {
-                            Some(f) => table.push(f, &mut tally),
-                            None if l.len() < table::MAX_ROW => pending = l.to_string(),
-                            None => text::scan(l, &mut tally),
+                        if table::split_into(l, d, &mut fields) {
+                            table.push(&fields, &mut tally);
+                        } else if l.len() < table::MAX_ROW {
+                            pending = l.to_string();
+                        } else {
+                            text::scan(l, &mut tally);
                         }
                     }
                 }

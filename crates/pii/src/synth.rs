@@ -100,11 +100,11 @@ impl Person {
             email
         };
         let table = &*POSTAL_TABLE;
-        let n = table.codes().count() as u64;
-        let postal = table.codes().nth(rng.below(n) as usize).unwrap_or(1000001);
+        let postal = table
+            .code_at(rng.below(table.len() as u64) as usize)
+            .unwrap_or(1000001);
         let (pref, city) = table.lookup(postal).unwrap_or(("東京都", "千代田区"));
-        let town_list: Vec<&str> = towns().collect();
-        let town = rng.pick(&town_list).copied().unwrap_or("本町");
+        let town = rng.pick(towns()).copied().unwrap_or("本町");
         let (a, b, c) = (rng.range(1, 9), rng.range(1, 30), rng.range(1, 20));
         let block = match rng.below(3) {
             0 => format!("{a}-{b}-{c}"),

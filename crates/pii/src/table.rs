@@ -2,6 +2,8 @@
 //! name and by the share of its values that validate, then count the valid values of every
 //! classified column row by row. Columns that hold free text go through [`crate::text`].
 
+use std::borrow::Cow;
+
 use kizuki_core::Category;
 
 use crate::tally::Tally;
@@ -222,18 +224,19 @@ impl Table {
                 *cell = v;
             }
         }
-        self.push(row, tally);
+        self.push(&row, tally);
     }
 
     /// Adds one row.
-    pub fn push(&mut self, mut row: Vec<String>, tally: &mut Tally) {
-        row.truncate(MAX_COLUMNS);
+    pub fn push<S: AsRef<str>>(&mut self, row: &[S], tally: &mut Tally) {
+        let row = &row[..row.len().min(MAX_COLUMNS)];
         if self.kinds.is_some() {
             self.records += 1;
-            self.count(&row, tally);
+            self.count(row, tally);
             return;
         }
-        self.buffered.push(row);
+        self.buffered
+            .push(row.iter().map(|c| c.as_ref().to_string()).collect());
         if self.buffered.len() >= CLASSIFY_ROWS {
             self.classify(tally);
         }
@@ -426,7 +429,7 @@ impl Table {
         }
     }
 
-    fn count(&self, row: &[String], tally: &mut Tally) {
+    fn count<S: AsRef<str>>(&self, row: &[S], tally: &mut Tally) {
         let Some(kinds) = &self.kinds else {
             return;
         };
@@ -434,12 +437,15 @@ impl Table {
             .iter()
             .position(|k| *k == Some(Kind::Cat(Category::PostalCode)))
             .and_then(|i| row.get(i))
-            .and_then(|s| value::postal_code(s));
+            .and_then(|s| value::postal_code(s.as_ref()));
         for (cell, kind) in row.iter().zip(kinds) {
+            let cell = cell.as_ref();
             match kind {
-                Some(Kind::Cat(c)) => {
-                    if tally.wants(*c) && valid(*c, cell, postal) {
+                Some(Kind::Cat(c)) if tally.wants(*c) && valid(*c, cell, postal) => {
+                    if crate::tally::tracks_distinct(*c) {
                         tally.add(*c, cell, &key_of(*c, cell.trim()));
+                    } else {
+                        tally.add(*c, cell, cell);
                     }
                 }
                 Some(Kind::Text) => text::scan(cell, tally),
@@ -455,60 +461,68 @@ impl Default for Table {
     }
 }
 
-/// Splits one line into fields (RFC 4180 quotes). `None` when a quoted field is still open
-/// at the end of the line (the caller joins the next line).
-pub fn split_fields(line: &str, delim: u8) -> Option<Vec<String>> {
+/// Splits one line into fields (RFC 4180 quotes) into `out`. `false` when a quoted field is
+/// still open at the end of the line (the caller joins the next line).
+pub fn split_into<'a>(line: &'a str, delim: u8, out: &mut Vec<Cow<'a, str>>) -> bool {
+    out.clear();
     let line = line.strip_suffix('\n').unwrap_or(line);
     let line = line.strip_suffix('\r').unwrap_or(line);
     let b = line.as_bytes();
-    let mut out = Vec::new();
     let mut i = 0;
     loop {
         if b.get(i) == Some(&b'"') {
-            let mut field = String::new();
+            let mut field: Cow<'a, str> = Cow::Borrowed("");
             let mut j = i + 1;
             let mut start = j;
             loop {
-                match memchr::memchr(b'"', b.get(j..)?) {
-                    None => return None,
-                    Some(k) => {
-                        let q = j + k;
-                        if b.get(q + 1) == Some(&b'"') {
-                            field.push_str(line.get(start..=q)?);
-                            j = q + 2;
-                            start = j;
-                        } else {
-                            field.push_str(line.get(start..q)?);
-                            j = q + 1;
-                            break;
-                        }
+                let Some(k) = b.get(j..).and_then(|r| memchr::memchr(b'"', r)) else {
+                    return false;
+                };
+                let q = j + k;
+                if b.get(q + 1) == Some(&b'"') {
+                    field.to_mut().push_str(line.get(start..=q).unwrap_or(""));
+                    j = q + 2;
+                    start = j;
+                } else {
+                    let piece = line.get(start..q).unwrap_or("");
+                    if field.is_empty() {
+                        field = Cow::Borrowed(piece);
+                    } else {
+                        field.to_mut().push_str(piece);
                     }
+                    j = q + 1;
+                    break;
                 }
             }
-            // Skip to the delimiter.
             let next = memchr::memchr(delim, b.get(j..).unwrap_or(&[])).map(|k| j + k);
             out.push(field);
             match next {
                 Some(d) => i = d + 1,
-                None => return Some(out),
+                None => return true,
             }
         } else {
             let rest = b.get(i..).unwrap_or(&[]);
             match memchr::memchr(delim, rest) {
                 Some(k) => {
-                    out.push(line.get(i..i + k).unwrap_or("").to_string());
+                    out.push(Cow::Borrowed(line.get(i..i + k).unwrap_or("")));
                     i += k + 1;
                 }
                 None => {
-                    out.push(line.get(i..).unwrap_or("").to_string());
-                    return Some(out);
+                    out.push(Cow::Borrowed(line.get(i..).unwrap_or("")));
+                    return true;
                 }
             }
         }
         if out.len() >= MAX_COLUMNS {
-            return Some(out);
+            return true;
         }
     }
+}
+
+/// Splits one line into fields (owned); `None` when a quoted field is still open.
+pub fn split_fields(line: &str, delim: u8) -> Option<Vec<String>> {
+    let mut v = Vec::new();
+    split_into(line, delim, &mut v).then(|| v.into_iter().map(Cow::into_owned).collect())
 }
 
 /// Guesses the delimiter of a delimited text from its first lines: the one giving the same
@@ -561,30 +575,30 @@ mod tests {
         let mut t = Table::new();
         let mut tally = Tally::new(CatSet::all());
         t.push(
-            vec![
+            &[
                 "氏名".into(),
                 "メール".into(),
                 "生年月日".into(),
                 "備考".into(),
-            ],
+            ] as &[String],
             &mut tally,
         );
         t.push(
-            vec![
+            &[
                 "佐藤 太郎".into(),
                 "taro@example.com".into(),
                 "1980/4/12".into(),
                 "".into(),
-            ],
+            ] as &[String],
             &mut tally,
         );
         t.push(
-            vec![
+            &[
                 "鈴木 花子".into(),
                 "hana@example.com".into(),
                 "S55.4.12".into(),
                 "電話 03-1234-5678".into(),
-            ],
+            ] as &[String],
             &mut tally,
         );
         let cols = t.finish(&mut tally);

@@ -62,6 +62,23 @@ pub const PREFECTURES: [&str; 47] = [
     "沖縄県",
 ];
 
+/// The prefecture `s` starts with: its index and the rest of `s`.
+pub fn prefecture_prefix(s: &str) -> Option<(usize, &str)> {
+    static BY_FIRST: LazyLock<HashMap<char, Vec<usize>>> = LazyLock::new(|| {
+        let mut m: HashMap<char, Vec<usize>> = HashMap::new();
+        for (i, p) in PREFECTURES.iter().enumerate() {
+            if let Some(c) = p.chars().next() {
+                m.entry(c).or_default().push(i);
+            }
+        }
+        m
+    });
+    BY_FIRST
+        .get(&s.chars().next()?)?
+        .iter()
+        .find_map(|i| s.strip_prefix(PREFECTURES[*i]).map(|r| (*i, r)))
+}
+
 /// One name of the dictionary.
 #[derive(Clone, Copy, Debug)]
 pub struct Name {
@@ -187,8 +204,7 @@ impl Names {
             Part::Last => &self.last_kanji,
             Part::First => &self.first_kanji,
         };
-        map.get(kanji)
-            .is_some_and(|rs| rs.iter().any(|r| *r == k.as_str()))
+        map.get(kanji).is_some_and(|rs| rs.contains(&k.as_str()))
     }
 }
 
@@ -213,14 +229,16 @@ pub struct Postal {
     /// `(prefecture, municipality)` by index.
     pub cities: Vec<(&'static str, &'static str)>,
     codes: Vec<(u32, u16)>,
-    /// Municipalities per prefecture index, longest first.
-    by_pref: Vec<Vec<&'static str>>,
+    /// One bit per 7-digit code: is it listed? (1.25 MB, O(1) validation.)
+    bits: Vec<u64>,
+    /// Municipalities per prefecture index and first character, longest first.
+    by_pref: Vec<HashMap<char, Vec<&'static str>>>,
 }
 
 impl Postal {
     fn load() -> Postal {
         let cities: Vec<(&str, &str)> = CITIES.lines().filter_map(|l| l.split_once('\t')).collect();
-        let codes = POSTAL
+        let codes: Vec<(u32, u16)> = POSTAL
             .chunks_exact(6)
             .map(|c| {
                 (
@@ -229,21 +247,39 @@ impl Postal {
                 )
             })
             .collect();
-        let mut by_pref = vec![Vec::new(); PREFECTURES.len()];
+        let mut by_pref: Vec<HashMap<char, Vec<&str>>> = vec![HashMap::new(); PREFECTURES.len()];
         for (p, c) in &cities {
-            if let Some(i) = PREFECTURES.iter().position(|x| x == p) {
-                by_pref[i].push(*c);
+            if let (Some(i), Some(first)) =
+                (PREFECTURES.iter().position(|x| x == p), c.chars().next())
+            {
+                by_pref[i].entry(first).or_default().push(*c);
             }
         }
-        for v in &mut by_pref {
-            v.sort_by_key(|c| std::cmp::Reverse(c.len()));
-            v.dedup();
+        for m in &mut by_pref {
+            for v in m.values_mut() {
+                v.sort_by_key(|c| std::cmp::Reverse(c.len()));
+                v.dedup();
+            }
+        }
+        let mut bits = vec![0u64; 10_000_000 / 64 + 1];
+        for (c, _) in &codes {
+            if let Some(w) = bits.get_mut(*c as usize / 64) {
+                *w |= 1 << (c % 64);
+            }
         }
         Postal {
             cities,
             codes,
+            bits,
             by_pref,
         }
+    }
+
+    /// Does Japan Post list this 7-digit code?
+    pub fn contains(&self, code: u32) -> bool {
+        self.bits
+            .get(code as usize / 64)
+            .is_some_and(|w| w & (1 << (code % 64)) != 0)
     }
 
     /// The `(prefecture, municipality)` of a 7-digit code, when Japan Post lists it.
@@ -258,10 +294,26 @@ impl Postal {
         self.codes.iter().map(|c| c.0)
     }
 
+    /// Number of codes.
+    pub fn len(&self) -> usize {
+        self.codes.len()
+    }
+
+    /// True when the table is empty.
+    pub fn is_empty(&self) -> bool {
+        self.codes.is_empty()
+    }
+
+    /// The code at index `i` (for the generator).
+    pub fn code_at(&self, i: usize) -> Option<u32> {
+        self.codes.get(i).map(|c| c.0)
+    }
+
     /// The municipality at the start of `rest` for prefecture index `pref`, if any.
     pub fn municipality_prefix(&self, pref: usize, rest: &str) -> Option<&'static str> {
         self.by_pref
             .get(pref)?
+            .get(&rest.chars().next()?)?
             .iter()
             .find(|c| rest.starts_with(**c))
             .copied()
@@ -272,8 +324,10 @@ impl Postal {
 pub static POSTAL_TABLE: LazyLock<Postal> = LazyLock::new(Postal::load);
 
 /// Town names (for the generator).
-pub fn towns() -> impl Iterator<Item = &'static str> {
-    TOWNS.lines().filter(|l| !l.is_empty())
+pub fn towns() -> &'static [&'static str] {
+    static T: LazyLock<Vec<&'static str>> =
+        LazyLock::new(|| TOWNS.lines().filter(|l| !l.is_empty()).collect());
+    &T
 }
 
 #[cfg(test)]

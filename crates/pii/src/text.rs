@@ -18,19 +18,25 @@ use crate::value;
 pub const WINDOW: usize = 48;
 
 static CANDIDATES: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    // Small on purpose: every alternative starts with a literal or a narrow class and has no
+    // bounded repetition of wide classes, so the lazy DFA stays small and never thrashes its
+    // cache. Values after keywords and prefectures are taken by hand (`extend`).
     let prefs = PREFECTURES.join("|");
     let pattern = format!(
         r#"(?x)
         [A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+
         | [A-Z]{{2}}[0-9]{{7}}
-        | (?:明治|大正|昭和|平成|令和|[㍾㍽㍼㍻㋿]|[MTSHR])[\x20]?(?:元|[0-9０-９]{{1,2}})[\x20]?[年.．/／][\x20]?[0-9０-９]{{1,2}}[\x20]?[月.．/／][\x20]?[0-9０-９]{{1,2}}日?
-        | (?:{prefs})[^\s,，、。"'<>|;:：\x00-\x1f]{{2,60}}
-        | (?:氏名|お名前|名前|フリガナ|ふりがな|ローマ字|Name|NAME|性別|Gender|GENDER|Sex|SEX)[\x20\u{{3000}}]*[:：]?[\x20\u{{3000}}]*[^\s,，、。"'<>|;\t]{{1,20}}(?:[\x20\u{{3000}}][^\s,，、。"'<>|;\t]{{1,20}})?
-        | 〒[\x20]?[0-9０-９]{{3}}[\-－‐‑−ー]?[0-9０-９]{{4}}
-        | [+＋]?[0-9０-９](?:[0-9０-９]|[\-－‐‑–—−ー()（）/／.．年月]|[\x20][0-9０-９(（]){{5,24}}[0-9０-９日]
+        | (?:明治|大正|昭和|平成|令和|[㍾㍽㍼㍻㋿]|[MTSHR])[\x20]?(?:元|[0-9０-９]{{1,2}})[\x20]?[年.．/／]
+        | {prefs}
+        | 氏名|お名前|名前|フリガナ|ふりがな|ローマ字|Name|NAME|性別|Gender|GENDER|Sex|SEX
+        | 〒
+        | [+＋]?[0-9０-９][0-9０-９\-－‐‑–—−ー()（）/／.．年月\x20]*[0-9０-９日]
         "#
     );
-    match Regex::new(&pattern) {
+    match regex::RegexBuilder::new(&pattern)
+        .dfa_size_limit(16 << 20)
+        .build()
+    {
         Ok(r) => Some(r),
         Err(e) => {
             tracing::error!(error = %e, "pii candidate pattern does not compile");
@@ -38,6 +44,66 @@ static CANDIDATES: LazyLock<Option<Regex>> = LazyLock::new(|| {
         }
     }
 });
+
+/// Characters that end a value taken after a keyword or prefecture.
+fn is_stop(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            ',' | '，' | '、' | '。' | '"' | '\'' | '<' | '>' | '|' | ';' | '\t' | '\n' | '\r'
+        )
+}
+
+/// The text after `e` up to a stop character, at most `max_chars` characters, and at most
+/// `words` space-separated words.
+fn extend(text: &str, e: usize, max_chars: usize, words: usize) -> &str {
+    let rest = text.get(e..).unwrap_or("");
+    let mut end = 0;
+    let mut seen_words = 0;
+    let mut in_word = false;
+    for (n, (i, c)) in rest.char_indices().enumerate() {
+        if n >= max_chars || is_stop(c) {
+            break;
+        }
+        let space = c == ' ' || c == '\u{3000}';
+        if space {
+            if in_word {
+                in_word = false;
+                if seen_words >= words {
+                    break;
+                }
+            }
+        } else if !in_word {
+            in_word = true;
+            seen_words += 1;
+            if seen_words > words {
+                break;
+            }
+        }
+        end = i + c.len_utf8();
+    }
+    rest.get(..end).unwrap_or("").trim_end()
+}
+
+/// An era date: the regex finds its start (`昭和55年`), the month and day are taken by hand.
+fn extend_era(text: &str, e: usize) -> &str {
+    let rest = text.get(e..).unwrap_or("");
+    let mut end = 0;
+    for (n, (i, c)) in rest.char_indices().enumerate() {
+        if n >= 10 {
+            break;
+        }
+        if value::digit(c).is_some() || matches!(c, '月' | '.' | '．' | '/' | '／' | ' ') {
+            end = i + c.len_utf8();
+        } else if c == '日' {
+            end = i + c.len_utf8();
+            break;
+        } else {
+            break;
+        }
+    }
+    rest.get(..end).unwrap_or("").trim_end()
+}
 
 const BIRTH: [&str; 8] = [
     "生年月日",
@@ -68,9 +134,38 @@ const MYNUMBER: [&str; 6] = [
 ];
 const BANK: [&str; 6] = ["口座", "account", "Account", "ACCOUNT", "普通", "当座"];
 
-/// The last position of any keyword in `w`.
+/// All context keywords in one automaton; the pattern id maps back to its list.
+static KEYWORDS: LazyLock<Option<(aho_corasick::AhoCorasick, Vec<usize>)>> = LazyLock::new(|| {
+    let lists: [&[&str]; 5] = [&BIRTH, &ISSUE, &PASSPORT, &MYNUMBER, &BANK];
+    let mut pats = Vec::new();
+    let mut class = Vec::new();
+    for (i, l) in lists.iter().enumerate() {
+        for k in *l {
+            pats.push(*k);
+            class.push(i);
+        }
+    }
+    aho_corasick::AhoCorasick::new(&pats)
+        .ok()
+        .map(|ac| (ac, class))
+});
+
+/// The last position of any keyword of `kws` (one of the lists above) in `w`.
 fn last_kw(w: &str, kws: &[&str]) -> Option<usize> {
-    kws.iter().filter_map(|k| w.rfind(k)).max()
+    let (ac, class) = KEYWORDS.as_ref()?;
+    let want = [
+        &BIRTH[..],
+        &ISSUE[..],
+        &PASSPORT[..],
+        &MYNUMBER[..],
+        &BANK[..],
+    ]
+    .iter()
+    .position(|l| std::ptr::eq(l.as_ptr(), kws.as_ptr()))?;
+    ac.find_overlapping_iter(w)
+        .filter(|m| class.get(m.pattern().as_usize()) == Some(&want))
+        .map(|m| m.start())
+        .max()
 }
 
 fn window(text: &str, start: usize, n: usize) -> &str {
@@ -96,13 +191,57 @@ pub fn scan(text: &str, tally: &mut Tally) {
         return;
     };
     let bytes = text.as_bytes();
+    // End of the last value taken by hand: matches inside it were already judged.
+    let mut consumed = 0;
     for m in re.find_iter(text) {
-        let (s, e) = (m.start(), m.end());
-        let tok = m.as_str();
+        let (s, mut e) = (m.start(), m.end());
+        if s < consumed {
+            continue;
+        }
+        let mut tok = m.as_str();
+        let first = tok.chars().next().unwrap_or(' ');
+        // Alternatives matched by their start only: take the value by hand.
+        if first.is_ascii_digit() {
+            // The common case (numbers): straight to the number rules.
+        } else if first == '〒' {
+            e += extend(text, e, 10, 1).len();
+        } else if tok.len() >= 6
+            && crate::tables::prefecture_prefix(tok).is_some_and(|(_, r)| r.is_empty())
+        {
+            e += extend(text, e, 60, 1).len();
+        } else if is_keyword_value(tok) {
+            let after = text.get(e..).unwrap_or("");
+            let sep = after.len() - after.trim_start_matches([' ', '\u{3000}', ':', '：']).len();
+            e += sep + extend(text, e + sep, 40, 2).len();
+        } else if tok.ends_with(['年', '.', '．', '/', '／'])
+            && !first.is_ascii_digit()
+            && value::digit(first).is_none()
+        {
+            e += extend_era(text, e).len();
+        }
+        tok = text.get(s..e).unwrap_or(tok);
+        consumed = e;
         let before = s.checked_sub(1).and_then(|i| bytes.get(i).copied());
         let after = bytes.get(e).copied();
-        let first = tok.chars().next().unwrap_or(' ');
-        if tok.contains('@') {
+        if (first.is_ascii_digit() || matches!(first, '+' | '＋') || value::digit(first).is_some())
+            && !tok.contains('@')
+        {
+            if ascii_word(before)
+                || matches!(before, Some(b'-' | b'.' | b'/' | b'_' | b':'))
+                || ascii_word(after)
+            {
+                continue;
+            }
+            if !number(text, s, tok, tally) && tok.contains(' ') {
+                let mut off = 0;
+                for part in tok.split(' ') {
+                    if part.len() >= 6 {
+                        number(text, s + off, part, tally);
+                    }
+                    off += part.len() + 1;
+                }
+            }
+        } else if tok.contains('@') {
             if value::email(tok) {
                 let key = tok.to_ascii_lowercase();
                 tally.add(Category::Email, tok, &key);
@@ -123,7 +262,7 @@ pub fn scan(text: &str, tally: &mut Tally) {
             if value::postal_code(tok).is_some() && !ascii_word(after) {
                 tally.add(Category::PostalCode, tok, tok);
             }
-        } else if PREFECTURES.iter().any(|p| tok.starts_with(p)) {
+        } else if crate::tables::prefecture_prefix(tok).is_some() {
             let postal = nearby_postal(text, s, e);
             if value::address(tok, postal) {
                 tally.add(Category::Address, tok, tok);
@@ -251,7 +390,14 @@ fn date(text: &str, s: usize, tok: &str, tally: &mut Tally) -> bool {
 /// A token of digits and separators.
 fn number(text: &str, s: usize, tok: &str, tally: &mut Tally) -> bool {
     let tok = tok.trim();
-    if let Some(n) = value::phone(tok) {
+    // Fewer than 6 digits is nothing we look for (the shortest is a date like 1980-4-1).
+    if tok.chars().filter(|c| value::digit(*c).is_some()).count() < 6 {
+        return false;
+    }
+    let lead = tok.chars().next().unwrap_or(' ');
+    if matches!(lead, '0' | '０' | '+' | '＋' | '(' | '（')
+        && let Some(n) = value::phone(tok)
+    {
         tally.add(Category::Phone, tok, &n);
         return true;
     }

@@ -26,19 +26,43 @@ pub fn digit(c: char) -> Option<u8> {
     }
 }
 
+/// Digits and digit-group lengths of a short number, on the stack.
+#[derive(Clone, Copy)]
+struct Digits {
+    d: [u8; 24],
+    n: usize,
+    g: [usize; 8],
+    ng: usize,
+}
+
+impl Digits {
+    fn digits(&self) -> &[u8] {
+        &self.d[..self.n]
+    }
+    fn groups(&self) -> &[usize] {
+        &self.g[..self.ng]
+    }
+}
+
 /// The digits of `s` and the lengths of its digit groups (split at separators). `None` when
-/// `s` holds anything but digits, hyphens, spaces and parentheses.
-fn digit_groups(s: &str) -> Option<(Vec<u8>, Vec<usize>)> {
-    let mut digits = Vec::with_capacity(16);
-    let mut groups = Vec::with_capacity(4);
+/// `s` holds anything but digits, hyphens, spaces and parentheses, or is too long.
+fn digit_groups(s: &str) -> Option<Digits> {
+    let mut x = Digits {
+        d: [0; 24],
+        n: 0,
+        g: [0; 8],
+        ng: 0,
+    };
     let mut run = 0;
     for c in s.chars() {
         if let Some(d) = digit(c) {
-            digits.push(d);
+            *x.d.get_mut(x.n)? = d;
+            x.n += 1;
             run += 1;
         } else if is_hyphen(c) || matches!(c, ' ' | '\u{3000}' | '(' | ')' | '（' | '）') {
             if run > 0 {
-                groups.push(run);
+                *x.g.get_mut(x.ng)? = run;
+                x.ng += 1;
             }
             run = 0;
         } else {
@@ -46,18 +70,19 @@ fn digit_groups(s: &str) -> Option<(Vec<u8>, Vec<usize>)> {
         }
     }
     if run > 0 {
-        groups.push(run);
+        *x.g.get_mut(x.ng)? = run;
+        x.ng += 1;
     }
-    Some((digits, groups))
+    Some(x)
 }
 
 /// A Japanese phone number: returns its national digits (`0312345678`).
 ///
 /// Rules (after the national numbering plan that libphonenumber encodes): `+81` or `0` prefix;
-/// mobile and IP numbers `0[5-9]0` + 8 digits (060 is the new mobile range); toll free `0120`
-/// + 6 and `0800` + 7; geographic numbers have 10 digits, start `0[1-9]` but not `0[5-9]0`,
-/// and when written with separators the area code plus exchange make 6 digits and the
-/// subscriber number 4.
+/// mobile and IP numbers `0[5-9]0` and 8 digits (060 is the new mobile range); toll free
+/// `0120` and 6 digits, `0800` and 7; geographic numbers have 10 digits, start `0[1-9]` but
+/// not `0[5-9]0`, and when written with separators the area code plus exchange make 6 digits
+/// and the subscriber number 4.
 pub fn phone(s: &str) -> Option<String> {
     let t = s.trim();
     let (intl, rest) = if let Some(r) = t.strip_prefix("+81").or_else(|| t.strip_prefix("＋８１"))
@@ -66,7 +91,11 @@ pub fn phone(s: &str) -> Option<String> {
     } else {
         (false, t)
     };
-    let (mut d, mut groups) = digit_groups(rest)?;
+    let x = digit_groups(rest)?;
+    let (mut d, mut groups) = (x.digits().to_vec(), x.groups().to_vec());
+    if !(9..=12).contains(&d.len()) {
+        return None;
+    }
     if intl {
         // `+81 (0)3 …` keeps a trunk zero in parentheses; drop it, then add the national 0.
         if d.first() == Some(&0) {
@@ -107,18 +136,19 @@ pub fn phone(s: &str) -> Option<String> {
 }
 
 fn groups_ok(groups: &[usize], allowed: &[&[usize]]) -> bool {
-    allowed.iter().any(|a| *a == groups)
+    allowed.contains(&groups)
 }
 
 /// A postal code (`100-0001`, `〒1000001`, full width too) that Japan Post lists: the code.
 pub fn postal_code(s: &str) -> Option<u32> {
     let t = s.trim().trim_start_matches('〒').trim_start();
-    let (d, groups) = digit_groups(t)?;
+    let x = digit_groups(t)?;
+    let (d, groups) = (x.digits(), x.groups());
     if d.len() != 7 || !(groups == [3, 4] || groups == [7]) {
         return None;
     }
     let code = d.iter().fold(0u32, |a, x| a * 10 + u32::from(*x));
-    POSTAL_TABLE.lookup(code).map(|_| code)
+    POSTAL_TABLE.contains(code).then_some(code)
 }
 
 /// An e-mail address (ASCII local part and domain with a dot and a letters-only TLD).
@@ -173,8 +203,18 @@ fn days_in(y: i32, m: u32) -> u32 {
 /// Parses a calendar date: `1980-04-12`, `1980/4/12`, `1980.4.12`, `1980年4月12日`,
 /// `19800412`, `昭和55年4月12日`, `S55.4.12`, `平成元年1月8日`, `㍻2年3月4日`.
 pub fn date(s: &str) -> Option<Ymd> {
-    let t: String = s.trim().nfkc().collect();
-    let t = t.trim();
+    // NFKC only when a compatibility character is there (㍻, full-width digits): it allocates.
+    let owned: String;
+    let t = if s.chars().any(|c| {
+        ('\u{3300}'..='\u{33FF}').contains(&c)
+            || ('\u{32FF}'..='\u{32FF}').contains(&c)
+            || ('\u{FF00}'..='\u{FFEF}').contains(&c)
+    }) {
+        owned = s.trim().nfkc().collect();
+        owned.trim()
+    } else {
+        s.trim()
+    };
     let mut era: Option<(i32, i32)> = None;
     let mut rest = t;
     for (name, abbr, base, max) in ERAS {
@@ -197,7 +237,7 @@ pub fn date(s: &str) -> Option<Ymd> {
     let mut cur: Option<u32> = None;
     let mut seps = 0;
     let mut chars = rest.chars().peekable();
-    while let Some(c) = chars.next() {
+    for c in chars.by_ref() {
         if let Some(dg) = c.to_digit(10) {
             let v = cur.unwrap_or(0).checked_mul(10)?.checked_add(dg)?;
             if v > 99_999_999 {
@@ -282,15 +322,18 @@ pub fn my_number_digits(d: &[u8]) -> bool {
 
 /// A My Number (12 digits, optionally 4-4-4, check digit valid).
 pub fn my_number(s: &str) -> bool {
-    digit_groups(s.trim())
-        .is_some_and(|(d, g)| (g == [12] || g == [4, 4, 4]) && my_number_digits(&d))
+    digit_groups(s.trim()).is_some_and(|x| {
+        let g = x.groups();
+        (g == [12] || g == [4, 4, 4]) && my_number_digits(x.digits())
+    })
 }
 
 /// A payment card number: 13-19 digits (groups of 4, or Amex 4-6-5), Luhn, a known IIN range.
 pub fn credit_card(s: &str) -> bool {
-    let Some((d, g)) = digit_groups(s.trim()) else {
+    let Some(x) = digit_groups(s.trim()) else {
         return false;
     };
+    let (d, g) = (x.digits(), x.groups());
     let n = d.len();
     if !(13..=19).contains(&n)
         || !(g.len() == 1
@@ -314,7 +357,7 @@ pub fn credit_card(s: &str) -> bool {
             }
         })
         .sum();
-    if luhn % 10 != 0 {
+    if !luhn.is_multiple_of(10) {
         return false;
     }
     let pre = |k: usize| d[..k].iter().fold(0u32, |a, x| a * 10 + u32::from(*x));
@@ -335,7 +378,7 @@ pub fn credit_card(s: &str) -> bool {
 /// A Japanese bank account number: 7 digits (6-8 tolerated; the keyword or header is what
 /// makes it an account).
 pub fn bank_account(s: &str) -> bool {
-    digit_groups(s.trim()).is_some_and(|(d, g)| g.len() == 1 && (6..=8).contains(&d.len()))
+    digit_groups(s.trim()).is_some_and(|x| x.groups().len() == 1 && (6..=8).contains(&x.n))
 }
 
 /// A gender value as it appears in a gender column.
@@ -362,7 +405,7 @@ pub fn gender(s: &str) -> bool {
 
 /// Splits a full name at a space (ASCII, ideographic) or a middle dot.
 fn split_name(s: &str) -> Vec<&str> {
-    s.split(|c: char| c == ' ' || c == '\u{3000}' || c == '・' || c == ',')
+    s.split([' ', '\u{3000}', '・', ','])
         .filter(|p| !p.is_empty())
         .collect()
 }
@@ -456,21 +499,20 @@ pub fn name_romaji(s: &str) -> bool {
 /// matches, a municipality missing from the table is accepted too.
 pub fn address(s: &str, postal: Option<u32>) -> bool {
     let s = s.trim();
-    let Some((pi, rest)) = PREFECTURES
-        .iter()
-        .enumerate()
-        .find_map(|(i, p)| s.strip_prefix(p).map(|r| (i, r)))
-    else {
+    let Some((pi, rest)) = crate::tables::prefecture_prefix(s) else {
         return false;
     };
     let table = &*POSTAL_TABLE;
     let city = table.municipality_prefix(pi, rest);
-    let cross = postal.and_then(|c| table.lookup(c)).is_some_and(|(p, c)| {
-        p == PREFECTURES[pi] && (city.is_none() || city == Some(c) || rest.starts_with(c))
-    });
+    // Cross-check with the postal code only when the municipality is not in the table.
+    let cross = || {
+        postal
+            .and_then(|c| table.lookup(c))
+            .is_some_and(|(p, _)| p == PREFECTURES[pi])
+    };
     let after = match city {
         Some(c) => &rest[c.len()..],
-        None if cross => rest,
+        None if cross() => rest,
         None => return false,
     };
     // A block number somewhere after the municipality.

@@ -1,6 +1,7 @@
 //! Golden files: `testdata/<case>.in` beside `<case>.out.json` (the JSON objects the scanner
 //! reports for it, samples revealed so a change in what is found shows). `UPDATE_GOLDEN=1`
 //! regenerates the outputs — and the generated inputs, from `kizuki_pii::synth`.
+#![allow(clippy::unwrap_used, reason = "test helpers")]
 
 use std::fs;
 use std::path::Path;
@@ -27,8 +28,10 @@ fn golden() {
         fs::create_dir_all(&dir).unwrap();
         generated_inputs(&dir);
     }
-    let mut opts = Options::default();
-    opts.reveal = true;
+    let opts = Options {
+        reveal: true,
+        ..Options::default()
+    };
     let scanner = Scanner::new(opts);
     let mut cases = 0;
     let mut names: Vec<_> = fs::read_dir(&dir)

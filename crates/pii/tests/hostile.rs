@@ -1,4 +1,5 @@
 //! Hostile and damaged input: no panic, no hang, caps hold.
+#![allow(clippy::unwrap_used, reason = "test helpers")]
 
 use kizuki_core::rng::Rng;
 use kizuki_pii::synth::{self, Form};
@@ -60,8 +61,10 @@ fn nesting_deeper_than_the_cap_stops() {
     for i in 0..8 {
         d = synth::zip_of(&[(&format!("level{i}.zip"), &d)]).unwrap();
     }
-    let mut opts = Options::default();
-    opts.max_depth = 3;
+    let opts = Options {
+        max_depth: 3,
+        ..Options::default()
+    };
     let items = Scanner::new(opts).scan_bytes("deep.zip", &d);
     assert!(items.iter().all(|i| !matches!(i, Item::Found(_))));
     assert!(items.iter().any(|i| matches!(

@@ -3,6 +3,7 @@
 //! Prints a table (run with `--nocapture` to see it) and asserts the goals of issue 6:
 //! recall >= 0.98 for e-mail, phone, postal code, passport number and both dates, >= 0.95 for
 //! names, address and gender; decoys yield no findings.
+#![allow(clippy::unwrap_used, reason = "test helpers")]
 
 use std::collections::BTreeMap;
 
