@@ -9,5 +9,6 @@ mod config;
 mod demo;
 mod file;
 mod global;
+mod mail;
 mod net;
 mod pii;

@@ -84,6 +84,9 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Print the man page (roff).
     Man(ManArgs),
+    /// Triage e-mail messages.
+    #[command(subcommand)]
+    Mail(MailCmd),
 }
 
 /// `kizuki config …`
@@ -120,6 +123,29 @@ pub struct ManArgs {
     /// Write one page per command into this folder instead of printing the main page.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+}
+
+/// `kizuki mail …`
+#[derive(Debug, Subcommand)]
+pub enum MailCmd {
+    /// Analyse messages: .eml files, mbox files (message N is reported as PATH#N), Maildirs,
+    /// directories of messages, or `-` for standard input. Exit 0 all clean, 1 any suspicious
+    /// or malicious, 2 errors only.
+    Scan(MailScanArgs),
+}
+
+/// `kizuki mail scan`
+#[derive(Debug, ClapArgs)]
+pub struct MailScanArgs {
+    /// Verify DKIM, SPF and DMARC offline against this records file (format: docs/output.md).
+    #[arg(long, value_name = "FILE")]
+    pub dns_records: Option<PathBuf>,
+    /// Verify DKIM, SPF and DMARC with live DNS (the system resolver).
+    #[arg(long, conflicts_with = "dns_records")]
+    pub live_dns: bool,
+    /// Messages, mboxes, Maildirs or directories; `-` reads standard input.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
 }
 
 /// `kizuki pii …`

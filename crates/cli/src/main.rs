@@ -55,6 +55,7 @@ fn run(args: &Args) -> anyhow::Result<Exit> {
         Command::File(c) => cmd::file::run(&args.global, c),
         Command::Completions(c) => cmd::completions::run(c),
         Command::Man(m) => cmd::completions::man(m),
+        Command::Mail(args::MailCmd::Scan(a)) => cmd::mail::scan(&args.global, a),
     }
 }
 

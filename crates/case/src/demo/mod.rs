@@ -13,6 +13,7 @@ use crate::Error;
 use crate::scenario::{Scenario, reference};
 
 mod file;
+mod mail;
 mod net;
 mod pii;
 mod timeline;
@@ -53,6 +54,7 @@ pub trait Stage {
 pub fn stages() -> Vec<Box<dyn Stage>> {
     vec![
         Box::new(timeline::Timeline),
+        Box::new(mail::Mail),
         Box::new(file::FileStage),
         Box::new(net::Net),
         Box::new(pii::Pii),

@@ -4,6 +4,7 @@ pub mod completions;
 pub mod config;
 pub mod demo;
 pub mod file;
+pub mod mail;
 pub mod net;
 pub mod pii;
 
