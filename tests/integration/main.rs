@@ -7,5 +7,7 @@ mod harness;
 
 mod config;
 mod demo;
+mod file;
 mod global;
+mod net;
 mod pii;

@@ -74,6 +74,12 @@ pub enum Command {
     /// Find Japanese personal data in files, archives and spreadsheets.
     #[command(subcommand)]
     Pii(PiiCmd),
+    /// Outbound traffic that should not exist, from Zeek logs.
+    #[command(subcommand)]
+    Net(NetCmd),
+    /// Triage files and attachments (PDF, Office, archives, shortcuts, executables…).
+    #[command(subcommand)]
+    File(FileCmd),
     /// Print shell completions.
     Completions(CompletionsArgs),
     /// Print the man page (roff).
@@ -138,6 +144,51 @@ pub struct PiiScanArgs {
     #[arg(long, value_name = "N")]
     pub min_count: Option<u64>,
     /// Files or directories to scan.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+}
+
+/// `kizuki net …`
+#[derive(Debug, Subcommand)]
+pub enum NetCmd {
+    /// Find beacons, strobes, long connections, DNS tunnels, exfiltration, egress-policy
+    /// violations and threat-intel hits in Zeek logs (conn, open_conn, dns, ssl, http; TSV or
+    /// JSON; plain or gzip; folders are searched recursively).
+    Scan(NetScanArgs),
+}
+
+/// `kizuki net scan`
+#[derive(Debug, ClapArgs)]
+pub struct NetScanArgs {
+    /// Only records at or after this time (epoch seconds, 2016-03-19 or 2016-03-19T10:00:00Z).
+    #[arg(long, value_name = "T")]
+    pub since: Option<String>,
+    /// Only records before this time.
+    #[arg(long, value_name = "T")]
+    pub until: Option<String>,
+    /// Zeek log files or folders.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+}
+
+/// `kizuki file …`
+#[derive(Debug, Subcommand)]
+pub enum FileCmd {
+    /// Identify and analyse files; folders recurse. Exit 0 all clean, 1 any suspicious or
+    /// malicious, 2 an unreadable path.
+    Scan(FileScanArgs),
+}
+
+/// `kizuki file scan`
+#[derive(Debug, ClapArgs)]
+pub struct FileScanArgs {
+    /// Folder of YARA rules (`*.yar`, `*.yara`); needs a build with the `yara` feature.
+    #[arg(long, value_name = "DIR")]
+    pub yara: Option<PathBuf>,
+    /// Candidate password for encrypted archives (repeatable; added to [files] passwords).
+    #[arg(long = "password", value_name = "P")]
+    pub passwords: Vec<String>,
+    /// Files or folders to scan.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 }

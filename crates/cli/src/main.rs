@@ -51,6 +51,8 @@ fn run(args: &Args) -> anyhow::Result<Exit> {
         Command::Config(c) => cmd::config::run(&args.global, c),
         Command::Demo(d) => cmd::demo::run(&args.global, d),
         Command::Pii(c) => cmd::pii::run(&args.global, c),
+        Command::Net(n) => cmd::net::run(&args.global, n),
+        Command::File(c) => cmd::file::run(&args.global, c),
         Command::Completions(c) => cmd::completions::run(c),
         Command::Man(m) => cmd::completions::man(m),
     }

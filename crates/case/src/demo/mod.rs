@@ -12,6 +12,8 @@ use serde::Serialize;
 use crate::Error;
 use crate::scenario::{Scenario, reference};
 
+mod file;
+mod net;
 mod pii;
 mod timeline;
 
@@ -49,7 +51,12 @@ pub trait Stage {
 
 /// The stages, in the order of the incident.
 pub fn stages() -> Vec<Box<dyn Stage>> {
-    vec![Box::new(timeline::Timeline), Box::new(pii::Pii)]
+    vec![
+        Box::new(timeline::Timeline),
+        Box::new(file::FileStage),
+        Box::new(net::Net),
+        Box::new(pii::Pii),
+    ]
 }
 
 /// Writes a file under the demo folder, creating parents; errors name the path.

@@ -3,6 +3,8 @@
 pub mod completions;
 pub mod config;
 pub mod demo;
+pub mod file;
+pub mod net;
 pub mod pii;
 
 use kizuki_core::Config;

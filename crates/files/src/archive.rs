@@ -1,0 +1,488 @@
+//! Archives and containers: zip (with candidate passwords for encrypted "PPAP" archives), gzip,
+//! tar, and identification of rar, 7z and disk images. Every member read is capped by the
+//! remaining decompression budget of the top-level file and by the ratio cap; a member that
+//! declares or reaches more is an `archive.bomb` finding and is not read further.
+
+use std::io::{Cursor, Read};
+
+use kizuki_core::{Finding, Severity};
+
+use crate::sniff::FileType;
+use crate::{Ctx, Out, names};
+
+/// Members smaller than this are never called bombs, whatever their ratio.
+const BOMB_FLOOR: u64 = 1024 * 1024;
+
+/// Visitor of container members: gets the member path and bytes, returns false to stop.
+pub(crate) type Visit<'v> = dyn FnMut(&mut Ctx<'_>, &str, &[u8]) -> bool + 'v;
+
+/// Analyses a container: findings about the container and a child report per member.
+pub(crate) fn analyze(
+    ctx: &mut Ctx<'_>,
+    name: &str,
+    ft: FileType,
+    data: &[u8],
+    depth: u32,
+    out: &mut Out,
+) {
+    let mut findings = Vec::new();
+    let mut children = Out::default();
+    let mut visit = |ctx: &mut Ctx<'_>, member: &str, bytes: &[u8]| -> bool {
+        crate::child(ctx, name, member, bytes, depth, &mut children);
+        true
+    };
+    members(ctx, ft, data, &mut findings, &mut visit);
+    out.findings.extend(findings);
+    out.findings.extend(children.findings);
+    for c in &children.children {
+        let leaf = names::base_name(&c.path);
+        let ext = names::extension(leaf).unwrap_or_default();
+        let exe_type = matches!(c.file_type.as_str(), "pe" | "elf" | "script" | "lnk");
+        if exe_type || names::is_executable_extension(&ext) {
+            push_exe_inside(out, leaf, &c.file_type);
+        }
+    }
+    out.children.extend(children.children);
+}
+
+fn push_exe_inside(out: &mut Out, leaf: &str, what: &str) {
+    out.findings.push(
+        Finding::new(
+            "archive.executable_inside",
+            Severity::Critical,
+            format!("executable member '{leaf}' ({what})"),
+        )
+        .in_member(leaf.to_string()),
+    );
+}
+
+/// Reads each member of a container under the caps and hands it to `visit`. Findings about the
+/// container (encrypted members, bombs, limits) go to `findings`.
+pub(crate) fn members(
+    ctx: &mut Ctx<'_>,
+    ft: FileType,
+    data: &[u8],
+    findings: &mut Vec<Finding>,
+    visit: &mut Visit<'_>,
+) {
+    match ft {
+        FileType::Zip | FileType::Ooxml => zip_members(ctx, data, findings, visit),
+        FileType::Gzip => gzip_member(ctx, data, findings, visit),
+        FileType::Tar => tar_members(ctx, data, findings, visit),
+        FileType::Rar => rar_listing(ctx, data, findings),
+        FileType::SevenZip => findings.push(Finding::new(
+            "archive.unsupported",
+            Severity::Low,
+            format!(
+                "{} archive: members are not unpacked by this version; inspect by hand",
+                ft.as_str()
+            ),
+        )),
+        FileType::Iso => crate::archive::iso_members(ctx, data, findings, visit),
+        _ => {}
+    }
+}
+
+/// Read cap for one member: the budget left, and the ratio cap from the compressed size.
+fn member_cap(ctx: &Ctx<'_>, compressed: u64) -> u64 {
+    let by_ratio = compressed
+        .saturating_mul(u64::from(ctx.opts.max_ratio))
+        .max(BOMB_FLOOR);
+    by_ratio.min(ctx.budget)
+}
+
+fn bomb(findings: &mut Vec<Finding>, member: &str, detail: String) {
+    if findings.iter().any(|f| f.rule == "archive.bomb") {
+        return;
+    }
+    findings
+        .push(Finding::new("archive.bomb", Severity::High, detail).in_member(member.to_string()));
+}
+
+fn malformed(findings: &mut Vec<Finding>, what: &str, e: &dyn std::fmt::Display) {
+    findings.push(Finding::new(
+        "file.malformed",
+        Severity::Info,
+        format!("{what}: {e}"),
+    ));
+}
+
+fn read_member<R: Read>(r: R, cap: u64) -> Result<Option<Vec<u8>>, std::io::Error> {
+    kizuki_core::io::read_capped(r, cap)
+}
+
+fn zip_members(ctx: &mut Ctx<'_>, data: &[u8], findings: &mut Vec<Finding>, visit: &mut Visit<'_>) {
+    let mut za = match zip::ZipArchive::new(Cursor::new(data)) {
+        Ok(z) => z,
+        Err(e) => return malformed(findings, "zip", &e),
+    };
+    let n = za.len();
+    let max = ctx.opts.max_members as usize;
+    if n > max {
+        findings.push(Finding::new(
+            "archive.too_many_members",
+            Severity::Medium,
+            format!("{n} members; only the first {max} are analysed"),
+        ));
+    }
+    let mut encrypted: Vec<String> = Vec::new();
+    let mut opened_with_password = 0usize;
+    for i in 0..n.min(max) {
+        if ctx.expired() {
+            break;
+        }
+        let (mname, size, csize, enc, is_dir) = match za.by_index_raw(i) {
+            Ok(f) => (
+                f.name()
+                    .map(|s| s.to_string())
+                    .unwrap_or_else(|_| format!("#{i}")),
+                f.size(),
+                f.compressed_size(),
+                f.encrypted(),
+                f.is_dir(),
+            ),
+            Err(e) => {
+                malformed(findings, "zip member", &e);
+                continue;
+            }
+        };
+        if is_dir {
+            continue;
+        }
+        if size > BOMB_FLOOR && size / csize.max(1) > u64::from(ctx.opts.max_ratio) {
+            bomb(
+                findings,
+                &mname,
+                format!(
+                    "'{mname}' declares {size} bytes from {csize} (ratio {} > {})",
+                    size / csize.max(1),
+                    ctx.opts.max_ratio
+                ),
+            );
+            continue;
+        }
+        if size > ctx.budget {
+            bomb(
+                findings,
+                &mname,
+                format!(
+                    "'{mname}' declares {size} bytes, more than the {} left of the decompression budget",
+                    ctx.budget
+                ),
+            );
+            continue;
+        }
+        let cap = member_cap(ctx, csize);
+        let bytes = if enc {
+            let mut got = None;
+            for pw in &ctx.passwords {
+                match za.by_index_decrypt(i, pw.as_bytes()) {
+                    Ok(f) => {
+                        if let Ok(Some(b)) = read_member(f, cap) {
+                            got = Some(b);
+                            break;
+                        }
+                    }
+                    Err(_) => continue,
+                }
+            }
+            match got {
+                Some(b) => {
+                    opened_with_password += 1;
+                    b
+                }
+                None => {
+                    encrypted.push(mname.clone());
+                    let ext = names::extension(&mname).unwrap_or_default();
+                    if names::is_executable_extension(&ext) {
+                        findings.push(
+                            Finding::new(
+                                "archive.executable_inside",
+                                Severity::Critical,
+                                format!(
+                                    "encrypted member '{}' has an executable extension",
+                                    names::base_name(&mname)
+                                ),
+                            )
+                            .in_member(mname.clone()),
+                        );
+                    }
+                    continue;
+                }
+            }
+        } else {
+            match za.by_index(i) {
+                Ok(f) => match read_member(f, cap) {
+                    Ok(Some(b)) => b,
+                    Ok(None) => {
+                        bomb(
+                            findings,
+                            &mname,
+                            format!("'{mname}' expands beyond {cap} bytes (declared {size})"),
+                        );
+                        continue;
+                    }
+                    Err(e) => {
+                        malformed(findings, &mname, &e);
+                        continue;
+                    }
+                },
+                Err(e) => {
+                    malformed(findings, &mname, &e);
+                    continue;
+                }
+            }
+        };
+        if !ctx.take(bytes.len() as u64) {
+            bomb(findings, &mname, "decompression budget spent".into());
+            break;
+        }
+        if !visit(ctx, &mname, &bytes) {
+            return;
+        }
+    }
+    if !encrypted.is_empty() {
+        findings.push(Finding::new(
+            "archive.encrypted",
+            Severity::Medium,
+            format!(
+                "{} encrypted member(s) could not be opened (no candidate password fits): {}",
+                encrypted.len(),
+                encrypted
+                    .iter()
+                    .take(5)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ));
+    }
+    if opened_with_password > 0 {
+        findings.push(Finding::new(
+            "archive.password_opened",
+            Severity::Info,
+            format!("{opened_with_password} encrypted member(s) opened with a candidate password"),
+        ));
+    }
+}
+
+fn gzip_member(ctx: &mut Ctx<'_>, data: &[u8], findings: &mut Vec<Finding>, visit: &mut Visit<'_>) {
+    let dec = flate2::read::GzDecoder::new(data);
+    let member = dec
+        .header()
+        .and_then(|h| h.filename())
+        .map(|n| String::from_utf8_lossy(n).into_owned())
+        .unwrap_or_else(|| "data".to_string());
+    let cap = member_cap(ctx, data.len() as u64);
+    match read_member(dec, cap) {
+        Ok(Some(b)) => {
+            if ctx.take(b.len() as u64) {
+                visit(ctx, &member, &b);
+            } else {
+                bomb(findings, &member, "decompression budget spent".into());
+            }
+        }
+        Ok(None) => bomb(
+            findings,
+            &member,
+            format!("gzip stream expands beyond {cap} bytes"),
+        ),
+        Err(e) => malformed(findings, "gzip", &e),
+    }
+}
+
+fn tar_members(ctx: &mut Ctx<'_>, data: &[u8], findings: &mut Vec<Finding>, visit: &mut Visit<'_>) {
+    let mut ar = tar::Archive::new(Cursor::new(data));
+    let entries = match ar.entries() {
+        Ok(e) => e,
+        Err(e) => return malformed(findings, "tar", &e),
+    };
+    for (count, entry) in entries.enumerate() {
+        if count >= ctx.opts.max_members as usize {
+            findings.push(Finding::new(
+                "archive.too_many_members",
+                Severity::Medium,
+                format!("more than {} members", ctx.opts.max_members),
+            ));
+            break;
+        }
+        if ctx.expired() {
+            break;
+        }
+        let e = match entry {
+            Ok(e) => e,
+            Err(err) => {
+                malformed(findings, "tar entry", &err);
+                break;
+            }
+        };
+        if !e.header().entry_type().is_file() {
+            continue;
+        }
+        let mname = e
+            .path()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|_| format!("#{count}"));
+        let cap = ctx.budget;
+        match read_member(e, cap) {
+            Ok(Some(b)) => {
+                ctx.take(b.len() as u64);
+                if !visit(ctx, &mname, &b) {
+                    return;
+                }
+            }
+            Ok(None) => {
+                bomb(findings, &mname, "decompression budget spent".into());
+                break;
+            }
+            Err(err) => malformed(findings, &mname, &err),
+        }
+    }
+}
+
+/// ISO 9660: walks the directory tree from the primary volume descriptor (sector 16) and hands
+/// each file extent to `visit`. Directory records are bounds-checked; the walk is capped by the
+/// member count and a directory-visit cap (loops in hostile images end there).
+pub(crate) fn iso_members(
+    ctx: &mut Ctx<'_>,
+    data: &[u8],
+    findings: &mut Vec<Finding>,
+    visit: &mut Visit<'_>,
+) {
+    const SECTOR: usize = 2048;
+    let pvd = 16 * SECTOR;
+    let Some(root) = data.get(pvd + 156..pvd + 156 + 34) else {
+        return malformed(findings, "iso", &"no primary volume descriptor");
+    };
+    let le32 = |b: &[u8], o: usize| -> usize {
+        b.get(o..o + 4)
+            .map(|s| u32::from_le_bytes([s[0], s[1], s[2], s[3]]) as usize)
+            .unwrap_or(0)
+    };
+    let mut stack = vec![(String::new(), le32(root, 2), le32(root, 10))];
+    let mut dirs_seen = 0usize;
+    let mut files = 0usize;
+    while let Some((prefix, lba, len)) = stack.pop() {
+        dirs_seen += 1;
+        if dirs_seen > 4096 || ctx.expired() {
+            break;
+        }
+        let start = lba.saturating_mul(SECTOR);
+        let Some(dir) = data.get(start..start.saturating_add(len).min(data.len())) else {
+            continue;
+        };
+        let mut off = 0usize;
+        while off < dir.len() {
+            let rec_len = dir[off] as usize;
+            if rec_len == 0 {
+                // Records do not cross sectors: skip to the next one.
+                off = (off / SECTOR + 1) * SECTOR;
+                continue;
+            }
+            let Some(rec) = dir.get(off..off + rec_len) else {
+                break;
+            };
+            off += rec_len;
+            if rec.len() < 34 {
+                continue;
+            }
+            let name_len = rec[32] as usize;
+            let Some(raw) = rec.get(33..33 + name_len) else {
+                continue;
+            };
+            if raw == [0] || raw == [1] {
+                continue;
+            }
+            let name = String::from_utf8_lossy(raw);
+            let name = name.split(';').next().unwrap_or("").to_string();
+            let path = if prefix.is_empty() {
+                name
+            } else {
+                format!("{prefix}/{name}")
+            };
+            let (elba, elen) = (le32(rec, 2), le32(rec, 10));
+            if rec[25] & 2 != 0 {
+                if elba != lba {
+                    stack.push((path, elba, elen));
+                }
+                continue;
+            }
+            files += 1;
+            if files > ctx.opts.max_members as usize {
+                findings.push(Finding::new(
+                    "archive.too_many_members",
+                    Severity::Medium,
+                    format!("more than {} members", ctx.opts.max_members),
+                ));
+                return;
+            }
+            let s = elba.saturating_mul(SECTOR);
+            if let Some(bytes) = data.get(s..s.saturating_add(elen))
+                && !visit(ctx, &path, bytes)
+            {
+                return;
+            }
+        }
+    }
+}
+
+fn rar_listing(ctx: &mut Ctx<'_>, data: &[u8], findings: &mut Vec<Finding>) {
+    let l = crate::rar::list(data, ctx.opts.max_members as usize);
+    if l.headers_encrypted {
+        findings.push(Finding::new(
+            "archive.encrypted",
+            Severity::Medium,
+            "rar archive with encrypted headers: member names and contents cannot be inspected",
+        ));
+        return;
+    }
+    let enc: Vec<&str> = l
+        .entries
+        .iter()
+        .filter(|e| e.encrypted)
+        .map(|e| e.name.as_str())
+        .collect();
+    if !enc.is_empty() {
+        findings.push(Finding::new(
+            "archive.encrypted",
+            Severity::Medium,
+            format!(
+                "{} encrypted rar member(s): {}",
+                enc.len(),
+                enc.iter().take(5).copied().collect::<Vec<_>>().join(", ")
+            ),
+        ));
+    }
+    for e in &l.entries {
+        let ext = names::extension(&e.name).unwrap_or_default();
+        if names::is_executable_extension(&ext) {
+            push_exe_inside_f(findings, names::base_name(&e.name), "by name, rar member");
+        }
+    }
+    let shown: Vec<String> = l
+        .entries
+        .iter()
+        .take(10)
+        .map(|e| format!("{} ({} B)", e.name, e.size))
+        .collect();
+    findings.push(Finding::new(
+        "archive.unsupported",
+        Severity::Low,
+        format!(
+            "rar archive: {} member(s) listed, not unpacked: {}",
+            l.entries.len(),
+            shown.join(", ")
+        ),
+    ));
+}
+
+fn push_exe_inside_f(findings: &mut Vec<Finding>, leaf: &str, what: &str) {
+    findings.push(
+        Finding::new(
+            "archive.executable_inside",
+            Severity::Critical,
+            format!("executable member '{leaf}' ({what})"),
+        )
+        .in_member(leaf.to_string()),
+    );
+}

@@ -1,0 +1,655 @@
+//! The analyses: merged partial states in, ranked findings out.
+
+use std::net::IpAddr;
+
+use rayon::prelude::*;
+use serde_json::{Map, Value, json};
+
+use crate::finding::{Kind, NetFinding};
+use crate::policy::Policy;
+use crate::state::{Map as HMap, PairState, Partial, Via};
+use crate::stats::{quantile, regularity, rfc3339, sorted};
+
+/// Thresholds of the analyses (defaults follow RITA where it has one).
+#[derive(Clone, Debug)]
+pub struct Thresholds {
+    /// Findings below this final score are not reported.
+    pub min_score: f64,
+    /// Connections a pair needs before its timing is scored.
+    pub beacon_min_conns: u64,
+    /// Connections per day that make a strobe.
+    pub strobe_per_day: u64,
+    /// Seconds that make a long connection.
+    pub long_min_secs: f64,
+    /// Unique query names below one registered domain that make a DNS tunnel candidate.
+    pub dns_min_unique: u64,
+    /// Bytes out of one pair before exfiltration is considered.
+    pub exfil_min_bytes: u64,
+    /// Minimum bytes-out / bytes-in ratio for exfiltration.
+    pub exfil_min_ratio: f64,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds {
+            min_score: 0.5,
+            beacon_min_conns: 6,
+            strobe_per_day: 86_400,
+            long_min_secs: 3600.0,
+            dns_min_unique: 100,
+            exfil_min_bytes: 100 << 20,
+            exfil_min_ratio: 3.0,
+        }
+    }
+}
+
+/// Factor applied to allow-listed destinations.
+const ALLOW_FACTOR: f64 = 0.3;
+
+fn r3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+struct Ctx<'a> {
+    p: &'a Policy,
+    t: &'a Thresholds,
+    first: f64,
+    last: f64,
+    total_sources: usize,
+    /// dst → (distinct internal sources, first seen)
+    dst_info: HMap<IpAddr, (u32, f64)>,
+    /// name → (distinct sources, first seen)
+    name_info: HMap<String, (u32, f64)>,
+    /// address → a name it was resolved from
+    resolved: HMap<IpAddr, String>,
+    connected: HMap<IpAddr, ()>,
+}
+
+impl Ctx<'_> {
+    /// Prevalence and first-seen modifiers; returns (factor, evidence).
+    fn modifiers(&self, srcs: u32, first_seen: f64, ev: &mut Map<String, Value>) -> f64 {
+        // Share of the *other* internal hosts that talk to it too: 0 for a lone host. Below ten
+        // other hosts a share says little, so the denominator is at least ten.
+        let others = self.total_sources.saturating_sub(1).max(10) as f64;
+        let prevalence = (f64::from(srcs.saturating_sub(1)) / others).min(1.0);
+        let mut f = 1.0 - 0.75 * prevalence;
+        ev.insert("prevalence".into(), json!(r3(prevalence)));
+        let span = (self.last - self.first).max(1.0);
+        if first_seen > self.first + 0.1 * span {
+            f *= 1.05;
+            ev.insert("first_seen_new".into(), json!(true));
+        }
+        f
+    }
+
+    fn allowed_ip(&self, ip: IpAddr, ev: &mut Map<String, Value>) -> bool {
+        let by_name = self
+            .resolved
+            .get(&ip)
+            .is_some_and(|n| self.p.name_allowed(n));
+        let a = self.p.ip_allowed(ip) || by_name;
+        if a {
+            ev.insert("allow_listed".into(), json!(true));
+        }
+        a
+    }
+}
+
+/// Runs every analysis on merged state and returns findings sorted by score, descending.
+pub fn analyse(mut s: Partial, p: &Policy, t: &Thresholds) -> Vec<NetFinding> {
+    for st in s.pairs.values_mut() {
+        st.finish();
+    }
+
+    let mut ctx = Ctx {
+        p,
+        t,
+        first: s.first,
+        last: s.last,
+        total_sources: internal_sources(&s, p),
+        dst_info: HMap::default(),
+        name_info: HMap::default(),
+        resolved: HMap::default(),
+        connected: HMap::default(),
+    };
+    for ((src, dst), st) in &s.pairs {
+        if st.conns == 0 && st.open_max == 0.0 {
+            continue;
+        }
+        ctx.connected.insert(*dst, ());
+        let e = ctx.dst_info.entry(*dst).or_insert((0, f64::INFINITY));
+        if p.is_internal(*src) {
+            e.0 += 1;
+        }
+        e.1 = e.1.min(st.first);
+    }
+    for st in s.names.values() {
+        let e = ctx
+            .name_info
+            .entry(st.name.to_string())
+            .or_insert((0, f64::INFINITY));
+        e.0 += 1;
+        e.1 = e.1.min(st.first);
+    }
+    for (dom, d) in &s.dns {
+        for a in &d.answers {
+            ctx.resolved.entry(*a).or_insert_with(|| dom.clone());
+        }
+    }
+    let mut out = Vec::new();
+    pair_findings(&ctx, &s, &mut out);
+    name_findings(&ctx, &s, &mut out);
+    dns_findings(&ctx, &s, &mut out);
+    intel_name_findings(&s, &mut out);
+    out.retain(|f| f.score >= t.min_score);
+    out.sort_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then(a.kind.cmp(&b.kind))
+            .then_with(|| a.src.cmp(&b.src))
+            .then_with(|| a.dst.cmp(&b.dst))
+    });
+    out
+}
+
+/// Internal hosts seen as sources (the population of the prevalence modifier), derived from
+/// the pair keys rather than tracked per row.
+fn internal_sources(s: &Partial, p: &Policy) -> usize {
+    let mut set: HMap<IpAddr, ()> = HMap::default();
+    let srcs = s
+        .pairs
+        .keys()
+        .map(|k| k.0)
+        .chain(s.names.keys().map(|k| k.0))
+        .chain(s.dns.values().flat_map(|d| d.srcs.iter().copied()));
+    for ip in srcs {
+        if p.is_internal(ip) {
+            set.insert(ip, ());
+        }
+    }
+    set.len()
+}
+
+fn finding(
+    kind: Kind,
+    src: String,
+    dst: String,
+    score: f64,
+    st: &PairState,
+    evidence: Map<String, Value>,
+) -> NetFinding {
+    NetFinding {
+        kind,
+        src,
+        dst,
+        score: r3(score.clamp(0.0, 1.0)),
+        first_seen: rfc3339(st.first),
+        last_seen: rfc3339(st.last),
+        connections: st.conns,
+        bytes_out: st.bytes_out,
+        bytes_in: st.bytes_in,
+        evidence,
+    }
+}
+
+fn pair_findings(ctx: &Ctx<'_>, s: &Partial, out: &mut Vec<NetFinding>) {
+    // Per-source baseline of bytes out for exfiltration.
+    let mut per_src: HMap<IpAddr, Vec<f64>> = HMap::default();
+    for ((src, _), st) in &s.pairs {
+        per_src.entry(*src).or_default().push(st.bytes_out as f64);
+    }
+    let keys: Vec<(&(IpAddr, IpAddr), &PairState)> = s.pairs.iter().collect();
+    // Pairs are independent: score them in parallel (the output is sorted afterwards).
+    let found: Vec<NetFinding> = keys
+        .par_iter()
+        .flat_map_iter(|(key, st)| pair_one(ctx, &per_src, **key, st))
+        .collect();
+    out.extend(found);
+}
+
+fn pair_one(
+    ctx: &Ctx<'_>,
+    per_src: &HMap<IpAddr, Vec<f64>>,
+    (src, dst): (IpAddr, IpAddr),
+    st: &PairState,
+) -> Vec<NetFinding> {
+    let t = ctx.t;
+    let mut out = Vec::new();
+    {
+        if st.conns == 0 && st.open_max == 0.0 {
+            return out;
+        }
+        let (srcs, dst_first) = ctx.dst_info.get(&dst).copied().unwrap_or((1, st.first));
+        let mut base = Map::new();
+        if let Some(n) = ctx.resolved.get(&dst) {
+            base.insert("dst_name".into(), json!(n));
+        }
+        if st.failed > 0 {
+            base.insert("failed_handshakes".into(), json!(st.failed));
+        }
+        let allowed = ctx.allowed_ip(dst, &mut base);
+        let allow = if allowed { ALLOW_FACTOR } else { 1.0 };
+        let (src_s, dst_s) = (src.to_string(), dst.to_string());
+
+        // egress_violation
+        if let Some(role) = ctx.p.denied_role(src) {
+            let mut ev = base.clone();
+            ev.insert("role".into(), json!(role));
+            let score =
+                (0.9 + 0.1 * (st.conns as f64 / 10.0).min(1.0)) * if allowed { 0.5 } else { 1.0 };
+            out.push(finding(
+                Kind::EgressViolation,
+                src_s.clone(),
+                dst_s.clone(),
+                score,
+                st,
+                ev,
+            ));
+        }
+        // threat_intel
+        if ctx.p.intel_ip(dst) {
+            let mut ev = base.clone();
+            ev.insert("indicator".into(), json!(dst_s));
+            ev.insert("via".into(), json!("conn"));
+            out.push(finding(
+                Kind::ThreatIntel,
+                src_s.clone(),
+                dst_s.clone(),
+                0.95,
+                st,
+                ev,
+            ));
+        }
+        let mut ev = base.clone();
+        let modf = ctx.modifiers(srcs, dst_first, &mut ev) * allow;
+        // strobe
+        let days = ((st.last - st.first) / 86_400.0).max(1.0);
+        let strobe = st.conns as f64 >= t.strobe_per_day as f64 * days;
+        if strobe {
+            let mut e = ev.clone();
+            e.insert("conns_per_day".into(), json!(r3(st.conns as f64 / days)));
+            out.push(finding(
+                Kind::Strobe,
+                src_s.clone(),
+                dst_s.clone(),
+                0.8 * modf,
+                st,
+                e,
+            ));
+        } else if st.conns >= t.beacon_min_conns
+            && let Some((score, e)) = beacon_score(st, ctx.first, ctx.last, true)
+        {
+            {
+                let mut e2 = ev.clone();
+                e2.extend(e);
+                out.push(finding(
+                    Kind::Beacon,
+                    src_s.clone(),
+                    dst_s.clone(),
+                    score * modf,
+                    st,
+                    e2,
+                ));
+            }
+        }
+        // long_connection
+        let longest = st.dur_max.max(st.open_max);
+        if longest >= t.long_min_secs {
+            let mut e = ev.clone();
+            e.insert("longest_secs".into(), json!(r3(longest)));
+            e.insert("total_secs".into(), json!(r3(st.dur_sum + st.open_max)));
+            e.insert("open".into(), json!(st.open_max > st.dur_max));
+            let score = 0.5 + 0.5 * ((longest / t.long_min_secs).ln() / 24f64.ln()).min(1.0);
+            out.push(finding(
+                Kind::LongConnection,
+                src_s.clone(),
+                dst_s.clone(),
+                score * modf,
+                st,
+                e,
+            ));
+        }
+        // exfiltration
+        if st.bytes_out >= t.exfil_min_bytes {
+            let ratio = st.bytes_out as f64 / (st.bytes_in as f64 + 1.0);
+            let others: Vec<f64> = per_src
+                .get(&src)
+                .map(|v| {
+                    v.iter()
+                        .copied()
+                        .filter(|&b| b != st.bytes_out as f64)
+                        .collect()
+                })
+                .unwrap_or_default();
+            let so = sorted(&others);
+            let (med, mad) = if so.len() >= 3 {
+                crate::stats::median_mad(&so)
+            } else {
+                (0.0, 0.0)
+            };
+            let limit = (med + 6.0 * 1.4826 * mad).max(10.0 * med);
+            let x = st.bytes_out as f64;
+            if ratio >= t.exfil_min_ratio && x > limit {
+                let mut e = ev.clone();
+                e.insert("baseline_median".into(), json!(r3(med)));
+                e.insert("baseline_mad".into(), json!(r3(mad)));
+                e.insert("out_in_ratio".into(), json!(r3(ratio)));
+                let score = 0.6
+                    + 0.2 * (x / t.exfil_min_bytes as f64).log10().clamp(0.0, 1.0)
+                    + 0.2 * (ratio.log10() / 2.0).clamp(0.0, 1.0);
+                out.push(finding(
+                    Kind::Exfiltration,
+                    src_s.clone(),
+                    dst_s.clone(),
+                    score * modf,
+                    st,
+                    e,
+                ));
+            }
+        }
+    }
+    out
+}
+
+fn name_findings(ctx: &Ctx<'_>, s: &Partial, out: &mut Vec<NetFinding>) {
+    let mut keys: Vec<(&IpAddr, &str, &Via, &crate::state::NameState)> = s
+        .names
+        .iter()
+        .filter(|(_, st)| st.conns >= ctx.t.beacon_min_conns)
+        .map(|((src, _, via), st)| (src, st.name.as_ref(), via, st))
+        .collect();
+    keys.sort_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
+    for (src, name, via, st) in keys {
+        if st.conns < ctx.t.beacon_min_conns {
+            continue;
+        }
+        let mut ev = Map::new();
+        ev.insert(
+            "via".into(),
+            json!(if *via == Via::Sni { "sni" } else { "host" }),
+        );
+        let allowed = ctx.p.name_allowed(name);
+        if allowed {
+            ev.insert("allow_listed".into(), json!(true));
+        }
+        let (srcs, first) = ctx.name_info.get(name).copied().unwrap_or((1, st.first));
+        let name = name.to_string();
+        let modf = ctx.modifiers(srcs, first, &mut ev) * if allowed { ALLOW_FACTOR } else { 1.0 };
+        let days = ((st.last - st.first) / 86_400.0).max(1.0);
+        if st.conns as f64 >= ctx.t.strobe_per_day as f64 * days {
+            continue;
+        }
+        let st = &st.to_pair();
+        if let Some((score, e)) = beacon_score(st, ctx.first, ctx.last, false) {
+            ev.extend(e);
+            out.push(finding(
+                Kind::Beacon,
+                src.to_string(),
+                name.clone(),
+                score * modf,
+                st,
+                ev,
+            ));
+        }
+    }
+}
+
+fn dns_findings(ctx: &Ctx<'_>, s: &Partial, out: &mut Vec<NetFinding>) {
+    let mut doms: Vec<&String> = s.dns.keys().collect();
+    doms.sort();
+    for dom in doms {
+        let Some(d) = s.dns.get(dom) else { continue };
+        let unique = d.names.count();
+        if unique < ctx.t.dns_min_unique {
+            continue;
+        }
+        let n = d.uniq_added.max(1) as f64;
+        let ent = d.entropy_sum / n;
+        let len = d.len_sum as f64 / n;
+        let never = !d.answers.iter().any(|a| ctx.connected.contains_key(a));
+        let mut score = ((unique as f64).log10() / 4.0).min(1.0)
+            + 0.15 * ((ent - 2.0) / 1.5).clamp(0.0, 1.0)
+            + 0.1 * ((len - 20.0) / 30.0).clamp(0.0, 1.0)
+            + if never { 0.1 } else { 0.0 };
+        let mut ev = Map::new();
+        ev.insert("unique_names".into(), json!(unique));
+        ev.insert("mean_entropy".into(), json!(r3(ent)));
+        ev.insert("mean_length".into(), json!(r3(len)));
+        ev.insert("max_length".into(), json!(d.len_max));
+        ev.insert("never_connected".into(), json!(never));
+        ev.insert("hosts".into(), json!(d.srcs.len()));
+        ev.insert("examples".into(), json!(d.samples));
+        if ctx.p.name_allowed(dom) {
+            score *= ALLOW_FACTOR;
+            ev.insert("allow_listed".into(), json!(true));
+        }
+        let srcs = d.srcs.len() as u32;
+        score *= ctx.modifiers(srcs, d.first, &mut ev);
+        let src = d.srcs.first().map(ToString::to_string).unwrap_or_default();
+        out.push(NetFinding {
+            kind: Kind::DnsTunnel,
+            src,
+            dst: dom.clone(),
+            score: r3(score.clamp(0.0, 1.0)),
+            first_seen: rfc3339(d.first),
+            last_seen: rfc3339(d.last),
+            connections: d.queries,
+            bytes_out: 0,
+            bytes_in: 0,
+            evidence: ev,
+        });
+    }
+}
+
+fn intel_name_findings(s: &Partial, out: &mut Vec<NetFinding>) {
+    let mut keys: Vec<&(IpAddr, String)> = s.intel.keys().collect();
+    keys.sort();
+    for key in keys {
+        let Some(h) = s.intel.get(key) else { continue };
+        let mut ev = Map::new();
+        ev.insert("indicator".into(), json!(key.1));
+        ev.insert("via".into(), json!(h.via));
+        out.push(NetFinding {
+            kind: Kind::ThreatIntel,
+            src: key.0.to_string(),
+            dst: key.1.clone(),
+            score: 0.95,
+            first_seen: rfc3339(h.first),
+            last_seen: rfc3339(h.last),
+            connections: h.count,
+            bytes_out: 0,
+            bytes_in: 0,
+            evidence: ev,
+        });
+    }
+}
+
+/// The beacon score of a pair: RITA's average of timing, data-size, histogram and duration
+/// scores, or the periodicity score when it is higher (slow beacons).
+pub fn beacon_score(
+    st: &PairState,
+    first: f64,
+    last: f64,
+    sizes: bool,
+) -> Option<(f64, Map<String, Value>)> {
+    if st.ts.len() < 3 {
+        return None;
+    }
+    let deltas: Vec<f64> = st.ts.windows(2).map(|w| w[1] - w[0]).collect();
+    let d = sorted(&deltas);
+    let ts_score = regularity(&d);
+    let mut parts = vec![ts_score];
+    let mut ev = Map::new();
+    ev.insert("ts_score".into(), json!(r3(ts_score)));
+    ev.insert("interval_median".into(), json!(r3(quantile(&d, 0.5))));
+    if sizes && st.sizes.iter().any(|&x| x > 0) {
+        let sz = sorted(&st.sizes.iter().map(|&x| f64::from(x)).collect::<Vec<_>>());
+        let mode = quantile(&sz, 0.5);
+        let small = (1.0 - mode / 65_535.0).clamp(0.0, 1.0);
+        let ds = (2.0 * regularity(&sz) + small) / 3.0;
+        ev.insert("ds_score".into(), json!(r3(ds)));
+        parts.push(ds);
+    }
+    let hist = hist_score(st);
+    ev.insert("hist_score".into(), json!(r3(hist)));
+    parts.push(hist);
+    let dur = dur_score(st, first, last);
+    ev.insert("dur_score".into(), json!(r3(dur)));
+    parts.push(dur);
+    let rita = parts.iter().sum::<f64>() / parts.len() as f64;
+    ev.insert("rita_score".into(), json!(r3(rita)));
+    let per = periodicity(&deltas, &d);
+    ev.insert("periodicity".into(), json!(r3(per)));
+    let per_score = per * (st.ts.len() as f64 / 24.0).min(1.0) * 0.95;
+    Some((rita.max(per_score), ev))
+}
+
+/// 24 hour-of-day bins: 1 - coefficient of variation, or the fit of a two-level (active /
+/// asleep) model when that is better, so that sleep windows do not hide a beacon.
+fn hist_score(st: &PairState) -> f64 {
+    let mut bins = [0f64; 24];
+    for &(h, c) in &st.hours {
+        bins[(h % 24) as usize] += f64::from(c);
+    }
+    let mean = bins.iter().sum::<f64>() / 24.0;
+    if mean <= 0.0 {
+        return 0.0;
+    }
+    let var = bins.iter().map(|b| (b - mean).powi(2)).sum::<f64>() / 24.0;
+    let cv = var.sqrt() / mean;
+    let flat = (1.0 - cv).max(0.0);
+    // Two levels split at the largest gap of the sorted counts.
+    let mut s = bins;
+    s.sort_by(f64::total_cmp);
+    let (mut gap, mut at) = (0.0, 0);
+    for i in 1..24 {
+        if s[i] - s[i - 1] > gap {
+            gap = s[i] - s[i - 1];
+            at = i;
+        }
+    }
+    if at == 0 {
+        return 1.0;
+    }
+    let fit_group = |g: &[f64]| -> usize {
+        let m = quantile(g, 0.5);
+        g.iter()
+            .filter(|&&x| (x - m).abs() <= (0.25 * m).max(1.0))
+            .count()
+    };
+    let fit = (fit_group(&s[..at]) + fit_group(&s[at..])) as f64 / 24.0;
+    // A burst in a few hours is not a sleeping beacon: need most hours active.
+    let active = (24 - at) as f64 / 24.0;
+    let bimodal = if active >= 0.5 {
+        fit
+    } else {
+        fit * active * 2.0
+    };
+    flat.max(bimodal)
+}
+
+/// Coverage of the dataset's time span, or the longest run of consecutive active hours over
+/// 24, whichever is larger.
+fn dur_score(st: &PairState, first: f64, last: f64) -> f64 {
+    let span = (last - first).max(1.0);
+    let coverage = ((st.last.min(last) - st.first.max(first)) / span).clamp(0.0, 1.0);
+    let (mut best, mut run, mut prev) = (0u32, 0u32, None::<u32>);
+    for &(h, _) in &st.hours {
+        run = if prev.is_some_and(|p| p + 1 == h) {
+            run + 1
+        } else {
+            1
+        };
+        best = best.max(run);
+        prev = Some(h);
+    }
+    let hours_span = (span / 3600.0).clamp(1.0, 24.0);
+    coverage.max((f64::from(best) / hours_span).min(1.0))
+}
+
+/// Share of intervals that sit within ±30 % of a whole multiple (1..=4) of the median
+/// interval: a slow beacon that misses some call-backs or sleeps still scores high, random
+/// browsing does not.
+fn periodicity(deltas: &[f64], sorted_d: &[f64]) -> f64 {
+    let m = quantile(sorted_d, 0.5);
+    if m < 1.0 || deltas.is_empty() {
+        return 0.0;
+    }
+    let ok = deltas
+        .iter()
+        .filter(|&&d| {
+            let k = (d / m).round();
+            (1.0..=4.0).contains(&k) && (d - k * m).abs() <= 0.3 * m
+        })
+        .count();
+    // Long gaps (sleep windows) are neither for nor against.
+    let sleeps = deltas.iter().filter(|&&d| d > 4.5 * m).count();
+    let n = deltas.len() - sleeps;
+    if n == 0 {
+        return 0.0;
+    }
+    ok as f64 / n as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kizuki_core::rng::Rng;
+
+    fn pair(ts: &[f64], size: u32) -> PairState {
+        let mut st = PairState::default();
+        for &t in ts {
+            st.conns += 1;
+            st.first = st.first.min(t);
+            st.last = st.last.max(t);
+            st.ts.push(t);
+            st.sizes.push(size);
+            let h = (t / 3600.0) as u32;
+            match st.hours.last_mut() {
+                Some((lh, c)) if *lh == h => *c += 1,
+                _ => st.hours.push((h, 1)),
+            }
+        }
+        st.finish();
+        st
+    }
+
+    #[test]
+    fn jittered_beacon_with_sleep_scores_high_random_low() {
+        let mut r = Rng::new(1);
+        let mut ts = Vec::new();
+        let mut t = 0.0;
+        while t < 2.0 * 86_400.0 {
+            let hour = (t / 3600.0) as u64 % 24;
+            if hour >= 6 {
+                ts.push(t);
+            }
+            t += 300.0 * (0.7 + 0.6 * r.unit());
+        }
+        let (b, _) = beacon_score(&pair(&ts, 420), 0.0, 2.0 * 86_400.0, true).unwrap();
+        assert!(b > 0.85, "{b}");
+        let mut rnd = Vec::new();
+        let mut t = 0.0;
+        while t < 2.0 * 86_400.0 {
+            rnd.push(t);
+            t += -300.0 * (1.0 - r.unit()).ln();
+        }
+        let sizes: Vec<u32> = (0..rnd.len()).map(|_| r.below(200_000) as u32).collect();
+        let mut st = pair(&rnd, 0);
+        st.sizes = sizes;
+        let (x, _) = beacon_score(&st, 0.0, 2.0 * 86_400.0, true).unwrap();
+        assert!(x < 0.75, "{x}");
+        assert!(b > x + 0.15);
+    }
+
+    #[test]
+    fn hourly_beacon_caught_by_periodicity() {
+        let mut r = Rng::new(2);
+        let ts: Vec<f64> = (0..48)
+            .filter(|i| i % 7 != 3) // some missed call-backs
+            .map(|i| f64::from(i) * 3600.0 + 200.0 * (r.unit() - 0.5))
+            .collect();
+        let (b, ev) = beacon_score(&pair(&ts, 0), 0.0, 48.0 * 3600.0, false).unwrap();
+        assert!(b > 0.8, "{b} {ev:?}");
+    }
+}

@@ -1,0 +1,112 @@
+//! `kizuki file scan`: output shapes and exit codes.
+
+use predicates::prelude::*;
+
+use crate::harness::{Sandbox, json_lines};
+
+fn corpus(case: &str) -> Vec<u8> {
+    kizuki_files::synth::corpus()
+        .into_iter()
+        .find(|s| s.case == case)
+        .map(|s| s.data)
+        .expect("case exists")
+}
+
+#[test]
+fn malicious_pdf_exits_1_with_json_fields() {
+    let sb = Sandbox::new();
+    sb.write(
+        "mail/北京行きのEチケット.pdf",
+        corpus("pdf_eticket_openaction_js"),
+    );
+    sb.write("mail/notes.txt", "hello\n");
+    let out = sb
+        .cmd()
+        .args(["--format", "json", "file", "scan", "mail"])
+        .assert()
+        .code(1);
+    let items = json_lines(&out.get_output().stdout);
+    assert_eq!(items.len(), 2);
+    let pdf = items.iter().find(|i| i["type"] == "pdf").unwrap();
+    for k in [
+        "path", "sha256", "size", "type", "verdict", "score", "findings", "children",
+    ] {
+        assert!(pdf.get(k).is_some(), "{k} missing: {pdf}");
+    }
+    assert_eq!(pdf["verdict"], "malicious");
+    let rules: Vec<&str> = pdf["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert!(rules.contains(&"pdf.open_action"), "{rules:?}");
+}
+
+#[test]
+fn clean_files_exit_0_and_text_output_names_them() {
+    let sb = Sandbox::new();
+    sb.write("docs.zip", corpus("benign_zip_of_pdfs"));
+    sb.cmd()
+        .args(["file", "scan", "docs.zip"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("docs.zip").and(predicate::str::contains("clean")));
+}
+
+#[test]
+fn unreadable_path_exits_2_and_password_flag_opens_ppap() {
+    let sb = Sandbox::new();
+    sb.cmd()
+        .args(["file", "scan", "missing.pdf"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("missing.pdf"));
+    sb.write("q.zip", corpus("zip_encrypted_ppap"));
+    let out = sb
+        .cmd()
+        .args([
+            "--format",
+            "json",
+            "file",
+            "scan",
+            "--password",
+            "Kz8x2QpW",
+            "q.zip",
+        ])
+        .assert()
+        .success();
+    let items = json_lines(&out.get_output().stdout);
+    assert_eq!(items[0]["children"][0]["type"], "pdf");
+}
+
+#[test]
+fn yara_without_the_feature_is_a_clear_error() {
+    let sb = Sandbox::new();
+    sb.write("a.txt", "x");
+    sb.write("rules/r.yar", "rule r { condition: true }");
+    sb.cmd()
+        .args(["file", "scan", "--yara", "rules", "a.txt"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("yara"));
+}
+
+#[test]
+fn demo_file_stage_flags_the_eticket() {
+    let sb = Sandbox::new();
+    let out = sb
+        .cmd()
+        .args(["--format", "json", "demo", "--out", "d"])
+        .assert()
+        .success();
+    let items = json_lines(&out.get_output().stdout);
+    let stage = items
+        .iter()
+        .find(|i| i["stage"] == "file")
+        .expect("file stage");
+    assert_eq!(stage["ok"], true);
+    let summary = stage["summary"].to_string();
+    assert!(summary.contains("malicious"), "{summary}");
+    assert!(summary.contains("pdf.open_action"), "{summary}");
+}
