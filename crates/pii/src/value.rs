@@ -92,35 +92,44 @@ pub fn phone(s: &str) -> Option<String> {
         (false, t)
     };
     let x = digit_groups(rest)?;
-    let (mut d, mut groups) = (x.digits().to_vec(), x.groups().to_vec());
-    if !(9..=12).contains(&d.len()) {
+    // On the stack: one more digit than `digit_groups` holds for the national 0.
+    let (mut dd, mut n) = ([0u8; 25], x.n);
+    let (mut gg, mut ng) = ([0usize; 8], x.ng);
+    dd.get_mut(..n)?.copy_from_slice(x.digits());
+    gg.get_mut(..ng)?.copy_from_slice(x.groups());
+    if !(9..=12).contains(&n) {
         return None;
     }
     if intl {
         // `+81 (0)3 …` keeps a trunk zero in parentheses; drop it, then add the national 0.
-        if d.first() == Some(&0) {
-            d.remove(0);
-            if let Some(g) = groups.first_mut() {
-                *g -= 1;
-                if *g == 0 {
-                    groups.remove(0);
+        if dd[0] == 0 {
+            dd.copy_within(1..n, 0);
+            n -= 1;
+            if ng > 0 {
+                gg[0] -= 1;
+                if gg[0] == 0 {
+                    gg.copy_within(1..ng, 0);
+                    ng -= 1;
                 }
             }
         }
-        d.insert(0, 0);
-        if let Some(g) = groups.first_mut() {
-            *g += 1;
+        dd.copy_within(0..n, 1);
+        dd[0] = 0;
+        n += 1;
+        if ng > 0 {
+            gg[0] += 1;
         }
     }
+    let (d, groups) = (&dd[..n], &gg[..ng]);
     if d.first() != Some(&0) || d.get(1) == Some(&0) {
         return None;
     }
     let n = d.len();
     let p = |i: usize| d.get(i).copied().unwrap_or(99);
     let ok = match (p(1), p(2)) {
-        (8, 0) if p(3) == 0 => n == 11 && groups_ok(&groups, &[&[4, 3, 4], &[3, 4, 4], &[11]]),
-        (5..=9, 0) => n == 11 && groups_ok(&groups, &[&[3, 4, 4], &[11]]),
-        (1, 2) if p(3) == 0 => n == 10 && groups_ok(&groups, &[&[4, 3, 3], &[10], &[4, 6]]),
+        (8, 0) if p(3) == 0 => n == 11 && groups_ok(groups, &[&[4, 3, 4], &[3, 4, 4], &[11]]),
+        (5..=9, 0) => n == 11 && groups_ok(groups, &[&[3, 4, 4], &[11]]),
+        (1, 2) if p(3) == 0 => n == 10 && groups_ok(groups, &[&[4, 3, 3], &[10], &[4, 6]]),
         (2, 0) => false,
         _ => {
             n == 10
@@ -163,16 +172,22 @@ pub fn email(s: &str) -> bool {
     let lok = local
         .bytes()
         .all(|b| b.is_ascii_alphanumeric() || b"._%+-".contains(&b));
-    let labels: Vec<&str> = domain.split('.').collect();
-    let dok = labels.len() >= 2
-        && labels.iter().all(|l| {
-            !l.is_empty()
-                && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-                && !l.starts_with('-')
-        })
-        && labels
-            .last()
-            .is_some_and(|t| t.len() >= 2 && t.bytes().all(|b| b.is_ascii_alphabetic()));
+    let mut labels = 0;
+    let mut last = "";
+    let mut dok = true;
+    for l in domain.split('.') {
+        if l.is_empty()
+            || !l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            || l.starts_with('-')
+        {
+            dok = false;
+            break;
+        }
+        labels += 1;
+        last = l;
+    }
+    let dok =
+        dok && labels >= 2 && last.len() >= 2 && last.bytes().all(|b| b.is_ascii_alphabetic());
     lok && dok && !local.starts_with('.') && !local.ends_with('.')
 }
 
