@@ -152,7 +152,6 @@ static KEYWORDS: LazyLock<Option<(aho_corasick::AhoCorasick, Vec<usize>)>> = Laz
 
 /// The last position of any keyword of `kws` (one of the lists above) in `w`.
 fn last_kw(w: &str, kws: &[&str]) -> Option<usize> {
-    let (ac, class) = KEYWORDS.as_ref()?;
     let want = [
         &BIRTH[..],
         &ISSUE[..],
@@ -162,10 +161,25 @@ fn last_kw(w: &str, kws: &[&str]) -> Option<usize> {
     ]
     .iter()
     .position(|l| std::ptr::eq(l.as_ptr(), kws.as_ptr()))?;
-    ac.find_overlapping_iter(w)
-        .filter(|m| class.get(m.pattern().as_usize()) == Some(&want))
-        .map(|m| m.start())
-        .max()
+    last_kws(w)[want]
+}
+
+/// The last position of a keyword of each list (BIRTH, ISSUE, PASSPORT, MYNUMBER, BANK) in
+/// `w`, in one pass.
+fn last_kws(w: &str) -> [Option<usize>; 5] {
+    let mut last = [None; 5];
+    let Some((ac, class)) = KEYWORDS.as_ref() else {
+        return last;
+    };
+    for m in ac.find_overlapping_iter(w) {
+        if let Some(slot) = class
+            .get(m.pattern().as_usize())
+            .and_then(|c| last.get_mut(*c))
+        {
+            *slot = Some(slot.map_or(m.start(), |p: usize| p.max(m.start())));
+        }
+    }
+    last
 }
 
 fn window(text: &str, start: usize, n: usize) -> &str {
@@ -273,7 +287,7 @@ pub fn scan(text: &str, tally: &mut Tally) {
             if first.is_ascii_uppercase() && ascii_word(before) {
                 continue;
             }
-            date(text, s, tok, tally);
+            date(text, s, tok, None, tally);
         } else {
             if ascii_word(before)
                 || matches!(before, Some(b'-' | b'.' | b'/' | b'_' | b':'))
@@ -366,20 +380,24 @@ fn nearby_postal(text: &str, s: usize, e: usize) -> Option<u32> {
     None
 }
 
-/// A date: birth or issue by the nearest keyword before it.
-fn date(text: &str, s: usize, tok: &str, tally: &mut Tally) -> bool {
+/// A date: birth or issue by the nearest keyword before it. `parsed` is the date when the
+/// caller already parsed `tok`.
+fn date(text: &str, s: usize, tok: &str, parsed: Option<value::Ymd>, tally: &mut Tally) -> bool {
     let w = window(text, s, WINDOW);
-    let b = last_kw(w, &BIRTH);
-    let i = last_kw(w, &ISSUE);
-    let cat = match (b, i) {
+    let kws = last_kws(w);
+    let cat = match (kws[0], kws[1]) {
         (Some(b), Some(i)) if i > b => Category::PassportIssueDate,
         (Some(_), _) => Category::BirthDate,
         (None, Some(_)) => Category::PassportIssueDate,
         (None, None) => return false,
     };
+    let Some(d) = parsed.or_else(|| value::date(tok)) else {
+        return false;
+    };
+    // The ranges of `value::birth_date` and `value::issue_date`.
     let ok = match cat {
-        Category::BirthDate => value::birth_date(tok).is_some(),
-        _ => value::issue_date(tok).is_some(),
+        Category::BirthDate => (1900..=2026).contains(&d.0),
+        _ => (1990..=value::MAX_YEAR).contains(&d.0),
     };
     if ok {
         tally.add(cat, tok, tok);
@@ -405,8 +423,8 @@ fn number(text: &str, s: usize, tok: &str, tally: &mut Tally) -> bool {
         tally.add(Category::PostalCode, tok, tok);
         return true;
     }
-    if value::date(tok).is_some() {
-        return date(text, s, tok, tally);
+    if let Some(d) = value::date(tok) {
+        return date(text, s, tok, Some(d), tally);
     }
     let w = window(text, s, WINDOW);
     if value::my_number(tok) && last_kw(w, &MYNUMBER).is_some() {

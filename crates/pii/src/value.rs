@@ -215,16 +215,39 @@ fn days_in(y: i32, m: u32) -> u32 {
     }
 }
 
+/// Up to three numbers of a date.
+#[derive(Default)]
+struct Nums {
+    v: [u32; 3],
+    n: usize,
+}
+
+impl Nums {
+    /// `None` when a fourth number comes (no date has one).
+    fn push(&mut self, x: u32) -> Option<()> {
+        *self.v.get_mut(self.n)? = x;
+        self.n += 1;
+        Some(())
+    }
+    fn is_empty(&self) -> bool {
+        self.n == 0
+    }
+    fn as_slice(&self) -> &[u32] {
+        &self.v[..self.n]
+    }
+}
+
 /// Parses a calendar date: `1980-04-12`, `1980/4/12`, `1980.4.12`, `1980年4月12日`,
 /// `19800412`, `昭和55年4月12日`, `S55.4.12`, `平成元年1月8日`, `㍻2年3月4日`.
 pub fn date(s: &str) -> Option<Ymd> {
     // NFKC only when a compatibility character is there (㍻, full-width digits): it allocates.
     let owned: String;
-    let t = if s.chars().any(|c| {
-        ('\u{3300}'..='\u{33FF}').contains(&c)
-            || ('\u{32FF}'..='\u{32FF}').contains(&c)
-            || ('\u{FF00}'..='\u{FFEF}').contains(&c)
-    }) {
+    let t = if !s.is_ascii()
+        && s.chars().any(|c| {
+            ('\u{3300}'..='\u{33FF}').contains(&c)
+                || ('\u{32FF}'..='\u{32FF}').contains(&c)
+                || ('\u{FF00}'..='\u{FFEF}').contains(&c)
+        }) {
         owned = s.trim().nfkc().collect();
         owned.trim()
     } else {
@@ -232,7 +255,13 @@ pub fn date(s: &str) -> Option<Ymd> {
     };
     let mut era: Option<(i32, i32)> = None;
     let mut rest = t;
-    for (name, abbr, base, max) in ERAS {
+    // Gregorian dates (the common case) start with a digit: no era to look for.
+    let eras: &[_] = if t.as_bytes().first().is_some_and(u8::is_ascii_digit) {
+        &[]
+    } else {
+        &ERAS
+    };
+    for &(name, abbr, base, max) in eras {
         if let Some(r) = rest.strip_prefix(name) {
             era = Some((base, max));
             rest = r;
@@ -248,7 +277,8 @@ pub fn date(s: &str) -> Option<Ymd> {
         }
     }
     let rest = rest.trim_start();
-    let mut nums: Vec<u32> = Vec::with_capacity(3);
+    // At most three numbers (more is no date), on the stack.
+    let mut nums = Nums::default();
     let mut cur: Option<u32> = None;
     let mut seps = 0;
     let mut chars = rest.chars().peekable();
@@ -263,7 +293,7 @@ pub fn date(s: &str) -> Option<Ymd> {
             cur = Some(1);
         } else if matches!(c, '-' | '/' | '.' | '年' | '月' | '日') {
             if let Some(v) = cur.take() {
-                nums.push(v);
+                nums.push(v)?;
                 seps += 1;
             } else if c != '日' {
                 return None;
@@ -278,7 +308,7 @@ pub fn date(s: &str) -> Option<Ymd> {
         }
     }
     if let Some(v) = cur {
-        nums.push(v);
+        nums.push(v)?;
     }
     if chars.next().is_some() {
         return None;
