@@ -111,7 +111,7 @@ fn is_space(c: char) -> bool {
 
 /// The script of a name-shaped value in a name column (header context: no dictionary needed).
 fn name_shape(s: &str) -> Option<Category> {
-    let s = s.trim();
+    let s = value::trim(s);
     let n = s.chars().count();
     if n == 0 || n > 30 {
         return None;
@@ -136,7 +136,7 @@ fn name_shape(s: &str) -> Option<Category> {
 
 /// Does the cell hold a valid value of `c` (in a column of that category)?
 fn valid(c: Category, s: &str, postal: Option<u32>) -> bool {
-    let s = s.trim();
+    let s = value::trim(s);
     if s.is_empty() {
         return false;
     }
@@ -434,7 +434,7 @@ impl Table {
             let cell = cell.as_ref();
             match kind {
                 Some(Kind::Cat(c)) if tally.wants(*c) => {
-                    let t = cell.trim();
+                    let t = value::trim(cell);
                     if t.is_empty() {
                         continue;
                     }

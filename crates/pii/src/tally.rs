@@ -178,7 +178,7 @@ impl Tally {
         }
         let i = idx(c);
         self.counts[i] += 1;
-        let v = value.trim();
+        let v = crate::value::trim(value);
         if self.samples[i].len() < SAMPLES && !self.samples[i].iter().any(|s| s == v) {
             self.samples[i].push(v.to_string());
         }
@@ -194,7 +194,7 @@ impl Tally {
         }
         let i = idx(c);
         self.counts[i] += 1;
-        let v = value.trim();
+        let v = crate::value::trim(value);
         if self.samples[i].len() < SAMPLES && !self.samples[i].iter().any(|s| s == v) {
             self.samples[i].push(v.to_string());
         }

@@ -407,7 +407,7 @@ fn date(text: &str, s: usize, tok: &str, parsed: Option<value::Ymd>, tally: &mut
 
 /// A token of digits and separators.
 fn number(text: &str, s: usize, tok: &str, tally: &mut Tally) -> bool {
-    let tok = tok.trim();
+    let tok = value::trim(tok);
     // Fewer than 6 digits is nothing we look for (the shortest is a date like 1980-4-1).
     if tok.chars().filter(|c| value::digit(*c).is_some()).count() < 6 {
         return false;

@@ -17,6 +17,19 @@ pub fn is_hyphen(c: char) -> bool {
     )
 }
 
+/// `str::trim` with a fast path: a value that starts and ends with a character that cannot
+/// be white space (the common case) is returned as is without the generic pattern search.
+pub fn trim(s: &str) -> &str {
+    let b = s.as_bytes();
+    let (Some(&f), Some(&l)) = (b.first(), b.last()) else {
+        return s;
+    };
+    // Leading bytes 0xE4..=0xF4 start U+4000 and above, where Unicode has no white space.
+    let start_ok = f.is_ascii_graphic() || (0xE4..=0xF4).contains(&f);
+    let end_ok = l.is_ascii_graphic() || s.chars().next_back().is_some_and(|c| !c.is_whitespace());
+    if start_ok && end_ok { s } else { s.trim() }
+}
+
 /// Full-width digit -> ASCII digit value.
 pub fn digit(c: char) -> Option<u8> {
     match c {
@@ -84,7 +97,7 @@ fn digit_groups(s: &str) -> Option<Digits> {
 /// not `0[5-9]0`, and when written with separators the area code plus exchange make 6 digits
 /// and the subscriber number 4.
 pub fn phone(s: &str) -> Option<String> {
-    let t = s.trim();
+    let t = trim(s);
     let (intl, rest) = if let Some(r) = t.strip_prefix("+81").or_else(|| t.strip_prefix("＋８１"))
     {
         (true, r)
@@ -150,7 +163,7 @@ fn groups_ok(groups: &[usize], allowed: &[&[usize]]) -> bool {
 
 /// A postal code (`100-0001`, `〒1000001`, full width too) that Japan Post lists: the code.
 pub fn postal_code(s: &str) -> Option<u32> {
-    let t = s.trim().trim_start_matches('〒').trim_start();
+    let t = trim(s).trim_start_matches('〒').trim_start();
     let x = digit_groups(t)?;
     let (d, groups) = (x.digits(), x.groups());
     if d.len() != 7 || !(groups == [3, 4] || groups == [7]) {
@@ -162,7 +175,7 @@ pub fn postal_code(s: &str) -> Option<u32> {
 
 /// An e-mail address (ASCII local part and domain with a dot and a letters-only TLD).
 pub fn email(s: &str) -> bool {
-    let s = s.trim();
+    let s = trim(s);
     let Some((local, domain)) = s.rsplit_once('@') else {
         return false;
     };
@@ -251,7 +264,7 @@ pub fn date(s: &str) -> Option<Ymd> {
         owned = s.trim().nfkc().collect();
         owned.trim()
     } else {
-        s.trim()
+        trim(s)
     };
     let mut era: Option<(i32, i32)> = None;
     let mut rest = t;
@@ -342,7 +355,7 @@ pub fn issue_date(s: &str) -> Option<Ymd> {
 
 /// A Japanese passport number: two capital letters and seven digits (`TK1234567`).
 pub fn passport_number(s: &str) -> bool {
-    let b = s.trim().as_bytes();
+    let b = trim(s).as_bytes();
     b.len() == 9
         && b[..2].iter().all(u8::is_ascii_uppercase)
         && b[2..].iter().all(u8::is_ascii_digit)
@@ -367,7 +380,7 @@ pub fn my_number_digits(d: &[u8]) -> bool {
 
 /// A My Number (12 digits, optionally 4-4-4, check digit valid).
 pub fn my_number(s: &str) -> bool {
-    digit_groups(s.trim()).is_some_and(|x| {
+    digit_groups(trim(s)).is_some_and(|x| {
         let g = x.groups();
         (g == [12] || g == [4, 4, 4]) && my_number_digits(x.digits())
     })
@@ -375,7 +388,7 @@ pub fn my_number(s: &str) -> bool {
 
 /// A payment card number: 13-19 digits (groups of 4, or Amex 4-6-5), Luhn, a known IIN range.
 pub fn credit_card(s: &str) -> bool {
-    let Some(x) = digit_groups(s.trim()) else {
+    let Some(x) = digit_groups(trim(s)) else {
         return false;
     };
     let (d, g) = (x.digits(), x.groups());
@@ -423,13 +436,13 @@ pub fn credit_card(s: &str) -> bool {
 /// A Japanese bank account number: 7 digits (6-8 tolerated; the keyword or header is what
 /// makes it an account).
 pub fn bank_account(s: &str) -> bool {
-    digit_groups(s.trim()).is_some_and(|x| x.groups().len() == 1 && (6..=8).contains(&x.n))
+    digit_groups(trim(s)).is_some_and(|x| x.groups().len() == 1 && (6..=8).contains(&x.n))
 }
 
 /// A gender value as it appears in a gender column.
 pub fn gender(s: &str) -> bool {
     matches!(
-        s.trim(),
+        trim(s),
         "男" | "女"
             | "男性"
             | "女性"
@@ -469,7 +482,7 @@ fn is_kana_char(c: char) -> bool {
 /// A name in kanji: family name (and given name) in the dictionary. `strict` asks for both
 /// parts to be known; the column classifier uses the lenient form.
 pub fn name_kanji(s: &str) -> bool {
-    let s = s.trim();
+    let s = trim(s);
     if s.is_empty()
         || s.chars().count() > 12
         || !s
@@ -498,7 +511,7 @@ pub fn name_kanji(s: &str) -> bool {
 
 /// A name in katakana or hiragana, with the dictionary's readings.
 pub fn name_kana(s: &str) -> bool {
-    let s = s.trim();
+    let s = trim(s);
     if s.is_empty()
         || s.chars().count() > 20
         || !s
@@ -518,7 +531,7 @@ pub fn name_kana(s: &str) -> bool {
 /// A name in Latin letters (`YAMADA TARO`, `Taro Yamada`, `Yamada, Taro`), with at least one
 /// part in the dictionary.
 pub fn name_romaji(s: &str) -> bool {
-    let s = s.trim();
+    let s = trim(s);
     if s.is_empty()
         || s.len() > 40
         || !s
@@ -543,7 +556,7 @@ pub fn name_romaji(s: &str) -> bool {
 /// `123番地`). `postal` is the postal code seen beside it, if any: when its municipality
 /// matches, a municipality missing from the table is accepted too.
 pub fn address(s: &str, postal: Option<u32>) -> bool {
-    let s = s.trim();
+    let s = trim(s);
     let Some((pi, rest)) = crate::tables::prefecture_prefix(s) else {
         return false;
     };
@@ -571,7 +584,7 @@ pub fn address(s: &str, postal: Option<u32>) -> bool {
 /// Classifies a lone value (a table cell) by the validators that need no keyword. Dates are
 /// left to the caller (their meaning comes from the header).
 pub fn classify_cell(s: &str) -> Option<Category> {
-    let s = s.trim();
+    let s = trim(s);
     if s.is_empty() || s.len() > 200 {
         return None;
     }
