@@ -111,7 +111,7 @@ fn is_space(c: char) -> bool {
 
 /// The script of a name-shaped value in a name column (header context: no dictionary needed).
 fn name_shape(s: &str) -> Option<Category> {
-    let s = s.trim();
+    let s = value::trim(s);
     let n = s.chars().count();
     if n == 0 || n > 30 {
         return None;
@@ -136,7 +136,7 @@ fn name_shape(s: &str) -> Option<Category> {
 
 /// Does the cell hold a valid value of `c` (in a column of that category)?
 fn valid(c: Category, s: &str, postal: Option<u32>) -> bool {
-    let s = s.trim();
+    let s = value::trim(s);
     if s.is_empty() {
         return false;
     }
@@ -154,15 +154,6 @@ fn valid(c: Category, s: &str, postal: Option<u32>) -> bool {
         C::BankAccount => value::bank_account(s),
         C::Gender => value::gender(s),
         C::NameKanji | C::NameKana | C::NameRomaji => name_shape(s) == Some(c),
-    }
-}
-
-fn key_of(c: Category, s: &str) -> String {
-    match c {
-        Category::Phone => value::phone(s).unwrap_or_else(|| s.to_string()),
-        Category::Email | Category::NameRomaji => s.to_ascii_uppercase(),
-        Category::NameKana => crate::tables::to_katakana(s),
-        _ => s.to_string(),
     }
 }
 
@@ -433,19 +424,51 @@ impl Table {
         let Some(kinds) = &self.kinds else {
             return;
         };
-        let postal = kinds
+        let postal_col = kinds
             .iter()
-            .position(|k| *k == Some(Kind::Cat(Category::PostalCode)))
+            .position(|k| *k == Some(Kind::Cat(Category::PostalCode)));
+        let postal = postal_col
             .and_then(|i| row.get(i))
             .and_then(|s| value::postal_code(s.as_ref()));
-        for (cell, kind) in row.iter().zip(kinds) {
+        for (i, (cell, kind)) in row.iter().zip(kinds).enumerate() {
             let cell = cell.as_ref();
             match kind {
-                Some(Kind::Cat(c)) if tally.wants(*c) && valid(*c, cell, postal) => {
-                    if crate::tally::tracks_distinct(*c) {
-                        tally.add(*c, cell, &key_of(*c, cell.trim()));
-                    } else {
-                        tally.add(*c, cell, cell);
+                Some(Kind::Cat(c)) if tally.wants(*c) => {
+                    let t = value::trim(cell);
+                    if t.is_empty() {
+                        continue;
+                    }
+                    // Each value is validated once; the distinct key comes from the same pass.
+                    match c {
+                        Category::Phone => {
+                            if let Some(n) = value::phone(t) {
+                                tally.add(*c, cell, &n);
+                            }
+                        }
+                        Category::PostalCode if Some(i) == postal_col => {
+                            if postal.is_some() {
+                                tally.add(*c, cell, t);
+                            }
+                        }
+                        Category::Email | Category::NameRomaji => {
+                            if valid(*c, t, postal) {
+                                tally.add_upper(*c, cell, t);
+                            }
+                        }
+                        Category::NameKana => {
+                            if valid(*c, t, postal) {
+                                if t.chars().any(|c| ('\u{3041}'..='\u{3096}').contains(&c)) {
+                                    tally.add(*c, cell, &crate::tables::to_katakana(t));
+                                } else {
+                                    tally.add(*c, cell, t);
+                                }
+                            }
+                        }
+                        _ => {
+                            if valid(*c, t, postal) {
+                                tally.add(*c, cell, t);
+                            }
+                        }
                     }
                 }
                 Some(Kind::Text) => text::scan(cell, tally),

@@ -118,15 +118,23 @@ impl Hasher for Identity {
 /// only for counting distinct values, not for anything adversarial (a flood of colliding keys
 /// would only make the estimate low).
 fn hash_key(key: &str) -> u64 {
+    hash_bytes(key.as_bytes(), false)
+}
+
+/// [`hash_key`] of `b`, or of `b` in ASCII upper case when `upper`.
+fn hash_bytes(b: &[u8], upper: bool) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    let b = key.as_bytes();
     let mut chunks = b.chunks_exact(8);
     for c in &mut chunks {
-        let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
-        h = (h ^ w).wrapping_mul(0x0000_0100_0000_01b3);
+        let mut a = [c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]];
+        if upper {
+            a.make_ascii_uppercase();
+        }
+        h = (h ^ u64::from_le_bytes(a)).wrapping_mul(0x0000_0100_0000_01b3);
     }
     for x in chunks.remainder() {
-        h = (h ^ u64::from(*x)).wrapping_mul(0x0000_0100_0000_01b3);
+        let x = if upper { x.to_ascii_uppercase() } else { *x };
+        h = (h ^ u64::from(x)).wrapping_mul(0x0000_0100_0000_01b3);
     }
     h = (h ^ (h >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     h = (h ^ (h >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
@@ -170,12 +178,28 @@ impl Tally {
         }
         let i = idx(c);
         self.counts[i] += 1;
-        let v = value.trim();
+        let v = crate::value::trim(value);
         if self.samples[i].len() < SAMPLES && !self.samples[i].iter().any(|s| s == v) {
             self.samples[i].push(v.to_string());
         }
         if tracks_distinct(c) {
             self.distinct[i].insert(hash_key(key));
+        }
+    }
+
+    /// Counts one value whose distinct key is `key` in ASCII upper case (no allocation).
+    pub fn add_upper(&mut self, c: Category, value: &str, key: &str) {
+        if !self.cats.has(c) {
+            return;
+        }
+        let i = idx(c);
+        self.counts[i] += 1;
+        let v = crate::value::trim(value);
+        if self.samples[i].len() < SAMPLES && !self.samples[i].iter().any(|s| s == v) {
+            self.samples[i].push(v.to_string());
+        }
+        if tracks_distinct(c) {
+            self.distinct[i].insert(hash_bytes(key.as_bytes(), true));
         }
     }
 

@@ -17,6 +17,83 @@ use crate::value;
 /// Bytes of text before a candidate searched for context keywords.
 pub const WINDOW: usize = 48;
 
+/// A character of the middle of a number candidate (the class of [`number_at`]).
+fn in_number(c: char) -> bool {
+    matches!(
+        c,
+        '0'..='9'
+            | '０'..='９'
+            | '-'
+            | '－'
+            | '‐'
+            | '‑'
+            | '–'
+            | '—'
+            | '−'
+            | 'ー'
+            | '('
+            | ')'
+            | '（'
+            | '）'
+            | '/'
+            | '／'
+            | '.'
+            | '．'
+            | '年'
+            | '月'
+            | ' '
+    )
+}
+
+/// The leftmost number candidate at or after `from`: what the regular expression
+/// `[+＋]?[0-9０-９][0-9０-９\-－‐‑–—−ー()（）/／.．年月\x20]*[0-9０-９日]` finds with
+/// leftmost-first semantics, scanned by hand (numbers are most candidates, and the regex
+/// would run a reverse pass over each to find its start).
+fn number_at(text: &str, from: usize) -> Option<(usize, usize)> {
+    let bytes = text.as_bytes();
+    let mut i = from;
+    loop {
+        // Next possible start: an ASCII digit, `+`, or the lead byte of `０`-`９`/`＋`.
+        i += bytes
+            .get(i..)?
+            .iter()
+            .position(|b| b.is_ascii_digit() || *b == b'+' || *b == 0xEF)?;
+        let rest = text.get(i..)?;
+        let mut chars = rest.char_indices();
+        let (_, c0) = chars.next()?;
+        let first_digit = if matches!(c0, '+' | '＋') {
+            // The digit must follow the sign; else the digit itself may still start one.
+            chars.next().is_some_and(|(_, c)| value::digit(c).is_some())
+        } else {
+            value::digit(c0).is_some()
+        };
+        if first_digit {
+            // Greedy run of the middle class, then back off to a final digit (or take a
+            // `日` right after the run).
+            let mut last_digit = None;
+            let mut end_run = None;
+            for (j, c) in chars {
+                if in_number(c) {
+                    if value::digit(c).is_some() {
+                        last_digit = Some(j + c.len_utf8());
+                    }
+                } else {
+                    end_run = Some((j, c));
+                    break;
+                }
+            }
+            let end = match end_run {
+                Some((j, '日')) => Some(j + '日'.len_utf8()),
+                _ => last_digit,
+            };
+            if let Some(e) = end {
+                return Some((i, i + e));
+            }
+        }
+        i += c0.len_utf8();
+    }
+}
+
 static CANDIDATES: LazyLock<Option<Regex>> = LazyLock::new(|| {
     // Small on purpose: every alternative starts with a literal or a narrow class and has no
     // bounded repetition of wide classes, so the lazy DFA stays small and never thrashes its
@@ -30,7 +107,6 @@ static CANDIDATES: LazyLock<Option<Regex>> = LazyLock::new(|| {
         | {prefs}
         | 氏名|お名前|名前|フリガナ|ふりがな|ローマ字|Name|NAME|性別|Gender|GENDER|Sex|SEX
         | 〒
-        | [+＋]?[0-9０-９][0-9０-９\-－‐‑–—−ー()（）/／.．年月\x20]*[0-9０-９日]
         "#
     );
     match regex::RegexBuilder::new(&pattern)
@@ -152,7 +228,6 @@ static KEYWORDS: LazyLock<Option<(aho_corasick::AhoCorasick, Vec<usize>)>> = Laz
 
 /// The last position of any keyword of `kws` (one of the lists above) in `w`.
 fn last_kw(w: &str, kws: &[&str]) -> Option<usize> {
-    let (ac, class) = KEYWORDS.as_ref()?;
     let want = [
         &BIRTH[..],
         &ISSUE[..],
@@ -162,10 +237,25 @@ fn last_kw(w: &str, kws: &[&str]) -> Option<usize> {
     ]
     .iter()
     .position(|l| std::ptr::eq(l.as_ptr(), kws.as_ptr()))?;
-    ac.find_overlapping_iter(w)
-        .filter(|m| class.get(m.pattern().as_usize()) == Some(&want))
-        .map(|m| m.start())
-        .max()
+    last_kws(w)[want]
+}
+
+/// The last position of a keyword of each list (BIRTH, ISSUE, PASSPORT, MYNUMBER, BANK) in
+/// `w`, in one pass.
+fn last_kws(w: &str) -> [Option<usize>; 5] {
+    let mut last = [None; 5];
+    let Some((ac, class)) = KEYWORDS.as_ref() else {
+        return last;
+    };
+    for m in ac.find_overlapping_iter(w) {
+        if let Some(slot) = class
+            .get(m.pattern().as_usize())
+            .and_then(|c| last.get_mut(*c))
+        {
+            *slot = Some(slot.map_or(m.start(), |p: usize| p.max(m.start())));
+        }
+    }
+    last
 }
 
 fn window(text: &str, start: usize, n: usize) -> &str {
@@ -193,12 +283,35 @@ pub fn scan(text: &str, tally: &mut Tally) {
     let bytes = text.as_bytes();
     // End of the last value taken by hand: matches inside it were already judged.
     let mut consumed = 0;
-    for m in re.find_iter(text) {
-        let (s, mut e) = (m.start(), m.end());
+    // The regex (every alternative but numbers) and the number scanner, merged into the
+    // leftmost-first order of one combined pattern: the leftmost start wins, the regex on a
+    // tie. Each side's next match is kept while it starts at or after the search position.
+    let mut pos = 0;
+    let mut next_re: Option<(usize, usize)> = None;
+    let mut next_num: Option<(usize, usize)> = None;
+    let (mut re_done, mut num_done) = (false, false);
+    loop {
+        if !re_done && next_re.is_none_or(|m| m.0 < pos) {
+            next_re = re.find_at(text, pos).map(|m| (m.start(), m.end()));
+            re_done = next_re.is_none();
+        }
+        if !num_done && next_num.is_none_or(|m| m.0 < pos) {
+            next_num = number_at(text, pos);
+            num_done = next_num.is_none();
+        }
+        let (s, mut e) = match (next_re, next_num) {
+            (Some(r), Some(n)) if n.0 < r.0 => n,
+            (Some(r), _) => r,
+            (None, Some(n)) => n,
+            (None, None) => break,
+        };
+        pos = e;
         if s < consumed {
             continue;
         }
-        let mut tok = m.as_str();
+        let Some(mut tok) = text.get(s..e) else {
+            break;
+        };
         let first = tok.chars().next().unwrap_or(' ');
         // Alternatives matched by their start only: take the value by hand.
         if first.is_ascii_digit() {
@@ -273,7 +386,7 @@ pub fn scan(text: &str, tally: &mut Tally) {
             if first.is_ascii_uppercase() && ascii_word(before) {
                 continue;
             }
-            date(text, s, tok, tally);
+            date(text, s, tok, None, tally);
         } else {
             if ascii_word(before)
                 || matches!(before, Some(b'-' | b'.' | b'/' | b'_' | b':'))
@@ -366,20 +479,24 @@ fn nearby_postal(text: &str, s: usize, e: usize) -> Option<u32> {
     None
 }
 
-/// A date: birth or issue by the nearest keyword before it.
-fn date(text: &str, s: usize, tok: &str, tally: &mut Tally) -> bool {
+/// A date: birth or issue by the nearest keyword before it. `parsed` is the date when the
+/// caller already parsed `tok`.
+fn date(text: &str, s: usize, tok: &str, parsed: Option<value::Ymd>, tally: &mut Tally) -> bool {
     let w = window(text, s, WINDOW);
-    let b = last_kw(w, &BIRTH);
-    let i = last_kw(w, &ISSUE);
-    let cat = match (b, i) {
+    let kws = last_kws(w);
+    let cat = match (kws[0], kws[1]) {
         (Some(b), Some(i)) if i > b => Category::PassportIssueDate,
         (Some(_), _) => Category::BirthDate,
         (None, Some(_)) => Category::PassportIssueDate,
         (None, None) => return false,
     };
+    let Some(d) = parsed.or_else(|| value::date(tok)) else {
+        return false;
+    };
+    // The ranges of `value::birth_date` and `value::issue_date`.
     let ok = match cat {
-        Category::BirthDate => value::birth_date(tok).is_some(),
-        _ => value::issue_date(tok).is_some(),
+        Category::BirthDate => (1900..=2026).contains(&d.0),
+        _ => (1990..=value::MAX_YEAR).contains(&d.0),
     };
     if ok {
         tally.add(cat, tok, tok);
@@ -389,7 +506,7 @@ fn date(text: &str, s: usize, tok: &str, tally: &mut Tally) -> bool {
 
 /// A token of digits and separators.
 fn number(text: &str, s: usize, tok: &str, tally: &mut Tally) -> bool {
-    let tok = tok.trim();
+    let tok = value::trim(tok);
     // Fewer than 6 digits is nothing we look for (the shortest is a date like 1980-4-1).
     if tok.chars().filter(|c| value::digit(*c).is_some()).count() < 6 {
         return false;
@@ -405,8 +522,8 @@ fn number(text: &str, s: usize, tok: &str, tally: &mut Tally) -> bool {
         tally.add(Category::PostalCode, tok, tok);
         return true;
     }
-    if value::date(tok).is_some() {
-        return date(text, s, tok, tally);
+    if let Some(d) = value::date(tok) {
+        return date(text, s, tok, Some(d), tally);
     }
     let w = window(text, s, WINDOW);
     if value::my_number(tok) && last_kw(w, &MYNUMBER).is_some() {
@@ -456,6 +573,24 @@ mod tests {
             Category::Gender,
         ] {
             assert!(f.iter().any(|(x, n)| *x == c && *n == 1), "{c}: {f:?}");
+        }
+    }
+
+    #[test]
+    fn number_scanner_matches_the_regex() {
+        let re =
+            Regex::new(r"[+＋]?[0-9０-９][0-9０-９\-－‐‑–—−ー()（）/／.．年月\x20]*[0-9０-９日]")
+                .unwrap();
+        for t in [
+            "電話09012345678 x +81-3-1234-5678 ＋８１ ９０ 1",
+            "1980年4月12日生 2015/6/1 5 日 7日 + 3 +5x ++12 1-2-3-",
+            "〒100-0001 (03)1234-5678 ０９０ー１２３４ー５６７８ 12年 1 2 3  ",
+            "a1b 22 x9 (9) 0x1234_5678 192.168.0.1 v1.2.3 Ａ１２ ＋Ａ 9",
+        ] {
+            for from in (0..=t.len()).filter(|i| t.is_char_boundary(*i)) {
+                let want = re.find_at(t, from).map(|m| (m.start(), m.end()));
+                assert_eq!(number_at(t, from), want, "{t:?} from {from}");
+            }
         }
     }
 

@@ -17,6 +17,19 @@ pub fn is_hyphen(c: char) -> bool {
     )
 }
 
+/// `str::trim` with a fast path: a value that starts and ends with a character that cannot
+/// be white space (the common case) is returned as is without the generic pattern search.
+pub fn trim(s: &str) -> &str {
+    let b = s.as_bytes();
+    let (Some(&f), Some(&l)) = (b.first(), b.last()) else {
+        return s;
+    };
+    // Leading bytes 0xE4..=0xF4 start U+4000 and above, where Unicode has no white space.
+    let start_ok = f.is_ascii_graphic() || (0xE4..=0xF4).contains(&f);
+    let end_ok = l.is_ascii_graphic() || s.chars().next_back().is_some_and(|c| !c.is_whitespace());
+    if start_ok && end_ok { s } else { s.trim() }
+}
+
 /// Full-width digit -> ASCII digit value.
 pub fn digit(c: char) -> Option<u8> {
     match c {
@@ -84,7 +97,7 @@ fn digit_groups(s: &str) -> Option<Digits> {
 /// not `0[5-9]0`, and when written with separators the area code plus exchange make 6 digits
 /// and the subscriber number 4.
 pub fn phone(s: &str) -> Option<String> {
-    let t = s.trim();
+    let t = trim(s);
     let (intl, rest) = if let Some(r) = t.strip_prefix("+81").or_else(|| t.strip_prefix("＋８１"))
     {
         (true, r)
@@ -92,35 +105,44 @@ pub fn phone(s: &str) -> Option<String> {
         (false, t)
     };
     let x = digit_groups(rest)?;
-    let (mut d, mut groups) = (x.digits().to_vec(), x.groups().to_vec());
-    if !(9..=12).contains(&d.len()) {
+    // On the stack: one more digit than `digit_groups` holds for the national 0.
+    let (mut dd, mut n) = ([0u8; 25], x.n);
+    let (mut gg, mut ng) = ([0usize; 8], x.ng);
+    dd.get_mut(..n)?.copy_from_slice(x.digits());
+    gg.get_mut(..ng)?.copy_from_slice(x.groups());
+    if !(9..=12).contains(&n) {
         return None;
     }
     if intl {
         // `+81 (0)3 …` keeps a trunk zero in parentheses; drop it, then add the national 0.
-        if d.first() == Some(&0) {
-            d.remove(0);
-            if let Some(g) = groups.first_mut() {
-                *g -= 1;
-                if *g == 0 {
-                    groups.remove(0);
+        if dd[0] == 0 {
+            dd.copy_within(1..n, 0);
+            n -= 1;
+            if ng > 0 {
+                gg[0] -= 1;
+                if gg[0] == 0 {
+                    gg.copy_within(1..ng, 0);
+                    ng -= 1;
                 }
             }
         }
-        d.insert(0, 0);
-        if let Some(g) = groups.first_mut() {
-            *g += 1;
+        dd.copy_within(0..n, 1);
+        dd[0] = 0;
+        n += 1;
+        if ng > 0 {
+            gg[0] += 1;
         }
     }
+    let (d, groups) = (&dd[..n], &gg[..ng]);
     if d.first() != Some(&0) || d.get(1) == Some(&0) {
         return None;
     }
     let n = d.len();
     let p = |i: usize| d.get(i).copied().unwrap_or(99);
     let ok = match (p(1), p(2)) {
-        (8, 0) if p(3) == 0 => n == 11 && groups_ok(&groups, &[&[4, 3, 4], &[3, 4, 4], &[11]]),
-        (5..=9, 0) => n == 11 && groups_ok(&groups, &[&[3, 4, 4], &[11]]),
-        (1, 2) if p(3) == 0 => n == 10 && groups_ok(&groups, &[&[4, 3, 3], &[10], &[4, 6]]),
+        (8, 0) if p(3) == 0 => n == 11 && groups_ok(groups, &[&[4, 3, 4], &[3, 4, 4], &[11]]),
+        (5..=9, 0) => n == 11 && groups_ok(groups, &[&[3, 4, 4], &[11]]),
+        (1, 2) if p(3) == 0 => n == 10 && groups_ok(groups, &[&[4, 3, 3], &[10], &[4, 6]]),
         (2, 0) => false,
         _ => {
             n == 10
@@ -141,7 +163,7 @@ fn groups_ok(groups: &[usize], allowed: &[&[usize]]) -> bool {
 
 /// A postal code (`100-0001`, `〒1000001`, full width too) that Japan Post lists: the code.
 pub fn postal_code(s: &str) -> Option<u32> {
-    let t = s.trim().trim_start_matches('〒').trim_start();
+    let t = trim(s).trim_start_matches('〒').trim_start();
     let x = digit_groups(t)?;
     let (d, groups) = (x.digits(), x.groups());
     if d.len() != 7 || !(groups == [3, 4] || groups == [7]) {
@@ -153,7 +175,7 @@ pub fn postal_code(s: &str) -> Option<u32> {
 
 /// An e-mail address (ASCII local part and domain with a dot and a letters-only TLD).
 pub fn email(s: &str) -> bool {
-    let s = s.trim();
+    let s = trim(s);
     let Some((local, domain)) = s.rsplit_once('@') else {
         return false;
     };
@@ -163,16 +185,22 @@ pub fn email(s: &str) -> bool {
     let lok = local
         .bytes()
         .all(|b| b.is_ascii_alphanumeric() || b"._%+-".contains(&b));
-    let labels: Vec<&str> = domain.split('.').collect();
-    let dok = labels.len() >= 2
-        && labels.iter().all(|l| {
-            !l.is_empty()
-                && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-                && !l.starts_with('-')
-        })
-        && labels
-            .last()
-            .is_some_and(|t| t.len() >= 2 && t.bytes().all(|b| b.is_ascii_alphabetic()));
+    let mut labels = 0;
+    let mut last = "";
+    let mut dok = true;
+    for l in domain.split('.') {
+        if l.is_empty()
+            || !l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            || l.starts_with('-')
+        {
+            dok = false;
+            break;
+        }
+        labels += 1;
+        last = l;
+    }
+    let dok =
+        dok && labels >= 2 && last.len() >= 2 && last.bytes().all(|b| b.is_ascii_alphabetic());
     lok && dok && !local.starts_with('.') && !local.ends_with('.')
 }
 
@@ -200,24 +228,53 @@ fn days_in(y: i32, m: u32) -> u32 {
     }
 }
 
+/// Up to three numbers of a date.
+#[derive(Default)]
+struct Nums {
+    v: [u32; 3],
+    n: usize,
+}
+
+impl Nums {
+    /// `None` when a fourth number comes (no date has one).
+    fn push(&mut self, x: u32) -> Option<()> {
+        *self.v.get_mut(self.n)? = x;
+        self.n += 1;
+        Some(())
+    }
+    fn is_empty(&self) -> bool {
+        self.n == 0
+    }
+    fn as_slice(&self) -> &[u32] {
+        &self.v[..self.n]
+    }
+}
+
 /// Parses a calendar date: `1980-04-12`, `1980/4/12`, `1980.4.12`, `1980年4月12日`,
 /// `19800412`, `昭和55年4月12日`, `S55.4.12`, `平成元年1月8日`, `㍻2年3月4日`.
 pub fn date(s: &str) -> Option<Ymd> {
     // NFKC only when a compatibility character is there (㍻, full-width digits): it allocates.
     let owned: String;
-    let t = if s.chars().any(|c| {
-        ('\u{3300}'..='\u{33FF}').contains(&c)
-            || ('\u{32FF}'..='\u{32FF}').contains(&c)
-            || ('\u{FF00}'..='\u{FFEF}').contains(&c)
-    }) {
+    let t = if !s.is_ascii()
+        && s.chars().any(|c| {
+            ('\u{3300}'..='\u{33FF}').contains(&c)
+                || ('\u{32FF}'..='\u{32FF}').contains(&c)
+                || ('\u{FF00}'..='\u{FFEF}').contains(&c)
+        }) {
         owned = s.trim().nfkc().collect();
         owned.trim()
     } else {
-        s.trim()
+        trim(s)
     };
     let mut era: Option<(i32, i32)> = None;
     let mut rest = t;
-    for (name, abbr, base, max) in ERAS {
+    // Gregorian dates (the common case) start with a digit: no era to look for.
+    let eras: &[_] = if t.as_bytes().first().is_some_and(u8::is_ascii_digit) {
+        &[]
+    } else {
+        &ERAS
+    };
+    for &(name, abbr, base, max) in eras {
         if let Some(r) = rest.strip_prefix(name) {
             era = Some((base, max));
             rest = r;
@@ -233,7 +290,8 @@ pub fn date(s: &str) -> Option<Ymd> {
         }
     }
     let rest = rest.trim_start();
-    let mut nums: Vec<u32> = Vec::with_capacity(3);
+    // At most three numbers (more is no date), on the stack.
+    let mut nums = Nums::default();
     let mut cur: Option<u32> = None;
     let mut seps = 0;
     let mut chars = rest.chars().peekable();
@@ -248,7 +306,7 @@ pub fn date(s: &str) -> Option<Ymd> {
             cur = Some(1);
         } else if matches!(c, '-' | '/' | '.' | '年' | '月' | '日') {
             if let Some(v) = cur.take() {
-                nums.push(v);
+                nums.push(v)?;
                 seps += 1;
             } else if c != '日' {
                 return None;
@@ -263,7 +321,7 @@ pub fn date(s: &str) -> Option<Ymd> {
         }
     }
     if let Some(v) = cur {
-        nums.push(v);
+        nums.push(v)?;
     }
     if chars.next().is_some() {
         return None;
@@ -297,7 +355,7 @@ pub fn issue_date(s: &str) -> Option<Ymd> {
 
 /// A Japanese passport number: two capital letters and seven digits (`TK1234567`).
 pub fn passport_number(s: &str) -> bool {
-    let b = s.trim().as_bytes();
+    let b = trim(s).as_bytes();
     b.len() == 9
         && b[..2].iter().all(u8::is_ascii_uppercase)
         && b[2..].iter().all(u8::is_ascii_digit)
@@ -322,7 +380,7 @@ pub fn my_number_digits(d: &[u8]) -> bool {
 
 /// A My Number (12 digits, optionally 4-4-4, check digit valid).
 pub fn my_number(s: &str) -> bool {
-    digit_groups(s.trim()).is_some_and(|x| {
+    digit_groups(trim(s)).is_some_and(|x| {
         let g = x.groups();
         (g == [12] || g == [4, 4, 4]) && my_number_digits(x.digits())
     })
@@ -330,7 +388,7 @@ pub fn my_number(s: &str) -> bool {
 
 /// A payment card number: 13-19 digits (groups of 4, or Amex 4-6-5), Luhn, a known IIN range.
 pub fn credit_card(s: &str) -> bool {
-    let Some(x) = digit_groups(s.trim()) else {
+    let Some(x) = digit_groups(trim(s)) else {
         return false;
     };
     let (d, g) = (x.digits(), x.groups());
@@ -378,13 +436,13 @@ pub fn credit_card(s: &str) -> bool {
 /// A Japanese bank account number: 7 digits (6-8 tolerated; the keyword or header is what
 /// makes it an account).
 pub fn bank_account(s: &str) -> bool {
-    digit_groups(s.trim()).is_some_and(|x| x.groups().len() == 1 && (6..=8).contains(&x.n))
+    digit_groups(trim(s)).is_some_and(|x| x.groups().len() == 1 && (6..=8).contains(&x.n))
 }
 
 /// A gender value as it appears in a gender column.
 pub fn gender(s: &str) -> bool {
     matches!(
-        s.trim(),
+        trim(s),
         "男" | "女"
             | "男性"
             | "女性"
@@ -424,7 +482,7 @@ fn is_kana_char(c: char) -> bool {
 /// A name in kanji: family name (and given name) in the dictionary. `strict` asks for both
 /// parts to be known; the column classifier uses the lenient form.
 pub fn name_kanji(s: &str) -> bool {
-    let s = s.trim();
+    let s = trim(s);
     if s.is_empty()
         || s.chars().count() > 12
         || !s
@@ -453,7 +511,7 @@ pub fn name_kanji(s: &str) -> bool {
 
 /// A name in katakana or hiragana, with the dictionary's readings.
 pub fn name_kana(s: &str) -> bool {
-    let s = s.trim();
+    let s = trim(s);
     if s.is_empty()
         || s.chars().count() > 20
         || !s
@@ -473,7 +531,7 @@ pub fn name_kana(s: &str) -> bool {
 /// A name in Latin letters (`YAMADA TARO`, `Taro Yamada`, `Yamada, Taro`), with at least one
 /// part in the dictionary.
 pub fn name_romaji(s: &str) -> bool {
-    let s = s.trim();
+    let s = trim(s);
     if s.is_empty()
         || s.len() > 40
         || !s
@@ -498,7 +556,7 @@ pub fn name_romaji(s: &str) -> bool {
 /// `123番地`). `postal` is the postal code seen beside it, if any: when its municipality
 /// matches, a municipality missing from the table is accepted too.
 pub fn address(s: &str, postal: Option<u32>) -> bool {
-    let s = s.trim();
+    let s = trim(s);
     let Some((pi, rest)) = crate::tables::prefecture_prefix(s) else {
         return false;
     };
@@ -526,7 +584,7 @@ pub fn address(s: &str, postal: Option<u32>) -> bool {
 /// Classifies a lone value (a table cell) by the validators that need no keyword. Dates are
 /// left to the caller (their meaning comes from the header).
 pub fn classify_cell(s: &str) -> Option<Category> {
-    let s = s.trim();
+    let s = trim(s);
     if s.is_empty() || s.len() > 200 {
         return None;
     }
