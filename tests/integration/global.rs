@@ -9,7 +9,16 @@ fn help_lists_the_areas() {
     let sb = Sandbox::new();
     let out = sb.cmd().arg("--help").assert().success();
     let s = String::from_utf8(out.get_output().stdout.clone()).unwrap();
-    for area in ["config", "demo", "completions", "man"] {
+    for area in [
+        "file",
+        "mail",
+        "net",
+        "pii",
+        "demo",
+        "config",
+        "completions",
+        "man",
+    ] {
         assert!(
             s.contains(&format!("\n  {area} ")),
             "--help lacks {area}:\n{s}"

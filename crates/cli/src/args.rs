@@ -66,27 +66,27 @@ pub enum ColorChoice {
 /// The areas and their verbs.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Check or print the configuration file (kizuki.toml).
-    #[command(subcommand)]
-    Config(ConfigCmd),
-    /// Run the whole chain on the bundled sample incident.
-    Demo(DemoArgs),
-    /// Find Japanese personal data in files, archives and spreadsheets.
-    #[command(subcommand)]
-    Pii(PiiCmd),
-    /// Outbound traffic that should not exist, from Zeek logs.
-    #[command(subcommand)]
-    Net(NetCmd),
     /// Triage files and attachments (PDF, Office, archives, shortcuts, executables…).
     #[command(subcommand)]
     File(FileCmd),
+    /// Triage e-mail messages.
+    #[command(subcommand)]
+    Mail(MailCmd),
+    /// Outbound traffic that should not exist, from Zeek logs.
+    #[command(subcommand)]
+    Net(NetCmd),
+    /// Find Japanese personal data in files, archives and spreadsheets.
+    #[command(subcommand)]
+    Pii(PiiCmd),
+    /// Run the whole chain on the bundled sample incident.
+    Demo(DemoArgs),
+    /// Check or print the configuration file (kizuki.toml).
+    #[command(subcommand)]
+    Config(ConfigCmd),
     /// Print shell completions.
     Completions(CompletionsArgs),
     /// Print the man page (roff).
     Man(ManArgs),
-    /// Triage e-mail messages.
-    #[command(subcommand)]
-    Mail(MailCmd),
 }
 
 /// `kizuki config …`
