@@ -8,7 +8,6 @@
 use std::sync::LazyLock;
 
 use kizuki_core::Category;
-use regex::Regex;
 
 use crate::tables::PREFECTURES;
 use crate::tally::Tally;
@@ -94,12 +93,13 @@ fn number_at(text: &str, from: usize) -> Option<(usize, usize)> {
     }
 }
 
-static CANDIDATES: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    // Small on purpose: every alternative starts with a literal or a narrow class and has no
-    // bounded repetition of wide classes, so the lazy DFA stays small and never thrashes its
-    // cache. Values after keywords and prefectures are taken by hand (`extend`).
+/// The pattern the hand-written candidate finder ([`Candidates`]) replaces, kept as the
+/// reference its unit tests compare against: one alternation, leftmost-first, the numbers of
+/// [`number_at`] merged in after it on a tie.
+#[cfg(test)]
+fn reference_pattern() -> String {
     let prefs = PREFECTURES.join("|");
-    let pattern = format!(
+    format!(
         r#"(?x)
         [A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+
         | [A-Z]{{2}}[0-9]{{7}}
@@ -108,18 +108,268 @@ static CANDIDATES: LazyLock<Option<Regex>> = LazyLock::new(|| {
         | 氏名|お名前|名前|フリガナ|ふりがな|ローマ字|Name|NAME|性別|Gender|GENDER|Sex|SEX
         | 〒
         "#
-    );
-    match regex::RegexBuilder::new(&pattern)
-        .dfa_size_limit(16 << 20)
-        .build()
-    {
-        Ok(r) => Some(r),
-        Err(e) => {
-            tracing::error!(error = %e, "pii candidate pattern does not compile");
-            None
+    )
+}
+
+/// Keywords after which a value is taken by hand (`氏名：山田 太郎`).
+const VALUE_KEYWORDS: [&str; 13] = [
+    "氏名",
+    "お名前",
+    "名前",
+    "フリガナ",
+    "ふりがな",
+    "ローマ字",
+    "Name",
+    "NAME",
+    "性別",
+    "Gender",
+    "GENDER",
+    "Sex",
+    "SEX",
+];
+
+/// Era names and era characters that start a date (`昭和55年`, `㍻2年`).
+const ERA_STARTS: [&str; 10] = [
+    "明治", "大正", "昭和", "平成", "令和", "㍾", "㍽", "㍼", "㍻", "㋿",
+];
+
+/// The literal starts of candidates (eras, prefectures, value keywords, `〒`), indexed by
+/// their first character: a bit per BMP code point says whether any literal starts with it,
+/// then the few literals of that character are compared in the order of the old pattern
+/// (eras first). `true` marks an era, whose tail is checked by hand ([`era_tail`]).
+struct Literals {
+    bits: Vec<u64>,
+    by_first: Vec<(char, Vec<(&'static str, bool)>)>,
+}
+
+static LITERALS: LazyLock<Literals> = LazyLock::new(|| {
+    let mut l = Literals {
+        bits: vec![0; 1024],
+        by_first: Vec::new(),
+    };
+    let all = ERA_STARTS
+        .iter()
+        .map(|e| (*e, true))
+        .chain(PREFECTURES.iter().map(|p| (*p, false)))
+        .chain(VALUE_KEYWORDS.iter().map(|k| (*k, false)))
+        .chain([("〒", false)]);
+    for (p, era) in all {
+        let Some(c) = p.chars().next() else { continue };
+        let cp = c as usize;
+        if let Some(w) = l.bits.get_mut(cp / 64) {
+            *w |= 1 << (cp % 64);
+        }
+        match l.by_first.iter_mut().find(|(f, _)| *f == c) {
+            Some((_, v)) => v.push((p, era)),
+            None => l.by_first.push((c, vec![(p, era)])),
         }
     }
+    l.by_first.sort_by_key(|(c, _)| *c);
+    l
 });
+
+impl Literals {
+    /// The literal candidate starting with `c` at `i`, if any.
+    fn at(&self, text: &str, i: usize, c: char) -> Option<(usize, usize)> {
+        let cp = c as usize;
+        if self.bits.get(cp / 64).is_none_or(|w| w & (1 << (cp % 64)) == 0) {
+            return None;
+        }
+        let k = self.by_first.binary_search_by_key(&c, |(f, _)| *f).ok()?;
+        let rest = text.get(i..)?;
+        let (p, era) = self
+            .by_first
+            .get(k)?
+            .1
+            .iter()
+            .find(|(p, _)| rest.starts_with(p))?;
+        if *era {
+            era_tail(text, i + p.len()).map(|e| (i, e))
+        } else {
+            Some((i, i + p.len()))
+        }
+    }
+}
+
+fn is_local(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'%' | b'+' | b'-')
+}
+
+fn is_label(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'-'
+}
+
+/// End of `[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+` at `i` (greedy), if it matches.
+fn domain_end(b: &[u8], i: usize) -> Option<usize> {
+    let run = |from: usize| {
+        b.get(from..)
+            .map_or(0, |r| r.iter().take_while(|c| is_label(**c)).count())
+    };
+    let mut j = i + run(i);
+    if j == i {
+        return None;
+    }
+    let mut more = 0;
+    while b.get(j) == Some(&b'.') {
+        let n = run(j + 1);
+        if n == 0 {
+            break;
+        }
+        j += 1 + n;
+        more += 1;
+    }
+    (more > 0).then_some(j)
+}
+
+/// The leftmost e-mail candidate starting at or after `from`: the run of local-part
+/// characters before an `@` (cut at `from`), then a dotted domain.
+fn email_at(text: &str, from: usize) -> Option<(usize, usize)> {
+    let b = text.as_bytes();
+    let mut i = from;
+    loop {
+        let a = i + memchr::memchr(b'@', b.get(i..)?)?;
+        let mut s = a;
+        while s > from && b.get(s - 1).is_some_and(|c| is_local(*c)) {
+            s -= 1;
+        }
+        if s < a
+            && let Some(e) = domain_end(b, a + 1)
+        {
+            return Some((s, e));
+        }
+        i = a + 1;
+    }
+}
+
+/// The rest of an era date after its era (`[ ]?(元|[0-9０-９]{1,2})[ ]?[年.．/／]`): its end.
+fn era_tail(text: &str, i: usize) -> Option<usize> {
+    let rest = text.get(i..)?;
+    let mut it = rest.char_indices().peekable();
+    if it.peek().is_some_and(|(_, c)| *c == ' ') {
+        it.next();
+    }
+    match it.next()? {
+        (_, '元') => {}
+        (_, c) if value::digit(c).is_some() => {
+            if it.peek().is_some_and(|(_, c)| value::digit(*c).is_some()) {
+                it.next();
+            }
+        }
+        _ => return None,
+    }
+    if it.peek().is_some_and(|(_, c)| *c == ' ') {
+        it.next();
+    }
+    match it.next()? {
+        (j, c @ ('年' | '.' | '．' | '/' | '／')) => Some(i + j + c.len_utf8()),
+        _ => None,
+    }
+}
+
+/// The leftmost passport number (`[A-Z]{2}[0-9]{7}`) or Latin-letter era date (`S55.4.12`)
+/// starting at or after `from`.
+fn upper_at(text: &str, from: usize) -> Option<(usize, usize)> {
+    let b = text.as_bytes();
+    let mut i = from;
+    loop {
+        i += b.get(i..)?.iter().position(u8::is_ascii_uppercase)?;
+        if b.get(i + 1).is_some_and(u8::is_ascii_uppercase)
+            && b.get(i + 2..i + 9).is_some_and(|d| d.iter().all(u8::is_ascii_digit))
+        {
+            return Some((i, i + 9));
+        }
+        if matches!(b.get(i), Some(b'M' | b'T' | b'S' | b'H' | b'R'))
+            && let Some(e) = era_tail(text, i + 1)
+        {
+            return Some((i, e));
+        }
+        i += 1;
+    }
+}
+
+/// The leftmost literal candidate (era date, prefecture, value keyword, `〒`) at or after
+/// `from`. Two literals never match at one position (none is a prefix of another), so an
+/// era name without a date leaves nothing else there.
+fn literal_at(text: &str, from: usize) -> Option<(usize, usize)> {
+    let lits = &*LITERALS;
+    let b = text.as_bytes();
+    let mut i = from;
+    while let Some(&x) = b.get(i) {
+        if x < 0x80 {
+            if matches!(x, b'N' | b'G' | b'S')
+                && let Some(m) = lits.at(text, i, char::from(x))
+            {
+                return Some(m);
+            }
+            i += 1;
+        } else if x >= 0xE0 && x < 0xF0 {
+            // Three-byte characters: every non-ASCII literal starts with one.
+            if let (Some(&y), Some(&z)) = (b.get(i + 1), b.get(i + 2)) {
+                let cp = (u32::from(x & 0x0F) << 12) | (u32::from(y & 0x3F) << 6) | u32::from(z & 0x3F);
+                if let Some(c) = char::from_u32(cp)
+                    && let Some(m) = lits.at(text, i, c)
+                {
+                    return Some(m);
+                }
+            }
+            i += 3;
+        } else if x >= 0xF0 {
+            i += 4;
+        } else {
+            i += 2;
+        }
+    }
+    None
+}
+
+/// One kind of candidate: its next match, kept while it starts at or after the search
+/// position.
+#[derive(Default)]
+struct Stream {
+    next: Option<(usize, usize)>,
+    done: bool,
+}
+
+impl Stream {
+    fn at(
+        &mut self,
+        pos: usize,
+        find: impl FnOnce(usize) -> Option<(usize, usize)>,
+    ) -> Option<(usize, usize)> {
+        if !self.done && self.next.is_none_or(|m| m.0 < pos) {
+            self.next = find(pos);
+            self.done = self.next.is_none();
+        }
+        self.next.filter(|m| m.0 >= pos)
+    }
+}
+
+/// The candidate finder: what one leftmost-first alternation of every candidate pattern
+/// would find (e-mail, passport number, era date, prefecture, value keyword, `〒`, then
+/// number), written by hand so each kind is found by its own cheap scan (`memchr` for `@`,
+/// a byte scan for capitals, an Aho-Corasick DFA for the literals, [`number_at`]) instead of
+/// a lazy DFA over the union, which ran a reverse search to find each match's start. The
+/// unit tests check it against that pattern ([`reference_pattern`]).
+#[derive(Default)]
+struct Candidates {
+    email: Stream,
+    upper: Stream,
+    literal: Stream,
+    number: Stream,
+}
+
+impl Candidates {
+    /// The leftmost candidate starting at or after `pos` (the earlier kind above on a tie).
+    fn next(&mut self, text: &str, pos: usize) -> Option<(usize, usize)> {
+        let found = [
+            self.email.at(pos, |p| email_at(text, p)),
+            self.upper.at(pos, |p| upper_at(text, p)),
+            self.literal.at(pos, |p| literal_at(text, p)),
+            self.number.at(pos, |p| number_at(text, p)),
+        ];
+        found.into_iter().flatten().min_by_key(|m| m.0)
+    }
+}
 
 /// Characters that end a value taken after a keyword or prefecture.
 fn is_stop(c: char) -> bool {
@@ -277,33 +527,14 @@ fn ascii_word(b: Option<u8>) -> bool {
 
 /// Scans free text, adding what it finds to `tally`.
 pub fn scan(text: &str, tally: &mut Tally) {
-    let Some(re) = CANDIDATES.as_ref() else {
-        return;
-    };
     let bytes = text.as_bytes();
     // End of the last value taken by hand: matches inside it were already judged.
     let mut consumed = 0;
-    // The regex (every alternative but numbers) and the number scanner, merged into the
-    // leftmost-first order of one combined pattern: the leftmost start wins, the regex on a
-    // tie. Each side's next match is kept while it starts at or after the search position.
     let mut pos = 0;
-    let mut next_re: Option<(usize, usize)> = None;
-    let mut next_num: Option<(usize, usize)> = None;
-    let (mut re_done, mut num_done) = (false, false);
+    let mut cands = Candidates::default();
     loop {
-        if !re_done && next_re.is_none_or(|m| m.0 < pos) {
-            next_re = re.find_at(text, pos).map(|m| (m.start(), m.end()));
-            re_done = next_re.is_none();
-        }
-        if !num_done && next_num.is_none_or(|m| m.0 < pos) {
-            next_num = number_at(text, pos);
-            num_done = next_num.is_none();
-        }
-        let (s, mut e) = match (next_re, next_num) {
-            (Some(r), Some(n)) if n.0 < r.0 => n,
-            (Some(r), _) => r,
-            (None, Some(n)) => n,
-            (None, None) => break,
+        let Some((s, mut e)) = cands.next(text, pos) else {
+            break;
         };
         pos = e;
         if s < consumed {
@@ -408,23 +639,7 @@ pub fn scan(text: &str, tally: &mut Tally) {
 }
 
 fn is_keyword_value(tok: &str) -> bool {
-    [
-        "氏名",
-        "お名前",
-        "名前",
-        "フリガナ",
-        "ふりがな",
-        "ローマ字",
-        "Name",
-        "NAME",
-        "性別",
-        "Gender",
-        "GENDER",
-        "Sex",
-        "SEX",
-    ]
-    .iter()
-    .any(|k| tok.starts_with(k))
+    VALUE_KEYWORDS.iter().any(|k| tok.starts_with(k))
 }
 
 /// `氏名：山田 太郎`, `性別: 女`.
@@ -544,6 +759,7 @@ fn number(text: &str, s: usize, tok: &str, tally: &mut Tally) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use regex::Regex;
     use crate::tally::CatSet;
 
     fn found(text: &str) -> Vec<(Category, u64)> {
@@ -590,6 +806,55 @@ mod tests {
             for from in (0..=t.len()).filter(|i| t.is_char_boundary(*i)) {
                 let want = re.find_at(t, from).map(|m| (m.start(), m.end()));
                 assert_eq!(number_at(t, from), want, "{t:?} from {from}");
+            }
+        }
+    }
+
+    /// The reference: the old combined pattern merged with [`number_at`].
+    fn reference_next(re: &Regex, t: &str, from: usize) -> Option<(usize, usize)> {
+        let r = re.find_at(t, from).map(|m| (m.start(), m.end()));
+        let n = number_at(t, from);
+        match (r, n) {
+            (Some(r), Some(n)) if n.0 < r.0 => Some(n),
+            (Some(r), _) => Some(r),
+            (None, n) => n,
+        }
+    }
+
+    #[test]
+    fn candidates_match_the_reference_pattern() {
+        let re = Regex::new(&reference_pattern()).unwrap();
+        let tricky = [
+            "a@b x@y.z ..@-.- a.b@c.d.e. +81@x.jp 0901234@tel.example.jp user@@x.com @a.b",
+            "AB1234567@x.com AB12345678 ab1234567 XAB1234567 S55.4.12 S 5 年 H元年 R01/ M555年",
+            "昭和55年4月12日 平成元年 ㍻2年 令和 5年 大正１２．明治 東京都千代田区 京都府 大阪府",
+            "氏名：佐藤 お名前 名前 Name: NAME Gender GENDER Sex SEX 性別 フリガナ ふりがな 〒100-0001",
+            "Sex@a.bc Name@x.io S5@a.b 東京都@x.y 〒@a.b 2015/6/1 ０９０ー１２３４ー５６７８ ＋８１ ９０",
+        ];
+        let mut texts: Vec<String> = tricky.iter().map(|s| s.to_string()).collect();
+        for form in [crate::synth::Form::Text] {
+            texts.push(crate::synth::persons_text(7, 40, form).0);
+        }
+        texts.push(crate::synth::decoys_text(7, 60));
+        for t in &texts {
+            // From every position, with a fresh finder.
+            for from in (0..=t.len()).filter(|i| t.is_char_boundary(*i)) {
+                assert_eq!(
+                    Candidates::default().next(t, from),
+                    reference_next(&re, t, from),
+                    "{t:?} from {from}"
+                );
+            }
+            // As the scan walks: one finder, from the end of each match.
+            let mut c = Candidates::default();
+            let mut pos = 0;
+            loop {
+                let got = c.next(t, pos);
+                assert_eq!(got, reference_next(&re, t, pos), "walk at {pos}");
+                match got {
+                    Some((_, e)) => pos = e,
+                    None => break,
+                }
             }
         }
     }
