@@ -172,7 +172,11 @@ impl Literals {
     /// The literal candidate starting with `c` at `i`, if any.
     fn at(&self, text: &str, i: usize, c: char) -> Option<(usize, usize)> {
         let cp = c as usize;
-        if self.bits.get(cp / 64).is_none_or(|w| w & (1 << (cp % 64)) == 0) {
+        if self
+            .bits
+            .get(cp / 64)
+            .is_none_or(|w| w & (1 << (cp % 64)) == 0)
+        {
             return None;
         }
         let k = self.by_first.binary_search_by_key(&c, |(f, _)| *f).ok()?;
@@ -274,7 +278,8 @@ fn upper_at(text: &str, from: usize) -> Option<(usize, usize)> {
     loop {
         i += b.get(i..)?.iter().position(u8::is_ascii_uppercase)?;
         if b.get(i + 1).is_some_and(u8::is_ascii_uppercase)
-            && b.get(i + 2..i + 9).is_some_and(|d| d.iter().all(u8::is_ascii_digit))
+            && b.get(i + 2..i + 9)
+                .is_some_and(|d| d.iter().all(u8::is_ascii_digit))
         {
             return Some((i, i + 9));
         }
@@ -302,10 +307,11 @@ fn literal_at(text: &str, from: usize) -> Option<(usize, usize)> {
                 return Some(m);
             }
             i += 1;
-        } else if x >= 0xE0 && x < 0xF0 {
+        } else if (0xE0..0xF0).contains(&x) {
             // Three-byte characters: every non-ASCII literal starts with one.
             if let (Some(&y), Some(&z)) = (b.get(i + 1), b.get(i + 2)) {
-                let cp = (u32::from(x & 0x0F) << 12) | (u32::from(y & 0x3F) << 6) | u32::from(z & 0x3F);
+                let cp =
+                    (u32::from(x & 0x0F) << 12) | (u32::from(y & 0x3F) << 6) | u32::from(z & 0x3F);
                 if let Some(c) = char::from_u32(cp)
                     && let Some(m) = lits.at(text, i, c)
                 {
@@ -532,10 +538,7 @@ pub fn scan(text: &str, tally: &mut Tally) {
     let mut consumed = 0;
     let mut pos = 0;
     let mut cands = Candidates::default();
-    loop {
-        let Some((s, mut e)) = cands.next(text, pos) else {
-            break;
-        };
+    while let Some((s, mut e)) = cands.next(text, pos) {
         pos = e;
         if s < consumed {
             continue;
@@ -759,8 +762,8 @@ fn number(text: &str, s: usize, tok: &str, tally: &mut Tally) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use regex::Regex;
     use crate::tally::CatSet;
+    use regex::Regex;
 
     fn found(text: &str) -> Vec<(Category, u64)> {
         let mut t = Tally::new(CatSet::all());
