@@ -835,7 +835,7 @@ mod tests {
             "Sex@a.bc Name@x.io S5@a.b 東京都@x.y 〒@a.b 2015/6/1 ０９０ー１２３４ー５６７８ ＋８１ ９０",
         ];
         let mut texts: Vec<String> = tricky.iter().map(|s| s.to_string()).collect();
-        for form in [crate::synth::Form::Text] {
+        for form in crate::synth::Form::ALL {
             texts.push(crate::synth::persons_text(7, 40, form).0);
         }
         texts.push(crate::synth::decoys_text(7, 60));
