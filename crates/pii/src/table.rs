@@ -99,35 +99,54 @@ fn header_kind(h: &str) -> Option<Kind> {
     Some(k)
 }
 
-fn is_kanji(c: char) -> bool {
-    ('\u{4E00}'..='\u{9FFF}').contains(&c) || ('\u{3400}'..='\u{4DBF}').contains(&c) || c == '々'
-}
-fn is_kana(c: char) -> bool {
-    ('\u{30A1}'..='\u{30FC}').contains(&c) || ('\u{3041}'..='\u{3096}').contains(&c)
-}
-fn is_space(c: char) -> bool {
-    c == ' ' || c == '\u{3000}' || c == '・'
-}
-
 /// The script of a name-shaped value in a name column (header context: no dictionary needed).
 fn name_shape(s: &str) -> Option<Category> {
     let s = value::trim(s);
-    let n = s.chars().count();
-    if n == 0 || n > 30 {
-        return None;
+    // One pass over the bytes (a value per cell: this runs for every name).
+    let b = s.as_bytes();
+    let (mut n, mut i) = (0, 0);
+    let (mut kana, mut kanji, mut latin, mut latin_punct, mut jp_space) =
+        (false, false, false, false, false);
+    while let Some(&x) = b.get(i) {
+        n += 1;
+        if n > 30 {
+            return None;
+        }
+        if x < 0x80 {
+            match x {
+                b'A'..=b'Z' | b'a'..=b'z' => latin = true,
+                b',' | b'.' | b'-' | b'\'' => latin_punct = true,
+                b' ' => {}
+                _ => return None,
+            }
+            i += 1;
+            continue;
+        }
+        if !(0xE0..0xF0).contains(&x) {
+            return None;
+        }
+        let (Some(&y), Some(&z)) = (b.get(i + 1), b.get(i + 2)) else {
+            return None;
+        };
+        let cp = (u32::from(x & 0x0F) << 12) | (u32::from(y & 0x3F) << 6) | u32::from(z & 0x3F);
+        match cp {
+            // `・` (U+30FB) is both a kana and a separator of Japanese names.
+            0x30FB => {
+                kana = true;
+                jp_space = true;
+            }
+            0x3041..=0x3096 | 0x30A1..=0x30FC => kana = true,
+            0x4E00..=0x9FFF | 0x3400..=0x4DBF | 0x3005 => kanji = true,
+            0x3000 => jp_space = true,
+            _ => return None,
+        }
+        i += 3;
     }
-    if s.chars().all(|c| is_kana(c) || is_space(c)) {
+    if kana && !kanji && !latin && !latin_punct {
         Some(Category::NameKana)
-    } else if s
-        .chars()
-        .all(|c| is_kanji(c) || is_kana(c) || is_space(c) || c == 'ヶ')
-        && s.chars().any(is_kanji)
-    {
+    } else if kanji && !latin && !latin_punct {
         Some(Category::NameKanji)
-    } else if s.bytes().all(|b| {
-        b.is_ascii_alphabetic() || b == b' ' || b == b',' || b == b'.' || b == b'-' || b == b'\''
-    }) && s.bytes().any(|b| b.is_ascii_alphabetic())
-    {
+    } else if latin && !kana && !kanji && !jp_space {
         Some(Category::NameRomaji)
     } else {
         None

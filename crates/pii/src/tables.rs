@@ -226,19 +226,28 @@ impl Names {
 
     /// Is `s` a known katakana name part (hiragana is folded to katakana first)?
     pub fn is_kana(&self, part: Part, s: &str) -> bool {
-        let k = to_katakana(s);
+        let k = katakana(s);
         match part {
-            Part::Last => self.last_kana.contains(k.as_str()),
-            Part::First => self.first_kana.contains(k.as_str()),
+            Part::Last => self.last_kana.contains(&*k),
+            Part::First => self.first_kana.contains(&*k),
         }
     }
 
     /// Is `s` a known romaji name part (any case)?
     pub fn is_romaji(&self, part: Part, s: &str) -> bool {
-        let up = s.to_ascii_uppercase();
+        // Upper case on the stack: dictionary parts are short.
+        let mut buf = [0u8; 32];
+        let Some(b) = buf.get_mut(..s.len()) else {
+            return false;
+        };
+        b.copy_from_slice(s.as_bytes());
+        b.make_ascii_uppercase();
+        let Ok(up) = std::str::from_utf8(b) else {
+            return false;
+        };
         match part {
-            Part::Last => self.last_romaji.contains(&up),
-            Part::First => self.first_romaji.contains(&up),
+            Part::Last => self.last_romaji.contains(up),
+            Part::First => self.first_romaji.contains(up),
         }
     }
 
@@ -251,6 +260,15 @@ impl Names {
             Part::First => &self.first_kanji,
         };
         map.get(kanji).is_some_and(|rs| rs.contains(&k.as_str()))
+    }
+}
+
+/// Hiragana -> katakana, borrowed when there is no hiragana (the common case).
+pub fn katakana(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.chars().any(|c| ('\u{3041}'..='\u{3096}').contains(&c)) {
+        std::borrow::Cow::Owned(to_katakana(s))
+    } else {
+        std::borrow::Cow::Borrowed(s)
     }
 }
 

@@ -83,8 +83,25 @@ impl CatSet {
     }
 }
 
+/// The position of `c` in [`Category::ALL`] (a match, not a search: it runs per value).
 fn idx(c: Category) -> usize {
-    Category::ALL.iter().position(|x| *x == c).unwrap_or(0)
+    use Category as C;
+    match c {
+        C::NameKanji => 0,
+        C::NameKana => 1,
+        C::NameRomaji => 2,
+        C::Gender => 3,
+        C::BirthDate => 4,
+        C::Email => 5,
+        C::PostalCode => 6,
+        C::Address => 7,
+        C::Phone => 8,
+        C::PassportNumber => 9,
+        C::PassportIssueDate => 10,
+        C::MyNumber => 11,
+        C::CreditCard => 12,
+        C::BankAccount => 13,
+    }
 }
 
 /// Counts, samples and distinct values of one object.
@@ -178,9 +195,11 @@ impl Tally {
         }
         let i = idx(c);
         self.counts[i] += 1;
-        let v = crate::value::trim(value);
-        if self.samples[i].len() < SAMPLES && !self.samples[i].iter().any(|s| s == v) {
-            self.samples[i].push(v.to_string());
+        if self.samples[i].len() < SAMPLES {
+            let v = crate::value::trim(value);
+            if !self.samples[i].iter().any(|s| s == v) {
+                self.samples[i].push(v.to_string());
+            }
         }
         if tracks_distinct(c) {
             self.distinct[i].insert(hash_key(key));
@@ -194,9 +213,11 @@ impl Tally {
         }
         let i = idx(c);
         self.counts[i] += 1;
-        let v = crate::value::trim(value);
-        if self.samples[i].len() < SAMPLES && !self.samples[i].iter().any(|s| s == v) {
-            self.samples[i].push(v.to_string());
+        if self.samples[i].len() < SAMPLES {
+            let v = crate::value::trim(value);
+            if !self.samples[i].iter().any(|s| s == v) {
+                self.samples[i].push(v.to_string());
+            }
         }
         if tracks_distinct(c) {
             self.distinct[i].insert(hash_bytes(key.as_bytes(), true));

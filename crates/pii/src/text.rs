@@ -169,6 +169,15 @@ static LITERALS: LazyLock<Literals> = LazyLock::new(|| {
 });
 
 impl Literals {
+    /// Does any literal start with the code point `cp`?
+    #[inline]
+    fn may_start(&self, cp: u32) -> bool {
+        let cp = cp as usize;
+        self.bits
+            .get(cp / 64)
+            .is_some_and(|w| w & (1 << (cp % 64)) != 0)
+    }
+
     /// The literal candidate starting with `c` at `i`, if any.
     fn at(&self, text: &str, i: usize, c: char) -> Option<(usize, usize)> {
         let cp = c as usize;
@@ -312,7 +321,8 @@ fn literal_at(text: &str, from: usize) -> Option<(usize, usize)> {
             if let (Some(&y), Some(&z)) = (b.get(i + 1), b.get(i + 2)) {
                 let cp =
                     (u32::from(x & 0x0F) << 12) | (u32::from(y & 0x3F) << 6) | u32::from(z & 0x3F);
-                if let Some(c) = char::from_u32(cp)
+                if lits.may_start(cp)
+                    && let Some(c) = char::from_u32(cp)
                     && let Some(m) = lits.at(text, i, c)
                 {
                     return Some(m);
@@ -377,27 +387,40 @@ impl Candidates {
     }
 }
 
-/// Characters that end a value taken after a keyword or prefecture.
-fn is_stop(c: char) -> bool {
-    c.is_control()
-        || matches!(
-            c,
-            ',' | '，' | '、' | '。' | '"' | '\'' | '<' | '>' | '|' | ';' | '\t' | '\n' | '\r'
-        )
-}
-
 /// The text after `e` up to a stop character, at most `max_chars` characters, and at most
 /// `words` space-separated words.
 fn extend(text: &str, e: usize, max_chars: usize, words: usize) -> &str {
     let rest = text.get(e..).unwrap_or("");
+    let b = rest.as_bytes();
     let mut end = 0;
     let mut seen_words = 0;
     let mut in_word = false;
-    for (n, (i, c)) in rest.char_indices().enumerate() {
-        if n >= max_chars || is_stop(c) {
+    let (mut i, mut n) = (0, 0);
+    // Bytes, not chars: the stop characters are ASCII controls and punctuation, `，、。`
+    // (three bytes each) and the C1 controls (two bytes); the spaces are ` ` and `\u{3000}`.
+    while let Some(&x) = b.get(i) {
+        if n >= max_chars {
             break;
         }
-        let space = c == ' ' || c == '\u{3000}';
+        let len = match x {
+            0x00..=0x7F => 1,
+            0xC0..=0xDF => 2,
+            0xE0..=0xEF => 3,
+            _ => 4,
+        };
+        let ch = b.get(i..i + len).unwrap_or(&[]);
+        let stop = match len {
+            1 => {
+                x.is_ascii_control() || matches!(x, b',' | b'"' | b'\'' | b'<' | b'>' | b'|' | b';')
+            }
+            2 => ch.first() == Some(&0xC2) && ch.get(1).is_some_and(|y| (0x80..=0x9F).contains(y)),
+            3 => ch == "，".as_bytes() || ch == "、".as_bytes() || ch == "。".as_bytes(),
+            _ => false,
+        };
+        if stop {
+            break;
+        }
+        let space = x == b' ' || ch == "\u{3000}".as_bytes();
         if space {
             if in_word {
                 in_word = false;
@@ -412,7 +435,9 @@ fn extend(text: &str, e: usize, max_chars: usize, words: usize) -> &str {
                 break;
             }
         }
-        end = i + c.len_utf8();
+        i += len;
+        n += 1;
+        end = i;
     }
     rest.get(..end).unwrap_or("").trim_end()
 }
@@ -590,8 +615,7 @@ pub fn scan(text: &str, tally: &mut Tally) {
             }
         } else if tok.contains('@') {
             if value::email(tok) {
-                let key = tok.to_ascii_lowercase();
-                tally.add(Category::Email, tok, &key);
+                tally.add_upper(Category::Email, tok, tok);
             }
         } else if first.is_ascii_uppercase() && tok.len() == 9 && value::passport_number(tok) {
             // MRZ line 2: number, check digit, nationality (`TK12345674JPN…`).
@@ -672,10 +696,10 @@ fn keyword_value(tok: &str, tally: &mut Tally) {
     } else if value::name_kanji(v) {
         tally.add(Category::NameKanji, v, v);
     } else if value::name_kana(v) {
-        let k = crate::tables::to_katakana(v);
+        let k = crate::tables::katakana(v);
         tally.add(Category::NameKana, v, &k);
     } else if value::name_romaji(v) {
-        tally.add(Category::NameRomaji, v, &v.to_ascii_uppercase());
+        tally.add_upper(Category::NameRomaji, v, v);
     }
 }
 

@@ -24,9 +24,18 @@ pub fn trim(s: &str) -> &str {
     let (Some(&f), Some(&l)) = (b.first(), b.last()) else {
         return s;
     };
-    // Leading bytes 0xE4..=0xF4 start U+4000 and above, where Unicode has no white space.
-    let start_ok = f.is_ascii_graphic() || (0xE4..=0xF4).contains(&f);
-    let end_ok = l.is_ascii_graphic() || s.chars().next_back().is_some_and(|c| !c.is_whitespace());
+    // Unicode white space outside ASCII is U+0085, U+00A0, U+1680, U+2000..U+205F and U+3000
+    // (`E3 80 80`): a character led by 0xE3 other than U+3000, or by 0xE4..=0xF4, is none.
+    let visible_at = |i: usize| match b.get(i) {
+        Some(&x) if x.is_ascii_graphic() || (0xE4..=0xF4).contains(&x) => true,
+        Some(0xE3) => b.get(i + 1..i + 3) != Some(&[0x80, 0x80][..]),
+        _ => false,
+    };
+    let start_ok = visible_at(0);
+    let end_ok = l.is_ascii_graphic()
+        || (b.len() >= 3 && l >= 0x80 && visible_at(b.len() - 3))
+        || s.chars().next_back().is_some_and(|c| !c.is_whitespace());
+    let _ = f;
     if start_ok && end_ok { s } else { s.trim() }
 }
 
@@ -96,7 +105,7 @@ fn digit_groups(s: &str) -> Option<Digits> {
 /// `0120` and 6 digits, `0800` and 7; geographic numbers have 10 digits, start `0[1-9]` but
 /// not `0[5-9]0`, and when written with separators the area code plus exchange make 6 digits
 /// and the subscriber number 4.
-pub fn phone(s: &str) -> Option<String> {
+pub fn phone(s: &str) -> Option<PhoneDigits> {
     let t = trim(s);
     let (intl, rest) = if let Some(r) = t.strip_prefix("+81").or_else(|| t.strip_prefix("＋８１"))
     {
@@ -154,7 +163,38 @@ pub fn phone(s: &str) -> Option<String> {
                     || (groups.len() == 2 && groups[0] + groups[1] == 10 && groups[1] == 4))
         }
     };
-    ok.then(|| d.iter().map(|x| char::from(b'0' + x)).collect())
+    if !ok {
+        return None;
+    }
+    let mut key = PhoneDigits { b: [b'0'; 12], n };
+    for (slot, x) in key.b.iter_mut().zip(d) {
+        *slot = b'0' + x;
+    }
+    Some(key)
+}
+
+/// The national digits of a phone number (at most 11), on the stack.
+#[derive(Clone, Copy, Debug)]
+pub struct PhoneDigits {
+    b: [u8; 12],
+    n: usize,
+}
+
+impl PhoneDigits {
+    /// The digits as text (`09012345678`).
+    pub fn as_str(&self) -> &str {
+        self.b
+            .get(..self.n)
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .unwrap_or("")
+    }
+}
+
+impl std::ops::Deref for PhoneDigits {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
 }
 
 fn groups_ok(groups: &[usize], allowed: &[&[usize]]) -> bool {
@@ -462,10 +502,32 @@ pub fn gender(s: &str) -> bool {
 }
 
 /// Splits a full name at a space (ASCII, ideographic) or a middle dot.
-fn split_name(s: &str) -> Vec<&str> {
-    s.split([' ', '\u{3000}', '・', ','])
+/// The parts of a name split at spaces, `・` and commas (at most three kept, on the stack).
+struct NameParts<'a> {
+    p: [&'a str; 3],
+    n: usize,
+}
+
+impl<'a> NameParts<'a> {
+    fn as_slice(&self) -> &[&'a str] {
+        &self.p[..self.n]
+    }
+}
+
+fn split_name(s: &str) -> NameParts<'_> {
+    let mut x = NameParts { p: [""; 3], n: 0 };
+    for part in s
+        .split([' ', '\u{3000}', '・', ','])
         .filter(|p| !p.is_empty())
-        .collect()
+    {
+        if let Some(slot) = x.p.get_mut(x.n) {
+            *slot = part;
+            x.n += 1;
+        } else {
+            break;
+        }
+    }
+    x
 }
 
 fn is_kanji_char(c: char) -> bool {
@@ -483,13 +545,20 @@ fn is_kana_char(c: char) -> bool {
 /// parts to be known; the column classifier uses the lenient form.
 pub fn name_kanji(s: &str) -> bool {
     let s = trim(s);
-    if s.is_empty()
-        || s.chars().count() > 12
-        || !s
-            .chars()
-            .all(|c| is_kanji_char(c) || c == ' ' || c == '\u{3000}' || is_kana_char(c))
-        || !s.chars().any(is_kanji_char)
-    {
+    // One pass: at most 12 characters, kanji, kana and spaces only, at least one kanji.
+    let (mut n, mut kanji) = (0, false);
+    for c in s.chars() {
+        n += 1;
+        if n > 12 {
+            return false;
+        }
+        if is_kanji_char(c) {
+            kanji = true;
+        } else if !(c == ' ' || c == '\u{3000}' || is_kana_char(c)) {
+            return false;
+        }
+    }
+    if !kanji {
         return false;
     }
     let d = &*NAMES_DICT;
@@ -498,10 +567,9 @@ pub fn name_kanji(s: &str) -> bool {
         [last, first] => d.is_kanji(Part::Last, last) || d.is_kanji(Part::First, first),
         [one] => {
             // No separator: try every split point, family name first.
-            let cs: Vec<(usize, char)> = one.char_indices().collect();
             d.is_kanji(Part::Last, one)
-                || cs.iter().skip(1).any(|(i, _)| {
-                    let (a, b) = one.split_at(*i);
+                || one.char_indices().skip(1).any(|(i, _)| {
+                    let (a, b) = one.split_at(i);
                     d.is_kanji(Part::Last, a) && d.is_kanji(Part::First, b)
                 })
         }
