@@ -215,33 +215,35 @@ pub fn postal_code(s: &str) -> Option<u32> {
 
 /// An e-mail address (ASCII local part and domain with a dot and a letters-only TLD).
 pub fn email(s: &str) -> bool {
-    let s = trim(s);
-    let Some((local, domain)) = s.rsplit_once('@') else {
+    let b = trim(s).as_bytes();
+    let Some(at) = memchr::memrchr(b'@', b) else {
         return false;
     };
-    if local.is_empty() || local.len() > 64 || domain.len() > 253 {
+    let (local, domain) = (&b[..at], &b[at + 1..]);
+    if local.is_empty()
+        || local.len() > 64
+        || domain.len() > 253
+        || local.first() == Some(&b'.')
+        || local.last() == Some(&b'.')
+        || !local
+            .iter()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'%' | b'+' | b'-'))
+    {
         return false;
     }
-    let lok = local
-        .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || b"._%+-".contains(&b));
+    // Labels: non-empty, letters, digits and `-`, not starting with `-`; at least two; the
+    // last (the TLD) two letters or more.
     let mut labels = 0;
-    let mut last = "";
-    let mut dok = true;
-    for l in domain.split('.') {
-        if l.is_empty()
-            || !l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-            || l.starts_with('-')
+    for label in domain.split(|c| *c == b'.') {
+        if label.first().is_none_or(|c| *c == b'-')
+            || !label.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'-')
         {
-            dok = false;
-            break;
+            return false;
         }
         labels += 1;
-        last = l;
     }
-    let dok =
-        dok && labels >= 2 && last.len() >= 2 && last.bytes().all(|b| b.is_ascii_alphabetic());
-    lok && dok && !local.starts_with('.') && !local.ends_with('.')
+    let tld = domain.rsplit(|c| *c == b'.').next().unwrap_or(&[]);
+    labels >= 2 && tld.len() >= 2 && tld.iter().all(u8::is_ascii_alphabetic)
 }
 
 /// A date as (year, month, day).
@@ -642,9 +644,10 @@ pub fn address(s: &str, postal: Option<u32>) -> bool {
         None => return false,
     };
     // A block number somewhere after the municipality.
-    after
-        .chars()
-        .any(|c| digit(c).is_some() || "一二三四五六七八九十".contains(c))
+    after.bytes().any(|b| b.is_ascii_digit())
+        || after
+            .chars()
+            .any(|c| digit(c).is_some() || "一二三四五六七八九十".contains(c))
         || after.contains("丁目")
         || after.contains("番地")
 }
