@@ -749,8 +749,14 @@ fn date(text: &str, s: usize, tok: &str, parsed: Option<value::Ymd>, tally: &mut
 /// A token of digits and separators.
 fn number(text: &str, s: usize, tok: &str, tally: &mut Tally) -> bool {
     let tok = value::trim(tok);
+    // Split once: digits and separators only (`None`: other characters, e.g. a date's `/`).
+    let groups = value::digit_groups(tok);
+    let ndigits = match &groups {
+        Some(x) => x.digits().len(),
+        None => tok.chars().filter(|c| value::digit(*c).is_some()).count(),
+    };
     // Fewer than 6 digits is nothing we look for (the shortest is a date like 1980-4-1).
-    if tok.chars().filter(|c| value::digit(*c).is_some()).count() < 6 {
+    if ndigits < 6 {
         return false;
     }
     let lead = tok.chars().next().unwrap_or(' ');
@@ -764,19 +770,31 @@ fn number(text: &str, s: usize, tok: &str, tally: &mut Tally) -> bool {
         tally.add(Category::PostalCode, tok, tok);
         return true;
     }
-    if let Some(d) = value::date(tok) {
+    // A date of digits and hyphens has 8 digits or a 4-digit year and two more groups
+    // (`value::date` joins digits across spaces, so a space keeps every shape possible).
+    let may_be_date = match &groups {
+        None => true,
+        Some(x) => {
+            ndigits == 8
+                || (x.groups().len() == 3 && x.groups().first() == Some(&4))
+                || tok.contains(' ')
+        }
+    };
+    if may_be_date && let Some(d) = value::date(tok) {
         return date(text, s, tok, Some(d), tally);
     }
-    let w = window(text, s, WINDOW);
-    if value::my_number(tok) && last_kw(w, &MYNUMBER).is_some() {
+    let Some(x) = groups else {
+        return false;
+    };
+    if value::my_number_of(&x) && last_kw(window(text, s, WINDOW), &MYNUMBER).is_some() {
         tally.add(Category::MyNumber, tok, tok);
         return true;
     }
-    if value::credit_card(tok) {
+    if value::credit_card_of(&x) {
         tally.add(Category::CreditCard, tok, tok);
         return true;
     }
-    if value::bank_account(tok) && last_kw(w, &BANK).is_some() {
+    if value::bank_account_of(&x) && last_kw(window(text, s, WINDOW), &BANK).is_some() {
         tally.add(Category::BankAccount, tok, tok);
         return true;
     }

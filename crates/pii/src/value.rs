@@ -50,7 +50,7 @@ pub fn digit(c: char) -> Option<u8> {
 
 /// Digits and digit-group lengths of a short number, on the stack.
 #[derive(Clone, Copy)]
-struct Digits {
+pub(crate) struct Digits {
     d: [u8; 24],
     n: usize,
     g: [usize; 8],
@@ -58,17 +58,17 @@ struct Digits {
 }
 
 impl Digits {
-    fn digits(&self) -> &[u8] {
+    pub(crate) fn digits(&self) -> &[u8] {
         &self.d[..self.n]
     }
-    fn groups(&self) -> &[usize] {
+    pub(crate) fn groups(&self) -> &[usize] {
         &self.g[..self.ng]
     }
 }
 
 /// The digits of `s` and the lengths of its digit groups (split at separators). `None` when
 /// `s` holds anything but digits, hyphens, spaces and parentheses, or is too long.
-fn digit_groups(s: &str) -> Option<Digits> {
+pub(crate) fn digit_groups(s: &str) -> Option<Digits> {
     let mut x = Digits {
         d: [0; 24],
         n: 0,
@@ -422,17 +422,22 @@ pub fn my_number_digits(d: &[u8]) -> bool {
 
 /// A My Number (12 digits, optionally 4-4-4, check digit valid).
 pub fn my_number(s: &str) -> bool {
-    digit_groups(trim(s)).is_some_and(|x| {
-        let g = x.groups();
-        (g == [12] || g == [4, 4, 4]) && my_number_digits(x.digits())
-    })
+    digit_groups(trim(s)).is_some_and(|x| my_number_of(&x))
+}
+
+/// [`my_number`] of a number already split into digit groups.
+pub(crate) fn my_number_of(x: &Digits) -> bool {
+    let g = x.groups();
+    (g == [12] || g == [4, 4, 4]) && my_number_digits(x.digits())
 }
 
 /// A payment card number: 13-19 digits (groups of 4, or Amex 4-6-5), Luhn, a known IIN range.
 pub fn credit_card(s: &str) -> bool {
-    let Some(x) = digit_groups(trim(s)) else {
-        return false;
-    };
+    digit_groups(trim(s)).is_some_and(|x| credit_card_of(&x))
+}
+
+/// [`credit_card`] of a number already split into digit groups.
+pub(crate) fn credit_card_of(x: &Digits) -> bool {
     let (d, g) = (x.digits(), x.groups());
     let n = d.len();
     if !(13..=19).contains(&n)
@@ -478,7 +483,12 @@ pub fn credit_card(s: &str) -> bool {
 /// A Japanese bank account number: 7 digits (6-8 tolerated; the keyword or header is what
 /// makes it an account).
 pub fn bank_account(s: &str) -> bool {
-    digit_groups(trim(s)).is_some_and(|x| x.groups().len() == 1 && (6..=8).contains(&x.n))
+    digit_groups(trim(s)).is_some_and(|x| bank_account_of(&x))
+}
+
+/// [`bank_account`] of a number already split into digit groups.
+pub(crate) fn bank_account_of(x: &Digits) -> bool {
+    x.groups().len() == 1 && (6..=8).contains(&x.n)
 }
 
 /// A gender value as it appears in a gender column.
