@@ -48,6 +48,7 @@ fn in_number(c: char) -> bool {
 /// `[+＋]?[0-9０-９][0-9０-９\-－‐‑–—−ー()（）/／.．年月\x20]*[0-9０-９日]` finds with
 /// leftmost-first semantics, scanned by hand (numbers are most candidates, and the regex
 /// would run a reverse pass over each to find its start).
+#[cfg(test)]
 fn number_at(text: &str, from: usize) -> Option<(usize, usize)> {
     let bytes = text.as_bytes();
     let mut i = from;
@@ -57,40 +58,46 @@ fn number_at(text: &str, from: usize) -> Option<(usize, usize)> {
             .get(i..)?
             .iter()
             .position(|b| b.is_ascii_digit() || *b == b'+' || *b == 0xEF)?;
-        let rest = text.get(i..)?;
-        let mut chars = rest.char_indices();
-        let (_, c0) = chars.next()?;
-        let first_digit = if matches!(c0, '+' | '＋') {
-            // The digit must follow the sign; else the digit itself may still start one.
-            chars.next().is_some_and(|(_, c)| value::digit(c).is_some())
-        } else {
-            value::digit(c0).is_some()
-        };
-        if first_digit {
-            // Greedy run of the middle class, then back off to a final digit (or take a
-            // `日` right after the run).
-            let mut last_digit = None;
-            let mut end_run = None;
-            for (j, c) in chars {
-                if in_number(c) {
-                    if value::digit(c).is_some() {
-                        last_digit = Some(j + c.len_utf8());
-                    }
-                } else {
-                    end_run = Some((j, c));
-                    break;
-                }
-            }
-            let end = match end_run {
-                Some((j, '日')) => Some(j + '日'.len_utf8()),
-                _ => last_digit,
-            };
-            if let Some(e) = end {
-                return Some((i, i + e));
-            }
+        if let Some(e) = number_here(text, i) {
+            return Some((i, e));
         }
-        i += c0.len_utf8();
+        i += text.get(i..)?.chars().next()?.len_utf8();
     }
+}
+
+/// The end of the number candidate starting exactly at `i` (see [`number_at`]), if one does.
+fn number_here(text: &str, i: usize) -> Option<usize> {
+    let rest = text.get(i..)?;
+    let mut chars = rest.char_indices();
+    let (_, c0) = chars.next()?;
+    let first_digit = if matches!(c0, '+' | '＋') {
+        // The digit must follow the sign; else the digit itself may still start one.
+        chars.next().is_some_and(|(_, c)| value::digit(c).is_some())
+    } else {
+        value::digit(c0).is_some()
+    };
+    if !first_digit {
+        return None;
+    }
+    // Greedy run of the middle class, then back off to a final digit (or take a `日` right
+    // after the run).
+    let mut last_digit = None;
+    let mut end_run = None;
+    for (j, c) in chars {
+        if in_number(c) {
+            if value::digit(c).is_some() {
+                last_digit = Some(j + c.len_utf8());
+            }
+        } else {
+            end_run = Some((j, c));
+            break;
+        }
+    }
+    let end = match end_run {
+        Some((j, '日')) => Some(j + '日'.len_utf8()),
+        _ => last_digit,
+    };
+    end.map(|e| i + e)
 }
 
 /// The pattern the hand-written candidate finder ([`Candidates`]) replaces, kept as the
@@ -279,63 +286,97 @@ fn era_tail(text: &str, i: usize) -> Option<usize> {
     }
 }
 
-/// The leftmost passport number (`[A-Z]{2}[0-9]{7}`) or Latin-letter era date (`S55.4.12`)
-/// starting at or after `from`.
-fn upper_at(text: &str, from: usize) -> Option<(usize, usize)> {
+/// The end of a passport number (`[A-Z]{2}[0-9]{7}`) or Latin-letter era date (`S55.4.12`)
+/// starting exactly at `i`, if one does.
+fn upper_here(text: &str, i: usize) -> Option<usize> {
     let b = text.as_bytes();
-    let mut i = from;
-    loop {
-        i += b.get(i..)?.iter().position(u8::is_ascii_uppercase)?;
-        if b.get(i + 1).is_some_and(u8::is_ascii_uppercase)
-            && b.get(i + 2..i + 9)
-                .is_some_and(|d| d.iter().all(u8::is_ascii_digit))
-        {
-            return Some((i, i + 9));
-        }
-        if matches!(b.get(i), Some(b'M' | b'T' | b'S' | b'H' | b'R'))
-            && let Some(e) = era_tail(text, i + 1)
-        {
-            return Some((i, e));
-        }
-        i += 1;
+    if b.get(i + 1).is_some_and(u8::is_ascii_uppercase)
+        && b.get(i + 2..i + 9)
+            .is_some_and(|d| d.iter().all(u8::is_ascii_digit))
+    {
+        return Some(i + 9);
     }
+    if matches!(b.get(i), Some(b'M' | b'T' | b'S' | b'H' | b'R')) {
+        return era_tail(text, i + 1);
+    }
+    None
 }
 
-/// The leftmost literal candidate (era date, prefecture, value keyword, `〒`) at or after
-/// `from`. Two literals never match at one position (none is a prefix of another), so an
-/// era name without a date leaves nothing else there.
-fn literal_at(text: &str, from: usize) -> Option<(usize, usize)> {
-    let lits = &*LITERALS;
+/// Byte classes of the fused scan: bytes that may start a number (ASCII digits, `+`, and
+/// 0xEF, the lead byte of `０`-`９` and `＋`), capitals (passport numbers, Latin-letter eras,
+/// `Name`/`Gender`/`Sex`), and lead bytes of three-byte characters (every other literal).
+const C_NUM: u8 = 1;
+const C_UPPER: u8 = 2;
+const C_LEAD3: u8 = 4;
+
+const CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        t[i] = if b.is_ascii_digit() || b == b'+' {
+            C_NUM
+        } else if b.is_ascii_uppercase() {
+            C_UPPER
+        } else if b == 0xEF {
+            C_NUM | C_LEAD3
+        } else if b >= 0xE0 && b < 0xF0 {
+            C_LEAD3
+        } else {
+            0
+        };
+        i += 1;
+    }
+    t
+};
+
+/// The leftmost candidate other than an e-mail (passport number, era date, prefecture,
+/// value keyword, `〒`, number) starting at or after `from`, in one pass over the bytes: a
+/// table lookup skips the bytes that start nothing, and at the others the kinds are tried
+/// in the order of the old pattern.
+fn fused_at(text: &str, from: usize) -> Option<(usize, usize)> {
     let b = text.as_bytes();
+    let lits = &*LITERALS;
     let mut i = from;
-    while let Some(&x) = b.get(i) {
-        if x < 0x80 {
+    loop {
+        let x = loop {
+            let x = *b.get(i)?;
+            if CLASS[usize::from(x)] != 0 {
+                break x;
+            }
+            i += 1;
+        };
+        let class = CLASS[usize::from(x)];
+        if class & C_UPPER != 0 {
+            if let Some(e) = upper_here(text, i) {
+                return Some((i, e));
+            }
             if matches!(x, b'N' | b'G' | b'S')
                 && let Some(m) = lits.at(text, i, char::from(x))
             {
                 return Some(m);
             }
             i += 1;
-        } else if (0xE0..0xF0).contains(&x) {
-            // Three-byte characters: every non-ASCII literal starts with one.
-            if let (Some(&y), Some(&z)) = (b.get(i + 1), b.get(i + 2)) {
-                let cp =
-                    (u32::from(x & 0x0F) << 12) | (u32::from(y & 0x3F) << 6) | u32::from(z & 0x3F);
-                if lits.may_start(cp)
-                    && let Some(c) = char::from_u32(cp)
-                    && let Some(m) = lits.at(text, i, c)
-                {
-                    return Some(m);
-                }
-            }
-            i += 3;
-        } else if x >= 0xF0 {
-            i += 4;
-        } else {
-            i += 2;
+            continue;
         }
+        if class & C_LEAD3 != 0
+            && let (Some(&y), Some(&z)) = (b.get(i + 1), b.get(i + 2))
+        {
+            let cp = (u32::from(x & 0x0F) << 12) | (u32::from(y & 0x3F) << 6) | u32::from(z & 0x3F);
+            if lits.may_start(cp)
+                && let Some(c) = char::from_u32(cp)
+                && let Some(m) = lits.at(text, i, c)
+            {
+                return Some(m);
+            }
+        }
+        if class & C_NUM != 0
+            && let Some(e) = number_here(text, i)
+        {
+            return Some((i, e));
+        }
+        i += if x < 0x80 { 1 } else { 3 };
     }
-    None
 }
 
 /// One kind of candidate: its next match, kept while it starts at or after the search
@@ -362,28 +403,26 @@ impl Stream {
 
 /// The candidate finder: what one leftmost-first alternation of every candidate pattern
 /// would find (e-mail, passport number, era date, prefecture, value keyword, `〒`, then
-/// number), written by hand so each kind is found by its own cheap scan (`memchr` for `@`,
-/// a byte scan for capitals, an Aho-Corasick DFA for the literals, [`number_at`]) instead of
-/// a lazy DFA over the union, which ran a reverse search to find each match's start. The
-/// unit tests check it against that pattern ([`reference_pattern`]).
+/// number), written by hand: e-mails by `memchr` for `@` ([`email_at`]), everything else in
+/// one table-driven pass ([`fused_at`]), instead of a lazy DFA over the union, which ran a
+/// reverse search to find each match's start. The unit tests check it against that pattern
+/// ([`reference_pattern`]).
 #[derive(Default)]
 struct Candidates {
     email: Stream,
-    upper: Stream,
-    literal: Stream,
-    number: Stream,
+    other: Stream,
 }
 
 impl Candidates {
-    /// The leftmost candidate starting at or after `pos` (the earlier kind above on a tie).
+    /// The leftmost candidate starting at or after `pos` (an e-mail on a tie).
     fn next(&mut self, text: &str, pos: usize) -> Option<(usize, usize)> {
-        let found = [
-            self.email.at(pos, |p| email_at(text, p)),
-            self.upper.at(pos, |p| upper_at(text, p)),
-            self.literal.at(pos, |p| literal_at(text, p)),
-            self.number.at(pos, |p| number_at(text, p)),
-        ];
-        found.into_iter().flatten().min_by_key(|m| m.0)
+        let e = self.email.at(pos, |p| email_at(text, p));
+        let o = self.other.at(pos, |p| fused_at(text, p));
+        match (e, o) {
+            (Some(e), Some(o)) if o.0 < e.0 => Some(o),
+            (Some(e), _) => Some(e),
+            (None, o) => o,
+        }
     }
 }
 

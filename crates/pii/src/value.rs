@@ -236,7 +236,9 @@ pub fn email(s: &str) -> bool {
     let mut labels = 0;
     for label in domain.split(|c| *c == b'.') {
         if label.first().is_none_or(|c| *c == b'-')
-            || !label.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'-')
+            || !label
+                .iter()
+                .all(|c| c.is_ascii_alphanumeric() || *c == b'-')
         {
             return false;
         }
