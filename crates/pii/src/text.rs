@@ -143,10 +143,29 @@ const ERA_STARTS: [&str; 10] = [
 /// The literal starts of candidates (eras, prefectures, value keywords, `〒`), indexed by
 /// their first character: a bit per BMP code point says whether any literal starts with it,
 /// then the few literals of that character are compared in the order of the old pattern
-/// (eras first). `true` marks an era, whose tail is checked by hand ([`era_tail`]).
+/// (eras first). An era's tail is checked by hand ([`era_tail`]).
 struct Literals {
     bits: Vec<u64>,
-    by_first: Vec<(char, Vec<(&'static str, bool)>)>,
+    by_first: Vec<(char, Vec<(&'static str, Kind)>)>,
+}
+
+/// What a candidate is, as the finder saw it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    /// `local@domain`.
+    Email,
+    /// A passport number or a Latin-letter era date (`S55.`).
+    Upper,
+    /// An era name or character and its year (`昭和55年`).
+    Era,
+    /// A prefecture (the address follows).
+    Pref,
+    /// A value keyword (`氏名`; the value follows).
+    Keyword,
+    /// `〒` (the code follows).
+    Postal,
+    /// Digits and separators.
+    Number,
 }
 
 static LITERALS: LazyLock<Literals> = LazyLock::new(|| {
@@ -156,10 +175,10 @@ static LITERALS: LazyLock<Literals> = LazyLock::new(|| {
     };
     let all = ERA_STARTS
         .iter()
-        .map(|e| (*e, true))
-        .chain(PREFECTURES.iter().map(|p| (*p, false)))
-        .chain(VALUE_KEYWORDS.iter().map(|k| (*k, false)))
-        .chain([("〒", false)]);
+        .map(|e| (*e, Kind::Era))
+        .chain(PREFECTURES.iter().map(|p| (*p, Kind::Pref)))
+        .chain(VALUE_KEYWORDS.iter().map(|k| (*k, Kind::Keyword)))
+        .chain([("〒", Kind::Postal)]);
     for (p, era) in all {
         let Some(c) = p.chars().next() else { continue };
         let cp = c as usize;
@@ -186,7 +205,7 @@ impl Literals {
     }
 
     /// The literal candidate starting with `c` at `i`, if any.
-    fn at(&self, text: &str, i: usize, c: char) -> Option<(usize, usize)> {
+    fn at(&self, text: &str, i: usize, c: char) -> Option<Cand> {
         let cp = c as usize;
         if self
             .bits
@@ -197,16 +216,16 @@ impl Literals {
         }
         let k = self.by_first.binary_search_by_key(&c, |(f, _)| *f).ok()?;
         let rest = text.get(i..)?;
-        let (p, era) = self
+        let (p, kind) = self
             .by_first
             .get(k)?
             .1
             .iter()
             .find(|(p, _)| rest.starts_with(p))?;
-        if *era {
-            era_tail(text, i + p.len()).map(|e| (i, e))
+        if *kind == Kind::Era {
+            era_tail(text, i + p.len()).map(|e| (i, e, Kind::Era))
         } else {
-            Some((i, i + p.len()))
+            Some((i, i + p.len(), *kind))
         }
     }
 }
@@ -334,7 +353,7 @@ const CLASS: [u8; 256] = {
 /// value keyword, `〒`, number) starting at or after `from`, in one pass over the bytes: a
 /// table lookup skips the bytes that start nothing, and at the others the kinds are tried
 /// in the order of the old pattern.
-fn fused_at(text: &str, from: usize) -> Option<(usize, usize)> {
+fn fused_at(text: &str, from: usize) -> Option<Cand> {
     let b = text.as_bytes();
     let lits = &*LITERALS;
     let mut i = from;
@@ -349,7 +368,7 @@ fn fused_at(text: &str, from: usize) -> Option<(usize, usize)> {
         let class = CLASS[usize::from(x)];
         if class & C_UPPER != 0 {
             if let Some(e) = upper_here(text, i) {
-                return Some((i, e));
+                return Some((i, e, Kind::Upper));
             }
             if matches!(x, b'N' | b'G' | b'S')
                 && let Some(m) = lits.at(text, i, char::from(x))
@@ -373,26 +392,25 @@ fn fused_at(text: &str, from: usize) -> Option<(usize, usize)> {
         if class & C_NUM != 0
             && let Some(e) = number_here(text, i)
         {
-            return Some((i, e));
+            return Some((i, e, Kind::Number));
         }
         i += if x < 0x80 { 1 } else { 3 };
     }
 }
 
+/// A candidate: start, end, kind.
+type Cand = (usize, usize, Kind);
+
 /// One kind of candidate: its next match, kept while it starts at or after the search
 /// position.
 #[derive(Default)]
 struct Stream {
-    next: Option<(usize, usize)>,
+    next: Option<Cand>,
     done: bool,
 }
 
 impl Stream {
-    fn at(
-        &mut self,
-        pos: usize,
-        find: impl FnOnce(usize) -> Option<(usize, usize)>,
-    ) -> Option<(usize, usize)> {
+    fn at(&mut self, pos: usize, find: impl FnOnce(usize) -> Option<Cand>) -> Option<Cand> {
         if !self.done && self.next.is_none_or(|m| m.0 < pos) {
             self.next = find(pos);
             self.done = self.next.is_none();
@@ -415,8 +433,10 @@ struct Candidates {
 
 impl Candidates {
     /// The leftmost candidate starting at or after `pos` (an e-mail on a tie).
-    fn next(&mut self, text: &str, pos: usize) -> Option<(usize, usize)> {
-        let e = self.email.at(pos, |p| email_at(text, p));
+    fn next(&mut self, text: &str, pos: usize) -> Option<Cand> {
+        let e = self
+            .email
+            .at(pos, |p| email_at(text, p).map(|(s, e)| (s, e, Kind::Email)));
         let o = self.other.at(pos, |p| fused_at(text, p));
         match (e, o) {
             (Some(e), Some(o)) if o.0 < e.0 => Some(o),
@@ -602,104 +622,102 @@ pub fn scan(text: &str, tally: &mut Tally) {
     let mut consumed = 0;
     let mut pos = 0;
     let mut cands = Candidates::default();
-    while let Some((s, mut e)) = cands.next(text, pos) {
+    while let Some((s, mut e, kind)) = cands.next(text, pos) {
         pos = e;
         if s < consumed {
             continue;
         }
-        let Some(mut tok) = text.get(s..e) else {
+        let Some(tok) = text.get(s..e) else {
             break;
         };
-        let first = tok.chars().next().unwrap_or(' ');
         // Alternatives matched by their start only: take the value by hand.
-        if first.is_ascii_digit() {
-            // The common case (numbers): straight to the number rules.
-        } else if first == '〒' {
-            e += extend(text, e, 10, 1).len();
-        } else if tok.len() >= 6
-            && crate::tables::prefecture_prefix(tok).is_some_and(|(_, r)| r.is_empty())
-        {
-            e += extend(text, e, 60, 1).len();
-        } else if is_keyword_value(tok) {
+        let keyword = |e: usize| {
             let after = text.get(e..).unwrap_or("");
             let sep = after.len() - after.trim_start_matches([' ', '\u{3000}', ':', '：']).len();
-            e += sep + extend(text, e + sep, 40, 2).len();
-        } else if tok.ends_with(['年', '.', '．', '/', '／'])
-            && !first.is_ascii_digit()
-            && value::digit(first).is_none()
-        {
-            e += extend_era(text, e).len();
+            sep + extend(text, e + sep, 40, 2).len()
+        };
+        match kind {
+            Kind::Postal => e += extend(text, e, 10, 1).len(),
+            Kind::Pref => e += extend(text, e, 60, 1).len(),
+            Kind::Keyword => e += keyword(e),
+            // `Name@example.com`: the keyword rule ran first in the old pattern's order.
+            Kind::Email if is_keyword_value(tok) => e += keyword(e),
+            Kind::Era => e += extend_era(text, e).len(),
+            Kind::Upper if tok.ends_with(['年', '.', '．', '/', '／']) => {
+                e += extend_era(text, e).len();
+            }
+            _ => {}
         }
-        tok = text.get(s..e).unwrap_or(tok);
+        let tok = text.get(s..e).unwrap_or(tok);
         consumed = e;
         let before = s.checked_sub(1).and_then(|i| bytes.get(i).copied());
         let after = bytes.get(e).copied();
-        if (first.is_ascii_digit() || matches!(first, '+' | '＋') || value::digit(first).is_some())
-            && !tok.contains('@')
-        {
-            if ascii_word(before)
-                || matches!(before, Some(b'-' | b'.' | b'/' | b'_' | b':'))
-                || ascii_word(after)
+        // A value taken by hand that runs into an `@` is judged as an e-mail.
+        let kind = match kind {
+            Kind::Postal | Kind::Pref | Kind::Keyword
+                if memchr::memchr(b'@', tok.as_bytes()).is_some() =>
             {
-                continue;
+                Kind::Email
             }
-            if !number(text, s, tok, tally) && tok.contains(' ') {
-                let mut off = 0;
-                for part in tok.split(' ') {
-                    if part.len() >= 6 {
-                        number(text, s + off, part, tally);
+            k => k,
+        };
+        match kind {
+            Kind::Number => {
+                if ascii_word(before)
+                    || matches!(before, Some(b'-' | b'.' | b'/' | b'_' | b':'))
+                    || ascii_word(after)
+                {
+                    continue;
+                }
+                if !number(text, s, tok, tally) && tok.contains(' ') {
+                    let mut off = 0;
+                    for part in tok.split(' ') {
+                        if part.len() >= 6 {
+                            number(text, s + off, part, tally);
+                        }
+                        off += part.len() + 1;
                     }
-                    off += part.len() + 1;
                 }
             }
-        } else if tok.contains('@') {
-            if value::email(tok) {
-                tally.add_upper(Category::Email, tok, tok);
-            }
-        } else if first.is_ascii_uppercase() && tok.len() == 9 && value::passport_number(tok) {
-            // MRZ line 2: number, check digit, nationality (`TK12345674JPN…`).
-            let mrz = !ascii_word(before)
-                && bytes
-                    .get(e..e + 4)
-                    .is_some_and(|r| (r[0].is_ascii_digit() || r[0] == b'<') && r[1..] == *b"JPN");
-            if !mrz && (ascii_word(before) || ascii_word(after)) {
-                continue;
-            }
-            if mrz || last_kw(window(text, s, WINDOW * 2), &PASSPORT).is_some() {
-                tally.add(Category::PassportNumber, tok, tok);
-            }
-        } else if first == '〒' {
-            if value::postal_code(tok).is_some() && !ascii_word(after) {
-                tally.add(Category::PostalCode, tok, tok);
-            }
-        } else if crate::tables::prefecture_prefix(tok).is_some() {
-            let postal = nearby_postal(text, s, e);
-            if value::address(tok, postal) {
-                tally.add(Category::Address, tok, tok);
-            }
-        } else if is_keyword_value(tok) {
-            keyword_value(tok, tally);
-        } else if first.is_ascii_uppercase() || "明大昭平令㍾㍽㍼㍻㋿".contains(first) {
-            if first.is_ascii_uppercase() && ascii_word(before) {
-                continue;
-            }
-            date(text, s, tok, None, tally);
-        } else {
-            if ascii_word(before)
-                || matches!(before, Some(b'-' | b'.' | b'/' | b'_' | b':'))
-                || ascii_word(after)
-            {
-                continue;
-            }
-            if !number(text, s, tok, tally) && tok.contains(' ') {
-                let mut off = 0;
-                for part in tok.split(' ') {
-                    if part.len() >= 6 {
-                        number(text, s + off, part, tally);
-                    }
-                    off += part.len() + 1;
+            Kind::Email => {
+                if value::email(tok) {
+                    tally.add_upper(Category::Email, tok, tok);
                 }
             }
+            Kind::Upper if tok.len() == 9 && value::passport_number(tok) => {
+                // MRZ line 2: number, check digit, nationality (`TK12345674JPN…`).
+                let mrz = !ascii_word(before)
+                    && bytes.get(e..e + 4).is_some_and(|r| {
+                        (r[0].is_ascii_digit() || r[0] == b'<') && r[1..] == *b"JPN"
+                    });
+                if !mrz && (ascii_word(before) || ascii_word(after)) {
+                    continue;
+                }
+                if mrz || last_kw(window(text, s, WINDOW * 2), &PASSPORT).is_some() {
+                    tally.add(Category::PassportNumber, tok, tok);
+                }
+            }
+            Kind::Upper => {
+                if ascii_word(before) {
+                    continue;
+                }
+                date(text, s, tok, None, tally);
+            }
+            Kind::Era => {
+                date(text, s, tok, None, tally);
+            }
+            Kind::Postal => {
+                if value::postal_code(tok).is_some() && !ascii_word(after) {
+                    tally.add(Category::PostalCode, tok, tok);
+                }
+            }
+            Kind::Pref => {
+                let postal = nearby_postal(text, s, e);
+                if value::address(tok, postal) {
+                    tally.add(Category::Address, tok, tok);
+                }
+            }
+            Kind::Keyword => keyword_value(tok, tally),
         }
     }
 }
@@ -924,7 +942,7 @@ mod tests {
             // From every position, with a fresh finder.
             for from in (0..=t.len()).filter(|i| t.is_char_boundary(*i)) {
                 assert_eq!(
-                    Candidates::default().next(t, from),
+                    Candidates::default().next(t, from).map(|c| (c.0, c.1)),
                     reference_next(&re, t, from),
                     "{t:?} from {from}"
                 );
@@ -933,7 +951,7 @@ mod tests {
             let mut c = Candidates::default();
             let mut pos = 0;
             loop {
-                let got = c.next(t, pos);
+                let got = c.next(t, pos).map(|c| (c.0, c.1));
                 assert_eq!(got, reference_next(&re, t, pos), "walk at {pos}");
                 match got {
                     Some((_, e)) => pos = e,
