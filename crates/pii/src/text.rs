@@ -461,25 +461,35 @@ fn extend(text: &str, e: usize, max_chars: usize, words: usize) -> &str {
         if n >= max_chars {
             break;
         }
-        let len = match x {
-            0x00..=0x7F => 1,
-            0xC0..=0xDF => 2,
-            0xE0..=0xEF => 3,
-            _ => 4,
-        };
-        let ch = b.get(i..i + len).unwrap_or(&[]);
-        let stop = match len {
-            1 => {
-                x.is_ascii_control() || matches!(x, b',' | b'"' | b'\'' | b'<' | b'>' | b'|' | b';')
+        let (len, stop, space) = match x {
+            0x00..=0x7F => (
+                1,
+                x.is_ascii_control()
+                    || matches!(x, b',' | b'"' | b'\'' | b'<' | b'>' | b'|' | b';'),
+                x == b' ',
+            ),
+            // C1 controls U+0080..U+009F are `C2 80`..`C2 9F`.
+            0xC0..=0xDF => (
+                2,
+                x == 0xC2 && b.get(i + 1).is_some_and(|y| (0x80..=0x9F).contains(y)),
+                false,
+            ),
+            0xE0..=0xEF => {
+                let (y, z) = (b.get(i + 1).copied(), b.get(i + 2).copied());
+                // `、` E3 80 81, `。` E3 80 82, `，` EF BC 8C; U+3000 is E3 80 80.
+                let cjk_punct = x == 0xE3 && y == Some(0x80);
+                (
+                    3,
+                    (cjk_punct && matches!(z, Some(0x81 | 0x82)))
+                        || (x == 0xEF && y == Some(0xBC) && z == Some(0x8C)),
+                    cjk_punct && z == Some(0x80),
+                )
             }
-            2 => ch.first() == Some(&0xC2) && ch.get(1).is_some_and(|y| (0x80..=0x9F).contains(y)),
-            3 => ch == "，".as_bytes() || ch == "、".as_bytes() || ch == "。".as_bytes(),
-            _ => false,
+            _ => (4, false, false),
         };
         if stop {
             break;
         }
-        let space = x == b' ' || ch == "\u{3000}".as_bytes();
         if space {
             if in_word {
                 in_word = false;
@@ -561,7 +571,9 @@ static KEYWORDS: LazyLock<Option<(aho_corasick::AhoCorasick, Vec<usize>)>> = Laz
             class.push(i);
         }
     }
-    aho_corasick::AhoCorasick::new(&pats)
+    aho_corasick::AhoCorasick::builder()
+        .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+        .build(&pats)
         .ok()
         .map(|ac| (ac, class))
 });
