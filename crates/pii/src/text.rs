@@ -1,4 +1,4 @@
-//! Free text: one combined regular expression finds candidates, the validators of
+//! Free text: a hand-written finder (`Candidates`) locates candidates, the validators of
 //! [`crate::value`] decide, and keywords in a window before a candidate give the context that
 //! dates, passport numbers, My Numbers and bank accounts need.
 //!
