@@ -26,6 +26,7 @@ pub mod config;
 pub mod detector;
 pub mod error;
 pub mod finding;
+pub mod hll;
 pub mod io;
 pub mod mask;
 pub mod report;

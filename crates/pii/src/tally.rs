@@ -3,6 +3,7 @@
 use std::collections::{BTreeMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 
+use kizuki_core::hll::Registers;
 use kizuki_core::report::Style;
 use kizuki_core::{Category, Report, Text, mask};
 use serde::ser::SerializeMap;
@@ -15,49 +16,34 @@ pub const SAMPLES: usize = 3;
 pub const DISTINCT_EXACT: usize = 1 << 16;
 const HLL_BITS: u32 = 14;
 
-/// Distinct count: exact while small, then a HyperLogLog sketch.
+/// Distinct count: exact while small, then HyperLogLog registers (`kizuki_core::hll`).
 #[derive(Debug, Default)]
 struct Distinct {
     exact: HashSet<u64, BuildHasherDefault<Identity>>,
-    hll: Option<Vec<u8>>,
+    hll: Option<Registers>,
 }
 
 impl Distinct {
     fn insert(&mut self, h: u64) {
         if let Some(regs) = &mut self.hll {
-            let idx = (h >> (64 - HLL_BITS)) as usize;
-            let rank = ((h << HLL_BITS) | (1 << (HLL_BITS - 1))).leading_zeros() as u8 + 1;
-            if let Some(r) = regs.get_mut(idx) {
-                *r = (*r).max(rank);
-            }
+            regs.insert(h);
             return;
         }
         self.exact.insert(h);
         if self.exact.len() >= DISTINCT_EXACT {
-            let mut regs = vec![0u8; 1 << HLL_BITS];
-            let set = std::mem::take(&mut self.exact);
-            self.hll = Some(std::mem::take(&mut regs));
-            for h in set {
-                self.insert(h);
+            let mut regs = Registers::new(HLL_BITS);
+            for h in std::mem::take(&mut self.exact) {
+                regs.insert(h);
             }
+            self.hll = Some(regs);
         }
     }
 
     fn len(&self) -> u64 {
-        let Some(regs) = &self.hll else {
-            return self.exact.len() as u64;
-        };
-        let m = regs.len() as f64;
-        let sum: f64 = regs.iter().map(|r| 2f64.powi(-i32::from(*r))).sum();
-        let alpha = 0.7213 / (1.0 + 1.079 / m);
-        let e = alpha * m * m / sum;
-        let zeros = regs.iter().filter(|r| **r == 0).count();
-        let e = if e <= 2.5 * m && zeros > 0 {
-            m * (m / zeros as f64).ln()
-        } else {
-            e
-        };
-        e.round() as u64
+        match &self.hll {
+            Some(regs) => regs.estimate(),
+            None => self.exact.len() as u64,
+        }
     }
 }
 
