@@ -53,6 +53,8 @@ impl Hasher for Fx {
 }
 
 const NAMES: &str = include_str!("../data/names.tsv");
+/// IPAdic person names gimei lacks (lookup only: the generator draws from gimei alone).
+const NAMES_IPADIC: &str = include_str!("../data/names-ipadic.tsv");
 const CITIES: &str = include_str!("../data/cities.tsv");
 const POSTAL: &[u8] = include_bytes!("../data/postal.bin");
 const TOWNS: &str = include_str!("../data/towns.txt");
@@ -199,21 +201,39 @@ impl Names {
             let last = kind == "L";
             if last {
                 n.last.push(name);
-                n.last_kanji.entry(kanji).or_default().push(kana);
-                n.last_kana.insert(kana);
-                n.last_romaji.extend(romaji_forms(romaji));
+            } else if kind == "M" {
+                n.male.push(name);
             } else {
-                if kind == "M" {
-                    n.male.push(name);
-                } else {
-                    n.female.push(name);
-                }
-                n.first_kanji.entry(kanji).or_default().push(kana);
-                n.first_kana.insert(kana);
-                n.first_romaji.extend(romaji_forms(romaji));
+                n.female.push(name);
             }
+            n.index(last, kanji, kana, romaji);
+        }
+        for line in NAMES_IPADIC.lines() {
+            let mut f = line.split('\t');
+            let (Some(kind), Some(kanji), Some(kana), Some(romaji)) =
+                (f.next(), f.next(), f.next(), f.next())
+            else {
+                continue;
+            };
+            n.index(kind == "S", kanji, kana, romaji);
         }
         n
+    }
+
+    /// Adds a name part to the look-up tables.
+    fn index(&mut self, last: bool, kanji: &'static str, kana: &'static str, romaji: &str) {
+        let (kanji_map, kana_set, romaji_set) = if last {
+            (&mut self.last_kanji, &mut self.last_kana, &mut self.last_romaji)
+        } else {
+            (
+                &mut self.first_kanji,
+                &mut self.first_kana,
+                &mut self.first_romaji,
+            )
+        };
+        kanji_map.entry(kanji).or_default().push(kana);
+        kana_set.insert(kana);
+        romaji_set.extend(romaji_forms(romaji));
     }
 
     /// Is `s` a known kanji name part?
@@ -407,6 +427,14 @@ mod tests {
         assert!(n.is_kana(Part::Last, "さとう"));
         assert!(n.is_romaji(Part::Last, "SATO"));
         assert!(n.reading_agrees(Part::Last, "佐藤", "サトウ"));
+        // A family name only IPAdic has: known to the detectors in every script, never drawn
+        // by the generator (which keeps gimei's 500 family names).
+        assert!(n.is_kanji(Part::Last, "勅使河原"));
+        assert!(n.is_kana(Part::Last, "テシガワラ"));
+        assert!(n.is_romaji(Part::Last, "Teshigawara"));
+        assert!(n.reading_agrees(Part::Last, "勅使河原", "てしがわら"));
+        assert_eq!(n.last.len(), 500);
+        assert!(!n.last.iter().any(|x| x.kanji == "勅使河原"));
         let p = &*POSTAL_TABLE;
         assert_eq!(p.lookup(1000001), Some(("東京都", "千代田区")));
         assert_eq!(p.lookup(1), None);

@@ -776,6 +776,9 @@ mod tests {
     fn names_and_addresses() {
         assert!(name_kanji("佐藤 太郎"));
         assert!(name_kanji("佐藤太郎"));
+        // Family and given names from IPAdic (not in gimei), joined without a space.
+        assert!(name_kanji("勅使河原眞人"));
+        assert!(name_romaji("TESHIGAWARA MASATO"));
         assert!(name_kana("サトウ タロウ"));
         assert!(name_romaji("SATO TARO"));
         assert!(name_romaji("Taro Sato"));
