@@ -92,7 +92,10 @@ mod tests {
                 }
             }
             let est = all.estimate() as f64;
-            assert!((est - n as f64).abs() / (n as f64) < tol, "p={p} n={n} est={est}");
+            assert!(
+                (est - n as f64).abs() / (n as f64) < tol,
+                "p={p} n={n} est={est}"
+            );
             a.merge(&b);
             assert_eq!(a, all, "p={p}: merged registers equal one counter's");
         }

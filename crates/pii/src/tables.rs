@@ -223,7 +223,11 @@ impl Names {
     /// Adds a name part to the look-up tables.
     fn index(&mut self, last: bool, kanji: &'static str, kana: &'static str, romaji: &str) {
         let (kanji_map, kana_set, romaji_set) = if last {
-            (&mut self.last_kanji, &mut self.last_kana, &mut self.last_romaji)
+            (
+                &mut self.last_kanji,
+                &mut self.last_kana,
+                &mut self.last_romaji,
+            )
         } else {
             (
                 &mut self.first_kanji,
