@@ -1,5 +1,7 @@
 //! Small robust statistics, a HyperLogLog and time helpers.
 
+use kizuki_core::hll::Registers;
+
 /// Quantile of a sorted slice (linear interpolation); 0 for an empty slice.
 pub fn quantile(sorted: &[f64], q: f64) -> f64 {
     if sorted.is_empty() {
@@ -77,15 +79,15 @@ pub fn entropy(s: &[u8]) -> f64 {
 }
 
 const HLL_P: u32 = 10;
-const HLL_M: usize = 1 << HLL_P;
 const HLL_SPARSE: usize = 256;
 
 /// A HyperLogLog distinct counter (precision 10, ~3% error), exact while small: it keeps up to
-/// 256 hashes and only then switches to 1 KiB of registers. Merging is a union.
+/// 256 hashes and only then switches to 1 KiB of registers (`kizuki_core::hll`). Merging is a
+/// union.
 #[derive(Clone, Debug, Default)]
 pub struct Hll {
     sparse: Vec<u64>,
-    dense: Option<Box<[u8; HLL_M]>>,
+    dense: Option<Registers>,
 }
 
 impl Hll {
@@ -93,7 +95,7 @@ impl Hll {
     /// dense form a raised register).
     pub fn add(&mut self, h: u64) -> bool {
         if let Some(d) = self.dense.as_mut() {
-            return set_reg(d, h);
+            return d.insert(h);
         }
         match self.sparse.binary_search(&h) {
             Ok(_) => false,
@@ -108,9 +110,9 @@ impl Hll {
     }
 
     fn densify(&mut self) {
-        let mut d = Box::new([0u8; HLL_M]);
+        let mut d = Registers::new(HLL_P);
         for &h in &self.sparse {
-            set_reg(&mut d, h);
+            d.insert(h);
         }
         self.sparse = Vec::new();
         self.dense = Some(d);
@@ -124,9 +126,7 @@ impl Hll {
                     self.densify();
                 }
                 if let Some(d) = self.dense.as_mut() {
-                    for (a, b) in d.iter_mut().zip(od.iter()) {
-                        *a = (*a).max(*b);
-                    }
+                    d.merge(od);
                 }
             }
             None => {
@@ -139,32 +139,10 @@ impl Hll {
 
     /// The estimated number of distinct items.
     pub fn count(&self) -> u64 {
-        let Some(d) = &self.dense else {
-            return self.sparse.len() as u64;
-        };
-        let m = HLL_M as f64;
-        let sum: f64 = d.iter().map(|&r| 2f64.powi(-i32::from(r))).sum();
-        let alpha = 0.7213 / (1.0 + 1.079 / m);
-        let est = alpha * m * m / sum;
-        let zeros = d.iter().filter(|&&r| r == 0).count();
-        if est <= 2.5 * m && zeros > 0 {
-            (m * (m / zeros as f64).ln()).round() as u64
-        } else {
-            est.round() as u64
+        match &self.dense {
+            Some(d) => d.estimate(),
+            None => self.sparse.len() as u64,
         }
-    }
-}
-
-fn set_reg(d: &mut [u8; HLL_M], h: u64) -> bool {
-    let idx = (h >> (64 - HLL_P)) as usize;
-    let rest = (h << HLL_P) | (1 << (HLL_P - 1));
-    let rank = rest.leading_zeros() as u8 + 1;
-    match d.get_mut(idx) {
-        Some(r) if *r < rank => {
-            *r = rank;
-            true
-        }
-        _ => false,
     }
 }
 
