@@ -105,7 +105,7 @@ pub fn name(enc: &'static Encoding) -> &'static str {
 }
 
 /// Reads as much as fits in `buf` (short only at the end of input).
-fn read_full(r: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
+pub(crate) fn read_full(r: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
     let mut n = 0;
     while n < buf.len() {
         match r.read(&mut buf[n..]) {

@@ -143,7 +143,7 @@ impl Scanner {
             };
             let mut f = File::open(path).map_err(io_err)?;
             let mut head = vec![0u8; decode::HEAD];
-            let n = read_full(&mut f, &mut head).map_err(io_err)?;
+            let n = decode::read_full(&mut f, &mut head).map_err(io_err)?;
             head.truncate(n);
             if container_kind(&label, &head).is_some() {
                 let cap = self.opts.max_total_size;
@@ -598,17 +598,4 @@ fn container_kind(name: &str, head: &[u8]) -> Option<Container> {
         return Some(Container::Tar);
     }
     None
-}
-
-fn read_full(r: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
-    let mut n = 0;
-    while n < buf.len() {
-        match r.read(&mut buf[n..]) {
-            Ok(0) => break,
-            Ok(k) => n += k,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(n)
 }

@@ -117,14 +117,9 @@ impl Hasher for Identity {
     }
 }
 
-/// A fast 64-bit hash of a key (FNV-1a over 8-byte words, then a SplitMix64 finaliser):
-/// only for counting distinct values, not for anything adversarial (a flood of colliding keys
-/// would only make the estimate low).
-fn hash_key(key: &str) -> u64 {
-    hash_bytes(key.as_bytes(), false)
-}
-
-/// [`hash_key`] of `b`, or of `b` in ASCII upper case when `upper`.
+/// A fast 64-bit hash of a key (FNV-1a over 8-byte words, then a SplitMix64 finaliser), of
+/// `b` in ASCII upper case when `upper`: only for counting distinct values, not for anything
+/// adversarial (a flood of colliding keys would only make the estimate low).
 fn hash_bytes(b: &[u8], upper: bool) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     let mut chunks = b.chunks_exact(8);
@@ -176,24 +171,15 @@ impl Tally {
 
     /// Counts one value. `key` is its normalised form for the distinct count.
     pub fn add(&mut self, c: Category, value: &str, key: &str) {
-        if !self.cats.has(c) {
-            return;
-        }
-        let i = idx(c);
-        self.counts[i] += 1;
-        if self.samples[i].len() < SAMPLES {
-            let v = crate::value::trim(value);
-            if !self.samples[i].iter().any(|s| s == v) {
-                self.samples[i].push(v.to_string());
-            }
-        }
-        if tracks_distinct(c) {
-            self.distinct[i].insert(hash_key(key));
-        }
+        self.add_keyed(c, value, key.as_bytes(), false);
     }
 
     /// Counts one value whose distinct key is `key` in ASCII upper case (no allocation).
     pub fn add_upper(&mut self, c: Category, value: &str, key: &str) {
+        self.add_keyed(c, value, key.as_bytes(), true);
+    }
+
+    fn add_keyed(&mut self, c: Category, value: &str, key: &[u8], upper: bool) {
         if !self.cats.has(c) {
             return;
         }
@@ -206,7 +192,7 @@ impl Tally {
             }
         }
         if tracks_distinct(c) {
-            self.distinct[i].insert(hash_bytes(key.as_bytes(), true));
+            self.distinct[i].insert(hash_bytes(key, upper));
         }
     }
 
@@ -366,12 +352,12 @@ mod tests {
     fn distinct_is_exact_then_close() {
         let mut d = Distinct::default();
         for i in 0..1000u64 {
-            d.insert(hash_key(&i.to_string()));
-            d.insert(hash_key(&i.to_string()));
+            d.insert(hash_bytes(i.to_string().as_bytes(), false));
+            d.insert(hash_bytes(i.to_string().as_bytes(), false));
         }
         assert_eq!(d.len(), 1000);
         for i in 0..300_000u64 {
-            d.insert(hash_key(&i.to_string()));
+            d.insert(hash_bytes(i.to_string().as_bytes(), false));
         }
         let n = d.len() as f64;
         assert!((n - 300_000.0).abs() < 300_000.0 * 0.03, "{n}");
