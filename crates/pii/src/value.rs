@@ -19,6 +19,7 @@ pub fn is_hyphen(c: char) -> bool {
 
 /// `str::trim` with a fast path: a value that starts and ends with a character that cannot
 /// be white space (the common case) is returned as is without the generic pattern search.
+#[inline]
 pub fn trim(s: &str) -> &str {
     let b = s.as_bytes();
     let (Some(&f), Some(&l)) = (b.first(), b.last()) else {
