@@ -23,12 +23,6 @@ use clap::Parser;
 use crate::args::{Args, Command};
 use crate::output::Exit;
 
-/// mimalloc (MIT): the scanners allocate many small, growing buffers (timestamps per pair,
-/// values per cell) from several threads; glibc's allocator spent ~10 % of `net scan` in
-/// realloc and free.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> ExitCode {
     let args = match Args::try_parse() {
         Ok(a) => a,
