@@ -67,27 +67,51 @@ struct Ctx<'a> {
 
 impl Ctx<'_> {
     /// Prevalence and first-seen modifiers; returns (factor, evidence).
+    /// The factor of [`Ctx::modifiers`] without its evidence.
+    fn modifier_factor(&self, srcs: u32, first_seen: f64) -> f64 {
+        let mut scratch = None;
+        self.modifiers_into(srcs, first_seen, &mut scratch)
+    }
+
     fn modifiers(&self, srcs: u32, first_seen: f64, ev: &mut Map<String, Value>) -> f64 {
+        self.modifiers_into(srcs, first_seen, &mut Some(ev))
+    }
+
+    fn modifiers_into(
+        &self,
+        srcs: u32,
+        first_seen: f64,
+        ev: &mut Option<&mut Map<String, Value>>,
+    ) -> f64 {
         // Share of the *other* internal hosts that talk to it too: 0 for a lone host. Below ten
         // other hosts a share says little, so the denominator is at least ten.
         let others = self.total_sources.saturating_sub(1).max(10) as f64;
         let prevalence = (f64::from(srcs.saturating_sub(1)) / others).min(1.0);
         let mut f = 1.0 - 0.75 * prevalence;
-        ev.insert("prevalence".into(), json!(r3(prevalence)));
+        if let Some(ev) = ev.as_mut() {
+            ev.insert("prevalence".into(), json!(r3(prevalence)));
+        }
         let span = (self.last - self.first).max(1.0);
         if first_seen > self.first + 0.1 * span {
             f *= 1.05;
-            ev.insert("first_seen_new".into(), json!(true));
+            if let Some(ev) = ev.as_mut() {
+                ev.insert("first_seen_new".into(), json!(true));
+            }
         }
         f
     }
 
+    /// Is the destination allow-listed (by address, or by the name it was resolved from)?
+    fn ip_is_allowed(&self, ip: IpAddr) -> bool {
+        self.p.ip_allowed(ip)
+            || self
+                .resolved
+                .get(&ip)
+                .is_some_and(|n| self.p.name_allowed(n))
+    }
+
     fn allowed_ip(&self, ip: IpAddr, ev: &mut Map<String, Value>) -> bool {
-        let by_name = self
-            .resolved
-            .get(&ip)
-            .is_some_and(|n| self.p.name_allowed(n));
-        let a = self.p.ip_allowed(ip) || by_name;
+        let a = self.ip_is_allowed(ip);
         if a {
             ev.insert("allow_listed".into(), json!(true));
         }
@@ -97,9 +121,10 @@ impl Ctx<'_> {
 
 /// Runs every analysis on merged state and returns findings sorted by score, descending.
 pub fn analyse(mut s: Partial, p: &Policy, t: &Thresholds) -> Vec<NetFinding> {
-    for st in s.pairs.values_mut() {
-        st.finish();
-    }
+    let t0 = std::time::Instant::now();
+    // Only pairs with enough connections for a beacon score need their timestamps sorted.
+    s.pairs.finish_all(t.beacon_min_conns);
+    let t1 = std::time::Instant::now();
 
     let mut ctx = Ctx {
         p,
@@ -136,11 +161,25 @@ pub fn analyse(mut s: Partial, p: &Policy, t: &Thresholds) -> Vec<NetFinding> {
             ctx.resolved.entry(*a).or_insert_with(|| dom.clone());
         }
     }
+    let t2 = std::time::Instant::now();
     let mut out = Vec::new();
     pair_findings(&ctx, &s, &mut out);
+    let t3 = std::time::Instant::now();
     name_findings(&ctx, &s, &mut out);
     dns_findings(&ctx, &s, &mut out);
     intel_name_findings(&s, &mut out);
+    let t4 = std::time::Instant::now();
+    drop(ctx);
+    drop(s);
+    tracing::debug!(
+        candidates = out.len(),
+        finish_ms = (t1 - t0).as_millis() as u64,
+        context_ms = (t2 - t1).as_millis() as u64,
+        pairs_ms = (t3 - t2).as_millis() as u64,
+        other_ms = (t4 - t3).as_millis() as u64,
+        drop_ms = t4.elapsed().as_millis() as u64,
+        "net analysis phases"
+    );
     out.retain(|f| f.score >= t.min_score);
     out.sort_by(|a, b| {
         b.score
@@ -193,18 +232,48 @@ fn finding(
 }
 
 fn pair_findings(ctx: &Ctx<'_>, s: &Partial, out: &mut Vec<NetFinding>) {
-    // Per-source baseline of bytes out for exfiltration.
+    // Per-source baseline of bytes out for exfiltration, for the sources that have a pair
+    // over the exfiltration threshold (the only ones that use it).
     let mut per_src: HMap<IpAddr, Vec<f64>> = HMap::default();
     for ((src, _), st) in s.pairs.iter() {
-        per_src.entry(*src).or_default().push(st.bytes_out as f64);
+        if st.bytes_out >= ctx.t.exfil_min_bytes {
+            per_src.entry(*src).or_default();
+        }
     }
-    let keys: Vec<(&(IpAddr, IpAddr), &PairState)> = s.pairs.iter().collect();
+    if !per_src.is_empty() {
+        for ((src, _), st) in s.pairs.iter() {
+            if let Some(v) = per_src.get_mut(src) {
+                v.push(st.bytes_out as f64);
+            }
+        }
+    }
+    // Only pairs that can produce a finding are scored (most pairs are a few connections).
+    let keys: Vec<(&(IpAddr, IpAddr), &PairState)> = s
+        .pairs
+        .iter()
+        .filter(|((src, dst), st)| may_find(ctx, *src, *dst, st))
+        .collect();
+    tracing::debug!(pairs = s.pairs.len(), scored = keys.len(), "pairs to score");
     // Pairs are independent: score them in parallel (the output is sorted afterwards).
     let found: Vec<NetFinding> = keys
         .par_iter()
         .flat_map_iter(|(key, st)| pair_one(ctx, &per_src, **key, st))
         .collect();
     out.extend(found);
+}
+
+/// Can this pair produce any finding of [`pair_one`]? (A cheap test of each finding's own
+/// entry condition; false only when none can fire.)
+fn may_find(ctx: &Ctx<'_>, src: IpAddr, dst: IpAddr, st: &PairState) -> bool {
+    let t = ctx.t;
+    if st.conns == 0 && st.open_max == 0.0 {
+        return false;
+    }
+    st.conns >= t.beacon_min_conns.min(t.strobe_per_day)
+        || st.dur_max.max(st.open_max) >= t.long_min_secs
+        || st.bytes_out >= t.exfil_min_bytes
+        || ctx.p.denied_role(src).is_some()
+        || ctx.p.intel_ip(dst)
 }
 
 fn pair_one(
@@ -220,6 +289,38 @@ fn pair_one(
             return out;
         }
         let (srcs, dst_first) = ctx.dst_info.get(&dst).copied().unwrap_or((1, st.first));
+        // Scores first: most scored pairs end below `min_score`, and their evidence and
+        // names would only be built to be dropped.
+        let passes = |score: f64| r3(score.clamp(0.0, 1.0)) >= t.min_score;
+        let modf0 = ctx.modifier_factor(srcs, dst_first)
+            * if ctx.ip_is_allowed(dst) {
+                ALLOW_FACTOR
+            } else {
+                1.0
+            };
+        let days0 = ((st.last - st.first) / 86_400.0).max(1.0);
+        let strobe0 = st.conns as f64 >= t.strobe_per_day as f64 * days0;
+        // A beacon score is at most 1: where the modifiers alone keep it below `min_score`
+        // (common destinations), it is not computed.
+        let beacon = if !strobe0 && st.conns >= t.beacon_min_conns && passes(modf0) {
+            beacon_score(st, ctx.first, ctx.last, true)
+        } else {
+            None
+        };
+        let longest0 = st.dur_max.max(st.open_max);
+        let long0 = longest0 >= t.long_min_secs
+            && passes(
+                (0.5 + 0.5 * ((longest0 / t.long_min_secs).ln() / 24f64.ln()).min(1.0)) * modf0,
+            );
+        if ctx.p.denied_role(src).is_none()
+            && !ctx.p.intel_ip(dst)
+            && !(strobe0 && passes(0.8 * modf0))
+            && !beacon.as_ref().is_some_and(|(b, _)| passes(b * modf0))
+            && !long0
+            && st.bytes_out < t.exfil_min_bytes
+        {
+            return out;
+        }
         let mut base = Map::new();
         if let Some(n) = ctx.resolved.get(&dst) {
             base.insert("dst_name".into(), json!(n));
@@ -276,9 +377,7 @@ fn pair_one(
                 st,
                 e,
             ));
-        } else if st.conns >= t.beacon_min_conns
-            && let Some((score, e)) = beacon_score(st, ctx.first, ctx.last, true)
-        {
+        } else if let Some((score, e)) = beacon {
             {
                 let mut e2 = ev.clone();
                 e2.extend(e);

@@ -118,6 +118,7 @@ pub fn scan(paths: &[PathBuf], cfg: &NetConfig, opts: &Options) -> Result<ScanRe
 /// not grow with work stealing; the states are merged at the end.
 pub fn scan_files(files: &[PathBuf], policy: &Policy, opts: &Options) -> ScanResult {
     use std::sync::atomic::{AtomicUsize, Ordering};
+    let t0 = std::time::Instant::now();
     let next = AtomicUsize::new(0);
     let workers = rayon::current_num_threads().clamp(1, files.len().max(1));
     let results: Vec<(Partial, Vec<(usize, FileStats)>)> = (0..workers)
@@ -133,6 +134,7 @@ pub fn scan_files(files: &[PathBuf], policy: &Policy, opts: &Options) -> ScanRes
             (part, stats)
         })
         .collect();
+    let t1 = std::time::Instant::now();
     let mut state = Partial::new();
     let mut stats = Vec::new();
     for (p, s) in results {
@@ -140,7 +142,14 @@ pub fn scan_files(files: &[PathBuf], policy: &Policy, opts: &Options) -> ScanRes
         stats.extend(s);
     }
     stats.sort_by_key(|(i, _)| *i);
+    let t2 = std::time::Instant::now();
     let findings = analyze::analyse(state, policy, &opts.thresholds);
+    tracing::debug!(
+        read_ms = (t1 - t0).as_millis() as u64,
+        merge_ms = (t2 - t1).as_millis() as u64,
+        analyse_ms = t2.elapsed().as_millis() as u64,
+        "net scan phases"
+    );
     ScanResult {
         findings,
         files: stats.into_iter().map(|(_, s)| s).collect(),

@@ -106,12 +106,19 @@ impl PairState {
         self.sizes.extend(o.sizes.iter().take(room));
     }
 
-    /// Sorts the buffers (timestamps with their sizes) and derives the hour histogram from the
-    /// timestamps (a pair past the cap is a strobe, whose histogram is not needed).
-    pub fn finish(&mut self) {
+    /// Adds the latest open-connection snapshot's bytes to the totals (the part of
+    /// [`PairState::finish`] every pair needs; sorting and the histogram only matter to
+    /// pairs whose timing is scored).
+    pub fn finish_bytes(&mut self) {
         self.bytes_out = self.bytes_out.saturating_add(self.open_bytes.0);
         self.bytes_in = self.bytes_in.saturating_add(self.open_bytes.1);
         self.open_bytes = (0, 0);
+    }
+
+    /// Sorts the buffers (timestamps with their sizes) and derives the hour histogram from the
+    /// timestamps (a pair past the cap is a strobe, whose histogram is not needed).
+    pub fn finish(&mut self) {
+        self.finish_bytes();
         if self.sizes.len() != self.ts.len() {
             self.sizes.clear();
             self.ts.sort_by(f64::total_cmp);
@@ -138,7 +145,6 @@ impl PairState {
     }
 }
 
-/// An address as 128 bits (IPv4 mapped into IPv6), a cheap hash key.
 /// An IPv4-mapped IPv6 address as the IPv4 address it maps (one pair either way).
 fn v4(ip: IpAddr) -> IpAddr {
     match ip {
@@ -151,6 +157,7 @@ fn key64(src: std::net::Ipv4Addr, dst: std::net::Ipv4Addr) -> u64 {
     (u64::from(u32::from(src)) << 32) | u64::from(u32::from(dst))
 }
 
+/// An address as 128 bits (IPv4 mapped into IPv6), a cheap hash key.
 fn key128(ip: IpAddr) -> u128 {
     match ip {
         IpAddr::V4(a) => u128::from(a.to_ipv6_mapped()),
@@ -212,6 +219,19 @@ impl PairTable {
     /// Every pair and its state.
     pub fn iter(&self) -> impl Iterator<Item = (&(IpAddr, IpAddr), &PairState)> {
         self.states.iter().map(|(k, v)| (k, v))
+    }
+
+    /// Finishes every state in parallel: [`PairState::finish`] for pairs with at least
+    /// `timed` connections (their timing is scored), [`PairState::finish_bytes`] for the rest.
+    pub fn finish_all(&mut self, timed: u64) {
+        use rayon::prelude::*;
+        self.states.par_iter_mut().for_each(|(_, st)| {
+            if st.conns >= timed {
+                st.finish();
+            } else {
+                st.finish_bytes();
+            }
+        });
     }
 
     /// Every state, mutable.
