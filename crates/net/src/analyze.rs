@@ -312,13 +312,13 @@ fn pair_one(
             && passes(
                 (0.5 + 0.5 * ((longest0 / t.long_min_secs).ln() / 24f64.ln()).min(1.0)) * modf0,
             );
-        if ctx.p.denied_role(src).is_none()
-            && !ctx.p.intel_ip(dst)
-            && !(strobe0 && passes(0.8 * modf0))
-            && !beacon.as_ref().is_some_and(|(b, _)| passes(b * modf0))
-            && !long0
-            && st.bytes_out < t.exfil_min_bytes
-        {
+        let any = ctx.p.denied_role(src).is_some()
+            || ctx.p.intel_ip(dst)
+            || (strobe0 && passes(0.8 * modf0))
+            || beacon.as_ref().is_some_and(|(b, _)| passes(b * modf0))
+            || long0
+            || st.bytes_out >= t.exfil_min_bytes;
+        if !any {
             return out;
         }
         let mut base = Map::new();
