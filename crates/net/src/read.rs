@@ -801,9 +801,42 @@ fn parse_ts(v: &[u8]) -> Option<f64> {
 }
 
 fn parse_f64(v: &[u8]) -> Option<f64> {
+    if let Some(x) = fast_decimal(v) {
+        return Some(x);
+    }
     // std's parser is exact (Eisel-Lemire), so TSV and JSON agree to the last bit.
     let x: f64 = std::str::from_utf8(v).ok()?.parse().ok()?;
     x.is_finite().then_some(x)
+}
+
+/// Clinger's fast path for the plain decimals Zeek writes (`1458345600.123456`, `0.0123`):
+/// when the digits make an integer below 2^53 and there are at most 22 after the point, the
+/// integer and the power of ten are exact doubles and one correctly rounded division gives
+/// the correctly rounded value, the same bits as std's parser (a unit test checks it).
+/// `None` for anything else, which goes to std.
+fn fast_decimal(v: &[u8]) -> Option<f64> {
+    const POW10: [f64; 23] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+        1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+    ];
+    let (int, frac) = match memchr::memchr(b'.', v) {
+        Some(i) => (v.get(..i)?, v.get(i + 1..)?),
+        None => (v, &[][..]),
+    };
+    if int.is_empty() || int.len() + frac.len() > 18 {
+        return None;
+    }
+    let mut m: u64 = 0;
+    for &b in int.iter().chain(frac) {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        m = m * 10 + u64::from(b - b'0');
+    }
+    if m > 1 << 53 {
+        return None;
+    }
+    Some(m as f64 / POW10.get(frac.len())?)
 }
 
 fn parse_num(v: &[u8]) -> Option<u64> {
@@ -894,6 +927,44 @@ mod tests {
     }
 
     const CONN: &str = "#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n#unset_field\t-\n#path\tconn\n#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tservice\tduration\torig_bytes\tresp_bytes\tconn_state\ttunnel_parents\n#types\ttime\tstring\taddr\tport\taddr\tport\tenum\tstring\tinterval\tcount\tcount\tstring\tset[string]\n";
+
+    #[test]
+    fn fast_decimals_match_std_to_the_bit() {
+        let mut r = kizuki_core::rng::Rng::new(7);
+        for _ in 0..200_000 {
+            let int = r.next_u64() % 10_000_000_000;
+            let digits = (r.next_u64() % 9) as usize;
+            let frac = r.next_u64() % 10u64.pow(digits as u32);
+            let s = if digits == 0 {
+                format!("{int}")
+            } else {
+                format!("{int}.{frac:0digits$}")
+            };
+            let want: f64 = s.parse().unwrap();
+            assert_eq!(
+                parse_f64(s.as_bytes()).map(f64::to_bits),
+                Some(want.to_bits()),
+                "{s}"
+            );
+        }
+        for s in [
+            "1.",
+            "0.0",
+            "9007199254740993",
+            "1e5",
+            "-1.5",
+            ".5",
+            "1.5.5",
+            "12345678901234567.8",
+        ] {
+            let want: Option<f64> = s.parse().ok().filter(|x: &f64| x.is_finite());
+            assert_eq!(
+                parse_f64(s.as_bytes()).map(f64::to_bits),
+                want.map(f64::to_bits),
+                "{s}"
+            );
+        }
+    }
 
     #[test]
     fn tsv_conn_with_unset_and_empty() {
