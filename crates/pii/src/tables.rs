@@ -166,6 +166,16 @@ pub enum Part {
     First,
 }
 
+/// The rows `kind<TAB>kanji<TAB>kana<TAB>romaji` of a name table (malformed lines skipped).
+fn name_rows(
+    table: &'static str,
+) -> impl Iterator<Item = (&'static str, &'static str, &'static str, &'static str)> {
+    table.lines().filter_map(|line| {
+        let mut f = line.split('\t');
+        Some((f.next()?, f.next()?, f.next()?, f.next()?))
+    })
+}
+
 /// Upper-case romaji plus the passport (Hepburn without long vowels) spelling.
 fn romaji_forms(r: &str) -> [String; 2] {
     let up = r.to_ascii_uppercase();
@@ -186,13 +196,7 @@ impl Names {
             last_romaji: HashSet::default(),
             first_romaji: HashSet::default(),
         };
-        for line in NAMES.lines() {
-            let mut f = line.split('\t');
-            let (Some(kind), Some(kanji), Some(kana), Some(romaji)) =
-                (f.next(), f.next(), f.next(), f.next())
-            else {
-                continue;
-            };
+        for (kind, kanji, kana, romaji) in name_rows(NAMES) {
             let name = Name {
                 kanji,
                 kana,
@@ -208,13 +212,7 @@ impl Names {
             }
             n.index(last, kanji, kana, romaji);
         }
-        for line in NAMES_IPADIC.lines() {
-            let mut f = line.split('\t');
-            let (Some(kind), Some(kanji), Some(kana), Some(romaji)) =
-                (f.next(), f.next(), f.next(), f.next())
-            else {
-                continue;
-            };
+        for (kind, kanji, kana, romaji) in name_rows(NAMES_IPADIC) {
             n.index(kind == "S", kanji, kana, romaji);
         }
         n
