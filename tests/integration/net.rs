@@ -225,3 +225,44 @@ fn threat_intel_files_and_config_errors() {
     sb.write("kizuki.toml", "[net]\nintel = [\"nope.txt\"]\n");
     sb.cmd().args(["net", "scan", "logs"]).assert().code(2);
 }
+
+#[test]
+fn thresholds_come_from_the_config_file() {
+    let sb = Sandbox::new();
+    office(&sb, Format::Tsv, false);
+    let scan = |sb: &Sandbox| {
+        let out = sb
+            .cmd()
+            .args(["net", "scan", "--format", "json", "logs"])
+            .assert()
+            .code(1);
+        json_lines(&out.get_output().stdout)
+    };
+    let base = scan(&sb);
+    let longs =
+        |v: &[serde_json::Value]| v.iter().filter(|f| f["kind"] == "long_connection").count();
+    assert!(longs(&base) > 0, "the plan has a long connection");
+    let cfg = std::fs::read_to_string(sb.path().join("kizuki.toml")).expect("config");
+    // A long connection must now last a week: none is left; a higher floor keeps fewer findings.
+    sb.write(
+        "kizuki.toml",
+        format!("{cfg}\n[net.thresholds]\nlong_min_secs = 604800.0\nmin_score = 0.9\n"),
+    );
+    let strict = scan(&sb);
+    assert_eq!(longs(&strict), 0);
+    assert!(
+        strict.len() < base.len(),
+        "{} vs {}",
+        strict.len(),
+        base.len()
+    );
+    assert!(strict.iter().all(|f| f["score"].as_f64().unwrap() >= 0.9));
+    // An out-of-range value is one error line with the file and line, exit 2.
+    sb.write("kizuki.toml", "[net.thresholds]\nmin_score = 1.5\n");
+    let out = sb.cmd().args(["net", "scan", "logs"]).assert().code(2);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(
+        err.contains("kizuki.toml:2: net.thresholds.min_score: "),
+        "{err}"
+    );
+}

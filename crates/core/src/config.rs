@@ -110,6 +110,86 @@ pub struct NetConfig {
     pub allow_cidrs: Vec<String>,
     /// Threat-intelligence files: IPs and domains, one per line.
     pub intel: Vec<PathBuf>,
+    /// `conn_state` values that are failed handshakes: counted, not timed (a rejected
+    /// connection retried every second is no beacon).
+    pub failed_states: Vec<String>,
+    /// Analysis thresholds (`[net.thresholds]`).
+    pub thresholds: NetThresholds,
+}
+
+/// [net.thresholds]: when an analysis reports (defaults follow RITA where it has one).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct NetThresholds {
+    /// Findings below this final score (0..1) are not reported.
+    pub min_score: f64,
+    /// Connections a pair needs before its timing is scored as a beacon (at least 3).
+    pub beacon_min_conns: u64,
+    /// Connections per day that make a strobe (RITA: 86,400).
+    pub strobe_per_day: u64,
+    /// Seconds that make a long connection.
+    pub long_min_secs: f64,
+    /// Unique query names below one registered domain that make a DNS tunnel candidate.
+    pub dns_min_unique: u64,
+    /// Bytes out of one pair before exfiltration is considered.
+    pub exfil_min_bytes: u64,
+    /// Minimum bytes-out / bytes-in ratio for exfiltration.
+    pub exfil_min_ratio: f64,
+}
+
+impl Default for NetThresholds {
+    fn default() -> Self {
+        NetThresholds {
+            min_score: 0.5,
+            beacon_min_conns: 6,
+            strobe_per_day: 86_400,
+            long_min_secs: 3600.0,
+            dns_min_unique: 100,
+            exfil_min_bytes: 100 << 20,
+            exfil_min_ratio: 3.0,
+        }
+    }
+}
+
+impl NetThresholds {
+    /// The first out-of-range value: (key below `net.thresholds`, message).
+    pub fn validate(&self) -> Result<(), (&'static str, String)> {
+        let t = self;
+        if !(0.0..=1.0).contains(&t.min_score) {
+            return Err((
+                "min_score",
+                format!("{} is not between 0 and 1", t.min_score),
+            ));
+        }
+        if t.beacon_min_conns < 3 {
+            return Err((
+                "beacon_min_conns",
+                format!(
+                    "{} is below 3 (a beacon needs two intervals)",
+                    t.beacon_min_conns
+                ),
+            ));
+        }
+        if t.strobe_per_day == 0 {
+            return Err(("strobe_per_day", "must be at least 1".into()));
+        }
+        if !(t.long_min_secs.is_finite() && t.long_min_secs > 0.0) {
+            return Err((
+                "long_min_secs",
+                format!("{} is not a positive number of seconds", t.long_min_secs),
+            ));
+        }
+        if t.dns_min_unique == 0 {
+            return Err(("dns_min_unique", "must be at least 1".into()));
+        }
+        if !(t.exfil_min_ratio.is_finite() && t.exfil_min_ratio >= 0.0) {
+            return Err((
+                "exfil_min_ratio",
+                format!("{} is not a ratio of 0 or more", t.exfil_min_ratio),
+            ));
+        }
+        Ok(())
+    }
 }
 
 impl Default for NetConfig {
@@ -125,6 +205,8 @@ impl Default for NetConfig {
             allow_domains: Vec::new(),
             allow_cidrs: Vec::new(),
             intel: Vec::new(),
+            failed_states: vec!["REJ".into(), "S0".into()],
+            thresholds: NetThresholds::default(),
         }
     }
 }
@@ -242,6 +324,10 @@ impl Config {
                 check_cidr(h).map_err(|m| fail(&format!("net.role[{i}].hosts"), m))?;
             }
         }
+        self.net
+            .thresholds
+            .validate()
+            .map_err(|(k, m)| fail(&format!("net.thresholds.{k}"), m))?;
         Ok(())
     }
 }
@@ -403,6 +489,37 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(s.contains("files.scoring"), "{s}");
+        let s = parse(
+            "[net]\ninternal = []\n[net.thresholds]\nbeacon_min_conns = 6\nmin_score = 2.0\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            s.contains("k.toml:5: net.thresholds.min_score: 2 is not between 0 and 1"),
+            "{s}"
+        );
+        let s = parse("[net.thresholds]\nbeacon_min_conns = 1\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            s.contains("k.toml:2: net.thresholds.beacon_min_conns: "),
+            "{s}"
+        );
+        let s = parse("[net.thresholds]\nbeacon_minimum = 1\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            s.contains("k.toml:2: net.thresholds.beacon_minimum: unknown field"),
+            "{s}"
+        );
+        let c = parse("[net]\nfailed_states = [\"REJ\"]\n[net.thresholds]\nlong_min_secs = 60.0\n")
+            .unwrap();
+        assert_eq!(c.net.failed_states, ["REJ"]);
+        assert_eq!(c.net.thresholds.long_min_secs, 60.0);
+        assert_eq!(
+            c.net.thresholds.min_score,
+            NetThresholds::default().min_score
+        );
     }
 
     #[test]

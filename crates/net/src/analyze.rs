@@ -31,14 +31,21 @@ pub struct Thresholds {
 
 impl Default for Thresholds {
     fn default() -> Self {
+        Thresholds::from_config(&kizuki_core::config::NetThresholds::default())
+    }
+}
+
+impl Thresholds {
+    /// The thresholds of `[net.thresholds]`.
+    pub fn from_config(c: &kizuki_core::config::NetThresholds) -> Self {
         Thresholds {
-            min_score: 0.5,
-            beacon_min_conns: 6,
-            strobe_per_day: 86_400,
-            long_min_secs: 3600.0,
-            dns_min_unique: 100,
-            exfil_min_bytes: 100 << 20,
-            exfil_min_ratio: 3.0,
+            min_score: c.min_score,
+            beacon_min_conns: c.beacon_min_conns,
+            strobe_per_day: c.strobe_per_day,
+            long_min_secs: c.long_min_secs,
+            dns_min_unique: c.dns_min_unique,
+            exfil_min_bytes: c.exfil_min_bytes,
+            exfil_min_ratio: c.exfil_min_ratio,
         }
     }
 }

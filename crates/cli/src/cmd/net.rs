@@ -2,7 +2,7 @@
 
 use anyhow::{Context, bail};
 use kizuki_net::stats::parse_time;
-use kizuki_net::{Options, Window};
+use kizuki_net::{Options, ReadOptions, Thresholds, Window};
 
 use crate::args::{Global, NetCmd, NetScanArgs};
 use crate::cmd::load_config;
@@ -34,7 +34,10 @@ fn scan(g: &Global, a: &NetScanArgs) -> anyhow::Result<Exit> {
             since: time_arg("since", a.since.as_ref())?,
             until: time_arg("until", a.until.as_ref())?,
         },
-        ..Options::default()
+        read: ReadOptions {
+            failed_states: cfg.net.failed_states.clone(),
+        },
+        thresholds: Thresholds::from_config(&cfg.net.thresholds),
     };
     let res = kizuki_net::scan(&a.paths, &cfg.net, &opts).context("net scan")?;
     let mut em = Emitter::new(g);
