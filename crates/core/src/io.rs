@@ -10,6 +10,21 @@ use crate::error::Error;
 /// areas that can (net, pii) or reported as too large.
 pub const DEFAULT_MAX_FILE: u64 = 256 * 1024 * 1024;
 
+/// Reads until `buf` is full or the input ends (retrying interrupted reads); the bytes read.
+/// Short only at the end of the input.
+pub fn read_full<R: Read + ?Sized>(r: &mut R, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match r.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}
+
 /// Reads at most `cap` bytes; `Ok(None)` when the input holds more than `cap`.
 pub fn read_capped<R: Read>(reader: R, cap: u64) -> std::io::Result<Option<Vec<u8>>> {
     let mut buf = Vec::new();

@@ -10,45 +10,9 @@ use crate::policy::Policy;
 use crate::state::{Map as HMap, PairState, Partial, Via};
 use crate::stats::{quantile, regularity, rfc3339, sorted};
 
-/// Thresholds of the analyses (defaults follow RITA where it has one).
-#[derive(Clone, Debug)]
-pub struct Thresholds {
-    /// Findings below this final score are not reported.
-    pub min_score: f64,
-    /// Connections a pair needs before its timing is scored.
-    pub beacon_min_conns: u64,
-    /// Connections per day that make a strobe.
-    pub strobe_per_day: u64,
-    /// Seconds that make a long connection.
-    pub long_min_secs: f64,
-    /// Unique query names below one registered domain that make a DNS tunnel candidate.
-    pub dns_min_unique: u64,
-    /// Bytes out of one pair before exfiltration is considered.
-    pub exfil_min_bytes: u64,
-    /// Minimum bytes-out / bytes-in ratio for exfiltration.
-    pub exfil_min_ratio: f64,
-}
-
-impl Default for Thresholds {
-    fn default() -> Self {
-        Thresholds::from_config(&kizuki_core::config::NetThresholds::default())
-    }
-}
-
-impl Thresholds {
-    /// The thresholds of `[net.thresholds]`.
-    pub fn from_config(c: &kizuki_core::config::NetThresholds) -> Self {
-        Thresholds {
-            min_score: c.min_score,
-            beacon_min_conns: c.beacon_min_conns,
-            strobe_per_day: c.strobe_per_day,
-            long_min_secs: c.long_min_secs,
-            dns_min_unique: c.dns_min_unique,
-            exfil_min_bytes: c.exfil_min_bytes,
-            exfil_min_ratio: c.exfil_min_ratio,
-        }
-    }
-}
+/// Thresholds of the analyses: the `[net.thresholds]` section itself (defaults follow RITA
+/// where it has one), so the configuration and the analyses share one definition.
+pub type Thresholds = kizuki_core::config::NetThresholds;
 
 /// Factor applied to allow-listed destinations.
 const ALLOW_FACTOR: f64 = 0.3;

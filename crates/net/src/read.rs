@@ -321,7 +321,7 @@ pub fn read_file(path: &Path, opts: &ReadOptions, each: &mut dyn FnMut(Record<'_
         }
     };
     let mut magic = [0u8; 2];
-    let n = read_full(&mut f, &mut magic).unwrap_or(0);
+    let n = kizuki_core::io::read_full(&mut f, &mut magic).unwrap_or(0);
     let head = io::Cursor::new(magic[..n].to_vec());
     st.gzip = n == 2 && magic == [0x1f, 0x8b];
     let r: Box<dyn Read> = if st.gzip {
@@ -335,19 +335,6 @@ pub fn read_file(path: &Path, opts: &ReadOptions, each: &mut dyn FnMut(Record<'_
     };
     read_stream(r, opts, &mut st, each);
     st
-}
-
-fn read_full(f: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
-    let mut n = 0;
-    while n < buf.len() {
-        match f.read(&mut buf[n..]) {
-            Ok(0) => break,
-            Ok(k) => n += k,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(n)
 }
 
 /// Reads records from bytes in memory (fuzzing, benches); gzip is detected as for files.

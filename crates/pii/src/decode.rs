@@ -104,20 +104,6 @@ pub fn name(enc: &'static Encoding) -> &'static str {
     }
 }
 
-/// Reads as much as fits in `buf` (short only at the end of input).
-pub(crate) fn read_full(r: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
-    let mut n = 0;
-    while n < buf.len() {
-        match r.read(&mut buf[n..]) {
-            Ok(0) => break,
-            Ok(k) => n += k,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(n)
-}
-
 /// Decodes `r` (whose first bytes are `head`) and hands the text to `f` in pieces that end at
 /// a line end (except a line longer than [`MAX_LINE`], which is cut).
 pub fn decode_chunks(
@@ -134,7 +120,7 @@ pub fn decode_chunks(
         let (input, last): (&[u8], bool) = match first.take() {
             Some(h) => (h, false),
             None => {
-                let n = read_full(r, &mut buf)?;
+                let n = kizuki_core::io::read_full(r, &mut buf)?;
                 (&buf[..n], n == 0)
             }
         };

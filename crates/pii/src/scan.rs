@@ -143,7 +143,7 @@ impl Scanner {
             };
             let mut f = File::open(path).map_err(io_err)?;
             let mut head = vec![0u8; decode::HEAD];
-            let n = decode::read_full(&mut f, &mut head).map_err(io_err)?;
+            let n = kizuki_core::io::read_full(&mut f, &mut head).map_err(io_err)?;
             head.truncate(n);
             if container_kind(&label, &head).is_some() {
                 let cap = self.opts.max_total_size;

@@ -2,7 +2,7 @@
 
 use anyhow::{Context, bail};
 use kizuki_net::stats::parse_time;
-use kizuki_net::{Options, ReadOptions, Thresholds, Window};
+use kizuki_net::{Options, ReadOptions, Window};
 
 use crate::args::{Global, NetCmd, NetScanArgs};
 use crate::cmd::load_config;
@@ -37,7 +37,7 @@ fn scan(g: &Global, a: &NetScanArgs) -> anyhow::Result<Exit> {
         read: ReadOptions {
             failed_states: cfg.net.failed_states.clone(),
         },
-        thresholds: Thresholds::from_config(&cfg.net.thresholds),
+        thresholds: cfg.net.thresholds.clone(),
     };
     let res = kizuki_net::scan(&a.paths, &cfg.net, &opts).context("net scan")?;
     let mut em = Emitter::new(g);
