@@ -55,57 +55,11 @@ pub struct PairState {
 
 impl Default for PairState {
     fn default() -> Self {
-        PairState {
-            conns: 0,
-            failed: 0,
-            bytes_out: 0,
-            bytes_in: 0,
-            first: f64::INFINITY,
-            last: f64::NEG_INFINITY,
-            dur_sum: 0.0,
-            dur_max: 0.0,
-            open_max: 0.0,
-            open_bytes: (0, 0),
-            ts: Vec::new(),
-            sizes: Vec::new(),
-            hours: Vec::new(),
-        }
+        Hot::new(0, 0).state()
     }
 }
 
 impl PairState {
-    fn add(&mut self, ts: f64, dur: f64, out: u64, inb: u64) {
-        self.conns += 1;
-        self.bytes_out = self.bytes_out.saturating_add(out);
-        self.bytes_in = self.bytes_in.saturating_add(inb);
-        self.first = self.first.min(ts);
-        self.last = self.last.max(ts + dur);
-        if self.ts.len() < TS_CAP {
-            self.ts.push(ts);
-            self.sizes.push(out.min(u64::from(u32::MAX)) as u32);
-        }
-    }
-
-    /// Merges another partial state of the same pair.
-    pub fn merge(&mut self, o: PairState) {
-        self.conns += o.conns;
-        self.failed += o.failed;
-        self.bytes_out = self.bytes_out.saturating_add(o.bytes_out);
-        self.bytes_in = self.bytes_in.saturating_add(o.bytes_in);
-        self.first = self.first.min(o.first);
-        self.last = self.last.max(o.last);
-        self.dur_sum += o.dur_sum;
-        self.dur_max = self.dur_max.max(o.dur_max);
-        if o.open_max > self.open_max {
-            self.open_max = o.open_max;
-            self.open_bytes = o.open_bytes;
-        }
-        let room = TS_CAP.saturating_sub(self.ts.len());
-        self.ts.extend(o.ts.iter().take(room));
-        let room = TS_CAP.saturating_sub(self.sizes.len());
-        self.sizes.extend(o.sizes.iter().take(room));
-    }
-
     /// Adds the latest open-connection snapshot's bytes to the totals (the part of
     /// [`PairState::finish`] every pair needs; sorting and the histogram only matter to
     /// pairs whose timing is scored).
@@ -165,93 +119,373 @@ fn key128(ip: IpAddr) -> u128 {
     }
 }
 
-/// The (src, dst) pair table: a small hash index (pair → slot) into a vector of states, so
-/// growing the table moves small index entries, not whole states. IPv4 pairs (nearly all)
-/// are keyed by one 64-bit integer: 16-byte index entries keep more of the index in cache
-/// than two 128-bit keys did (the lookup is memory-bound).
-#[derive(Debug, Default)]
-pub struct PairTable {
-    v4: Map<u64, u32>,
-    other: Map<(u128, u128), u32>,
-    states: Vec<((IpAddr, IpAddr), PairState)>,
+/// Shards of the pair table: 2^6. A pair's shard comes from its hash, so the workers' tables
+/// split into the same disjoint shards and are merged shard by shard in parallel.
+const SHARD_BITS: u32 = 6;
+const SHARDS: usize = 1 << SHARD_BITS;
+/// Samples per log chunk (chunks instead of one growing vector: no copying on growth and at
+/// most one partly filled chunk per shard).
+const CHUNK: usize = 8192;
+
+/// The counters a conn row updates, kept together (80 bytes) so that a row touches one hash
+/// bucket and nothing else scattered: timestamps go to the shard's sequential log instead of
+/// a vector per pair.
+#[derive(Clone, Debug)]
+struct Hot {
+    /// The IPv4 pair key (src << 32 | dst); unused for other pairs.
+    key: u64,
+    /// The pair's number within its shard (what its log samples carry).
+    slot: u32,
+    conns: u64,
+    failed: u64,
+    bytes_out: u64,
+    bytes_in: u64,
+    first: f64,
+    last: f64,
+    dur_sum: f64,
+    dur_max: f64,
 }
 
-impl PairTable {
-    fn slot(&self, src: IpAddr, dst: IpAddr) -> Option<u32> {
+impl Hot {
+    fn new(key: u64, slot: u32) -> Self {
+        Hot {
+            key,
+            slot,
+            conns: 0,
+            failed: 0,
+            bytes_out: 0,
+            bytes_in: 0,
+            first: f64::INFINITY,
+            last: f64::NEG_INFINITY,
+            dur_sum: 0.0,
+            dur_max: 0.0,
+        }
+    }
+
+    fn merge(&mut self, o: &Hot) {
+        self.conns += o.conns;
+        self.failed += o.failed;
+        self.bytes_out = self.bytes_out.saturating_add(o.bytes_out);
+        self.bytes_in = self.bytes_in.saturating_add(o.bytes_in);
+        self.first = self.first.min(o.first);
+        self.last = self.last.max(o.last);
+        self.dur_sum += o.dur_sum;
+        self.dur_max = self.dur_max.max(o.dur_max);
+    }
+
+    fn state(&self) -> PairState {
+        PairState {
+            conns: self.conns,
+            failed: self.failed,
+            bytes_out: self.bytes_out,
+            bytes_in: self.bytes_in,
+            first: self.first,
+            last: self.last,
+            dur_sum: self.dur_sum,
+            dur_max: self.dur_max,
+            open_max: 0.0,
+            open_bytes: (0, 0),
+            ts: Vec::new(),
+            sizes: Vec::new(),
+            hours: Vec::new(),
+        }
+    }
+}
+
+/// One connection's time and originator bytes, tagged with its pair's slot.
+#[derive(Clone, Copy, Debug)]
+struct Sample {
+    slot: u32,
+    size: u32,
+    ts: f64,
+}
+
+/// The latest snapshot of a pair's longest still-open connection: (duration, bytes out, in).
+type Open = (f64, u64, u64);
+
+/// One shard of one worker's pairs.
+#[derive(Debug, Default)]
+struct Shard {
+    v4: hashbrown::HashTable<Hot>,
+    other: Map<(u128, u128), Hot>,
+    /// Open connections by slot (rare: only open_conn.log rows).
+    open: Map<u32, Open>,
+    /// Slots handed out.
+    next: u32,
+    /// Timestamps and sizes of finished connections, up to [`TS_CAP`] per pair.
+    log: Vec<Vec<Sample>>,
+}
+
+/// A pair's key: one 64-bit integer for IPv4 pairs (nearly all), two 128-bit ones otherwise.
+#[derive(Clone, Copy)]
+enum PairKey {
+    V4(u64),
+    Other(u128, u128),
+}
+
+impl PairKey {
+    fn new(src: IpAddr, dst: IpAddr) -> Self {
         match (v4(src), v4(dst)) {
-            (IpAddr::V4(a), IpAddr::V4(b)) => self.v4.get(&key64(a, b)).copied(),
-            _ => self.other.get(&(key128(src), key128(dst))).copied(),
+            (IpAddr::V4(a), IpAddr::V4(b)) => PairKey::V4(key64(a, b)),
+            _ => PairKey::Other(key128(src), key128(dst)),
         }
     }
 
-    /// The state of a pair, created empty when new.
-    pub fn entry(&mut self, src: IpAddr, dst: IpAddr) -> &mut PairState {
-        let n = self.states.len();
-        let i = match (v4(src), v4(dst)) {
-            (IpAddr::V4(a), IpAddr::V4(b)) => *self.v4.entry(key64(a, b)).or_insert(n as u32),
-            _ => *self
-                .other
-                .entry((key128(src), key128(dst)))
-                .or_insert(n as u32),
-        } as usize;
-        if i == n {
-            self.states.push(((src, dst), PairState::default()));
+    fn hash(self) -> u64 {
+        use std::hash::BuildHasher;
+        static STATE: std::sync::OnceLock<RandomState> = std::sync::OnceLock::new();
+        let s = STATE.get_or_init(RandomState::default);
+        match self {
+            PairKey::V4(k) => s.hash_one(k),
+            PairKey::Other(a, b) => s.hash_one((a, b)),
         }
-        &mut self.states[i].1
+    }
+}
+
+fn hash_v4(h: &Hot) -> u64 {
+    PairKey::V4(h.key).hash()
+}
+
+fn ip_of(k: u128) -> IpAddr {
+    let a = std::net::Ipv6Addr::from(k);
+    a.to_ipv4_mapped().map_or(IpAddr::V6(a), IpAddr::V4)
+}
+
+impl Shard {
+    /// The hot counters of a pair, created when new.
+    fn hot(&mut self, key: PairKey, hash: u64) -> &mut Hot {
+        let next = self.next;
+        let (h, new) = match key {
+            PairKey::V4(k) => {
+                let e = self.v4.entry(hash, |h| h.key == k, hash_v4);
+                let new = matches!(e, hashbrown::hash_table::Entry::Vacant(_));
+                (e.or_insert_with(|| Hot::new(k, next)).into_mut(), new)
+            }
+            PairKey::Other(a, b) => {
+                let mut new = false;
+                let h = self.other.entry((a, b)).or_insert_with(|| {
+                    new = true;
+                    Hot::new(0, next)
+                });
+                (h, new)
+            }
+        };
+        if new {
+            self.next += 1;
+        }
+        h
     }
 
-    /// The state of a pair.
-    pub fn get(&self, src: IpAddr, dst: IpAddr) -> Option<&PairState> {
-        let i = self.slot(src, dst)?;
-        self.states.get(i as usize).map(|x| &x.1)
+    fn add(&mut self, key: PairKey, hash: u64, c: &Conn) {
+        let h = self.hot(key, hash);
+        if c.failed {
+            h.failed += 1;
+            h.first = h.first.min(c.ts);
+            h.last = h.last.max(c.ts);
+            return;
+        }
+        if c.open {
+            // open_conn.log repeats a session with a growing duration: keep the longest and
+            // count it once toward the bytes (its latest snapshot).
+            let slot = h.slot;
+            if c.duration > self.open.get(&slot).map_or(0.0, |o| o.0) {
+                let h = self.hot(key, hash);
+                h.first = h.first.min(c.ts);
+                h.last = h.last.max(c.ts + c.duration);
+                self.open
+                    .insert(slot, (c.duration, c.orig_bytes, c.resp_bytes));
+            }
+            return;
+        }
+        h.conns += 1;
+        h.bytes_out = h.bytes_out.saturating_add(c.orig_bytes);
+        h.bytes_in = h.bytes_in.saturating_add(c.resp_bytes);
+        h.first = h.first.min(c.ts);
+        h.last = h.last.max(c.ts + c.duration);
+        h.dur_sum += c.duration;
+        h.dur_max = h.dur_max.max(c.duration);
+        if h.conns <= TS_CAP as u64 {
+            let s = Sample {
+                slot: h.slot,
+                size: c.orig_bytes.min(u64::from(u32::MAX)) as u32,
+                ts: c.ts,
+            };
+            match self.log.last_mut() {
+                Some(v) if v.len() < CHUNK => v.push(s),
+                _ => {
+                    let mut v = Vec::with_capacity(CHUNK);
+                    v.push(s);
+                    self.log.push(v);
+                }
+            }
+        }
     }
 
-    /// Pairs.
-    pub fn len(&self) -> usize {
-        self.states.len()
+    /// Folds another worker's shard into this one; returns its slot → this shard's slot.
+    fn absorb(&mut self, o: &mut Shard) -> Vec<u32> {
+        let mut remap = vec![0u32; o.next as usize];
+        for h in o.v4.drain() {
+            let hash = hash_v4(&h);
+            let t = self.hot(PairKey::V4(h.key), hash);
+            t.merge(&h);
+            remap[h.slot as usize] = t.slot;
+        }
+        for ((a, b), h) in o.other.drain() {
+            let t = self.hot(PairKey::Other(a, b), 0);
+            t.merge(&h);
+            remap[h.slot as usize] = t.slot;
+        }
+        for (slot, x) in o.open.drain() {
+            let s = remap[slot as usize];
+            let e = self.open.entry(s).or_insert(x);
+            if x.0 > e.0 {
+                *e = x;
+            }
+        }
+        remap
     }
 
-    /// True when empty.
-    pub fn is_empty(&self) -> bool {
-        self.states.is_empty()
-    }
-
-    /// Every pair and its state.
-    pub fn iter(&self) -> impl Iterator<Item = (&(IpAddr, IpAddr), &PairState)> {
-        self.states.iter().map(|(k, v)| (k, v))
-    }
-
-    /// Finishes every state in parallel: [`PairState::finish`] for pairs with at least
-    /// `timed` connections (their timing is scored), [`PairState::finish_bytes`] for the rest.
-    pub fn finish_all(&mut self, timed: u64) {
-        use rayon::prelude::*;
-        self.states.par_iter_mut().for_each(|(_, st)| {
+    /// Merges the same shard of every worker and finishes its pairs: pairs with at least
+    /// `timed` connections get their sorted timestamps, sizes and hour histogram.
+    fn finish(mut parts: Vec<Shard>, timed: u64) -> Vec<((IpAddr, IpAddr), PairState)> {
+        let Some(mut base) = parts.pop() else {
+            return Vec::new();
+        };
+        let mut logs = vec![(None, std::mem::take(&mut base.log))];
+        for mut p in parts {
+            let remap = base.absorb(&mut p);
+            logs.push((Some(remap), p.log));
+        }
+        let none = (IpAddr::V4(0.into()), IpAddr::V4(0.into()));
+        let mut out = vec![(none, PairState::default()); base.next as usize];
+        for h in base.v4.iter() {
+            let (a, b) = ((h.key >> 32) as u32, h.key as u32);
+            out[h.slot as usize] = ((IpAddr::V4(a.into()), IpAddr::V4(b.into())), h.state());
+        }
+        for (&(a, b), h) in &base.other {
+            out[h.slot as usize] = ((ip_of(a), ip_of(b)), h.state());
+        }
+        for (&slot, &(d, o, i)) in &base.open {
+            let st = &mut out[slot as usize].1;
+            st.open_max = d;
+            st.open_bytes = (o, i);
+        }
+        drop(base);
+        let slot = |remap: &Option<Vec<u32>>, s: u32| match remap {
+            Some(r) => r[s as usize] as usize,
+            None => s as usize,
+        };
+        let mut counts = vec![0u32; out.len()];
+        for (remap, chunks) in &logs {
+            for s in chunks.iter().flatten() {
+                let i = slot(remap, s.slot);
+                if out[i].1.conns >= timed {
+                    counts[i] += 1;
+                }
+            }
+        }
+        for (i, (_, st)) in out.iter_mut().enumerate() {
+            let n = (counts[i] as usize).min(TS_CAP);
+            if n > 0 {
+                st.ts.reserve_exact(n);
+                st.sizes.reserve_exact(n);
+            }
+        }
+        for (remap, chunks) in logs {
+            for s in chunks.into_iter().flatten() {
+                let st = &mut out[slot(&remap, s.slot)].1;
+                if st.conns >= timed && st.ts.len() < TS_CAP {
+                    st.ts.push(s.ts);
+                    st.sizes.push(s.size);
+                }
+            }
+        }
+        for (_, st) in &mut out {
             if st.conns >= timed {
                 st.finish();
             } else {
                 st.finish_bytes();
             }
-        });
+        }
+        out
+    }
+}
+
+/// The (src, dst) pair table. While reading, each worker's table is [`SHARDS`] shards of hot
+/// counters plus sequential timestamp logs; merging tables only collects them, and
+/// [`PairTable::finish_all`] merges shard by shard in parallel into finished [`PairState`]s.
+#[derive(Debug, Default)]
+pub struct PairTable {
+    /// Per worker, its shards.
+    parts: Vec<Vec<Shard>>,
+    /// Finished pairs, per shard.
+    done: Vec<Vec<((IpAddr, IpAddr), PairState)>>,
+}
+
+impl PairTable {
+    /// Adds a connection to its pair (an external destination; the caller filters).
+    pub fn add(&mut self, c: &Conn) {
+        if self.parts.is_empty() {
+            self.parts
+                .push((0..SHARDS).map(|_| Shard::default()).collect());
+        }
+        let key = PairKey::new(c.src, c.dst);
+        let hash = key.hash();
+        let shard = (hash >> (64 - SHARD_BITS)) as usize;
+        self.parts[0][shard].add(key, hash, c);
     }
 
-    /// Every state, mutable.
-    pub fn values_mut(&mut self) -> impl Iterator<Item = &mut PairState> {
-        self.states.iter_mut().map(|(_, v)| v)
+    /// Pairs (finished tables; before [`PairTable::finish_all`], an upper bound).
+    pub fn len(&self) -> usize {
+        if self.done.is_empty() {
+            self.parts.iter().flatten().map(|s| s.next as usize).sum()
+        } else {
+            self.done.iter().map(Vec::len).sum()
+        }
+    }
+
+    /// True when empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Every finished pair and its state.
+    pub fn iter(&self) -> impl Iterator<Item = (&(IpAddr, IpAddr), &PairState)> {
+        self.done.iter().flatten().map(|(k, v)| (k, v))
+    }
+
+    /// Merges every worker's shards (in parallel, shard by shard) into finished states:
+    /// [`PairState::finish`] for pairs with at least `timed` connections (their timing is
+    /// scored), [`PairState::finish_bytes`] for the rest.
+    pub fn finish_all(&mut self, timed: u64) {
+        use rayon::prelude::*;
+        let mut parts = std::mem::take(&mut self.parts);
+        let by_shard: Vec<Vec<Shard>> = (0..SHARDS)
+            .map(|i| {
+                parts
+                    .iter_mut()
+                    .filter_map(|w| w.get_mut(i).map(std::mem::take))
+                    .collect()
+            })
+            .collect();
+        drop(parts);
+        let done: Vec<_> = by_shard
+            .into_par_iter()
+            .map(|p| Shard::finish(p, timed))
+            .collect();
+        self.done.extend(done);
     }
 
     /// Every pair.
     pub fn keys(&self) -> impl Iterator<Item = &(IpAddr, IpAddr)> {
-        self.states.iter().map(|(k, _)| k)
+        self.iter().map(|(k, _)| k)
     }
 
-    /// Merges another table into this one.
-    pub fn merge(&mut self, mut o: PairTable) {
-        if self.len() < o.len() {
-            std::mem::swap(self, &mut o);
-        }
-        for ((src, dst), st) in o.states {
-            self.entry(src, dst).merge(st);
-        }
+    /// Merges another worker's table into this one (cheap: the shards are merged by
+    /// [`PairTable::finish_all`]).
+    pub fn merge(&mut self, o: PairTable) {
+        self.parts.extend(o.parts);
+        self.done.extend(o.done);
     }
 }
 
@@ -459,27 +693,7 @@ impl Partial {
         if !p.is_external(c.dst) || c.src == c.dst {
             return;
         }
-        let st = self.pairs.entry(c.src, c.dst);
-        if c.failed {
-            st.failed += 1;
-            st.first = st.first.min(c.ts);
-            st.last = st.last.max(c.ts);
-            return;
-        }
-        if c.open {
-            // open_conn.log repeats a session with a growing duration: keep the longest and
-            // count it once toward the bytes (its latest snapshot).
-            if c.duration > st.open_max {
-                st.open_max = c.duration;
-                st.first = st.first.min(c.ts);
-                st.last = st.last.max(c.ts + c.duration);
-                st.open_bytes = (c.orig_bytes, c.resp_bytes);
-            }
-            return;
-        }
-        st.dur_sum += c.duration;
-        st.dur_max = st.dur_max.max(c.duration);
-        st.add(c.ts, c.duration, c.orig_bytes, c.resp_bytes);
+        self.pairs.add(&c);
     }
 
     fn dns(&mut self, d: Dns, p: &Policy) {
@@ -611,26 +825,99 @@ mod tests {
         assert_eq!(registered_domain("localhost"), None);
     }
 
+    fn conn(ts: f64, dst: &str, out: u64) -> Conn {
+        Conn {
+            ts,
+            src: "10.0.0.1".parse().unwrap(),
+            dst: dst.parse().unwrap(),
+            dport: 443,
+            duration: 1.0,
+            orig_bytes: out,
+            resp_bytes: 2 * out,
+            failed: false,
+            open: false,
+        }
+    }
+
+    fn finished(mut t: PairTable) -> Vec<((IpAddr, IpAddr), PairState)> {
+        t.finish_all(1);
+        let mut v: Vec<_> = t.iter().map(|(k, st)| (*k, st.clone())).collect();
+        v.sort_by_key(|(k, _)| *k);
+        v
+    }
+
     #[test]
     fn merge_is_order_independent() {
-        let mut a = PairState::default();
-        let mut b = PairState::default();
-        a.add(10.0, 1.0, 5, 6);
-        b.add(3600.0 * 2.0, 1.0, 7, 8);
-        a.add(5.0, 0.0, 1, 1);
-        let mut x = a.clone();
-        x.merge(b.clone());
-        x.finish();
-        let mut y = b;
-        y.merge(a);
-        y.finish();
-        assert_eq!(x.ts, y.ts);
-        assert_eq!(x.sizes, y.sizes);
-        assert_eq!(x.hours, y.hours);
+        let rows = [
+            conn(10.0, "203.0.113.5", 5),
+            conn(7200.0, "203.0.113.5", 7),
+            conn(5.0, "203.0.113.5", 1),
+            conn(6.0, "2001:db8::1", 3),
+            conn(8.0, "::ffff:198.51.100.7", 4),
+        ];
+        let mut failed = conn(1.0, "203.0.113.5", 0);
+        failed.failed = true;
+        let mut open = conn(2.0, "198.51.100.7", 9);
+        open.open = true;
+        open.duration = 50_000.0;
+        // One table with everything, and two "workers" that saw the rows split and in
+        // another order.
+        let mut one = PairTable::default();
+        for r in rows.iter().chain([&failed, &open]) {
+            one.add(r);
+        }
+        let (mut a, mut b) = (PairTable::default(), PairTable::default());
+        for (i, r) in rows.iter().rev().chain([&open, &failed]).enumerate() {
+            if i % 2 == 0 { a.add(r) } else { b.add(r) }
+        }
+        b.merge(a);
+        let (x, y) = (finished(one), finished(b));
+        assert_eq!(x.len(), 3, "an IPv4-mapped address is its IPv4 pair");
+        for ((kx, sx), (ky, sy)) in x.iter().zip(&y) {
+            assert_eq!(kx, ky);
+            assert_eq!(
+                (&sx.ts, &sx.sizes, &sx.hours),
+                (&sy.ts, &sy.sizes, &sy.hours)
+            );
+            assert_eq!(
+                (
+                    sx.conns,
+                    sx.failed,
+                    sx.bytes_out,
+                    sx.bytes_in,
+                    sx.first,
+                    sx.last,
+                    sx.open_max
+                ),
+                (
+                    sy.conns,
+                    sy.failed,
+                    sy.bytes_out,
+                    sy.bytes_in,
+                    sy.first,
+                    sy.last,
+                    sy.open_max
+                )
+            );
+        }
+        let (_, st) = x
+            .iter()
+            .find(|(k, _)| k.1 == "203.0.113.5".parse::<IpAddr>().unwrap())
+            .unwrap();
+        assert_eq!(st.ts, vec![5.0, 10.0, 7200.0]);
+        assert_eq!(st.sizes, vec![1, 5, 7]);
+        assert_eq!(st.hours, vec![(0, 2), (2, 1)]);
         assert_eq!(
-            (x.conns, x.bytes_out, x.first, x.last),
-            (y.conns, y.bytes_out, y.first, y.last)
+            (st.conns, st.failed, st.bytes_out, st.first, st.last),
+            (3, 1, 13, 1.0, 7201.0)
         );
-        assert_eq!(x.hours, vec![(0, 2), (2, 1)]);
+        let (_, st) = x
+            .iter()
+            .find(|(k, _)| k.1 == "198.51.100.7".parse::<IpAddr>().unwrap())
+            .unwrap();
+        assert_eq!(
+            (st.conns, st.open_max, st.bytes_out, st.bytes_in),
+            (1, 50_000.0, 13, 26)
+        );
     }
 }
