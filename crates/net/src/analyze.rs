@@ -30,7 +30,7 @@ struct Ctx<'a> {
     /// dst → (distinct internal sources, first seen)
     dst_info: HMap<IpAddr, (u32, f64)>,
     /// name → (distinct sources, first seen)
-    name_info: HMap<String, (u32, f64)>,
+    name_info: HMap<&'a str, (u32, f64)>,
     /// address → a name it was resolved from
     resolved: HMap<IpAddr, String>,
     connected: HMap<IpAddr, ()>,
@@ -95,6 +95,7 @@ pub fn analyse(mut s: Partial, p: &Policy, t: &Thresholds) -> Vec<NetFinding> {
     let t0 = std::time::Instant::now();
     // Only pairs with enough connections for a beacon score need their timestamps sorted.
     s.pairs.finish_all(t.beacon_min_conns);
+    s.names.finish_all(t.beacon_min_conns);
     let t1 = std::time::Instant::now();
 
     let mut ctx = Ctx {
@@ -119,11 +120,8 @@ pub fn analyse(mut s: Partial, p: &Policy, t: &Thresholds) -> Vec<NetFinding> {
         }
         e.1 = e.1.min(st.first);
     }
-    for st in s.names.values() {
-        let e = ctx
-            .name_info
-            .entry(st.name.to_string())
-            .or_insert((0, f64::INFINITY));
+    for (_, name, _, st) in s.names.iter() {
+        let e = ctx.name_info.entry(name).or_insert((0, f64::INFINITY));
         e.0 += 1;
         e.1 = e.1.min(st.first);
     }
@@ -170,7 +168,7 @@ fn internal_sources(s: &Partial, p: &Policy) -> usize {
         .pairs
         .keys()
         .map(|k| k.0)
-        .chain(s.names.keys().map(|k| k.0))
+        .chain(s.names.iter().map(|k| k.0))
         .chain(s.dns.values().flat_map(|d| d.srcs.iter().copied()));
     for ip in srcs {
         if p.is_internal(ip) {
@@ -422,46 +420,52 @@ fn pair_one(
 }
 
 fn name_findings(ctx: &Ctx<'_>, s: &Partial, out: &mut Vec<NetFinding>) {
-    let mut keys: Vec<(&IpAddr, &str, &Via, &crate::state::NameState)> = s
+    let t = ctx.t;
+    let keys: Vec<(IpAddr, &str, Via, &PairState)> = s
         .names
         .iter()
-        .filter(|(_, st)| st.conns >= ctx.t.beacon_min_conns)
-        .map(|((src, _, via), st)| (src, st.name.as_ref(), via, st))
+        .filter(|(_, _, _, st)| st.conns >= t.beacon_min_conns)
         .collect();
-    keys.sort_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
-    for (src, name, via, st) in keys {
-        if st.conns < ctx.t.beacon_min_conns {
-            continue;
-        }
-        let mut ev = Map::new();
-        ev.insert(
-            "via".into(),
-            json!(if *via == Via::Sni { "sni" } else { "host" }),
-        );
-        let allowed = ctx.p.name_allowed(name);
-        if allowed {
-            ev.insert("allow_listed".into(), json!(true));
-        }
-        let (srcs, first) = ctx.name_info.get(name).copied().unwrap_or((1, st.first));
-        let name = name.to_string();
-        let modf = ctx.modifiers(srcs, first, &mut ev) * if allowed { ALLOW_FACTOR } else { 1.0 };
-        let days = ((st.last - st.first) / 86_400.0).max(1.0);
-        if st.conns as f64 >= ctx.t.strobe_per_day as f64 * days {
-            continue;
-        }
-        let st = &st.to_pair();
-        if let Some((score, e)) = beacon_score(st, ctx.first, ctx.last, false) {
+    // As for IP pairs: scores first, in parallel; evidence only for what passes `min_score`.
+    let passes = |score: f64| r3(score.clamp(0.0, 1.0)) >= t.min_score;
+    let found: Vec<NetFinding> = keys
+        .par_iter()
+        .filter_map(|&(src, name, via, st)| {
+            let days = ((st.last - st.first) / 86_400.0).max(1.0);
+            if st.conns as f64 >= t.strobe_per_day as f64 * days {
+                return None;
+            }
+            let allowed = ctx.p.name_allowed(name);
+            let (srcs, first) = ctx.name_info.get(name).copied().unwrap_or((1, st.first));
+            let allow = if allowed { ALLOW_FACTOR } else { 1.0 };
+            if !passes(ctx.modifier_factor(srcs, first) * allow) {
+                return None;
+            }
+            let (score, e) = beacon_score(st, ctx.first, ctx.last, false)?;
+            if !passes(score * ctx.modifier_factor(srcs, first) * allow) {
+                return None;
+            }
+            let mut ev = Map::new();
+            ev.insert(
+                "via".into(),
+                json!(if via == Via::Sni { "sni" } else { "host" }),
+            );
+            if allowed {
+                ev.insert("allow_listed".into(), json!(true));
+            }
+            let modf = ctx.modifiers(srcs, first, &mut ev) * allow;
             ev.extend(e);
-            out.push(finding(
+            Some(finding(
                 Kind::Beacon,
                 src.to_string(),
-                name.clone(),
+                name.to_string(),
                 score * modf,
                 st,
                 ev,
-            ));
-        }
-    }
+            ))
+        })
+        .collect();
+    out.extend(found);
 }
 
 fn dns_findings(ctx: &Ctx<'_>, s: &Partial, out: &mut Vec<NetFinding>) {

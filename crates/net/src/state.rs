@@ -192,6 +192,18 @@ impl Hot {
     }
 }
 
+/// What one row adds to a pair: a connection (conn.log), a still-open one (open_conn.log), a
+/// failed handshake, or a TLS/HTTP event of a name pair (no bytes or duration).
+#[derive(Clone, Copy, Debug, Default)]
+struct Ev {
+    ts: f64,
+    duration: f64,
+    orig_bytes: u64,
+    resp_bytes: u64,
+    failed: bool,
+    open: bool,
+}
+
 /// One connection's time and originator bytes, tagged with its pair's slot.
 #[derive(Clone, Copy, Debug)]
 struct Sample {
@@ -217,7 +229,7 @@ struct Shard {
 }
 
 /// A pair's key: one 64-bit integer for IPv4 pairs (nearly all), two 128-bit ones otherwise.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug)]
 enum PairKey {
     V4(u64),
     Other(u128, u128),
@@ -276,7 +288,7 @@ impl Shard {
         h
     }
 
-    fn add(&mut self, key: PairKey, hash: u64, c: &Conn) {
+    fn add(&mut self, key: PairKey, hash: u64, c: &Ev) {
         let h = self.hot(key, hash);
         if c.failed {
             h.failed += 1;
@@ -420,19 +432,54 @@ pub struct PairTable {
     parts: Vec<Vec<Shard>>,
     /// Finished pairs, per shard.
     done: Vec<Vec<((IpAddr, IpAddr), PairState)>>,
+    /// Rows not yet applied (see [`PairTable::flush`]).
+    pending: Vec<(PairKey, Ev)>,
 }
+
+/// Rows applied to the table at a time.
+const BATCH: usize = 256;
 
 impl PairTable {
     /// Adds a connection to its pair (an external destination; the caller filters).
     pub fn add(&mut self, c: &Conn) {
+        let ev = Ev {
+            ts: c.ts,
+            duration: c.duration,
+            orig_bytes: c.orig_bytes,
+            resp_bytes: c.resp_bytes,
+            failed: c.failed,
+            open: c.open,
+        };
+        self.add_key(PairKey::new(c.src, c.dst), &ev);
+    }
+
+    fn add_key(&mut self, key: PairKey, ev: &Ev) {
+        self.pending.push((key, *ev));
+        if self.pending.len() >= BATCH {
+            self.flush();
+        }
+    }
+
+    /// Applies the pending rows. A pair's lookup nearly always misses the cache (the tables
+    /// outgrow it); applied in a tight loop of independent lookups, the misses overlap instead
+    /// of each waiting behind the parsing of a row.
+    fn flush(&mut self) {
+        if self.pending.is_empty() {
+            return;
+        }
         if self.parts.is_empty() {
             self.parts
                 .push((0..SHARDS).map(|_| Shard::default()).collect());
         }
-        let key = PairKey::new(c.src, c.dst);
-        let hash = key.hash();
-        let shard = (hash >> (64 - SHARD_BITS)) as usize;
-        self.parts[0][shard].add(key, hash, c);
+        let mut hashes = [0u64; BATCH];
+        for (h, (k, _)) in hashes.iter_mut().zip(&self.pending) {
+            *h = k.hash();
+        }
+        let shards = &mut self.parts[0];
+        for (i, (key, ev)) in self.pending.drain(..).enumerate() {
+            let hash = hashes.get(i).copied().unwrap_or_else(|| key.hash());
+            shards[(hash >> (64 - SHARD_BITS)) as usize].add(key, hash, &ev);
+        }
     }
 
     /// Pairs (finished tables; before [`PairTable::finish_all`], an upper bound).
@@ -459,6 +506,7 @@ impl PairTable {
     /// scored), [`PairState::finish_bytes`] for the rest.
     pub fn finish_all(&mut self, timed: u64) {
         use rayon::prelude::*;
+        self.flush();
         let mut parts = std::mem::take(&mut self.parts);
         let by_shard: Vec<Vec<Shard>> = (0..SHARDS)
             .map(|i| {
@@ -483,66 +531,72 @@ impl PairTable {
 
     /// Merges another worker's table into this one (cheap: the shards are merged by
     /// [`PairTable::finish_all`]).
-    pub fn merge(&mut self, o: PairTable) {
+    pub fn merge(&mut self, mut o: PairTable) {
+        self.flush();
+        o.flush();
         self.parts.extend(o.parts);
         self.done.extend(o.done);
     }
 }
 
-/// The lean state of a (src, TLS SNI / HTTP Host) pair: only times are known.
-#[derive(Clone, Debug)]
-pub struct NameState {
-    /// The name.
-    pub name: Box<str>,
-    /// Events.
-    pub conns: u64,
-    /// Earliest.
-    pub first: f64,
-    /// Latest.
-    pub last: f64,
-    /// Times, capped at [`TS_CAP`].
-    pub ts: Vec<f64>,
+/// The (src, TLS SNI / HTTP Host name) pairs: the same sharded table as the IP pairs, keyed by
+/// the source and a 64-bit hash of the name (with the log it came from), and the names once
+/// each. A name pair's state has times only (no bytes or durations).
+#[derive(Debug, Default)]
+pub struct NameTable {
+    pairs: PairTable,
+    names: Map<u64, Box<str>>,
 }
 
-impl NameState {
-    fn new(name: &str) -> Self {
-        NameState {
-            name: name.into(),
-            conns: 0,
-            first: f64::INFINITY,
-            last: f64::NEG_INFINITY,
-            ts: Vec::new(),
-        }
-    }
+fn name_key(src: IpAddr, hash: u64, via: Via) -> PairKey {
+    PairKey::Other(
+        key128(src),
+        (u128::from(hash) << 1) | u128::from(via == Via::Host),
+    )
+}
 
-    fn add(&mut self, ts: f64) {
-        self.conns += 1;
-        self.first = self.first.min(ts);
-        self.last = self.last.max(ts);
-        if self.ts.len() < TS_CAP {
-            self.ts.push(ts);
-        }
-    }
-
-    fn merge(&mut self, o: NameState) {
-        self.conns += o.conns;
-        self.first = self.first.min(o.first);
-        self.last = self.last.max(o.last);
-        let room = TS_CAP.saturating_sub(self.ts.len());
-        self.ts.extend(o.ts.iter().take(room));
-    }
-
-    /// The equivalent finished [`PairState`] (no bytes), for scoring.
-    pub fn to_pair(&self) -> PairState {
-        let mut p = PairState {
-            conns: self.conns,
-            first: self.first,
-            last: self.last,
-            ts: self.ts.clone(),
-            ..PairState::default()
+impl NameTable {
+    fn add(&mut self, src: IpAddr, name: &str, via: Via, ts: f64) {
+        let h = hash64(name.as_bytes());
+        let ev = Ev {
+            ts,
+            ..Ev::default()
         };
-        p.finish();
-        p
+        self.pairs.add_key(name_key(src, h, via), &ev);
+        self.names.entry(h).or_insert_with(|| name.into());
+    }
+
+    /// Merges another worker's names (cheap until [`NameTable::finish_all`]).
+    pub fn merge(&mut self, o: NameTable) {
+        self.pairs.merge(o.pairs);
+        for (h, n) in o.names {
+            self.names.entry(h).or_insert(n);
+        }
+    }
+
+    /// Finishes every pair (see [`PairTable::finish_all`]).
+    pub fn finish_all(&mut self, timed: u64) {
+        self.pairs.finish_all(timed);
+    }
+
+    /// Every finished (src, name, via) and its state.
+    pub fn iter(&self) -> impl Iterator<Item = (IpAddr, &str, Via, &PairState)> {
+        self.pairs.iter().filter_map(|(&(src, k), st)| {
+            let k = key128(k);
+            let via = if k & 1 == 1 { Via::Host } else { Via::Sni };
+            let name = self.names.get(&((k >> 1) as u64))?;
+            Some((src, name.as_ref(), via, st))
+        })
+    }
+
+    /// Pairs.
+    pub fn len(&self) -> usize {
+        self.pairs.len()
+    }
+
+    /// True when empty.
+    pub fn is_empty(&self) -> bool {
+        self.pairs.is_empty()
     }
 }
 
@@ -642,8 +696,8 @@ pub enum Via {
 pub struct Partial {
     /// IP pairs whose destination is external.
     pub pairs: PairTable,
-    /// (src, 64-bit hash of the name, via) → state: pairs from SNI and Host.
-    pub names: Map<(IpAddr, u64, Via), NameState>,
+    /// (src, name, via) pairs from SNI and Host.
+    pub names: NameTable,
     /// Registered domain → DNS state.
     pub dns: Map<String, DnsState>,
     /// (src, intel indicator) → hit.
@@ -706,11 +760,18 @@ impl Partial {
         let Some(reg) = registered_domain(&d.query) else {
             return;
         };
-        let st = self.dns.entry(reg.to_string()).or_insert_with(|| DnsState {
-            first: d.ts,
-            last: d.ts,
-            ..DnsState::default()
-        });
+        // Looked up by &str first: a key is allocated only for a new domain.
+        if !self.dns.contains_key(reg) {
+            let st = DnsState {
+                first: d.ts,
+                last: d.ts,
+                ..DnsState::default()
+            };
+            self.dns.insert(reg.to_string(), st);
+        }
+        let Some(st) = self.dns.get_mut(reg) else {
+            return;
+        };
         st.queries += 1;
         st.first = st.first.min(d.ts);
         st.last = st.last.max(d.ts);
@@ -746,12 +807,7 @@ impl Partial {
         if n.name.parse::<IpAddr>().is_ok() {
             return;
         }
-        // Keyed by a 64-bit hash of the name: no allocation per row; the name is stored once.
-        let e = self
-            .names
-            .entry((n.src, hash64(n.name.as_bytes()), via))
-            .or_insert_with(|| NameState::new(&n.name));
-        e.add(n.ts);
+        self.names.add(n.src, &n.name, via, n.ts);
     }
 
     fn intel_hit(&mut self, src: IpAddr, ind: String, ts: f64, via: &'static str) {
@@ -771,7 +827,7 @@ impl Partial {
         self.first = self.first.min(o.first);
         self.last = self.last.max(o.last);
         self.pairs.merge(o.pairs);
-        merge_map(&mut self.names, o.names, NameState::merge);
+        self.names.merge(o.names);
         merge_map(&mut self.dns, o.dns, DnsState::merge);
         merge_map(&mut self.intel, o.intel, |a, b| {
             a.count += b.count;
