@@ -31,6 +31,7 @@ pub mod io;
 pub mod mask;
 pub mod report;
 pub mod rng;
+pub mod split;
 pub mod verdict;
 
 pub use category::Category;

@@ -5,6 +5,7 @@
 //! (depth, members, total decompressed size, ratio) through a small internal walker; it reads
 //! members with `Read::take` so no decompressor can run past its budget.
 
+use std::borrow::Cow;
 use std::fs::File;
 use std::io::{self, Cursor, Read};
 use std::path::{Path, PathBuf};
@@ -430,6 +431,7 @@ impl Scanner {
         let mut mode: Option<Mode> = None;
         let mut table = Table::new();
         let mut pending = String::new();
+        let mut spare: Vec<Cow<'static, str>> = Vec::with_capacity(16);
         decode::decode_chunks(enc, head, r, &mut |chunk: &str| {
             let m = *mode.get_or_insert_with(|| choose_mode(&lower, chunk));
             match m {
@@ -443,8 +445,8 @@ impl Scanner {
                     }
                 }
                 Mode::Delimited(d) => {
-                    for line in chunk.split_inclusive('\n') {
-                        let mut fields = Vec::with_capacity(16);
+                    for line in lines_inclusive(chunk) {
+                        let mut fields = recycle(std::mem::take(&mut spare));
                         let joined;
                         let l = if pending.is_empty() {
                             line
@@ -460,6 +462,7 @@ impl Scanner {
                         } else {
                             text::scan(l, &mut tally);
                         }
+                        spare = recycle(fields);
                     }
                 }
             }
@@ -485,6 +488,29 @@ impl Scanner {
             self.opts.reveal,
         )))
     }
+}
+
+/// `str::split_inclusive('\n')` on the memchr crate's vector search (core's char search
+/// is a generic loop; this runs once per row).
+fn lines_inclusive(s: &str) -> impl Iterator<Item = &str> {
+    let mut start = 0;
+    memchr::memchr_iter(b'\n', s.as_bytes())
+        .map(Some)
+        .chain(std::iter::once(None))
+        .filter_map(move |nl| {
+            let end = nl.map_or(s.len(), |i| i + 1);
+            let line = s.get(start..end).filter(|l| !l.is_empty());
+            start = end;
+            line
+        })
+}
+
+/// An emptied vector of fields with a new lifetime, keeping its allocation (collecting an
+/// empty iterator into a vector of the same layout reuses the buffer): one allocation per
+/// file instead of one per row.
+fn recycle<'a>(mut v: Vec<Cow<'_, str>>) -> Vec<Cow<'a, str>> {
+    v.clear();
+    v.into_iter().map(|_| Cow::Borrowed("")).collect()
 }
 
 fn table_is_fresh(t: &Table) -> bool {
@@ -598,4 +624,17 @@ fn container_kind(name: &str, head: &[u8]) -> Option<Container> {
         return Some(Container::Tar);
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_inclusive_is_split_inclusive() {
+        for s in ["", "a", "a\n", "a\nb", "\n\n", "ア\nイ\r\n", "x\n\ny"] {
+            let want: Vec<&str> = s.split_inclusive('\n').collect();
+            assert_eq!(lines_inclusive(s).collect::<Vec<_>>(), want, "{s:?}");
+        }
+    }
 }

@@ -22,7 +22,7 @@ pub fn is_hyphen(c: char) -> bool {
 #[inline]
 pub fn trim(s: &str) -> &str {
     let b = s.as_bytes();
-    let (Some(&f), Some(&l)) = (b.first(), b.last()) else {
+    let Some(&l) = b.last() else {
         return s;
     };
     // Unicode white space outside ASCII is U+0085, U+00A0, U+1680, U+2000..U+205F and U+3000
@@ -32,12 +32,22 @@ pub fn trim(s: &str) -> &str {
         Some(0xE3) => b.get(i + 1..i + 3) != Some(&[0x80, 0x80][..]),
         _ => false,
     };
-    let start_ok = visible_at(0);
-    let end_ok = l.is_ascii_graphic()
-        || (b.len() >= 3 && l >= 0x80 && visible_at(b.len() - 3))
-        || s.chars().next_back().is_some_and(|c| !c.is_whitespace());
-    let _ = f;
-    if start_ok && end_ok { s } else { s.trim() }
+    // Inlined: this runs several times per cell, and nearly every cell is already trimmed.
+    if visible_at(0)
+        && (l.is_ascii_graphic() || (b.len() >= 3 && l >= 0x80 && visible_at(b.len() - 3)))
+    {
+        s
+    } else {
+        trim_slow(s)
+    }
+}
+
+#[inline(never)]
+fn trim_slow(s: &str) -> &str {
+    match s.chars().next_back() {
+        Some(c) if !c.is_whitespace() && !s.starts_with(char::is_whitespace) => s,
+        _ => s.trim(),
+    }
 }
 
 /// Full-width digit -> ASCII digit value.
