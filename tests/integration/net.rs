@@ -266,3 +266,76 @@ fn thresholds_come_from_the_config_file() {
         "{err}"
     );
 }
+
+/// Suricata eve.json flows and the same connections as a Zeek conn.log give the same
+/// findings: a jittered 5-minute beacon over a day, failed handshakes and background.
+#[test]
+fn suricata_eve_flows_match_zeek_conn() {
+    let sb = Sandbox::new();
+    let mut rng = kizuki_core::rng::Rng::new(42);
+    let mut eve = String::new();
+    let mut conn = String::from(
+        "#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n#unset_field\t-\n#path\tconn\n#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tservice\tduration\torig_bytes\tresp_bytes\tconn_state\n#types\ttime\tstring\taddr\tport\taddr\tport\tenum\tstring\tinterval\tcount\tcount\tstring\n",
+    );
+    let iso = |t: f64| {
+        let secs = t.floor() as i64;
+        let micros = ((t - t.floor()) * 1e6).round() as i64;
+        let (d, s) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+        // 2016-03-19 is day 16879 since the epoch; the test stays within two days of it.
+        let day = 19 + (d - 16_879);
+        format!(
+            "2016-03-{day:02}T{:02}:{:02}:{:02}.{micros:06}+0000",
+            s / 3600,
+            s / 60 % 60,
+            s % 60
+        )
+    };
+    let mut row = |t: f64, src: &str, dst: &str, dur: f64, out: u64, inb: u64, failed: bool| {
+        eve.push_str(&format!(
+            r#"{{"timestamp":"{}","event_type":"flow","src_ip":"{src}","src_port":50000,"dest_ip":"{dst}","dest_port":443,"proto":"TCP","flow":{{"pkts_toserver":3,"pkts_toclient":{},"bytes_toserver":{out},"bytes_toclient":{inb},"start":"{}","end":"{}"}}}}"#,
+            iso(t + dur),
+            if failed { 0 } else { 4 },
+            iso(t),
+            iso(t + dur),
+        ));
+        eve.push('\n');
+        conn.push_str(&format!(
+            "{t:.6}\tC{}\t{src}\t50000\t{dst}\t443\ttcp\tssl\t{dur:.6}\t{out}\t{inb}\t{}\n",
+            conn.len(),
+            if failed { "S0" } else { "SF" }
+        ));
+    };
+    let t0 = 1_458_345_600.0;
+    let mut t = t0;
+    let mut n = 0;
+    while t < t0 + 86_400.0 {
+        row(t, "10.1.2.3", "203.0.113.66", 0.5, 420, 1_337, false);
+        n += 1;
+        if n % 10 == 0 {
+            // A retry that got no answer: a failed handshake, not a connection.
+            row(t + 1.0, "10.1.2.3", "203.0.113.66", 3.0, 60, 0, true);
+        }
+        t += 300.0 * (0.8 + 0.4 * (rng.next_u64() % 1000) as f64 / 1000.0);
+    }
+    for i in 0..400u64 {
+        let t = t0 + (rng.next_u64() % 86_400) as f64;
+        let host = format!("10.1.3.{}", i % 50);
+        let dst = format!("198.51.100.{}", rng.next_u64() % 200);
+        row(t, &host, &dst, 1.0, 2_000 + i, 40_000, i % 17 == 0);
+    }
+    sb.write("eve/eve.json", &eve);
+    sb.write("zeek/conn.log", &conn);
+    let scan = |dir: &str| {
+        let out = sb
+            .cmd()
+            .args(["net", "scan", "--format", "json", dir])
+            .assert()
+            .code(1);
+        json_lines(&out.get_output().stdout)
+    };
+    let (from_eve, from_zeek) = (scan("eve"), scan("zeek"));
+    let b = find(&from_eve, "beacon", "10.1.2.3", "203.0.113.66").expect("beacon");
+    assert_eq!(b["connections"], n, "failed handshakes are not connections");
+    assert_eq!(b["evidence"]["failed_handshakes"], n / 10);
+    assert_eq!(from_eve, from_zeek);
+}

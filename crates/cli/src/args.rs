@@ -179,7 +179,7 @@ pub struct PiiScanArgs {
 pub enum NetCmd {
     /// Find beacons, strobes, long connections, DNS tunnels, exfiltration, egress-policy
     /// violations and threat-intel hits in Zeek logs (conn, open_conn, dns, ssl, http; TSV or
-    /// JSON; plain or gzip; folders are searched recursively).
+    /// JSON) and Suricata eve.json; plain or gzip; folders are searched recursively.
     Scan(NetScanArgs),
 }
 

@@ -1,7 +1,7 @@
 //! kizuki net: outbound traffic that should not exist, from the Zeek logs teams already have.
 //!
 //! `kizuki net scan` reads Zeek conn, open_conn, dns, ssl and http logs (TSV or JSON, plain or
-//! gzip, rotated into dated folders), builds per-pair partial states in parallel (one per
+//! gzip, rotated into dated folders) and Suricata eve.json (flow, dns, tls, http events), builds per-pair partial states in parallel (one per
 //! rayon worker, merged at the end) and runs the analyses: beacon, strobe, long_connection,
 //! dns_tunnel, exfiltration, egress_violation and threat_intel. Each finding has one score
 //! 0..=1 (prevalence, first-seen and allow-list modifiers included) and its evidence.

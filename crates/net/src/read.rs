@@ -71,6 +71,8 @@ pub enum LogKind {
     Ssl,
     /// http.log (Host header).
     Http,
+    /// Suricata eve.json: flow, dns (queries), tls (SNI) and http (hostname) events.
+    Eve,
 }
 
 impl LogKind {
@@ -82,6 +84,7 @@ impl LogKind {
             "dns" => LogKind::Dns,
             "ssl" => LogKind::Ssl,
             "http" => LogKind::Http,
+            "eve" => LogKind::Eve,
             _ => return None,
         })
     }
@@ -94,6 +97,7 @@ impl LogKind {
             LogKind::Dns => "dns",
             LogKind::Ssl => "ssl",
             LogKind::Http => "http",
+            LogKind::Eve => "eve",
         }
     }
 
@@ -614,7 +618,7 @@ impl<'o> LineParser<'o> {
                 };
                 named(k, ts, src, dst, name)?
             }
-            None => {
+            Some(LogKind::Eve) | None => {
                 st.bad_other += 1;
                 return None;
             }
@@ -632,6 +636,12 @@ impl<'o> LineParser<'o> {
     }
 
     fn json<'l>(&mut self, line: &'l [u8], st: &mut FileStats) -> Option<Record<'l>> {
+        if self.kind == Some(LogKind::Eve)
+            || (self.kind.is_none() && memchr::memmem::find(line, b"\"event_type\"").is_some())
+        {
+            self.kind = Some(LogKind::Eve);
+            return self.eve(line, st);
+        }
         let j: JsonRow = match serde_json::from_slice(line) {
             Ok(j) => j,
             Err(_) => {
@@ -718,12 +728,138 @@ impl<'o> LineParser<'o> {
                     .map(|n| host_name(n.as_bytes()).into_owned())?;
                 named(k, ts, src, dst?, Cow::Owned(name))
             }
-            None => {
+            Some(LogKind::Eve) | None => {
                 st.bad_other += 1;
                 None
             }
         }
     }
+
+    /// One Suricata eve.json event. Flows become connections (start time, duration from
+    /// start to end, bytes to server and to client — IP bytes, where Zeek counts payload; a
+    /// TCP flow with no packet back counts as Zeek's `S0` against `[net] failed_states`); DNS
+    /// queries, TLS SNI and HTTP hostnames become what the Zeek logs give. Other event types
+    /// (alerts, stats, DNS answers…) are skipped, not counted as malformed.
+    fn eve<'l>(&mut self, line: &'l [u8], st: &mut FileStats) -> Option<Record<'l>> {
+        let e: EveRow = match serde_json::from_slice(line) {
+            Ok(e) => e,
+            Err(_) => {
+                st.bad_other += 1;
+                return None;
+            }
+        };
+        let ts = e.timestamp.as_deref().and_then(parse_time);
+        let src: Option<IpAddr> = e.src_ip.as_deref().and_then(|s| s.parse().ok());
+        let dst: Option<IpAddr> = e.dest_ip.as_deref().and_then(|s| s.parse().ok());
+        let kind = e.event_type.as_deref().unwrap_or("");
+        if !matches!(kind, "flow" | "dns" | "tls" | "http") {
+            return None;
+        }
+        let Some(ts) = ts else {
+            st.bad_timestamps += 1;
+            return None;
+        };
+        let (Some(src), Some(dst)) = (src, dst) else {
+            st.bad_other += 1;
+            return None;
+        };
+        match kind {
+            "flow" => {
+                let f = e.flow.unwrap_or_default();
+                let start = f.start.as_deref().and_then(parse_time).unwrap_or(ts);
+                let end = f.end.as_deref().and_then(parse_time).unwrap_or(start);
+                let tcp = e
+                    .proto
+                    .as_deref()
+                    .is_some_and(|p| p.eq_ignore_ascii_case("tcp"));
+                let no_reply = f.pkts_toclient == Some(0);
+                Some(Record::Conn(Conn {
+                    ts: start,
+                    src,
+                    dst,
+                    dport: e.dest_port.unwrap_or(0) as u16,
+                    duration: (end - start).max(0.0),
+                    orig_bytes: f.bytes_toserver.unwrap_or(0),
+                    resp_bytes: f.bytes_toclient.unwrap_or(0),
+                    failed: tcp && no_reply && self.failed(b"S0"),
+                    open: false,
+                }))
+            }
+            "dns" => {
+                let d = e.dns?;
+                // eve v1 logs `"type":"query"`, v2+ `"type":"request"` (or the query
+                // under `queries` in v3); answers are separate events.
+                if !matches!(d.kind.as_deref(), Some("query" | "request") | None) {
+                    return None;
+                }
+                let name = d
+                    .rrname
+                    .or_else(|| d.queries.into_iter().find_map(|q| q.rrname))?;
+                Some(Record::Dns(Dns {
+                    ts,
+                    src,
+                    query: Cow::Owned(lower(name.as_bytes()).into_owned()),
+                    answers: Vec::new(),
+                }))
+            }
+            "tls" => {
+                let name = host_name(e.tls?.sni?.as_bytes()).into_owned();
+                named(LogKind::Ssl, ts, src, dst, Cow::Owned(name))
+            }
+            _ => {
+                let name = host_name(e.http?.hostname?.as_bytes()).into_owned();
+                named(LogKind::Http, ts, src, dst, Cow::Owned(name))
+            }
+        }
+    }
+}
+
+/// The parts of a Suricata eve.json event kizuki uses.
+#[derive(Deserialize, Default)]
+struct EveRow {
+    timestamp: Option<String>,
+    event_type: Option<String>,
+    src_ip: Option<String>,
+    dest_ip: Option<String>,
+    dest_port: Option<u64>,
+    proto: Option<String>,
+    flow: Option<EveFlow>,
+    dns: Option<EveDns>,
+    tls: Option<EveName>,
+    http: Option<EveHost>,
+}
+
+#[derive(Deserialize, Default)]
+struct EveFlow {
+    pkts_toclient: Option<u64>,
+    bytes_toserver: Option<u64>,
+    bytes_toclient: Option<u64>,
+    start: Option<String>,
+    end: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+struct EveDns {
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    rrname: Option<String>,
+    #[serde(default)]
+    queries: Vec<EveQuery>,
+}
+
+#[derive(Deserialize, Default)]
+struct EveQuery {
+    rrname: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+struct EveName {
+    sni: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+struct EveHost {
+    hostname: Option<String>,
 }
 
 fn named(k: LogKind, ts: f64, src: IpAddr, dst: IpAddr, name: Cow<'_, str>) -> Option<Record<'_>> {
@@ -1074,6 +1210,56 @@ mod tests {
                 .collect();
             assert_eq!(parse_ip(s.as_bytes()), s.parse().ok(), "{s}");
         }
+    }
+
+    #[test]
+    fn suricata_eve_events() {
+        let eve = concat!(
+            r#"{"timestamp":"2016-03-19T10:00:05.250000+0000","flow_id":1,"event_type":"flow","src_ip":"10.0.0.5","src_port":51000,"dest_ip":"203.0.113.9","dest_port":443,"proto":"TCP","app_proto":"tls","flow":{"pkts_toserver":6,"pkts_toclient":5,"bytes_toserver":900,"bytes_toclient":4000,"start":"2016-03-19T10:00:00.000000+0000","end":"2016-03-19T10:00:02.500000+0000","age":2,"state":"closed","reason":"timeout","alerted":false}}"#,
+            "\n",
+            r#"{"timestamp":"2016-03-19T10:01:00.000000+0000","event_type":"flow","src_ip":"10.0.0.5","dest_ip":"203.0.113.9","dest_port":443,"proto":"TCP","flow":{"pkts_toserver":2,"pkts_toclient":0,"bytes_toserver":120,"bytes_toclient":0,"start":"2016-03-19T10:01:00.000000+0000","end":"2016-03-19T10:01:03.000000+0000"}}"#,
+            "\n",
+            r#"{"timestamp":"2016-03-19T10:00:00.100000+0000","event_type":"dns","src_ip":"10.0.0.5","dest_ip":"10.0.0.1","proto":"UDP","dns":{"type":"query","id":1,"rrname":"A1B2.Tunnel.Example","rrtype":"TXT"}}"#,
+            "\n",
+            r#"{"timestamp":"2016-03-19T10:00:00.200000+0000","event_type":"dns","src_ip":"10.0.0.1","dest_ip":"10.0.0.5","proto":"UDP","dns":{"type":"answer","rrname":"a1b2.tunnel.example"}}"#,
+            "\n",
+            r#"{"timestamp":"2016-03-19T10:00:00.300000+0000","event_type":"dns","src_ip":"10.0.0.5","dest_ip":"10.0.0.1","proto":"UDP","dns":{"version":3,"type":"request","queries":[{"rrname":"www.example.org","rrtype":"A"}]}}"#,
+            "\n",
+            r#"{"timestamp":"2016-03-19T10:00:00.400000+0000","event_type":"tls","src_ip":"10.0.0.5","dest_ip":"203.0.113.9","dest_port":443,"proto":"TCP","tls":{"sni":"Update.Example.COM","version":"TLS 1.3"}}"#,
+            "\n",
+            r#"{"timestamp":"2016-03-19T10:00:00.500000+0000","event_type":"http","src_ip":"10.0.0.5","dest_ip":"203.0.113.9","dest_port":80,"proto":"TCP","http":{"hostname":"cdn.example.net","url":"/"}}"#,
+            "\n",
+            r#"{"timestamp":"2016-03-19T10:00:00.600000+0000","event_type":"alert","src_ip":"10.0.0.5","dest_ip":"203.0.113.9","alert":{"signature":"x"}}"#,
+            "\n",
+            r#"{"timestamp":"yesterday","event_type":"flow","src_ip":"10.0.0.5","dest_ip":"203.0.113.9","flow":{}}"#,
+            "\n",
+            r#"{"event_type":"flow","src_ip":"#,
+            "\n",
+        );
+        let (recs, st) = read(eve.as_bytes(), None);
+        assert_eq!(st.kind, Some(LogKind::Eve));
+        assert_eq!((st.bad_timestamps, st.bad_other), (1, 1), "{st:?}");
+        let t0 = 1_458_381_600.0;
+        assert_eq!(
+            recs[0],
+            Record::Conn(Conn {
+                ts: t0,
+                src: "10.0.0.5".parse().unwrap(),
+                dst: "203.0.113.9".parse().unwrap(),
+                dport: 443,
+                duration: 2.5,
+                orig_bytes: 900,
+                resp_bytes: 4000,
+                failed: false,
+                open: false,
+            })
+        );
+        assert!(matches!(&recs[1], Record::Conn(c) if c.failed && c.duration == 3.0));
+        assert!(matches!(&recs[2], Record::Dns(d) if d.query == "a1b2.tunnel.example"));
+        assert!(matches!(&recs[3], Record::Dns(d) if d.query == "www.example.org"));
+        assert!(matches!(&recs[4], Record::Sni(n) if n.name == "update.example.com"));
+        assert!(matches!(&recs[5], Record::Host(n) if n.name == "cdn.example.net"));
+        assert_eq!(recs.len(), 6, "the answer and the alert are skipped");
     }
 
     #[test]

@@ -240,7 +240,16 @@ pub fn parse_time(s: &str) -> Option<f64> {
     match b.get(i) {
         None | Some(b'Z' | b'z') if i + 1 >= b.len() => Some(t),
         Some(&sign @ (b'+' | b'-')) => {
-            let (oh, om) = (num(i + 1..i + 3)?, num(i + 4..i + 6)?);
+            // `+09:00` (RFC 3339) or `+0900` (Suricata, ISO 8601 basic).
+            let m = if b.get(i + 3) == Some(&b':') {
+                i + 4
+            } else {
+                i + 3
+            };
+            if b.len() != m + 2 {
+                return None;
+            }
+            let (oh, om) = (num(i + 1..i + 3)?, num(m..m + 2)?);
             let off = (oh * 3600 + om * 60) as f64;
             Some(if sign == b'+' { t - off } else { t + off })
         }
@@ -286,6 +295,10 @@ mod tests {
         let t = parse_time("2016-03-19T10:00:00.5Z").unwrap();
         assert_eq!(rfc3339(t), "2016-03-19T10:00:00.500Z");
         assert_eq!(parse_time("2016-03-19T19:00:00+09:00"), Some(t - 0.5));
+        assert_eq!(parse_time("2016-03-19T19:00:00.5+0900"), Some(t));
+        assert_eq!(parse_time("2016-03-19T05:00:00-0500"), Some(t - 0.5));
+        assert!(parse_time("2016-03-19T19:00:00+09:00x").is_none());
+        assert!(parse_time("2016-03-19T19:00:00+090").is_none());
         assert_eq!(parse_time("2016-03-19"), Some(1_458_345_600.0));
         assert!(parse_time("yesterday").is_none());
         assert!(parse_time("2016-13-01").is_none());

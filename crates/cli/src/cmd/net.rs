@@ -48,7 +48,7 @@ fn scan(g: &Global, a: &NetScanArgs) -> anyhow::Result<Exit> {
                 .map(|p| p.display().to_string())
                 .collect::<Vec<_>>()
                 .join(" "),
-            &"no Zeek conn/open_conn/dns/ssl/http logs found; name them like conn.log or pass the files",
+            &"no Zeek conn/open_conn/dns/ssl/http logs or Suricata eve.json found; name them like conn.log or pass the files",
         )?;
     }
     for f in &res.files {
@@ -68,7 +68,7 @@ fn scan(g: &Global, a: &NetScanArgs) -> anyhow::Result<Exit> {
         if f.kind.is_none() && f.error.is_none() {
             em.error(
                 &path,
-                &"not a Zeek conn/open_conn/dns/ssl/http log; skipped",
+                &"not a Zeek conn/open_conn/dns/ssl/http log or Suricata eve.json; skipped",
             )?;
         }
     }
