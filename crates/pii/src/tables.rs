@@ -178,8 +178,21 @@ fn name_rows(
 
 /// Upper-case romaji plus the passport (Hepburn without long vowels) spelling.
 fn romaji_forms(r: &str) -> [String; 2] {
+    // `replace` allocates even when there is nothing to replace; most parts have no long
+    // vowel, and this runs for every dictionary entry at first use.
+    fn replace(s: String, from: &str, to: &str) -> String {
+        if s.contains(from) {
+            s.replace(from, to)
+        } else {
+            s
+        }
+    }
     let up = r.to_ascii_uppercase();
-    let short = up.replace("OU", "O").replace("UU", "U").replace("OO", "O");
+    let short = replace(
+        replace(replace(up.clone(), "OU", "O"), "UU", "U"),
+        "OO",
+        "O",
+    );
     [up, short]
 }
 
