@@ -264,7 +264,9 @@ fn ip_of(k: u128) -> IpAddr {
 }
 
 impl Shard {
-    /// The hot counters of a pair, created when new.
+    /// The hot counters of a pair, created when new. `hash` is the key's [`PairKey::hash`],
+    /// which the IPv4 table needs (it stores no hasher); the map of other pairs hashes its
+    /// own keys and ignores it.
     fn hot(&mut self, key: PairKey, hash: u64) -> &mut Hot {
         let next = self.next;
         let (h, new) = match key {
@@ -343,7 +345,7 @@ impl Shard {
             remap[h.slot as usize] = t.slot;
         }
         for ((a, b), h) in o.other.drain() {
-            let t = self.hot(PairKey::Other(a, b), 0);
+            let t = self.hot(PairKey::Other(a, b), 0); // hash unused for these
             t.merge(&h);
             remap[h.slot as usize] = t.slot;
         }
