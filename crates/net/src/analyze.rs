@@ -438,11 +438,12 @@ fn name_findings(ctx: &Ctx<'_>, s: &Partial, out: &mut Vec<NetFinding>) {
             let allowed = ctx.p.name_allowed(name);
             let (srcs, first) = ctx.name_info.get(name).copied().unwrap_or((1, st.first));
             let allow = if allowed { ALLOW_FACTOR } else { 1.0 };
-            if !passes(ctx.modifier_factor(srcs, first) * allow) {
+            let modf = ctx.modifier_factor(srcs, first) * allow;
+            if !passes(modf) {
                 return None;
             }
             let (score, e) = beacon_score(st, ctx.first, ctx.last, false)?;
-            if !passes(score * ctx.modifier_factor(srcs, first) * allow) {
+            if !passes(score * modf) {
                 return None;
             }
             let mut ev = Map::new();
@@ -453,7 +454,7 @@ fn name_findings(ctx: &Ctx<'_>, s: &Partial, out: &mut Vec<NetFinding>) {
             if allowed {
                 ev.insert("allow_listed".into(), json!(true));
             }
-            let modf = ctx.modifiers(srcs, first, &mut ev) * allow;
+            ctx.modifiers(srcs, first, &mut ev); // the same factor, now with its evidence
             ev.extend(e);
             Some(finding(
                 Kind::Beacon,
