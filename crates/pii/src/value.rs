@@ -87,20 +87,39 @@ pub(crate) fn digit_groups(s: &str) -> Option<Digits> {
         ng: 0,
     };
     let mut run = 0;
-    for c in s.chars() {
-        if let Some(d) = digit(c) {
-            *x.d.get_mut(x.n)? = d;
+    let b = s.as_bytes();
+    let mut i = 0;
+    // Bytes, with the ASCII cases first (nearly every number is ASCII); a character outside
+    // ASCII is decoded and judged by `digit` and `is_hyphen`.
+    while let Some(&c) = b.get(i) {
+        let sep = if c.is_ascii_digit() {
+            *x.d.get_mut(x.n)? = c - b'0';
             x.n += 1;
             run += 1;
-        } else if is_hyphen(c) || matches!(c, ' ' | '\u{3000}' | '(' | ')' | '（' | '）') {
-            if run > 0 {
-                *x.g.get_mut(x.ng)? = run;
-                x.ng += 1;
-            }
-            run = 0;
+            i += 1;
+            continue;
+        } else if c < 0x80 {
+            i += 1;
+            matches!(c, b'-' | b' ' | b'(' | b')')
         } else {
+            let ch = s.get(i..).and_then(|r| r.chars().next())?;
+            i += ch.len_utf8();
+            if let Some(d) = digit(ch) {
+                *x.d.get_mut(x.n)? = d;
+                x.n += 1;
+                run += 1;
+                continue;
+            }
+            is_hyphen(ch) || matches!(ch, '\u{3000}' | '（' | '）')
+        };
+        if !sep {
             return None;
         }
+        if run > 0 {
+            *x.g.get_mut(x.ng)? = run;
+            x.ng += 1;
+        }
+        run = 0;
     }
     if run > 0 {
         *x.g.get_mut(x.ng)? = run;
@@ -308,14 +327,22 @@ impl Nums {
 /// Parses a calendar date: `1980-04-12`, `1980/4/12`, `1980.4.12`, `1980年4月12日`,
 /// `19800412`, `昭和55年4月12日`, `S55.4.12`, `平成元年1月8日`, `㍻2年3月4日`.
 pub fn date(s: &str) -> Option<Ymd> {
+    if s.is_ascii() {
+        return date_ascii(trim(s).as_bytes());
+    }
+    date_chars(s)
+}
+
+/// [`date`] character by character: every form, ASCII ones included (the unit tests check
+/// [`date_ascii`] against it).
+fn date_chars(s: &str) -> Option<Ymd> {
     // NFKC only when a compatibility character is there (㍻, full-width digits): it allocates.
     let owned: String;
-    let t = if !s.is_ascii()
-        && s.chars().any(|c| {
-            ('\u{3300}'..='\u{33FF}').contains(&c)
-                || ('\u{32FF}'..='\u{32FF}').contains(&c)
-                || ('\u{FF00}'..='\u{FFEF}').contains(&c)
-        }) {
+    let t = if s.chars().any(|c| {
+        ('\u{3300}'..='\u{33FF}').contains(&c)
+            || ('\u{32FF}'..='\u{32FF}').contains(&c)
+            || ('\u{FF00}'..='\u{FFEF}').contains(&c)
+    }) {
         owned = s.trim().nfkc().collect();
         owned.trim()
     } else {
@@ -381,6 +408,56 @@ pub fn date(s: &str) -> Option<Ymd> {
     if chars.next().is_some() {
         return None;
     }
+    ymd(&nums, seps, era)
+}
+
+/// [`date`] of an ASCII string (already trimmed), byte by byte: Gregorian dates and
+/// Latin-letter era dates (`S55.4.12`), the forms tables hold by the million.
+fn date_ascii(t: &[u8]) -> Option<Ymd> {
+    let (era, rest) = match t.first()? {
+        b'0'..=b'9' => (None, t),
+        c => {
+            let up = char::from(c.to_ascii_uppercase());
+            let &(_, _, base, max) = ERAS.iter().find(|e| e.1 == up)?;
+            (Some((base, max)), t.get(1..)?)
+        }
+    };
+    let mut nums = Nums::default();
+    let mut cur: Option<u32> = None;
+    let mut seps = 0;
+    // `str::trim_start` on ASCII (which, unlike `trim_ascii_start`, also drops U+000B).
+    let skip = rest
+        .iter()
+        .take_while(|c| matches!(c, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r'))
+        .count();
+    for &c in rest.get(skip..)? {
+        match c {
+            b'0'..=b'9' => {
+                let v = cur
+                    .unwrap_or(0)
+                    .checked_mul(10)?
+                    .checked_add(u32::from(c - b'0'))?;
+                if v > 99_999_999 {
+                    return None;
+                }
+                cur = Some(v);
+            }
+            b'-' | b'/' | b'.' => {
+                nums.push(cur.take()?)?;
+                seps += 1;
+            }
+            b' ' => {}
+            _ => return None,
+        }
+    }
+    if let Some(v) = cur {
+        nums.push(v)?;
+    }
+    ymd(&nums, seps, era)
+}
+
+/// The date of up to three numbers and an era, when it is one.
+fn ymd(nums: &Nums, seps: usize, era: Option<(i32, i32)>) -> Option<Ymd> {
     let (y, m, d) = match (nums.as_slice(), era) {
         ([ymd], None) if seps == 0 && *ymd >= 1000_0000 => {
             (*ymd as i32 / 10000, ymd / 100 % 100, ymd % 100)
@@ -767,6 +844,82 @@ mod tests {
         assert_eq!(date("昭和65年1月1日"), None);
         assert_eq!(date("1980-02-30"), None);
         assert_eq!(date("1.2.3"), None);
+    }
+
+    #[test]
+    fn ascii_dates_parse_as_the_general_path_does() {
+        let parts = [
+            "",
+            "1980",
+            "2024",
+            "19800412",
+            "0",
+            "12",
+            "4",
+            "31",
+            "29",
+            "2",
+            "S",
+            "h",
+            "R",
+            "M",
+            "T",
+            "x",
+            "-",
+            "/",
+            ".",
+            " ",
+            "\t",
+            "\u{b}",
+            "99999999",
+            "123456789",
+            "1e",
+        ];
+        let mut n = 0;
+        for a in parts {
+            for b in parts {
+                for c in ["", "4", "12", "/", ".", "S"] {
+                    for d in ["", ".", "-", "/", " "] {
+                        for e in parts {
+                            let s = format!("{a}{b}{c}{d}{e}");
+                            assert_eq!(date_ascii(trim(&s).as_bytes()), date_chars(&s), "{s:?}");
+                            n += 1;
+                        }
+                    }
+                }
+            }
+        }
+        assert_eq!(n, 25 * 25 * 6 * 5 * 25);
+        for s in [
+            "S55.4.12",
+            "h8.10.3",
+            "R 2.3.4",
+            "2003/2/10",
+            "1980-02-29",
+            "2000-02-29",
+        ] {
+            assert_eq!(date_ascii(trim(s).as_bytes()), date_chars(s), "{s}");
+            assert!(date(s).is_some(), "{s}");
+        }
+    }
+
+    #[test]
+    fn digit_groups_split_ascii_and_full_width_alike() {
+        for (s, want) in [
+            ("090-1234-5678", Some((vec![3, 4, 4], 11))),
+            ("０９０－１２３４ー５６７８", Some((vec![3, 4, 4], 11))),
+            ("(03)1234-5678", Some((vec![2, 4, 4], 10))),
+            ("（03）1234\u{3000}5678", Some((vec![2, 4, 4], 10))),
+            ("  12  ", Some((vec![2], 2))),
+            ("12a", None),
+            ("1.2", None),
+            ("1234567890123456789012345", None),
+            ("1-2-3-4-5-6-7-8-9", None),
+            ("", Some((vec![], 0))),
+        ] {
+            let got = digit_groups(s).map(|x| (x.groups().to_vec(), x.digits().len()));
+            assert_eq!(got, want, "{s}");
+        }
     }
 
     #[test]
