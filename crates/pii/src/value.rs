@@ -143,36 +143,32 @@ pub fn phone(s: &str) -> Option<PhoneDigits> {
     } else {
         (false, t)
     };
-    let x = digit_groups(rest)?;
-    // On the stack: one more digit than `digit_groups` holds for the national 0.
-    let (mut dd, mut n) = ([0u8; 25], x.n);
-    let (mut gg, mut ng) = ([0usize; 8], x.ng);
-    dd.get_mut(..n)?.copy_from_slice(x.digits());
-    gg.get_mut(..ng)?.copy_from_slice(x.groups());
-    if !(9..=12).contains(&n) {
+    let mut x = digit_groups(rest)?;
+    if !(9..=12).contains(&x.n) {
         return None;
     }
     if intl {
-        // `+81 (0)3 …` keeps a trunk zero in parentheses; drop it, then add the national 0.
-        if dd[0] == 0 {
-            dd.copy_within(1..n, 0);
-            n -= 1;
-            if ng > 0 {
-                gg[0] -= 1;
-                if gg[0] == 0 {
-                    gg.copy_within(1..ng, 0);
-                    ng -= 1;
+        // `+81 (0)3 …` keeps a trunk zero in parentheses; drop it, then add the national 0
+        // (room for it: at most 12 digits here, 24 in `Digits`).
+        if x.d[0] == 0 {
+            x.d.copy_within(1..x.n, 0);
+            x.n -= 1;
+            if x.ng > 0 {
+                x.g[0] -= 1;
+                if x.g[0] == 0 {
+                    x.g.copy_within(1..x.ng, 0);
+                    x.ng -= 1;
                 }
             }
         }
-        dd.copy_within(0..n, 1);
-        dd[0] = 0;
-        n += 1;
-        if ng > 0 {
-            gg[0] += 1;
+        x.d.copy_within(0..x.n, 1);
+        x.d[0] = 0;
+        x.n += 1;
+        if x.ng > 0 {
+            x.g[0] += 1;
         }
     }
-    let (d, groups) = (&dd[..n], &gg[..ng]);
+    let (d, groups) = (x.digits(), x.groups());
     if d.first() != Some(&0) || d.get(1) == Some(&0) {
         return None;
     }
@@ -292,6 +288,15 @@ const ERAS: [(&str, char, i32, i32); 5] = [
     ("令和", 'R', 2019, 30),
 ];
 
+/// The squared era characters, in the order of [`ERAS`]: `㍾` `㍽` `㍼` `㍻` `㋿`.
+const ERA_SQUARED: [&[u8]; 5] = [
+    b"\xE3\x8D\xBE",
+    b"\xE3\x8D\xBD",
+    b"\xE3\x8D\xBC",
+    b"\xE3\x8D\xBB",
+    b"\xE3\x8B\xBF",
+];
+
 fn days_in(y: i32, m: u32) -> u32 {
     match m {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
@@ -330,7 +335,103 @@ pub fn date(s: &str) -> Option<Ymd> {
     if s.is_ascii() {
         return date_ascii(trim(s).as_bytes());
     }
-    date_chars(s)
+    match date_kanji(trim(s).as_bytes()) {
+        Some(d) => d,
+        None => date_chars(s),
+    }
+}
+
+/// [`date`] of the common forms with kanji (`昭和55年4月12日`, `1980年4月12日`,
+/// `平成元年1月8日`, `㍻2年3月4日`), byte by byte: ASCII digits, an era name or squared era
+/// character at the start, `年` `月` `日` and `元`. `None` when anything else is there
+/// (full-width digits, spaces outside ASCII): [`date_chars`] decides those.
+fn date_kanji(t: &[u8]) -> Option<Option<Ymd>> {
+    const NEN: [u8; 3] = *b"\xE5\xB9\xB4"; // 年
+    const TSUKI: [u8; 3] = *b"\xE6\x9C\x88"; // 月
+    const HI: [u8; 3] = *b"\xE6\x97\xA5"; // 日
+    const GEN: [u8; 3] = *b"\xE5\x85\x83"; // 元
+    let mut era = None;
+    let mut rest = t;
+    if !t.first()?.is_ascii_digit() {
+        // An era name, or its squared character (NFKC turns `㍻` into `平成`).
+        let (i, len) = match ERAS.iter().position(|e| t.starts_with(e.0.as_bytes())) {
+            Some(i) => (i, 6),
+            None => (ERA_SQUARED.iter().position(|e| t.starts_with(e))?, 3),
+        };
+        let (_, _, base, max) = *ERAS.get(i)?;
+        era = Some((base, max));
+        rest = t.get(len..)?;
+    }
+    let skip = rest
+        .iter()
+        .take_while(|c| matches!(c, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r'))
+        .count();
+    let mut rest = rest.get(skip..)?;
+    let mut nums = Nums::default();
+    let mut cur: Option<u32> = None;
+    let mut seps = 0;
+    while let Some((&c, tail)) = rest.split_first() {
+        let sep = match c {
+            b'0'..=b'9' => {
+                let v = cur
+                    .unwrap_or(0)
+                    .checked_mul(10)
+                    .and_then(|v| v.checked_add(u32::from(c - b'0')));
+                match v {
+                    Some(v) if v <= 99_999_999 => cur = Some(v),
+                    _ => return Some(None),
+                }
+                rest = tail;
+                continue;
+            }
+            b'-' | b'/' | b'.' => 1,
+            b' ' => {
+                rest = tail;
+                continue;
+            }
+            0..=0x7F => return Some(None),
+            _ => match rest.get(..3)? {
+                x if x == NEN || x == TSUKI => 3,
+                x if x == HI => {
+                    if let Some(v) = cur.take() {
+                        if nums.push(v).is_none() {
+                            return Some(None);
+                        }
+                        seps += 1;
+                    }
+                    // Anything after `日`: no date (checked on the slow path when it is not
+                    // ASCII, as NFKC might apply there).
+                    return match rest.get(3..)? {
+                        [] => Some(ymd(&nums, seps, era)),
+                        r if r.is_ascii() => Some(None),
+                        _ => None,
+                    };
+                }
+                x if x == GEN && era.is_some() && nums.is_empty() && cur.is_none() => {
+                    cur = Some(1);
+                    rest = rest.get(3..)?;
+                    continue;
+                }
+                _ => return None,
+            },
+        };
+        match cur.take() {
+            Some(v) => {
+                if nums.push(v).is_none() {
+                    return Some(None);
+                }
+                seps += 1;
+            }
+            None => return Some(None),
+        }
+        rest = rest.get(sep..)?;
+    }
+    if let Some(v) = cur
+        && nums.push(v).is_none()
+    {
+        return Some(None);
+    }
+    Some(ymd(&nums, seps, era))
 }
 
 /// [`date`] character by character: every form, ASCII ones included (the unit tests check
@@ -890,6 +991,53 @@ mod tests {
             }
         }
         assert_eq!(n, 25 * 25 * 6 * 5 * 25);
+    }
+
+    #[test]
+    fn kanji_dates_parse_as_the_general_path_does() {
+        let kanji = [
+            "", "昭和", "平成", "令和", "明治", "大正", "㍾", "㍽", "㍼", "㋿", "S", "1980", "55",
+            "元", "年", "月", "日", "4", "12", " ", "\u{3000}", "１", "㍻", "-", ".", "x", "31",
+            "99999999", "ア",
+        ];
+        let (mut fast, mut n) = (0, 0);
+        for a in kanji {
+            for b in kanji {
+                for c in ["", "元", "年", "月", "日", "4", "/", "12"] {
+                    for d in ["", "年", "月", "日", "4", "/"] {
+                        for e in ["", "日", "8", "年4月12日", "日x", "日１", "元年", "月3日"]
+                        {
+                            let s = format!("{a}{b}{c}{d}{e}");
+                            if let Some(got) = date_kanji(trim(&s).as_bytes()) {
+                                assert_eq!(got, date_chars(&s), "{s:?}");
+                                fast += usize::from(got.is_some());
+                            }
+                            assert_eq!(date(&s), date_chars(&s), "{s:?}");
+                            n += 1;
+                        }
+                    }
+                }
+            }
+        }
+        assert_eq!(n, 29 * 29 * 8 * 6 * 8);
+        assert!(fast > 200, "{fast} dates read on the fast path");
+        assert_eq!(
+            date_kanji("昭和55年4月12日".as_bytes()),
+            Some(Some((1980, 4, 12)))
+        );
+        assert_eq!(
+            date_kanji("平成元年1月8日".as_bytes()),
+            Some(Some((1989, 1, 8)))
+        );
+        assert_eq!(
+            date_kanji("1980年4月12日".as_bytes()),
+            Some(Some((1980, 4, 12)))
+        );
+        assert_eq!(
+            date_kanji("㍻2年3月4日".as_bytes()),
+            Some(Some((1990, 3, 4)))
+        );
+        assert_eq!(date_kanji("Ｒ２．３．４".as_bytes()), None);
         for s in [
             "S55.4.12",
             "h8.10.3",
