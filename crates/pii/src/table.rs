@@ -99,54 +99,74 @@ fn header_kind(h: &str) -> Option<Kind> {
     Some(k)
 }
 
+/// Flags of [`name_shape`]: the scripts and separators a value holds.
+const KANA: u8 = 1;
+const KANJI: u8 = 2;
+const LATIN: u8 = 4;
+const LATIN_PUNCT: u8 = 8;
+const JP_SPACE: u8 = 16;
+/// A character no name holds.
+const BAD: u8 = 128;
+
+/// [`name_shape`]'s flag of each ASCII byte.
+const ASCII_SHAPE: [u8; 128] = {
+    let mut t = [BAD; 128];
+    let mut i = 0;
+    while i < 128 {
+        let b = i as u8;
+        t[i] = if b.is_ascii_alphabetic() {
+            LATIN
+        } else if matches!(b, b',' | b'.' | b'-' | b'\'') {
+            LATIN_PUNCT
+        } else if b == b' ' {
+            0
+        } else {
+            BAD
+        };
+        i += 1;
+    }
+    t
+};
+
 /// The script of a name-shaped value in a name column (header context: no dictionary needed).
 fn name_shape(s: &str) -> Option<Category> {
-    let s = value::trim(s);
-    // One pass over the bytes (a value per cell: this runs for every name).
-    let b = s.as_bytes();
-    let (mut n, mut i) = (0, 0);
-    let (mut kana, mut kanji, mut latin, mut latin_punct, mut jp_space) =
-        (false, false, false, false, false);
+    let b = value::trim(s).as_bytes();
+    // One pass over the bytes, flags in a byte (a value per cell: this runs for every name).
+    let (mut f, mut n, mut i) = (0u8, 0, 0);
     while let Some(&x) = b.get(i) {
         n += 1;
         if n > 30 {
             return None;
         }
-        if x < 0x80 {
-            match x {
-                b'A'..=b'Z' | b'a'..=b'z' => latin = true,
-                b',' | b'.' | b'-' | b'\'' => latin_punct = true,
-                b' ' => {}
-                _ => return None,
-            }
+        if let Some(&a) = ASCII_SHAPE.get(usize::from(x)) {
+            f |= a;
             i += 1;
             continue;
         }
+        let Some(&[y, z]) = b.get(i + 1..i + 3) else {
+            return None;
+        };
         if !(0xE0..0xF0).contains(&x) {
             return None;
         }
-        let (Some(&y), Some(&z)) = (b.get(i + 1), b.get(i + 2)) else {
-            return None;
-        };
         let cp = (u32::from(x & 0x0F) << 12) | (u32::from(y & 0x3F) << 6) | u32::from(z & 0x3F);
-        match cp {
+        f |= match cp {
             // `・` (U+30FB) is both a kana and a separator of Japanese names.
-            0x30FB => {
-                kana = true;
-                jp_space = true;
-            }
-            0x3041..=0x3096 | 0x30A1..=0x30FC => kana = true,
-            0x4E00..=0x9FFF | 0x3400..=0x4DBF | 0x3005 => kanji = true,
-            0x3000 => jp_space = true,
-            _ => return None,
-        }
+            0x30FB => KANA | JP_SPACE,
+            0x3041..=0x3096 | 0x30A1..=0x30FC => KANA,
+            0x4E00..=0x9FFF | 0x3400..=0x4DBF | 0x3005 => KANJI,
+            0x3000 => JP_SPACE,
+            _ => BAD,
+        };
         i += 3;
     }
-    if kana && !kanji && !latin && !latin_punct {
+    if f & BAD != 0 {
+        None
+    } else if f & KANA != 0 && f & (KANJI | LATIN | LATIN_PUNCT) == 0 {
         Some(Category::NameKana)
-    } else if kanji && !latin && !latin_punct {
+    } else if f & KANJI != 0 && f & (LATIN | LATIN_PUNCT) == 0 {
         Some(Category::NameKanji)
-    } else if latin && !kana && !kanji && !jp_space {
+    } else if f & LATIN != 0 && f & (KANA | KANJI | JP_SPACE) == 0 {
         Some(Category::NameRomaji)
     } else {
         None
@@ -611,6 +631,34 @@ pub fn sniff_delimiter(head: &str) -> Option<u8> {
 mod tests {
     use super::*;
     use crate::tally::CatSet;
+
+    #[test]
+    fn name_shapes() {
+        use Category as C;
+        for (s, want) in [
+            ("山田 太郎", Some(C::NameKanji)),
+            ("山田\u{3000}たろう", Some(C::NameKanji)),
+            ("佐々木", Some(C::NameKanji)),
+            ("ヤマダ タロウ", Some(C::NameKana)),
+            ("ヤマダ・タロウ", Some(C::NameKana)),
+            ("やまだ", Some(C::NameKana)),
+            ("YAMADA TARO", Some(C::NameRomaji)),
+            ("O'Brien, Ann-Marie.", Some(C::NameRomaji)),
+            ("山田 Taro", None),
+            ("ヤマダ.", None),
+            ("Taro・Yamada", None),
+            ("Taro\u{3000}Yamada", None),
+            ("山田1", None),
+            ("taro@x", None),
+            ("Ａ", None),
+            ("é", None),
+            ("", None),
+            ("ABCDEFGHIJKLMNOPQRSTUVWXYZABCDE", None),
+            (" 山田 ", Some(C::NameKanji)),
+        ] {
+            assert_eq!(name_shape(s), want, "{s:?}");
+        }
+    }
 
     #[test]
     fn splits_quotes() {

@@ -117,26 +117,52 @@ impl Hasher for Identity {
     }
 }
 
-/// A fast 64-bit hash of a key (FNV-1a over 8-byte words, then a SplitMix64 finaliser), of
-/// `b` in ASCII upper case when `upper`: only for counting distinct values, not for anything
-/// adversarial (a flood of colliding keys would only make the estimate low).
+/// A fast 64-bit hash of a key (FNV-1a over 8-byte words, the last one overlapping, then a
+/// SplitMix64 finaliser), of `b` in ASCII upper case when `upper`: only for counting distinct
+/// values, not for anything adversarial (a flood of colliding keys would only make the
+/// estimate low). It runs for every value counted, so it reads words, not bytes.
 fn hash_bytes(b: &[u8], upper: bool) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let word = |w: u64| if upper { ascii_upper(w) } else { w };
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ b.len() as u64;
     let mut chunks = b.chunks_exact(8);
     for c in &mut chunks {
-        let mut a = [c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]];
-        if upper {
-            a.make_ascii_uppercase();
-        }
-        h = (h ^ u64::from_le_bytes(a)).wrapping_mul(0x0000_0100_0000_01b3);
+        let mut a = [0u8; 8];
+        a.copy_from_slice(c);
+        h = (h ^ word(u64::from_le_bytes(a))).wrapping_mul(0x0000_0100_0000_01b3);
     }
-    for x in chunks.remainder() {
-        let x = if upper { x.to_ascii_uppercase() } else { *x };
-        h = (h ^ u64::from(x)).wrapping_mul(0x0000_0100_0000_01b3);
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        // The last eight bytes (overlapping the words before: the length is in the seed), or
+        // the short key's bytes; no variable-length copy, which would call `memcpy`.
+        let last = match b.len().checked_sub(8).and_then(|i| b.get(i..)) {
+            Some(t) => {
+                let mut a = [0u8; 8];
+                a.copy_from_slice(t);
+                u64::from_le_bytes(a)
+            }
+            None => rest
+                .iter()
+                .rev()
+                .fold(0u64, |w, x| (w << 8) | u64::from(*x)),
+        };
+        h = (h ^ word(last)).wrapping_mul(0x0000_0100_0000_01b3);
     }
     h = (h ^ (h >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     h = (h ^ (h >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     h ^ (h >> 31)
+}
+
+/// The eight bytes of `w` in ASCII upper case (SWAR: bytes `a`..=`z` lose 0x20; every other
+/// byte, including those above 0x7F, is left as it is).
+fn ascii_upper(w: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let low7 = w & !HIGH;
+    // High bit of each byte: its low seven bits are >= `a`, and > `z`.
+    let ge_a = low7 + ONES * u64::from(0x80 - b'a');
+    let gt_z = low7 + ONES * u64::from(0x80 - b'z' - 1);
+    let lower = ge_a & !gt_z & !w & HIGH;
+    w ^ (lower >> 2)
 }
 
 /// Categories whose distinct values count towards the persons estimate.
@@ -347,6 +373,37 @@ impl Report for ObjectReport {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hash_upper_case_is_the_hash_of_the_upper_case_bytes() {
+        let all: Vec<u8> = (0..=255u8).collect();
+        for w in all.chunks(8) {
+            let mut a = [0u8; 8];
+            a.copy_from_slice(w);
+            let mut up = a;
+            up.make_ascii_uppercase();
+            assert_eq!(
+                ascii_upper(u64::from_le_bytes(a)),
+                u64::from_le_bytes(up),
+                "{a:?}"
+            );
+        }
+        for s in [
+            "",
+            "a",
+            "Taro.Yamada@Example.CO.JP",
+            "山田 太郎",
+            "yamada taro@x",
+        ] {
+            assert_eq!(
+                hash_bytes(s.as_bytes(), true),
+                hash_bytes(s.to_ascii_uppercase().as_bytes(), false),
+                "{s}"
+            );
+        }
+        // The length counts: a key and the same key with NULs after it differ.
+        assert_ne!(hash_bytes(b"ab", false), hash_bytes(b"ab\0", false));
+    }
 
     #[test]
     fn distinct_is_exact_then_close() {
