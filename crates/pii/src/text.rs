@@ -67,37 +67,56 @@ fn number_at(text: &str, from: usize) -> Option<(usize, usize)> {
 
 /// The end of the number candidate starting exactly at `i` (see [`number_at`]), if one does.
 fn number_here(text: &str, i: usize) -> Option<usize> {
-    let rest = text.get(i..)?;
-    let mut chars = rest.char_indices();
-    let (_, c0) = chars.next()?;
-    let first_digit = if matches!(c0, '+' | '＋') {
-        // The digit must follow the sign; else the digit itself may still start one.
-        chars.next().is_some_and(|(_, c)| value::digit(c).is_some())
-    } else {
-        value::digit(c0).is_some()
+    let b = text.as_bytes();
+    let c0 = *b.get(i)?;
+    // The first digit: ASCII, or `０`-`９` (`EF BC 90`..`EF BC 99`), after an optional sign.
+    let digit_at = |j: usize| match b.get(j) {
+        Some(x) if x.is_ascii_digit() => Some(j + 1),
+        Some(0xEF)
+            if b.get(j + 1) == Some(&0xBC)
+                && b.get(j + 2).is_some_and(|z| (0x90..=0x99).contains(z)) =>
+        {
+            Some(j + 3)
+        }
+        _ => None,
     };
-    if !first_digit {
-        return None;
-    }
-    // Greedy run of the middle class, then back off to a final digit (or take a `日` right
-    // after the run).
+    let mut j = if c0 == b'+' {
+        // The digit must follow the sign; else the digit itself may still start one.
+        digit_at(i + 1)?
+    } else if c0 == 0xEF && b.get(i + 1..i + 3) == Some(&[0xBC, 0x8B]) {
+        digit_at(i + 3)? // `＋`
+    } else {
+        digit_at(i)?
+    };
+    // The end after the last digit past the first (a candidate has two characters at least).
     let mut last_digit = None;
-    let mut end_run = None;
-    for (j, c) in chars {
-        if in_number(c) {
-            if value::digit(c).is_some() {
-                last_digit = Some(j + c.len_utf8());
+    // Greedy run of the middle class, then back off to a final digit (or take a `日` right
+    // after the run). ASCII bytes are judged as bytes, other characters decoded.
+    loop {
+        let Some(&x) = b.get(j) else {
+            return last_digit;
+        };
+        if x < 0x80 {
+            match x {
+                b'0'..=b'9' => last_digit = Some(j + 1),
+                b'-' | b'(' | b')' | b'/' | b'.' | b' ' => {}
+                _ => return last_digit,
             }
+            j += 1;
+            continue;
+        }
+        let c = text.get(j..)?.chars().next()?;
+        if in_number(c) {
+            j += c.len_utf8();
+            if value::digit(c).is_some() {
+                last_digit = Some(j);
+            }
+        } else if c == '日' {
+            return Some(j + c.len_utf8());
         } else {
-            end_run = Some((j, c));
-            break;
+            return last_digit;
         }
     }
-    let end = match end_run {
-        Some((j, '日')) => Some(j + '日'.len_utf8()),
-        _ => last_digit,
-    };
-    end.map(|e| i + e)
 }
 
 /// The pattern the hand-written candidate finder ([`Candidates`]) replaces, kept as the
@@ -781,10 +800,30 @@ fn nearby_postal(text: &str, s: usize, e: usize) -> Option<u32> {
     }
     let after = text.get(e..end).unwrap_or("");
     for part in [w, after] {
-        for tok in part.split(|c: char| !(c.is_ascii_digit() || c == '-' || c == '〒')) {
-            if let Some(c) = value::postal_code(tok) {
+        // Tokens of ASCII digits, `-` and `〒` (`E3 80 92`), byte by byte; a code has at
+        // least seven bytes.
+        let b = part.as_bytes();
+        let (mut i, mut start) = (0, 0);
+        loop {
+            let len = match b.get(i) {
+                Some(x) if x.is_ascii_digit() || *x == b'-' => 1,
+                Some(0xE3) if b.get(i + 1..i + 3) == Some(&[0x80, 0x92]) => 3,
+                _ => 0,
+            };
+            if len > 0 {
+                i += len;
+                continue;
+            }
+            if i - start >= 7
+                && let Some(c) = part.get(start..i).and_then(value::postal_code)
+            {
                 return Some(c);
             }
+            if i >= b.len() {
+                break;
+            }
+            i += 1;
+            start = i;
         }
     }
     None
@@ -904,6 +943,32 @@ mod tests {
         ] {
             assert!(f.iter().any(|(x, n)| *x == c && *n == 1), "{c}: {f:?}");
         }
+    }
+
+    #[test]
+    fn finds_the_postal_code_beside_an_address() {
+        let at = |t: &str, a: &str| {
+            let s = t.find(a).unwrap();
+            nearby_postal(t, s, s + a.len())
+        };
+        assert_eq!(
+            at("〒100-0001 東京都千代田区千代田1-1", "東京都"),
+            Some(1_000_001)
+        );
+        assert_eq!(
+            at(
+                "東京都千代田区千代田1-1 〒1000001",
+                "東京都千代田区千代田1-1"
+            ),
+            Some(1_000_001)
+        );
+        assert_eq!(at("〒〒100-0001東京都", "東京都"), Some(1_000_001));
+        // Not a listed code, too short, or cut by other characters.
+        assert_eq!(at("〒000-0000 東京都", "東京都"), None);
+        assert_eq!(at("〒100-000 東京都", "東京都"), None);
+        assert_eq!(at("100x0001 東京都", "東京都"), None);
+        // Full-width digits are not read here.
+        assert_eq!(at("〒１００－０００１ 東京都", "東京都"), None);
     }
 
     #[test]
