@@ -588,8 +588,11 @@ const KEYWORD_LISTS: [&[&str]; 5] = [&BIRTH, &ISSUE, &PASSPORT, &MYNUMBER, &BANK
 /// a general automaton cost about 16 instructions per byte there, this a table look-up.
 struct Keywords {
     bits: Vec<u64>,
-    by_prefix: Vec<(u16, Vec<(&'static [u8], usize)>)>,
+    by_prefix: Vec<(u16, Vec<Keyword>)>,
 }
+
+/// A context keyword's bytes and the index of its list in [`KEYWORD_LISTS`].
+type Keyword = (&'static [u8], usize);
 
 static KEYWORDS: LazyLock<Keywords> = LazyLock::new(|| {
     let mut k = Keywords {
