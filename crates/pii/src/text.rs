@@ -240,12 +240,34 @@ impl Literals {
             .get(k)?
             .1
             .iter()
-            .find(|(p, _)| rest.starts_with(p))?;
+            .find(|(p, _)| has_prefix(rest.as_bytes(), p.as_bytes()))?;
         if *kind == Kind::Era {
             era_tail(text, i + p.len()).map(|e| (i, e, Kind::Era))
         } else {
             Some((i, i + p.len(), *kind))
         }
+    }
+}
+
+/// `rest.starts_with(p)` for the short literals of this module (3 to 16 bytes): two
+/// overlapping word compares instead of a `memcmp` call, which cost more than the compare for
+/// the many literal starts of Japanese text (`東` begins both `東京都` and common words).
+#[inline]
+fn has_prefix(rest: &[u8], p: &[u8]) -> bool {
+    let n = p.len();
+    let Some(r) = rest.get(..n) else {
+        return false;
+    };
+    let w4 = |b: &[u8], i: usize| b.get(i..i + 4).map(|x| [x[0], x[1], x[2], x[3]]);
+    let w8 = |b: &[u8], i: usize| {
+        b.get(i..i + 8)
+            .map(|x| u64::from_le_bytes([x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7]]))
+    };
+    match n {
+        0..=3 => r.iter().zip(p).all(|(a, b)| a == b),
+        4..=7 => w4(r, 0) == w4(p, 0) && w4(r, n - 4) == w4(p, n - 4),
+        8..=16 => w8(r, 0) == w8(p, 0) && w8(r, n - 8) == w8(p, n - 8),
+        _ => r == p,
     }
 }
 
@@ -645,7 +667,7 @@ fn last_kws(w: &str) -> [Option<usize>; 5] {
         };
         let rest = b.get(i..).unwrap_or(&[]);
         for (kw, class) in k.by_prefix.get(j).map_or(&[][..], |e| &e.1[..]) {
-            if rest.starts_with(kw)
+            if has_prefix(rest, kw)
                 && let Some(slot) = last.get_mut(*class)
             {
                 *slot = Some(i);
@@ -1015,6 +1037,35 @@ mod tests {
             }
         }
         assert!(found > 1000, "{found}");
+    }
+
+    #[test]
+    fn prefixes_compare_like_starts_with() {
+        let lits: Vec<&str> = ERA_STARTS
+            .iter()
+            .chain(PREFECTURES.iter())
+            .chain(VALUE_KEYWORDS.iter())
+            .chain(KEYWORD_LISTS.iter().flat_map(|l| l.iter()))
+            .copied()
+            .chain(["〒", "", "a", "abcdefghijklmnopqrstuvwxyz"])
+            .collect();
+        for p in &lits {
+            for q in &lits {
+                for rest in [q.to_string(), format!("{q}x"), q.chars().skip(1).collect()] {
+                    assert_eq!(
+                        has_prefix(rest.as_bytes(), p.as_bytes()),
+                        rest.starts_with(p),
+                        "{rest:?} {p:?}"
+                    );
+                }
+            }
+            // A near miss in every byte.
+            for i in 0..p.len() {
+                let mut b = p.as_bytes().to_vec();
+                b[i] ^= 1;
+                assert!(!has_prefix(&b, p.as_bytes()), "{p:?} {i}");
+            }
+        }
     }
 
     #[test]
