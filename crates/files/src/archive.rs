@@ -31,7 +31,7 @@ pub(crate) fn analyze(
         crate::child(ctx, name, member, bytes, depth, &mut children);
         true
     };
-    members(ctx, ft, data, &mut findings, &mut visit);
+    members(ctx, name, ft, data, &mut findings, &mut visit);
     out.findings.extend(findings);
     out.findings.extend(children.findings);
     for c in &children.children {
@@ -60,6 +60,7 @@ fn push_exe_inside(out: &mut Out, leaf: &str, what: &str) {
 /// container (encrypted members, bombs, limits) go to `findings`.
 pub(crate) fn members(
     ctx: &mut Ctx<'_>,
+    name: &str,
     ft: FileType,
     data: &[u8],
     findings: &mut Vec<Finding>,
@@ -67,7 +68,7 @@ pub(crate) fn members(
 ) {
     match ft {
         FileType::Zip | FileType::Ooxml => zip_members(ctx, data, findings, visit),
-        FileType::Gzip => gzip_member(ctx, data, findings, visit),
+        FileType::Gzip => gzip_member(ctx, name, data, findings, visit),
         FileType::Tar => tar_members(ctx, data, findings, visit),
         FileType::Rar => rar_listing(ctx, data, findings),
         FileType::SevenZip => sevenz_listing(ctx, data, findings),
@@ -280,12 +281,35 @@ fn zip_members(ctx: &mut Ctx<'_>, data: &[u8], findings: &mut Vec<Finding>, visi
     }
 }
 
-fn gzip_member(ctx: &mut Ctx<'_>, data: &[u8], findings: &mut Vec<Finding>, visit: &mut Visit<'_>) {
-    let member = flate2::read::GzDecoder::new(data)
+/// The name of a gzip stream's content: the name in its header, else the stream's own name
+/// without `.gz` (`.tgz` becomes `.tar`), else `data`.
+fn gzip_member_name(name: &str, data: &[u8]) -> String {
+    if let Some(n) = flate2::read::GzDecoder::new(data)
         .header()
         .and_then(|h| h.filename())
-        .map(|n| String::from_utf8_lossy(n).into_owned())
-        .unwrap_or_else(|| "data".to_string());
+    {
+        return String::from_utf8_lossy(n).into_owned();
+    }
+    let base = name.rsplit(['/', '\\', '!']).next().unwrap_or(name);
+    let lower = base.to_ascii_lowercase();
+    let stem = |n: usize| base.get(..base.len() - n).filter(|s| !s.is_empty());
+    if lower.ends_with(".tgz") {
+        stem(4).map_or_else(|| "data".to_string(), |s| format!("{s}.tar"))
+    } else if lower.ends_with(".gz") {
+        stem(3).map_or_else(|| "data".to_string(), str::to_string)
+    } else {
+        "data".to_string()
+    }
+}
+
+fn gzip_member(
+    ctx: &mut Ctx<'_>,
+    name: &str,
+    data: &[u8],
+    findings: &mut Vec<Finding>,
+    visit: &mut Visit<'_>,
+) {
+    let member = gzip_member_name(name, data);
     let cap = member_cap(ctx, data.len() as u64);
     match read_ratio_capped(
         data,
@@ -605,4 +629,21 @@ fn sevenz_listing(ctx: &mut Ctx<'_>, data: &[u8], findings: &mut Vec<Finding>) {
         )
     };
     findings.push(Finding::new("archive.unsupported", Severity::Low, detail));
+}
+
+#[cfg(test)]
+mod gzip_name_tests {
+    use super::gzip_member_name;
+
+    #[test]
+    fn gzip_content_is_named_after_the_stream() {
+        // A gzip stream without a name in its header.
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        std::io::Write::write_all(&mut e, b"x").unwrap();
+        let plain = e.finish().unwrap();
+        assert_eq!(gzip_member_name("a/dump.tar.gz", &plain), "dump.tar");
+        assert_eq!(gzip_member_name("x.zip!logs.TGZ", &plain), "logs.tar");
+        assert_eq!(gzip_member_name("blob", &plain), "data");
+        assert_eq!(gzip_member_name(".gz", &plain), "data");
+    }
 }

@@ -279,44 +279,98 @@ fn read_path(path: &Path, cap: u64) -> Result<Vec<u8>, Error> {
 
 /// Walks a (nested) container and hands each leaf member's bytes to `f`, with the caps of
 /// `opts`. Member paths use `!` (`a.zip!dir/x.csv`). A non-container is handed over as itself.
-/// `f` returns `false` to stop the walk.
+/// `f` returns `false` to stop the walk. Problems on the way are dropped: see
+/// [`walk_members_reporting`].
 pub fn walk_members(
     name: &str,
     data: &[u8],
     opts: &Options,
     f: &mut dyn FnMut(&str, &[u8]) -> bool,
 ) -> Result<(), Error> {
+    walk_members_reporting(name, data, opts, &|_, _| false, f, &mut |_, _| {})
+}
+
+/// [`walk_members`] for callers that read members themselves (`pii scan`):
+/// - zip-based documents (docx, xlsx, pptx) are opened like zips, except the objects for which
+///   `whole(path, bytes)` is true, which are handed over whole (a spreadsheet the caller
+///   parses);
+/// - every problem met on the way goes to `problem` with the path of the container it
+///   concerns: a cap reached (`archive.too_deep`, `archive.too_many_members`, `archive.bomb`,
+///   `file.limit` for time), a member that could not be read (`file.malformed`,
+///   `archive.encrypted`, `archive.unsupported`), or a note (`archive.password_opened`).
+///
+/// A container nested deeper than `max_depth` is reported and handed over as bytes.
+pub fn walk_members_reporting(
+    name: &str,
+    data: &[u8],
+    opts: &Options,
+    whole: &dyn Fn(&str, &[u8]) -> bool,
+    f: &mut dyn FnMut(&str, &[u8]) -> bool,
+    problem: &mut dyn FnMut(&str, &Finding),
+) -> Result<(), Error> {
     let mut ctx = Ctx::new(opts, &[]);
-    walk(&mut ctx, name, data, 0, f);
+    let mut w = Walker { whole, f, problem };
+    w.walk(&mut ctx, name, data, 0);
+    if ctx.out_of_time {
+        (w.problem)(
+            name,
+            &Finding::new(
+                "file.limit",
+                Severity::Low,
+                "time budget spent: members not read",
+            ),
+        );
+    }
     Ok(())
 }
 
-fn walk(
-    ctx: &mut Ctx<'_>,
-    name: &str,
-    data: &[u8],
-    depth: u32,
-    f: &mut dyn FnMut(&str, &[u8]) -> bool,
-) -> bool {
-    let t = sniff::sniff(data, name);
-    if !t.is_container() || depth >= ctx.opts.max_depth {
-        return f(name, data);
-    }
-    let mut sink = Vec::new();
-    let mut go_on = true;
-    let mut any = false;
-    let mut visit = |ctx: &mut Ctx<'_>, member: &str, bytes: &[u8]| -> bool {
-        any = true;
-        let child = format!("{name}!{member}");
-        go_on = walk(ctx, &child, bytes, depth + 1, f);
+/// The callbacks of [`walk_members_reporting`].
+struct Walker<'w> {
+    whole: &'w dyn Fn(&str, &[u8]) -> bool,
+    f: &'w mut dyn FnMut(&str, &[u8]) -> bool,
+    problem: &'w mut dyn FnMut(&str, &Finding),
+}
+
+impl Walker<'_> {
+    fn walk(&mut self, ctx: &mut Ctx<'_>, name: &str, data: &[u8], depth: u32) -> bool {
+        let t = sniff::sniff(data, name);
+        let open = t.is_container() || (t == FileType::Ooxml && !(self.whole)(name, data));
+        if !open {
+            return (self.f)(name, data);
+        }
+        if depth >= ctx.opts.max_depth {
+            (self.problem)(
+                name,
+                &Finding::new(
+                    "archive.too_deep",
+                    Severity::Medium,
+                    format!(
+                        "nesting deeper than {} levels: members not read",
+                        ctx.opts.max_depth
+                    ),
+                ),
+            );
+            return (self.f)(name, data);
+        }
+        let mut sink = Vec::new();
+        let mut go_on = true;
+        let mut any = false;
+        let mut visit = |ctx: &mut Ctx<'_>, member: &str, bytes: &[u8]| -> bool {
+            any = true;
+            let child = format!("{name}!{member}");
+            go_on = self.walk(ctx, &child, bytes, depth + 1);
+            go_on
+        };
+        archive::members(ctx, name, t, data, &mut sink, &mut visit);
+        for fd in &sink {
+            (self.problem)(name, fd);
+        }
+        if !any && go_on {
+            // A container we could not open (encrypted, broken): hand over the raw bytes.
+            return (self.f)(name, data);
+        }
         go_on
-    };
-    archive::members(ctx, t, data, &mut sink, &mut visit);
-    if !any && go_on {
-        // A container we could not open (encrypted, broken): hand over the raw bytes.
-        return f(name, data);
     }
-    go_on
 }
 
 /// Per top-level file state: caps left and passwords.

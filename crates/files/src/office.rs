@@ -328,7 +328,7 @@ pub(crate) fn analyze_ooxml(ctx: &mut Ctx<'_>, name: &str, data: &[u8], depth: u
         }
         true
     };
-    crate::archive::members(ctx, FileType::Zip, data, &mut findings, &mut visit);
+    crate::archive::members(ctx, name, FileType::Zip, data, &mut findings, &mut visit);
     out.findings.extend(findings);
     out.findings.extend(parts.findings);
     out.children.extend(parts.children);

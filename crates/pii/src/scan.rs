@@ -1,9 +1,11 @@
 //! Objects: files, directories, archive members and sheets, each turned into one
 //! [`ObjectReport`].
 //!
-//! Containers (zip, gzip, tar, nested, xlsx) are walked here with the caps of `[files]`
-//! (depth, members, total decompressed size, ratio) through a small internal walker; it reads
-//! members with `Read::take` so no decompressor can run past its budget.
+//! Containers (zip, gzip, tar, ISO images, nested, and zip-based documents other than
+//! spreadsheets) are walked by `kizuki_files`' capped walker
+//! ([`kizuki_files::walk_members_reporting`]) with the caps of `[files]` (depth, members,
+//! total decompressed size, ratio); every cap it reaches or member it cannot read becomes an
+//! [`Item::Failed`]. Spreadsheets (xlsx) are read whole with calamine.
 
 use std::borrow::Cow;
 use std::fs::File;
@@ -86,12 +88,6 @@ pub struct Scanner {
     opts: Options,
 }
 
-/// The budget shared by all members of one top-level file.
-struct Budget {
-    left: u64,
-    members: u32,
-}
-
 impl Scanner {
     /// A scanner with these options.
     pub fn new(opts: Options) -> Self {
@@ -153,11 +149,7 @@ impl Scanner {
                 else {
                     return Err(Error::Cap(format!("container larger than {cap} bytes")));
                 };
-                let mut budget = Budget {
-                    left: self.opts.max_total_size,
-                    members: 0,
-                };
-                self.scan_bytes_in(&label, &data, 0, &mut budget, &mut out);
+                self.scan_bytes_in(&label, &data, &mut out);
                 Ok(())
             } else {
                 if let Some(r) = self.scan_stream(&label, &head, &mut f).map_err(io_err)? {
@@ -175,189 +167,82 @@ impl Scanner {
     /// Scans an object held in memory (`name` gives its path and extension).
     pub fn scan_bytes(&self, name: &str, data: &[u8]) -> Vec<Item> {
         let mut out = Vec::new();
-        let mut budget = Budget {
-            left: self.opts.max_total_size,
-            members: 0,
-        };
-        self.scan_bytes_in(name, data, 0, &mut budget, &mut out);
+        self.scan_bytes_in(name, data, &mut out);
         out
     }
 
-    fn scan_bytes_in(
-        &self,
-        name: &str,
-        data: &[u8],
-        depth: u32,
-        budget: &mut Budget,
-        out: &mut Vec<Item>,
-    ) {
-        let fail = |error: Error| Item::Failed {
-            path: name.to_string(),
-            error,
-        };
-        let kind = container_kind(name, data);
-        if kind.is_some() && depth >= self.opts.max_depth {
-            out.push(fail(Error::Cap(format!(
-                "nesting deeper than {}",
-                self.opts.max_depth
-            ))));
+    /// The caps of the container walker: those of `[files]`. No time cap: reading members
+    /// is bounded by the size caps, and scanning them is linear in what was read.
+    fn walker_options(&self) -> kizuki_files::Options {
+        kizuki_files::Options {
+            max_depth: self.opts.max_depth,
+            max_members: self.opts.max_members,
+            max_total_size: self.opts.max_total_size,
+            max_ratio: self.opts.max_ratio.max(1),
+            max_time: std::time::Duration::from_secs(7 * 24 * 3600),
+            ..kizuki_files::Options::default()
+        }
+    }
+
+    /// Scans an object and, when it is a container, its members (through the walker).
+    fn scan_bytes_in(&self, name: &str, data: &[u8], out: &mut Vec<Item>) {
+        let mut problems = Vec::new();
+        let whole = |n: &str, d: &[u8]| matches!(container_kind(n, d), Some(Container::Xlsx));
+        let res = kizuki_files::walk_members_reporting(
+            name,
+            data,
+            &self.walker_options(),
+            &whole,
+            &mut |path, bytes| {
+                self.scan_leaf(path, bytes, out);
+                true
+            },
+            &mut |path, finding| {
+                let error = match finding.rule.as_ref() {
+                    "archive.too_deep"
+                    | "archive.too_many_members"
+                    | "archive.bomb"
+                    | "file.limit" => Error::Cap(finding.detail.clone()),
+                    "archive.password_opened" => return,
+                    _ => Error::Read(finding.detail.clone()),
+                };
+                let path = match finding.location.as_ref().and_then(|l| l.member.as_ref()) {
+                    Some(m) => format!("{path}!{m}"),
+                    None => path.to_string(),
+                };
+                problems.push(Item::Failed { path, error });
+            },
+        );
+        if let Err(e) = res {
+            problems.push(Item::Failed {
+                path: name.to_string(),
+                error: Error::Read(e.to_string()),
+            });
+        }
+        out.extend(problems);
+    }
+
+    /// Scans one object that the walker hands over: a spreadsheet, or text and tables.
+    fn scan_leaf(&self, name: &str, data: &[u8], out: &mut Vec<Item>) {
+        if matches!(container_kind(name, data), Some(Container::Xlsx)) {
+            if let Err(error) = self.scan_xlsx(name, data, out) {
+                out.push(Item::Failed {
+                    path: name.to_string(),
+                    error,
+                });
+            }
             return;
         }
-        let res = match kind {
-            Some(Container::Xlsx) => self.scan_xlsx(name, data, out),
-            Some(Container::Zip) => self.walk_zip(name, data, depth, budget, out),
-            Some(Container::Gzip) => self.walk_gzip(name, data, depth, budget, out),
-            Some(Container::Tar) => self.walk_tar(name, data, depth, budget, out),
-            None => {
-                let head = &data[..data.len().min(decode::HEAD)];
-                let mut rest = &data[head.len()..];
-                match self.scan_stream(name, head, &mut rest) {
-                    Ok(Some(r)) => out.push(Item::Found(r)),
-                    Ok(None) => {}
-                    Err(e) => out.push(fail(Error::Read(e.to_string()))),
-                }
-                Ok(())
-            }
-        };
-        if let Err(e) = res {
-            out.push(fail(e));
+        let head = &data[..data.len().min(decode::HEAD)];
+        let mut rest = &data[head.len()..];
+        match self.scan_stream(name, head, &mut rest) {
+            Ok(Some(r)) => out.push(Item::Found(r)),
+            Ok(None) => {}
+            Err(e) => out.push(Item::Failed {
+                path: name.to_string(),
+                error: Error::Read(e.to_string()),
+            }),
         }
-    }
-
-    /// Reads a member with the budget: at most `left` bytes and `ratio` times its packed size.
-    fn take_member(
-        &self,
-        r: &mut dyn Read,
-        packed: u64,
-        budget: &mut Budget,
-    ) -> Result<Vec<u8>, Error> {
-        budget.members += 1;
-        if budget.members > self.opts.max_members {
-            return Err(Error::Cap(format!(
-                "more than {} members",
-                self.opts.max_members
-            )));
-        }
-        let by_ratio = packed
-            .max(1024)
-            .saturating_mul(u64::from(self.opts.max_ratio));
-        let cap = budget.left.min(by_ratio);
-        let Some(data) =
-            kizuki_core::io::read_capped(r, cap).map_err(|e| Error::Read(e.to_string()))?
-        else {
-            return Err(Error::Cap(format!(
-                "member decompresses beyond {cap} bytes (size or ratio cap)"
-            )));
-        };
-        budget.left -= data.len() as u64;
-        Ok(data)
-    }
-
-    fn walk_zip(
-        &self,
-        name: &str,
-        data: &[u8],
-        depth: u32,
-        budget: &mut Budget,
-        out: &mut Vec<Item>,
-    ) -> Result<(), Error> {
-        let mut z =
-            zip::ZipArchive::new(Cursor::new(data)).map_err(|e| Error::Read(e.to_string()))?;
-        for i in 0..z.len() {
-            let mut m = match z.by_index(i) {
-                Ok(m) => m,
-                Err(e) => {
-                    out.push(Item::Failed {
-                        path: format!("{name}!#{i}"),
-                        error: Error::Read(e.to_string()),
-                    });
-                    continue;
-                }
-            };
-            if m.is_dir() {
-                continue;
-            }
-            let inner = format!(
-                "{name}!{}",
-                m.name()
-                    .map(|n| n.to_string())
-                    .unwrap_or_else(|_| format!("#{i}"))
-            );
-            let packed = m.compressed_size();
-            match self.take_member(&mut m, packed, budget) {
-                Ok(bytes) => {
-                    drop(m);
-                    self.scan_bytes_in(&inner, &bytes, depth + 1, budget, out);
-                }
-                Err(error) => {
-                    let stop = matches!(&error, Error::Cap(s) if s.contains("members"));
-                    out.push(Item::Failed { path: inner, error });
-                    if stop {
-                        break;
-                    }
-                }
-            }
-        }
-        Ok(())
-    }
-
-    fn walk_gzip(
-        &self,
-        name: &str,
-        data: &[u8],
-        depth: u32,
-        budget: &mut Budget,
-        out: &mut Vec<Item>,
-    ) -> Result<(), Error> {
-        let mut gz = flate2::read::MultiGzDecoder::new(data);
-        let bytes = self.take_member(&mut gz, data.len() as u64, budget)?;
-        let base = name.rsplit(['/', '!']).next().unwrap_or(name);
-        let inner_name = base
-            .strip_suffix(".gz")
-            .map(str::to_string)
-            .or_else(|| base.strip_suffix(".tgz").map(|b| format!("{b}.tar")))
-            .unwrap_or_else(|| base.to_string());
-        self.scan_bytes_in(
-            &format!("{name}!{inner_name}"),
-            &bytes,
-            depth + 1,
-            budget,
-            out,
-        );
-        Ok(())
-    }
-
-    fn walk_tar(
-        &self,
-        name: &str,
-        data: &[u8],
-        depth: u32,
-        budget: &mut Budget,
-        out: &mut Vec<Item>,
-    ) -> Result<(), Error> {
-        let mut ar = tar::Archive::new(data);
-        let entries = ar.entries().map_err(|e| Error::Read(e.to_string()))?;
-        for entry in entries {
-            let mut e = entry.map_err(|e| Error::Read(e.to_string()))?;
-            if !e.header().entry_type().is_file() {
-                continue;
-            }
-            let inner = format!(
-                "{name}!{}",
-                e.path()
-                    .map(|p| p.display().to_string())
-                    .unwrap_or_default()
-            );
-            let size = e.size();
-            match self.take_member(&mut e, size, budget) {
-                Ok(bytes) => self.scan_bytes_in(&inner, &bytes, depth + 1, budget, out),
-                Err(error) => {
-                    out.push(Item::Failed { path: inner, error });
-                    break;
-                }
-            }
-        }
-        Ok(())
     }
 
     fn scan_xlsx(&self, name: &str, data: &[u8], out: &mut Vec<Item>) -> Result<(), Error> {

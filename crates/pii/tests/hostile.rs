@@ -86,3 +86,28 @@ fn huge_quoted_field_and_binary_are_bounded() {
     let bin: Vec<u8> = (0..100_000u32).map(|i| (i * 7 % 256) as u8).collect();
     assert!(Scanner::default().scan_bytes("x.bin", &bin).is_empty());
 }
+
+#[test]
+fn documents_and_gzip_streams_are_opened_by_the_files_walker() {
+    let xml =
+        "<w:document><w:t>連絡先 taro.yamada@example.co.jp 電話 090-1234-5678</w:t></w:document>";
+    let docx = synth::zip_of(&[
+        ("[Content_Types].xml", b"<Types/>".as_slice()),
+        ("word/document.xml", xml.as_bytes()),
+    ])
+    .unwrap();
+    let gz = synth::gzip_of(&docx).unwrap();
+    let items = Scanner::default().scan_bytes("mail/report.docx.gz", &gz);
+    let found: Vec<&str> = items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Found(r) => Some(r.path.as_str()),
+            Item::Failed { .. } => None,
+        })
+        .collect();
+    assert_eq!(
+        found,
+        ["mail/report.docx.gz!report.docx!word/document.xml"],
+        "{items:?}"
+    );
+}
