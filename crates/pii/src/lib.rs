@@ -26,7 +26,9 @@
 //!   grow without bound (the `csv` crate buffers a whole record).
 //! - **Encodings** ([`decode`]): BOM, BOM-less UTF-16 by hand, ISO-2022-JP escapes, chardetng;
 //!   encoding_rs decodes in 1 MiB chunks, so memory does not grow with the file.
-//! - **Containers** ([`scan`]): zip, gzip, tar, nested, xlsx, with the `[files]` caps.
+//! - **Containers** ([`scan`]): zip, gzip, tar, ISO images, zip-based documents, nested,
+//!   through `kizuki_files::walk_members_reporting` with the `[files]` caps (a cap reached is
+//!   a failed item); xlsx read whole with calamine.
 //! - Output never becomes a second leak: samples go through `kizuki_core::mask` unless the
 //!   caller asks to reveal them.
 //! - [`synth`] generates the deterministic test corpus (persons and decoys) used by the tests,
