@@ -142,7 +142,11 @@ impl Scanner {
             let mut head = vec![0u8; decode::HEAD];
             let n = kizuki_core::io::read_full(&mut f, &mut head).map_err(io_err)?;
             head.truncate(n);
-            if container_kind(&label, &head).is_some() {
+            // Containers are read whole (within the size cap) and walked; the walker also
+            // opens ISO images, and lists RAR and 7z members it cannot read.
+            if container_kind(&label, &head).is_some()
+                || kizuki_files::sniff::sniff(&head, &label).is_container()
+            {
                 let cap = self.opts.max_total_size;
                 let Some(data) = kizuki_core::io::read_capped(Cursor::new(head).chain(&mut f), cap)
                     .map_err(io_err)?

@@ -111,3 +111,22 @@ fn documents_and_gzip_streams_are_opened_by_the_files_walker() {
         "{items:?}"
     );
 }
+
+#[test]
+fn a_disk_image_file_is_walked_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let g = synth::persons_file(3, 20, Form::Csv, encoding_rs::UTF_8);
+    let iso = kizuki_files::synth::iso(&[("EXPORT.CSV", &g.data)]);
+    let path = dir.path().join("backup.iso");
+    std::fs::write(&path, iso).unwrap();
+    let items = Scanner::default().scan_file(&path);
+    let found: Vec<String> = items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Found(r) => Some(r.path.clone()),
+            Item::Failed { .. } => None,
+        })
+        .collect();
+    assert_eq!(found.len(), 1, "{items:?}");
+    assert!(found[0].ends_with("backup.iso!EXPORT.CSV"), "{found:?}");
+}
