@@ -291,9 +291,9 @@ pub fn walk_members(
 }
 
 /// [`walk_members`] for callers that read members themselves (`pii scan`):
-/// - zip-based documents (docx, xlsx, pptx) are opened like zips, except the objects for which
-///   `whole(path, bytes)` is true, which are handed over whole (a spreadsheet the caller
-///   parses);
+/// - zip-based documents (docx, xlsx, pptx) are opened like zips; objects for which
+///   `whole(path, bytes)` is true are handed over whole, container or not (a spreadsheet the
+///   caller parses);
 /// - every problem met on the way goes to `problem` with the path of the container it
 ///   concerns: a cap reached (`archive.too_deep`, `archive.too_many_members`, `archive.bomb`,
 ///   `file.limit` for time), a member that could not be read (`file.malformed`,
@@ -334,7 +334,7 @@ struct Walker<'w> {
 impl Walker<'_> {
     fn walk(&mut self, ctx: &mut Ctx<'_>, name: &str, data: &[u8], depth: u32) -> bool {
         let t = sniff::sniff(data, name);
-        let open = t.is_container() || (t == FileType::Ooxml && !(self.whole)(name, data));
+        let open = (t.is_container() || t == FileType::Ooxml) && !(self.whole)(name, data);
         if !open {
             return (self.f)(name, data);
         }

@@ -142,11 +142,11 @@ impl Scanner {
             let mut head = vec![0u8; decode::HEAD];
             let n = kizuki_core::io::read_full(&mut f, &mut head).map_err(io_err)?;
             head.truncate(n);
-            // Containers are read whole (within the size cap) and walked; the walker also
-            // opens ISO images, and lists RAR and 7z members it cannot read.
-            if container_kind(&label, &head).is_some()
-                || kizuki_files::sniff::sniff(&head, &label).is_container()
-            {
+            // Containers and zip-based documents are read whole (within the size cap) and
+            // handed to the walker (which also opens ISO images, and lists RAR and 7z members
+            // it cannot read); a spreadsheet among them goes to calamine.
+            let t = kizuki_files::sniff::sniff(&head, &label);
+            if t.is_container() || t == kizuki_files::FileType::Ooxml {
                 let cap = self.opts.max_total_size;
                 let Some(data) = kizuki_core::io::read_capped(Cursor::new(head).chain(&mut f), cap)
                     .map_err(io_err)?
@@ -191,7 +191,7 @@ impl Scanner {
     /// Scans an object and, when it is a container, its members (through the walker).
     fn scan_bytes_in(&self, name: &str, data: &[u8], out: &mut Vec<Item>) {
         let mut problems = Vec::new();
-        let whole = |n: &str, d: &[u8]| matches!(container_kind(n, d), Some(Container::Xlsx));
+        let whole = |n: &str, d: &[u8]| is_xlsx(n, d);
         let res = kizuki_files::walk_members_reporting(
             name,
             data,
@@ -228,7 +228,7 @@ impl Scanner {
 
     /// Scans one object that the walker hands over: a spreadsheet, or text and tables.
     fn scan_leaf(&self, name: &str, data: &[u8], out: &mut Vec<Item>) {
-        if matches!(container_kind(name, data), Some(Container::Xlsx)) {
+        if is_xlsx(name, data) {
             if let Err(error) = self.scan_xlsx(name, data, out) {
                 out.push(Item::Failed {
                     path: name.to_string(),
@@ -485,34 +485,16 @@ fn floor_boundary(s: &str, mut i: usize) -> usize {
     i
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Container {
-    Zip,
-    Xlsx,
-    Gzip,
-    Tar,
-}
-
-fn container_kind(name: &str, head: &[u8]) -> Option<Container> {
-    if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
-        let lower = name.to_ascii_lowercase();
-        let xlsx = lower.ends_with(".xlsx")
-            || lower.ends_with(".xlsm")
-            || memchr::memmem::find(&head[..head.len().min(4096)], b"xl/").is_some()
-                && !lower.ends_with(".zip");
-        return Some(if xlsx {
-            Container::Xlsx
-        } else {
-            Container::Zip
-        });
+/// Is this zip a spreadsheet (read whole with calamine) rather than a container to walk?
+fn is_xlsx(name: &str, head: &[u8]) -> bool {
+    if !(head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06")) {
+        return false;
     }
-    if head.starts_with(&[0x1f, 0x8b]) {
-        return Some(Container::Gzip);
-    }
-    if head.len() >= 262 && &head[257..262] == b"ustar" {
-        return Some(Container::Tar);
-    }
-    None
+    let lower = name.to_ascii_lowercase();
+    lower.ends_with(".xlsx")
+        || lower.ends_with(".xlsm")
+        || memchr::memmem::find(&head[..head.len().min(4096)], b"xl/").is_some()
+            && !lower.ends_with(".zip")
 }
 
 #[cfg(test)]
