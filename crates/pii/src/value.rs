@@ -1021,22 +1021,14 @@ mod tests {
         }
         assert_eq!(n, 29 * 29 * 8 * 6 * 8);
         assert!(fast > 200, "{fast} dates read on the fast path");
-        assert_eq!(
-            date_kanji("昭和55年4月12日".as_bytes()),
-            Some(Some((1980, 4, 12)))
-        );
-        assert_eq!(
-            date_kanji("平成元年1月8日".as_bytes()),
-            Some(Some((1989, 1, 8)))
-        );
-        assert_eq!(
-            date_kanji("1980年4月12日".as_bytes()),
-            Some(Some((1980, 4, 12)))
-        );
-        assert_eq!(
-            date_kanji("㍻2年3月4日".as_bytes()),
-            Some(Some((1990, 3, 4)))
-        );
+        for (s, want) in [
+            ("昭和55年4月12日", (1980, 4, 12)),
+            ("平成元年1月8日", (1989, 1, 8)),
+            ("1980年4月12日", (1980, 4, 12)),
+            ("㍻2年3月4日", (1990, 3, 4)),
+        ] {
+            assert_eq!(date_kanji(s.as_bytes()), Some(Some(want)), "{s}");
+        }
         assert_eq!(date_kanji("Ｒ２．３．４".as_bytes()), None);
         for s in [
             "S55.4.12",
