@@ -113,6 +113,9 @@ pub fn decode_chunks(
     f: &mut dyn FnMut(&str),
 ) -> io::Result<()> {
     let mut dec = enc.new_decoder();
+    // Shift_JIS through the table decoder (the same output, see `sjis`). encoding_rs' decoder
+    // would also sniff a BOM, but `detect` already chose the BOM's encoding when there is one.
+    let mut sjis = (enc == SHIFT_JIS).then(crate::sjis::Decoder::new);
     let mut text = String::new();
     let mut buf = vec![0u8; CHUNK];
     let mut first = Some(head);
@@ -124,10 +127,15 @@ pub fn decode_chunks(
                 (&buf[..n], n == 0)
             }
         };
-        if let Some(need) = dec.max_utf8_buffer_length(input.len()) {
-            text.reserve(need);
+        match &mut sjis {
+            Some(d) => d.decode_to_string(input, &mut text, last),
+            None => {
+                if let Some(need) = dec.max_utf8_buffer_length(input.len()) {
+                    text.reserve(need);
+                }
+                let _ = dec.decode_to_string(input, &mut text, last);
+            }
         }
-        let _ = dec.decode_to_string(input, &mut text, last);
         if last {
             if !text.is_empty() {
                 f(&text);

@@ -38,6 +38,7 @@
 
 pub mod decode;
 pub mod scan;
+mod sjis;
 pub mod synth;
 pub mod table;
 pub mod tables;
