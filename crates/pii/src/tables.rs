@@ -10,7 +10,6 @@ use std::sync::LazyLock;
 /// several times cheaper than SipHash on short keys. The tables are built from embedded data,
 /// not from input, so no one can choose colliding keys.
 type HashMap<K, V> = std::collections::HashMap<K, V, BuildHasherDefault<Fx>>;
-type HashSet<K> = std::collections::HashSet<K, BuildHasherDefault<Fx>>;
 
 /// FxHash (rustc's hasher): a word at a time, rotate, xor, multiply.
 #[derive(Default, Clone, Copy)]
@@ -146,15 +145,34 @@ pub struct Names {
     pub male: Vec<Name>,
     /// Female given names.
     pub female: Vec<Name>,
-    /// Kanji family name -> its readings.
-    last_kanji: HashMap<&'static str, Vec<&'static str>>,
-    /// Kanji given name -> its readings.
-    first_kanji: HashMap<&'static str, Vec<&'static str>>,
-    last_kana: HashSet<&'static str>,
-    first_kana: HashSet<&'static str>,
+    /// Look-up sets of family names, then of given names.
+    parts: [PartSets; 2],
+}
+
+/// The look-up sets of one part of a name, by the 64-bit key hash of each spelling
+/// ([`crate::tally::hash_bytes`]; two different spellings share a key about once in 2^64, so
+/// a set of 10^5 keys answers wrongly about once in 10^14 look-ups). Keys instead of strings:
+/// building the sets at first use costs no allocation per entry, and a look-up compares
+/// integers, not bytes.
+#[derive(Default)]
+struct PartSets {
+    kanji: KeySet,
+    kana: KeySet,
     /// Upper-case romaji, with and without long vowels (`OOTA`, `OTA`).
-    last_romaji: HashSet<String>,
-    first_romaji: HashSet<String>,
+    romaji: KeySet,
+    /// Kanji spelling and katakana reading, as one key ([`reading_key`]).
+    readings: KeySet,
+}
+
+/// A set of key hashes (already mixed: no second hash).
+type KeySet = std::collections::HashSet<u64, BuildHasherDefault<crate::tally::Identity>>;
+
+fn key(s: &str) -> u64 {
+    crate::tally::hash_bytes(s.as_bytes(), false)
+}
+
+fn reading_key(kanji: &str, kana: &str) -> u64 {
+    key(kanji) ^ key(kana).wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }
 
 /// Which part of a name.
@@ -170,30 +188,53 @@ pub enum Part {
 fn name_rows(
     table: &'static str,
 ) -> impl Iterator<Item = (&'static str, &'static str, &'static str, &'static str)> {
-    table.lines().filter_map(|line| {
-        let mut f = line.split('\t');
-        Some((f.next()?, f.next()?, f.next()?, f.next()?))
+    // Lines and tabs by the memchr crate (core's char search is a generic loop; this runs for
+    // each of ~40,000 rows at first use).
+    let b = table.as_bytes();
+    let mut starts = std::iter::once(0).chain(memchr::memchr_iter(b'\n', b).map(|i| i + 1));
+    let mut start = starts.next();
+    std::iter::from_fn(move || {
+        loop {
+            let s = start?;
+            let next = starts.next();
+            start = next;
+            let line = table.get(s..next.map_or(table.len(), |n| n - 1))?;
+            let mut tabs = memchr::memchr_iter(b'\t', line.as_bytes());
+            let (Some(a), Some(b), Some(c)) = (tabs.next(), tabs.next(), tabs.next()) else {
+                continue;
+            };
+            let end = tabs.next().unwrap_or(line.len());
+            if let (Some(k), Some(kanji), Some(kana), Some(romaji)) = (
+                line.get(..a),
+                line.get(a + 1..b),
+                line.get(b + 1..c),
+                line.get(c + 1..end),
+            ) {
+                return Some((k, kanji, kana, romaji));
+            }
+        }
     })
 }
 
-/// Upper-case romaji plus the passport (Hepburn without long vowels) spelling.
-fn romaji_forms(r: &str) -> [String; 2] {
-    // `replace` allocates even when there is nothing to replace; most parts have no long
-    // vowel, and this runs for every dictionary entry at first use.
-    fn replace(s: String, from: &str, to: &str) -> String {
-        if s.contains(from) {
-            s.replace(from, to)
-        } else {
-            s
+/// `s` without the long vowels of passport Hepburn: `OU` -> `O`, then `UU` -> `U`, then
+/// `OO` -> `O` (each pass left to right, like `str::replace`), into `out`.
+fn shorten(s: &[u8], out: &mut Vec<u8>) {
+    out.clear();
+    out.extend_from_slice(s);
+    for (a, b) in [(b'O', b'U'), (b'U', b'U'), (b'O', b'O')] {
+        let (mut r, mut w) = (0, 0);
+        while r < out.len() {
+            let x = out[r];
+            out[w] = x;
+            w += 1;
+            r += if x == a && out.get(r + 1) == Some(&b) {
+                2
+            } else {
+                1
+            };
         }
+        out.truncate(w);
     }
-    let up = r.to_ascii_uppercase();
-    let short = replace(
-        replace(replace(up.clone(), "OU", "O"), "UU", "U"),
-        "OO",
-        "O",
-    );
-    [up, short]
 }
 
 impl Names {
@@ -202,13 +243,16 @@ impl Names {
             last: Vec::new(),
             male: Vec::new(),
             female: Vec::new(),
-            last_kanji: HashMap::default(),
-            first_kanji: HashMap::default(),
-            last_kana: HashSet::default(),
-            first_kana: HashSet::default(),
-            last_romaji: HashSet::default(),
-            first_romaji: HashSet::default(),
+            parts: Default::default(),
         };
+        for p in &mut n.parts {
+            p.kanji.reserve(32_768);
+            p.kana.reserve(16_384);
+            p.romaji.reserve(32_768);
+            p.readings.reserve(32_768);
+        }
+        let mut up = Vec::new();
+        let mut short = Vec::new();
         for (kind, kanji, kana, romaji) in name_rows(NAMES) {
             let name = Name {
                 kanji,
@@ -223,78 +267,63 @@ impl Names {
             } else {
                 n.female.push(name);
             }
-            n.index(last, kanji, kana, romaji);
+            n.index(last, kanji, kana, romaji, &mut up, &mut short);
         }
         for (kind, kanji, kana, romaji) in name_rows(NAMES_IPADIC) {
-            n.index(kind == "S", kanji, kana, romaji);
+            n.index(kind == "S", kanji, kana, romaji, &mut up, &mut short);
         }
         n
     }
 
-    /// Adds a name part to the look-up tables.
-    fn index(&mut self, last: bool, kanji: &'static str, kana: &'static str, romaji: &str) {
-        let (kanji_map, kana_set, romaji_set) = if last {
-            (
-                &mut self.last_kanji,
-                &mut self.last_kana,
-                &mut self.last_romaji,
-            )
-        } else {
-            (
-                &mut self.first_kanji,
-                &mut self.first_kana,
-                &mut self.first_romaji,
-            )
-        };
-        kanji_map.entry(kanji).or_default().push(kana);
-        kana_set.insert(kana);
-        romaji_set.extend(romaji_forms(romaji));
+    /// Adds a name part to the look-up sets (`up` and `short` are scratch buffers).
+    fn index(
+        &mut self,
+        last: bool,
+        kanji: &str,
+        kana: &str,
+        romaji: &str,
+        up: &mut Vec<u8>,
+        short: &mut Vec<u8>,
+    ) {
+        let p = &mut self.parts[usize::from(!last)];
+        p.kanji.insert(key(kanji));
+        p.kana.insert(key(kana));
+        p.readings.insert(reading_key(kanji, kana));
+        up.clear();
+        up.extend_from_slice(romaji.as_bytes());
+        up.make_ascii_uppercase();
+        shorten(up, short);
+        p.romaji.insert(crate::tally::hash_bytes(up, false));
+        p.romaji.insert(crate::tally::hash_bytes(short, false));
+    }
+
+    fn part(&self, part: Part) -> &PartSets {
+        &self.parts[usize::from(part == Part::First)]
     }
 
     /// Is `s` a known kanji name part?
     pub fn is_kanji(&self, part: Part, s: &str) -> bool {
-        match part {
-            Part::Last => self.last_kanji.contains_key(s),
-            Part::First => self.first_kanji.contains_key(s),
-        }
+        self.part(part).kanji.contains(&key(s))
     }
 
     /// Is `s` a known katakana name part (hiragana is folded to katakana first)?
     pub fn is_kana(&self, part: Part, s: &str) -> bool {
-        let k = katakana(s);
-        match part {
-            Part::Last => self.last_kana.contains(&*k),
-            Part::First => self.first_kana.contains(&*k),
-        }
+        self.part(part).kana.contains(&key(&katakana(s)))
     }
 
     /// Is `s` a known romaji name part (any case)?
     pub fn is_romaji(&self, part: Part, s: &str) -> bool {
-        // Upper case on the stack: dictionary parts are short.
-        let mut buf = [0u8; 32];
-        let Some(b) = buf.get_mut(..s.len()) else {
-            return false;
-        };
-        b.copy_from_slice(s.as_bytes());
-        b.make_ascii_uppercase();
-        let Ok(up) = std::str::from_utf8(b) else {
-            return false;
-        };
-        match part {
-            Part::Last => self.last_romaji.contains(up),
-            Part::First => self.first_romaji.contains(up),
-        }
+        // Hashed in upper case: no copy.
+        self.part(part)
+            .romaji
+            .contains(&crate::tally::hash_bytes(s.as_bytes(), true))
     }
 
     /// Does the kana reading agree with the kanji spelling (both parts known and the reading is
     /// one of the kanji's readings)?
     pub fn reading_agrees(&self, part: Part, kanji: &str, kana: &str) -> bool {
-        let k = to_katakana(kana);
-        let map = match part {
-            Part::Last => &self.last_kanji,
-            Part::First => &self.first_kanji,
-        };
-        map.get(kanji).is_some_and(|rs| rs.contains(&k.as_str()))
+        let k = katakana(kana);
+        self.part(part).readings.contains(&reading_key(kanji, &k))
     }
 }
 
@@ -435,6 +464,26 @@ mod tests {
     use super::*;
 
     #[test]
+    fn long_vowels_are_shortened_like_str_replace() {
+        let mut out = Vec::new();
+        let letters = [b'O', b'U', b'A', b'K'];
+        for n in 0..=6 {
+            for mut k in 0..4usize.pow(n) {
+                let s: String = (0..n)
+                    .map(|_| {
+                        let c = letters[k % 4];
+                        k /= 4;
+                        char::from(c)
+                    })
+                    .collect();
+                let want = s.replace("OU", "O").replace("UU", "U").replace("OO", "O");
+                shorten(s.as_bytes(), &mut out);
+                assert_eq!(out, want.as_bytes(), "{s}");
+            }
+        }
+    }
+
+    #[test]
     fn tables_load() {
         let n = &*NAMES_DICT;
         assert!(n.last.len() >= 400 && n.male.len() > 1000 && n.female.len() > 1000);
@@ -448,6 +497,14 @@ mod tests {
         assert!(n.is_kana(Part::Last, "テシガワラ"));
         assert!(n.is_romaji(Part::Last, "Teshigawara"));
         assert!(n.reading_agrees(Part::Last, "勅使河原", "てしがわら"));
+        // And what is not a name, or not this part, or not this reading.
+        assert!(!n.is_kanji(Part::Last, "東京"));
+        assert!(!n.is_kana(Part::Last, "トウキョウ"));
+        assert!(!n.is_romaji(Part::Last, "TOKYO"));
+        assert!(!n.reading_agrees(Part::Last, "佐藤", "スズキ"));
+        assert!(n.is_kanji(Part::First, "太郎") && !n.is_kanji(Part::Last, "太郎"));
+        // Passport spellings without long vowels.
+        assert!(n.is_romaji(Part::Last, "Oota") && n.is_romaji(Part::Last, "OTA"));
         assert_eq!(n.last.len(), 500);
         assert!(!n.last.iter().any(|x| x.kanji == "勅使河原"));
         let p = &*POSTAL_TABLE;

@@ -101,7 +101,7 @@ pub struct Tally {
 
 /// The keys are already hashes: the set needs no second hash.
 #[derive(Default)]
-struct Identity(u64);
+pub(crate) struct Identity(u64);
 
 impl Hasher for Identity {
     fn finish(&self) -> u64 {
@@ -121,7 +121,7 @@ impl Hasher for Identity {
 /// SplitMix64 finaliser), of `b` in ASCII upper case when `upper`: only for counting distinct
 /// values, not for anything adversarial (a flood of colliding keys would only make the
 /// estimate low). It runs for every value counted, so it reads words, not bytes.
-fn hash_bytes(b: &[u8], upper: bool) -> u64 {
+pub(crate) fn hash_bytes(b: &[u8], upper: bool) -> u64 {
     let word = |w: u64| if upper { ascii_upper(w) } else { w };
     let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ b.len() as u64;
     let mut chunks = b.chunks_exact(8);
