@@ -357,8 +357,8 @@ pub struct Postal {
     /// `(prefecture, municipality)` by index.
     pub cities: Vec<(&'static str, &'static str)>,
     codes: Vec<(u32, u16)>,
-    /// One bit per 7-digit code: is it listed? (1.25 MB, O(1) validation.)
-    bits: Vec<u64>,
+    /// Is a 7-digit code listed: one bit per code, stored sparsely ([`CodeSet`]).
+    bits: CodeSet,
     /// Municipalities per prefecture index and first character, longest first.
     by_pref: Vec<HashMap<char, Vec<&'static str>>>,
 }
@@ -390,12 +390,7 @@ impl Postal {
                 v.dedup();
             }
         }
-        let mut bits = vec![0u64; 10_000_000 / 64 + 1];
-        for (c, _) in &codes {
-            if let Some(w) = bits.get_mut(*c as usize / 64) {
-                *w |= 1 << (c % 64);
-            }
-        }
+        let bits = CodeSet::new(codes.iter().map(|c| c.0));
         Postal {
             cities,
             codes,
@@ -406,9 +401,7 @@ impl Postal {
 
     /// Does Japan Post list this 7-digit code?
     pub fn contains(&self, code: u32) -> bool {
-        self.bits
-            .get(code as usize / 64)
-            .is_some_and(|w| w & (1 << (code % 64)) != 0)
+        self.bits.contains(code)
     }
 
     /// The `(prefecture, municipality)` of a 7-digit code, when Japan Post lists it.
@@ -446,6 +439,62 @@ impl Postal {
             .iter()
             .find(|c| rest.starts_with(**c))
             .copied()
+    }
+}
+
+/// A set of 7-digit codes as a bitmap of its non-empty 64-code blocks. The ~120,000 codes fall
+/// in ~7,700 of the 156,250 blocks: the bitmap takes ~90 KB (block bits, their ranks and the
+/// non-empty blocks' words) instead of the 1.25 MB of one bit per code, which missed the
+/// cache on nearly every look-up of a table's postal-code column.
+struct CodeSet {
+    /// One bit per block of 64 codes: does it hold any?
+    blocks: Vec<u64>,
+    /// Non-empty blocks before each word of `blocks`.
+    rank: Vec<u32>,
+    /// The 64 bits of each non-empty block, in order.
+    words: Vec<u64>,
+}
+
+impl CodeSet {
+    fn new(codes: impl Iterator<Item = u32>) -> CodeSet {
+        const BLOCKS: usize = 10_000_000 / 64 + 1;
+        let mut dense = vec![0u64; BLOCKS];
+        for c in codes {
+            if let Some(w) = dense.get_mut(c as usize / 64) {
+                *w |= 1 << (c % 64);
+            }
+        }
+        let mut set = CodeSet {
+            blocks: vec![0; BLOCKS.div_ceil(64)],
+            rank: Vec::with_capacity(BLOCKS.div_ceil(64)),
+            words: Vec::new(),
+        };
+        for (i, chunk) in dense.chunks(64).enumerate() {
+            set.rank.push(set.words.len() as u32);
+            for (j, w) in chunk.iter().enumerate() {
+                if *w != 0 {
+                    set.blocks[i] |= 1 << j;
+                    set.words.push(*w);
+                }
+            }
+        }
+        set
+    }
+
+    fn contains(&self, code: u32) -> bool {
+        let block = code as usize / 64;
+        let (i, j) = (block / 64, block % 64);
+        let Some(&b) = self.blocks.get(i) else {
+            return false;
+        };
+        if b & (1 << j) == 0 {
+            return false;
+        }
+        let k = self.rank.get(i).map_or(0, |r| *r as usize)
+            + (b & ((1 << j) - 1)).count_ones() as usize;
+        self.words
+            .get(k)
+            .is_some_and(|w| w & (1 << (code % 64)) != 0)
     }
 }
 
@@ -510,6 +559,15 @@ mod tests {
         let p = &*POSTAL_TABLE;
         assert_eq!(p.lookup(1000001), Some(("東京都", "千代田区")));
         assert_eq!(p.lookup(1), None);
+        // The sparse bitmap answers like the list, for every 7-digit number.
+        let listed: std::collections::HashSet<u32> = p.codes().collect();
+        for c in (0..10_000_000)
+            .step_by(7)
+            .chain(p.codes().flat_map(|c| [c.saturating_sub(1), c, c + 1]))
+        {
+            assert_eq!(p.contains(c), listed.contains(&c), "{c}");
+        }
+        assert!(!p.contains(u32::MAX));
         assert!(p.codes().count() > 100_000);
         let tokyo = PREFECTURES.iter().position(|x| *x == "東京都").unwrap();
         assert_eq!(
