@@ -604,39 +604,64 @@ const BANK: [&str; 6] = ["口座", "account", "Account", "ACCOUNT", "普通", "�
 /// The context keyword lists, in the order of [`last_kws`]'s answer.
 const KEYWORD_LISTS: [&[&str]; 5] = [&BIRTH, &ISSUE, &PASSPORT, &MYNUMBER, &BANK];
 
-/// The context keywords by their first two bytes: a bit per two-byte prefix says whether any
-/// keyword starts with it, then the few keywords of that prefix are compared. Windows are
-/// short (48 or 96 bytes) and searched once per date, passport number or account candidate:
-/// a general automaton cost about 16 instructions per byte there, this a table look-up.
+/// The context keywords by their start: the first two bytes of an ASCII keyword, the first
+/// character of a Japanese one (three bytes: two bytes would also take `田`, `日`, `名`…,
+/// which share their first two bytes with `生`, `旅`, `口`). A bit per start says whether any
+/// keyword begins there, then the few keywords of that start are compared. Windows are short
+/// (48 or 96 bytes) and searched once per date, passport number or account candidate: a
+/// general automaton cost about 16 instructions per byte there, this a table look-up per
+/// character.
 struct Keywords {
-    bits: Vec<u64>,
-    by_prefix: Vec<(u16, Vec<Keyword>)>,
+    /// By two-byte ASCII prefix (`x | y << 8`).
+    ascii: [u64; 1 << 10],
+    /// By the code point of a three-byte character.
+    cjk: [u64; 1 << 10],
+    by_start: Vec<(u32, Vec<Keyword>)>,
 }
 
 /// A context keyword's bytes and the index of its list in [`KEYWORD_LISTS`].
 type Keyword = (&'static [u8], usize);
 
+/// The start key at `i` (ASCII pair, or `0x10000 |` the code point of a three-byte character)
+/// and the length of the character there.
+#[inline]
+fn kw_start(b: &[u8], i: usize) -> Option<(u32, usize)> {
+    let x = *b.get(i)?;
+    if x < 0x80 {
+        Some((u32::from(x) | u32::from(*b.get(i + 1)?) << 8, 1))
+    } else if (0xE0..0xF0).contains(&x) {
+        let (y, z) = (*b.get(i + 1)?, *b.get(i + 2)?);
+        let cp = (u32::from(x & 0x0F) << 12) | (u32::from(y & 0x3F) << 6) | u32::from(z & 0x3F);
+        Some((0x10000 | cp, 3))
+    } else {
+        Some((u32::MAX, if x >= 0xF0 { 4 } else { 2 }))
+    }
+}
+
 static KEYWORDS: LazyLock<Keywords> = LazyLock::new(|| {
     let mut k = Keywords {
-        bits: vec![0; 1 << 10],
-        by_prefix: Vec::new(),
+        ascii: [0; 1 << 10],
+        cjk: [0; 1 << 10],
+        by_start: Vec::new(),
     };
     for (class, list) in KEYWORD_LISTS.iter().enumerate() {
         for kw in *list {
-            let Some(&[x, y]) = kw.as_bytes().get(..2) else {
+            let Some((p, _)) = kw_start(kw.as_bytes(), 0).filter(|(p, _)| *p != u32::MAX) else {
                 continue;
             };
-            let p = u16::from_le_bytes([x, y]);
-            if let Some(w) = k.bits.get_mut(usize::from(p) / 64) {
-                *w |= 1 << (p % 64);
-            }
-            match k.by_prefix.iter_mut().find(|(q, _)| *q == p) {
+            let bits = if p < 0x10000 {
+                &mut k.ascii
+            } else {
+                &mut k.cjk
+            };
+            bits[(p as usize & 0xFFFF) >> 6] |= 1 << (p & 63);
+            match k.by_start.iter_mut().find(|(q, _)| *q == p) {
                 Some((_, v)) => v.push((kw.as_bytes(), class)),
-                None => k.by_prefix.push((p, vec![(kw.as_bytes(), class)])),
+                None => k.by_start.push((p, vec![(kw.as_bytes(), class)])),
             }
         }
     }
-    k.by_prefix.sort_by_key(|(p, _)| *p);
+    k.by_start.sort_by_key(|(p, _)| *p);
     k
 });
 
@@ -654,23 +679,30 @@ fn last_kws(w: &str) -> [Option<usize>; 5] {
     let mut last = [None; 5];
     let k = &*KEYWORDS;
     let b = w.as_bytes();
-    for (i, pair) in b.windows(2).enumerate() {
-        let p = u16::from_le_bytes([pair[0], pair[1]]);
-        if k.bits
-            .get(usize::from(p) / 64)
-            .is_none_or(|x| x & (1 << (p % 64)) == 0)
-        {
-            continue;
-        }
-        let Ok(j) = k.by_prefix.binary_search_by_key(&p, |(q, _)| *q) else {
+    // Keywords start on characters, and `w` starts on one: a step per character.
+    let mut i = 0;
+    while let Some((p, len)) = kw_start(b, i) {
+        let at = i;
+        i += len;
+        let bits = if p < 0x10000 {
+            &k.ascii
+        } else if p != u32::MAX {
+            &k.cjk
+        } else {
             continue;
         };
-        let rest = b.get(i..).unwrap_or(&[]);
-        for (kw, class) in k.by_prefix.get(j).map_or(&[][..], |e| &e.1[..]) {
+        if bits[(p as usize & 0xFFFF) >> 6] & (1 << (p & 63)) == 0 {
+            continue;
+        }
+        let Ok(j) = k.by_start.binary_search_by_key(&p, |(q, _)| *q) else {
+            continue;
+        };
+        let rest = b.get(at..).unwrap_or(&[]);
+        for (kw, class) in k.by_start.get(j).map_or(&[][..], |e| &e.1[..]) {
             if has_prefix(rest, kw)
                 && let Some(slot) = last.get_mut(*class)
             {
-                *slot = Some(i);
+                *slot = Some(at);
             }
         }
     }
@@ -684,7 +716,7 @@ fn window(text: &str, start: usize, n: usize) -> &str {
     }
     let w = text.get(s..start).unwrap_or("");
     // Context stays on the candidate's line.
-    match w.rfind('\n') {
+    match memchr::memrchr(b'\n', w.as_bytes()) {
         Some(i) => &w[i + 1..],
         None => w,
     }
