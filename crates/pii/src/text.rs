@@ -166,6 +166,16 @@ const ERA_STARTS: [&str; 10] = [
 struct Literals {
     bits: Vec<u64>,
     by_first: Vec<(char, Vec<(&'static str, Kind)>)>,
+    /// `by_first`'s index of a first character: open addressing on the code point (the
+    /// first characters of prefectures are common kanji of names, `山` `田` `佐`: a binary
+    /// search per occurrence cost more than the compare).
+    slots: [(u32, u8); 256],
+}
+
+/// The slot of a code point in [`Literals::slots`].
+#[inline]
+fn lit_slot(cp: u32) -> usize {
+    (cp.wrapping_mul(0x9E37_79B1) >> 24) as usize
 }
 
 /// What a candidate is, as the finder saw it.
@@ -191,6 +201,7 @@ static LITERALS: LazyLock<Literals> = LazyLock::new(|| {
     let mut l = Literals {
         bits: vec![0; 1024],
         by_first: Vec::new(),
+        slots: [(0, 0); 256],
     };
     let all = ERA_STARTS
         .iter()
@@ -210,6 +221,14 @@ static LITERALS: LazyLock<Literals> = LazyLock::new(|| {
         }
     }
     l.by_first.sort_by_key(|(c, _)| *c);
+    assert!(l.by_first.len() < 128, "literal slots: at most half full");
+    for (k, (c, _)) in l.by_first.iter().enumerate() {
+        let mut h = lit_slot(*c as u32);
+        while l.slots[h].0 != 0 {
+            h = (h + 1) % 256;
+        }
+        l.slots[h] = (*c as u32, k as u8);
+    }
     l
 });
 
@@ -233,7 +252,15 @@ impl Literals {
         {
             return None;
         }
-        let k = self.by_first.binary_search_by_key(&c, |(f, _)| *f).ok()?;
+        let cp = c as u32;
+        let mut h = lit_slot(cp);
+        let k = loop {
+            match self.slots[h] {
+                (0, _) => return None,
+                (x, k) if x == cp => break usize::from(k),
+                _ => h = (h + 1) % 256,
+            }
+        };
         let rest = text.get(i..)?;
         let (p, kind) = self
             .by_first
@@ -487,6 +514,28 @@ impl Candidates {
     }
 }
 
+/// [`extend`]'s class of each ASCII byte.
+const X_STOP: u8 = 1;
+const X_SPACE: u8 = 2;
+const EXTEND_ASCII: [u8; 128] = {
+    let mut t = [0u8; 128];
+    let mut i = 0;
+    while i < 128 {
+        let x = i as u8;
+        t[i] = if x.is_ascii_control()
+            || matches!(x, b',' | b'"' | b'\'' | b'<' | b'>' | b'|' | b';')
+        {
+            X_STOP
+        } else if x == b' ' {
+            X_SPACE
+        } else {
+            0
+        };
+        i += 1;
+    }
+    t
+};
+
 /// The text after `e` up to a stop character, at most `max_chars` characters, and at most
 /// `words` space-separated words.
 fn extend(text: &str, e: usize, max_chars: usize, words: usize) -> &str {
@@ -503,12 +552,12 @@ fn extend(text: &str, e: usize, max_chars: usize, words: usize) -> &str {
             break;
         }
         let (len, stop, space) = match x {
-            0x00..=0x7F => (
-                1,
-                x.is_ascii_control()
-                    || matches!(x, b',' | b'"' | b'\'' | b'<' | b'>' | b'|' | b';'),
-                x == b' ',
-            ),
+            0x00..=0x7F => {
+                let c = EXTEND_ASCII[usize::from(x)];
+                (1, c == X_STOP, c == X_SPACE)
+            }
+            // CJK ideographs (U+4000..U+9FFF): neither stops nor spaces.
+            0xE4..=0xE9 => (3, false, false),
             // C1 controls U+0080..U+009F are `C2 80`..`C2 9F`.
             0xC0..=0xDF => (
                 2,
@@ -1069,6 +1118,60 @@ mod tests {
             }
         }
         assert!(found > 1000, "{found}");
+    }
+
+    /// [`extend`] over characters, as its documentation says.
+    fn extend_reference(text: &str, e: usize, max_chars: usize, words: usize) -> &str {
+        let rest = &text[e..];
+        let (mut end, mut seen, mut in_word) = (0, 0, false);
+        for (n, (i, c)) in rest.char_indices().enumerate() {
+            let stop = c.is_control()
+                || matches!(
+                    c,
+                    ',' | '"' | '\'' | '<' | '>' | '|' | ';' | '，' | '、' | '。'
+                );
+            if n >= max_chars || stop {
+                break;
+            }
+            if c == ' ' || c == '\u{3000}' {
+                if in_word {
+                    in_word = false;
+                    if seen >= words {
+                        break;
+                    }
+                }
+            } else if !in_word {
+                in_word = true;
+                seen += 1;
+                if seen > words {
+                    break;
+                }
+            }
+            end = i + c.len_utf8();
+        }
+        rest[..end].trim_end()
+    }
+
+    #[test]
+    fn extend_stops_where_its_reference_stops() {
+        let mut texts = vec![
+            "東京都千代田区千代田1-1、 ｱ\u{85}x　山田 太郎，次。\t<a>|b;c\"d'e 😀 é".to_string(),
+        ];
+        for form in crate::synth::Form::ALL {
+            texts.push(crate::synth::persons_text(5, 20, form).0);
+        }
+        for t in &texts {
+            for e in (0..t.len()).filter(|i| t.is_char_boundary(*i)) {
+                for (max, words) in [(10, 1), (60, 1), (40, 2)] {
+                    assert_eq!(
+                        extend(t, e, max, words),
+                        extend_reference(t, e, max, words),
+                        "{:?}",
+                        &t[e..]
+                    );
+                }
+            }
+        }
     }
 
     #[test]
