@@ -719,18 +719,44 @@ impl<'a> NameParts<'a> {
 
 fn split_name(s: &str) -> NameParts<'_> {
     let mut x = NameParts { p: [""; 3], n: 0 };
-    for part in s
-        .split([' ', '\u{3000}', '・', ','])
-        .filter(|p| !p.is_empty())
-    {
-        if let Some(slot) = x.p.get_mut(x.n) {
-            *slot = part;
+    // Bytes, not a char-set search: ` ` and `,`, U+3000 (`E3 80 80`), `・` (`E3 83 BB`).
+    let b = s.as_bytes();
+    let (mut i, mut start) = (0, 0);
+    loop {
+        let sep = match b.get(i) {
+            None => 0,
+            Some(b' ' | b',') => 1,
+            Some(0xE3) if matches!(b.get(i + 1..i + 3), Some([0x80, 0x80] | [0x83, 0xBB])) => 3,
+            Some(_) => {
+                i += 1;
+                continue;
+            }
+        };
+        if i > start {
+            let Some(slot) = x.p.get_mut(x.n) else {
+                break;
+            };
+            *slot = s.get(start..i).unwrap_or("");
             x.n += 1;
-        } else {
+        }
+        if sep == 0 {
             break;
         }
+        i += sep;
+        start = i;
     }
     x
+}
+
+/// The three-byte character at `i` of UTF-8 bytes `b`, if one starts there.
+#[inline]
+fn bmp3(b: &[u8], i: usize) -> Option<char> {
+    let x = *b.get(i)?;
+    if !(0xE0..0xF0).contains(&x) {
+        return None;
+    }
+    let (y, z) = (*b.get(i + 1)?, *b.get(i + 2)?);
+    char::from_u32((u32::from(x & 0x0F) << 12) | (u32::from(y & 0x3F) << 6) | u32::from(z & 0x3F))
 }
 
 fn is_kanji_char(c: char) -> bool {
@@ -744,24 +770,60 @@ fn is_kana_char(c: char) -> bool {
     ('\u{30A1}'..='\u{30FC}').contains(&c) || ('\u{3041}'..='\u{3096}').contains(&c)
 }
 
-/// A name in kanji: family name (and given name) in the dictionary. `strict` asks for both
-/// parts to be known; the column classifier uses the lenient form.
-pub fn name_kanji(s: &str) -> bool {
-    let s = trim(s);
-    // One pass: at most 12 characters, kanji, kana and spaces only, at least one kanji.
+/// At most 12 characters, kanji, kana and spaces only, at least one kanji: one pass over the
+/// bytes (every such character but ` ` is three bytes in UTF-8).
+fn kanji_shape(s: &str) -> bool {
     let (mut n, mut kanji) = (0, false);
-    for c in s.chars() {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while let Some(&x) = b.get(i) {
         n += 1;
         if n > 12 {
             return false;
         }
+        if x == b' ' {
+            i += 1;
+            continue;
+        }
+        let Some(c) = bmp3(b, i) else {
+            return false;
+        };
         if is_kanji_char(c) {
             kanji = true;
-        } else if !(c == ' ' || c == '\u{3000}' || is_kana_char(c)) {
+        } else if !(c == '\u{3000}' || is_kana_char(c)) {
             return false;
         }
+        i += 3;
     }
-    if !kanji {
+    kanji
+}
+
+/// At most 20 characters, kana, `・` and spaces only, not empty (one pass over the bytes).
+fn kana_shape(s: &str) -> bool {
+    let b = s.as_bytes();
+    let (mut i, mut n) = (0, 0);
+    while let Some(&x) = b.get(i) {
+        n += 1;
+        if n > 20 {
+            return false;
+        }
+        if x == b' ' {
+            i += 1;
+            continue;
+        }
+        match bmp3(b, i) {
+            Some(c) if is_kana_char(c) || c == '\u{3000}' || c == '・' => i += 3,
+            _ => return false,
+        }
+    }
+    n > 0
+}
+
+/// A name in kanji: family name (and given name) in the dictionary. `strict` asks for both
+/// parts to be known; the column classifier uses the lenient form.
+pub fn name_kanji(s: &str) -> bool {
+    let s = trim(s);
+    if !kanji_shape(s) {
         return false;
     }
     let d = &*NAMES_DICT;
@@ -783,12 +845,7 @@ pub fn name_kanji(s: &str) -> bool {
 /// A name in katakana or hiragana, with the dictionary's readings.
 pub fn name_kana(s: &str) -> bool {
     let s = trim(s);
-    if s.is_empty()
-        || s.chars().count() > 20
-        || !s
-            .chars()
-            .all(|c| is_kana_char(c) || c == ' ' || c == '\u{3000}' || c == '・')
-    {
+    if !kana_shape(s) {
         return false;
     }
     let d = &*NAMES_DICT;
@@ -896,6 +953,92 @@ pub fn classify_cell(s: &str) -> Option<Category> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The character-class checks of [`name_kanji`] and [`name_kana`] over chars.
+    fn kanji_shape_reference(s: &str) -> bool {
+        let n = s.chars().count();
+        n <= 12
+            && s.chars().any(is_kanji_char)
+            && s.chars()
+                .all(|c| is_kanji_char(c) || c == ' ' || c == '\u{3000}' || is_kana_char(c))
+    }
+
+    fn kana_shape_reference(s: &str) -> bool {
+        !s.is_empty()
+            && s.chars().count() <= 20
+            && s.chars()
+                .all(|c| is_kana_char(c) || c == ' ' || c == '\u{3000}' || c == '・')
+    }
+
+    #[test]
+    fn name_shapes_are_checked_like_over_chars() {
+        let parts = [
+            "佐藤",
+            "太郎",
+            "サトウ",
+            "さとう",
+            " ",
+            "\u{3000}",
+            "・",
+            "々",
+            "ヶ",
+            "A",
+            "𠮷",
+            "é",
+            "ー",
+            "〇",
+            "タロウ",
+        ];
+        let mut x: u64 = 11;
+        for _ in 0..20_000 {
+            let mut s = String::new();
+            for _ in 0..(x % 9) {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                s.push_str(parts[(x % parts.len() as u64) as usize]);
+            }
+            x = x.wrapping_add(1);
+            let t = trim(&s);
+            assert_eq!(kanji_shape(t), kanji_shape_reference(t), "{s:?}");
+            assert_eq!(kana_shape(t), kana_shape_reference(t), "{s:?}");
+        }
+        assert!(name_kanji("佐藤 太郎") && name_kana("サトウ タロウ") && name_kana("さとう"));
+        assert!(!name_kanji("佐藤 A") && !name_kana("サトウ A"));
+    }
+
+    #[test]
+    fn names_split_like_the_char_search() {
+        let mut parts = vec![
+            "",
+            " ",
+            ",",
+            "\u{3000}",
+            "・",
+            "山田",
+            "ヤマダ",
+            "Taro",
+            "x",
+        ];
+        parts.push("ー");
+        let mut x: u64 = 7;
+        for _ in 0..20_000 {
+            let mut s = String::new();
+            for _ in 0..(x % 7) {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                s.push_str(parts[(x % parts.len() as u64) as usize]);
+            }
+            x = x.wrapping_add(1);
+            let want: Vec<&str> = s
+                .split([' ', '\u{3000}', '・', ','])
+                .filter(|p| !p.is_empty())
+                .take(3)
+                .collect();
+            assert_eq!(split_name(&s).as_slice(), &want[..], "{s:?}");
+        }
+    }
 
     #[test]
     fn phones() {
