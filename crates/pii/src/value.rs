@@ -954,6 +954,22 @@ pub fn classify_cell(s: &str) -> Option<Category> {
 mod tests {
     use super::*;
 
+    /// 20,000 strings of up to `most - 1` pieces of `parts` each, drawn by xorshift from `seed`.
+    fn joined(parts: &[&str], most: u64, seed: u64) -> impl Iterator<Item = String> {
+        let mut x = seed;
+        (0..20_000).map(move |_| {
+            let mut s = String::new();
+            for _ in 0..(x % most) {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                s.push_str(parts[(x % parts.len() as u64) as usize]);
+            }
+            x = x.wrapping_add(1);
+            s
+        })
+    }
+
     /// The character-class checks of [`name_kanji`] and [`name_kana`] over chars.
     fn kanji_shape_reference(s: &str) -> bool {
         let n = s.chars().count();
@@ -989,16 +1005,7 @@ mod tests {
             "〇",
             "タロウ",
         ];
-        let mut x: u64 = 11;
-        for _ in 0..20_000 {
-            let mut s = String::new();
-            for _ in 0..(x % 9) {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                s.push_str(parts[(x % parts.len() as u64) as usize]);
-            }
-            x = x.wrapping_add(1);
+        for s in joined(&parts, 9, 11) {
             let t = trim(&s);
             assert_eq!(kanji_shape(t), kanji_shape_reference(t), "{s:?}");
             assert_eq!(kana_shape(t), kana_shape_reference(t), "{s:?}");
@@ -1021,16 +1028,7 @@ mod tests {
             "x",
         ];
         parts.push("ー");
-        let mut x: u64 = 7;
-        for _ in 0..20_000 {
-            let mut s = String::new();
-            for _ in 0..(x % 7) {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                s.push_str(parts[(x % parts.len() as u64) as usize]);
-            }
-            x = x.wrapping_add(1);
+        for s in joined(&parts, 7, 7) {
             let want: Vec<&str> = s
                 .split([' ', '\u{3000}', '・', ','])
                 .filter(|p| !p.is_empty())
