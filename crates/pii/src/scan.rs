@@ -335,6 +335,9 @@ impl Scanner {
                 }
                 Mode::Delimited(d) => {
                     for line in lines_inclusive(chunk) {
+                        if pending.is_empty() && table.push_line(line, d, &mut tally) {
+                            continue;
+                        }
                         let mut fields = recycle(std::mem::take(&mut spare));
                         let joined;
                         let l = if pending.is_empty() {
