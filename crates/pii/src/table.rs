@@ -173,9 +173,9 @@ fn name_shape(s: &str) -> Option<Category> {
     }
 }
 
-/// Does the cell hold a valid value of `c` (in a column of that category)?
+/// Does the cell `s` (already trimmed) hold a valid value of `c` (in a column of that
+/// category)?
 fn valid(c: Category, s: &str, postal: Option<u32>) -> bool {
-    let s = value::trim(s);
     if s.is_empty() {
         return false;
     }
