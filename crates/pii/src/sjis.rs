@@ -15,17 +15,8 @@ use std::sync::LazyLock;
 
 use encoding_rs::SHIFT_JIS;
 
-/// Lead bytes of double-byte characters (WHATWG Shift_JIS).
-fn is_lead(b: u8) -> bool {
-    matches!(b, 0x81..=0x9F | 0xE0..=0xFC)
-}
-
-/// Row of a lead byte in [`Table::pairs`].
-fn lead_row(b: u8) -> usize {
-    usize::from(if b < 0xE0 { b - 0x81 } else { b - 0xE0 + 0x1F })
-}
-
-/// 1 + the row of each lead byte, 0 for other bytes.
+/// 1 + the row in [`Table::pairs`] of each lead byte of a double-byte character (WHATWG
+/// Shift_JIS: 0x81..=0x9F, 0xE0..=0xFC), 0 for other bytes.
 const LEAD_ROW: [u8; 256] = {
     let mut t = [0u8; 256];
     let mut b = 0x81;
@@ -37,6 +28,15 @@ const LEAD_ROW: [u8; 256] = {
     }
     t
 };
+
+fn is_lead(b: u8) -> bool {
+    LEAD_ROW[usize::from(b)] != 0
+}
+
+/// Row of a lead byte in [`Table::pairs`].
+fn lead_row(b: u8) -> usize {
+    usize::from(LEAD_ROW[usize::from(b)].saturating_sub(1))
+}
 
 /// Leads: 0x81..=0x9F and 0xE0..=0xFC.
 const LEADS: usize = 0x1F + 0x1D;
