@@ -106,36 +106,184 @@ pub fn name(enc: &'static Encoding) -> &'static str {
 
 /// Decodes `r` (whose first bytes are `head`) and hands the text to `f` in pieces that end at
 /// a line end (except a line longer than [`MAX_LINE`], which is cut).
+///
+/// UTF-8 is read straight into the buffer that is handed on (checked by simdutf8, not copied
+/// by a decoder), and Shift_JIS is decoded into it by [`crate::sjis`]; the other encodings go
+/// through encoding_rs. A UTF-8 file with invalid bytes continues through encoding_rs from the
+/// line where they are, so the text (U+FFFD for each error) is encoding_rs' in every case.
 pub fn decode_chunks(
     enc: &'static Encoding,
     head: &[u8],
     r: &mut dyn Read,
     f: &mut dyn FnMut(&str),
 ) -> io::Result<()> {
-    let mut dec = enc.new_decoder();
-    // Shift_JIS through the table decoder (the same output, see `sjis`). encoding_rs' decoder
-    // would also sniff a BOM, but `detect` already chose the BOM's encoding when there is one.
-    let mut sjis = (enc == SHIFT_JIS).then(crate::sjis::Decoder::new);
-    let mut text = String::new();
-    let mut buf = vec![0u8; CHUNK];
-    let mut first = Some(head);
-    loop {
-        let (input, last): (&[u8], bool) = match first.take() {
-            Some(h) => (h, false),
-            None => {
-                let n = kizuki_core::io::read_full(r, &mut buf)?;
-                (&buf[..n], n == 0)
-            }
-        };
-        match &mut sjis {
-            Some(d) => d.decode_to_string(input, &mut text, last),
-            None => {
-                if let Some(need) = dec.max_utf8_buffer_length(input.len()) {
-                    text.reserve(need);
-                }
-                let _ = dec.decode_to_string(input, &mut text, last);
-            }
+    if enc == UTF_8 {
+        // encoding_rs' decoder would remove the BOM.
+        let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+        return utf8_chunks(head, r, f);
+    }
+    if enc == SHIFT_JIS {
+        // `detect` already chose the BOM's encoding when there is one: no BOM sniffing here.
+        return sjis_chunks(head, r, f);
+    }
+    decoder_chunks(enc.new_decoder(), head, r, f)
+}
+
+/// Text waiting to be handed on: UTF-8 bytes in `buf[..have]`, from a line start. The buffer
+/// keeps its length between rounds (it is zero-filled only when it grows), and what is left
+/// after the last line end moves to the front.
+struct Pending {
+    buf: Vec<u8>,
+    have: usize,
+}
+
+impl Pending {
+    fn new(head: &[u8]) -> Self {
+        let mut buf = vec![0u8; head.len() + CHUNK];
+        buf[..head.len()].copy_from_slice(head);
+        Pending {
+            buf,
+            have: head.len(),
         }
+    }
+
+    /// Room for `n` more bytes after the text.
+    fn room(&mut self, n: usize) -> &mut [u8] {
+        if self.buf.len() < self.have + n {
+            self.buf.resize(self.have + n, 0);
+        }
+        &mut self.buf[self.have..self.have + n]
+    }
+
+    /// Hands on the text up to its last line end (all of it when `last`; a line longer than
+    /// [`MAX_LINE`] up to its last whole character). `Err` with nothing handed on when that
+    /// text is not UTF-8.
+    fn hand(&mut self, last: bool, f: &mut dyn FnMut(&str)) -> Result<(), ()> {
+        let text = &self.buf[..self.have];
+        let cut = if last {
+            text.len()
+        } else if let Some(p) = memchr::memrchr(b'\n', text) {
+            // A `\n` byte is never inside a multi-byte character.
+            p + 1
+        } else if text.len() > MAX_LINE {
+            whole_chars(text)
+        } else {
+            return Ok(());
+        };
+        match simdutf8::basic::from_utf8(&text[..cut]) {
+            Ok("") => {}
+            Ok(s) => f(s),
+            Err(_) => return Err(()),
+        }
+        self.buf.copy_within(cut..self.have, 0);
+        self.have -= cut;
+        Ok(())
+    }
+}
+
+/// The length of `b` without a character cut at its end.
+fn whole_chars(b: &[u8]) -> usize {
+    // The last lead byte among the last four bytes, and the length it announces.
+    for back in 1..=b.len().min(4) {
+        let x = b[b.len() - back];
+        if x & 0xC0 == 0x80 {
+            continue;
+        }
+        let need = match x {
+            0xC0..=0xDF => 2,
+            0xE0..=0xEF => 3,
+            0xF0..=0xFF => 4,
+            _ => 1,
+        };
+        return if need > back { b.len() - back } else { b.len() };
+    }
+    b.len()
+}
+
+fn utf8_chunks(head: &[u8], r: &mut dyn Read, f: &mut dyn FnMut(&str)) -> io::Result<()> {
+    let mut p = Pending::new(head);
+    // The head is handed on by itself first, as the other encodings do.
+    let mut last = false;
+    loop {
+        if p.hand(last, f).is_err() {
+            // Not UTF-8 from this line on: encoding_rs takes over (without BOM handling: a
+            // BOM was removed already).
+            let rest = &p.buf[..p.have];
+            return decoder_chunks(UTF_8.new_decoder_without_bom_handling(), rest, r, f);
+        }
+        if last {
+            return Ok(());
+        }
+        let n = kizuki_core::io::read_full(r, p.room(CHUNK))?;
+        p.have += n;
+        last = n == 0;
+    }
+}
+
+fn sjis_chunks(head: &[u8], r: &mut dyn Read, f: &mut dyn FnMut(&str)) -> io::Result<()> {
+    let mut d = crate::sjis::Decoder::new();
+    let mut p = Pending::new(&[]);
+    let mut inputs = Inputs::new(head);
+    loop {
+        let (input, last) = inputs.next(r)?;
+        p.have = d.decode_into(input, &mut p.buf, p.have, last);
+        if p.hand(last, f).is_err() {
+            // The decoder writes whole characters only; should that ever fail, the text is
+            // handed on with replacement characters rather than lost.
+            let cut = if last {
+                p.have
+            } else {
+                memchr::memrchr(b'\n', &p.buf[..p.have]).map_or(0, |i| i + 1)
+            };
+            f(&String::from_utf8_lossy(&p.buf[..cut]));
+            p.buf.copy_within(cut..p.have, 0);
+            p.have -= cut;
+        }
+        if last {
+            return Ok(());
+        }
+    }
+}
+
+/// The head, then chunks of the rest, then an empty last input.
+struct Inputs<'h> {
+    first: Option<&'h [u8]>,
+    buf: Vec<u8>,
+}
+
+impl<'h> Inputs<'h> {
+    fn new(head: &'h [u8]) -> Self {
+        Inputs {
+            first: Some(head),
+            buf: vec![0u8; CHUNK],
+        }
+    }
+
+    /// The next input, and whether it is the (empty) last one.
+    fn next(&mut self, r: &mut dyn Read) -> io::Result<(&[u8], bool)> {
+        if let Some(h) = self.first.take() {
+            return Ok((h, false));
+        }
+        let n = kizuki_core::io::read_full(r, &mut self.buf)?;
+        Ok((&self.buf[..n], n == 0))
+    }
+}
+
+/// The other encodings, through an encoding_rs decoder.
+fn decoder_chunks(
+    mut dec: encoding_rs::Decoder,
+    head: &[u8],
+    r: &mut dyn Read,
+    f: &mut dyn FnMut(&str),
+) -> io::Result<()> {
+    let mut text = String::new();
+    let mut inputs = Inputs::new(head);
+    loop {
+        let (input, last) = inputs.next(r)?;
+        if let Some(need) = dec.max_utf8_buffer_length(input.len()) {
+            text.reserve(need);
+        }
+        let _ = dec.decode_to_string(input, &mut text, last);
         if last {
             if !text.is_empty() {
                 f(&text);
@@ -181,5 +329,60 @@ mod tests {
             assert_eq!(out, s, "{}", enc.name());
         }
         assert_eq!(detect(b"\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00"), None);
+    }
+
+    fn pieces(file: &[u8], enc: &'static Encoding, reference: bool) -> Vec<String> {
+        let head = &file[..file.len().min(HEAD)];
+        let mut r = &file[head.len()..];
+        let mut out = Vec::new();
+        let mut f = |t: &str| out.push(t.to_string());
+        if reference {
+            decoder_chunks(enc.new_decoder(), head, &mut r, &mut f).unwrap();
+        } else {
+            decode_chunks(enc, head, &mut r, &mut f).unwrap();
+        }
+        out
+    }
+
+    /// The UTF-8 and Shift_JIS paths hand on the same pieces as encoding_rs' decoder:
+    /// several chunks, a line longer than `MAX_LINE`, a BOM, invalid bytes here and there.
+    #[test]
+    fn fast_paths_hand_on_what_encoding_rs_gives() {
+        let line = "氏名,山田 太郎,ﾔﾏﾀﾞ,taro@example.jp,〒100-0001 東京都千代田区①\n";
+        let lines = line.repeat(3 * CHUNK / line.len());
+        let long = "長い行".repeat(MAX_LINE / 7) + "\n終わり";
+        let mut cases: Vec<Vec<u8>> = Vec::new();
+        for text in [lines.as_str(), long.as_str(), "", "一行だけ", "\n\n"] {
+            let b = text.as_bytes().to_vec();
+            cases.push(b.clone());
+            cases.push([b"\xEF\xBB\xBF".as_slice(), &b].concat());
+            cases.push([&b, b"\xE6\xB0".as_slice()].concat());
+            for at in [10, HEAD + 5, CHUNK + 3, 2 * CHUNK + HEAD] {
+                if at < b.len() {
+                    let mut bad = b.clone();
+                    bad[at] = 0xFF;
+                    cases.push(bad);
+                }
+            }
+        }
+        for b in &cases {
+            assert_eq!(
+                pieces(b, UTF_8, false),
+                pieces(b, UTF_8, true),
+                "UTF-8, {} bytes",
+                b.len()
+            );
+            let sj = encode(SHIFT_JIS, &String::from_utf8_lossy(b));
+            let mut sj_bad = sj.clone();
+            sj_bad.extend_from_slice(b"\x81");
+            for s in [&sj, &sj_bad] {
+                assert_eq!(
+                    pieces(s, SHIFT_JIS, false),
+                    pieces(s, SHIFT_JIS, true),
+                    "Shift_JIS, {} bytes",
+                    s.len()
+                );
+            }
+        }
     }
 }

@@ -94,13 +94,12 @@ static TABLE: LazyLock<Table> = LazyLock::new(|| {
 });
 
 /// A streaming decoder with the semantics of encoding_rs' `Decoder::decode_to_string`
-/// (replacement characters for errors) for Shift_JIS.
+/// (replacement characters for errors) for Shift_JIS, writing into a byte buffer: the caller
+/// checks the UTF-8 once, when it hands the text on.
 #[derive(Default)]
 pub struct Decoder {
     /// A lead byte left at the end of the last input.
     pending: Option<u8>,
-    /// Decoded bytes before they are checked and appended.
-    out: Vec<u8>,
 }
 
 impl Decoder {
@@ -108,25 +107,26 @@ impl Decoder {
         Self::default()
     }
 
-    /// Decodes `input` and appends the text to `dst`; `last` ends the stream (a lead byte
-    /// left over becomes U+FFFD).
-    pub fn decode_to_string(&mut self, input: &[u8], dst: &mut String, last: bool) {
+    /// Decodes `input` into `out` from byte `o` on and returns the end of what it wrote;
+    /// `last` ends the stream (a lead byte left over becomes U+FFFD). `out` grows when it is
+    /// short (and only then is it zero-filled); what it writes is whole UTF-8 characters.
+    pub fn decode_into(&mut self, input: &[u8], out: &mut Vec<u8>, o: usize, last: bool) -> usize {
         let t = &*TABLE;
         let mut input = input;
         // Worst case: every byte a half-width katakana (three bytes of UTF-8); 8 of slack
         // for the word stores.
-        let need = 3 * (input.len() + 1) + 8;
-        let mut out = std::mem::take(&mut self.out);
-        out.clear();
-        out.resize(need, 0);
-        let mut o = 0;
+        let need = o + 3 * (input.len() + 1) + 8;
+        if out.len() < need {
+            out.resize(need, 0);
+        }
+        let mut o = o;
         if let Some(lead) = self.pending.take() {
             match input.first() {
                 Some(&trail) => {
-                    o = put_pair(t, lead, trail, &mut out, o);
+                    o = put_pair(t, lead, trail, out, o);
                     input = &input[1..];
                 }
-                None if last => o = put_slow(&[lead], &mut out, o),
+                None if last => o = put_slow(&[lead], out, o),
                 None => self.pending = Some(lead),
             }
         }
@@ -162,14 +162,14 @@ impl Decoder {
                             .copied()
                             .unwrap_or(0);
                         o = if p != 0 {
-                            put(p, &mut out, o)
+                            put(p, out, o)
                         } else {
-                            put_slow(&[x, y], &mut out, o)
+                            put_slow(&[x, y], out, o)
                         };
                         i += 2;
                     }
                     None if last => {
-                        o = put_slow(&[x], &mut out, o);
+                        o = put_slow(&[x], out, o);
                         i += 1;
                     }
                     None => {
@@ -181,19 +181,13 @@ impl Decoder {
             }
             let p = t.single[usize::from(x & 0x7F)];
             o = if p != 0 {
-                put(p, &mut out, o)
+                put(p, out, o)
             } else {
-                put_slow(&[x], &mut out, o)
+                put_slow(&[x], out, o)
             };
             i += 1;
         }
-        out.truncate(o);
-        // Built from whole UTF-8 characters only; checked all the same (no unsafe code).
-        match simdutf8::basic::from_utf8(&out) {
-            Ok(s) => dst.push_str(s),
-            Err(_) => dst.push_str(&String::from_utf8_lossy(&out)),
-        }
-        self.out = out;
+        o
     }
 }
 
@@ -252,11 +246,14 @@ mod tests {
 
     fn fast(chunks: &[&[u8]]) -> String {
         let mut d = Decoder::new();
-        let mut s = String::new();
+        // Stale bytes past the end: the decoder must not depend on a zeroed buffer.
+        let mut out = vec![0xFF; 5];
+        let mut o = 0;
         for (k, c) in chunks.iter().enumerate() {
-            d.decode_to_string(c, &mut s, k + 1 == chunks.len());
+            o = d.decode_into(c, &mut out, o, k + 1 == chunks.len());
         }
-        s
+        out.truncate(o);
+        String::from_utf8(out).expect("whole characters")
     }
 
     /// xorshift, deterministic.
