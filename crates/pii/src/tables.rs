@@ -111,19 +111,18 @@ pub const PREFECTURES: [&str; 47] = [
 
 /// The prefecture `s` starts with: its index and the rest of `s`.
 pub fn prefecture_prefix(s: &str) -> Option<(usize, &str)> {
-    static BY_FIRST: LazyLock<HashMap<char, Vec<usize>>> = LazyLock::new(|| {
-        let mut m: HashMap<char, Vec<usize>> = HashMap::default();
-        for (i, p) in PREFECTURES.iter().enumerate() {
-            if let Some(c) = p.chars().next() {
-                m.entry(c).or_default().push(i);
-            }
-        }
-        m
+    // By the first two characters (six bytes of UTF-8): no two prefectures share them (a
+    // unit test checks), so one look-up and one comparison decide.
+    static BY_TWO: LazyLock<HashMap<[u8; 6], usize>> = LazyLock::new(|| {
+        PREFECTURES
+            .iter()
+            .enumerate()
+            .filter_map(|(i, p)| Some((p.as_bytes().get(..6)?.try_into().ok()?, i)))
+            .collect()
     });
-    BY_FIRST
-        .get(&s.chars().next()?)?
-        .iter()
-        .find_map(|i| s.strip_prefix(PREFECTURES[*i]).map(|r| (*i, r)))
+    let two: [u8; 6] = s.as_bytes().get(..6)?.try_into().ok()?;
+    let i = *BY_TWO.get(&two)?;
+    s.strip_prefix(PREFECTURES[i]).map(|r| (i, r))
 }
 
 /// One name of the dictionary.
@@ -574,5 +573,53 @@ mod tests {
             p.municipality_prefix(tokyo, "千代田区千代田1-1"),
             Some("千代田区")
         );
+    }
+
+    /// The look-ups answer like a search of the lists: the prefecture, then the longest listed
+    /// municipality of that prefecture that starts the text.
+    #[test]
+    fn prefixes_like_the_lists() {
+        let two: std::collections::HashSet<&[u8]> =
+            PREFECTURES.iter().map(|p| &p.as_bytes()[..6]).collect();
+        assert_eq!(two.len(), PREFECTURES.len());
+        let p = &*POSTAL_TABLE;
+        let reference = |pref: &str, rest: &str| {
+            p.cities
+                .iter()
+                .filter(|(q, c)| *q == pref && rest.starts_with(c))
+                .map(|(_, c)| c.len())
+                .max()
+        };
+        let mut found = 0;
+        for (i, (pref, city)) in p.cities.iter().enumerate() {
+            let pi = PREFECTURES.iter().position(|x| x == pref).unwrap();
+            let (next_pref, next) = p.cities[(i + 1) % p.cities.len()];
+            for rest in [
+                format!("{city}1-2-3"),
+                format!("{city}{next}4丁目"),
+                city.chars().skip(1).collect(),
+                format!("{next}5"),
+                format!("{}村", city.chars().take(2).collect::<String>()),
+            ] {
+                for q in [
+                    pi,
+                    PREFECTURES.iter().position(|x| *x == next_pref).unwrap(),
+                ] {
+                    let got = p.municipality_prefix(q, &rest).map(str::len);
+                    assert_eq!(
+                        got,
+                        reference(PREFECTURES[q], &rest),
+                        "{} {rest}",
+                        PREFECTURES[q]
+                    );
+                    found += usize::from(got.is_some());
+                }
+                let s = format!("{pref}{rest}");
+                assert_eq!(prefecture_prefix(&s), Some((pi, rest.as_str())));
+            }
+        }
+        assert!(found > 2 * p.cities.len(), "{found}");
+        assert_eq!(prefecture_prefix("東京"), None);
+        assert_eq!(prefecture_prefix("東京府"), None);
     }
 }
