@@ -213,7 +213,12 @@ impl Tally {
         self.counts[i] += 1;
         if self.samples[i].len() < SAMPLES {
             let v = crate::value::trim(value);
-            if !self.samples[i].iter().any(|s| s == v) {
+            // Inline compares: a category with fewer distinct values than samples (genders)
+            // compares every value it counts.
+            let seen = |s: &String| {
+                s.len() == v.len() && crate::tables::has_prefix(s.as_bytes(), v.as_bytes())
+            };
+            if !self.samples[i].iter().any(seen) {
                 self.samples[i].push(v.to_string());
             }
         }

@@ -9,7 +9,7 @@ use std::sync::LazyLock;
 
 use kizuki_core::Category;
 
-use crate::tables::PREFECTURES;
+use crate::tables::{PREFECTURES, has_prefix};
 use crate::tally::Tally;
 use crate::value;
 
@@ -273,28 +273,6 @@ impl Literals {
         } else {
             Some((i, i + p.len(), *kind))
         }
-    }
-}
-
-/// `rest.starts_with(p)` for the short literals of this module (3 to 16 bytes): two
-/// overlapping word compares instead of a `memcmp` call, which cost more than the compare for
-/// the many literal starts of Japanese text (`東` begins both `東京都` and common words).
-#[inline]
-fn has_prefix(rest: &[u8], p: &[u8]) -> bool {
-    let n = p.len();
-    let Some(r) = rest.get(..n) else {
-        return false;
-    };
-    let w4 = |b: &[u8], i: usize| b.get(i..i + 4).map(|x| [x[0], x[1], x[2], x[3]]);
-    let w8 = |b: &[u8], i: usize| {
-        b.get(i..i + 8)
-            .map(|x| u64::from_le_bytes([x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7]]))
-    };
-    match n {
-        0..=3 => r.iter().zip(p).all(|(a, b)| a == b),
-        4..=7 => w4(r, 0) == w4(p, 0) && w4(r, n - 4) == w4(p, n - 4),
-        8..=16 => w8(r, 0) == w8(p, 0) && w8(r, n - 8) == w8(p, n - 8),
-        _ => r == p,
     }
 }
 
