@@ -134,16 +134,21 @@ impl Decoder {
         let mut i = 0;
         while let Some(&x) = b.get(i) {
             if x < 0x80 {
-                // ASCII eight bytes at a time.
+                // ASCII eight bytes at a time: the word is copied whole, and the ASCII bytes
+                // it starts with (one at least) are taken; the rest is written again after.
                 if let (Some(w), Some(dst)) = (b.get(i..i + 8), out.get_mut(o..o + 8)) {
                     let mut a = [0u8; 8];
                     a.copy_from_slice(w);
-                    if u64::from_le_bytes(a) & 0x8080_8080_8080_8080 == 0 {
-                        dst.copy_from_slice(w);
-                        i += 8;
-                        o += 8;
-                        continue;
-                    }
+                    dst.copy_from_slice(w);
+                    let high = u64::from_le_bytes(a) & 0x8080_8080_8080_8080;
+                    let n = if high == 0 {
+                        8
+                    } else {
+                        (high.trailing_zeros() / 8) as usize
+                    };
+                    i += n;
+                    o += n;
+                    continue;
                 }
                 if let Some(d) = out.get_mut(o) {
                     *d = x;

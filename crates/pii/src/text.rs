@@ -975,13 +975,21 @@ fn number(text: &str, s: usize, tok: &str, tally: &mut Tally) -> bool {
         return false;
     }
     let lead = tok.chars().next().unwrap_or(' ');
+    // The groups split once serve the phone and postal-code checks (a `+81` number has none:
+    // `+` is no separator).
     if matches!(lead, '0' | '０' | '+' | '＋' | '(' | '（')
-        && let Some(n) = value::phone(tok)
+        && let Some(n) = match &groups {
+            Some(x) => value::phone_of(*x, false),
+            None => value::phone(tok),
+        }
     {
         tally.add(Category::Phone, tok, &n);
         return true;
     }
-    if tok.len() == 8 && value::postal_code(tok).is_some() && tok.as_bytes().get(3) == Some(&b'-') {
+    if tok.len() == 8
+        && tok.as_bytes().get(3) == Some(&b'-')
+        && groups.as_ref().and_then(value::postal_code_of).is_some()
+    {
         tally.add(Category::PostalCode, tok, tok);
         return true;
     }

@@ -143,7 +143,12 @@ pub fn phone(s: &str) -> Option<PhoneDigits> {
     } else {
         (false, t)
     };
-    let mut x = digit_groups(rest)?;
+    phone_of(digit_groups(rest)?, intl)
+}
+
+/// [`phone`] on the digits already split (after a `+81`, when `intl`).
+#[inline]
+pub(crate) fn phone_of(mut x: Digits, intl: bool) -> Option<PhoneDigits> {
     if !(9..=12).contains(&x.n) {
         return None;
     }
@@ -230,7 +235,12 @@ fn groups_ok(groups: &[usize], allowed: &[&[usize]]) -> bool {
 /// A postal code (`100-0001`, `〒1000001`, full width too) that Japan Post lists: the code.
 pub fn postal_code(s: &str) -> Option<u32> {
     let t = trim(s).trim_start_matches('〒').trim_start();
-    let x = digit_groups(t)?;
+    postal_code_of(&digit_groups(t)?)
+}
+
+/// [`postal_code`] on the digits already split.
+#[inline]
+pub(crate) fn postal_code_of(x: &Digits) -> Option<u32> {
     let (d, groups) = (x.digits(), x.groups());
     if d.len() != 7 || !(groups == [3, 4] || groups == [7]) {
         return None;
