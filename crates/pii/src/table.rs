@@ -128,6 +128,41 @@ const ASCII_SHAPE: [u8; 128] = {
     t
 };
 
+/// [`name_shape`]'s flag of a character of three UTF-8 bytes.
+const fn bmp_shape(cp: u32) -> u8 {
+    match cp {
+        // `・` (U+30FB) is both a kana and a separator of Japanese names.
+        0x30FB => KANA | JP_SPACE,
+        0x3041..=0x3096 | 0x30A1..=0x30FC => KANA,
+        0x4E00..=0x9FFF | 0x3400..=0x4DBF | 0x3005 => KANJI,
+        0x3000 => JP_SPACE,
+        _ => BAD,
+    }
+}
+
+/// [`bmp_shape`] per block of 64 code points (the lead byte's low bits and the second byte's
+/// low six): the flag the whole block shares, or `MIXED` for the few blocks of kana and
+/// CJK punctuation whose characters differ. One load per character for kanji.
+const MIXED: u8 = 0xFF;
+const BLOCK_SHAPE: [u8; 1024] = {
+    let mut t = [0u8; 1024];
+    let mut b = 0;
+    while b < 1024 {
+        let first = bmp_shape((b as u32) << 6);
+        let mut same = true;
+        let mut k = 1;
+        while k < 64 {
+            if bmp_shape(((b as u32) << 6) | k) != first {
+                same = false;
+            }
+            k += 1;
+        }
+        t[b] = if same { first } else { MIXED };
+        b += 1;
+    }
+    t
+};
+
 /// The script of a name-shaped value in a name column (header context: no dictionary needed).
 fn name_shape(s: &str) -> Option<Category> {
     let b = value::trim(s).as_bytes();
@@ -149,14 +184,10 @@ fn name_shape(s: &str) -> Option<Category> {
         if !(0xE0..0xF0).contains(&x) {
             return None;
         }
-        let cp = (u32::from(x & 0x0F) << 12) | (u32::from(y & 0x3F) << 6) | u32::from(z & 0x3F);
-        f |= match cp {
-            // `・` (U+30FB) is both a kana and a separator of Japanese names.
-            0x30FB => KANA | JP_SPACE,
-            0x3041..=0x3096 | 0x30A1..=0x30FC => KANA,
-            0x4E00..=0x9FFF | 0x3400..=0x4DBF | 0x3005 => KANJI,
-            0x3000 => JP_SPACE,
-            _ => BAD,
+        let block = (usize::from(x & 0x0F) << 6) | usize::from(y & 0x3F);
+        f |= match BLOCK_SHAPE[block] {
+            MIXED => bmp_shape(((block as u32) << 6) | u32::from(z & 0x3F)),
+            shape => shape,
         };
         i += 3;
     }
@@ -750,6 +781,24 @@ mod tests {
         ] {
             assert_eq!(name_shape(s), want, "{s:?}");
         }
+    }
+
+    /// The block table, indexed from UTF-8 bytes as `name_shape` does, gives every
+    /// three-byte character its own flag.
+    #[test]
+    fn block_shapes_agree_with_each_character() {
+        for c in ('\u{800}'..='\u{FFFF}').filter(|c| c.len_utf8() == 3) {
+            let mut b = [0u8; 4];
+            let b = c.encode_utf8(&mut b).as_bytes();
+            let block = (usize::from(b[0] & 0x0F) << 6) | usize::from(b[1] & 0x3F);
+            let got = match BLOCK_SHAPE[block] {
+                MIXED => bmp_shape(((block as u32) << 6) | u32::from(b[2] & 0x3F)),
+                s => s,
+            };
+            assert_eq!(got, bmp_shape(c as u32), "{c:?}");
+        }
+        assert_eq!(BLOCK_SHAPE[0x4E00 >> 6], KANJI);
+        assert_eq!(BLOCK_SHAPE[0x30C0 >> 6], MIXED);
     }
 
     #[test]

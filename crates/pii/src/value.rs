@@ -102,8 +102,9 @@ pub(crate) fn digit_groups(s: &str) -> Option<Digits> {
             i += 1;
             matches!(c, b'-' | b' ' | b'(' | b')')
         } else {
-            let ch = s.get(i..).and_then(|r| r.chars().next())?;
-            i += ch.len_utf8();
+            // Every full-width digit and separator is a three-byte character.
+            let ch = bmp3(b, i)?;
+            i += 3;
             if let Some(d) = digit(ch) {
                 *x.d.get_mut(x.n)? = d;
                 x.n += 1;
@@ -1001,6 +1002,43 @@ mod tests {
             x = x.wrapping_add(1);
             s
         })
+    }
+
+    /// [`digit_groups`] over chars, as first written.
+    fn digit_groups_reference(s: &str) -> Option<(Vec<u8>, Vec<usize>)> {
+        let (mut d, mut g, mut run) = (Vec::new(), Vec::new(), 0);
+        for ch in s.chars() {
+            if let Some(x) = digit(ch) {
+                d.push(x);
+                run += 1;
+                continue;
+            }
+            if !(is_hyphen(ch) || matches!(ch, ' ' | '(' | ')' | '\u{3000}' | '（' | '）')) {
+                return None;
+            }
+            if run > 0 {
+                g.push(run);
+            }
+            run = 0;
+        }
+        if run > 0 {
+            g.push(run);
+        }
+        (d.len() <= 24 && g.len() <= 8).then_some((d, g))
+    }
+
+    #[test]
+    fn digit_groups_like_reference() {
+        let parts = [
+            "0", "12", "３", "-", "‐", "ー", "−", " ", "\u{3000}", "（", ")", "é", "😀", "a", "〒",
+        ];
+        let mut n = 0;
+        for s in joined(&parts, 14, 3) {
+            let got = digit_groups(&s).map(|x| (x.digits().to_vec(), x.groups().to_vec()));
+            assert_eq!(got, digit_groups_reference(&s), "{s:?}");
+            n += usize::from(got.is_some());
+        }
+        assert!(n > 1000, "{n}");
     }
 
     /// [`email`] as first written, over split iterators.
