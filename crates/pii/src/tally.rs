@@ -1,7 +1,6 @@
 //! Counting what one object holds, and the report printed for it.
 
 use std::collections::BTreeMap;
-use std::hash::Hasher;
 
 use kizuki_core::hll::Registers;
 use kizuki_core::report::Style;
@@ -117,24 +116,6 @@ pub struct Tally {
     counts: [u64; 14],
     samples: [Vec<String>; 14],
     distinct: [Distinct; 14],
-}
-
-/// The keys are already hashes: the set needs no second hash.
-#[derive(Default)]
-pub(crate) struct Identity(u64);
-
-impl Hasher for Identity {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = (self.0 << 8) | u64::from(*b);
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
 }
 
 /// A fast 64-bit hash of a key (FNV-1a over 8-byte words, the last one overlapping, then a
