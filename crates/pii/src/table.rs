@@ -625,7 +625,7 @@ fn count_cell(op: Op, cell: &str, postal: Option<u32>, tally: &mut Tally) {
         }
         Op::Kana => {
             if valid(c, t, postal) {
-                if t.chars().any(|c| ('\u{3041}'..='\u{3096}').contains(&c)) {
+                if crate::tables::has_hiragana(t) {
                     tally.add(c, cell, &crate::tables::to_katakana(t));
                 } else {
                     tally.add(c, cell, t);

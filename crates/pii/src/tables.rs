@@ -422,9 +422,28 @@ impl Names {
     }
 }
 
+/// Does `s` hold a hiragana (U+3041..=U+3096)? Bytes, not chars: those are `E3 81 81`..=
+/// `E3 81 BF` and `E3 82 80`..=`E3 82 96`, and `E3` only ever leads a character.
+pub fn has_hiragana(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while let Some(&x) = b.get(i) {
+        if x != 0xE3 {
+            i += 1;
+            continue;
+        }
+        match b.get(i + 1..i + 3) {
+            Some(&[0x81, z]) if z >= 0x81 => return true,
+            Some(&[0x82, z]) if z <= 0x96 => return true,
+            _ => i += 3,
+        }
+    }
+    false
+}
+
 /// Hiragana -> katakana, borrowed when there is no hiragana (the common case).
 pub fn katakana(s: &str) -> std::borrow::Cow<'_, str> {
-    if s.chars().any(|c| ('\u{3041}'..='\u{3096}').contains(&c)) {
+    if has_hiragana(s) {
         std::borrow::Cow::Owned(to_katakana(s))
     } else {
         std::borrow::Cow::Borrowed(s)
@@ -688,6 +707,16 @@ mod tests {
             p.municipality_prefix(tokyo, "千代田区千代田1-1"),
             Some("千代田区")
         );
+    }
+
+    #[test]
+    fn hiragana_by_bytes_like_by_chars() {
+        for c in ('\u{3000}'..='\u{30FF}').chain(['a', 'é', '山', '😀', '\u{E000}']) {
+            for s in [c.to_string(), format!("ヤマ{c}ダ"), format!("{c}x")] {
+                let want = s.chars().any(|c| ('\u{3041}'..='\u{3096}').contains(&c));
+                assert_eq!(has_hiragana(&s), want, "{s:?}");
+            }
+        }
     }
 
     /// The flat key set answers like a hash set, through its growth, for the key 0 and
