@@ -761,8 +761,14 @@ fn split_name(s: &str) -> NameParts<'_> {
             None => 0,
             Some(b' ' | b',') => 1,
             Some(0xE3) if matches!(b.get(i + 1..i + 3), Some([0x80, 0x80] | [0x83, 0xBB])) => 3,
-            Some(_) => {
-                i += 1;
+            // A whole character at a time (`i` stays on character starts).
+            Some(&x) => {
+                i += match x {
+                    0xF0.. => 4,
+                    0xE0.. => 3,
+                    0xC0.. => 2,
+                    _ => 1,
+                };
                 continue;
             }
         };
@@ -1143,7 +1149,7 @@ mod tests {
             "Taro",
             "x",
         ];
-        parts.push("ー");
+        parts.extend(["ー", "é", "😀", "\u{3001}"]);
         for s in joined(&parts, 7, 7) {
             let want: Vec<&str> = s
                 .split([' ', '\u{3000}', '・', ','])
