@@ -206,6 +206,7 @@ impl Tally {
         self.add_keyed(c, value, key.as_bytes(), true);
     }
 
+    #[inline]
     fn add_keyed(&mut self, c: Category, value: &str, key: &[u8], upper: bool) {
         if !self.cats.has(c) {
             return;
@@ -213,18 +214,27 @@ impl Tally {
         let i = idx(c);
         self.counts[i] += 1;
         if self.samples[i].len() < SAMPLES {
-            let v = crate::value::trim(value);
-            // Inline compares: a category with fewer distinct values than samples (genders)
-            // compares every value it counts.
-            let seen = |s: &String| {
-                s.len() == v.len() && crate::tables::has_prefix(s.as_bytes(), v.as_bytes())
-            };
-            if !self.samples[i].iter().any(seen) {
-                self.samples[i].push(v.to_string());
-            }
+            self.sample(i, value);
         }
         if tracks_distinct(c) {
             self.distinct[i].insert(hash_bytes(key, upper));
+        }
+    }
+
+    /// Keeps `value` as a sample of category `i` unless it is one already (out of line: the
+    /// samples of most categories fill at their first values).
+    #[inline(never)]
+    fn sample(&mut self, i: usize, value: &str) {
+        let v = crate::value::trim(value);
+        // Inline compares: a category with fewer distinct values than samples (genders)
+        // compares every value it counts.
+        let seen = |s: &String| {
+            s.len() == v.len() && crate::tables::has_prefix(s.as_bytes(), v.as_bytes())
+        };
+        if let Some(samples) = self.samples.get_mut(i)
+            && !samples.iter().any(seen)
+        {
+            samples.push(v.to_string());
         }
     }
 
