@@ -105,6 +105,8 @@ const KANJI: u8 = 2;
 const LATIN: u8 = 4;
 const LATIN_PUNCT: u8 = 8;
 const JP_SPACE: u8 = 16;
+/// A hiragana (with `KANA`): a kana value is counted by its katakana form.
+const HIRAGANA: u8 = 32;
 /// A character no name holds.
 const BAD: u8 = 128;
 
@@ -133,7 +135,8 @@ const fn bmp_shape(cp: u32) -> u8 {
     match cp {
         // `・` (U+30FB) is both a kana and a separator of Japanese names.
         0x30FB => KANA | JP_SPACE,
-        0x3041..=0x3096 | 0x30A1..=0x30FC => KANA,
+        0x3041..=0x3096 => KANA | HIRAGANA,
+        0x30A1..=0x30FC => KANA,
         0x4E00..=0x9FFF | 0x3400..=0x4DBF | 0x3005 => KANJI,
         0x3000 => JP_SPACE,
         _ => BAD,
@@ -165,6 +168,11 @@ const BLOCK_SHAPE: [u8; 1024] = {
 
 /// The script of a name-shaped value in a name column (header context: no dictionary needed).
 fn name_shape(s: &str) -> Option<Category> {
+    shape_category(shape_flags(s)?)
+}
+
+/// The flags of [`name_shape`] over the characters of `s`; `None` when no name can be it.
+fn shape_flags(s: &str) -> Option<u8> {
     let b = value::trim(s).as_bytes();
     // One pass over the bytes, flags in a byte (a value per cell: this runs for every name).
     let (mut f, mut n, mut i) = (0u8, 0, 0);
@@ -191,6 +199,11 @@ fn name_shape(s: &str) -> Option<Category> {
         };
         i += 3;
     }
+    Some(f)
+}
+
+/// The script that [`shape_flags`]' flags make.
+fn shape_category(f: u8) -> Option<Category> {
     if f & BAD != 0 {
         None
     } else if f & KANA != 0 && f & (KANJI | LATIN | LATIN_PUNCT) == 0 {
@@ -624,12 +637,17 @@ fn count_cell(op: Op, cell: &str, postal: Option<u32>, tally: &mut Tally) {
             }
         }
         Op::Kana => {
-            if valid(c, t, postal) {
-                if crate::tables::has_hiragana(t) {
-                    tally.add(c, cell, &crate::tables::to_katakana(t));
-                } else {
-                    tally.add(c, cell, t);
-                }
+            // `valid` for kana, with the hiragana found in the same pass.
+            let Some(f) = shape_flags(t) else {
+                return;
+            };
+            if shape_category(f) != Some(c) {
+                return;
+            }
+            if f & HIRAGANA != 0 {
+                tally.add(c, cell, &crate::tables::to_katakana(t));
+            } else {
+                tally.add(c, cell, t);
             }
         }
         _ => {
@@ -799,6 +817,39 @@ mod tests {
         }
         assert_eq!(BLOCK_SHAPE[0x4E00 >> 6], KANJI);
         assert_eq!(BLOCK_SHAPE[0x30C0 >> 6], MIXED);
+    }
+
+    /// A reading in hiragana and the same in katakana are one person; a row that is not a
+    /// kana name is not counted.
+    #[test]
+    fn kana_counted_by_katakana_form() {
+        let text = "フリガナ,メール\n".to_string()
+            + &"やまだ たろう,a@example.jp\nヤマダ タロウ,b@example.jp\n".repeat(20)
+            + "山田 太郎,c@example.jp\n";
+        let (mut t, mut tally) = (Table::new(), Tally::new(CatSet::all()));
+        let mut fields = Vec::new();
+        for line in text.split_inclusive('\n') {
+            if !t.push_line(line, b',', &mut tally) {
+                assert!(split_into(line, b',', &mut fields));
+                t.push(&fields, &mut tally);
+            }
+        }
+        let cols = t.finish(&mut tally);
+        assert_eq!(tally.count(Category::NameKana), 40);
+        let r = tally.report(String::new(), None, Some(t.records), cols, true);
+        // Three e-mails, one reading: the e-mails decide.
+        assert_eq!(r.persons_estimate, 3);
+        let only_kana = "フリガナ\n".to_string() + &"やまだ たろう\nヤマダ タロウ\n".repeat(20);
+        let (mut t, mut tally) = (Table::new(), Tally::new(CatSet::all()));
+        for line in only_kana.split_inclusive('\n') {
+            if !t.push_line(line, b',', &mut tally) {
+                assert!(split_into(line, b',', &mut fields));
+                t.push(&fields, &mut tally);
+            }
+        }
+        let cols = t.finish(&mut tally);
+        let r = tally.report(String::new(), None, Some(t.records), cols, true);
+        assert_eq!(r.persons_estimate, 1);
     }
 
     #[test]
