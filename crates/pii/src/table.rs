@@ -550,14 +550,15 @@ impl Table {
 
     /// Adds a delimited line of a classified table without quotes, its cells counted where
     /// they are (no vector of fields). `false`: not such a line or table; the caller splits it
-    /// with [`split_into`] and calls [`Table::push`].
-    pub fn push_line(&mut self, line: &str, delim: u8, tally: &mut Tally) -> bool {
+    /// with [`split_into`] and calls [`Table::push`]. `may_quote`: the line may hold a `"`
+    /// (`false` when the caller found none in the whole chunk, which spares a search per line).
+    pub fn push_line(&mut self, line: &str, delim: u8, may_quote: bool, tally: &mut Tally) -> bool {
         if self.kinds.is_none() || self.named {
             return false;
         }
         let line = line.strip_suffix('\n').unwrap_or(line);
         let line = line.strip_suffix('\r').unwrap_or(line);
-        if memchr::memchr(b'"', line.as_bytes()).is_some() {
+        if may_quote && memchr::memchr(b'"', line.as_bytes()).is_some() {
             return false;
         }
         let mut ranges = std::mem::take(&mut self.ranges);
@@ -829,7 +830,7 @@ mod tests {
         let (mut t, mut tally) = (Table::new(), Tally::new(CatSet::all()));
         let mut fields = Vec::new();
         for line in text.split_inclusive('\n') {
-            if !t.push_line(line, b',', &mut tally) {
+            if !t.push_line(line, b',', true, &mut tally) {
                 assert!(split_into(line, b',', &mut fields));
                 t.push(&fields, &mut tally);
             }
@@ -842,7 +843,7 @@ mod tests {
         let only_kana = "フリガナ\n".to_string() + &"やまだ たろう\nヤマダ タロウ\n".repeat(20);
         let (mut t, mut tally) = (Table::new(), Tally::new(CatSet::all()));
         for line in only_kana.split_inclusive('\n') {
-            if !t.push_line(line, b',', &mut tally) {
+            if !t.push_line(line, b',', true, &mut tally) {
                 assert!(split_into(line, b',', &mut fields));
                 t.push(&fields, &mut tally);
             }
@@ -868,7 +869,7 @@ mod tests {
             let mut fields = Vec::new();
             let mut lines_taken = 0;
             for line in text.split_inclusive('\n') {
-                if a.push_line(line, d, &mut ta) {
+                if a.push_line(line, d, true, &mut ta) {
                     lines_taken += 1;
                 } else {
                     assert!(split_into(line, d, &mut fields));
