@@ -276,19 +276,14 @@ impl Literals {
     }
 }
 
-fn is_local(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'%' | b'+' | b'-')
-}
-
-fn is_label(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'-'
-}
-
 /// End of `[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+` at `i` (greedy), if it matches.
 fn domain_end(b: &[u8], i: usize) -> Option<usize> {
     let run = |from: usize| {
-        b.get(from..)
-            .map_or(0, |r| r.iter().take_while(|c| is_label(**c)).count())
+        b.get(from..).map_or(0, |r| {
+            r.iter()
+                .take_while(|c| value::email_label_byte(**c))
+                .count()
+        })
     };
     let mut j = i + run(i);
     if j == i {
@@ -314,7 +309,7 @@ fn email_at(text: &str, from: usize) -> Option<(usize, usize)> {
     loop {
         let a = i + memchr::memchr(b'@', b.get(i..)?)?;
         let mut s = a;
-        while s > from && b.get(s - 1).is_some_and(|c| is_local(*c)) {
+        while s > from && b.get(s - 1).is_some_and(|c| value::email_local_byte(*c)) {
             s -= 1;
         }
         if s < a

@@ -262,7 +262,7 @@ pub fn email(s: &str) -> bool {
         || domain.len() > 253
         || local.first() == Some(&b'.')
         || local.last() == Some(&b'.')
-        || !local.iter().all(|c| EMAIL[usize::from(*c)] & E_LOCAL != 0)
+        || !local.iter().all(|c| email_local_byte(*c))
     {
         return false;
     }
@@ -285,6 +285,18 @@ pub fn email(s: &str) -> bool {
         alpha &= k & E_ALPHA != 0;
     }
     len >= 2 && alpha && labels >= 1
+}
+
+/// Can `b` stand in an e-mail's local part (letters, digits, `.` `_` `%` `+` `-`)?
+#[inline]
+pub(crate) fn email_local_byte(b: u8) -> bool {
+    EMAIL[usize::from(b)] & E_LOCAL != 0
+}
+
+/// Can `b` stand in a domain label (letters, digits, `-`)?
+#[inline]
+pub(crate) fn email_label_byte(b: u8) -> bool {
+    EMAIL[usize::from(b)] & E_DOMAIN != 0
 }
 
 /// [`email`]'s classes of bytes: in a local part, in a domain label, a letter.
@@ -1074,6 +1086,17 @@ mod tests {
             && labels.iter().all(label_ok)
             && tld.len() >= 2
             && tld.iter().all(u8::is_ascii_alphabetic)
+    }
+
+    #[test]
+    fn email_byte_classes() {
+        for b in 0..=255u8 {
+            assert_eq!(
+                email_local_byte(b),
+                b.is_ascii_alphanumeric() || b"._%+-".contains(&b)
+            );
+            assert_eq!(email_label_byte(b), b.is_ascii_alphanumeric() || b == b'-');
+        }
     }
 
     #[test]
