@@ -143,6 +143,10 @@ impl FlatMap {
     }
 
     fn get(&self, k: u64) -> Option<u32> {
+        // 0 marks an empty slot: it is no key.
+        if k == 0 {
+            return None;
+        }
         let mask = self.slots.len() - 1;
         let mut i = self.home(k);
         loop {
@@ -796,6 +800,8 @@ mod tests {
         }
         assert!(found > 2 * p.cities.len(), "{found}");
         assert_eq!(prefecture_prefix("東京"), None);
+        assert_eq!(prefecture_prefix("\0\0\0\0\0\0北海道"), None);
+        assert_eq!(p.by_start.get(0), None);
         // Every length the compare has a branch for, equal or one byte off anywhere.
         let text: Vec<u8> = (0..48u8).map(|i| i.wrapping_mul(37)).collect();
         for n in 0..=40 {
