@@ -6,7 +6,9 @@
 # Generates a mixed corpus (UTF-8 and CP932 persons CSV, persons free text in UTF-8 and CP932,
 # decoy logs) with kizuki_pii::synth, warms the page cache, then times:
 #   - kizuki pii scan (release) on 1 worker and on all cores (RAYON_NUM_THREADS),
-#   - ripgrep on the same files with an equivalent email|phone regex (-c, -j1 and all cores),
+#   - ripgrep on the same files with an email|phone regex (-c, -j1 and all cores): ASCII
+#     digits only on raw bytes, then the equivalent of what kizuki finds (full-width digits and
+#     hyphens, CP932 files decoded by ripgrep),
 # and prints MB/s per core and peak RSS. Needs ripgrep (`apt-get install ripgrep`).
 # Presidio is not run: it needs spaCy models downloaded at first use (no network here) and
 # has no Japanese recognisers.
@@ -48,3 +50,29 @@ run "kizuki pii scan (1 worker)" 1 env RAYON_NUM_THREADS=1 ./target/release/kizu
 run "kizuki pii scan ($CORES workers)" "$CORES" ./target/release/kizuki --format json pii scan "$DIR"
 run "rg email|phone (-j1)" 1 rg -j1 -c -e "$RE" "$DIR"
 run "rg email|phone (-j$CORES)" "$CORES" rg -c -e "$RE" "$DIR"
+# The same job done equivalently: the phone forms kizuki finds (full-width digits, the hyphen
+# variants, parentheses, +81 and ＋８１). On CP932 files either as a byte regex over the
+# CP932 codes of those characters (the speed limit: no decoding) or with ripgrep decoding
+# them (`-E shift_jis`, what a user would type). ripgrep takes one encoding per run: two runs.
+SEP='[-－‐‑–—−ー ]'
+D='[0-9０-９]'
+RE_EQ="[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+|([+＋]8[1１]$SEP?[(（]?|[(（]?[0０])[1-9１-９]$D{0,4}[)）]?$SEP?$D{1,4}[)）]?$SEP?$D{4}"
+# CP932: ０-９ 82 4F-58, ＋ 81 7B, ー ‐ － 81 5B/5D/7C, （ ） 81 69/6A.
+SD='(?:[0-9]|(?-u:\x82[\x4F-\x58]))'
+SSEP='(?:[- ]|(?-u:\x81[\x5B\x5D\x7C]))'
+SLP='(?:[(]|(?-u:\x81\x69))'
+SRP='(?:[)]|(?-u:\x81\x6A))'
+SNZ='(?:[1-9]|(?-u:\x82[\x50-\x58]))'
+RE_SJ="[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+|((?:[+]|(?-u:\x81\x7B))(?:8|(?-u:\x82\x57))(?:1|(?-u:\x82\x50))$SSEP?$SLP?|$SLP?(?:0|(?-u:\x82\x4F)))$SNZ$SD{0,4}$SRP?$SSEP?$SD{1,4}$SRP?$SSEP?$SD{4}"
+rg_eq() { # -jN, then -E shift_jis to decode CP932 instead of the byte regex
+  rg "$1" -c -e "$RE_EQ" --glob '!*cp932*' "$DIR" || true
+  if [ "${2:-}" = decode ]; then
+    rg "$1" -c -E shift_jis -e "$RE_EQ" --glob '*cp932*' "$DIR" || true
+  else
+    rg "$1" -c -e "$RE_SJ" --glob '*cp932*' "$DIR" || true
+  fi
+}
+export -f rg_eq; export RE_EQ RE_SJ DIR
+run "rg equivalent (-j1)" 1 bash -c 'rg_eq -j1'
+run "rg equivalent (-j$CORES)" "$CORES" bash -c "rg_eq -j$CORES"
+run "rg equiv., -E sjis (-j1)" 1 bash -c 'rg_eq -j1 decode'
