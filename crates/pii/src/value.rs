@@ -32,10 +32,16 @@ pub fn trim(s: &str) -> &str {
         Some(0xE3) => b.get(i + 1..i + 3) != Some(&[0x80, 0x80][..]),
         _ => false,
     };
+    // The last character's first byte (a two-byte one, as U+00A0, goes the slow way).
+    let last_lead = || {
+        let mut i = b.len() - 1;
+        while i > 0 && b.get(i).is_some_and(|x| x & 0xC0 == 0x80) {
+            i -= 1;
+        }
+        i
+    };
     // Inlined: this runs several times per cell, and nearly every cell is already trimmed.
-    if visible_at(0)
-        && (l.is_ascii_graphic() || (b.len() >= 3 && l >= 0x80 && visible_at(b.len() - 3)))
-    {
+    if visible_at(0) && (l.is_ascii_graphic() || (l >= 0x80 && visible_at(last_lead()))) {
         s
     } else {
         trim_slow(s)
@@ -1003,11 +1009,11 @@ pub fn classify_cell(s: &str) -> Option<Category> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// 20,000 strings of up to `most - 1` pieces of `parts` each, drawn by xorshift from `seed`.
-    fn joined(parts: &[&str], most: u64, seed: u64) -> impl Iterator<Item = String> {
+    pub(crate) fn joined(parts: &[&str], most: u64, seed: u64) -> impl Iterator<Item = String> {
         let mut x = seed;
         (0..20_000).map(move |_| {
             let mut s = String::new();
@@ -1020,6 +1026,17 @@ mod tests {
             x = x.wrapping_add(1);
             s
         })
+    }
+
+    #[test]
+    fn trim_is_str_trim() {
+        let parts = [
+            "a", "山", " ", "\u{3000}", "\u{a0}", "\u{85}", "\t", "\n", "ア", "😀", ":",
+            "\u{2028}", "é",
+        ];
+        for s in joined(&parts, 6, 5) {
+            assert_eq!(trim(&s), s.trim(), "{s:?}");
+        }
     }
 
     /// [`digit_groups`] over chars, as first written.
