@@ -854,6 +854,25 @@ mod tests {
     }
 
     #[test]
+    fn cells_padded_with_no_break_spaces_count() {
+        // Spreadsheet and HTML exports pad cells with U+00A0 (two bytes in UTF-8).
+        let text = "氏名,メール,電話\n".to_string()
+            + &"山田 太郎\u{a0},taro@example.com\u{a0},\u{a0}090-1234-5678\u{a0}\n".repeat(30);
+        let (mut t, mut tally) = (Table::new(), Tally::new(CatSet::all()));
+        let mut fields = Vec::new();
+        for line in text.split_inclusive('\n') {
+            if !t.push_line(line, b',', true, &mut tally) {
+                assert!(split_into(line, b',', &mut fields));
+                t.push(&fields, &mut tally);
+            }
+        }
+        t.finish(&mut tally);
+        for c in [Category::NameKanji, Category::Email, Category::Phone] {
+            assert_eq!(tally.count(c), 30, "{c:?}");
+        }
+    }
+
+    #[test]
     fn lines_count_like_split_rows() {
         use crate::synth::{Form, persons_text};
         for (form, d) in [
