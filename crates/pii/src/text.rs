@@ -766,7 +766,7 @@ pub fn scan(text: &str, tally: &mut Tally) {
         // Alternatives matched by their start only: take the value by hand.
         let keyword = |e: usize| {
             let after = text.get(e..).unwrap_or("");
-            let sep = after.len() - after.trim_start_matches([' ', '\u{3000}', ':', '：']).len();
+            let sep = after.len() - after.trim_start_matches(KEYWORD_SEPARATORS).len();
             sep + extend(text, e + sep, 40, 2).len()
         };
         match kind {
@@ -855,6 +855,10 @@ pub fn scan(text: &str, tally: &mut Tally) {
     }
 }
 
+/// What may stand between a value keyword and its value (`氏名：`, `Name: `, `氏名<TAB>` as
+/// pasted from a form or a table).
+const KEYWORD_SEPARATORS: [char; 5] = [' ', '\u{3000}', ':', '：', '\t'];
+
 fn is_keyword_value(tok: &str) -> bool {
     VALUE_KEYWORDS.iter().any(|k| tok.starts_with(k))
 }
@@ -862,8 +866,8 @@ fn is_keyword_value(tok: &str) -> bool {
 /// `氏名：山田 太郎`, `性別: 女`.
 fn keyword_value(tok: &str, tally: &mut Tally) {
     let v = tok
-        .trim_start_matches(|c: char| !(c == ':' || c == '：' || c == ' ' || c == '\u{3000}'))
-        .trim_start_matches([':', '：', ' ', '\u{3000}']);
+        .trim_start_matches(|c: char| !KEYWORD_SEPARATORS.contains(&c))
+        .trim_start_matches(KEYWORD_SEPARATORS);
     // A reading in parentheses after the name: `山田 太郎（ヤマダ タロウ）`.
     let v = v
         .split(['(', '（', '/', '／'])
@@ -1050,6 +1054,20 @@ mod tests {
             Category::PassportNumber,
             Category::PassportIssueDate,
             Category::Gender,
+        ] {
+            assert!(f.iter().any(|(x, n)| *x == c && *n == 1), "{c}: {f:?}");
+        }
+    }
+
+    #[test]
+    fn values_after_a_tab_are_taken() {
+        // A form pasted into a document: label, tab, value.
+        let f = found("氏名\t佐藤 太郎\nフリガナ\tサトウ タロウ\n性別\t男\nName\tSATO TARO\n");
+        for c in [
+            Category::NameKanji,
+            Category::NameKana,
+            Category::Gender,
+            Category::NameRomaji,
         ] {
             assert!(f.iter().any(|(x, n)| *x == c && *n == 1), "{c}: {f:?}");
         }
