@@ -39,6 +39,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod carve;
 pub mod decode;
 pub mod scan;
 mod sjis;

@@ -145,6 +145,11 @@ impl Scanner {
             // Containers and zip-based documents are read whole (within the size cap) and
             // handed to the walker (which also opens ISO images, and lists RAR and 7z members
             // it cannot read); a spreadsheet among them goes to calamine.
+            if crate::carve::is_raw_image(&head, &label) {
+                return self
+                    .scan_raw(&label, &head, &mut f, &mut out)
+                    .map_err(io_err);
+            }
             let t = kizuki_files::sniff::sniff(&head, &label);
             if t.is_container() || t == kizuki_files::FileType::Ooxml {
                 let cap = self.opts.max_total_size;
@@ -239,6 +244,15 @@ impl Scanner {
         }
         let head = &data[..data.len().min(decode::HEAD)];
         let mut rest = &data[head.len()..];
+        if crate::carve::is_raw_image(head, name) {
+            if let Err(e) = self.scan_raw(name, head, &mut rest, out) {
+                out.push(Item::Failed {
+                    path: name.to_string(),
+                    error: Error::Read(e.to_string()),
+                });
+            }
+            return;
+        }
         match self.scan_stream(name, head, &mut rest) {
             Ok(Some(r)) => out.push(Item::Found(r)),
             Ok(None) => {}
@@ -312,77 +326,128 @@ impl Scanner {
         head: &[u8],
         r: &mut dyn Read,
     ) -> io::Result<Option<ObjectReport>> {
-        let Some(enc) = decode::detect(head) else {
-            return Ok(None);
-        };
-        let lower = name.to_ascii_lowercase();
         let mut tally = Tally::new(self.opts.categories);
-        let mut mode: Option<Mode> = None;
-        let mut table = Table::new();
-        let mut pending = String::new();
-        let mut spare: Vec<Cow<'static, str>> = Vec::with_capacity(16);
-        decode::decode_chunks(enc, head, r, &mut |chunk: &str| {
-            let m = *mode.get_or_insert_with(|| choose_mode(&lower, chunk));
-            match m {
-                Mode::Text => text::scan(chunk, &mut tally),
-                Mode::Jsonl => {
-                    if table.records == 0 && table_is_fresh(&table) {
-                        table = Table::named();
-                    }
-                    for line in chunk.lines() {
-                        jsonl_line(line, &mut table, &mut tally);
-                    }
-                }
-                Mode::Delimited(d) => {
-                    // One search of the chunk for quotes spares one per line when there are
-                    // none (most exports).
-                    let may_quote = memchr::memchr(b'"', chunk.as_bytes()).is_some();
-                    for line in lines_inclusive(chunk) {
-                        if pending.is_empty() && table.push_line(line, d, may_quote, &mut tally) {
-                            continue;
-                        }
-                        let mut fields = recycle(std::mem::take(&mut spare));
-                        let joined;
-                        let l = if pending.is_empty() {
-                            line
-                        } else {
-                            pending.push_str(line);
-                            joined = std::mem::take(&mut pending);
-                            joined.as_str()
-                        };
-                        if table::split_into(l, d, &mut fields) {
-                            table.push(&fields, &mut tally);
-                        } else if l.len() < table::MAX_ROW {
-                            pending = l.to_string();
-                        } else {
-                            text::scan(l, &mut tally);
-                        }
-                        spare = recycle(fields);
-                    }
-                }
-            }
-        })?;
-        let (records, columns) = match mode {
-            Some(Mode::Delimited(_)) | Some(Mode::Jsonl) => {
-                if !pending.is_empty() {
-                    text::scan(&pending, &mut tally);
-                }
-                let cols = table.finish(&mut tally);
-                (Some(table.records), cols)
-            }
-            _ => (None, Vec::new()),
+        let Some(found) = scan_into(name, head, r, &mut tally)? else {
+            return Ok(None);
         };
         if tally.total() < self.opts.min_count {
             return Ok(None);
         }
         Ok(Some(tally.report(
             name.to_string(),
-            Some(decode::name(enc)),
-            records,
-            columns,
+            Some(found.encoding),
+            found.records,
+            found.columns,
             self.opts.reveal,
         )))
     }
+
+    /// Carves the text out of a raw disk or memory image read from `r` after its first bytes
+    /// `head` ([`crate::carve`]): one item per region holding personal data, named
+    /// `image!@OFFSET`.
+    fn scan_raw(
+        &self,
+        name: &str,
+        head: &[u8],
+        r: &mut dyn Read,
+        out: &mut Vec<Item>,
+    ) -> io::Result<()> {
+        let mut src = Cursor::new(head).chain(r);
+        crate::carve::regions(&mut src, self.opts.categories, &mut |region| {
+            self.push_report(
+                out,
+                region.tally,
+                format!("{name}!@{}", region.start),
+                Some(region.encoding),
+                region.records,
+                region.columns,
+            );
+        })
+    }
+}
+
+/// What [`scan_into`] saw of a text.
+pub(crate) struct Scanned {
+    /// The detected encoding's name.
+    pub encoding: &'static str,
+    /// Data rows when the text was a table.
+    pub records: Option<u64>,
+    /// The table's classified columns.
+    pub columns: Vec<(String, Category)>,
+}
+
+/// Scans a text or table read from `r` after its first bytes `head` into `tally`. `None`:
+/// binary data (nothing was read).
+pub(crate) fn scan_into(
+    name: &str,
+    head: &[u8],
+    r: &mut dyn Read,
+    tally: &mut Tally,
+) -> io::Result<Option<Scanned>> {
+    let Some(enc) = decode::detect(head) else {
+        return Ok(None);
+    };
+    let lower = name.to_ascii_lowercase();
+    let mut mode: Option<Mode> = None;
+    let mut table = Table::new();
+    let mut pending = String::new();
+    let mut spare: Vec<Cow<'static, str>> = Vec::with_capacity(16);
+    decode::decode_chunks(enc, head, r, &mut |chunk: &str| {
+        let m = *mode.get_or_insert_with(|| choose_mode(&lower, chunk));
+        match m {
+            Mode::Text => text::scan(chunk, tally),
+            Mode::Jsonl => {
+                if table.records == 0 && table_is_fresh(&table) {
+                    table = Table::named();
+                }
+                for line in chunk.lines() {
+                    jsonl_line(line, &mut table, tally);
+                }
+            }
+            Mode::Delimited(d) => {
+                // One search of the chunk for quotes spares one per line when there are
+                // none (most exports).
+                let may_quote = memchr::memchr(b'"', chunk.as_bytes()).is_some();
+                for line in lines_inclusive(chunk) {
+                    if pending.is_empty() && table.push_line(line, d, may_quote, tally) {
+                        continue;
+                    }
+                    let mut fields = recycle(std::mem::take(&mut spare));
+                    let joined;
+                    let l = if pending.is_empty() {
+                        line
+                    } else {
+                        pending.push_str(line);
+                        joined = std::mem::take(&mut pending);
+                        joined.as_str()
+                    };
+                    if table::split_into(l, d, &mut fields) {
+                        table.push(&fields, tally);
+                    } else if l.len() < table::MAX_ROW {
+                        pending = l.to_string();
+                    } else {
+                        text::scan(l, tally);
+                    }
+                    spare = recycle(fields);
+                }
+            }
+        }
+    })?;
+    let (records, columns) = match mode {
+        Some(Mode::Delimited(_)) | Some(Mode::Jsonl) => {
+            if !pending.is_empty() {
+                text::scan(&pending, tally);
+            }
+            let cols = table.finish(tally);
+            (Some(table.records), cols)
+        }
+        _ => (None, Vec::new()),
+    };
+    Ok(Some(Scanned {
+        encoding: decode::name(enc),
+        records,
+        columns,
+    }))
 }
 
 /// `str::split_inclusive('\n')` on the memchr crate's vector search (core's char search

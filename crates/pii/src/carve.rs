@@ -1,0 +1,365 @@
+//! Raw disk and memory images: the text in them, deleted remnants included.
+//!
+//! A file system hides nothing from a byte scan: the data of a deleted file stays in its
+//! blocks until they are reused (the reference incident's staged file was restored that
+//! way). An image is read as a stream of bytes and cut into *runs* of bytes that can be
+//! text in a Japanese encoding (printable ASCII, tab, line ends, ESC for ISO-2022-JP, and
+//! the bytes 0x80..=0xFE that UTF-8, Shift_JIS and EUC-JP use); control bytes, 0x7F and
+//! 0xFF end a run. Each run of at least [`MIN_RUN`] bytes is streamed through the ordinary
+//! text and table scanner ([`crate::scan`]) with its own encoding and its own table (a
+//! carved CSV keeps its header and columns). Runs less than [`GAP`] bytes apart form one
+//! *region*, reported as one object `image!@OFFSET` (its first byte's offset in the image,
+//! decimal, as `dd skip=` and bulk_extractor take it). Nothing is buffered beyond one read
+//! block, so an image of any size runs in bounded memory.
+//!
+//! UTF-16 text (NTFS metadata, some Windows files) is not carved: its ASCII characters
+//! hold zero bytes, which end a run.
+
+use std::io::{self, BufRead, BufReader, Read};
+
+use kizuki_core::Category;
+
+use crate::decode;
+use crate::scan::scan_into;
+use crate::tally::{CatSet, Tally};
+
+/// Shorter runs are skipped: in compressed or random data about one run in 3,000 reaches 64
+/// bytes, while a line of personal data is longer.
+pub const MIN_RUN: usize = 64;
+/// Runs closer than this belong to one region (a file's data and its zero padding, a
+/// database page's records).
+pub const GAP: u64 = 512;
+
+/// Bytes that may be text (see the module documentation).
+const TEXT: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = matches!(i, 0x09 | 0x0A | 0x0D | 0x1B | 0x20..=0x7E | 0x80..=0xFE);
+        i += 1;
+    }
+    t
+};
+
+/// Extensions of raw images that carry no signature at their start (a partition or memory
+/// dump).
+const RAW_EXTENSIONS: [&str; 9] = [
+    ".img", ".dd", ".raw", ".001", ".mem", ".vmem", ".dmp", ".vhd", ".vmdk",
+];
+
+/// Is this a raw disk, partition or memory image (by its first bytes, or by its name when
+/// they say nothing)? ISO 9660 images are not: their files are read as members.
+pub fn is_raw_image(head: &[u8], name: &str) -> bool {
+    let at = |i: usize, sig: &[u8]| head.get(i..i + sig.len()) == Some(sig);
+    if at(0x8001, b"CD001") || at(0x8001, b"BEA01") {
+        return false;
+    }
+    let boot = at(510, &[0x55, 0xAA]);
+    let signature = at(1080, &[0x53, 0xEF]) // ext2/3/4 superblock magic
+        || at(3, b"NTFS    ")
+        || at(3, b"EXFAT   ")
+        || (boot && (at(54, b"FAT12") || at(54, b"FAT16") || at(82, b"FAT32")))
+        || at(512, b"EFI PART") // GPT
+        || at(512, b"LABELONE") // LVM2
+        || at(0, b"XFSB")
+        || at(0, b"conectix") // VHD
+        || at(0, b"vhdxfile")
+        || at(0, b"KDMV") // VMDK sparse extent
+        || at(0, b"QFI\xFB") // qcow2
+        || (boot && mbr_partitions(head));
+    let lower = name.rsplit('!').next().unwrap_or(name).to_ascii_lowercase();
+    signature || RAW_EXTENSIONS.iter().any(|e| lower.ends_with(e))
+}
+
+/// Does a boot sector hold a plausible MBR partition table (boot flags 0x00 or 0x80, and
+/// at least one partition type set)?
+fn mbr_partitions(head: &[u8]) -> bool {
+    let entries = (0..4).filter_map(|k| head.get(446 + 16 * k..462 + 16 * k));
+    let mut any = false;
+    for e in entries {
+        let (flag, kind) = (e.first().copied(), e.get(4).copied());
+        if !matches!(flag, Some(0x00 | 0x80)) {
+            return false;
+        }
+        any |= kind.is_some_and(|t| t != 0);
+    }
+    any
+}
+
+/// A region of an image: runs of text close together, counted as one object.
+pub(crate) struct Region {
+    /// Offset of its first byte in the image.
+    pub start: u64,
+    /// End of its last run.
+    end: u64,
+    /// What its runs hold.
+    pub tally: Tally,
+    /// The encoding of its first run.
+    pub encoding: &'static str,
+    /// Data rows of the tables carved in it, if any.
+    pub records: Option<u64>,
+    /// Their columns.
+    pub columns: Vec<(String, Category)>,
+}
+
+/// Reads `src` to its end, calling `emit` with each region of text (holding personal data
+/// or not: the caller filters).
+pub(crate) fn regions(
+    src: &mut dyn Read,
+    cats: CatSet,
+    emit: &mut dyn FnMut(Region),
+) -> io::Result<()> {
+    let mut src = BufReader::with_capacity(1 << 20, src);
+    let mut offset = 0u64;
+    let mut region: Option<Region> = None;
+    let mut head = vec![0u8; decode::HEAD];
+    loop {
+        let (skipped, eof) = skip_binary(&mut src)?;
+        offset += skipped;
+        if let Some(r) = region.take_if(|r| eof || offset - r.end >= GAP) {
+            emit(r);
+        }
+        if eof {
+            return Ok(());
+        }
+        let start = offset;
+        let mut run = Run {
+            src: &mut src,
+            done: false,
+            read: 0,
+        };
+        head.resize(decode::HEAD, 0);
+        let n = kizuki_core::io::read_full(&mut run, &mut head)?;
+        if n < MIN_RUN {
+            // The run ended before filling the head: it is all of it.
+            offset += run.read;
+            continue;
+        }
+        // A run often starts with the tail of something else (binary data that happens to
+        // be text bytes): cut it when UTF-8 starts right after, so it neither sways the
+        // encoding nor sticks to a table's header.
+        let k = utf8_start(head.get(..n).unwrap_or(&[]));
+        let reg = region.get_or_insert_with(|| Region {
+            start: start + k as u64,
+            end: start,
+            tally: Tally::new(cats),
+            encoding: "",
+            records: None,
+            columns: Vec::new(),
+        });
+        // No extension: the content decides between text and table.
+        let found = scan_into("", head.get(k..n).unwrap_or(&[]), &mut run, &mut reg.tally)?;
+        io::copy(&mut run, &mut io::sink())?;
+        offset += run.read;
+        reg.end = offset;
+        if let Some(f) = found {
+            if reg.encoding.is_empty() {
+                reg.encoding = f.encoding;
+            }
+            if let Some(n) = f.records {
+                reg.records = Some(reg.records.unwrap_or(0) + n);
+            }
+            for c in f.columns {
+                if !reg.columns.contains(&c) {
+                    reg.columns.push(c);
+                }
+            }
+        }
+    }
+}
+
+/// Bytes at the start of a run that [`utf8_start`] may cut.
+const JUNK: usize = 64;
+
+/// Where UTF-8 starts in the head of a run: after the last invalid byte among its first
+/// [`JUNK`] bytes when everything after it is UTF-8 (but for a character cut at the end),
+/// else 0 (another encoding, or text from the first byte).
+fn utf8_start(b: &[u8]) -> usize {
+    let mut k = 0;
+    loop {
+        match std::str::from_utf8(b.get(k..).unwrap_or(&[])) {
+            Ok(_) => return k,
+            Err(e) => match e.error_len() {
+                None => return k,
+                Some(len) => {
+                    let bad = k + e.valid_up_to();
+                    if bad >= JUNK {
+                        return 0;
+                    }
+                    k = bad + len;
+                }
+            },
+        }
+    }
+}
+
+/// Skips the bytes that cannot be text: how many, and whether the input ended.
+fn skip_binary(src: &mut impl BufRead) -> io::Result<(u64, bool)> {
+    let mut skipped = 0u64;
+    loop {
+        let buf = src.fill_buf()?;
+        if buf.is_empty() {
+            return Ok((skipped, true));
+        }
+        match buf.iter().position(|b| TEXT[usize::from(*b)]) {
+            Some(i) => {
+                src.consume(i);
+                return Ok((skipped + i as u64, false));
+            }
+            None => {
+                let n = buf.len();
+                src.consume(n);
+                skipped += n as u64;
+            }
+        }
+    }
+}
+
+/// One run of text bytes, read through to the first byte that cannot be text (left in the
+/// source for [`skip_binary`]).
+struct Run<'a, R: BufRead> {
+    src: &'a mut R,
+    done: bool,
+    /// Bytes read so far.
+    read: u64,
+}
+
+impl<R: BufRead> Read for Run<'_, R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        if self.done || out.is_empty() {
+            return Ok(0);
+        }
+        let buf = self.src.fill_buf()?;
+        let most = buf.len().min(out.len());
+        let avail = buf.get(..most).unwrap_or(&[]);
+        let n = match avail.iter().position(|b| !TEXT[usize::from(*b)]) {
+            Some(i) => {
+                self.done = true;
+                i
+            }
+            None if buf.is_empty() => {
+                self.done = true;
+                0
+            }
+            None => most,
+        };
+        if let (Some(dst), Some(from)) = (out.get_mut(..n), buf.get(..n)) {
+            dst.copy_from_slice(from);
+        }
+        self.src.consume(n);
+        self.read += n as u64;
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::synth::{self, Form};
+
+    /// Regions found in `img`, with the offsets, encodings and counts the caller checks.
+    fn carve(img: &[u8]) -> Vec<Region> {
+        let mut out = Vec::new();
+        let mut r = img;
+        regions(&mut r, CatSet::all(), &mut |reg| out.push(reg)).unwrap();
+        out
+    }
+
+    #[test]
+    fn carves_tables_and_text_out_of_binary_data() {
+        let (csv, truth) = synth::persons_text(7, 200, Form::Csv);
+        let sjis = encoding_rs::SHIFT_JIS.encode(&csv).0.into_owned();
+        let mut img = vec![0u8; 8192];
+        // Noise that holds no run of 64 text bytes: every 16th byte is a control byte.
+        img.extend((0..100_000u32).map(|i| {
+            if i % 16 == 0 {
+                1
+            } else {
+                (i * 7 % 251) as u8 + 4
+            }
+        }));
+        // The run starts with noise that is text bytes, the last one no UTF-8.
+        img.extend_from_slice(b"\x80ab\xC0");
+        let a = img.len() as u64;
+        img.extend_from_slice(csv.as_bytes());
+        img.resize(img.len() + 4096, 0);
+        // Across the reader's 1 MiB block: the region must not be cut there.
+        img.resize((1 << 20) - 300, 0);
+        let b = img.len() as u64;
+        img.extend_from_slice(&sjis);
+        img.extend_from_slice(&[0xFF; 3000]);
+        let found = carve(&img);
+        let found: Vec<_> = found.iter().filter(|r| r.tally.total() > 0).collect();
+        assert_eq!(
+            found.len(),
+            2,
+            "{:?}",
+            found.iter().map(|r| r.start).collect::<Vec<_>>()
+        );
+        assert_eq!((found[0].start, found[0].encoding), (a, "UTF-8"));
+        assert_eq!((found[1].start, found[1].encoding), (b, "Shift_JIS"));
+        for r in &found {
+            assert_eq!(r.records, Some(200));
+            for c in [Category::Email, Category::NameKanji, Category::Phone] {
+                assert_eq!(r.tally.count(c), truth[&c], "{c:?}");
+            }
+            assert!(
+                r.columns
+                    .contains(&("氏名".to_string(), Category::NameKanji)),
+                "{:?}",
+                r.columns
+            );
+        }
+    }
+
+    #[test]
+    fn runs_close_together_are_one_region_and_short_ones_are_skipped() {
+        let line = "連絡先 taro.yamada@example.co.jp 電話 090-1234-5678 〒100-0001 東京都千代田区千代田1-1\n";
+        let mut img = Vec::new();
+        for _ in 0..3 {
+            img.extend_from_slice(line.as_bytes());
+            img.extend_from_slice(&[0u8; 100]); // a record header, a page's padding
+        }
+        img.extend_from_slice(&[0u8; 600]);
+        img.extend_from_slice(b"short run: a@example.jp");
+        img.extend_from_slice(&[0u8; 600]);
+        let found = carve(&img);
+        let found: Vec<_> = found.iter().filter(|r| r.tally.total() > 0).collect();
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].start, 0);
+        assert_eq!(found[0].tally.count(Category::Email), 3);
+        assert_eq!(found[0].tally.count(Category::Phone), 3);
+        assert_eq!(found[0].records, None);
+    }
+
+    #[test]
+    fn utf8_starts_after_the_junk() {
+        assert_eq!(utf8_start("氏名,メール".as_bytes()), 0);
+        assert_eq!(utf8_start(b"\x80ab\xC0x,y"), 4);
+        // Cut at the end of the head: still UTF-8.
+        assert_eq!(utf8_start(&"\u{3042}".as_bytes()[..2]), 0);
+        // Shift_JIS: invalid UTF-8 past the first bytes too.
+        let sjis = encoding_rs::SHIFT_JIS
+            .encode(&"山田 太郎,".repeat(20))
+            .0
+            .into_owned();
+        assert_eq!(utf8_start(&sjis), 0);
+    }
+
+    #[test]
+    fn images_are_known_by_signature_or_name() {
+        let mut ext = vec![0u8; 4096];
+        ext[1080..1082].copy_from_slice(&[0x53, 0xEF]);
+        assert!(is_raw_image(&ext, "sda1"));
+        let mut mbr = vec![0u8; 4096];
+        mbr[510..512].copy_from_slice(&[0x55, 0xAA]);
+        assert!(!is_raw_image(&mbr, "boot"), "no partition");
+        mbr[446 + 4] = 0x83;
+        assert!(is_raw_image(&mbr, "disk"));
+        assert!(is_raw_image(b"", "case.zip!server.DD"));
+        assert!(!is_raw_image(b"plain text", "notes.txt"));
+        let mut iso = vec![0u8; 0x8010];
+        iso[0x8001..0x8006].copy_from_slice(b"CD001");
+        assert!(!is_raw_image(&iso, "cd.img"), "ISO 9660: members are read");
+    }
+}
