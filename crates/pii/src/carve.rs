@@ -128,7 +128,7 @@ pub(crate) fn regions(
             done: false,
             read: 0,
         };
-        head.resize(decode::HEAD, 0);
+        // Into the buffer as it is (no zero-filling per run: most runs are a few bytes).
         let n = kizuki_core::io::read_full(&mut run, &mut head)?;
         if n < MIN_RUN {
             // The run ended before filling the head: it is all of it.

@@ -139,20 +139,10 @@ struct Pending {
 
 impl Pending {
     fn new(head: &[u8]) -> Self {
-        let mut buf = vec![0u8; head.len() + CHUNK];
-        buf[..head.len()].copy_from_slice(head);
         Pending {
-            buf,
+            buf: head.to_vec(),
             have: head.len(),
         }
-    }
-
-    /// Room for `n` more bytes after the text.
-    fn room(&mut self, n: usize) -> &mut [u8] {
-        if self.buf.len() < self.have + n {
-            self.buf.resize(self.have + n, 0);
-        }
-        &mut self.buf[self.have..self.have + n]
     }
 
     /// Hands on the text up to its last line end (all of it when `last`; a line longer than
@@ -214,7 +204,7 @@ fn utf8_chunks(head: &[u8], r: &mut dyn Read, f: &mut dyn FnMut(&str)) -> io::Re
         if last {
             return Ok(());
         }
-        let n = kizuki_core::io::read_full(r, p.room(CHUNK))?;
+        let n = read_more(r, &mut p.buf, p.have, CHUNK)?;
         p.have += n;
         last = n == 0;
     }
@@ -255,7 +245,7 @@ impl<'h> Inputs<'h> {
     fn new(head: &'h [u8]) -> Self {
         Inputs {
             first: Some(head),
-            buf: vec![0u8; CHUNK],
+            buf: Vec::new(),
         }
     }
 
@@ -264,9 +254,26 @@ impl<'h> Inputs<'h> {
         if let Some(h) = self.first.take() {
             return Ok((h, false));
         }
-        let n = kizuki_core::io::read_full(r, &mut self.buf)?;
+        let n = read_more(r, &mut self.buf, 0, CHUNK)?;
         Ok((&self.buf[..n], n == 0))
     }
+}
+
+/// Reads up to `n` bytes into `buf` from `at` (fewer only at the end of the input): the
+/// number read. `buf` grows to `at + n` only when a first byte came: most archive members
+/// and carved runs end with their head, and a chunk-sized buffer would be zero-filled (a
+/// MiB) for nothing each time.
+fn read_more(r: &mut dyn Read, buf: &mut Vec<u8>, at: usize, n: usize) -> io::Result<usize> {
+    if buf.len() >= at + n {
+        return kizuki_core::io::read_full(r, &mut buf[at..at + n]);
+    }
+    let mut first = [0u8; 1];
+    if kizuki_core::io::read_full(r, &mut first)? == 0 {
+        return Ok(0);
+    }
+    buf.resize(at + n, 0);
+    buf[at] = first[0];
+    Ok(1 + kizuki_core::io::read_full(r, &mut buf[at + 1..at + n])?)
 }
 
 /// The other encodings, through an encoding_rs decoder.
