@@ -14,6 +14,20 @@ const FIELDS: [&str; 7] = [
     "persons_estimate",
 ];
 
+/// `kizuki --format json pii scan PATH` in the sandbox, which must find something (exit 1):
+/// the objects it printed.
+fn scan_found(sb: &Sandbox, path: &str) -> Vec<serde_json::Value> {
+    let out = sb
+        .cmd()
+        .args(["--format", "json", "pii", "scan", path])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    json_lines(&out)
+}
+
 fn sjis_csv() -> synth::Generated {
     synth::persons_file(42, 30, Form::Csv, encoding_rs::SHIFT_JIS)
 }
@@ -23,15 +37,7 @@ fn finds_people_in_a_cp932_csv_with_exact_fields() {
     let sb = Sandbox::new();
     let g = sjis_csv();
     sb.write("restored.csv", &g.data);
-    let out = sb
-        .cmd()
-        .args(["--format", "json", "pii", "scan", "restored.csv"])
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
-    let items = json_lines(&out);
+    let items = scan_found(&sb, "restored.csv");
     assert_eq!(items.len(), 1);
     let o = items[0].as_object().unwrap();
     let mut keys: Vec<&str> = o.keys().map(String::as_str).collect();
@@ -51,6 +57,67 @@ fn finds_people_in_a_cp932_csv_with_exact_fields() {
 
 /// Every cell of the generated file that is longer than a gender: none may appear in output
 /// without --reveal, in either format.
+/// A program of e2fsprogs (in /usr/sbin, which a non-root PATH may lack).
+fn e2fs(name: &str) -> std::process::Command {
+    let sbin = std::path::Path::new("/usr/sbin").join(name);
+    std::process::Command::new(if sbin.exists() { sbin } else { name.into() })
+}
+
+fn run_ok(cmd: &mut std::process::Command) -> std::process::Output {
+    let out = cmd
+        .output()
+        .expect("e2fsprogs missing: scripts/setup installs it");
+    assert!(
+        out.status.success(),
+        "{cmd:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// The reference incident's staged file: a CP932 export written to an ext4 file system and
+/// deleted. Its blocks still hold it; the scan of the raw image finds it, as a table, at the
+/// offset where its data starts.
+#[test]
+fn finds_a_deleted_file_in_an_ext4_image() {
+    let sb = Sandbox::new();
+    let g = sjis_csv();
+    sb.write("src/customers_20160321.csv", &g.data);
+    sb.write("src/readme.txt", b"nothing personal here\n");
+    let img = sb.path().join("server.img");
+    run_ok(
+        e2fs("mkfs.ext4")
+            .args(["-q", "-F", "-b", "4096", "-d"])
+            .arg(sb.path().join("src"))
+            .arg(&img)
+            .arg("8M"),
+    );
+    run_ok(
+        e2fs("debugfs")
+            .args(["-w", "-R", "rm customers_20160321.csv"])
+            .arg(&img),
+    );
+    let ls = run_ok(e2fs("debugfs").args(["-R", "ls"]).arg(&img));
+    let listing = String::from_utf8_lossy(&ls.stdout);
+    assert!(
+        listing.contains("readme.txt") && !listing.contains("customers"),
+        "{listing}"
+    );
+    let items = scan_found(&sb, "server.img");
+    assert_eq!(items.len(), 1, "{items:?}");
+    let o = &items[0];
+    let path = o["path"].as_str().unwrap();
+    let off: usize = path.strip_prefix("server.img!@").unwrap().parse().unwrap();
+    let bytes = std::fs::read(&img).unwrap();
+    assert!(bytes[off..].starts_with(&g.data[..64]), "{path}");
+    assert_eq!(o["encoding"], "Shift_JIS");
+    assert_eq!(o["records"], 30);
+    for (c, n) in &g.truth {
+        assert_eq!(o["categories"][c.id()], *n, "{c}");
+    }
+    assert_eq!(o["columns"]["氏名"], "name_kanji");
+}
+
 #[test]
 fn no_unmasked_value_without_reveal() {
     let sb = Sandbox::new();
@@ -106,15 +173,7 @@ fn walks_nested_archives_with_member_paths() {
     let inner = synth::zip_of(&[("db/customers.csv", &g.data)]).unwrap();
     let tar = synth::tar_of(&[("export/inner.zip", &inner)]).unwrap();
     sb.write("dump.tar.gz", synth::gzip_of(&tar).unwrap());
-    let out = sb
-        .cmd()
-        .args(["--format", "json", "pii", "scan", "."])
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
-    let items = json_lines(&out);
+    let items = scan_found(&sb, ".");
     assert_eq!(items.len(), 1, "{items:?}");
     let p = items[0]["path"].as_str().unwrap();
     assert!(
