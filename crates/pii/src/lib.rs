@@ -1,4 +1,4 @@
-//! kizuki pii: find Japanese personal data in files, archives and spreadsheets.
+//! kizuki pii: find Japanese personal data in files, archives, spreadsheets and raw images.
 //!
 //! `kizuki pii scan PATH…` reports, per object (a file, an archive member, a sheet), which
 //! [`Category`](kizuki_core::Category) of personal data it holds and how much, the detected
@@ -31,7 +31,8 @@
 //!   encoding_rs' own CP932 path was a fifth of the time of a Japanese CSV scan).
 //! - **Containers** ([`scan`]): zip, gzip, tar, ISO images, zip-based documents, nested,
 //!   through `kizuki_files::walk_members_reporting` with the `[files]` caps (a cap reached is
-//!   a failed item); xlsx read whole with calamine.
+//!   a failed item); xlsx read whole with calamine. Raw disk and memory images are carved
+//!   ([`carve`]): regions of text, deleted files included, reported as `image!@OFFSET`.
 //! - Output never becomes a second leak: samples go through `kizuki_core::mask` unless the
 //!   caller asks to reveal them.
 //! - [`synth`] generates the deterministic test corpus (persons and decoys) used by the tests,
