@@ -19,6 +19,8 @@ fn mutated_inputs_never_panic() {
         ("x.zip", &zip),
         ("x.gz", &gz),
         ("x.tar", &tar),
+        // As a raw image: carved, with the mutations cutting the runs anywhere.
+        ("x.img", &base),
     ] {
         for _ in 0..150 {
             let mut d = seed.clone();
