@@ -146,9 +146,9 @@ impl Scanner {
             // handed to the walker (which also opens ISO images, and lists RAR and 7z members
             // it cannot read); a spreadsheet among them goes to calamine.
             if crate::carve::is_raw_image(&head, &label) {
-                return self
-                    .scan_raw(&label, &head, &mut f, &mut out)
-                    .map_err(io_err);
+                drop(f);
+                let mut open = || -> io::Result<Box<dyn Read>> { Ok(Box::new(File::open(path)?)) };
+                return self.scan_raw(&label, &mut open, &mut out).map_err(io_err);
             }
             let t = kizuki_files::sniff::sniff(&head, &label);
             if t.is_container() || t == kizuki_files::FileType::Ooxml {
@@ -245,7 +245,8 @@ impl Scanner {
         let head = &data[..data.len().min(decode::HEAD)];
         let mut rest = &data[head.len()..];
         if crate::carve::is_raw_image(head, name) {
-            if let Err(e) = self.scan_raw(name, head, &mut rest, out) {
+            let mut open = || -> io::Result<Box<dyn Read + '_>> { Ok(Box::new(data)) };
+            if let Err(e) = self.scan_raw(name, &mut open, out) {
                 out.push(Item::Failed {
                     path: name.to_string(),
                     error: Error::Read(e.to_string()),
@@ -342,27 +343,35 @@ impl Scanner {
         )))
     }
 
-    /// Carves the text out of a raw disk or memory image read from `r` after its first bytes
-    /// `head` ([`crate::carve`]): one item per region holding personal data, named
-    /// `image!@OFFSET`.
-    fn scan_raw(
+    /// Carves the text out of a raw disk or memory image ([`crate::carve`]): one item per
+    /// region holding personal data, named `image!@OFFSET`, in the order of the offsets.
+    /// `open` gives the image from its start: it is read twice (byte encodings, then UTF-16).
+    fn scan_raw<'a>(
         &self,
         name: &str,
-        head: &[u8],
-        r: &mut dyn Read,
+        open: &mut dyn FnMut() -> io::Result<Box<dyn Read + 'a>>,
         out: &mut Vec<Item>,
     ) -> io::Result<()> {
-        let mut src = Cursor::new(head).chain(r);
-        crate::carve::regions(&mut src, self.opts.categories, &mut |region| {
+        let mut found: Vec<(u64, Vec<Item>)> = Vec::new();
+        let mut emit = |region: crate::carve::Region| {
+            let mut items = Vec::new();
             self.push_report(
-                out,
+                &mut items,
                 region.tally,
                 format!("{name}!@{}", region.start),
                 Some(region.encoding),
                 region.records,
                 region.columns,
             );
-        })
+            if !items.is_empty() {
+                found.push((region.start, items));
+            }
+        };
+        crate::carve::regions(&mut open()?, self.opts.categories, &mut emit)?;
+        crate::carve::regions_utf16(&mut open()?, self.opts.categories, &mut emit)?;
+        found.sort_by_key(|(start, _)| *start);
+        out.extend(found.into_iter().flat_map(|(_, items)| items));
+        Ok(())
     }
 }
 
