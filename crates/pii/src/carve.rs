@@ -17,6 +17,7 @@
 //! bytes, which end every byte run.
 
 use std::io::{self, BufRead, Read};
+use std::sync::LazyLock;
 
 use kizuki_core::Category;
 
@@ -112,6 +113,9 @@ trait Unit {
     const W: usize;
     /// Can the unit at the start of `u` (`W` bytes) be text?
     fn is_text(u: &[u8]) -> bool;
+    /// 1 when the unit at byte `i` of `b` can be text, else 0 (branch-free: runs in random
+    /// data are short, and a branch per unit mispredicts).
+    fn bit(b: &[u8], i: usize) -> u64;
     /// The byte offset of the first whole unit of `b` that is text (`want`) or is not.
     fn find(b: &[u8], want: bool) -> Option<usize> {
         b.chunks_exact(Self::W)
@@ -131,6 +135,10 @@ impl Unit for Bytes {
     fn find(b: &[u8], want: bool) -> Option<usize> {
         b.iter().position(|x| TEXT[usize::from(*x)] == want)
     }
+    #[inline]
+    fn bit(b: &[u8], i: usize) -> u64 {
+        b.get(i).map_or(0, |x| u64::from(TEXT[usize::from(*x)]))
+    }
 }
 
 /// UTF-16LE code units at even offsets: tab, line ends, printable ASCII, dashes, quotes and
@@ -144,20 +152,46 @@ impl Unit for Utf16Le {
     const W: usize = 2;
     fn is_text(u: &[u8]) -> bool {
         let [a, b] = *u else { return false };
-        matches!(
-            u16::from_le_bytes([a, b]),
-            0x09 | 0x0A
-                | 0x0D
-                | 0x20..=0x7E
-                | 0x2010..=0x2027
-                | 0x2212
-                | 0x3000..=0x30FF
-                | 0x3200..=0x33FF
-                | 0x3400..=0x4DBF
-                | 0x4E00..=0x9FFF
-                | 0xFF01..=0xFF9F
-        )
+        text16(u16::from_le_bytes([a, b]))
     }
+    #[inline]
+    fn bit(b: &[u8], i: usize) -> u64 {
+        let (Some(&x), Some(&y)) = (b.get(i), b.get(i + 1)) else {
+            return 0;
+        };
+        let u = usize::from(u16::from_le_bytes([x, y]));
+        TEXT16.get(u >> 6).map_or(0, |w| (w >> (u & 63)) & 1)
+    }
+}
+
+/// [`text16`] for every code unit, a bit each (8 KiB).
+static TEXT16: LazyLock<Vec<u64>> = LazyLock::new(|| {
+    let mut t = vec![0u64; 1 << 10];
+    for u in 0..=u16::MAX {
+        if text16(u)
+            && let Some(w) = t.get_mut(usize::from(u >> 6))
+        {
+            *w |= 1 << (u & 63);
+        }
+    }
+    t
+});
+
+/// The UTF-16 code units of [`Utf16Le`] that may be text.
+fn text16(u: u16) -> bool {
+    matches!(
+        u,
+        0x09 | 0x0A
+            | 0x0D
+            | 0x20..=0x7E
+            | 0x2010..=0x2027
+            | 0x2212
+            | 0x3000..=0x30FF
+            | 0x3200..=0x33FF
+            | 0x3400..=0x4DBF
+            | 0x4E00..=0x9FFF
+            | 0xFF01..=0xFF9F
+    )
 }
 
 /// Reads `src` to its end, calling `emit` with each region of text in a byte encoding
@@ -279,30 +313,58 @@ fn utf8_start(b: &[u8]) -> usize {
     }
 }
 
-/// The byte offset of the first unit of `b` that may be text. Zero-filled space (most of
-/// an empty disk) is passed 32 bytes at a time.
-fn next_text<U: Unit>(b: &[u8]) -> Option<usize> {
-    let mut i = 0;
-    loop {
-        while b.get(i..i + 32).is_some_and(|w| w.iter().all(|x| *x == 0)) {
-            i += 32;
+/// Runs of at least this many units are scanned.
+const fn min_units<U: Unit>() -> usize {
+    MIN_RUN / U::W
+}
+
+/// The unit index where the first run of `b` (whole units) starts that is [`MIN_RUN`]
+/// bytes long or reaches the end of `b` (it may go on in the next buffer), if any. Units
+/// are classified 64 at a time into a bit mask, without a branch per unit; a run that long
+/// crosses a word boundary, so only the run going on from one word into the next is
+/// followed. Zero-filled space (most of an empty disk) is passed a word at a time.
+fn first_run<U: Unit>(b: &[u8]) -> Option<usize> {
+    let units = b.len() / U::W;
+    // Text units just before unit `k`.
+    let mut cur = 0usize;
+    let mut k = 0;
+    while k < units {
+        if cur == 0 {
+            while b
+                .get(k * U::W..(k + 64) * U::W)
+                .is_some_and(|w| w.iter().all(|x| *x == 0))
+            {
+                k += 64;
+            }
+            if k >= units {
+                break;
+            }
         }
-        let end = (i + 64).min(b.len());
-        if let Some(p) = U::find(b.get(i..end)?, true) {
-            return Some(i + p);
+        let n = (units - k).min(64);
+        let mut m = 0u64;
+        for j in 0..n {
+            m |= U::bit(b, (k + j) * U::W) << j;
         }
-        if end == b.len() {
-            return None;
+        let t = (m.trailing_ones() as usize).min(n);
+        if cur + t >= min_units::<U>() {
+            return Some(k - cur);
         }
-        i = end;
+        cur = if t == n {
+            cur + n
+        } else {
+            // The run at the word's end (bits below `n` only).
+            (m << (64 - n)).leading_ones() as usize
+        };
+        k += n;
     }
+    (cur > 0).then(|| units - cur)
 }
 
 /// Skips the units that cannot be text and the runs shorter than [`MIN_RUN`] bytes that
 /// lie wholly in the read buffer (most of those in binary data are a few bytes: they are
-/// passed over here, in two tight loops per run, rather than read through [`Run`]): how
-/// many bytes, and whether the input ended. A run reaching the buffer's end is left to
-/// [`Run`], which reads across buffers.
+/// passed over here rather than read through [`Run`]): how many bytes, and whether the
+/// input ended. A run reaching the buffer's end is left to [`Run`], which reads across
+/// buffers.
 fn skip_to_run<U: Unit>(src: &mut impl BufRead) -> io::Result<(u64, bool)> {
     let mut skipped = 0u64;
     loop {
@@ -314,24 +376,10 @@ fn skip_to_run<U: Unit>(src: &mut impl BufRead) -> io::Result<(u64, bool)> {
             src.consume(rest);
             return Ok((skipped + rest as u64, true));
         }
-        let buf = buf.get(..len).unwrap_or(&[]);
-        let mut i = 0;
-        let start = loop {
-            let Some(s) = next_text::<U>(buf.get(i..).unwrap_or(&[])) else {
-                break None;
-            };
-            let s = i + s;
-            let tail = buf.get(s..).unwrap_or(&[]);
-            let n = U::find(tail, false).unwrap_or(tail.len());
-            if n >= MIN_RUN || s + n == len {
-                break Some(s);
-            }
-            i = s + n;
-        };
-        match start {
-            Some(s) => {
-                src.consume(s);
-                return Ok((skipped + s as u64, false));
+        match first_run::<U>(buf.get(..len).unwrap_or(&[])) {
+            Some(k) => {
+                src.consume(k * U::W);
+                return Ok((skipped + (k * U::W) as u64, false));
             }
             None => {
                 src.consume(len);
@@ -529,16 +577,60 @@ mod tests {
         assert_eq!(found[0].records, None);
     }
 
+    /// [`first_run`] as a plain scan: each run in turn, by [`Unit::is_text`].
+    fn first_run_reference<U: Unit>(b: &[u8]) -> Option<usize> {
+        let units: Vec<bool> = b.chunks_exact(U::W).map(U::is_text).collect();
+        let mut k = 0;
+        while k < units.len() {
+            if !units[k] {
+                k += 1;
+                continue;
+            }
+            let n = units[k..].iter().take_while(|t| **t).count();
+            if n >= min_units::<U>() || k + n == units.len() {
+                return Some(k);
+            }
+            k += n;
+        }
+        None
+    }
+
     #[test]
-    fn text_is_found_after_zeros_and_noise() {
+    fn runs_are_found_as_a_plain_scan_finds_them() {
         let mut b = vec![0u8; 1000];
         b.extend_from_slice(&[1, 2, 3]);
         b.push(b'a');
-        assert_eq!(next_text::<Bytes>(&b), Some(1003));
-        assert_eq!(next_text::<Bytes>(&b[..1003]), None);
-        assert_eq!(next_text::<Bytes>(b"x"), Some(0));
-        assert_eq!(next_text::<Bytes>(b""), None);
-        assert_eq!(next_text::<Utf16Le>(b"\0\0\x01\0a\0"), Some(4));
+        assert_eq!(first_run::<Bytes>(&b), Some(1003));
+        assert_eq!(first_run::<Bytes>(&b[..1003]), None);
+        assert_eq!(first_run::<Bytes>(b""), None);
+        assert_eq!(first_run::<Utf16Le>(b"\0\0\x01\0a\0"), Some(2));
+        // Runs of every length around the word size and the minimum, at every phase.
+        let mut rng = kizuki_core::rng::Rng::new(5);
+        for _ in 0..3000 {
+            let mut b = Vec::new();
+            while b.len() < 700 {
+                let n = rng.below(200) as usize;
+                let text = rng.chance(0.5);
+                for _ in 0..n {
+                    let x = rng.next_u64() as u8;
+                    b.push(match (text, x) {
+                        (true, _) => b'a' + x % 26,
+                        (false, 0..=127) => 0,
+                        (false, _) => 0x01 + x % 8,
+                    });
+                }
+            }
+            assert_eq!(
+                first_run::<Bytes>(&b),
+                first_run_reference::<Bytes>(&b),
+                "{b:?}"
+            );
+            assert_eq!(
+                first_run::<Utf16Le>(&b),
+                first_run_reference::<Utf16Le>(&b),
+                "{b:?}"
+            );
+        }
     }
 
     #[test]
