@@ -245,6 +245,7 @@ fn regions_of<U: Unit>(
             src: &mut src,
             done: false,
             read: 0,
+            carry: None,
             unit: std::marker::PhantomData,
         };
         // Into the buffer as it is (no zero-filling per run: most runs are a few bytes).
@@ -394,17 +395,42 @@ fn skip_to_run<U: Unit>(src: &mut impl BufRead) -> io::Result<(u64, bool)> {
 struct Run<'a, U, R: BufRead> {
     src: &'a mut R,
     done: bool,
-    /// Bytes read so far.
+    /// Bytes taken from the source so far.
     read: u64,
+    /// The second byte of a unit read into a one-byte buffer.
+    carry: Option<u8>,
     unit: std::marker::PhantomData<U>,
 }
 
 impl<U: Unit, R: BufRead> Read for Run<'_, U, R> {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-        if self.done || out.is_empty() {
+        let Some(first) = out.first_mut() else {
+            return Ok(0);
+        };
+        if let Some(c) = self.carry.take() {
+            *first = c;
+            return Ok(1);
+        }
+        if self.done {
             return Ok(0);
         }
         let buf = self.src.fill_buf()?;
+        if out.len() < U::W {
+            // A buffer smaller than a unit (a reader probing for more input): one byte now,
+            // the rest of the unit at the next call.
+            let unit = buf.get(..U::W).filter(|u| U::is_text(u));
+            let Some(&[a, b]) = unit else {
+                self.done = true;
+                return Ok(0);
+            };
+            if let Some(x) = out.first_mut() {
+                *x = a;
+            }
+            self.carry = Some(b);
+            self.src.consume(U::W);
+            self.read += U::W as u64;
+            return Ok(1);
+        }
         let most = buf.len().min(out.len());
         let most = most - most % U::W;
         let avail = buf.get(..most).unwrap_or(&[]);
@@ -524,8 +550,11 @@ mod tests {
 
     #[test]
     fn carves_utf16_text_in_a_second_pass() {
-        let (text, truth) = synth::persons_text(11, 60, Form::Text);
+        // Longer than the head (64 KiB) and a decoder chunk: the run is read on through
+        // buffers of every size.
+        let (text, truth) = synth::persons_text(11, 6000, Form::Text);
         let utf16: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        assert!(utf16.len() > 2 * decode::CHUNK);
         let mut img = vec![0u8; 4096];
         img.extend((0..50_000u32).map(|i| {
             if i % 16 == 0 {
