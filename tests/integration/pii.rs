@@ -118,6 +118,53 @@ fn finds_a_deleted_file_in_an_ext4_image() {
     assert_eq!(o["columns"]["氏名"], "name_kanji");
 }
 
+/// The staged file as a database dump: every table's rows are classified by their column
+/// names, as the CSV export of the same data is.
+#[test]
+fn reads_a_mysqldump_as_tables() {
+    let sb = Sandbox::new();
+    let (csv, truth) = synth::persons_text(42, 40, Form::Csv);
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let mut dump = String::from(
+        "-- MySQL dump 10.13  Distrib 8.0.36\n\nCREATE TABLE `customers` (\n  `id` int NOT NULL AUTO_INCREMENT,\n",
+    );
+    for h in &header {
+        dump.push_str(&format!("  `{h}` varchar(255) DEFAULT NULL,\n"));
+    }
+    dump.push_str("  PRIMARY KEY (`id`)\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;\n");
+    let rows: Vec<String> = lines
+        .enumerate()
+        .map(|(i, l)| {
+            let cells: Vec<String> = l
+                .split(',')
+                .map(|c| {
+                    if c.is_empty() {
+                        "NULL".into()
+                    } else {
+                        format!("'{}'", c.replace('\'', "\\'"))
+                    }
+                })
+                .collect();
+            format!("({},{})", i + 1, cells.join(","))
+        })
+        .collect();
+    dump.push_str(&format!(
+        "INSERT INTO `customers` VALUES {};\n",
+        rows.join(",")
+    ));
+    sb.write("backup/shop.sql", dump.as_bytes());
+    let items = scan_found(&sb, "backup/shop.sql");
+    assert_eq!(items.len(), 1, "{items:?}");
+    let o = &items[0];
+    assert_eq!(o["records"], 40);
+    for (c, n) in &truth {
+        assert_eq!(o["categories"][c.id()], *n, "{c}");
+    }
+    assert_eq!(o["columns"]["customers.氏名"], "name_kanji");
+    assert_eq!(o["columns"]["customers.旅券番号"], "passport_number");
+}
+
 #[test]
 fn no_unmasked_value_without_reveal() {
     let sb = Sandbox::new();

@@ -44,6 +44,7 @@ pub mod carve;
 pub mod decode;
 pub mod scan;
 mod sjis;
+mod sql;
 pub mod synth;
 pub mod table;
 pub mod tables;

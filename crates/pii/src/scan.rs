@@ -401,10 +401,16 @@ pub(crate) fn scan_into(
     let mut table = Table::new();
     let mut pending = String::new();
     let mut spare: Vec<Cow<'static, str>> = Vec::with_capacity(16);
+    let mut dump = crate::sql::Dump::default();
     decode::decode_chunks(enc, head, r, &mut |chunk: &str| {
         let m = *mode.get_or_insert_with(|| choose_mode(&lower, chunk));
         match m {
             Mode::Text => text::scan(chunk, tally),
+            Mode::Sql => {
+                for line in lines_inclusive(chunk) {
+                    dump.line(line, tally);
+                }
+            }
             Mode::Jsonl => {
                 if table.records == 0 && table_is_fresh(&table) {
                     table = Table::named();
@@ -449,6 +455,10 @@ pub(crate) fn scan_into(
             }
             let cols = table.finish(tally);
             (Some(table.records), cols)
+        }
+        Some(Mode::Sql) => {
+            let (records, cols) = dump.finish(tally);
+            (Some(records), cols)
         }
         _ => (None, Vec::new()),
     };
@@ -530,6 +540,8 @@ fn scalar(v: serde_json::Value) -> Option<String> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Mode {
     Text,
+    /// A SQL dump ([`crate::sql`]).
+    Sql,
     Jsonl,
     Delimited(u8),
 }
@@ -544,6 +556,9 @@ fn choose_mode(lower_name: &str, chunk: &str) -> Mode {
         && serde_json::from_str::<serde_json::Value>(first.trim()).is_ok_and(|v| v.is_object())
     {
         return Mode::Jsonl;
+    }
+    if lower_name.ends_with(".sql") || crate::sql::looks_like(head) {
+        return Mode::Sql;
     }
     if lower_name.ends_with(".tsv") || lower_name.ends_with(".tab") {
         return Mode::Delimited(b'\t');

@@ -1,0 +1,556 @@
+//! SQL dumps (mysqldump, pg_dump, sqlite3 `.dump`): each table's rows go through the table
+//! classifier with the table's column names as header, so a dump reads like the CSV export
+//! of the same data (names, dates and passport numbers need their column to be told apart
+//! from other text).
+//!
+//! Read a line at a time, as the dump tools write them: `CREATE TABLE` (its columns, one per
+//! line or all on one), `INSERT INTO t [(columns)] VALUES (…),(…);` on one line, and
+//! `COPY t (columns) FROM stdin;` followed by tab-separated rows up to `\.`. Any other line,
+//! or a statement that does not parse, goes to the free-text scanner. The object's columns are
+//! reported as `table.column`, and its records are the rows of every table.
+
+use std::borrow::Cow;
+
+use kizuki_core::Category;
+
+use crate::table::Table;
+use crate::tally::Tally;
+use crate::text;
+
+/// Tables followed per dump; the rows of any further table are scanned as text.
+const MAX_TABLES: usize = 256;
+
+/// The state of a dump being read.
+#[derive(Default)]
+pub(crate) struct Dump {
+    /// Per table: name, column names, rows.
+    tables: Vec<(String, Vec<String>, Table)>,
+    /// A multi-line `CREATE TABLE` being read: its name and the columns so far.
+    creating: Option<(String, Vec<String>)>,
+    /// The table a `COPY … FROM stdin` feeds.
+    copying: Option<usize>,
+}
+
+/// Does this text start like a SQL dump?
+pub(crate) fn looks_like(head: &str) -> bool {
+    let first = head
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("");
+    [
+        "-- MySQL dump",
+        "-- MariaDB dump",
+        "-- PostgreSQL database dump",
+        "PRAGMA foreign_keys",
+        "BEGIN TRANSACTION;",
+        "CREATE TABLE",
+        "INSERT INTO",
+    ]
+    .iter()
+    .any(|p| first.starts_with(p))
+}
+
+impl Dump {
+    /// One line of the dump (with or without its line end).
+    pub(crate) fn line(&mut self, line: &str, tally: &mut Tally) {
+        let l = line.trim_end_matches(['\n', '\r']);
+        if let Some(t) = self.copying {
+            if l == "\\." {
+                self.copying = None;
+            } else {
+                let row: Vec<String> = l.split('\t').map(copy_field).collect();
+                self.push(t, &row, tally);
+            }
+            return;
+        }
+        let t = l.trim();
+        if let Some((name, mut cols)) = self.creating.take() {
+            if t.starts_with(')') {
+                self.table(&name, Some(cols));
+            } else {
+                cols.extend(column_def(t));
+                self.creating = Some((name, cols));
+            }
+            return;
+        }
+        if let Some(rest) = strip_keyword(t, "CREATE TABLE") {
+            let rest = strip_keyword(rest, "IF NOT EXISTS").unwrap_or(rest);
+            let (name, after) = identifier(rest);
+            match after.trim_start().strip_prefix('(') {
+                // All on one line (sqlite3 `.dump`).
+                Some(defs) if defs.trim_end().ends_with(';') => {
+                    let defs = defs.trim_end().trim_end_matches(';').trim_end();
+                    let defs = defs.strip_suffix(')').unwrap_or(defs);
+                    let cols = split_top(defs)
+                        .iter()
+                        .filter_map(|d| column_def(d))
+                        .collect();
+                    self.table(&name, Some(cols));
+                }
+                _ => self.creating = Some((name, Vec::new())),
+            }
+            return;
+        }
+        if let Some(rest) = strip_keyword(t, "INSERT INTO")
+            && self.insert(rest, tally)
+        {
+            return;
+        }
+        if let Some(rest) = strip_keyword(t, "COPY")
+            && let Some(i) = self.copy(rest)
+        {
+            self.copying = Some(i);
+            return;
+        }
+        text::scan(line, tally);
+    }
+
+    /// The index of table `name`, added (with `cols` as its header row) when new.
+    fn table(&mut self, name: &str, cols: Option<Vec<String>>) -> Option<usize> {
+        if let Some(i) = self.tables.iter().position(|(n, _, _)| n == name) {
+            return Some(i);
+        }
+        if self.tables.len() >= MAX_TABLES {
+            return None;
+        }
+        let cols = cols.unwrap_or_default();
+        // Known columns are the header, as a JSON Lines object's keys are (a header row would
+        // be taken for data when a column name is also a name, as `kana`).
+        let table = if cols.is_empty() {
+            Table::new()
+        } else {
+            Table::named()
+        };
+        self.tables.push((name.to_string(), cols, table));
+        Some(self.tables.len() - 1)
+    }
+
+    /// Adds a row to table `i`.
+    fn push(&mut self, i: usize, row: &[String], tally: &mut Tally) {
+        let Some((_, cols, table)) = self.tables.get_mut(i) else {
+            return;
+        };
+        if cols.is_empty() {
+            table.push(row, tally);
+            return;
+        }
+        let named = row
+            .iter()
+            .enumerate()
+            .map(|(k, v)| {
+                let key = cols
+                    .get(k)
+                    .cloned()
+                    .unwrap_or_else(|| format!("#{}", k + 1));
+                (key, v.clone())
+            })
+            .collect();
+        table.push_named(named, tally);
+    }
+
+    /// `INSERT INTO t [(columns)] VALUES (…),(…);`: `false` when it does not parse.
+    fn insert(&mut self, rest: &str, tally: &mut Tally) -> bool {
+        let backslash = rest.starts_with('`');
+        let (name, after) = identifier(rest);
+        let mut after = after.trim_start();
+        let mut listed = None;
+        if let Some(list) = after.strip_prefix('(') {
+            let Some(end) = list.find(')') else {
+                return false;
+            };
+            listed = Some(
+                split_top(&list[..end])
+                    .iter()
+                    .map(|c| identifier(c.trim()).0)
+                    .collect::<Vec<_>>(),
+            );
+            after = list[end + 1..].trim_start();
+        }
+        let Some(values) = strip_keyword(after, "VALUES") else {
+            return false;
+        };
+        let Some(rows) = tuples(values, backslash) else {
+            return false;
+        };
+        // A column list names a table's columns only when its CREATE TABLE was not seen.
+        let Some(i) = self.table(&name, listed) else {
+            return false;
+        };
+        for row in &rows {
+            self.push(i, row, tally);
+        }
+        true
+    }
+
+    /// `COPY t (columns) FROM stdin;`: the table its rows feed.
+    fn copy(&mut self, rest: &str) -> Option<usize> {
+        let (name, after) = identifier(rest);
+        let after = after.trim_start();
+        let (cols, after) = match after.strip_prefix('(') {
+            Some(list) => {
+                let end = list.find(')')?;
+                let cols = split_top(&list[..end])
+                    .iter()
+                    .map(|c| identifier(c.trim()).0)
+                    .collect();
+                (Some(cols), list[end + 1..].trim_start())
+            }
+            None => (None, after),
+        };
+        if !after.to_ascii_uppercase().starts_with("FROM STDIN") {
+            return None;
+        }
+        self.table(&name, cols)
+    }
+
+    /// Every table's records, and its columns as `table.column`.
+    pub(crate) fn finish(mut self, tally: &mut Tally) -> (u64, Vec<(String, Category)>) {
+        if let Some((name, cols)) = self.creating.take() {
+            self.table(&name, Some(cols));
+        }
+        let (mut records, mut columns) = (0, Vec::new());
+        for (name, _, mut table) in self.tables {
+            for (col, cat) in table.finish(tally) {
+                columns.push((format!("{name}.{col}"), cat));
+            }
+            records += table.records;
+        }
+        (records, columns)
+    }
+}
+
+/// `s` after the keyword `kw` (any case) and the spaces after it, if it starts with it.
+fn strip_keyword<'a>(s: &'a str, kw: &str) -> Option<&'a str> {
+    let head = s.get(..kw.len())?;
+    if !head.eq_ignore_ascii_case(kw) {
+        return None;
+    }
+    let rest = s.get(kw.len()..)?;
+    // A keyword ends at a space or a bracket (`VALUES(`), not inside a word.
+    if rest.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_') {
+        return None;
+    }
+    Some(rest.trim_start())
+}
+
+/// A possibly quoted (`` `a` ``, `"a"`, `[a]`) and qualified (`public.a`) name at the start
+/// of `s`: its last part, unquoted, and the text after it.
+fn identifier(s: &str) -> (String, &str) {
+    let mut rest = s.trim_start();
+    loop {
+        let (part, after) = match rest.chars().next() {
+            Some(q @ ('`' | '"' | '[')) => {
+                let close = if q == '[' { ']' } else { q };
+                let body = &rest[1..];
+                match body.find(close) {
+                    Some(e) => (&body[..e], &body[e + 1..]),
+                    None => (body, ""),
+                }
+            }
+            _ => {
+                let e = rest
+                    .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
+                    .unwrap_or(rest.len());
+                (&rest[..e], &rest[e..])
+            }
+        };
+        match after.strip_prefix('.') {
+            Some(next) => rest = next,
+            None => return (part.to_string(), after),
+        }
+    }
+}
+
+/// The column a line of a `CREATE TABLE` defines, if it defines one (not a key or a
+/// constraint).
+fn column_def(line: &str) -> Option<String> {
+    let t = line.trim().trim_end_matches(',');
+    let word = t
+        .split(|c: char| c.is_whitespace() || c == '(')
+        .next()
+        .unwrap_or("")
+        .to_ascii_uppercase();
+    let constraint = [
+        "PRIMARY",
+        "KEY",
+        "UNIQUE",
+        "CONSTRAINT",
+        "INDEX",
+        "FOREIGN",
+        "CHECK",
+        "FULLTEXT",
+        "SPATIAL",
+    ];
+    if t.is_empty() || constraint.contains(&word.as_str()) {
+        return None;
+    }
+    let (name, _) = identifier(t);
+    (!name.is_empty()).then_some(name)
+}
+
+/// `s` split at the commas outside brackets and quotes.
+fn split_top(s: &str) -> Vec<&str> {
+    let (mut out, mut depth, mut quote, mut start) = (Vec::new(), 0i32, None, 0);
+    for (i, c) in s.char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"' | '`') => quote = Some(c),
+            (None, '(') => depth += 1,
+            (None, ')') => depth -= 1,
+            (None, ',') if depth == 0 => {
+                out.push(&s[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push(&s[start..]);
+    out
+}
+
+/// The rows of `(…),(…);`: quoted strings (`''` for a quote, and backslash escapes when the
+/// dump is MySQL's), `NULL` as empty, other tokens as written. `None` when it does not parse.
+fn tuples(s: &str, backslash: bool) -> Option<Vec<Vec<String>>> {
+    let b = s.as_bytes();
+    let mut rows = Vec::new();
+    let mut i = 0;
+    let skip_ws = |i: &mut usize| {
+        while b.get(*i).is_some_and(u8::is_ascii_whitespace) {
+            *i += 1;
+        }
+    };
+    loop {
+        skip_ws(&mut i);
+        if b.get(i) != Some(&b'(') {
+            return None;
+        }
+        i += 1;
+        let mut row = Vec::new();
+        loop {
+            skip_ws(&mut i);
+            let field = if b.get(i) == Some(&b'\'') {
+                let (v, end) = quoted(s, i + 1, backslash)?;
+                i = end;
+                v.into_owned()
+            } else {
+                let start = i;
+                while b.get(i).is_some_and(|c| *c != b',' && *c != b')') {
+                    i += 1;
+                }
+                let tok = s.get(start..i)?.trim();
+                if tok.eq_ignore_ascii_case("NULL") {
+                    String::new()
+                } else {
+                    tok.to_string()
+                }
+            };
+            row.push(field);
+            skip_ws(&mut i);
+            match b.get(i) {
+                Some(b',') => i += 1,
+                Some(b')') => {
+                    i += 1;
+                    break;
+                }
+                _ => return None,
+            }
+        }
+        rows.push(row);
+        skip_ws(&mut i);
+        match b.get(i) {
+            Some(b',') => i += 1,
+            Some(b';') | None => return Some(rows),
+            _ => return None,
+        }
+    }
+}
+
+/// A quoted string's value from just after its opening quote at `i`, and the index after
+/// its closing quote.
+fn quoted(s: &str, i: usize, backslash: bool) -> Option<(Cow<'_, str>, usize)> {
+    let b = s.as_bytes();
+    let mut out: Option<String> = None;
+    let (mut j, mut run) = (i, i);
+    loop {
+        match b.get(j)? {
+            b'\'' if b.get(j + 1) == Some(&b'\'') => {
+                let o = out.get_or_insert_with(String::new);
+                o.push_str(s.get(run..=j)?);
+                j += 2;
+                run = j;
+            }
+            b'\'' => {
+                let v = match out {
+                    Some(mut o) => {
+                        o.push_str(s.get(run..j)?);
+                        Cow::Owned(o)
+                    }
+                    None => Cow::Borrowed(s.get(i..j)?),
+                };
+                return Some((v, j + 1));
+            }
+            b'\\' if backslash => {
+                let o = out.get_or_insert_with(String::new);
+                o.push_str(s.get(run..j)?);
+                let e = *b.get(j + 1)?;
+                o.push(match e {
+                    b'n' => '\n',
+                    b't' => '\t',
+                    b'r' => '\r',
+                    b'0' => '\0',
+                    b'Z' => '\u{1A}',
+                    // ASCII, or the first byte of a character, which the next run takes.
+                    x if x.is_ascii() => char::from(x),
+                    _ => {
+                        j += 1;
+                        run = j;
+                        continue;
+                    }
+                });
+                j += 2;
+                run = j;
+            }
+            _ => j += 1,
+        }
+    }
+}
+
+/// A field of a `COPY` row: `\N` is NULL (empty); `\t`, `\n`, `\\` unescaped.
+fn copy_field(f: &str) -> String {
+    if f == "\\N" {
+        return String::new();
+    }
+    if !f.contains('\\') {
+        return f.to_string();
+    }
+    f.replace("\\t", "\t")
+        .replace("\\n", "\n")
+        .replace("\\r", "\r")
+        .replace("\\\\", "\\")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tally::CatSet;
+
+    #[test]
+    fn tuples_parse_quotes_escapes_and_nulls() {
+        let rows = tuples(
+            "(1,'山田 太郎','O''Brien',NULL,'a\\'b\\\\c'),(2,'x,y', 3.5 ,'（株）');",
+            true,
+        )
+        .unwrap();
+        assert_eq!(
+            rows,
+            vec![
+                vec!["1", "山田 太郎", "O'Brien", "", "a'b\\c"],
+                vec!["2", "x,y", "3.5", "（株）"],
+            ]
+        );
+        // Without backslash escapes (PostgreSQL, SQLite) a backslash is a character.
+        assert_eq!(tuples("('C:\\dir')", false).unwrap(), vec![vec!["C:\\dir"]]);
+        assert!(tuples("(1,'open", true).is_none());
+        assert!(tuples("1,2", true).is_none());
+    }
+
+    #[test]
+    fn names_and_columns() {
+        assert_eq!(identifier("`customers` VALUES").0, "customers");
+        assert_eq!(identifier("public.customers (id").0, "customers");
+        assert_eq!(identifier("\"my table\"(a)").0, "my table");
+        assert_eq!(
+            column_def("  `email` varchar(255) DEFAULT NULL,"),
+            Some("email".into())
+        );
+        assert_eq!(column_def("  PRIMARY KEY (`id`),"), None);
+        assert_eq!(
+            split_top("a int, b numeric(10,2), c text"),
+            vec!["a int", " b numeric(10,2)", " c text"]
+        );
+        assert!(strip_keyword("insert into t", "INSERT INTO").is_some());
+        assert!(strip_keyword("INSERT INTOx", "INSERT INTO").is_none());
+    }
+
+    fn dump_counts(dump: &str) -> (Tally, u64, Vec<(String, Category)>) {
+        let mut tally = Tally::new(CatSet::all());
+        let mut d = Dump::default();
+        for line in dump.split_inclusive('\n') {
+            d.line(line, &mut tally);
+        }
+        let (records, cols) = d.finish(&mut tally);
+        (tally, records, cols)
+    }
+
+    #[test]
+    fn mysql_postgres_and_sqlite_dumps_read_as_tables() {
+        let rows = [
+            (
+                "山田 太郎",
+                "ヤマダ タロウ",
+                "1980-04-12",
+                "taro@example.co.jp",
+                "090-1234-5678",
+            ),
+            (
+                "佐藤 花子",
+                "サトウ ハナコ",
+                "1975-11-03",
+                "hanako@example.jp",
+                "080-2345-6789",
+            ),
+            (
+                "鈴木 一郎",
+                "スズキ イチロウ",
+                "1990-01-30",
+                "ichiro@example.com",
+                "070-3456-7890",
+            ),
+        ];
+        let mysql = format!(
+            "-- MySQL dump 10.13\nCREATE TABLE `customers` (\n  `id` int NOT NULL,\n  `name` varchar(64),\n  `kana` varchar(64),\n  `birthday` date,\n  `email` varchar(255),\n  `tel` varchar(20),\n  PRIMARY KEY (`id`)\n);\nINSERT INTO `customers` VALUES {};\n",
+            rows.iter()
+                .enumerate()
+                .map(|(i, r)| format!("({i},'{}','{}','{}','{}','{}')", r.0, r.1, r.2, r.3, r.4))
+                .collect::<Vec<_>>()
+                .join(",")
+        );
+        let pg = format!(
+            "-- PostgreSQL database dump\nCOPY public.customers (id, name, kana, birthday, email, tel) FROM stdin;\n{}\\.\n",
+            rows.iter()
+                .enumerate()
+                .map(|(i, r)| format!("{i}\t{}\t{}\t{}\t{}\t{}\n", r.0, r.1, r.2, r.3, r.4))
+                .collect::<String>()
+        );
+        let sqlite = format!(
+            "PRAGMA foreign_keys=OFF;\nBEGIN TRANSACTION;\nCREATE TABLE customers(id INTEGER PRIMARY KEY, name TEXT, kana TEXT, birthday TEXT, email TEXT, tel TEXT);\n{}COMMIT;\n",
+            rows.iter()
+                .enumerate()
+                .map(|(i, r)| format!(
+                    "INSERT INTO customers VALUES({i},'{}','{}','{}','{}','{}');\n",
+                    r.0, r.1, r.2, r.3, r.4
+                ))
+                .collect::<String>()
+        );
+        for dump in [&mysql, &pg, &sqlite] {
+            assert!(looks_like(dump));
+            let (tally, records, cols) = dump_counts(dump);
+            assert_eq!(records, 3, "{dump}");
+            for c in [
+                Category::NameKanji,
+                Category::NameKana,
+                Category::BirthDate,
+                Category::Email,
+                Category::Phone,
+            ] {
+                assert_eq!(tally.count(c), 3, "{c:?} in {dump}");
+            }
+            assert!(
+                cols.contains(&("customers.name".to_string(), Category::NameKanji)),
+                "{cols:?}"
+            );
+        }
+    }
+}
