@@ -23,8 +23,8 @@ const MAX_TABLES: usize = 256;
 /// The state of a dump being read.
 #[derive(Default)]
 pub(crate) struct Dump {
-    /// Per table: name, column names, rows.
-    tables: Vec<(String, Vec<String>, Table)>,
+    /// Per table: its name and rows.
+    tables: Vec<(String, Table)>,
     /// A multi-line `CREATE TABLE` being read: its name and the columns so far.
     creating: Option<(String, Vec<String>)>,
     /// The table a `COPY … FROM stdin` feeds.
@@ -59,7 +59,7 @@ impl Dump {
             if l == "\\." {
                 self.copying = None;
             } else {
-                let row: Vec<String> = l.split('\t').map(copy_field).collect();
+                let row: Vec<Cow<str>> = l.split('\t').map(copy_field).collect();
                 self.push(t, &row, tally);
             }
             return;
@@ -108,7 +108,7 @@ impl Dump {
 
     /// The index of table `name`, added (with `cols` as its header row) when new.
     fn table(&mut self, name: &str, cols: Option<Vec<String>>) -> Option<usize> {
-        if let Some(i) = self.tables.iter().position(|(n, _, _)| n == name) {
+        if let Some(i) = self.tables.iter().position(|(n, _)| n == name) {
             return Some(i);
         }
         if self.tables.len() >= MAX_TABLES {
@@ -120,33 +120,17 @@ impl Dump {
         let table = if cols.is_empty() {
             Table::new()
         } else {
-            Table::named()
+            Table::with_columns(cols)
         };
-        self.tables.push((name.to_string(), cols, table));
+        self.tables.push((name.to_string(), table));
         Some(self.tables.len() - 1)
     }
 
     /// Adds a row to table `i`.
-    fn push(&mut self, i: usize, row: &[String], tally: &mut Tally) {
-        let Some((_, cols, table)) = self.tables.get_mut(i) else {
-            return;
-        };
-        if cols.is_empty() {
+    fn push<S: AsRef<str>>(&mut self, i: usize, row: &[S], tally: &mut Tally) {
+        if let Some((_, table)) = self.tables.get_mut(i) {
             table.push(row, tally);
-            return;
         }
-        let named = row
-            .iter()
-            .enumerate()
-            .map(|(k, v)| {
-                let key = cols
-                    .get(k)
-                    .cloned()
-                    .unwrap_or_else(|| format!("#{}", k + 1));
-                (key, v.clone())
-            })
-            .collect();
-        table.push_named(named, tally);
     }
 
     /// `INSERT INTO t [(columns)] VALUES (…),(…);`: `false` when it does not parse.
@@ -210,7 +194,7 @@ impl Dump {
             self.table(&name, Some(cols));
         }
         let (mut records, mut columns) = (0, Vec::new());
-        for (name, _, mut table) in self.tables {
+        for (name, mut table) in self.tables {
             for (col, cat) in table.finish(tally) {
                 columns.push((format!("{name}.{col}"), cat));
             }
@@ -312,7 +296,7 @@ fn split_top(s: &str) -> Vec<&str> {
 
 /// The rows of `(…),(…);`: quoted strings (`''` for a quote, and backslash escapes when the
 /// dump is MySQL's), `NULL` as empty, other tokens as written. `None` when it does not parse.
-fn tuples(s: &str, backslash: bool) -> Option<Vec<Vec<String>>> {
+fn tuples(s: &str, backslash: bool) -> Option<Vec<Vec<Cow<'_, str>>>> {
     let b = s.as_bytes();
     let mut rows = Vec::new();
     let mut i = 0;
@@ -333,7 +317,7 @@ fn tuples(s: &str, backslash: bool) -> Option<Vec<Vec<String>>> {
             let field = if b.get(i) == Some(&b'\'') {
                 let (v, end) = quoted(s, i + 1, backslash)?;
                 i = end;
-                v.into_owned()
+                v
             } else {
                 let start = i;
                 while b.get(i).is_some_and(|c| *c != b',' && *c != b')') {
@@ -341,9 +325,9 @@ fn tuples(s: &str, backslash: bool) -> Option<Vec<Vec<String>>> {
                 }
                 let tok = s.get(start..i)?.trim();
                 if tok.eq_ignore_ascii_case("NULL") {
-                    String::new()
+                    Cow::Borrowed("")
                 } else {
-                    tok.to_string()
+                    Cow::Borrowed(tok)
                 }
             };
             row.push(field);
@@ -418,17 +402,19 @@ fn quoted(s: &str, i: usize, backslash: bool) -> Option<(Cow<'_, str>, usize)> {
 }
 
 /// A field of a `COPY` row: `\N` is NULL (empty); `\t`, `\n`, `\\` unescaped.
-fn copy_field(f: &str) -> String {
+fn copy_field(f: &str) -> Cow<'_, str> {
     if f == "\\N" {
-        return String::new();
+        return Cow::Borrowed("");
     }
     if !f.contains('\\') {
-        return f.to_string();
+        return Cow::Borrowed(f);
     }
-    f.replace("\\t", "\t")
-        .replace("\\n", "\n")
-        .replace("\\r", "\r")
-        .replace("\\\\", "\\")
+    Cow::Owned(
+        f.replace("\\t", "\t")
+            .replace("\\n", "\n")
+            .replace("\\r", "\r")
+            .replace("\\\\", "\\"),
+    )
 }
 
 #[cfg(test)]

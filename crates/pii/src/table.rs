@@ -286,6 +286,16 @@ impl Table {
         }
     }
 
+    /// A table whose column names are known apart from its rows (a SQL dump's): they are the
+    /// header, and rows come by position ([`Table::push`]).
+    pub fn with_columns(mut cols: Vec<String>) -> Self {
+        cols.truncate(MAX_COLUMNS);
+        Table {
+            keys: cols,
+            ..Table::named()
+        }
+    }
+
     /// Adds one JSON object's fields.
     pub fn push_named(&mut self, fields: Vec<(String, String)>, tally: &mut Tally) {
         let mut row = vec![String::new(); self.keys.len()];
