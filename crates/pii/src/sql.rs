@@ -18,7 +18,11 @@ use crate::tally::Tally;
 use crate::text;
 
 /// Tables followed per dump; the rows of any further table are scanned as text.
-const MAX_TABLES: usize = 256;
+const MAX_TABLES: usize = 128;
+/// Longer rows are scanned as text. A table holds up to
+/// [`CLASSIFY_ROWS`](crate::table::CLASSIFY_ROWS) rows before its columns are classified:
+/// with these caps, at most 128 MiB however hostile the dump.
+const MAX_ROW: usize = 16 * 1024;
 
 /// The state of a dump being read.
 #[derive(Default)]
@@ -66,13 +70,20 @@ impl Dump {
         }
         let t = l.trim();
         if let Some((name, mut cols)) = self.creating.take() {
-            if t.starts_with(')') {
+            // The definition ends at its `)`, or (a damaged dump) at the next statement.
+            let next = ["INSERT INTO", "CREATE TABLE", "COPY"]
+                .iter()
+                .any(|k| strip_keyword(t, k).is_some());
+            if t.starts_with(')') || next || cols.len() >= crate::table::MAX_COLUMNS {
                 self.table(&name, Some(cols));
+                if !next {
+                    return;
+                }
             } else {
                 cols.extend(column_def(t));
                 self.creating = Some((name, cols));
+                return;
             }
-            return;
         }
         if let Some(rest) = strip_keyword(t, "CREATE TABLE") {
             let rest = strip_keyword(rest, "IF NOT EXISTS").unwrap_or(rest);
@@ -128,6 +139,12 @@ impl Dump {
 
     /// Adds a row to table `i`.
     fn push<S: AsRef<str>>(&mut self, i: usize, row: &[S], tally: &mut Tally) {
+        if row.iter().map(|c| c.as_ref().len()).sum::<usize>() > MAX_ROW {
+            for c in row {
+                text::scan(c.as_ref(), tally);
+            }
+            return;
+        }
         if let Some((_, table)) = self.tables.get_mut(i) {
             table.push(row, tally);
         }
@@ -440,6 +457,25 @@ mod tests {
         assert_eq!(tuples("('C:\\dir')", false).unwrap(), vec![vec!["C:\\dir"]]);
         assert!(tuples("(1,'open", true).is_none());
         assert!(tuples("1,2", true).is_none());
+    }
+
+    #[test]
+    fn damaged_dumps_fall_back_to_text() {
+        // A CREATE TABLE cut short: the INSERT after it still counts, by its column list.
+        let (tally, records, _) = dump_counts(
+            "CREATE TABLE `t` (\n  `a` int,\nINSERT INTO `t` (`a`, `mail`) VALUES (1,'taro@example.co.jp');\n",
+        );
+        assert_eq!((records, tally.count(Category::Email)), (1, 1));
+        // A row longer than the cap: its cells are scanned as text.
+        let long = format!(
+            "INSERT INTO t VALUES ('{}','hanako@example.jp');\n",
+            "x".repeat(MAX_ROW)
+        );
+        let (tally, records, _) = dump_counts(&long);
+        assert_eq!((records, tally.count(Category::Email)), (0, 1));
+        // An INSERT that does not parse is text.
+        let (tally, _, _) = dump_counts("INSERT INTO t VALUES ('open, ichiro@example.com\n");
+        assert_eq!(tally.count(Category::Email), 1);
     }
 
     #[test]
