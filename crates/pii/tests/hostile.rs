@@ -11,6 +11,24 @@ fn mutated_inputs_never_panic() {
     let zip = synth::zip_of(&[("a.csv", &base)]).unwrap();
     let gz = synth::gzip_of(&base).unwrap();
     let tar = synth::tar_of(&[("t/a.csv", &base)]).unwrap();
+    // The same persons as a mysqldump: a CREATE TABLE, then one INSERT a row.
+    let (csv, _) = synth::persons_text(3, 20, Form::Csv);
+    let mut lines = csv.lines();
+    let cols: Vec<String> = lines
+        .next()
+        .unwrap()
+        .split(',')
+        .map(|c| format!("`{c}` text"))
+        .collect();
+    let mut dump = format!(
+        "-- MySQL dump\nCREATE TABLE `c` (\n{}\n);\n",
+        cols.join(",\n")
+    );
+    for l in lines {
+        let cells: Vec<String> = l.split(',').map(|c| format!("'{c}'")).collect();
+        dump.push_str(&format!("INSERT INTO `c` VALUES ({});\n", cells.join(",")));
+    }
+    let dump = dump.into_bytes();
     let scanner = Scanner::default();
     let mut rng = Rng::new(99);
     let mut runs = 0;
@@ -21,6 +39,7 @@ fn mutated_inputs_never_panic() {
         ("x.tar", &tar),
         // As a raw image: carved, with the mutations cutting the runs anywhere.
         ("x.img", &base),
+        ("x.sql", &dump),
     ] {
         for _ in 0..150 {
             let mut d = seed.clone();
