@@ -20,7 +20,7 @@
 //!   `電話09012345678`. A hand-written finder locates candidates in one table-driven pass
 //!   over the bytes (plus `memchr` for `@`); unit tests hold it to the combined pattern it
 //!   replaced.
-//! - **Tables first**: CSV/TSV/JSON Lines/xlsx/SQL-dump ([`sql`]) columns are classified once (header name, then
+//! - **Tables first**: CSV/TSV/JSON Lines/xlsx/SQL-dump ([`sql`])/SQLite ([`sqlite`]) columns are classified once (header name, then
 //!   the share of values that validate), then only the classified columns are validated per
 //!   row; the CSV splitter is hand-written over decoded lines so a hostile quoted field cannot
 //!   grow without bound (the `csv` crate buffers a whole record).
@@ -45,6 +45,7 @@ pub mod decode;
 pub mod scan;
 mod sjis;
 pub mod sql;
+pub mod sqlite;
 pub mod synth;
 pub mod table;
 pub mod tables;

@@ -145,6 +145,11 @@ impl Scanner {
             // Containers and zip-based documents are read whole (within the size cap) and
             // handed to the walker (which also opens ISO images, and lists RAR and 7z members
             // it cannot read); a spreadsheet among them goes to calamine.
+            if head.starts_with(crate::sqlite::MAGIC) {
+                drop(f);
+                self.scan_sqlite(path, &label, &mut out);
+                return Ok(());
+            }
             if crate::carve::is_raw_image(&head, &label) {
                 drop(f);
                 let mut open = || -> io::Result<Box<dyn Read>> { Ok(Box::new(File::open(path)?)) };
@@ -297,6 +302,34 @@ impl Scanner {
             );
         }
         Ok(())
+    }
+
+    /// Reads an SQLite database's tables ([`crate::sqlite`]): one item for the database, and
+    /// a failed item per table (or for the file) that could not be read.
+    fn scan_sqlite(&self, path: &Path, label: &str, out: &mut Vec<Item>) {
+        let mut tally = Tally::new(self.opts.categories);
+        match crate::sqlite::scan(path, &mut tally) {
+            Ok(db) => {
+                self.push_report(
+                    out,
+                    tally,
+                    label.to_string(),
+                    None,
+                    Some(db.records),
+                    db.columns,
+                );
+                for (table, e) in db.errors {
+                    out.push(Item::Failed {
+                        path: format!("{label}!{table}"),
+                        error: Error::Read(e),
+                    });
+                }
+            }
+            Err(e) => out.push(Item::Failed {
+                path: label.to_string(),
+                error: Error::Read(format!("SQLite database: {e}")),
+            }),
+        }
     }
 
     fn push_report(
