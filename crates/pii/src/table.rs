@@ -830,13 +830,8 @@ mod tests {
         assert_eq!(BLOCK_SHAPE[0x30C0 >> 6], MIXED);
     }
 
-    /// A reading in hiragana and the same in katakana are one person; a row that is not a
-    /// kana name is not counted.
-    #[test]
-    fn kana_counted_by_katakana_form() {
-        let text = "フリガナ,メール\n".to_string()
-            + &"やまだ たろう,a@example.jp\nヤマダ タロウ,b@example.jp\n".repeat(20)
-            + "山田 太郎,c@example.jp\n";
+    /// A CSV text read line by line as the scanner reads it (the row path, else the split).
+    fn read_csv(text: &str) -> (Table, Tally) {
         let (mut t, mut tally) = (Table::new(), Tally::new(CatSet::all()));
         let mut fields = Vec::new();
         for line in text.split_inclusive('\n') {
@@ -845,19 +840,24 @@ mod tests {
                 t.push(&fields, &mut tally);
             }
         }
+        (t, tally)
+    }
+
+    /// A reading in hiragana and the same in katakana are one person; a row that is not a
+    /// kana name is not counted.
+    #[test]
+    fn kana_counted_by_katakana_form() {
+        let text = "フリガナ,メール\n".to_string()
+            + &"やまだ たろう,a@example.jp\nヤマダ タロウ,b@example.jp\n".repeat(20)
+            + "山田 太郎,c@example.jp\n";
+        let (mut t, mut tally) = read_csv(&text);
         let cols = t.finish(&mut tally);
         assert_eq!(tally.count(Category::NameKana), 40);
         let r = tally.report(String::new(), None, Some(t.records), cols, true);
         // Three e-mails, one reading: the e-mails decide.
         assert_eq!(r.persons_estimate, 3);
         let only_kana = "フリガナ\n".to_string() + &"やまだ たろう\nヤマダ タロウ\n".repeat(20);
-        let (mut t, mut tally) = (Table::new(), Tally::new(CatSet::all()));
-        for line in only_kana.split_inclusive('\n') {
-            if !t.push_line(line, b',', true, &mut tally) {
-                assert!(split_into(line, b',', &mut fields));
-                t.push(&fields, &mut tally);
-            }
-        }
+        let (mut t, mut tally) = read_csv(&only_kana);
         let cols = t.finish(&mut tally);
         let r = tally.report(String::new(), None, Some(t.records), cols, true);
         assert_eq!(r.persons_estimate, 1);
@@ -868,14 +868,7 @@ mod tests {
         // Spreadsheet and HTML exports pad cells with U+00A0 (two bytes in UTF-8).
         let text = "氏名,メール,電話\n".to_string()
             + &"山田 太郎\u{a0},taro@example.com\u{a0},\u{a0}090-1234-5678\u{a0}\n".repeat(30);
-        let (mut t, mut tally) = (Table::new(), Tally::new(CatSet::all()));
-        let mut fields = Vec::new();
-        for line in text.split_inclusive('\n') {
-            if !t.push_line(line, b',', true, &mut tally) {
-                assert!(split_into(line, b',', &mut fields));
-                t.push(&fields, &mut tally);
-            }
-        }
+        let (mut t, mut tally) = read_csv(&text);
         t.finish(&mut tally);
         for c in [Category::NameKanji, Category::Email, Category::Phone] {
             assert_eq!(tally.count(c), 30, "{c:?}");
