@@ -142,9 +142,7 @@ impl Scanner {
             let mut head = vec![0u8; decode::HEAD];
             let n = kizuki_core::io::read_full(&mut f, &mut head).map_err(io_err)?;
             head.truncate(n);
-            // Containers and zip-based documents are read whole (within the size cap) and
-            // handed to the walker (which also opens ISO images, and lists RAR and 7z members
-            // it cannot read); a spreadsheet among them goes to calamine.
+            // Databases and raw images are read from the file again, by what knows them.
             if head.starts_with(crate::sqlite::MAGIC) {
                 drop(f);
                 self.scan_sqlite(path, &label, &mut out);
@@ -155,6 +153,9 @@ impl Scanner {
                 let mut open = || -> io::Result<Box<dyn Read>> { Ok(Box::new(File::open(path)?)) };
                 return self.scan_raw(&label, &mut open, &mut out).map_err(io_err);
             }
+            // Containers and zip-based documents are read whole (within the size cap) and
+            // handed to the walker (which also opens ISO images, and lists RAR and 7z members
+            // it cannot read); a spreadsheet among them goes to calamine.
             let t = kizuki_files::sniff::sniff(&head, &label);
             if t.is_container() || t == kizuki_files::FileType::Ooxml {
                 let cap = self.opts.max_total_size;
