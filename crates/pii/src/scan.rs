@@ -250,6 +250,17 @@ impl Scanner {
         }
         let head = &data[..data.len().min(decode::HEAD)];
         let mut rest = &data[head.len()..];
+        if data.starts_with(crate::sqlite::MAGIC) {
+            // Said, not skipped in silence: a binary member otherwise reports nothing.
+            out.push(Item::Failed {
+                path: name.to_string(),
+                error: Error::Read(
+                    "an SQLite database inside an archive is not read; extract it and scan the file"
+                        .into(),
+                ),
+            });
+            return;
+        }
         if crate::carve::is_raw_image(head, name) {
             let mut open = || -> io::Result<Box<dyn Read + '_>> { Ok(Box::new(data)) };
             if let Err(e) = self.scan_raw(name, &mut open, out) {

@@ -5,7 +5,8 @@
 //! The file is opened read-only and `immutable` (SQLite then takes no lock and writes no
 //! journal, WAL index or anything else beside the evidence), with `trusted_schema` off (no
 //! function of the schema runs); virtual tables are not read. Only files on disk are read
-//! this way: a database inside an archive is not (yet).
+//! this way: a database inside an archive is reported as not read (a failed item), not
+//! passed over.
 
 use std::path::Path;
 
@@ -192,6 +193,13 @@ mod tests {
             }
             _ => panic!("{items:?}"),
         }
+        // In an archive: said to be unread, not passed over.
+        let zip = synth::zip_of(&[("app/shop.sqlite", &std::fs::read(&path).unwrap())]).unwrap();
+        let items = crate::Scanner::default().scan_bytes("backup.zip", &zip);
+        assert!(
+            matches!(items.as_slice(), [crate::Item::Failed { path, .. }] if path == "backup.zip!app/shop.sqlite"),
+            "{items:?}"
+        );
     }
 
     #[test]
