@@ -32,16 +32,12 @@ pub fn trim(s: &str) -> &str {
         Some(0xE3) => b.get(i + 1..i + 3) != Some(&[0x80, 0x80][..]),
         _ => false,
     };
-    // The last character's first byte (a two-byte one, as U+00A0, goes the slow way).
-    let last_lead = || {
-        let mut i = b.len() - 1;
-        while i > 0 && b.get(i).is_some_and(|x| x & 0xC0 == 0x80) {
-            i -= 1;
-        }
-        i
-    };
+    // A value ending in a three-byte character (a byte 0xE0..=0xEF only ever leads one, so
+    // three bytes from the end it starts the last character); any other non-ASCII ending,
+    // as the two bytes of U+00A0, goes the slow way.
+    let ends_in_three = b.len() >= 3 && b.get(b.len() - 3).is_some_and(|x| x & 0xF0 == 0xE0);
     // Inlined: this runs several times per cell, and nearly every cell is already trimmed.
-    if visible_at(0) && (l.is_ascii_graphic() || (l >= 0x80 && visible_at(last_lead()))) {
+    if visible_at(0) && (l.is_ascii_graphic() || (ends_in_three && visible_at(b.len() - 3))) {
         s
     } else {
         trim_slow(s)
