@@ -1,8 +1,11 @@
 #![no_main]
 // Decoders and detectors of pii scan: encoding detection, containers, tables, free text, and
-// the same bytes carved as a raw image.
+// the same bytes carved as a raw image and read as document XML.
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     let scanner = kizuki_pii::Scanner::default();
     let _ = scanner.scan_bytes("fuzz.csv", data);
     let _ = scanner.scan_bytes("fuzz.img", data);
+    // The same bytes as the text parts of Word and OpenDocument packages.
+    let _ = scanner.scan_bytes("fuzz.docx!word/document.xml", data);
+    let _ = scanner.scan_bytes("fuzz.odt!content.xml", data);
 });

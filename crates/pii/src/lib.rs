@@ -42,6 +42,7 @@
 
 pub mod carve;
 pub mod decode;
+pub mod doc;
 pub mod scan;
 mod sjis;
 pub mod sql;

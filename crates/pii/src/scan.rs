@@ -271,6 +271,20 @@ impl Scanner {
             }
             return;
         }
+        if let Some(dialect) = crate::doc::dialect(name) {
+            let doc = crate::doc::read(data, dialect);
+            let mut tally = Tally::new(self.opts.categories);
+            let (records, columns) = crate::doc::scan(&doc, &mut tally);
+            let path = name.to_string();
+            self.push_report(out, tally, path, Some(doc.encoding), records, columns);
+            if let Some(e) = doc.error {
+                out.push(Item::Failed {
+                    path: name.to_string(),
+                    error: Error::Read(e),
+                });
+            }
+            return;
+        }
         match self.scan_stream(name, head, &mut rest) {
             Ok(Some(r)) => out.push(Item::Found(r)),
             Ok(None) => {}

@@ -28,6 +28,11 @@ enum Kind {
     Text,
 }
 
+/// Does this cell name a column the classifier knows (`氏名`, `メールアドレス`, `備考`)?
+pub fn is_header(h: &str) -> bool {
+    header_kind(h).is_some()
+}
+
 /// The category a header names.
 fn header_kind(h: &str) -> Option<Kind> {
     let n: String = h

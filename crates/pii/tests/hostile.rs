@@ -29,7 +29,37 @@ fn mutated_inputs_never_panic() {
         dump.push_str(&format!("INSERT INTO `c` VALUES ({});\n", cells.join(",")));
     }
     let dump = dump.into_bytes();
+    // The same persons as a Word table and an OpenDocument table: XML cut and bent anywhere.
+    let rows: String = csv
+        .lines()
+        .map(|l| {
+            let cells: String = l
+                .split(',')
+                .map(|c| format!("<w:tc><w:p><w:r><w:t>{c}</w:t></w:r></w:p></w:tc>"))
+                .collect();
+            format!("<w:tr>{cells}</w:tr>")
+        })
+        .collect();
+    let word =
+        format!("<w:document><w:body><w:tbl>{rows}</w:tbl></w:body></w:document>").into_bytes();
+    let odf = String::from_utf8(word.clone())
+        .unwrap()
+        .replace("w:tbl", "table:table")
+        .replace("w:tr", "table:table-row")
+        .replace("w:tc", "table:table-cell")
+        .replace("w:p", "text:p")
+        .into_bytes();
     let scanner = Scanner::default();
+    // Unbent, both are read as tables of 20 records.
+    for (name, xml) in [
+        ("x.docx!word/document.xml", &word),
+        ("x.ods!content.xml", &odf),
+    ] {
+        match scanner.scan_bytes(name, xml).as_slice() {
+            [Item::Found(r)] => assert_eq!(r.records, Some(20), "{name}"),
+            other => panic!("{name}: {other:?}"),
+        }
+    }
     let mut rng = Rng::new(99);
     let mut runs = 0;
     for (name, seed) in [
@@ -40,6 +70,8 @@ fn mutated_inputs_never_panic() {
         // As a raw image: carved, with the mutations cutting the runs anywhere.
         ("x.img", &base),
         ("x.sql", &dump),
+        ("x.docx!word/document.xml", &word),
+        ("x.ods!content.xml", &odf),
     ] {
         for _ in 0..150 {
             let mut d = seed.clone();

@@ -40,11 +40,36 @@ fn goal(c: Category) -> f64 {
     }
 }
 
+/// Planted, true positives and false positives per category.
+type Totals = BTreeMap<Category, (u64, u64, u64)>;
+
+/// Adds one file's counts (`found` against `truth`) to `total`; a category below its goal
+/// goes to `failures`.
+fn score(
+    name: &str,
+    truth: &BTreeMap<Category, u64>,
+    found: &BTreeMap<Category, u64>,
+    total: &mut Totals,
+    failures: &mut Vec<String>,
+) {
+    for c in Category::ALL {
+        let planted = truth.get(&c).copied().unwrap_or(0);
+        let got = found.get(&c).copied().unwrap_or(0);
+        let tp = got.min(planted);
+        let e = total.entry(c).or_default();
+        e.0 += planted;
+        e.1 += tp;
+        e.2 += got - tp;
+        if planted > 0 && (tp as f64) < goal(c) * planted as f64 {
+            failures.push(format!("{name}: {c} {tp}/{planted}"));
+        }
+    }
+}
+
 #[test]
 fn recall_and_precision_per_category() {
     let scanner = Scanner::new(Options::default());
-    // category -> (planted, true positives, false positives)
-    let mut total: BTreeMap<Category, (u64, u64, u64)> = BTreeMap::new();
+    let mut total = Totals::new();
     let mut failures = Vec::new();
     let mut cases = 0;
     for (ei, enc) in ENCODINGS.iter().enumerate() {
@@ -52,36 +77,46 @@ fn recall_and_precision_per_category() {
             let g = synth::persons_file(1000 + (ei * 10 + fi) as u64, PERSONS, *form, enc);
             let f = found(&scanner, &g.name, &g.data);
             cases += 1;
-            for c in Category::ALL {
-                let planted = g.truth.get(&c).copied().unwrap_or(0);
-                let got = f.get(&c).copied().unwrap_or(0);
-                let tp = got.min(planted);
-                let e = total.entry(c).or_default();
-                e.0 += planted;
-                e.1 += tp;
-                e.2 += got - tp;
-                if planted > 0 && (tp as f64) < goal(c) * planted as f64 {
-                    failures.push(format!("{}: {c} {tp}/{planted}", g.name));
-                }
-            }
+            score(&g.name, &g.truth, &f, &mut total, &mut failures);
         }
-        // The same persons as a workbook (cells are Unicode: once, not per encoding).
+        // The same persons as a workbook and as documents (Unicode: once, not per encoding):
+        // a Word table, a Word form per person, Word paragraphs whose runs split keyword
+        // and value, an OpenDocument table.
         if ei == 0 {
-            let (text, truth) = synth::persons_text(77, PERSONS, Form::Csv);
-            let xlsx = workbook(&text);
-            let f = found(&scanner, "persons.xlsx", &xlsx);
-            cases += 1;
-            for c in Category::ALL {
-                let planted = truth.get(&c).copied().unwrap_or(0);
-                let got = f.get(&c).copied().unwrap_or(0);
-                let tp = got.min(planted);
-                let e = total.entry(c).or_default();
-                e.0 += planted;
-                e.1 += tp;
-                e.2 += got - tp;
-                if planted > 0 && (tp as f64) < goal(c) * planted as f64 {
-                    failures.push(format!("persons.xlsx: {c} {tp}/{planted}"));
-                }
+            let (csv, truth) = synth::persons_text(77, PERSONS, Form::Csv);
+            let (text, text_truth) = synth::persons_text(78, PERSONS, Form::Text);
+            let rows: Vec<Vec<&str>> = csv.lines().map(|l| l.split(',').collect()).collect();
+            let forms: String = rows
+                .iter()
+                .skip(1)
+                .map(|r| {
+                    let pairs: Vec<Vec<&str>> =
+                        rows[0].iter().zip(r).map(|(h, v)| vec![*h, *v]).collect();
+                    word_table(&pairs)
+                })
+                .collect();
+            let paragraphs: String = text
+                .lines()
+                .map(|l| {
+                    let runs: String = l
+                        .split_inclusive(['：', ' '])
+                        .map(|r| {
+                            format!(r#"<w:r><w:t xml:space="preserve">{}</w:t></w:r>"#, esc(r))
+                        })
+                        .collect();
+                    format!("<w:p>{runs}</w:p>")
+                })
+                .collect();
+            for (name, data, truth) in [
+                ("persons.xlsx", workbook(&csv), &truth),
+                ("table.docx", docx(&word_table(&rows)), &truth),
+                ("forms.docx", docx(&forms), &truth),
+                ("letters.docx", docx(&paragraphs), &text_truth),
+                ("table.odt", odt(&odf_table(&rows)), &truth),
+            ] {
+                let f = found(&scanner, name, &data);
+                cases += 1;
+                score(name, truth, &f, &mut total, &mut failures);
             }
         }
         // Decoys: text and an order table, in the same encoding.
@@ -134,14 +169,99 @@ fn recall_and_precision_per_category() {
     );
 }
 
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// A table of these rows in XML: `open` and `close` around it, each row in `row` tags (the
+/// close tag preceded by `row_tail`), each cell escaped into `cell`'s `{}`.
+fn xml_table(
+    rows: &[Vec<&str>],
+    open: &str,
+    row: [&str; 3],
+    cell: [&str; 2],
+    close: &str,
+) -> String {
+    let mut x = String::from(open);
+    for r in rows {
+        x.push_str(row[0]);
+        for c in r {
+            x.push_str(cell[0]);
+            x.push_str(&esc(c));
+            x.push_str(cell[1]);
+        }
+        x.push_str(row[1]);
+        x.push_str(row[2]);
+    }
+    x + close
+}
+
+/// A Word table (`w:tbl`) of these rows, each cell one paragraph of one run.
+fn word_table(rows: &[Vec<&str>]) -> String {
+    xml_table(
+        rows,
+        "<w:tbl><w:tblPr/>",
+        ["<w:tr>", "", "</w:tr>"],
+        [
+            "<w:tc><w:tcPr/><w:p><w:r><w:t>",
+            "</w:t></w:r></w:p></w:tc>",
+        ],
+        "</w:tbl><w:p/>",
+    )
+}
+
+/// A minimal Word document with this body.
+fn docx(body: &str) -> Vec<u8> {
+    let doc = format!(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>{body}</w:body></w:document>"#
+    );
+    let ct = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>"#;
+    synth::zip_of(&[
+        ("[Content_Types].xml", ct.as_bytes()),
+        ("word/document.xml", doc.as_bytes()),
+    ])
+    .unwrap()
+}
+
+/// An OpenDocument table of these rows, with the repeated empty cells and rows a
+/// spreadsheet application writes after them.
+fn odf_table(rows: &[Vec<&str>]) -> String {
+    xml_table(
+        rows,
+        "<table:table table:name=\"顧客\">",
+        [
+            "<table:table-row>",
+            "<table:table-cell table:number-columns-repeated=\"16000\"/>",
+            "</table:table-row>",
+        ],
+        [
+            "<table:table-cell office:value-type=\"string\"><text:p>",
+            "</text:p></table:table-cell>",
+        ],
+        "<table:table-row table:number-rows-repeated=\"1048000\"><table:table-cell table:number-columns-repeated=\"16384\"/></table:table-row></table:table>",
+    )
+}
+
+/// A minimal OpenDocument text with this body.
+fn odt(body: &str) -> Vec<u8> {
+    let content = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"><office:body><office:text>{body}</office:text></office:body></office:document-content>"#
+    );
+    synth::zip_of(&[
+        (
+            "mimetype",
+            b"application/vnd.oasis.opendocument.text".as_slice(),
+        ),
+        ("content.xml", content.as_bytes()),
+    ])
+    .unwrap()
+}
+
 /// A minimal workbook (inline strings) with the CSV's rows in one sheet, built with the
 /// crate's own zip writer: the smallest xlsx calamine and Excel accept.
 fn workbook(csv: &str) -> Vec<u8> {
-    fn esc(s: &str) -> String {
-        s.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-    }
     let mut rows = String::new();
     for (r, line) in csv.lines().enumerate() {
         rows.push_str(&format!("<row r=\"{}\">", r + 1));
