@@ -44,6 +44,7 @@ pub mod carve;
 pub mod decode;
 pub mod doc;
 pub mod scan;
+pub mod sheet;
 mod sjis;
 pub mod sql;
 pub mod sqlite;

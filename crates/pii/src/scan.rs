@@ -295,39 +295,29 @@ impl Scanner {
         }
     }
 
+    /// Reads a workbook's sheets ([`crate::sheet`]): an item per sheet holding personal data,
+    /// a failed item per sheet that could not be read.
     fn scan_xlsx(&self, name: &str, data: &[u8], out: &mut Vec<Item>) -> Result<(), Error> {
-        use calamine::Reader;
-        let mut wb: calamine::Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(data))
-            .map_err(|e: calamine::XlsxError| Error::Read(e.to_string()))?;
-        for sheet in wb.sheet_names() {
-            let range = match wb.worksheet_range(&sheet) {
-                Ok(r) => r,
-                Err(e) => {
-                    out.push(Item::Failed {
-                        path: format!("{name}!{sheet}"),
-                        error: Error::Read(e.to_string()),
-                    });
-                    continue;
-                }
-            };
-            let mut tally = Tally::new(self.opts.categories);
-            let mut t = Table::new();
-            for row in range.rows() {
-                let cells: Vec<String> = row.iter().map(ToString::to_string).collect();
-                t.push(&cells, &mut tally);
-            }
-            let columns = t.finish(&mut tally);
-            let records = t.records;
-            self.push_report(
-                out,
-                tally,
-                format!("{name}!{sheet}"),
-                None,
-                Some(records),
-                columns,
-            );
-        }
+        crate::sheet::check_package(data, self.opts.max_total_size, self.opts.max_ratio)
+            .map_err(Error::Cap)?;
+        let sheets = crate::sheet::xlsx(data, self.opts.categories).map_err(Error::Read)?;
+        self.push_sheets(name, sheets, out);
         Ok(())
+    }
+
+    fn push_sheets(&self, name: &str, sheets: Vec<crate::sheet::Sheet>, out: &mut Vec<Item>) {
+        for sheet in sheets {
+            let path = format!("{name}!{}", sheet.name);
+            match sheet.result {
+                Ok((tally, records, columns)) => {
+                    self.push_report(out, tally, path, None, Some(records), columns);
+                }
+                Err(e) => out.push(Item::Failed {
+                    path,
+                    error: Error::Read(e),
+                }),
+            }
+        }
     }
 
     /// Reads an SQLite database's tables ([`crate::sqlite`]): one item for the database, and

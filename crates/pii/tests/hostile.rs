@@ -183,3 +183,64 @@ fn a_disk_image_file_is_walked_too() {
     assert_eq!(found.len(), 1, "{items:?}");
     assert!(found[0].ends_with("backup.iso!EXPORT.CSV"), "{found:?}");
 }
+
+/// A workbook as Excel writes it (shared strings, a date cell with a date format), with one
+/// more cell in the last row and column of the sheet.
+fn far_workbook() -> Vec<u8> {
+    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    let date = Format::new().set_num_format("yyyy/m/d");
+    for (c, h) in ["氏名", "メールアドレス", "生年月日"].iter().enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    ws.write_string(1, 0, "山田 太郎").unwrap();
+    ws.write_string(1, 1, "taro@example.com").unwrap();
+    let d = ExcelDateTime::from_ymd(1980, 4, 1).unwrap();
+    ws.write_datetime_with_format(1, 2, &d, &date).unwrap();
+    // calamine's dense range over A1:XFD1048576 asked for 512 GiB and aborted.
+    ws.write_string(1_048_575, 16_383, "far").unwrap();
+    wb.save_to_buffer().unwrap()
+}
+
+#[test]
+fn sheets_are_read_sparse_and_forged_counts_are_refused() {
+    let data = far_workbook();
+    let items = Scanner::default().scan_bytes("far.xlsx", &data);
+    let [Item::Found(r)] = items.as_slice() else {
+        panic!("{items:?}")
+    };
+    assert_eq!(r.records, Some(1));
+    let count = |c| r.categories.get(&c).copied().unwrap_or(0);
+    assert_eq!(count(kizuki_core::Category::Email), 1);
+    assert_eq!(count(kizuki_core::Category::NameKanji), 1);
+    assert_eq!(count(kizuki_core::Category::BirthDate), 1, "{r:?}");
+
+    // The same package with a shared-string count of 4e12 (calamine reserves it up front).
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(&data)).unwrap();
+    let mut members = Vec::new();
+    for i in 0..z.len() {
+        let mut f = z.by_index(i).unwrap();
+        let name = f.name().unwrap().to_string();
+        let mut bytes = kizuki_core::io::read_capped(&mut f, 1 << 20)
+            .unwrap()
+            .unwrap();
+        if name == "xl/sharedStrings.xml" {
+            let s = String::from_utf8(bytes).unwrap();
+            let forged = s.replacen("uniqueCount=\"", "uniqueCount=\"4000000000000", 1);
+            assert_ne!(forged, s);
+            bytes = forged.into_bytes();
+        }
+        members.push((name, bytes));
+    }
+    let entries: Vec<(&str, &[u8])> = members
+        .iter()
+        .map(|(n, b)| (n.as_str(), b.as_slice()))
+        .collect();
+    let forged = synth::zip_of(&entries).unwrap();
+    let items = Scanner::default().scan_bytes("forged.xlsx", &forged);
+    assert!(
+        matches!(items.as_slice(), [Item::Failed { error: Error::Cap(e), .. }] if e.contains("shared strings")),
+        "{items:?}"
+    );
+}
