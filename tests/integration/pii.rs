@@ -165,6 +165,47 @@ fn reads_a_mysqldump_as_tables() {
     assert_eq!(o["columns"]["customers.旅券番号"], "passport_number");
 }
 
+/// Old Office files on the share: an Excel 95 workbook in Shift_JIS is read as a table, and
+/// a compound file that is no workbook (here a Word 97 `WordDocument` stream of UTF-16 text)
+/// is carved.
+#[test]
+fn reads_old_excel_workbooks_and_carves_other_office_files() {
+    let sb = Sandbox::new();
+    let (csv, truth) = synth::persons_text(43, 25, Form::Csv);
+    let rows: Vec<Vec<&str>> = csv.lines().map(|l| l.split(',').collect()).collect();
+    sb.write(
+        "share/顧客.xls",
+        synth::xls_of("顧客一覧", &rows, true).unwrap(),
+    );
+    let items = scan_found(&sb, "share/顧客.xls");
+    assert_eq!(items.len(), 1, "{items:?}");
+    let o = &items[0];
+    assert_eq!(o["path"], "share/顧客.xls!顧客一覧");
+    assert_eq!(o["records"], 25);
+    for (c, n) in &truth {
+        assert_eq!(o["categories"][c.id()], *n, "{c}");
+    }
+
+    let (text, _) = synth::persons_text(44, 10, Form::Text);
+    let utf16: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let doc = synth::ole_of(&[("/WordDocument", &utf16)]).unwrap();
+    sb.write("share/letter.doc", doc);
+    let items = scan_found(&sb, "share/letter.doc");
+    assert!(!items.is_empty());
+    let emails: u64 = items
+        .iter()
+        .map(|o| o["categories"]["email"].as_u64().unwrap_or(0))
+        .sum();
+    assert_eq!(emails, 10, "{items:?}");
+    assert!(
+        items[0]["path"]
+            .as_str()
+            .unwrap()
+            .starts_with("share/letter.doc!@")
+    );
+    assert_eq!(items[0]["encoding"], "UTF-16LE");
+}
+
 #[test]
 fn no_unmasked_value_without_reveal() {
     let sb = Sandbox::new();

@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 
 use kizuki_core::Category;
 use kizuki_core::config::Config;
+use kizuki_files::FileType;
 use rayon::prelude::*;
 
 use crate::Error;
@@ -153,11 +154,12 @@ impl Scanner {
                 let mut open = || -> io::Result<Box<dyn Read>> { Ok(Box::new(File::open(path)?)) };
                 return self.scan_raw(&label, &mut open, &mut out).map_err(io_err);
             }
-            // Containers and zip-based documents are read whole (within the size cap) and
-            // handed to the walker (which also opens ISO images, and lists RAR and 7z members
-            // it cannot read); a spreadsheet among them goes to calamine.
+            // Containers, zip-based documents and OLE files (xls, doc…) are read whole
+            // (within the size cap) and handed to the walker (which also opens ISO images,
+            // and lists RAR and 7z members it cannot read); a spreadsheet among them goes to
+            // calamine.
             let t = kizuki_files::sniff::sniff(&head, &label);
-            if t.is_container() || t == kizuki_files::FileType::Ooxml {
+            if t.is_container() || matches!(t, FileType::Ooxml | FileType::Ole) {
                 let cap = self.opts.max_total_size;
                 let Some(data) = kizuki_core::io::read_capped(Cursor::new(head).chain(&mut f), cap)
                     .map_err(io_err)?
@@ -261,6 +263,10 @@ impl Scanner {
             });
             return;
         }
+        if data.starts_with(&crate::sheet::OLE_MAGIC) {
+            self.scan_ole(name, data, out);
+            return;
+        }
         if crate::carve::is_raw_image(head, name) {
             let mut open = || -> io::Result<Box<dyn Read + '_>> { Ok(Box::new(data)) };
             if let Err(e) = self.scan_raw(name, &mut open, out) {
@@ -303,6 +309,32 @@ impl Scanner {
         let sheets = crate::sheet::xlsx(data, self.opts.categories).map_err(Error::Read)?;
         self.push_sheets(name, sheets, out);
         Ok(())
+    }
+
+    /// An OLE compound file: a workbook (xls) is read sheet by sheet; anything else (Word
+    /// 97-2003 documents, PowerPoint, Outlook messages: their text is UTF-16 or a code page)
+    /// is carved like a raw image, regions named `file!@OFFSET`.
+    fn scan_ole(&self, name: &str, data: &[u8], out: &mut Vec<Item>) {
+        let fail = |out: &mut Vec<Item>, e: String| {
+            out.push(Item::Failed {
+                path: name.to_string(),
+                error: Error::Read(e),
+            });
+        };
+        // A compound file too damaged to open may still hold text: carved too.
+        if let Ok(Some(stream)) = crate::sheet::workbook_stream(data, self.opts.max_total_size) {
+            match crate::sheet::check_biff(&stream)
+                .and_then(|()| crate::sheet::xls(data, self.opts.categories))
+            {
+                Ok(sheets) => self.push_sheets(name, sheets, out),
+                Err(e) => fail(out, e),
+            }
+            return;
+        }
+        let mut open = || -> io::Result<Box<dyn Read + '_>> { Ok(Box::new(data)) };
+        if let Err(e) = self.scan_raw(name, &mut open, out) {
+            fail(out, e.to_string());
+        }
     }
 
     fn push_sheets(&self, name: &str, sheets: Vec<crate::sheet::Sheet>, out: &mut Vec<Item>) {

@@ -193,6 +193,212 @@ pub fn xlsx(data: &[u8], cats: CatSet) -> Result<Vec<Sheet>, String> {
     Ok(out)
 }
 
+/// The signature of an OLE compound file (xls, doc, ppt, msg).
+pub const OLE_MAGIC: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+
+/// The workbook stream of an OLE file (`Workbook`, or `Book` before Excel 97), read within
+/// `cap` bytes; `None` when the file is no workbook.
+pub fn workbook_stream(data: &[u8], cap: u64) -> Result<Option<Vec<u8>>, String> {
+    let mut comp = cfb::CompoundFile::open(Cursor::new(data)).map_err(|e| e.to_string())?;
+    let Some(name) = ["/Workbook", "/Book"]
+        .into_iter()
+        .find(|n| comp.is_stream(n))
+    else {
+        return Ok(None);
+    };
+    let s = comp.open_stream(name).map_err(|e| e.to_string())?;
+    match kizuki_core::io::read_capped(s, cap) {
+        Ok(Some(v)) => Ok(Some(v)),
+        Ok(None) => Err(format!("workbook stream larger than {cap} bytes")),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// The records of a BIFF stream from `at`: type and data, up to the end or a cut record.
+fn records(s: &[u8], at: usize) -> impl Iterator<Item = (u16, &[u8])> {
+    let mut rest = s.get(at..).unwrap_or(&[]);
+    std::iter::from_fn(move || {
+        let head = rest.get(..4)?;
+        let typ = u16::from_le_bytes([head[0], head[1]]);
+        let len = usize::from(u16::from_le_bytes([head[2], head[3]]));
+        let data = rest.get(4..4 + len)?;
+        rest = rest.get(4 + len..).unwrap_or(&[]);
+        Some((typ, data))
+    })
+}
+
+fn u16_at(d: &[u8], i: usize) -> u32 {
+    d.get(i..i + 2)
+        .map_or(0, |b| u32::from(u16::from_le_bytes([b[0], b[1]])))
+}
+
+fn u32_at(d: &[u8], i: usize) -> u32 {
+    d.get(i..i + 4)
+        .map_or(0, |b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+}
+
+/// Checks a BIFF workbook stream before calamine reads it: calamine indexes records without
+/// checking their length, slices the stream at each sheet's declared offset, reserves what a
+/// `DIMENSIONS` record declares and builds each sheet densely over its cells' bounding box.
+/// Every sheet must stay within [`MAX_XLS_CELLS`] by both measures.
+pub fn check_biff(s: &[u8]) -> Result<(), String> {
+    let short = |what: &str| Err(format!("damaged workbook: short {what} record"));
+    let mut sheets = Vec::new();
+    for (typ, d) in records(s, 0) {
+        match typ {
+            0x0809 | 0x0042 | 0x002F | 0x0022 if d.len() < 2 => return short("header"),
+            0x0018 if d.len() < 4 => return short("name"),
+            0x0085 => {
+                if d.len() < 8 {
+                    return short("sheet");
+                }
+                let at = u32_at(d, 0) as usize;
+                if at >= s.len() {
+                    return Err(format!(
+                        "damaged workbook: a sheet at {at}, past the stream's end"
+                    ));
+                }
+                sheets.push(at);
+                if sheets.len() > MAX_SHEETS {
+                    return Err(format!("more than {MAX_SHEETS} sheets"));
+                }
+            }
+            0x000A => break,
+            _ => {}
+        }
+    }
+    for at in sheets {
+        // (first row, last row, first column, last column) of the cells seen.
+        let mut bbox: Option<(u32, u32, u32, u32)> = None;
+        let mut cell = |r: u32, c: u32| {
+            bbox = Some(match bbox {
+                None => (r, r, c, c),
+                Some((r0, r1, c0, c1)) => (r0.min(r), r1.max(r), c0.min(c), c1.max(c)),
+            });
+        };
+        let (mut depth, mut seen_bof) = (0u32, false);
+        for (typ, d) in records(s, at) {
+            if depth > 0 {
+                match typ {
+                    0x0809 => depth += 1,
+                    0x000A => depth -= 1,
+                    _ => {}
+                }
+                continue;
+            }
+            match typ {
+                0x0809 if d.len() < 2 => return short("sheet header"),
+                0x0809 if seen_bof => depth += 1,
+                0x0809 => seen_bof = true,
+                0x000A => break,
+                0x0203 | 0x0204 | 0x00D6 | 0x0205 | 0x0207 | 0x027E | 0x00FD | 0x0006
+                    if d.len() >= 4 =>
+                {
+                    cell(u16_at(d, 0), u16_at(d, 2));
+                }
+                0x00BD if d.len() >= 6 => {
+                    cell(u16_at(d, 0), u16_at(d, 2));
+                    cell(u16_at(d, 0), u16_at(d, d.len() - 2));
+                }
+                0x0200 => {
+                    // calamine's reading of the record (u32 arithmetic that wraps).
+                    let (rf, rl, mut cf, cl) = match d.len() {
+                        10 => (u16_at(d, 0), u16_at(d, 2), u16_at(d, 4), u16_at(d, 6)),
+                        14 | 16 => (u32_at(d, 0), u32_at(d, 4), u16_at(d, 8), u16_at(d, 10)),
+                        _ => continue,
+                    };
+                    if 0xFF < cf || cl < cf {
+                        cf = 0;
+                    }
+                    if rl >= 1 && cl >= 1 {
+                        let rows = u64::from((rl - 1).wrapping_sub(rf).wrapping_add(1));
+                        let cols = u64::from((cl - 1).wrapping_sub(cf).wrapping_add(1));
+                        if rows.saturating_mul(cols) > MAX_XLS_CELLS {
+                            return Err(format!(
+                                "a sheet declares {rows} x {cols} cells (at most {MAX_XLS_CELLS} are read)"
+                            ));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        if let Some((r0, r1, c0, c1)) = bbox {
+            let cells = u64::from(r1 - r0 + 1) * u64::from(c1 - c0 + 1);
+            if cells > MAX_XLS_CELLS {
+                return Err(format!(
+                    "a sheet spans {cells} cells (at most {MAX_XLS_CELLS} are read)"
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+thread_local! {
+    /// Set while a guarded call runs: its panic is reported as an error, not printed.
+    static QUIET: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f`, turning a panic into an error (a last guard around a parser of hostile input
+/// that is not ours; the checks above keep the known ones away).
+fn guarded<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let prev = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !QUIET.with(std::cell::Cell::get) {
+                prev(info);
+            }
+        }));
+    });
+    QUIET.with(|q| q.set(true));
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    QUIET.with(|q| q.set(false));
+    r.map_err(|p| {
+        let why = p
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_string())
+            .or_else(|| p.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        format!("the workbook reader failed: {why}")
+    })
+}
+
+/// Reads an xls workbook's sheets (Excel 97-2003, and Excel 95 in its code page), after
+/// [`check_biff`] on its workbook stream.
+pub fn xls(data: &[u8], cats: CatSet) -> Result<Vec<Sheet>, String> {
+    use calamine::Reader;
+    guarded(|| -> Result<Vec<Sheet>, String> {
+        let mut wb = calamine::Xls::new(Cursor::new(data)).map_err(|e| e.to_string())?;
+        let mut out = Vec::new();
+        for name in wb.sheet_names().into_iter().take(MAX_SHEETS) {
+            let result = wb
+                .worksheet_range(&name)
+                .map_err(|e| e.to_string())
+                .map(|range| {
+                    let mut tally = Tally::new(cats);
+                    let mut rows = Rows::new();
+                    let (r0, c0) = range.start().unwrap_or((0, 0));
+                    for (r, row) in range.rows().enumerate() {
+                        for (c, v) in row.iter().enumerate() {
+                            let v = match v {
+                                calamine::Data::Empty => continue,
+                                calamine::Data::DateTime(d) => date_text(d),
+                                other => other.to_string(),
+                            };
+                            rows.cell(r0 + r as u32, c0 + c as u32, v, &mut tally);
+                        }
+                    }
+                    let (records, columns) = rows.finish(&mut tally);
+                    (tally, records, columns)
+                });
+            out.push(Sheet { name, result });
+        }
+        Ok(out)
+    })?
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -229,6 +435,92 @@ mod tests {
             date_text(&ExcelDateTime::new(1.5, T::TimeDelta, false)),
             "1.5"
         );
+    }
+
+    fn rec(typ: u16, data: &[u8]) -> Vec<u8> {
+        [
+            &typ.to_le_bytes()[..],
+            &(data.len() as u16).to_le_bytes(),
+            data,
+        ]
+        .concat()
+    }
+
+    /// A BIFF8 stream: globals with one sheet entry, then the sheet's records.
+    fn biff(sheet: &[Vec<u8>]) -> Vec<u8> {
+        let bof = |dt: u16| {
+            rec(
+                0x0809,
+                &[&0x0600u16.to_le_bytes()[..], &dt.to_le_bytes()].concat(),
+            )
+        };
+        let mut s = bof(5);
+        let entry = s.len() + 4;
+        s.extend(rec(0x0085, &[0, 0, 0, 0, 0, 0, 1, 1, b'S', 0]));
+        s.extend(rec(0x000A, &[]));
+        let at = s.len() as u32;
+        s[entry..entry + 4].copy_from_slice(&at.to_le_bytes());
+        s.extend(bof(0x10));
+        for r in sheet {
+            s.extend_from_slice(r);
+        }
+        s.extend(rec(0x000A, &[]));
+        s
+    }
+
+    fn label(r: u16, c: u16) -> Vec<u8> {
+        rec(
+            0x0204,
+            &[
+                &r.to_le_bytes()[..],
+                &c.to_le_bytes(),
+                &[0, 0, 1, 0, 0, b'x'],
+            ]
+            .concat(),
+        )
+    }
+
+    fn dimensions(rf: u32, rl: u32, cf: u16, cl: u16) -> Vec<u8> {
+        let d = [
+            &rf.to_le_bytes()[..],
+            &rl.to_le_bytes(),
+            &cf.to_le_bytes(),
+            &cl.to_le_bytes(),
+            &[0, 0],
+        ]
+        .concat();
+        rec(0x0200, &d)
+    }
+
+    #[test]
+    fn workbook_records_are_checked_as_calamine_reads_them() {
+        // 65,536 rows of 128 columns: the cap exactly.
+        assert_eq!(
+            check_biff(&biff(&[label(0, 0), label(65_535, 127)])),
+            Ok(())
+        );
+        assert_eq!(check_biff(&biff(&[dimensions(0, 65_536, 0, 128)])), Ok(()));
+        assert!(check_biff(&biff(&[label(0, 0), label(65_535, 128)])).is_err());
+        // Cells spanning the whole u16 grid: 4 Gi values in calamine's dense range.
+        assert!(check_biff(&biff(&[label(0, 0), label(65_535, 65_535)])).is_err());
+        // A last row before the first: calamine's u32 arithmetic wraps to 4 Gi rows.
+        assert!(check_biff(&biff(&[dimensions(10, 5, 0, 3)])).is_err());
+        assert!(check_biff(&biff(&[dimensions(0, 4_000_000_000, 0, 200)])).is_err());
+        // A cell in a chart inside the sheet does not count; the sheet's own do.
+        let chart = [
+            rec(0x0809, &[0, 6, 0x20, 0]),
+            label(65_535, 65_535),
+            rec(0x000A, &[]),
+        ];
+        assert_eq!(check_biff(&biff(&chart)), Ok(()));
+        // A sheet entry past the end, a cut sheet entry, a short header.
+        let mut s = biff(&[]);
+        // After the BOF record (8 bytes) and the sheet record's header (4).
+        let entry = 12;
+        s[entry..entry + 4].copy_from_slice(&u32::MAX.to_le_bytes());
+        assert!(check_biff(&s).is_err());
+        assert!(check_biff(&[rec(0x0809, &[6, 0]), rec(0x0085, &[1, 2, 3])].concat()).is_err());
+        assert!(check_biff(&rec(0x0809, &[6])).is_err());
     }
 
     #[test]

@@ -557,3 +557,79 @@ pub fn tar_of(entries: &[(&str, &[u8])]) -> std::io::Result<Vec<u8>> {
     }
     b.into_inner()
 }
+
+/// An Excel 97-2003 (BIFF8, Unicode) or, with `cp932`, an Excel 95 (BIFF5, Shift_JIS code
+/// page) workbook of one sheet holding `rows` as text cells: the smallest file calamine and
+/// Excel read (BOF, code page, sheet entry, EOF; then the sheet's BOF, `LABEL` cells, EOF).
+pub fn xls_of(sheet: &str, rows: &[Vec<&str>], cp932: bool) -> std::io::Result<Vec<u8>> {
+    fn record(out: &mut Vec<u8>, typ: u16, data: &[u8]) {
+        out.extend_from_slice(&typ.to_le_bytes());
+        out.extend_from_slice(&(data.len() as u16).to_le_bytes());
+        out.extend_from_slice(data);
+    }
+    // A string: UTF-16LE with a flag byte (BIFF8), or Shift_JIS bytes (BIFF5).
+    let text = |s: &str, long: bool| -> Vec<u8> {
+        let (body, n, flag): (Vec<u8>, usize, &[u8]) = if cp932 {
+            let b = encoding_rs::SHIFT_JIS.encode(s).0.into_owned();
+            let n = b.len();
+            (b, n, &[])
+        } else {
+            let u: Vec<u16> = s.encode_utf16().collect();
+            (
+                u.iter().flat_map(|c| c.to_le_bytes()).collect(),
+                u.len(),
+                &[1],
+            )
+        };
+        let mut v = if long {
+            (n as u16).to_le_bytes().to_vec()
+        } else {
+            vec![n as u8]
+        };
+        v.extend_from_slice(flag);
+        v.extend(body);
+        v
+    };
+    let (version, codepage): (u16, u16) = if cp932 { (0x0500, 932) } else { (0x0600, 1200) };
+    let bof = |dt: u16| -> Vec<u8> {
+        let mut b = [version.to_le_bytes(), dt.to_le_bytes()].concat();
+        if !cp932 {
+            b.extend_from_slice(&[0xBB, 0x0D, 0xCC, 0x07, 0, 0, 0, 0, 6, 0, 0, 0]);
+        }
+        b
+    };
+    let mut globals = Vec::new();
+    record(&mut globals, 0x0809, &bof(0x0005));
+    record(&mut globals, 0x0042, &codepage.to_le_bytes());
+    let mut entry = vec![0u8; 4];
+    entry.extend_from_slice(&[0, 0]);
+    entry.extend(text(sheet, false));
+    let entry_at = globals.len() + 4;
+    record(&mut globals, 0x0085, &entry);
+    record(&mut globals, 0x000A, &[]);
+    let sheet_at = globals.len() as u32;
+    globals[entry_at..entry_at + 4].copy_from_slice(&sheet_at.to_le_bytes());
+    record(&mut globals, 0x0809, &bof(0x0010));
+    for (r, row) in rows.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            let mut label = [(r as u16).to_le_bytes(), (c as u16).to_le_bytes(), [0, 0]].concat();
+            label.extend(text(cell, true));
+            record(&mut globals, 0x0204, &label);
+        }
+    }
+    record(&mut globals, 0x000A, &[]);
+    ole_of(&[(if cp932 { "/Book" } else { "/Workbook" }, &globals)])
+}
+
+/// An OLE compound file (version 3, 512-byte sectors, as Office writes them: calamine
+/// refuses a version 4 file without a mini stream) of `(path, bytes)` streams.
+pub fn ole_of(streams: &[(&str, &[u8])]) -> std::io::Result<Vec<u8>> {
+    use std::io::Write;
+    let mut comp =
+        cfb::CompoundFile::create_with_version(cfb::Version::V3, std::io::Cursor::new(Vec::new()))?;
+    for (path, data) in streams {
+        comp.create_stream(path)?.write_all(data)?;
+    }
+    comp.flush()?;
+    Ok(comp.into_inner().into_inner())
+}

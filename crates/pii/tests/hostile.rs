@@ -49,9 +49,12 @@ fn mutated_inputs_never_panic() {
         .replace("w:tc", "table:table-cell")
         .replace("w:p", "text:p")
         .into_bytes();
+    let rows: Vec<Vec<&str>> = csv.lines().map(|l| l.split(',').collect()).collect();
+    let xls = synth::xls_of("c", &rows, false).unwrap();
     let scanner = Scanner::default();
     // Unbent, both are read as tables of 20 records.
     for (name, xml) in [
+        ("x.xls", &xls),
         ("x.docx!word/document.xml", &word),
         ("x.ods!content.xml", &odf),
     ] {
@@ -70,6 +73,7 @@ fn mutated_inputs_never_panic() {
         // As a raw image: carved, with the mutations cutting the runs anywhere.
         ("x.img", &base),
         ("x.sql", &dump),
+        ("x.xls", &xls),
         ("x.docx!word/document.xml", &word),
         ("x.ods!content.xml", &odf),
     ] {

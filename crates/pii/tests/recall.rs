@@ -79,8 +79,8 @@ fn recall_and_precision_per_category() {
             cases += 1;
             score(&g.name, &g.truth, &f, &mut total, &mut failures);
         }
-        // The same persons as a workbook and as documents (Unicode: once, not per encoding):
-        // a Word table, a Word form per person, Word paragraphs whose runs split keyword
+        // The same persons as workbooks and as documents (once, not per encoding): xlsx, xls
+        // (Excel 97, Unicode), xls (Excel 95, Shift_JIS), a Word table, a Word form per person, Word paragraphs whose runs split keyword
         // and value, an OpenDocument table.
         if ei == 0 {
             let (csv, truth) = synth::persons_text(77, PERSONS, Form::Csv);
@@ -109,6 +109,16 @@ fn recall_and_precision_per_category() {
                 .collect();
             for (name, data, truth) in [
                 ("persons.xlsx", workbook(&csv), &truth),
+                (
+                    "persons.xls",
+                    synth::xls_of("顧客", &rows, false).unwrap(),
+                    &truth,
+                ),
+                (
+                    "persons95.xls",
+                    synth::xls_of("顧客", &rows, true).unwrap(),
+                    &truth,
+                ),
                 ("table.docx", docx(&word_table(&rows)), &truth),
                 ("forms.docx", docx(&forms), &truth),
                 ("letters.docx", docx(&paragraphs), &text_truth),
