@@ -8,4 +8,6 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     // The same bytes as the text parts of Word and OpenDocument packages.
     let _ = scanner.scan_bytes("fuzz.docx!word/document.xml", data);
     let _ = scanner.scan_bytes("fuzz.odt!content.xml", data);
+    // As a message (MIME parts, attachments scanned as files).
+    let _ = scanner.scan_bytes("fuzz.eml", data);
 });

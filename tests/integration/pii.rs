@@ -206,6 +206,97 @@ fn reads_old_excel_workbooks_and_carves_other_office_files() {
     assert_eq!(items[0]["encoding"], "UTF-16LE");
 }
 
+/// A mailbox as a mail client exports it: a UTF-8 body in base64 with a customer list in
+/// Shift_JIS attached, a body in ISO-2022-JP, and that message forwarded as an attachment.
+/// Read as text, the base64 hid the body and the list.
+#[test]
+fn reads_mailboxes_as_mail() {
+    use kizuki_core::Category;
+    use kizuki_mail::synth::{self as msynth, Attachment, Eol};
+    let sb = Sandbox::new();
+    let (text, truth) = synth::persons_text(45, 12, Form::Text);
+    let (jis_text, jis_truth) = synth::persons_text(47, 8, Form::Text);
+    let list = synth::persons_file(46, 20, Form::Csv, encoding_rs::SHIFT_JIS);
+    let spec = |from_name: &str, body: &str, jis: bool, attachments: Vec<Attachment>| {
+        let mut m = msynth::reference_spec();
+        m.from_name = from_name.into();
+        m.from_addr = "sato@partner-air.co.jp".into();
+        m.to = "eigyo@sample-travel.co.jp".into();
+        m.text = body.into();
+        m.jis = jis;
+        m.attachments = attachments;
+        msynth::render(&m, Eol::Crlf)
+    };
+    let a = spec(
+        "山田 太郎",
+        &text,
+        false,
+        vec![Attachment {
+            name: "顧客リスト.csv".into(),
+            ctype: "text/csv; charset=Shift_JIS".into(),
+            data: list.data.clone(),
+        }],
+    );
+    let b = spec("総務部", &jis_text, true, Vec::new());
+    let c = spec(
+        "総務部",
+        "転送します。",
+        false,
+        vec![Attachment {
+            name: "fwd.eml".into(),
+            ctype: "message/rfc822".into(),
+            data: b.clone(),
+        }],
+    );
+    sb.write("export/inbox.mbox", msynth::to_mbox(&[a, b, c]));
+    let items = scan_found(&sb, "export/inbox.mbox");
+    let get = |path: &str| {
+        items
+            .iter()
+            .find(|o| o["path"] == path)
+            .unwrap_or_else(|| panic!("{path}: {items:?}"))
+            .clone()
+    };
+    let n = |o: &serde_json::Value, c: Category| o["categories"][c.id()].as_u64().unwrap_or(0);
+    let want = |t: &std::collections::BTreeMap<Category, u64>, c| t.get(&c).copied().unwrap_or(0);
+
+    // The body, plus the correspondents: two addresses and the sender's name.
+    let first = get("export/inbox.mbox#1");
+    assert_eq!(
+        n(&first, Category::Email),
+        want(&truth, Category::Email) + 2
+    );
+    assert_eq!(
+        n(&first, Category::NameKanji),
+        want(&truth, Category::NameKanji) + 1
+    );
+    for c in [
+        Category::Phone,
+        Category::PostalCode,
+        Category::BirthDate,
+        Category::NameKana,
+    ] {
+        assert_eq!(n(&first, c), want(&truth, c), "{c}");
+    }
+    let csv = get("export/inbox.mbox#1!顧客リスト.csv");
+    assert_eq!(csv["records"], 20);
+    for (c, k) in &list.truth {
+        assert_eq!(n(&csv, *c), *k, "{c}");
+    }
+    for path in ["export/inbox.mbox#2", "export/inbox.mbox#3!fwd.eml"] {
+        let o = get(path);
+        assert_eq!(o["encoding"], "ISO-2022-JP", "{path}");
+        assert_eq!(
+            n(&o, Category::Email),
+            want(&jis_truth, Category::Email) + 2,
+            "{path}"
+        );
+        for c in [Category::Phone, Category::Address, Category::NameKana] {
+            assert_eq!(n(&o, c), want(&jis_truth, c), "{path} {c}");
+        }
+    }
+}
+
 #[test]
 fn no_unmasked_value_without_reveal() {
     let sb = Sandbox::new();

@@ -43,6 +43,7 @@
 pub mod carve;
 pub mod decode;
 pub mod doc;
+pub mod mail;
 pub mod scan;
 pub mod sheet;
 mod sjis;

@@ -154,6 +154,22 @@ impl Scanner {
                 let mut open = || -> io::Result<Box<dyn Read>> { Ok(Box::new(File::open(path)?)) };
                 return self.scan_raw(&label, &mut open, &mut out).map_err(io_err);
             }
+            // Mail is read as messages: their bodies decoded, their attachments as files.
+            if crate::mail::is_mbox(&head) {
+                let mut r = io::BufReader::new(Cursor::new(head).chain(f));
+                self.scan_mbox(&label, &mut r, &mut out);
+                return Ok(());
+            }
+            if crate::mail::is_message(&label.to_ascii_lowercase(), &head) {
+                let cap = self.opts.max_total_size;
+                let Some(data) = kizuki_core::io::read_capped(Cursor::new(head).chain(&mut f), cap)
+                    .map_err(io_err)?
+                else {
+                    return Err(Error::Cap(format!("message larger than {cap} bytes")));
+                };
+                self.scan_message(&label, &data, &mut out);
+                return Ok(());
+            }
             // Containers, zip-based documents and OLE files (xls, doc…) are read whole
             // (within the size cap) and handed to the walker (which also opens ISO images,
             // and lists RAR and 7z members it cannot read); a spreadsheet among them goes to
@@ -251,7 +267,6 @@ impl Scanner {
             return;
         }
         let head = &data[..data.len().min(decode::HEAD)];
-        let mut rest = &data[head.len()..];
         if data.starts_with(crate::sqlite::MAGIC) {
             // Said, not skipped in silence: a binary member otherwise reports nothing.
             out.push(Item::Failed {
@@ -291,14 +306,15 @@ impl Scanner {
             }
             return;
         }
-        match self.scan_stream(name, head, &mut rest) {
-            Ok(Some(r)) => out.push(Item::Found(r)),
-            Ok(None) => {}
-            Err(e) => out.push(Item::Failed {
-                path: name.to_string(),
-                error: Error::Read(e.to_string()),
-            }),
+        if crate::mail::is_mbox(head) {
+            self.scan_mbox(name, &mut Cursor::new(data), out);
+            return;
         }
+        if crate::mail::is_message(&name.to_ascii_lowercase(), head) {
+            self.scan_message(name, data, out);
+            return;
+        }
+        self.scan_text_item(name, data, out);
     }
 
     /// Reads a workbook's sheets ([`crate::sheet`]): an item per sheet holding personal data,
@@ -334,6 +350,61 @@ impl Scanner {
         let mut open = || -> io::Result<Box<dyn Read + '_>> { Ok(Box::new(data)) };
         if let Err(e) = self.scan_raw(name, &mut open, out) {
             fail(out, e.to_string());
+        }
+    }
+
+    /// Splits an mbox into its messages (`box#N`), each read by [`Scanner::scan_message`].
+    fn scan_mbox(&self, name: &str, r: &mut dyn io::BufRead, out: &mut Vec<Item>) {
+        kizuki_mail::input::mbox(name, r, self.opts.max_total_size, &mut |item| {
+            match item {
+                Ok((src, raw)) => self.scan_message(&src, &raw, out),
+                Err(e) => out.push(Item::Failed {
+                    path: name.to_string(),
+                    error: Error::Read(e.to_string()),
+                }),
+            }
+            true
+        });
+    }
+
+    /// A message ([`crate::mail`]): its correspondents, subject and text bodies as one object,
+    /// its attachments as files. One that does not parse, or is nested too deep, is text.
+    fn scan_message(&self, src: &str, raw: &[u8], out: &mut Vec<Item>) {
+        let read = crate::mail::nested(|| {
+            let Some(msg) = mail_parser::MessageParser::default().parse(raw) else {
+                return false;
+            };
+            let mut tally = Tally::new(self.opts.categories);
+            text::scan(&crate::mail::text_of(&msg), &mut tally);
+            let charset = crate::mail::charset(&msg);
+            let enc = charset.as_deref().unwrap_or("UTF-8");
+            self.push_report(out, tally, src.to_string(), Some(enc), None, Vec::new());
+            for (name, data, is_message) in crate::mail::attachments(&msg) {
+                let path = format!("{src}!{name}");
+                if is_message {
+                    self.scan_message(&path, &data, out);
+                } else {
+                    self.scan_bytes_in(&path, &data, out);
+                }
+            }
+            true
+        });
+        if read != Some(true) {
+            self.scan_text_item(src, raw, out);
+        }
+    }
+
+    /// Scans bytes held in memory as text or a table.
+    fn scan_text_item(&self, name: &str, data: &[u8], out: &mut Vec<Item>) {
+        let head = &data[..data.len().min(decode::HEAD)];
+        let mut rest = &data[head.len()..];
+        match self.scan_stream(name, head, &mut rest) {
+            Ok(Some(r)) => out.push(Item::Found(r)),
+            Ok(None) => {}
+            Err(e) => out.push(Item::Failed {
+                path: name.to_string(),
+                error: Error::Read(e.to_string()),
+            }),
         }
     }
 

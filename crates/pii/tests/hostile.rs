@@ -51,6 +51,15 @@ fn mutated_inputs_never_panic() {
         .into_bytes();
     let rows: Vec<Vec<&str>> = csv.lines().map(|l| l.split(',').collect()).collect();
     let xls = synth::xls_of("c", &rows, false).unwrap();
+    // A message with a body and the CSV attached, both base64.
+    let mut spec = kizuki_mail::synth::reference_spec();
+    spec.text = csv.replace(',', " ");
+    spec.attachments[0] = kizuki_mail::synth::Attachment {
+        name: "a.csv".into(),
+        ctype: "text/csv".into(),
+        data: base.clone(),
+    };
+    let eml = kizuki_mail::synth::render(&spec, kizuki_mail::synth::Eol::Lf);
     let scanner = Scanner::default();
     // Unbent, both are read as tables of 20 records.
     for (name, xml) in [
@@ -63,6 +72,16 @@ fn mutated_inputs_never_panic() {
             other => panic!("{name}: {other:?}"),
         }
     }
+    // The message: its body, and its attachment (Shift_JIS sent as `text/csv` with no
+    // charset) as a table.
+    match scanner.scan_bytes("x.eml", &eml).as_slice() {
+        [Item::Found(body), Item::Found(csv)] => {
+            assert_eq!((body.path.as_str(), body.records), ("x.eml", None));
+            assert_eq!((csv.path.as_str(), csv.records), ("x.eml!a.csv", Some(20)));
+            assert_eq!(csv.encoding, Some("Shift_JIS".into()));
+        }
+        other => panic!("x.eml: {other:?}"),
+    }
     let mut rng = Rng::new(99);
     let mut runs = 0;
     for (name, seed) in [
@@ -74,6 +93,7 @@ fn mutated_inputs_never_panic() {
         ("x.img", &base),
         ("x.sql", &dump),
         ("x.xls", &xls),
+        ("x.eml", &eml),
         ("x.docx!word/document.xml", &word),
         ("x.ods!content.xml", &odf),
     ] {
