@@ -297,6 +297,23 @@ fn reads_mailboxes_as_mail() {
     }
 }
 
+/// A PDF of customer letters (fonts with `ToUnicode` CMaps and with Shift_JIS codes, pages in
+/// an object stream): every value the text holds is found.
+#[test]
+fn reads_the_text_of_pdfs() {
+    let sb = Sandbox::new();
+    let (text, truth) = synth::persons_text(48, 30, Form::Text);
+    let lines: Vec<&str> = text.lines().collect();
+    sb.write("share/letters.pdf", synth::pdf_of(&lines).unwrap());
+    let items = scan_found(&sb, "share/letters.pdf");
+    assert_eq!(items.len(), 1, "{items:?}");
+    let o = &items[0];
+    assert_eq!(o["path"], "share/letters.pdf");
+    for (c, n) in &truth {
+        assert_eq!(o["categories"][c.id()], *n, "{c}");
+    }
+}
+
 #[test]
 fn no_unmasked_value_without_reveal() {
     let sb = Sandbox::new();

@@ -799,18 +799,38 @@ fn lzw(data: &[u8], cap: u64) -> Decoded {
 
 /// Unpacks object streams (`/Type /ObjStm`) into the document.
 fn unpack_object_streams(doc: &mut Document, ctx: &mut Ctx<'_>, out: &mut Out) {
+    let mut budget = ctx.budget;
+    let max = ctx.opts.max_pdf_objects;
+    let cut = unpack_object_streams_within(doc, max, &mut budget, &mut || ctx.expired());
+    ctx.budget = budget;
+    if let Some((id, cap)) = cut {
+        stream_limit(out, id, cap);
+    }
+}
+
+/// Unpacks object streams (`/Type /ObjStm`) into the document (at most `max_objects` in
+/// all), each decoded within [`STREAM_CAP`] and what is left of `budget` (the bytes decoded
+/// are taken from it); `stop` ends the work early (a time budget). Returns the first stream
+/// cut at its cap and that cap.
+pub fn unpack_object_streams_within(
+    doc: &mut Document,
+    max_objects: usize,
+    budget: &mut u64,
+    stop: &mut dyn FnMut() -> bool,
+) -> Option<((u32, u16), u64)> {
     let mut found = Vec::new();
+    let mut cut = None;
     for o in &doc.objects {
         if !o.value.get("Type").is_some_and(|t| t.name_is("ObjStm")) {
             continue;
         }
         let Some(raw) = &o.stream else { continue };
-        let cap = STREAM_CAP.min(ctx.budget);
+        let cap = STREAM_CAP.min(*budget);
         let (dec, issue) = decode(doc, &o.value, raw, cap);
-        if issue == Some(DecodeIssue::Cap) {
-            stream_limit(out, o.id, cap);
+        if issue == Some(DecodeIssue::Cap) && cut.is_none() {
+            cut = Some((o.id, cap));
         }
-        ctx.take(dec.len() as u64);
+        *budget = budget.saturating_sub(dec.len() as u64);
         let n = o
             .value
             .get("N")
@@ -851,17 +871,18 @@ fn unpack_object_streams(doc: &mut Document, ctx: &mut Ctx<'_>, out: &mut Out) {
                 stream: None,
             });
         }
-        if ctx.expired() {
+        if stop() {
             break;
         }
     }
     for o in found {
-        if doc.objects.len() >= ctx.opts.max_pdf_objects {
+        if doc.objects.len() >= max_objects {
             doc.truncated = true;
             break;
         }
         doc.insert(o, false);
     }
+    cut
 }
 
 fn stream_limit(out: &mut Out, id: (u32, u16), cap: u64) {

@@ -44,6 +44,7 @@ pub mod carve;
 pub mod decode;
 pub mod doc;
 pub mod mail;
+pub mod pdf;
 pub mod scan;
 pub mod sheet;
 mod sjis;

@@ -175,7 +175,7 @@ impl Scanner {
             // and lists RAR and 7z members it cannot read); a spreadsheet among them goes to
             // calamine.
             let t = kizuki_files::sniff::sniff(&head, &label);
-            if t.is_container() || matches!(t, FileType::Ooxml | FileType::Ole) {
+            if t.is_container() || matches!(t, FileType::Ooxml | FileType::Ole | FileType::Pdf) {
                 let cap = self.opts.max_total_size;
                 let Some(data) = kizuki_core::io::read_capped(Cursor::new(head).chain(&mut f), cap)
                     .map_err(io_err)?
@@ -303,6 +303,20 @@ impl Scanner {
                     path: name.to_string(),
                     error: Error::Read(e),
                 });
+            }
+            return;
+        }
+        if memchr::memmem::find(&head[..head.len().min(1024)], b"%PDF-").is_some() {
+            match crate::pdf::text(data, self.opts.max_total_size) {
+                Ok(t) => {
+                    let mut tally = Tally::new(self.opts.categories);
+                    text::scan(&t, &mut tally);
+                    self.push_report(out, tally, name.to_string(), None, None, Vec::new());
+                }
+                Err(e) => out.push(Item::Failed {
+                    path: name.to_string(),
+                    error: Error::Read(e),
+                }),
             }
             return;
         }

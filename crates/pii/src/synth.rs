@@ -633,3 +633,137 @@ pub fn ole_of(streams: &[(&str, &[u8])]) -> std::io::Result<Vec<u8>> {
     comp.flush()?;
     Ok(comp.into_inner().into_inner())
 }
+
+/// A PDF showing `lines`, 40 to a page, as Japanese PDFs carry text: lines alternate between a
+/// `Type0` font with `Identity-H` codes and a `ToUnicode` CMap (as Word and LibreOffice embed
+/// fonts) and a font with the predefined `90ms-RKSJ-H` CMap (Shift_JIS codes); ASCII lines use
+/// Helvetica. A line with `：` is drawn as two text objects on one baseline (a label, then its
+/// value a little to the right). Content streams are deflated and the page objects are in an
+/// object stream. Only for the scanner's tests: there is no cross-reference table.
+pub fn pdf_of(lines: &[&str]) -> std::io::Result<Vec<u8>> {
+    use std::fmt::Write as _;
+    use std::io::Write;
+    let mut cids: Vec<char> = Vec::new();
+    let mut cid = |c: char| -> u16 {
+        match cids.iter().position(|x| *x == c) {
+            Some(i) => i as u16 + 1,
+            None => {
+                cids.push(c);
+                cids.len() as u16
+            }
+        }
+    };
+    let mut pages: Vec<String> = Vec::new();
+    for chunk in lines.chunks(40) {
+        let mut c = String::new();
+        for (i, line) in chunk.iter().enumerate() {
+            let y = 780 - 18 * i;
+            let parts: Vec<&str> = match line.split_once('：') {
+                Some((label, _)) => {
+                    let cut = label.len() + '：'.len_utf8();
+                    vec![&line[..cut], &line[cut..]]
+                }
+                None => vec![line],
+            };
+            let mut x = 72.0;
+            for part in parts {
+                let (font, s) = if part.is_ascii() {
+                    let esc = part
+                        .replace('\\', "\\\\")
+                        .replace('(', "\\(")
+                        .replace(')', "\\)");
+                    ("F3", format!("({esc})"))
+                } else if i % 2 == 0 {
+                    let hex: String = part.chars().map(|ch| format!("{:04X}", cid(ch))).collect();
+                    ("F1", format!("<{hex}>"))
+                } else {
+                    let b = encoding_rs::SHIFT_JIS.encode(part).0;
+                    let hex: String = b.iter().map(|b| format!("{b:02X}")).collect();
+                    ("F2", format!("<{hex}>"))
+                };
+                let _ = writeln!(c, "BT /{font} 10.5 Tf 1 0 0 1 {x} {y} Tm {s} Tj ET");
+                let width: f64 = part
+                    .chars()
+                    .map(|ch| if ch.is_ascii() { 0.5 } else { 1.0 })
+                    .sum();
+                x += width * 10.5 + 12.0;
+            }
+        }
+        pages.push(c);
+    }
+    let mut bfchar = String::new();
+    for (i, c) in cids.iter().enumerate() {
+        let units: String = c
+            .encode_utf16(&mut [0; 2])
+            .iter()
+            .map(|u| format!("{u:04X}"))
+            .collect();
+        let _ = writeln!(bfchar, "1 beginbfchar <{:04X}> <{units}> endbfchar", i + 1);
+    }
+    let cmap = format!(
+        "/CIDInit /ProcSet findresource begin 12 dict begin begincmap\n1 begincodespacerange <0000> <FFFF> endcodespacerange\n{bfchar}endcmap CMapName currentdict /CMap defineresource pop end end\n"
+    );
+    let deflate = |s: &[u8]| -> std::io::Result<Vec<u8>> {
+        let mut e = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
+        e.write_all(s)?;
+        e.finish()
+    };
+    // 1 catalog, 2 page tree, 3-5 fonts, 6 CMap, 7 object stream, then per page its content
+    // (8 + 2k) and its page object (9 + 2k, in the object stream).
+    let n = pages.len();
+    let kids: String = (0..n).map(|k| format!("{} 0 R ", 9 + 2 * k)).collect();
+    let mut objs: Vec<(u32, String, Option<Vec<u8>>)> = vec![
+        (1, "<< /Type /Catalog /Pages 2 0 R >>".into(), None),
+        (2, format!("<< /Type /Pages /Kids [{kids}] /Count {n} /Resources << /Font << /F1 3 0 R /F2 4 0 R /F3 5 0 R >> >> >>"), None),
+        (3, "<< /Type /Font /Subtype /Type0 /BaseFont /MSMincho /Encoding /Identity-H /ToUnicode 6 0 R /DescendantFonts [] >>".into(), None),
+        (4, "<< /Type /Font /Subtype /Type0 /BaseFont /MS-Gothic /Encoding /90ms-RKSJ-H /DescendantFonts [] >>".into(), None),
+        (5, "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".into(), None),
+        (6, String::new(), Some(deflate(cmap.as_bytes())?)),
+    ];
+    let mut heads = String::new();
+    let mut bodies = String::new();
+    for (k, content) in pages.iter().enumerate() {
+        objs.push((
+            8 + 2 * k as u32,
+            String::new(),
+            Some(deflate(content.as_bytes())?),
+        ));
+        let page = format!(
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents {} 0 R >>\n",
+            8 + 2 * k
+        );
+        let _ = write!(heads, "{} {} ", 9 + 2 * k, bodies.len());
+        bodies.push_str(&page);
+    }
+    let objstm = deflate(format!("{heads}\n{bodies}").as_bytes())?;
+    let first = heads.len() + 1;
+    objs.push((
+        7,
+        format!("<< /Type /ObjStm /N {n} /First {first}"),
+        Some(objstm),
+    ));
+    let mut out = b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n".to_vec();
+    for (id, dict, stream) in objs {
+        match stream {
+            None => out.extend_from_slice(format!("{id} 0 obj\n{dict}\nendobj\n").as_bytes()),
+            Some(s) => {
+                let d = if dict.is_empty() {
+                    "<<".to_string()
+                } else {
+                    dict
+                };
+                out.extend_from_slice(
+                    format!(
+                        "{id} 0 obj\n{d} /Filter /FlateDecode /Length {} >>\nstream\n",
+                        s.len()
+                    )
+                    .as_bytes(),
+                );
+                out.extend_from_slice(&s);
+                out.extend_from_slice(b"\nendstream\nendobj\n");
+            }
+        }
+    }
+    out.extend_from_slice(b"trailer\n<< /Root 1 0 R >>\n%%EOF\n");
+    Ok(out)
+}

@@ -60,6 +60,7 @@ fn mutated_inputs_never_panic() {
         data: base.clone(),
     };
     let eml = kizuki_mail::synth::render(&spec, kizuki_mail::synth::Eol::Lf);
+    let pdf = synth::pdf_of(&csv.lines().collect::<Vec<_>>()).unwrap();
     let scanner = Scanner::default();
     // Unbent, both are read as tables of 20 records.
     for (name, xml) in [
@@ -94,6 +95,7 @@ fn mutated_inputs_never_panic() {
         ("x.sql", &dump),
         ("x.xls", &xls),
         ("x.eml", &eml),
+        ("x.pdf", &pdf),
         ("x.docx!word/document.xml", &word),
         ("x.ods!content.xml", &odf),
     ] {

@@ -81,7 +81,7 @@ fn recall_and_precision_per_category() {
         }
         // The same persons as workbooks and as documents (once, not per encoding): xlsx, xls
         // (Excel 97, Unicode), xls (Excel 95, Shift_JIS), a Word table, a Word form per person, Word paragraphs whose runs split keyword
-        // and value, an OpenDocument table.
+        // and value, an OpenDocument table, a PDF of the text.
         if ei == 0 {
             let (csv, truth) = synth::persons_text(77, PERSONS, Form::Csv);
             let (text, text_truth) = synth::persons_text(78, PERSONS, Form::Text);
@@ -122,6 +122,11 @@ fn recall_and_precision_per_category() {
                 ("table.docx", docx(&word_table(&rows)), &truth),
                 ("forms.docx", docx(&forms), &truth),
                 ("letters.docx", docx(&paragraphs), &text_truth),
+                (
+                    "letters.pdf",
+                    synth::pdf_of(&text.lines().collect::<Vec<_>>()).unwrap(),
+                    &text_truth,
+                ),
                 ("table.odt", odt(&odf_table(&rows)), &truth),
             ] {
                 let f = found(&scanner, name, &data);

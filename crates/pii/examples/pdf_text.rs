@@ -1,0 +1,10 @@
+//! Prints the text kizuki reads from a PDF (a debugging aid, run by hand).
+#![allow(clippy::unwrap_used, reason = "debugging aid")]
+fn main() {
+    let p = std::env::args().nth(1).unwrap();
+    let data = std::fs::read(&p).unwrap();
+    match kizuki_pii::pdf::text(&data, 1 << 30) {
+        Ok(t) => print!("{t}"),
+        Err(e) => eprintln!("{e}"),
+    }
+}
