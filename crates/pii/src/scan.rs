@@ -268,14 +268,9 @@ impl Scanner {
         }
         let head = &data[..data.len().min(decode::HEAD)];
         if data.starts_with(crate::sqlite::MAGIC) {
-            // Said, not skipped in silence: a binary member otherwise reports nothing.
-            out.push(Item::Failed {
-                path: name.to_string(),
-                error: Error::Read(
-                    "an SQLite database inside an archive is not read; extract it and scan the file"
-                        .into(),
-                ),
-            });
+            let mut tally = Tally::new(self.opts.categories);
+            let db = crate::sqlite::scan_bytes(data, &mut tally);
+            self.report_sqlite(name, tally, db, out);
             return;
         }
         if data.starts_with(&crate::sheet::OLE_MAGIC) {
@@ -441,7 +436,19 @@ impl Scanner {
     /// a failed item per table (or for the file) that could not be read.
     fn scan_sqlite(&self, path: &Path, label: &str, out: &mut Vec<Item>) {
         let mut tally = Tally::new(self.opts.categories);
-        match crate::sqlite::scan(path, &mut tally) {
+        let db = crate::sqlite::scan(path, &mut tally);
+        self.report_sqlite(label, tally, db, out);
+    }
+
+    /// One item for a database, and a failed item per table (or for the file) not read.
+    fn report_sqlite(
+        &self,
+        label: &str,
+        tally: Tally,
+        db: rusqlite::Result<crate::sqlite::Db>,
+        out: &mut Vec<Item>,
+    ) {
+        match db {
             Ok(db) => {
                 self.push_report(
                     out,

@@ -4,9 +4,8 @@
 //!
 //! The file is opened read-only and `immutable` (SQLite then takes no lock and writes no
 //! journal, WAL index or anything else beside the evidence), with `trusted_schema` off (no
-//! function of the schema runs); virtual tables are not read. Only files on disk are read
-//! this way: a database inside an archive is reported as not read (a failed item), not
-//! passed over.
+//! function of the schema runs); virtual tables are not read. A database inside an archive
+//! is read from a read-only copy in memory (SQLite's deserialize).
 
 use std::path::Path;
 
@@ -41,6 +40,27 @@ pub(crate) fn scan(path: &Path, tally: &mut Tally) -> rusqlite::Result<Db> {
             | OpenFlags::SQLITE_OPEN_URI
             | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
+    scan_conn(&conn, tally)
+}
+
+/// Reads every table of a database held in memory (a member of an archive) into `tally`:
+/// SQLite reads a read-only copy of the bytes; nothing is written anywhere.
+pub(crate) fn scan_bytes(data: &[u8], tally: &mut Tally) -> rusqlite::Result<Db> {
+    use std::io::Read;
+    // A database in WAL mode (header bytes 18-19 are 2) is read as a rollback-journal one:
+    // a memory database has no WAL, and the copy has no `-wal` file beside it anyway.
+    let mut head = data[..data.len().min(100)].to_vec();
+    if head.get(18..20) == Some(&[2, 2]) {
+        head[18] = 1;
+        head[19] = 1;
+    }
+    let copy = head.as_slice().chain(&data[head.len()..]);
+    let mut conn = Connection::open_in_memory()?;
+    conn.deserialize_read_exact("main", copy, data.len(), true)?;
+    scan_conn(&conn, tally)
+}
+
+fn scan_conn(conn: &Connection, tally: &mut Tally) -> rusqlite::Result<Db> {
     conn.pragma_update(None, "trusted_schema", "OFF")?;
     let names: Vec<String> = {
         let mut st = conn.prepare(
@@ -57,7 +77,7 @@ pub(crate) fn scan(path: &Path, tally: &mut Tally) -> rusqlite::Result<Db> {
         errors: Vec::new(),
     };
     for name in names {
-        match table(&conn, &name, tally) {
+        match table(conn, &name, tally) {
             Ok((records, cols)) => {
                 db.records += records;
                 db.columns.extend(
@@ -193,11 +213,28 @@ mod tests {
             }
             _ => panic!("{items:?}"),
         }
-        // In an archive: said to be unread, not passed over.
-        let zip = synth::zip_of(&[("app/shop.sqlite", &std::fs::read(&path).unwrap())]).unwrap();
+        // In an archive (the file is in WAL mode): read from a copy in memory, the same.
+        let bytes = std::fs::read(&path).unwrap();
+        assert_eq!(bytes.get(18..20), Some(&[2u8, 2][..]), "WAL mode");
+        let zip = synth::zip_of(&[("app/shop.sqlite", &bytes)]).unwrap();
+        let items = crate::Scanner::default().scan_bytes("backup.zip", &zip);
+        match items.as_slice() {
+            [crate::Item::Found(r)] => {
+                assert_eq!(r.path, "backup.zip!app/shop.sqlite");
+                assert_eq!(r.records, Some(51));
+                for (c, n) in &truth {
+                    assert_eq!(r.categories.get(c), Some(n), "{c:?}");
+                }
+            }
+            _ => panic!("{items:?}"),
+        }
+        // Damaged in an archive: an error for the member.
+        let mut bad = bytes.clone();
+        bad[100..].fill(0xFF);
+        let zip = synth::zip_of(&[("app/bad.sqlite", &bad)]).unwrap();
         let items = crate::Scanner::default().scan_bytes("backup.zip", &zip);
         assert!(
-            matches!(items.as_slice(), [crate::Item::Failed { path, .. }] if path == "backup.zip!app/shop.sqlite"),
+            matches!(items.as_slice(), [crate::Item::Failed { path, .. }] if path == "backup.zip!app/bad.sqlite"),
             "{items:?}"
         );
     }
