@@ -1,0 +1,94 @@
+//! Writes the same generated persons in each document and mail format pii scan reads, for a
+//! throughput comparison by hand (docs/BENCHMARKS.md):
+//! `cargo run --release -p kizuki-pii --example pii_formats -- DIR PERSONS`.
+//!
+//! persons.csv (UTF-8, the reference), persons.xlsx (rust_xlsxwriter, shared strings),
+//! persons.xls (Excel 97 cells), table.docx (one Word table), letters.pdf (the free-text form,
+//! Japanese fonts), inbox.mbox (a message per 20 persons: their letters as a base64 body and
+//! their rows as a CSV attachment).
+#![allow(clippy::unwrap_used, reason = "benchmark data writer")]
+
+use kizuki_mail::synth as msynth;
+use kizuki_pii::synth::{self, Form};
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let dir = std::path::PathBuf::from(args.next().unwrap_or_else(|| "/tmp/pii-formats".into()));
+    let n: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(100_000);
+    std::fs::create_dir_all(&dir).unwrap();
+    let (csv, _) = synth::persons_text(7, n, Form::Csv);
+    let (text, _) = synth::persons_text(8, n, Form::Text);
+    let rows: Vec<Vec<&str>> = csv.lines().map(|l| l.split(',').collect()).collect();
+    std::fs::write(dir.join("persons.csv"), &csv).unwrap();
+
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (r, row) in rows.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            ws.write_string(r as u32, c as u16, *cell).unwrap();
+        }
+    }
+    std::fs::write(dir.join("persons.xlsx"), wb.save_to_buffer().unwrap()).unwrap();
+
+    std::fs::write(
+        dir.join("persons.xls"),
+        synth::xls_of("顧客", &rows, false).unwrap(),
+    )
+    .unwrap();
+
+    let mut body = String::from("<w:tbl>");
+    for r in &rows {
+        body.push_str("<w:tr>");
+        for c in r {
+            body.push_str(&format!(
+                "<w:tc><w:p><w:r><w:t>{}</w:t></w:r></w:p></w:tc>",
+                esc(c)
+            ));
+        }
+        body.push_str("</w:tr>");
+    }
+    body.push_str("</w:tbl>");
+    let doc = format!(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>{body}</w:body></w:document>"#
+    );
+    let docx = synth::zip_of(&[
+        ("[Content_Types].xml", b"<Types/>".as_slice()),
+        ("word/document.xml", doc.as_bytes()),
+    ])
+    .unwrap();
+    std::fs::write(dir.join("table.docx"), docx).unwrap();
+
+    let lines: Vec<&str> = text.lines().collect();
+    std::fs::write(dir.join("letters.pdf"), synth::pdf_of(&lines).unwrap()).unwrap();
+
+    let header = rows[0].join(",");
+    let letters: Vec<&str> = text.split("\n\n").collect();
+    let mut msgs = Vec::new();
+    for (k, chunk) in rows[1..].chunks(20).enumerate() {
+        let mut m = msynth::reference_spec();
+        m.text = letters
+            .iter()
+            .skip(k * 20)
+            .take(20)
+            .copied()
+            .collect::<Vec<_>>()
+            .join("\n\n");
+        let list: String = std::iter::once(header.clone())
+            .chain(chunk.iter().map(|r| r.join(",")))
+            .collect::<Vec<_>>()
+            .join("\n");
+        m.attachments = vec![msynth::Attachment {
+            name: "list.csv".into(),
+            ctype: "text/csv; charset=UTF-8".into(),
+            data: list.into_bytes(),
+        }];
+        msgs.push(msynth::render(&m, msynth::Eol::Lf));
+    }
+    std::fs::write(dir.join("inbox.mbox"), msynth::to_mbox(&msgs)).unwrap();
+}
