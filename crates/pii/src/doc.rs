@@ -34,6 +34,11 @@ use kizuki_core::Category;
 pub const MAX_NESTING: usize = 16;
 /// Most copies made of one repeated OpenDocument row or cell.
 pub const MAX_REPEAT: usize = 1024;
+/// Rows of a table that may be a form; a longer table is a table (and is counted as it is
+/// read, not held).
+pub const FORM_ROWS: usize = 64;
+/// Rows kept of a table nested in a cell.
+const MAX_NESTED_ROWS: usize = 4096;
 /// Longest first cell read as a form's label (`メールアドレス（携帯）`).
 const MAX_LABEL_CHARS: usize = 24;
 
@@ -78,8 +83,13 @@ pub fn dialect(name: &str) -> Option<Dialect> {
 pub struct Doc {
     /// Paragraphs outside tables, a line each.
     pub text: String,
-    /// Top-level tables: rows of cells (a cell's paragraphs joined by spaces).
+    /// Top-level tables of at most [`FORM_ROWS`] rows, not yet counted (they may be forms):
+    /// rows of cells (a cell's paragraphs joined by spaces).
     pub tables: Vec<Vec<Vec<String>>>,
+    /// Data rows of the longer tables, counted as they were read.
+    pub records: Option<u64>,
+    /// Their classified columns.
+    pub columns: Vec<(String, Category)>,
     /// The XML error that stopped the reading, if one did.
     pub error: Option<String>,
     /// The part's encoding (Office writes UTF-8).
@@ -90,6 +100,8 @@ pub struct Doc {
 #[derive(Default)]
 struct Open {
     rows: Vec<Vec<String>>,
+    /// A top-level table longer than [`FORM_ROWS`] rows: no form, counted row by row.
+    stream: Option<Table>,
     row: Option<Vec<String>>,
     cell: Option<String>,
     /// Repeats of the open row and cell (OpenDocument).
@@ -97,7 +109,8 @@ struct Open {
     cell_repeat: usize,
 }
 
-struct Reader {
+struct Reader<'t> {
+    tally: &'t mut Tally,
     dialect: Dialect,
     doc: Doc,
     tables: Vec<Open>,
@@ -109,7 +122,7 @@ struct Reader {
     skip: usize,
 }
 
-impl Reader {
+impl Reader<'_> {
     /// Where text goes now: the open cell of the innermost table, or the document's text.
     /// `None`: a table row or table is open but no cell (text there is layout).
     fn sink(&mut self) -> Option<&mut String> {
@@ -252,6 +265,7 @@ impl Reader {
         if t.cell.is_some() {
             self.end_cell();
         }
+        let top = self.tables.len() == 1;
         let Some(t) = self.tables.last_mut() else {
             return;
         };
@@ -267,6 +281,20 @@ impl Reader {
             t.rows.push(row.clone());
         }
         t.rows.push(row);
+        if top {
+            // Top level: beyond a form's length, count the rows as they come.
+            if t.stream.is_none() && t.rows.len() > FORM_ROWS {
+                t.stream = Some(Table::new());
+            }
+            if let Some(table) = &mut t.stream {
+                for row in t.rows.drain(..) {
+                    table.push(&row, self.tally);
+                }
+            }
+        } else if t.rows.len() > MAX_NESTED_ROWS {
+            // A nested table is text of one cell, which keeps at most `MAX_ROW` bytes.
+            t.rows.truncate(MAX_NESTED_ROWS);
+        }
     }
 
     /// A table ends: a top-level one is kept; a nested one becomes text of its cell.
@@ -280,7 +308,10 @@ impl Reader {
             t = back;
         }
         if self.tables.is_empty() {
-            if !t.rows.is_empty() {
+            if let Some(mut table) = t.stream.take() {
+                self.doc.columns.extend(table.finish(self.tally));
+                *self.doc.records.get_or_insert(0) += table.records;
+            } else if !t.rows.is_empty() {
                 self.doc.tables.push(t.rows);
             }
             return;
@@ -302,8 +333,9 @@ fn repeat(e: &BytesStart<'_>, attr: &str) -> usize {
         .clamp(1, MAX_REPEAT)
 }
 
-/// Reads a document part (`xml`, as stored) in its dialect.
-pub fn read(xml: &[u8], dialect: Dialect) -> Doc {
+/// Reads a document part (`xml`, as stored) in its dialect. Tables longer than a form are
+/// counted into `tally` as they are read; the rest waits for [`scan`].
+pub fn read(xml: &[u8], dialect: Dialect, tally: &mut Tally) -> Doc {
     // Office writes UTF-8; a UTF-16 part carries a BOM.
     let (text, encoding): (Cow<'_, str>, _) = match encoding_rs::Encoding::for_bom(xml) {
         Some((enc, bom)) => (enc.decode_without_bom_handling(&xml[bom..]).0, enc.name()),
@@ -314,10 +346,13 @@ pub fn read(xml: &[u8], dialect: Dialect) -> Doc {
     config.check_end_names = false;
     config.allow_unmatched_ends = true;
     let mut r = Reader {
+        tally,
         dialect,
         doc: Doc {
             text: String::new(),
             tables: Vec::new(),
+            records: None,
+            columns: Vec::new(),
             error: None,
             encoding,
         },
@@ -388,8 +423,8 @@ fn is_form(rows: &[Vec<String>]) -> bool {
 pub fn scan(doc: &Doc, tally: &mut Tally) -> (Option<u64>, Vec<(String, Category)>) {
     let mut text = Cow::Borrowed(doc.text.as_str());
     let mut forms = Table::named();
-    let mut columns = Vec::new();
-    let mut records = None;
+    let mut columns = doc.columns.clone();
+    let mut records = doc.records;
     let mut any_form = false;
     for rows in &doc.tables {
         if is_form(rows) {
@@ -448,6 +483,10 @@ mod tests {
     use super::*;
     use crate::tally::CatSet;
 
+    fn rd(xml: &[u8], d: Dialect) -> Doc {
+        read(xml, d, &mut Tally::new(CatSet::all()))
+    }
+
     fn word(body: &str) -> String {
         format!(
             r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"><w:body>{body}</w:body></w:document>"#
@@ -486,7 +525,7 @@ mod tests {
             tbl(&[&["氏名", "電話"], &["佐藤 花子", "03-1234-5678"]]),
             p(&["a &amp; b &#x3012;"]),
         ));
-        let d = read(xml.as_bytes(), Dialect::Ooxml);
+        let d = rd(xml.as_bytes(), Dialect::Ooxml);
         assert_eq!(d.error, None);
         assert_eq!(d.text, "氏名：山田 太郎\na & b 〒\n");
         assert_eq!(
@@ -503,7 +542,7 @@ mod tests {
         let xml = word(
             r#"<w:p><w:del><w:r><w:delText>090-1111-2222</w:delText></w:r></w:del><w:r><w:instrText>HYPERLINK</w:instrText></w:r><mc:AlternateContent><mc:Choice><w:r><w:t>box</w:t></w:r></mc:Choice><mc:Fallback><w:r><w:t>box</w:t></w:r></mc:Fallback></mc:AlternateContent></w:p>"#,
         );
-        let d = read(xml.as_bytes(), Dialect::Ooxml);
+        let d = rd(xml.as_bytes(), Dialect::Ooxml);
         assert_eq!(d.text, "090-1111-2222box\n");
     }
 
@@ -515,7 +554,7 @@ mod tests {
             p(&["x"]),
             p(&["y"])
         ));
-        let d = read(xml.as_bytes(), Dialect::Ooxml);
+        let d = rd(xml.as_bytes(), Dialect::Ooxml);
         assert_eq!(
             d.tables,
             vec![vec![vec!["x a b c d".to_string(), "y".into()]]]
@@ -525,13 +564,13 @@ mod tests {
     #[test]
     fn hostile_nesting_and_cut_documents_end_cleanly() {
         let deep = "<w:tbl><w:tr><w:tc>".repeat(10_000) + "<w:p><w:r><w:t>z</w:t></w:r></w:p>";
-        let d = read(word(&deep).as_bytes(), Dialect::Ooxml);
+        let d = rd(word(&deep).as_bytes(), Dialect::Ooxml);
         assert_eq!(d.tables.len(), 1);
         assert!(d.tables[0][0][0].contains('z'));
         let cut = word(&tbl(&[&["氏名", "電話"], &["佐藤 花子", "03-1234-5678"]]));
-        let d = read(&cut.as_bytes()[..cut.len() - 60], Dialect::Ooxml);
+        let d = rd(&cut.as_bytes()[..cut.len() - 60], Dialect::Ooxml);
         assert_eq!(d.tables[0].len(), 2);
-        let bad = read(
+        let bad = rd(
             b"<w:document><w:body><w:p><w:t>a</w:t><!-- x",
             Dialect::Ooxml,
         );
@@ -546,7 +585,7 @@ mod tests {
 <table:table-row table:number-rows-repeated="3"><table:table-cell><text:p>山田<text:s text:c="2"/>太郎</text:p></table:table-cell><table:table-cell><text:p>t@example.com</text:p></table:table-cell></table:table-row>
 <table:table-row table:number-rows-repeated="1048570"><table:table-cell table:number-columns-repeated="16384"/></table:table-row>
 </table:table><text:p>電話<text:tab/>090-1234-5678</text:p></office:spreadsheet></office:body></office:document-content>"#;
-        let d = read(xml.as_bytes(), Dialect::Odf);
+        let d = rd(xml.as_bytes(), Dialect::Odf);
         assert_eq!(d.error, None);
         assert_eq!(d.tables[0].len(), 4);
         assert_eq!(d.tables[0][0], vec!["氏名".to_string(), "メール".into()]);
@@ -555,6 +594,33 @@ mod tests {
             vec!["山田  太郎".to_string(), "t@example.com".into()]
         );
         assert_eq!(d.text, "電話\t090-1234-5678\n");
+    }
+
+    #[test]
+    fn long_tables_are_counted_as_they_are_read() {
+        let mut rows: Vec<Vec<String>> = vec![vec!["氏名".into(), "メール".into()]];
+        for i in 0..FORM_ROWS * 3 {
+            rows.push(vec!["山田 太郎".into(), format!("t{i}@example.com")]);
+        }
+        let refs: Vec<Vec<&str>> = rows
+            .iter()
+            .map(|r| r.iter().map(String::as_str).collect())
+            .collect();
+        let slices: Vec<&[&str]> = refs.iter().map(Vec::as_slice).collect();
+        let xml = word(&format!("{}{}", tbl(&slices), tbl(&slices[..3])));
+        let mut tally = Tally::new(CatSet::all());
+        let d = read(xml.as_bytes(), Dialect::Ooxml, &mut tally);
+        // The long table was counted while read and not kept; the short one waits.
+        assert_eq!(d.records, Some(FORM_ROWS as u64 * 3));
+        assert_eq!(tally.count(Category::Email), FORM_ROWS as u64 * 3);
+        assert_eq!(d.tables.len(), 1);
+        let (records, cols) = scan(&d, &mut tally);
+        assert_eq!(records, Some(FORM_ROWS as u64 * 3 + 2));
+        assert_eq!(tally.count(Category::Email), FORM_ROWS as u64 * 3 + 2);
+        assert!(
+            cols.contains(&("メール".to_string(), Category::Email)),
+            "{cols:?}"
+        );
     }
 
     #[test]
@@ -599,7 +665,7 @@ mod tests {
                 &["備考なし"],
             ]),
         ));
-        let d = read(xml.as_bytes(), Dialect::Ooxml);
+        let d = rd(xml.as_bytes(), Dialect::Ooxml);
         let (records, cols, counts) = counts(&d);
         assert_eq!(records, Some(3));
         let get = |c| counts.count(c);

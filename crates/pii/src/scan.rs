@@ -288,8 +288,8 @@ impl Scanner {
             return;
         }
         if let Some(dialect) = crate::doc::dialect(name) {
-            let doc = crate::doc::read(data, dialect);
             let mut tally = Tally::new(self.opts.categories);
+            let doc = crate::doc::read(data, dialect, &mut tally);
             let (records, columns) = crate::doc::scan(&doc, &mut tally);
             let path = name.to_string();
             self.push_report(out, tally, path, Some(doc.encoding), records, columns);
