@@ -49,6 +49,8 @@ pub enum Dialect {
     Ooxml,
     /// OpenDocument (`text:p`; `table:table-row`/`table:table-cell`).
     Odf,
+    /// HTML ([`read_html`]).
+    Html,
 }
 
 /// The dialect of a package member named `name` (`report.docx!word/document.xml`), when it is
@@ -122,7 +124,26 @@ struct Reader<'t> {
     skip: usize,
 }
 
-impl Reader<'_> {
+impl<'t> Reader<'t> {
+    fn new(tally: &'t mut Tally, dialect: Dialect, encoding: &'static str) -> Self {
+        Reader {
+            tally,
+            dialect,
+            doc: Doc {
+                text: String::new(),
+                tables: Vec::new(),
+                records: None,
+                columns: Vec::new(),
+                error: None,
+                encoding,
+            },
+            tables: Vec::new(),
+            deep: 0,
+            in_text: 0,
+            skip: 0,
+        }
+    }
+
     /// Where text goes now: the open cell of the innermost table, or the document's text.
     /// `None`: a table row or table is open but no cell (text there is layout).
     fn sink(&mut self) -> Option<&mut String> {
@@ -178,41 +199,56 @@ impl Reader<'_> {
                 let n = repeat(e, "text:c").min(64);
                 self.push_text(&" ".repeat(n));
             }
-            "tbl" | "table" => {
-                if empty {
-                    return;
-                }
-                if self.tables.len() >= MAX_NESTING
-                    || self.tables.last().is_some_and(|t| t.cell.is_none())
-                {
-                    self.deep += 1;
-                    self.push_break();
-                } else {
-                    self.tables.push(Open::default());
-                }
-            }
+            "tbl" | "table" if !empty => self.open_table(),
             "tr" | "table-row" if self.deep == 0 => {
-                if let Some(t) = self.tables.last_mut() {
-                    t.row = Some(Vec::new());
-                    t.row_repeat = repeat(e, "table:number-rows-repeated");
-                    if empty {
-                        self.end_row();
-                    }
-                }
+                self.open_row(repeat(e, "table:number-rows-repeated"), empty);
             }
             "tc" | "table-cell" | "covered-table-cell" if self.deep == 0 => {
-                if let Some(t) = self.tables.last_mut()
-                    && t.row.is_some()
-                {
-                    t.cell = Some(String::new());
-                    t.cell_repeat = repeat(e, "table:number-columns-repeated");
-                    if empty {
-                        self.end_cell();
-                    }
-                }
+                self.open_cell(repeat(e, "table:number-columns-repeated"), empty);
             }
             "tc" | "table-cell" | "covered-table-cell" => self.push_break(),
             _ => {}
+        }
+    }
+
+    fn open_table(&mut self) {
+        if self.tables.len() >= MAX_NESTING || self.tables.last().is_some_and(|t| t.cell.is_none())
+        {
+            self.deep += 1;
+            self.push_break();
+        } else {
+            self.tables.push(Open::default());
+        }
+    }
+
+    fn open_row(&mut self, repeat: usize, empty: bool) {
+        if let Some(t) = self.tables.last_mut() {
+            t.row = Some(Vec::new());
+            t.row_repeat = repeat;
+            if empty {
+                self.end_row();
+            }
+        }
+    }
+
+    fn open_cell(&mut self, repeat: usize, empty: bool) {
+        if let Some(t) = self.tables.last_mut()
+            && t.row.is_some()
+        {
+            t.cell = Some(String::new());
+            t.cell_repeat = repeat;
+            if empty {
+                self.end_cell();
+            }
+        }
+    }
+
+    fn close_table(&mut self) {
+        if self.deep > 0 {
+            self.deep -= 1;
+            self.push_break();
+        } else if let Some(t) = self.tables.pop() {
+            self.end_table(t);
         }
     }
 
@@ -230,14 +266,7 @@ impl Reader<'_> {
                 }
                 self.push_break();
             }
-            "tbl" | "table" => {
-                if self.deep > 0 {
-                    self.deep -= 1;
-                    self.push_break();
-                } else if let Some(t) = self.tables.pop() {
-                    self.end_table(t);
-                }
-            }
+            "tbl" | "table" => self.close_table(),
             "tr" | "table-row" if self.deep == 0 => self.end_row(),
             "tc" | "table-cell" | "covered-table-cell" if self.deep == 0 => self.end_cell(),
             _ => {}
@@ -323,6 +352,207 @@ impl Reader<'_> {
     }
 }
 
+/// HTML elements that break a line (block elements, list items, options).
+const HTML_BLOCKS: [&str; 30] = [
+    "p",
+    "div",
+    "li",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "dt",
+    "dd",
+    "hr",
+    "br",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "address",
+    "blockquote",
+    "pre",
+    "ul",
+    "ol",
+    "dl",
+    "form",
+    "fieldset",
+    "legend",
+    "option",
+    "caption",
+    "title",
+    "body",
+];
+
+/// HTML elements that hold no end tag.
+const HTML_VOID: [&str; 10] = [
+    "br", "hr", "img", "input", "meta", "link", "col", "area", "base", "wbr",
+];
+
+impl Reader<'_> {
+    /// An HTML start tag (lowercase name): tables as tables, with the end tags HTML lets a
+    /// page leave out (`<tr><td>a<td>b<tr>…`), block elements as line breaks.
+    fn html_start(&mut self, name: &str, empty: bool) {
+        match name {
+            "table" if !empty => self.open_table(),
+            "tr" if self.deep == 0 => {
+                if self.tables.last().is_some_and(|t| t.row.is_some()) {
+                    self.end_row();
+                }
+                self.open_row(1, empty);
+            }
+            "td" | "th" if self.deep == 0 && !self.tables.is_empty() => {
+                if self.tables.last().is_some_and(|t| t.cell.is_some()) {
+                    self.end_cell();
+                }
+                if self.tables.last().is_some_and(|t| t.row.is_none()) {
+                    self.open_row(1, false);
+                }
+                self.open_cell(1, empty);
+            }
+            "td" | "th" => self.push_break(),
+            _ if HTML_BLOCKS.contains(&name) => self.push_break(),
+            _ => {}
+        }
+    }
+
+    fn html_end(&mut self, name: &str) {
+        match name {
+            "table" => self.close_table(),
+            "tr" if self.deep == 0 => self.end_row(),
+            "td" | "th" if self.deep == 0 => self.end_cell(),
+            _ if HTML_BLOCKS.contains(&name) => self.push_break(),
+            _ => {}
+        }
+    }
+}
+
+/// HTML text: character references decoded, white space collapsed to one space.
+fn html_text(s: &str, out: &mut String) {
+    let mut space = false;
+    let mut rest = s;
+    while let Some(c) = rest.chars().next() {
+        let mut len = c.len_utf8();
+        let mut ch = Some(c);
+        if c == '&'
+            && let Some(semi) = rest.get(..rest.len().min(12)).and_then(|h| h.find(';'))
+        {
+            let name = &rest[1..semi];
+            let decoded = match name {
+                "amp" => Some('&'),
+                "lt" => Some('<'),
+                "gt" => Some('>'),
+                "quot" => Some('"'),
+                "apos" => Some('\''),
+                "nbsp" | "ensp" | "emsp" | "thinsp" => Some(' '),
+                "yen" => Some('¥'),
+                _ => name
+                    .strip_prefix("#x")
+                    .or_else(|| name.strip_prefix("#X"))
+                    .and_then(|h| u32::from_str_radix(h, 16).ok())
+                    .or_else(|| name.strip_prefix('#').and_then(|d| d.parse().ok()))
+                    .and_then(char::from_u32),
+            };
+            if decoded.is_some() {
+                ch = decoded;
+                len = semi + 1;
+            }
+        }
+        match ch {
+            Some(c) if c.is_ascii_whitespace() => space = true,
+            Some(c) => {
+                if space && !out.is_empty() {
+                    out.push(' ');
+                }
+                space = false;
+                out.push(c);
+            }
+            None => {}
+        }
+        rest = &rest[len..];
+    }
+    if space {
+        out.push(' ');
+    }
+}
+
+/// Reads an HTML page (already decoded to text): its tables as tables, the rest as lines of
+/// text; script and style contents skipped. A hand-written tag scanner, not an HTML5 parser:
+/// what matters here is which text sits in which cell and where lines break, and pages in
+/// the wild leave out end tags and quote attributes loosely, which an XML reader refuses.
+pub fn read_html(html: &str, tally: &mut Tally) -> Doc {
+    let mut r = Reader::new(tally, Dialect::Html, "UTF-8");
+    let b = html.as_bytes();
+    let mut i = 0;
+    let mut buf = String::new();
+    while i < b.len() {
+        let lt = memchr::memchr(b'<', &b[i..]).map_or(b.len(), |k| i + k);
+        if lt > i {
+            buf.clear();
+            html_text(&html[i..lt], &mut buf);
+            r.push_text(&buf);
+        }
+        i = lt;
+        if i >= b.len() {
+            break;
+        }
+        let rest = &b[i + 1..];
+        if rest.starts_with(b"!--") {
+            i = memchr::memmem::find(&b[i..], b"-->").map_or(b.len(), |k| i + k + 3);
+            continue;
+        }
+        let close = rest.first() == Some(&b'/');
+        let name_at = i + 1 + usize::from(close);
+        let name_len = b[name_at..]
+            .iter()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .count();
+        if name_len == 0 && !matches!(rest.first(), Some(b'!' | b'?')) {
+            r.push_text("<");
+            i += 1;
+            continue;
+        }
+        // The tag's end: the first `>` outside quotes.
+        let mut j = name_at + name_len;
+        let mut quote = None;
+        while let Some(&c) = b.get(j) {
+            match (quote, c) {
+                (None, b'"' | b'\'') => quote = Some(c),
+                (Some(q), c) if c == q => quote = None,
+                (None, b'>') => break,
+                _ => {}
+            }
+            j += 1;
+        }
+        let name = html[name_at..name_at + name_len].to_ascii_lowercase();
+        let empty = j > 0 && b.get(j - 1) == Some(&b'/') || HTML_VOID.contains(&name.as_str());
+        i = (j + 1).min(b.len());
+        if name_len == 0 {
+            continue;
+        }
+        if close {
+            r.html_end(&name);
+        } else {
+            r.html_start(&name, empty);
+            // Raw text elements: their content is no text of the page.
+            if matches!(name.as_str(), "script" | "style" | "template") {
+                let end = format!("</{name}");
+                let lower_find = b[i..]
+                    .windows(end.len())
+                    .position(|w| w.eq_ignore_ascii_case(end.as_bytes()));
+                i = lower_find.map_or(b.len(), |k| i + k);
+            }
+        }
+    }
+    while let Some(t) = r.tables.pop() {
+        r.deep = 0;
+        r.end_table(t);
+    }
+    r.doc
+}
+
 /// An OpenDocument repeat count (`table:number-rows-repeated="3"`), capped; 1 without one.
 fn repeat(e: &BytesStart<'_>, attr: &str) -> usize {
     e.try_get_attribute(attr)
@@ -345,22 +575,7 @@ pub fn read(xml: &[u8], dialect: Dialect, tally: &mut Tally) -> Doc {
     let config = xr.config_mut();
     config.check_end_names = false;
     config.allow_unmatched_ends = true;
-    let mut r = Reader {
-        tally,
-        dialect,
-        doc: Doc {
-            text: String::new(),
-            tables: Vec::new(),
-            records: None,
-            columns: Vec::new(),
-            error: None,
-            encoding,
-        },
-        tables: Vec::new(),
-        deep: 0,
-        in_text: 0,
-        skip: 0,
-    };
+    let mut r = Reader::new(tally, dialect, encoding);
     loop {
         match xr.read_event() {
             Ok(Event::Start(e)) => r.start(&e, false),
@@ -620,6 +835,37 @@ mod tests {
         assert!(
             cols.contains(&("メール".to_string(), Category::Email)),
             "{cols:?}"
+        );
+    }
+
+    #[test]
+    fn html_tables_and_lines() {
+        let html = "<!DOCTYPE html><html><head><title>顧客</title><style>td { color: red }</style>
+            <script>var x = '<td>090-0000-0000</td>';</script></head><body>
+            <p>氏名：<b>高橋&nbsp;健太</b></p><!-- <td>x</td> -->
+            <table border=1><tr><th>氏名<th>メール</tr>
+            <tr><td>山田 太郎<td>taro&#64;example.com
+            <tr><td class=\"a>b\">佐藤\n   花子</td><td>h@example.jp</td></tr></table>
+            <div>電話 03-1234-5678<br>a &lt; b</div></body></html>";
+        let mut tally = Tally::new(CatSet::all());
+        let d = read_html(html, &mut tally);
+        assert_eq!(
+            d.tables,
+            vec![vec![
+                vec!["氏名".to_string(), "メール".into()],
+                vec!["山田 太郎".into(), "taro@example.com".into()],
+                vec!["佐藤 花子".into(), "h@example.jp".into()],
+            ]]
+        );
+        let lines: Vec<&str> = d
+            .text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect();
+        assert_eq!(
+            lines,
+            ["顧客", "氏名：高橋 健太", "電話 03-1234-5678", "a < b"]
         );
     }
 

@@ -175,7 +175,13 @@ impl Scanner {
             // and lists RAR and 7z members it cannot read); a spreadsheet among them goes to
             // calamine.
             let t = kizuki_files::sniff::sniff(&head, &label);
-            if t.is_container() || matches!(t, FileType::Ooxml | FileType::Ole | FileType::Pdf) {
+            // An HTML page is read whole for its tables, unless it is larger than the cap:
+            // then it is streamed as text, as before.
+            let html = (t == FileType::Html || is_html_name(&label))
+                && f.metadata()
+                    .is_ok_and(|m| m.len() <= self.opts.max_total_size);
+            let whole = matches!(t, FileType::Ooxml | FileType::Ole | FileType::Pdf) || html;
+            if t.is_container() || whole {
                 let cap = self.opts.max_total_size;
                 let Some(data) = kizuki_core::io::read_capped(Cursor::new(head).chain(&mut f), cap)
                     .map_err(io_err)?
@@ -315,6 +321,10 @@ impl Scanner {
             }
             return;
         }
+        if is_html_name(name) || kizuki_files::sniff::sniff(head, name) == FileType::Html {
+            self.scan_html(name, data, out);
+            return;
+        }
         if crate::mail::is_mbox(head) {
             self.scan_mbox(name, &mut Cursor::new(data), out);
             return;
@@ -360,6 +370,29 @@ impl Scanner {
         if let Err(e) = self.scan_raw(name, &mut open, out) {
             fail(out, e.to_string());
         }
+    }
+
+    /// An HTML page ([`crate::doc::read_html`]) in its encoding: tables as tables, the rest as
+    /// text.
+    fn scan_html(&self, name: &str, data: &[u8], out: &mut Vec<Item>) {
+        let head = &data[..data.len().min(decode::HEAD)];
+        let Some(enc) = decode::detect(head) else {
+            return;
+        };
+        let mut html = String::new();
+        let mut rest = &data[head.len()..];
+        if let Err(e) = decode::decode_chunks(enc, head, &mut rest, &mut |c| html.push_str(c)) {
+            out.push(Item::Failed {
+                path: name.to_string(),
+                error: Error::Read(e.to_string()),
+            });
+            return;
+        }
+        let mut tally = Tally::new(self.opts.categories);
+        let doc = crate::doc::read_html(&html, &mut tally);
+        let (records, columns) = crate::doc::scan(&doc, &mut tally);
+        let path = name.to_string();
+        self.push_report(out, tally, path, Some(decode::name(enc)), records, columns);
     }
 
     /// Splits an mbox into its messages (`box#N`), each read by [`Scanner::scan_message`].
@@ -751,6 +784,14 @@ fn floor_boundary(s: &str, mut i: usize) -> usize {
         i -= 1;
     }
     i
+}
+
+/// Is this named as an HTML page?
+fn is_html_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    [".html", ".htm", ".xhtml"]
+        .iter()
+        .any(|e| lower.ends_with(e))
 }
 
 /// Is this zip a spreadsheet (read whole with calamine) rather than a container to walk?

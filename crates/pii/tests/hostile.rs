@@ -61,9 +61,17 @@ fn mutated_inputs_never_panic() {
     };
     let eml = kizuki_mail::synth::render(&spec, kizuki_mail::synth::Eol::Lf);
     let pdf = synth::pdf_of(&csv.lines().collect::<Vec<_>>()).unwrap();
+    let html = String::from_utf8(word.clone())
+        .unwrap()
+        .replace("w:tbl", "table")
+        .replace("w:tr", "tr")
+        .replace("<w:tc><w:p><w:r><w:t>", "<td>")
+        .replace("</w:t></w:r></w:p></w:tc>", "")
+        .into_bytes();
     let scanner = Scanner::default();
     // Unbent, both are read as tables of 20 records.
     for (name, xml) in [
+        ("x.html", &html),
         ("x.xls", &xls),
         ("x.docx!word/document.xml", &word),
         ("x.ods!content.xml", &odf),
@@ -96,6 +104,7 @@ fn mutated_inputs_never_panic() {
         ("x.xls", &xls),
         ("x.eml", &eml),
         ("x.pdf", &pdf),
+        ("x.html", &html),
         ("x.docx!word/document.xml", &word),
         ("x.ods!content.xml", &odf),
     ] {

@@ -81,7 +81,8 @@ fn recall_and_precision_per_category() {
         }
         // The same persons as workbooks and as documents (once, not per encoding): xlsx, xls
         // (Excel 97, Unicode), xls (Excel 95, Shift_JIS), a Word table, a Word form per person, Word paragraphs whose runs split keyword
-        // and value, an OpenDocument table, a PDF of the text.
+        // and value, an OpenDocument table, a PDF of the text,
+        // an HTML table in Shift_JIS with end tags left out, HTML paragraphs.
         if ei == 0 {
             let (csv, truth) = synth::persons_text(77, PERSONS, Form::Csv);
             let (text, text_truth) = synth::persons_text(78, PERSONS, Form::Text);
@@ -128,6 +129,8 @@ fn recall_and_precision_per_category() {
                     &text_truth,
                 ),
                 ("table.odt", odt(&odf_table(&rows)), &truth),
+                ("persons.html", html_table(&rows), &truth),
+                ("letters.htm", html_letters(&text), &text_truth),
             ] {
                 let f = found(&scanner, name, &data);
                 cases += 1;
@@ -272,6 +275,33 @@ fn odt(body: &str) -> Vec<u8> {
         ("content.xml", content.as_bytes()),
     ])
     .unwrap()
+}
+
+/// An HTML page in Shift_JIS (as older Japanese systems export) with the rows in a table
+/// whose cell and row end tags are left out, as HTML allows.
+fn html_table(rows: &[Vec<&str>]) -> Vec<u8> {
+    let mut x = String::from(
+        "<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=Shift_JIS\"><title>顧客一覧</title></head><body>\n<table border=\"1\">\n",
+    );
+    for (i, r) in rows.iter().enumerate() {
+        x.push_str("<tr>");
+        for c in r {
+            x.push_str(if i == 0 { "<th>" } else { "<td>" });
+            x.push_str(&esc(c));
+        }
+        x.push('\n');
+    }
+    x.push_str("</table></body></html>\n");
+    encoding_rs::SHIFT_JIS.encode(&x).0.into_owned()
+}
+
+/// An HTML page with a paragraph per line of the text, spaces as `&nbsp;` here and there.
+fn html_letters(text: &str) -> Vec<u8> {
+    let mut x = String::from("<!DOCTYPE html>\n<html lang=\"ja\"><body>\n");
+    for l in text.lines() {
+        x.push_str(&format!("<p>{}</p>\n", esc(l).replacen(' ', "&nbsp;", 1)));
+    }
+    (x + "</body></html>\n").into_bytes()
 }
 
 /// A minimal workbook (inline strings) with the CSV's rows in one sheet, built with the
