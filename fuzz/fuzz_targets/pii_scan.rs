@@ -10,6 +10,8 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     let _ = scanner.scan_bytes("fuzz.odt!content.xml", data);
     // As a message (MIME parts, attachments scanned as files).
     let _ = scanner.scan_bytes("fuzz.eml", data);
+    // As an HTML page (tags, tables, character references).
+    let _ = scanner.scan_bytes("fuzz.html", data);
     // As a PDF (the text of its pages).
     let mut pdf = b"%PDF-1.7\n".to_vec();
     pdf.extend_from_slice(data);
