@@ -312,6 +312,15 @@ fn reads_the_text_of_pdfs() {
     for (c, n) in &truth {
         assert_eq!(o["categories"][c.id()], *n, "{c}");
     }
+    // A text that mentions a PDF header near its start is still read as text.
+    let mut notes = b"converted with %PDF-1.4 export\n".to_vec();
+    notes.extend_from_slice(text.as_bytes());
+    sb.write("share/notes.txt", notes);
+    let items = scan_found(&sb, "share/notes.txt");
+    assert_eq!(
+        items[0]["categories"]["email"],
+        truth[&kizuki_core::Category::Email]
+    );
 }
 
 #[test]

@@ -309,6 +309,10 @@ impl Scanner {
         }
         if memchr::memmem::find(&head[..head.len().min(1024)], b"%PDF-").is_some() {
             match crate::pdf::text(data, self.opts.max_total_size) {
+                // No page text: an image-only PDF, or text that mentions `%PDF-` near its
+                // start (the sniffer's rule, as PDF readers accept a header anywhere in the
+                // first kilobyte): read as text.
+                Ok(t) if t.trim().is_empty() => self.scan_text_item(name, data, out),
                 Ok(t) => {
                     let mut tally = Tally::new(self.opts.categories);
                     text::scan(&t, &mut tally);
