@@ -362,9 +362,10 @@ impl Scanner {
         };
         // A compound file too damaged to open may still hold text: carved too.
         if let Ok(Some(stream)) = crate::sheet::workbook_stream(data, self.opts.max_total_size) {
-            match crate::sheet::check_biff(&stream)
-                .and_then(|()| crate::sheet::xls(data, self.opts.categories))
-            {
+            let checked = crate::sheet::check_biff(&stream);
+            // calamine reads its own copy: ours goes before it does.
+            drop(stream);
+            match checked.and_then(|()| crate::sheet::xls(data, self.opts.categories)) {
                 Ok(sheets) => self.push_sheets(name, sheets, out),
                 Err(e) => fail(out, e),
             }
