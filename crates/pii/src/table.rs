@@ -245,6 +245,34 @@ fn valid(c: Category, s: &str, postal: Option<u32>) -> bool {
     }
 }
 
+/// Rows searched for a header below title lines.
+pub const HEADER_ROWS: usize = 16;
+
+/// The index of the header among the first rows, if there is one: the first row (within
+/// [`HEADER_ROWS`]) that names two columns the classifier knows, holds no value, and has
+/// more cells filled than every row above it; else the first row if it names one and holds
+/// no value. Exported sheets and reports put title lines above the header
+/// (`顧客一覧`, `出力日,2024/03/31`, a blank line).
+fn header_row(rows: &[Vec<String>]) -> Option<usize> {
+    let named = |r: &[String]| r.iter().filter(|h| header_kind(h).is_some()).count();
+    let no_value = |r: &[String]| {
+        !r.iter()
+            .any(|c| value::classify_cell(c).is_some() || value::date(c).is_some())
+    };
+    let mut widest = 0;
+    for (i, row) in rows.iter().take(HEADER_ROWS).enumerate() {
+        let filled = row.iter().filter(|c| !c.trim().is_empty()).count();
+        if filled > widest && named(row) >= 2 && no_value(row) {
+            return Some(i);
+        }
+        widest = widest.max(filled);
+    }
+    // A header of one known column (`氏名,部署`) is taken in the first row only.
+    rows.first()
+        .is_some_and(|r| named(r) > 0 && no_value(r))
+        .then_some(0)
+}
+
 /// A table being read row by row.
 #[derive(Debug)]
 pub struct Table {
@@ -373,24 +401,27 @@ impl Table {
     }
 
     fn classify(&mut self, tally: &mut Tally) {
-        let rows = std::mem::take(&mut self.buffered);
-        let mut rows = rows.into_iter().peekable();
+        let mut rows = std::mem::take(&mut self.buffered);
         let header: Option<Vec<String>> = if self.named {
             Some(self.keys.clone())
         } else {
-            let first = rows.peek().cloned().unwrap_or_default();
-            let named = first.iter().filter(|h| header_kind(h).is_some()).count();
-            let valued = first
-                .iter()
-                .filter(|c| value::classify_cell(c).is_some() || value::date(c).is_some())
-                .count();
-            if named > 0 && valued == 0 {
-                rows.next()
-            } else {
-                None
+            match header_row(&rows) {
+                Some(h) => {
+                    // Title lines above the header (`顧客一覧`, `作成者：…`) are no records;
+                    // what they say is read as text.
+                    let mut rest = rows.split_off(h);
+                    for cell in rows.iter().flatten() {
+                        if !cell.trim().is_empty() {
+                            text::scan(cell, tally);
+                        }
+                    }
+                    rows = rest.split_off(1);
+                    rest.pop()
+                }
+                None => None,
             }
         };
-        let data: Vec<Vec<String>> = rows.collect();
+        let data = rows;
         let ncols = data
             .iter()
             .map(Vec::len)
@@ -926,6 +957,42 @@ mod tests {
         );
         assert!(split_fields("a,\"open", b',').is_none());
         assert_eq!(sniff_delimiter("a\tb\tc\n1\t2\t3\n"), Some(b'\t'));
+    }
+
+    /// Title lines above the header are no records and the header still names the columns;
+    /// a row of values above a header-like row means there is no header.
+    #[test]
+    fn finds_the_header_below_title_lines() {
+        let body = "佐藤 太郎,taro@example.com,1980/4/12\n鈴木 花子,hana@example.com,S55.4.12\n";
+        let titled = format!(
+            "顧客一覧（2024年3月末）\n出力日,2024/03/31\n\n,,\n氏名,メール,生年月日\n{body}"
+        );
+        let (mut t, mut tally) = read_csv(&titled);
+        let cols = t.finish(&mut tally);
+        assert_eq!(t.records, 2);
+        assert_eq!(
+            cols,
+            vec![
+                ("氏名".to_string(), Category::NameKanji),
+                ("メール".to_string(), Category::Email),
+                ("生年月日".to_string(), Category::BirthDate),
+            ]
+        );
+        assert_eq!(tally.total(), 6, "the title lines hold no value");
+        // What a title line says is read as text.
+        let (mut t, mut tally) = read_csv(&format!(
+            "担当 氏名：山田 花子\n氏名,メール,生年月日\n{body}"
+        ));
+        t.finish(&mut tally);
+        assert_eq!((t.records, tally.count(Category::NameKanji)), (2, 3));
+        // Values above: no header; every row is a record.
+        let (mut t, mut tally) = read_csv(&format!("{body}氏名,メール,生年月日\n{body}"));
+        t.finish(&mut tally);
+        assert_eq!(t.records, 5);
+        // A wider row above: the header-like row is not taken.
+        let (mut t, mut tally) = read_csv(&format!("a,b,c,d\n氏名,メール,生年月日\n{body}"));
+        t.finish(&mut tally);
+        assert_eq!(t.records, 4);
     }
 
     #[test]

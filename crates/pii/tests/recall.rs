@@ -82,7 +82,8 @@ fn recall_and_precision_per_category() {
         // The same persons as workbooks and as documents (once, not per encoding): xlsx, xls
         // (Excel 97, Unicode), xls (Excel 95, Shift_JIS), a Word table, a Word form per person, Word paragraphs whose runs split keyword
         // and value, an OpenDocument table, a PDF of the text,
-        // an HTML table in Shift_JIS with end tags left out, HTML paragraphs.
+        // an HTML table in Shift_JIS with end tags left out, HTML paragraphs; a CSV
+        // and a workbook with title lines above the header.
         if ei == 0 {
             let (csv, truth) = synth::persons_text(77, PERSONS, Form::Csv);
             let (text, text_truth) = synth::persons_text(78, PERSONS, Form::Text);
@@ -108,8 +109,12 @@ fn recall_and_precision_per_category() {
                     format!("<w:p>{runs}</w:p>")
                 })
                 .collect();
+            // Title lines above the header, as exported reports have them.
+            let titled = format!("顧客一覧（2024年3月末）\n出力日,2024/03/31\n\n{csv}");
             for (name, data, truth) in [
                 ("persons.xlsx", workbook(&csv), &truth),
+                ("titled.csv", titled.clone().into_bytes(), &truth),
+                ("titled.xlsx", workbook(&titled), &truth),
                 (
                     "persons.xls",
                     synth::xls_of("顧客", &rows, false).unwrap(),
