@@ -665,6 +665,7 @@ pub(crate) fn scan_into(
                 text::scan(&pending, tally);
             }
             let cols = table.finish(tally);
+            tally.one_person_per_row(table.records);
             (Some(table.records), cols)
         }
         Some(Mode::Sql) => {

@@ -217,6 +217,7 @@ impl Dump {
             }
             records += table.records;
         }
+        tally.one_person_per_row(records);
         (records, columns)
     }
 }

@@ -118,6 +118,7 @@ fn table(
         t.push(&row, tally);
     }
     let cols = t.finish(tally);
+    tally.one_person_per_row(t.records);
     Ok((t.records, cols))
 }
 

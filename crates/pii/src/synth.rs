@@ -245,21 +245,26 @@ pub enum Form {
     Jsonl,
     /// Free text (customer notes).
     Text,
+    /// CSV as a member database exports it: a title line, the names split into `姓`/`名`
+    /// and `セイ`/`メイ`, sex codes (`1`/`2`), dates as `YYYYMMDD`, the address split into
+    /// `都道府県`/`市区町村`/`町域・番地`/`建物名`, a home and a mobile phone.
+    Members,
 }
 
 impl Form {
     /// Every form.
-    pub const ALL: [Form; 5] = [
+    pub const ALL: [Form; 6] = [
         Form::Csv,
         Form::CsvNoHeader,
         Form::Tsv,
         Form::Jsonl,
         Form::Text,
+        Form::Members,
     ];
     /// File extension.
     pub fn ext(self) -> &'static str {
         match self {
-            Form::Csv | Form::CsvNoHeader => "csv",
+            Form::Csv | Form::CsvNoHeader | Form::Members => "csv",
             Form::Tsv => "tsv",
             Form::Jsonl => "jsonl",
             Form::Text => "txt",
@@ -310,6 +315,9 @@ pub fn persons_text(seed: u64, n: usize, form: Form) -> (String, BTreeMap<Catego
             );
             out.push('\n');
         }
+        Form::Members => out.push_str(
+            "会員一覧\n\n会員番号,姓,名,セイ,メイ,性別,生年月日,郵便番号,都道府県,市区町村,町域・番地,建物名,電話番号,携帯電話\n",
+        ),
         _ => {}
     }
     use Category as C;
@@ -322,6 +330,46 @@ pub fn persons_text(seed: u64, n: usize, form: Form) -> (String, BTreeMap<Catego
             None => (String::new(), String::new()),
         };
         let gender = if p.male { "男" } else { "女" };
+        if form == Form::Members {
+            let (pref, city) = POSTAL_TABLE.lookup(p.postal).unwrap_or(("", ""));
+            let street = p.address.get(pref.len() + city.len()..).unwrap_or("");
+            let building = if rng.chance(0.3) {
+                format!("メゾン{}{}号室", p.first.kanji, rng.range(101, 909))
+            } else {
+                String::new()
+            };
+            let mobile = format!(
+                "0{}0{}{}",
+                rng.range(7, 9),
+                digits(&mut rng, 4),
+                digits(&mut rng, 4)
+            );
+            let (y, m, d) = p.birth;
+            out.push_str(&format!(
+                "{},{},{},{},{},{},{y:04}{m:02}{d:02},{:07},{pref},{city},{street},{building},{},{mobile}\n",
+                rng.range(100_000, 999_999),
+                p.last.kanji,
+                p.first.kanji,
+                p.last.kana,
+                p.first.kana,
+                if p.male { 1 } else { 2 },
+                p.postal,
+                p.phone.replace('-', ""),
+            ));
+            for c in [
+                C::NameKanji,
+                C::NameKana,
+                C::Gender,
+                C::BirthDate,
+                C::PostalCode,
+                C::Address,
+                C::Phone,
+                C::Phone,
+            ] {
+                bump(&mut truth, c);
+            }
+            continue;
+        }
         for c in [
             C::NameKanji,
             C::NameKana,
@@ -388,6 +436,7 @@ pub fn persons_text(seed: u64, n: usize, form: Form) -> (String, BTreeMap<Catego
                 }
                 out.push('\n');
             }
+            Form::Members => {}
         }
     }
     (out, truth)
@@ -416,6 +465,7 @@ fn form_name(f: Form) -> &'static str {
         Form::Tsv => "tsv",
         Form::Jsonl => "jsonl",
         Form::Text => "text",
+        Form::Members => "members",
     }
 }
 

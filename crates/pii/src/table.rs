@@ -26,6 +26,9 @@ enum Kind {
     Date,
     /// Free text scanned with the text detectors.
     Text,
+    /// Sex codes under a gender header (ISO 5218, JIS X 0303: `1` male, `2` female; `0`
+    /// unknown and `9` not applicable are not counted).
+    GenderCode,
 }
 
 /// Does this cell name a column the classifier knows (`氏名`, `メールアドレス`, `備考`)?
@@ -35,13 +38,7 @@ pub fn is_header(h: &str) -> bool {
 
 /// The category a header names.
 fn header_kind(h: &str) -> Option<Kind> {
-    let n: String = h
-        .trim()
-        .trim_matches('"')
-        .chars()
-        .filter(|c| !matches!(c, ' ' | '_' | '-' | '　' | '.' | '(' | ')' | '（' | '）'))
-        .flat_map(char::to_lowercase)
-        .collect();
+    let n = header_key(h);
     if n.is_empty() || n.len() > 60 {
         return None;
     }
@@ -102,6 +99,169 @@ fn header_kind(h: &str) -> Option<Kind> {
         return None;
     };
     Some(k)
+}
+
+/// A header as the classifier compares it: lower case, without spaces, `_`, `-`, `.` and
+/// brackets (`姓（カナ）` is `姓カナ`, `First_Name` is `firstname`).
+fn header_key(h: &str) -> String {
+    h.trim()
+        .trim_matches('"')
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '_' | '-' | '　' | '.' | '(' | ')' | '（' | '）'))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// The part of a split value a column holds: a family or given name (`姓`, `名`, `セイ`,
+/// `メイ`, `last_name`), or an address split over columns (`都道府県`, `市区町村`, `番地`,
+/// `建物名`, `住所1`, `住所2`), as member databases export them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Part {
+    Surname,
+    Given,
+    /// The prefecture: an address starts here.
+    Prefecture,
+    /// A later part of an address (or the first of `住所1`, `住所2`).
+    Address,
+}
+
+fn part_of(h: &str) -> Option<Part> {
+    // Headers of other categories (`email address`, `電話番号`) are no parts.
+    match header_kind(h) {
+        None
+        | Some(Kind::Name)
+        | Some(Kind::Cat(Category::Address | Category::NameKana | Category::NameRomaji)) => {}
+        _ => return None,
+    }
+    let n = header_key(h);
+    if n.is_empty() || n.len() > 60 || n.contains("姓名") {
+        return None;
+    }
+    let has = |ks: &[&str]| ks.iter().any(|k| n.contains(k));
+    let starts = |ks: &[&str]| ks.iter().any(|k| n.starts_with(k));
+    if has(&["姓", "苗字", "名字", "lastname", "familyname", "surname"])
+        || n == "氏"
+        || starts(&["セイ", "せい"])
+    {
+        Some(Part::Surname)
+    } else if n == "名"
+        || (n.starts_with('名') && !starts(&["名前", "名称"]))
+        || has(&["firstname", "givenname", "forename"])
+        || starts(&["メイ", "めい"])
+    {
+        Some(Part::Given)
+    } else if has(&["都道府県", "prefecture"]) || n == "県" {
+        Some(Part::Prefecture)
+    } else if has(&[
+        "市区町村",
+        "市町村",
+        "city",
+        "municipality",
+        "町域",
+        "町名",
+        "丁目",
+        "番地",
+        "建物",
+        "マンション",
+        "ビル",
+        "street",
+        "building",
+        "住所",
+        "address",
+        "所在地",
+    ]) {
+        Some(Part::Address)
+    } else {
+        None
+    }
+}
+
+/// Columns whose cells make one value together, counted once per row.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Group {
+    cols: Vec<usize>,
+    cat: Category,
+}
+
+/// The split names (a family-name column right before a given-name column) and split
+/// addresses (a prefecture column, or the first of two address columns, and the address
+/// columns right after it) of a table, kept when their joined values validate: names by the
+/// script most of them share, addresses for 30 % of the rows (as a named address column).
+fn find_groups(header: &[String], data: &[Vec<String>], postal_col: Option<usize>) -> Vec<Group> {
+    let parts: Vec<Option<Part>> = header.iter().map(|h| part_of(h)).collect();
+    let joined = |cols: &[usize], sep: &str| -> Vec<String> {
+        data.iter()
+            .map(|r| {
+                let cells: Vec<&str> = cols
+                    .iter()
+                    .filter_map(|i| r.get(*i).map(|c| value::trim(c)))
+                    .filter(|c| !c.is_empty())
+                    .collect();
+                cells.join(sep)
+            })
+            .filter(|v| !v.is_empty())
+            .collect()
+    };
+    let mut groups = Vec::new();
+    let mut i = 0;
+    while i < parts.len() {
+        let next = parts.get(i + 1).copied().flatten();
+        let g = match parts[i] {
+            Some(Part::Surname) if next == Some(Part::Given) => {
+                let vals = joined(&[i, i + 1], " ");
+                let n = vals.len().max(1);
+                [
+                    Category::NameKanji,
+                    Category::NameKana,
+                    Category::NameRomaji,
+                ]
+                .into_iter()
+                .map(|c| (c, vals.iter().filter(|v| name_shape(v) == Some(c)).count()))
+                .max_by_key(|(_, k)| *k)
+                .filter(|(_, k)| k * 100 / n >= 50)
+                .map(|(cat, _)| Group {
+                    cols: vec![i, i + 1],
+                    cat,
+                })
+            }
+            Some(Part::Prefecture | Part::Address)
+                if matches!(next, Some(Part::Prefecture | Part::Address)) =>
+            {
+                let mut cols = vec![i];
+                while let Some(Some(Part::Address)) = parts.get(i + cols.len()) {
+                    cols.push(i + cols.len());
+                }
+                let vals: Vec<(String, Option<u32>)> = data
+                    .iter()
+                    .map(|r| {
+                        let v: String = cols
+                            .iter()
+                            .filter_map(|c| r.get(*c).map(|x| value::trim(x)))
+                            .collect();
+                        let postal = postal_col
+                            .and_then(|p| r.get(p))
+                            .and_then(|c| value::postal_code(c));
+                        (v, postal)
+                    })
+                    .filter(|(v, _)| !v.is_empty())
+                    .collect();
+                let ok = vals.iter().filter(|(v, p)| value::address(v, *p)).count();
+                (cols.len() > 1 && ok * 100 / vals.len().max(1) >= 30).then_some(Group {
+                    cols,
+                    cat: Category::Address,
+                })
+            }
+            _ => None,
+        };
+        match g {
+            Some(g) => {
+                i += g.cols.len();
+                groups.push(g);
+            }
+            None => i += 1,
+        }
+    }
+    groups
 }
 
 /// Flags of [`name_shape`]: the scripts and separators a value holds.
@@ -254,10 +414,15 @@ pub const HEADER_ROWS: usize = 16;
 /// no value. Exported sheets and reports put title lines above the header
 /// (`顧客一覧`, `出力日,2024/03/31`, a blank line).
 fn header_row(rows: &[Vec<String>]) -> Option<usize> {
-    let named = |r: &[String]| r.iter().filter(|h| header_kind(h).is_some()).count();
+    let names = |h: &str| header_kind(h).is_some() || part_of(h).is_some();
+    let named = |r: &[String]| r.iter().filter(|h| names(h)).count();
+    // A header cell may also read as a value (`セイ` is a name in kana, `姓` a kanji name);
+    // one holding a digit or `@` is a value whatever it names.
     let no_value = |r: &[String]| {
-        !r.iter()
-            .any(|c| value::classify_cell(c).is_some() || value::date(c).is_some())
+        !r.iter().any(|c| {
+            (value::classify_cell(c).is_some() || value::date(c).is_some())
+                && (!names(c) || c.bytes().any(|b| b.is_ascii_digit() || b == b'@'))
+        })
     };
     let mut widest = 0;
     for (i, row) in rows.iter().take(HEADER_ROWS).enumerate() {
@@ -293,6 +458,10 @@ pub struct Table {
     /// Named columns (JSON Lines keys) -> index.
     keys: Vec<String>,
     named: bool,
+    /// Split names and addresses, counted as one value per row.
+    groups: Vec<Group>,
+    /// A group's joined value (reused).
+    joined: String,
 }
 
 impl Table {
@@ -308,6 +477,8 @@ impl Table {
             records: 0,
             keys: Vec::new(),
             named: false,
+            groups: Vec::new(),
+            joined: String::new(),
         }
     }
 
@@ -385,6 +556,7 @@ impl Table {
             .filter_map(|(i, k)| {
                 let cat = match k {
                     Some(Kind::Cat(c)) => *c,
+                    Some(Kind::GenderCode) => Category::Gender,
                     _ => return None,
                 };
                 let name = if self.named {
@@ -455,9 +627,15 @@ impl Table {
                     best.filter(|c| share(&|s| name_shape(s) == Some(*c)) >= 50)
                         .map(Kind::Cat)
                 }
-                Some(Kind::Cat(c)) => (share(&|s| valid(c, s, None)) >= 30
-                    || matches!(c, Category::Address))
-                .then_some(Kind::Cat(c)),
+                Some(Kind::Cat(c)) if share(&|s| valid(c, s, None)) >= 30 => Some(Kind::Cat(c)),
+                Some(Kind::Cat(Category::Address)) => Some(Kind::Cat(Category::Address)),
+                Some(Kind::Cat(Category::Gender))
+                    if share(&|s| matches!(s, "0" | "1" | "2" | "9")) >= 90
+                        && share(&|s| matches!(s, "1" | "2")) >= 30 =>
+                {
+                    Some(Kind::GenderCode)
+                }
+                Some(Kind::Cat(_)) => None,
                 Some(k) => Some(k),
                 None => {
                     let mut votes: Vec<(Category, usize)> = Vec::new();
@@ -501,6 +679,20 @@ impl Table {
                     }
                 }
             };
+        }
+        // Split names and addresses: their columns count together.
+        if let Some(h) = &header {
+            let postal_col = kinds
+                .iter()
+                .position(|k| *k == Some(Kind::Cat(Category::PostalCode)));
+            self.groups = find_groups(h, &data, postal_col);
+            for g in &self.groups {
+                for i in &g.cols {
+                    if let Some(k) = kinds.get_mut(*i) {
+                        *k = Some(Kind::Cat(g.cat));
+                    }
+                }
+            }
         }
         // A product code looks like a passport number and a size column like genders: judged
         // by their values alone, they count only beside a column that identifies a person.
@@ -578,19 +770,59 @@ impl Table {
                     _ => Op::Plain(*c),
                 },
                 Some(Kind::Text) => Op::Text,
+                Some(Kind::GenderCode) => Op::GenderCode,
                 _ => Op::Skip,
             })
             .collect();
+        for g in &self.groups {
+            for i in &g.cols {
+                if let Some(op) = self.ops.get_mut(*i) {
+                    *op = Op::Skip;
+                }
+            }
+        }
+    }
+
+    /// Counts the split names and addresses of a row, whose cells `cell` gives by column.
+    fn count_groups<'a>(
+        &mut self,
+        cell: impl Fn(usize) -> Option<&'a str>,
+        postal: Option<u32>,
+        tally: &mut Tally,
+    ) {
+        for g in &self.groups {
+            let sep = if g.cat == Category::Address { "" } else { " " };
+            self.joined.clear();
+            for i in &g.cols {
+                let c = cell(*i).map(value::trim).unwrap_or("");
+                if c.is_empty() {
+                    continue;
+                }
+                if !self.joined.is_empty() {
+                    self.joined.push_str(sep);
+                }
+                self.joined.push_str(c);
+            }
+            let op = match g.cat {
+                Category::NameKana => Op::Kana,
+                Category::NameRomaji => Op::Upper(g.cat),
+                c => Op::Plain(c),
+            };
+            count_cell(op, &self.joined, postal, tally);
+        }
     }
 
     /// Counts one classified row's cells.
-    fn count<S: AsRef<str>>(&self, row: &[S], tally: &mut Tally) {
+    fn count<S: AsRef<str>>(&mut self, row: &[S], tally: &mut Tally) {
         let postal = self
             .postal_col
             .and_then(|i| row.get(i))
             .and_then(|s| value::postal_code(s.as_ref()));
         for (cell, op) in row.iter().zip(&self.ops) {
             count_cell(*op, cell.as_ref(), postal, tally);
+        }
+        if !self.groups.is_empty() {
+            self.count_groups(|i| row.get(i).map(AsRef::as_ref), postal, tally);
         }
     }
 
@@ -625,6 +857,9 @@ impl Table {
         for (r, op) in ranges.iter().zip(&self.ops) {
             count_cell(*op, cell(Some(r)).unwrap_or(""), postal, tally);
         }
+        if !self.groups.is_empty() {
+            self.count_groups(|i| cell(ranges.get(i)), postal, tally);
+        }
         self.ranges = ranges;
         true
     }
@@ -646,6 +881,8 @@ enum Op {
     Kana,
     /// Any other category.
     Plain(Category),
+    /// Sex codes: `1` and `2` counted as genders.
+    GenderCode,
 }
 
 /// Counts one cell of a column; `postal` is the row's validated postal code.
@@ -657,6 +894,7 @@ fn count_cell(op: Op, cell: &str, postal: Option<u32>, tally: &mut Tally) {
         Op::Phone => Category::Phone,
         Op::Postal => Category::PostalCode,
         Op::Kana => Category::NameKana,
+        Op::GenderCode => Category::Gender,
         Op::Upper(c) | Op::Plain(c) => c,
     };
     if !tally.wants(c) {
@@ -675,6 +913,11 @@ fn count_cell(op: Op, cell: &str, postal: Option<u32>, tally: &mut Tally) {
         }
         Op::Postal => {
             if postal.is_some() {
+                tally.add(c, cell, t);
+            }
+        }
+        Op::GenderCode => {
+            if matches!(t, "1" | "2") {
                 tally.add(c, cell, t);
             }
         }
@@ -993,6 +1236,77 @@ mod tests {
         let (mut t, mut tally) = read_csv(&format!("a,b,c,d\n氏名,メール,生年月日\n{body}"));
         t.finish(&mut tally);
         assert_eq!(t.records, 4);
+    }
+
+    /// Names split into family and given name, and addresses split over columns, count once
+    /// per row; sex codes count under a gender header; two phone columns do not double the
+    /// persons.
+    #[test]
+    fn split_columns_count_once_per_row() {
+        let csv = "会員番号,姓,名,セイ,メイ,性別,都道府県,市区町村,番地,建物名,会社名,電話番号,携帯電話\n\
+            100001,山田,太郎,ヤマダ,タロウ,1,東京都,千代田区,千代田1-1,皇居マンション101,山田商事,0312345678,09012345678\n\
+            100002,佐藤,花子,さとう,はなこ,2,大阪府,大阪市北区,梅田3-1-1,,佐藤商店,0663451234,08023456789\n\
+            100003,鈴木,一郎,スズキ,イチロウ,9,北海道,札幌市中央区,北一条西2丁目,,,0112223333,07034567890\n";
+        let (mut t, mut tally) = read_csv(csv);
+        let cols = t.finish(&mut tally);
+        tally.one_person_per_row(t.records);
+        let got: Vec<(&str, Category)> = cols.iter().map(|(h, c)| (h.as_str(), *c)).collect();
+        use Category as C;
+        assert_eq!(
+            got,
+            vec![
+                ("姓", C::NameKanji),
+                ("名", C::NameKanji),
+                ("セイ", C::NameKana),
+                ("メイ", C::NameKana),
+                ("性別", C::Gender),
+                ("都道府県", C::Address),
+                ("市区町村", C::Address),
+                ("番地", C::Address),
+                ("建物名", C::Address),
+                ("電話番号", C::Phone),
+                ("携帯電話", C::Phone),
+            ]
+        );
+        for (c, n) in [
+            (C::NameKanji, 3),
+            (C::NameKana, 3),
+            (C::Gender, 2),
+            (C::Address, 3),
+            (C::Phone, 6),
+        ] {
+            assert_eq!(tally.count(c), n, "{c}");
+        }
+        let r = tally.report(String::new(), None, Some(t.records), cols, true);
+        assert_eq!(r.samples[&C::NameKanji][0], "山田 太郎");
+        assert_eq!(r.samples[&C::NameKana][1], "さとう はなこ");
+        assert_eq!(
+            r.samples[&C::Address][0],
+            "東京都千代田区千代田1-1皇居マンション101"
+        );
+        assert_eq!(r.persons_estimate, 3, "six phones, three rows");
+
+        // Romaji in English columns; `住所1`/`住所2`; codes under no gender header are nothing.
+        let csv = "last_name,first_name,住所1,住所2,区分\n\
+            YAMADA,TARO,東京都千代田区,千代田1-1,1\n\
+            SATO,HANAKO,大阪府大阪市北区,梅田3-1-1,2\n";
+        let (mut t, mut tally) = read_csv(csv);
+        let cols = t.finish(&mut tally);
+        assert_eq!(cols.len(), 4);
+        assert_eq!(
+            (
+                tally.count(C::NameRomaji),
+                tally.count(C::Address),
+                tally.total()
+            ),
+            (2, 2, 4)
+        );
+        // A lone `名` column is classified by its values; a prefecture column alone is no
+        // address.
+        let csv = "名,都道府県,部署\n太郎,東京都,営業部\n花子,大阪府,総務部\n";
+        let (mut t, mut tally) = read_csv(csv);
+        t.finish(&mut tally);
+        assert_eq!(tally.count(C::Address), 0);
     }
 
     #[test]

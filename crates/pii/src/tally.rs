@@ -116,6 +116,8 @@ pub struct Tally {
     counts: [u64; 14],
     samples: [Vec<String>; 14],
     distinct: [Distinct; 14],
+    /// At most this many persons: the rows of an object that is a table.
+    rows: Option<u64>,
 }
 
 /// A fast 64-bit hash of a key (FNV-1a over 8-byte words, the last one overlapping, then a
@@ -188,7 +190,14 @@ impl Tally {
             counts: [0; 14],
             samples: Default::default(),
             distinct: Default::default(),
+            rows: None,
         }
+    }
+
+    /// The object is a table of `rows` rows, one person a row at most: a second phone or
+    /// e-mail column (`電話番号`, `携帯電話`) does not double the persons estimate.
+    pub fn one_person_per_row(&mut self, rows: u64) {
+        self.rows = Some(rows);
     }
 
     /// Is `c` wanted?
@@ -276,7 +285,7 @@ impl Tally {
             .max()
             .unwrap_or(0);
         let persons_estimate = if distinct > 0 {
-            distinct
+            distinct.min(self.rows.filter(|r| *r > 0).unwrap_or(u64::MAX))
         } else if self.total() > 0 {
             // Only attributes without identity (dates, genders, addresses): one person per
             // record at most, at least one person.
