@@ -55,6 +55,36 @@ fn finds_people_in_a_cp932_csv_with_exact_fields() {
     assert_eq!(o["columns"]["旅券発行日"], "passport_issue_date");
 }
 
+/// A member database's export (title line, split names and addresses, sex codes, home and
+/// mobile phones), in EUC-JP: every value once per person, the header's column names, and as
+/// many persons as rows.
+#[test]
+fn reads_a_member_export_with_split_columns() {
+    let sb = Sandbox::new();
+    let g = synth::persons_file(41, 25, Form::Members, encoding_rs::EUC_JP);
+    sb.write("members.csv", &g.data);
+    let items = scan_found(&sb, "members.csv");
+    assert_eq!(items.len(), 1);
+    let o = &items[0];
+    assert_eq!(o["encoding"], "EUC-JP");
+    assert_eq!(o["records"], 25);
+    assert_eq!(o["persons_estimate"], 25);
+    for (c, n) in &g.truth {
+        assert_eq!(o["categories"][c.id()], *n, "{c}");
+    }
+    for (col, cat) in [
+        ("姓", "name_kanji"),
+        ("メイ", "name_kana"),
+        ("性別", "gender"),
+        ("都道府県", "address"),
+        ("町域・番地", "address"),
+        ("携帯電話", "phone"),
+    ] {
+        assert_eq!(o["columns"][col], cat, "{col}");
+    }
+    assert!(o["columns"].get("会員番号").is_none());
+}
+
 /// Every cell of the generated file that is longer than a gender: none may appear in output
 /// without --reveal, in either format.
 /// A program of e2fsprogs (in /usr/sbin, which a non-root PATH may lack).
