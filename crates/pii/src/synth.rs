@@ -37,6 +37,29 @@ pub struct Person {
     pub passport: Option<(String, (i32, u32, u32))>,
 }
 
+/// Katakana in half width (`サトウ` is `ｻﾄｳ`, `ガ` is `ｶﾞ`), as legacy systems store readings:
+/// the inverse of NFKC over the half-width block.
+pub fn halfwidth(s: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let mut map = std::collections::HashMap::new();
+    for h in '\u{FF65}'..='\u{FF9D}' {
+        for tail in ["", "\u{FF9E}", "\u{FF9F}"] {
+            let half = format!("{h}{tail}");
+            let full: String = half.nfkc().collect();
+            if full.chars().count() == 1 {
+                map.entry(full).or_insert(half);
+            }
+        }
+    }
+    s.chars()
+        .map(|c| {
+            map.get(&c.to_string())
+                .cloned()
+                .unwrap_or_else(|| c.to_string())
+        })
+        .collect()
+}
+
 /// Passport-style romaji (upper case, long vowels dropped: `SATO`).
 pub fn romaji(n: &Name) -> String {
     n.romaji
@@ -246,7 +269,7 @@ pub enum Form {
     /// Free text (customer notes).
     Text,
     /// CSV as a member database exports it: a title line, the names split into `姓`/`名`
-    /// and `セイ`/`メイ`, sex codes (`1`/`2`), dates as `YYYYMMDD`, the address split into
+    /// and `セイ`/`メイ` (the reading in half-width katakana), sex codes (`1`/`2`), dates as `YYYYMMDD`, the address split into
     /// `都道府県`/`市区町村`/`町域・番地`/`建物名`, a home and a mobile phone.
     Members,
 }
@@ -350,8 +373,8 @@ pub fn persons_text(seed: u64, n: usize, form: Form) -> (String, BTreeMap<Catego
                 rng.range(100_000, 999_999),
                 p.last.kanji,
                 p.first.kanji,
-                p.last.kana,
-                p.first.kana,
+                halfwidth(p.last.kana),
+                halfwidth(p.first.kana),
                 if p.male { 1 } else { 2 },
                 p.postal,
                 p.phone.replace('-', ""),

@@ -101,11 +101,11 @@ fn header_kind(h: &str) -> Option<Kind> {
     Some(k)
 }
 
-/// A header as the classifier compares it: lower case, without spaces, `_`, `-`, `.` and
-/// brackets (`姓（カナ）` is `姓カナ`, `First_Name` is `firstname`).
+/// A header as the classifier compares it: NFKC (half-width `ﾌﾘｶﾞﾅ` and full-width `ＴＥＬ`
+/// read as `フリガナ` and `TEL`), lower case, without spaces, `_`, `-`, `.` and brackets
+/// (`姓（カナ）` is `姓カナ`, `First_Name` is `firstname`).
 fn header_key(h: &str) -> String {
-    h.trim()
-        .trim_matches('"')
+    crate::tables::fullwidth_kana(h.trim().trim_matches('"'))
         .chars()
         .filter(|c| !matches!(c, ' ' | '_' | '-' | '　' | '.' | '(' | ')' | '（' | '）'))
         .flat_map(char::to_lowercase)
@@ -272,6 +272,9 @@ const LATIN_PUNCT: u8 = 8;
 const JP_SPACE: u8 = 16;
 /// A hiragana (with `KANA`): a kana value is counted by its katakana form.
 const HIRAGANA: u8 = 32;
+/// A half-width katakana or a spacing voiced mark (with `KANA`): counted by its full-width,
+/// composed form.
+const HALF: u8 = 64;
 /// A character no name holds.
 const BAD: u8 = 128;
 
@@ -303,6 +306,9 @@ const fn bmp_shape(cp: u32) -> u8 {
         0x3041..=0x3096 => KANA | HIRAGANA,
         0x30A1..=0x30FC => KANA,
         0x4E00..=0x9FFF | 0x3400..=0x4DBF | 0x3005 => KANJI,
+        // Half-width katakana, `･` a separator like `・`.
+        0xFF65 => KANA | JP_SPACE | HALF,
+        0xFF66..=0xFF9F | 0x309B | 0x309C => KANA | HALF,
         0x3000 => JP_SPACE,
         _ => BAD,
     }
@@ -934,8 +940,8 @@ fn count_cell(op: Op, cell: &str, postal: Option<u32>, tally: &mut Tally) {
             if shape_category(f) != Some(c) {
                 return;
             }
-            if f & HIRAGANA != 0 {
-                tally.add(c, cell, &crate::tables::to_katakana(t));
+            if f & (HIRAGANA | HALF) != 0 {
+                tally.add(c, cell, &crate::tables::katakana(t));
             } else {
                 tally.add(c, cell, t);
             }
@@ -1135,11 +1141,26 @@ mod tests {
         let r = tally.report(String::new(), None, Some(t.records), cols, true);
         // Three e-mails, one reading: the e-mails decide.
         assert_eq!(r.persons_estimate, 3);
-        let only_kana = "フリガナ\n".to_string() + &"やまだ たろう\nヤマダ タロウ\n".repeat(20);
+        let only_kana = "フリガナ\n".to_string()
+            + &"やまだ たろう\nヤマダ タロウ\nﾔﾏﾀﾞ ﾀﾛｳ\nヤマタ゛ タロウ\n".repeat(10);
         let (mut t, mut tally) = read_csv(&only_kana);
         let cols = t.finish(&mut tally);
+        assert_eq!(
+            tally.count(Category::NameKana),
+            40,
+            "half-width readings count"
+        );
         let r = tally.report(String::new(), None, Some(t.records), cols, true);
-        assert_eq!(r.persons_estimate, 1);
+        assert_eq!(r.persons_estimate, 1, "as one reading in every form");
+        // Without a header, and after a keyword in text.
+        let mut tally = Tally::new(CatSet::all());
+        text::scan("フリガナ：ｻﾄｳ ﾊﾅｺ\n", &mut tally);
+        assert_eq!(tally.count(Category::NameKana), 1);
+        assert_eq!(value::classify_cell("ｽｽﾞｷ ｲﾁﾛｳ"), Some(Category::NameKana));
+        assert_eq!(crate::tables::katakana("ｶﾞｯｺｳ･ﾊﾟﾊﾟ"), "ガッコウ・パパ");
+        // Headers in half or full width.
+        assert_eq!(header_kind("ﾌﾘｶﾞﾅ"), Some(Kind::Cat(Category::NameKana)));
+        assert_eq!(header_kind("ＴＥＬ"), Some(Kind::Cat(Category::Phone)));
     }
 
     #[test]

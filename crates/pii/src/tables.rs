@@ -445,13 +445,42 @@ pub fn has_hiragana(s: &str) -> bool {
     false
 }
 
-/// Hiragana -> katakana, borrowed when there is no hiragana (the common case).
+/// Hiragana and half-width katakana -> katakana, borrowed when there is neither (the common
+/// case).
 pub fn katakana(s: &str) -> std::borrow::Cow<'_, str> {
-    if has_hiragana(s) {
+    if has_halfwidth_kana(s) {
+        std::borrow::Cow::Owned(to_katakana(&fullwidth_kana(s)))
+    } else if has_hiragana(s) {
         std::borrow::Cow::Owned(to_katakana(s))
     } else {
         std::borrow::Cow::Borrowed(s)
     }
+}
+
+/// Does `s` hold half-width katakana (U+FF65..U+FF9F, `ｻﾄｳ ﾊﾅｺ`), as legacy and banking
+/// systems write readings, or a spacing voiced mark (`゛` `゜`, which converters that know no
+/// half-width kana leave after the kana: `タ゛`)?
+pub fn has_halfwidth_kana(s: &str) -> bool {
+    s.as_bytes().windows(3).any(|w| {
+        (w[0] == 0xEF && ((w[1] == 0xBD && w[2] >= 0xA5) || (w[1] == 0xBE && w[2] <= 0x9F)))
+            || (w[0] == 0xE3 && w[1] == 0x82 && matches!(w[2], 0x9B | 0x9C))
+    })
+}
+
+/// `s` with its half-width katakana made full-width and voiced marks composed (`ｶﾞ` and
+/// `カ゛` are `ガ`): NFKC, after the spacing marks are made combining ones (NFKC alone would
+/// put a space before them). It leaves the other characters of a name as they are but for
+/// U+3000, which it makes a space.
+pub fn fullwidth_kana(s: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    s.chars()
+        .map(|c| match c {
+            '\u{309B}' => '\u{3099}',
+            '\u{309C}' => '\u{309A}',
+            c => c,
+        })
+        .nfkc()
+        .collect()
 }
 
 /// Hiragana -> katakana (other characters unchanged).

@@ -900,7 +900,9 @@ pub fn name_kanji(s: &str) -> bool {
 pub fn name_kana(s: &str) -> bool {
     let s = trim(s);
     if !kana_shape(s) {
-        return false;
+        // Half-width katakana (`ﾔﾏﾀﾞ ﾀﾛｳ`): judged in full width.
+        return crate::tables::has_halfwidth_kana(s)
+            && name_kana(&crate::tables::fullwidth_kana(s));
     }
     let d = &*NAMES_DICT;
     match split_name(s).as_slice() {
