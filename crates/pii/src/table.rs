@@ -444,6 +444,104 @@ fn header_row(rows: &[Vec<String>]) -> Option<usize> {
         .then_some(0)
 }
 
+/// Separators of two values in one cell (`090-1234-5678/03-1111-2222`).
+const CELL_SEPARATORS: [char; 7] = ['/', '／', '、', ',', ';', '；', '\n'];
+
+/// The values of a cell of a column of category `c` that fails its validator as it stands
+/// but holds the value with something around it, as hand-kept lists do: a label or an
+/// extension around a phone (`TEL:03-1234-5678`, `03-1234-5678 内線123`) or two phones; an
+/// age or `生` after a date (`1980/4/1（44歳）`, `昭和55年4月1日生まれ`); brackets or
+/// `mailto:` around an e-mail (`山田 <taro@example.com>`); a postal code before an address
+/// (`〒100-0001 東京都…`, then the cross-check uses it). Each value found is given to `f`
+/// with its distinct key; returns how many. Called only after the plain check failed.
+fn rescue(c: Category, s: &str, postal: Option<u32>, f: &mut dyn FnMut(&str, &str)) -> usize {
+    use Category as C;
+    match c {
+        C::Phone => {
+            let mut n = 0;
+            for part in s.split(CELL_SEPARATORS) {
+                // The number starts at its first digit (or `+`, `(`) after a short label.
+                let Some(at) = part.find(|ch: char| {
+                    value::digit(ch).is_some() || matches!(ch, '+' | '＋' | '(' | '（')
+                }) else {
+                    continue;
+                };
+                if part[..at].chars().count() > 8 {
+                    continue;
+                }
+                let rest = &part[at..];
+                let end = rest
+                    .char_indices()
+                    .find(|&(i, ch)| {
+                        !(value::digit(ch).is_some()
+                            || value::is_hyphen(ch)
+                            || matches!(ch, ' ' | '\u{3000}' | '(' | ')' | '（' | '）')
+                            || (i == 0 && matches!(ch, '+' | '＋')))
+                    })
+                    .map_or(rest.len(), |(i, _)| i);
+                let num = value::trim(&rest[..end]).trim_end_matches(['(', '（']);
+                if let Some(d) = value::phone(num) {
+                    f(num, &d);
+                    n += 1;
+                }
+            }
+            n
+        }
+        C::BirthDate | C::PassportIssueDate => {
+            let core = s.split(['(', '（']).next().unwrap_or("");
+            let core = value::trim(core);
+            let core = ["生まれ", "生", "頃"]
+                .iter()
+                .find_map(|x| core.strip_suffix(x))
+                .map_or(core, value::trim);
+            let ok = core != s
+                && if c == C::BirthDate {
+                    value::birth_date(core).is_some()
+                } else {
+                    value::issue_date(core).is_some()
+                };
+            if ok {
+                f(core, core);
+            }
+            usize::from(ok)
+        }
+        C::Email => {
+            let t = s.trim_start_matches("mailto:");
+            let t = match (t.find('<'), t.rfind('>')) {
+                (Some(a), Some(b)) if a < b => &t[a + 1..b],
+                _ => t,
+            };
+            let t = t
+                .trim_matches(['<', '>', '(', ')', '"', ' ', '\u{3000}'])
+                .trim_start_matches("mailto:");
+            let ok = t != s && value::email(t);
+            if ok {
+                f(t, t);
+            }
+            usize::from(ok)
+        }
+        C::Address => {
+            let t = s.trim_start_matches('〒');
+            let end = t
+                .find(|ch: char| !(value::digit(ch).is_some() || value::is_hyphen(ch)))
+                .unwrap_or(t.len());
+            if end == 0 {
+                return 0;
+            }
+            // A code Japan Post does not list (a typo) is no cross-check, but the address
+            // may still validate by its municipality.
+            let code = value::postal_code(&t[..end]);
+            let rest = value::trim(&t[end..]);
+            let ok = value::address(rest, code.or(postal));
+            if ok {
+                f(rest, rest);
+            }
+            usize::from(ok)
+        }
+        _ => 0,
+    }
+}
+
 /// A table being read row by row.
 #[derive(Debug)]
 pub struct Table {
@@ -633,7 +731,12 @@ impl Table {
                     best.filter(|c| share(&|s| name_shape(s) == Some(*c)) >= 50)
                         .map(Kind::Cat)
                 }
-                Some(Kind::Cat(c)) if share(&|s| valid(c, s, None)) >= 30 => Some(Kind::Cat(c)),
+                Some(Kind::Cat(c))
+                    if share(&|s| valid(c, s, None) || rescue(c, s, None, &mut |_, _| {}) > 0)
+                        >= 30 =>
+                {
+                    Some(Kind::Cat(c))
+                }
                 Some(Kind::Cat(Category::Address)) => Some(Kind::Cat(Category::Address)),
                 Some(Kind::Cat(Category::Gender))
                     if share(&|s| matches!(s, "0" | "1" | "2" | "9")) >= 90
@@ -915,6 +1018,8 @@ fn count_cell(op: Op, cell: &str, postal: Option<u32>, tally: &mut Tally) {
         Op::Phone => {
             if let Some(n) = value::phone(t) {
                 tally.add(c, cell, &n);
+            } else {
+                rescue(c, t, postal, &mut |v, k| tally.add(c, v, k));
             }
         }
         Op::Postal => {
@@ -930,6 +1035,8 @@ fn count_cell(op: Op, cell: &str, postal: Option<u32>, tally: &mut Tally) {
         Op::Upper(_) => {
             if valid(c, t, postal) {
                 tally.add_upper(c, cell, t);
+            } else {
+                rescue(c, t, postal, &mut |v, k| tally.add_upper(c, v, k));
             }
         }
         Op::Kana => {
@@ -949,6 +1056,8 @@ fn count_cell(op: Op, cell: &str, postal: Option<u32>, tally: &mut Tally) {
         _ => {
             if valid(c, t, postal) {
                 tally.add(c, cell, t);
+            } else {
+                rescue(c, t, postal, &mut |v, k| tally.add(c, v, k));
             }
         }
     }
@@ -1328,6 +1437,35 @@ mod tests {
         let (mut t, mut tally) = read_csv(csv);
         t.finish(&mut tally);
         assert_eq!(tally.count(C::Address), 0);
+    }
+
+    /// Values kept by hand with something around them count, by their core.
+    #[test]
+    fn decorated_cells_count_by_their_value() {
+        let csv = "氏名,生年月日,電話番号,住所,メール\n\
+            山田 太郎 様,1980年04月01日生,03(1234)5678,〒100-0001 東京都千代田区千代田1-1,山田 <taro@example.com>\n\
+            佐藤 花子,1975/12/24（48歳）,TEL:03-1234-5679,〒530-0001　大阪府大阪市北区梅田3-1-1,mailto:hanako@example.com\n\
+            鈴木 一郎,昭和55年4月1日生まれ,090-1234-5678/03-1111-2222,北海道札幌市中央区北一条西2丁目,ichiro@example.jp\n\
+            高橋 美咲,1980/4/1,03-1234-5670 内線123,東京都千代田区,misaki@example.ne.jp\n\
+            田中 健,不明,受付時間 9:00-17:00 までにご連絡ください,〒999-9999 東京都千代田区千代田1-1,ken@\n";
+        let (mut t, mut tally) = read_csv(csv);
+        let cols = t.finish(&mut tally);
+        use Category as C;
+        for (c, n) in [
+            (C::BirthDate, 4),
+            (C::Phone, 5),
+            // `東京都千代田区` has no block number; `〒999-9999` is no listed code, but the
+            // address holds by its municipality.
+            (C::Address, 4),
+            (C::Email, 4),
+        ] {
+            assert_eq!(tally.count(c), n, "{c}");
+        }
+        assert_eq!(tally.total(), 5 + 4 + 5 + 4 + 4);
+        let r = tally.report(String::new(), None, Some(t.records), cols, true);
+        assert_eq!(r.samples[&C::Email][0], "taro@example.com");
+        assert_eq!(r.samples[&C::Address][0], "東京都千代田区千代田1-1");
+        assert_eq!(r.samples[&C::Phone][1], "03-1234-5679");
     }
 
     #[test]
