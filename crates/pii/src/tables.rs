@@ -448,12 +448,55 @@ pub fn has_hiragana(s: &str) -> bool {
 /// Hiragana and half-width katakana -> katakana, borrowed when there is neither (the common
 /// case).
 pub fn katakana(s: &str) -> std::borrow::Cow<'_, str> {
-    if has_halfwidth_kana(s) {
-        std::borrow::Cow::Owned(to_katakana(&fullwidth_kana(s)))
-    } else if has_hiragana(s) {
-        std::borrow::Cow::Owned(to_katakana(s))
+    match kana_forms(s) {
+        KanaForms::Katakana => std::borrow::Cow::Borrowed(s),
+        KanaForms::Hiragana => std::borrow::Cow::Owned(to_katakana(s)),
+        KanaForms::HalfWidth => std::borrow::Cow::Owned(to_katakana(&fullwidth_kana(s))),
+    }
+}
+
+/// What [`katakana`] has to fold.
+#[derive(PartialEq, Eq)]
+enum KanaForms {
+    Katakana,
+    Hiragana,
+    HalfWidth,
+}
+
+/// One pass over the bytes: half-width katakana or spacing voiced marks (which need NFKC),
+/// else hiragana, else nothing to fold. Hiragana are `E3 81 81`..=`E3 82 96`, the spacing
+/// marks `E3 82 9B`/`9C`, half-width katakana `EF BD A5`..=`EF BE 9F`.
+fn kana_forms(s: &str) -> KanaForms {
+    let b = s.as_bytes();
+    let mut hira = false;
+    let mut i = 0;
+    while let Some(&x) = b.get(i) {
+        match x {
+            0xE3 => {
+                match b.get(i + 1..i + 3) {
+                    Some(&[0x81, z]) if z >= 0x81 => hira = true,
+                    Some(&[0x82, z]) if z <= 0x96 => hira = true,
+                    Some(&[0x82, 0x9B | 0x9C]) => return KanaForms::HalfWidth,
+                    _ => {}
+                }
+                i += 3;
+            }
+            0xEF => {
+                if matches!(
+                    b.get(i + 1..i + 3),
+                    Some(&[0xBD, 0xA5..=0xBF] | &[0xBE, 0x80..=0x9F])
+                ) {
+                    return KanaForms::HalfWidth;
+                }
+                i += 3;
+            }
+            _ => i += 1,
+        }
+    }
+    if hira {
+        KanaForms::Hiragana
     } else {
-        std::borrow::Cow::Borrowed(s)
+        KanaForms::Katakana
     }
 }
 
@@ -461,10 +504,7 @@ pub fn katakana(s: &str) -> std::borrow::Cow<'_, str> {
 /// systems write readings, or a spacing voiced mark (`゛` `゜`, which converters that know no
 /// half-width kana leave after the kana: `タ゛`)?
 pub fn has_halfwidth_kana(s: &str) -> bool {
-    s.as_bytes().windows(3).any(|w| {
-        (w[0] == 0xEF && ((w[1] == 0xBD && w[2] >= 0xA5) || (w[1] == 0xBE && w[2] <= 0x9F)))
-            || (w[0] == 0xE3 && w[1] == 0x82 && matches!(w[2], 0x9B | 0x9C))
-    })
+    kana_forms(s) == KanaForms::HalfWidth
 }
 
 /// `s` with its half-width katakana made full-width and voiced marks composed (`ｶﾞ` and

@@ -133,6 +133,7 @@ fn reference_pattern() -> String {
         | {prefs}
         | 氏名|お名前|名前|フリガナ|ふりがな|ローマ字|Name|NAME|性別|Gender|GENDER|Sex|SEX
         | 〒
+        | 様|殿
         "#
     )
 }
@@ -153,6 +154,9 @@ const VALUE_KEYWORDS: [&str; 13] = [
     "Sex",
     "SEX",
 ];
+
+/// Honorifics after a name in letters and records (`山田 太郎 様`, `山田太郎殿`).
+const HONORIFICS: [&str; 2] = ["様", "殿"];
 
 /// Era names and era characters that start a date (`昭和55年`, `㍻2年`).
 const ERA_STARTS: [&str; 10] = [
@@ -195,6 +199,8 @@ enum Kind {
     Postal,
     /// Digits and separators.
     Number,
+    /// An honorific (`様`, `殿`): a full name may come right before it.
+    Honorific,
 }
 
 static LITERALS: LazyLock<Literals> = LazyLock::new(|| {
@@ -208,7 +214,8 @@ static LITERALS: LazyLock<Literals> = LazyLock::new(|| {
         .map(|e| (*e, Kind::Era))
         .chain(PREFECTURES.iter().map(|p| (*p, Kind::Pref)))
         .chain(VALUE_KEYWORDS.iter().map(|k| (*k, Kind::Keyword)))
-        .chain([("〒", Kind::Postal)]);
+        .chain([("〒", Kind::Postal)])
+        .chain(HONORIFICS.iter().map(|h| (*h, Kind::Honorific)));
     for (p, era) in all {
         let Some(c) = p.chars().next() else { continue };
         let cp = c as usize;
@@ -760,6 +767,8 @@ pub fn scan(text: &str, tally: &mut Tally) {
         if s < consumed {
             continue;
         }
+        // Where a value before this candidate may start (an honorific's name).
+        let floor = consumed;
         let Some(tok) = text.get(s..e) else {
             break;
         };
@@ -851,8 +860,88 @@ pub fn scan(text: &str, tally: &mut Tally) {
                 }
             }
             Kind::Keyword => keyword_value(tok, tally),
+            Kind::Honorific => {
+                if let Some(end) = honorific(text, floor, s, e, tally) {
+                    consumed = end;
+                }
+            }
         }
     }
+}
+
+/// Is `c` a character of a Japanese name (kanji, kana, `々`)?
+fn name_char(c: char) -> bool {
+    matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' | '々' | '\u{3041}'..='\u{3096}' | '\u{30A1}'..='\u{30FC}')
+}
+
+/// A full name right before the honorific at `s..e` (`山田太郎様`, `山田 太郎 様`), not
+/// before `floor`, with its reading in brackets before or after the honorific
+/// (`山田太郎（ヤマダタロウ）様`, `山田 太郎 様（ヤマダ タロウ）`). Only a name whose family and
+/// given name are both in the dictionary counts: `お客様`, `皆様`, `仕様` and a lone family
+/// name do not. Returns the end of what was taken.
+#[inline(never)]
+fn honorific(text: &str, floor: usize, s: usize, e: usize, tally: &mut Tally) -> Option<usize> {
+    let spaces = [' ', '\u{3000}'];
+    let before = text.get(floor..s)?.trim_end_matches(spaces);
+    let bracketed = |t: &str| -> Option<(usize, usize)> {
+        // `t` ends with a closing bracket: the span of what is inside.
+        let close = t.chars().next_back().filter(|c| matches!(c, ')' | '）'))?;
+        let inner_end = t.len() - close.len_utf8();
+        let open = t[..inner_end].rfind(['(', '（'])?;
+        let open_len = t[open..].chars().next()?.len_utf8();
+        Some((open + open_len, inner_end))
+    };
+    let (name_part, mut reading) = match bracketed(before) {
+        Some((a, b)) if b - a <= 48 => (
+            before[..a]
+                .trim_end_matches(['(', '（'])
+                .trim_end_matches(spaces),
+            Some(&before[a..b]),
+        ),
+        _ => (before, None),
+    };
+    // The run of name characters (and one space between the parts) before the honorific,
+    // at most 12 characters; the longest of its tails that is a full name.
+    let mut start = name_part.len();
+    let mut kanji = 0;
+    for (i, c) in name_part.char_indices().rev().take(12) {
+        if !(name_char(c) || spaces.contains(&c)) {
+            break;
+        }
+        kanji += usize::from(c >= '\u{3400}');
+        start = i;
+    }
+    // A family and a given name hold two kanji at least (`お客様`, `皆様` stop here).
+    if kanji < 2 {
+        return None;
+    }
+    let run = &name_part[start..];
+    let name = run
+        .char_indices()
+        .filter(|(_, c)| name_char(*c))
+        .map(|(i, _)| &run[i..])
+        .find(|t| value::full_name_kanji(t))?;
+    tally.add(Category::NameKanji, name, name);
+    let mut end = e;
+    if reading.is_none() {
+        let after = text.get(e..)?;
+        let after_t = after.trim_start_matches(spaces);
+        if after_t.starts_with(['(', '（'])
+            && let Some(close) = after_t.find([')', '）'])
+            && close <= 60
+        {
+            let open_len = after_t.chars().next().map_or(1, char::len_utf8);
+            reading = after_t.get(open_len..close);
+            end = e + (after.len() - after_t.len()) + close;
+        }
+    }
+    if let Some(r) = reading.map(value::trim)
+        && value::name_kana(r)
+    {
+        let k = crate::tables::katakana(r);
+        tally.add(Category::NameKana, r, &k);
+    }
+    Some(end)
 }
 
 /// What may stand between a value keyword and its value (`氏名：`, `Name: `, `氏名<TAB>` as
@@ -875,6 +964,11 @@ fn keyword_value(tok: &str, tally: &mut Tally) {
         .unwrap_or("")
         .trim()
         .trim_end_matches(['.', '。', '、', '．']);
+    // `氏名：山田太郎様`: the honorific is no part of the name.
+    let v = HONORIFICS
+        .iter()
+        .find_map(|h| v.strip_suffix(h))
+        .map_or(v, |x| x.trim_end_matches([' ', '\u{3000}']));
     if v.is_empty() {
         return;
     }
@@ -1056,6 +1150,29 @@ mod tests {
             Category::Gender,
         ] {
             assert!(f.iter().any(|(x, n)| *x == c && *n == 1), "{c}: {f:?}");
+        }
+    }
+
+    /// A full name before `様`/`殿` counts, with its reading in brackets; words that end in
+    /// the same characters and lone family names do not.
+    #[test]
+    fn names_before_an_honorific() {
+        use Category as C;
+        for (t, want) in [
+            ("山田 太郎 様\n\nこのたびは", vec![(C::NameKanji, 1)]),
+            ("山田太郎殿", vec![(C::NameKanji, 1)]),
+            (
+                "お客様：山田太郎様（ヤマダ タロウ）より入電",
+                vec![(C::NameKanji, 1), (C::NameKana, 1)],
+            ),
+            (
+                "山田太郎（やまだたろう）様",
+                vec![(C::NameKanji, 1), (C::NameKana, 1)],
+            ),
+            ("氏名：山田太郎様", vec![(C::NameKanji, 1)]),
+            ("お客様各位、皆様、仕様書、様々な、宮殿、山田様", vec![]),
+        ] {
+            assert_eq!(found(t), want, "{t}");
         }
     }
 

@@ -896,6 +896,24 @@ pub fn name_kanji(s: &str) -> bool {
     }
 }
 
+/// A full name in kanji whose family *and* given name are in the dictionary (`山田太郎`,
+/// `山田 太郎`): the form for a name found by what follows it (`様`), not by a keyword.
+pub fn full_name_kanji(s: &str) -> bool {
+    let s = trim(s);
+    if !kanji_shape(s) {
+        return false;
+    }
+    let d = &*NAMES_DICT;
+    match split_name(s).as_slice() {
+        [last, first] => d.is_kanji(Part::Last, last) && d.is_kanji(Part::First, first),
+        [one] => one.char_indices().skip(1).any(|(i, _)| {
+            let (a, b) = one.split_at(i);
+            d.is_kanji(Part::Last, a) && d.is_kanji(Part::First, b)
+        }),
+        _ => false,
+    }
+}
+
 /// A name in katakana or hiragana, with the dictionary's readings.
 pub fn name_kana(s: &str) -> bool {
     let s = trim(s);
@@ -907,7 +925,17 @@ pub fn name_kana(s: &str) -> bool {
     let d = &*NAMES_DICT;
     match split_name(s).as_slice() {
         [last, first] => d.is_kana(Part::Last, last) || d.is_kana(Part::First, first),
-        [one] => d.is_kana(Part::Last, one) || d.is_kana(Part::First, one),
+        [one] => {
+            d.is_kana(Part::Last, one)
+                || d.is_kana(Part::First, one)
+                // No separator (`ヤマダタロウ`): a split point with both parts known.
+                || one.char_indices().skip(2).any(|(i, _)| {
+                    let (a, b) = one.split_at(i);
+                    b.chars().nth(1).is_some()
+                        && d.is_kana(Part::Last, a)
+                        && d.is_kana(Part::First, b)
+                })
+        }
         _ => false,
     }
 }
