@@ -245,7 +245,12 @@ fn find_groups(header: &[String], data: &[Vec<String>], postal_col: Option<usize
                     })
                     .filter(|(v, _)| !v.is_empty())
                     .collect();
-                let ok = vals.iter().filter(|(v, p)| value::address(v, *p)).count();
+                let ok = vals
+                    .iter()
+                    .filter(|(v, p)| {
+                        value::address(v, *p) || value::address_without_prefecture(v, *p)
+                    })
+                    .count();
                 (cols.len() > 1 && ok * 100 / vals.len().max(1) >= 30).then_some(Group {
                     cols,
                     cat: Category::Address,
@@ -452,7 +457,8 @@ const CELL_SEPARATORS: [char; 7] = ['/', '／', '、', ',', ';', '；', '\n'];
 /// extension around a phone (`TEL:03-1234-5678`, `03-1234-5678 内線123`) or two phones; an
 /// age or `生` after a date (`1980/4/1（44歳）`, `昭和55年4月1日生まれ`); brackets or
 /// `mailto:` around an e-mail (`山田 <taro@example.com>`); a postal code before an address
-/// (`〒100-0001 東京都…`, then the cross-check uses it). Each value found is given to `f`
+/// (`〒100-0001 東京都…`, then the cross-check uses it), or an address without its
+/// prefecture (`千代田区千代田1-1`). Each value found is given to `f`
 /// with its distinct key; returns how many. Called only after the plain check failed.
 fn rescue(c: Category, s: &str, postal: Option<u32>, f: &mut dyn FnMut(&str, &str)) -> usize {
     use Category as C;
@@ -525,14 +531,14 @@ fn rescue(c: Category, s: &str, postal: Option<u32>, f: &mut dyn FnMut(&str, &st
             let end = t
                 .find(|ch: char| !(value::digit(ch).is_some() || value::is_hyphen(ch)))
                 .unwrap_or(t.len());
-            if end == 0 {
-                return 0;
-            }
             // A code Japan Post does not list (a typo) is no cross-check, but the address
             // may still validate by its municipality.
-            let code = value::postal_code(&t[..end]);
-            let rest = value::trim(&t[end..]);
-            let ok = value::address(rest, code.or(postal));
+            let code = (end > 0).then(|| value::postal_code(&t[..end])).flatten();
+            let rest = if end > 0 { value::trim(&t[end..]) } else { s };
+            let postal = code.or(postal);
+            // Without its prefecture (`千代田区千代田1-1`): by the municipality.
+            let ok = (end > 0 && value::address(rest, postal))
+                || value::address_without_prefecture(rest, postal);
             if ok {
                 f(rest, rest);
             }
@@ -1437,6 +1443,11 @@ mod tests {
         let (mut t, mut tally) = read_csv(csv);
         t.finish(&mut tally);
         assert_eq!(tally.count(C::Address), 0);
+        // No prefecture column: the municipality and the block.
+        let csv = "市区町村,番地\n千代田区,千代田1-1\n横浜市中区,山下町1-2\n";
+        let (mut t, mut tally) = read_csv(csv);
+        t.finish(&mut tally);
+        assert_eq!(tally.count(C::Address), 2);
     }
 
     /// Values kept by hand with something around them count, by their core.
@@ -1466,6 +1477,14 @@ mod tests {
         assert_eq!(r.samples[&C::Email][0], "taro@example.com");
         assert_eq!(r.samples[&C::Address][0], "東京都千代田区千代田1-1");
         assert_eq!(r.samples[&C::Phone][1], "03-1234-5679");
+        // Addresses without their prefecture, by the municipality (the row's postal code's
+        // or any prefecture's).
+        let csv = "氏名,住所,郵便番号\n山田 太郎,千代田区千代田1-1,100-0001\n\
+            佐藤 花子,横浜市中区山下町1-2,\n鈴木 一郎,〒060-0001 札幌市中央区北一条西2丁目,\n\
+            高橋 美咲,営業部1課,\n田中 健,千代田区,\n";
+        let (mut t, mut tally) = read_csv(csv);
+        t.finish(&mut tally);
+        assert_eq!(tally.count(C::Address), 3);
     }
 
     #[test]

@@ -985,13 +985,34 @@ pub fn address(s: &str, postal: Option<u32>) -> bool {
         None if cross() => rest,
         None => return false,
     };
-    // A block number somewhere after the municipality.
+    has_block(after)
+}
+
+/// A block number somewhere after the municipality (`1-2-3`, `三丁目`, `１番地`).
+fn has_block(after: &str) -> bool {
     after.bytes().any(|b| b.is_ascii_digit())
         || after
             .chars()
             .any(|c| digit(c).is_some() || "一二三四五六七八九十".contains(c))
         || after.contains("丁目")
         || after.contains("番地")
+}
+
+/// An address written without its prefecture (`千代田区千代田1-1`, `横浜市中区山下町1-2`), as
+/// address columns often hold it: a municipality (the postal code's, when the row has one;
+/// else of any prefecture), then a block number. For table cells under an address header:
+/// it tries every prefecture's municipalities.
+pub fn address_without_prefecture(s: &str, postal: Option<u32>) -> bool {
+    let s = trim(s);
+    if crate::tables::prefecture_prefix(s).is_some() {
+        return false;
+    }
+    let table = &*POSTAL_TABLE;
+    let city = match postal.and_then(|c| table.lookup(c)) {
+        Some((_, c)) if s.starts_with(c) => Some(c),
+        _ => (0..PREFECTURES.len()).find_map(|pi| table.municipality_prefix(pi, s)),
+    };
+    city.is_some_and(|c| has_block(&s[c.len()..]))
 }
 
 /// Classifies a lone value (a table cell) by the validators that need no keyword. Dates are
