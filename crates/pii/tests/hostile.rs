@@ -92,8 +92,17 @@ fn mutated_inputs_never_panic() {
         other => panic!("x.eml: {other:?}"),
     }
     let mut rng = Rng::new(99);
+    // A member export (split columns, half-width readings) and a letter (names before `様`,
+    // readings in brackets, values kept with labels around them).
+    let members = synth::persons_file(5, 20, Form::Members, encoding_rs::SHIFT_JIS).data;
+    let letter = "山田 太郎 様（ヤマダ タロウ）\nお客様各位\n佐藤花子（ｻﾄｳ ﾊﾅｺ）殿\n\
+        電話：03(1234)5678 内線12／090-1234-5678\n〒100-0001 千代田区千代田1-1\n"
+        .repeat(3)
+        .into_bytes();
     let mut runs = 0;
     for (name, seed) in [
+        ("m.csv", &members),
+        ("letter.txt", &letter),
         ("x.csv", &base),
         ("x.zip", &zip),
         ("x.gz", &gz),
