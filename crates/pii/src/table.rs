@@ -240,7 +240,7 @@ fn find_groups(header: &[String], data: &[Vec<String>], postal_col: Option<usize
                             .collect();
                         let postal = postal_col
                             .and_then(|p| r.get(p))
-                            .and_then(|c| value::postal_code(c));
+                            .and_then(|c| column_postal(c));
                         (v, postal)
                     })
                     .filter(|(v, _)| !v.is_empty())
@@ -449,6 +449,25 @@ fn header_row(rows: &[Vec<String>]) -> Option<usize> {
         .then_some(0)
 }
 
+/// A cell of the postal-code column: a code, or one whose leading zeros a spreadsheet took
+/// for a number's (`60001` for `006-0001`, Hokkaido's codes start with 0).
+fn column_postal(s: &str) -> Option<u32> {
+    value::postal_code(s).or_else(|| {
+        let t = value::trim(s);
+        ((5..=6).contains(&t.len()) && t.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| value::postal_code(&format!("{t:0>7}")))
+            .flatten()
+    })
+}
+
+/// A phone number whose leading 0 a spreadsheet dropped, taking it for a number's
+/// (`9012345678` for `090-1234-5678`, `312345678` for `03-1234-5678`).
+fn dropped_zero_phone(s: &str) -> Option<value::PhoneDigits> {
+    ((9..=10).contains(&s.len()) && !s.starts_with('0') && s.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| value::phone(&format!("0{s}")))
+        .flatten()
+}
+
 /// Separators of two values in one cell (`090-1234-5678/03-1111-2222`).
 const CELL_SEPARATORS: [char; 7] = ['/', '／', '、', ',', ';', '；', '\n'];
 
@@ -458,12 +477,17 @@ const CELL_SEPARATORS: [char; 7] = ['/', '／', '、', ',', ';', '；', '\n'];
 /// age or `生` after a date (`1980/4/1（44歳）`, `昭和55年4月1日生まれ`); brackets or
 /// `mailto:` around an e-mail (`山田 <taro@example.com>`); a postal code before an address
 /// (`〒100-0001 東京都…`, then the cross-check uses it), or an address without its
-/// prefecture (`千代田区千代田1-1`). Each value found is given to `f`
+/// prefecture (`千代田区千代田1-1`); a phone number or postal code a spreadsheet stored as a
+/// number, its leading zeros lost (`9012345678`, `60001`). Each value found is given to `f`
 /// with its distinct key; returns how many. Called only after the plain check failed.
 fn rescue(c: Category, s: &str, postal: Option<u32>, f: &mut dyn FnMut(&str, &str)) -> usize {
     use Category as C;
     match c {
         C::Phone => {
+            if let Some(d) = dropped_zero_phone(s) {
+                f(s, &d);
+                return 1;
+            }
             let mut n = 0;
             for part in s.split(CELL_SEPARATORS) {
                 // The number starts at its first digit (or `+`, `(`) after a short label.
@@ -511,6 +535,13 @@ fn rescue(c: Category, s: &str, postal: Option<u32>, f: &mut dyn FnMut(&str, &st
             }
             usize::from(ok)
         }
+        C::PostalCode => match column_postal(s) {
+            Some(_) => {
+                f(s, s);
+                1
+            }
+            None => 0,
+        },
         C::Email => {
             let t = s.trim_start_matches("mailto:");
             let t = match (t.find('<'), t.rfind('>')) {
@@ -932,7 +963,7 @@ impl Table {
         let postal = self
             .postal_col
             .and_then(|i| row.get(i))
-            .and_then(|s| value::postal_code(s.as_ref()));
+            .and_then(|s| column_postal(s.as_ref()));
         for (cell, op) in row.iter().zip(&self.ops) {
             count_cell(*op, cell.as_ref(), postal, tally);
         }
@@ -968,7 +999,7 @@ impl Table {
         let postal = self
             .postal_col
             .and_then(|i| cell(ranges.get(i)))
-            .and_then(value::postal_code);
+            .and_then(column_postal);
         for (r, op) in ranges.iter().zip(&self.ops) {
             count_cell(*op, cell(Some(r)).unwrap_or(""), postal, tally);
         }

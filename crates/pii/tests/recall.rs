@@ -339,3 +339,35 @@ fn workbook(csv: &str) -> Vec<u8> {
     ])
     .unwrap()
 }
+
+/// Phone numbers and postal codes typed into Excel as numbers lose their leading zeros
+/// (`9012345678`, `60001`); under their headers they still count, as the numbers they were.
+#[test]
+fn numbers_a_spreadsheet_stored_as_numbers_count() {
+    use rust_xlsxwriter::Workbook;
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in ["氏名", "電話番号", "郵便番号", "会員番号"]
+        .iter()
+        .enumerate()
+    {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    let rows = [
+        ("山田 太郎", 9012345678.0, 60001.0),
+        ("佐藤 花子", 312345678.0, 1000001.0),
+        ("鈴木 一郎", 8023456789.0, 5300001.0),
+    ];
+    for (r, (name, phone, postal)) in rows.iter().enumerate() {
+        let r = r as u32 + 1;
+        ws.write_string(r, 0, *name).unwrap();
+        ws.write_number(r, 1, *phone).unwrap();
+        ws.write_number(r, 2, *postal).unwrap();
+        ws.write_number(r, 3, 123456.0 + f64::from(r)).unwrap();
+    }
+    let data = wb.save_to_buffer().unwrap();
+    let f = found(&Scanner::new(Options::default()), "members.xlsx", &data);
+    assert_eq!(f.get(&Category::Phone), Some(&3), "{f:?}");
+    assert_eq!(f.get(&Category::PostalCode), Some(&3), "{f:?}");
+    assert_eq!(f.values().sum::<u64>(), 9, "{f:?}");
+}
