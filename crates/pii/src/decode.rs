@@ -94,6 +94,39 @@ pub fn detect(head: &[u8]) -> Option<&'static Encoding> {
     )
 }
 
+/// The encoding an HTML page declares in its head (`<meta charset="EUC-JP">`, or
+/// `<meta http-equiv="Content-Type" content="text/html; charset=Shift_JIS">`), when it is one
+/// this reader reports (UTF-8, Shift_JIS/CP932, EUC-JP, ISO-2022-JP): what the page says
+/// comes before a guess (a short page's bytes can pass for the wrong Japanese encoding), as
+/// in a browser. A BOM still comes first.
+pub fn html_declared(head: &[u8]) -> Option<&'static Encoding> {
+    if Encoding::for_bom(head).is_some() {
+        return None;
+    }
+    let lower = head.to_ascii_lowercase();
+    let mut from = 0;
+    while let Some(k) = memchr::memmem::find(&lower[from..], b"<meta") {
+        let at = from + k;
+        let end = memchr::memchr(b'>', &lower[at..]).map_or(lower.len(), |e| at + e);
+        let tag = &lower[at..end];
+        if let Some(c) = memchr::memmem::find(tag, b"charset=") {
+            let v = &tag[c + 8..];
+            let v = v
+                .strip_prefix(b"\"")
+                .or_else(|| v.strip_prefix(b"'"))
+                .unwrap_or(v);
+            let label_len = v
+                .iter()
+                .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'))
+                .count();
+            return Encoding::for_label(&v[..label_len])
+                .filter(|e| [UTF_8, SHIFT_JIS, EUC_JP, ISO_2022_JP].contains(e));
+        }
+        from = end;
+    }
+    None
+}
+
 /// The name reported for an encoding (`Shift_JIS` stands for CP932: encoding_rs decodes the
 /// Windows extensions).
 pub fn name(enc: &'static Encoding) -> &'static str {
@@ -323,6 +356,32 @@ pub const ENCODINGS: [&Encoding; 6] = [UTF_8, SHIFT_JIS, EUC_JP, ISO_2022_JP, UT
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn html_pages_declare_their_encoding() {
+        for (head, want) in [
+            (&b"<html><head><meta charset=\"EUC-JP\">"[..], Some(EUC_JP)),
+            (b"<META CHARSET=shift_jis>", Some(SHIFT_JIS)),
+            (
+                b"<meta http-equiv=\"Content-Type\" content=\"text/html; charset=Windows-31J\">",
+                Some(SHIFT_JIS),
+            ),
+            (
+                b"<meta name=x><meta charset='iso-2022-jp'>",
+                Some(ISO_2022_JP),
+            ),
+            (b"<meta charset=\"iso-8859-1\">", None),
+            (b"\xEF\xBB\xBF<meta charset=\"EUC-JP\">", None),
+            (b"<html><body>charset=EUC-JP</body>", None),
+        ] {
+            assert_eq!(
+                html_declared(head),
+                want,
+                "{}",
+                String::from_utf8_lossy(head)
+            );
+        }
+    }
+
     use super::*;
 
     #[test]

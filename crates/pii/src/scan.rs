@@ -381,7 +381,7 @@ impl Scanner {
     /// text.
     fn scan_html(&self, name: &str, data: &[u8], out: &mut Vec<Item>) {
         let head = &data[..data.len().min(decode::HEAD)];
-        let Some(enc) = decode::detect(head) else {
+        let Some(enc) = decode::html_declared(head).or_else(|| decode::detect(head)) else {
             return;
         };
         let mut html = String::new();

@@ -371,3 +371,18 @@ fn numbers_a_spreadsheet_stored_as_numbers_count() {
     assert_eq!(f.get(&Category::PostalCode), Some(&3), "{f:?}");
     assert_eq!(f.values().sum::<u64>(), 9, "{f:?}");
 }
+
+/// A short EUC-JP page whose bytes pass for Shift_JIS (half-width kana are two bytes in
+/// EUC-JP): read in the encoding its `<meta>` declares.
+#[test]
+fn html_pages_are_read_in_their_declared_encoding() {
+    let page = "<html><head><meta charset=\"euc-jp\"></head><body>\
+                <p>氏名：ｻﾄｳ ﾊﾅｺ 様</p><p>ﾌﾘｶﾞﾅ：ｻﾄｳ ﾊﾅｺ</p></body></html>";
+    let (data, _, _) = encoding_rs::EUC_JP.encode(page);
+    let items = Scanner::new(Options::default()).scan_bytes("p.html", &data);
+    let [Item::Found(r)] = items.as_slice() else {
+        panic!("{items:?}")
+    };
+    assert_eq!(r.encoding.as_deref(), Some("EUC-JP"));
+    assert_eq!(r.categories.get(&Category::NameKana), Some(&1), "{r:?}");
+}
