@@ -177,6 +177,11 @@ mod tests {
             }
             conn.execute("INSERT INTO orders VALUES (1, 'AB1234567')", [])
                 .unwrap();
+            // A small table after the customers (tables are read in the order created).
+            conn.execute_batch(
+                "CREATE TABLE admins(login TEXT); INSERT INTO admins VALUES ('root');",
+            )
+            .unwrap();
         }
         let before: Vec<_> = std::fs::read_dir(dir.path())
             .unwrap()
@@ -185,7 +190,7 @@ mod tests {
         let mut tally = Tally::new(CatSet::all());
         let db = scan(&path, &mut tally).unwrap();
         assert!(db.errors.is_empty(), "{:?}", db.errors);
-        assert_eq!(db.records, 51);
+        assert_eq!(db.records, 52);
         for (c, n) in &truth {
             assert_eq!(tally.count(*c), *n, "{c:?}");
         }
@@ -206,11 +211,13 @@ mod tests {
         match items.as_slice() {
             [crate::Item::Found(r)] => {
                 assert_eq!(r.path, path.display().to_string());
-                assert_eq!((r.records, r.encoding.as_deref()), (Some(51), None));
+                assert_eq!((r.records, r.encoding.as_deref()), (Some(52), None));
                 assert_eq!(
                     r.categories.get(&Category::Email),
                     truth.get(&Category::Email)
                 );
+                // The rows of every table bound the persons, not the last table's one row.
+                assert_eq!(r.persons_estimate, 50);
             }
             _ => panic!("{items:?}"),
         }
@@ -222,7 +229,7 @@ mod tests {
         match items.as_slice() {
             [crate::Item::Found(r)] => {
                 assert_eq!(r.path, "backup.zip!app/shop.sqlite");
-                assert_eq!(r.records, Some(51));
+                assert_eq!((r.records, r.persons_estimate), (Some(52), 50));
                 for (c, n) in &truth {
                     assert_eq!(r.categories.get(c), Some(n), "{c:?}");
                 }

@@ -194,10 +194,11 @@ impl Tally {
         }
     }
 
-    /// The object is a table of `rows` rows, one person a row at most: a second phone or
-    /// e-mail column (`電話番号`, `携帯電話`) does not double the persons estimate.
+    /// The object is a table of `rows` rows (or, called once per table, the tables of a
+    /// database: their rows add up), one person a row at most: a second phone or e-mail
+    /// column (`電話番号`, `携帯電話`) does not double the persons estimate.
     pub fn one_person_per_row(&mut self, rows: u64) {
-        self.rows = Some(rows);
+        self.rows = Some(self.rows.unwrap_or(0).saturating_add(rows));
     }
 
     /// Is `c` wanted?
