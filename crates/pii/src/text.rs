@@ -869,11 +869,6 @@ pub fn scan(text: &str, tally: &mut Tally) {
     }
 }
 
-/// Is `c` a character of a Japanese name (kanji, kana, `々`)?
-fn name_char(c: char) -> bool {
-    matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' | '々' | '\u{3041}'..='\u{3096}' | '\u{30A1}'..='\u{30FC}')
-}
-
 /// A full name right before the honorific at `s..e` (`山田太郎様`, `山田 太郎 様`), not
 /// before `floor`, with its reading in brackets before or after the honorific
 /// (`山田太郎（ヤマダタロウ）様`, `山田 太郎 様（ヤマダ タロウ）`). Only a name whose family and
@@ -905,10 +900,10 @@ fn honorific(text: &str, floor: usize, s: usize, e: usize, tally: &mut Tally) ->
     let mut start = name_part.len();
     let mut kanji = 0;
     for (i, c) in name_part.char_indices().rev().take(12) {
-        if !(name_char(c) || spaces.contains(&c)) {
+        if !(value::is_kanji_char(c) || value::is_kana_char(c) || spaces.contains(&c)) {
             break;
         }
-        kanji += usize::from(c >= '\u{3400}');
+        kanji += usize::from(value::is_kanji_char(c));
         start = i;
     }
     // A family and a given name hold two kanji at least (`お客様`, `皆様` stop here).
@@ -918,7 +913,7 @@ fn honorific(text: &str, floor: usize, s: usize, e: usize, tally: &mut Tally) ->
     let run = &name_part[start..];
     let name = run
         .char_indices()
-        .filter(|(_, c)| name_char(*c))
+        .filter(|(_, c)| value::is_kanji_char(*c) || value::is_kana_char(*c))
         .map(|(i, _)| &run[i..])
         .find(|t| value::full_name_kanji(t))?;
     tally.add(Category::NameKanji, name, name);

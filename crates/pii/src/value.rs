@@ -813,14 +813,14 @@ fn bmp3(b: &[u8], i: usize) -> Option<char> {
     char::from_u32((u32::from(x & 0x0F) << 12) | (u32::from(y & 0x3F) << 6) | u32::from(z & 0x3F))
 }
 
-fn is_kanji_char(c: char) -> bool {
+pub(crate) fn is_kanji_char(c: char) -> bool {
     ('\u{4E00}'..='\u{9FFF}').contains(&c)
         || ('\u{3400}'..='\u{4DBF}').contains(&c)
         || c == '々'
         || c == 'ヶ'
 }
 
-fn is_kana_char(c: char) -> bool {
+pub(crate) fn is_kana_char(c: char) -> bool {
     ('\u{30A1}'..='\u{30FC}').contains(&c) || ('\u{3041}'..='\u{3096}').contains(&c)
 }
 
