@@ -132,8 +132,9 @@ fn reference_pattern() -> String {
         | (?:明治|大正|昭和|平成|令和|[㍾㍽㍼㍻㋿]|[MTSHR])[\x20]?(?:元|[0-9０-９]{{1,2}})[\x20]?[年.．/／]
         | {prefs}
         | 氏名|お名前|名前|フリガナ|ふりがな|ローマ字|Name|NAME|性別|Gender|GENDER|Sex|SEX
+        | 住所|所在地|Address|ADDRESS
         | 〒
-        | 様|殿
+        | 様|殿|さん|さま|氏
         "#
     )
 }
@@ -155,8 +156,14 @@ const VALUE_KEYWORDS: [&str; 13] = [
     "SEX",
 ];
 
-/// Honorifics after a name in letters and records (`山田 太郎 様`, `山田太郎殿`).
-const HONORIFICS: [&str; 2] = ["様", "殿"];
+/// Keywords after which an address may be written without its prefecture (`住所：千代田区
+/// 千代田1-1`); an address with its prefecture is found by the prefecture.
+const ADDRESS_KEYWORDS: [&str; 4] = ["住所", "所在地", "Address", "ADDRESS"];
+
+/// Honorifics after a name in letters, mails and records (`山田 太郎 様`, `山田太郎殿`,
+/// `山田太郎さん`, `山田太郎氏`). `君`, `くん` and `ちゃん` are left out: they follow given
+/// names (`太郎くん`), which alone say little.
+const HONORIFICS: [&str; 5] = ["様", "殿", "さん", "さま", "氏"];
 
 /// Era names and era characters that start a date (`昭和55年`, `㍻2年`).
 const ERA_STARTS: [&str; 10] = [
@@ -195,6 +202,8 @@ enum Kind {
     Pref,
     /// A value keyword (`氏名`; the value follows).
     Keyword,
+    /// An address keyword (`住所`): an address without its prefecture may follow.
+    AddressKeyword,
     /// `〒` (the code follows).
     Postal,
     /// Digits and separators.
@@ -214,6 +223,7 @@ static LITERALS: LazyLock<Literals> = LazyLock::new(|| {
         .map(|e| (*e, Kind::Era))
         .chain(PREFECTURES.iter().map(|p| (*p, Kind::Pref)))
         .chain(VALUE_KEYWORDS.iter().map(|k| (*k, Kind::Keyword)))
+        .chain(ADDRESS_KEYWORDS.iter().map(|k| (*k, Kind::AddressKeyword)))
         .chain([("〒", Kind::Postal)])
         .chain(HONORIFICS.iter().map(|h| (*h, Kind::Honorific)));
     for (p, era) in all {
@@ -418,7 +428,7 @@ fn fused_at(text: &str, from: usize) -> Option<Cand> {
             if let Some(e) = upper_here(text, i) {
                 return Some((i, e, Kind::Upper));
             }
-            if matches!(x, b'N' | b'G' | b'S')
+            if matches!(x, b'N' | b'G' | b'S' | b'A')
                 && let Some(m) = lits.at(text, i, char::from(x))
             {
                 return Some(m);
@@ -765,6 +775,12 @@ pub fn scan(text: &str, tally: &mut Tally) {
     while let Some((s, mut e, kind)) = cands.next(text, pos) {
         pos = e;
         if s < consumed {
+            // A candidate that began inside the value taken by hand and runs past it (the
+            // number from `1-1` on in `東京都千代田区千代田1-1 03-1234-5678`): search again
+            // from the value's end, so what follows it is still judged.
+            if e > consumed {
+                pos = consumed;
+            }
             continue;
         }
         // Where a value before this candidate may start (an honorific's name).
@@ -849,8 +865,20 @@ pub fn scan(text: &str, tally: &mut Tally) {
                 date(text, s, tok, None, tally);
             }
             Kind::Postal => {
-                if value::postal_code(tok).is_some() && !ascii_word(after) {
+                if let Some(code) = value::postal_code(tok)
+                    && !ascii_word(after)
+                {
                     tally.add(Category::PostalCode, tok, tok);
+                    // `〒100-0001 千代田区千代田1-1`: the address after the code may lack its
+                    // prefecture; the code says where it is.
+                    if let Some(end) = address_after(text, e, Some(code), tally) {
+                        consumed = end;
+                    }
+                }
+            }
+            Kind::AddressKeyword => {
+                if let Some(end) = address_after(text, e, None, tally) {
+                    consumed = end;
                 }
             }
             Kind::Pref => {
@@ -984,6 +1012,31 @@ fn keyword_value(tok: &str, tally: &mut Tally) {
     } else if value::name_romaji(v) {
         tally.add_upper(Category::NameRomaji, v, v);
     }
+}
+
+/// An address without its prefecture right after `e` (the end of `〒` and its code, or of
+/// `住所`), past separators: counted, and the end of what was taken returned. An address
+/// that starts with its prefecture is left to the prefecture's candidate.
+fn address_after(text: &str, e: usize, postal: Option<u32>, tally: &mut Tally) -> Option<usize> {
+    let after = text.get(e..)?;
+    let start = e + (after.len() - after.trim_start_matches(KEYWORD_SEPARATORS).len());
+    // A municipality starts with a kanji or kana (`千代田区`, `さいたま市`); most of what
+    // follows a code or `Address:` does not, or starts with a prefecture (`愛知県…`).
+    let rest = text.get(start..)?;
+    let first = rest.chars().next()?;
+    if !(value::is_kanji_char(first) || value::is_kana_char(first))
+        || crate::tables::prefecture_prefix(rest).is_some()
+    {
+        return None;
+    }
+    let v = extend(text, start, 60, 1);
+    let end = start + v.len();
+    let postal = postal.or_else(|| nearby_postal(text, e, end));
+    if value::address_without_prefecture(v, postal) {
+        tally.add(Category::Address, v, v);
+        return Some(end);
+    }
+    None
 }
 
 /// A postal code within a short distance of an address (for the cross-check).
@@ -1166,8 +1219,58 @@ mod tests {
             ),
             ("氏名：山田太郎様", vec![(C::NameKanji, 1)]),
             ("お客様各位、皆様、仕様書、様々な、宮殿、山田様", vec![]),
+            ("山田太郎さんから電話がありました", vec![(C::NameKanji, 1)]),
+            ("佐藤 花子さま", vec![(C::NameKanji, 1)]),
+            ("担当の鈴木一郎氏によれば", vec![(C::NameKanji, 1)]),
+            // Lone family names, some of which split into two known parts (`藤` `原`).
+            ("藤原様、菅原さん、千葉氏、田中さん、佐々木さま", vec![]),
+            (
+                "皆さん、お父さん、たくさん、お疲れさまです、さまざまな、氏名欄、彼氏、源氏",
+                vec![],
+            ),
         ] {
             assert_eq!(found(t), want, "{t}");
+        }
+    }
+
+    /// What follows a value taken by hand on the same line is still judged (the number from
+    /// `1-1` on began inside the address and was skipped whole).
+    #[test]
+    fn values_after_an_address_are_judged() {
+        use Category as C;
+        for t in [
+            "東京都千代田区千代田1-1 03-1234-5678",
+            "東京都千代田区千代田1-1      0312345678",
+            "大阪府大阪市北区梅田1-1-1　090-1234-5678 まで",
+        ] {
+            assert_eq!(found(t), vec![(C::Address, 1), (C::Phone, 1)], "{t}");
+        }
+    }
+
+    /// An address without its prefecture counts after `住所` or a postal code; an address
+    /// with one counts once.
+    #[test]
+    fn addresses_without_their_prefecture_after_a_keyword_or_code() {
+        use Category as C;
+        for (t, want) in [
+            ("ご住所：千代田区千代田1-1-1", vec![(C::Address, 1)]),
+            ("Address: 横浜市中区山下町1-2", vec![(C::Address, 1)]),
+            (
+                "〒100-0001 千代田区千代田1-1",
+                vec![(C::PostalCode, 1), (C::Address, 1)],
+            ),
+            ("住所：東京都千代田区千代田1-1", vec![(C::Address, 1)]),
+            (
+                "Address: 〒489-0838 愛知県瀬戸市西軽部816番地.",
+                vec![(C::PostalCode, 1), (C::Address, 1)],
+            ),
+            ("住所変更のお知らせ。所在地は本社です。住所：未定", vec![]),
+        ] {
+            let mut got = found(t);
+            got.sort();
+            let mut want = want;
+            want.sort();
+            assert_eq!(got, want, "{t}");
         }
     }
 

@@ -906,10 +906,15 @@ pub fn full_name_kanji(s: &str) -> bool {
     let d = &*NAMES_DICT;
     match split_name(s).as_slice() {
         [last, first] => d.is_kanji(Part::Last, last) && d.is_kanji(Part::First, first),
-        [one] => one.char_indices().skip(1).any(|(i, _)| {
-            let (a, b) = one.split_at(i);
-            d.is_kanji(Part::Last, a) && d.is_kanji(Part::First, b)
-        }),
+        // Without a space, a family name alone is no full name, though it may split into
+        // two known parts (`藤原` into `藤` and `原`).
+        [one] => {
+            !d.is_kanji(Part::Last, one)
+                && one.char_indices().skip(1).any(|(i, _)| {
+                    let (a, b) = one.split_at(i);
+                    d.is_kanji(Part::Last, a) && d.is_kanji(Part::First, b)
+                })
+        }
         _ => false,
     }
 }
@@ -1057,6 +1062,21 @@ pub fn classify_cell(s: &str) -> Option<Category> {
 
 #[cfg(test)]
 pub(crate) mod tests {
+    /// A family name alone is no full name, though it may split into two known parts.
+    #[test]
+    fn family_names_alone_are_no_full_names() {
+        let lone: Vec<&str> = include_str!("../data/names.tsv")
+            .lines()
+            .filter_map(|l| l.strip_prefix("L\t"))
+            .filter_map(|l| l.split('\t').next())
+            .filter(|n| full_name_kanji(n))
+            .collect();
+        assert!(lone.is_empty(), "{lone:?}");
+        for n in ["山田太郎", "山田 太郎", "藤原紀香", "佐々木 希"] {
+            assert!(full_name_kanji(n), "{n}");
+        }
+    }
+
     use super::*;
 
     /// 20,000 strings of up to `most - 1` pieces of `parts` each, drawn by xorshift from `seed`.
