@@ -428,8 +428,14 @@ fn fused_at(text: &str, from: usize) -> Option<Cand> {
             if let Some(e) = upper_here(text, i) {
                 return Some((i, e, Kind::Upper));
             }
-            if matches!(x, b'N' | b'G' | b'S' | b'A')
-                && let Some(m) = lits.at(text, i, char::from(x))
+            // `Name`/`NAME`, `Gender`, `Sex`, `Address`: the second letter first (capitals
+            // are common in logs and code).
+            if matches!(
+                (x, b.get(i + 1)),
+                (b'N', Some(b'a' | b'A'))
+                    | (b'G' | b'S', Some(b'e' | b'E'))
+                    | (b'A', Some(b'd' | b'D'))
+            ) && let Some(m) = lits.at(text, i, char::from(x))
             {
                 return Some(m);
             }
@@ -897,6 +903,12 @@ pub fn scan(text: &str, tally: &mut Tally) {
     }
 }
 
+/// Last characters of an organisation's or a post's name, which a name may follow without a
+/// space (`営業部鈴木一郎様`, `株式会社山田太郎様`).
+const ORG_ENDS: [char; 12] = [
+    '部', '課', '係', '室', '店', '社', '所', '局', '科', '院', '校', '会',
+];
+
 /// A full name right before the honorific at `s..e` (`山田太郎様`, `山田 太郎 様`), not
 /// before `floor`, with its reading in brackets before or after the honorific
 /// (`山田太郎（ヤマダタロウ）様`, `山田 太郎 様（ヤマダ タロウ）`). Only a name whose family and
@@ -939,9 +951,16 @@ fn honorific(text: &str, floor: usize, s: usize, e: usize, tally: &mut Tally) ->
         return None;
     }
     let run = &name_part[start..];
+    // A name starts the run, or follows a space, a kana (`担当の`) or the last kanji of an
+    // organisation (`営業部`, `株式会社`); not any kanji (`東京大学様` holds no `京大学`).
+    let mut prev = None;
     let name = run
         .char_indices()
-        .filter(|(_, c)| value::is_kanji_char(*c) || value::is_kana_char(*c))
+        .filter(|(_, c)| {
+            let p = prev.replace(*c);
+            (value::is_kanji_char(*c) || value::is_kana_char(*c))
+                && p.is_none_or(|p: char| !value::is_kanji_char(p) || ORG_ENDS.contains(&p))
+        })
         .map(|(i, _)| &run[i..])
         .find(|t| value::full_name_kanji(t))?;
     tally.add(Category::NameKanji, name, name);
@@ -1017,9 +1036,18 @@ fn keyword_value(tok: &str, tally: &mut Tally) {
 /// An address without its prefecture right after `e` (the end of `〒` and its code, or of
 /// `住所`), past separators: counted, and the end of what was taken returned. An address
 /// that starts with its prefecture is left to the prefecture's candidate.
+#[inline(never)]
 fn address_after(text: &str, e: usize, postal: Option<u32>, tally: &mut Tally) -> Option<usize> {
-    let after = text.get(e..)?;
-    let start = e + (after.len() - after.trim_start_matches(KEYWORD_SEPARATORS).len());
+    // Past the separators (`KEYWORD_SEPARATORS`, by bytes: this runs after every code).
+    let b = text.as_bytes();
+    let mut start = e;
+    loop {
+        match b.get(start..) {
+            Some([b' ' | b':' | b'\t', ..]) => start += 1,
+            Some([0xE3, 0x80, 0x80, ..] | [0xEF, 0xBC, 0x9A, ..]) => start += 3,
+            _ => break,
+        }
+    }
     // A municipality starts with a kanji or kana (`千代田区`, `さいたま市`); most of what
     // follows a code or `Address:` does not, or starts with a prefecture (`愛知県…`).
     let rest = text.get(start..)?;
@@ -1224,6 +1252,11 @@ mod tests {
             ("担当の鈴木一郎氏によれば", vec![(C::NameKanji, 1)]),
             // Lone family names, some of which split into two known parts (`藤` `原`).
             ("藤原様、菅原さん、千葉氏、田中さん、佐々木さま", vec![]),
+            ("社長さん、部長様、東京大学様、京都大学様", vec![]),
+            (
+                "営業部鈴木一郎様、株式会社ABC 総務課 佐藤 花子様",
+                vec![(C::NameKanji, 2)],
+            ),
             (
                 "皆さん、お父さん、たくさん、お疲れさまです、さまざまな、氏名欄、彼氏、源氏",
                 vec![],

@@ -907,9 +907,11 @@ pub fn full_name_kanji(s: &str) -> bool {
     match split_name(s).as_slice() {
         [last, first] => d.is_kanji(Part::Last, last) && d.is_kanji(Part::First, first),
         // Without a space, a family name alone is no full name, though it may split into
-        // two known parts (`藤原` into `藤` and `原`).
+        // two known parts (`藤原` into `藤` and `原`), nor are two kanji (`社長` would be
+        // `社` and `長`: the dictionary has rare one-kanji names).
         [one] => {
-            !d.is_kanji(Part::Last, one)
+            one.chars().nth(2).is_some()
+                && !d.is_kanji(Part::Last, one)
                 && one.char_indices().skip(1).any(|(i, _)| {
                     let (a, b) = one.split_at(i);
                     d.is_kanji(Part::Last, a) && d.is_kanji(Part::First, b)
