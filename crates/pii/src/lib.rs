@@ -43,6 +43,7 @@
 pub mod carve;
 pub mod decode;
 pub mod doc;
+pub mod json;
 pub mod mail;
 pub mod pdf;
 pub mod scan;

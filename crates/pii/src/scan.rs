@@ -613,8 +613,18 @@ pub(crate) fn scan_into(
     let mut pending = String::new();
     let mut spare: Vec<Cow<'static, str>> = Vec::with_capacity(16);
     let mut dump = crate::sql::Dump::default();
+    let mut json = crate::json::Json::default();
     decode::decode_chunks(enc, head, r, &mut |chunk: &str| {
-        let m = *mode.get_or_insert_with(|| choose_mode(&lower, chunk));
+        let m = match mode {
+            Some(m) => m,
+            None => {
+                let m = choose_mode(&lower, chunk);
+                if matches!(m, Mode::Json | Mode::Jsonl) {
+                    table = Table::named();
+                }
+                *mode.insert(m)
+            }
+        };
         match m {
             Mode::Text => text::scan(chunk, tally),
             Mode::Sql => {
@@ -622,10 +632,8 @@ pub(crate) fn scan_into(
                     dump.line(line, tally);
                 }
             }
+            Mode::Json => json.chunk(chunk, &mut table, tally),
             Mode::Jsonl => {
-                if table.records == 0 && table_is_fresh(&table) {
-                    table = Table::named();
-                }
                 for line in chunk.lines() {
                     jsonl_line(line, &mut table, tally);
                 }
@@ -659,8 +667,12 @@ pub(crate) fn scan_into(
             }
         }
     })?;
+    if mode == Some(Mode::Json) {
+        json.finish(&mut table, tally);
+    }
     let (records, columns) = match mode {
-        Some(Mode::Delimited(_)) | Some(Mode::Jsonl) => {
+        Some(Mode::Json) if json.records == 0 => (None, Vec::new()),
+        Some(Mode::Delimited(_)) | Some(Mode::Jsonl) | Some(Mode::Json) => {
             if !pending.is_empty() {
                 text::scan(&pending, tally);
             }
@@ -704,12 +716,8 @@ fn recycle<'a>(mut v: Vec<Cow<'_, str>>) -> Vec<Cow<'a, str>> {
     v.into_iter().map(|_| Cow::Borrowed("")).collect()
 }
 
-fn table_is_fresh(t: &Table) -> bool {
-    t.records == 0
-}
-
-/// One JSON Lines line: an object's scalar fields (one level of nesting as `a.b`) go to the
-/// table; anything else is free text.
+/// One JSON Lines line: an object's fields (nested keys as `a.b`, array elements as `a.0`, as
+/// in [`crate::json`]) go to the table; anything else is free text.
 fn jsonl_line(line: &str, table: &mut Table, tally: &mut Tally) {
     let l = line.trim();
     if l.is_empty() {
@@ -719,33 +727,11 @@ fn jsonl_line(line: &str, table: &mut Table, tally: &mut Tally) {
         Ok(serde_json::Value::Object(map)) => {
             let mut fields = Vec::with_capacity(map.len());
             for (k, v) in map {
-                match v {
-                    serde_json::Value::Object(inner) => {
-                        for (k2, v2) in inner {
-                            if let Some(s) = scalar(v2) {
-                                fields.push((format!("{k}.{k2}"), s));
-                            }
-                        }
-                    }
-                    v => {
-                        if let Some(s) = scalar(v) {
-                            fields.push((k, s));
-                        }
-                    }
-                }
+                crate::json::flatten(k, v, 1, &mut fields, tally);
             }
             table.push_named(fields, tally);
         }
         _ => text::scan(line, tally),
-    }
-}
-
-fn scalar(v: serde_json::Value) -> Option<String> {
-    match v {
-        serde_json::Value::String(s) => Some(s),
-        serde_json::Value::Number(n) => Some(n.to_string()),
-        serde_json::Value::Bool(b) => Some(b.to_string()),
-        _ => None,
     }
 }
 
@@ -755,6 +741,8 @@ enum Mode {
     /// A SQL dump ([`crate::sql`]).
     Sql,
     Jsonl,
+    /// A JSON document ([`crate::json`]).
+    Json,
     Delimited(u8),
 }
 
@@ -763,11 +751,20 @@ fn choose_mode(lower_name: &str, chunk: &str) -> Mode {
     if lower_name.ends_with(".jsonl") || lower_name.ends_with(".ndjson") {
         return Mode::Jsonl;
     }
-    let first = head.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    let mut lines = head.lines().filter(|l| !l.trim().is_empty());
+    let first = lines.next().unwrap_or("");
+    // JSON Lines: an object per line, a second line too (a lone object on one line, or a
+    // whole document on one line, `{"customers":[…]}`, is a document).
     if first.trim_start().starts_with('{')
+        && lines
+            .next()
+            .is_some_and(|l| l.trim_start().starts_with('{'))
         && serde_json::from_str::<serde_json::Value>(first.trim()).is_ok_and(|v| v.is_object())
     {
         return Mode::Jsonl;
+    }
+    if lower_name.ends_with(".json") || crate::json::looks_like(head) {
+        return Mode::Json;
     }
     if lower_name.ends_with(".sql") || crate::sql::looks_like(head) {
         return Mode::Sql;

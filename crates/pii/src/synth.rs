@@ -266,6 +266,10 @@ pub enum Form {
     Tsv,
     /// JSON Lines with English keys.
     Jsonl,
+    /// A pretty-printed JSON document as an API returns it: the persons in an array under
+    /// `customers`, names split into `name.last`/`name.first` (given first: keys are
+    /// sorted), the address and passport as nested objects, the phones as an array.
+    Json,
     /// Free text (customer notes).
     Text,
     /// CSV as a member database exports it: a title line, the names split into `姓`/`名`
@@ -276,13 +280,14 @@ pub enum Form {
 
 impl Form {
     /// Every form.
-    pub const ALL: [Form; 6] = [
+    pub const ALL: [Form; 7] = [
         Form::Csv,
         Form::CsvNoHeader,
         Form::Tsv,
         Form::Jsonl,
         Form::Text,
         Form::Members,
+        Form::Json,
     ];
     /// File extension.
     pub fn ext(self) -> &'static str {
@@ -290,6 +295,7 @@ impl Form {
             Form::Csv | Form::CsvNoHeader | Form::Members => "csv",
             Form::Tsv => "tsv",
             Form::Jsonl => "jsonl",
+            Form::Json => "json",
             Form::Text => "txt",
         }
     }
@@ -344,6 +350,7 @@ pub fn persons_text(seed: u64, n: usize, form: Form) -> (String, BTreeMap<Catego
         _ => {}
     }
     use Category as C;
+    let mut records = Vec::new();
     for _ in 0..n {
         let p = Person::random(&mut rng);
         let birth = fmt_date(&mut rng, p.birth);
@@ -438,6 +445,21 @@ pub fn persons_text(seed: u64, n: usize, form: Form) -> (String, BTreeMap<Catego
                 out.push_str(&v.to_string());
                 out.push('\n');
             }
+            Form::Json => {
+                let mut v = serde_json::json!({
+                    "id": records.len() + 1,
+                    "name": {"last": p.last.kanji, "first": p.first.kanji},
+                    "kana": {"last": p.last.kana, "first": p.first.kana},
+                    "romaji": p.romaji(), "gender": gender, "birthday": birth,
+                    "email": p.email,
+                    "address": {"zip": p.postal_str(), "line": p.address},
+                    "phones": [phone],
+                });
+                if p.passport.is_some() {
+                    v["passport"] = serde_json::json!({"number": pp, "issued": issue});
+                }
+                records.push(v);
+            }
             Form::Text => {
                 if rng.chance(0.5) {
                     out.push_str(&format!(
@@ -461,6 +483,15 @@ pub fn persons_text(seed: u64, n: usize, form: Form) -> (String, BTreeMap<Catego
             }
             Form::Members => {}
         }
+    }
+    if form == Form::Json {
+        let doc = serde_json::json!({
+            "status": "ok",
+            "total": n,
+            "customers": records,
+        });
+        out = serde_json::to_string_pretty(&doc).unwrap_or_default();
+        out.push('\n');
     }
     (out, truth)
 }
@@ -487,6 +518,7 @@ fn form_name(f: Form) -> &'static str {
         Form::CsvNoHeader => "noheader",
         Form::Tsv => "tsv",
         Form::Jsonl => "jsonl",
+        Form::Json => "json",
         Form::Text => "text",
         Form::Members => "members",
     }

@@ -127,12 +127,13 @@ enum Part {
 
 fn part_of(h: &str) -> Option<Part> {
     // Headers of other categories (`email address`, `電話番号`) are no parts.
-    match header_kind(h) {
-        None
-        | Some(Kind::Name)
-        | Some(Kind::Cat(Category::Address | Category::NameKana | Category::NameRomaji)) => {}
+    let name_kind = match header_kind(h) {
+        None | Some(Kind::Cat(Category::Address)) => false,
+        Some(Kind::Name) | Some(Kind::Cat(Category::NameKana | Category::NameRomaji)) => true,
         _ => return None,
-    }
+    };
+    // A name's part by its last word (`name.last`, `kana.first` of a JSON record).
+    let ends = |ks: &[&str]| name_kind && ks.iter().any(|k| n_ends(h, k));
     let n = header_key(h);
     if n.is_empty() || n.len() > 60 || n.contains("姓名") {
         return None;
@@ -142,12 +143,14 @@ fn part_of(h: &str) -> Option<Part> {
     if has(&["姓", "苗字", "名字", "lastname", "familyname", "surname"])
         || n == "氏"
         || starts(&["セイ", "せい"])
+        || ends(&["last", "family"])
     {
         Some(Part::Surname)
     } else if n == "名"
         || (n.starts_with('名') && !starts(&["名前", "名称"]))
         || has(&["firstname", "givenname", "forename"])
         || starts(&["メイ", "めい"])
+        || ends(&["first", "given"])
     {
         Some(Part::Given)
     } else if has(&["都道府県", "prefecture"]) || n == "県" {
@@ -187,6 +190,11 @@ struct Group {
 /// addresses (a prefecture column, or the first of two address columns, and the address
 /// columns right after it) of a table, kept when their joined values validate: names by the
 /// script most of them share, addresses for 30 % of the rows (as a named address column).
+/// Whether the header `h` (as [`header_key`] reads it) ends with `k`.
+fn n_ends(h: &str, k: &str) -> bool {
+    header_key(h).ends_with(k)
+}
+
 fn find_groups(header: &[String], data: &[Vec<String>], postal_col: Option<usize>) -> Vec<Group> {
     let parts: Vec<Option<Part>> = header.iter().map(|h| part_of(h)).collect();
     let joined = |cols: &[usize], sep: &str| -> Vec<String> {
@@ -207,8 +215,23 @@ fn find_groups(header: &[String], data: &[Vec<String>], postal_col: Option<usize
     while i < parts.len() {
         let next = parts.get(i + 1).copied().flatten();
         let g = match parts[i] {
-            Some(Part::Surname) if next == Some(Part::Given) => {
-                let vals = joined(&[i, i + 1], " ");
+            // Family then given name, or given then family (`First Name`, `Last Name` of a
+            // western export, `name.first`, `name.last` of a JSON record): joined family
+            // name first.
+            Some(p @ (Part::Surname | Part::Given))
+                if next
+                    == Some(if p == Part::Surname {
+                        Part::Given
+                    } else {
+                        Part::Surname
+                    }) =>
+            {
+                let cols = if p == Part::Surname {
+                    [i, i + 1]
+                } else {
+                    [i + 1, i]
+                };
+                let vals = joined(&cols, " ");
                 let n = vals.len().max(1);
                 [
                     Category::NameKanji,
@@ -220,7 +243,7 @@ fn find_groups(header: &[String], data: &[Vec<String>], postal_col: Option<usize
                 .max_by_key(|(_, k)| *k)
                 .filter(|(_, k)| k * 100 / n >= 50)
                 .map(|(cat, _)| Group {
-                    cols: vec![i, i + 1],
+                    cols: cols.to_vec(),
                     cat,
                 })
             }

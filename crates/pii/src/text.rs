@@ -827,8 +827,15 @@ pub fn scan(text: &str, tally: &mut Tally) {
         };
         match kind {
             Kind::Number => {
+                // After a colon only when a label ends there (`TEL:03-1234-5678`), not a
+                // number (`10:23`, `::1`).
+                let colon_after_number = before == Some(b':')
+                    && s.checked_sub(2)
+                        .and_then(|i| bytes.get(i))
+                        .is_none_or(|b| b.is_ascii_digit() || *b == b':');
                 if ascii_word(before)
-                    || matches!(before, Some(b'-' | b'.' | b'/' | b'_' | b':'))
+                    || matches!(before, Some(b'-' | b'.' | b'/' | b'_'))
+                    || colon_after_number
                     || ascii_word(after)
                 {
                     continue;
@@ -1263,6 +1270,22 @@ mod tests {
             ),
         ] {
             assert_eq!(found(t), want, "{t}");
+        }
+    }
+
+    /// A number right after a label's colon counts; after a time's or an address's colon not.
+    #[test]
+    fn numbers_after_a_labels_colon() {
+        use Category as C;
+        for t in [
+            "TEL:03-1234-5678",
+            "電話:090-1234-5678",
+            "TEL;TYPE=CELL:09012345678",
+        ] {
+            assert_eq!(found(t), vec![(C::Phone, 1)], "{t}");
+        }
+        for t in ["10:0312345678", "fe80::0312345678", ":0312345678"] {
+            assert_eq!(found(t), vec![], "{t}");
         }
     }
 

@@ -99,9 +99,12 @@ fn mutated_inputs_never_panic() {
         電話：03(1234)5678 内線12／090-1234-5678\n〒100-0001 千代田区千代田1-1\n"
         .repeat(3)
         .into_bytes();
+    // An API document: nested records, arrays, strings with brackets and escapes.
+    let api = synth::persons_file(6, 20, Form::Json, encoding_rs::UTF_8).data;
     let mut runs = 0;
     for (name, seed) in [
         ("m.csv", &members),
+        ("api.json", &api),
         ("letter.txt", &letter),
         ("x.csv", &base),
         ("x.zip", &zip),

@@ -1,0 +1,383 @@
+//! JSON documents as API responses and NoSQL exports hold them (`[{…},{…}]`,
+//! `{"customers":[{…}]}`, pretty-printed or on one line): the objects that are elements of an
+//! array are records, counted as the rows of a table whose columns are their keys (nested
+//! keys as `a.b`, array elements as `a.0`). Everything outside the records is free text.
+//!
+//! The document is split into records by a byte-level tokenizer that only tracks strings and
+//! brackets, as the text streams by; each record is then parsed by serde_json. serde_json's
+//! own streaming reads whole top-level values only, and a document is one value of any size.
+//! Caps: records over [`MAX_RECORD`] bytes and anything nested over [`MAX_DEPTH`] go to the
+//! text scanner instead.
+
+use crate::table::Table;
+use crate::tally::Tally;
+use crate::text;
+use serde_json::Value;
+
+/// The largest record parsed as one; larger ones are scanned as text.
+pub const MAX_RECORD: usize = 1 << 20;
+/// Brackets deeper than this are not tracked (the rest is scanned as text).
+pub const MAX_DEPTH: usize = 64;
+/// Text outside records is scanned in pieces of about this size.
+const OUTSIDE_PIECE: usize = 64 * 1024;
+/// A document without records and at most this size is read as one record (a single object).
+const SINGLE_RECORD: usize = 1 << 20;
+/// Nesting taken apart inside a record (`a.b.c.d`); deeper values are scanned as text.
+const FLATTEN_DEPTH: usize = 4;
+
+/// The state of a JSON document being read.
+#[derive(Default)]
+pub struct Json {
+    /// Open brackets (`{` or `[`).
+    stack: Vec<u8>,
+    in_str: bool,
+    esc: bool,
+    /// The depth at which the record being read opened.
+    rec_depth: Option<usize>,
+    /// The record read so far; `spilled` when it outgrew [`MAX_RECORD`] (its bytes then go to
+    /// the text scanner).
+    rec: String,
+    spilled: bool,
+    /// Text outside records not scanned yet.
+    outside: String,
+    /// Whether any outside text was scanned already (the document is then no single record).
+    scanned_outside: bool,
+    /// Deeper than [`MAX_DEPTH`]: no more tracking; the rest is text.
+    lost: bool,
+    /// Records handed to the table.
+    pub records: u64,
+}
+
+impl Json {
+    /// Reads the next piece of the document.
+    pub fn chunk(&mut self, chunk: &str, table: &mut Table, tally: &mut Tally) {
+        if self.lost {
+            text::scan(chunk, tally);
+            return;
+        }
+        let b = chunk.as_bytes();
+        // Start of the bytes not yet handed to the record or the outside text.
+        let mut from = 0;
+        let mut i = 0;
+        while i < b.len() {
+            let x = b[i];
+            if self.in_str {
+                if self.esc {
+                    // The character after a backslash (which may end the previous piece).
+                    self.esc = false;
+                    i += 1;
+                    continue;
+                }
+                // The next quote or backslash ends the run inside the string.
+                match memchr::memchr2(b'"', b'\\', &b[i..]) {
+                    None => {
+                        i = b.len();
+                        continue;
+                    }
+                    Some(k) => i += k,
+                }
+                if b[i] == b'\\' {
+                    self.esc = true;
+                } else {
+                    self.in_str = false;
+                }
+                i += 1;
+                continue;
+            }
+            match x {
+                b'"' => self.in_str = true,
+                b'{' | b'[' => {
+                    if self.stack.len() >= MAX_DEPTH {
+                        self.give_up(&chunk[from..], table, tally);
+                        return;
+                    }
+                    if x == b'{' && self.rec_depth.is_none() && self.stack.last() == Some(&b'[') {
+                        self.push_outside(&chunk[from..i], tally);
+                        from = i;
+                        self.rec_depth = Some(self.stack.len());
+                    }
+                    self.stack.push(x);
+                }
+                b'}' | b']' => {
+                    self.stack.pop();
+                    if x == b'}' && self.rec_depth == Some(self.stack.len()) {
+                        self.push_record(&chunk[from..=i], tally);
+                        from = i + 1;
+                        self.end_record(table, tally);
+                    }
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        let rest = &chunk[from..];
+        if self.rec_depth.is_some() {
+            self.push_record(rest, tally);
+        } else {
+            self.push_outside(rest, tally);
+        }
+    }
+
+    /// The end of the document.
+    pub fn finish(&mut self, table: &mut Table, tally: &mut Tally) {
+        if self.rec_depth.is_some() {
+            // An unclosed record: what there is of it is text.
+            let rec = std::mem::take(&mut self.rec);
+            text::scan(&rec, tally);
+        }
+        let outside = std::mem::take(&mut self.outside);
+        // A lone object (`{"name": …, "email": …}`): one record.
+        if self.records == 0
+            && !self.scanned_outside
+            && outside.len() <= SINGLE_RECORD
+            && let Ok(Value::Object(_)) = serde_json::from_str::<Value>(&outside)
+        {
+            self.rec = outside;
+            self.end_record(table, tally);
+            return;
+        }
+        text::scan(&outside, tally);
+    }
+
+    fn push_outside(&mut self, s: &str, tally: &mut Tally) {
+        self.outside.push_str(s);
+        if self.outside.len() >= OUTSIDE_PIECE {
+            // Cut after a line so that a value is not split (a line over the piece is cut
+            // where it is).
+            let cut = memchr::memrchr(b'\n', self.outside.as_bytes())
+                .map_or(self.outside.len(), |k| k + 1);
+            text::scan(&self.outside[..cut], tally);
+            self.outside.drain(..cut);
+            self.scanned_outside = true;
+        }
+    }
+
+    fn push_record(&mut self, s: &str, tally: &mut Tally) {
+        if self.spilled {
+            text::scan(s, tally);
+            return;
+        }
+        if self.rec.len() + s.len() > MAX_RECORD {
+            let rec = std::mem::take(&mut self.rec);
+            text::scan(&rec, tally);
+            text::scan(s, tally);
+            self.spilled = true;
+            return;
+        }
+        self.rec.push_str(s);
+    }
+
+    /// A record has closed: its fields to the table (or, when it cannot be parsed, its text
+    /// to the text scanner).
+    fn end_record(&mut self, table: &mut Table, tally: &mut Tally) {
+        self.rec_depth = None;
+        let spilled = std::mem::take(&mut self.spilled);
+        let rec = std::mem::take(&mut self.rec);
+        if spilled {
+            return;
+        }
+        match serde_json::from_str::<Value>(&rec) {
+            Ok(Value::Object(map)) => {
+                let mut fields = Vec::with_capacity(map.len());
+                for (k, v) in map {
+                    flatten(k, v, 1, &mut fields, tally);
+                }
+                table.push_named(fields, tally);
+                self.records += 1;
+            }
+            _ => text::scan(&rec, tally),
+        }
+        // Keep the allocation for the next record.
+        self.rec = rec;
+        self.rec.clear();
+    }
+
+    /// Nested too deep: what is buffered and the rest of the document are text.
+    fn give_up(&mut self, rest: &str, table: &mut Table, tally: &mut Tally) {
+        let _ = table;
+        let rec = std::mem::take(&mut self.rec);
+        if !self.spilled {
+            text::scan(&rec, tally);
+        }
+        let outside = std::mem::take(&mut self.outside);
+        text::scan(&outside, tally);
+        text::scan(rest, tally);
+        self.scanned_outside = true;
+        self.rec_depth = None;
+        self.lost = true;
+    }
+}
+
+/// A record's value as fields: scalars under their key, objects' fields as `key.sub`, array
+/// elements as `key.0`, `key.1`; anything deeper than [`FLATTEN_DEPTH`] is scanned as text.
+pub(crate) fn flatten(
+    key: String,
+    v: Value,
+    depth: usize,
+    fields: &mut Vec<(String, String)>,
+    tally: &mut Tally,
+) {
+    match v {
+        Value::String(s) => fields.push((key, s)),
+        Value::Number(n) => fields.push((key, n.to_string())),
+        Value::Bool(_) | Value::Null => {}
+        Value::Object(map) if depth < FLATTEN_DEPTH => {
+            for (k, v) in map {
+                flatten(format!("{key}.{k}"), v, depth + 1, fields, tally);
+            }
+        }
+        Value::Array(items) if depth < FLATTEN_DEPTH => {
+            for (n, v) in items.into_iter().enumerate() {
+                flatten(format!("{key}.{n}"), v, depth + 1, fields, tally);
+            }
+        }
+        deep => text::scan(&deep.to_string(), tally),
+    }
+}
+
+/// Whether a text that starts with `[` or `{` (after white space) looks like a JSON document:
+/// the next token must be what JSON allows there (`[section]` of an INI file and `[INFO]` of
+/// a log do not).
+pub fn looks_like(head: &str) -> bool {
+    let mut it = head.trim_start_matches('\u{feff}').trim_start().chars();
+    let open = it.next();
+    let next = it.find(|c| !c.is_whitespace());
+    match (open, next) {
+        (Some('{'), Some('"' | '}')) => true,
+        // Not a number: `[2024-03-31 10:00] …` starts many logs.
+        (Some('['), Some('{' | '[' | '"' | ']')) => true,
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tally::CatSet;
+    use kizuki_core::Category;
+
+    fn read(doc: &str, piece: usize) -> (Table, Tally) {
+        let mut table = Table::named();
+        let mut tally = Tally::new(CatSet::all());
+        let mut j = Json::default();
+        let mut i = 0;
+        while i < doc.len() {
+            let mut e = (i + piece).min(doc.len());
+            while !doc.is_char_boundary(e) {
+                e += 1;
+            }
+            j.chunk(&doc[i..e], &mut table, &mut tally);
+            i = e;
+        }
+        j.finish(&mut table, &mut tally);
+        table.finish(&mut tally);
+        assert_eq!(j.records, table.records);
+        (table, tally)
+    }
+
+    const DOC: &str = r#"{
+  "exported": "2024-03-31",
+  "customers": [
+    {"id": 1, "name": "山田 太郎", "kana": "ヤマダ タロウ", "gender": "男",
+     "birthday": "1980-04-01", "email": "taro@example.jp",
+     "address": {"zip": "100-0001", "line": "東京都千代田区千代田1-1"},
+     "phones": ["03-1234-5678", "090-1234-5678"], "note": "a } and a \" in a string"},
+    {"id": 2, "name": "鈴木 花子", "kana": "スズキ ハナコ", "gender": "女",
+     "birthday": "1985-12-31", "email": "hanako@example.jp",
+     "address": {"zip": "530-0001", "line": "大阪府大阪市北区梅田1-1-1"},
+     "phones": ["06-1234-5678"]}
+  ],
+  "contact": "担当 support@example.com"
+}"#;
+
+    #[test]
+    fn records_are_the_objects_of_arrays_in_any_pieces() {
+        use Category as C;
+        for piece in [1, 7, 64, 1 << 20] {
+            let (table, tally) = read(DOC, piece);
+            assert_eq!(table.records, 2, "piece {piece}");
+            for (c, n) in [
+                (C::NameKanji, 2),
+                (C::NameKana, 2),
+                (C::Gender, 2),
+                (C::BirthDate, 2),
+                (C::Email, 3),
+                (C::PostalCode, 2),
+                (C::Address, 2),
+                (C::Phone, 3),
+            ] {
+                assert_eq!(tally.count(c), n, "{c}, piece {piece}");
+            }
+        }
+    }
+
+    /// The generator's API document: every planted value once (names split into `name.last`
+    /// and `name.first` are joined, not counted twice), one record per person.
+    #[test]
+    fn a_generated_api_document_counts_every_value_once() {
+        let (doc, truth) = crate::synth::persons_text(5, 200, crate::synth::Form::Json);
+        let (table, tally) = read(&doc, 4096);
+        assert_eq!(table.records, 200);
+        for (c, n) in &truth {
+            assert_eq!(tally.count(*c), *n, "{c}");
+        }
+        assert_eq!(tally.count(Category::NameKanji), 200);
+    }
+
+    #[test]
+    fn a_lone_object_is_one_record() {
+        let (table, tally) = read(
+            "{\n \"name\": \"山田 太郎\",\n \"email\": \"taro@example.jp\"\n}\n",
+            5,
+        );
+        assert_eq!(table.records, 1);
+        assert_eq!(tally.count(Category::NameKanji), 1);
+        assert_eq!(tally.count(Category::Email), 1);
+    }
+
+    #[test]
+    fn hostile_documents_fall_back_to_text() {
+        // Deeper than the cap, unclosed, a record over the cap, brackets in strings.
+        let deep = format!(
+            "{}\"taro@example.jp\"{}",
+            "[".repeat(10_000),
+            "]".repeat(10_000)
+        );
+        let (_, t) = read(&deep, 4096);
+        assert_eq!(t.count(Category::Email), 1);
+        let (_, t) = read("[{\"email\": \"taro@example.jp\", \"x\": [", 3);
+        assert_eq!(t.count(Category::Email), 1);
+        let big = format!(
+            "[{{\"email\": \"taro@example.jp\", \"pad\": \"{}\"}}]",
+            "x".repeat(MAX_RECORD + 10)
+        );
+        let (table, t) = read(&big, 65536);
+        assert_eq!((table.records, t.count(Category::Email)), (0, 1));
+        let (table, _) = read(r#"[{"a": "}]{[\"", "b": 1}, {"c": "]"}]"#, 2);
+        assert_eq!(table.records, 2);
+    }
+
+    #[test]
+    fn tells_json_from_ini_and_logs() {
+        for t in [
+            "[{\"a\":1}]",
+            "  {\n  \"a\": 1}",
+            "[\n  [1, 2]]",
+            "[]",
+            "{}",
+            "[\"a\"]",
+        ] {
+            assert!(looks_like(t), "{t}");
+        }
+        for t in [
+            "[section]\nkey=1",
+            "[INFO] started",
+            "[2024-03-31 10:00] started",
+            "{{template}}",
+            "{ a: 1 }",
+            "plain",
+        ] {
+            assert!(!looks_like(t), "{t}");
+        }
+    }
+}
