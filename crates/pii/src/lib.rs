@@ -57,6 +57,7 @@ pub mod tables;
 pub mod tally;
 pub mod text;
 pub mod value;
+pub mod vcard;
 
 use std::path::PathBuf;
 

@@ -614,12 +614,13 @@ pub(crate) fn scan_into(
     let mut spare: Vec<Cow<'static, str>> = Vec::with_capacity(16);
     let mut dump = crate::sql::Dump::default();
     let mut json = crate::json::Json::default();
+    let mut cards = crate::vcard::Cards::default();
     decode::decode_chunks(enc, head, r, &mut |chunk: &str| {
         let m = match mode {
             Some(m) => m,
             None => {
                 let m = choose_mode(&lower, chunk);
-                if matches!(m, Mode::Json | Mode::Jsonl) {
+                if matches!(m, Mode::Json | Mode::Jsonl | Mode::Vcard) {
                     table = Table::named();
                 }
                 *mode.insert(m)
@@ -633,6 +634,7 @@ pub(crate) fn scan_into(
                 }
             }
             Mode::Json => json.chunk(chunk, &mut table, tally),
+            Mode::Vcard => cards.chunk(chunk, &mut table, tally),
             Mode::Jsonl => {
                 for line in chunk.lines() {
                     jsonl_line(line, &mut table, tally);
@@ -667,12 +669,14 @@ pub(crate) fn scan_into(
             }
         }
     })?;
-    if mode == Some(Mode::Json) {
-        json.finish(&mut table, tally);
+    match mode {
+        Some(Mode::Json) => json.finish(&mut table, tally),
+        Some(Mode::Vcard) => cards.finish(&mut table, tally),
+        _ => {}
     }
     let (records, columns) = match mode {
         Some(Mode::Json) if json.records == 0 => (None, Vec::new()),
-        Some(Mode::Delimited(_)) | Some(Mode::Jsonl) | Some(Mode::Json) => {
+        Some(Mode::Delimited(_) | Mode::Jsonl | Mode::Json | Mode::Vcard) => {
             if !pending.is_empty() {
                 text::scan(&pending, tally);
             }
@@ -743,6 +747,8 @@ enum Mode {
     Jsonl,
     /// A JSON document ([`crate::json`]).
     Json,
+    /// A vCard address book ([`crate::vcard`]).
+    Vcard,
     Delimited(u8),
 }
 
@@ -750,6 +756,12 @@ fn choose_mode(lower_name: &str, chunk: &str) -> Mode {
     let head = &chunk[..floor_boundary(chunk, 64 * 1024)];
     if lower_name.ends_with(".jsonl") || lower_name.ends_with(".ndjson") {
         return Mode::Jsonl;
+    }
+    if lower_name.ends_with(".vcf")
+        || lower_name.ends_with(".vcard")
+        || crate::vcard::looks_like(head)
+    {
+        return Mode::Vcard;
     }
     let mut lines = head.lines().filter(|l| !l.trim().is_empty());
     let first = lines.next().unwrap_or("");
