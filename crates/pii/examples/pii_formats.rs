@@ -2,7 +2,8 @@
 //! throughput comparison by hand (docs/BENCHMARKS.md):
 //! `cargo run --release -p kizuki-pii --example pii_formats -- DIR PERSONS`.
 //!
-//! persons.csv (UTF-8, the reference), persons.xlsx (rust_xlsxwriter, shared strings),
+//! persons.csv (UTF-8, the reference), persons.json / persons.vcf / persons.xml (the API
+//! document, address book and XML export forms of the generator), persons.xlsx (rust_xlsxwriter, shared strings),
 //! persons.xls (Excel 97 cells), table.docx (one Word table), letters.pdf (the free-text form,
 //! Japanese fonts), inbox.mbox (a message per 20 persons: their letters as a base64 body and
 //! their rows as a CSV attachment).
@@ -26,6 +27,14 @@ fn main() {
     let (text, _) = synth::persons_text(8, n, Form::Text);
     let rows: Vec<Vec<&str>> = csv.lines().map(|l| l.split(',').collect()).collect();
     std::fs::write(dir.join("persons.csv"), &csv).unwrap();
+    // The same persons as an API document, an address book and an XML export.
+    for (form, name) in [
+        (Form::Json, "persons.json"),
+        (Form::Vcard, "persons.vcf"),
+        (Form::Xml, "persons.xml"),
+    ] {
+        std::fs::write(dir.join(name), synth::persons_text(7, n, form).0).unwrap();
+    }
 
     let mut wb = rust_xlsxwriter::Workbook::new();
     let ws = wb.add_worksheet();

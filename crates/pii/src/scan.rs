@@ -615,6 +615,7 @@ pub(crate) fn scan_into(
     let mut dump = crate::sql::Dump::default();
     let mut json = crate::json::Json::default();
     let mut cards = crate::vcard::Cards::default();
+    let mut xml = crate::xml::Xml::default();
     decode::decode_chunks(enc, head, r, &mut |chunk: &str| {
         let m = match mode {
             Some(m) => m,
@@ -635,6 +636,7 @@ pub(crate) fn scan_into(
             }
             Mode::Json => json.chunk(chunk, &mut table, tally),
             Mode::Vcard => cards.chunk(chunk, &mut table, tally),
+            Mode::Xml => xml.chunk(chunk, tally),
             Mode::Jsonl => {
                 for line in chunk.lines() {
                     jsonl_line(line, &mut table, tally);
@@ -676,6 +678,10 @@ pub(crate) fn scan_into(
     }
     let (records, columns) = match mode {
         Some(Mode::Json) if json.records == 0 => (None, Vec::new()),
+        Some(Mode::Xml) => {
+            let cols = xml.finish(tally);
+            ((xml.records > 0).then_some(xml.records), cols)
+        }
         Some(Mode::Delimited(_) | Mode::Jsonl | Mode::Json | Mode::Vcard) => {
             if !pending.is_empty() {
                 text::scan(&pending, tally);
@@ -749,6 +755,8 @@ enum Mode {
     Json,
     /// A vCard address book ([`crate::vcard`]).
     Vcard,
+    /// An XML document ([`crate::xml`]).
+    Xml,
     Delimited(u8),
 }
 
@@ -777,6 +785,9 @@ fn choose_mode(lower_name: &str, chunk: &str) -> Mode {
     }
     if lower_name.ends_with(".json") || crate::json::looks_like(head) {
         return Mode::Json;
+    }
+    if lower_name.ends_with(".xml") || crate::xml::looks_like(head) {
+        return Mode::Xml;
     }
     if lower_name.ends_with(".sql") || crate::sql::looks_like(head) {
         return Mode::Sql;

@@ -280,11 +280,14 @@ pub enum Form {
     /// `X-PHONETIC-*`, `TEL`, `EMAIL`, `ADR` split into its parts, `BDAY` as `YYYY-MM-DD`,
     /// `GENDER`; a photo folded over lines on every fifth card.
     Vcard,
+    /// An XML export: `<customer>` records with the name split into `<last>`/`<first>`,
+    /// the address and passport as nested elements, a comment and CDATA.
+    Xml,
 }
 
 impl Form {
     /// Every form.
-    pub const ALL: [Form; 8] = [
+    pub const ALL: [Form; 9] = [
         Form::Csv,
         Form::CsvNoHeader,
         Form::Tsv,
@@ -293,6 +296,7 @@ impl Form {
         Form::Members,
         Form::Json,
         Form::Vcard,
+        Form::Xml,
     ];
     /// File extension.
     pub fn ext(self) -> &'static str {
@@ -302,6 +306,7 @@ impl Form {
             Form::Jsonl => "jsonl",
             Form::Json => "json",
             Form::Vcard => "vcf",
+            Form::Xml => "xml",
             Form::Text => "txt",
         }
     }
@@ -528,8 +533,42 @@ pub fn persons_text(seed: u64, n: usize, form: Form) -> (String, BTreeMap<Catego
                 }
                 out.push('\n');
             }
+            Form::Xml => {
+                let x = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;");
+                out.push_str(&format!(
+                    "    <customer id=\"{}\">\n      <name><last>{}</last><first>{}</first></name>\n      \
+                     <kana>{}</kana><romaji>{}</romaji><gender>{gender}</gender>\n      \
+                     <birthday>{}</birthday><email>{}</email>\n      \
+                     <address><zip>{}</zip><line>{}</line></address><tel>{}</tel>\n",
+                    records.len() + 1,
+                    p.last.kanji,
+                    p.first.kanji,
+                    p.kana(),
+                    p.romaji(),
+                    x(&birth),
+                    x(&p.email),
+                    p.postal_str(),
+                    x(&p.address),
+                    x(&phone),
+                ));
+                if p.passport.is_some() {
+                    out.push_str(&format!(
+                        "      <passport><number>{pp}</number><issued>{}</issued></passport>\n",
+                        x(&issue)
+                    ));
+                }
+                out.push_str(
+                    "      <!-- 備考 --><note><![CDATA[<要確認>]]></note>\n    </customer>\n",
+                );
+                records.push(serde_json::Value::Null);
+            }
             Form::Members | Form::Vcard => {}
         }
+    }
+    if form == Form::Xml {
+        out = format!(
+            "<?xml version=\"1.0\"?>\n<export total=\"{n}\">\n  <customers>\n{out}  </customers>\n</export>\n"
+        );
     }
     if form == Form::Json {
         let doc = serde_json::json!({
@@ -567,6 +606,7 @@ fn form_name(f: Form) -> &'static str {
         Form::Jsonl => "jsonl",
         Form::Json => "json",
         Form::Vcard => "vcard",
+        Form::Xml => "xml",
         Form::Text => "text",
         Form::Members => "members",
     }

@@ -103,11 +103,14 @@ fn mutated_inputs_never_panic() {
     let api = synth::persons_file(6, 20, Form::Json, encoding_rs::UTF_8).data;
     // An address book (folded lines, a folded photo, grouped properties).
     let book = synth::persons_file(7, 20, Form::Vcard, encoding_rs::UTF_8).data;
+    // An XML export (nested elements, a comment, CDATA, attributes).
+    let export = synth::persons_file(8, 20, Form::Xml, encoding_rs::UTF_8).data;
     let mut runs = 0;
     for (name, seed) in [
         ("m.csv", &members),
         ("api.json", &api),
         ("book.vcf", &book),
+        ("export.xml", &export),
         ("letter.txt", &letter),
         ("x.csv", &base),
         ("x.zip", &zip),
