@@ -373,7 +373,11 @@ fn upper_here(text: &str, i: usize) -> Option<usize> {
     {
         return Some(i + 9);
     }
-    if matches!(b.get(i), Some(b'M' | b'T' | b'S' | b'H' | b'R')) {
+    // An era's year starts right after the letter or a space: a digit, `０`-`９` (`EF …`) or
+    // `元` (`E5 85 83`). Capitals are common in logs and code (`SELECT`, `HTTP`).
+    if matches!(b.get(i), Some(b'M' | b'T' | b'S' | b'H' | b'R'))
+        && matches!(b.get(i + 1), Some(b' ' | b'0'..=b'9' | 0xE5 | 0xEF))
+    {
         return era_tail(text, i + 1);
     }
     None
