@@ -904,7 +904,11 @@ pub fn scan(text: &str, tally: &mut Tally) {
                     tally.add(Category::Address, tok, tok);
                 }
             }
-            Kind::Keyword => keyword_value(tok, tally),
+            Kind::Keyword => {
+                if let Some(end) = keyword_value(text, e, tok, tally) {
+                    consumed = end;
+                }
+            }
             Kind::Honorific => {
                 if let Some(end) = honorific(text, floor, s, e, tally) {
                     consumed = end;
@@ -974,7 +978,7 @@ fn honorific(text: &str, floor: usize, s: usize, e: usize, tally: &mut Tally) ->
         })
         .map(|(i, _)| &run[i..])
         .find(|t| value::full_name_kanji(t))?;
-    tally.add(Category::NameKanji, name, name);
+    tally.add(Category::NameKanji, name, &name_key(name));
     let mut end = e;
     if reading.is_none() {
         let after = text.get(e..)?;
@@ -1005,25 +1009,81 @@ fn is_keyword_value(tok: &str) -> bool {
     VALUE_KEYWORDS.iter().any(|k| tok.starts_with(k))
 }
 
-/// `氏名：山田 太郎`, `性別: 女`.
-fn keyword_value(tok: &str, tally: &mut Tally) {
+/// The first `(`/`（` or `/`/`／` in `b`: its index and `b'('` or `b'/'`. By bytes, in a plain
+/// loop (a keyword's value is short: memchr's set-up cost more): `（` is `EF BC 88`, `／` is
+/// `EF BC 8F`.
+fn split_mark(b: &[u8]) -> Option<(usize, u8)> {
+    for (i, &x) in b.iter().enumerate() {
+        if x != b'(' && x != b'/' && x != 0xEF {
+            continue;
+        }
+        match (x, b.get(i + 1..i + 3)) {
+            (b'(', _) | (0xEF, Some([0xBC, 0x88])) => return Some((i, b'(')),
+            (b'/', _) | (0xEF, Some([0xBC, 0x8F])) => return Some((i, b'/')),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The distinct key of a kanji name found in text: as written when it has an ASCII space
+/// (most do), else [`value::kanji_name_key`] (`佐藤花子` and `佐藤　花子` are `佐藤 花子`).
+fn name_key(v: &str) -> std::borrow::Cow<'_, str> {
+    if v.as_bytes().contains(&b' ') {
+        std::borrow::Cow::Borrowed(v)
+    } else {
+        value::kanji_name_key(v)
+    }
+}
+
+/// The first `)`/`）` (`EF BC 89`) in `b`.
+fn split_mark_close(b: &[u8]) -> Option<usize> {
+    b.iter()
+        .enumerate()
+        .position(|(i, x)| *x == b')' || (*x == 0xEF && b.get(i + 1..i + 3) == Some(&[0xBC, 0x89])))
+}
+
+/// `氏名：山田 太郎`, `性別: 女`. `tok` ends at `e` in `text`; when a reading in brackets runs
+/// past it (the value is cut after two words: `佐藤 花子（サトウ ハナコ）`), it is taken up to its
+/// closing bracket on the same line, and the end of what was taken returned.
+fn keyword_value(text: &str, e: usize, tok: &str, tally: &mut Tally) -> Option<usize> {
+    let mut end = None;
     let v = tok
         .trim_start_matches(|c: char| !KEYWORD_SEPARATORS.contains(&c))
         .trim_start_matches(KEYWORD_SEPARATORS);
-    // A reading in parentheses after the name: `山田 太郎（ヤマダ タロウ）`.
-    let v = v
-        .split(['(', '（', '/', '／'])
-        .next()
-        .unwrap_or("")
-        .trim()
-        .trim_end_matches(['.', '。', '、', '．']);
+    // A reading in parentheses after the name: `山田 太郎（ヤマダ タロウ）`; a `/` ends the
+    // value (`Name: KURODA TAKATOSHI / 氏名 …`).
+    let (v, reading) = match split_mark(v.as_bytes()) {
+        Some((open, b'(')) => {
+            let inner = &v[open..];
+            let inner = &inner[if inner.starts_with('(') { 1 } else { 3 }..];
+            let reading = match split_mark_close(inner.as_bytes()) {
+                Some(close) => Some(&inner[..close]),
+                None => {
+                    // The rest of the reading after `e`, on the same line.
+                    let rest = text.get(e..).unwrap_or("");
+                    let line = &rest.as_bytes()[..rest.len().min(48)];
+                    split_mark_close(line)
+                        .filter(|c| !line[..*c].contains(&b'\n'))
+                        .and_then(|c| {
+                            end = Some(e + c);
+                            text.get(e - inner.len()..e + c)
+                        })
+                }
+            };
+            (&v[..open], reading)
+        }
+        Some((at, _)) => (&v[..at], None),
+        None => (v, None),
+    };
+    let v = v.trim().trim_end_matches(['.', '。', '、', '．']);
     // `氏名：山田太郎様`: the honorific is no part of the name.
     let v = HONORIFICS
         .iter()
         .find_map(|h| v.strip_suffix(h))
         .map_or(v, |x| x.trim_end_matches([' ', '\u{3000}']));
     if v.is_empty() {
-        return;
+        return None;
     }
     if tok.starts_with("性別") || tok.starts_with(['G', 'S']) {
         let g = v
@@ -1035,13 +1095,20 @@ fn keyword_value(tok: &str, tally: &mut Tally) {
             tally.add(Category::Gender, g, g);
         }
     } else if value::name_kanji(v) {
-        tally.add(Category::NameKanji, v, v);
+        tally.add(Category::NameKanji, v, &name_key(v));
+        if let Some(r) = reading.map(value::trim)
+            && value::name_kana(r)
+        {
+            let k = crate::tables::katakana(r);
+            tally.add(Category::NameKana, r, &k);
+        }
     } else if value::name_kana(v) {
         let k = crate::tables::katakana(v);
         tally.add(Category::NameKana, v, &k);
     } else if value::name_romaji(v) {
         tally.add_upper(Category::NameRomaji, v, v);
     }
+    end
 }
 
 /// An address without its prefecture right after `e` (the end of `〒` and its code, or of
@@ -1291,6 +1358,21 @@ mod tests {
         for t in ["10:0312345678", "fe80::0312345678", ":0312345678"] {
             assert_eq!(found(t), vec![], "{t}");
         }
+    }
+
+    /// A reading in brackets after a name taken by its keyword counts; a name with and
+    /// without its space is one person.
+    #[test]
+    fn readings_after_keyword_names_and_one_key_per_name() {
+        let mut t = Tally::new(CatSet::all());
+        scan(
+            "佐藤花子様\nお名前　：佐藤 花子（サトウ ハナコ）\n氏名：佐藤　花子\n",
+            &mut t,
+        );
+        assert_eq!(t.count(Category::NameKanji), 3);
+        assert_eq!(t.count(Category::NameKana), 1);
+        let r = t.report(String::new(), None, None, Vec::new(), false);
+        assert_eq!(r.persons_estimate, 1);
     }
 
     /// What follows a value taken by hand on the same line is still judged (the number from

@@ -921,6 +921,30 @@ pub fn full_name_kanji(s: &str) -> bool {
     }
 }
 
+/// The key a kanji name found in text is counted by: its parts joined by one space, so that
+/// `佐藤花子`, `佐藤 花子` and `佐藤　花子` are one person. A name written without a space is
+/// split where the dictionary knows both parts; else it is kept as written.
+pub fn kanji_name_key(s: &str) -> std::borrow::Cow<'_, str> {
+    use std::borrow::Cow;
+    let s = trim(s);
+    let parts = split_name(s);
+    match parts.as_slice() {
+        [last, first] if s.len() == last.len() + 1 + first.len() && s.contains(' ') => {
+            Cow::Borrowed(s)
+        }
+        [last, first] => Cow::Owned(format!("{last} {first}")),
+        [one] => {
+            let d = &*NAMES_DICT;
+            one.char_indices()
+                .skip(1)
+                .map(|(i, _)| one.split_at(i))
+                .find(|(a, b)| d.is_kanji(Part::Last, a) && d.is_kanji(Part::First, b))
+                .map_or(Cow::Borrowed(s), |(a, b)| Cow::Owned(format!("{a} {b}")))
+        }
+        _ => Cow::Borrowed(s),
+    }
+}
+
 /// A name in katakana or hiragana, with the dictionary's readings.
 pub fn name_kana(s: &str) -> bool {
     let s = trim(s);
@@ -1064,6 +1088,14 @@ pub fn classify_cell(s: &str) -> Option<Category> {
 
 #[cfg(test)]
 pub(crate) mod tests {
+    #[test]
+    fn kanji_names_are_keyed_with_one_space() {
+        for n in ["佐藤花子", "佐藤 花子", "佐藤　花子", " 佐藤  花子 "] {
+            assert_eq!(kanji_name_key(n), "佐藤 花子", "{n}");
+        }
+        assert_eq!(kanji_name_key("佐々木希"), "佐々木 希");
+    }
+
     /// A family name alone is no full name, though it may split into two known parts.
     #[test]
     fn family_names_alone_are_no_full_names() {
