@@ -664,6 +664,11 @@ impl Table {
         }
     }
 
+    /// Whether columns are named by their keys ([`Table::named`]), not by a header row.
+    pub fn is_named(&self) -> bool {
+        self.named
+    }
+
     /// Adds one JSON object's fields.
     pub fn push_named(&mut self, fields: Vec<(String, String)>, tally: &mut Tally) {
         let mut row = vec![String::new(); self.keys.len()];

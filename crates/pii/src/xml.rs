@@ -65,6 +65,9 @@ pub struct Xml {
     /// Deeper than [`MAX_DEPTH`], or markup over [`MAX_MARKUP`]: the rest is text.
     lost: bool,
     /// Records handed to the tables.
+    emitted: u64,
+    /// Data rows of the tables (header rows of positional tables excluded), known at
+    /// [`Xml::finish`].
     pub records: u64,
 }
 
@@ -141,6 +144,7 @@ impl Xml {
             }
         }
         let rows = self.tables.iter().map(|(_, t)| t.records).sum();
+        self.records = rows;
         tally.one_person_per_row(rows);
         columns
     }
@@ -213,7 +217,7 @@ impl Xml {
         if self.stack.is_empty() {
             // The root: a lone record when nothing repeated, else its own values are text.
             let own = f.fields.iter().filter(|(k, _)| !k.starts_with('@')).count();
-            if self.records == 0 && own >= 2 {
+            if self.emitted == 0 && own >= 2 {
                 self.emit(&f.name, f.fields, tally);
             } else {
                 for (_, v) in &f.fields {
@@ -222,6 +226,16 @@ impl Xml {
                 text::scan(&f.text, tally);
             }
             return;
+        }
+        // An element around one value (`<Cell><Data>…</Data></Cell>`) is that value.
+        if f.parent
+            && f.record.is_none()
+            && f.fields.iter().filter(|(k, _)| !k.starts_with('@')).count() == 1
+            && let Some(k) = f.fields.iter().position(|(k, _)| !k.starts_with('@'))
+        {
+            f.text = f.fields.swap_remove(k).1;
+            f.fields.clear();
+            f.parent = false;
         }
         // A leaf: its text is its parent's field. An empty element with attributes only
         // (`<customer name="…" email="…"/>`) is a record like one with children.
@@ -265,7 +279,14 @@ impl Xml {
         let k = match self.tables.iter().position(|(n, _)| n == name) {
             Some(k) => k,
             None if self.tables.len() < MAX_TABLES => {
-                self.tables.push((name.to_string(), Table::named()));
+                // A row of same-named cells (`<Row><Cell>…</Cell><Cell>…</Cell>`, Excel's XML
+                // spreadsheet): a table read by position, its header found as a CSV's is.
+                let table = if positional(&fields) {
+                    Table::new()
+                } else {
+                    Table::named()
+                };
+                self.tables.push((name.to_string(), table));
                 self.tables.len() - 1
             }
             None => {
@@ -276,8 +297,13 @@ impl Xml {
             }
         };
         if let Some((_, t)) = self.tables.get_mut(k) {
-            t.push_named(fields, tally);
-            self.records += 1;
+            if t.is_named() {
+                t.push_named(fields, tally);
+            } else {
+                let row: Vec<String> = fields.into_iter().map(|(_, v)| v).collect();
+                t.push(&row, tally);
+            }
+            self.emitted += 1;
         }
     }
 
@@ -397,6 +423,19 @@ fn push_field(fields: &mut Vec<(String, String)>, name: String, v: String, tally
     fields.push((key, v));
 }
 
+/// Whether a record's fields are cells of one name (`Cell`, `Cell.1`, `Cell.2`, …).
+fn positional(fields: &[(String, String)]) -> bool {
+    let Some((base, _)) = fields.first() else {
+        return false;
+    };
+    fields.len() >= 2
+        && fields.iter().enumerate().skip(1).all(|(i, (k, _))| {
+            k.strip_prefix(base.as_str())
+                .and_then(|r| r.strip_prefix('.'))
+                .is_some_and(|n| n == i.to_string())
+        })
+}
+
 /// A child element's fields as its parent's, under its name (`address.zip`).
 fn flatten_into(
     into: &mut Vec<(String, String)>,
@@ -476,6 +515,29 @@ mod tests {
             );
             assert!(cols.contains(&("tel.1".into(), C::Phone)), "{cols:?}");
         }
+    }
+
+    /// Excel's XML spreadsheet: rows of cells by position, the header in the first row.
+    #[test]
+    fn spreadsheet_rows_are_read_by_position() {
+        let head = "<Row><Cell><Data>氏名</Data></Cell><Cell><Data>電話番号</Data></Cell>\
+            <Cell><Data>生年月日</Data></Cell></Row>\n";
+        let rows = "<Row><Cell ss:StyleID=\"s1\"><Data ss:Type=\"String\">山田 太郎</Data></Cell>\
+            <Cell><Data>03-1234-5678</Data></Cell><Cell><Data>1980/04/01</Data></Cell></Row>\n"
+            .repeat(3);
+        let doc = format!(
+            "<?xml version=\"1.0\"?>\n<?mso-application progid=\"Excel.Sheet\"?>\n<Workbook>\
+             <Worksheet ss:Name=\"顧客\"><Table>{head}{rows}</Table></Worksheet></Workbook>"
+        );
+        let (x, tally, cols) = read(&doc, 100);
+        assert_eq!(x.records, 3);
+        assert_eq!(tally.count(Category::NameKanji), 3);
+        assert_eq!(tally.count(Category::Phone), 3);
+        assert_eq!(tally.count(Category::BirthDate), 3);
+        assert!(
+            cols.contains(&("氏名".into(), Category::NameKanji)),
+            "{cols:?}"
+        );
     }
 
     #[test]
