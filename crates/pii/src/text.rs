@@ -133,6 +133,7 @@ fn reference_pattern() -> String {
         | {prefs}
         | 氏名|お名前|名前|フリガナ|ふりがな|ローマ字|Name|NAME|性別|Gender|GENDER|Sex|SEX
         | 住所|所在地|Address|ADDRESS
+        | From|To|Cc|CC|差出人|送信者|宛先
         | 〒
         | 様|殿|さん|さま|氏
         "#
@@ -155,6 +156,11 @@ const VALUE_KEYWORDS: [&str; 13] = [
     "Sex",
     "SEX",
 ];
+
+/// Header lines of a mail quoted or forwarded in a body (`差出人: 山田 太郎 <taro@…>`,
+/// `From: Taro Yamada <…>`): a name follows, as after [`VALUE_KEYWORDS`]. Kept apart from
+/// them: an address starting with `To` (`Tomoko@…`) is no keyword's value.
+const MAIL_KEYWORDS: [&str; 7] = ["From", "To", "Cc", "CC", "差出人", "送信者", "宛先"];
 
 /// Keywords after which an address may be written without its prefecture (`住所：千代田区
 /// 千代田1-1`); an address with its prefecture is found by the prefecture.
@@ -224,6 +230,7 @@ static LITERALS: LazyLock<Literals> = LazyLock::new(|| {
         .chain(PREFECTURES.iter().map(|p| (*p, Kind::Pref)))
         .chain(VALUE_KEYWORDS.iter().map(|k| (*k, Kind::Keyword)))
         .chain(ADDRESS_KEYWORDS.iter().map(|k| (*k, Kind::AddressKeyword)))
+        .chain(MAIL_KEYWORDS.iter().map(|k| (*k, Kind::Keyword)))
         .chain([("〒", Kind::Postal)])
         .chain(HONORIFICS.iter().map(|h| (*h, Kind::Honorific)));
     for (p, era) in all {
@@ -432,13 +439,16 @@ fn fused_at(text: &str, from: usize) -> Option<Cand> {
             if let Some(e) = upper_here(text, i) {
                 return Some((i, e, Kind::Upper));
             }
-            // `Name`/`NAME`, `Gender`, `Sex`, `Address`: the second letter first (capitals
-            // are common in logs and code).
+            // `Name`/`NAME`, `Gender`, `Sex`, `Address`, `From`, `To`, `Cc`: the second
+            // letter first (capitals are common in logs and code).
             if matches!(
                 (x, b.get(i + 1)),
                 (b'N', Some(b'a' | b'A'))
                     | (b'G' | b'S', Some(b'e' | b'E'))
                     | (b'A', Some(b'd' | b'D'))
+                    | (b'F', Some(b'r'))
+                    | (b'T', Some(b'o'))
+                    | (b'C', Some(b'c' | b'C'))
             ) && let Some(m) = lits.at(text, i, char::from(x))
             {
                 return Some(m);
@@ -1358,6 +1368,27 @@ mod tests {
         for t in ["10:0312345678", "fe80::0312345678", ":0312345678"] {
             assert_eq!(found(t), vec![], "{t}");
         }
+    }
+
+    /// The correspondents of a mail quoted in a body count as names; an address that starts
+    /// like a header does not lose its value.
+    #[test]
+    fn names_in_quoted_mail_headers() {
+        use Category as C;
+        let f = found(
+            "-----Original Message-----\n差出人: 山田 太郎 <taro@example.co.jp>\n\
+             送信日時: 2024年3月1日 10:00\n宛先: 佐藤 花子 <hanako@example.jp>\n\
+             From: Ichiro Suzuki <ichiro@example.jp>\nCc: 営業部各位\nTo: all staff\n",
+        );
+        assert_eq!(
+            f,
+            vec![(C::NameKanji, 2), (C::NameRomaji, 1), (C::Email, 3)],
+            "{f:?}"
+        );
+        assert_eq!(
+            found("Tomoko.Sato@example.jp Frank@example.jp"),
+            vec![(C::Email, 2)]
+        );
     }
 
     /// A reading in brackets after a name taken by its keyword counts; a name with and
