@@ -46,6 +46,9 @@ pub struct Json {
     lost: bool,
     /// Records handed to the table.
     pub records: u64,
+    /// Objects seen at the top level; from the second on, each is a record (objects written
+    /// one after the other, pretty-printed: `jq .` of JSON Lines).
+    top_objects: u64,
 }
 
 impl Json {
@@ -91,6 +94,11 @@ impl Json {
                         self.give_up(&chunk[from..], table, tally);
                         return;
                     }
+                    if x == b'{' && self.stack.is_empty() {
+                        self.push_outside(&chunk[from..i], tally);
+                        from = i;
+                        self.top_object(table, tally);
+                    }
                     if x == b'{' && self.rec_depth.is_none() && self.stack.last() == Some(&b'[') {
                         self.push_outside(&chunk[from..i], tally);
                         from = i;
@@ -116,6 +124,27 @@ impl Json {
         } else {
             self.push_outside(rest, tally);
         }
+    }
+
+    /// An object starts at the top level. The second one makes the document a sequence of
+    /// objects: the first, if it gave no records and its text is still held, becomes one, and
+    /// this one and the next are read as records.
+    fn top_object(&mut self, table: &mut Table, tally: &mut Tally) {
+        self.top_objects += 1;
+        if self.top_objects < 2 {
+            return;
+        }
+        if self.top_objects == 2 && self.records == 0 && !self.scanned_outside {
+            let first = std::mem::take(&mut self.outside);
+            if matches!(serde_json::from_str::<Value>(&first), Ok(Value::Object(_))) {
+                self.rec = first;
+                self.end_record(table, tally);
+            } else {
+                text::scan(&first, tally);
+                self.scanned_outside = true;
+            }
+        }
+        self.rec_depth = Some(0);
     }
 
     /// The end of the document.
@@ -322,6 +351,18 @@ mod tests {
             assert_eq!(tally.count(*c), *n, "{c}");
         }
         assert_eq!(tally.count(Category::NameKanji), 200);
+    }
+
+    /// Objects one after the other, pretty-printed (`jq .` of JSON Lines): a record each.
+    #[test]
+    fn objects_in_sequence_are_records() {
+        let one = "{\n  \"name\": \"山田 太郎\",\n  \"email\": \"taro@example.jp\"\n}\n";
+        for piece in [3, 1 << 20] {
+            let (table, tally) = read(&one.repeat(5), piece);
+            assert_eq!(table.records, 5);
+            assert_eq!(tally.count(Category::NameKanji), 5);
+            assert_eq!(tally.count(Category::Email), 5);
+        }
     }
 
     #[test]
