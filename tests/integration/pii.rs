@@ -85,6 +85,53 @@ fn reads_a_member_export_with_split_columns() {
     assert!(o["columns"].get("会員番号").is_none());
 }
 
+/// An API document (UTF-8), a phone's address book (Shift_JIS) and an XML export (UTF-16LE)
+/// of the same kind of persons: each read as records, every planted value counted once, as
+/// many persons as records, and the columns named after the keys, properties and elements.
+#[test]
+fn reads_structured_exports_as_records() {
+    let sb = Sandbox::new();
+    for (form, enc, file, enc_name, col, cat) in [
+        (
+            Form::Json,
+            encoding_rs::UTF_8,
+            "api.json",
+            "UTF-8",
+            "address.zip",
+            "postal_code",
+        ),
+        (
+            Form::Vcard,
+            encoding_rs::SHIFT_JIS,
+            "contacts.vcf",
+            "Shift_JIS",
+            "フリガナ",
+            "name_kana",
+        ),
+        (
+            Form::Xml,
+            encoding_rs::UTF_16LE,
+            "export.xml",
+            "UTF-16LE",
+            "birthday",
+            "birth_date",
+        ),
+    ] {
+        let g = synth::persons_file(43, 40, form, enc);
+        sb.write(file, &g.data);
+        let items = scan_found(&sb, file);
+        assert_eq!(items.len(), 1, "{file}");
+        let o = &items[0];
+        assert_eq!(o["encoding"], enc_name, "{file}");
+        assert_eq!(o["records"], 40, "{file}");
+        assert_eq!(o["persons_estimate"], 40, "{file}");
+        for (c, n) in &g.truth {
+            assert_eq!(o["categories"][c.id()], *n, "{file}: {c}");
+        }
+        assert_eq!(o["columns"][col], cat, "{file}: {}", o["columns"]);
+    }
+}
+
 /// Every cell of the generated file that is longer than a gender: none may appear in output
 /// without --reveal, in either format.
 /// A program of e2fsprogs (in /usr/sbin, which a non-root PATH may lack).
