@@ -854,6 +854,12 @@ pub fn scan(text: &str, tally: &mut Tally) {
                 {
                     continue;
                 }
+                // An area code in brackets (`(03)1234-5678`): the number starts at the bracket
+                // (the finder starts numbers at digits), so the sample shows it.
+                let (s, tok) = match s.checked_sub(1).and_then(|i| bytes.get(i)) {
+                    Some(b'(') if tok.contains(')') => (s - 1, &text[s - 1..e]),
+                    _ => (s, tok),
+                };
                 if !number(text, s, tok, tally) && tok.contains(' ') {
                     let mut off = 0;
                     for part in tok.split(' ') {
@@ -1404,6 +1410,18 @@ mod tests {
         assert_eq!(t.count(Category::NameKana), 1);
         let r = t.report(String::new(), None, None, Vec::new(), false);
         assert_eq!(r.persons_estimate, 1);
+    }
+
+    /// A phone with its area code in brackets is sampled with its opening bracket.
+    #[test]
+    fn bracketed_area_codes_keep_their_bracket() {
+        let mut t = Tally::new(CatSet::all());
+        scan("電話 (03)1234-5678、(06) 1234-5678", &mut t);
+        let r = t.report(String::new(), None, None, Vec::new(), true);
+        assert_eq!(
+            r.samples[&Category::Phone],
+            vec!["(03)1234-5678".to_string(), "(06) 1234-5678".to_string()]
+        );
     }
 
     /// What follows a value taken by hand on the same line is still judged (the number from
