@@ -9,6 +9,8 @@
 //! Caps: records over [`MAX_RECORD`] bytes and anything nested over [`MAX_DEPTH`] go to the
 //! text scanner instead.
 
+use kizuki_core::Category;
+
 use crate::table::Table;
 use crate::tally::Tally;
 use crate::text;
@@ -46,6 +48,13 @@ pub struct Json {
     lost: bool,
     /// Records handed to the table.
     pub records: u64,
+    /// Arrays of values inside an array (`"values": [["氏名", "電話"], ["山田 太郎", …]]`, as
+    /// spreadsheet APIs return a sheet): rows by position, the header found as a CSV's is.
+    rows: Table,
+    /// Rows handed to `rows`.
+    rows_pushed: u64,
+    /// Data rows of `rows` (its header excluded), known at [`Json::finish`].
+    pub row_records: u64,
     /// Objects seen at the top level; from the second on, each is a record (objects written
     /// one after the other, pretty-printed: `jq .` of JSON Lines).
     top_objects: u64,
@@ -99,7 +108,7 @@ impl Json {
                         from = i;
                         self.top_object(table, tally);
                     }
-                    if x == b'{' && self.rec_depth.is_none() && self.stack.last() == Some(&b'[') {
+                    if self.rec_depth.is_none() && self.stack.last() == Some(&b'[') {
                         self.push_outside(&chunk[from..i], tally);
                         from = i;
                         self.rec_depth = Some(self.stack.len());
@@ -108,7 +117,7 @@ impl Json {
                 }
                 b'}' | b']' => {
                     self.stack.pop();
-                    if x == b'}' && self.rec_depth == Some(self.stack.len()) {
+                    if self.rec_depth == Some(self.stack.len()) {
                         self.push_record(&chunk[from..=i], tally);
                         from = i + 1;
                         self.end_record(table, tally);
@@ -147,8 +156,16 @@ impl Json {
         self.rec_depth = Some(0);
     }
 
-    /// The end of the document.
-    pub fn finish(&mut self, table: &mut Table, tally: &mut Tally) {
+    /// The end of the document: the columns of its rows of values (its records' columns are
+    /// `table`'s).
+    pub fn finish(&mut self, table: &mut Table, tally: &mut Tally) -> Vec<(String, Category)> {
+        self.finish_records(table, tally);
+        let cols = self.rows.finish(tally);
+        self.row_records = self.rows.records;
+        cols
+    }
+
+    fn finish_records(&mut self, table: &mut Table, tally: &mut Tally) {
         if self.rec_depth.is_some() {
             // An unclosed record: what there is of it is text.
             let rec = std::mem::take(&mut self.rec);
@@ -157,6 +174,7 @@ impl Json {
         let outside = std::mem::take(&mut self.outside);
         // A lone object (`{"name": …, "email": …}`): one record.
         if self.records == 0
+            && self.rows_pushed == 0
             && !self.scanned_outside
             && outside.len() <= SINGLE_RECORD
             && let Ok(Value::Object(_)) = serde_json::from_str::<Value>(&outside)
@@ -213,6 +231,18 @@ impl Json {
                 }
                 table.push_named(fields, tally);
                 self.records += 1;
+            }
+            Ok(Value::Array(items)) if items.iter().all(|v| !v.is_object() && !v.is_array()) => {
+                let row: Vec<String> = items
+                    .into_iter()
+                    .map(|v| match v {
+                        Value::String(s) => s,
+                        Value::Null => String::new(),
+                        v => v.to_string(),
+                    })
+                    .collect();
+                self.rows.push(&row, tally);
+                self.rows_pushed += 1;
             }
             _ => text::scan(&rec, tally),
         }
@@ -283,7 +313,6 @@ pub fn looks_like(head: &str) -> bool {
 mod tests {
     use super::*;
     use crate::tally::CatSet;
-    use kizuki_core::Category;
 
     fn read(doc: &str, piece: usize) -> (Table, Tally) {
         let mut table = Table::named();
@@ -362,6 +391,39 @@ mod tests {
             assert_eq!(table.records, 5);
             assert_eq!(tally.count(Category::NameKanji), 5);
             assert_eq!(tally.count(Category::Email), 5);
+        }
+    }
+
+    /// A sheet as a spreadsheet API returns it: rows of values, the header first.
+    #[test]
+    fn rows_of_values_are_a_table() {
+        let doc = r#"{"range": "顧客!A1:C4", "values": [
+            ["氏名", "電話番号", "生年月日"],
+            ["山田 太郎", "03-1234-5678", "1980/04/01"],
+            ["鈴木 花子", "090-1234-5678", null],
+            ["佐藤 一郎", "06-1234-5678", "1975/01/02"]]}"#;
+        for piece in [4, 1 << 20] {
+            let mut table = Table::named();
+            let mut tally = Tally::new(CatSet::all());
+            let mut j = Json::default();
+            let mut i = 0;
+            while i < doc.len() {
+                let mut e = (i + piece).min(doc.len());
+                while !doc.is_char_boundary(e) {
+                    e += 1;
+                }
+                j.chunk(&doc[i..e], &mut table, &mut tally);
+                i = e;
+            }
+            let cols = j.finish(&mut table, &mut tally);
+            assert_eq!((j.records, j.row_records), (0, 3));
+            assert_eq!(tally.count(Category::NameKanji), 3);
+            assert_eq!(tally.count(Category::Phone), 3);
+            assert_eq!(tally.count(Category::BirthDate), 2);
+            assert!(
+                cols.contains(&("氏名".into(), Category::NameKanji)),
+                "{cols:?}"
+            );
         }
     }
 

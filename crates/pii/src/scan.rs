@@ -671,13 +671,14 @@ pub(crate) fn scan_into(
             }
         }
     })?;
+    let mut row_cols = Vec::new();
     match mode {
-        Some(Mode::Json) => json.finish(&mut table, tally),
+        Some(Mode::Json) => row_cols = json.finish(&mut table, tally),
         Some(Mode::Vcard) => cards.finish(&mut table, tally),
         _ => {}
     }
     let (records, columns) = match mode {
-        Some(Mode::Json) if json.records == 0 => (None, Vec::new()),
+        Some(Mode::Json) if json.records == 0 && json.row_records == 0 => (None, row_cols),
         Some(Mode::Xml) => {
             let cols = xml.finish(tally);
             ((xml.records > 0).then_some(xml.records), cols)
@@ -686,9 +687,11 @@ pub(crate) fn scan_into(
             if !pending.is_empty() {
                 text::scan(&pending, tally);
             }
-            let cols = table.finish(tally);
-            tally.one_person_per_row(table.records);
-            (Some(table.records), cols)
+            let mut cols = table.finish(tally);
+            cols.extend(row_cols);
+            let records = table.records + json.row_records;
+            tally.one_person_per_row(records);
+            (Some(records), cols)
         }
         Some(Mode::Sql) => {
             let (records, cols) = dump.finish(tally);

@@ -210,6 +210,9 @@ enum Kind {
     Keyword,
     /// An address keyword (`住所`): an address without its prefecture may follow.
     AddressKeyword,
+    /// A mail header's name (`差出人`, `From`): a value keyword unless another keyword
+    /// follows (`From: Name: 山田 太郎`, as [`crate::mail`] writes a message's correspondents).
+    MailKeyword,
     /// `〒` (the code follows).
     Postal,
     /// Digits and separators.
@@ -230,7 +233,7 @@ static LITERALS: LazyLock<Literals> = LazyLock::new(|| {
         .chain(PREFECTURES.iter().map(|p| (*p, Kind::Pref)))
         .chain(VALUE_KEYWORDS.iter().map(|k| (*k, Kind::Keyword)))
         .chain(ADDRESS_KEYWORDS.iter().map(|k| (*k, Kind::AddressKeyword)))
-        .chain(MAIL_KEYWORDS.iter().map(|k| (*k, Kind::Keyword)))
+        .chain(MAIL_KEYWORDS.iter().map(|k| (*k, Kind::MailKeyword)))
         .chain([("〒", Kind::Postal)])
         .chain(HONORIFICS.iter().map(|h| (*h, Kind::Honorific)));
     for (p, era) in all {
@@ -817,7 +820,21 @@ pub fn scan(text: &str, tally: &mut Tally) {
         match kind {
             Kind::Postal => e += extend(text, e, 10, 1).len(),
             Kind::Pref => e += extend(text, e, 60, 1).len(),
-            Kind::Keyword => e += keyword(e),
+            // A keyword's value stops where an e-mail starts (`To: eigyo@…`), which is
+            // judged as one.
+            Kind::Keyword | Kind::MailKeyword => {
+                let v = e + keyword_separators(text, e);
+                if kind == Kind::Keyword
+                    || !VALUE_KEYWORDS
+                        .iter()
+                        .any(|k| has_prefix(&bytes[v.min(bytes.len())..], k.as_bytes()))
+                {
+                    e += keyword(e);
+                }
+                if let Some((m, _, _)) = cands.email.next {
+                    e = e.min(m.max(s + tok.len()));
+                }
+            }
             // `Name@example.com`: the keyword rule ran first in the old pattern's order.
             Kind::Email if is_keyword_value(tok) => e += keyword(e),
             Kind::Era => e += extend_era(text, e).len(),
@@ -832,7 +849,7 @@ pub fn scan(text: &str, tally: &mut Tally) {
         let after = bytes.get(e).copied();
         // A value taken by hand that runs into an `@` is judged as an e-mail.
         let kind = match kind {
-            Kind::Postal | Kind::Pref | Kind::Keyword
+            Kind::Postal | Kind::Pref | Kind::Keyword | Kind::MailKeyword
                 if memchr::memchr(b'@', tok.as_bytes()).is_some() =>
             {
                 Kind::Email
@@ -920,7 +937,7 @@ pub fn scan(text: &str, tally: &mut Tally) {
                     tally.add(Category::Address, tok, tok);
                 }
             }
-            Kind::Keyword => {
+            Kind::Keyword | Kind::MailKeyword => {
                 if let Some(end) = keyword_value(text, e, tok, tally) {
                     consumed = end;
                 }
@@ -1125,6 +1142,12 @@ fn keyword_value(text: &str, e: usize, tok: &str, tally: &mut Tally) -> Option<u
         tally.add_upper(Category::NameRomaji, v, v);
     }
     end
+}
+
+/// The length of the separators after a keyword ending at `e` (`：`, ` `, tab).
+fn keyword_separators(text: &str, e: usize) -> usize {
+    let after = text.get(e..).unwrap_or("");
+    after.len() - after.trim_start_matches(KEYWORD_SEPARATORS).len()
 }
 
 /// An address without its prefecture right after `e` (the end of `〒` and its code, or of
@@ -1394,6 +1417,15 @@ mod tests {
         assert_eq!(
             found("Tomoko.Sato@example.jp Frank@example.jp"),
             vec![(C::Email, 2)]
+        );
+        assert_eq!(
+            found("To: eigyo@example.co.jp\nCc:sato@example.jp"),
+            vec![(C::Email, 2)]
+        );
+        // As crate::mail writes a message's correspondents.
+        assert_eq!(
+            found("From: Name: 山田 太郎 <taro@example.jp>\nTo: <eigyo@example.jp>\n"),
+            vec![(C::NameKanji, 1), (C::Email, 2)]
         );
     }
 
