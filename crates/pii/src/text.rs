@@ -823,12 +823,13 @@ pub fn scan(text: &str, tally: &mut Tally) {
             // A keyword's value stops where an e-mail starts (`To: eigyo@…`), which is
             // judged as one.
             Kind::Keyword | Kind::MailKeyword => {
-                let v = e + keyword_separators(text, e);
-                if kind == Kind::Keyword
-                    || !VALUE_KEYWORDS
+                let before_keyword = || {
+                    let v = (e + keyword_separators(text, e)).min(bytes.len());
+                    VALUE_KEYWORDS
                         .iter()
-                        .any(|k| has_prefix(&bytes[v.min(bytes.len())..], k.as_bytes()))
-                {
+                        .any(|k| has_prefix(&bytes[v..], k.as_bytes()))
+                };
+                if kind == Kind::Keyword || !before_keyword() {
                     e += keyword(e);
                 }
                 if let Some((m, _, _)) = cands.email.next {
