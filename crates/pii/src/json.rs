@@ -318,14 +318,8 @@ mod tests {
         let mut table = Table::named();
         let mut tally = Tally::new(CatSet::all());
         let mut j = Json::default();
-        let mut i = 0;
-        while i < doc.len() {
-            let mut e = (i + piece).min(doc.len());
-            while !doc.is_char_boundary(e) {
-                e += 1;
-            }
-            j.chunk(&doc[i..e], &mut table, &mut tally);
-            i = e;
+        for p in crate::pieces(doc, piece) {
+            j.chunk(p, &mut table, &mut tally);
         }
         j.finish(&mut table, &mut tally);
         table.finish(&mut tally);
@@ -406,14 +400,8 @@ mod tests {
             let mut table = Table::named();
             let mut tally = Tally::new(CatSet::all());
             let mut j = Json::default();
-            let mut i = 0;
-            while i < doc.len() {
-                let mut e = (i + piece).min(doc.len());
-                while !doc.is_char_boundary(e) {
-                    e += 1;
-                }
-                j.chunk(&doc[i..e], &mut table, &mut tally);
-                i = e;
+            for p in crate::pieces(doc, piece) {
+                j.chunk(p, &mut table, &mut tally);
             }
             let cols = j.finish(&mut table, &mut tally);
             assert_eq!((j.records, j.row_records), (0, 3));

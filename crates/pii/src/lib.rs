@@ -87,3 +87,20 @@ pub enum Error {
     #[error("cannot walk directory: {0}")]
     Walk(String),
 }
+
+/// `s` cut into pieces of about `n` bytes on character boundaries, as the decoder hands a
+/// text on: for the tests of the readers that keep state between pieces.
+#[cfg(test)]
+pub(crate) fn pieces(s: &str, n: usize) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < s.len() {
+        let mut e = (i + n.max(1)).min(s.len());
+        while !s.is_char_boundary(e) {
+            e += 1;
+        }
+        out.push(&s[i..e]);
+        i = e;
+    }
+    out
+}

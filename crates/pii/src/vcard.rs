@@ -369,14 +369,8 @@ mod tests {
         let mut table = Table::named();
         let mut tally = Tally::new(CatSet::all());
         let mut c = Cards::default();
-        let mut i = 0;
-        while i < book.len() {
-            let mut e = (i + piece).min(book.len());
-            while !book.is_char_boundary(e) {
-                e += 1;
-            }
-            c.chunk(&book[i..e], &mut table, &mut tally);
-            i = e;
+        for p in crate::pieces(book, piece) {
+            c.chunk(p, &mut table, &mut tally);
         }
         c.finish(&mut table, &mut tally);
         table.finish(&mut tally);

@@ -456,14 +456,8 @@ mod tests {
     fn read(doc: &str, piece: usize) -> (Xml, Tally, Vec<(String, Category)>) {
         let mut x = Xml::default();
         let mut tally = Tally::new(CatSet::all());
-        let mut i = 0;
-        while i < doc.len() {
-            let mut e = (i + piece).min(doc.len());
-            while !doc.is_char_boundary(e) {
-                e += 1;
-            }
-            x.chunk(&doc[i..e], &mut tally);
-            i = e;
+        for p in crate::pieces(doc, piece) {
+            x.chunk(p, &mut tally);
         }
         let cols = x.finish(&mut tally);
         (x, tally, cols)
