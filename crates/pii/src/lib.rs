@@ -104,3 +104,28 @@ pub(crate) fn pieces(s: &str, n: usize) -> Vec<&str> {
     }
     out
 }
+
+/// What the JSON and XML readers' test documents hold: two customers, with the same values
+/// written in each format, and a contact address outside the records.
+#[cfg(test)]
+pub(crate) const TWO_CUSTOMERS: [(kizuki_core::Category, u64); 8] = {
+    use kizuki_core::Category as C;
+    [
+        (C::NameKanji, 2),
+        (C::NameKana, 2),
+        (C::Gender, 2),
+        (C::BirthDate, 2),
+        (C::Email, 3),
+        (C::PostalCode, 2),
+        (C::Address, 2),
+        (C::Phone, 3),
+    ]
+};
+
+/// Asserts the count of each category in `want`; `ctx` names the case.
+#[cfg(test)]
+pub(crate) fn assert_counts(t: &tally::Tally, want: &[(kizuki_core::Category, u64)], ctx: &str) {
+    for (c, n) in want {
+        assert_eq!(t.count(*c), *n, "{c}, {ctx}");
+    }
+}
