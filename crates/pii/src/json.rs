@@ -58,6 +58,24 @@ pub struct Json {
     /// Objects seen at the top level; from the second on, each is a record (objects written
     /// one after the other, pretty-printed: `jq .` of JSON Lines).
     top_objects: u64,
+    /// The last string outside records (up to [`MAX_KEY`] bytes): the key of an object that
+    /// opens in an object. `key_from`: where it started in the current piece while open.
+    key: String,
+    key_from: Option<usize>,
+}
+
+/// Keys longer than this are no record ids.
+const MAX_KEY: usize = 128;
+
+/// Whether an object's key names a record rather than a field: an id as Firebase writes
+/// them (`-Mk3xQ…`, user ids of letters and digits) or PHP's `json_encode` of a keyed array
+/// (`"1"`, `"1007"`), or an e-mail; not a word (`"address"`, `"settings"`). One word without
+/// a digit is taken for a field.
+fn id_like(key: &str) -> bool {
+    !key.is_empty()
+        && key.len() <= MAX_KEY
+        && !key.bytes().any(|b| b.is_ascii_whitespace() || b == b'\\')
+        && (key.starts_with('-') || key.bytes().any(|b| b.is_ascii_digit() || b == b'@'))
 }
 
 impl Json {
@@ -92,12 +110,21 @@ impl Json {
                     self.esc = true;
                 } else {
                     self.in_str = false;
+                    if let Some(k) = self.key_from.take() {
+                        self.take_key(&chunk[k..i]);
+                    }
                 }
                 i += 1;
                 continue;
             }
             match x {
-                b'"' => self.in_str = true,
+                b'"' => {
+                    self.in_str = true;
+                    if self.rec_depth.is_none() {
+                        self.key.clear();
+                        self.key_from = Some(i + 1);
+                    }
+                }
                 b'{' | b'[' => {
                     if self.stack.len() >= MAX_DEPTH {
                         self.give_up(&chunk[from..], table, tally);
@@ -108,7 +135,15 @@ impl Json {
                         from = i;
                         self.top_object(table, tally);
                     }
-                    if self.rec_depth.is_none() && self.stack.last() == Some(&b'[') {
+                    // A record: an object or array in an array, or an object under an id in
+                    // an object (`"users": {"-Mk3xQ": {…}}`).
+                    if self.rec_depth.is_none()
+                        && match self.stack.last() {
+                            Some(b'[') => true,
+                            Some(b'{') => x == b'{' && id_like(&self.key),
+                            _ => false,
+                        }
+                    {
                         self.push_outside(&chunk[from..i], tally);
                         from = i;
                         self.rec_depth = Some(self.stack.len());
@@ -127,11 +162,27 @@ impl Json {
             }
             i += 1;
         }
+        if let Some(k) = self.key_from {
+            // A string open at the end of the piece: what there is of it, the rest next.
+            self.take_key(&chunk[k..]);
+            self.key_from = Some(0);
+        }
         let rest = &chunk[from..];
         if self.rec_depth.is_some() {
             self.push_record(rest, tally);
         } else {
             self.push_outside(rest, tally);
+        }
+    }
+
+    /// Adds a piece of the string being read outside records to [`Json::key`]; a string
+    /// over [`MAX_KEY`] bytes is marked by one byte past the cap (no id is that long).
+    fn take_key(&mut self, s: &str) {
+        if self.key.len() + s.len() <= MAX_KEY {
+            self.key.push_str(s);
+        } else if self.key.len() <= MAX_KEY {
+            self.key.clear();
+            self.key.push_str(&" ".repeat(MAX_KEY + 1));
         }
     }
 
@@ -362,6 +413,44 @@ mod tests {
             assert_eq!(tally.count(*c), *n, "{c}");
         }
         assert_eq!(tally.count(Category::NameKanji), 200);
+    }
+
+    /// The generator's document rewritten as a map keyed by id, as Firebase exports and PHP's
+    /// `json_encode` of a keyed array write it (`{"users": {"-Mk0001": {…}, …}}`): a record
+    /// per id, over the size read as one object too.
+    #[test]
+    fn maps_keyed_by_id_are_records() {
+        for (n, piece) in [(200, 4096), (2_500, 65536)] {
+            let (doc, truth) = crate::synth::persons_text(5, n, crate::synth::Form::Json);
+            let Ok(Value::Object(mut top)) = serde_json::from_str::<Value>(&doc) else {
+                panic!("generated document");
+            };
+            let Some(Value::Array(recs)) = top.remove("customers") else {
+                panic!("customers");
+            };
+            let keyed: serde_json::Map<String, Value> = recs
+                .into_iter()
+                .enumerate()
+                .map(|(i, r)| (format!("-Mk{i:05}xQ"), r))
+                .collect();
+            let doc = serde_json::to_string_pretty(&serde_json::json!({
+                "users": keyed, "settings": {"theme": "dark", "limits": {"max": 10}}
+            }))
+            .unwrap_or_default();
+            assert!(n < 1000 || doc.len() > SINGLE_RECORD, "{}", doc.len());
+            let (table, tally) = read(&doc, piece);
+            assert_eq!(table.records, n as u64, "{n}");
+            for (c, want) in &truth {
+                assert_eq!(tally.count(*c), *want, "{c}, {n}");
+            }
+            // PHP's numeric keys too, and the key itself is no field.
+            let php = r#"{"data": {"1": {"name": "山田 太郎", "email": "taro@example.jp"},
+                "7": {"name": "鈴木 花子", "email": "hanako@example.jp"}}}"#;
+            let (table, tally) = read(php, 5);
+            assert_eq!(table.records, 2);
+            assert_eq!(tally.count(Category::NameKanji), 2);
+            assert_eq!(tally.count(Category::Email), 2);
+        }
     }
 
     /// Objects one after the other, pretty-printed (`jq .` of JSON Lines): a record each.
