@@ -439,6 +439,65 @@ fn valid(c: Category, s: &str, postal: Option<u32>) -> bool {
     }
 }
 
+/// Does a header cell name a column the classifier knows (or a part of a name or address)?
+fn names(h: &str) -> bool {
+    header_kind(h).is_some() || part_of(h).is_some()
+}
+
+/// Header cells of a row that name a known column.
+fn named(r: &[String]) -> usize {
+    r.iter().filter(|h| names(h)).count()
+}
+
+/// Whether a row holds no value, as a header does. A header cell may also read as a value
+/// (`セイ` is a name in kana, `姓` a kanji name); one holding a digit or `@` is a value
+/// whatever it names.
+fn no_value(r: &[String]) -> bool {
+    !r.iter().any(|c| {
+        (value::classify_cell(c).is_some() || value::date(c).is_some())
+            && (!names(c) || c.bytes().any(|b| b.is_ascii_digit() || b == b'@'))
+    })
+}
+
+/// The header of two rows, when the row under `upper` is a second header row as sheets with
+/// merged cells export them (`氏名,,フリガナ,` over `姓,名,セイ,メイ`): it holds no value,
+/// names a column, and has a cell under an empty one of `upper`. Each column is named by
+/// its lower cell when that names a column; else by the two joined (`住所` over `自宅` and
+/// `勤務先` is no help, `氏名` over `カナ` gives `氏名カナ`), the upper cell carried over
+/// the empty cells of a merged one; else by whichever cell is filled.
+fn two_row_header(upper: &[String], lower: &[String]) -> Option<Vec<String>> {
+    let under_empty = lower
+        .iter()
+        .enumerate()
+        .any(|(i, c)| !c.trim().is_empty() && upper.get(i).is_none_or(|u| u.trim().is_empty()));
+    if !under_empty || named(lower) == 0 || !no_value(lower) {
+        return None;
+    }
+    let mut carried = "";
+    let width = upper.len().max(lower.len());
+    let header = (0..width)
+        .map(|i| {
+            let u = upper.get(i).map_or("", |c| c.trim());
+            let l = lower.get(i).map_or("", |c| c.trim());
+            if !u.is_empty() {
+                carried = u;
+            }
+            if names(l) {
+                return l.to_string();
+            }
+            let joined = format!("{carried}{l}");
+            if !l.is_empty() && !carried.is_empty() && names(&joined) {
+                joined
+            } else if !u.is_empty() {
+                u.to_string()
+            } else {
+                l.to_string()
+            }
+        })
+        .collect();
+    Some(header)
+}
+
 /// Rows searched for a header below title lines.
 pub const HEADER_ROWS: usize = 16;
 
@@ -448,16 +507,6 @@ pub const HEADER_ROWS: usize = 16;
 /// no value. Exported sheets and reports put title lines above the header
 /// (`顧客一覧`, `出力日,2024/03/31`, a blank line).
 fn header_row(rows: &[Vec<String>]) -> Option<usize> {
-    let names = |h: &str| header_kind(h).is_some() || part_of(h).is_some();
-    let named = |r: &[String]| r.iter().filter(|h| names(h)).count();
-    // A header cell may also read as a value (`セイ` is a name in kana, `姓` a kanji name);
-    // one holding a digit or `@` is a value whatever it names.
-    let no_value = |r: &[String]| {
-        !r.iter().any(|c| {
-            (value::classify_cell(c).is_some() || value::date(c).is_some())
-                && (!names(c) || c.bytes().any(|b| b.is_ascii_digit() || b == b'@'))
-        })
-    };
     let mut widest = 0;
     for (i, row) in rows.iter().take(HEADER_ROWS).enumerate() {
         let filled = row.iter().filter(|c| !c.trim().is_empty()).count();
@@ -757,7 +806,18 @@ impl Table {
                         }
                     }
                     rows = rest.split_off(1);
-                    rest.pop()
+                    let upper = rest.pop();
+                    // A second header row under it (merged cells above split ones).
+                    match (&upper, rows.first()) {
+                        (Some(u), Some(l)) => match two_row_header(u, l) {
+                            Some(joined) => {
+                                rows.remove(0);
+                                Some(joined)
+                            }
+                            None => upper,
+                        },
+                        _ => upper,
+                    }
                 }
                 None => None,
             }
@@ -1431,6 +1491,50 @@ mod tests {
         let (mut t, mut tally) = read_csv(&format!("a,b,c,d\n氏名,メール,生年月日\n{body}"));
         t.finish(&mut tally);
         assert_eq!(t.records, 4);
+    }
+
+    /// Sheets with merged header cells export two header rows (`氏名,,フリガナ,` over
+    /// `姓,名,セイ,メイ`): one header, no record, the parts joined.
+    #[test]
+    fn joins_two_header_rows() {
+        let rows = "1001,山田,太郎,ヤマダ,タロウ,090-1234-5678,taro@example.jp\n\
+                    1002,鈴木,花子,スズキ,ハナコ,03-1234-5678,hana@example.jp\n";
+        let two = format!("顧客番号,氏名,,フリガナ,,連絡先,\n,姓,名,セイ,メイ,電話,メール\n{rows}");
+        let (mut t, mut tally) = read_csv(&two);
+        let cols = t.finish(&mut tally);
+        assert_eq!(t.records, 2);
+        for (c, n) in [
+            (Category::NameKanji, 2),
+            (Category::NameKana, 2),
+            (Category::Phone, 2),
+            (Category::Email, 2),
+        ] {
+            assert_eq!(tally.count(c), n, "{c}");
+        }
+        assert!(
+            cols.contains(&("メール".into(), Category::Email)),
+            "{cols:?}"
+        );
+        // The upper cell joined to a lower one that names nothing alone (`カナ` under
+        // `氏名`), carried over the merged cell's empty ones.
+        let two = "氏名,,連絡先\n漢字,カナ,電話\n山田 太郎,ヤマダ タロウ,090-1234-5678\n\
+                   鈴木 花子,スズキ ハナコ,03-1234-5678\n";
+        let (mut t, mut tally) = read_csv(two);
+        let cols = t.finish(&mut tally);
+        assert_eq!(t.records, 2);
+        assert_eq!(
+            (
+                tally.count(Category::NameKanji),
+                tally.count(Category::NameKana)
+            ),
+            (2, 2),
+            "{cols:?}"
+        );
+        // A row of values under the header is data, whatever it names.
+        let (mut t, mut tally) = read_csv("氏名,,電話\n,山田 太郎,090-1234-5678\n");
+        t.finish(&mut tally);
+        assert_eq!(t.records, 1);
+        assert_eq!(tally.count(Category::Phone), 1);
     }
 
     /// Names split into family and given name, and addresses split over columns, count once
