@@ -132,8 +132,35 @@ fn reads_structured_exports_as_records() {
     }
 }
 
-/// Every cell of the generated file that is longer than a gender: none may appear in output
-/// without --reveal, in either format.
+/// A Zengin bank transfer file as a bank's software writes it (Shift_JIS, fixed-width
+/// records a line): payees' names and accounts as records, companies left out, and neither
+/// shown unmasked.
+#[test]
+fn reads_bank_transfer_files() {
+    let sb = Sandbox::new();
+    let (text, truth) = synth::zengin(44, 40, "\r\n");
+    let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode(&text);
+    sb.write("FURIKOMI.DAT", &sjis);
+    let items = scan_found(&sb, "FURIKOMI.DAT");
+    assert_eq!(items.len(), 1);
+    let o = &items[0];
+    assert_eq!(o["encoding"], "Shift_JIS");
+    assert_eq!(o["records"], 41, "40 persons and a company");
+    assert_eq!(o["persons_estimate"], 40);
+    for (c, n) in &truth {
+        assert_eq!(o["categories"][c.id()], *n, "{c}");
+    }
+    assert_eq!(o["columns"]["口座番号"], "bank_account");
+    assert_eq!(o["columns"]["受取人名（カナ）"], "name_kana");
+    let shown = o.to_string();
+    for line in text.lines().filter(|l| l.starts_with('2')) {
+        let account: String = line.chars().skip(43).take(7).collect();
+        let name: String = line.chars().skip(50).take(30).collect();
+        assert!(!shown.contains(&account), "{account}");
+        assert!(!shown.contains(name.trim_end()), "{name}");
+    }
+}
+
 /// A program of e2fsprogs (in /usr/sbin, which a non-root PATH may lack).
 fn e2fs(name: &str) -> std::process::Command {
     let sbin = std::path::Path::new("/usr/sbin").join(name);

@@ -6,7 +6,8 @@
 //! document, address book and XML export forms of the generator), persons.xlsx (rust_xlsxwriter, shared strings),
 //! persons.xls (Excel 97 cells), table.docx (one Word table), letters.pdf (the free-text form,
 //! Japanese fonts), inbox.mbox (a message per 20 persons: their letters as a base64 body and
-//! their rows as a CSV attachment).
+//! their rows as a CSV attachment), transfers.txt (a Zengin bank transfer file in Shift_JIS,
+//! one record a line).
 #![allow(clippy::unwrap_used, reason = "benchmark data writer")]
 
 use kizuki_mail::synth as msynth;
@@ -35,6 +36,9 @@ fn main() {
     ] {
         std::fs::write(dir.join(name), synth::persons_text(7, n, form).0).unwrap();
     }
+    let (zengin, _) = synth::zengin(7, n, "\r\n");
+    let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode(&zengin);
+    std::fs::write(dir.join("transfers.txt"), sjis).unwrap();
 
     let mut wb = rust_xlsxwriter::Workbook::new();
     let ws = wb.add_worksheet();

@@ -59,6 +59,7 @@ pub mod text;
 pub mod value;
 pub mod vcard;
 pub mod xml;
+pub mod zengin;
 
 use std::path::PathBuf;
 

@@ -616,12 +616,13 @@ pub(crate) fn scan_into(
     let mut json = crate::json::Json::default();
     let mut cards = crate::vcard::Cards::default();
     let mut xml = crate::xml::Xml::default();
+    let mut zengin = crate::zengin::Zengin::default();
     decode::decode_chunks(enc, head, r, &mut |chunk: &str| {
         let m = match mode {
             Some(m) => m,
             None => {
                 let m = choose_mode(&lower, chunk);
-                if matches!(m, Mode::Json | Mode::Jsonl | Mode::Vcard) {
+                if matches!(m, Mode::Json | Mode::Jsonl | Mode::Vcard | Mode::Zengin) {
                     table = Table::named();
                 }
                 *mode.insert(m)
@@ -637,6 +638,7 @@ pub(crate) fn scan_into(
             Mode::Json => json.chunk(chunk, &mut table, tally),
             Mode::Vcard => cards.chunk(chunk, &mut table, tally),
             Mode::Xml => xml.chunk(chunk, tally),
+            Mode::Zengin => zengin.chunk(chunk, &mut table, tally),
             Mode::Jsonl => {
                 for line in chunk.lines() {
                     jsonl_line(line, &mut table, tally);
@@ -675,6 +677,7 @@ pub(crate) fn scan_into(
     match mode {
         Some(Mode::Json) => row_cols = json.finish(&mut table, tally),
         Some(Mode::Vcard) => cards.finish(&mut table, tally),
+        Some(Mode::Zengin) => zengin.finish(tally),
         _ => {}
     }
     let (records, columns) = match mode {
@@ -683,7 +686,7 @@ pub(crate) fn scan_into(
             let cols = xml.finish(tally);
             ((xml.records > 0).then_some(xml.records), cols)
         }
-        Some(Mode::Delimited(_) | Mode::Jsonl | Mode::Json | Mode::Vcard) => {
+        Some(Mode::Delimited(_) | Mode::Jsonl | Mode::Json | Mode::Vcard | Mode::Zengin) => {
             if !pending.is_empty() {
                 text::scan(&pending, tally);
             }
@@ -760,6 +763,8 @@ enum Mode {
     Vcard,
     /// An XML document ([`crate::xml`]).
     Xml,
+    /// A Zengin bank transfer file ([`crate::zengin`]).
+    Zengin,
     Delimited(u8),
 }
 
@@ -773,6 +778,9 @@ fn choose_mode(lower_name: &str, chunk: &str) -> Mode {
         || crate::vcard::looks_like(head)
     {
         return Mode::Vcard;
+    }
+    if crate::zengin::looks_like(head) {
+        return Mode::Zengin;
     }
     let mut lines = head.lines().filter(|l| !l.trim().is_empty());
     let first = lines.next().unwrap_or("");

@@ -582,6 +582,78 @@ pub fn persons_text(seed: u64, n: usize, form: Form) -> (String, BTreeMap<Catego
     (out, truth)
 }
 
+/// A Zengin bank transfer file (`crate::zengin`): a header, `n` payees and one company
+/// payee for every 30 (not counted), a trailer and an end record, the records separated by
+/// `newline` (`"\r\n"`, or `""`: one after the other). Payee names in half-width katakana,
+/// padded to their 30 characters; every field one Shift_JIS byte a character.
+pub fn zengin(seed: u64, n: usize, newline: &str) -> (String, BTreeMap<Category, u64>) {
+    let mut rng = Rng::new(seed);
+    let mut truth = BTreeMap::new();
+    let pad = |s: &str, w: usize| -> String {
+        let mut v: String = s.chars().take(w).collect();
+        let len = v.chars().count();
+        v.extend(std::iter::repeat_n(' ', w - len));
+        v
+    };
+    let mut out = String::new();
+    let push = |out: &mut String, rec: String| {
+        debug_assert_eq!(rec.chars().count(), crate::zengin::RECORD, "{rec}");
+        out.push_str(&rec);
+        out.push_str(newline);
+    };
+    push(
+        &mut out,
+        format!(
+            "1210{}{}03310005{}001{}1{}{}",
+            digits(&mut rng, 10),
+            pad("ｶ)ｷﾂﾞｷｼｮｳｼﾞ", 40),
+            pad("ﾐﾂﾋﾞｼﾕｰｴﾌｼﾞｪｲ", 15),
+            pad("ﾎﾝﾃﾝ", 15),
+            digits(&mut rng, 7),
+            " ".repeat(17)
+        ),
+    );
+    let mut total = 0u64;
+    let mut records = 0;
+    for i in 0..n + n / 30 {
+        let company = i % 31 == 30;
+        let name = if company {
+            format!("ｶ){}", halfwidth("ヤマダショウジ"))
+        } else {
+            let p = Person::random(&mut rng);
+            bump(&mut truth, Category::NameKana);
+            bump(&mut truth, Category::BankAccount);
+            format!("{} {}", halfwidth(p.last.kana), halfwidth(p.first.kana))
+        };
+        let amount = rng.range(10_000, 999_999) as u64;
+        total += amount;
+        records += 1;
+        push(
+            &mut out,
+            format!(
+                "2{}{}{}{}{}{}{}{}{amount:010}0{}{}7{}",
+                digits(&mut rng, 4),
+                pad("ﾐｽﾞﾎ", 15),
+                digits(&mut rng, 3),
+                pad("ｼﾌﾞﾔ", 15),
+                "    ",
+                rng.range(1, 2),
+                digits(&mut rng, 7),
+                pad(&name, 30),
+                digits(&mut rng, 10),
+                digits(&mut rng, 10),
+                " ".repeat(8)
+            ),
+        );
+    }
+    push(
+        &mut out,
+        format!("8{records:06}{total:012}{}", " ".repeat(101)),
+    );
+    push(&mut out, format!("9{}", " ".repeat(119)));
+    (out, truth)
+}
+
 /// A file of `n` persons in `form` and `enc`.
 pub fn persons_file(seed: u64, n: usize, form: Form, enc: &'static Encoding) -> Generated {
     let (text, truth) = persons_text(seed, n, form);

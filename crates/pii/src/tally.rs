@@ -179,6 +179,7 @@ pub fn tracks_distinct(c: Category) -> bool {
             | Category::NameRomaji
             | Category::PassportNumber
             | Category::MyNumber
+            | Category::BankAccount
     )
 }
 

@@ -105,9 +105,15 @@ fn mutated_inputs_never_panic() {
     let book = synth::persons_file(7, 20, Form::Vcard, encoding_rs::UTF_8).data;
     // An XML export (nested elements, a comment, CDATA, attributes).
     let export = synth::persons_file(8, 20, Form::Xml, encoding_rs::UTF_8).data;
+    // A bank transfer file (fixed-width Shift_JIS records, one after the other).
+    let transfers = encoding_rs::SHIFT_JIS
+        .encode(&synth::zengin(9, 20, "").0)
+        .0
+        .into_owned();
     let mut runs = 0;
     for (name, seed) in [
         ("m.csv", &members),
+        ("furikomi.dat", &transfers),
         ("api.json", &api),
         ("book.vcf", &book),
         ("export.xml", &export),
