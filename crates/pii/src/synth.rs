@@ -137,14 +137,25 @@ impl Person {
         let address = format!("{pref}{city}{town}{block}");
         let phone = if rng.chance(0.6) {
             let p = ["090", "080", "070", "050"][rng.below(4) as usize];
-            format!("{p}-{}-{}", digits(rng, 4), digits(rng, 4))
+            // `0X0-0…` is not allocated.
+            let first = format!("{}{}", rng.range(1, 9), digits(rng, 3));
+            format!("{p}-{first}-{}", digits(rng, 4))
         } else {
             let (ac, ex) = AREAS[rng.below(AREAS.len() as u64) as usize];
-            let mut first = digits(rng, ex);
-            if first.starts_with('0') {
-                first.replace_range(0..1, "5");
+            // An allocated exchange: drawn again until the number is one (a few tries at
+            // most: most of every area's exchanges are).
+            let mut phone = String::new();
+            for _ in 0..64 {
+                let mut first = digits(rng, ex);
+                if first.starts_with('0') {
+                    first.replace_range(0..1, "5");
+                }
+                phone = format!("{ac}-{first}-{}", digits(rng, 4));
+                if crate::value::phone(&phone).is_some() {
+                    break;
+                }
             }
-            format!("{ac}-{first}-{}", digits(rng, 4))
+            phone
         };
         let passport = rng.chance(0.4).then(|| {
             let l1 = char::from(b'A' + rng.below(26) as u8);
@@ -421,9 +432,10 @@ pub fn persons_text(seed: u64, n: usize, form: Form) -> (String, BTreeMap<Catego
                 String::new()
             };
             let mobile = format!(
-                "0{}0{}{}",
+                "0{}0{}{}{}",
                 rng.range(7, 9),
-                digits(&mut rng, 4),
+                rng.range(1, 9),
+                digits(&mut rng, 3),
                 digits(&mut rng, 4)
             );
             let (y, m, d) = p.birth;

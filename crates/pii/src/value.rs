@@ -134,10 +134,11 @@ pub(crate) fn digit_groups(s: &str) -> Option<Digits> {
 /// A Japanese phone number: returns its national digits (`0312345678`).
 ///
 /// Rules (after the national numbering plan that libphonenumber encodes): `+81` or `0` prefix;
-/// mobile and IP numbers `0[5-9]0` and 8 digits (060 is the new mobile range); toll free
-/// `0120` and 6 digits, `0800` and 7; geographic numbers have 10 digits, start `0[1-9]` but
-/// not `0[5-9]0`, and when written with separators the area code plus exchange make 6 digits
-/// and the subscriber number 4.
+/// mobile and IP numbers `0[5-9]0[1-9]` and 7 more digits (060 is the new mobile range; the
+/// `0X0-0` blocks are not allocated); toll free `0120` and 6 digits, `0800` and 7; geographic
+/// numbers have 10 digits, begin with an allocated area-code prefix ([`fixed_line_prefix`]),
+/// and when written with separators the area code plus exchange make 6 digits and the
+/// subscriber number 4.
 pub fn phone(s: &str) -> Option<PhoneDigits> {
     let t = trim(s);
     let (intl, rest) = if let Some(r) = t.strip_prefix("+81").or_else(|| t.strip_prefix("＋８１"))
@@ -184,11 +185,12 @@ pub(crate) fn phone_of(mut x: Digits, intl: bool) -> Option<PhoneDigits> {
     let p = |i: usize| d.get(i).copied().unwrap_or(99);
     let ok = match (p(1), p(2)) {
         (8, 0) if p(3) == 0 => n == 11 && groups_ok(groups, &[&[4, 3, 4], &[3, 4, 4], &[11]]),
-        (5..=9, 0) => n == 11 && groups_ok(groups, &[&[3, 4, 4], &[11]]),
+        (5..=9, 0) => p(3) != 0 && n == 11 && groups_ok(groups, &[&[3, 4, 4], &[11]]),
         (1, 2) if p(3) == 0 => n == 10 && groups_ok(groups, &[&[4, 3, 3], &[10], &[4, 6]]),
         (2, 0) => false,
         _ => {
             n == 10
+                && fixed_line_prefix(p(1), p(2), p(3))
                 && (groups.len() == 1
                     || (groups.len() == 3
                         && (2..=5).contains(&groups[0])
@@ -233,6 +235,41 @@ impl std::ops::Deref for PhoneDigits {
 
 fn groups_ok(groups: &[usize], allowed: &[&[usize]]) -> bool {
     allowed.contains(&groups)
+}
+
+/// Whether the first three digits after the trunk `0` of a geographic number (`0AB-C…`) are
+/// allocated: libphonenumber's fixed-line pattern for Japan (its `PhoneNumberMetadata`
+/// `JP`, `nationalNumberPattern` of `fixedLine`), digit by digit. `03-0…`, `011-9…` and
+/// `0120` written as a 10-digit geographic number are not.
+fn fixed_line_prefix(a: u8, b: u8, c: u8) -> bool {
+    match (a, b) {
+        (1, 1) => matches!(c, 2 | 3 | 5..=8),
+        (1, 2) => matches!(c, 3..=6),
+        (1, 3) => matches!(c, 3..=9),
+        (1, 4) => matches!(c, 2..=6),
+        (1, 5 | 8) => matches!(c, 2..=8),
+        (1, 6) => matches!(c, 2..=7),
+        (1, 7) => matches!(c, 2..=9),
+        (1, 9) => matches!(c, 1..=9),
+        (2, 2..=9) | (3 | 6, 1..=9) => c <= 9,
+        (4, 2..=5 | 7 | 8) => c <= 9,
+        (4, 6) => matches!(c, 0 | 2..=8),
+        (4, 9) => matches!(c, 2..=5 | 9),
+        (5, 2..=5 | 8 | 9) => c <= 9,
+        (5, 6) => matches!(c, 1..=9),
+        (5, 7) => matches!(c, 2..=8),
+        (7, 2 | 5..=9) => c <= 9,
+        (7, 3) => matches!(c, 4..=9),
+        (7, 4) => matches!(c, 0 | 2..=9),
+        (8, 2 | 6 | 7 | 9) => c <= 9,
+        (8, 3) => matches!(c, 2..=9),
+        (8, 4) => matches!(c, 5..=9),
+        (8, 5) => matches!(c, 1..=9),
+        (8, 8) => matches!(c, 0 | 3..=9),
+        (9, 2..=5 | 8) => c <= 9,
+        (9, 6 | 7 | 9) => matches!(c, 1..=9),
+        _ => false,
+    }
 }
 
 /// A postal code (`100-0001`, `〒1000001`, full width too) that Japan Post lists: the code.
@@ -1330,8 +1367,34 @@ pub(crate) mod tests {
             "090-1234-567",
             "020-1234-5678",
             "2024-03-15",
+            // Not allocated (libphonenumber's JP metadata): `0X0-0…`, a Sapporo exchange
+            // `011-9…`, `03-0…`, `0570` (a shared-cost number) as a geographic one.
+            "090-0123-4567",
+            "050-0123-4567",
+            "011-950-7183",
+            "03-0123-4567",
+            "0570-123-456",
+            "0100-12-3456",
         ] {
             assert!(phone(bad).is_none(), "{bad}");
+        }
+        // Every area code of the plan's first digits, as libphonenumber's fixed-line pattern
+        // takes it: a few allocated prefixes of each row.
+        for ok in [
+            "011-211-1234",
+            "0154-22-1234",
+            "0191-23-4567",
+            "022-212-3456",
+            "0463-12-3456",
+            "0495-22-3456",
+            "0561-21-2345",
+            "0742-12-3456",
+            "0848-12-3456",
+            "0885-12-3456",
+            "096-212-3456",
+            "0980-12-3456",
+        ] {
+            assert!(phone(ok).is_some(), "{ok}");
         }
         assert_eq!(phone("+81-90-1234-5678").as_deref(), Some("09012345678"));
     }
