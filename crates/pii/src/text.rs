@@ -790,6 +790,89 @@ fn ascii_word(b: Option<u8>) -> bool {
 
 /// Scans free text, adding what it finds to `tally`.
 pub fn scan(text: &str, tally: &mut Tally) {
+    scan_values(text, tally);
+    lone_names(text, tally);
+}
+
+/// List marks a name on a line of its own may follow (`・山田 太郎`, `- 山田 太郎`).
+const LIST_MARKS: [char; 7] = ['・', '-', '*', '•', '●', '○', '■'];
+
+/// Lines that hold a full name and nothing else, as rosters, attendee lists and the cells
+/// that a PDF or a pasted table gives as lines do (`山田 太郎`, `・鈴木　花子`, `田中一郎`),
+/// with a reading in brackets after it if any (`山田 太郎（ヤマダ タロウ）`). The name must
+/// be a family and a given name the dictionary knows, with a space between them, or four
+/// kanji at least without one ([`value::full_name_kanji`]); a line with anything else on it
+/// (`氏名 山田 太郎`, `山田 太郎 様`, a digit) is left to the rules of [`scan_values`].
+fn lone_names(text: &str, tally: &mut Tally) {
+    let b = text.as_bytes();
+    let mut start = 0;
+    let ends = memchr::memchr_iter(b'\n', b).chain(std::iter::once(b.len()));
+    for end in ends {
+        let from = start;
+        start = end + 1;
+        // A kanji name with a space is 7 bytes at least; a name, its reading and a mark fit
+        // in 100. Most lines of logs and notes stop at these two tests.
+        let len = end - from;
+        if !(7..=100).contains(&len) || b[from] < 0xE0 && !matches!(b[from], b'-' | b'*') {
+            continue;
+        }
+        let Some(line) = text.get(from..end) else {
+            continue;
+        };
+        lone_name(line, tally);
+    }
+}
+
+/// [`lone_names`] of one line.
+#[inline(never)]
+fn lone_name(line: &str, tally: &mut Tally) {
+    let spaces = [' ', '\u{3000}'];
+    let line = line
+        .trim_end_matches(['\r', ' ', '\u{3000}'])
+        .trim_start_matches(LIST_MARKS)
+        .trim_start_matches(spaces);
+    let (name, reading) = match line.strip_suffix([')', '）']) {
+        Some(rest) => match rest.rfind(['(', '（']) {
+            Some(open) => {
+                let r = &rest[open..];
+                let r = &r[r.chars().next().map_or(1, char::len_utf8)..];
+                (rest[..open].trim_end_matches(spaces), Some(r))
+            }
+            None => return,
+        },
+        None => (line, None),
+    };
+    let mut parts = 1;
+    let mut chars = 0;
+    let mut prev_space = true;
+    for c in name.chars() {
+        if spaces.contains(&c) {
+            if prev_space {
+                return;
+            }
+            parts += 1;
+            prev_space = true;
+        } else if value::is_kanji_char(c) {
+            chars += 1;
+            prev_space = false;
+        } else {
+            return;
+        }
+    }
+    if parts > 2 || (parts == 1 && chars < 4) || !value::full_name_kanji(name) {
+        return;
+    }
+    tally.add(Category::NameKanji, name, &name_key(name));
+    if let Some(r) = reading.map(value::trim)
+        && value::name_kana(r)
+    {
+        tally.add(Category::NameKana, r, &crate::tables::katakana(r));
+    }
+}
+
+/// The values of free text found from the candidates of [`Candidates`]: everything but
+/// [`lone_names`].
+fn scan_values(text: &str, tally: &mut Tally) {
     let bytes = text.as_bytes();
     // End of the last value taken by hand: matches inside it were already judged.
     let mut consumed = 0;
@@ -1379,6 +1462,31 @@ mod tests {
                 "皆さん、お父さん、たくさん、お疲れさまです、さまざまな、氏名欄、彼氏、源氏",
                 vec![],
             ),
+        ] {
+            assert_eq!(found(t), want, "{t}");
+        }
+    }
+
+    /// A line that is a full name and nothing else counts, once (a roster, an attendee list,
+    /// table cells a PDF gave as lines); words, places, titles and short names alone on a
+    /// line do not.
+    #[test]
+    fn names_alone_on_a_line() {
+        use Category as C;
+        for (t, want) in [
+            ("参加者\n山田 太郎\n鈴木　花子\r\n", vec![(C::NameKanji, 2)]),
+            ("・田中一郎\n- 佐藤 健\n", vec![(C::NameKanji, 2)]),
+            (
+                "山田 太郎（ヤマダ タロウ）\n",
+                vec![(C::NameKanji, 1), (C::NameKana, 1)],
+            ),
+            // The other rules take these, once.
+            ("山田 太郎 様\n氏名 山田 太郎\n", vec![(C::NameKanji, 2)]),
+            (
+                "概要\n会議室\n東京 大阪\n株式会社山田商店\n千代田区\n林一郎\n山田\n山田 太郎 鈴木 花子\n",
+                vec![],
+            ),
+            ("山田 太郎 03\n山田  太郎\n", vec![]),
         ] {
             assert_eq!(found(t), want, "{t}");
         }
