@@ -167,9 +167,10 @@ const MAIL_KEYWORDS: [&str; 7] = ["From", "To", "Cc", "CC", "差出人", "送信
 const ADDRESS_KEYWORDS: [&str; 4] = ["住所", "所在地", "Address", "ADDRESS"];
 
 /// Honorifics after a name in letters, mails and records (`山田 太郎 様`, `山田太郎殿`,
-/// `山田太郎さん`, `山田太郎氏`). `君`, `くん` and `ちゃん` are left out: they follow given
-/// names (`太郎くん`), which alone say little.
-const HONORIFICS: [&str; 5] = ["様", "殿", "さん", "さま", "氏"];
+/// `山田太郎さん`, `山田太郎氏`), and those of school records and class lists (`山田太郎君`,
+/// `山田太郎くん`, `山田花子ちゃん`). A full name must come before them: a given name alone
+/// (`太郎くん`) says little.
+const HONORIFICS: [&str; 8] = ["様", "殿", "さん", "さま", "氏", "君", "くん", "ちゃん"];
 
 /// Era names and era characters that start a date (`昭和55年`, `㍻2年`).
 const ERA_STARTS: [&str; 10] = [
@@ -1451,6 +1452,14 @@ mod tests {
             ("山田太郎さんから電話がありました", vec![(C::NameKanji, 1)]),
             ("佐藤 花子さま", vec![(C::NameKanji, 1)]),
             ("担当の鈴木一郎氏によれば", vec![(C::NameKanji, 1)]),
+            (
+                "2年1組 山田太郎君、鈴木 花子ちゃん（スズキ ハナコ）、佐藤一郎くん",
+                vec![(C::NameKanji, 3), (C::NameKana, 1)],
+            ),
+            (
+                "太郎くん、花子ちゃん、諸君、君主、くんせい、ちゃんと",
+                vec![],
+            ),
             // Lone family names, some of which split into two known parts (`藤` `原`).
             ("藤原様、菅原さん、千葉氏、田中さん、佐々木さま", vec![]),
             ("社長さん、部長様、東京大学様、京都大学様", vec![]),
