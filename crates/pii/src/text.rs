@@ -135,7 +135,9 @@ fn reference_pattern() -> String {
         | 住所|所在地|Address|ADDRESS
         | From|To|Cc|CC|差出人|送信者|宛先
         | 〒
-        | 様|殿|さん|さま|氏
+        | 様|殿|さん|さま|氏|君|くん|ちゃん
+        | (?m:^)[\x20\t\u{{3000}}]*[\u{{4E00}}-\u{{9FFF}}\u{{3400}}-\u{{4DBF}}・•●○■]
+          [\x20\t()\u{{2000}}-\u{{9FFF}}\u{{F000}}-\u{{FFFF}}]*\r?(?m:$)
         "#
     )
 }
@@ -220,6 +222,9 @@ enum Kind {
     Number,
     /// An honorific (`様`, `殿`): a full name may come right before it.
     Honorific,
+    /// The first kanji or list mark of a line (after spaces): the line may be a full name
+    /// alone ([`lone_name`]). The candidate starts at the line's start.
+    LineStart,
 }
 
 static LITERALS: LazyLock<Literals> = LazyLock::new(|| {
@@ -464,11 +469,35 @@ fn fused_at(text: &str, from: usize) -> Option<Cand> {
             && let (Some(&y), Some(&z)) = (b.get(i + 1), b.get(i + 2))
         {
             let cp = (u32::from(x & 0x0F) << 12) | (u32::from(y & 0x3F) << 6) | u32::from(z & 0x3F);
+            // The first character of a line (after spaces)? A line that may be a name alone
+            // is a candidate from its start, before a literal at its first character when
+            // spaces come first (the line starts before the literal), else after it.
+            // (A space between two words, `日高 実恵`, ends the test at once.)
+            let ls = match (
+                i.checked_sub(1).map(|k| b[k]),
+                i.checked_sub(2).map(|k| b[k]),
+            ) {
+                (None | Some(b'\n'), _) => Some(i),
+                (Some(b' ' | b'\t'), Some(0x21..)) => None,
+                (Some(b' ' | b'\t' | 0x80), _) => line_start(b, from, i),
+                _ => None,
+            }
+            .filter(|_| line_name_start(cp));
+            if let Some(ls) = ls.filter(|ls| *ls < i)
+                && let Some(end) = name_line_end(b, i)
+            {
+                return Some((ls, end, Kind::LineStart));
+            }
             if lits.may_start(cp)
                 && let Some(c) = char::from_u32(cp)
                 && let Some(m) = lits.at(text, i, c)
             {
                 return Some(m);
+            }
+            if let Some(ls) = ls
+                && let Some(end) = name_line_end(b, i)
+            {
+                return Some((ls, end, Kind::LineStart));
             }
         }
         if class & C_NUM != 0
@@ -789,47 +818,73 @@ fn ascii_word(b: Option<u8>) -> bool {
     b.is_some_and(|b| b.is_ascii_alphanumeric())
 }
 
-/// Scans free text, adding what it finds to `tally`.
-pub fn scan(text: &str, tally: &mut Tally) {
-    scan_values(text, tally);
-    lone_names(text, tally);
+/// Marks a name alone on its line may follow (`・山田 太郎`, `● 鈴木 花子`).
+const LIST_MARKS: [char; 5] = ['・', '•', '●', '○', '■'];
+
+/// Can a name alone on its line start with `cp` (a kanji or a list mark)?
+#[inline]
+fn line_name_start(cp: u32) -> bool {
+    (0x4E00..=0x9FFF).contains(&cp)
+        || (0x3400..=0x4DBF).contains(&cp)
+        || matches!(cp, 0x30FB | 0x2022 | 0x25CF | 0x25CB | 0x25A0)
 }
 
-/// List marks a name on a line of its own may follow (`・山田 太郎`, `- 山田 太郎`).
-const LIST_MARKS: [char; 7] = ['・', '-', '*', '•', '●', '○', '■'];
-
-/// Lines that hold a full name and nothing else, as rosters, attendee lists and the cells
-/// that a PDF or a pasted table gives as lines do (`山田 太郎`, `・鈴木　花子`, `田中一郎`),
-/// with a reading in brackets after it if any (`山田 太郎（ヤマダ タロウ）`). The name must
-/// be a family and a given name the dictionary knows, with a space between them, or four
-/// kanji at least without one ([`value::full_name_kanji`]); a line with anything else on it
-/// (`氏名 山田 太郎`, `山田 太郎 様`, a digit) is left to the rules of [`scan_values`].
-fn lone_names(text: &str, tally: &mut Tally) {
-    let b = text.as_bytes();
-    let mut start = 0;
-    let ends = memchr::memchr_iter(b'\n', b).chain(std::iter::once(b.len()));
-    for end in ends {
-        let from = start;
-        start = end + 1;
-        // A kanji name with a space is 7 bytes at least; a name, its reading and a mark fit
-        // in 100. Most lines of logs and notes stop at these two tests.
-        let len = end - from;
-        if !(7..=100).contains(&len) || b[from] < 0xE0 && !matches!(b[from], b'-' | b'*') {
-            continue;
+/// The start of the line whose first character other than spaces and tabs is at `i`, if it
+/// is at or after `floor` (the text's start counts as a line's).
+#[inline(never)]
+fn line_start(b: &[u8], floor: usize, i: usize) -> Option<usize> {
+    let mut j = i;
+    loop {
+        if j == 0 {
+            return Some(0);
         }
-        let Some(line) = text.get(from..end) else {
-            continue;
-        };
-        lone_name(line, tally);
+        match b[j - 1] {
+            b'\n' => return Some(j),
+            b' ' | b'\t' => j -= 1,
+            0x80 if j >= 3 && b[j - 3..j] == [0xE3, 0x80, 0x80] => j -= 3,
+            _ => return None,
+        }
+        if j <= floor {
+            return (j == floor && (j == 0 || b[j - 1] == b'\n')).then_some(j);
+        }
     }
 }
 
-/// [`lone_names`] of one line.
+/// The end of the line from `i` on if it may hold a name alone: three-byte characters
+/// (U+2000-U+9FFF and U+F000-U+FFFF: kanji, kana, marks, full-width brackets and spaces),
+/// spaces, tabs and ASCII brackets up to the line end (a `\r` before it included). A byte
+/// loop that stops at the first other byte: most lines that start with a kanji hold a digit,
+/// a colon or a Latin letter within a few characters.
 #[inline(never)]
-fn lone_name(line: &str, tally: &mut Tally) {
+fn name_line_end(b: &[u8], i: usize) -> Option<usize> {
+    let mut j = i;
+    loop {
+        match b.get(j) {
+            None | Some(b'\n') => return Some(j),
+            Some(b'\r') if matches!(b.get(j + 1), None | Some(b'\n')) => return Some(j + 1),
+            Some(0xE2..=0xE9 | 0xEF) if j + 3 <= b.len() => j += 3,
+            Some(b' ' | b'\t' | b'(' | b')') => j += 1,
+            _ => return None,
+        }
+    }
+}
+
+/// A line that holds a full name and nothing else, as rosters, attendee lists and the cells
+/// that a PDF or a pasted table gives as lines do (`山田 太郎`, `・鈴木　花子`, `田中一郎`),
+/// with a reading in brackets after it if any (`山田 太郎（ヤマダ タロウ）`): the name must
+/// be a family and a given name the dictionary knows, with a space between them, or four
+/// kanji at least without one ([`value::full_name_kanji`]). A line with anything else on it
+/// (`氏名 山田 太郎`, `山田 太郎 様`, a digit) is left to the other rules. `line` starts at the
+/// line's first character and runs to its end; returns whether it was such a line.
+#[inline(never)]
+fn lone_name(line: &str, tally: &mut Tally) -> bool {
+    // A name, its reading and a mark fit in 100 bytes.
+    if line.len() > 100 {
+        return false;
+    }
     let spaces = [' ', '\u{3000}'];
     let line = line
-        .trim_end_matches(['\r', ' ', '\u{3000}'])
+        .trim_matches(['\r', '\t', ' ', '\u{3000}'])
         .trim_start_matches(LIST_MARKS)
         .trim_start_matches(spaces);
     let (name, reading) = match line.strip_suffix([')', '）']) {
@@ -839,7 +894,7 @@ fn lone_name(line: &str, tally: &mut Tally) {
                 let r = &r[r.chars().next().map_or(1, char::len_utf8)..];
                 (rest[..open].trim_end_matches(spaces), Some(r))
             }
-            None => return,
+            None => return false,
         },
         None => (line, None),
     };
@@ -849,7 +904,7 @@ fn lone_name(line: &str, tally: &mut Tally) {
     for c in name.chars() {
         if spaces.contains(&c) {
             if prev_space {
-                return;
+                return false;
             }
             parts += 1;
             prev_space = true;
@@ -857,11 +912,11 @@ fn lone_name(line: &str, tally: &mut Tally) {
             chars += 1;
             prev_space = false;
         } else {
-            return;
+            return false;
         }
     }
     if parts > 2 || (parts == 1 && chars < 4) || !value::full_name_kanji(name) {
-        return;
+        return false;
     }
     tally.add(Category::NameKanji, name, &name_key(name));
     if let Some(r) = reading.map(value::trim)
@@ -869,11 +924,11 @@ fn lone_name(line: &str, tally: &mut Tally) {
     {
         tally.add(Category::NameKana, r, &crate::tables::katakana(r));
     }
+    true
 }
 
-/// The values of free text found from the candidates of [`Candidates`]: everything but
-/// [`lone_names`].
-fn scan_values(text: &str, tally: &mut Tally) {
+/// Scans free text, adding what it finds to `tally`.
+pub fn scan(text: &str, tally: &mut Tally) {
     let bytes = text.as_bytes();
     // End of the last value taken by hand: matches inside it were already judged.
     let mut consumed = 0;
@@ -887,6 +942,31 @@ fn scan_values(text: &str, tally: &mut Tally) {
             // from the value's end, so what follows it is still judged.
             if e > consumed {
                 pos = consumed;
+            }
+            continue;
+        }
+        if kind == Kind::LineStart {
+            // The line a name may be alone on: judged whole, and skipped when it is one; else
+            // the search goes on from its first character (a literal there when spaces came
+            // first), or after it (its literals were tried).
+            if text.get(s..e).is_some_and(|l| lone_name(l, tally)) {
+                consumed = e;
+            } else {
+                let first = s + bytes[s..e]
+                    .iter()
+                    .take_while(|x| matches!(x, b' ' | b'\t'))
+                    .count();
+                let first = if bytes[first..e].starts_with("\u{3000}".as_bytes()) {
+                    first
+                        + 3
+                        + bytes[first + 3..e]
+                            .iter()
+                            .take_while(|x| matches!(x, b' ' | b'\t'))
+                            .count()
+                } else {
+                    first
+                };
+                pos = if first == s { s + 3 } else { first };
             }
             continue;
         }
@@ -1032,6 +1112,7 @@ fn scan_values(text: &str, tally: &mut Tally) {
                     consumed = end;
                 }
             }
+            Kind::LineStart => {}
         }
     }
 }
@@ -1484,7 +1565,14 @@ mod tests {
         use Category as C;
         for (t, want) in [
             ("参加者\n山田 太郎\n鈴木　花子\r\n", vec![(C::NameKanji, 2)]),
-            ("・田中一郎\n- 佐藤 健\n", vec![(C::NameKanji, 2)]),
+            (
+                "・田中一郎\n● 佐藤 健\n\t  高橋　誠\n",
+                vec![(C::NameKanji, 3)],
+            ),
+            (
+                "山田太郎様\n山田 太郎 090-1234-5678\n",
+                vec![(C::NameKanji, 1), (C::Phone, 1)],
+            ),
             (
                 "山田 太郎（ヤマダ タロウ）\n",
                 vec![(C::NameKanji, 1), (C::NameKana, 1)],
@@ -1822,6 +1910,7 @@ mod tests {
             "昭和55年4月12日 平成元年 ㍻2年 令和 5年 大正１２．明治 東京都千代田区 京都府 大阪府",
             "氏名：佐藤 お名前 名前 Name: NAME Gender GENDER Sex SEX 性別 フリガナ ふりがな 〒100-0001",
             "Sex@a.bc Name@x.io S5@a.b 東京都@x.y 〒@a.b 2015/6/1 ０９０ー１２３４ー５６７８ ＋８１ ９０",
+            "山田 太郎\n  鈴木 花子\r\n・田中\n\u{3000}高橋 誠\nx 山田\n\t一\n東京都港区\n明治\n\n様",
         ];
         let mut texts: Vec<String> = tricky.iter().map(|s| s.to_string()).collect();
         for form in crate::synth::Form::ALL {
