@@ -1503,14 +1503,13 @@ mod tests {
         let (mut t, mut tally) = read_csv(&two);
         let cols = t.finish(&mut tally);
         assert_eq!(t.records, 2);
-        for (c, n) in [
+        let two_each = [
             (Category::NameKanji, 2),
             (Category::NameKana, 2),
             (Category::Phone, 2),
             (Category::Email, 2),
-        ] {
-            assert_eq!(tally.count(c), n, "{c}");
-        }
+        ];
+        crate::assert_counts(&tally, &two_each, "two header rows");
         assert!(
             cols.contains(&("メール".into(), Category::Email)),
             "{cols:?}"
