@@ -726,3 +726,35 @@ mod tests {
         assert_eq!(out, "Name: 山田 太郎\ntel 090-1234\na(b)\nc");
     }
 }
+
+#[cfg(test)]
+mod table_rows {
+    use crate::tally::{CatSet, Tally};
+    use kizuki_core::Category;
+
+    /// A customer list printed to PDF: each row comes out as one line of text, the name first
+    /// with no keyword before it. The name counts, as the row's other values do.
+    #[test]
+    fn names_that_start_the_rows_of_a_printed_list() {
+        let lines = [
+            "顧客一覧",
+            "山田 太郎 090-1234-5678 taro@example.jp",
+            "鈴木 花子 03-1234-5678 hanako@example.jp",
+            "佐藤 一郎 営業部 06-1234-5678",
+        ];
+        let Ok(pdf) = crate::synth::pdf_of(&lines) else {
+            panic!("pdf");
+        };
+        let Ok(text) = super::text(&pdf, 1 << 30) else {
+            panic!("text");
+        };
+        let mut t = Tally::new(CatSet::all());
+        crate::text::scan(&text, &mut t);
+        let want = [
+            (Category::NameKanji, 3),
+            (Category::Phone, 3),
+            (Category::Email, 2),
+        ];
+        crate::assert_counts(&t, &want, &text);
+    }
+}

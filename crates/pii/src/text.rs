@@ -136,8 +136,8 @@ fn reference_pattern() -> String {
         | From|To|Cc|CC|差出人|送信者|宛先
         | 〒
         | 様|殿|さん|さま|氏|君|くん|ちゃん
-        | (?m:^)[\x20\t\u{{3000}}]*[\u{{4E00}}-\u{{9FFF}}\u{{3400}}-\u{{4DBF}}・•●○■]
-          [\x20\t()\u{{2000}}-\u{{9FFF}}\u{{F000}}-\u{{FFFF}}]*\r?(?m:$)
+        | (?m:^)[\x20\t\u{{3000}}]*(?:[・•●○■][\x20\u{{3000}}]*)?[\u{{4000}}-\u{{9FFF}}]+
+          (?:[\x20\u{{3000}}][\u{{4000}}-\u{{9FFF}}]+(?:\r?(?m:$)|[\x20\t\u{{3000}}(（])|\r?(?m:$)|[(（])
         "#
     )
 }
@@ -223,7 +223,7 @@ enum Kind {
     /// An honorific (`様`, `殿`): a full name may come right before it.
     Honorific,
     /// The first kanji or list mark of a line (after spaces): the line may be a full name
-    /// alone ([`lone_name`]). The candidate starts at the line's start.
+    /// alone or before a row ([`line_name`]). The candidate starts at the line's start.
     LineStart,
 }
 
@@ -824,9 +824,7 @@ const LIST_MARKS: [char; 5] = ['・', '•', '●', '○', '■'];
 /// Can a name alone on its line start with `cp` (a kanji or a list mark)?
 #[inline]
 fn line_name_start(cp: u32) -> bool {
-    (0x4E00..=0x9FFF).contains(&cp)
-        || (0x3400..=0x4DBF).contains(&cp)
-        || matches!(cp, 0x30FB | 0x2022 | 0x25CF | 0x25CB | 0x25A0)
+    (0x4000..=0x9FFF).contains(&cp) || matches!(cp, 0x30FB | 0x2022 | 0x25CF | 0x25CB | 0x25A0)
 }
 
 /// The start of the line whose first character other than spaces and tabs is at `i`, if it
@@ -850,73 +848,148 @@ fn line_start(b: &[u8], floor: usize, i: usize) -> Option<usize> {
     }
 }
 
-/// The end of the line from `i` on if it may hold a name alone: three-byte characters
-/// (U+2000-U+9FFF and U+F000-U+FFFF: kanji, kana, marks, full-width brackets and spaces),
-/// spaces, tabs and ASCII brackets up to the line end (a `\r` before it included). A byte
-/// loop that stops at the first other byte: most lines that start with a kanji hold a digit,
-/// a colon or a Latin letter within a few characters.
+/// Whether a line whose first character (after spaces) is at `i` starts like a name: a list
+/// mark and spaces if any, a run of kanji (U+4000-U+9FFF), one space and another run if
+/// there is one, then the line's end (a `\r` before it included) or a space, a tab or an
+/// opening bracket. Returns the end of that; [`line_name`] judges it. A byte loop: most lines
+/// that start with a kanji have a kana, a digit or a colon right after their first word
+/// (`お客様`, `電話090…`, `注文番号: …`) and stop at once.
 #[inline(never)]
 fn name_line_end(b: &[u8], i: usize) -> Option<usize> {
+    let n = b.len();
+    // A kanji's lead byte (U+4000-U+9FFF), its two bytes after it in the text (UTF-8).
+    let is_kanji = |j: usize| j + 2 < n && b[j].wrapping_sub(0xE4) < 6;
+    let is_wide_space =
+        |j: usize| j + 2 < n && b[j] == 0xE3 && b[j + 1] == 0x80 && b[j + 2] == 0x80;
     let mut j = i;
-    loop {
-        match b.get(j) {
-            None | Some(b'\n') => return Some(j),
-            Some(b'\r') if matches!(b.get(j + 1), None | Some(b'\n')) => return Some(j + 1),
-            Some(0xE2..=0xE9 | 0xEF) if j + 3 <= b.len() => j += 3,
-            Some(b' ' | b'\t' | b'(' | b')') => j += 1,
-            _ => return None,
+    if !is_kanji(j) {
+        // A list mark, then spaces.
+        j += 3;
+        loop {
+            if b.get(j) == Some(&b' ') {
+                j += 1;
+            } else if is_wide_space(j) {
+                j += 3;
+            } else {
+                break;
+            }
         }
+    }
+    let start = j;
+    while is_kanji(j) {
+        j += 3;
+    }
+    if j == start {
+        return None;
+    }
+    let first = j;
+    // What may follow a name: the line's end, a space, a tab or an opening bracket.
+    let end_at = |j: usize| match b.get(j) {
+        None | Some(b'\n') => Some(j),
+        Some(b'\r') if matches!(b.get(j + 1), None | Some(b'\n')) => Some(j + 1),
+        Some(b' ' | b'\t' | b'(') => Some(j + 1),
+        // A full-width space or bracket.
+        Some(0xE3) if is_wide_space(j) => Some(j + 3),
+        Some(0xEF) if b.get(j + 1..j + 3) == Some(&[0xBC, 0x88]) => Some(j + 3),
+        _ => None,
+    };
+    // The given name after one space, if what follows it may follow a name (`山本 良宜,…` is
+    // a row of a CSV).
+    let gap = if b.get(first) == Some(&b' ') {
+        1
+    } else if is_wide_space(first) {
+        3
+    } else {
+        0
+    };
+    if gap > 0 {
+        let mut k = first + gap;
+        while is_kanji(k) {
+            k += 3;
+        }
+        if k > first + gap
+            && let Some(e) = end_at(k)
+        {
+            return Some(e);
+        }
+        // A name without a space (`田中一郎`) only alone on its line or before its reading:
+        // as the first word of a row it is any word (`管理番号 5920…`, `接続元 192.…`).
+        return None;
+    }
+    match b.get(first) {
+        Some(b'\t') => None,
+        _ => end_at(first),
     }
 }
 
-/// A line that holds a full name and nothing else, as rosters, attendee lists and the cells
-/// that a PDF or a pasted table gives as lines do (`山田 太郎`, `・鈴木　花子`, `田中一郎`),
-/// with a reading in brackets after it if any (`山田 太郎（ヤマダ タロウ）`): the name must
-/// be a family and a given name the dictionary knows, with a space between them, or four
-/// kanji at least without one ([`value::full_name_kanji`]). A line with anything else on it
-/// (`氏名 山田 太郎`, `山田 太郎 様`, a digit) is left to the other rules. `line` starts at the
-/// line's first character and runs to its end; returns whether it was such a line.
-#[inline(never)]
-fn lone_name(line: &str, tally: &mut Tally) -> bool {
-    // A name, its reading and a mark fit in 100 bytes.
-    if line.len() > 100 {
-        return false;
+/// The largest character boundary of `text` at or below `i`.
+fn floor_char(text: &str, mut i: usize) -> usize {
+    while i > 0 && !text.is_char_boundary(i) {
+        i -= 1;
     }
+    i
+}
+
+/// A full name at the start of a line: alone on it, as rosters, attendee lists and the cells
+/// that a PDF gives as lines hold it (`山田 太郎`, `・鈴木　花子`, `田中一郎`), or before the
+/// rest of a row after a space (`山田 太郎 090-1234-5678 taro@…`, `山田 太郎 営業部`), with a
+/// reading in brackets after it if any (`山田 太郎（ヤマダ タロウ）`). The name must be a
+/// family and a given name the dictionary knows, with a space between them, or four kanji at
+/// least without one ([`value::full_name_kanji`]). An honorific after it is left to that rule
+/// (`山田 太郎 様（ヤマダ タロウ）`), and a line whose first word runs into something else
+/// (`氏名 山田 太郎`, `山田太郎から`) is no name. `seg` runs from the line's start to its
+/// end; returns the end of what was taken (within `seg`).
+#[inline(never)]
+fn line_name(seg: &str, tally: &mut Tally) -> Option<usize> {
     let spaces = [' ', '\u{3000}'];
-    let line = line
-        .trim_matches(['\r', '\t', ' ', '\u{3000}'])
+    let blank = [' ', '\t', '\u{3000}', '\r', '\n'];
+    let body = seg
+        .trim_start_matches(blank)
         .trim_start_matches(LIST_MARKS)
         .trim_start_matches(spaces);
-    let (name, reading) = match line.strip_suffix([')', '）']) {
-        Some(rest) => match rest.rfind(['(', '（']) {
-            Some(open) => {
-                let r = &rest[open..];
-                let r = &r[r.chars().next().map_or(1, char::len_utf8)..];
-                (rest[..open].trim_end_matches(spaces), Some(r))
-            }
-            None => return false,
-        },
-        None => (line, None),
+    let lead = seg.len() - body.len();
+    let run = |t: &str| {
+        t.char_indices()
+            .find(|(_, c)| !value::is_kanji_char(*c))
+            .map_or(t.len(), |(i, _)| i)
     };
-    let mut parts = 1;
-    let mut chars = 0;
-    let mut prev_space = true;
-    for c in name.chars() {
-        if spaces.contains(&c) {
-            if prev_space {
-                return false;
-            }
-            parts += 1;
-            prev_space = true;
-        } else if value::is_kanji_char(c) {
-            chars += 1;
-            prev_space = false;
-        } else {
-            return false;
+    // Family name, then one space and the given name if there is one.
+    let a = run(body);
+    let mut n = a;
+    if let Some(sp) = body[a..].chars().next().filter(|c| spaces.contains(c)) {
+        let b = run(&body[a + sp.len_utf8()..]);
+        if b > 0 {
+            n = a + sp.len_utf8() + b;
         }
     }
-    if parts > 2 || (parts == 1 && chars < 4) || !value::full_name_kanji(name) {
-        return false;
+    let name = &body[..n];
+    if a == 0 || name.len() > 48 || (n == a && name.chars().count() < 4) {
+        return None;
+    }
+    // A reading in brackets right after (or after a space).
+    let mut end = n;
+    let mut reading = None;
+    let after = body[n..].trim_start_matches(spaces);
+    if let Some(open) = after.chars().next().filter(|c| matches!(c, '(' | '（')) {
+        let inner = &after[open.len_utf8()..];
+        let close = inner.find([')', '）'])?;
+        reading = Some(&inner[..close]);
+        let closing = inner[close..].chars().next().map_or(1, char::len_utf8);
+        end = body.len() - inner.len() + close + closing;
+    }
+    // Then the line's end, or a space and the rest of the row (no honorific). A name without
+    // a space starts no row (`管理番号 5920…`): it must be alone on its line.
+    let rest = &body[end..];
+    let rest_t = rest.trim_start_matches(blank);
+    if !rest_t.is_empty()
+        && (n == a
+            || rest_t.len() == rest.len()
+            || HONORIFICS.iter().any(|h| rest_t.starts_with(h)))
+    {
+        return None;
+    }
+    if !value::full_name_kanji(name) {
+        return None;
     }
     tally.add(Category::NameKanji, name, &name_key(name));
     if let Some(r) = reading.map(value::trim)
@@ -924,7 +997,7 @@ fn lone_name(line: &str, tally: &mut Tally) -> bool {
     {
         tally.add(Category::NameKana, r, &crate::tables::katakana(r));
     }
-    true
+    Some(lead + end)
 }
 
 /// Scans free text, adding what it finds to `tally`.
@@ -946,11 +1019,17 @@ pub fn scan(text: &str, tally: &mut Tally) {
             continue;
         }
         if kind == Kind::LineStart {
-            // The line a name may be alone on: judged whole, and skipped when it is one; else
-            // the search goes on from its first character (a literal there when spaces came
-            // first), or after it (its literals were tried).
-            if text.get(s..e).is_some_and(|l| lone_name(l, tally)) {
-                consumed = e;
+            // A line a name may start: the search goes on after the name when it is one;
+            // else from the line's first character (a literal there when spaces came first),
+            // or after it (its literals were tried).
+            // The line's end, or enough of a long line for a name, its reading and what
+            // follows them.
+            let window = floor_char(text, (s + 256).min(bytes.len()));
+            let line_end =
+                memchr::memchr(b'\n', &bytes[e.min(window)..window]).map_or(window, |k| e + k);
+            if let Some(end) = text.get(s..line_end).and_then(|l| line_name(l, tally)) {
+                consumed = s + end;
+                pos = s + end;
             } else {
                 let first = s + bytes[s..e]
                     .iter()
@@ -1569,9 +1648,20 @@ mod tests {
                 "・田中一郎\n● 佐藤 健\n\t  高橋　誠\n",
                 vec![(C::NameKanji, 3)],
             ),
+            // A name that starts a row (a table a PDF or a list gives as lines), with its
+            // reading; the first of two names on a line.
             (
-                "山田太郎様\n山田 太郎 090-1234-5678\n",
-                vec![(C::NameKanji, 1), (C::Phone, 1)],
+                "山田太郎様\n山田 太郎 090-1234-5678\n鈴木 花子（スズキ ハナコ）\ttaro@example.jp\n",
+                vec![
+                    (C::NameKanji, 3),
+                    (C::NameKana, 1),
+                    (C::Email, 1),
+                    (C::Phone, 1),
+                ],
+            ),
+            (
+                "佐藤 一郎 営業部 東京都千代田区千代田1-1\n山田 太郎 鈴木 花子\n",
+                vec![(C::NameKanji, 2), (C::Address, 1)],
             ),
             (
                 "山田 太郎（ヤマダ タロウ）\n",
@@ -1580,10 +1670,13 @@ mod tests {
             // The other rules take these, once.
             ("山田 太郎 様\n氏名 山田 太郎\n", vec![(C::NameKanji, 2)]),
             (
-                "概要\n会議室\n東京 大阪\n株式会社山田商店\n千代田区\n林一郎\n山田\n山田 太郎 鈴木 花子\n",
+                "概要\n会議室\n東京 大阪\n株式会社山田商店\n千代田区\n林一郎\n山田\n",
                 vec![],
             ),
-            ("山田 太郎 03\n山田  太郎\n", vec![]),
+            (
+                "山田  太郎\n山田太郎から電話\n管理番号 592060898940\n接続元 192.168.0.1\n",
+                vec![],
+            ),
         ] {
             assert_eq!(found(t), want, "{t}");
         }
