@@ -821,7 +821,7 @@ fn ascii_word(b: Option<u8>) -> bool {
 /// Marks a name alone on its line may follow (`・山田 太郎`, `● 鈴木 花子`).
 const LIST_MARKS: [char; 5] = ['・', '•', '●', '○', '■'];
 
-/// Can a name alone on its line start with `cp` (a kanji or a list mark)?
+/// Can a name at a line's start begin with `cp` (a kanji or a list mark)?
 #[inline]
 fn line_name_start(cp: u32) -> bool {
     (0x4000..=0x9FFF).contains(&cp) || matches!(cp, 0x30FB | 0x2022 | 0x25CF | 0x25CB | 0x25A0)
@@ -849,11 +849,12 @@ fn line_start(b: &[u8], floor: usize, i: usize) -> Option<usize> {
 }
 
 /// Whether a line whose first character (after spaces) is at `i` starts like a name: a list
-/// mark and spaces if any, a run of kanji (U+4000-U+9FFF), one space and another run if
-/// there is one, then the line's end (a `\r` before it included) or a space, a tab or an
-/// opening bracket. Returns the end of that; [`line_name`] judges it. A byte loop: most lines
-/// that start with a kanji have a kana, a digit or a colon right after their first word
-/// (`お客様`, `電話090…`, `注文番号: …`) and stop at once.
+/// mark and spaces if any, then either two runs of kanji (U+4000-U+9FFF) with one space
+/// between them, followed by the line's end (a `\r` before it included), a space, a tab or
+/// an opening bracket; or one run followed by the line's end or an opening bracket. Returns
+/// the end of that; [`line_name`] judges it. A byte loop: most lines that start with a kanji
+/// have a kana, a digit or a colon right after their first word (`お客様`, `電話090…`,
+/// `注文番号: …`) and stop at once.
 #[inline(never)]
 fn name_line_end(b: &[u8], i: usize) -> Option<usize> {
     let n = b.len();
