@@ -1032,20 +1032,8 @@ pub fn scan(text: &str, tally: &mut Tally) {
                 consumed = s + end;
                 pos = s + end;
             } else {
-                let first = s + bytes[s..e]
-                    .iter()
-                    .take_while(|x| matches!(x, b' ' | b'\t'))
-                    .count();
-                let first = if bytes[first..e].starts_with("\u{3000}".as_bytes()) {
-                    first
-                        + 3
-                        + bytes[first + 3..e]
-                            .iter()
-                            .take_while(|x| matches!(x, b' ' | b'\t'))
-                            .count()
-                } else {
-                    first
-                };
+                let line = text.get(s..e).unwrap_or("");
+                let first = s + line.len() - line.trim_start_matches([' ', '\t', '\u{3000}']).len();
                 pos = if first == s { s + 3 } else { first };
             }
             continue;
