@@ -58,6 +58,7 @@ pub mod tally;
 pub mod text;
 pub mod value;
 pub mod vcard;
+pub mod wal;
 pub mod xml;
 pub mod zengin;
 

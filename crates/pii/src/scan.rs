@@ -149,6 +149,10 @@ impl Scanner {
                 self.scan_sqlite(path, &label, &mut out);
                 return Ok(());
             }
+            // A database's write-ahead log is read with its database (above).
+            if crate::wal::is_wal(&head) && log_of_database(path) {
+                return Ok(());
+            }
             if crate::carve::is_raw_image(&head, &label) {
                 drop(f);
                 let mut open = || -> io::Result<Box<dyn Read>> { Ok(Box::new(File::open(path)?)) };
@@ -488,6 +492,12 @@ impl Scanner {
     ) {
         match db {
             Ok(db) => {
+                if let Some(e) = db.wal_error {
+                    out.push(Item::Failed {
+                        path: format!("{label}-wal"),
+                        error: Error::Read(format!("write-ahead log not read: {e}")),
+                    });
+                }
                 self.push_report(
                     out,
                     tally,
@@ -824,6 +834,21 @@ fn floor_boundary(s: &str, mut i: usize) -> usize {
 }
 
 /// Is this named as an HTML page?
+/// Is `path` (`app.db-wal`) the write-ahead log of an SQLite database beside it (`app.db`)?
+fn log_of_database(path: &Path) -> bool {
+    let Some(db) = path
+        .to_str()
+        .and_then(|p| p.strip_suffix("-wal"))
+        .map(Path::new)
+    else {
+        return false;
+    };
+    let mut head = [0u8; 16];
+    File::open(db)
+        .and_then(|mut f| f.read_exact(&mut head))
+        .is_ok_and(|()| head == crate::sqlite::MAGIC)
+}
+
 fn is_html_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     [".html", ".htm", ".xhtml"]

@@ -24,6 +24,10 @@ const MAX_TABLES: usize = 1024;
 
 /// What a database held.
 pub(crate) struct Db {
+    /// The log beside the database could not be read: why (the file alone was read).
+    pub wal_error: Option<String>,
+    /// Committed pages of the log beside the database that were read with it.
+    pub wal_pages: usize,
     /// Rows of every table read.
     pub records: u64,
     /// Classified columns, as `table.column`.
@@ -32,15 +36,29 @@ pub(crate) struct Db {
     pub errors: Vec<(String, String)>,
 }
 
-/// Reads every table of the database at `path` into `tally`.
+/// Reads every table of the database at `path` into `tally`, with the committed
+/// transactions of its write-ahead log (`path-wal`) when it has one ([`crate::wal`]).
 pub(crate) fn scan(path: &Path, tally: &mut Tally) -> rusqlite::Result<Db> {
+    let log = crate::wal::beside(path);
+    let (copy, wal_pages, wal_error) = if log.is_file() {
+        match crate::wal::apply(path, &log) {
+            Ok(Some((tmp, c))) => (Some(tmp), c.frames.len(), None),
+            Ok(None) => (None, 0, None),
+            Err(e) => (None, 0, Some(e.to_string())),
+        }
+    } else {
+        (None, 0, None)
+    };
     let conn = Connection::open_with_flags(
-        uri(path),
+        uri(copy.as_ref().map_or(path, |t| t.path())),
         OpenFlags::SQLITE_OPEN_READ_ONLY
             | OpenFlags::SQLITE_OPEN_URI
             | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
-    scan_conn(&conn, tally)
+    let mut db = scan_conn(&conn, tally)?;
+    db.wal_pages = wal_pages;
+    db.wal_error = wal_error;
+    Ok(db)
 }
 
 /// Reads every table of a database held in memory (a member of an archive) into `tally`:
@@ -72,6 +90,8 @@ fn scan_conn(conn: &Connection, tally: &mut Tally) -> rusqlite::Result<Db> {
             .collect::<rusqlite::Result<_>>()?
     };
     let mut db = Db {
+        wal_error: None,
+        wal_pages: 0,
         records: 0,
         columns: Vec::new(),
         errors: Vec::new(),
@@ -245,6 +265,51 @@ mod tests {
             matches!(items.as_slice(), [crate::Item::Failed { path, .. }] if path == "backup.zip!app/bad.sqlite"),
             "{items:?}"
         );
+    }
+
+    #[test]
+    fn reads_the_rows_still_in_the_write_ahead_log() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = crate::wal::tests::db_with_rows_in_log(dir.path(), 20, 60);
+        std::fs::remove_file(dir.path().join("src.db")).unwrap();
+        let _ = std::fs::remove_file(dir.path().join("src.db-wal"));
+        let _ = std::fs::remove_file(dir.path().join("src.db-shm"));
+        let listing = || {
+            let mut v: Vec<_> = std::fs::read_dir(dir.path())
+                .unwrap()
+                .map(|e| e.unwrap().file_name())
+                .collect();
+            v.sort();
+            v
+        };
+        let before = listing();
+        // The folder: one object, the database with its log; the log is not an object.
+        let mut items = Vec::new();
+        crate::Scanner::default().scan_paths(&[dir.path().to_path_buf()], &mut |i| items.push(i));
+        match items.as_slice() {
+            [crate::Item::Found(r)] => {
+                assert_eq!(r.path, db.display().to_string());
+                assert_eq!(r.records, Some(80));
+                assert_eq!(r.categories.get(&Category::Email), Some(&80));
+                assert_eq!(r.persons_estimate, 80);
+            }
+            _ => panic!("{items:?}"),
+        }
+        assert_eq!(listing(), before, "nothing written beside the evidence");
+        // A database moved away from its log is read alone.
+        std::fs::rename(&db, dir.path().join("moved.db")).unwrap();
+        let mut tally = Tally::new(CatSet::all());
+        let read = scan(&dir.path().join("moved.db"), &mut tally).unwrap();
+        assert_eq!((read.records, read.wal_pages), (20, 0));
+        // A log whose first frame is damaged holds no commit: the database alone.
+        std::fs::rename(dir.path().join("moved.db"), &db).unwrap();
+        let log = crate::wal::beside(&db);
+        let mut bytes = std::fs::read(&log).unwrap();
+        bytes[40] ^= 0xFF;
+        std::fs::write(&log, &bytes).unwrap();
+        let mut tally = Tally::new(CatSet::all());
+        let read = scan(&db, &mut tally).unwrap();
+        assert_eq!((read.records, read.wal_pages), (20, 0));
     }
 
     #[test]
