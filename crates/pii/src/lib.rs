@@ -51,6 +51,7 @@ pub mod sheet;
 mod sjis;
 pub mod sql;
 pub mod sqlite;
+mod sqlite_free;
 pub mod synth;
 pub mod table;
 pub mod tables;

@@ -506,6 +506,20 @@ impl Scanner {
                     Some(db.records),
                     db.columns,
                 );
+                // Its deleted rows: an object of their own, beside the live ones.
+                if let Some(del) = db.deleted {
+                    let path = format!("{label}!(deleted)");
+                    if del.capped {
+                        out.push(Item::Failed {
+                            path: path.clone(),
+                            error: Error::Cap(format!(
+                                "deleted rows: recovery stopped at {} rows",
+                                del.records
+                            )),
+                        });
+                    }
+                    self.push_report(out, del.tally, path, None, Some(del.records), del.columns);
+                }
                 for (table, e) in db.errors {
                     out.push(Item::Failed {
                         path: format!("{label}!{table}"),

@@ -13,6 +13,7 @@ use kizuki_core::Category;
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags};
 
+use crate::sqlite_free::{Recovered, TableDef, row_key};
 use crate::table::Table;
 use crate::tally::Tally;
 
@@ -34,13 +35,26 @@ pub(crate) struct Db {
     pub columns: Vec<(String, Category)>,
     /// Tables that could not be read: name, error.
     pub errors: Vec<(String, String)>,
+    /// Deleted rows recovered from the free space ([`crate::sqlite_free`]), when any.
+    pub deleted: Option<Deleted>,
+}
+
+/// Deleted rows of a database, read as its tables are.
+pub(crate) struct Deleted {
+    pub tally: Tally,
+    pub records: u64,
+    pub columns: Vec<(String, Category)>,
+    /// The recovery stopped at its caps.
+    pub capped: bool,
 }
 
 /// Reads every table of the database at `path` into `tally`, with the committed
-/// transactions of its write-ahead log (`path-wal`) when it has one ([`crate::wal`]).
+/// transactions of its write-ahead log (`path-wal`) when it has one ([`crate::wal`]), and
+/// recovers its deleted rows.
 pub(crate) fn scan(path: &Path, tally: &mut Tally) -> rusqlite::Result<Db> {
     let log = crate::wal::beside(path);
-    let (copy, wal_pages, wal_error) = if log.is_file() {
+    let has_log = log.is_file();
+    let (copy, wal_pages, wal_error) = if has_log {
         match crate::wal::apply(path, &log) {
             Ok(Some((tmp, c))) => (Some(tmp), c.frames.len(), None),
             Ok(None) => (None, 0, None),
@@ -49,13 +63,26 @@ pub(crate) fn scan(path: &Path, tally: &mut Tally) -> rusqlite::Result<Db> {
     } else {
         (None, 0, None)
     };
+    let image = copy.as_ref().map_or(path, |t| t.path());
     let conn = Connection::open_with_flags(
-        uri(copy.as_ref().map_or(path, |t| t.path())),
+        uri(image),
         OpenFlags::SQLITE_OPEN_READ_ONLY
             | OpenFlags::SQLITE_OPEN_URI
             | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
-    let mut db = scan_conn(&conn, tally)?;
+    let mut db = scan_conn(&conn, tally, |tables| {
+        let mut f = std::fs::File::open(image)?;
+        let mut log = if has_log {
+            Some(std::io::BufReader::new(std::fs::File::open(&log)?))
+        } else {
+            None
+        };
+        crate::sqlite_free::recover(
+            &mut f,
+            log.as_mut().map(|l| l as &mut dyn std::io::Read),
+            tables,
+        )
+    })?;
     db.wal_pages = wal_pages;
     db.wal_error = wal_error;
     Ok(db)
@@ -75,10 +102,18 @@ pub(crate) fn scan_bytes(data: &[u8], tally: &mut Tally) -> rusqlite::Result<Db>
     let copy = head.as_slice().chain(&data[head.len()..]);
     let mut conn = Connection::open_in_memory()?;
     conn.deserialize_read_exact("main", copy, data.len(), true)?;
-    scan_conn(&conn, tally)
+    scan_conn(&conn, tally, |tables| {
+        crate::sqlite_free::recover(&mut std::io::Cursor::new(data), None, tables)
+    })
 }
 
-fn scan_conn(conn: &Connection, tally: &mut Tally) -> rusqlite::Result<Db> {
+/// Reads the tables of `conn`, after `recover` has searched the free space for deleted rows
+/// of them (told from live rows as the live rows are read).
+fn scan_conn(
+    conn: &Connection,
+    tally: &mut Tally,
+    recover: impl FnOnce(&[TableDef]) -> std::io::Result<Recovered>,
+) -> rusqlite::Result<Db> {
     conn.pragma_update(None, "trusted_schema", "OFF")?;
     let names: Vec<String> = {
         let mut st = conn.prepare(
@@ -95,27 +130,97 @@ fn scan_conn(conn: &Connection, tally: &mut Tally) -> rusqlite::Result<Db> {
         records: 0,
         columns: Vec::new(),
         errors: Vec::new(),
+        deleted: None,
     };
-    for name in names {
-        match table(conn, &name, tally) {
+    // The schema the free space is searched with: tables whose columns are known.
+    let mut tables = Vec::new();
+    for name in &names {
+        match schema(conn, name) {
+            Ok(t) => tables.push(t),
+            Err(e) => db.errors.push((name.clone(), e.to_string())),
+        }
+    }
+    let mut recovered = match recover(&tables) {
+        Ok(r) => r,
+        Err(e) => {
+            db.errors
+                .push(("(deleted)".to_string(), format!("free space not read: {e}")));
+            Recovered::default()
+        }
+    };
+    for (i, t) in tables.iter().enumerate() {
+        match table(conn, i, &t.name, tally, &mut recovered) {
             Ok((records, cols)) => {
                 db.records += records;
                 db.columns.extend(
                     cols.into_iter()
-                        .map(|(c, cat)| (format!("{name}.{c}"), cat)),
+                        .map(|(c, cat)| (format!("{}.{c}", t.name), cat)),
                 );
             }
-            Err(e) => db.errors.push((name, e.to_string())),
+            Err(e) => db.errors.push((t.name.clone(), e.to_string())),
         }
     }
+    let capped = recovered.capped;
+    let mut by_table: Vec<Vec<Vec<String>>> = vec![Vec::new(); tables.len()];
+    for (t, row) in recovered.deleted() {
+        if let Some(rows) = by_table.get_mut(t) {
+            rows.push(row);
+        }
+    }
+    if by_table.iter().any(|r| !r.is_empty()) {
+        let mut del = Deleted {
+            tally: Tally::new(tally.categories()),
+            records: 0,
+            columns: Vec::new(),
+            capped,
+        };
+        for (t, rows) in tables.iter().zip(by_table) {
+            if rows.is_empty() {
+                continue;
+            }
+            let mut tab = Table::with_columns(t.columns.clone());
+            for row in &rows {
+                tab.push(row, &mut del.tally);
+            }
+            let cols = tab.finish(&mut del.tally);
+            del.tally.one_person_per_row(tab.records);
+            del.records += tab.records;
+            del.columns.extend(
+                cols.into_iter()
+                    .map(|(c, cat)| (format!("{}.{c}", t.name), cat)),
+            );
+        }
+        db.deleted = Some(del);
+    }
     Ok(db)
+}
+
+/// A table's columns and their affinities (`PRAGMA table_info`).
+fn schema(conn: &Connection, name: &str) -> rusqlite::Result<TableDef> {
+    let mut st = conn.prepare("SELECT name, type FROM pragma_table_info(?1)")?;
+    let mut columns = Vec::new();
+    let mut text = Vec::new();
+    for r in st.query_map([name], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+    })? {
+        let (c, decl) = r?;
+        columns.push(c);
+        text.push(TableDef::text_affinity(&decl));
+    }
+    Ok(TableDef {
+        name: name.to_string(),
+        columns,
+        text,
+    })
 }
 
 /// One table's rows into `tally`: its records and classified columns.
 fn table(
     conn: &Connection,
+    index: usize,
     name: &str,
     tally: &mut Tally,
+    recovered: &mut Recovered,
 ) -> rusqlite::Result<(u64, Vec<(String, Category)>)> {
     let mut st = conn.prepare(&format!("SELECT * FROM \"{}\"", name.replace('"', "\"\"")))?;
     let cols: Vec<String> = st.column_names().map(String::from).collect();
@@ -134,6 +239,15 @@ fn table(
                 // Text kept as a blob by some applications; other blobs say nothing here.
                 ValueRef::Blob(b) => std::str::from_utf8(b).unwrap_or("").to_string(),
             });
+        }
+        if !recovered.rows.is_empty() {
+            let mut texts = Vec::new();
+            for i in 0..n {
+                if let ValueRef::Text(b) = r.get_ref(i)? {
+                    texts.push((i, String::from_utf8_lossy(b)));
+                }
+            }
+            recovered.live_row(row_key(index, texts.iter().map(|(i, t)| (*i, &**t))));
         }
         t.push(&row, tally);
     }
@@ -310,6 +424,229 @@ mod tests {
         let mut tally = Tally::new(CatSet::all());
         let read = scan(&db, &mut tally).unwrap();
         assert_eq!((read.records, read.wal_pages), (20, 0));
+    }
+
+    /// A customers table of `n` synthetic persons (ids from 1) in a new database at `path`,
+    /// with `secure_delete` as given; the header and the rows as cells.
+    fn customers(path: &Path, n: usize, secure_delete: bool) -> (Vec<String>, Vec<Vec<String>>) {
+        let (csv, _) = synth::persons_text(33, n, Form::Csv);
+        let mut lines = csv.lines();
+        let header: Vec<String> = lines.next().unwrap().split(',').map(String::from).collect();
+        let rows: Vec<Vec<String>> = lines
+            .map(|l| l.split(',').map(String::from).collect())
+            .collect();
+        let conn = Connection::open(path).unwrap();
+        conn.pragma_update(None, "secure_delete", secure_delete)
+            .unwrap();
+        let cols: Vec<String> = header.iter().map(|h| format!("\"{h}\" TEXT")).collect();
+        conn.execute(
+            &format!(
+                "CREATE TABLE customers(id INTEGER PRIMARY KEY, {})",
+                cols.join(",")
+            ),
+            [],
+        )
+        .unwrap();
+        let marks = vec!["?"; header.len()].join(",");
+        let mut ins = conn
+            .prepare(&format!("INSERT INTO customers VALUES (NULL, {marks})"))
+            .unwrap();
+        for r in &rows {
+            let cells: Vec<Option<&str>> = r
+                .iter()
+                .map(|c| (!c.is_empty()).then_some(c.as_str()))
+                .collect();
+            ins.execute(rusqlite::params_from_iter(cells)).unwrap();
+        }
+        (header, rows)
+    }
+
+    /// What a table of exactly `rows` counts (the oracle for recovered rows).
+    fn expected(header: &[String], rows: &[&Vec<String>]) -> (u64, Tally) {
+        let mut cols = vec!["id".to_string()];
+        cols.extend(header.iter().cloned());
+        let mut t = Table::with_columns(cols);
+        let mut tally = Tally::new(CatSet::all());
+        for (i, r) in rows.iter().enumerate() {
+            let mut row = vec![i.to_string()];
+            row.extend(r.iter().cloned());
+            t.push(&row, &mut tally);
+        }
+        t.finish(&mut tally);
+        (t.records, tally)
+    }
+
+    #[test]
+    fn recovers_deleted_rows_from_free_space() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("crm.sqlite");
+        let (header, rows) = customers(&path, 600, false);
+        // Rows deleted here and there (freeblocks in pages still in use), then a run of rows
+        // (pages freed whole, to the freelist).
+        let gone = |id: usize| id.is_multiple_of(7) || (400..=520).contains(&id);
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch("DELETE FROM customers WHERE id % 7 = 0 OR id BETWEEN 400 AND 520")
+                .unwrap();
+            let free: i64 = conn
+                .query_row("PRAGMA freelist_count", [], |r| r.get(0))
+                .unwrap();
+            assert!(free > 0, "whole pages freed");
+        }
+        // SQLite rewrites the pages it rebalances after a delete, and what it deleted there is
+        // gone. The rows still in the file: those whose record body (the cells one after the
+        // other, the id being NULL) is there.
+        let file = std::fs::read(&path).unwrap();
+        let in_file = |r: &Vec<String>| {
+            let body = r.concat();
+            file.windows(body.len()).any(|w| w == body.as_bytes())
+        };
+        let deleted: Vec<&Vec<String>> = rows
+            .iter()
+            .enumerate()
+            .filter(|(i, r)| gone(i + 1) && in_file(r))
+            .map(|(_, r)| r)
+            .collect();
+        let all = (1..=600).filter(|i| gone(*i)).count();
+        assert!(
+            deleted.len() * 4 > all * 3,
+            "{} of {all} in the file",
+            deleted.len()
+        );
+        let (n, truth) = expected(&header, &deleted);
+        let mut items = Vec::new();
+        crate::Scanner::default().scan_paths(std::slice::from_ref(&path), &mut |i| items.push(i));
+        match items.as_slice() {
+            [crate::Item::Found(live), crate::Item::Found(del)] => {
+                assert_eq!(live.records, Some((600 - all) as u64));
+                assert_eq!(del.path, format!("{}!(deleted)", path.display()));
+                assert_eq!(del.records, Some(n));
+                for c in Category::ALL {
+                    assert_eq!(
+                        del.categories.get(&c).copied(),
+                        Some(truth.count(c)).filter(|n| *n > 0),
+                        "{c:?}"
+                    );
+                }
+                assert_eq!(del.persons_estimate, n);
+                assert!(
+                    del.columns
+                        .0
+                        .contains(&("customers.氏名".to_string(), Category::NameKanji)),
+                    "{:?}",
+                    del.columns
+                );
+            }
+            _ => panic!("{items:?}"),
+        }
+        // The same in an archive (read from memory).
+        let zip = synth::zip_of(&[("crm.sqlite", &std::fs::read(&path).unwrap())]).unwrap();
+        let items = crate::Scanner::default().scan_bytes("b.zip", &zip);
+        match items.as_slice() {
+            [crate::Item::Found(_), crate::Item::Found(del)] => {
+                assert_eq!(
+                    (del.path.as_str(), del.records),
+                    ("b.zip!crm.sqlite!(deleted)", Some(n))
+                );
+            }
+            _ => panic!("{items:?}"),
+        }
+    }
+
+    #[test]
+    fn recovers_rows_deleted_in_the_write_ahead_log() {
+        // Rows written and deleted since the last checkpoint: the log's older frames hold the
+        // page with them, its latest frame the page without.
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("src.db");
+        let conn = Connection::open(&src).unwrap();
+        conn.execute_batch(
+            "PRAGMA journal_mode=WAL; PRAGMA wal_autocheckpoint=0; PRAGMA secure_delete=ON;
+             CREATE TABLE customers(id INTEGER PRIMARY KEY, 氏名 TEXT, メール TEXT);",
+        )
+        .unwrap();
+        for i in 0..40 {
+            conn.execute(
+                "INSERT INTO customers VALUES (NULL, '山田 太郎', ?)",
+                [format!("taro{i}@example.com")],
+            )
+            .unwrap();
+        }
+        // `secure_delete` zeroes the deleted cells in the page, not the page's older frames.
+        conn.execute_batch("DELETE FROM customers WHERE id % 4 = 0")
+            .unwrap();
+        let db = dir.path().join("app.db");
+        std::fs::copy(&src, &db).unwrap();
+        std::fs::copy(crate::wal::beside(&src), crate::wal::beside(&db)).unwrap();
+        drop(conn);
+        std::fs::remove_file(&src).unwrap();
+        let mut tally = Tally::new(CatSet::all());
+        let read = scan(&db, &mut tally).unwrap();
+        assert_eq!(read.records, 30);
+        let del = read.deleted.expect("deleted rows");
+        assert_eq!(del.records, 10);
+        assert_eq!(del.tally.count(Category::Email), 10);
+        assert_eq!(
+            del.columns,
+            vec![
+                ("customers.氏名".to_string(), Category::NameKanji),
+                ("customers.メール".to_string(), Category::Email)
+            ]
+        );
+    }
+
+    #[test]
+    fn recovers_deleted_rows_of_a_utf16_database() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("u16.db");
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "PRAGMA encoding='UTF-16le'; PRAGMA secure_delete=OFF;
+             CREATE TABLE members(id INTEGER PRIMARY KEY, name VARCHAR(40), mail TEXT);",
+        )
+        .unwrap();
+        for i in 0..40 {
+            conn.execute(
+                "INSERT INTO members VALUES (?, '佐藤 花子', ?)",
+                rusqlite::params![1000 + i, format!("hanako{i}@example.jp")],
+            )
+            .unwrap();
+        }
+        conn.execute_batch("DELETE FROM members WHERE id % 4 = 0")
+            .unwrap();
+        drop(conn);
+        let mut tally = Tally::new(CatSet::all());
+        let read = scan(&path, &mut tally).unwrap();
+        assert_eq!(read.records, 30);
+        let del = read.deleted.expect("deleted rows");
+        assert_eq!(del.records, 10);
+        assert_eq!(del.tally.count(Category::Email), 10);
+        assert_eq!(del.tally.count(Category::NameKanji), 10);
+    }
+
+    #[test]
+    fn nothing_recovered_after_secure_delete_or_vacuum() {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, secure, vacuum) in [("s.db", true, false), ("v.db", false, true)] {
+            let path = dir.path().join(name);
+            customers(&path, 300, secure);
+            let conn = Connection::open(&path).unwrap();
+            conn.pragma_update(None, "secure_delete", secure).unwrap();
+            conn.execute_batch("DELETE FROM customers WHERE id % 3 = 0 OR id > 200")
+                .unwrap();
+            if vacuum {
+                conn.execute_batch("VACUUM").unwrap();
+            }
+            drop(conn);
+            let mut tally = Tally::new(CatSet::all());
+            let db = scan(&path, &mut tally).unwrap();
+            assert_eq!(db.records, 134, "{name}");
+            assert!(
+                db.deleted.is_none(),
+                "{name}: {:?}",
+                db.deleted.map(|d| d.records)
+            );
+        }
     }
 
     #[test]

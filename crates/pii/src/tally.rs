@@ -195,6 +195,11 @@ impl Tally {
         }
     }
 
+    /// The categories this tally counts.
+    pub fn categories(&self) -> CatSet {
+        self.cats
+    }
+
     /// The object is a table of `rows` rows (or, called once per table, the tables of a
     /// database: their rows add up), one person a row at most: a second phone or e-mail
     /// column (`電話番号`, `携帯電話`) does not double the persons estimate.

@@ -1,0 +1,617 @@
+//! Deleted rows of an SQLite database: records left in its free space.
+//!
+//! `DELETE` does not erase a row unless the database runs with `secure_delete`: the row's cell
+//! becomes a freeblock of its page (its first four bytes overwritten by the freeblock's link
+//! and size), or stays in the unallocated gap between the page's cell pointers and its cells,
+//! and a page left empty goes to the freelist whole. The write-ahead log keeps, besides the
+//! pages it has not checkpointed, the older versions of pages (older frames, frames of an
+//! earlier salt beyond the log's current end). What a breach exposed is what the file held,
+//! deleted rows included; SQLite itself shows none of it.
+//!
+//! Written by hand: no maintained crate reads SQLite's free space (the forensic tools that do,
+//! such as undark or bring2lite, are C or Python programs). The file format is documented
+//! (<https://www.sqlite.org/fileformat2.html>) and only three parts of it are needed: the
+//! header (page size, reserved bytes, text encoding, freelist), a table leaf page's header
+//! (its freeblock chain, cell pointers and content start), and the record format. The regions
+//! are searched for records byte by byte, as those tools do: a record header whose serial
+//! types add up to its length, as many as one of the schema's tables has columns, with a body
+//! that fits the region, text where the table's column has text affinity, and at least one
+//! text. A row whose texts equal a live row's (a copy left by a page split or an update that
+//! moved it) is not counted, nor is a row twice (the same page in several log frames).
+//!
+//! Not recovered: rows whose record header was overwritten (a freeblock's four bytes reach
+//! past the cell's size and rowid, when both are under 128), rows spilled to overflow pages,
+//! rows of dropped tables (their schema is gone), index entries, and anything once
+//! `secure_delete` or `VACUUM` has run.
+
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::io::{self, Read, Seek, SeekFrom};
+
+/// Rows recovered per database, at most (memory stays bounded: rows are kept until the live
+/// rows have been read).
+const MAX_ROWS: usize = 200_000;
+/// Bytes of recovered text kept per database, at most.
+const MAX_TEXT: usize = 64 << 20;
+
+/// A table of the schema: what a recovered record is matched against.
+#[derive(Debug, Clone)]
+pub(crate) struct TableDef {
+    pub name: String,
+    pub columns: Vec<String>,
+    /// Columns of text affinity (declared `TEXT`, `CHAR`, `CLOB`): SQLite stores text in them
+    /// (numbers are converted), so a record with a number there is not this table's.
+    pub text: Vec<bool>,
+}
+
+impl TableDef {
+    /// Is the declared type `decl` of text affinity (SQLite's rule 2)?
+    pub(crate) fn text_affinity(decl: &str) -> bool {
+        let d = decl.to_ascii_uppercase();
+        !d.contains("INT") && (d.contains("CHAR") || d.contains("CLOB") || d.contains("TEXT"))
+    }
+}
+
+/// A value of a recovered record.
+#[derive(Debug, Clone, PartialEq)]
+enum Val {
+    Null,
+    Int(i64),
+    Real(f64),
+    Text(String),
+    Blob,
+}
+
+/// The text encoding of a database's strings (header offset 56).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Enc {
+    Utf8,
+    Utf16Le,
+    Utf16Be,
+}
+
+/// The key a row is known by across copies: its table and the texts of its columns (a
+/// rowid alias is NULL in a record and a number when read live, so numbers are left out).
+pub(crate) fn row_key<'a>(table: usize, texts: impl Iterator<Item = (usize, &'a str)>) -> u64 {
+    let mut h = std::hash::DefaultHasher::new();
+    table.hash(&mut h);
+    for (i, t) in texts {
+        i.hash(&mut h);
+        t.hash(&mut h);
+    }
+    h.finish()
+}
+
+/// Rows recovered from a database's free space, before the live rows are read.
+#[derive(Debug, Default)]
+pub(crate) struct Recovered {
+    /// Table index and the row's cells (as the live rows are read: numbers in decimal).
+    pub rows: Vec<(usize, Vec<String>)>,
+    /// Row key → index in `rows`.
+    keys: HashMap<u64, usize>,
+    /// Rows found to be copies of live rows.
+    live: Vec<bool>,
+    text: usize,
+    /// The caps were reached: more rows may be there.
+    pub capped: bool,
+}
+
+impl Recovered {
+    /// A live row with this key: its recovered copy, if any, is not a deleted row.
+    pub(crate) fn live_row(&mut self, key: u64) {
+        if let Some(&i) = self.keys.get(&key) {
+            self.live[i] = true;
+        }
+    }
+
+    /// The recovered rows that are no live row's copy.
+    pub(crate) fn deleted(self) -> impl Iterator<Item = (usize, Vec<String>)> {
+        self.rows
+            .into_iter()
+            .zip(self.live)
+            .filter(|(_, live)| !live)
+            .map(|(r, _)| r)
+    }
+
+    fn add(&mut self, tables: &[TableDef], vals: Vec<Val>) {
+        let Some(t) = tables.iter().position(|t| {
+            t.columns.len() == vals.len()
+                && t.text
+                    .iter()
+                    .zip(&vals)
+                    .all(|(text, v)| !text || matches!(v, Val::Null | Val::Text(_) | Val::Blob))
+        }) else {
+            return;
+        };
+        let key = row_key(
+            t,
+            vals.iter().enumerate().filter_map(|(i, v)| match v {
+                Val::Text(s) => Some((i, s.as_str())),
+                _ => None,
+            }),
+        );
+        if self.keys.contains_key(&key) {
+            return;
+        }
+        if self.rows.len() >= MAX_ROWS || self.text >= MAX_TEXT {
+            self.capped = true;
+            return;
+        }
+        let row: Vec<String> = vals
+            .into_iter()
+            .map(|v| match v {
+                Val::Null | Val::Blob => String::new(),
+                Val::Int(x) => x.to_string(),
+                Val::Real(x) => x.to_string(),
+                Val::Text(s) => s,
+            })
+            .collect();
+        self.text += row.iter().map(String::len).sum::<usize>();
+        self.keys.insert(key, self.rows.len());
+        self.rows.push((t, row));
+        self.live.push(false);
+    }
+}
+
+/// SQLite's variable-length integer at `i`: its value and the index after it.
+fn varint(b: &[u8], mut i: usize) -> Option<(u64, usize)> {
+    let mut v: u64 = 0;
+    for n in 0..9 {
+        let x = *b.get(i)?;
+        i += 1;
+        if n == 8 {
+            return Some(((v << 8) | u64::from(x), i));
+        }
+        v = (v << 7) | u64::from(x & 0x7F);
+        if x < 0x80 {
+            return Some((v, i));
+        }
+    }
+    None
+}
+
+/// Bytes of a value of serial type `t` (None for the reserved types 10 and 11).
+fn serial_len(t: u64) -> Option<usize> {
+    Some(match t {
+        0 | 8 | 9 => 0,
+        1..=4 => t as usize,
+        5 => 6,
+        6 | 7 => 8,
+        10 | 11 => return None,
+        t => usize::try_from((t - 12) / 2).ok()?,
+    })
+}
+
+/// Text as stored, if it is text a person would have typed (no control characters but
+/// tab and line ends).
+fn text(b: &[u8], enc: Enc) -> Option<String> {
+    let s = match enc {
+        Enc::Utf8 => std::str::from_utf8(b).ok()?.to_string(),
+        Enc::Utf16Le | Enc::Utf16Be => {
+            if !b.len().is_multiple_of(2) {
+                return None;
+            }
+            let units = b.chunks_exact(2).map(|c| match enc {
+                Enc::Utf16Le => u16::from_le_bytes([c[0], c[1]]),
+                _ => u16::from_be_bytes([c[0], c[1]]),
+            });
+            char::decode_utf16(units)
+                .collect::<Result<String, _>>()
+                .ok()?
+        }
+    };
+    (!s.chars()
+        .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r')))
+    .then_some(s)
+}
+
+/// A record found: its values, end, and number of non-empty texts.
+type Rec = (Vec<Val>, usize, usize);
+
+/// The record starting at `k` in `b` with a column count in `counts` (bit N set for N
+/// columns, N < 64).
+fn record_at(b: &[u8], k: usize, counts: u64, enc: Enc) -> Option<Rec> {
+    let (h, mut i) = varint(b, k)?;
+    let h = usize::try_from(h).ok()?;
+    let hend = k.checked_add(h)?;
+    if h < 2 || hend > b.len() {
+        return None;
+    }
+    let mut types: [u64; 64] = [0; 64];
+    let mut n = 0;
+    let mut body = 0usize;
+    while i < hend {
+        let (t, j) = varint(b, i)?;
+        if n == 64 || counts >> n == 0 {
+            return None;
+        }
+        body = body.checked_add(serial_len(t)?)?;
+        types[n] = t;
+        n += 1;
+        i = j;
+    }
+    if i != hend || counts & (1 << n) == 0 {
+        return None;
+    }
+    body_at(b, hend, &types[..n], enc)
+}
+
+/// The values of serial types `types` stored from `at` on, if they fit in `b` and hold a
+/// text.
+fn body_at(b: &[u8], mut at: usize, types: &[u64], enc: Enc) -> Option<Rec> {
+    let mut vals = Vec::with_capacity(types.len());
+    let mut texts = 0;
+    for &t in types {
+        let len = serial_len(t)?;
+        let v = b.get(at..at.checked_add(len)?)?;
+        at += len;
+        vals.push(match t {
+            0 => Val::Null,
+            8 => Val::Int(0),
+            9 => Val::Int(1),
+            1..=6 => {
+                let mut x = if v[0] & 0x80 != 0 { -1i64 } else { 0 };
+                for byte in v {
+                    x = (x << 8) | i64::from(*byte);
+                }
+                Val::Int(x)
+            }
+            7 => Val::Real(f64::from_be_bytes(v.try_into().ok()?)),
+            t if t % 2 == 0 => Val::Blob,
+            _ => {
+                let s = text(v, enc)?;
+                texts += usize::from(!s.is_empty());
+                Val::Text(s)
+            }
+        });
+    }
+    (texts > 0).then_some((vals, at, texts))
+}
+
+/// The record of a freed cell whose header's length (and maybe its first serial type) the
+/// freeblock's link and size overwrote: a cell's size and rowid take two or three bytes
+/// when the record is under 128 bytes or the rowid under 16,384, so the four bytes reach
+/// into the record's header. Its serial types are read from `k` (the cell's fifth byte),
+/// either all of them or all but a first one that is NULL (a rowid alias, as `id INTEGER
+/// PRIMARY KEY` is stored), and the body right after; of the column counts of the schema,
+/// the reading with the most texts, then the longest, is taken.
+fn headerless(b: &[u8], k: usize, counts: u64, enc: Enc) -> Option<Rec> {
+    let mut best: Option<Rec> = None;
+    for lost_null in [false, true] {
+        let mut types: [u64; 64] = [0; 64];
+        let mut n = usize::from(lost_null);
+        let mut i = k;
+        while n < 63 && counts >> (n + 1) != 0 {
+            let Some((t, j)) = varint(b, i) else { break };
+            if serial_len(t).is_none() {
+                break;
+            }
+            types[n] = t;
+            n += 1;
+            i = j;
+            if counts & (1 << n) != 0
+                && let Some(r) = body_at(b, i, &types[..n], enc)
+                && best.as_ref().is_none_or(|x| (r.2, r.1) > (x.2, x.1))
+            {
+                best = Some(r);
+            }
+        }
+    }
+    best
+}
+
+/// The intact cell of a table leaf starting at `k`: its payload's size, its rowid, then a
+/// record of exactly that size.
+fn cell_at(b: &[u8], k: usize, counts: u64, enc: Enc) -> Option<Rec> {
+    let (size, j) = varint(b, k)?;
+    if size > b.len() as u64 {
+        return None;
+    }
+    let (_rowid, j) = varint(b, j)?;
+    let rec = record_at(b, j, counts, enc)?;
+    (rec.1 - j == size as usize).then_some(rec)
+}
+
+/// The record at `k`: an intact cell; or a record whose cell's first bytes a freeblock's
+/// link and size overwrote. Such a record can also be read a few bytes early, the rowid or
+/// the freeblock's size taken for the header's length (`04 | 04 00 1F 2F`: rowid 4, then a
+/// header of 4 bytes): of the records starting in the next eight bytes, the one with the
+/// most texts, then the longest, is taken.
+fn best_at(b: &[u8], k: usize, counts: u64, enc: Enc) -> Option<Rec> {
+    if let Some(c) = cell_at(b, k, counts, enc) {
+        return Some(c);
+    }
+    let first = record_at(b, k, counts, enc)?;
+    Some(
+        (k + 1..=k + 8)
+            .filter_map(|j| record_at(b, j, counts, enc))
+            .fold(first, |best, r| {
+                if (r.2, r.1) > (best.2, best.1) {
+                    r
+                } else {
+                    best
+                }
+            }),
+    )
+}
+
+/// Searches `region` for records of the schema's tables, byte by byte; a record found is
+/// skipped whole. In a freeblock (`freed`: the region starts after its link and size), a
+/// cell's record may have lost its header's start ([`headerless`]): at the region's start,
+/// and four bytes after a record that ends there (a freed cell next to it, both merged in
+/// one freeblock).
+fn search(
+    region: &[u8],
+    tables: &[TableDef],
+    counts: u64,
+    enc: Enc,
+    freed: bool,
+    out: &mut Recovered,
+) {
+    let mut k = 0;
+    let mut clobbered = freed.then_some(0);
+    while k < region.len() && !out.capped {
+        let mut found = best_at(region, k, counts, enc);
+        if clobbered == Some(k)
+            && let Some(h) = headerless(region, k, counts, enc)
+            && found.as_ref().is_none_or(|f| (h.2, h.1) > (f.2, f.1))
+        {
+            found = Some(h);
+        }
+        match found {
+            Some((vals, end, _)) => {
+                out.add(tables, vals);
+                k = end.max(k + 1);
+                clobbered = freed.then_some(k + 4);
+            }
+            None => k += 1,
+        }
+    }
+}
+
+/// The regions of free space of a table leaf page (`hdr`: its header's offset, 100 on page
+/// 1): the gap between its cell pointers and its cells, and the bytes of its freeblocks
+/// after their four-byte link and size.
+fn leaf_free(page: &[u8], hdr: usize) -> (Option<(usize, usize)>, Vec<(usize, usize)>) {
+    let u16_at = |i: usize| -> Option<usize> {
+        Some(usize::from(u16::from_be_bytes([
+            *page.get(i)?,
+            *page.get(i + 1)?,
+        ])))
+    };
+    let mut out = Vec::new();
+    let (Some(cells), Some(content)) = (u16_at(hdr + 3), u16_at(hdr + 5)) else {
+        return (None, out);
+    };
+    let content = if content == 0 { 65536 } else { content }.min(page.len());
+    let gap_start = hdr + 8 + 2 * cells;
+    let gap = (gap_start < content).then_some((gap_start, content));
+    let mut fb = u16_at(hdr + 1).unwrap_or(0);
+    // Freeblocks are in increasing order of offset: a loop ends.
+    while fb != 0 && fb >= content.min(gap_start) {
+        let (Some(next), Some(size)) = (u16_at(fb), u16_at(fb + 2)) else {
+            break;
+        };
+        if size < 4 || fb + size > page.len() {
+            break;
+        }
+        out.push((fb + 4, fb + size));
+        if next <= fb {
+            break;
+        }
+        fb = next;
+    }
+    (gap, out)
+}
+
+/// Where a page's b-tree header is.
+fn header_offset(pgno: u64) -> usize {
+    if pgno == 1 { 100 } else { 0 }
+}
+
+/// Recovers the deleted rows of the database read by `r` (the file, or a copy with its log
+/// applied), and of the pages of its write-ahead log `log` if any.
+pub(crate) fn recover<R: Read + Seek>(
+    r: &mut R,
+    log: Option<&mut dyn Read>,
+    tables: &[TableDef],
+) -> io::Result<Recovered> {
+    let mut out = Recovered::default();
+    let counts = tables
+        .iter()
+        .filter(|t| t.columns.len() < 64)
+        .fold(0u64, |m, t| m | (1 << t.columns.len()));
+    if counts == 0 {
+        return Ok(out);
+    }
+    let mut head = [0u8; 100];
+    r.seek(SeekFrom::Start(0))?;
+    if kizuki_core::io::read_full(r, &mut head)? < 100 || !head.starts_with(crate::sqlite::MAGIC) {
+        return Ok(out);
+    }
+    let page_size = match u16::from_be_bytes([head[16], head[17]]) {
+        1 => 65536,
+        n if n >= 512 && n.is_power_of_two() => usize::from(n),
+        _ => return Ok(out),
+    };
+    let usable = page_size.saturating_sub(usize::from(head[20]));
+    let enc = match u32::from_be_bytes([head[56], head[57], head[58], head[59]]) {
+        2 => Enc::Utf16Le,
+        3 => Enc::Utf16Be,
+        _ => Enc::Utf8,
+    };
+    let len = r.seek(SeekFrom::End(0))?;
+    let pages = len / page_size as u64;
+    let mut page = vec![0u8; page_size];
+    let read_page = |r: &mut R, pgno: u64, page: &mut [u8]| -> io::Result<()> {
+        r.seek(SeekFrom::Start((pgno - 1) * page_size as u64))?;
+        r.read_exact(page)
+    };
+    // The freelist: trunk pages (a link, a count, then leaf page numbers) and their leaves.
+    // 0: in use; 1: a trunk (its free bytes start after its list); 2: a free leaf.
+    let mut free: HashMap<u64, usize> = HashMap::new();
+    let mut trunk = u64::from(u32::from_be_bytes([head[32], head[33], head[34], head[35]]));
+    while trunk >= 1 && trunk <= pages && !free.contains_key(&trunk) {
+        read_page(r, trunk, &mut page)?;
+        let n = u32::from_be_bytes([page[4], page[5], page[6], page[7]]) as usize;
+        let n = n.min(usable.saturating_sub(8) / 4);
+        free.insert(trunk, 8 + 4 * n);
+        for j in 0..n {
+            let at = 8 + 4 * j;
+            let leaf = u64::from(u32::from_be_bytes([
+                page[at],
+                page[at + 1],
+                page[at + 2],
+                page[at + 3],
+            ]));
+            if leaf >= 1 && leaf <= pages {
+                free.entry(leaf).or_insert(0);
+            }
+        }
+        trunk = u64::from(u32::from_be_bytes([page[0], page[1], page[2], page[3]]));
+    }
+    r.seek(SeekFrom::Start(0))?;
+    for pgno in 1..=pages {
+        if out.capped {
+            break;
+        }
+        r.read_exact(&mut page)?;
+        let body = &page[..usable];
+        if let Some(&from) = free.get(&pgno) {
+            search(
+                &body[from.min(usable)..],
+                tables,
+                counts,
+                enc,
+                false,
+                &mut out,
+            );
+            // A leaf page freed whole keeps its own freeblocks.
+            if from == 0 && body.first() == Some(&0x0D) {
+                for (s, e) in leaf_free(body, 0).1 {
+                    search(&body[s..e], tables, counts, enc, true, &mut out);
+                }
+            }
+            continue;
+        }
+        let hdr = header_offset(pgno);
+        if body.get(hdr) == Some(&0x0D) {
+            let (gap, freeblocks) = leaf_free(body, hdr);
+            if let Some((s, e)) = gap {
+                search(&body[s..e], tables, counts, enc, false, &mut out);
+            }
+            for (s, e) in freeblocks {
+                search(&body[s..e], tables, counts, enc, true, &mut out);
+            }
+        }
+    }
+    // Every page image in the log, committed or not, of this salt or an older one: a table
+    // leaf's cells and free space (live copies are told apart later).
+    if let Some(log) = log {
+        let mut h = [0u8; 32];
+        if kizuki_core::io::read_full(log, &mut h)? == 32 && crate::wal::is_wal(&h) {
+            let log_page = u32::from_be_bytes([h[8], h[9], h[10], h[11]]) as usize;
+            if log_page == page_size {
+                let mut fh = [0u8; 24];
+                while !out.capped
+                    && kizuki_core::io::read_full(log, &mut fh)? == 24
+                    && kizuki_core::io::read_full(log, &mut page)? == page_size
+                {
+                    let pgno = u64::from(u32::from_be_bytes([fh[0], fh[1], fh[2], fh[3]]));
+                    let hdr = header_offset(pgno);
+                    if page.get(hdr) == Some(&0x0D) {
+                        let cells = page
+                            .get(hdr + 3..hdr + 5)
+                            .map_or(0, |c| usize::from(u16::from_be_bytes([c[0], c[1]])));
+                        let from = (hdr + 8 + 2 * cells).min(usable);
+                        search(&page[from..usable], tables, counts, enc, false, &mut out);
+                        for (s, e) in leaf_free(&page[..usable], hdr).1 {
+                            search(&page[s..e], tables, counts, enc, true, &mut out);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn varints_and_records() {
+        assert_eq!(varint(&[0x05], 0), Some((5, 1)));
+        assert_eq!(varint(&[0x81, 0x00], 0), Some((128, 2)));
+        assert_eq!(varint(&[0xFF; 9], 0), Some((u64::MAX, 9)));
+        assert_eq!(varint(&[0x81], 0), None);
+        // Header 4 bytes: NULL, text of 3, int of 1 byte.
+        let rec = [4, 0, 13 + 6, 1, b'a', b'b', b'c', 0xFE];
+        let (vals, end, texts) = record_at(&rec, 0, 1 << 3, Enc::Utf8).unwrap();
+        assert_eq!(texts, 1);
+        assert_eq!(end, rec.len());
+        assert_eq!(vals, vec![Val::Null, Val::Text("abc".into()), Val::Int(-2)]);
+        // Another column count, a body past the end, control characters, no text: none.
+        assert!(record_at(&rec, 0, 1 << 2, Enc::Utf8).is_none());
+        assert!(record_at(&rec[..7], 0, 1 << 3, Enc::Utf8).is_none());
+        assert!(record_at(&[4, 0, 19, 1, 1, 2, 3, 0], 0, 1 << 3, Enc::Utf8).is_none());
+        assert!(record_at(&[3, 0, 1, 7], 0, 1 << 2, Enc::Utf8).is_none());
+        // Reserved serial types.
+        assert!(record_at(&[3, 10, 15, b'x'], 0, 1 << 2, Enc::Utf8).is_none());
+        // A cell: payload size 8, rowid 4, the record. Its rowid (4) reads as a header of
+        // 4 bytes too (`04 00 13 01`: NULL, text, int; one text): the cell is taken.
+        let mut cell = vec![8, 4];
+        cell.extend_from_slice(&rec);
+        let (vals, end, _) = best_at(&cell, 0, 1 << 3, Enc::Utf8).unwrap();
+        assert_eq!(
+            (end, vals[1].clone()),
+            (cell.len(), Val::Text("abc".into()))
+        );
+        // Its first four bytes overwritten (a freeblock): the record after them.
+        let mut freed = vec![0, 0, 0, 4];
+        freed.extend_from_slice(&rec);
+        let tables = [TableDef {
+            name: "t".into(),
+            columns: vec!["id".into(), "a".into(), "b".into()],
+            text: vec![false, true, false],
+        }];
+        let mut out = Recovered::default();
+        search(&freed, &tables, 1 << 3, Enc::Utf8, true, &mut out);
+        assert_eq!(
+            out.rows,
+            vec![(0, vec![String::new(), "abc".into(), "-2".into()])]
+        );
+    }
+
+    #[test]
+    fn hostile_regions_end() {
+        let tables = [TableDef {
+            name: "t".into(),
+            columns: vec!["a".into(), "b".into()],
+            text: vec![true, false],
+        }];
+        let mut out = Recovered::default();
+        let mut x: u64 = 7;
+        let noise: Vec<u8> = (0..200_000)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                x as u8
+            })
+            .collect();
+        search(&noise, &tables, 1 << 2, Enc::Utf8, true, &mut out);
+        search(&[0xFF; 4096], &tables, 1 << 2, Enc::Utf8, true, &mut out);
+        // A freeblock chain that loops or points outside the page.
+        let mut page = vec![0u8; 512];
+        page[0] = 0x0D;
+        page[1..3].copy_from_slice(&300u16.to_be_bytes());
+        page[5..7].copy_from_slice(&200u16.to_be_bytes());
+        page[300..302].copy_from_slice(&300u16.to_be_bytes());
+        page[302..304].copy_from_slice(&8u16.to_be_bytes());
+        assert_eq!(leaf_free(&page, 0), (Some((8, 200)), vec![(304, 308)]));
+        page[302..304].copy_from_slice(&9000u16.to_be_bytes());
+        assert_eq!(leaf_free(&page, 0), (Some((8, 200)), vec![]));
+    }
+}
