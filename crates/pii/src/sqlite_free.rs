@@ -369,10 +369,13 @@ fn search(
     }
 }
 
+/// A region of a page: start and end offsets.
+type Span = (usize, usize);
+
 /// The regions of free space of a table leaf page (`hdr`: its header's offset, 100 on page
 /// 1): the gap between its cell pointers and its cells, and the bytes of its freeblocks
 /// after their four-byte link and size.
-fn leaf_free(page: &[u8], hdr: usize) -> (Option<(usize, usize)>, Vec<(usize, usize)>) {
+fn leaf_free(page: &[u8], hdr: usize) -> (Option<Span>, Vec<Span>) {
     let u16_at = |i: usize| -> Option<usize> {
         Some(usize::from(u16::from_be_bytes([
             *page.get(i)?,
