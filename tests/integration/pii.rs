@@ -161,6 +161,87 @@ fn reads_bank_transfer_files() {
     }
 }
 
+/// An application's SQLite database in WAL mode, copied from a live server with its log:
+/// the rows only in the log are read, the rows deleted since (and still in the file) are a
+/// second object, `app.db!(deleted)`, and neither shows a value unmasked.
+#[test]
+fn reads_an_sqlite_database_with_its_log_and_its_deleted_rows() {
+    let sb = Sandbox::new();
+    let src = sb.path().join("live/app.db");
+    std::fs::create_dir_all(src.parent().unwrap()).unwrap();
+    let conn = rusqlite::Connection::open(&src).unwrap();
+    conn.execute_batch(
+        "PRAGMA journal_mode=WAL; PRAGMA wal_autocheckpoint=0; PRAGMA secure_delete=OFF;",
+    )
+    .unwrap();
+    let mut header = Vec::new();
+    let mut insert = |seed: u64, n: usize| {
+        let (csv, truth) = synth::persons_text(seed, n, Form::Csv);
+        let mut lines = csv.lines();
+        let h: Vec<&str> = lines.next().unwrap().split(',').collect();
+        if header.is_empty() {
+            let cols: Vec<String> = h.iter().map(|c| format!("\"{c}\" TEXT")).collect();
+            conn.execute_batch(&format!(
+                "CREATE TABLE members(id INTEGER PRIMARY KEY, {});",
+                cols.join(",")
+            ))
+            .unwrap();
+            header = h.iter().map(|c| c.to_string()).collect();
+        }
+        let marks = vec!["?"; h.len()].join(",");
+        let mut st = conn
+            .prepare(&format!("INSERT INTO members VALUES (NULL, {marks})"))
+            .unwrap();
+        let mut emails = Vec::new();
+        for l in lines {
+            let cells: Vec<Option<&str>> =
+                l.split(',').map(|c| (!c.is_empty()).then_some(c)).collect();
+            emails.extend(l.split(',').filter(|c| c.contains('@')).map(String::from));
+            st.execute(rusqlite::params_from_iter(cells)).unwrap();
+        }
+        (truth, emails)
+    };
+    insert(61, 60);
+    let (gone, gone_emails) = insert(62, 20);
+    conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")
+        .unwrap();
+    // Since the checkpoint, only in the log: 20 members deleted, 30 new.
+    conn.execute_batch("DELETE FROM members WHERE id > 60")
+        .unwrap();
+    let (_, new_emails) = insert(63, 30);
+    std::fs::copy(&src, sb.path().join("app.db")).unwrap();
+    std::fs::copy(
+        sb.path().join("live/app.db-wal"),
+        sb.path().join("app.db-wal"),
+    )
+    .unwrap();
+    drop(conn);
+    std::fs::remove_dir_all(sb.path().join("live")).unwrap();
+
+    let items = scan_found(&sb, ".");
+    let by_path = |p: &str| {
+        items
+            .iter()
+            .find(|o| o["path"] == p)
+            .unwrap_or_else(|| panic!("{p}: {items:?}"))
+    };
+    assert_eq!(items.len(), 2, "the log is no object of its own: {items:?}");
+    let live = by_path("./app.db");
+    assert_eq!(live["records"], 90);
+    assert_eq!(live["persons_estimate"], 90);
+    let del = by_path("./app.db!(deleted)");
+    assert_eq!(del["records"], 20);
+    assert_eq!(del["encoding"], serde_json::Value::Null);
+    for (c, n) in &gone {
+        assert_eq!(del["categories"][c.id()], *n, "{c}");
+    }
+    assert_eq!(del["columns"]["members.氏名"], "name_kanji");
+    let shown = serde_json::to_string(&items).unwrap();
+    for e in gone_emails.iter().chain(&new_emails) {
+        assert!(!shown.contains(e.as_str()), "{e} shown");
+    }
+}
+
 /// A program of e2fsprogs (in /usr/sbin, which a non-root PATH may lack).
 fn e2fs(name: &str) -> std::process::Command {
     let sbin = std::path::Path::new("/usr/sbin").join(name);

@@ -54,15 +54,20 @@ pub(crate) struct Deleted {
 pub(crate) fn scan(path: &Path, tally: &mut Tally) -> rusqlite::Result<Db> {
     let log = crate::wal::beside(path);
     let has_log = log.is_file();
-    let (copy, wal_pages, wal_error) = if has_log {
+    let (copy, replaced, wal_error) = if has_log {
         match crate::wal::apply(path, &log) {
-            Ok(Some((tmp, c))) => (Some(tmp), c.frames.len(), None),
-            Ok(None) => (None, 0, None),
-            Err(e) => (None, 0, Some(e.to_string())),
+            Ok(Some((tmp, c))) => {
+                let mut pages: Vec<u32> = c.frames.into_keys().collect();
+                pages.sort_unstable();
+                (Some(tmp), pages, None)
+            }
+            Ok(None) => (None, Vec::new(), None),
+            Err(e) => (None, Vec::new(), Some(e.to_string())),
         }
     } else {
-        (None, 0, None)
+        (None, Vec::new(), None)
     };
+    let wal_pages = replaced.len();
     let image = copy.as_ref().map_or(path, |t| t.path());
     let conn = Connection::open_with_flags(
         uri(image),
@@ -77,9 +82,15 @@ pub(crate) fn scan(path: &Path, tally: &mut Tally) -> rusqlite::Result<Db> {
         } else {
             None
         };
+        let mut original = if replaced.is_empty() {
+            None
+        } else {
+            Some(std::fs::File::open(path)?)
+        };
         crate::sqlite_free::recover(
             &mut f,
             log.as_mut().map(|l| l as &mut dyn std::io::Read),
+            original.as_mut().map(|o| (o, replaced.as_slice())),
             tables,
         )
     })?;
@@ -103,7 +114,7 @@ pub(crate) fn scan_bytes(data: &[u8], tally: &mut Tally) -> rusqlite::Result<Db>
     let mut conn = Connection::open_in_memory()?;
     conn.deserialize_read_exact("main", copy, data.len(), true)?;
     scan_conn(&conn, tally, |tables| {
-        crate::sqlite_free::recover(&mut std::io::Cursor::new(data), None, tables)
+        crate::sqlite_free::recover(&mut std::io::Cursor::new(data), None, None, tables)
     })
 }
 

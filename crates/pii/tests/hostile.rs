@@ -110,8 +110,46 @@ fn mutated_inputs_never_panic() {
         .encode(&synth::zengin(9, 20, "").0)
         .0
         .into_owned();
+    // An SQLite database with deleted rows (free space, a freelist), read by SQLite and by
+    // the recovery of deleted rows.
+    let sqlite = {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.sqlite");
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        let (csv, _) = synth::persons_text(4, 60, Form::Csv);
+        let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+        let cols: Vec<String> = header.iter().map(|h| format!("\"{h}\" TEXT")).collect();
+        conn.execute_batch(&format!(
+            "PRAGMA secure_delete=OFF; PRAGMA page_size=1024;
+             CREATE TABLE c(id INTEGER PRIMARY KEY, {});",
+            cols.join(",")
+        ))
+        .unwrap();
+        let marks = vec!["?"; header.len()].join(",");
+        for l in csv.lines().skip(1) {
+            conn.execute(
+                &format!("INSERT INTO c VALUES (NULL, {marks})"),
+                rusqlite::params_from_iter(l.split(',').map(|c| (!c.is_empty()).then_some(c))),
+            )
+            .unwrap();
+        }
+        conn.execute_batch("DELETE FROM c WHERE id % 3 = 0 OR id > 40")
+            .unwrap();
+        drop(conn);
+        std::fs::read(&path).unwrap()
+    };
+    match scanner.scan_bytes("x.sqlite", &sqlite).as_slice() {
+        [Item::Found(live), Item::Found(del)] => {
+            assert_eq!(
+                (live.records, del.path.as_str()),
+                (Some(27), "x.sqlite!(deleted)")
+            );
+        }
+        other => panic!("x.sqlite: {other:?}"),
+    }
     let mut runs = 0;
     for (name, seed) in [
+        ("x.sqlite", &sqlite),
         ("m.csv", &members),
         ("furikomi.dat", &transfers),
         ("api.json", &api),
