@@ -208,20 +208,34 @@ fn scan_conn(
 
 /// A table's columns and their affinities (`PRAGMA table_info`).
 fn schema(conn: &Connection, name: &str) -> rusqlite::Result<TableDef> {
-    let mut st = conn.prepare("SELECT name, type FROM pragma_table_info(?1)")?;
+    let mut st = conn.prepare("SELECT name, type, pk FROM pragma_table_info(?1)")?;
     let mut columns = Vec::new();
     let mut text = Vec::new();
+    let mut keys = Vec::new();
     for r in st.query_map([name], |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, i64>(2)?,
+        ))
     })? {
-        let (c, decl) = r?;
+        let (c, decl, pk) = r?;
+        if pk > 0 {
+            keys.push((columns.len(), decl.eq_ignore_ascii_case("INTEGER")));
+        }
         columns.push(c);
         text.push(TableDef::text_affinity(&decl));
     }
+    // `INTEGER PRIMARY KEY` alone: the rowid under another name, stored as NULL.
+    let rowid_alias = match keys.as_slice() {
+        [(i, true)] => Some(*i),
+        _ => None,
+    };
     Ok(TableDef {
         name: name.to_string(),
         columns,
         text,
+        rowid_alias,
     })
 }
 

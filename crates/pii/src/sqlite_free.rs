@@ -42,6 +42,9 @@ pub(crate) struct TableDef {
     /// Columns of text affinity (declared `TEXT`, `CHAR`, `CLOB`): SQLite stores text in them
     /// (numbers are converted), so a record with a number there is not this table's.
     pub text: Vec<bool>,
+    /// The column that is the rowid under another name (`id INTEGER PRIMARY KEY`): a record
+    /// holds NULL there (the rowid is the cell's key).
+    pub rowid_alias: Option<usize>,
 }
 
 impl TableDef {
@@ -113,16 +116,7 @@ impl Recovered {
             .map(|(r, _)| r)
     }
 
-    fn add(&mut self, tables: &[TableDef], vals: Vec<Val>) {
-        let Some(t) = tables.iter().position(|t| {
-            t.columns.len() == vals.len()
-                && t.text
-                    .iter()
-                    .zip(&vals)
-                    .all(|(text, v)| !text || matches!(v, Val::Null | Val::Text(_) | Val::Blob))
-        }) else {
-            return;
-        };
+    fn add(&mut self, t: usize, vals: Vec<Val>) {
         let key = row_key(
             t,
             vals.iter().enumerate().filter_map(|(i, v)| match v {
@@ -205,12 +199,36 @@ fn text(b: &[u8], enc: Enc) -> Option<String> {
     .then_some(s)
 }
 
-/// A record found: its values, end, and number of non-empty texts.
-type Rec = (Vec<Val>, usize, usize);
+/// A record found: its values, end, number of non-empty texts, and table.
+type Rec = (Vec<Val>, usize, usize, usize);
+
+/// What records are searched for.
+struct Schema<'a> {
+    tables: &'a [TableDef],
+    /// Bit N set: a table has N columns (N < 64).
+    counts: u64,
+    enc: Enc,
+}
+
+impl Schema<'_> {
+    /// The first table a record of these values may be a row of: as many columns, NULL in
+    /// its rowid alias, text (or NULL or a blob) in its columns of text affinity.
+    fn fit(&self, vals: &[Val]) -> Option<usize> {
+        self.tables.iter().position(|t| {
+            t.columns.len() == vals.len()
+                && t.rowid_alias
+                    .is_none_or(|i| vals.get(i) == Some(&Val::Null))
+                && t.text
+                    .iter()
+                    .zip(vals)
+                    .all(|(text, v)| !text || matches!(v, Val::Null | Val::Text(_) | Val::Blob))
+        })
+    }
+}
 
 /// The record starting at `k` in `b` with a column count in `counts` (bit N set for N
 /// columns, N < 64).
-fn record_at(b: &[u8], k: usize, counts: u64, enc: Enc) -> Option<Rec> {
+fn record_at(b: &[u8], k: usize, sc: &Schema) -> Option<Rec> {
     let (h, mut i) = varint(b, k)?;
     let h = usize::try_from(h).ok()?;
     let hend = k.checked_add(h)?;
@@ -222,7 +240,7 @@ fn record_at(b: &[u8], k: usize, counts: u64, enc: Enc) -> Option<Rec> {
     let mut body = 0usize;
     while i < hend {
         let (t, j) = varint(b, i)?;
-        if n == 64 || counts >> n == 0 {
+        if n == 64 || sc.counts >> n == 0 {
             return None;
         }
         body = body.checked_add(serial_len(t)?)?;
@@ -230,15 +248,15 @@ fn record_at(b: &[u8], k: usize, counts: u64, enc: Enc) -> Option<Rec> {
         n += 1;
         i = j;
     }
-    if i != hend || counts & (1 << n) == 0 {
+    if i != hend || sc.counts & (1 << n) == 0 {
         return None;
     }
-    body_at(b, hend, &types[..n], enc)
+    body_at(b, hend, &types[..n], sc)
 }
 
 /// The values of serial types `types` stored from `at` on, if they fit in `b` and hold a
 /// text.
-fn body_at(b: &[u8], mut at: usize, types: &[u64], enc: Enc) -> Option<Rec> {
+fn body_at(b: &[u8], mut at: usize, types: &[u64], sc: &Schema) -> Option<Rec> {
     let mut vals = Vec::with_capacity(types.len());
     let mut texts = 0;
     for &t in types {
@@ -259,13 +277,17 @@ fn body_at(b: &[u8], mut at: usize, types: &[u64], enc: Enc) -> Option<Rec> {
             7 => Val::Real(f64::from_be_bytes(v.try_into().ok()?)),
             t if t % 2 == 0 => Val::Blob,
             _ => {
-                let s = text(v, enc)?;
+                let s = text(v, sc.enc)?;
                 texts += usize::from(!s.is_empty());
                 Val::Text(s)
             }
         });
     }
-    (texts > 0).then_some((vals, at, texts))
+    if texts == 0 {
+        return None;
+    }
+    let t = sc.fit(&vals)?;
+    Some((vals, at, texts, t))
 }
 
 /// The record of a freed cell whose header's length (and maybe its first serial type) the
@@ -275,13 +297,13 @@ fn body_at(b: &[u8], mut at: usize, types: &[u64], enc: Enc) -> Option<Rec> {
 /// either all of them or all but a first one that is NULL (a rowid alias, as `id INTEGER
 /// PRIMARY KEY` is stored), and the body right after; of the column counts of the schema,
 /// the reading with the most texts, then the longest, is taken.
-fn headerless(b: &[u8], k: usize, counts: u64, enc: Enc) -> Option<Rec> {
+fn headerless(b: &[u8], k: usize, sc: &Schema) -> Option<Rec> {
     let mut best: Option<Rec> = None;
     for lost_null in [false, true] {
         let mut types: [u64; 64] = [0; 64];
         let mut n = usize::from(lost_null);
         let mut i = k;
-        while n < 63 && counts >> (n + 1) != 0 {
+        while n < 63 && sc.counts >> (n + 1) != 0 {
             let Some((t, j)) = varint(b, i) else { break };
             if serial_len(t).is_none() {
                 break;
@@ -289,8 +311,8 @@ fn headerless(b: &[u8], k: usize, counts: u64, enc: Enc) -> Option<Rec> {
             types[n] = t;
             n += 1;
             i = j;
-            if counts & (1 << n) != 0
-                && let Some(r) = body_at(b, i, &types[..n], enc)
+            if sc.counts & (1 << n) != 0
+                && let Some(r) = body_at(b, i, &types[..n], sc)
                 && best.as_ref().is_none_or(|x| (r.2, r.1) > (x.2, x.1))
             {
                 best = Some(r);
@@ -302,13 +324,13 @@ fn headerless(b: &[u8], k: usize, counts: u64, enc: Enc) -> Option<Rec> {
 
 /// The intact cell of a table leaf starting at `k`: its payload's size, its rowid, then a
 /// record of exactly that size.
-fn cell_at(b: &[u8], k: usize, counts: u64, enc: Enc) -> Option<Rec> {
+fn cell_at(b: &[u8], k: usize, sc: &Schema) -> Option<Rec> {
     let (size, j) = varint(b, k)?;
     if size > b.len() as u64 {
         return None;
     }
     let (_rowid, j) = varint(b, j)?;
-    let rec = record_at(b, j, counts, enc)?;
+    let rec = record_at(b, j, sc)?;
     (rec.1 - j == size as usize).then_some(rec)
 }
 
@@ -317,14 +339,14 @@ fn cell_at(b: &[u8], k: usize, counts: u64, enc: Enc) -> Option<Rec> {
 /// the freeblock's size taken for the header's length (`04 | 04 00 1F 2F`: rowid 4, then a
 /// header of 4 bytes): of the records starting in the next eight bytes, the one with the
 /// most texts, then the longest, is taken.
-fn best_at(b: &[u8], k: usize, counts: u64, enc: Enc) -> Option<Rec> {
-    if let Some(c) = cell_at(b, k, counts, enc) {
+fn best_at(b: &[u8], k: usize, sc: &Schema) -> Option<Rec> {
+    if let Some(c) = cell_at(b, k, sc) {
         return Some(c);
     }
-    let first = record_at(b, k, counts, enc)?;
+    let first = record_at(b, k, sc)?;
     Some(
         (k + 1..=k + 8)
-            .filter_map(|j| record_at(b, j, counts, enc))
+            .filter_map(|j| record_at(b, j, sc))
             .fold(first, |best, r| {
                 if (r.2, r.1) > (best.2, best.1) {
                     r
@@ -335,34 +357,54 @@ fn best_at(b: &[u8], k: usize, counts: u64, enc: Enc) -> Option<Rec> {
     )
 }
 
+/// The record of a freed cell whose first four bytes are just before `k` (a freeblock's
+/// link and size overwrote them): its header intact a few bytes on (a long size or rowid),
+/// or partly lost ([`headerless`]). The freed cells of a freeblock fill it exactly, so a
+/// reading that ends at its end goes first; then the one with the most texts, then one with
+/// its header intact (a lost header read from the bytes before a real one can line the
+/// same texts up under other columns: `10 | 0D 00 27 …` read as a blob of two bytes, an
+/// empty text and a NULL before the real columns), then the longest.
+fn freed_at(b: &[u8], k: usize, sc: &Schema) -> Option<Rec> {
+    let rank = |r: &Rec, intact: bool| (r.1 == b.len(), r.2, intact, r.1);
+    let mut best: Option<(Rec, bool)> = cell_at(b, k, sc).map(|r| (r, true));
+    let more = (k..=k + 8)
+        .filter_map(|j| record_at(b, j, sc).map(|r| (r, true)))
+        .chain(headerless(b, k, sc).map(|r| (r, false)));
+    for (r, intact) in more {
+        if best
+            .as_ref()
+            .is_none_or(|(x, xi)| rank(&r, intact) > rank(x, *xi))
+        {
+            best = Some((r, intact));
+        }
+    }
+    best.map(|(r, _)| r)
+}
+
 /// Searches `region` for records of the schema's tables, byte by byte; a record found is
 /// skipped whole. In a freeblock (`freed`: the region starts after its link and size), a
 /// cell's record may have lost its header's start ([`headerless`]): at the region's start,
 /// and four bytes after a record that ends there (a freed cell next to it, both merged in
 /// one freeblock).
-fn search(
-    region: &[u8],
-    tables: &[TableDef],
-    counts: u64,
-    enc: Enc,
-    freed: bool,
-    out: &mut Recovered,
-) {
+fn search(region: &[u8], sc: &Schema, freed: bool, out: &mut Recovered) {
     let mut k = 0;
     let mut clobbered = freed.then_some(0);
     while k < region.len() && !out.capped {
-        let mut found = best_at(region, k, counts, enc);
-        if clobbered == Some(k)
-            && let Some(h) = headerless(region, k, counts, enc)
-            && found.as_ref().is_none_or(|f| (h.2, h.1) > (f.2, f.1))
-        {
-            found = Some(h);
-        }
+        let found = if clobbered == Some(k) {
+            freed_at(region, k, sc)
+        } else {
+            best_at(region, k, sc)
+        };
         match found {
-            Some((vals, end, _)) => {
-                out.add(tables, vals);
+            Some((vals, end, _, t)) => {
+                out.add(t, vals);
                 k = end.max(k + 1);
-                clobbered = freed.then_some(k + 4);
+                // The next freed cell of a merged freeblock starts here: its first four
+                // bytes are the link and size it had.
+                if freed {
+                    k += 4;
+                    clobbered = Some(k);
+                }
             }
             None => k += 1,
         }
@@ -410,14 +452,7 @@ fn leaf_free(page: &[u8], hdr: usize) -> (Option<Span>, Vec<Span>) {
 /// An older version of page `pgno` (a log frame, or the database file's page that the log
 /// replaced): a table leaf's cells and its free space (copies of live rows are told apart
 /// later).
-fn older_page(
-    page: &[u8],
-    pgno: u64,
-    tables: &[TableDef],
-    counts: u64,
-    enc: Enc,
-    out: &mut Recovered,
-) {
+fn older_page(page: &[u8], pgno: u64, sc: &Schema, out: &mut Recovered) {
     let hdr = header_offset(pgno);
     if page.get(hdr) != Some(&0x0D) {
         return;
@@ -426,9 +461,9 @@ fn older_page(
         .get(hdr + 3..hdr + 5)
         .map_or(0, |c| usize::from(u16::from_be_bytes([c[0], c[1]])));
     let from = (hdr + 8 + 2 * cells).min(page.len());
-    search(&page[from..], tables, counts, enc, false, out);
+    search(&page[from..], sc, false, out);
     for (s, e) in leaf_free(page, hdr).1 {
-        search(&page[s..e], tables, counts, enc, true, out);
+        search(&page[s..e], sc, true, out);
     }
 }
 
@@ -472,6 +507,11 @@ pub(crate) fn recover<R: Read + Seek>(
         3 => Enc::Utf16Be,
         _ => Enc::Utf8,
     };
+    let sc = &Schema {
+        tables,
+        counts,
+        enc,
+    };
     let len = r.seek(SeekFrom::End(0))?;
     let pages = len / page_size as u64;
     let mut page = vec![0u8; page_size];
@@ -510,18 +550,11 @@ pub(crate) fn recover<R: Read + Seek>(
         r.read_exact(&mut page)?;
         let body = &page[..usable];
         if let Some(&from) = free.get(&pgno) {
-            search(
-                &body[from.min(usable)..],
-                tables,
-                counts,
-                enc,
-                false,
-                &mut out,
-            );
+            search(&body[from.min(usable)..], sc, false, &mut out);
             // A leaf page freed whole keeps its own freeblocks.
             if from == 0 && body.first() == Some(&0x0D) {
                 for (s, e) in leaf_free(body, 0).1 {
-                    search(&body[s..e], tables, counts, enc, true, &mut out);
+                    search(&body[s..e], sc, true, &mut out);
                 }
             }
             continue;
@@ -530,10 +563,10 @@ pub(crate) fn recover<R: Read + Seek>(
         if body.get(hdr) == Some(&0x0D) {
             let (gap, freeblocks) = leaf_free(body, hdr);
             if let Some((s, e)) = gap {
-                search(&body[s..e], tables, counts, enc, false, &mut out);
+                search(&body[s..e], sc, false, &mut out);
             }
             for (s, e) in freeblocks {
-                search(&body[s..e], tables, counts, enc, true, &mut out);
+                search(&body[s..e], sc, true, &mut out);
             }
         }
     }
@@ -550,7 +583,7 @@ pub(crate) fn recover<R: Read + Seek>(
                     && kizuki_core::io::read_full(log, &mut page)? == page_size
                 {
                     let pgno = u64::from(u32::from_be_bytes([fh[0], fh[1], fh[2], fh[3]]));
-                    older_page(&page[..usable], pgno, tables, counts, enc, &mut out);
+                    older_page(&page[..usable], pgno, sc, &mut out);
                 }
             }
         }
@@ -563,7 +596,7 @@ pub(crate) fn recover<R: Read + Seek>(
             if kizuki_core::io::read_full(f, &mut page)? < page_size || out.capped {
                 break;
             }
-            older_page(&page[..usable], pgno.into(), tables, counts, enc, &mut out);
+            older_page(&page[..usable], pgno.into(), sc, &mut out);
         }
     }
     Ok(out)
@@ -573,6 +606,24 @@ pub(crate) fn recover<R: Read + Seek>(
 mod tests {
     use super::*;
 
+    /// `id INTEGER PRIMARY KEY` and columns of text affinity or not.
+    fn table(text: &[bool]) -> TableDef {
+        TableDef {
+            name: "t".into(),
+            columns: (0..=text.len()).map(|i| format!("c{i}")).collect(),
+            text: std::iter::once(false).chain(text.iter().copied()).collect(),
+            rowid_alias: Some(0),
+        }
+    }
+
+    fn schema(tables: &[TableDef]) -> Schema<'_> {
+        Schema {
+            tables,
+            counts: tables.iter().fold(0, |m, t| m | (1 << t.columns.len())),
+            enc: Enc::Utf8,
+        }
+    }
+
     #[test]
     fn varints_and_records() {
         assert_eq!(varint(&[0x05], 0), Some((5, 1)));
@@ -581,22 +632,29 @@ mod tests {
         assert_eq!(varint(&[0x81], 0), None);
         // Header 4 bytes: NULL, text of 3, int of 1 byte.
         let rec = [4, 0, 13 + 6, 1, b'a', b'b', b'c', 0xFE];
-        let (vals, end, texts) = record_at(&rec, 0, 1 << 3, Enc::Utf8).unwrap();
+        let three = [table(&[true, false])];
+        let three = &schema(&three);
+        let two = [table(&[true])];
+        let two = &schema(&two);
+        let (vals, end, texts, _) = record_at(&rec, 0, three).unwrap();
         assert_eq!(texts, 1);
         assert_eq!(end, rec.len());
         assert_eq!(vals, vec![Val::Null, Val::Text("abc".into()), Val::Int(-2)]);
-        // Another column count, a body past the end, control characters, no text: none.
-        assert!(record_at(&rec, 0, 1 << 2, Enc::Utf8).is_none());
-        assert!(record_at(&rec[..7], 0, 1 << 3, Enc::Utf8).is_none());
-        assert!(record_at(&[4, 0, 19, 1, 1, 2, 3, 0], 0, 1 << 3, Enc::Utf8).is_none());
-        assert!(record_at(&[3, 0, 1, 7], 0, 1 << 2, Enc::Utf8).is_none());
+        // Another column count, a body past the end, control characters, no text, a number
+        // in the rowid alias or in a column of text affinity: none.
+        assert!(record_at(&rec, 0, two).is_none());
+        assert!(record_at(&rec[..7], 0, three).is_none());
+        assert!(record_at(&[4, 0, 19, 1, 1, 2, 3, 0], 0, three).is_none());
+        assert!(record_at(&[3, 0, 1, 7], 0, two).is_none());
+        assert!(record_at(&[4, 1, 19, 1, 7, b'a', b'b', b'c', 0], 0, three).is_none());
+        assert!(record_at(&[4, 0, 1, 19, 7, b'a', b'b', b'c'], 0, three).is_none());
         // Reserved serial types.
-        assert!(record_at(&[3, 10, 15, b'x'], 0, 1 << 2, Enc::Utf8).is_none());
+        assert!(record_at(&[3, 10, 15, b'x'], 0, two).is_none());
         // A cell: payload size 8, rowid 4, the record. Its rowid (4) reads as a header of
         // 4 bytes too (`04 00 13 01`: NULL, text, int; one text): the cell is taken.
         let mut cell = vec![8, 4];
         cell.extend_from_slice(&rec);
-        let (vals, end, _) = best_at(&cell, 0, 1 << 3, Enc::Utf8).unwrap();
+        let (vals, end, _, _) = best_at(&cell, 0, three).unwrap();
         assert_eq!(
             (end, vals[1].clone()),
             (cell.len(), Val::Text("abc".into()))
@@ -604,13 +662,8 @@ mod tests {
         // Its first four bytes overwritten (a freeblock): the record after them.
         let mut freed = vec![0, 0, 0, 4];
         freed.extend_from_slice(&rec);
-        let tables = [TableDef {
-            name: "t".into(),
-            columns: vec!["id".into(), "a".into(), "b".into()],
-            text: vec![false, true, false],
-        }];
         let mut out = Recovered::default();
-        search(&freed, &tables, 1 << 3, Enc::Utf8, true, &mut out);
+        search(&freed, three, true, &mut out);
         assert_eq!(
             out.rows,
             vec![(0, vec![String::new(), "abc".into(), "-2".into()])]
@@ -642,6 +695,7 @@ mod tests {
             name: "t".into(),
             columns: vec!["id".into(), "name".into(), "mail".into()],
             text: vec![false, true, true],
+            rowid_alias: Some(0),
         }];
         let whole = recover(&mut io::Cursor::new(&db), None, None, &tables).unwrap();
         assert!(whole.rows.len() >= 150, "{}", whole.rows.len());
@@ -677,6 +731,7 @@ mod tests {
             name: "t".into(),
             columns: vec!["a".into(), "b".into()],
             text: vec![true, false],
+            rowid_alias: None,
         }];
         let mut out = Recovered::default();
         let mut x: u64 = 7;
@@ -688,8 +743,9 @@ mod tests {
                 x as u8
             })
             .collect();
-        search(&noise, &tables, 1 << 2, Enc::Utf8, true, &mut out);
-        search(&[0xFF; 4096], &tables, 1 << 2, Enc::Utf8, true, &mut out);
+        let sc = &schema(&tables);
+        search(&noise, sc, true, &mut out);
+        search(&[0xFF; 4096], sc, true, &mut out);
         // A freeblock chain that loops or points outside the page.
         let mut page = vec![0u8; 512];
         page[0] = 0x0D;
