@@ -47,7 +47,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         [from as i64, to as i64],
     )?;
     drop(conn);
-    let gone = |id: usize| id % 10 == 0 || (from..=to).contains(&id);
+    let gone = |id: usize| id.is_multiple_of(10) || (from..=to).contains(&id);
     let file = std::fs::read(&path)?;
     let mut truth =
         std::io::BufWriter::new(std::fs::File::create(path.with_extension("deleted.csv"))?);
