@@ -20,8 +20,9 @@
 //!   `電話09012345678`. A hand-written finder locates candidates in one table-driven pass
 //!   over the bytes (plus `memchr` for `@`); unit tests hold it to the combined pattern it
 //!   replaced.
-//! - **Tables first**: CSV/TSV/JSON Lines/xlsx/SQL-dump ([`sql`])/SQLite ([`sqlite`]) columns are classified once (header name, then
-//!   the share of values that validate), then only the classified columns are validated per
+//! - **Tables first**: CSV/TSV/JSON Lines/xlsx/SQL-dump ([`sql`])/SQLite ([`sqlite`], with
+//!   its write-ahead log ([`wal`]) and its deleted rows) columns are classified once (header
+//!   name, then the share of values that validate), then only the classified columns are validated per
 //!   row; the CSV splitter is hand-written over decoded lines so a hostile quoted field cannot
 //!   grow without bound (the `csv` crate buffers a whole record).
 //! - **Encodings** ([`decode`]): BOM, BOM-less UTF-16 by hand, ISO-2022-JP escapes, chardetng;
