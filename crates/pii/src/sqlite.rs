@@ -253,10 +253,14 @@ fn table(
     let mut t = Table::with_columns(cols);
     let mut rows = st.query([])?;
     let mut row: Vec<String> = Vec::with_capacity(n);
+    // Which cells are text (what a recovered row is matched on).
+    let mut text: Vec<bool> = vec![false; n];
     while let Some(r) = rows.next()? {
         row.clear();
         for i in 0..n {
-            row.push(match r.get_ref(i)? {
+            let v = r.get_ref(i)?;
+            text[i] = matches!(v, ValueRef::Text(_));
+            row.push(match v {
                 ValueRef::Null => String::new(),
                 ValueRef::Integer(x) => x.to_string(),
                 ValueRef::Real(x) => x.to_string(),
@@ -266,13 +270,8 @@ fn table(
             });
         }
         if !recovered.rows.is_empty() {
-            let mut texts = Vec::new();
-            for i in 0..n {
-                if let ValueRef::Text(b) = r.get_ref(i)? {
-                    texts.push((i, String::from_utf8_lossy(b)));
-                }
-            }
-            recovered.live_row(row_key(index, texts.iter().map(|(i, t)| (*i, &**t))));
+            let texts = (0..n).filter(|i| text[*i]).map(|i| (i, row[i].as_str()));
+            recovered.live_row(row_key(index, texts));
         }
         t.push(&row, tally);
     }

@@ -25,7 +25,6 @@
 //! `secure_delete` or `VACUUM` has run.
 
 use std::collections::HashMap;
-use std::hash::{Hash, Hasher};
 use std::io::{self, Read, Seek, SeekFrom};
 
 /// Rows recovered per database, at most (memory stays bounded: rows are kept until the live
@@ -76,13 +75,12 @@ enum Enc {
 /// The key a row is known by across copies: its table and the texts of its columns (a
 /// rowid alias is NULL in a record and a number when read live, so numbers are left out).
 pub(crate) fn row_key<'a>(table: usize, texts: impl Iterator<Item = (usize, &'a str)>) -> u64 {
-    let mut h = std::hash::DefaultHasher::new();
-    table.hash(&mut h);
+    let mut h = table as u64;
     for (i, t) in texts {
-        i.hash(&mut h);
-        t.hash(&mut h);
+        h = (h.rotate_left(23) ^ crate::tally::hash_bytes(t.as_bytes(), false) ^ i as u64)
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15);
     }
-    h.finish()
+    h
 }
 
 /// Rows recovered from a database's free space, before the live rows are read.
