@@ -257,9 +257,9 @@ fn table(
     let mut text: Vec<bool> = vec![false; n];
     while let Some(r) = rows.next()? {
         row.clear();
-        for i in 0..n {
+        for (i, is_text) in text.iter_mut().enumerate() {
             let v = r.get_ref(i)?;
-            text[i] = matches!(v, ValueRef::Text(_));
+            *is_text = matches!(v, ValueRef::Text(_));
             row.push(match v {
                 ValueRef::Null => String::new(),
                 ValueRef::Integer(x) => x.to_string(),
