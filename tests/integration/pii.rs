@@ -242,6 +242,68 @@ fn reads_an_sqlite_database_with_its_log_and_its_deleted_rows() {
     }
 }
 
+/// A deleted SQLite database in an ext4 image: copied out of the image from its header
+/// (its size in the header) and read as the file itself is, its deleted rows included; its
+/// pages are not carved as text besides.
+#[test]
+fn finds_a_deleted_sqlite_database_in_an_ext4_image() {
+    let sb = Sandbox::new();
+    let db = sb.path().join("src/app.db");
+    std::fs::create_dir_all(db.parent().unwrap()).unwrap();
+    {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        let (csv, _) = synth::persons_text(71, 60, Form::Csv);
+        let mut lines = csv.lines();
+        let h: Vec<&str> = lines.next().unwrap().split(',').collect();
+        let cols: Vec<String> = h.iter().map(|c| format!("\"{c}\" TEXT")).collect();
+        conn.execute_batch(&format!(
+            "PRAGMA secure_delete=OFF; CREATE TABLE members(id INTEGER PRIMARY KEY, {});",
+            cols.join(",")
+        ))
+        .unwrap();
+        let marks = vec!["?"; h.len()].join(",");
+        for l in lines {
+            conn.execute(
+                &format!("INSERT INTO members VALUES (NULL, {marks})"),
+                rusqlite::params_from_iter(l.split(',').map(|c| (!c.is_empty()).then_some(c))),
+            )
+            .unwrap();
+        }
+        conn.execute_batch("DELETE FROM members WHERE id % 4 = 0")
+            .unwrap();
+    }
+    let direct = scan_found(&sb, "src/app.db");
+    assert_eq!(direct.len(), 2, "{direct:?}");
+    assert_eq!(direct[0]["records"], 45);
+    let img = sb.path().join("server.img");
+    run_ok(
+        e2fs("mkfs.ext4")
+            .args(["-q", "-F", "-b", "4096", "-d"])
+            .arg(sb.path().join("src"))
+            .arg(&img)
+            .arg("8M"),
+    );
+    run_ok(e2fs("debugfs").args(["-w", "-R", "rm app.db"]).arg(&img));
+    let items = scan_found(&sb, "server.img");
+    assert_eq!(items.len(), 2, "{items:?}");
+    let path = items[0]["path"].as_str().unwrap();
+    let off: usize = path.strip_prefix("server.img!@").unwrap().parse().unwrap();
+    let bytes = std::fs::read(&img).unwrap();
+    assert!(bytes[off..].starts_with(b"SQLite format 3\0"), "{path}");
+    assert_eq!(items[1]["path"], format!("{path}!(deleted)"));
+    for (carved, file) in items.iter().zip(&direct) {
+        for key in [
+            "records",
+            "categories",
+            "columns",
+            "persons_estimate",
+            "samples",
+        ] {
+            assert_eq!(carved[key], file[key], "{key}");
+        }
+    }
+}
+
 /// A program of e2fsprogs (in /usr/sbin, which a non-root PATH may lack).
 fn e2fs(name: &str) -> std::process::Command {
     let sbin = std::path::Path::new("/usr/sbin").join(name);

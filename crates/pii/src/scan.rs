@@ -602,8 +602,38 @@ impl Scanner {
                 found.push((region.start, items));
             }
         };
-        crate::carve::regions(&mut open()?, self.opts.categories, &mut emit)?;
+        // SQLite databases stored in one piece are copied out on the first pass and read as
+        // databases: their pages as text are garbage (values run together, no columns).
+        let mut spot = crate::sqlite::Spotter::new(open()?, SQLITE_CARVE_CAP);
+        crate::carve::regions(&mut spot, self.opts.categories, &mut emit)?;
         crate::carve::regions_utf16(&mut open()?, self.opts.categories, &mut emit)?;
+        for (at, db) in std::mem::take(&mut spot.found) {
+            let label = format!("{name}!@{at}");
+            let mut tally = Tally::new(self.opts.categories);
+            // A copy SQLite cannot read (a fragmented file, overwritten pages) is left to
+            // the text carver.
+            let Ok(read) = crate::sqlite::scan_bytes(&db, &mut tally) else {
+                continue;
+            };
+            let end = at + db.len() as u64;
+            found.retain(|(start, _)| !(at..end).contains(start));
+            let mut items = Vec::new();
+            self.report_sqlite(&label, tally, Ok(read), &mut items);
+            if !items.is_empty() {
+                found.push((at, items));
+            }
+        }
+        for (at, size) in std::mem::take(&mut spot.too_large) {
+            found.push((
+                at,
+                vec![Item::Failed {
+                    path: format!("{name}!@{at}"),
+                    error: Error::Cap(format!(
+                        "SQLite database of {size} bytes, over {SQLITE_CARVE_CAP}: carved as text"
+                    )),
+                }],
+            ));
+        }
         found.sort_by_key(|(start, _)| *start);
         out.extend(found.into_iter().flat_map(|(_, items)| items));
         Ok(())
@@ -848,6 +878,10 @@ fn floor_boundary(s: &str, mut i: usize) -> usize {
 }
 
 /// Is this named as an HTML page?
+/// The largest SQLite database copied out of a raw image to be read as one (it is held in
+/// memory twice: the copy and SQLite's); a larger one is carved as text.
+const SQLITE_CARVE_CAP: u64 = 128 << 20;
+
 /// Is `path` (`app.db-wal`) the write-ahead log of an SQLite database beside it (`app.db`)?
 fn log_of_database(path: &Path) -> bool {
     let Some(db) = path

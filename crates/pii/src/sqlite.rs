@@ -280,6 +280,112 @@ fn table(
     Ok((t.records, cols))
 }
 
+/// Databases whose header a raw image holds at a sector boundary, as a file system stores a
+/// file's first block (a deleted file's too): a reader that passes an image's bytes through
+/// while it copies each such database (its size from its header) out of them. A database
+/// larger than the cap, or whose header does not hold (the fixed payload fractions 64/32/32,
+/// a known page size, a page count that its change counter vouches for), is left to the
+/// text carver. Only a database stored in one piece is whole this way (a fragmented file's
+/// copy fails to open, and the text carver's regions stand).
+pub(crate) struct Spotter<R> {
+    inner: R,
+    /// Offset of the next sector.
+    pos: u64,
+    cap: u64,
+    /// Bytes of the sector being filled.
+    sector: Vec<u8>,
+    /// The database being copied: its offset, its size and its bytes so far.
+    capture: Option<(u64, usize, Vec<u8>)>,
+    /// Databases copied whole: offset and bytes.
+    pub found: Vec<(u64, Vec<u8>)>,
+    /// Databases seen but larger than the cap: offset and size.
+    pub too_large: Vec<(u64, u64)>,
+}
+
+/// Sector size a file's start is aligned to in an image.
+const SECTOR: usize = 512;
+
+impl<R: std::io::Read> Spotter<R> {
+    pub(crate) fn new(inner: R, cap: u64) -> Self {
+        Spotter {
+            inner,
+            pos: 0,
+            cap,
+            sector: Vec::with_capacity(SECTOR),
+            capture: None,
+            found: Vec::new(),
+            too_large: Vec::new(),
+        }
+    }
+
+    /// The size in bytes of the database whose first 100 bytes are `h`, if they are an
+    /// SQLite header that says it.
+    fn size(h: &[u8]) -> Option<u64> {
+        if h.len() < 100 || !h.starts_with(MAGIC) || h[21..24] != [64, 32, 32] {
+            return None;
+        }
+        let page = match u16::from_be_bytes([h[16], h[17]]) {
+            1 => 65536,
+            n if n >= 512 && n.is_power_of_two() => u64::from(n),
+            _ => return None,
+        };
+        let be = |i: usize| u32::from_be_bytes([h[i], h[i + 1], h[i + 2], h[i + 3]]);
+        // The page count is valid when the change counter equals "version valid for".
+        (be(24) == be(92) && be(28) > 0).then(|| u64::from(be(28)) * page)
+    }
+
+    /// One whole sector at `self.pos`.
+    fn take_sector(&mut self, s: &[u8]) {
+        if let Some((_, want, buf)) = &mut self.capture {
+            buf.extend_from_slice(&s[..s.len().min(*want - buf.len())]);
+        } else if s.starts_with(MAGIC) {
+            match Self::size(s) {
+                Some(n) if n <= self.cap => {
+                    let mut buf = Vec::with_capacity(n as usize);
+                    buf.extend_from_slice(&s[..s.len().min(n as usize)]);
+                    self.capture = Some((self.pos, n as usize, buf));
+                }
+                Some(n) => self.too_large.push((self.pos, n)),
+                None => {}
+            }
+        }
+        if let Some((at, want, buf)) = self.capture.take() {
+            if buf.len() >= want {
+                self.found.push((at, buf));
+            } else {
+                self.capture = Some((at, want, buf));
+            }
+        }
+        self.pos += s.len() as u64;
+    }
+}
+
+impl<R: std::io::Read> std::io::Read for Spotter<R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(out)?;
+        let mut data = &out[..n];
+        // Whole sectors straight from the read, the rest through `self.sector`.
+        while !data.is_empty() {
+            if self.sector.is_empty() && data.len() >= SECTOR {
+                let (s, rest) = data.split_at(SECTOR);
+                self.take_sector(s);
+                data = rest;
+            } else {
+                let k = (SECTOR - self.sector.len()).min(data.len());
+                self.sector.extend_from_slice(&data[..k]);
+                data = &data[k..];
+                if self.sector.len() == SECTOR {
+                    let s = std::mem::take(&mut self.sector);
+                    self.take_sector(&s);
+                    self.sector = s;
+                    self.sector.clear();
+                }
+            }
+        }
+        Ok(n)
+    }
+}
+
 /// The `file:` URI of `path`, read-only and immutable (`%`, `?` and `#` escaped).
 fn uri(path: &Path) -> String {
     let p = path.to_string_lossy();
@@ -671,6 +777,64 @@ mod tests {
                 db.deleted.map(|d| d.records)
             );
         }
+    }
+
+    #[test]
+    fn spots_databases_at_sector_boundaries_in_an_image() {
+        use std::io::Read;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.db");
+        customers(&path, 40, false);
+        let db = std::fs::read(&path).unwrap();
+        let mut img = vec![0x5Au8; 3 * 512];
+        img.extend_from_slice(&db);
+        // Not at a sector boundary: not a database's start.
+        img.extend_from_slice(&[0u8; 7]);
+        img.extend_from_slice(&db[..600]);
+        img.resize(img.len() + 2000, 0);
+        // A second one, at a boundary, after the first; then one cut by the image's end.
+        let second = img.len().div_ceil(512) * 512;
+        img.resize(second, 0);
+        img.extend_from_slice(&db);
+        img.extend_from_slice(&db[..1024]);
+        for chunk in [1, 100, 512, 777, 1 << 16] {
+            let mut spot = Spotter::new(std::io::Cursor::new(&img), 1 << 20);
+            let mut buf = vec![0u8; chunk];
+            while spot.read(&mut buf).unwrap() > 0 {}
+            let found: Vec<(u64, usize)> = spot.found.iter().map(|(a, d)| (*a, d.len())).collect();
+            assert_eq!(
+                found,
+                vec![(1536, db.len()), (second as u64, db.len())],
+                "{chunk}"
+            );
+            assert!(spot.found.iter().all(|(_, d)| *d == db));
+            assert!(spot.too_large.is_empty());
+        }
+        let mut spot = Spotter::new(std::io::Cursor::new(&img), 4096);
+        std::io::copy(&mut spot, &mut std::io::sink()).unwrap();
+        assert!(spot.found.is_empty());
+        let cut = (second + db.len()) as u64;
+        let size = db.len() as u64;
+        assert_eq!(
+            spot.too_large,
+            vec![(1536, size), (second as u64, size), (cut, size)]
+        );
+        // Through the scanner: the database read as one, its pages not carved as text.
+        let items = crate::Scanner::default().scan_bytes("disk.img", &img);
+        let paths: Vec<String> = items
+            .iter()
+            .map(|i| match i {
+                crate::Item::Found(r) => format!("{} {:?}", r.path, r.records),
+                crate::Item::Failed { path, .. } => format!("{path} failed"),
+            })
+            .collect();
+        assert_eq!(
+            paths,
+            vec![
+                "disk.img!@1536 Some(40)".to_string(),
+                format!("disk.img!@{second} Some(40)"),
+            ]
+        );
     }
 
     #[test]
