@@ -19,9 +19,16 @@
 //! text. A row whose texts equal a live row's (a copy left by a page split or an update that
 //! moved it) is not counted, nor is a row twice (the same page in several log frames).
 //!
-//! Not recovered: rows whose record header was overwritten (a freeblock's four bytes reach
-//! past the cell's size and rowid, when both are under 128), rows spilled to overflow pages,
-//! rows of dropped tables (their schema is gone), index entries, and anything once
+//! Page 1 is the schema's own table (`sqlite_master`): its free space holds dropped tables'
+//! definitions, not rows, and is not searched. Tables of 64 columns or more are not
+//! searched for.
+//!
+//! A freed cell whose header's length (and first serial type, a NULL rowid alias) the
+//! freeblock's four bytes overwrote is read from its serial types on ([`headerless`]). Not
+//! recovered: a freed cell that lost a serial type other than such a NULL (a cell size and
+//! rowid of two bytes together, and no rowid alias first), rows spilled to overflow pages,
+//! rows of dropped tables (their schema is gone), rows of `WITHOUT ROWID` tables and index
+//! entries (other b-trees), rows SQLite's rebalancing overwrote, and anything once
 //! `secure_delete` or `VACUUM` has run.
 
 use std::collections::HashMap;
@@ -452,7 +459,8 @@ fn leaf_free(page: &[u8], hdr: usize) -> (Option<Span>, Vec<Span>) {
 /// later).
 fn older_page(page: &[u8], pgno: u64, sc: &Schema, out: &mut Recovered) {
     let hdr = header_offset(pgno);
-    if page.get(hdr) != Some(&0x0D) {
+    // Page 1 is the schema's table: its records are tables, not rows.
+    if pgno == 1 || page.get(hdr) != Some(&0x0D) {
         return;
     }
     let cells = page
@@ -558,7 +566,7 @@ pub(crate) fn recover<R: Read + Seek>(
             continue;
         }
         let hdr = header_offset(pgno);
-        if body.get(hdr) == Some(&0x0D) {
+        if pgno > 1 && body.get(hdr) == Some(&0x0D) {
             let (gap, freeblocks) = leaf_free(body, hdr);
             if let Some((s, e)) = gap {
                 search(&body[s..e], sc, false, &mut out);
