@@ -183,7 +183,16 @@ pub struct Names {
     pub female: Vec<Name>,
     /// Look-up sets of family names, then of given names.
     parts: [PartSets; 2],
+    /// A bit per CJK code point ([`CJK_FROM`] on) that starts a family name, then one per
+    /// code point that ends a given name: a word whose first or last character is neither
+    /// is no full name, without a look-up (`管理番号`, `接続元`).
+    ends: [Vec<u64>; 2],
 }
+
+/// The first code point of [`Names::ends`] (`々`, `〆` and the kanji after them).
+const CJK_FROM: u32 = 0x3000;
+/// The code point after the last of [`Names::ends`].
+const CJK_TO: u32 = 0xA000;
 
 /// The look-up sets of one part of a name, by the 64-bit key hash of each spelling
 /// ([`crate::tally::hash_bytes`]; two different spellings share a key about once in 2^64, so
@@ -343,6 +352,10 @@ impl Names {
             male: Vec::new(),
             female: Vec::new(),
             parts: Default::default(),
+            ends: [
+                vec![0; (CJK_TO - CJK_FROM) as usize / 64],
+                vec![0; (CJK_TO - CJK_FROM) as usize / 64],
+            ],
         };
         for p in &mut n.parts {
             p.kanji.reserve(32_768);
@@ -384,6 +397,18 @@ impl Names {
         up: &mut Vec<u8>,
         short: &mut Vec<u8>,
     ) {
+        let end = if last {
+            kanji.chars().next()
+        } else {
+            kanji.chars().next_back()
+        };
+        if let Some(cp) = end
+            .map(u32::from)
+            .filter(|c| (CJK_FROM..CJK_TO).contains(c))
+        {
+            let i = (cp - CJK_FROM) as usize;
+            self.ends[usize::from(!last)][i / 64] |= 1 << (i % 64);
+        }
         let p = &mut self.parts[usize::from(!last)];
         p.kanji.insert(key(kanji));
         p.kana.insert(key(kana));
@@ -398,6 +423,20 @@ impl Names {
 
     fn part(&self, part: Part) -> &PartSets {
         &self.parts[usize::from(part == Part::First)]
+    }
+
+    /// May a full name in kanji start with `first` and end with `last`: does a family name
+    /// start with it and a given name end with the other? Characters outside the CJK block
+    /// may.
+    pub fn may_be_full_name(&self, first: char, last: char) -> bool {
+        let has = |set: &[u64], c: char| {
+            let cp = u32::from(c);
+            !(CJK_FROM..CJK_TO).contains(&cp) || {
+                let i = (cp - CJK_FROM) as usize;
+                set[i / 64] & (1 << (i % 64)) != 0
+            }
+        };
+        has(&self.ends[0], first) && has(&self.ends[1], last)
     }
 
     /// Is `s` a known kanji name part?

@@ -136,8 +136,12 @@ fn reference_pattern() -> String {
         | From|To|Cc|CC|差出人|送信者|宛先
         | 〒
         | 様|殿|さん|さま|氏|君|くん|ちゃん
-        | (?m:^)[\x20\t\u{{3000}}]*(?:[・•●○■][\x20\u{{3000}}]*)?[\u{{4000}}-\u{{9FFF}}]+
-          (?:[\x20\u{{3000}}][\u{{4000}}-\u{{9FFF}}]+(?:\r?(?m:$)|[\x20\t\u{{3000}}(（])|\r?(?m:$)|[(（])
+        | (?m:^)[\x20\t\u{{3000}}]*(?:[・•●○■][\x20\u{{3000}}]*)?
+          (?:[\u{{4000}}-\u{{9FFF}}]+
+             (?:[\x20\u{{3000}}][\u{{4000}}-\u{{9FFF}}]+(?:\r?(?m:$)|[\x20\t\u{{3000}}(（])
+               |\r?(?m:$)|[(（])
+           |[\u{{4000}}-\u{{9FFF}}]{{3,6}}[\x20\t\u{{3000}}]
+             (?:[0-9+〒０-９＋]|\([0-9]|[A-Za-z0-9._%+\-]+@))
         "#
     )
 }
@@ -913,13 +917,45 @@ fn name_line_end(b: &[u8], i: usize) -> Option<usize> {
         {
             return Some(e);
         }
-        // A name without a space (`田中一郎`) only alone on its line or before its reading:
-        // as the first word of a row it is any word (`管理番号 5920…`, `接続元 192.…`).
-        return None;
+        // A name without a space (`田中一郎`) alone on its line, before its reading, or before
+        // a value that starts the rest of a row (`田中一郎 090-1234-5678`); the first word of
+        // any other row is any word (`管理番号 5920…` is judged, `接続元 192.…` too, by
+        // the dictionary).
+        return no_space_name(start, first)
+            .then(|| value_after(b, first + gap))
+            .flatten();
     }
     match b.get(first) {
-        Some(b'\t') => None,
+        Some(b'\t') => no_space_name(start, first)
+            .then(|| value_after(b, first + 1))
+            .flatten(),
         _ => end_at(first),
+    }
+}
+
+/// Can the kanji from `start` to `end` (bytes) be a full name without a space: three to six
+/// kanji (`林一郎`, `長谷川由美子`; `在庫 447` is two).
+#[inline]
+fn no_space_name(start: usize, end: usize) -> bool {
+    (9..=18).contains(&(end - start))
+}
+
+/// Whether a value starts at `k` (what may follow a name without a space in a row): a digit,
+/// `+`, `〒`, a full-width digit or `＋`, or `(` and a digit (a phone), or an e-mail's local
+/// part and its `@`. Returns the end of what was looked at.
+fn value_after(b: &[u8], k: usize) -> Option<usize> {
+    match *b.get(k..)? {
+        [b'0'..=b'9' | b'+', ..] => Some(k + 1),
+        [b'(', b'0'..=b'9', ..] => Some(k + 2),
+        // 〒, ０-９, ＋.
+        [0xE3, 0x80, 0x92, ..] | [0xEF, 0xBC, 0x90..=0x99 | 0x8B, ..] => Some(k + 3),
+        _ => {
+            let local = b[k..]
+                .iter()
+                .take_while(|c| value::email_local_byte(**c))
+                .count();
+            (local > 0 && b.get(k + local) == Some(&b'@')).then_some(k + local + 1)
+        }
     }
 }
 
@@ -964,7 +1000,18 @@ fn line_name(seg: &str, tally: &mut Tally) -> Option<usize> {
         }
     }
     let name = &body[..n];
-    if a == 0 || name.len() > 48 || (n == a && name.chars().count() < 4) {
+    if a == 0 || name.len() > 48 {
+        return None;
+    }
+    // Most rows that start with a word and a number start with no name (`管理番号 5920…`):
+    // its first and last characters say so before any look-up.
+    if n == a
+        && !name
+            .chars()
+            .next()
+            .zip(name.chars().next_back())
+            .is_some_and(|(x, z)| crate::tables::NAMES_DICT.may_be_full_name(x, z))
+    {
         return None;
     }
     // A reading in brackets right after (or after a space).
@@ -979,13 +1026,17 @@ fn line_name(seg: &str, tally: &mut Tally) -> Option<usize> {
         end = body.len() - inner.len() + close + closing;
     }
     // Then the line's end, or a space and the rest of the row (no honorific). A name without
-    // a space starts no row (`管理番号 5920…`): it must be alone on its line.
+    // a space must be alone on its line (and four kanji at least: `林一郎` alone may be any
+    // word), or start a row with a value (`林一郎 090-…`; `管理番号 5920…` is no name
+    // the dictionary knows).
     let rest = &body[end..];
     let rest_t = rest.trim_start_matches(blank);
+    let before_value = rest_t.len() < rest.len() && value_after(rest_t.as_bytes(), 0).is_some();
+    if n == a && !before_value && (!rest_t.is_empty() || name.chars().count() < 4) {
+        return None;
+    }
     if !rest_t.is_empty()
-        && (n == a
-            || rest_t.len() == rest.len()
-            || HONORIFICS.iter().any(|h| rest_t.starts_with(h)))
+        && (rest_t.len() == rest.len() || HONORIFICS.iter().any(|h| rest_t.starts_with(h)))
     {
         return None;
     }
@@ -1666,6 +1717,28 @@ mod tests {
                 "山田  太郎\n山田太郎から電話\n管理番号 592060898940\n接続元 192.168.0.1\n",
                 vec![],
             ),
+            // A name without a space that starts a row before a value: a phone, an e-mail,
+            // a postal code, full-width digits; three kanji too (`林一郎`), which alone on a
+            // line may be any word.
+            (
+                "山田太郎 090-1234-5678\n林一郎\ttaro@example.jp\n佐藤花子　〒100-0001 東京都千代田区千代田1-1\n\
+                 高橋誠二 ０３－１２３４－５６７８\n鈴木一郎（スズキ イチロウ） (03)1234-5678\n",
+                vec![
+                    (C::NameKanji, 5),
+                    (C::NameKana, 1),
+                    (C::Email, 1),
+                    (C::PostalCode, 1),
+                    (C::Address, 1),
+                    (C::Phone, 3),
+                ],
+            ),
+            // Words the dictionary does not split into a family and a given name start rows
+            // with values all the time; and a name before a word is not before a value.
+            (
+                "東京本社 03-1234-5678\n受付番号 0013570987\n合計金額 984769\n在庫数量 447\n\
+                 山田太郎 営業部\n",
+                vec![(C::Phone, 1)],
+            ),
         ] {
             assert_eq!(found(t), want, "{t}");
         }
@@ -1993,6 +2066,7 @@ mod tests {
             "氏名：佐藤 お名前 名前 Name: NAME Gender GENDER Sex SEX 性別 フリガナ ふりがな 〒100-0001",
             "Sex@a.bc Name@x.io S5@a.b 東京都@x.y 〒@a.b 2015/6/1 ０９０ー１２３４ー５６７８ ＋８１ ９０",
             "山田 太郎\n  鈴木 花子\r\n・田中\n\u{3000}高橋 誠\nx 山田\n\t一\n東京都港区\n明治\n\n様",
+            "山田太郎 090\n林一郎\tx.y+z@a.b\n佐藤花子\u{3000}〒1\n高橋 ０\n鈴木（ス） (03)\n田中 (x\n森 @a\n谷  1\n東京都 1\n氏名 x@y\n山 +\n在庫 447\n一二三四五六七 1\n一二三四五六 1",
         ];
         let mut texts: Vec<String> = tricky.iter().map(|s| s.to_string()).collect();
         for form in crate::synth::Form::ALL {

@@ -948,6 +948,11 @@ pub fn full_name_kanji(s: &str) -> bool {
         // `社` and `長`: the dictionary has rare one-kanji names).
         [one] => {
             one.chars().nth(2).is_some()
+                && one
+                    .chars()
+                    .next()
+                    .zip(one.chars().next_back())
+                    .is_some_and(|(a, z)| d.may_be_full_name(a, z))
                 && !d.is_kanji(Part::Last, one)
                 && one.char_indices().skip(1).any(|(i, _)| {
                     let (a, b) = one.split_at(i);
