@@ -741,6 +741,9 @@ mod table_rows {
             "山田 太郎 090-1234-5678 taro@example.jp",
             "鈴木 花子 03-1234-5678 hanako@example.jp",
             "佐藤 一郎 営業部 06-1234-5678",
+            // Written without a space, as lists often are.
+            "高橋誠二 080-1234-5678 seiji@example.jp",
+            "林一郎 〒100-0001 東京都千代田区千代田1-1",
         ];
         let Ok(pdf) = crate::synth::pdf_of(&lines) else {
             panic!("pdf");
@@ -751,9 +754,11 @@ mod table_rows {
         let mut t = Tally::new(CatSet::all());
         crate::text::scan(&text, &mut t);
         let want = [
-            (Category::NameKanji, 3),
-            (Category::Phone, 3),
-            (Category::Email, 2),
+            (Category::NameKanji, 5),
+            (Category::Phone, 4),
+            (Category::Email, 3),
+            (Category::PostalCode, 1),
+            (Category::Address, 1),
         ];
         crate::assert_counts(&t, &want, &text);
     }
