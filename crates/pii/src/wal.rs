@@ -78,8 +78,11 @@ pub(crate) struct Committed {
 }
 
 /// Reads a log's frames and keeps those of committed transactions. `None` when the log is
-/// empty, not a log, or holds no commit.
-pub(crate) fn committed(r: &mut impl Read) -> io::Result<Option<Committed>> {
+/// empty, not a log, or holds no commit. `db_pages`: the database file's size in pages. A
+/// log only grows a database by pages it writes, so a frame of a page beyond the database
+/// and every frame before it, or a commit of more pages, ends the log (a crafted log could
+/// otherwise have a copy of terabytes made, or read).
+pub(crate) fn committed(r: &mut impl Read, db_pages: u64) -> io::Result<Option<Committed>> {
     let mut h = [0u8; HEADER];
     if kizuki_core::io::read_full(r, &mut h)? < HEADER || !is_wal(&h) {
         return Ok(None);
@@ -110,7 +113,9 @@ pub(crate) fn committed(r: &mut impl Read) -> io::Result<Option<Committed>> {
             break;
         }
         let pgno = be32(&fh[..4]);
-        if pgno == 0 || fh[8..16] != *salt {
+        let frames = (offset - HEADER as u64) / (FRAME_HEADER + page_size) as u64 + 1;
+        let most = db_pages.saturating_add(frames);
+        if pgno == 0 || u64::from(pgno) > most || fh[8..16] != *salt {
             break;
         }
         let s = checksum(big_endian, &page, checksum(big_endian, &fh[..8], sum));
@@ -121,6 +126,9 @@ pub(crate) fn committed(r: &mut impl Read) -> io::Result<Option<Committed>> {
         pending.push((pgno, offset + FRAME_HEADER as u64));
         offset += (FRAME_HEADER + page_size) as u64;
         let commit = be32(&fh[4..8]);
+        if u64::from(commit) > most {
+            break;
+        }
         if commit != 0 {
             out.frames.extend(pending.drain(..));
             out.pages = commit;
@@ -138,7 +146,17 @@ pub(crate) fn apply(
     wal: &Path,
 ) -> io::Result<Option<(tempfile::NamedTempFile, Committed)>> {
     let mut log = File::open(wal)?;
-    let Some(c) = committed(&mut BufReader::new(&mut log))? else {
+    let db_len = std::fs::metadata(db)?.len();
+    // The page size is the log's; a database file's size in its pages, rounded up.
+    let mut head = [0u8; 12];
+    let n = kizuki_core::io::read_full(&mut log, &mut head)?;
+    let page = if n == 12 {
+        u64::from(be32(&head[8..12])).max(512)
+    } else {
+        512
+    };
+    log.seek(SeekFrom::Start(0))?;
+    let Some(c) = committed(&mut BufReader::new(&mut log), db_len.div_ceil(page))? else {
         return Ok(None);
     };
     let mut tmp = tempfile::Builder::new().prefix("kizuki-wal-").tempfile()?;
@@ -222,12 +240,73 @@ pub(crate) mod tests {
         assert_eq!(std::fs::read(&db).unwrap(), db_before);
     }
 
+    /// A log as SQLite writes one, of frames (page number, commit size, page), with valid
+    /// salts and checksums: what a crafted log can claim.
+    fn forge(page_size: usize, frames: &[(u32, u32, Vec<u8>)]) -> Vec<u8> {
+        let mut out = Vec::new();
+        out.extend_from_slice(&MAGIC_LE.to_be_bytes());
+        out.extend_from_slice(&3_007_000u32.to_be_bytes());
+        out.extend_from_slice(&(page_size as u32).to_be_bytes());
+        out.extend_from_slice(&[0, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8]);
+        let mut sum = checksum(false, &out, (0, 0));
+        out.extend_from_slice(&sum.0.to_be_bytes());
+        out.extend_from_slice(&sum.1.to_be_bytes());
+        for (pgno, commit, page) in frames {
+            let mut fh = Vec::new();
+            fh.extend_from_slice(&pgno.to_be_bytes());
+            fh.extend_from_slice(&commit.to_be_bytes());
+            sum = checksum(false, page, checksum(false, &fh, sum));
+            fh.extend_from_slice(&[1, 2, 3, 4, 5, 6, 7, 8]);
+            fh.extend_from_slice(&sum.0.to_be_bytes());
+            fh.extend_from_slice(&sum.1.to_be_bytes());
+            out.extend_from_slice(&fh);
+            out.extend_from_slice(page);
+        }
+        out
+    }
+
+    #[test]
+    fn a_forged_log_cannot_grow_the_copy_past_what_it_writes() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = db_with_rows_in_log(dir.path(), 5, 0);
+        let pages = std::fs::metadata(&db).unwrap().len() / 4096;
+        let page = std::fs::read(&db).unwrap()[..4096].to_vec();
+        // A valid commit, then a page four billion pages on (committed by the frame after
+        // it), or a commit of 2^32-1 pages: the log ends before them.
+        let n = pages as u32;
+        for bad in [(4_000_000_000, 0), (1, u32::MAX)] {
+            let log = forge(
+                4096,
+                &[
+                    (1, n, page.clone()),
+                    (bad.0, bad.1, page.clone()),
+                    (1, n, page.clone()),
+                ],
+            );
+            let c = committed(&mut log.as_slice(), pages).unwrap().unwrap();
+            assert_eq!((c.pages, c.frames.len()), (pages as u32, 1), "{bad:?}");
+            std::fs::write(beside(&db), &log).unwrap();
+            let (tmp, _) = apply(&db, &beside(&db)).unwrap().unwrap();
+            assert_eq!(std::fs::metadata(tmp.path()).unwrap().len(), pages * 4096);
+            assert_eq!(count(tmp.path()), 5);
+        }
+        // A log that grows the database by the pages it writes is fine.
+        let log = forge(4096, &[(pages as u32 + 1, pages as u32 + 1, vec![0; 4096])]);
+        assert_eq!(
+            committed(&mut log.as_slice(), pages)
+                .unwrap()
+                .unwrap()
+                .pages,
+            pages as u32 + 1
+        );
+    }
+
     #[test]
     fn stops_at_a_torn_frame_and_keeps_earlier_commits() {
         let dir = tempfile::tempdir().unwrap();
         let db = db_with_rows_in_log(dir.path(), 10, 40);
         let log = std::fs::read(beside(&db)).unwrap();
-        let whole = committed(&mut log.as_slice()).unwrap().unwrap();
+        let whole = committed(&mut log.as_slice(), 10).unwrap().unwrap();
         // One commit frame per insert (autocommit): cut the log inside its last frame, and
         // corrupt a byte of the frame before: both end the log there.
         let frame = FRAME_HEADER + whole.page_size;
@@ -249,10 +328,10 @@ pub(crate) mod tests {
         let (n, c) = rows(&bad);
         assert_eq!((n, c.uncommitted), (48, 0));
         // Not a log, or no commit: nothing.
-        assert_eq!(committed(&mut &b"SQLite format 3\0"[..]).unwrap(), None);
-        assert_eq!(committed(&mut &log[..HEADER]).unwrap(), None);
+        assert_eq!(committed(&mut &b"SQLite format 3\0"[..], 10).unwrap(), None);
+        assert_eq!(committed(&mut &log[..HEADER], 10).unwrap(), None);
         let mut salt = log.clone();
         salt[HEADER + 8] ^= 1;
-        assert_eq!(committed(&mut salt.as_slice()).unwrap(), None);
+        assert_eq!(committed(&mut salt.as_slice(), 10).unwrap(), None);
     }
 }
