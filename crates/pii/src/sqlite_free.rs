@@ -213,20 +213,23 @@ struct Schema<'a> {
     /// Bit N set: a table has N columns (N < 64).
     counts: u64,
     enc: Enc,
+    /// Bytes of record bodies decoded so far: a region is given up when its search has
+    /// decoded many times its size (records crafted to overlap, each read whole, would
+    /// otherwise cost the square of the region's size).
+    work: std::cell::Cell<usize>,
 }
 
 impl Schema<'_> {
-    /// The first table a record of these values may be a row of: as many columns, NULL in
-    /// its rowid alias, text (or NULL or a blob) in its columns of text affinity.
-    fn fit(&self, vals: &[Val]) -> Option<usize> {
+    /// The first table a record of these serial types may be a row of: as many columns,
+    /// NULL in its rowid alias, text (or NULL or a blob) in its columns of text affinity.
+    fn fit(&self, types: &[u64]) -> Option<usize> {
         self.tables.iter().position(|t| {
-            t.columns.len() == vals.len()
-                && t.rowid_alias
-                    .is_none_or(|i| vals.get(i) == Some(&Val::Null))
+            t.columns.len() == types.len()
+                && t.rowid_alias.is_none_or(|i| types.get(i) == Some(&0))
                 && t.text
                     .iter()
-                    .zip(vals)
-                    .all(|(text, v)| !text || matches!(v, Val::Null | Val::Text(_) | Val::Blob))
+                    .zip(types)
+                    .all(|(text, ty)| !text || *ty == 0 || *ty >= 12)
         })
     }
 }
@@ -262,13 +265,23 @@ fn record_at(b: &[u8], k: usize, sc: &Schema) -> Option<Rec> {
 /// The values of serial types `types` stored from `at` on, if they fit in `b` and hold a
 /// text.
 fn body_at(b: &[u8], mut at: usize, types: &[u64], sc: &Schema) -> Option<Rec> {
+    // The table and the body's size first: no text is decoded for a record that cannot be.
+    let t = sc.fit(types)?;
+    let mut size = 0usize;
+    for &ty in types {
+        size = size.checked_add(serial_len(ty)?)?;
+    }
+    if at.checked_add(size)? > b.len() || !types.iter().any(|ty| *ty >= 15 && ty % 2 == 1) {
+        return None;
+    }
+    sc.work.set(sc.work.get() + size);
     let mut vals = Vec::with_capacity(types.len());
     let mut texts = 0;
-    for &t in types {
-        let len = serial_len(t)?;
+    for &ty in types {
+        let len = serial_len(ty)?;
         let v = b.get(at..at.checked_add(len)?)?;
         at += len;
-        vals.push(match t {
+        vals.push(match ty {
             0 => Val::Null,
             8 => Val::Int(0),
             9 => Val::Int(1),
@@ -280,7 +293,7 @@ fn body_at(b: &[u8], mut at: usize, types: &[u64], sc: &Schema) -> Option<Rec> {
                 Val::Int(x)
             }
             7 => Val::Real(f64::from_be_bytes(v.try_into().ok()?)),
-            t if t % 2 == 0 => Val::Blob,
+            ty if ty % 2 == 0 => Val::Blob,
             _ => {
                 let s = text(v, sc.enc)?;
                 texts += usize::from(!s.is_empty());
@@ -288,11 +301,7 @@ fn body_at(b: &[u8], mut at: usize, types: &[u64], sc: &Schema) -> Option<Rec> {
             }
         });
     }
-    if texts == 0 {
-        return None;
-    }
-    let t = sc.fit(&vals)?;
-    Some((vals, at, texts, t))
+    (texts > 0).then_some((vals, at, texts, t))
 }
 
 /// The record of a freed cell whose header's length (and maybe its first serial type) the
@@ -394,7 +403,8 @@ fn freed_at(b: &[u8], k: usize, sc: &Schema) -> Option<Rec> {
 fn search(region: &[u8], sc: &Schema, freed: bool, out: &mut Recovered) {
     let mut k = 0;
     let mut clobbered = freed.then_some(0);
-    while k < region.len() && !out.capped {
+    let budget = sc.work.get() + 16 * region.len() + 65536;
+    while k < region.len() && !out.capped && sc.work.get() < budget {
         let found = if clobbered == Some(k) {
             freed_at(region, k, sc)
         } else {
@@ -517,6 +527,7 @@ pub(crate) fn recover<R: Read + Seek>(
         tables,
         counts,
         enc,
+        work: std::cell::Cell::new(0),
     };
     let len = r.seek(SeekFrom::End(0))?;
     let pages = len / page_size as u64;
@@ -627,6 +638,7 @@ mod tests {
             tables,
             counts: tables.iter().fold(0, |m, t| m | (1 << t.columns.len())),
             enc: Enc::Utf8,
+            work: std::cell::Cell::new(0),
         }
     }
 
@@ -752,6 +764,28 @@ mod tests {
         let sc = &schema(&tables);
         search(&noise, sc, true, &mut out);
         search(&[0xFF; 4096], sc, true, &mut out);
+        // Records that overlap at every offset and fail at their end (`?` is a header of 63
+        // bytes and a text of 25 bytes; a control character every 2,000 bytes): the search
+        // gives the region up after decoding 16 times its size (without the budget: 480).
+        let wide = [TableDef {
+            name: "w".into(),
+            columns: (0..62).map(|i| format!("c{i}")).collect(),
+            text: vec![true; 62],
+            rowid_alias: None,
+        }];
+        let sc = &schema(&wide);
+        let mut region = Vec::new();
+        for _ in 0..33 {
+            region.extend_from_slice(&[b'?'; 1999]);
+            region.push(1);
+        }
+        let mut out = Recovered::default();
+        search(&region, sc, false, &mut out);
+        assert!(
+            sc.work.get() <= 16 * region.len() + 65536 + 2000,
+            "{}",
+            sc.work.get()
+        );
         // A freeblock chain that loops or points outside the page.
         let mut page = vec![0u8; 512];
         page[0] = 0x0D;
