@@ -174,31 +174,13 @@ fn reads_an_sqlite_database_with_its_log_and_its_deleted_rows() {
         "PRAGMA journal_mode=WAL; PRAGMA wal_autocheckpoint=0; PRAGMA secure_delete=OFF;",
     )
     .unwrap();
-    let mut header = Vec::new();
-    let mut insert = |seed: u64, n: usize| {
-        let (csv, truth) = synth::persons_text(seed, n, Form::Csv);
-        let mut lines = csv.lines();
-        let h: Vec<&str> = lines.next().unwrap().split(',').collect();
-        if header.is_empty() {
-            let cols: Vec<String> = h.iter().map(|c| format!("\"{c}\" TEXT")).collect();
-            conn.execute_batch(&format!(
-                "CREATE TABLE members(id INTEGER PRIMARY KEY, {});",
-                cols.join(",")
-            ))
-            .unwrap();
-            header = h.iter().map(|c| c.to_string()).collect();
-        }
-        let marks = vec!["?"; h.len()].join(",");
-        let mut st = conn
-            .prepare(&format!("INSERT INTO members VALUES (NULL, {marks})"))
-            .unwrap();
-        let mut emails = Vec::new();
-        for l in lines {
-            let cells: Vec<Option<&str>> =
-                l.split(',').map(|c| (!c.is_empty()).then_some(c)).collect();
-            emails.extend(l.split(',').filter(|c| c.contains('@')).map(String::from));
-            st.execute(rusqlite::params_from_iter(cells)).unwrap();
-        }
+    let insert = |seed: u64, n: usize| {
+        let (_, rows, truth) = synth::sqlite_persons(&conn, "members", seed, n).unwrap();
+        let emails: Vec<String> = rows
+            .concat()
+            .into_iter()
+            .filter(|c| c.contains('@'))
+            .collect();
         (truth, emails)
     };
     insert(61, 60);
@@ -252,23 +234,8 @@ fn finds_a_deleted_sqlite_database_in_an_ext4_image() {
     std::fs::create_dir_all(db.parent().unwrap()).unwrap();
     {
         let conn = rusqlite::Connection::open(&db).unwrap();
-        let (csv, _) = synth::persons_text(71, 60, Form::Csv);
-        let mut lines = csv.lines();
-        let h: Vec<&str> = lines.next().unwrap().split(',').collect();
-        let cols: Vec<String> = h.iter().map(|c| format!("\"{c}\" TEXT")).collect();
-        conn.execute_batch(&format!(
-            "PRAGMA secure_delete=OFF; CREATE TABLE members(id INTEGER PRIMARY KEY, {});",
-            cols.join(",")
-        ))
-        .unwrap();
-        let marks = vec!["?"; h.len()].join(",");
-        for l in lines {
-            conn.execute(
-                &format!("INSERT INTO members VALUES (NULL, {marks})"),
-                rusqlite::params_from_iter(l.split(',').map(|c| (!c.is_empty()).then_some(c))),
-            )
-            .unwrap();
-        }
+        conn.pragma_update(None, "secure_delete", false).unwrap();
+        synth::sqlite_persons(&conn, "members", 71, 60).unwrap();
         conn.execute_batch("DELETE FROM members WHERE id % 4 = 0")
             .unwrap();
     }

@@ -9,37 +9,17 @@
 //! the other, as a record's body stores them): what a recovery can find at most.
 use std::io::Write;
 
-use kizuki_pii::synth::{self, Form};
+use kizuki_pii::synth;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let path = std::path::PathBuf::from(args.next().ok_or("usage: DB PERSONS")?);
     let n: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(40_000);
     let _ = std::fs::remove_file(&path);
-    let (csv, _) = synth::persons_text(7, n, Form::Csv);
-    let mut lines = csv.lines();
-    let header: Vec<&str> = lines.next().ok_or("empty")?.split(',').collect();
-    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
     let mut conn = rusqlite::Connection::open(&path)?;
     conn.pragma_update(None, "secure_delete", false)?;
-    let cols: Vec<String> = header.iter().map(|h| format!("\"{h}\" TEXT")).collect();
-    conn.execute(
-        &format!(
-            "CREATE TABLE customers(id INTEGER PRIMARY KEY, {})",
-            cols.join(",")
-        ),
-        [],
-    )?;
     let tx = conn.transaction()?;
-    {
-        let marks = vec!["?"; header.len()].join(",");
-        let mut ins = tx.prepare(&format!("INSERT INTO customers VALUES (NULL, {marks})"))?;
-        for r in &rows {
-            ins.execute(rusqlite::params_from_iter(
-                r.iter().map(|c| (!c.is_empty()).then_some(*c)),
-            ))?;
-        }
-    }
+    let (header, rows, _) = synth::sqlite_persons(&tx, "customers", 7, n)?;
     tx.commit()?;
     let (from, to) = (n / 4, n / 4 + n / 10);
     conn.execute(

@@ -405,40 +405,20 @@ fn uri(path: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::synth::{self, Form};
+    use crate::synth;
     use crate::tally::CatSet;
 
     #[test]
     fn reads_every_table_by_its_columns_and_leaves_the_file_alone() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("shop #1?.sqlite");
-        let (csv, truth) = synth::persons_text(21, 50, Form::Csv);
-        let mut lines = csv.lines();
-        let header: Vec<&str> = lines.next().unwrap().split(',').collect();
-        {
+        let truth = {
             let conn = Connection::open(&path).unwrap();
             conn.execute_batch(
                 "PRAGMA journal_mode=WAL; CREATE TABLE orders(id INTEGER, sku TEXT);",
             )
             .unwrap();
-            let cols: Vec<String> = header.iter().map(|h| format!("\"{h}\" TEXT")).collect();
-            conn.execute(
-                &format!(
-                    "CREATE TABLE customers(id INTEGER PRIMARY KEY, {})",
-                    cols.join(",")
-                ),
-                [],
-            )
-            .unwrap();
-            let marks = vec!["?"; header.len()].join(",");
-            let mut ins = conn
-                .prepare(&format!("INSERT INTO customers VALUES (NULL, {marks})"))
-                .unwrap();
-            for l in lines {
-                let cells: Vec<Option<&str>> =
-                    l.split(',').map(|c| (!c.is_empty()).then_some(c)).collect();
-                ins.execute(rusqlite::params_from_iter(cells)).unwrap();
-            }
+            let (_, _, truth) = synth::sqlite_persons(&conn, "customers", 21, 50).unwrap();
             conn.execute("INSERT INTO orders VALUES (1, 'AB1234567')", [])
                 .unwrap();
             // A small table after the customers (tables are read in the order created).
@@ -446,7 +426,8 @@ mod tests {
                 "CREATE TABLE admins(login TEXT); INSERT INTO admins VALUES ('root');",
             )
             .unwrap();
-        }
+            truth
+        };
         let before: Vec<_> = std::fs::read_dir(dir.path())
             .unwrap()
             .map(|e| e.unwrap().file_name())
@@ -559,35 +540,10 @@ mod tests {
     /// A customers table of `n` synthetic persons (ids from 1) in a new database at `path`,
     /// with `secure_delete` as given; the header and the rows as cells.
     fn customers(path: &Path, n: usize, secure_delete: bool) -> (Vec<String>, Vec<Vec<String>>) {
-        let (csv, _) = synth::persons_text(33, n, Form::Csv);
-        let mut lines = csv.lines();
-        let header: Vec<String> = lines.next().unwrap().split(',').map(String::from).collect();
-        let rows: Vec<Vec<String>> = lines
-            .map(|l| l.split(',').map(String::from).collect())
-            .collect();
         let conn = Connection::open(path).unwrap();
         conn.pragma_update(None, "secure_delete", secure_delete)
             .unwrap();
-        let cols: Vec<String> = header.iter().map(|h| format!("\"{h}\" TEXT")).collect();
-        conn.execute(
-            &format!(
-                "CREATE TABLE customers(id INTEGER PRIMARY KEY, {})",
-                cols.join(",")
-            ),
-            [],
-        )
-        .unwrap();
-        let marks = vec!["?"; header.len()].join(",");
-        let mut ins = conn
-            .prepare(&format!("INSERT INTO customers VALUES (NULL, {marks})"))
-            .unwrap();
-        for r in &rows {
-            let cells: Vec<Option<&str>> = r
-                .iter()
-                .map(|c| (!c.is_empty()).then_some(c.as_str()))
-                .collect();
-            ins.execute(rusqlite::params_from_iter(cells)).unwrap();
-        }
+        let (header, rows, _) = synth::sqlite_persons(&conn, "customers", 33, n).unwrap();
         (header, rows)
     }
 

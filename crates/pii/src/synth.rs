@@ -799,6 +799,48 @@ pub fn decoys_csv(seed: u64, n: usize) -> String {
     out
 }
 
+/// What [`sqlite_persons`] wrote: the CSV header, the rows' cells, the truth.
+pub type SqlitePersons = (Vec<String>, Vec<Vec<String>>, BTreeMap<Category, u64>);
+
+/// The persons of [`persons_text`] (CSV form) as rows of the SQLite table `table` of `conn`,
+/// created if it is not there: `id INTEGER PRIMARY KEY` and the CSV's columns as `TEXT`,
+/// empty cells as NULL, ids after the table's last. Returns the CSV header, the rows' cells
+/// and the truth, as [`persons_text`] counts it.
+pub fn sqlite_persons(
+    conn: &rusqlite::Connection,
+    table: &str,
+    seed: u64,
+    n: usize,
+) -> rusqlite::Result<SqlitePersons> {
+    let (csv, truth) = persons_text(seed, n, Form::Csv);
+    let mut lines = csv.lines();
+    let header: Vec<String> = lines
+        .next()
+        .unwrap_or_default()
+        .split(',')
+        .map(String::from)
+        .collect();
+    let rows: Vec<Vec<String>> = lines
+        .map(|l| l.split(',').map(String::from).collect())
+        .collect();
+    let cols: Vec<String> = header.iter().map(|h| format!("\"{h}\" TEXT")).collect();
+    conn.execute(
+        &format!(
+            "CREATE TABLE IF NOT EXISTS {table}(id INTEGER PRIMARY KEY, {})",
+            cols.join(",")
+        ),
+        [],
+    )?;
+    let marks = vec!["?"; header.len()].join(",");
+    let mut ins = conn.prepare(&format!("INSERT INTO {table} VALUES (NULL, {marks})"))?;
+    for r in &rows {
+        ins.execute(rusqlite::params_from_iter(
+            r.iter().map(|c| (!c.is_empty()).then_some(c.as_str())),
+        ))?;
+    }
+    Ok((header, rows, truth))
+}
+
 /// A zip archive (deflated) of `(name, bytes)` entries, for tests and the demo.
 pub fn zip_of(entries: &[(&str, &[u8])]) -> std::io::Result<Vec<u8>> {
     use std::io::Write;

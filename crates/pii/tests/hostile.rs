@@ -116,23 +116,9 @@ fn mutated_inputs_never_panic() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("x.sqlite");
         let conn = rusqlite::Connection::open(&path).unwrap();
-        let (csv, _) = synth::persons_text(4, 60, Form::Csv);
-        let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
-        let cols: Vec<String> = header.iter().map(|h| format!("\"{h}\" TEXT")).collect();
-        conn.execute_batch(&format!(
-            "PRAGMA secure_delete=OFF; PRAGMA page_size=1024;
-             CREATE TABLE c(id INTEGER PRIMARY KEY, {});",
-            cols.join(",")
-        ))
-        .unwrap();
-        let marks = vec!["?"; header.len()].join(",");
-        for l in csv.lines().skip(1) {
-            conn.execute(
-                &format!("INSERT INTO c VALUES (NULL, {marks})"),
-                rusqlite::params_from_iter(l.split(',').map(|c| (!c.is_empty()).then_some(c))),
-            )
+        conn.execute_batch("PRAGMA secure_delete=OFF; PRAGMA page_size=1024;")
             .unwrap();
-        }
+        synth::sqlite_persons(&conn, "c", 4, 60).unwrap();
         conn.execute_batch("DELETE FROM c WHERE id % 3 = 0 OR id > 40")
             .unwrap();
         drop(conn);
