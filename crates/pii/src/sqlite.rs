@@ -87,11 +87,25 @@ pub(crate) fn scan(path: &Path, tally: &mut Tally) -> rusqlite::Result<Db> {
         } else {
             Some(std::fs::File::open(path)?)
         };
+        // The database file's page 1, when the log replaced it: a table dropped since the
+        // last checkpoint is still in its schema there.
+        let older = match original.as_mut() {
+            Some(o) if replaced.first() == Some(&1) => {
+                let mut p = vec![0u8; 65536];
+                let n = kizuki_core::io::read_full(o, &mut p)?;
+                p.truncate(n);
+                Some(p)
+            }
+            _ => None,
+        };
+        let live = tables.len();
+        add_dropped(tables, &mut f, older.as_deref())?;
         crate::sqlite_free::recover(
             &mut f,
             log.as_mut().map(|l| l as &mut dyn std::io::Read),
             original.as_mut().map(|o| (o, replaced.as_slice())),
             tables,
+            live,
         )
     })?;
     db.wal_pages = wal_pages;
@@ -114,7 +128,10 @@ pub(crate) fn scan_bytes(data: &[u8], tally: &mut Tally) -> rusqlite::Result<Db>
     let mut conn = Connection::open_in_memory()?;
     conn.deserialize_read_exact("main", copy, data.len(), true)?;
     scan_conn(&conn, tally, |tables| {
-        crate::sqlite_free::recover(&mut std::io::Cursor::new(data), None, None, tables)
+        let mut r = std::io::Cursor::new(data);
+        let live = tables.len();
+        add_dropped(tables, &mut r, None)?;
+        crate::sqlite_free::recover(&mut r, None, None, tables, live)
     })
 }
 
@@ -123,7 +140,7 @@ pub(crate) fn scan_bytes(data: &[u8], tally: &mut Tally) -> rusqlite::Result<Db>
 fn scan_conn(
     conn: &Connection,
     tally: &mut Tally,
-    recover: impl FnOnce(&[TableDef]) -> std::io::Result<Recovered>,
+    recover: impl FnOnce(&mut Vec<TableDef>) -> std::io::Result<Recovered>,
 ) -> rusqlite::Result<Db> {
     conn.pragma_update(None, "trusted_schema", "OFF")?;
     let names: Vec<String> = {
@@ -151,7 +168,8 @@ fn scan_conn(
             Err(e) => db.errors.push((name.clone(), e.to_string())),
         }
     }
-    let mut recovered = match recover(&tables) {
+    let live = tables.len();
+    let mut recovered = match recover(&mut tables) {
         Ok(r) => r,
         Err(e) => {
             db.errors
@@ -159,7 +177,7 @@ fn scan_conn(
             Recovered::default()
         }
     };
-    for (i, t) in tables.iter().enumerate() {
+    for (i, t) in tables.iter().enumerate().take(live) {
         match table(conn, i, &t.name, tally, &mut recovered) {
             Ok((records, cols)) => {
                 db.records += records;
@@ -204,6 +222,35 @@ fn scan_conn(
         db.deleted = Some(del);
     }
     Ok(db)
+}
+
+/// Adds to `tables` the tables the database at `r` once had and dropped, whose rows its
+/// freelist may still hold ([`crate::sqlite_free::dropped_tables`]). Each statement is run
+/// alone in a database of its own in memory (defensive, schema untrusted) only for SQLite to
+/// say the table's columns: `CREATE TABLE` evaluates nothing.
+fn add_dropped<R: std::io::Read + std::io::Seek>(
+    tables: &mut Vec<TableDef>,
+    r: &mut R,
+    older: Option<&[u8]>,
+) -> std::io::Result<()> {
+    let live: Vec<String> = tables.iter().map(|t| t.name.clone()).collect();
+    for (name, sql) in crate::sqlite_free::dropped_tables(r, older, &live)? {
+        let Ok(conn) = Connection::open_in_memory() else {
+            continue;
+        };
+        let safe = conn
+            .set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_DEFENSIVE, true)
+            .is_ok()
+            && conn.pragma_update(None, "trusted_schema", "OFF").is_ok();
+        if safe
+            && conn.execute(&sql, []).is_ok()
+            && let Ok(t) = schema(&conn, &name)
+            && !t.columns.is_empty()
+        {
+            tables.push(t);
+        }
+    }
+    Ok(())
 }
 
 /// A table's columns and their affinities (`PRAGMA table_info`).
@@ -708,6 +755,64 @@ mod tests {
         assert_eq!(del.records, 10);
         assert_eq!(del.tally.count(Category::Email), 10);
         assert_eq!(del.tally.count(Category::NameKanji), 10);
+    }
+
+    #[test]
+    fn recovers_the_rows_of_a_dropped_table() {
+        // A staging copy of some columns, and a backup of the whole table, made and dropped:
+        // their rows stay in the freelist, their statements in page 1's free space.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("shop.db");
+        let (header, rows) = customers(&path, 120, false);
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(&format!(
+            "CREATE TABLE export_tmp AS SELECT \"{}\", \"{}\", \"{}\" FROM customers;
+             CREATE TABLE backup AS SELECT * FROM customers;
+             DROP TABLE export_tmp; DROP TABLE backup;",
+            header[0], header[5], header[8]
+        ))
+        .unwrap();
+        drop(conn);
+        let mut tally = Tally::new(CatSet::all());
+        let read = scan(&path, &mut tally).unwrap();
+        assert_eq!(read.records, 120);
+        let del = read.deleted.expect("deleted rows");
+        assert_eq!(del.records, 240, "{:?}", del.columns);
+        assert_eq!(del.tally.count(Category::Email), 240);
+        assert_eq!(del.tally.count(Category::NameKanji), 240);
+        assert_eq!(del.tally.count(Category::Phone), 240);
+        assert_eq!(del.tally.count(Category::Address), 120);
+        let cols: Vec<&str> = del.columns.iter().map(|(c, _)| c.as_str()).collect();
+        for c in [
+            format!("export_tmp.{}", header[0]),
+            format!("backup.{}", header[7]),
+        ] {
+            assert!(cols.contains(&c.as_str()), "{c}: {cols:?}");
+        }
+        assert_eq!(rows.len(), 120);
+        // A copy with the very columns of the live table (its rows fit both): taken as the
+        // dropped table's, its pages being freed whole, not as copies of live rows.
+        let path = dir.path().join("stage.db");
+        customers(&path, 120, false);
+        let conn = Connection::open(&path).unwrap();
+        let cols: Vec<String> = header.iter().map(|h| format!("\"{h}\" TEXT")).collect();
+        conn.execute_batch(&format!(
+            "CREATE TABLE staging(id INTEGER PRIMARY KEY, {});
+             INSERT INTO staging SELECT * FROM customers; DROP TABLE staging;",
+            cols.join(",")
+        ))
+        .unwrap();
+        drop(conn);
+        let mut tally = Tally::new(CatSet::all());
+        let read = scan(&path, &mut tally).unwrap();
+        let del = read.deleted.expect("deleted rows");
+        assert_eq!(del.records, 120);
+        assert_eq!(del.tally.count(Category::Email), 120);
+        assert!(
+            del.columns.iter().all(|(c, _)| c.starts_with("staging.")),
+            "{:?}",
+            del.columns
+        );
     }
 
     #[test]

@@ -217,13 +217,20 @@ struct Schema<'a> {
     /// decoded many times its size (records crafted to overlap, each read whole, would
     /// otherwise cost the square of the region's size).
     work: std::cell::Cell<usize>,
+    /// The table tried first, then those after it, then those before: the dropped tables
+    /// first on a page freed whole (a dropped table's rows go to the freelist whole; a live
+    /// table of the same columns would take them as copies of its own rows).
+    prefer: std::cell::Cell<usize>,
 }
 
 impl Schema<'_> {
     /// The first table a record of these serial types may be a row of: as many columns,
     /// NULL in its rowid alias, text (or NULL or a blob) in its columns of text affinity.
     fn fit(&self, types: &[u64]) -> Option<usize> {
-        self.tables.iter().position(|t| {
+        let n = self.tables.len();
+        let from = self.prefer.get().min(n);
+        (from..n).chain(0..from).find(|&i| {
+            let t = &self.tables[i];
             t.columns.len() == types.len()
                 && t.rowid_alias.is_none_or(|i| types.get(i) == Some(&0))
                 && t.text
@@ -396,10 +403,10 @@ fn freed_at(b: &[u8], k: usize, sc: &Schema) -> Option<Rec> {
 }
 
 /// Searches `region` for records of the schema's tables, byte by byte; a record found is
-/// skipped whole. In a freeblock (`freed`: the region starts after its link and size), a
-/// cell's record may have lost its header's start ([`headerless`]): at the region's start,
-/// and four bytes after a record that ends there (a freed cell next to it, both merged in
-/// one freeblock).
+/// skipped whole. A freed cell's record may have lost its header's start ([`headerless`]):
+/// at the start of a freeblock (`freed`: the region starts after its link and size), and
+/// four bytes after any record (a freed cell next to it, merged in one freeblock, or in the
+/// unallocated space when the cell before it was freed at its start).
 fn search(region: &[u8], sc: &Schema, freed: bool, out: &mut Recovered) {
     let mut k = 0;
     let mut clobbered = freed.then_some(0);
@@ -414,12 +421,13 @@ fn search(region: &[u8], sc: &Schema, freed: bool, out: &mut Recovered) {
             Some((vals, end, _, t)) => {
                 out.add(t, vals);
                 k = end.max(k + 1);
-                // The next freed cell of a merged freeblock starts here: its first four
-                // bytes are the link and size it had.
+                // A freed cell may start here (merged into the same freeblock, or into the
+                // unallocated space with the cell before it): its first four bytes are the
+                // link and size it had. In a freeblock nothing else can.
                 if freed {
                     k += 4;
-                    clobbered = Some(k);
                 }
+                clobbered = Some(end + 4);
             }
             None => k += 1,
         }
@@ -468,9 +476,16 @@ fn leaf_free(page: &[u8], hdr: usize) -> (Option<Span>, Vec<Span>) {
 /// replaced): a table leaf's cells and its free space (copies of live rows are told apart
 /// later).
 fn older_page(page: &[u8], pgno: u64, sc: &Schema, out: &mut Recovered) {
-    let hdr = header_offset(pgno);
     // Page 1 is the schema's table: its records are tables, not rows.
-    if pgno == 1 || page.get(hdr) != Some(&0x0D) {
+    if pgno != 1 {
+        page_records(page, pgno, sc, out);
+    }
+}
+
+/// The records of a table leaf page, live and freed: its cells and its free space.
+fn page_records(page: &[u8], pgno: u64, sc: &Schema, out: &mut Recovered) {
+    let hdr = header_offset(pgno);
+    if page.get(hdr) != Some(&0x0D) {
         return;
     }
     let cells = page
@@ -483,6 +498,77 @@ fn older_page(page: &[u8], pgno: u64, sc: &Schema, out: &mut Recovered) {
     }
 }
 
+/// The tables a database once had and has no more: `CREATE TABLE` statements of records in
+/// page 1 (the schema's own table, `sqlite_master`: type, name, table name, root page, SQL),
+/// its free space included, and in `older` (the database file's page 1 when a log replaced
+/// it), whose names are not `live`. Their rows stay in the freelist pages after `DROP
+/// TABLE` (a staging copy dropped after use); with their columns known, they are found.
+/// Returns each table's name and statement.
+pub(crate) fn dropped_tables<R: Read + Seek>(
+    r: &mut R,
+    older: Option<&[u8]>,
+    live: &[String],
+) -> io::Result<Vec<(String, String)>> {
+    let master = [TableDef {
+        name: "sqlite_master".into(),
+        columns: ["type", "name", "tbl_name", "rootpage", "sql"]
+            .map(String::from)
+            .to_vec(),
+        text: vec![true, true, true, false, true],
+        rowid_alias: None,
+    }];
+    let mut head = [0u8; 100];
+    r.seek(SeekFrom::Start(0))?;
+    if kizuki_core::io::read_full(r, &mut head)? < 100 {
+        return Ok(Vec::new());
+    }
+    let page_size = match u16::from_be_bytes([head[16], head[17]]) {
+        1 => 65536,
+        n if n >= 512 && n.is_power_of_two() => usize::from(n),
+        _ => return Ok(Vec::new()),
+    };
+    let usable = page_size.saturating_sub(usize::from(head[20]));
+    let enc = match u32::from_be_bytes([head[56], head[57], head[58], head[59]]) {
+        2 => Enc::Utf16Le,
+        3 => Enc::Utf16Be,
+        _ => Enc::Utf8,
+    };
+    let sc = &Schema {
+        tables: &master,
+        counts: 1 << 5,
+        enc,
+        work: std::cell::Cell::new(0),
+        prefer: std::cell::Cell::new(0),
+    };
+    let mut page = vec![0u8; page_size];
+    r.seek(SeekFrom::Start(0))?;
+    let n = kizuki_core::io::read_full(r, &mut page)?;
+    let mut out = Recovered::default();
+    page_records(&page[..n.min(usable)], 1, sc, &mut out);
+    if let Some(p) = older {
+        page_records(&p[..p.len().min(usable)], 1, sc, &mut out);
+    }
+    let mut found: Vec<(String, String)> = Vec::new();
+    for (_, row) in out.rows {
+        let [kind, name, _, _, sql] = row.as_slice() else {
+            continue;
+        };
+        let create = sql
+            .get(..12)
+            .is_some_and(|c| c.eq_ignore_ascii_case("CREATE TABLE"));
+        if kind == "table"
+            && create
+            && sql.len() <= 65536
+            && !name.starts_with("sqlite_")
+            && !live.contains(name)
+            && !found.iter().any(|(n, _)| n == name)
+        {
+            found.push((name.clone(), sql.clone()));
+        }
+    }
+    Ok(found)
+}
+
 /// Where a page's b-tree header is.
 fn header_offset(pgno: u64) -> usize {
     if pgno == 1 { 100 } else { 0 }
@@ -493,11 +579,14 @@ fn header_offset(pgno: u64) -> usize {
 ///
 /// `replaced`: when `r` is a copy with the log applied, the database file itself and the
 /// pages the log replaced in it: their older versions are searched too.
+///
+/// `tables[live..]` are dropped tables ([`dropped_tables`]).
 pub(crate) fn recover<R: Read + Seek>(
     r: &mut R,
     log: Option<&mut dyn Read>,
     replaced: Option<(&mut std::fs::File, &[u32])>,
     tables: &[TableDef],
+    live: usize,
 ) -> io::Result<Recovered> {
     let mut out = Recovered::default();
     let counts = tables
@@ -528,6 +617,7 @@ pub(crate) fn recover<R: Read + Seek>(
         counts,
         enc,
         work: std::cell::Cell::new(0),
+        prefer: std::cell::Cell::new(0),
     };
     let len = r.seek(SeekFrom::End(0))?;
     let pages = len / page_size as u64;
@@ -567,6 +657,7 @@ pub(crate) fn recover<R: Read + Seek>(
         r.read_exact(&mut page)?;
         let body = &page[..usable];
         if let Some(&from) = free.get(&pgno) {
+            sc.prefer.set(live);
             search(&body[from.min(usable)..], sc, false, &mut out);
             // A leaf page freed whole keeps its own freeblocks.
             if from == 0 && body.first() == Some(&0x0D) {
@@ -574,6 +665,7 @@ pub(crate) fn recover<R: Read + Seek>(
                     search(&body[s..e], sc, true, &mut out);
                 }
             }
+            sc.prefer.set(0);
             continue;
         }
         let hdr = header_offset(pgno);
@@ -639,6 +731,7 @@ mod tests {
             counts: tables.iter().fold(0, |m, t| m | (1 << t.columns.len())),
             enc: Enc::Utf8,
             work: std::cell::Cell::new(0),
+            prefer: std::cell::Cell::new(0),
         }
     }
 
@@ -715,7 +808,7 @@ mod tests {
             text: vec![false, true, true],
             rowid_alias: Some(0),
         }];
-        let whole = recover(&mut io::Cursor::new(&db), None, None, &tables).unwrap();
+        let whole = recover(&mut io::Cursor::new(&db), None, None, &tables, 1).unwrap();
         assert!(whole.rows.len() >= 150, "{}", whole.rows.len());
         let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
         let mut next = move || {
@@ -738,7 +831,7 @@ mod tests {
             if round % 5 == 0 {
                 d.truncate((next() % d.len() as u64) as usize);
             }
-            let r = recover(&mut io::Cursor::new(&d), None, None, &tables);
+            let r = recover(&mut io::Cursor::new(&d), None, None, &tables, 1);
             assert!(r.is_ok_and(|r| r.rows.len() < 1000));
         }
     }
