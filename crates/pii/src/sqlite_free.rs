@@ -27,9 +27,10 @@
 //! freeblock's four bytes overwrote is read from its serial types on ([`headerless`]). Not
 //! recovered: a freed cell that lost a serial type other than such a NULL (a cell size and
 //! rowid of two bytes together, and no rowid alias first), rows spilled to overflow pages,
-//! rows of dropped tables (their schema is gone), rows of `WITHOUT ROWID` tables and index
-//! entries (other b-trees), rows SQLite's rebalancing overwrote, and anything once
-//! `secure_delete` or `VACUUM` has run.
+//! rows of a dropped table whose `CREATE TABLE` record is gone from page 1 (its schema is
+//! found there otherwise: [`dropped_tables`]), rows of `WITHOUT ROWID` tables and index
+//! entries (other b-trees), rows SQLite's rebalancing or a later table overwrote, and
+//! anything once `secure_delete` or `VACUUM` has run.
 
 use std::collections::HashMap;
 use std::io::{self, Read, Seek, SeekFrom};
