@@ -149,8 +149,10 @@ impl Scanner {
                 self.scan_sqlite(path, &label, &mut out);
                 return Ok(());
             }
-            // A database's write-ahead log is read with its database (above).
-            if crate::wal::is_wal(&head) && log_of_database(path) {
+            // A database's write-ahead log and rollback journal are read with it (above).
+            if log_of_database(path, "-wal") && crate::wal::is_wal(&head)
+                || log_of_database(path, "-journal")
+            {
                 return Ok(());
             }
             if crate::carve::is_raw_image(&head, &label) {
@@ -882,11 +884,12 @@ fn floor_boundary(s: &str, mut i: usize) -> usize {
 /// memory twice: the copy and SQLite's); a larger one is carved as text.
 const SQLITE_CARVE_CAP: u64 = 128 << 20;
 
-/// Is `path` (`app.db-wal`) the write-ahead log of an SQLite database beside it (`app.db`)?
-fn log_of_database(path: &Path) -> bool {
+/// Is `path` (`app.db-wal`, `app.db-journal`: `suffix`) the write-ahead log or rollback
+/// journal of an SQLite database beside it (`app.db`)?
+fn log_of_database(path: &Path, suffix: &str) -> bool {
     let Some(db) = path
         .to_str()
-        .and_then(|p| p.strip_suffix("-wal"))
+        .and_then(|p| p.strip_suffix(suffix))
         .map(Path::new)
     else {
         return false;

@@ -100,12 +100,18 @@ pub(crate) fn scan(path: &Path, tally: &mut Tally) -> rusqlite::Result<Db> {
         };
         let live = tables.len();
         add_dropped(tables, &mut f, older.as_deref())?;
+        let mut journal = {
+            let mut p = path.as_os_str().to_owned();
+            p.push("-journal");
+            std::fs::File::open(p).ok()
+        };
         crate::sqlite_free::recover(
             &mut f,
             log.as_mut().map(|l| l as &mut dyn std::io::Read),
             original.as_mut().map(|o| (o, replaced.as_slice())),
             tables,
             live,
+            journal.as_mut().map(|j| j as &mut dyn std::io::Read),
         )
     })?;
     db.wal_pages = wal_pages;
@@ -131,7 +137,7 @@ pub(crate) fn scan_bytes(data: &[u8], tally: &mut Tally) -> rusqlite::Result<Db>
         let mut r = std::io::Cursor::new(data);
         let live = tables.len();
         add_dropped(tables, &mut r, None)?;
-        crate::sqlite_free::recover(&mut r, None, None, tables, live)
+        crate::sqlite_free::recover(&mut r, None, None, tables, live, None)
     })
 }
 
@@ -813,6 +819,43 @@ mod tests {
             "{:?}",
             del.columns
         );
+    }
+
+    #[test]
+    fn recovers_deleted_rows_from_a_persistent_rollback_journal() {
+        // `secure_delete` zeroes the rows in the database; the journal kept after the
+        // commit (`PERSIST`) holds the pages as they were before the delete.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j.db");
+        customers(&path, 60, true);
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "PRAGMA journal_mode=PERSIST; PRAGMA secure_delete=ON;
+             DELETE FROM customers WHERE id % 3 = 0;",
+        )
+        .unwrap();
+        drop(conn);
+        let journal = dir.path().join("j.db-journal");
+        assert!(std::fs::metadata(&journal).unwrap().len() > 0);
+        assert!(
+            !std::fs::read(&journal).unwrap().starts_with(&[0xd9, 0xd5]),
+            "header zeroed"
+        );
+        let mut items = Vec::new();
+        crate::Scanner::default().scan_paths(&[dir.path().to_path_buf()], &mut |i| items.push(i));
+        match items.as_slice() {
+            [crate::Item::Found(live), crate::Item::Found(del)] => {
+                assert_eq!(live.records, Some(40));
+                assert_eq!(del.path, format!("{}!(deleted)", path.display()));
+                assert_eq!(del.records, Some(20));
+                assert_eq!(del.categories.get(&Category::Email), Some(&20));
+            }
+            _ => panic!("{items:?}"),
+        }
+        // Without the journal, nothing is left to recover.
+        std::fs::remove_file(&journal).unwrap();
+        let mut tally = Tally::new(CatSet::all());
+        assert!(scan(&path, &mut tally).unwrap().deleted.is_none());
     }
 
     #[test]

@@ -5,8 +5,9 @@
 //! and size), or stays in the unallocated gap between the page's cell pointers and its cells,
 //! and a page left empty goes to the freelist whole. The write-ahead log keeps, besides the
 //! pages it has not checkpointed, the older versions of pages (older frames, frames of an
-//! earlier salt beyond the log's current end). What a breach exposed is what the file held,
-//! deleted rows included; SQLite itself shows none of it.
+//! earlier salt beyond the log's current end), and a rollback journal (`app.db-journal`)
+//! the pages as they were before the last transaction. What a breach exposed is what the
+//! file held, deleted rows included; SQLite itself shows none of it.
 //!
 //! Written by hand: no maintained crate reads SQLite's free space (the forensic tools that do,
 //! such as undark or bring2lite, are C or Python programs). The file format is documented
@@ -581,13 +582,15 @@ fn header_offset(pgno: u64) -> usize {
 /// `replaced`: when `r` is a copy with the log applied, the database file itself and the
 /// pages the log replaced in it: their older versions are searched too.
 ///
-/// `tables[live..]` are dropped tables ([`dropped_tables`]).
+/// `tables[live..]` are dropped tables ([`dropped_tables`]); `journal`, the rollback journal
+/// beside the database, if any.
 pub(crate) fn recover<R: Read + Seek>(
     r: &mut R,
     log: Option<&mut dyn Read>,
     replaced: Option<(&mut std::fs::File, &[u32])>,
     tables: &[TableDef],
     live: usize,
+    journal: Option<&mut dyn Read>,
 ) -> io::Result<Recovered> {
     let mut out = Recovered::default();
     let counts = tables
@@ -709,7 +712,62 @@ pub(crate) fn recover<R: Read + Seek>(
             older_page(&page[..usable], pgno.into(), sc, &mut out);
         }
     }
+    // A rollback journal beside the database: the pages as they were before the last
+    // transaction changed them (a journal kept after commits, `journal_mode=PERSIST`, or
+    // one left by an unfinished transaction).
+    if let Some(j) = journal {
+        // Its first MAX_JOURNAL bytes (`take`: never more, so never `None`).
+        let data =
+            kizuki_core::io::read_capped(j.take(MAX_JOURNAL), MAX_JOURNAL)?.unwrap_or_default();
+        for (pgno, p) in journal_pages(&data, page_size, pages) {
+            if out.capped {
+                break;
+            }
+            older_page(&p[..usable.min(p.len())], pgno, sc, &mut out);
+        }
+    }
     Ok(out)
+}
+
+/// A rollback journal's first eight bytes (zeroed when a persistent journal is done with).
+const JOURNAL_MAGIC: [u8; 8] = [0xd9, 0xd5, 0x05, 0xf9, 0x20, 0xa1, 0x63, 0xd7];
+/// The part of a rollback journal read (its page images are held in memory while they are
+/// searched; a longer journal's first 64 MiB).
+const MAX_JOURNAL: u64 = 64 << 20;
+
+/// The page images of a rollback journal (`data`) of a database of `pages` pages of
+/// `page_size` bytes: after a header padded to a sector, records of a page number, the page
+/// and a checksum. The header gives the sector size; a zeroed one (a persistent journal after
+/// its commit) does not, and the sizes SQLite uses are tried until the first record is a
+/// page of the database. Records end at a page number of 0 or beyond the database.
+fn journal_pages(data: &[u8], page_size: usize, pages: u64) -> Vec<(u64, &[u8])> {
+    let be = |i: usize| {
+        data.get(i..i + 4)
+            .map(|b| u64::from(u32::from_be_bytes([b[0], b[1], b[2], b[3]])))
+    };
+    let valid = |pgno: Option<u64>| pgno.is_some_and(|p| p >= 1 && p <= pages.max(1) * 2);
+    let sectors: Vec<usize> = if data.starts_with(&JOURNAL_MAGIC) {
+        let sector = be(20).unwrap_or(512) as usize;
+        let own = be(24).unwrap_or(0) as usize;
+        if own != page_size || !(512..=65536).contains(&sector) || !sector.is_power_of_two() {
+            return Vec::new();
+        }
+        vec![sector]
+    } else {
+        vec![512, 1024, 2048, 4096, 8192, 16384, 32768, 65536]
+    };
+    let Some(mut at) = sectors.into_iter().find(|s| valid(be(*s))) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    while valid(be(at)) {
+        let Some(p) = data.get(at + 4..at + 4 + page_size) else {
+            break;
+        };
+        out.push((be(at).unwrap_or(0), p));
+        at += 8 + page_size;
+    }
+    out
 }
 
 #[cfg(test)]
@@ -809,7 +867,7 @@ mod tests {
             text: vec![false, true, true],
             rowid_alias: Some(0),
         }];
-        let whole = recover(&mut io::Cursor::new(&db), None, None, &tables, 1).unwrap();
+        let whole = recover(&mut io::Cursor::new(&db), None, None, &tables, 1, None).unwrap();
         assert!(whole.rows.len() >= 150, "{}", whole.rows.len());
         let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
         let mut next = move || {
@@ -832,9 +890,47 @@ mod tests {
             if round % 5 == 0 {
                 d.truncate((next() % d.len() as u64) as usize);
             }
-            let r = recover(&mut io::Cursor::new(&d), None, None, &tables, 1);
+            let r = recover(&mut io::Cursor::new(&d), None, None, &tables, 1, None);
             assert!(r.is_ok_and(|r| r.rows.len() < 1000));
         }
+    }
+
+    #[test]
+    fn journal_pages_by_header_or_by_trying_sector_sizes() {
+        let page = |b: u8| vec![b; 1024];
+        let record = |pgno: u32, b: u8| {
+            let mut r = pgno.to_be_bytes().to_vec();
+            r.extend(page(b));
+            r.extend([0, 0, 0, 0]);
+            r
+        };
+        // A hot journal: its header (sector 512, pages of 1024) padded to a sector.
+        let mut hot = JOURNAL_MAGIC.to_vec();
+        for v in [2u32, 7, 10, 512, 1024] {
+            hot.extend(v.to_be_bytes());
+        }
+        hot.resize(512, 0);
+        hot.extend(record(3, 0xAA));
+        hot.extend(record(1, 0xBB));
+        hot.extend([0; 100]);
+        let got: Vec<(u64, u8)> = journal_pages(&hot, 1024, 10)
+            .iter()
+            .map(|(p, d)| (*p, d[0]))
+            .collect();
+        assert_eq!(got, vec![(3, 0xAA), (1, 0xBB)]);
+        // Another page size than the database's: nothing.
+        assert!(journal_pages(&hot, 4096, 10).is_empty());
+        // Its header zeroed with a sector of 4096: found by trying; a page number beyond
+        // the database ends the records.
+        let mut done = vec![0u8; 4096];
+        done.extend(record(2, 0xCC));
+        done.extend(record(900, 0xDD));
+        let got: Vec<u64> = journal_pages(&done, 1024, 10)
+            .iter()
+            .map(|(p, _)| *p)
+            .collect();
+        assert_eq!(got, vec![2]);
+        assert!(journal_pages(&[0u8; 100], 1024, 10).is_empty());
     }
 
     #[test]
