@@ -879,7 +879,6 @@ fn floor_boundary(s: &str, mut i: usize) -> usize {
     i
 }
 
-/// Is this named as an HTML page?
 /// The largest SQLite database copied out of a raw image to be read as one (it is held in
 /// memory twice: the copy and SQLite's); a larger one is carved as text.
 const SQLITE_CARVE_CAP: u64 = 128 << 20;
@@ -900,6 +899,7 @@ fn log_of_database(path: &Path, suffix: &str) -> bool {
         .is_ok_and(|()| head == crate::sqlite::MAGIC)
 }
 
+/// Is this named as an HTML page?
 fn is_html_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     [".html", ".htm", ".xhtml"]
