@@ -225,7 +225,20 @@ struct Schema<'a> {
     prefer: std::cell::Cell<usize>,
 }
 
-impl Schema<'_> {
+impl<'a> Schema<'a> {
+    fn new(tables: &'a [TableDef], enc: Enc) -> Self {
+        Schema {
+            tables,
+            counts: tables
+                .iter()
+                .filter(|t| t.columns.len() < 64)
+                .fold(0u64, |m, t| m | (1 << t.columns.len())),
+            enc,
+            work: std::cell::Cell::new(0),
+            prefer: std::cell::Cell::new(0),
+        }
+    }
+
     /// The first table a record of these serial types may be a row of: as many columns,
     /// NULL in its rowid alias, text (or NULL or a blob) in its columns of text affinity.
     fn fit(&self, types: &[u64]) -> Option<usize> {
@@ -524,24 +537,10 @@ pub(crate) fn dropped_tables<R: Read + Seek>(
     if kizuki_core::io::read_full(r, &mut head)? < 100 {
         return Ok(Vec::new());
     }
-    let page_size = match u16::from_be_bytes([head[16], head[17]]) {
-        1 => 65536,
-        n if n >= 512 && n.is_power_of_two() => usize::from(n),
-        _ => return Ok(Vec::new()),
+    let Some((page_size, usable, enc)) = header(&head) else {
+        return Ok(Vec::new());
     };
-    let usable = page_size.saturating_sub(usize::from(head[20]));
-    let enc = match u32::from_be_bytes([head[56], head[57], head[58], head[59]]) {
-        2 => Enc::Utf16Le,
-        3 => Enc::Utf16Be,
-        _ => Enc::Utf8,
-    };
-    let sc = &Schema {
-        tables: &master,
-        counts: 1 << 5,
-        enc,
-        work: std::cell::Cell::new(0),
-        prefer: std::cell::Cell::new(0),
-    };
+    let sc = &Schema::new(&master, enc);
     let mut page = vec![0u8; page_size];
     r.seek(SeekFrom::Start(0))?;
     let n = kizuki_core::io::read_full(r, &mut page)?;
@@ -571,6 +570,26 @@ pub(crate) fn dropped_tables<R: Read + Seek>(
     Ok(found)
 }
 
+/// A database's page size, usable bytes of a page and text encoding, from its first 100
+/// bytes, if they are an SQLite header.
+fn header(head: &[u8; 100]) -> Option<(usize, usize, Enc)> {
+    if !head.starts_with(crate::sqlite::MAGIC) {
+        return None;
+    }
+    let page_size = match u16::from_be_bytes([head[16], head[17]]) {
+        1 => 65536,
+        n if n >= 512 && n.is_power_of_two() => usize::from(n),
+        _ => return None,
+    };
+    let usable = page_size.saturating_sub(usize::from(head[20]));
+    let enc = match u32::from_be_bytes([head[56], head[57], head[58], head[59]]) {
+        2 => Enc::Utf16Le,
+        3 => Enc::Utf16Be,
+        _ => Enc::Utf8,
+    };
+    Some((page_size, usable, enc))
+}
+
 /// Where a page's b-tree header is.
 fn header_offset(pgno: u64) -> usize {
     if pgno == 1 { 100 } else { 0 }
@@ -593,36 +612,18 @@ pub(crate) fn recover<R: Read + Seek>(
     journal: Option<&mut dyn Read>,
 ) -> io::Result<Recovered> {
     let mut out = Recovered::default();
-    let counts = tables
-        .iter()
-        .filter(|t| t.columns.len() < 64)
-        .fold(0u64, |m, t| m | (1 << t.columns.len()));
-    if counts == 0 {
+    if tables.iter().all(|t| t.columns.len() >= 64) {
         return Ok(out);
     }
     let mut head = [0u8; 100];
     r.seek(SeekFrom::Start(0))?;
-    if kizuki_core::io::read_full(r, &mut head)? < 100 || !head.starts_with(crate::sqlite::MAGIC) {
+    if kizuki_core::io::read_full(r, &mut head)? < 100 {
         return Ok(out);
     }
-    let page_size = match u16::from_be_bytes([head[16], head[17]]) {
-        1 => 65536,
-        n if n >= 512 && n.is_power_of_two() => usize::from(n),
-        _ => return Ok(out),
+    let Some((page_size, usable, enc)) = header(&head) else {
+        return Ok(out);
     };
-    let usable = page_size.saturating_sub(usize::from(head[20]));
-    let enc = match u32::from_be_bytes([head[56], head[57], head[58], head[59]]) {
-        2 => Enc::Utf16Le,
-        3 => Enc::Utf16Be,
-        _ => Enc::Utf8,
-    };
-    let sc = &Schema {
-        tables,
-        counts,
-        enc,
-        work: std::cell::Cell::new(0),
-        prefer: std::cell::Cell::new(0),
-    };
+    let sc = &Schema::new(tables, enc);
     let len = r.seek(SeekFrom::End(0))?;
     let pages = len / page_size as u64;
     let mut page = vec![0u8; page_size];
@@ -785,13 +786,7 @@ mod tests {
     }
 
     fn schema(tables: &[TableDef]) -> Schema<'_> {
-        Schema {
-            tables,
-            counts: tables.iter().fold(0, |m, t| m | (1 << t.columns.len())),
-            enc: Enc::Utf8,
-            work: std::cell::Cell::new(0),
-            prefer: std::cell::Cell::new(0),
-        }
+        Schema::new(tables, Enc::Utf8)
     }
 
     #[test]
