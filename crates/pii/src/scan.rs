@@ -605,27 +605,32 @@ impl Scanner {
             }
         };
         // SQLite databases stored in one piece are copied out on the first pass and read as
-        // databases: their pages as text are garbage (values run together, no columns).
-        let mut spot = crate::sqlite::Spotter::new(open()?, SQLITE_CARVE_CAP);
-        crate::carve::regions(&mut spot, self.opts.categories, &mut emit)?;
-        crate::carve::regions_utf16(&mut open()?, self.opts.categories, &mut emit)?;
-        for (at, db) in std::mem::take(&mut spot.found) {
-            let label = format!("{name}!@{at}");
+        // databases, one at a time: their pages as text are garbage (values run together, no
+        // columns).
+        let mut dbs: Vec<(u64, u64, Vec<Item>)> = Vec::new();
+        let mut on_db = |at: u64, db: Vec<u8>| {
             let mut tally = Tally::new(self.opts.categories);
             // A copy SQLite cannot read (a fragmented file, overwritten pages) is left to
             // the text carver.
             let Ok(read) = crate::sqlite::scan_bytes(&db, &mut tally) else {
-                continue;
+                return;
             };
-            let end = at + db.len() as u64;
-            found.retain(|(start, _)| !(at..end).contains(start));
             let mut items = Vec::new();
-            self.report_sqlite(&label, tally, Ok(read), &mut items);
+            self.report_sqlite(&format!("{name}!@{at}"), tally, Ok(read), &mut items);
+            dbs.push((at, at + db.len() as u64, items));
+        };
+        let mut spot = crate::sqlite::Spotter::new(open()?, SQLITE_CARVE_CAP, &mut on_db);
+        crate::carve::regions(&mut spot, self.opts.categories, &mut emit)?;
+        let too_large = std::mem::take(&mut spot.too_large);
+        drop(spot);
+        crate::carve::regions_utf16(&mut open()?, self.opts.categories, &mut emit)?;
+        for (at, end, items) in dbs {
+            found.retain(|(start, _)| !(at..end).contains(start));
             if !items.is_empty() {
                 found.push((at, items));
             }
         }
-        for (at, size) in std::mem::take(&mut spot.too_large) {
+        for (at, size) in too_large {
             found.push((
                 at,
                 vec![Item::Failed {

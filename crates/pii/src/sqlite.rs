@@ -339,9 +339,11 @@ fn table(
 /// larger than the cap, or whose header does not hold (the fixed payload fractions 64/32/32,
 /// a known page size, a page count that its change counter vouches for), is left to the
 /// text carver. Only a database stored in one piece is whole this way (a fragmented file's
-/// copy fails to open, and the text carver's regions stand).
-pub(crate) struct Spotter<R> {
+/// copy fails to open, and the text carver's regions stand). Each database copied is handed
+/// to `on_db` (its offset and bytes) at once, so at most one is held at a time.
+pub(crate) struct Spotter<R, F: FnMut(u64, Vec<u8>)> {
     inner: R,
+    on_db: F,
     /// Offset of the next sector.
     pos: u64,
     cap: u64,
@@ -349,8 +351,6 @@ pub(crate) struct Spotter<R> {
     sector: Vec<u8>,
     /// The database being copied: its offset, its size and its bytes so far.
     capture: Option<(u64, usize, Vec<u8>)>,
-    /// Databases copied whole: offset and bytes.
-    pub found: Vec<(u64, Vec<u8>)>,
     /// Databases seen but larger than the cap: offset and size.
     pub too_large: Vec<(u64, u64)>,
 }
@@ -358,15 +358,15 @@ pub(crate) struct Spotter<R> {
 /// Sector size a file's start is aligned to in an image.
 const SECTOR: usize = 512;
 
-impl<R: std::io::Read> Spotter<R> {
-    pub(crate) fn new(inner: R, cap: u64) -> Self {
+impl<R: std::io::Read, F: FnMut(u64, Vec<u8>)> Spotter<R, F> {
+    pub(crate) fn new(inner: R, cap: u64, on_db: F) -> Self {
         Spotter {
             inner,
+            on_db,
             pos: 0,
             cap,
             sector: Vec::with_capacity(SECTOR),
             capture: None,
-            found: Vec::new(),
             too_large: Vec::new(),
         }
     }
@@ -404,7 +404,7 @@ impl<R: std::io::Read> Spotter<R> {
         }
         if let Some((at, want, buf)) = self.capture.take() {
             if buf.len() >= want {
-                self.found.push((at, buf));
+                (self.on_db)(at, buf);
             } else {
                 self.capture = Some((at, want, buf));
             }
@@ -413,7 +413,7 @@ impl<R: std::io::Read> Spotter<R> {
     }
 }
 
-impl<R: std::io::Read> std::io::Read for Spotter<R> {
+impl<R: std::io::Read, F: FnMut(u64, Vec<u8>)> std::io::Read for Spotter<R, F> {
     fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(out)?;
         let mut data = &out[..n];
@@ -902,27 +902,33 @@ mod tests {
         img.extend_from_slice(&db);
         img.extend_from_slice(&db[..1024]);
         for chunk in [1, 100, 512, 777, 1 << 16] {
-            let mut spot = Spotter::new(std::io::Cursor::new(&img), 1 << 20);
+            let mut found: Vec<(u64, Vec<u8>)> = Vec::new();
+            let mut spot = Spotter::new(std::io::Cursor::new(&img), 1 << 20, |a, d| {
+                found.push((a, d));
+            });
             let mut buf = vec![0u8; chunk];
             while spot.read(&mut buf).unwrap() > 0 {}
-            let found: Vec<(u64, usize)> = spot.found.iter().map(|(a, d)| (*a, d.len())).collect();
+            assert!(spot.too_large.is_empty());
+            drop(spot);
+            let at: Vec<(u64, usize)> = found.iter().map(|(a, d)| (*a, d.len())).collect();
             assert_eq!(
-                found,
+                at,
                 vec![(1536, db.len()), (second as u64, db.len())],
                 "{chunk}"
             );
-            assert!(spot.found.iter().all(|(_, d)| *d == db));
-            assert!(spot.too_large.is_empty());
+            assert!(found.iter().all(|(_, d)| *d == db));
         }
-        let mut spot = Spotter::new(std::io::Cursor::new(&img), 4096);
+        let mut none = 0;
+        let mut spot = Spotter::new(std::io::Cursor::new(&img), 4096, |_, _| none += 1);
         std::io::copy(&mut spot, &mut std::io::sink()).unwrap();
-        assert!(spot.found.is_empty());
         let cut = (second + db.len()) as u64;
         let size = db.len() as u64;
         assert_eq!(
             spot.too_large,
             vec![(1536, size), (second as u64, size), (cut, size)]
         );
+        drop(spot);
+        assert_eq!(none, 0);
         // Through the scanner: the database read as one, its pages not carved as text.
         let items = crate::Scanner::default().scan_bytes("disk.img", &img);
         let paths: Vec<String> = items
