@@ -125,6 +125,7 @@ fn number_here(text: &str, i: usize) -> Option<usize> {
 #[cfg(test)]
 fn reference_pattern() -> String {
     let prefs = PREFECTURES.join("|");
+    let roles = ROLE_KEYWORDS.join("|");
     format!(
         r#"(?x)
         [A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+
@@ -132,6 +133,7 @@ fn reference_pattern() -> String {
         | (?:明治|大正|昭和|平成|令和|[㍾㍽㍼㍻㋿]|[MTSHR])[\x20]?(?:元|[0-9０-９]{{1,2}})[\x20]?[年.．/／]
         | {prefs}
         | 氏名|お名前|名前|フリガナ|ふりがな|ローマ字|Name|NAME|性別|Gender|GENDER|Sex|SEX
+        | {roles}
         | 住所|所在地|Address|ADDRESS
         | From|To|Cc|CC|差出人|送信者|宛先
         | 〒
@@ -161,6 +163,45 @@ const VALUE_KEYWORDS: [&str; 13] = [
     "GENDER",
     "Sex",
     "SEX",
+];
+
+/// Roles a person's name follows in forms, minutes and mails (`担当者：田中 誠`, `参加者：高橋健一、
+/// 伊藤美咲`, `口座名義 ヤマダ タロウ`): value keywords, but weaker ones than `氏名`, so their value
+/// counts only as a full name (a family and a given name the dictionary knows). A longer
+/// keyword comes before its prefix (`担当者`, `担当`).
+const ROLE_KEYWORDS: [&str; 32] = [
+    "担当者",
+    "担当",
+    "申込者",
+    "申請者",
+    "契約者",
+    "被保険者",
+    "受取人",
+    "依頼者",
+    "依頼人",
+    "代表者",
+    "参加者",
+    "出席者",
+    "保護者",
+    "患者",
+    "利用者",
+    "会員",
+    "顧客",
+    "購入者",
+    "注文者",
+    "名義人",
+    "口座名義",
+    "連絡者",
+    "世帯主",
+    "記入者",
+    "入居者",
+    "配偶者",
+    "宛名",
+    "相談者",
+    "作成者",
+    "承認者",
+    "送り主",
+    "保証人",
 ];
 
 /// Header lines of a mail quoted or forwarded in a body (`差出人: 山田 太郎 <taro@…>`,
@@ -215,6 +256,8 @@ enum Kind {
     Pref,
     /// A value keyword (`氏名`; the value follows).
     Keyword,
+    /// A role (`担当者`): a full name, or a list of them, may follow.
+    Role,
     /// An address keyword (`住所`): an address without its prefecture may follow.
     AddressKeyword,
     /// A mail header's name (`差出人`, `From`): a value keyword unless another keyword
@@ -242,6 +285,7 @@ static LITERALS: LazyLock<Literals> = LazyLock::new(|| {
         .map(|e| (*e, Kind::Era))
         .chain(PREFECTURES.iter().map(|p| (*p, Kind::Pref)))
         .chain(VALUE_KEYWORDS.iter().map(|k| (*k, Kind::Keyword)))
+        .chain(ROLE_KEYWORDS.iter().map(|k| (*k, Kind::Role)))
         .chain(ADDRESS_KEYWORDS.iter().map(|k| (*k, Kind::AddressKeyword)))
         .chain(MAIL_KEYWORDS.iter().map(|k| (*k, Kind::MailKeyword)))
         .chain([("〒", Kind::Postal)])
@@ -648,6 +692,41 @@ fn extend(text: &str, e: usize, max_chars: usize, words: usize) -> &str {
     rest.get(..end).unwrap_or("").trim_end()
 }
 
+/// `t` up to a closing bracket it did not open (`大阪府大阪市北区梅田3丁目1番3号）` in `（新住所：
+/// 大阪府…）`): an address or a name ends there.
+fn unopened_close(t: &str) -> &str {
+    // By bytes (this runs for every address): `(` `)`, and the brackets `（` `）` (`EF BC 88`,
+    // `89`), `「` `」` `『` `』` `【` `】` (`E3 80 8C`..`91`).
+    let b = t.as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while let Some(&x) = b.get(i) {
+        let open = match x {
+            b'(' => Some(true),
+            b')' => Some(false),
+            0xEF if b.get(i + 1) == Some(&0xBC) => match b.get(i + 2) {
+                Some(0x88) => Some(true),
+                Some(0x89) => Some(false),
+                _ => None,
+            },
+            0xE3 if b.get(i + 1) == Some(&0x80) => match b.get(i + 2) {
+                Some(0x8C | 0x8E | 0x90) => Some(true),
+                Some(0x8D | 0x8F | 0x91) => Some(false),
+                _ => None,
+            },
+            _ => None,
+        };
+        match open {
+            Some(true) => depth += 1,
+            Some(false) if depth == 0 => return t.get(..i).unwrap_or(t).trim_end(),
+            Some(false) => depth -= 1,
+            None => {}
+        }
+        i += 1;
+    }
+    t
+}
+
 /// An era date: the regex finds its start (`昭和55年`), the month and day are taken by hand.
 fn extend_era(text: &str, e: usize) -> &str {
     let rest = text.get(e..).unwrap_or("");
@@ -1048,8 +1127,10 @@ fn line_name(seg: &str, tally: &mut Tally) -> Option<usize> {
         && value::name_kana(r)
     {
         tally.add(Category::NameKana, r, &crate::tables::katakana(r));
+        return Some(lead + end);
     }
-    Some(lead + end)
+    // A bracket that holds no reading is searched as any text (`山田 太郎（03-1234-5678）`).
+    Some(lead + n)
 }
 
 /// Scans free text, adding what it finds to `tally`.
@@ -1094,6 +1175,8 @@ pub fn scan(text: &str, tally: &mut Tally) {
         let Some(tok) = text.get(s..e) else {
             break;
         };
+        // The end of the literal (a keyword's value may be none: the search goes on there).
+        let literal_end = e;
         // Alternatives matched by their start only: take the value by hand.
         let keyword = |e: usize| {
             let after = text.get(e..).unwrap_or("");
@@ -1102,17 +1185,17 @@ pub fn scan(text: &str, tally: &mut Tally) {
         };
         match kind {
             Kind::Postal => e += extend(text, e, 10, 1).len(),
-            Kind::Pref => e += extend(text, e, 60, 1).len(),
+            Kind::Pref => e += unopened_close(extend(text, e, 60, 1)).len(),
             // A keyword's value stops where an e-mail starts (`To: eigyo@…`), which is
             // judged as one.
-            Kind::Keyword | Kind::MailKeyword => {
+            Kind::Keyword | Kind::Role | Kind::MailKeyword => {
                 let before_keyword = || {
                     let v = (e + keyword_separators(text, e)).min(bytes.len());
                     VALUE_KEYWORDS
                         .iter()
                         .any(|k| has_prefix(&bytes[v..], k.as_bytes()))
                 };
-                if kind == Kind::Keyword || !before_keyword() {
+                if kind != Kind::MailKeyword || !before_keyword() {
                     e += keyword(e);
                 }
                 if let Some((m, _, _)) = cands.email.next {
@@ -1133,7 +1216,7 @@ pub fn scan(text: &str, tally: &mut Tally) {
         let after = bytes.get(e).copied();
         // A value taken by hand that runs into an `@` is judged as an e-mail.
         let kind = match kind {
-            Kind::Postal | Kind::Pref | Kind::Keyword | Kind::MailKeyword
+            Kind::Postal | Kind::Pref | Kind::Keyword | Kind::Role | Kind::MailKeyword
                 if memchr::memchr(b'@', tok.as_bytes()).is_some() =>
             {
                 Kind::Email
@@ -1221,10 +1304,9 @@ pub fn scan(text: &str, tally: &mut Tally) {
                     tally.add(Category::Address, tok, tok);
                 }
             }
-            Kind::Keyword | Kind::MailKeyword => {
-                if let Some(end) = keyword_value(text, e, tok, tally) {
-                    consumed = end;
-                }
+            Kind::Keyword | Kind::Role | Kind::MailKeyword => {
+                consumed =
+                    keyword_value(text, e, tok, kind == Kind::Role, tally).unwrap_or(literal_end);
             }
             Kind::Honorific => {
                 if let Some(end) = honorific(text, floor, s, e, tally) {
@@ -1298,6 +1380,9 @@ fn honorific(text: &str, floor: usize, s: usize, e: usize, tally: &mut Tally) ->
         .find(|t| value::full_name_kanji(t))?;
     tally.add(Category::NameKanji, name, &name_key(name));
     let mut end = e;
+    // A bracket after the honorific is taken only when it holds the reading: else it is
+    // searched as any text (`山田太郎様（東京都千代田区…、電話03-…）`).
+    let mut reading_end = None;
     if reading.is_none() {
         let after = text.get(e..)?;
         let after_t = after.trim_start_matches(spaces);
@@ -1307,7 +1392,7 @@ fn honorific(text: &str, floor: usize, s: usize, e: usize, tally: &mut Tally) ->
         {
             let open_len = after_t.chars().next().map_or(1, char::len_utf8);
             reading = after_t.get(open_len..close);
-            end = e + (after.len() - after_t.len()) + close;
+            reading_end = Some(e + (after.len() - after_t.len()) + close);
         }
     }
     if let Some(r) = reading.map(value::trim)
@@ -1315,6 +1400,7 @@ fn honorific(text: &str, floor: usize, s: usize, e: usize, tally: &mut Tally) ->
     {
         let k = crate::tables::katakana(r);
         tally.add(Category::NameKana, r, &k);
+        end = reading_end.unwrap_or(end);
     }
     Some(end)
 }
@@ -1361,31 +1447,59 @@ fn split_mark_close(b: &[u8]) -> Option<usize> {
         .position(|(i, x)| *x == b')' || (*x == 0xEF && b.get(i + 1..i + 3) == Some(&[0xBC, 0x89])))
 }
 
-/// `氏名：山田 太郎`, `性別: 女`. `tok` ends at `e` in `text`; when a reading in brackets runs
-/// past it (the value is cut after two words: `佐藤 花子（サトウ ハナコ）`), it is taken up to its
-/// closing bracket on the same line, and the end of what was taken returned.
-fn keyword_value(text: &str, e: usize, tok: &str, tally: &mut Tally) -> Option<usize> {
-    let mut end = None;
+/// `氏名：山田 太郎`, `性別: 女`, `参加者：高橋健一、伊藤美咲`. `tok` (the keyword and what
+/// follows it, at most two words) ends at `e` in `text`. Returns the end of the value taken,
+/// or `None` when there was none: what follows the keyword is then searched as any text,
+/// so `氏名：山田太郎 03-1234-5678` gives the name and the phone number. `role`: the keyword is
+/// one of [`ROLE_KEYWORDS`].
+fn keyword_value(text: &str, e: usize, tok: &str, role: bool, tally: &mut Tally) -> Option<usize> {
     let v = tok
         .trim_start_matches(|c: char| !KEYWORD_SEPARATORS.contains(&c))
         .trim_start_matches(KEYWORD_SEPARATORS);
-    // A reading in parentheses after the name: `山田 太郎（ヤマダ タロウ）`; a `/` ends the
-    // value (`Name: KURODA TAKATOSHI / 氏名 …`).
-    let (v, reading) = match split_mark(v.as_bytes()) {
+    let vs = e - v.len();
+    if tok.starts_with("性別") || tok.starts_with(['G', 'S']) {
+        let g = v
+            .split([' ', '\u{3000}'])
+            .next()
+            .unwrap_or("")
+            .trim_end_matches(['.', '。', '、', '．']);
+        if !value::gender(g) {
+            return None;
+        }
+        tally.add(Category::Gender, g, g);
+        return Some(vs + g.len());
+    }
+    // A role (`担当者`) says less than `氏名`: only a full name counts after it.
+    let end = name_at(text, vs, v, role, tally)?;
+    Some(more_names(text, end, tally))
+}
+
+/// A person's name at `vs` in `text`, where `v` (one or two words) was cut: the words before
+/// a bracket or a `/` (`Name: KURODA TAKATOSHI / 氏名 …`), with a reading in brackets after
+/// them (`山田 太郎（ヤマダ タロウ）`, on the same line when it runs past `v`), else the first
+/// word alone (`山田太郎 03-1234-5678`). `strict`: a full name only. Counts what it finds and
+/// returns the end of it (the reading's closing bracket when it was one).
+fn name_at(text: &str, vs: usize, v: &str, strict: bool, tally: &mut Tally) -> Option<usize> {
+    let ve = vs + v.len();
+    let close_len = |b: &[u8], c: usize| if b.get(c) == Some(&b')') { 1 } else { 3 };
+    let (body, reading) = match split_mark(v.as_bytes()) {
         Some((open, b'(')) => {
-            let inner = &v[open..];
-            let inner = &inner[if inner.starts_with('(') { 1 } else { 3 }..];
+            let inner_at = open + if v[open..].starts_with('(') { 1 } else { 3 };
+            let inner = &v[inner_at..];
             let reading = match split_mark_close(inner.as_bytes()) {
-                Some(close) => Some(&inner[..close]),
+                Some(c) => Some((
+                    &inner[..c],
+                    vs + inner_at + c + close_len(inner.as_bytes(), c),
+                )),
                 None => {
-                    // The rest of the reading after `e`, on the same line.
-                    let rest = text.get(e..).unwrap_or("");
+                    // The rest of the reading after `v`, on the same line.
+                    let rest = text.get(ve..).unwrap_or("");
                     let line = &rest.as_bytes()[..rest.len().min(48)];
                     split_mark_close(line)
                         .filter(|c| !line[..*c].contains(&b'\n'))
                         .and_then(|c| {
-                            end = Some(e + c);
-                            text.get(e - inner.len()..e + c)
+                            let r = text.get(vs + inner_at..ve + c)?;
+                            Some((r, ve + c + close_len(line, c)))
                         })
                 }
             };
@@ -1394,40 +1508,112 @@ fn keyword_value(text: &str, e: usize, tok: &str, tally: &mut Tally) -> Option<u
         Some((at, _)) => (&v[..at], None),
         None => (v, None),
     };
-    let v = v.trim().trim_end_matches(['.', '。', '、', '．']);
-    // `氏名：山田太郎様`: the honorific is no part of the name.
-    let v = HONORIFICS
-        .iter()
-        .find_map(|h| v.strip_suffix(h))
-        .map_or(v, |x| x.trim_end_matches([' ', '\u{3000}']));
-    if v.is_empty() {
+    let whole = name_words(body);
+    if whole.is_empty() {
         return None;
     }
-    if tok.starts_with("性別") || tok.starts_with(['G', 'S']) {
-        let g = v
-            .split([' ', '\u{3000}'])
-            .next()
-            .unwrap_or("")
-            .trim_end_matches(['.', '。', '、', '．']);
-        if value::gender(g) {
-            tally.add(Category::Gender, g, g);
-        }
-    } else if value::name_kanji(v) {
+    let whole_end = vs + offset_in(v, whole) + whole.len();
+    if let Some(read) = count_name(whole, reading.map(|r| r.0), strict, tally) {
+        return Some(match reading {
+            Some((_, end)) if read => end,
+            _ => whole_end,
+        });
+    }
+    // The first word alone, or the first of names joined by `・`.
+    let k = whole.find([' ', '\u{3000}', '・'])?;
+    let first = name_words(&whole[..k]);
+    count_name(first, None, strict, tally)?;
+    Some(vs + offset_in(v, first) + first.len())
+}
+
+/// `t` without white space around it, the punctuation after it and an honorific
+/// (`氏名：山田太郎様`: the honorific is no part of the name).
+fn name_words(t: &str) -> &str {
+    let t = t.trim().trim_end_matches(['.', '。', '、', '．']);
+    HONORIFICS
+        .iter()
+        .find_map(|h| t.strip_suffix(h))
+        .map_or(t, |x| x.trim_end_matches([' ', '\u{3000}']))
+}
+
+/// Where `inner`, a part of `outer`, starts in it.
+fn offset_in(outer: &str, inner: &str) -> usize {
+    (inner.as_ptr() as usize).saturating_sub(outer.as_ptr() as usize)
+}
+
+/// Counts `v` when it is a name in kanji (with `reading` when that is its reading in kana),
+/// in kana or in Latin letters: a full name when `strict`, else a family or a given name
+/// alone too. Returns whether the reading was counted, or `None` for no name.
+fn count_name(v: &str, reading: Option<&str>, strict: bool, tally: &mut Tally) -> Option<bool> {
+    let kanji = if strict {
+        value::full_name_kanji(v)
+    } else {
+        value::name_kanji(v)
+    };
+    if kanji {
         tally.add(Category::NameKanji, v, &name_key(v));
         if let Some(r) = reading.map(value::trim)
             && value::name_kana(r)
         {
             let k = crate::tables::katakana(r);
             tally.add(Category::NameKana, r, &k);
+            return Some(true);
         }
-    } else if value::name_kana(v) {
+        return Some(false);
+    }
+    if strict && value::full_name_kana(v) || !strict && value::name_kana(v) {
         let k = crate::tables::katakana(v);
         tally.add(Category::NameKana, v, &k);
-    } else if value::name_romaji(v) {
+        return Some(false);
+    }
+    if strict && value::full_name_romaji(v) || !strict && value::name_romaji(v) {
         tally.add_upper(Category::NameRomaji, v, v);
+        return Some(false);
+    }
+    None
+}
+
+/// The names listed after the first one, which ends at `end` (`参加者：高橋健一、伊藤美咲、渡辺大輔`,
+/// `To: 山田 太郎 <taro@…>, 佐藤 花子 <hanako@…>`): after `、`, `，`, `,` or `・`, each a full
+/// name, with an honorific or an address in angle brackets between them. Returns the end of
+/// the last name taken before any such address (the scan still has to judge it).
+fn more_names(text: &str, end: usize, tally: &mut Tally) -> usize {
+    const SEPARATORS: [&str; 4] = ["、", "，", ",", "・"];
+    let spaces = [' ', '\u{3000}'];
+    let (mut end, mut at, mut gap) = (end, end, false);
+    for _ in 0..MAX_LISTED_NAMES {
+        let Some(rest) = text.get(at..) else {
+            break;
+        };
+        let mut r = rest.trim_start_matches(spaces);
+        if let Some(h) = HONORIFICS.iter().find(|h| r.starts_with(**h)) {
+            r = r[h.len()..].trim_start_matches(spaces);
+        }
+        if r.starts_with('<')
+            && let Some(k) = r.find('>').filter(|k| *k < 100 && !r[..*k].contains('\n'))
+        {
+            r = r[k + 1..].trim_start_matches(spaces);
+            gap = true;
+        }
+        let Some(sep) = SEPARATORS.iter().find(|s| r.starts_with(**s)) else {
+            break;
+        };
+        let after = r[sep.len()..].trim_start_matches(spaces);
+        let start = text.len() - after.len();
+        let v = extend(text, start, 24, 2);
+        let Some(e) = name_at(text, start, v, true, tally) else {
+            break;
+        };
+        at = e;
+        if !gap {
+            end = e;
+        }
     }
     end
 }
+
+/// Names counted in one list after a keyword: a bound on the work a crafted line can cause.
+const MAX_LISTED_NAMES: usize = 64;
 
 /// The length of the separators after a keyword ending at `e` (`：`, ` `, tab).
 fn keyword_separators(text: &str, e: usize) -> usize {
@@ -1459,7 +1645,7 @@ fn address_after(text: &str, e: usize, postal: Option<u32>, tally: &mut Tally) -
     {
         return None;
     }
-    let v = extend(text, start, 60, 1);
+    let v = unopened_close(extend(text, start, 60, 1));
     let end = start + v.len();
     let postal = postal.or_else(|| nearby_postal(text, e, end));
     if value::address_without_prefecture(v, postal) {
@@ -1788,6 +1974,117 @@ mod tests {
             found("From: Name: 山田 太郎 <taro@example.jp>\nTo: <eigyo@example.jp>\n"),
             vec![(C::NameKanji, 1), (C::Email, 2)]
         );
+    }
+
+    /// After a name keyword, the name is the two words cut, else the first word alone; what
+    /// follows it is judged as any text. A bracket after a name that holds no reading is
+    /// judged too.
+    #[test]
+    fn values_after_a_keywords_name_are_judged() {
+        use Category as C;
+        for (t, want) in [
+            (
+                "氏名：山田太郎 03-1234-5678",
+                vec![(C::NameKanji, 1), (C::Phone, 1)],
+            ),
+            (
+                "氏名：山田太郎 東京都千代田区丸の内1-1-1",
+                vec![(C::NameKanji, 1), (C::Address, 1)],
+            ),
+            (
+                "氏名：山田太郎（東京都千代田区丸の内1-1-1 電話03-1234-5678）",
+                vec![(C::NameKanji, 1), (C::Address, 1), (C::Phone, 1)],
+            ),
+            (
+                "1. 山田太郎様（東京都千代田区丸の内1-1-1、電話03-1234-5678）",
+                vec![(C::NameKanji, 1), (C::Address, 1), (C::Phone, 1)],
+            ),
+            (
+                "山田 太郎（03-1234-5678）",
+                vec![(C::NameKanji, 1), (C::Phone, 1)],
+            ),
+            (
+                "性別：男性 生年月日：1990/1/2",
+                vec![(C::Gender, 1), (C::BirthDate, 1)],
+            ),
+            (
+                "Name: Taro Yamada 090-1234-5678",
+                vec![(C::NameRomaji, 1), (C::Phone, 1)],
+            ),
+            // The reading is still taken, and a bracket holding it is not judged again.
+            (
+                "お客様：山田太郎様（ヤマダ タロウ）",
+                vec![(C::NameKanji, 1), (C::NameKana, 1)],
+            ),
+        ] {
+            assert_eq!(found(t), want, "{t}");
+        }
+    }
+
+    /// A role (`担当者`, `参加者`) is followed by full names only, one or a list of them;
+    /// a list after a name keyword or a mail header counts each name.
+    #[test]
+    fn names_after_roles_and_in_lists() {
+        use Category as C;
+        for (t, want) in [
+            ("担当者 田中 誠（内線 1234）", vec![(C::NameKanji, 1)]),
+            (
+                "申込者: 渡辺大輔（ワタナベ ダイスケ）",
+                vec![(C::NameKanji, 1), (C::NameKana, 1)],
+            ),
+            ("受取人 : 林 真理子", vec![(C::NameKanji, 1)]),
+            ("口座名義 ヤマダ タロウ", vec![(C::NameKana, 1)]),
+            (
+                "参加者：高橋健一、伊藤美咲、渡辺大輔",
+                vec![(C::NameKanji, 3)],
+            ),
+            (
+                "出席者：高橋健一・伊藤美咲・渡辺大輔",
+                vec![(C::NameKanji, 3)],
+            ),
+            ("宛先：山田太郎様、佐藤花子様", vec![(C::NameKanji, 2)]),
+            (
+                "To: 山田 太郎 <taro@example.jp>, 佐藤 花子 <hanako@example.jp>",
+                vec![(C::NameKanji, 2), (C::Email, 2)],
+            ),
+            (
+                "Cc: Taro Yamada, Hanako Sato, all staff",
+                vec![(C::NameRomaji, 2)],
+            ),
+            // Not names: departments, lone family names after a role, words after a list.
+            (
+                "担当：営業部
+担当者：田中
+会員番号：12345
+参加者数：30名
+顧客情報の確認、対応",
+                vec![],
+            ),
+            (
+                "参加者：高橋健一、営業部、伊藤美咲",
+                vec![(C::NameKanji, 1)],
+            ),
+        ] {
+            assert_eq!(found(t), want, "{t}");
+        }
+    }
+
+    /// An address ends at a closing bracket it did not open.
+    #[test]
+    fn addresses_end_at_an_unopened_bracket() {
+        let mut t = Tally::new(CatSet::all());
+        scan(
+            "住所変更の連絡（新住所：大阪府大阪市北区梅田3丁目1番3号）。",
+            &mut t,
+        );
+        let r = t.report(String::new(), None, None, Vec::new(), true);
+        let got = &r.samples[&Category::Address];
+        assert_eq!(got, &vec!["大阪府大阪市北区梅田3丁目1番3号".to_string()]);
+        assert_eq!(
+            unopened_close("千代田1-1（丸の内ビル）"),
+            "千代田1-1（丸の内ビル）"
+        );
+        assert_eq!(unopened_close("梅田3-1】x"), "梅田3-1");
     }
 
     /// A reading in brackets after a name taken by its keyword counts; a name with and

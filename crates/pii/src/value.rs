@@ -1013,6 +1013,32 @@ pub fn name_kana(s: &str) -> bool {
     }
 }
 
+/// A full name in kana whose family *and* given name are in the dictionary (`ヤマダ タロウ`,
+/// `ヤマダタロウ`): the form for a name found in a list or after a role (`参加者：…`), not
+/// after a name keyword.
+pub fn full_name_kana(s: &str) -> bool {
+    let s = trim(s);
+    if !kana_shape(s) {
+        return crate::tables::has_halfwidth_kana(s)
+            && full_name_kana(&crate::tables::fullwidth_kana(s));
+    }
+    let d = &*NAMES_DICT;
+    match split_name(s).as_slice() {
+        [last, first] => d.is_kana(Part::Last, last) && d.is_kana(Part::First, first),
+        [one] => one.char_indices().skip(2).any(|(i, _)| {
+            let (a, b) = one.split_at(i);
+            b.chars().nth(1).is_some() && d.is_kana(Part::Last, a) && d.is_kana(Part::First, b)
+        }),
+        _ => false,
+    }
+}
+
+/// A full name in Latin letters: two words, a family and a given name the dictionary knows
+/// in either order (`Taro Yamada`, `YAMADA TARO`).
+pub fn full_name_romaji(s: &str) -> bool {
+    split_name(trim(s)).as_slice().len() == 2 && name_romaji(s)
+}
+
 /// A name in Latin letters (`YAMADA TARO`, `Taro Yamada`, `Yamada, Taro`), with at least one
 /// part in the dictionary.
 pub fn name_romaji(s: &str) -> bool {
