@@ -169,7 +169,7 @@ const VALUE_KEYWORDS: [&str; 13] = [
 /// 伊藤美咲`, `口座名義 ヤマダ タロウ`): value keywords, but weaker ones than `氏名`, so their value
 /// counts only as a full name (a family and a given name the dictionary knows). A longer
 /// keyword comes before its prefix (`担当者`, `担当`).
-const ROLE_KEYWORDS: [&str; 32] = [
+const ROLE_KEYWORDS: [&str; 55] = [
     "担当者",
     "担当",
     "申込者",
@@ -202,6 +202,31 @@ const ROLE_KEYWORDS: [&str; 32] = [
     "承認者",
     "送り主",
     "保証人",
+    "緊急連絡先",
+    // Titles before a name (`代表取締役 山田太郎`, `弁護士 鈴木 一郎`); not those that start
+    // with a character common in other words (`理事長`: `管理`, `処理`; `税理士`: `税込`).
+    "代表取締役",
+    "取締役",
+    "社長",
+    "副社長",
+    "会長",
+    "専務",
+    "常務",
+    "部長",
+    "次長",
+    "課長",
+    "係長",
+    "主任",
+    "店長",
+    "支店長",
+    "所長",
+    "院長",
+    "校長",
+    "教授",
+    "医師",
+    "弁護士",
+    "司法書士",
+    "看護師",
 ];
 
 /// Header lines of a mail quoted or forwarded in a body (`差出人: 山田 太郎 <taro@…>`,
@@ -1506,7 +1531,7 @@ fn name_at(text: &str, vs: usize, v: &str, strict: bool, tally: &mut Tally) -> O
             (&v[..open], reading)
         }
         Some((at, _)) => (&v[..at], None),
-        None => (v, None),
+        None => (v, reading_after(text, ve)),
     };
     let whole = name_words(body);
     if whole.is_empty() {
@@ -1524,6 +1549,20 @@ fn name_at(text: &str, vs: usize, v: &str, strict: bool, tally: &mut Tally) -> O
     let first = name_words(&whole[..k]);
     count_name(first, None, strict, tally)?;
     Some(vs + offset_in(v, first) + first.len())
+}
+
+/// A reading in brackets after spaces at `i`, on the same line (`佐藤 花子 (サトウ ハナコ)`,
+/// which a value cut after two words leaves out): its text and the end of its closing bracket.
+fn reading_after(text: &str, i: usize) -> Option<(&str, usize)> {
+    let rest = text.get(i..)?;
+    let r = rest.trim_start_matches([' ', '\u{3000}']);
+    let open = r.chars().next().filter(|c| matches!(c, '(' | '（'))?;
+    let inner = &r[open.len_utf8()..];
+    let line = &inner.as_bytes()[..inner.len().min(48)];
+    let close = split_mark_close(line).filter(|c| !line[..*c].contains(&b'\n'))?;
+    let close_len = if line.get(close) == Some(&b')') { 1 } else { 3 };
+    let start = text.len() - inner.len();
+    Some((inner.get(..close)?, start + close + close_len))
 }
 
 /// `t` without white space around it, the punctuation after it and an honorific
@@ -1702,6 +1741,7 @@ fn date(text: &str, s: usize, tok: &str, parsed: Option<value::Ymd>, tally: &mut
         (Some(b), Some(i)) if i > b => Category::PassportIssueDate,
         (Some(_), _) => Category::BirthDate,
         (None, Some(_)) => Category::PassportIssueDate,
+        (None, None) if born_after(text, s + tok.len()) => Category::BirthDate,
         (None, None) => return false,
     };
     let Some(d) = parsed.or_else(|| value::date(tok)) else {
@@ -1716,6 +1756,22 @@ fn date(text: &str, s: usize, tok: &str, parsed: Option<value::Ymd>, tally: &mut
         tally.add(cat, tok, tok);
     }
     ok
+}
+
+/// Is the date ending at `e` marked as a birth date after it (`1980年4月12日生まれ`,
+/// `（昭和55年4月12日生）`)? `生` alone must end the word: `4月1日生産分` is no birth date.
+fn born_after(text: &str, e: usize) -> bool {
+    let rest = text.get(e..).unwrap_or("");
+    let rest = rest.strip_prefix(' ').unwrap_or(rest);
+    match rest.strip_prefix('生') {
+        Some(r) => {
+            r.starts_with("まれ")
+                || r.chars()
+                    .next()
+                    .is_none_or(|c| !(value::is_kanji_char(c) || value::is_kana_char(c)))
+        }
+        None => false,
+    }
 }
 
 /// A token of digits and separators.
@@ -2064,6 +2120,39 @@ mod tests {
                 "参加者：高橋健一、営業部、伊藤美咲",
                 vec![(C::NameKanji, 1)],
             ),
+            // Titles, with a company before them, or another title.
+            (
+                "株式会社山田商事 代表取締役 山田太郎\n代表取締役社長　鈴木 一郎\n弁護士 林 真理子",
+                vec![(C::NameKanji, 3)],
+            ),
+            (
+                "取締役会 議事録\n社長室 部長会議 課長補佐 主任研究員",
+                vec![],
+            ),
+            (
+                "緊急連絡先：山田花子（妻）090-1234-5678",
+                vec![(C::NameKanji, 1), (C::Phone, 1)],
+            ),
+            // A reading after the two words cut.
+            (
+                "患者氏名: 佐藤 花子 (サトウ ハナコ) 様",
+                vec![(C::NameKanji, 1), (C::NameKana, 1)],
+            ),
+        ] {
+            assert_eq!(found(t), want, "{t}");
+        }
+    }
+
+    /// A date followed by `生` or `生まれ` is a birth date; one followed by a word that
+    /// starts with `生` is not.
+    #[test]
+    fn birth_dates_marked_after_them() {
+        use Category as C;
+        for (t, want) in [
+            ("1980年4月12日生まれ", vec![(C::BirthDate, 1)]),
+            ("（昭和55年4月12日生）", vec![(C::BirthDate, 1)]),
+            ("S55.4.12 生、東京都出身", vec![(C::BirthDate, 1)]),
+            ("2024年4月1日生産分、2024/04/01 生成", vec![]),
         ] {
             assert_eq!(found(t), want, "{t}");
         }
