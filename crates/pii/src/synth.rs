@@ -294,6 +294,13 @@ pub enum Form {
     /// An XML export: `<customer>` records with the name split into `<last>`/`<first>`,
     /// the address and passport as nested elements, a comment and CDATA.
     Xml,
+    /// Business memos, minutes and forwarded mails, one of four blocks a person: a name
+    /// before `様` with a bracket that holds the address and phone and a birth date marked
+    /// `生まれ` after it; a keyword's name followed by values on its line and an account
+    /// holder in kana; attendees listed after a role and a name after a title; recipients
+    /// listed in a mail header. Not in [`Form::ALL`] (whose cycle the goldens follow): the
+    /// recall test runs it in every encoding.
+    Memo,
 }
 
 impl Form {
@@ -318,7 +325,7 @@ impl Form {
             Form::Json => "json",
             Form::Vcard => "vcf",
             Form::Xml => "xml",
-            Form::Text => "txt",
+            Form::Text | Form::Memo => "txt",
         }
     }
 }
@@ -421,6 +428,10 @@ pub fn persons_text(seed: u64, n: usize, form: Form) -> (String, BTreeMap<Catego
             ] {
                 bump(&mut truth, c);
             }
+            continue;
+        }
+        if form == Form::Memo {
+            memo(&mut rng, &p, &birth, &phone, &mut out, &mut truth);
             continue;
         }
         if form == Form::Members {
@@ -574,7 +585,7 @@ pub fn persons_text(seed: u64, n: usize, form: Form) -> (String, BTreeMap<Catego
                 );
                 records.push(serde_json::Value::Null);
             }
-            Form::Members | Form::Vcard => {}
+            Form::Members | Form::Vcard | Form::Memo => {}
         }
     }
     if form == Form::Xml {
@@ -592,6 +603,104 @@ pub fn persons_text(seed: u64, n: usize, form: Form) -> (String, BTreeMap<Catego
         out.push('\n');
     }
     (out, truth)
+}
+
+/// Companies and titles of [`Form::Memo`]'s signatures.
+const MEMO_COMPANIES: [&str; 4] = [
+    "株式会社山田商事",
+    "東都物産株式会社",
+    "みらい工業",
+    "株式会社ABC",
+];
+const MEMO_TITLES: [&str; 5] = ["代表取締役", "部長", "課長", "弁護士", "代表取締役社長"];
+
+/// One [`Form::Memo`] block for `p` (and the persons it lists beside it), its truth counted.
+fn memo(
+    rng: &mut Rng,
+    p: &Person,
+    birth: &str,
+    phone: &str,
+    out: &mut String,
+    truth: &mut BTreeMap<Category, u64>,
+) {
+    use Category as C;
+    let gender = if p.male { "男" } else { "女" };
+    let planted: Vec<C> = match rng.below(4) {
+        0 => {
+            out.push_str(&format!(
+                "{}{}様（{}、電話{phone}）より、登録内容の変更依頼がありました。\n\
+                 メールアドレスは {} です。{birth}生まれ、性別：{gender}。\n",
+                p.last.kanji, p.first.kanji, p.address, p.email
+            ));
+            vec![
+                C::NameKanji,
+                C::Address,
+                C::Phone,
+                C::Email,
+                C::BirthDate,
+                C::Gender,
+            ]
+        }
+        1 => {
+            out.push_str(&format!(
+                "氏名：{}{} {phone} {}\n口座名義 {}　生年月日 {birth}\n",
+                p.last.kanji,
+                p.first.kanji,
+                p.email,
+                p.kana()
+            ));
+            vec![C::NameKanji, C::Phone, C::Email, C::NameKana, C::BirthDate]
+        }
+        2 => {
+            let (q, r, s) = (
+                Person::random(rng),
+                Person::random(rng),
+                Person::random(rng),
+            );
+            let sep = ["、", "・", "，"][rng.below(3) as usize];
+            out.push_str(&format!(
+                "議事録\n出席者：{}{sep}{}{sep}{}\n{} {} {}\n緊急連絡先：{}（家族）{phone}\n",
+                p.kanji(),
+                q.kanji(),
+                r.kanji(),
+                MEMO_COMPANIES[rng.below(MEMO_COMPANIES.len() as u64) as usize],
+                MEMO_TITLES[rng.below(MEMO_TITLES.len() as u64) as usize],
+                s.kanji(),
+                p.kanji(),
+            ));
+            vec![C::NameKanji; 5]
+                .into_iter()
+                .chain([C::Phone])
+                .collect()
+        }
+        _ => {
+            let q = Person::random(rng);
+            out.push_str(&format!(
+                "-----Original Message-----\nTo: {} <{}>, {} <{}>\n\
+                 Name: {} / 〒{} {}\n",
+                p.kanji(),
+                p.email,
+                q.kanji(),
+                q.email,
+                p.romaji(),
+                p.postal_str(),
+                p.address
+            ));
+            vec![
+                C::NameKanji,
+                C::NameKanji,
+                C::Email,
+                C::Email,
+                C::NameRomaji,
+                C::PostalCode,
+                C::Address,
+            ]
+        }
+    };
+    for c in planted {
+        bump(truth, c);
+    }
+    out.push('\n');
 }
 
 /// A Zengin bank transfer file (`crate::zengin`): a header, `n` payees and one company
@@ -693,6 +802,7 @@ fn form_name(f: Form) -> &'static str {
         Form::Xml => "xml",
         Form::Text => "text",
         Form::Members => "members",
+        Form::Memo => "memo",
     }
 }
 

@@ -1544,11 +1544,19 @@ fn name_at(text: &str, vs: usize, v: &str, strict: bool, tally: &mut Tally) -> O
             _ => whole_end,
         });
     }
-    // The first word alone, or the first of names joined by `・`.
-    let k = whole.find([' ', '\u{3000}', '・'])?;
-    let first = name_words(&whole[..k]);
-    count_name(first, None, strict, tally)?;
-    Some(vs + offset_in(v, first) + first.len())
+    // The first of names joined by `・` (`西原 楓乃・榎本 和明`), else the first word alone.
+    let cuts = [whole.find('・'), whole.find([' ', '\u{3000}', '・'])];
+    for (i, k) in cuts.iter().enumerate() {
+        let Some(k) = *k else { continue };
+        if i == 1 && cuts[0] == Some(k) {
+            break;
+        }
+        let first = name_words(&whole[..k]);
+        if count_name(first, None, strict, tally).is_some() {
+            return Some(vs + offset_in(v, first) + first.len());
+        }
+    }
+    None
 }
 
 /// A reading in brackets after spaces at `i`, on the same line (`佐藤 花子 (サトウ ハナコ)`,
@@ -2287,7 +2295,10 @@ mod tests {
             "生年月日 誕生日 生まれ 発行 交付 発給 旅券 パスポート マイナンバー 個人番号 口座 普通 当座".to_string(),
             "My Number my number MyNumber MY NUMBER account Account ACCOUNT dobdob isissue".to_string(),
         ];
-        for form in crate::synth::Form::ALL {
+        for form in crate::synth::Form::ALL
+            .into_iter()
+            .chain([crate::synth::Form::Memo])
+        {
             texts.push(crate::synth::persons_text(11, 30, form).0);
         }
         texts.push(crate::synth::decoys_text(11, 40));
@@ -2341,7 +2352,10 @@ mod tests {
         let mut texts = vec![
             "東京都千代田区千代田1-1、 ｱ\u{85}x　山田 太郎，次。\t<a>|b;c\"d'e 😀 é".to_string(),
         ];
-        for form in crate::synth::Form::ALL {
+        for form in crate::synth::Form::ALL
+            .into_iter()
+            .chain([crate::synth::Form::Memo])
+        {
             texts.push(crate::synth::persons_text(5, 20, form).0);
         }
         for t in &texts {
@@ -2455,7 +2469,10 @@ mod tests {
             "山田太郎 090\n林一郎\tx.y+z@a.b\n佐藤花子\u{3000}〒1\n高橋 ０\n鈴木（ス） (03)\n田中 (x\n森 @a\n谷  1\n東京都 1\n氏名 x@y\n山 +\n在庫 447\n一二三四五六七 1\n一二三四五六 1",
         ];
         let mut texts: Vec<String> = tricky.iter().map(|s| s.to_string()).collect();
-        for form in crate::synth::Form::ALL {
+        for form in crate::synth::Form::ALL
+            .into_iter()
+            .chain([crate::synth::Form::Memo])
+        {
             texts.push(crate::synth::persons_text(7, 40, form).0);
         }
         texts.push(crate::synth::decoys_text(7, 60));
