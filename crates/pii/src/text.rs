@@ -1745,7 +1745,10 @@ fn nearby_postal(text: &str, s: usize, e: usize) -> Option<u32> {
 fn date(text: &str, s: usize, tok: &str, parsed: Option<value::Ymd>, tally: &mut Tally) -> bool {
     let w = window(text, s, WINDOW);
     let kws = last_kws(w);
-    let cat = match (kws[0], kws[1]) {
+    // A keyword with a number after it belongs to that number: `生年月日 1988年7月7日 入社日
+    // 2012年4月1日` holds one birth date.
+    let own = |k: Option<usize>| k.filter(|i| !has_digit(w.as_bytes().get(*i..).unwrap_or(&[])));
+    let cat = match (own(kws[0]), own(kws[1])) {
         (Some(b), Some(i)) if i > b => Category::PassportIssueDate,
         (Some(_), _) => Category::BirthDate,
         (None, Some(_)) => Category::PassportIssueDate,
@@ -1764,6 +1767,16 @@ fn date(text: &str, s: usize, tok: &str, parsed: Option<value::Ymd>, tally: &mut
         tally.add(cat, tok, tok);
     }
     ok
+}
+
+/// Does `b` hold a digit (ASCII, or full-width: `EF BC 90`..`99`)?
+fn has_digit(b: &[u8]) -> bool {
+    b.iter().enumerate().any(|(i, x)| {
+        x.is_ascii_digit()
+            || (*x == 0xEF
+                && b.get(i + 1) == Some(&0xBC)
+                && b.get(i + 2).is_some_and(|z| (0x90..=0x99).contains(z)))
+    })
 }
 
 /// Is the date ending at `e` marked as a birth date after it (`1980年4月12日生まれ`,
@@ -2161,6 +2174,15 @@ mod tests {
             ("（昭和55年4月12日生）", vec![(C::BirthDate, 1)]),
             ("S55.4.12 生、東京都出身", vec![(C::BirthDate, 1)]),
             ("2024年4月1日生産分、2024/04/01 生成", vec![]),
+            // A keyword belongs to the first date after it.
+            (
+                "氏名 中川 大樹 生年月日 1988年7月7日 入社日 2012年4月1日",
+                vec![(C::NameKanji, 1), (C::BirthDate, 1)],
+            ),
+            (
+                "旅券番号 TK1234567 発行日 2019年5月1日 有効期限 2029年5月1日",
+                vec![(C::PassportNumber, 1), (C::PassportIssueDate, 1)],
+            ),
         ] {
             assert_eq!(found(t), want, "{t}");
         }
