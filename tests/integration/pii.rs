@@ -132,6 +132,37 @@ fn reads_structured_exports_as_records() {
     }
 }
 
+/// What database clients print (MySQL's boxed tables, psql's aligned ones, MySQL's vertical
+/// records), saved from a terminal: read as tables, their rules, footers and prompts left
+/// out of the records, the names and birth dates found by their columns.
+#[test]
+fn reads_the_output_of_database_clients() {
+    let sb = Sandbox::new();
+    let (csv, truth) = synth::persons_text(46, 40, Form::Csv);
+    let rows: Vec<Vec<&str>> = csv.lines().map(|l| l.split(',').collect()).collect();
+    for (file, data) in [
+        ("mysql.txt", synth::client_table(&rows, true)),
+        ("psql.out", synth::client_table(&rows, false)),
+        ("vertical.log", synth::client_vertical(&rows)),
+    ] {
+        sb.write(file, &data);
+        let items = scan_found(&sb, file);
+        assert_eq!(items.len(), 1, "{file}");
+        let o = &items[0];
+        assert_eq!(o["records"], 40, "{file}");
+        assert_eq!(o["persons_estimate"], 40, "{file}");
+        for (c, n) in &truth {
+            assert_eq!(o["categories"][c.id()], *n, "{file}: {c}");
+        }
+        assert_eq!(
+            o["columns"]["氏名"], "name_kanji",
+            "{file}: {}",
+            o["columns"]
+        );
+        assert_eq!(o["columns"]["生年月日"], "birth_date", "{file}");
+    }
+}
+
 /// A Zengin bank transfer file as a bank's software writes it (Shift_JIS, fixed-width
 /// records a line): payees' names and accounts as records, companies left out, and neither
 /// shown unmasked.

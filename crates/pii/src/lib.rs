@@ -42,6 +42,7 @@
 #![deny(missing_docs)]
 
 pub mod carve;
+mod client;
 pub mod decode;
 pub mod doc;
 pub mod json;

@@ -678,12 +678,16 @@ pub(crate) fn scan_into(
     let mut cards = crate::vcard::Cards::default();
     let mut xml = crate::xml::Xml::default();
     let mut zengin = crate::zengin::Zengin::default();
+    let mut vertical = crate::client::Vertical::default();
     decode::decode_chunks(enc, head, r, &mut |chunk: &str| {
         let m = match mode {
             Some(m) => m,
             None => {
                 let m = choose_mode(&lower, chunk);
-                if matches!(m, Mode::Json | Mode::Jsonl | Mode::Vcard | Mode::Zengin) {
+                if matches!(
+                    m,
+                    Mode::Json | Mode::Jsonl | Mode::Vcard | Mode::Zengin | Mode::Vertical
+                ) {
                     table = Table::named();
                 }
                 *mode.insert(m)
@@ -700,6 +704,16 @@ pub(crate) fn scan_into(
             Mode::Vcard => cards.chunk(chunk, &mut table, tally),
             Mode::Xml => xml.chunk(chunk, tally),
             Mode::Zengin => zengin.chunk(chunk, &mut table, tally),
+            Mode::Boxed => {
+                for line in lines_inclusive(chunk) {
+                    crate::client::boxed_line(line, &mut table, tally);
+                }
+            }
+            Mode::Vertical => {
+                for line in lines_inclusive(chunk) {
+                    vertical.line(line, &mut table, tally);
+                }
+            }
             Mode::Jsonl => {
                 for line in chunk.lines() {
                     jsonl_line(line, &mut table, tally);
@@ -739,6 +753,7 @@ pub(crate) fn scan_into(
         Some(Mode::Json) => row_cols = json.finish(&mut table, tally),
         Some(Mode::Vcard) => cards.finish(&mut table, tally),
         Some(Mode::Zengin) => zengin.finish(tally),
+        Some(Mode::Vertical) => vertical.finish(&mut table, tally),
         _ => {}
     }
     let (records, columns) = match mode {
@@ -747,7 +762,15 @@ pub(crate) fn scan_into(
             let cols = xml.finish(tally);
             ((xml.records > 0).then_some(xml.records), cols)
         }
-        Some(Mode::Delimited(_) | Mode::Jsonl | Mode::Json | Mode::Vcard | Mode::Zengin) => {
+        Some(
+            Mode::Delimited(_)
+            | Mode::Jsonl
+            | Mode::Json
+            | Mode::Vcard
+            | Mode::Zengin
+            | Mode::Boxed
+            | Mode::Vertical,
+        ) => {
             if !pending.is_empty() {
                 text::scan(&pending, tally);
             }
@@ -827,6 +850,10 @@ enum Mode {
     /// A Zengin bank transfer file ([`crate::zengin`]).
     Zengin,
     Delimited(u8),
+    /// A database client's boxed or aligned table ([`crate::client`]).
+    Boxed,
+    /// MySQL's vertical records ([`crate::client::Vertical`]).
+    Vertical,
 }
 
 fn choose_mode(lower_name: &str, chunk: &str) -> Mode {
@@ -863,6 +890,12 @@ fn choose_mode(lower_name: &str, chunk: &str) -> Mode {
     }
     if lower_name.ends_with(".sql") || crate::sql::looks_like(head) {
         return Mode::Sql;
+    }
+    if crate::client::looks_boxed(head) {
+        return Mode::Boxed;
+    }
+    if crate::client::looks_vertical(head) {
+        return Mode::Vertical;
     }
     if lower_name.ends_with(".tsv") || lower_name.ends_with(".tab") {
         return Mode::Delimited(b'\t');

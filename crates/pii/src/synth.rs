@@ -605,6 +605,69 @@ pub fn persons_text(seed: u64, n: usize, form: Form) -> (String, BTreeMap<Catego
     (out, truth)
 }
 
+/// `rows` (the header first) as MySQL's client prints them (`boxed`: a prompt, rules and bars,
+/// a footer) or psql does (a header, a rule, `|` between the cells, a footer); cells padded to
+/// their column's width in characters.
+pub fn client_table(rows: &[Vec<&str>], boxed: bool) -> Vec<u8> {
+    let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let width = |i: usize| {
+        rows.iter()
+            .map(|r| r.get(i).map_or(0, |c| c.chars().count()))
+            .max()
+            .unwrap_or(0)
+    };
+    let widths: Vec<usize> = (0..cols).map(width).collect();
+    let line = |r: &Vec<&str>| -> String {
+        let cells: Vec<String> = (0..cols)
+            .map(|i| {
+                let c = r.get(i).copied().unwrap_or("");
+                format!("{c}{}", " ".repeat(widths[i] - c.chars().count()))
+            })
+            .collect();
+        if boxed {
+            format!("| {} |\n", cells.join(" | "))
+        } else {
+            format!(" {}\n", cells.join(" | "))
+        }
+    };
+    let dashes: Vec<String> = widths.iter().map(|w| "-".repeat(w + 2)).collect();
+    let mut out = String::new();
+    if boxed {
+        let rule = format!("+{}+\n", dashes.join("+"));
+        out.push_str("mysql> SELECT * FROM customers;\n");
+        out.push_str(&rule);
+        out.push_str(&line(&rows[0]));
+        out.push_str(&rule);
+        rows[1..].iter().for_each(|r| out.push_str(&line(r)));
+        out.push_str(&rule);
+        out.push_str(&format!("{} rows in set (0.01 sec)\n", rows.len() - 1));
+    } else {
+        out.push_str(&line(&rows[0]));
+        out.push_str(&format!("{}\n", dashes.join("+")));
+        rows[1..].iter().for_each(|r| out.push_str(&line(r)));
+        out.push_str(&format!("({} rows)\n", rows.len() - 1));
+    }
+    out.into_bytes()
+}
+
+/// `rows` (the header first) as MySQL's vertical records (`\G`).
+pub fn client_vertical(rows: &[Vec<&str>]) -> Vec<u8> {
+    let w = rows[0].iter().map(|h| h.chars().count()).max().unwrap_or(0);
+    let mut out = String::from("mysql> SELECT * FROM customers\\G\n");
+    for (n, r) in rows[1..].iter().enumerate() {
+        out.push_str(&format!(
+            "*************************** {}. row ***************************\n",
+            n + 1
+        ));
+        for (h, v) in rows[0].iter().zip(r) {
+            let pad = " ".repeat(w - h.chars().count());
+            out.push_str(&format!("{pad}{h}: {v}\n"));
+        }
+    }
+    out.push_str(&format!("{} rows in set (0.00 sec)\n", rows.len() - 1));
+    out.into_bytes()
+}
+
 /// Companies and titles of [`Form::Memo`]'s signatures.
 const MEMO_COMPANIES: [&str; 4] = [
     "株式会社山田商事",

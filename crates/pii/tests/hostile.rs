@@ -105,6 +105,11 @@ fn mutated_inputs_never_panic() {
     let book = synth::persons_file(7, 20, Form::Vcard, encoding_rs::UTF_8).data;
     // An XML export (nested elements, a comment, CDATA, attributes).
     let export = synth::persons_file(8, 20, Form::Xml, encoding_rs::UTF_8).data;
+    // What database clients print (a boxed table, vertical records), and business memos
+    // (roles, lists of names, brackets after names).
+    let mysql = synth::client_table(&rows, true);
+    let vertical = synth::client_vertical(&rows);
+    let memo = synth::persons_text(10, 20, Form::Memo).0.into_bytes();
     // A bank transfer file (fixed-width Shift_JIS records, one after the other).
     let transfers = encoding_rs::SHIFT_JIS
         .encode(&synth::zengin(9, 20, "").0)
@@ -142,6 +147,9 @@ fn mutated_inputs_never_panic() {
         ("book.vcf", &book),
         ("export.xml", &export),
         ("letter.txt", &letter),
+        ("mysql.txt", &mysql),
+        ("vertical.txt", &vertical),
+        ("memo.txt", &memo),
         ("x.csv", &base),
         ("x.zip", &zip),
         ("x.gz", &gz),
