@@ -721,8 +721,17 @@ fn extend(text: &str, e: usize, max_chars: usize, words: usize) -> &str {
 /// 大阪府…）`): an address or a name ends there.
 fn unopened_close(t: &str) -> &str {
     // By bytes (this runs for every address): `(` `)`, and the brackets `（` `）` (`EF BC 88`,
-    // `89`), `「` `」` `『` `』` `【` `】` (`E3 80 8C`..`91`).
+    // `89`), `「` `」` `『` `』` `【` `】` (`E3 80 8C`..`91`). Most addresses hold no closing
+    // bracket: a vector search for its bytes first.
     let b = t.as_bytes();
+    let closes = memchr::memchr3_iter(b')', 0xBC, 0x80, b).any(|i| match b[i] {
+        b')' => true,
+        0xBC => i > 0 && b[i - 1] == 0xEF && b.get(i + 1) == Some(&0x89),
+        _ => i > 0 && b[i - 1] == 0xE3 && matches!(b.get(i + 1), Some(0x8D | 0x8F | 0x91)),
+    });
+    if !closes {
+        return t;
+    }
     let mut depth = 0usize;
     let mut i = 0;
     while let Some(&x) = b.get(i) {
