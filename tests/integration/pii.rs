@@ -133,7 +133,7 @@ fn reads_structured_exports_as_records() {
 }
 
 /// What database clients print (MySQL's boxed tables, psql's aligned ones, MySQL's vertical
-/// records), saved from a terminal: read as tables, their rules, footers and prompts left
+/// records), saved from a terminal, and a Markdown table: read as tables, their rules, footers and prompts left
 /// out of the records, the names and birth dates found by their columns.
 #[test]
 fn reads_the_output_of_database_clients() {
@@ -141,8 +141,15 @@ fn reads_the_output_of_database_clients() {
     let (csv, truth) = synth::persons_text(46, 40, Form::Csv);
     let rows: Vec<Vec<&str>> = csv.lines().map(|l| l.split(',').collect()).collect();
     for (file, data) in [
-        ("mysql.txt", synth::client_table(&rows, true)),
-        ("psql.out", synth::client_table(&rows, false)),
+        (
+            "mysql.txt",
+            synth::client_table(&rows, synth::Printed::Mysql),
+        ),
+        ("psql.out", synth::client_table(&rows, synth::Printed::Psql)),
+        (
+            "wiki.md",
+            synth::client_table(&rows, synth::Printed::Markdown),
+        ),
         ("vertical.log", synth::client_vertical(&rows)),
     ] {
         sb.write(file, &data);

@@ -1,6 +1,7 @@
 //! What database clients print, saved from a terminal or redirected to a file: MySQL's
 //! boxed tables (the interactive client, `mysql -t`), psql's aligned tables, and MySQL's
-//! vertical records (`\G`). Taken by hand, line by line, into a [`Table`]: no crate reads
+//! vertical records (`\G`); and Markdown tables, as wikis and tickets hold what was pasted
+//! from them. Taken by hand, line by line, into a [`Table`]: no crate reads
 //! them, and they are simple. As text they lost their columns (a name or a birth date has no
 //! keyword beside it), as a `|`-delimited table their rules, footers and outer bars made
 //! rows and columns of their own.
@@ -40,7 +41,9 @@ pub(crate) fn looks_boxed(head: &str) -> bool {
             && w[1].contains("-+-")
             && is_rule(w[1])
             && w[2].contains(" | ");
-        mysql || psql
+        // Markdown: the header between bars, then `| --- | :---: |`.
+        let markdown = bars(w[0]) && bars(w[1]) && is_rule(w[1]) && bars(w[2]);
+        mysql || psql || markdown
     })
 }
 
@@ -49,10 +52,12 @@ fn bars(l: &str) -> bool {
     l.len() > 2 && l.starts_with('|') && l.ends_with('|')
 }
 
-/// A rule: `+----+----+`, `----+----`, `====`.
+/// A rule: `+----+----+`, `----+----`, `====`, `| --- | :---: |`.
 fn is_rule(l: &str) -> bool {
     let t = l.trim();
-    t.contains('-') && t.bytes().all(|b| matches!(b, b'-' | b'+' | b'=' | b'|'))
+    t.contains('-')
+        && t.bytes()
+            .all(|b| matches!(b, b'-' | b'+' | b'=' | b'|' | b':' | b' '))
         || t.contains('=') && t.bytes().all(|b| matches!(b, b'=' | b'+' | b'|'))
 }
 
@@ -161,8 +166,11 @@ mod tests {
         let psql = " id | name\n----+------\n  1 | 山田\n(1 row)\n";
         let vertical =
             "*************************** 1. row ***************************\n  id: 1\nname: 山田\n";
+        let markdown =
+            "# 顧客\n\n| 氏名 | 電話 |\n| --- | :---: |\n| 山田 太郎 | 090-1234-5678 |\n";
         assert!(looks_boxed(mysql));
         assert!(looks_boxed(psql));
+        assert!(looks_boxed(markdown));
         assert!(!looks_boxed(vertical));
         assert!(looks_vertical(vertical));
         for other in [
@@ -171,6 +179,8 @@ mod tests {
             "----\nheading\n----\n",
             "*** note ***\n",
             "+1 | 2\n",
+            "| a | b |\n| c | d |\n| e | f |\n",
+            "見出し\n- 項目\n- 項目\n",
         ] {
             assert!(!looks_boxed(other), "{other}");
             assert!(!looks_vertical(other), "{other}");

@@ -605,10 +605,22 @@ pub fn persons_text(seed: u64, n: usize, form: Form) -> (String, BTreeMap<Catego
     (out, truth)
 }
 
-/// `rows` (the header first) as MySQL's client prints them (`boxed`: a prompt, rules and bars,
-/// a footer) or psql does (a header, a rule, `|` between the cells, a footer); cells padded to
-/// their column's width in characters.
-pub fn client_table(rows: &[Vec<&str>], boxed: bool) -> Vec<u8> {
+/// How a table is printed: by MySQL's client (a prompt, rules and bars, a footer), by psql
+/// (a header, a rule, `|` between the cells, a footer), or as Markdown (bars, a rule of
+/// `---`, under a heading).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Printed {
+    /// MySQL's interactive client (`mysql -t`).
+    Mysql,
+    /// psql's aligned output.
+    Psql,
+    /// A Markdown table.
+    Markdown,
+}
+
+/// `rows` (the header first) as `style` prints them, cells padded to their column's width in
+/// characters.
+pub fn client_table(rows: &[Vec<&str>], style: Printed) -> Vec<u8> {
     let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
     let width = |i: usize| {
         rows.iter()
@@ -624,28 +636,38 @@ pub fn client_table(rows: &[Vec<&str>], boxed: bool) -> Vec<u8> {
                 format!("{c}{}", " ".repeat(widths[i] - c.chars().count()))
             })
             .collect();
-        if boxed {
-            format!("| {} |\n", cells.join(" | "))
-        } else {
-            format!(" {}\n", cells.join(" | "))
+        match style {
+            Printed::Psql => format!(" {}\n", cells.join(" | ")),
+            _ => format!("| {} |\n", cells.join(" | ")),
         }
     };
     let dashes: Vec<String> = widths.iter().map(|w| "-".repeat(w + 2)).collect();
+    let n = rows.len() - 1;
     let mut out = String::new();
-    if boxed {
-        let rule = format!("+{}+\n", dashes.join("+"));
-        out.push_str("mysql> SELECT * FROM customers;\n");
-        out.push_str(&rule);
-        out.push_str(&line(&rows[0]));
-        out.push_str(&rule);
-        rows[1..].iter().for_each(|r| out.push_str(&line(r)));
-        out.push_str(&rule);
-        out.push_str(&format!("{} rows in set (0.01 sec)\n", rows.len() - 1));
-    } else {
-        out.push_str(&line(&rows[0]));
-        out.push_str(&format!("{}\n", dashes.join("+")));
-        rows[1..].iter().for_each(|r| out.push_str(&line(r)));
-        out.push_str(&format!("({} rows)\n", rows.len() - 1));
+    match style {
+        Printed::Mysql => {
+            let rule = format!("+{}+\n", dashes.join("+"));
+            out.push_str("mysql> SELECT * FROM customers;\n");
+            out.push_str(&rule);
+            out.push_str(&line(&rows[0]));
+            out.push_str(&rule);
+            rows[1..].iter().for_each(|r| out.push_str(&line(r)));
+            out.push_str(&rule);
+            out.push_str(&format!("{n} rows in set (0.01 sec)\n"));
+        }
+        Printed::Psql => {
+            out.push_str(&line(&rows[0]));
+            out.push_str(&format!("{}\n", dashes.join("+")));
+            rows[1..].iter().for_each(|r| out.push_str(&line(r)));
+            out.push_str(&format!("({n} rows)\n"));
+        }
+        Printed::Markdown => {
+            out.push_str("## 顧客一覧\n\n問い合わせ対応用（社外秘）\n\n");
+            out.push_str(&line(&rows[0]));
+            let rule: Vec<String> = widths.iter().map(|w| "-".repeat(*w.max(&3))).collect();
+            out.push_str(&format!("| {} |\n", rule.join(" | ")));
+            rows[1..].iter().for_each(|r| out.push_str(&line(r)));
+        }
     }
     out.into_bytes()
 }

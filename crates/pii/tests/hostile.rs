@@ -107,7 +107,7 @@ fn mutated_inputs_never_panic() {
     let export = synth::persons_file(8, 20, Form::Xml, encoding_rs::UTF_8).data;
     // What database clients print (a boxed table, vertical records), and business memos
     // (roles, lists of names, brackets after names).
-    let mysql = synth::client_table(&rows, true);
+    let mysql = synth::client_table(&rows, synth::Printed::Mysql);
     let vertical = synth::client_vertical(&rows);
     let memo = synth::persons_text(10, 20, Form::Memo).0.into_bytes();
     // A bank transfer file (fixed-width Shift_JIS records, one after the other).

@@ -136,8 +136,21 @@ fn recall_and_precision_per_category() {
                 ("table.odt", odt(&odf_table(&rows)), &truth),
                 ("persons.html", html_table(&rows), &truth),
                 ("letters.htm", html_letters(&text), &text_truth),
-                ("select-mysql.txt", synth::client_table(&rows, true), &truth),
-                ("select-psql.txt", synth::client_table(&rows, false), &truth),
+                (
+                    "select-mysql.txt",
+                    synth::client_table(&rows, synth::Printed::Mysql),
+                    &truth,
+                ),
+                (
+                    "select-psql.txt",
+                    synth::client_table(&rows, synth::Printed::Psql),
+                    &truth,
+                ),
+                (
+                    "customers.md",
+                    synth::client_table(&rows, synth::Printed::Markdown),
+                    &truth,
+                ),
                 ("select-vertical.txt", synth::client_vertical(&rows), &truth),
             ] {
                 let f = found(&scanner, name, &data);
