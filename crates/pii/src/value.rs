@@ -989,18 +989,31 @@ pub fn kanji_name_key(s: &str) -> std::borrow::Cow<'_, str> {
 
 /// A name in katakana or hiragana, with the dictionary's readings.
 pub fn name_kana(s: &str) -> bool {
+    kana_name(s, false)
+}
+
+/// A full name in kana whose family *and* given name are in the dictionary (`ヤマダ タロウ`,
+/// `ヤマダタロウ`): the form for a name found in a list or after a role (`参加者：…`), not
+/// after a name keyword.
+pub fn full_name_kana(s: &str) -> bool {
+    kana_name(s, true)
+}
+
+/// A name in kana: a family or a given name the dictionary knows, or both (`full`); without
+/// a separator, a split point with both parts known.
+fn kana_name(s: &str, full: bool) -> bool {
     let s = trim(s);
     if !kana_shape(s) {
         // Half-width katakana (`ﾔﾏﾀﾞ ﾀﾛｳ`): judged in full width.
         return crate::tables::has_halfwidth_kana(s)
-            && name_kana(&crate::tables::fullwidth_kana(s));
+            && kana_name(&crate::tables::fullwidth_kana(s), full);
     }
     let d = &*NAMES_DICT;
     match split_name(s).as_slice() {
+        [last, first] if full => d.is_kana(Part::Last, last) && d.is_kana(Part::First, first),
         [last, first] => d.is_kana(Part::Last, last) || d.is_kana(Part::First, first),
         [one] => {
-            d.is_kana(Part::Last, one)
-                || d.is_kana(Part::First, one)
+            (!full && (d.is_kana(Part::Last, one) || d.is_kana(Part::First, one)))
                 // No separator (`ヤマダタロウ`): a split point with both parts known.
                 || one.char_indices().skip(2).any(|(i, _)| {
                     let (a, b) = one.split_at(i);
@@ -1009,26 +1022,6 @@ pub fn name_kana(s: &str) -> bool {
                         && d.is_kana(Part::First, b)
                 })
         }
-        _ => false,
-    }
-}
-
-/// A full name in kana whose family *and* given name are in the dictionary (`ヤマダ タロウ`,
-/// `ヤマダタロウ`): the form for a name found in a list or after a role (`参加者：…`), not
-/// after a name keyword.
-pub fn full_name_kana(s: &str) -> bool {
-    let s = trim(s);
-    if !kana_shape(s) {
-        return crate::tables::has_halfwidth_kana(s)
-            && full_name_kana(&crate::tables::fullwidth_kana(s));
-    }
-    let d = &*NAMES_DICT;
-    match split_name(s).as_slice() {
-        [last, first] => d.is_kana(Part::Last, last) && d.is_kana(Part::First, first),
-        [one] => one.char_indices().skip(2).any(|(i, _)| {
-            let (a, b) = one.split_at(i);
-            b.chars().nth(1).is_some() && d.is_kana(Part::Last, a) && d.is_kana(Part::First, b)
-        }),
         _ => false,
     }
 }
