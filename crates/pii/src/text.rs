@@ -1212,10 +1212,12 @@ pub fn scan(text: &str, tally: &mut Tally) {
         // The end of the literal (a keyword's value may be none: the search goes on there).
         let literal_end = e;
         // Alternatives matched by their start only: take the value by hand.
-        let keyword = |e: usize| {
+        // Two words (a family and a given name); three after a role, whose name may follow a
+        // company (`依頼人 株式会社山田商事 山田 太郎`).
+        let keyword = |e: usize, words: usize| {
             let after = text.get(e..).unwrap_or("");
             let sep = after.len() - after.trim_start_matches(KEYWORD_SEPARATORS).len();
-            sep + extend(text, e + sep, 40, 2).len()
+            sep + extend(text, e + sep, 40, words).len()
         };
         match kind {
             Kind::Postal => e += extend(text, e, 10, 1).len(),
@@ -1230,14 +1232,14 @@ pub fn scan(text: &str, tally: &mut Tally) {
                         .any(|k| has_prefix(&bytes[v..], k.as_bytes()))
                 };
                 if kind != Kind::MailKeyword || !before_keyword() {
-                    e += keyword(e);
+                    e += keyword(e, if kind == Kind::Role { 3 } else { 2 });
                 }
                 if let Some((m, _, _)) = cands.email.next {
                     e = e.min(m.max(s + tok.len()));
                 }
             }
             // `Name@example.com`: the keyword rule ran first in the old pattern's order.
-            Kind::Email if is_keyword_value(tok) => e += keyword(e),
+            Kind::Email if is_keyword_value(tok) => e += keyword(e, 2),
             Kind::Era => e += extend_era(text, e).len(),
             Kind::Upper if tok.ends_with(['年', '.', '．', '/', '／']) => {
                 e += extend_era(text, e).len();
@@ -1553,16 +1555,29 @@ fn name_at(text: &str, vs: usize, v: &str, strict: bool, tally: &mut Tally) -> O
             _ => whole_end,
         });
     }
-    // The first of names joined by `・` (`西原 楓乃・榎本 和明`), else the first word alone.
-    let cuts = [whole.find('・'), whole.find([' ', '\u{3000}', '・'])];
-    for (i, k) in cuts.iter().enumerate() {
-        let Some(k) = *k else { continue };
-        if i == 1 && cuts[0] == Some(k) {
-            break;
-        }
-        let first = name_words(&whole[..k]);
-        if count_name(first, None, strict, tally).is_some() {
-            return Some(vs + offset_in(v, first) + first.len());
+    // The first of names joined by `・` (`西原 楓乃・榎本 和明`), else the first two words or
+    // the first word alone (`山田太郎 03-…`); after a role, the words after the first (a
+    // company or a post: `株式会社山田商事 山田 太郎`).
+    let space = |t: &str| t.find([' ', '\u{3000}']);
+    let p1 = space(whole);
+    let p2 = p1.and_then(|a| {
+        let next = a + whole[a..].chars().next().map_or(1, char::len_utf8);
+        space(&whole[next..]).map(|b| next + b)
+    });
+    let rest = p1.map(|a| &whole[a..]);
+    let parts = [
+        whole.find('・').map(|k| &whole[..k]),
+        p2.map(|k| &whole[..k]),
+        p1.map(|k| &whole[..k]),
+        rest.filter(|_| strict),
+        rest.zip(p2)
+            .filter(|_| strict)
+            .map(|(r, k)| &whole[whole.len() - r.len()..k]),
+    ];
+    for part in parts.into_iter().flatten() {
+        let name = name_words(part);
+        if !name.is_empty() && count_name(name, None, strict, tally).is_some() {
+            return Some(vs + offset_in(v, name) + name.len());
         }
     }
     None
@@ -2158,6 +2173,15 @@ mod tests {
             (
                 "取締役会 議事録\n社長室 部長会議 課長補佐 主任研究員",
                 vec![],
+            ),
+            // After a role, a company or a post may come before the name.
+            (
+                "依頼人 株式会社山田商事 山田 太郎\n担当者：総務部 佐藤花子（内線123）\n担当 営業部 山田",
+                vec![(C::NameKanji, 2)],
+            ),
+            (
+                "担当者 田中 誠 090-1234-5678",
+                vec![(C::NameKanji, 1), (C::Phone, 1)],
             ),
             (
                 "緊急連絡先：山田花子（妻）090-1234-5678",
