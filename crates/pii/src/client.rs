@@ -20,8 +20,9 @@
 use crate::table::Table;
 use crate::tally::Tally;
 
-/// Lines of the head looked at to recognise a client's output.
-const SNIFF_LINES: usize = 8;
+/// Non-empty lines of the head looked at to recognise a client's output or a table (a wiki
+/// page may open with a few paragraphs).
+const SNIFF_LINES: usize = 40;
 
 /// Does the text start with a boxed or aligned table (after a prompt or a query, if any)?
 pub(crate) fn looks_boxed(head: &str) -> bool {
@@ -171,6 +172,11 @@ mod tests {
         assert!(looks_boxed(mysql));
         assert!(looks_boxed(psql));
         assert!(looks_boxed(markdown));
+        let page = format!(
+            "{}{markdown}",
+            "本文の段落です。| 記号を含む。\n".repeat(30)
+        );
+        assert!(looks_boxed(&page));
         assert!(!looks_boxed(vertical));
         assert!(looks_vertical(vertical));
         for other in [
