@@ -46,6 +46,7 @@ mod client;
 pub mod decode;
 pub mod doc;
 pub mod json;
+mod kv;
 pub mod mail;
 pub mod pdf;
 pub mod scan;

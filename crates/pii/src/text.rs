@@ -9,6 +9,7 @@ use std::sync::LazyLock;
 
 use kizuki_core::Category;
 
+use crate::kv::Key;
 use crate::tables::{PREFECTURES, has_prefix};
 use crate::tally::Tally;
 use crate::value;
@@ -294,6 +295,9 @@ enum Kind {
     Number,
     /// An honorific (`様`, `殿`): a full name may come right before it.
     Honorific,
+    /// The first character of a value after an ASCII label ([`crate::kv::key_before`]:
+    /// `name=山田 太郎`, `"customer":"山田 太郎"`, `sex: F`).
+    AsciiKey(Key),
     /// The first kanji or list mark of a line (after spaces): the line may be a full name
     /// alone or before a row ([`line_name`]). The candidate starts at the line's start.
     LineStart,
@@ -535,6 +539,9 @@ fn fused_at(text: &str, from: usize) -> Option<Cand> {
             {
                 return Some(m);
             }
+            if let Some(k) = ascii_key_at(b, i) {
+                return Some((i, i + 1, Kind::AsciiKey(k)));
+            }
             i += 1;
             continue;
         }
@@ -567,6 +574,11 @@ fn fused_at(text: &str, from: usize) -> Option<Cand> {
             {
                 return Some(m);
             }
+            if ls.is_none()
+                && let Some(k) = ascii_key_at(b, i)
+            {
+                return Some((i, i + 3, Kind::AsciiKey(k)));
+            }
             if let Some(ls) = ls
                 && let Some(end) = name_line_end(b, i)
             {
@@ -580,6 +592,23 @@ fn fused_at(text: &str, from: usize) -> Option<Cand> {
         }
         i += if x < 0x80 { 1 } else { 3 };
     }
+}
+
+/// The label of a value starting at `i`, when a separator or a quote comes right before it
+/// (`name=山田`, `"name":"山田"`, `name: 山田`, `name：山田`): the cheap test first, as this
+/// runs at every capital and every kanji.
+#[inline]
+fn ascii_key_at(b: &[u8], i: usize) -> Option<Key> {
+    let prev = |k: usize| i.checked_sub(k).map(|j| b[j]);
+    let near = match prev(1) {
+        Some(b'=' | b':' | b'"' | b'\'' | 0x9A) => true,
+        Some(b' ') => matches!(prev(2), Some(b'=' | b':' | b' ' | 0x9A)),
+        _ => false,
+    };
+    if !near {
+        return None;
+    }
+    crate::kv::key_before(b, i).map(|(k, _)| k)
 }
 
 /// A candidate: start, end, kind.
@@ -1169,11 +1198,23 @@ fn line_name(seg: &str, tally: &mut Tally) -> Option<usize> {
 
 /// Scans free text, adding what it finds to `tally`.
 pub fn scan(text: &str, tally: &mut Tally) {
+    // Percent-encoded query strings and form bodies (web server and proxy logs) are read
+    // decoded.
+    match crate::kv::decode_urls(text) {
+        Some(decoded) => scan_decoded(&decoded, tally),
+        None => scan_decoded(text, tally),
+    }
+}
+
+/// [`scan`] after URLs were decoded.
+fn scan_decoded(text: &str, tally: &mut Tally) {
     let bytes = text.as_bytes();
     // End of the last value taken by hand: matches inside it were already judged.
     let mut consumed = 0;
     let mut pos = 0;
     let mut cands = Candidates::default();
+    // The other part of a split name joined to the part before it: its start and end.
+    let mut joined: Option<(usize, usize)> = None;
     while let Some((s, mut e, kind)) = cands.next(text, pos) {
         pos = e;
         if s < consumed {
@@ -1349,7 +1390,81 @@ pub fn scan(text: &str, tally: &mut Tally) {
                     consumed = end;
                 }
             }
+            Kind::AsciiKey(key) => {
+                // The other part of a split name, already joined to its partner.
+                if let Some((_, end)) = joined.filter(|(at, _)| *at == s) {
+                    consumed = end;
+                    continue;
+                }
+                let (end, partner) = ascii_value(text, s, key, tally);
+                consumed = end.unwrap_or(s);
+                if partner.is_some() {
+                    joined = partner;
+                }
+            }
             Kind::LineStart => {}
+        }
+    }
+}
+
+/// A value after an ASCII label at `s` ([`crate::kv`]: `name=山田 太郎`, `"sex":"F"`), counted
+/// when it is what the label says. A family or a given name is joined to the other part
+/// when its label follows on the same line (`sei=山田&mei=太郎`) and counted once. Returns
+/// the end of what was taken, and the span of the other part when one was joined (the scan
+/// skips it when it gets there).
+#[inline(never)]
+fn ascii_value(
+    text: &str,
+    s: usize,
+    key: Key,
+    tally: &mut Tally,
+) -> (Option<usize>, Option<(usize, usize)>) {
+    let b = text.as_bytes();
+    let value_at = |i: usize| {
+        let quote = crate::kv::key_before(b, i).and_then(|(_, q)| q);
+        crate::kv::value_at(text, i, quote, extend(text, i, 40, 2))
+    };
+    let v = value_at(s);
+    match key {
+        Key::Gender => {
+            let g = v
+                .split([' ', '\u{3000}'])
+                .next()
+                .unwrap_or("")
+                .trim_end_matches(['.', '。', '、', '．']);
+            if !value::gender(g) {
+                return (None, None);
+            }
+            tally.add(Category::Gender, g, g);
+            (Some(s + g.len()), None)
+        }
+        Key::Name => (name_at(text, s, v, false, tally), None),
+        Key::Person => (
+            name_at(text, s, v, true, tally).map(|e| more_names(text, e, tally)),
+            None,
+        ),
+        Key::Family | Key::Given => {
+            let want = if key == Key::Family {
+                Key::Given
+            } else {
+                Key::Family
+            };
+            let part = name_words(v);
+            if !part.is_empty()
+                && let Some((j, _)) = crate::kv::partner(text, s + v.len(), want)
+            {
+                let w = value_at(j);
+                let other = name_words(w);
+                let joined = if key == Key::Family {
+                    format!("{part} {other}")
+                } else {
+                    format!("{other} {part}")
+                };
+                if !other.is_empty() && count_name(&joined, None, false, tally).is_some() {
+                    return (Some(s + v.len()), Some((j, j + w.len())));
+                }
+            }
+            (name_at(text, s, v, false, tally), None)
         }
     }
 }
@@ -2500,15 +2615,30 @@ mod tests {
         }
     }
 
-    /// The reference: the old combined pattern merged with [`number_at`].
+    /// The reference: the old combined pattern merged with [`number_at`] and with the
+    /// values after ASCII labels ([`reference_key`]); on a tie the pattern first, then the
+    /// label's value, then the number.
     fn reference_next(re: &Regex, t: &str, from: usize) -> Option<(usize, usize)> {
         let r = re.find_at(t, from).map(|m| (m.start(), m.end()));
-        let n = number_at(t, from);
-        match (r, n) {
-            (Some(r), Some(n)) if n.0 < r.0 => Some(n),
-            (Some(r), _) => Some(r),
-            (None, n) => n,
-        }
+        [r, reference_key(t, from), number_at(t, from)]
+            .into_iter()
+            .flatten()
+            .enumerate()
+            .min_by_key(|(k, c)| (c.0, *k))
+            .map(|(_, c)| c)
+    }
+
+    /// The first value after an ASCII label at or after `from`, tried at every character:
+    /// a capital or a three-byte character whose label [`crate::kv::key_before`] accepts.
+    fn reference_key(t: &str, from: usize) -> Option<(usize, usize)> {
+        let b = t.as_bytes();
+        (from..b.len())
+            .filter(|i| t.is_char_boundary(*i))
+            .find(|&i| {
+                (b[i].is_ascii_uppercase() || (0xE0..0xF0).contains(&b[i]))
+                    && crate::kv::key_before(b, i).is_some()
+            })
+            .map(|i| (i, i + if b[i] < 0x80 { 1 } else { 3 }))
     }
 
     #[test]
@@ -2521,6 +2651,7 @@ mod tests {
             "氏名：佐藤 お名前 名前 Name: NAME Gender GENDER Sex SEX 性別 フリガナ ふりがな 〒100-0001",
             "Sex@a.bc Name@x.io S5@a.b 東京都@x.y 〒@a.b 2015/6/1 ０９０ー１２３４ー５６７８ ＋８１ ９０",
             "山田 太郎\n  鈴木 花子\r\n・田中\n\u{3000}高橋 誠\nx 山田\n\t一\n東京都港区\n明治\n\n様",
+            "name=山田 太郎 \"kana\":\"ヤマダ\" sex: F Customer：鈴木 file_name=山田 x=Y name = 'T' 名=山 10:00 山田 KANA:ＡＢ name=東京都 sei=０９０ 1",
             "山田太郎 090\n林一郎\tx.y+z@a.b\n佐藤花子\u{3000}〒1\n高橋 ０\n鈴木（ス） (03)\n田中 (x\n森 @a\n谷  1\n東京都 1\n氏名 x@y\n山 +\n在庫 447\n一二三四五六七 1\n一二三四五六 1",
         ];
         let mut texts: Vec<String> = tricky.iter().map(|s| s.to_string()).collect();

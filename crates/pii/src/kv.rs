@@ -1,0 +1,612 @@
+//! Values labelled in ASCII, as logs, configuration files, API payloads and web forms write
+//! them (`name=山田 太郎`, `"customer_name":"山田 太郎"`, `kana: ヤマダ タロウ`, `Customer: 山田
+//! 太郎`, `sex=F`, `sei=山田&mei=太郎`), and the percent-encoded query strings and form
+//! bodies of web server and proxy logs (`/entry?name=%E5%B1%B1%E7%94%B0…`).
+//!
+//! The text scanner ([`crate::text`]) finds the start of a value (a kanji, a kana or a
+//! capital right after a separator) and asks [`key_before`] what its label says; the label is
+//! read backwards, normalised (lower case, letters and digits only) and judged by its ending,
+//! so `name`, `full_name`, `customerName`, `CUST_NM` and `Name (kana)` need no list of their
+//! own. Query strings are decoded before the scan ([`decode_urls`]): their bytes may be UTF-8,
+//! Shift_JIS or EUC-JP, which is what older Japanese sites still send.
+//!
+//! Written by hand: the label rules are this crate's, and the URL work is finding the
+//! encoded tokens in free text; the percent decoding itself is the `percent-encoding` crate's.
+
+/// What a label says its value is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Key {
+    /// A name (`name`, `full_name`, `shimei`, `kana`, `furigana`): a family or a given name
+    /// alone counts, as after `氏名`.
+    Name,
+    /// A person by their role (`customer`, `contact`, `attendees`): a full name only, as
+    /// after `担当者`.
+    Person,
+    /// A family name (`last_name`, `sei`): a given name's label may follow it.
+    Family,
+    /// A given name (`first_name`, `mei`): a family name's label may follow it.
+    Given,
+    /// `sex`, `gender`.
+    Gender,
+}
+
+/// The longest label read (normalised bytes); a longer one is judged by its end.
+const MAX_LABEL: usize = 32;
+
+/// Words before the `name` of a label that say it is no person's (`file_name`, `hostName`,
+/// `shop_nm`). A person's name is still counted after the others only when the value passes
+/// the name dictionary.
+const NOT_PERSONS: [&[u8]; 49] = [
+    b"file",
+    b"host",
+    b"server",
+    b"db",
+    b"database",
+    b"table",
+    b"column",
+    b"field",
+    b"class",
+    b"app",
+    b"product",
+    b"item",
+    b"shop",
+    b"store",
+    b"company",
+    b"corp",
+    b"dept",
+    b"group",
+    b"path",
+    b"dir",
+    b"device",
+    b"domain",
+    b"project",
+    b"bank",
+    b"branch",
+    b"city",
+    b"town",
+    b"street",
+    b"building",
+    b"station",
+    b"event",
+    b"plan",
+    b"tag",
+    b"module",
+    b"method",
+    b"function",
+    b"queue",
+    b"topic",
+    b"bucket",
+    b"cluster",
+    b"node",
+    b"job",
+    b"task",
+    b"process",
+    b"program",
+    b"site",
+    b"brand",
+    b"school",
+    b"hospital",
+];
+
+/// Roles whose value is a person (`customer: 山田 太郎`), in English and in the romanised
+/// column names of Japanese systems (`kokyaku`, `kaiin`).
+const PERSONS: [&[u8]; 34] = [
+    b"customer",
+    b"client",
+    b"patient",
+    b"applicant",
+    b"contact",
+    b"recipient",
+    b"sender",
+    b"owner",
+    b"holder",
+    b"accountholder",
+    b"attendee",
+    b"attendees",
+    b"participant",
+    b"participants",
+    b"member",
+    b"guest",
+    b"insured",
+    b"beneficiary",
+    b"representative",
+    b"user",
+    b"employee",
+    b"staff",
+    b"student",
+    b"addressee",
+    b"consignee",
+    b"payer",
+    b"payee",
+    b"subscriber",
+    b"person",
+    b"requester",
+    b"assignee",
+    b"kokyaku",
+    b"kaiin",
+    b"tantosha",
+];
+
+/// What a label's script marks add to it (`name_kana`, `kana_sei`, `shimei_kj`): stripped
+/// before the label is judged, since the value's own shape tells its script.
+const SCRIPT_MARKS: [&[u8]; 12] = [
+    b"furigana",
+    b"phonetic",
+    b"alphabet",
+    b"english",
+    b"romaji",
+    b"reading",
+    b"kanji",
+    b"roman",
+    b"kana",
+    b"yomi",
+    b"kn",
+    b"kj",
+];
+
+/// `l` ends with `s`.
+fn ends(l: &[u8], s: &[u8]) -> bool {
+    l.ends_with(s)
+}
+
+/// Judges a normalised label (lower case ASCII letters and digits).
+pub(crate) fn classify(label: &[u8]) -> Option<Key> {
+    let mut l = label;
+    // Script marks at either end, once each (`kana_sei`, `name_kana`, `shimei_kn`); `en`,
+    // `jp` only after `name` (`name_en`: `given` ends with `en`).
+    if let Some(m) = SCRIPT_MARKS
+        .iter()
+        .find(|m| l.len() > m.len() && l.starts_with(m))
+    {
+        l = &l[m.len()..];
+    }
+    if let Some(m) = SCRIPT_MARKS.iter().find(|m| l.ends_with(m)) {
+        l = &l[..l.len() - m.len()];
+    }
+    for m in [b"nameen", b"namejp", b"nameja"] {
+        if ends(l, m) {
+            l = &l[..l.len() - 2];
+        }
+    }
+    if l.is_empty() {
+        // The label was a script mark alone: `kana`, `furigana`.
+        return Some(Key::Name);
+    }
+    if ends(l, b"sex") || ends(l, b"gender") || ends(l, b"seibetsu") {
+        return Some(Key::Gender);
+    }
+    if l == b"sei"
+        || [
+            &b"lastname"[..],
+            b"familyname",
+            b"surname",
+            b"myoji",
+            b"myouji",
+            b"namelast",
+            b"namefamily",
+        ]
+        .iter()
+        .any(|s| ends(l, s))
+    {
+        return Some(Key::Family);
+    }
+    if l == b"mei"
+        || [
+            &b"firstname"[..],
+            b"givenname",
+            b"forename",
+            b"namefirst",
+            b"namegiven",
+        ]
+        .iter()
+        .any(|s| ends(l, s))
+    {
+        return Some(Key::Given);
+    }
+    if l == b"shimei" || l == b"simei" || l == b"namae" {
+        return Some(Key::Name);
+    }
+    for suffix in [&b"name"[..], b"nm", b"shimei"] {
+        if let Some(before) = l.strip_suffix(suffix) {
+            if NOT_PERSONS.iter().any(|w| before.ends_with(w)) {
+                return None;
+            }
+            return Some(Key::Name);
+        }
+    }
+    PERSONS.iter().any(|p| ends(l, p)).then_some(Key::Person)
+}
+
+/// The label before a value starting at `i` in `b` (a kanji, a kana or a capital), when the
+/// value follows a separator: `name=`, `name:`, `name：`, `"name":"`, `name='`, with spaces
+/// around the separator. Returns what the label says and the quote the value opens with.
+///
+/// The label is read backwards: letters, digits, `_`, `-`, `.` and brackets (`Name (kana):`);
+/// after a `:` it may hold three words (`Full name:`, `Date of birth:`), after `=` one
+/// (`level=info name=山田`: `info` is another field's value).
+pub(crate) fn key_before(b: &[u8], i: usize) -> Option<(Key, Option<u8>)> {
+    let mut k = i;
+    let quote = match k.checked_sub(1).map(|j| b[j]) {
+        Some(q @ (b'"' | b'\'')) => {
+            k -= 1;
+            Some(q)
+        }
+        _ => None,
+    };
+    let spaces = |k: &mut usize| {
+        for _ in 0..4 {
+            match k.checked_sub(1).map(|j| b[j]) {
+                Some(b' ') => *k -= 1,
+                _ => break,
+            }
+        }
+    };
+    spaces(&mut k);
+    let eq = match k.checked_sub(1).map(|j| b[j]) {
+        Some(b'=') => true,
+        Some(b':') => false,
+        // `：`, `EF BC 9A`.
+        Some(0x9A) if k >= 3 && b[k - 3..k] == [0xEF, 0xBC, 0x9A] => {
+            k -= 2;
+            false
+        }
+        _ => return None,
+    };
+    k -= 1;
+    spaces(&mut k);
+    let quoted_label = matches!(k.checked_sub(1).map(|j| b[j]), Some(b'"' | b'\''));
+    if quoted_label {
+        k -= 1;
+    }
+    // The label, backwards, normalised into `buf` from its end.
+    let mut buf = [0u8; MAX_LABEL];
+    let mut n = 0;
+    let mut words = 1;
+    while let Some(j) = k.checked_sub(1) {
+        let c = b[j];
+        match c {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' => {
+                if n == MAX_LABEL {
+                    break;
+                }
+                n += 1;
+                buf[MAX_LABEL - n] = c.to_ascii_lowercase();
+            }
+            b'_' | b'-' | b'.' | b'(' | b')' | b'[' | b']' => {}
+            b' ' if !eq && !quoted_label && words < 3 && n > 0 => words += 1,
+            _ => break,
+        }
+        k = j;
+    }
+    if n == 0 {
+        return None;
+    }
+    classify(&buf[MAX_LABEL - n..]).map(|key| (key, quote))
+}
+
+/// The value at `i`, which [`key_before`] found after a label: up to its closing quote when
+/// it opened with `quote` (on the same line, at most 120 bytes), else the first two words,
+/// cut where another field starts (`&`, `}`, `]`, or ` label=`).
+pub(crate) fn value_at<'a>(
+    text: &'a str,
+    i: usize,
+    quote: Option<u8>,
+    two_words: &'a str,
+) -> &'a str {
+    let b = text.as_bytes();
+    if let Some(q) = quote {
+        let rest = &b[i..b.len().min(i + 120)];
+        if let Some(c) = rest.iter().position(|&x| x == q || x == b'\n')
+            && rest[c] == q
+        {
+            return text.get(i..i + c).unwrap_or("");
+        }
+    }
+    let v = two_words.as_bytes();
+    let Some(c) = v
+        .iter()
+        .position(|x| matches!(x, b'&' | b'}' | b']' | b'='))
+    else {
+        return two_words;
+    };
+    let cut = if v[c] == b'=' {
+        v[..c].iter().rposition(|x| *x == b' ').unwrap_or(c)
+    } else {
+        c
+    };
+    two_words.get(..cut).unwrap_or("").trim_end()
+}
+
+/// Where the value of the other part of a split name starts after `from` on the same line
+/// (`sei=山田&mei=太郎`, `"last_name":"山田","email":"…","first_name":"太郎"`): the first
+/// value within 200 bytes whose label is `want`, with its quote.
+pub(crate) fn partner(text: &str, from: usize, want: Key) -> Option<(usize, Option<u8>)> {
+    let b = text.as_bytes();
+    let end = b.len().min(from + 200);
+    let mut j = from;
+    while j < end {
+        let x = b[j];
+        if x == b'\n' {
+            return None;
+        }
+        // A value's first byte: a capital or the lead byte of a kanji or kana.
+        if (x.is_ascii_uppercase() || (0xE3..=0xE9).contains(&x))
+            && j > from
+            && let Some((key, q)) = key_before(b, j)
+            && key == want
+        {
+            return Some((j, q));
+        }
+        j += 1;
+    }
+    None
+}
+
+/// Bytes a URL in a log may hold (RFC 3986's unreserved and reserved characters and `%`).
+fn url_byte(x: u8) -> bool {
+    x.is_ascii_alphanumeric()
+        || matches!(
+            x,
+            b'%' | b'-'
+                | b'.'
+                | b'_'
+                | b'~'
+                | b':'
+                | b'/'
+                | b'?'
+                | b'#'
+                | b'['
+                | b']'
+                | b'@'
+                | b'!'
+                | b'$'
+                | b'&'
+                | b'('
+                | b')'
+                | b'*'
+                | b'+'
+                | b','
+                | b';'
+                | b'='
+        )
+}
+
+/// `%` and two hex digits at `p`.
+fn escape_at(b: &[u8], p: usize) -> bool {
+    b.get(p) == Some(&b'%')
+        && b.get(p + 1).is_some_and(u8::is_ascii_hexdigit)
+        && b.get(p + 2).is_some_and(u8::is_ascii_hexdigit)
+}
+
+/// The longest token the decoder takes (a URL longer than this is left as written).
+const MAX_TOKEN: usize = 64 * 1024;
+
+/// `text` with every percent-encoded token decoded (`name=%E5%B1%B1%E7%94%B0+%E5%A4%AA%E9%83%8E`
+/// → `name=山田 太郎`), or `None` when it holds none (the usual case: one `memchr` pass).
+/// In a query or a form body `+` is a space and `&` a tab, so each field's value ends where
+/// the next field starts; the decoded bytes are read as UTF-8, else EUC-JP, else Shift_JIS
+/// (old Japanese sites send their forms in the page's encoding), else UTF-8 with
+/// replacement characters. A token encoded twice (`%25E5…`) is decoded twice. Control
+/// characters other than line feeds and tabs become spaces.
+pub(crate) fn decode_urls(text: &str) -> Option<String> {
+    let b = text.as_bytes();
+    let mut out: Option<String> = None;
+    let mut copied = 0;
+    let mut from = 0;
+    while let Some(k) = memchr::memchr(b'%', &b[from..]) {
+        let p = from + k;
+        if !escape_at(b, p) {
+            from = p + 1;
+            continue;
+        }
+        let start = b[from..p]
+            .iter()
+            .rposition(|x| !url_byte(*x))
+            .map_or(from, |j| from + j + 1);
+        let end = b[p..]
+            .iter()
+            .position(|x| !url_byte(*x))
+            .map_or(b.len(), |j| p + j);
+        let tok = &b[start..end];
+        // One escape in a token without fields is more likely a per cent sign before hex
+        // letters (`100%ABC`) than an encoded value.
+        let encoded = tok.contains(&b'=') || (p + 3..end).any(|q| escape_at(b, q));
+        if end - start <= MAX_TOKEN && encoded {
+            let d = decode_token(tok);
+            let o = out.get_or_insert_with(|| String::with_capacity(text.len()));
+            o.push_str(text.get(copied..start).unwrap_or(""));
+            o.push_str(&d);
+            copied = end;
+        }
+        from = end.max(p + 1);
+    }
+    let mut o = out?;
+    o.push_str(text.get(copied..).unwrap_or(""));
+    Some(o)
+}
+
+/// One URL or form body, decoded (see [`decode_urls`]).
+fn decode_token(tok: &[u8]) -> String {
+    // The query: after the first `?`, or the whole token when it is a form body (fields
+    // and no path: `name=…&tel=…`).
+    let query = match memchr::memchr(b'?', tok) {
+        Some(q) => q,
+        None if tok.contains(&b'=') && !tok.contains(&b'/') => 0,
+        None => tok.len(),
+    };
+    let mut bytes: Vec<u8> = Vec::with_capacity(tok.len());
+    for (i, &x) in tok.iter().enumerate() {
+        bytes.push(match x {
+            b'+' if i > query => b' ',
+            b'&' if i >= query => b'\t',
+            _ => x,
+        });
+    }
+    for _ in 0..2 {
+        let escapes = (0..bytes.len()).any(|p| escape_at(&bytes, p));
+        if !escapes {
+            break;
+        }
+        bytes = percent_encoding::percent_decode(&bytes).collect();
+    }
+    for x in &mut bytes {
+        if *x < 0x20 && *x != b'\n' && *x != b'\t' || *x == 0x7F {
+            *x = b' ';
+        }
+    }
+    match String::from_utf8(bytes) {
+        Ok(s) => s,
+        Err(e) => {
+            let bytes = e.into_bytes();
+            // EUC-JP first: its bytes are all over 0xA0, which Shift_JIS would read as
+            // half-width katakana, while Shift_JIS kanji and kana lead with 0x81-0x9F,
+            // invalid in EUC-JP.
+            [encoding_rs::EUC_JP, encoding_rs::SHIFT_JIS]
+                .iter()
+                .find_map(|enc| {
+                    enc.decode_without_bom_handling_and_without_replacement(&bytes)
+                        .map(std::borrow::Cow::into_owned)
+                })
+                .unwrap_or_else(|| String::from_utf8_lossy(&bytes).into_owned())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(t: &str) -> Option<(Key, Option<u8>)> {
+        // The value starts after the last separator, its spaces and its quote.
+        let Some(sep) = t.rfind(['=', ':', '：']) else {
+            let i = t.bytes().position(|x| x >= 0x80).unwrap();
+            return key_before(t.as_bytes(), i);
+        };
+        let after = &t[sep..];
+        let after = &after[after.chars().next().unwrap().len_utf8()..];
+        let v = after
+            .trim_start_matches(' ')
+            .trim_start_matches(['"', '\'']);
+        key_before(t.as_bytes(), t.len() - v.len())
+    }
+
+    #[test]
+    fn labels_are_judged_by_their_ending() {
+        use Key::*;
+        for (t, want) in [
+            ("name=山田", Some((Name, None))),
+            ("NAME = 山田", Some((Name, None))),
+            ("\"name\":\"山田", Some((Name, Some(b'"')))),
+            ("'customer_name': '山田", Some((Name, Some(b'\'')))),
+            ("customerName=山田", Some((Name, None))),
+            ("CUST_NM=山田", Some((Name, None))),
+            ("shimei_kana=ヤマダ", Some((Name, None))),
+            ("kana: ヤマダ", Some((Name, None))),
+            ("furigana=ヤマダ", Some((Name, None))),
+            ("Name (kana): ヤマダ", Some((Name, None))),
+            ("Full name: 山田", Some((Name, None))),
+            ("name_en=\"T", Some((Name, Some(b'"')))),
+            ("氏名 name：山田", Some((Name, None))),
+            ("Customer: 山田", Some((Person, None))),
+            ("attendees: 山田", Some((Person, None))),
+            ("last_name=山田", Some((Family, None))),
+            ("sei_kana=ヤマダ", Some((Family, None))),
+            ("SEI=山田", Some((Family, None))),
+            ("firstName: \"T", Some((Given, Some(b'"')))),
+            ("mei=太郎", Some((Given, None))),
+            ("sex=M", Some((Gender, None))),
+            ("\"gender\": \"女", Some((Gender, Some(b'"')))),
+            // Not a person's name, or no label.
+            ("file_name=山田", None),
+            ("hostName: W", None),
+            ("shop_nm=山田", None),
+            ("status=OK", None),
+            ("注文番号: ORD", None),
+            ("sku = 'K", None),
+            ("10:00 山田", None),
+            ("name 山田", None),
+            ("given=山田", None),
+        ] {
+            assert_eq!(key(t), want, "{t}");
+        }
+        // After `=`, the label is one word: `info` is another field's value.
+        assert_eq!(key("level=info name=山田"), Some((Key::Name, None)));
+        assert_eq!(key("user name=山田"), Some((Key::Name, None)));
+        assert_eq!(key("filename=x name=山田"), Some((Key::Name, None)));
+    }
+
+    #[test]
+    fn values_end_where_the_next_field_starts() {
+        let at = |t: &str, two: &str, q| {
+            let i = t.find(two).unwrap();
+            value_at(t, i, q, two).to_string()
+        };
+        assert_eq!(at("name=山田 太郎 tel=1", "山田 太郎", None), "山田 太郎");
+        assert_eq!(
+            at("name=山田太郎 kana=ヤ", "山田太郎 kana=ヤ", None),
+            "山田太郎"
+        );
+        assert_eq!(at("name=山田&x=1", "山田&x=1", None), "山田");
+        assert_eq!(at("{name: 山田}", "山田}", None), "山田");
+        assert_eq!(
+            at("n=\"山田 太郎 様\"", "山田 太郎", Some(b'"')),
+            "山田 太郎 様"
+        );
+        // An unclosed quote: the words.
+        assert_eq!(at("n=\"山田 太郎\n", "山田 太郎", Some(b'"')), "山田 太郎");
+    }
+
+    #[test]
+    fn partners_are_found_on_the_same_line() {
+        let t = "sei=山田&mei=太郎";
+        assert_eq!(
+            partner(t, 5, Key::Given),
+            Some((t.find("太").unwrap(), None))
+        );
+        let t = r#"{"last_name":"山田","email":"a@b.jp","first_name":"太郎"}"#;
+        let from = t.find("山").unwrap() + 3;
+        assert_eq!(
+            partner(t, from, Key::Given),
+            Some((t.find("太").unwrap(), Some(b'"')))
+        );
+        assert_eq!(partner("sei=山田\nmei=太郎", 5, Key::Given), None);
+        assert_eq!(partner("sei=山田 x=太郎", 5, Key::Given), None);
+    }
+
+    #[test]
+    fn urls_are_decoded_in_their_encoding() {
+        let d = |t: &str| decode_urls(t);
+        assert_eq!(d("GET /a HTTP/1.1 100%"), None);
+        assert_eq!(d("no escapes at all"), None);
+        assert_eq!(d("load 100%ABC done"), None);
+        assert_eq!(
+            d("GET /entry?name=%E5%B1%B1%E7%94%B0+%E5%A4%AA%E9%83%8E&mail=taro%40example.jp HTTP/1.1")
+                .as_deref(),
+            Some("GET /entry?name=山田 太郎\tmail=taro@example.jp HTTP/1.1")
+        );
+        // Shift_JIS (`山田` is `8E 52 93 63`) and EUC-JP (`BB B3 C5 C4`).
+        assert_eq!(
+            d("/f.cgi?name=%8ER%93c&x=1").as_deref(),
+            Some("/f.cgi?name=山田\tx=1")
+        );
+        assert_eq!(d("/f.cgi?n=%BB%B3%C5%C4").as_deref(), Some("/f.cgi?n=山田"));
+        // A form body; a path keeps its `+`; twice encoded; controls.
+        assert_eq!(
+            d("body=name=%E5%B1%B1%E7%94%B0&tel=090").as_deref(),
+            Some("body=name=山田\ttel=090")
+        );
+        assert_eq!(d("/a+b/%E5%B1%B1").as_deref(), Some("/a+b/山"));
+        assert_eq!(d("q=%25E5%25B1%25B1").as_deref(), Some("q=山"));
+        assert_eq!(d("a=%00%0A%0D").as_deref(), Some("a= \n "));
+        // Two tokens, text between them kept.
+        assert_eq!(
+            d("x %E5%B1%B1 y \"%E7%94%B0\" z").as_deref(),
+            Some("x 山 y \"田\" z")
+        );
+        // Invalid bytes in no encoding: replacement characters, never a panic.
+        assert_eq!(
+            d("a=%FF%FE%FD").as_deref(),
+            Some("a=\u{FFFD}\u{FFFD}\u{FFFD}")
+        );
+    }
+}
