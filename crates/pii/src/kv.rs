@@ -127,6 +127,9 @@ const PERSONS: [&[u8]; 34] = [
     b"tantosha",
 ];
 
+/// Words before `name` that say it is a person's own (`full_name`, `real_name`).
+const PERSONAL: [&[u8]; 6] = [b"full", b"real", b"legal", b"your", b"my", b"family"];
+
 /// What a label's script marks add to it (`name_kana`, `kana_sei`, `shimei_kj`): stripped
 /// before the label is judged, since the value's own shape tells its script.
 const SCRIPT_MARKS: [&[u8]; 12] = [
@@ -154,14 +157,17 @@ pub(crate) fn classify(label: &[u8]) -> Option<Key> {
     let mut l = label;
     // Script marks at either end, once each (`kana_sei`, `name_kana`, `shimei_kn`); `en`,
     // `jp` only after `name` (`name_en`: `given` ends with `en`).
+    let mut marked = false;
     if let Some(m) = SCRIPT_MARKS
         .iter()
         .find(|m| l.len() > m.len() && l.starts_with(m))
     {
         l = &l[m.len()..];
+        marked = true;
     }
     if let Some(m) = SCRIPT_MARKS.iter().find(|m| l.ends_with(m)) {
         l = &l[..l.len() - m.len()];
+        marked = true;
     }
     for m in [b"nameen", b"namejp", b"nameja"] {
         if ends(l, m) {
@@ -211,7 +217,13 @@ pub(crate) fn classify(label: &[u8]) -> Option<Key> {
             if NOT_PERSONS.iter().any(|w| before.ends_with(w)) {
                 return None;
             }
-            return Some(Key::Name);
+            // A name whose label says whose (`customer_name`, `full_name`, `name_kana`) may
+            // be a family or a given name alone; after a bare `name` (a product's, a
+            // place's, a team's in the same logs: `"name":"東京"`) only a full name counts.
+            let personal = marked
+                || suffix == b"shimei"
+                || PERSONS.iter().chain(&PERSONAL).any(|p| before.ends_with(p));
+            return Some(if personal { Key::Name } else { Key::Person });
         }
     }
     PERSONS.iter().any(|p| ends(l, p)).then_some(Key::Person)
@@ -494,19 +506,22 @@ mod tests {
     fn labels_are_judged_by_their_ending() {
         use Key::*;
         for (t, want) in [
-            ("name=山田", Some((Name, None))),
-            ("NAME = 山田", Some((Name, None))),
-            ("\"name\":\"山田", Some((Name, Some(b'"')))),
+            ("name=山田", Some((Person, None))),
+            ("NAME = 山田", Some((Person, None))),
+            ("\"name\":\"山田", Some((Person, Some(b'"')))),
+            ("display_name=山田", Some((Person, None))),
             ("'customer_name': '山田", Some((Name, Some(b'\'')))),
             ("customerName=山田", Some((Name, None))),
-            ("CUST_NM=山田", Some((Name, None))),
+            ("CUST_NM=山田", Some((Person, None))),
+            ("KOKYAKU_NM=山田", Some((Name, None))),
             ("shimei_kana=ヤマダ", Some((Name, None))),
             ("kana: ヤマダ", Some((Name, None))),
             ("furigana=ヤマダ", Some((Name, None))),
             ("Name (kana): ヤマダ", Some((Name, None))),
             ("Full name: 山田", Some((Name, None))),
-            ("name_en=\"T", Some((Name, Some(b'"')))),
-            ("氏名 name：山田", Some((Name, None))),
+            ("name_en=\"T", Some((Person, Some(b'"')))),
+            ("name_romaji=\"T", Some((Name, Some(b'"')))),
+            ("氏名 name：山田", Some((Person, None))),
             ("Customer: 山田", Some((Person, None))),
             ("attendees: 山田", Some((Person, None))),
             ("last_name=山田", Some((Family, None))),
@@ -530,9 +545,10 @@ mod tests {
             assert_eq!(key(t), want, "{t}");
         }
         // After `=`, the label is one word: `info` is another field's value.
-        assert_eq!(key("level=info name=山田"), Some((Key::Name, None)));
-        assert_eq!(key("user name=山田"), Some((Key::Name, None)));
-        assert_eq!(key("filename=x name=山田"), Some((Key::Name, None)));
+        assert_eq!(key("level=info name=山田"), Some((Key::Person, None)));
+        assert_eq!(key("user name=山田"), Some((Key::Person, None)));
+        assert_eq!(key("filename=x name=山田"), Some((Key::Person, None)));
+        assert_eq!(key("user_name=山田"), Some((Key::Name, None)));
     }
 
     #[test]

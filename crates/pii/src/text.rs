@@ -2240,6 +2240,80 @@ mod tests {
     /// A role (`担当者`, `参加者`) is followed by full names only, one or a list of them;
     /// a list after a name keyword or a mail header counts each name.
     #[test]
+    fn values_after_ascii_labels_and_in_urls() {
+        use Category as C;
+        for (t, want) in [
+            // Logs: logfmt, JSON in a line, YAML, English labels.
+            (
+                r#"INFO registered name="山田 太郎" kana="ヤマダ タロウ" sex=M tel=090-1234-5678"#,
+                vec![
+                    (C::NameKanji, 1),
+                    (C::NameKana, 1),
+                    (C::Gender, 1),
+                    (C::Phone, 1),
+                ],
+            ),
+            (
+                r#"body={"customer_name":"佐藤花子","gender":"女","mail":"h@example.jp"}"#,
+                vec![(C::NameKanji, 1), (C::Gender, 1), (C::Email, 1)],
+            ),
+            (
+                "member:\n  name: 鈴木 一郎\n  furigana: スズキ イチロウ",
+                vec![(C::NameKanji, 1), (C::NameKana, 1)],
+            ),
+            (
+                "Customer: 高橋 健一\nName (kana): タカハシ ケンイチ",
+                vec![(C::NameKanji, 1), (C::NameKana, 1)],
+            ),
+            (r#"{"name":"YAMADA TARO"}"#, vec![(C::NameRomaji, 1)]),
+            // A name split over two labels is one name, in either order and script.
+            ("sei=山田 mei=太郎", vec![(C::NameKanji, 1)]),
+            (
+                r#"{"last_name":"佐藤","email":"h@example.jp","first_name":"花子"}"#,
+                vec![(C::NameKanji, 1), (C::Email, 1)],
+            ),
+            (
+                r#"{"firstName":"Jiro","lastName":"Suzuki"}"#,
+                vec![(C::NameRomaji, 1)],
+            ),
+            ("sei_kana=ヤマダ mei_kana=タロウ", vec![(C::NameKana, 1)]),
+            // A family name whose partner is on another line counts alone (a given name
+            // alone does not: one word is judged as a family name).
+            ("last_name=山田\nfirst_name=太郎", vec![(C::NameKanji, 1)]),
+            // Web logs: a query string in UTF-8 or Shift_JIS, a form body.
+            (
+                "GET /entry?name=%E5%B1%B1%E7%94%B0+%E5%A4%AA%E9%83%8E&mail=taro%40example.jp&tel=090-1234-5678 HTTP/1.1",
+                vec![(C::NameKanji, 1), (C::Email, 1), (C::Phone, 1)],
+            ),
+            (
+                "GET /old/form.cgi?shimei=%8ER%93c+%91%BE%98Y&sex=%92j HTTP/1.0",
+                vec![(C::NameKanji, 1), (C::Gender, 1)],
+            ),
+            (
+                "POST body: sei=%E5%B1%B1%E7%94%B0&mei=%E5%A4%AA%E9%83%8E",
+                vec![(C::NameKanji, 1)],
+            ),
+            // Not persons: other labels, a bare `name` that is no full name, lower-case
+            // values (not looked at), a label's word before a quoted text.
+            (
+                r#"filename=山田商店.pdf app_name=会計システム {"name":"Chrome","dept_name":"営業部"}"#,
+                vec![],
+            ),
+            (
+                r#"name=東京 name=営業部 name="テスト" Customer: ABC Corp"#,
+                vec![],
+            ),
+            (
+                r#"title="山田の件について" status: OK Sex: unknown"#,
+                vec![],
+            ),
+            ("load 100%ABC name=x%20y", vec![]),
+        ] {
+            assert_eq!(found(t), want, "{t}");
+        }
+    }
+
+    #[test]
     fn names_after_roles_and_in_lists() {
         use Category as C;
         for (t, want) in [
