@@ -8,7 +8,11 @@ fn main() -> std::io::Result<()> {
     let n: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(100);
     std::fs::create_dir_all(&dir)?;
     for (ei, enc) in ENCODINGS.iter().enumerate() {
-        for (fi, form) in Form::ALL.iter().enumerate() {
+        for (fi, form) in Form::ALL
+            .iter()
+            .chain([&Form::Memo, &Form::Logs])
+            .enumerate()
+        {
             let g = synth::persons_file((ei * 10 + fi) as u64, n, *form, enc);
             std::fs::write(dir.join(&g.name), &g.data)?;
         }

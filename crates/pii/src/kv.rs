@@ -7,7 +7,7 @@
 //! capital right after a separator) and asks [`key_before`] what its label says; the label is
 //! read backwards, normalised (lower case, letters and digits only) and judged by its ending,
 //! so `name`, `full_name`, `customerName`, `CUST_NM` and `Name (kana)` need no list of their
-//! own. Query strings are decoded before the scan ([`decode_urls`]): their bytes may be UTF-8,
+//! own. Query strings are decoded before the scan ([`decode_escapes`]): their bytes may be UTF-8,
 //! Shift_JIS or EUC-JP, which is what older Japanese sites still send.
 //!
 //! Written by hand: the label rules are this crate's, and the URL work is finding the
@@ -147,9 +147,17 @@ const SCRIPT_MARKS: [&[u8]; 12] = [
     b"kj",
 ];
 
-/// `l` ends with `s`.
+/// `l` ends with `s`: compared from the last byte, which tells most labels apart at once
+/// (`slice::ends_with` calls `memcmp` for each of the ~100 endings tried).
+#[inline]
 fn ends(l: &[u8], s: &[u8]) -> bool {
-    l.ends_with(s)
+    l.len() >= s.len() && l.iter().rev().zip(s.iter().rev()).all(|(a, b)| a == b)
+}
+
+/// `l` starts with `s`, by bytes (see [`ends`]).
+#[inline]
+fn starts(l: &[u8], s: &[u8]) -> bool {
+    l.len() >= s.len() && l.iter().zip(s).all(|(a, b)| a == b)
 }
 
 /// Judges a normalised label (lower case ASCII letters and digits).
@@ -160,12 +168,12 @@ pub(crate) fn classify(label: &[u8]) -> Option<Key> {
     let mut marked = false;
     if let Some(m) = SCRIPT_MARKS
         .iter()
-        .find(|m| l.len() > m.len() && l.starts_with(m))
+        .find(|m| l.len() > m.len() && starts(l, m))
     {
         l = &l[m.len()..];
         marked = true;
     }
-    if let Some(m) = SCRIPT_MARKS.iter().find(|m| l.ends_with(m)) {
+    if let Some(m) = SCRIPT_MARKS.iter().find(|m| ends(l, m)) {
         l = &l[..l.len() - m.len()];
         marked = true;
     }
@@ -213,8 +221,9 @@ pub(crate) fn classify(label: &[u8]) -> Option<Key> {
         return Some(Key::Name);
     }
     for suffix in [&b"name"[..], b"nm", b"shimei"] {
-        if let Some(before) = l.strip_suffix(suffix) {
-            if NOT_PERSONS.iter().any(|w| before.ends_with(w)) {
+        if ends(l, suffix) {
+            let before = &l[..l.len() - suffix.len()];
+            if NOT_PERSONS.iter().any(|w| ends(before, w)) {
                 return None;
             }
             // A name whose label says whose (`customer_name`, `full_name`, `name_kana`) may
@@ -222,7 +231,7 @@ pub(crate) fn classify(label: &[u8]) -> Option<Key> {
             // place's, a team's in the same logs: `"name":"東京"`) only a full name counts.
             let personal = marked
                 || suffix == b"shimei"
-                || PERSONS.iter().chain(&PERSONAL).any(|p| before.ends_with(p));
+                || PERSONS.iter().chain(&PERSONAL).any(|p| ends(before, p));
             return Some(if personal { Key::Name } else { Key::Person });
         }
     }
@@ -231,11 +240,13 @@ pub(crate) fn classify(label: &[u8]) -> Option<Key> {
 
 /// The label before a value starting at `i` in `b` (a kanji, a kana or a capital), when the
 /// value follows a separator: `name=`, `name:`, `name：`, `"name":"`, `name='`, with spaces
-/// around the separator. Returns what the label says and the quote the value opens with.
+/// around the separator (unquoted, one space at most after it, and none before a capital).
+/// Returns what the label says and the quote the value opens with.
 ///
 /// The label is read backwards: letters, digits, `_`, `-`, `.` and brackets (`Name (kana):`);
 /// after a `:` it may hold three words (`Full name:`, `Date of birth:`), after `=` one
 /// (`level=info name=山田`: `info` is another field's value).
+#[inline(never)]
 pub(crate) fn key_before(b: &[u8], i: usize) -> Option<(Key, Option<u8>)> {
     let mut k = i;
     let quote = match k.checked_sub(1).map(|j| b[j]) {
@@ -245,6 +256,15 @@ pub(crate) fn key_before(b: &[u8], i: usize) -> Option<(Key, Option<u8>)> {
         }
         _ => None,
     };
+    // JSON written inside a JSON string escapes its quotes (`{\"name\":\"山田\"}`).
+    let escaped = |k: &mut usize| {
+        if k.checked_sub(1).map(|j| b[j]) == Some(b'\\') {
+            *k -= 1;
+        }
+    };
+    if quote.is_some() {
+        escaped(&mut k);
+    }
     let spaces = |k: &mut usize| {
         for _ in 0..4 {
             match k.checked_sub(1).map(|j| b[j]) {
@@ -253,12 +273,19 @@ pub(crate) fn key_before(b: &[u8], i: usize) -> Option<(Key, Option<u8>)> {
             }
         }
     };
+    let before_spaces = k;
     spaces(&mut k);
+    // Unquoted, a value follows its separator at once or after one space, and a capital
+    // at once (`SELECT * FROM`, `INFO`: logs hold many capitals after spaces).
+    if quote.is_none() && (before_spaces - k > 1 || before_spaces > k && b[i].is_ascii_uppercase())
+    {
+        return None;
+    }
     let eq = match k.checked_sub(1).map(|j| b[j]) {
         Some(b'=') => true,
         Some(b':') => false,
         // `：`, `EF BC 9A`.
-        Some(0x9A) if k >= 3 && b[k - 3..k] == [0xEF, 0xBC, 0x9A] => {
+        Some(0x9A) if k >= 3 && b[k - 3] == 0xEF && b[k - 2] == 0xBC => {
             k -= 2;
             false
         }
@@ -269,6 +296,7 @@ pub(crate) fn key_before(b: &[u8], i: usize) -> Option<(Key, Option<u8>)> {
     let quoted_label = matches!(k.checked_sub(1).map(|j| b[j]), Some(b'"' | b'\''));
     if quoted_label {
         k -= 1;
+        escaped(&mut k);
     }
     // The label, backwards, normalised into `buf` from its end.
     let mut buf = [0u8; MAX_LABEL];
@@ -311,7 +339,8 @@ pub(crate) fn value_at<'a>(
         if let Some(c) = rest.iter().position(|&x| x == q || x == b'\n')
             && rest[c] == q
         {
-            return text.get(i..i + c).unwrap_or("");
+            let v = text.get(i..i + c).unwrap_or("");
+            return v.strip_suffix('\\').unwrap_or(v);
         }
     }
     let v = two_words.as_bytes();
@@ -393,43 +422,45 @@ fn escape_at(b: &[u8], p: usize) -> bool {
 /// The longest token the decoder takes (a URL longer than this is left as written).
 const MAX_TOKEN: usize = 64 * 1024;
 
-/// `text` with every percent-encoded token decoded (`name=%E5%B1%B1%E7%94%B0+%E5%A4%AA%E9%83%8E`
-/// → `name=山田 太郎`), or `None` when it holds none (the usual case: one `memchr` pass).
-/// In a query or a form body `+` is a space and `&` a tab, so each field's value ends where
-/// the next field starts; the decoded bytes are read as UTF-8, else EUC-JP, else Shift_JIS
-/// (old Japanese sites send their forms in the page's encoding), else UTF-8 with
-/// replacement characters. A token encoded twice (`%25E5…`) is decoded twice. Control
+/// `text` with its encoded values decoded, or `None` when it holds none (the usual case: one
+/// `memchr2` pass):
+/// - percent-encoded URLs and form bodies (`name=%E5%B1%B1%E7%94%B0+%E5%A4%AA%E9%83%8E` →
+///   `name=山田 太郎`). In a query or a form body `+` is a space and `&` a tab, so each field's
+///   value ends where the next field starts. A token encoded twice (`%25E5…`) is decoded
+///   twice.
+/// - JSON's and Python's `\uXXXX` escapes (`"\u5c71\u7530"`: Python's `json.dumps` writes
+///   every non-ASCII character so by default, and many loggers follow it), surrogate pairs
+///   included;
+/// - runs of `\xHH` escapes, as Python prints bytes (`b'\xe5\xb1\xb1'`).
+///
+/// Escaped bytes are read as UTF-8, else EUC-JP, else Shift_JIS (old Japanese sites send
+/// their forms in the page's encoding), else UTF-8 with replacement characters. Control
 /// characters other than line feeds and tabs become spaces.
-pub(crate) fn decode_urls(text: &str) -> Option<String> {
+pub(crate) fn decode_escapes(text: &str) -> Option<String> {
     let b = text.as_bytes();
     let mut out: Option<String> = None;
     let mut copied = 0;
     let mut from = 0;
-    while let Some(k) = memchr::memchr(b'%', &b[from..]) {
+    while let Some(k) = memchr::memchr2(b'%', b'\\', &b[from..]) {
         let p = from + k;
-        if !escape_at(b, p) {
-            from = p + 1;
+        let found = if b[p] == b'%' {
+            url_at(b, from, p)
+        } else {
+            escapes_at(b, p)
+        };
+        let Some((start, end, decoded)) = found else {
+            // `\\` is an escaped backslash: what follows it is no escape.
+            from = p + if b.get(p..p + 2) == Some(b"\\\\") {
+                2
+            } else {
+                1
+            };
             continue;
-        }
-        let start = b[from..p]
-            .iter()
-            .rposition(|x| !url_byte(*x))
-            .map_or(from, |j| from + j + 1);
-        let end = b[p..]
-            .iter()
-            .position(|x| !url_byte(*x))
-            .map_or(b.len(), |j| p + j);
-        let tok = &b[start..end];
-        // One escape in a token without fields is more likely a per cent sign before hex
-        // letters (`100%ABC`) than an encoded value.
-        let encoded = tok.contains(&b'=') || (p + 3..end).any(|q| escape_at(b, q));
-        if end - start <= MAX_TOKEN && encoded {
-            let d = decode_token(tok);
-            let o = out.get_or_insert_with(|| String::with_capacity(text.len()));
-            o.push_str(text.get(copied..start).unwrap_or(""));
-            o.push_str(&d);
-            copied = end;
-        }
+        };
+        let o = out.get_or_insert_with(|| String::with_capacity(text.len()));
+        o.push_str(text.get(copied..start).unwrap_or(""));
+        o.push_str(&decoded);
+        copied = end;
         from = end.max(p + 1);
     }
     let mut o = out?;
@@ -437,7 +468,92 @@ pub(crate) fn decode_urls(text: &str) -> Option<String> {
     Some(o)
 }
 
-/// One URL or form body, decoded (see [`decode_urls`]).
+/// The percent-encoded token around the `%` at `p` (not starting before `from`), decoded:
+/// its start, end and text.
+fn url_at(b: &[u8], from: usize, p: usize) -> Option<(usize, usize, String)> {
+    if !escape_at(b, p) {
+        return None;
+    }
+    let start = b[from..p]
+        .iter()
+        .rposition(|x| !url_byte(*x))
+        .map_or(from, |j| from + j + 1);
+    let end = b[p..]
+        .iter()
+        .position(|x| !url_byte(*x))
+        .map_or(b.len(), |j| p + j);
+    let tok = &b[start..end];
+    // One escape in a token without fields is more likely a per cent sign before hex
+    // letters (`100%ABC`) than an encoded value.
+    let encoded = tok.contains(&b'=') || (p + 3..end).any(|q| escape_at(b, q));
+    (end - start <= MAX_TOKEN && encoded).then(|| (start, end, decode_token(tok)))
+}
+
+/// The value of `n` hex digits at `i`.
+fn hex_at(b: &[u8], i: usize, n: usize) -> Option<u32> {
+    let d = b.get(i..i + n)?;
+    d.iter()
+        .try_fold(0u32, |v, x| Some(v * 16 + char::from(*x).to_digit(16)?))
+}
+
+/// The run of `\uXXXX` or `\xHH` escapes starting at `p`, decoded: its start, end and text.
+/// A lone `\xHH` is left as written (`C:\xampp`).
+fn escapes_at(b: &[u8], p: usize) -> Option<(usize, usize, String)> {
+    let (kind, width) = match b.get(p + 1) {
+        Some(b'u') => (b'u', 4),
+        Some(b'x') => (b'x', 2),
+        _ => return None,
+    };
+    let step = 2 + width;
+    let mut units: Vec<u16> = Vec::new();
+    let mut bytes: Vec<u8> = Vec::new();
+    let mut i = p;
+    while i - p < MAX_TOKEN
+        && b.get(i) == Some(&b'\\')
+        && b.get(i + 1) == Some(&kind)
+        && let Some(v) = hex_at(b, i + 2, width)
+    {
+        i += step;
+        if kind == b'u' {
+            units.push(v as u16);
+            continue;
+        }
+        bytes.push(v as u8);
+        // Python prints a byte from 0x20 to 0x7E as itself: a Shift_JIS trail byte after an
+        // escaped lead byte (`\x8eR` is `8E 52`), `\\` for 0x5C.
+        if matches!(v, 0x81..=0x9F | 0xE0..=0xFC) {
+            match b.get(i) {
+                Some(b'\\') if b.get(i + 1) == Some(&b'\\') => {
+                    bytes.push(b'\\');
+                    i += 2;
+                }
+                Some(&t @ 0x40..=0x7E) if t != b'\\' => {
+                    bytes.push(t);
+                    i += 1;
+                }
+                _ => {}
+            }
+        }
+    }
+    let decoded = match kind {
+        b'u' if !units.is_empty() => String::from_utf16_lossy(&units),
+        b'x' if bytes.len() >= 2 => text_of_bytes(bytes),
+        _ => return None,
+    };
+    let clean: String = decoded
+        .chars()
+        .map(|c| {
+            if c.is_control() && c != '\n' && c != '\t' {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect();
+    Some((p, i, clean))
+}
+
+/// One URL or form body, decoded (see [`decode_escapes`]).
 fn decode_token(tok: &[u8]) -> String {
     // The query: after the first `?`, or the whole token when it is a form body (fields
     // and no path: `name=…&tel=…`).
@@ -466,6 +582,12 @@ fn decode_token(tok: &[u8]) -> String {
             *x = b' ';
         }
     }
+    text_of_bytes(bytes)
+}
+
+/// Decoded bytes as text: UTF-8, else EUC-JP, else Shift_JIS, else UTF-8 with replacement
+/// characters.
+fn text_of_bytes(bytes: Vec<u8>) -> String {
     match String::from_utf8(bytes) {
         Ok(s) => s,
         Err(e) => {
@@ -498,7 +620,7 @@ mod tests {
         let after = &after[after.chars().next().unwrap().len_utf8()..];
         let v = after
             .trim_start_matches(' ')
-            .trim_start_matches(['"', '\'']);
+            .trim_start_matches(['\\', '"', '\'']);
         key_before(t.as_bytes(), t.len() - v.len())
     }
 
@@ -541,6 +663,8 @@ mod tests {
             ("10:00 山田", None),
             ("name 山田", None),
             ("given=山田", None),
+            // JSON inside a JSON string.
+            (r#"{\"name\":\"山田"#, Some((Person, Some(b'"')))),
         ] {
             assert_eq!(key(t), want, "{t}");
         }
@@ -591,7 +715,7 @@ mod tests {
 
     #[test]
     fn urls_are_decoded_in_their_encoding() {
-        let d = |t: &str| decode_urls(t);
+        let d = |t: &str| decode_escapes(t);
         assert_eq!(d("GET /a HTTP/1.1 100%"), None);
         assert_eq!(d("no escapes at all"), None);
         assert_eq!(d("load 100%ABC done"), None);
@@ -619,6 +743,18 @@ mod tests {
             d("x %E5%B1%B1 y \"%E7%94%B0\" z").as_deref(),
             Some("x 山 y \"田\" z")
         );
+        // `\uXXXX` (a surrogate pair too) and `\xHH` runs; an escaped backslash, a lone
+        // `\xHH` and a Windows path are left as written.
+        assert_eq!(
+            d(r#"{"name": "\u5c71\u7530 \u592a\u90ce", "e": "\ud83d\ude00"}"#).as_deref(),
+            Some(r#"{"name": "山田 太郎", "e": "😀"}"#)
+        );
+        assert_eq!(
+            d(r"b'\xe5\xb1\xb1\xe7\x94\xb0' sjis=b'\x8eR\x93c'").as_deref(),
+            Some("b'山田' sjis=b'山田'")
+        );
+        assert_eq!(d(r"b'\x8e\x52\x93\x63'").as_deref(), Some("b'山田'"));
+        assert_eq!(d(r"C:\\users\xampp \\u5c71 \x41 \u12"), None);
         // Invalid bytes in no encoding: replacement characters, never a panic.
         assert_eq!(
             d("a=%FF%FE%FD").as_deref(),

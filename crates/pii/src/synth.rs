@@ -301,6 +301,13 @@ pub enum Form {
     /// listed in a mail header. Not in [`Form::ALL`] (whose cycle the goldens follow): the
     /// recall test runs it in every encoding.
     Memo,
+    /// Server and application logs, one of five lines a person: a web server's access log
+    /// whose query string holds the name, reading, e-mail and phone percent-encoded in
+    /// UTF-8; an old CGI's request with the name encoded in Shift_JIS; a form body logged
+    /// with the name split into `sei`/`mei` and `sei_kana`/`mei_kana`; a `logfmt` line with
+    /// quoted values; a JSON payload written with `\uXXXX` escapes (Python's `json.dumps`).
+    /// Not in [`Form::ALL`], like [`Form::Memo`].
+    Logs,
 }
 
 impl Form {
@@ -326,6 +333,7 @@ impl Form {
             Form::Vcard => "vcf",
             Form::Xml => "xml",
             Form::Text | Form::Memo => "txt",
+            Form::Logs => "log",
         }
     }
 }
@@ -432,6 +440,10 @@ pub fn persons_text(seed: u64, n: usize, form: Form) -> (String, BTreeMap<Catego
         }
         if form == Form::Memo {
             memo(&mut rng, &p, &birth, &phone, &mut out, &mut truth);
+            continue;
+        }
+        if form == Form::Logs {
+            log_line(&mut rng, &p, &birth, &phone, &mut out, &mut truth);
             continue;
         }
         if form == Form::Members {
@@ -585,7 +597,7 @@ pub fn persons_text(seed: u64, n: usize, form: Form) -> (String, BTreeMap<Catego
                 );
                 records.push(serde_json::Value::Null);
             }
-            Form::Members | Form::Vcard | Form::Memo => {}
+            Form::Members | Form::Vcard | Form::Memo | Form::Logs => {}
         }
     }
     if form == Form::Xml {
@@ -788,6 +800,142 @@ fn memo(
     out.push('\n');
 }
 
+/// `s` percent-encoded as a form encodes a field (RFC 3986's unreserved bytes as they are,
+/// a space as `+`), its bytes in `enc`.
+pub fn form_encode(s: &str, enc: &'static encoding_rs::Encoding) -> String {
+    let (bytes, _, _) = enc.encode(s);
+    let mut out = String::new();
+    for &b in bytes.iter() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                out.push(char::from(b));
+            }
+            b' ' => out.push('+'),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// `s` as a JSON string whose characters outside ASCII are `\uXXXX` escapes, as Python's
+/// `json.dumps` writes it by default.
+fn json_ascii(s: &str) -> String {
+    let mut out = String::from('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            ' '..='~' => out.push(c),
+            _ => {
+                let mut units = [0u16; 2];
+                for u in c.encode_utf16(&mut units) {
+                    out.push_str(&format!("\\u{u:04x}"));
+                }
+            }
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// One [`Form::Logs`] line for `p`, its truth counted.
+fn log_line(
+    rng: &mut Rng,
+    p: &Person,
+    birth: &str,
+    phone: &str,
+    out: &mut String,
+    truth: &mut BTreeMap<Category, u64>,
+) {
+    use Category as C;
+    use encoding_rs::{SHIFT_JIS, UTF_8};
+    let ip = format!("203.0.113.{}", rng.range(1, 254));
+    let t = format!(
+        "2026-12-{:02}T{:02}:{:02}:{:02}+09:00",
+        rng.range(1, 28),
+        rng.range(0, 23),
+        rng.range(0, 59),
+        rng.range(0, 59)
+    );
+    let sex = if p.male { "M" } else { "F" };
+    let planted: Vec<C> = match rng.below(5) {
+        0 => {
+            out.push_str(&format!(
+                "{ip} - - [01/Dec/2026:10:{:02}:00 +0900] \"GET /entry/confirm?name={}&kana={}&mail={}&tel={} HTTP/1.1\" 200 {} \"-\" \"Mozilla/5.0\"\n",
+                rng.range(0, 59),
+                form_encode(&p.kanji(), UTF_8),
+                form_encode(&p.kana(), UTF_8),
+                form_encode(&p.email, UTF_8),
+                form_encode(phone, UTF_8),
+                rng.range(200, 9000),
+            ));
+            vec![C::NameKanji, C::NameKana, C::Email, C::Phone]
+        }
+        1 => {
+            out.push_str(&format!(
+                "{ip} - - [01/Dec/2026:10:{:02}:00 +0900] \"GET /cgi-bin/toroku.cgi?shimei={}&tel={}&mode=confirm HTTP/1.0\" 200 {}\n",
+                rng.range(0, 59),
+                form_encode(&p.kanji(), SHIFT_JIS),
+                form_encode(phone, SHIFT_JIS),
+                rng.range(200, 9000),
+            ));
+            vec![C::NameKanji, C::Phone]
+        }
+        2 => {
+            out.push_str(&format!(
+                "{t} INFO  [web] POST /member/register body=sei={}&mei={}&sei_kana={}&mei_kana={}&birth={}&zip={}\n",
+                form_encode(&p.last.kanji, UTF_8),
+                form_encode(&p.first.kanji, UTF_8),
+                form_encode(&p.last.kana, UTF_8),
+                form_encode(&p.first.kana, UTF_8),
+                form_encode(birth, UTF_8),
+                p.postal_str(),
+            ));
+            vec![C::NameKanji, C::NameKana, C::BirthDate, C::PostalCode]
+        }
+        3 => {
+            out.push_str(&format!(
+                "{t} INFO  [member] updated id={} name=\"{}\" kana=\"{}\" sex={sex} birth={birth} mail={} tel={phone} addr=\"{}\"\n",
+                rng.range(10000, 99999),
+                p.kanji(),
+                p.kana(),
+                p.email,
+                p.address,
+            ));
+            vec![
+                C::NameKanji,
+                C::NameKana,
+                C::Gender,
+                C::BirthDate,
+                C::Email,
+                C::Phone,
+                C::Address,
+            ]
+        }
+        _ => {
+            out.push_str(&format!(
+                "{t} DEBUG [api] request payload={{\"customer_name\": {}, \"name_romaji\": \"{}\", \"gender\": \"{sex}\", \"email\": \"{}\", \"zip\": \"{}\", \"address\": {}}}\n",
+                json_ascii(&p.kanji()),
+                p.romaji(),
+                p.email,
+                p.postal_str(),
+                json_ascii(&p.address),
+            ));
+            vec![
+                C::NameKanji,
+                C::NameRomaji,
+                C::Gender,
+                C::Email,
+                C::PostalCode,
+                C::Address,
+            ]
+        }
+    };
+    for c in planted {
+        bump(truth, c);
+    }
+}
+
 /// A Zengin bank transfer file (`crate::zengin`): a header, `n` payees and one company
 /// payee for every 30 (not counted), a trailer and an end record, the records separated by
 /// `newline` (`"\r\n"`, or `""`: one after the other). Payee names in half-width katakana,
@@ -888,6 +1036,7 @@ fn form_name(f: Form) -> &'static str {
         Form::Text => "text",
         Form::Members => "members",
         Form::Memo => "memo",
+        Form::Logs => "logs",
     }
 }
 

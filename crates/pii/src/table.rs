@@ -451,11 +451,20 @@ fn named(r: &[String]) -> usize {
 
 /// Whether a row holds no value, as a header does. A header cell may also read as a value
 /// (`セイ` is a name in kana, `姓` a kanji name); one holding a digit or `@` is a value
-/// whatever it names.
+/// whatever it names, and so is a longer cell with a digit in which the text scanner finds
+/// one.
 fn no_value(r: &[String]) -> bool {
     !r.iter().any(|c| {
+        let digit = c.bytes().any(|b| b.is_ascii_digit() || b == b'@');
         (value::classify_cell(c).is_some() || value::date(c).is_some())
-            && (!names(c) || c.bytes().any(|b| b.is_ascii_digit() || b == b'@'))
+            && (!names(c) || digit)
+            // A value inside a longer cell: a log line split at its commas
+            // (`… DEBUG request: {'name': '山田 太郎'`, `'tel': '090-1234-5678'`).
+            || digit && c.len() > 16 && {
+                let mut t = Tally::new(crate::tally::CatSet::all());
+                text::scan(c, &mut t);
+                t.total() > 0
+            }
     })
 }
 
@@ -1268,6 +1277,46 @@ pub fn split_fields(line: &str, delim: u8) -> Option<Vec<String>> {
     split_into(line, delim, &mut v).then(|| v.into_iter().map(Cow::into_owned).collect())
 }
 
+/// Does `line` hold a quote that neither opens a field split at `d` nor closes one right
+/// before a delimiter (`a,b "c",d`, `x,"y" z,w`)? A quoted field still open at the line's
+/// end is no stray quote (it goes on in the next line).
+fn stray_quote(line: &str, d: u8) -> bool {
+    let b = line.trim_end_matches(['\r', '\n']).as_bytes();
+    if memchr::memchr(b'"', b).is_none() {
+        return false;
+    }
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'"' {
+            let mut j = i + 1;
+            loop {
+                let Some(k) = memchr::memchr(b'"', &b[j..]) else {
+                    return false;
+                };
+                let q = j + k;
+                if b.get(q + 1) == Some(&b'"') {
+                    j = q + 2;
+                } else {
+                    j = q + 1;
+                    break;
+                }
+            }
+            match b.get(j) {
+                None => return false,
+                Some(x) if *x == d => i = j + 1,
+                Some(_) => return true,
+            }
+        } else {
+            let end = memchr::memchr(d, &b[i..]).map_or(b.len(), |k| i + k);
+            if memchr::memchr(b'"', &b[i..end]).is_some() {
+                return true;
+            }
+            i = end + 1;
+        }
+    }
+    false
+}
+
 /// Guesses the delimiter of a delimited text from its first lines: the one giving the same
 /// number (>= 2) of fields on most lines.
 pub fn sniff_delimiter(head: &str) -> Option<u8> {
@@ -1288,6 +1337,13 @@ pub fn sniff_delimiter(head: &str) -> Option<u8> {
             .collect();
         let first = counts.first().copied().unwrap_or(0);
         if first < 2 {
+            continue;
+        }
+        // Lines whose fields hold quotes that do not open them are text (a log line with a
+        // JSON payload, `payload={"name": "山田 太郎", "tel": …}`; code; quoted speech): a
+        // writer of CSV quotes such a field and doubles its quotes. Not for tabs: a TSV
+        // writer may leave quotes as they are.
+        if d != b'\t' && lines.iter().filter(|l| stray_quote(l, d)).count() * 2 >= lines.len() {
             continue;
         }
         let same = counts.iter().filter(|c| **c == first).count();
@@ -1455,6 +1511,20 @@ mod tests {
         );
         assert!(split_fields("a,\"open", b',').is_none());
         assert_eq!(sniff_delimiter("a\tb\tc\n1\t2\t3\n"), Some(b'\t'));
+        // Quoted CSV fields and doubled quotes.
+        assert_eq!(
+            sniff_delimiter(
+                "id,name,memo\n1,\"山田, 太郎\",\"say \"\"hi\"\"\"\n2,x,\"a b\"\n3,y,z\n"
+            ),
+            Some(b',')
+        );
+        // Log lines with a JSON payload: commas on every line, quotes inside fields.
+        let log = "2026-12-01 10:00:00,123 INFO payload={\"name\": \"山田 太郎\", \"tel\": \"090-1234-5678\"}\n";
+        assert_eq!(sniff_delimiter(&log.repeat(5)), None);
+        assert!(stray_quote("a,b \"c\",d", b','));
+        assert!(stray_quote("x,\"y\" z,w", b','));
+        assert!(!stray_quote("x,\"y\",\"z\"", b','));
+        assert!(!stray_quote("x,\"open", b','));
     }
 
     /// Title lines above the header are no records and the header still names the columns;

@@ -297,7 +297,7 @@ enum Kind {
     Honorific,
     /// The first character of a value after an ASCII label ([`crate::kv::key_before`]:
     /// `name=山田 太郎`, `"customer":"山田 太郎"`, `sex: F`).
-    AsciiKey(Key),
+    AsciiKey,
     /// The first kanji or list mark of a line (after spaces): the line may be a full name
     /// alone or before a row ([`line_name`]). The candidate starts at the line's start.
     LineStart,
@@ -539,8 +539,8 @@ fn fused_at(text: &str, from: usize) -> Option<Cand> {
             {
                 return Some(m);
             }
-            if let Some(k) = ascii_key_at(b, i) {
-                return Some((i, i + 1, Kind::AsciiKey(k)));
+            if ascii_key_at(b, i, i.checked_sub(1).map(|k| b[k]), true) {
+                return Some((i, i + 1, Kind::AsciiKey));
             }
             i += 1;
             continue;
@@ -553,10 +553,8 @@ fn fused_at(text: &str, from: usize) -> Option<Cand> {
             // is a candidate from its start, before a literal at its first character when
             // spaces come first (the line starts before the literal), else after it.
             // (A space between two words, `日高 実恵`, ends the test at once.)
-            let ls = match (
-                i.checked_sub(1).map(|k| b[k]),
-                i.checked_sub(2).map(|k| b[k]),
-            ) {
+            let p1 = i.checked_sub(1).map(|k| b[k]);
+            let ls = match (p1, i.checked_sub(2).map(|k| b[k])) {
                 (None | Some(b'\n'), _) => Some(i),
                 (Some(b' ' | b'\t'), Some(0x21..)) => None,
                 (Some(b' ' | b'\t' | 0x80), _) => line_start(b, from, i),
@@ -574,10 +572,8 @@ fn fused_at(text: &str, from: usize) -> Option<Cand> {
             {
                 return Some(m);
             }
-            if ls.is_none()
-                && let Some(k) = ascii_key_at(b, i)
-            {
-                return Some((i, i + 3, Kind::AsciiKey(k)));
+            if ls.is_none() && ascii_key_at(b, i, p1, false) {
+                return Some((i, i + 3, Kind::AsciiKey));
             }
             if let Some(ls) = ls
                 && let Some(end) = name_line_end(b, i)
@@ -594,21 +590,49 @@ fn fused_at(text: &str, from: usize) -> Option<Cand> {
     }
 }
 
-/// The label of a value starting at `i`, when a separator or a quote comes right before it
-/// (`name=山田`, `"name":"山田"`, `name: 山田`, `name：山田`): the cheap test first, as this
-/// runs at every capital and every kanji.
-#[inline]
-fn ascii_key_at(b: &[u8], i: usize) -> Option<Key> {
-    let prev = |k: usize| i.checked_sub(k).map(|j| b[j]);
-    let near = match prev(1) {
-        Some(b'=' | b':' | b'"' | b'\'' | 0x9A) => true,
-        Some(b' ') => matches!(prev(2), Some(b'=' | b':' | b' ' | 0x9A)),
-        _ => false,
+/// What may come right before the value of an ASCII label ([`ascii_key_at`]): a separator
+/// or a quote (`=`, `:`, `"`, `'`), a space after one (`name: 山田`), or the last byte of
+/// `：` (`EF BC 9A`).
+const KEY_SEP: u8 = 1;
+const KEY_SPACE: u8 = 2;
+const KEY_FULL: u8 = 4;
+const KEY_BEFORE: [u8; 256] = {
+    let mut t = [0u8; 256];
+    t[b'=' as usize] = KEY_SEP;
+    t[b':' as usize] = KEY_SEP;
+    t[b'"' as usize] = KEY_SEP;
+    t[b'\'' as usize] = KEY_SEP;
+    t[b' ' as usize] = KEY_SPACE;
+    t[0x9A] = KEY_FULL;
+    t
+};
+
+/// The label of a value starting at `i` (a capital when `upper`, else a three-byte
+/// character), when a separator or a quote comes right before it (`name=山田`,
+/// `"name":"山田"`, `name: 山田`, `name：山田`): a table look-up first, as this runs at every
+/// capital and every kanji the finder stops at. The look-up only lets through what
+/// [`crate::kv::key_before`] may accept (a capital right after the separator or quote, a kanji
+/// after one space at most).
+#[inline(always)]
+fn ascii_key_at(b: &[u8], i: usize, p1: Option<u8>, upper: bool) -> bool {
+    let at = |k: usize| b.get(i.wrapping_sub(k)).copied().unwrap_or(0);
+    // How far back the byte before the separator is (the label's last, or a space or quote
+    // after it): it must be ASCII, not a line feed.
+    let before = match KEY_BEFORE[usize::from(p1.unwrap_or(0))] {
+        0 => return false,
+        KEY_SEP => 2,
+        KEY_SPACE if upper => return false,
+        KEY_SPACE => match KEY_BEFORE[usize::from(at(2))] {
+            KEY_SEP => 3,
+            KEY_FULL if at(3) == 0xBC && at(4) == 0xEF => 5,
+            _ => return false,
+        },
+        _ if at(2) == 0xBC && at(3) == 0xEF => 4,
+        _ => return false,
     };
-    if !near {
-        return None;
-    }
-    crate::kv::key_before(b, i).map(|(k, _)| k)
+    matches!(at(before), 0x01..=0x7F)
+        && at(before) != b'\n'
+        && crate::kv::key_before(b, i).is_some()
 }
 
 /// A candidate: start, end, kind.
@@ -1198,9 +1222,9 @@ fn line_name(seg: &str, tally: &mut Tally) -> Option<usize> {
 
 /// Scans free text, adding what it finds to `tally`.
 pub fn scan(text: &str, tally: &mut Tally) {
-    // Percent-encoded query strings and form bodies (web server and proxy logs) are read
-    // decoded.
-    match crate::kv::decode_urls(text) {
+    // Percent-encoded query strings and form bodies (web server and proxy logs), `\uXXXX`
+    // and `\xHH` escapes (JSON and Python logs) are read decoded.
+    match crate::kv::decode_escapes(text) {
         Some(decoded) => scan_decoded(&decoded, tally),
         None => scan_decoded(text, tally),
     }
@@ -1390,13 +1414,13 @@ fn scan_decoded(text: &str, tally: &mut Tally) {
                     consumed = end;
                 }
             }
-            Kind::AsciiKey(key) => {
+            Kind::AsciiKey => {
                 // The other part of a split name, already joined to its partner.
                 if let Some((_, end)) = joined.filter(|(at, _)| *at == s) {
                     consumed = end;
                     continue;
                 }
-                let (end, partner) = ascii_value(text, s, key, tally);
+                let (end, partner) = ascii_value(text, s, tally);
                 consumed = end.unwrap_or(s);
                 if partner.is_some() {
                     joined = partner;
@@ -1413,13 +1437,12 @@ fn scan_decoded(text: &str, tally: &mut Tally) {
 /// the end of what was taken, and the span of the other part when one was joined (the scan
 /// skips it when it gets there).
 #[inline(never)]
-fn ascii_value(
-    text: &str,
-    s: usize,
-    key: Key,
-    tally: &mut Tally,
-) -> (Option<usize>, Option<(usize, usize)>) {
+fn ascii_value(text: &str, s: usize, tally: &mut Tally) -> (Option<usize>, Option<(usize, usize)>) {
     let b = text.as_bytes();
+    // The finder's kind holds no label (a fieldless kind keeps its comparisons cheap).
+    let Some((key, _)) = crate::kv::key_before(b, s) else {
+        return (None, None);
+    };
     let value_at = |i: usize| {
         let quote = crate::kv::key_before(b, i).and_then(|(_, q)| q);
         crate::kv::value_at(text, i, quote, extend(text, i, 40, 2))
@@ -2541,7 +2564,7 @@ mod tests {
         ];
         for form in crate::synth::Form::ALL
             .into_iter()
-            .chain([crate::synth::Form::Memo])
+            .chain([crate::synth::Form::Memo, crate::synth::Form::Logs])
         {
             texts.push(crate::synth::persons_text(11, 30, form).0);
         }
@@ -2598,7 +2621,7 @@ mod tests {
         ];
         for form in crate::synth::Form::ALL
             .into_iter()
-            .chain([crate::synth::Form::Memo])
+            .chain([crate::synth::Form::Memo, crate::synth::Form::Logs])
         {
             texts.push(crate::synth::persons_text(5, 20, form).0);
         }
@@ -2731,7 +2754,7 @@ mod tests {
         let mut texts: Vec<String> = tricky.iter().map(|s| s.to_string()).collect();
         for form in crate::synth::Form::ALL
             .into_iter()
-            .chain([crate::synth::Form::Memo])
+            .chain([crate::synth::Form::Memo, crate::synth::Form::Logs])
         {
             texts.push(crate::synth::persons_text(7, 40, form).0);
         }

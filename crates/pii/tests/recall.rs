@@ -73,7 +73,11 @@ fn recall_and_precision_per_category() {
     let mut failures = Vec::new();
     let mut cases = 0;
     for (ei, enc) in ENCODINGS.iter().enumerate() {
-        for (fi, form) in Form::ALL.iter().chain([&Form::Memo]).enumerate() {
+        for (fi, form) in Form::ALL
+            .iter()
+            .chain([&Form::Memo, &Form::Logs])
+            .enumerate()
+        {
             let g = synth::persons_file(1000 + (ei * 10 + fi) as u64, PERSONS, *form, enc);
             let f = found(&scanner, &g.name, &g.data);
             cases += 1;
