@@ -884,10 +884,10 @@ fn log_line(
         2 => {
             out.push_str(&format!(
                 "{t} INFO  [web] POST /member/register body=sei={}&mei={}&sei_kana={}&mei_kana={}&birth={}&zip={}\n",
-                form_encode(&p.last.kanji, UTF_8),
-                form_encode(&p.first.kanji, UTF_8),
-                form_encode(&p.last.kana, UTF_8),
-                form_encode(&p.first.kana, UTF_8),
+                form_encode(p.last.kanji, UTF_8),
+                form_encode(p.first.kanji, UTF_8),
+                form_encode(p.last.kana, UTF_8),
+                form_encode(p.first.kana, UTF_8),
                 form_encode(birth, UTF_8),
                 p.postal_str(),
             ));
