@@ -539,7 +539,8 @@ fn fused_at(text: &str, from: usize) -> Option<Cand> {
             {
                 return Some(m);
             }
-            if ascii_key_at(b, i, i.checked_sub(1).map(|k| b[k]), true) {
+            let p1 = i.checked_sub(1).map(|k| b[k]);
+            if matches!(p1, Some(b'=' | b':' | b'"' | b'\'')) && ascii_key_at(b, i, p1, true) {
                 return Some((i, i + 1, Kind::AsciiKey));
             }
             i += 1;
@@ -553,14 +554,24 @@ fn fused_at(text: &str, from: usize) -> Option<Cand> {
             // is a candidate from its start, before a literal at its first character when
             // spaces come first (the line starts before the literal), else after it.
             // (A space between two words, `日高 実恵`, ends the test at once.)
+            // Also: may a value after an ASCII label start here ([`ascii_key_at`])?
+            // The byte before by its class first: most often a kanji's last byte, which
+            // starts neither.
             let p1 = i.checked_sub(1).map(|k| b[k]);
-            let ls = match (p1, i.checked_sub(2).map(|k| b[k])) {
-                (None | Some(b'\n'), _) => Some(i),
-                (Some(b' ' | b'\t'), Some(0x21..)) => None,
-                (Some(b' ' | b'\t' | 0x80), _) => line_start(b, from, i),
-                _ => None,
-            }
-            .filter(|_| line_name_start(cp));
+            let p2 = || i.checked_sub(2).map(|k| b[k]);
+            let (ls, key) = match p1.map_or(BEFORE_LINE, |x| BEFORE_CLASS[usize::from(x)]) {
+                BEFORE_OTHER => (None, false),
+                BEFORE_LINE => (Some(i), false),
+                BEFORE_KEY => (None, true),
+                BEFORE_SPACE => match p2() {
+                    Some(b'=' | b':' | 0x9A) => (None, true),
+                    Some(0x21..) => (None, false),
+                    _ => (line_start(b, from, i), false),
+                },
+                BEFORE_TAB if p2().is_some_and(|x| x >= 0x21) => (None, false),
+                _ => (line_start(b, from, i), false),
+            };
+            let ls = ls.filter(|_| line_name_start(cp));
             if let Some(ls) = ls.filter(|ls| *ls < i)
                 && let Some(end) = name_line_end(b, i)
             {
@@ -572,7 +583,7 @@ fn fused_at(text: &str, from: usize) -> Option<Cand> {
             {
                 return Some(m);
             }
-            if ls.is_none() && ascii_key_at(b, i, p1, false) {
+            if key && ascii_key_at(b, i, p1, false) {
                 return Some((i, i + 3, Kind::AsciiKey));
             }
             if let Some(ls) = ls
@@ -589,6 +600,29 @@ fn fused_at(text: &str, from: usize) -> Option<Cand> {
         i += if x < 0x80 { 1 } else { 3 };
     }
 }
+
+/// [`fused_at`]'s classes of the byte before a three-byte character: a line's start (a
+/// line feed), a space, a tab, the last byte of `U+3000` (`E3 80 80`), a separator after
+/// an ASCII label ([`ascii_key_at`]), or anything else.
+const BEFORE_OTHER: u8 = 0;
+const BEFORE_LINE: u8 = 1;
+const BEFORE_SPACE: u8 = 2;
+const BEFORE_TAB: u8 = 3;
+const BEFORE_IDEO_SPACE: u8 = 4;
+const BEFORE_KEY: u8 = 5;
+const BEFORE_CLASS: [u8; 256] = {
+    let mut t = [BEFORE_OTHER; 256];
+    t[b'\n' as usize] = BEFORE_LINE;
+    t[b' ' as usize] = BEFORE_SPACE;
+    t[b'\t' as usize] = BEFORE_TAB;
+    t[0x80] = BEFORE_IDEO_SPACE;
+    t[b'=' as usize] = BEFORE_KEY;
+    t[b':' as usize] = BEFORE_KEY;
+    t[b'"' as usize] = BEFORE_KEY;
+    t[b'\'' as usize] = BEFORE_KEY;
+    t[0x9A] = BEFORE_KEY;
+    t
+};
 
 /// What may come right before the value of an ASCII label ([`ascii_key_at`]): a separator
 /// or a quote (`=`, `:`, `"`, `'`), a space after one (`name: 山田`), or the last byte of
