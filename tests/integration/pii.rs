@@ -170,6 +170,41 @@ fn reads_the_output_of_database_clients() {
     }
 }
 
+/// Web server and application logs (percent-encoded queries in UTF-8 and Shift_JIS, form
+/// bodies with split names, `logfmt`, JSON payloads with `\uXXXX` escapes): every planted
+/// value, as many persons as planted, read as text (no records), and nothing shown unmasked.
+#[test]
+fn finds_people_in_server_and_application_logs() {
+    let sb = Sandbox::new();
+    let (text, truth) = synth::persons_text(47, 60, Form::Logs);
+    sb.write("app.log", text.as_bytes());
+    let items = scan_found(&sb, "app.log");
+    assert_eq!(items.len(), 1);
+    let o = &items[0];
+    assert_eq!(o["records"], serde_json::Value::Null);
+    assert_eq!(o["persons_estimate"], 60);
+    for (c, n) in &truth {
+        assert_eq!(o["categories"][c.id()], *n, "{c}");
+    }
+    assert_eq!(
+        o["categories"].as_object().unwrap().len(),
+        truth.len(),
+        "{}",
+        o["categories"]
+    );
+    let shown = o.to_string();
+    for line in text.lines().filter(|l| l.contains(" name=\"")) {
+        let name = line
+            .split(" name=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap();
+        assert!(!shown.contains(name), "{name}");
+    }
+}
+
 /// A Zengin bank transfer file as a bank's software writes it (Shift_JIS, fixed-width
 /// records a line): payees' names and accounts as records, companies left out, and neither
 /// shown unmasked.

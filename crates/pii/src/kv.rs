@@ -446,16 +446,16 @@ pub(crate) fn decode_escapes(text: &str) -> Option<String> {
         let found = if b[p] == b'%' {
             url_at(b, from, p)
         } else {
-            escapes_at(b, p)
-        };
-        let Some((start, end, decoded)) = found else {
             // `\\` is an escaped backslash: what follows it is no escape.
-            from = p + if b.get(p..p + 2) == Some(b"\\\\") {
-                2
-            } else {
-                1
-            };
-            continue;
+            let skip = if b.get(p + 1) == Some(&b'\\') { 2 } else { 1 };
+            escapes_at(b, p).ok_or(p + skip)
+        };
+        let (start, end, decoded) = match found {
+            Ok(f) => f,
+            Err(next) => {
+                from = next;
+                continue;
+            }
         };
         let o = out.get_or_insert_with(|| String::with_capacity(text.len()));
         o.push_str(text.get(copied..start).unwrap_or(""));
@@ -469,10 +469,11 @@ pub(crate) fn decode_escapes(text: &str) -> Option<String> {
 }
 
 /// The percent-encoded token around the `%` at `p` (not starting before `from`), decoded:
-/// its start, end and text.
-fn url_at(b: &[u8], from: usize, p: usize) -> Option<(usize, usize, String)> {
+/// its start, end and text; else where to search on (after the `%`, or after the token when
+/// it is no encoded value or too long: each byte is looked at a bounded number of times).
+fn url_at(b: &[u8], from: usize, p: usize) -> Result<(usize, usize, String), usize> {
     if !escape_at(b, p) {
-        return None;
+        return Err(p + 1);
     }
     let start = b[from..p]
         .iter()
@@ -486,7 +487,11 @@ fn url_at(b: &[u8], from: usize, p: usize) -> Option<(usize, usize, String)> {
     // One escape in a token without fields is more likely a per cent sign before hex
     // letters (`100%ABC`) than an encoded value.
     let encoded = tok.contains(&b'=') || (p + 3..end).any(|q| escape_at(b, q));
-    (end - start <= MAX_TOKEN && encoded).then(|| (start, end, decode_token(tok)))
+    if end - start <= MAX_TOKEN && encoded {
+        Ok((start, end, decode_token(tok)))
+    } else {
+        Err(end.max(p + 1))
+    }
 }
 
 /// The value of `n` hex digits at `i`.
@@ -755,6 +760,9 @@ mod tests {
         );
         assert_eq!(d(r"b'\x8e\x52\x93\x63'").as_deref(), Some("b'山田'"));
         assert_eq!(d(r"C:\\users\xampp \\u5c71 \x41 \u12"), None);
+        // A token over the cap is left as written, and looked at once (each `%` in it used
+        // to search its whole length again).
+        assert_eq!(d(&"%E5".repeat(300_000)), None);
         // Invalid bytes in no encoding: replacement characters, never a panic.
         assert_eq!(
             d("a=%FF%FE%FD").as_deref(),

@@ -110,6 +110,8 @@ fn mutated_inputs_never_panic() {
     let mysql = synth::client_table(&rows, synth::Printed::Mysql);
     let vertical = synth::client_vertical(&rows);
     let memo = synth::persons_text(10, 20, Form::Memo).0.into_bytes();
+    // Server and application logs: percent-encoded queries, `\uXXXX` escapes, ASCII labels.
+    let logs = synth::persons_text(11, 30, Form::Logs).0.into_bytes();
     // A bank transfer file (fixed-width Shift_JIS records, one after the other).
     let transfers = encoding_rs::SHIFT_JIS
         .encode(&synth::zengin(9, 20, "").0)
@@ -150,6 +152,7 @@ fn mutated_inputs_never_panic() {
         ("mysql.txt", &mysql),
         ("vertical.txt", &vertical),
         ("memo.txt", &memo),
+        ("app.log", &logs),
         ("x.csv", &base),
         ("x.zip", &zip),
         ("x.gz", &gz),
