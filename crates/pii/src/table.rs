@@ -871,7 +871,14 @@ impl Table {
                 {
                     Some(Kind::Cat(c))
                 }
-                Some(Kind::Cat(Category::Address)) => Some(Kind::Cat(Category::Address)),
+                // An address that fails the check (split over columns, without its
+                // prefecture) is still one; but a column of ASCII values named `addr` holds
+                // network addresses (`remote_addr`, `ip_addr`, `mac_address`).
+                Some(Kind::Cat(Category::Address))
+                    if cells.is_empty() || share(&|s| !s.is_ascii()) >= 30 =>
+                {
+                    Some(Kind::Cat(Category::Address))
+                }
                 Some(Kind::Cat(Category::Gender))
                     if share(&|s| matches!(s, "0" | "1" | "2" | "9")) >= 90
                         && share(&|s| matches!(s, "1" | "2")) >= 30 =>
@@ -1416,6 +1423,23 @@ mod tests {
             }
         }
         (t, tally)
+    }
+
+    /// A column named like an address that holds network addresses is none; one that holds
+    /// addresses the check fails (no prefecture) still is.
+    #[test]
+    fn network_addresses_are_no_address_column() {
+        let text = "remote_addr,住所,mail\n".to_string()
+            + &"203.0.113.7,千代田区千代田1-1,a@example.jp\n".repeat(20);
+        let (mut t, mut tally) = read_csv(&text);
+        let cols = t.finish(&mut tally);
+        assert_eq!(
+            cols,
+            vec![
+                ("住所".to_string(), Category::Address),
+                ("mail".to_string(), Category::Email)
+            ]
+        );
     }
 
     /// A reading in hiragana and the same in katakana are one person; a row that is not a
