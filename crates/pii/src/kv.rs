@@ -239,7 +239,8 @@ pub(crate) fn classify(label: &[u8]) -> Option<Key> {
 }
 
 /// The label before a value starting at `i` in `b` (a kanji, a kana or a capital), when the
-/// value follows a separator: `name=`, `name:`, `name：`, `"name":"`, `name='`, with spaces
+/// value follows a separator: `name=`, `name:`, `name：`, `"name":"`, `name='`, `"name"=>"`,
+/// `[name] => `, with spaces
 /// around the separator (unquoted, one space at most after it, and none before a capital).
 /// Returns what the label says and the quote the value opens with.
 ///
@@ -284,6 +285,12 @@ pub(crate) fn key_before(b: &[u8], i: usize) -> Option<(Key, Option<u8>)> {
     let eq = match k.checked_sub(1).map(|j| b[j]) {
         Some(b'=') => true,
         Some(b':') => false,
+        // `=>`: Ruby's and Rails' hashes (`"name"=>"山田 太郎"`), PHP's `print_r` (`[name] =>
+        // 山田 太郎`), Perl's `Data::Dumper`.
+        Some(b'>') if k >= 2 && b[k - 2] == b'=' => {
+            k -= 1;
+            true
+        }
         // `：`, `EF BC 9A`.
         Some(0x9A) if k >= 3 && b[k - 3] == 0xEF && b[k - 2] == 0xBC => {
             k -= 2;
@@ -623,6 +630,7 @@ mod tests {
         };
         let after = &t[sep..];
         let after = &after[after.chars().next().unwrap().len_utf8()..];
+        let after = after.strip_prefix('>').unwrap_or(after);
         let v = after
             .trim_start_matches(' ')
             .trim_start_matches(['\\', '"', '\'']);
@@ -668,6 +676,11 @@ mod tests {
             ("10:00 山田", None),
             ("name 山田", None),
             ("given=山田", None),
+            // Ruby, PHP and Perl hashes.
+            (r#"{"user"=>{"name"=>"山田"#, Some((Person, Some(b'"')))),
+            ("[kana] => ヤマダ", Some((Name, None))),
+            ("'sex' => '男", Some((Gender, Some(b'\'')))),
+            ("<td>山田", None),
             // JSON inside a JSON string.
             (r#"{\"name\":\"山田"#, Some((Person, Some(b'"')))),
         ] {

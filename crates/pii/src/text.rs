@@ -564,7 +564,7 @@ fn fused_at(text: &str, from: usize) -> Option<Cand> {
                 BEFORE_LINE => (Some(i), false),
                 BEFORE_KEY => (None, true),
                 BEFORE_SPACE => match p2() {
-                    Some(b'=' | b':' | 0x9A) => (None, true),
+                    Some(b'=' | b':' | b'>' | 0x9A) => (None, true),
                     Some(0x21..) => (None, false),
                     _ => (line_start(b, from, i), false),
                 },
@@ -603,7 +603,7 @@ fn fused_at(text: &str, from: usize) -> Option<Cand> {
 
 /// [`fused_at`]'s classes of the byte before a three-byte character: a line's start (a
 /// line feed), a space, a tab, the last byte of `U+3000` (`E3 80 80`), a separator after
-/// an ASCII label ([`ascii_key_at`]), or anything else.
+/// an ASCII label or a quote ([`ascii_key_at`]; `>` for `=>`), or anything else.
 const BEFORE_OTHER: u8 = 0;
 const BEFORE_LINE: u8 = 1;
 const BEFORE_SPACE: u8 = 2;
@@ -618,6 +618,7 @@ const BEFORE_CLASS: [u8; 256] = {
     t[0x80] = BEFORE_IDEO_SPACE;
     t[b'=' as usize] = BEFORE_KEY;
     t[b':' as usize] = BEFORE_KEY;
+    t[b'>' as usize] = BEFORE_KEY;
     t[b'"' as usize] = BEFORE_KEY;
     t[b'\'' as usize] = BEFORE_KEY;
     t[0x9A] = BEFORE_KEY;
@@ -634,6 +635,7 @@ const KEY_BEFORE: [u8; 256] = {
     let mut t = [0u8; 256];
     t[b'=' as usize] = KEY_SEP;
     t[b':' as usize] = KEY_SEP;
+    t[b'>' as usize] = KEY_SEP;
     t[b'"' as usize] = KEY_SEP;
     t[b'\'' as usize] = KEY_SEP;
     t[b' ' as usize] = KEY_SPACE;
@@ -2323,6 +2325,15 @@ mod tests {
                 vec![(C::NameKanji, 1), (C::NameKana, 1)],
             ),
             (r#"{"name":"YAMADA TARO"}"#, vec![(C::NameRomaji, 1)]),
+            // Rails' parameters, PHP's `print_r`.
+            (
+                r#"Parameters: {"user"=>{"name"=>"山田 太郎", "kana"=>"ヤマダ タロウ", "email"=>"t@example.jp"}}"#,
+                vec![(C::NameKanji, 1), (C::NameKana, 1), (C::Email, 1)],
+            ),
+            (
+                "Array\n(\n    [name] => 佐藤 花子\n    [sex] => 女\n)",
+                vec![(C::NameKanji, 1), (C::Gender, 1)],
+            ),
             // A name split over two labels is one name, in either order and script.
             ("sei=山田 mei=太郎", vec![(C::NameKanji, 1)]),
             (
@@ -2782,6 +2793,7 @@ mod tests {
             "氏名：佐藤 お名前 名前 Name: NAME Gender GENDER Sex SEX 性別 フリガナ ふりがな 〒100-0001",
             "Sex@a.bc Name@x.io S5@a.b 東京都@x.y 〒@a.b 2015/6/1 ０９０ー１２３４ー５６７８ ＋８１ ９０",
             "山田 太郎\n  鈴木 花子\r\n・田中\n\u{3000}高橋 誠\nx 山田\n\t一\n東京都港区\n明治\n\n様",
+            "{\"name\"=>\"山田 太郎\"} [kana] => ヤマダ <td>山田</td> x=>鈴木 'sex' => 'F' a =>山\n",
             "name=山田 太郎 \"kana\":\"ヤマダ\" sex: F Customer：鈴木 file_name=山田 x=Y name = 'T' 名=山 10:00 山田 KANA:ＡＢ name=東京都 sei=０９０ 1",
             "山田太郎 090\n林一郎\tx.y+z@a.b\n佐藤花子\u{3000}〒1\n高橋 ０\n鈴木（ス） (03)\n田中 (x\n森 @a\n谷  1\n東京都 1\n氏名 x@y\n山 +\n在庫 447\n一二三四五六七 1\n一二三四五六 1",
         ];
