@@ -1284,6 +1284,47 @@ pub fn split_fields(line: &str, delim: u8) -> Option<Vec<String>> {
     split_into(line, delim, &mut v).then(|| v.into_iter().map(Cow::into_owned).collect())
 }
 
+/// Are most of `line`'s fields (split at `d`, two at least) a label and its value
+/// (`name='山田'`, `'kana': 'ヤマダ'`, `{id=1`): an ASCII word, maybe quoted, right before `=`
+/// or `:` (not `://`), after spaces and opening brackets?
+fn labelled_fields(line: &str, d: u8) -> bool {
+    let mut fields = 0;
+    let mut labelled = 0;
+    for f in line.as_bytes().split(|x| *x == d) {
+        fields += 1;
+        let f = f.trim_ascii_start();
+        let f = f
+            .strip_prefix(b"{")
+            .or_else(|| f.strip_prefix(b"("))
+            .unwrap_or(f);
+        let f = f
+            .iter()
+            .position(|x| !matches!(x, b'{' | b'(' | b'[' | b' '))
+            .map_or(&[][..], |k| &f[k..]);
+        let f = f
+            .strip_prefix(b"\"")
+            .or_else(|| f.strip_prefix(b"'"))
+            .unwrap_or(f);
+        let word = f
+            .iter()
+            .position(|x| !(x.is_ascii_alphanumeric() || matches!(x, b'_' | b'.' | b'-')))
+            .unwrap_or(f.len());
+        if word == 0 || !f[0].is_ascii_alphabetic() {
+            continue;
+        }
+        let rest = &f[word..];
+        let rest = rest
+            .strip_prefix(b"\"")
+            .or_else(|| rest.strip_prefix(b"'"))
+            .unwrap_or(rest)
+            .trim_ascii_start();
+        if rest.starts_with(b"=") || rest.starts_with(b":") && !rest.starts_with(b"://") {
+            labelled += 1;
+        }
+    }
+    fields >= 2 && labelled * 2 >= fields
+}
+
 /// Does `line` hold a quote that neither opens a field split at `d` nor closes one right
 /// before a delimiter (`a,b "c",d`, `x,"y" z,w`)? A quoted field still open at the line's
 /// end is no stray quote (it goes on in the next line).
@@ -1350,7 +1391,16 @@ pub fn sniff_delimiter(head: &str) -> Option<u8> {
         // JSON payload, `payload={"name": "山田 太郎", "tel": …}`; code; quoted speech): a
         // writer of CSV quotes such a field and doubles its quotes. Not for tabs: a TSV
         // writer may leave quotes as they are.
-        if d != b'\t' && lines.iter().filter(|l| stray_quote(l, d)).count() * 2 >= lines.len() {
+        // So are lines whose fields are mostly labelled values (`Member{id=1, name='山田
+        // 太郎', tel='090-…'}` as Java's `toString` prints it, a Python dict's `repr`).
+        if d != b'\t'
+            && lines
+                .iter()
+                .filter(|l| stray_quote(l, d) || labelled_fields(l, d))
+                .count()
+                * 2
+                >= lines.len()
+        {
             continue;
         }
         let same = counts.iter().filter(|c| **c == first).count();
@@ -1545,6 +1595,14 @@ mod tests {
         // Log lines with a JSON payload: commas on every line, quotes inside fields.
         let log = "2026-12-01 10:00:00,123 INFO payload={\"name\": \"山田 太郎\", \"tel\": \"090-1234-5678\"}\n";
         assert_eq!(sniff_delimiter(&log.repeat(5)), None);
+        // Java's `toString`, a Python dict: labelled values.
+        let java = "2026-12-01 10:00:00.123 DEBUG saved Member{id=0, name='山田 太郎', kana='ヤマダ タロウ', tel='090-1234-5678'}\n";
+        assert_eq!(sniff_delimiter(&java.repeat(5)), None);
+        let py = "{'name': '山田 太郎', 'kana': 'ヤマダ タロウ', 'tel': '090-1234-5678'}\n";
+        assert_eq!(sniff_delimiter(&py.repeat(5)), None);
+        assert!(labelled_fields("id=1, name=x, note", b','));
+        assert!(!labelled_fields("1,山田,http://example.jp/a,x", b','));
+        assert!(!labelled_fields("time,10:00:00,note: see", b','));
         assert!(stray_quote("a,b \"c\",d", b','));
         assert!(stray_quote("x,\"y\" z,w", b','));
         assert!(!stray_quote("x,\"y\",\"z\"", b','));
