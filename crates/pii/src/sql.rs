@@ -222,6 +222,88 @@ impl Dump {
     }
 }
 
+/// `text` with each `INSERT INTO t (columns) VALUES (…),(…)` statement on one line written
+/// out as its values labelled by their columns, a row a line (`name:山田 太郎\tkana:ヤマダ
+/// タロウ\ttel:090-…`), or `None` when it holds none. For statements in free text: a
+/// database's query log (MySQL's general log, PostgreSQL's `log_statement`), an ORM's debug
+/// log, a ticket quoting one. The text scanner then reads each value after its column's name,
+/// as after any label (`crate::kv`); a dump's statements are read as tables instead
+/// ([`Dump`]). A statement without a column list is left as written.
+pub(crate) fn labelled_inserts(text: &str) -> Option<String> {
+    // Found by its `VALUES`: a search for `V`, rare in logs and Japanese text, costs a
+    // fraction of one for `INSERT INTO` (whose letters are everywhere in logs). Upper case
+    // only: an ORM that writes `insert into … values (?, ?)` logs no values in it.
+    let b = text.as_bytes();
+    let mut out: Option<String> = None;
+    let mut copied = 0;
+    // Where the last look back for `INSERT INTO` stopped, and the end of the line last
+    // tried: each byte is looked at a bounded number of times.
+    let (mut searched, mut tried_to) = (0, 0);
+    let mut from = 0;
+    while let Some(k) = memchr::memchr(b'V', &b[from..]) {
+        let v = from + k;
+        from = v + 1;
+        if v < tried_to || !b[v..].starts_with(b"VALUES") {
+            continue;
+        }
+        // Back to the line's start, or to where the last look back stopped.
+        let floor = searched.max(copied);
+        let back = memchr::memrchr(b'\n', &b[floor..v]).map_or(floor, |j| floor + j + 1);
+        searched = v;
+        let Some(p) = memchr::memmem::rfind(&b[back..v], b"INSERT INTO").map(|j| back + j) else {
+            continue;
+        };
+        let end = memchr::memchr(b'\n', &b[v..]).map_or(b.len(), |k| v + k);
+        tried_to = end;
+        from = end;
+        let Some(rows) = text.get(p + 11..end).and_then(labelled_rows) else {
+            continue;
+        };
+        let o = out.get_or_insert_with(|| String::with_capacity(text.len() + 64));
+        o.push_str(text.get(copied..p).unwrap_or(""));
+        o.push_str(&rows);
+        copied = end;
+    }
+    let mut o = out?;
+    o.push_str(text.get(copied..).unwrap_or(""));
+    Some(o)
+}
+
+/// The rows of one `INSERT` (after `INSERT INTO`), labelled (see [`labelled_inserts`]).
+fn labelled_rows(stmt: &str) -> Option<String> {
+    let stmt = stmt.trim_end().trim_end_matches(';').trim_end();
+    let backslash = stmt.trim_start().starts_with('`');
+    let (_, after) = identifier(stmt);
+    let list = after.trim_start().strip_prefix('(')?;
+    let close = list.find(')')?;
+    let cols: Vec<String> = split_top(&list[..close])
+        .iter()
+        .map(|c| identifier(c.trim()).0)
+        .collect();
+    let values = strip_keyword(list[close + 1..].trim_start(), "VALUES")?;
+    let rows = tuples(values, backslash)?;
+    let mut out = String::new();
+    for row in rows {
+        for (c, v) in cols.iter().zip(&row) {
+            if v.is_empty() {
+                continue;
+            }
+            // The value as one field: its control characters (a line feed in an address)
+            // become spaces.
+            let v: String = v
+                .chars()
+                .map(|ch| if ch.is_control() { ' ' } else { ch })
+                .collect();
+            out.push_str(c);
+            out.push(':');
+            out.push_str(&v);
+            out.push('\t');
+        }
+        out.push('\n');
+    }
+    Some(out)
+}
+
 /// `s` after the keyword `kw` (any case) and the spaces after it, if it starts with it.
 fn strip_keyword<'a>(s: &'a str, kw: &str) -> Option<&'a str> {
     let head = s.get(..kw.len())?;
@@ -439,6 +521,31 @@ fn copy_field(f: &str) -> Cow<'_, str> {
 mod tests {
     use super::*;
     use crate::tally::CatSet;
+
+    #[test]
+    fn inserts_in_text_are_labelled_by_their_columns() {
+        let log = "2026-12-01T10:00:00Z\t15 Query\tINSERT INTO `customers` (`name`, kana, 電話番号, note) VALUES ('山田 太郎', 'ヤマダ タロウ', '090-1234-5678', NULL), ('O''Brien', 'x\\ny', '03', 'a')\nnext line";
+        assert_eq!(
+            labelled_inserts(log).as_deref(),
+            Some(
+                "2026-12-01T10:00:00Z\t15 Query\tname:山田 太郎\tkana:ヤマダ タロウ\t電話番号:090-1234-5678\t\nname:O'Brien\tkana:x y\t電話番号:03\tnote:a\t\n\nnext line"
+            )
+        );
+        // None in lower case (an ORM's log holds `?` there), without a column list, not
+        // parsed, or at all.
+        assert_eq!(labelled_inserts("insert into t (a) values ('x');"), None);
+        assert_eq!(labelled_inserts("INSERT INTO t VALUES ('x')"), None);
+        assert_eq!(labelled_inserts("INSERT INTO t (a) VALUES ('x"), None);
+        assert_eq!(labelled_inserts("SELECT * FROM t"), None);
+        // Each byte looked at a bounded number of times: a line of `VALUES` or of statements
+        // costs its length, not its square.
+        assert_eq!(
+            labelled_inserts(&"INSERT INTO VALUES ".repeat(100_000)),
+            None
+        );
+        assert_eq!(labelled_inserts(&"x VALUES ".repeat(200_000)), None);
+        assert!(labelled_inserts(&"INSERT INTO t (a) VALUES ('x'), ".repeat(20_000)).is_none());
+    }
 
     #[test]
     fn tuples_parse_quotes_escapes_and_nulls() {

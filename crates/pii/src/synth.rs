@@ -301,11 +301,13 @@ pub enum Form {
     /// listed in a mail header. Not in [`Form::ALL`] (whose cycle the goldens follow): the
     /// recall test runs it in every encoding.
     Memo,
-    /// Server and application logs, one of five lines a person: a web server's access log
+    /// Server and application logs, one of eight lines a person: a web server's access log
     /// whose query string holds the name, reading, e-mail and phone percent-encoded in
     /// UTF-8; an old CGI's request with the name encoded in Shift_JIS; a form body logged
     /// with the name split into `sei`/`mei` and `sei_kana`/`mei_kana`; a `logfmt` line with
-    /// quoted values; a JSON payload written with `\uXXXX` escapes (Python's `json.dumps`).
+    /// quoted values; a JSON payload written with `\uXXXX` escapes (Python's `json.dumps`);
+    /// an `INSERT` in MySQL's general query log; Rails' parameters (`"name"=>"…"`); Java's
+    /// `toString` (`Member{name='…', …}`).
     /// Not in [`Form::ALL`], like [`Form::Memo`].
     Logs,
 }
@@ -858,7 +860,7 @@ fn log_line(
         rng.range(0, 59)
     );
     let sex = if p.male { "M" } else { "F" };
-    let planted: Vec<C> = match rng.below(5) {
+    let planted: Vec<C> = match rng.below(8) {
         0 => {
             out.push_str(&format!(
                 "{ip} - - [01/Dec/2026:10:{:02}:00 +0900] \"GET /entry/confirm?name={}&kana={}&mail={}&tel={} HTTP/1.1\" 200 {} \"-\" \"Mozilla/5.0\"\n",
@@ -911,6 +913,48 @@ fn log_line(
                 C::Phone,
                 C::Address,
             ]
+        }
+        5 => {
+            // MySQL's general query log.
+            out.push_str(&format!(
+                "{t}\t   15 Query\tINSERT INTO customers (name, kana, birthday, email, tel, zip, address) VALUES ('{}', '{}', '{birth}', '{}', '{phone}', '{}', '{}')\n",
+                p.kanji(),
+                p.kana(),
+                p.email,
+                p.postal_str(),
+                p.address,
+            ));
+            vec![
+                C::NameKanji,
+                C::NameKana,
+                C::BirthDate,
+                C::Email,
+                C::Phone,
+                C::PostalCode,
+                C::Address,
+            ]
+        }
+        6 => {
+            // Rails' parameters.
+            out.push_str(&format!(
+                "Started POST \"/members\" for {ip} at 2026-12-01 10:00:00 +0900\n  Parameters: {{\"member\"=>{{\"name\"=>\"{}\", \"kana\"=>\"{}\", \"email\"=>\"{}\", \"tel\"=>\"{phone}\", \"sex\"=>\"{sex}\"}}}}\n",
+                p.kanji(),
+                p.kana(),
+                p.email,
+            ));
+            vec![C::NameKanji, C::NameKana, C::Email, C::Phone, C::Gender]
+        }
+        7 => {
+            // Java's `toString`.
+            out.push_str(&format!(
+                "{t} DEBUG [http-nio-8080-exec-{}] c.e.shop.MemberService - saved Member{{id={}, name='{}', nameKana='{}', mail='{}', birthDate={birth}}}\n",
+                rng.range(1, 9),
+                rng.range(1, 99999),
+                p.kanji(),
+                p.kana(),
+                p.email,
+            ));
+            vec![C::NameKanji, C::NameKana, C::Email, C::BirthDate]
         }
         _ => {
             out.push_str(&format!(

@@ -1260,8 +1260,11 @@ fn line_name(seg: &str, tally: &mut Tally) -> Option<usize> {
 pub fn scan(text: &str, tally: &mut Tally) {
     // Percent-encoded query strings and form bodies (web server and proxy logs), `\uXXXX`
     // and `\xHH` escapes (JSON and Python logs) are read decoded.
-    match crate::kv::decode_escapes(text) {
-        Some(decoded) => scan_decoded(&decoded, tally),
+    // SQL `INSERT`s in logs are read with each value after its column's name.
+    let decoded = crate::kv::decode_escapes(text);
+    let text = decoded.as_deref().unwrap_or(text);
+    match crate::sql::labelled_inserts(text) {
+        Some(labelled) => scan_decoded(&labelled, tally),
         None => scan_decoded(text, tally),
     }
 }
@@ -2325,6 +2328,20 @@ mod tests {
                 vec![(C::NameKanji, 1), (C::NameKana, 1)],
             ),
             (r#"{"name":"YAMADA TARO"}"#, vec![(C::NameRomaji, 1)]),
+            // A database's query log: `INSERT`s by their columns, `UPDATE`s by labels.
+            (
+                "2026-12-01T10:00:00Z\t15 Query\tINSERT INTO customers (name, kana, birthday, tel) VALUES ('山田 太郎', 'ヤマダ タロウ', '1980-04-12', '090-1234-5678')\n2026-12-01T10:00:01Z\t15 Query\tUPDATE customers SET name='佐藤 花子' WHERE id=2",
+                vec![
+                    (C::NameKanji, 2),
+                    (C::NameKana, 1),
+                    (C::BirthDate, 1),
+                    (C::Phone, 1),
+                ],
+            ),
+            (
+                "LOG:  statement: INSERT INTO 顧客 (氏名, 性別) VALUES ('鈴木 一郎', '男')",
+                vec![(C::NameKanji, 1), (C::Gender, 1)],
+            ),
             // Rails' parameters, PHP's `print_r`.
             (
                 r#"Parameters: {"user"=>{"name"=>"山田 太郎", "kana"=>"ヤマダ タロウ", "email"=>"t@example.jp"}}"#,
