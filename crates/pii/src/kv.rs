@@ -282,8 +282,14 @@ pub(crate) fn key_before(b: &[u8], i: usize) -> Option<(Key, Option<u8>)> {
     {
         return None;
     }
+    // `["name", "山田 太郎"]`: a pair in Rails' SQL binds (checked after the label).
+    let mut pair = false;
     let eq = match k.checked_sub(1).map(|j| b[j]) {
         Some(b'=') => true,
+        Some(b',') if quote.is_some() => {
+            pair = true;
+            true
+        }
         Some(b':') => false,
         // `=>`: Ruby's and Rails' hashes (`"name"=>"山田 太郎"`), PHP's `print_r` (`[name] =>
         // 山田 太郎`), Perl's `Data::Dumper`.
@@ -325,7 +331,9 @@ pub(crate) fn key_before(b: &[u8], i: usize) -> Option<(Key, Option<u8>)> {
         }
         k = j;
     }
-    if n == 0 {
+    if n == 0
+        || pair && !(quoted_label && k >= 2 && matches!(b[k - 1], b'"' | b'\'') && b[k - 2] == b'[')
+    {
         return None;
     }
     classify(&buf[MAX_LABEL - n..]).map(|key| (key, quote))
@@ -676,6 +684,11 @@ mod tests {
             ("10:00 山田", None),
             ("name 山田", None),
             ("given=山田", None),
+            // Rails' SQL binds: a pair in brackets, not any list.
+            (r#"[["name", "山田"#, Some((Person, Some(b'"')))),
+            (r#"["kana", "ヤマダ"#, Some((Name, Some(b'"')))),
+            (r#"("name", "山田"#, None),
+            (r#""name", "山田"#, None),
             // Ruby, PHP and Perl hashes.
             (r#"{"user"=>{"name"=>"山田"#, Some((Person, Some(b'"')))),
             ("[kana] => ヤマダ", Some((Name, None))),

@@ -2342,6 +2342,11 @@ mod tests {
                 "LOG:  statement: INSERT INTO 顧客 (氏名, 性別) VALUES ('鈴木 一郎', '男')",
                 vec![(C::NameKanji, 1), (C::Gender, 1)],
             ),
+            // Rails' SQL binds.
+            (
+                r#"INSERT INTO "members" ("name", "kana") VALUES ($1, $2)  [["name", "山田 太郎"], ["kana", "ヤマダ タロウ"], ["sex", "M"]]"#,
+                vec![(C::NameKanji, 1), (C::NameKana, 1), (C::Gender, 1)],
+            ),
             // Rails' parameters, PHP's `print_r`.
             (
                 r#"Parameters: {"user"=>{"name"=>"山田 太郎", "kana"=>"ヤマダ タロウ", "email"=>"t@example.jp"}}"#,
@@ -2810,7 +2815,7 @@ mod tests {
             "氏名：佐藤 お名前 名前 Name: NAME Gender GENDER Sex SEX 性別 フリガナ ふりがな 〒100-0001",
             "Sex@a.bc Name@x.io S5@a.b 東京都@x.y 〒@a.b 2015/6/1 ０９０ー１２３４ー５６７８ ＋８１ ９０",
             "山田 太郎\n  鈴木 花子\r\n・田中\n\u{3000}高橋 誠\nx 山田\n\t一\n東京都港区\n明治\n\n様",
-            "{\"name\"=>\"山田 太郎\"} [kana] => ヤマダ <td>山田</td> x=>鈴木 'sex' => 'F' a =>山\n",
+            "[[\"name\", \"山田 太郎\"], [\"sex\", \"F\"]] (\"name\", \"山田\") {\"name\"=>\"山田 太郎\"} [kana] => ヤマダ <td>山田</td> x=>鈴木 'sex' => 'F' a =>山\n",
             "name=山田 太郎 \"kana\":\"ヤマダ\" sex: F Customer：鈴木 file_name=山田 x=Y name = 'T' 名=山 10:00 山田 KANA:ＡＢ name=東京都 sei=０９０ 1",
             "山田太郎 090\n林一郎\tx.y+z@a.b\n佐藤花子\u{3000}〒1\n高橋 ０\n鈴木（ス） (03)\n田中 (x\n森 @a\n谷  1\n東京都 1\n氏名 x@y\n山 +\n在庫 447\n一二三四五六七 1\n一二三四五六 1",
         ];
