@@ -1292,19 +1292,13 @@ fn labelled_fields(line: &str, d: u8) -> bool {
     let mut labelled = 0;
     for f in line.as_bytes().split(|x| *x == d) {
         fields += 1;
-        let f = f.trim_ascii_start();
-        let f = f
-            .strip_prefix(b"{")
-            .or_else(|| f.strip_prefix(b"("))
-            .unwrap_or(f);
+        let unquote =
+            |f: &'_ [u8]| -> usize { usize::from(matches!(f.first(), Some(b'"' | b'\''))) };
         let f = f
             .iter()
-            .position(|x| !matches!(x, b'{' | b'(' | b'[' | b' '))
+            .position(|x| !matches!(x, b'{' | b'(' | b'[' | b' ' | b'\t'))
             .map_or(&[][..], |k| &f[k..]);
-        let f = f
-            .strip_prefix(b"\"")
-            .or_else(|| f.strip_prefix(b"'"))
-            .unwrap_or(f);
+        let f = &f[unquote(f)..];
         let word = f
             .iter()
             .position(|x| !(x.is_ascii_alphanumeric() || matches!(x, b'_' | b'.' | b'-')))
@@ -1313,11 +1307,7 @@ fn labelled_fields(line: &str, d: u8) -> bool {
             continue;
         }
         let rest = &f[word..];
-        let rest = rest
-            .strip_prefix(b"\"")
-            .or_else(|| rest.strip_prefix(b"'"))
-            .unwrap_or(rest)
-            .trim_ascii_start();
+        let rest = rest[unquote(rest)..].trim_ascii_start();
         if rest.starts_with(b"=") || rest.starts_with(b":") && !rest.starts_with(b"://") {
             labelled += 1;
         }
