@@ -16,11 +16,11 @@
 /// What a label says its value is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Key {
-    /// A name (`name`, `full_name`, `shimei`, `kana`, `furigana`): a family or a given name
-    /// alone counts, as after `氏名`.
+    /// A name whose label says whose (`full_name`, `customer_name`, `shimei`, `kana`,
+    /// `furigana`): a family name alone counts too, as after `氏名`.
     Name,
-    /// A person by their role (`customer`, `contact`, `attendees`): a full name only, as
-    /// after `担当者`.
+    /// A person by their role (`customer`, `contact`, `attendees`), or a bare `name` (a
+    /// product's or a place's as often): a full name only, as after `担当者`.
     Person,
     /// A family name (`last_name`, `sei`): a given name's label may follow it.
     Family,

@@ -626,8 +626,8 @@ const BEFORE_CLASS: [u8; 256] = {
 };
 
 /// What may come right before the value of an ASCII label ([`ascii_key_at`]): a separator
-/// or a quote (`=`, `:`, `"`, `'`), a space after one (`name: 山田`), or the last byte of
-/// `：` (`EF BC 9A`).
+/// or a quote (`=`, `:`, `>` of `=>`, `"`, `'`), a space after one (`name: 山田`), or the
+/// last byte of `：` (`EF BC 9A`).
 const KEY_SEP: u8 = 1;
 const KEY_SPACE: u8 = 2;
 const KEY_FULL: u8 = 4;
@@ -1269,7 +1269,7 @@ pub fn scan(text: &str, tally: &mut Tally) {
     }
 }
 
-/// [`scan`] after URLs were decoded.
+/// [`scan`] after encoded values were decoded and `INSERT`s labelled.
 fn scan_decoded(text: &str, tally: &mut Tally) {
     let bytes = text.as_bytes();
     // End of the last value taken by hand: matches inside it were already judged.
@@ -1479,14 +1479,11 @@ fn scan_decoded(text: &str, tally: &mut Tally) {
 fn ascii_value(text: &str, s: usize, tally: &mut Tally) -> (Option<usize>, Option<(usize, usize)>) {
     let b = text.as_bytes();
     // The finder's kind holds no label (a fieldless kind keeps its comparisons cheap).
-    let Some((key, _)) = crate::kv::key_before(b, s) else {
+    let Some((key, quote)) = crate::kv::key_before(b, s) else {
         return (None, None);
     };
-    let value_at = |i: usize| {
-        let quote = crate::kv::key_before(b, i).and_then(|(_, q)| q);
-        crate::kv::value_at(text, i, quote, extend(text, i, 40, 2))
-    };
-    let v = value_at(s);
+    let value_at = |i: usize, quote| crate::kv::value_at(text, i, quote, extend(text, i, 40, 2));
+    let v = value_at(s, quote);
     match key {
         Key::Gender => {
             let g = v
@@ -1513,9 +1510,9 @@ fn ascii_value(text: &str, s: usize, tally: &mut Tally) -> (Option<usize>, Optio
             };
             let part = name_words(v);
             if !part.is_empty()
-                && let Some((j, _)) = crate::kv::partner(text, s + v.len(), want)
+                && let Some((j, q)) = crate::kv::partner(text, s + v.len(), want)
             {
-                let w = value_at(j);
+                let w = value_at(j, q);
                 let other = name_words(w);
                 let joined = if key == Key::Family {
                     format!("{part} {other}")
