@@ -278,7 +278,9 @@ pub(crate) fn key_before(b: &[u8], i: usize) -> Option<(Key, Option<u8>)> {
     spaces(&mut k);
     // Unquoted, a value follows its separator at once or after one space, and a capital
     // at once (`SELECT * FROM`, `INFO`: logs hold many capitals after spaces).
-    if quote.is_none() && (before_spaces - k > 1 || before_spaces > k && b[i].is_ascii_uppercase())
+    if quote.is_none()
+        && (before_spaces - k > 1
+            || before_spaces > k && b.get(i).is_some_and(u8::is_ascii_uppercase))
     {
         return None;
     }
