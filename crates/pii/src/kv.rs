@@ -128,7 +128,7 @@ const PERSONS: [&[u8]; 34] = [
 ];
 
 /// Words before `name` that say it is a person's own (`full_name`, `real_name`).
-const PERSONAL: [&[u8]; 6] = [b"full", b"real", b"legal", b"your", b"my", b"family"];
+const PERSONAL: [&[u8]; 5] = [b"full", b"real", b"legal", b"your", b"my"];
 
 /// What a label's script marks add to it (`name_kana`, `kana_sei`, `shimei_kj`): stripped
 /// before the label is judged, since the value's own shape tells its script.
