@@ -82,22 +82,19 @@ impl Digits {
 /// The digits of `s` and the lengths of its digit groups (split at separators). `None` when
 /// `s` holds anything but digits, hyphens, spaces and parentheses, or is too long.
 pub(crate) fn digit_groups(s: &str) -> Option<Digits> {
-    let mut x = Digits {
-        d: [0; 24],
-        n: 0,
-        g: [0; 8],
-        ng: 0,
-    };
-    let mut run = 0;
+    // The counts live in locals, not in the returned struct: kept in the struct they went
+    // through memory at every digit (a store-to-load chain of several cycles a digit).
+    let mut d = [0u8; 24];
+    let mut g = [0usize; 8];
+    let (mut n, mut ng, mut start) = (0usize, 0usize, 0usize);
     let b = s.as_bytes();
     let mut i = 0;
     // Bytes, with the ASCII cases first (nearly every number is ASCII); a character outside
     // ASCII is decoded and judged by `digit` and `is_hyphen`.
     while let Some(&c) = b.get(i) {
         let sep = if c.is_ascii_digit() {
-            *x.d.get_mut(x.n)? = c - b'0';
-            x.n += 1;
-            run += 1;
+            *d.get_mut(n)? = c - b'0';
+            n += 1;
             i += 1;
             continue;
         } else if c < 0x80 {
@@ -107,10 +104,9 @@ pub(crate) fn digit_groups(s: &str) -> Option<Digits> {
             // Every full-width digit and separator is a three-byte character.
             let ch = bmp3(b, i)?;
             i += 3;
-            if let Some(d) = digit(ch) {
-                *x.d.get_mut(x.n)? = d;
-                x.n += 1;
-                run += 1;
+            if let Some(x) = digit(ch) {
+                *d.get_mut(n)? = x;
+                n += 1;
                 continue;
             }
             is_hyphen(ch) || matches!(ch, '\u{3000}' | '（' | '）')
@@ -118,17 +114,17 @@ pub(crate) fn digit_groups(s: &str) -> Option<Digits> {
         if !sep {
             return None;
         }
-        if run > 0 {
-            *x.g.get_mut(x.ng)? = run;
-            x.ng += 1;
+        if n > start {
+            *g.get_mut(ng)? = n - start;
+            ng += 1;
         }
-        run = 0;
+        start = n;
     }
-    if run > 0 {
-        *x.g.get_mut(x.ng)? = run;
-        x.ng += 1;
+    if n > start {
+        *g.get_mut(ng)? = n - start;
+        ng += 1;
     }
-    Some(x)
+    Some(Digits { d, n, g, ng })
 }
 
 /// A Japanese phone number: returns its national digits (`0312345678`).
