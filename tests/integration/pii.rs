@@ -170,6 +170,49 @@ fn reads_the_output_of_database_clients() {
     }
 }
 
+/// A terminal session kept as a work log: paragraphs, then what several queries printed
+/// (MySQL boxes, an orders table, a Markdown table pasted from a wiki, `\G` records) past
+/// the first 40 lines. Each table is read on its own with its own header: every planted
+/// value, the rows of all tables as records, and the orders' dates no birth dates.
+#[test]
+fn reads_tables_of_database_clients_anywhere_in_a_text() {
+    let sb = Sandbox::new();
+    let (csv, truth) = synth::persons_text(48, 40, Form::Csv);
+    let rows: Vec<Vec<&str>> = csv.lines().map(|l| l.split(',').collect()).collect();
+    let part = |a: usize, b: usize| {
+        let mut p = vec![rows[0].clone()];
+        p.extend(rows[a..b].iter().cloned());
+        p
+    };
+    let prose = "障害対応の作業記録。原因調査のため本番環境の表を確認した。\n".repeat(45);
+    let orders = [
+        vec!["order_id", "sku", "ordered", "qty"],
+        vec!["1001", "AB1234567", "2024-03-01", "3"],
+        vec!["1002", "CD7654321", "2024-03-02", "1"],
+        vec!["1003", "EF1111111", "2024-03-03", "2"],
+    ];
+    let mut text = prose.clone().into_bytes();
+    text.extend(synth::client_table(&part(1, 21), synth::Printed::Mysql));
+    text.extend(synth::client_table(&orders, synth::Printed::Mysql));
+    text.extend(prose.as_bytes());
+    text.extend(synth::client_table(&part(21, 31), synth::Printed::Markdown));
+    text.extend("\n以下、詳細。\n".as_bytes());
+    text.extend(synth::client_vertical(&part(31, 41)));
+    text.extend(prose.as_bytes());
+    sb.write("worklog.txt", &text);
+    let items = scan_found(&sb, "worklog.txt");
+    assert_eq!(items.len(), 1);
+    let o = &items[0];
+    assert_eq!(o["records"], 20 + 3 + 10 + 10, "{o}");
+    assert_eq!(o["persons_estimate"], 40, "{o}");
+    for (c, n) in &truth {
+        assert_eq!(o["categories"][c.id()], *n, "{c}: {o}");
+    }
+    assert_eq!(o["columns"]["氏名"], "name_kanji", "{o}");
+    assert_eq!(o["columns"]["生年月日"], "birth_date", "{o}");
+    assert!(o["columns"].get("ordered").is_none(), "{o}");
+}
+
 /// Web server and application logs (percent-encoded queries in UTF-8 and Shift_JIS, form
 /// bodies with split names, `logfmt`, JSON payloads with `\uXXXX` escapes): every planted
 /// value, as many persons as planted, read as text (no records), and nothing shown unmasked.

@@ -6,6 +6,9 @@
 //! keyword beside it), as a `|`-delimited table their rules, footers and outer bars made
 //! rows and columns of their own.
 //!
+//! They are read wherever they are in a text ([`Blocks`]: a work log, a ticket, a chat
+//! export), each table on its own with its header; the text around them is free text.
+//!
 //! ```text
 //! +----+-----------+------------------+     id | name      | email
 //! | id | name      | email            |    ----+-----------+-----------------
@@ -17,11 +20,13 @@
 //!                                               name: 山田 太郎
 //! ```
 
+use kizuki_core::Category;
+
 use crate::table::Table;
 use crate::tally::Tally;
 
-/// Non-empty lines of the head looked at to recognise a client's output or a table (a wiki
-/// page may open with a few paragraphs).
+/// Non-empty lines of the head looked at to recognise a client's output or a table at a
+/// text's start (such a text is no delimited file).
 const SNIFF_LINES: usize = 40;
 
 /// Does the text start with a boxed or aligned table (after a prompt or a query, if any)?
@@ -73,28 +78,6 @@ fn is_footer(l: &str) -> bool {
         || t.starts_with("Query OK")
 }
 
-/// One line of a boxed or aligned table: its cells go to `table` (the first row is the
-/// header), rules and footers are skipped, and any other line (a prompt, a query, a message)
-/// is free text for `text`.
-pub(crate) fn boxed_line(line: &str, table: &mut Table, tally: &mut Tally) {
-    let l = line.trim_end_matches(['\n', '\r']);
-    if l.trim().is_empty() || is_rule(l) || is_footer(l) {
-        return;
-    }
-    if !l.contains('|') {
-        crate::text::scan(l, tally);
-        return;
-    }
-    let inner = if bars(l.trim_end()) {
-        let t = l.trim_end();
-        &t[1..t.len() - 1]
-    } else {
-        l
-    };
-    let cells: Vec<&str> = inner.split('|').map(str::trim).collect();
-    table.push(&cells, tally);
-}
-
 /// Does the text hold MySQL's vertical records (`*** 1. row ***`) near its start?
 pub(crate) fn looks_vertical(head: &str) -> bool {
     head.lines()
@@ -123,33 +106,22 @@ pub(crate) struct Vertical {
 const MAX_FIELDS: usize = 512;
 
 impl Vertical {
-    /// One line of the output.
-    pub(crate) fn line(&mut self, line: &str, table: &mut Table, tally: &mut Tally) {
-        let l = line.trim_end_matches(['\n', '\r']);
-        if row_marker(l) {
-            self.flush(table, tally);
-            return;
-        }
-        if l.trim().is_empty() || is_footer(l) {
-            return;
-        }
-        // `   name: 山田 太郎`: the key is padded on the left to the longest key's width.
+    /// A `key: value` line (`   name: 山田 太郎`: the key is padded on the left to the
+    /// longest key's width) kept for the record; false for any other line.
+    fn field(&mut self, l: &str) -> bool {
         match l.split_once(": ") {
             Some((k, v)) if !k.trim().is_empty() && !k.trim().contains(' ') => {
                 if self.fields.len() < MAX_FIELDS {
                     self.fields
                         .push((k.trim().to_string(), v.trim().to_string()));
                 }
+                true
             }
-            _ => crate::text::scan(l, tally),
+            _ => false,
         }
     }
 
-    /// Ends the last record.
-    pub(crate) fn finish(&mut self, table: &mut Table, tally: &mut Tally) {
-        self.flush(table, tally);
-    }
-
+    /// Ends the record read so far.
     fn flush(&mut self, table: &mut Table, tally: &mut Tally) {
         if !self.fields.is_empty() {
             table.push_named(std::mem::take(&mut self.fields), tally);
@@ -157,9 +129,470 @@ impl Vertical {
     }
 }
 
+/// Free text with database clients' tables and Markdown tables anywhere in it: a session
+/// log, a ticket, a wiki page, a chat export. Each table is read on its own into a
+/// [`Table`] (the rule, header and rule or the row markers open it; a footer, a blank line
+/// or a line of another shape closes it; a second query's table opens a new one), the text
+/// around the tables by the text scanner.
+///
+/// Lines that may open a table are found by a vector search for `|` and for a vertical
+/// record's marker; the text between them goes to the text scanner in one piece.
+#[derive(Default)]
+pub(crate) struct Blocks {
+    /// The last lines of a piece whose meaning depends on lines not read yet (a line that may
+    /// open a table, a rule that may close one or open the next): read with the next piece.
+    carry: String,
+    open: Option<Open>,
+    /// Data rows of the tables read.
+    records: u64,
+    /// Tables read.
+    tables: u64,
+    /// Their classified columns (each column name and category once).
+    columns: Vec<(String, Category)>,
+    /// Values the text outside the tables held.
+    text_values: u64,
+}
+
+/// A table being read.
+struct Open {
+    shape: Shape,
+    table: Table,
+    vertical: Vertical,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Shape {
+    /// MySQL's `+---+` boxes.
+    Boxed,
+    /// psql's aligned table.
+    Psql,
+    /// `| a | b |` over `| --- | --- |`.
+    Markdown,
+    /// MySQL's `\G` records.
+    Vertical,
+}
+
+/// What the lines from a point show.
+enum Look {
+    /// A table of this shape opens here; its opening lines end at the offset.
+    Opens(Shape, usize),
+    /// No table opens here.
+    No,
+    /// The lines after these are needed to tell.
+    More,
+}
+
+/// The most text kept for the next piece: lines longer than this that may open a table are
+/// judged on what they hold (else a long line cut into pieces would be carried whole, again
+/// and again).
+const MAX_CARRY: usize = 64 * 1024;
+
+/// The start of a vertical record's marker (`*** 1. row ***`), at a line's start.
+const ROW_MARK: &[u8] = b"***";
+
+impl Blocks {
+    /// One piece of the text (it ends at a line end).
+    pub(crate) fn chunk(&mut self, piece: &str, tally: &mut Tally) {
+        if self.carry.is_empty() {
+            self.run(piece, false, tally);
+        } else {
+            let mut joined = std::mem::take(&mut self.carry);
+            joined.push_str(piece);
+            self.run(&joined, false, tally);
+        }
+    }
+
+    /// Ends the text: the data rows of its tables (`None` when it held none) and their
+    /// columns. When the text outside the tables held nothing, a person is a row at most.
+    pub(crate) fn finish(&mut self, tally: &mut Tally) -> (Option<u64>, Vec<(String, Category)>) {
+        let rest = std::mem::take(&mut self.carry);
+        self.run(&rest, true, tally);
+        self.close(tally);
+        if self.tables == 0 {
+            return (None, Vec::new());
+        }
+        if self.text_values == 0 {
+            tally.one_person_per_row(self.records);
+        }
+        (Some(self.records), std::mem::take(&mut self.columns))
+    }
+
+    /// Reads `s`; unless it is the `last` piece, lines whose meaning depends on what follows
+    /// are kept in `carry`.
+    fn run(&mut self, s: &str, last: bool, tally: &mut Tally) {
+        let b = s.as_bytes();
+        // Free text from here on is not scanned yet.
+        let mut text_from = 0;
+        // The next line to look at.
+        let mut pos = 0;
+        while pos < s.len() {
+            if self.open.is_some() {
+                match self.table_line(s, pos, last || s.len() - pos > MAX_CARRY, tally) {
+                    Some(Some(next)) => {
+                        pos = next;
+                        text_from = pos;
+                    }
+                    Some(None) => self.close(tally),
+                    None => {
+                        self.carry = s[pos..].to_string();
+                        return;
+                    }
+                }
+                continue;
+            }
+            // The next line with a `|` or a row marker.
+            // The next `|`, or `***` at a line's start (stars elsewhere are common in logs:
+            // `SELECT *`, code).
+            let mut from = pos;
+            let at = loop {
+                let Some(k) = memchr::memchr2(b'|', b'*', &b[from..]) else {
+                    break None;
+                };
+                let at = from + k;
+                if b[at] == b'|'
+                    || (b[at..].starts_with(ROW_MARK) && (at == 0 || b[at - 1] == b'\n'))
+                {
+                    break Some(at);
+                }
+                from = at + 1;
+            };
+            let Some(at) = at else {
+                break;
+            };
+            let ls = memchr::memrchr(b'\n', &b[pos..at]).map_or(pos, |i| pos + i + 1);
+            let next = line_end(b, ls);
+            // A MySQL table's header follows its opening rule.
+            let prev = (ls > text_from).then(|| {
+                memchr::memrchr(b'\n', &b[text_from..ls - 1])
+                    .map_or(text_from, |i| text_from + i + 1)
+            });
+            let mut found = None;
+            for start in prev.into_iter().chain([ls]) {
+                match look(s, start, last || s.len() - start > MAX_CARRY) {
+                    Look::Opens(shape, end) => {
+                        found = Some((start, shape, end));
+                        break;
+                    }
+                    Look::More => {
+                        self.text(&s[text_from..start], tally);
+                        self.carry = s[start..].to_string();
+                        return;
+                    }
+                    Look::No => {}
+                }
+            }
+            match found {
+                Some((start, shape, end)) => {
+                    self.text(&s[text_from..start], tally);
+                    self.begin(shape, &s[start..end], tally);
+                    pos = end;
+                    text_from = end;
+                }
+                None => pos = next,
+            }
+        }
+        // The last line may be a MySQL table's opening rule (it has no `|`): kept for the
+        // next piece, with its header.
+        if !last && text_from < s.len() {
+            let end = s.len() - usize::from(b.last() == Some(&b'\n'));
+            let ls =
+                memchr::memrchr(b'\n', &b[text_from..end]).map_or(text_from, |i| text_from + i + 1);
+            if s.len() - ls <= MAX_CARRY && matches!(look(s, ls, false), Look::More) {
+                self.text(&s[text_from..ls], tally);
+                self.carry = s[ls..].to_string();
+                return;
+            }
+        }
+        self.text(&s[text_from..], tally);
+    }
+
+    /// Free text between tables.
+    fn text(&mut self, t: &str, tally: &mut Tally) {
+        if t.is_empty() {
+            return;
+        }
+        let before = tally.total();
+        crate::text::scan(t, tally);
+        self.text_values += tally.total() - before;
+    }
+
+    /// Opens a table of `shape` whose opening lines are `head`.
+    fn begin(&mut self, shape: Shape, head: &str, tally: &mut Tally) {
+        self.close(tally);
+        // The header is the line that is no rule (the marker opens the first record).
+        let table = match head.lines().map(str::trim_end).find(|l| !is_rule(l)) {
+            Some(h) if shape != Shape::Vertical => {
+                Table::with_columns(cells(shape, h).map(str::to_string).collect())
+            }
+            _ => Table::named(),
+        };
+        self.open = Some(Open {
+            shape,
+            table,
+            vertical: Vertical::default(),
+        });
+    }
+
+    /// Closes the open table, if any.
+    fn close(&mut self, tally: &mut Tally) {
+        let Some(mut open) = self.open.take() else {
+            return;
+        };
+        if open.shape == Shape::Vertical {
+            open.vertical.flush(&mut open.table, tally);
+        }
+        for col in open.table.finish(tally) {
+            if !self.columns.contains(&col) {
+                self.columns.push(col);
+            }
+        }
+        self.records += open.table.records;
+        self.tables += 1;
+    }
+
+    /// Reads the line at `pos` of the open table: `Some(Some(next))` when it was the
+    /// table's (or opened the next table), `Some(None)` when it closes the table and is
+    /// read as text, `None` when the lines after it are needed.
+    fn table_line(
+        &mut self,
+        s: &str,
+        pos: usize,
+        last: bool,
+        tally: &mut Tally,
+    ) -> Option<Option<usize>> {
+        let b = s.as_bytes();
+        let next = line_end(b, pos);
+        let l = s[pos..next].trim_end_matches(['\n', '\r']);
+        let open = self.open.as_mut()?;
+        let shape = open.shape;
+        let blank = l.trim().is_empty();
+        if (blank && shape != Shape::Markdown) || is_footer(l) {
+            // The table's end, read with it.
+            self.close(tally);
+            return Some(Some(next));
+        }
+        let opens_next = |shape: Shape| match look(s, pos, last) {
+            Look::Opens(sh, end) if sh == shape => Some(Some(end)),
+            Look::More => Some(None),
+            _ => None,
+        };
+        match shape {
+            Shape::Boxed if is_rule(l) => match opens_next(Shape::Boxed) {
+                Some(Some(end)) => {
+                    self.begin(shape, &s[pos..end], tally);
+                    Some(Some(end))
+                }
+                Some(None) => None,
+                None => Some(Some(next)),
+            },
+            Shape::Boxed | Shape::Markdown if bars(l.trim_end()) => {
+                if !is_rule(l) {
+                    push_cells(shape, l, &mut open.table, tally);
+                }
+                Some(Some(next))
+            }
+            Shape::Psql if l.contains('|') => match opens_next(Shape::Psql) {
+                Some(Some(end)) => {
+                    self.begin(shape, &s[pos..end], tally);
+                    Some(Some(end))
+                }
+                Some(None) => None,
+                None => {
+                    push_cells(shape, l, &mut open.table, tally);
+                    Some(Some(next))
+                }
+            },
+            Shape::Vertical if row_marker(l) => {
+                open.vertical.flush(&mut open.table, tally);
+                Some(Some(next))
+            }
+            Shape::Vertical if open.vertical.field(l) => Some(Some(next)),
+            _ => Some(None),
+        }
+    }
+}
+
+/// The offset after the line that starts at `i` (its line feed included).
+fn line_end(b: &[u8], i: usize) -> usize {
+    memchr::memchr(b'\n', &b[i..]).map_or(b.len(), |k| i + k + 1)
+}
+
+/// Does a table open at the line that starts at `i` of `s`?
+fn look(s: &str, i: usize, last: bool) -> Look {
+    let b = s.as_bytes();
+    let mut lines = [""; 3];
+    let mut ends = [i; 3];
+    let mut at = i;
+    let mut n = 0;
+    while n < 3 && at < s.len() {
+        let e = line_end(b, at);
+        lines[n] = s[at..e].trim_end_matches(['\n', '\r']).trim_end();
+        ends[n] = e;
+        at = e;
+        n += 1;
+    }
+    let [l0, l1, l2] = lines;
+    if n >= 1 && row_marker(l0) {
+        return Look::Opens(Shape::Vertical, ends[0]);
+    }
+    // What the first line (and the second) still allow.
+    let boxed = l0.starts_with("+-") && is_rule(l0) && (n < 2 || bars(l1));
+    let psql = !l0.starts_with('|')
+        && l0.contains(" | ")
+        && (n < 2 || (l1.starts_with('-') && l1.contains("-+-") && is_rule(l1)));
+    let markdown = bars(l0) && (n < 2 || (bars(l1) && is_rule(l1)));
+    if !(boxed || psql || markdown) {
+        return Look::No;
+    }
+    if n < 3 {
+        return if last { Look::No } else { Look::More };
+    }
+    if boxed && is_rule(l2) {
+        Look::Opens(Shape::Boxed, ends[2])
+    } else if psql && l2.contains(" | ") {
+        Look::Opens(Shape::Psql, ends[1])
+    } else if markdown && bars(l2) {
+        Look::Opens(Shape::Markdown, ends[1])
+    } else {
+        Look::No
+    }
+}
+
+/// A table line's cells (between the outer bars of boxed and Markdown tables).
+fn cells(shape: Shape, l: &str) -> impl Iterator<Item = &str> {
+    let l = l.trim_end();
+    let inner = if shape != Shape::Psql && bars(l) {
+        &l[1..l.len() - 1]
+    } else {
+        l
+    };
+    inner.split('|').map(str::trim)
+}
+
+/// A table line's cells as a row of `table`.
+fn push_cells(shape: Shape, l: &str, table: &mut Table, tally: &mut Tally) {
+    let row: Vec<&str> = cells(shape, l).collect();
+    table.push(&row, tally);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use crate::tally::CatSet;
+
+    /// What `Blocks` makes of `text` fed in `pieces` (each ends at a line end): records,
+    /// columns and every category's count.
+    fn read(pieces: &[&str]) -> (Option<u64>, Vec<(String, Category)>, Vec<u64>) {
+        let mut tally = Tally::new(CatSet::all());
+        let mut blocks = Blocks::default();
+        for p in pieces {
+            blocks.chunk(p, &mut tally);
+        }
+        let (records, columns) = blocks.finish(&mut tally);
+        let counts = Category::ALL.iter().map(|c| tally.count(*c)).collect();
+        (records, columns, counts)
+    }
+
+    fn count(r: &(Option<u64>, Vec<(String, Category)>, Vec<u64>), c: Category) -> u64 {
+        r.2[Category::ALL.iter().position(|x| *x == c).unwrap()]
+    }
+
+    const MYSQL: &str = "mysql> select * from users;
++----+-----------+---------------+------------+
+| id | name      | kana          | birthday   |
++----+-----------+---------------+------------+
+|  1 | 山田 太郎 | ヤマダ タロウ | 1980-04-12 |
+|  2 | 佐藤 花子 | サトウ ハナコ | 1975-11-03 |
++----+-----------+---------------+------------+
+2 rows in set (0.00 sec)
+";
+    const ORDERS: &str = "mysql> select * from orders;
++----------+-----------+------------+
+| order_id | sku       | ordered    |
++----------+-----------+------------+
+|     1001 | AB1234567 | 2024-03-01 |
+|     1002 | CD7654321 | 2024-03-02 |
+|     1003 | EF1111111 | 2024-03-03 |
++----------+-----------+------------+
+";
+    const PSQL: &str = " id | 氏名      | 生年月日
+----+-----------+------------
+  1 | 鈴木 一郎 | 1990-01-30
+(1 row)
+
+";
+    const VERTICAL: &str = "*************************** 1. row ***************************
+  id: 7
+name: 高橋 美咲
+kana: タカハシ ミサキ
+1 row in set (0.00 sec)
+";
+    const MARKDOWN: &str = "| 氏名 | 性別 |
+| --- | :---: |
+| 田中 健 | 男 |
+| 伊藤 愛 | 女 |
+";
+
+    #[test]
+    fn reads_each_table_of_a_text_on_its_own() {
+        let prose = "本日の作業記録。障害の原因を調べるため本番の表を確認した。\n".repeat(50);
+        let text = format!("{prose}{MYSQL}\n{ORDERS}{PSQL}作業メモ\n{VERTICAL}\n{MARKDOWN}以上\n");
+        let r = read(&[&text]);
+        // 2 + 3 + 1 + 1 + 2 rows: the headers of later tables are no rows.
+        assert_eq!(r.0, Some(9), "{r:?}");
+        assert_eq!(count(&r, Category::NameKanji), 6, "{r:?}");
+        assert_eq!(count(&r, Category::NameKana), 3, "{r:?}");
+        assert_eq!(count(&r, Category::BirthDate), 3, "{r:?}");
+        assert_eq!(count(&r, Category::Gender), 2, "{r:?}");
+        for want in [
+            ("name", Category::NameKanji),
+            ("kana", Category::NameKana),
+            ("birthday", Category::BirthDate),
+            ("氏名", Category::NameKanji),
+            ("生年月日", Category::BirthDate),
+            ("性別", Category::Gender),
+        ] {
+            assert!(
+                r.1.contains(&(want.0.to_string(), want.1)),
+                "{want:?}: {r:?}"
+            );
+        }
+        // The orders' dates are no birth dates.
+        assert!(!r.1.iter().any(|(c, _)| c == "ordered"), "{r:?}");
+        // Fed a line at a time, or a few: the same.
+        let lines: Vec<&str> = text.split_inclusive('\n').collect();
+        assert_eq!(read(&lines), r);
+        for n in [2, 3, 5] {
+            let pieces: Vec<String> = lines.chunks(n).map(|c| c.concat()).collect();
+            let pieces: Vec<&str> = pieces.iter().map(String::as_str).collect();
+            assert_eq!(read(&pieces), r, "{n}");
+        }
+        // Text alone: no records.
+        let r = read(&[&prose, "山田 太郎 | 電話 090-1234-5678\n"]);
+        assert_eq!(r.0, None);
+    }
+
+    #[test]
+    fn hostile_text_with_bars_stays_linear() {
+        let t = std::time::Instant::now();
+        // Bars on every line, no table.
+        let bars = "a | b | c\n".repeat(300_000);
+        assert_eq!(read(&[&bars]).0, None);
+        // A rule cut into pieces (a line longer than a piece): not carried over and over.
+        let rule = format!("+{}", "-+".repeat(2_000_000));
+        let pieces: Vec<&str> = (0..rule.len())
+            .step_by(65_536)
+            .map(|i| &rule[i..(i + 65_536).min(rule.len())])
+            .collect();
+        assert_eq!(read(&pieces).0, None);
+        // Row markers on every line, and a table that never closes.
+        let marks = "*************************** 1. row ***\n".repeat(100_000);
+        assert_eq!(read(&[&marks]).0, Some(0));
+        let open = format!("| a | b |\n| - | - |\n{}", "| 1 | 2 |\n".repeat(200_000));
+        assert_eq!(read(&[&open]).0, Some(200_000));
+        assert!(t.elapsed().as_secs() < 20, "{:?}", t.elapsed());
+    }
 
     #[test]
     fn recognises_each_clients_output_and_nothing_else() {

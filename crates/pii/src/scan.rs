@@ -678,23 +678,20 @@ pub(crate) fn scan_into(
     let mut cards = crate::vcard::Cards::default();
     let mut xml = crate::xml::Xml::default();
     let mut zengin = crate::zengin::Zengin::default();
-    let mut vertical = crate::client::Vertical::default();
+    let mut blocks = crate::client::Blocks::default();
     decode::decode_chunks(enc, head, r, &mut |chunk: &str| {
         let m = match mode {
             Some(m) => m,
             None => {
                 let m = choose_mode(&lower, chunk);
-                if matches!(
-                    m,
-                    Mode::Json | Mode::Jsonl | Mode::Vcard | Mode::Zengin | Mode::Vertical
-                ) {
+                if matches!(m, Mode::Json | Mode::Jsonl | Mode::Vcard | Mode::Zengin) {
                     table = Table::named();
                 }
                 *mode.insert(m)
             }
         };
         match m {
-            Mode::Text => text::scan(chunk, tally),
+            Mode::Text => blocks.chunk(chunk, tally),
             Mode::Sql => {
                 for line in lines_inclusive(chunk) {
                     dump.line(line, tally);
@@ -704,16 +701,6 @@ pub(crate) fn scan_into(
             Mode::Vcard => cards.chunk(chunk, &mut table, tally),
             Mode::Xml => xml.chunk(chunk, tally),
             Mode::Zengin => zengin.chunk(chunk, &mut table, tally),
-            Mode::Boxed => {
-                for line in lines_inclusive(chunk) {
-                    crate::client::boxed_line(line, &mut table, tally);
-                }
-            }
-            Mode::Vertical => {
-                for line in lines_inclusive(chunk) {
-                    vertical.line(line, &mut table, tally);
-                }
-            }
             Mode::Jsonl => {
                 for line in chunk.lines() {
                     jsonl_line(line, &mut table, tally);
@@ -753,7 +740,6 @@ pub(crate) fn scan_into(
         Some(Mode::Json) => row_cols = json.finish(&mut table, tally),
         Some(Mode::Vcard) => cards.finish(&mut table, tally),
         Some(Mode::Zengin) => zengin.finish(tally),
-        Some(Mode::Vertical) => vertical.finish(&mut table, tally),
         _ => {}
     }
     let (records, columns) = match mode {
@@ -762,15 +748,7 @@ pub(crate) fn scan_into(
             let cols = xml.finish(tally);
             ((xml.records > 0).then_some(xml.records), cols)
         }
-        Some(
-            Mode::Delimited(_)
-            | Mode::Jsonl
-            | Mode::Json
-            | Mode::Vcard
-            | Mode::Zengin
-            | Mode::Boxed
-            | Mode::Vertical,
-        ) => {
+        Some(Mode::Delimited(_) | Mode::Jsonl | Mode::Json | Mode::Vcard | Mode::Zengin) => {
             if !pending.is_empty() {
                 text::scan(&pending, tally);
             }
@@ -784,7 +762,8 @@ pub(crate) fn scan_into(
             let (records, cols) = dump.finish(tally);
             (Some(records), cols)
         }
-        _ => (None, Vec::new()),
+        Some(Mode::Text) => blocks.finish(tally),
+        None => (None, Vec::new()),
     };
     Ok(Some(Scanned {
         encoding: decode::name(enc),
@@ -850,10 +829,6 @@ enum Mode {
     /// A Zengin bank transfer file ([`crate::zengin`]).
     Zengin,
     Delimited(u8),
-    /// A database client's boxed or aligned table ([`crate::client`]).
-    Boxed,
-    /// MySQL's vertical records ([`crate::client::Vertical`]).
-    Vertical,
 }
 
 fn choose_mode(lower_name: &str, chunk: &str) -> Mode {
@@ -891,11 +866,10 @@ fn choose_mode(lower_name: &str, chunk: &str) -> Mode {
     if lower_name.ends_with(".sql") || crate::sql::looks_like(head) {
         return Mode::Sql;
     }
-    if crate::client::looks_boxed(head) {
-        return Mode::Boxed;
-    }
-    if crate::client::looks_vertical(head) {
-        return Mode::Vertical;
+    // Database clients' tables are read by the text scanner's table reader
+    // ([`crate::client::Blocks`]), wherever they are; at the start they are no delimited file.
+    if crate::client::looks_boxed(head) || crate::client::looks_vertical(head) {
+        return Mode::Text;
     }
     if lower_name.ends_with(".tsv") || lower_name.ends_with(".tab") {
         return Mode::Delimited(b'\t');

@@ -110,6 +110,17 @@ fn mutated_inputs_never_panic() {
     let mysql = synth::client_table(&rows, synth::Printed::Mysql);
     let vertical = synth::client_vertical(&rows);
     let memo = synth::persons_text(10, 20, Form::Memo).0.into_bytes();
+    // A work log: text with several clients' tables in it (each read on its own).
+    let session = [
+        &memo[..memo.len() / 2],
+        &mysql,
+        &synth::client_table(&rows, synth::Printed::Psql),
+        b"\n",
+        &synth::client_table(&rows, synth::Printed::Markdown),
+        &vertical,
+        &memo[memo.len() / 2..],
+    ]
+    .concat();
     // Server and application logs: percent-encoded queries, `\uXXXX` escapes, ASCII labels.
     let logs = synth::persons_text(11, 30, Form::Logs).0.into_bytes();
     // A bank transfer file (fixed-width Shift_JIS records, one after the other).
@@ -152,6 +163,7 @@ fn mutated_inputs_never_panic() {
         ("mysql.txt", &mysql),
         ("vertical.txt", &vertical),
         ("memo.txt", &memo),
+        ("session.txt", &session),
         ("app.log", &logs),
         ("x.csv", &base),
         ("x.zip", &zip),
