@@ -17,6 +17,13 @@ fn main() -> std::io::Result<()> {
             std::fs::write(dir.join(&g.name), &g.data)?;
         }
     }
+    // A customer table printed to PDF (cells placed by position, over pages).
+    let (csv, _) = synth::persons_text(3, n, Form::Csv);
+    let rows: Vec<Vec<&str>> = csv.lines().map(|l| l.split(',').collect()).collect();
+    std::fs::write(
+        dir.join("customers.pdf"),
+        synth::pdf_table_of(&rows, synth::PdfTable::Report)?,
+    )?;
     std::fs::write(dir.join("decoys.txt"), synth::decoys_text(1, n * 4))?;
     std::fs::write(dir.join("orders.csv"), synth::decoys_csv(2, n))?;
     Ok(())

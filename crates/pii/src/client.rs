@@ -22,7 +22,7 @@
 
 use kizuki_core::Category;
 
-use crate::table::Table;
+use crate::table::{Table, Tables};
 use crate::tally::Tally;
 
 /// Non-empty lines of the head looked at to recognise a client's output or a table at a
@@ -143,12 +143,8 @@ pub(crate) struct Blocks {
     /// open a table, a rule that may close one or open the next): read with the next piece.
     carry: String,
     open: Option<Open>,
-    /// Data rows of the tables read.
-    records: u64,
-    /// Tables read.
-    tables: u64,
-    /// Their classified columns (each column name and category once).
-    columns: Vec<(String, Category)>,
+    /// The tables read.
+    tables: Tables,
     /// Values the text outside the tables held.
     text_values: u64,
 }
@@ -208,13 +204,7 @@ impl Blocks {
         let rest = std::mem::take(&mut self.carry);
         self.run(&rest, true, tally);
         self.close(tally);
-        if self.tables == 0 {
-            return (None, Vec::new());
-        }
-        if self.text_values == 0 {
-            tally.one_person_per_row(self.records);
-        }
-        (Some(self.records), std::mem::take(&mut self.columns))
+        std::mem::take(&mut self.tables).finish(self.text_values == 0, tally)
     }
 
     /// Reads `s`; unless it is the `last` piece, lines whose meaning depends on what follows
@@ -341,13 +331,7 @@ impl Blocks {
         if open.shape == Shape::Vertical {
             open.vertical.flush(&mut open.table, tally);
         }
-        for col in open.table.finish(tally) {
-            if !self.columns.contains(&col) {
-                self.columns.push(col);
-            }
-        }
-        self.records += open.table.records;
-        self.tables += 1;
+        self.tables.add(open.table, tally);
     }
 
     /// Reads the line at `pos` of the open table: `Some(Some(next))` when it was the

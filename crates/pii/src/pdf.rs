@@ -13,8 +13,14 @@
 //!   move, `T*`, `'`, `"`, `Tm` to another baseline), a space where it jumps right past the
 //!   estimated end of the last text (a label and its value in two text objects).
 //!
-//! No layout analysis: a table's cells come out as lines or spaced words, so names in a PDF
-//! table are found by their keywords only. Text in form XObjects and annotations is not read.
+//! - a table is found by where its cells start: a line of three cells or more (each a piece
+//!   of text placed by `Td`/`Tm`) over two lines whose cells start at its cells' columns (or
+//!   within them: numbers are right-aligned) opens it, and its rows go on while lines fit its
+//!   columns, over page breaks too ([`Grid`]). Its rows are read as a table's (a name or a
+//!   birth date in a column has no keyword beside it); the other lines are text.
+//!
+//! Widths are estimated (full width for CJK, half for the rest), not read from the fonts.
+//! Text in form XObjects and annotations is not read.
 //! An encrypted PDF is reported as not read.
 
 use std::collections::HashMap;
@@ -28,6 +34,8 @@ pub const MAX_OBJECTS: usize = 200_000;
 pub const MAX_PAGES: usize = 50_000;
 /// Most text taken from one PDF, bytes.
 pub const MAX_TEXT: usize = 64 << 20;
+/// Most pieces of text of a page laid out at once.
+const MAX_RUNS: usize = 1 << 16;
 /// Most bytes one content stream or CMap decodes to.
 const STREAM_CAP: u64 = 32 << 20;
 /// Most entries read from one CMap.
@@ -501,6 +509,32 @@ fn contents(doc: &Document, page: &Obj, budget: &mut u64) -> Vec<u8> {
     out
 }
 
+/// What separates a piece of text from the one before it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Sep {
+    None,
+    Space,
+    Line,
+}
+
+/// A piece of text shown (a string of `Tj`, `'`, `"` or of a `TJ` array).
+struct Run {
+    sep: Sep,
+    /// The text position was set for it (`BT`, `Td`, `TD`, `Tm`), as for a table's cell.
+    moved: bool,
+    /// Where it starts (user space, estimated).
+    x: f64,
+    /// Its text in the page's buffer.
+    span: (usize, usize),
+}
+
+/// The text a page shows, piece by piece.
+#[derive(Default)]
+struct Page {
+    buf: String,
+    runs: Vec<Run>,
+}
+
 /// The text state of a content stream.
 struct Shower<'f> {
     fonts: &'f HashMap<Vec<u8>, Rc<Font>>,
@@ -518,6 +552,9 @@ struct Shower<'f> {
     newline: bool,
     space: bool,
     shown: bool,
+    /// The text position was set since the last text shown.
+    moved: bool,
+    page: Page,
 }
 
 impl Shower<'_> {
@@ -528,32 +565,41 @@ impl Shower<'_> {
     fn move_to(&mut self, x: f64, y: f64) {
         self.line = (x, y);
         self.at = (x, y);
+        self.moved = true;
     }
 
-    fn show(&mut self, b: &[u8], out: &mut String) {
+    fn show(&mut self, b: &[u8]) {
         let Some(font) = self.font.clone() else {
             return;
         };
-        let at = out.len();
-        font.decode(b, out);
-        let text: String = out.drain(at..).collect();
-        if text.is_empty() {
+        let em = self.em().max(1e-3);
+        let buf = &mut self.page.buf;
+        let at = buf.len();
+        font.decode(b, buf);
+        if buf.len() == at {
             return;
         }
-        let em = self.em().max(1e-3);
-        if self.shown {
-            if self.newline || (self.at.1 - self.last_y).abs() > 0.5 * em {
-                out.push('\n');
-            } else if self.space || self.at.0 > self.x_end + 0.25 * em {
-                out.push(' ');
-            }
-        }
+        let sep = if !self.shown {
+            Sep::None
+        } else if self.newline || (self.at.1 - self.last_y).abs() > 0.5 * em {
+            Sep::Line
+        } else if self.space || self.at.0 > self.x_end + 0.25 * em {
+            Sep::Space
+        } else {
+            Sep::None
+        };
         // Advance by an estimate: full width for CJK, half for the rest.
-        let width: f64 = text
+        let width: f64 = buf[at..]
             .chars()
             .map(|c| if c >= '\u{1100}' { 1.0 } else { 0.5 })
             .sum();
-        out.push_str(&text);
+        self.page.runs.push(Run {
+            sep,
+            moved: self.moved,
+            x: self.at.0,
+            span: (at, buf.len()),
+        });
+        self.moved = false;
         self.at.0 += width * em;
         self.x_end = self.at.0;
         self.last_y = self.at.1;
@@ -563,8 +609,13 @@ impl Shower<'_> {
     }
 }
 
-/// Appends the text a content stream shows.
-fn show_text(content: &[u8], fonts: &HashMap<Vec<u8>, Rc<Font>>, out: &mut String) {
+/// The text a content stream shows, handed to `lay_out` a part at a time: at most
+/// [`MAX_RUNS`] pieces (a hostile stream of a million one-letter strings stays small).
+fn show_text(
+    content: &[u8],
+    fonts: &HashMap<Vec<u8>, Rc<Font>>,
+    lay_out: &mut dyn FnMut(&Page),
+) -> usize {
     let mut st = Shower {
         fonts,
         font: None,
@@ -577,7 +628,11 @@ fn show_text(content: &[u8], fonts: &HashMap<Vec<u8>, Rc<Font>>, out: &mut Strin
         newline: false,
         space: false,
         shown: false,
+        moved: false,
+        page: Page::default(),
     };
+    // Bytes of text handed on.
+    let mut shown = 0;
     let mut lx = Lexer { d: content, p: 0 };
     let mut ops: Vec<Tok<'_>> = Vec::new();
     // The operands of a `TJ` array.
@@ -589,8 +644,13 @@ fn show_text(content: &[u8], fonts: &HashMap<Vec<u8>, Rc<Font>>, out: &mut Strin
             _ => 0.0,
         };
     while let Some(t) = lx.next() {
-        if out.len() > MAX_TEXT {
-            return;
+        if st.page.runs.len() >= MAX_RUNS {
+            shown += st.page.buf.len();
+            lay_out(&st.page);
+            st.page = Page::default();
+        }
+        if shown + st.page.buf.len() > MAX_TEXT {
+            break;
         }
         match t {
             Tok::Open => array = Some(Vec::new()),
@@ -601,9 +661,12 @@ fn show_text(content: &[u8], fonts: &HashMap<Vec<u8>, Rc<Font>>, out: &mut Strin
             }
             Tok::Word(w) if array.is_none() => {
                 match w {
+                    // `BT` and `Tm` set the position outright: a `T*` before them
+                    // (reportlab ends each table cell with one) breaks no line.
                     b"BT" => {
                         st.scale = 1.0;
                         st.move_to(0.0, 0.0);
+                        st.newline = false;
                     }
                     b"Tf" => {
                         st.size = num(&ops, 1);
@@ -620,6 +683,7 @@ fn show_text(content: &[u8], fonts: &HashMap<Vec<u8>, Rc<Font>>, out: &mut Strin
                     b"Tm" => {
                         st.scale = num(&ops, 6).abs().max(num(&ops, 3).abs()).max(1e-3);
                         st.move_to(num(&ops, 2), num(&ops, 1));
+                        st.newline = false;
                     }
                     b"T*" => st.newline = true,
                     b"Tj" | b"'" | b"\"" => {
@@ -627,13 +691,13 @@ fn show_text(content: &[u8], fonts: &HashMap<Vec<u8>, Rc<Font>>, out: &mut Strin
                             st.newline = true;
                         }
                         if let Some(Tok::Str(s) | Tok::Hex(s)) = ops.last() {
-                            st.show(s, out);
+                            st.show(s);
                         }
                     }
                     b"TJ" => {
                         for t in std::mem::take(&mut last_array) {
                             match t {
-                                Tok::Str(s) | Tok::Hex(s) => st.show(&s, out),
+                                Tok::Str(s) | Tok::Hex(s) => st.show(&s),
                                 // Thousandths of an em, leftwards; a move right of a fifth
                                 // of an em or more is a word space (TeX justifies so).
                                 Tok::Num(n) => {
@@ -658,10 +722,201 @@ fn show_text(content: &[u8], fonts: &HashMap<Vec<u8>, Rc<Font>>, out: &mut Strin
             },
         }
     }
+    lay_out(&st.page);
+    shown + st.page.buf.len()
 }
 
-/// The text of a PDF, page by page; `Err` when it cannot be read (encrypted).
-pub fn text(data: &[u8], cap: u64) -> Result<String, String> {
+/// A line of a page: its text as shown (pieces joined by the spaces between them) and its
+/// cells (where a piece placed by `Td`/`Tm` starts, and its text up to the next one, as a
+/// range of the line's text).
+struct Line {
+    text: String,
+    cells: Vec<(f64, usize, usize)>,
+}
+
+impl Line {
+    fn cell(&self, c: &(f64, usize, usize)) -> &str {
+        self.text.get(c.1..c.2).unwrap_or("").trim()
+    }
+}
+
+impl Page {
+    fn lines(&self) -> Vec<Line> {
+        let mut lines: Vec<Line> = Vec::new();
+        for r in &self.runs {
+            let t = self.buf.get(r.span.0..r.span.1).unwrap_or("");
+            let line = match lines.last_mut() {
+                Some(l) if r.sep != Sep::Line => l,
+                _ => {
+                    lines.push(Line {
+                        text: String::new(),
+                        cells: Vec::new(),
+                    });
+                    lines.last_mut().expect("pushed")
+                }
+            };
+            if r.sep == Sep::Space {
+                line.text.push(' ');
+            }
+            let start = line.text.len();
+            line.text.push_str(t);
+            let end = line.text.len();
+            match line.cells.last_mut() {
+                Some((x, _, e)) if !(r.moved && r.x > *x) => *e = end,
+                _ => line.cells.push((r.x, start, end)),
+            }
+        }
+        lines
+    }
+}
+
+/// How far (user space units) a cell may start from its column's start and still be
+/// aligned with it.
+const ALIGN: f64 = 3.0;
+/// Most columns a table has.
+const MAX_GRID_COLUMNS: usize = 64;
+
+/// A table's columns (where its header's cells start) and its rows, the header first.
+struct Grid {
+    cols: Vec<f64>,
+    rows: Vec<Vec<String>>,
+    /// The rows go on the last table closed (after a page break).
+    continues: bool,
+}
+
+impl Grid {
+    /// `line` as a row of these columns: each cell goes to the column it starts in, and a
+    /// row has two cells or more, a third of them (two at least) aligned on a column's start
+    /// (a right-aligned number starts within its column).
+    fn row(&self, line: &Line) -> Option<Vec<String>> {
+        if line.cells.len() < 2 {
+            return None;
+        }
+        let mut row = vec![String::new(); self.cols.len()];
+        let mut aligned = 0;
+        for c in &line.cells {
+            let x = c.0;
+            let j = self.cols.iter().rposition(|s| *s - ALIGN <= x)?;
+            if (x - self.cols[j]).abs() <= ALIGN {
+                aligned += 1;
+            }
+            let cell = &mut row[j];
+            if !cell.is_empty() {
+                cell.push(' ');
+            }
+            cell.push_str(line.cell(c));
+        }
+        (aligned >= 2 && aligned * 3 >= line.cells.len()).then_some(row)
+    }
+
+    /// A table whose header is `head`, when the two lines after it are its rows.
+    fn open(head: &Line, next: &[Line]) -> Option<Grid> {
+        if !(3..=MAX_GRID_COLUMNS).contains(&head.cells.len())
+            || head.cells.windows(2).any(|w| w[1].0 <= w[0].0 + ALIGN)
+        {
+            return None;
+        }
+        let mut g = Grid {
+            cols: head.cells.iter().map(|c| c.0).collect(),
+            rows: vec![
+                head.cells
+                    .iter()
+                    .map(|c| head.cell(c).to_string())
+                    .collect(),
+            ],
+            continues: false,
+        };
+        for l in next.get(..2)? {
+            let r = g.row(l)?;
+            g.rows.push(r);
+        }
+        Some(g)
+    }
+}
+
+/// A PDF's text (the lines outside tables) and its tables (rows of cells, the first row
+/// perhaps a header).
+#[derive(Default)]
+pub struct PdfText {
+    /// The lines outside tables.
+    pub text: String,
+    /// Each table's rows.
+    pub tables: Vec<Vec<Vec<String>>>,
+}
+
+/// Lays a page out into `out`: its tables' rows to `out.tables`, the other lines to
+/// `out.text`. `grid` is the table open at the page's end (its rows go on on the next page),
+/// `last` the columns of the last table closed (rows after a page's footer and the next
+/// page's header go on in it).
+fn lay_out(page: &Page, out: &mut PdfText, grid: &mut Option<Grid>, last: &mut Option<Vec<f64>>) {
+    let lines = page.lines();
+    let mut i = 0;
+    while let Some(line) = lines.get(i) {
+        if let Some(g) = grid {
+            if let Some(r) = g.row(line) {
+                g.rows.push(r);
+                i += 1;
+                continue;
+            }
+            close(grid, out, last);
+        }
+        // Two rows of the last table's columns, after its page break.
+        if let Some(cols) = last.take() {
+            let g = Grid {
+                cols,
+                rows: Vec::new(),
+                continues: true,
+            };
+            let two: Vec<Vec<String>> = lines
+                .get(i..i + 2)
+                .unwrap_or(&[])
+                .iter()
+                .map_while(|l| g.row(l))
+                .collect();
+            if two.len() == 2 {
+                *grid = Some(Grid { rows: two, ..g });
+                i += 2;
+                continue;
+            }
+            *last = Some(g.cols);
+        }
+        let rest = lines.get(i + 1..).unwrap_or(&[]);
+        if let Some(g) = Grid::open(line, rest) {
+            *grid = Some(g);
+            i += 3;
+            continue;
+        }
+        out.text.push_str(&line.text);
+        out.text.push('\n');
+        i += 1;
+    }
+}
+
+/// Closes the open table: its rows join the table closed before it when they go on from it
+/// (a table over several pages), else make a new one.
+fn close(grid: &mut Option<Grid>, out: &mut PdfText, last: &mut Option<Vec<f64>>) {
+    let Some(g) = grid.take() else {
+        return;
+    };
+    match out.tables.last_mut() {
+        Some(t) if g.continues => t.extend(g.rows),
+        _ => out.tables.push(g.rows),
+    }
+    // The header printed again at the top of each page is no row.
+    if let Some(t) = out.tables.last_mut()
+        && let Some((head, rows)) = t.split_first()
+        && rows.contains(head)
+    {
+        let head = head.clone();
+        let mut first = true;
+        t.retain(|r| std::mem::take(&mut first) || *r != head);
+    }
+    *last = Some(g.cols);
+}
+
+/// The text of a PDF, page by page, and its tables; `Err` when it cannot be read
+/// (encrypted).
+pub fn text(data: &[u8], cap: u64) -> Result<PdfText, String> {
     let mut doc = pdf::parse(data, MAX_OBJECTS);
     if doc.trailers.iter().any(|t| t.get("Encrypt").is_some())
         || doc.objects.iter().any(|o| o.value.get("Encrypt").is_some())
@@ -671,7 +926,9 @@ pub fn text(data: &[u8], cap: u64) -> Result<String, String> {
     let mut budget = cap;
     pdf::unpack_object_streams_within(&mut doc, MAX_OBJECTS, &mut budget, &mut || false);
     let mut cache = HashMap::new();
-    let mut out = String::new();
+    let mut out = PdfText::default();
+    let (mut grid, mut last) = (None, None);
+    let mut size = 0;
     let pages = doc
         .objects
         .iter()
@@ -680,12 +937,14 @@ pub fn text(data: &[u8], cap: u64) -> Result<String, String> {
     for page in pages {
         let fonts = page_fonts(&doc, &page.value, &mut cache, &mut budget);
         let content = contents(&doc, &page.value, &mut budget);
-        show_text(&content, &fonts, &mut out);
-        out.push('\n');
-        if out.len() > MAX_TEXT || budget == 0 {
+        size += show_text(&content, &fonts, &mut |page| {
+            lay_out(page, &mut out, &mut grid, &mut last);
+        });
+        if size > MAX_TEXT || budget == 0 {
             break;
         }
     }
+    close(&mut grid, &mut out, &mut last);
     Ok(out)
 }
 
@@ -721,9 +980,33 @@ mod tests {
              BT /F1 10 Tf 72 680 Td [(te) -30 (l) -400 (090\\0551234) ] TJ 0 -20 Td (a\\(b\\)) Tj T* (c) ' ET
              BI /W 1 /H 1 ID \x00EI\x01 EI Q"
         );
-        let mut out = String::new();
-        show_text(content.as_bytes(), &fonts, &mut out);
-        assert_eq!(out, "Name: 山田 太郎\ntel 090-1234\na(b)\nc");
+        let mut text = Vec::new();
+        show_text(content.as_bytes(), &fonts, &mut |page| {
+            text.extend(page.lines().into_iter().map(|l| l.text));
+        });
+        assert_eq!(text.join("\n"), "Name: 山田 太郎\ntel 090-1234\na(b)\nc");
+    }
+
+    /// A stream of many small pieces is laid out a part at a time, every piece kept.
+    #[test]
+    fn many_pieces_are_laid_out_in_parts() {
+        let mut fonts = HashMap::new();
+        fonts.insert(b"F1".to_vec(), Rc::new(Font::Simple));
+        let content = format!(
+            "BT /F1 10 Tf {}ET",
+            "20 0 Td (a) Tj 0 -20 Td (b) Tj ".repeat(MAX_RUNS)
+        );
+        let (mut parts, mut letters) = (0, 0);
+        let shown = show_text(content.as_bytes(), &fonts, &mut |page| {
+            assert!(page.runs.len() <= MAX_RUNS);
+            parts += 1;
+            letters += page
+                .lines()
+                .iter()
+                .map(|l| l.text.bytes().filter(|b| *b != b' ').count())
+                .sum::<usize>();
+        });
+        assert_eq!((parts, letters, shown), (3, 2 * MAX_RUNS, 2 * MAX_RUNS));
     }
 }
 
@@ -731,6 +1014,50 @@ mod tests {
 mod table_rows {
     use crate::tally::{CatSet, Tally};
     use kizuki_core::Category;
+
+    /// A customer table printed to PDF over three pages (the header on the first only or on
+    /// each, a title above and page numbers below): one table of every row, each value
+    /// counted as its column's, the title and page numbers left as text.
+    #[test]
+    fn tables_printed_to_pdf_are_read_as_tables() {
+        for style in [
+            crate::synth::PdfTable::Sheet,
+            crate::synth::PdfTable::Report,
+        ] {
+            printed_table(style);
+        }
+    }
+
+    fn printed_table(style: crate::synth::PdfTable) {
+        let (csv, truth) = crate::synth::persons_text(21, 90, crate::synth::Form::Csv);
+        let rows: Vec<Vec<&str>> = csv.lines().map(|l| l.split(',').collect()).collect();
+        let Ok(pdf) = crate::synth::pdf_table_of(&rows, style) else {
+            panic!("pdf");
+        };
+        let Ok(t) = super::text(&pdf, 1 << 30) else {
+            panic!("text");
+        };
+        assert_eq!(t.tables.len(), 1, "{}", t.text);
+        assert_eq!(t.tables[0].len(), 91);
+        assert_eq!(t.tables[0][0], rows[0]);
+        assert_eq!(
+            t.text,
+            "顧客一覧（2024年3月末現在）\n- 1 -\n顧客一覧（2024年3月末現在）\n- 2 -\n\
+             顧客一覧（2024年3月末現在）\n- 3 -\n"
+        );
+        let mut tally = Tally::new(CatSet::all());
+        crate::text::scan(&t.text, &mut tally);
+        let (records, columns) = crate::table::read_tables(t.tables, &mut tally);
+        assert_eq!(records, Some(90));
+        let want: Vec<(Category, u64)> = truth.into_iter().collect();
+        crate::assert_counts(&tally, &want, &format!("{columns:?}"));
+        for (h, c) in [
+            ("氏名", Category::NameKanji),
+            ("生年月日", Category::BirthDate),
+        ] {
+            assert!(columns.contains(&(h.to_string(), c)), "{columns:?}");
+        }
+    }
 
     /// A customer list printed to PDF: each row comes out as one line of text, the name first
     /// with no keyword before it. The name counts, as the row's other values do.
@@ -752,6 +1079,8 @@ mod table_rows {
             panic!("text");
         };
         let mut t = Tally::new(CatSet::all());
+        assert!(text.tables.is_empty());
+        let text = text.text;
         crate::text::scan(&text, &mut t);
         let want = [
             (Category::NameKanji, 5),

@@ -318,11 +318,14 @@ impl Scanner {
                 // No page text: an image-only PDF, or text that mentions `%PDF-` near its
                 // start (the sniffer's rule, as PDF readers accept a header anywhere in the
                 // first kilobyte): read as text.
-                Ok(t) if t.trim().is_empty() => self.scan_text_item(name, data, out),
+                Ok(t) if t.text.trim().is_empty() && t.tables.is_empty() => {
+                    self.scan_text_item(name, data, out)
+                }
                 Ok(t) => {
                     let mut tally = Tally::new(self.opts.categories);
-                    text::scan(&t, &mut tally);
-                    self.push_report(out, tally, name.to_string(), None, None, Vec::new());
+                    text::scan(&t.text, &mut tally);
+                    let (records, columns) = crate::table::read_tables(t.tables, &mut tally);
+                    self.push_report(out, tally, name.to_string(), None, records, columns);
                 }
                 Err(e) => out.push(Item::Failed {
                     path: name.to_string(),

@@ -1348,6 +1348,104 @@ pub fn ole_of(streams: &[(&str, &[u8])]) -> std::io::Result<Vec<u8>> {
 /// value a little to the right). Content streams are deflated and the page objects are in an
 /// object stream. Only for the scanner's tests: there is no cross-reference table.
 pub fn pdf_of(lines: &[&str]) -> std::io::Result<Vec<u8>> {
+    let mut pages: Vec<Vec<Shown>> = Vec::new();
+    for chunk in lines.chunks(40) {
+        let mut page = Vec::new();
+        for (i, line) in chunk.iter().enumerate() {
+            let y = 780.0 - 18.0 * i as f64;
+            let parts: Vec<&str> = match line.split_once('：') {
+                Some((label, _)) => {
+                    let cut = label.len() + '：'.len_utf8();
+                    vec![&line[..cut], &line[cut..]]
+                }
+                None => vec![line],
+            };
+            let mut x = 72.0;
+            for part in parts {
+                page.push((x, y, i % 2 == 0, part.to_string()));
+                x += pdf_width(part) + 12.0;
+            }
+        }
+        pages.push(page);
+    }
+    pdf_shown(&pages, false)
+}
+
+/// How a table is printed to PDF ([`pdf_table_of`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PdfTable {
+    /// The header on the first page only, each cell shown by `Tj`.
+    Sheet,
+    /// The header again at the top of each page, and each cell ended by `T*`, as reportlab
+    /// (Python's report library) prints its tables.
+    Report,
+}
+
+/// A table printed to PDF as spreadsheets and reports print one: each cell a text object
+/// at its column (numbers, dates and phone numbers right-aligned, the rest left-aligned),
+/// a title above it, 40 rows a page and the page number under them. Fonts as in
+/// [`pdf_of`].
+pub fn pdf_table_of(rows: &[Vec<&str>], style: PdfTable) -> std::io::Result<Vec<u8>> {
+    let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<f64> = (0..cols)
+        .map(|j| {
+            rows.iter()
+                .map(|r| r.get(j).map_or(0.0, |c| pdf_width(c)))
+                .fold(0.0, f64::max)
+        })
+        .collect();
+    let starts: Vec<f64> = widths
+        .iter()
+        .scan(40.0, |x, w| {
+            let s = *x;
+            *x += w + 8.0;
+            Some(s)
+        })
+        .collect();
+    let numeric = |c: &str| {
+        !c.is_empty()
+            && c.chars()
+                .all(|ch| ch.is_ascii_digit() || matches!(ch, '-' | '/' | '(' | ')' | '+'))
+    };
+    let mut pages: Vec<Vec<Shown>> = Vec::new();
+    let (head, body) = match style {
+        PdfTable::Sheet => (None, rows),
+        PdfTable::Report => (rows.first(), rows.get(1..).unwrap_or(&[])),
+    };
+    for (p, chunk) in body.chunks(40).enumerate() {
+        let mut page = vec![(40.0, 800.0, true, "顧客一覧（2024年3月末現在）".to_string())];
+        for (i, row) in head.into_iter().chain(chunk).enumerate() {
+            let y = 780.0 - 18.0 * i as f64;
+            for (j, cell) in row.iter().enumerate().filter(|(_, c)| !c.is_empty()) {
+                let x = if numeric(cell) {
+                    starts[j] + widths[j] - pdf_width(cell)
+                } else {
+                    starts[j]
+                };
+                page.push((x, y, i % 2 == 0, cell.to_string()));
+            }
+        }
+        page.push((280.0, 40.0, false, format!("- {} -", p + 1)));
+        pages.push(page);
+    }
+    pdf_shown(&pages, style == PdfTable::Report)
+}
+
+/// A piece of text on a PDF page: where it starts, whether its line uses the `Identity-H`
+/// font (else the Shift_JIS one) when it is not ASCII, and the text.
+type Shown = (f64, f64, bool, String);
+
+/// The estimated width of `s` at 10.5 points (full width for CJK, half for ASCII).
+fn pdf_width(s: &str) -> f64 {
+    s.chars()
+        .map(|ch| if ch.is_ascii() { 0.5 } else { 1.0 })
+        .sum::<f64>()
+        * 10.5
+}
+
+/// A PDF of pages showing these pieces of text ([`pdf_of`]), each ended by `T*` when
+/// `next_line`.
+fn pdf_shown(shown: &[Vec<Shown>], next_line: bool) -> std::io::Result<Vec<u8>> {
     use std::fmt::Write as _;
     use std::io::Write;
     let mut cids: Vec<char> = Vec::new();
@@ -1361,40 +1459,28 @@ pub fn pdf_of(lines: &[&str]) -> std::io::Result<Vec<u8>> {
         }
     };
     let mut pages: Vec<String> = Vec::new();
-    for chunk in lines.chunks(40) {
+    for items in shown {
         let mut c = String::new();
-        for (i, line) in chunk.iter().enumerate() {
-            let y = 780 - 18 * i;
-            let parts: Vec<&str> = match line.split_once('：') {
-                Some((label, _)) => {
-                    let cut = label.len() + '：'.len_utf8();
-                    vec![&line[..cut], &line[cut..]]
-                }
-                None => vec![line],
+        for (x, y, identity, part) in items {
+            let (font, s) = if part.is_ascii() {
+                let esc = part
+                    .replace('\\', "\\\\")
+                    .replace('(', "\\(")
+                    .replace(')', "\\)");
+                ("F3", format!("({esc})"))
+            } else if *identity {
+                let hex: String = part.chars().map(|ch| format!("{:04X}", cid(ch))).collect();
+                ("F1", format!("<{hex}>"))
+            } else {
+                let b = encoding_rs::SHIFT_JIS.encode(part).0;
+                let hex: String = b.iter().map(|b| format!("{b:02X}")).collect();
+                ("F2", format!("<{hex}>"))
             };
-            let mut x = 72.0;
-            for part in parts {
-                let (font, s) = if part.is_ascii() {
-                    let esc = part
-                        .replace('\\', "\\\\")
-                        .replace('(', "\\(")
-                        .replace(')', "\\)");
-                    ("F3", format!("({esc})"))
-                } else if i % 2 == 0 {
-                    let hex: String = part.chars().map(|ch| format!("{:04X}", cid(ch))).collect();
-                    ("F1", format!("<{hex}>"))
-                } else {
-                    let b = encoding_rs::SHIFT_JIS.encode(part).0;
-                    let hex: String = b.iter().map(|b| format!("{b:02X}")).collect();
-                    ("F2", format!("<{hex}>"))
-                };
-                let _ = writeln!(c, "BT /{font} 10.5 Tf 1 0 0 1 {x} {y} Tm {s} Tj ET");
-                let width: f64 = part
-                    .chars()
-                    .map(|ch| if ch.is_ascii() { 0.5 } else { 1.0 })
-                    .sum();
-                x += width * 10.5 + 12.0;
-            }
+            let end = if next_line { " T*" } else { "" };
+            let _ = writeln!(
+                c,
+                "BT /{font} 10.5 Tf 12.6 TL 1 0 0 1 {x} {y} Tm {s} Tj{end} ET"
+            );
         }
         pages.push(c);
     }

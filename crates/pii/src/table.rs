@@ -1210,6 +1210,61 @@ impl Default for Table {
     }
 }
 
+/// Several tables of one object (the tables of a text or a PDF), their rows counted
+/// together and their columns listed once each.
+#[derive(Debug, Default)]
+pub(crate) struct Tables {
+    /// Tables read.
+    pub count: u64,
+    /// Their data rows.
+    pub records: u64,
+    /// Their classified columns (each name and category once).
+    pub columns: Vec<(String, Category)>,
+}
+
+impl Tables {
+    /// Adds a table that is complete.
+    pub fn add(&mut self, mut table: Table, tally: &mut Tally) {
+        for col in table.finish(tally) {
+            if !self.columns.contains(&col) {
+                self.columns.push(col);
+            }
+        }
+        self.records += table.records;
+        self.count += 1;
+    }
+
+    /// The object's records (`None` without tables) and columns. `alone`: nothing outside
+    /// the tables held a value, so a person is a row at most.
+    pub fn finish(self, alone: bool, tally: &mut Tally) -> (Option<u64>, Vec<(String, Category)>) {
+        if self.count == 0 {
+            return (None, Vec::new());
+        }
+        if alone {
+            tally.one_person_per_row(self.records);
+        }
+        (Some(self.records), self.columns)
+    }
+}
+
+/// Reads tables given as rows of cells (the first row perhaps a header), after the text
+/// around them was scanned into `tally`.
+pub(crate) fn read_tables(
+    tables: Vec<Vec<Vec<String>>>,
+    tally: &mut Tally,
+) -> (Option<u64>, Vec<(String, Category)>) {
+    let alone = tally.total() == 0;
+    let mut all = Tables::default();
+    for rows in tables {
+        let mut t = Table::new();
+        for r in &rows {
+            t.push(r, tally);
+        }
+        all.add(t, tally);
+    }
+    all.finish(alone, tally)
+}
+
 /// Splits one line into fields (RFC 4180 quotes) into `out`. `false` when a quoted field is
 /// still open at the end of the line (the caller joins the next line).
 pub fn split_into<'a>(line: &'a str, delim: u8, out: &mut Vec<Cow<'a, str>>) -> bool {

@@ -61,6 +61,11 @@ fn mutated_inputs_never_panic() {
     };
     let eml = kizuki_mail::synth::render(&spec, kizuki_mail::synth::Eol::Lf);
     let pdf = synth::pdf_of(&csv.lines().collect::<Vec<_>>()).unwrap();
+    // The same rows printed as a table (cells placed by position, over pages).
+    let pdf_table = {
+        let rows: Vec<Vec<&str>> = csv.lines().map(|l| l.split(',').collect()).collect();
+        synth::pdf_table_of(&rows, synth::PdfTable::Report).unwrap()
+    };
     let html = String::from_utf8(word.clone())
         .unwrap()
         .replace("w:tbl", "table")
@@ -175,6 +180,7 @@ fn mutated_inputs_never_panic() {
         ("x.xls", &xls),
         ("x.eml", &eml),
         ("x.pdf", &pdf),
+        ("table.pdf", &pdf_table),
         ("x.html", &html),
         ("x.docx!word/document.xml", &word),
         ("x.ods!content.xml", &odf),

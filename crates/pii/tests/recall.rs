@@ -137,6 +137,16 @@ fn recall_and_precision_per_category() {
                     synth::pdf_of(&text.lines().collect::<Vec<_>>()).unwrap(),
                     &text_truth,
                 ),
+                (
+                    "table.pdf",
+                    synth::pdf_table_of(&rows, synth::PdfTable::Sheet).unwrap(),
+                    &truth,
+                ),
+                (
+                    "report.pdf",
+                    synth::pdf_table_of(&rows, synth::PdfTable::Report).unwrap(),
+                    &truth,
+                ),
                 ("table.odt", odt(&odf_table(&rows)), &truth),
                 ("persons.html", html_table(&rows), &truth),
                 ("letters.htm", html_letters(&text), &text_truth),
