@@ -627,6 +627,40 @@ fn reads_mailboxes_as_mail() {
     }
 }
 
+/// A customer list copied from a spreadsheet and pasted into a mail's body (cells between
+/// tabs, as Excel puts a range on the clipboard): read as a table, so the names, kana and
+/// dates in its columns count without a keyword beside them, and its rows are `records`.
+#[test]
+fn reads_a_range_pasted_into_a_mail() {
+    use kizuki_core::Category;
+    use kizuki_mail::synth::{self as msynth, Eol};
+    let sb = Sandbox::new();
+    let (range, truth) = synth::persons_text(48, 20, Form::Tsv);
+    let mut m = msynth::reference_spec();
+    m.from_name = "総務部".into();
+    m.from_addr = "somu@partner-air.co.jp".into();
+    m.to = "eigyo@sample-travel.co.jp".into();
+    m.text = format!(
+        "営業部 各位\n\nお世話になっております。\n対象のお客様は以下のとおりです。\n\n{range}\nご確認をお願いいたします。\n"
+    );
+    m.attachments = Vec::new();
+    sb.write("mail/list.eml", msynth::render(&m, Eol::Crlf));
+    let items = scan_found(&sb, "mail/list.eml");
+    assert_eq!(items.len(), 1, "{items:?}");
+    let o = &items[0];
+    assert_eq!(o["records"], 20, "{o}");
+    let n = |c: Category| o["categories"][c.id()].as_u64().unwrap_or(0);
+    for (c, k) in &truth {
+        // The correspondents' two addresses besides the list's.
+        let k = if *c == Category::Email { k + 2 } else { *k };
+        assert_eq!(n(*c), k, "{c}: {o}");
+    }
+    let columns = o["columns"].to_string();
+    for name in ["氏名", "フリガナ", "生年月日", "旅券番号"] {
+        assert!(columns.contains(name), "{name}: {columns}");
+    }
+}
+
 /// A PDF of customer letters (fonts with `ToUnicode` CMaps and with Shift_JIS codes, pages in
 /// an object stream): every value the text holds is found.
 #[test]

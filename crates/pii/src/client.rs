@@ -154,6 +154,10 @@ struct Open {
     shape: Shape,
     table: Table,
     vertical: Vertical,
+    /// The tabs of a [`Shape::Tabbed`] table's lines.
+    tabs: usize,
+    /// The values counted before the table opened.
+    before: u64,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -166,6 +170,9 @@ enum Shape {
     Markdown,
     /// MySQL's `\G` records.
     Vertical,
+    /// Lines of tab-separated cells, as a spreadsheet's range is pasted into a mail or a
+    /// ticket; the first line may be a header.
+    Tabbed,
 }
 
 /// What the lines from a point show.
@@ -230,16 +237,15 @@ impl Blocks {
                 }
                 continue;
             }
-            // The next line with a `|` or a row marker.
-            // The next `|`, or `***` at a line's start (stars elsewhere are common in logs:
-            // `SELECT *`, code).
+            // The next `|` or tab, or `***` at a line's start (stars elsewhere are common in
+            // logs: `SELECT *`, code).
             let mut from = pos;
             let at = loop {
-                let Some(k) = memchr::memchr2(b'|', b'*', &b[from..]) else {
+                let Some(k) = memchr::memchr3(b'|', b'\t', b'*', &b[from..]) else {
                     break None;
                 };
                 let at = from + k;
-                if b[at] == b'|'
+                if b[at] != b'*'
                     || (b[at..].starts_with(ROW_MARK) && (at == 0 || b[at - 1] == b'\n'))
                 {
                     break Some(at);
@@ -309,17 +315,32 @@ impl Blocks {
     /// Opens a table of `shape` whose opening lines are `head`.
     fn begin(&mut self, shape: Shape, head: &str, tally: &mut Tally) {
         self.close(tally);
-        // The header is the line that is no rule (the marker opens the first record).
-        let table = match head.lines().map(str::trim_end).find(|l| !is_rule(l)) {
+        // The header is the line that is no rule (the marker opens the first record). Pasted
+        // cells may have none: their first line is judged as a CSV's is (a name there is no
+        // column's name to report).
+        let mut table = match head.lines().map(str::trim_end).find(|l| !is_rule(l)) {
+            Some(_) if shape == Shape::Tabbed => Table::new(),
             Some(h) if shape != Shape::Vertical => {
                 Table::with_columns(cells(shape, h).map(str::to_string).collect())
             }
             _ => Table::named(),
         };
+        let tabs = tabs(head);
+        let before = tally.total();
+        if shape == Shape::Tabbed {
+            push_cells(
+                shape,
+                head.trim_end_matches(['\n', '\r']),
+                &mut table,
+                tally,
+            );
+        }
         self.open = Some(Open {
             shape,
             table,
             vertical: Vertical::default(),
+            tabs,
+            before,
         });
     }
 
@@ -330,6 +351,13 @@ impl Blocks {
         };
         if open.shape == Shape::Vertical {
             open.vertical.flush(&mut open.table, tally);
+        }
+        // Lines of tabbed cells with no column of personal data are no table of people
+        // (a MySQL general log: time, thread and query between tabs): their values were
+        // read cell by cell as text, and count as text's.
+        if open.shape == Shape::Tabbed && open.table.finish(tally).is_empty() {
+            self.text_values += tally.total() - open.before;
+            return;
         }
         self.tables.add(open.table, tally);
     }
@@ -391,6 +419,10 @@ impl Blocks {
                 Some(Some(next))
             }
             Shape::Vertical if open.vertical.field(l) => Some(Some(next)),
+            Shape::Tabbed if tabs(l) == open.tabs => {
+                push_cells(shape, l, &mut open.table, tally);
+                Some(Some(next))
+            }
             _ => Some(None),
         }
     }
@@ -406,11 +438,13 @@ fn look(s: &str, i: usize, last: bool) -> Look {
     let b = s.as_bytes();
     let mut lines = [""; 3];
     let mut ends = [i; 3];
+    let mut tab = [0; 3];
     let mut at = i;
     let mut n = 0;
     while n < 3 && at < s.len() {
         let e = line_end(b, at);
         lines[n] = s[at..e].trim_end_matches(['\n', '\r']).trim_end();
+        tab[n] = tabs(&s[at..e]);
         ends[n] = e;
         at = e;
         n += 1;
@@ -425,7 +459,14 @@ fn look(s: &str, i: usize, last: bool) -> Look {
         && l0.contains(" | ")
         && (n < 2 || (l1.starts_with('-') && l1.contains("-+-") && is_rule(l1)));
     let markdown = bars(l0) && (n < 2 || (bars(l1) && is_rule(l1)));
-    if !(boxed || psql || markdown) {
+    // Three cells or more, as many on the next lines; lines indented with tabs (code, a
+    // log's continuation lines) are no cells.
+    let tabbed = tab[0] >= 2
+        && tab[1..n].iter().all(|t| *t == tab[0])
+        && lines[..n]
+            .iter()
+            .all(|l| !l.starts_with(|c: char| c.is_whitespace()));
+    if !(boxed || psql || markdown || tabbed) {
         return Look::No;
     }
     if n < 3 {
@@ -437,20 +478,30 @@ fn look(s: &str, i: usize, last: bool) -> Look {
         Look::Opens(Shape::Psql, ends[1])
     } else if markdown && bars(l2) {
         Look::Opens(Shape::Markdown, ends[1])
+    } else if tabbed {
+        Look::Opens(Shape::Tabbed, ends[0])
     } else {
         Look::No
     }
 }
 
 /// A table line's cells (between the outer bars of boxed and Markdown tables).
-fn cells(shape: Shape, l: &str) -> impl Iterator<Item = &str> {
+fn cells(shape: Shape, l: &str) -> Box<dyn Iterator<Item = &str> + '_> {
+    if shape == Shape::Tabbed {
+        return Box::new(l.split('\t').map(str::trim));
+    }
     let l = l.trim_end();
     let inner = if shape != Shape::Psql && bars(l) {
         &l[1..l.len() - 1]
     } else {
         l
     };
-    inner.split('|').map(str::trim)
+    Box::new(inner.split('|').map(str::trim))
+}
+
+/// The tabs of a line (a spreadsheet's empty last cells leave tabs at its end).
+fn tabs(l: &str) -> usize {
+    memchr::memchr_iter(b'\t', l.as_bytes()).count()
 }
 
 /// A table line's cells as a row of `table`.
@@ -558,6 +609,45 @@ kana: タカハシ ミサキ
     }
 
     #[test]
+    fn reads_a_range_pasted_from_a_spreadsheet() {
+        let range = "氏名\tフリガナ\t生年月日\t電話番号\t\n\
+                     山田 太郎\tヤマダ タロウ\t1980/4/12\t090-1234-5678\t\n\
+                     佐藤 花子\tサトウ ハナコ\t1975/11/3\t080-2345-6789\t\n\
+                     鈴木 一郎\tスズキ イチロウ\t1990/1/30\t070-3456-7890\t\n";
+        let mail = format!(
+            "お世話になっております。\n対象のお客様は下記のとおりです。\n\n{range}\nよろしくお願いいたします。\n"
+        );
+        let r = read(&[&mail]);
+        assert_eq!(r.0, Some(3), "{r:?}");
+        for c in [
+            Category::NameKanji,
+            Category::NameKana,
+            Category::BirthDate,
+            Category::Phone,
+        ] {
+            assert_eq!(count(&r, c), 3, "{c} {r:?}");
+        }
+        assert!(
+            r.1.contains(&("生年月日".to_string(), Category::BirthDate)),
+            "{r:?}"
+        );
+        // No header: the cells are judged by what they hold.
+        let rows: String = range.lines().skip(1).map(|l| format!("{l}\n")).collect();
+        let r = read(&[&format!("一覧です。\n{rows}以上\n")]);
+        assert_eq!(r.0, Some(3), "{r:?}");
+        assert_eq!(count(&r, Category::NameKanji), 3, "{r:?}");
+        assert_eq!(count(&r, Category::BirthDate), 3, "{r:?}");
+        // Lines fed one by one: the same.
+        let lines: Vec<&str> = mail.split_inclusive('\n').collect();
+        assert_eq!(read(&lines), read(&[&mail]));
+        // Code indented with tabs is no table; its values are read as text.
+        let code = "func main() {\n\t\tcall(\"山田 太郎\", \"090-1234-5678\")\n\t\tcall(x)\n\t\tcall(y)\n}\n";
+        let r = read(&[code]);
+        assert_eq!(r.0, None, "{r:?}");
+        assert_eq!(count(&r, Category::Phone), 1, "{r:?}");
+    }
+
+    #[test]
     fn hostile_text_with_bars_stays_linear() {
         let t = std::time::Instant::now();
         // Bars on every line, no table.
@@ -575,6 +665,15 @@ kana: タカハシ ミサキ
         assert_eq!(read(&[&marks]).0, Some(0));
         let open = format!("| a | b |\n| - | - |\n{}", "| 1 | 2 |\n".repeat(200_000));
         assert_eq!(read(&[&open]).0, Some(200_000));
+        // Tabs on every line, and a pasted range that never ends.
+        let tabs = "a\tb\tc\n".repeat(200_000);
+        assert_eq!(read(&[&tabs]).0, None);
+        let named = format!("氏名\tb\tc\n{}", "山田 太郎\t1\t2\n".repeat(200_000));
+        assert_eq!(read(&[&named]).0, Some(200_000));
+        let ragged: String = (0..200_000)
+            .map(|i| format!("a{}\tb\n", "\t".repeat(i % 3)))
+            .collect();
+        assert_eq!(read(&[&ragged]).0, None);
         assert!(t.elapsed().as_secs() < 20, "{:?}", t.elapsed());
     }
 

@@ -431,10 +431,14 @@ impl Scanner {
                 return false;
             };
             let mut tally = Tally::new(self.opts.categories);
-            text::scan(&crate::mail::text_of(&msg), &mut tally);
+            // A body is a text: a range pasted from a spreadsheet or a query's output in it
+            // is read as a table.
+            let mut blocks = crate::client::Blocks::default();
+            blocks.chunk(&crate::mail::text_of(&msg), &mut tally);
+            let (records, columns) = blocks.finish(&mut tally);
             let charset = crate::mail::charset(&msg);
             let enc = charset.as_deref().unwrap_or("UTF-8");
-            self.push_report(out, tally, src.to_string(), Some(enc), None, Vec::new());
+            self.push_report(out, tally, src.to_string(), Some(enc), records, columns);
             for (name, data, is_message) in crate::mail::attachments(&msg) {
                 let path = format!("{src}!{name}");
                 if is_message {
