@@ -248,6 +248,31 @@ fn finds_people_in_server_and_application_logs() {
     }
 }
 
+/// Database and application logs of prepared statements (PostgreSQL's `DETAIL:  parameters:`
+/// after the statement, Rails' binds after it by name): each value is read as its column's,
+/// so the names and birth dates count as in a table, and nothing else (an id, a timestamp
+/// bound as `created_at`) counts.
+#[test]
+fn reads_values_bound_to_prepared_statements_in_logs() {
+    let sb = Sandbox::new();
+    let (text, truth) = synth::db_log(49, 60);
+    sb.write("db/postgresql.log", text.as_bytes());
+    let items = scan_found(&sb, "db/postgresql.log");
+    assert_eq!(items.len(), 1);
+    let o = &items[0];
+    assert_eq!(o["records"], serde_json::Value::Null);
+    for (c, n) in &truth {
+        assert_eq!(o["categories"][c.id()], *n, "{c}: {}", o["categories"]);
+    }
+    assert_eq!(
+        o["categories"].as_object().unwrap().len(),
+        truth.len(),
+        "{}",
+        o["categories"]
+    );
+    assert_eq!(o["persons_estimate"], 60, "{o}");
+}
+
 /// A Zengin bank transfer file as a bank's software writes it (Shift_JIS, fixed-width
 /// records a line): payees' names and accounts as records, companies left out, and neither
 /// shown unmasked.

@@ -24,6 +24,8 @@ fn main() -> std::io::Result<()> {
         dir.join("customers.pdf"),
         synth::pdf_table_of(&rows, synth::PdfTable::Report)?,
     )?;
+    // A database's and an application's logs of prepared statements.
+    std::fs::write(dir.join("db.log"), synth::db_log(4, n).0)?;
     std::fs::write(dir.join("decoys.txt"), synth::decoys_text(1, n * 4))?;
     std::fs::write(dir.join("orders.csv"), synth::decoys_csv(2, n))?;
     Ok(())

@@ -253,12 +253,25 @@ pub(crate) fn labelled_inserts(text: &str) -> Option<String> {
         let Some(p) = memchr::memmem::rfind(&b[back..v], b"INSERT INTO").map(|j| back + j) else {
             continue;
         };
-        let end = memchr::memchr(b'\n', &b[v..]).map_or(b.len(), |k| v + k);
+        let mut end = memchr::memchr(b'\n', &b[v..]).map_or(b.len(), |k| v + k);
+        // The line after it: PostgreSQL logs a prepared statement's parameters there.
+        let next = (end < b.len()).then(|| {
+            let e = memchr::memchr(b'\n', &b[end + 1..]).map_or(b.len(), |k| end + 1 + k);
+            (e, text.get(end + 1..e).unwrap_or(""))
+        });
         tried_to = end;
         from = end;
-        let Some(rows) = text.get(p + 11..end).and_then(labelled_rows) else {
+        let Some((rows, used_next)) = text
+            .get(p + 11..end)
+            .and_then(|stmt| labelled_rows(stmt, next.map(|n| n.1)))
+        else {
             continue;
         };
+        if let (true, Some((e, _))) = (used_next, next) {
+            end = e;
+            tried_to = end;
+            from = end;
+        }
         let o = out.get_or_insert_with(|| String::with_capacity(text.len() + 64));
         o.push_str(text.get(copied..p).unwrap_or(""));
         o.push_str(&rows);
@@ -269,8 +282,12 @@ pub(crate) fn labelled_inserts(text: &str) -> Option<String> {
     Some(o)
 }
 
-/// The rows of one `INSERT` (after `INSERT INTO`), labelled (see [`labelled_inserts`]).
-fn labelled_rows(stmt: &str) -> Option<String> {
+/// The rows of one `INSERT` (after `INSERT INTO`), labelled (see [`labelled_inserts`]), and
+/// whether they came from the `next` line. A prepared statement's values are bound to its
+/// placeholders (`$1`, `?`): Rails logs them after the statement by their columns' names
+/// (`[["name", "山田 太郎"], …]`), PostgreSQL on the next line by their numbers (`DETAIL:
+/// parameters: $1 = '山田 太郎', …`); without them there is nothing to label.
+fn labelled_rows(stmt: &str, next: Option<&str>) -> Option<(String, bool)> {
     let stmt = stmt.trim_end().trim_end_matches(';').trim_end();
     let backslash = stmt.trim_start().starts_with('`');
     let (_, after) = identifier(stmt);
@@ -281,27 +298,196 @@ fn labelled_rows(stmt: &str) -> Option<String> {
         .map(|c| identifier(c.trim()).0)
         .collect();
     let values = strip_keyword(list[close + 1..].trim_start(), "VALUES")?;
-    let rows = tuples(values, backslash)?;
+    // What follows the rows (`ON DUPLICATE KEY …`, `RETURNING "id"`, Rails' binds) is no
+    // value.
+    let (rows, rest) = tuples_then(values, backslash)?;
     let mut out = String::new();
-    for row in rows {
-        for (c, v) in cols.iter().zip(&row) {
-            if v.is_empty() {
-                continue;
-            }
-            // The value as one field: its control characters (a line feed in an address)
-            // become spaces.
-            let v: String = v
-                .chars()
-                .map(|ch| if ch.is_control() { ' ' } else { ch })
-                .collect();
-            out.push_str(c);
-            out.push(':');
-            out.push_str(&v);
-            out.push('\t');
+    if !rows.iter().flatten().any(|v| placeholder(v).is_some()) {
+        for row in &rows {
+            push_labelled(
+                &mut out,
+                cols.iter()
+                    .map(String::as_str)
+                    .zip(row.iter().map(|v| &**v)),
+            );
         }
-        out.push('\n');
+        return Some((out, false));
     }
-    Some(out)
+    if let Some(binds) = rails_binds(rest) {
+        push_labelled(&mut out, binds.iter().map(|(c, v)| (&**c, &**v)));
+        return Some((out, false));
+    }
+    let params = pg_parameters(next?)?;
+    for row in &rows {
+        let bound = row.iter().map(|v| match placeholder(v) {
+            Some(n) => params
+                .iter()
+                .find(|(k, _)| *k == n)
+                .map_or("", |(_, v)| &**v),
+            None => &**v,
+        });
+        push_labelled(&mut out, cols.iter().map(String::as_str).zip(bound));
+    }
+    Some((out, true))
+}
+
+/// One row's values after their columns' names, a line (empty values left out).
+fn push_labelled<'a>(out: &mut String, row: impl Iterator<Item = (&'a str, &'a str)>) {
+    for (c, v) in row {
+        if v.is_empty() {
+            continue;
+        }
+        out.push_str(c);
+        out.push(':');
+        // The value as one field: its control characters (a line feed in an address) become
+        // spaces.
+        out.extend(v.chars().map(|ch| if ch.is_control() { ' ' } else { ch }));
+        out.push('\t');
+    }
+    out.push('\n');
+}
+
+/// The number of a placeholder (`$3` is 3; `?` is 0, a position), if `v` is one.
+fn placeholder(v: &str) -> Option<usize> {
+    if v == "?" {
+        return Some(0);
+    }
+    let n = v.strip_prefix('$')?;
+    if n.is_empty() || n.len() > 5 || !n.bytes().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    n.parse().ok()
+}
+
+/// The most bound values read from one log line.
+const MAX_BINDS: usize = 1024;
+
+/// PostgreSQL's parameters of a prepared statement (`log_statement`,
+/// `log_min_duration_statement`): `… DETAIL:  parameters: $1 = '山田 太郎', $2 = NULL`,
+/// as numbers and values. What a truncated line still holds is kept.
+fn pg_parameters(line: &str) -> Option<Vec<(usize, Cow<'_, str>)>> {
+    let at = line.find("DETAIL:")?;
+    let mut s = line[at + 7..].trim_start().strip_prefix("parameters:")?;
+    let mut out = Vec::new();
+    while out.len() < MAX_BINDS {
+        s = s.trim_start();
+        let Some(rest) = s.strip_prefix('$') else {
+            break;
+        };
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        let Ok(n) = rest[..digits].parse::<usize>() else {
+            break;
+        };
+        let Some(rest) = rest[digits..].trim_start().strip_prefix('=') else {
+            break;
+        };
+        let rest = rest.trim_start();
+        let (v, after) = if let Some(q) = rest.strip_prefix('\'') {
+            let i = rest.len() - q.len();
+            match quoted(rest, i, false) {
+                Some((v, end)) => (v, &rest[end..]),
+                None => break,
+            }
+        } else if let Some(after) = rest.strip_prefix("NULL") {
+            (Cow::Borrowed(""), after)
+        } else {
+            break;
+        };
+        out.push((n, v));
+        match after.trim_start().strip_prefix(',') {
+            Some(a) => s = a,
+            None => break,
+        }
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+/// Rails' binds after a statement (`[["name", "山田 太郎"], ["id", 1], ["note", nil]]`),
+/// as Ruby's `inspect` writes them: each column's name and its value.
+fn rails_binds(rest: &str) -> Option<Vec<(Cow<'_, str>, Cow<'_, str>)>> {
+    let at = rest.find("[[")?;
+    let mut s = &rest[at + 1..];
+    let mut out = Vec::new();
+    while out.len() < MAX_BINDS {
+        let Some(pair) = s.trim_start().strip_prefix('[') else {
+            break;
+        };
+        let Some((name, after)) = ruby_string(pair.trim_start()) else {
+            break;
+        };
+        let Some(after) = after.trim_start().strip_prefix(',') else {
+            break;
+        };
+        let after = after.trim_start();
+        let (value, after) = match ruby_string(after) {
+            Some(x) => x,
+            None => {
+                // A number, `nil`, `true`: as written (`nil` is no value).
+                let e = after.find(']')?;
+                let tok = after[..e].trim();
+                (
+                    Cow::Borrowed(if tok == "nil" { "" } else { tok }),
+                    &after[e..],
+                )
+            }
+        };
+        let Some(after) = after.trim_start().strip_prefix(']') else {
+            break;
+        };
+        out.push((name, value));
+        match after.trim_start().strip_prefix(',') {
+            Some(a) => s = a,
+            None => break,
+        }
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+/// A string as Ruby's `inspect` writes it, at the start of `s` (`"a\"b"`), and the text
+/// after it. Escapes: `\"`, `\\`, `\n`, `\t`, `\r`, `\e`, `\#`, `\uXXXX`, `\u{X}`;
+/// `\xNN` (a byte that is no character) is left out.
+fn ruby_string(s: &str) -> Option<(Cow<'_, str>, &str)> {
+    let body = s.strip_prefix('"')?;
+    let end = body.find(['"', '\\'])?;
+    if body.as_bytes()[end] == b'"' {
+        return Some((Cow::Borrowed(&body[..end]), &body[end + 1..]));
+    }
+    let mut out = String::from(&body[..end]);
+    let mut chars = body[end..].char_indices();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '"' => return Some((Cow::Owned(out), &body[end + i + 1..])),
+            '\\' => match chars.next()?.1 {
+                'n' => out.push('\n'),
+                't' => out.push('\t'),
+                'r' => out.push('\r'),
+                'e' => out.push('\u{1b}'),
+                'u' => {
+                    let rest = chars.as_str();
+                    let (hex, skip) = match rest.strip_prefix('{') {
+                        Some(r) => {
+                            let e = r.find('}')?;
+                            (&r[..e], e + 2)
+                        }
+                        None => (rest.get(..4)?, 4),
+                    };
+                    if let Some(ch) = u32::from_str_radix(hex, 16).ok().and_then(char::from_u32) {
+                        out.push(ch);
+                    }
+                    for _ in 0..skip {
+                        chars.next();
+                    }
+                }
+                'x' => {
+                    chars.next();
+                    chars.next();
+                }
+                other => out.push(other),
+            },
+            c => out.push(c),
+        }
+    }
+    None
 }
 
 /// `s` after the keyword `kw` (any case) and the spaces after it, if it starts with it.
@@ -397,6 +583,13 @@ fn split_top(s: &str) -> Vec<&str> {
 /// The rows of `(…),(…);`: quoted strings (`''` for a quote, and backslash escapes when the
 /// dump is MySQL's), `NULL` as empty, other tokens as written. `None` when it does not parse.
 fn tuples(s: &str, backslash: bool) -> Option<Vec<Vec<Cow<'_, str>>>> {
+    let (rows, rest) = tuples_then(s, backslash)?;
+    (rest.is_empty() || rest.starts_with(';')).then_some(rows)
+}
+
+/// The rows of `(…),(…)` at the start of `s`, and the text after them.
+#[allow(clippy::type_complexity)]
+fn tuples_then(s: &str, backslash: bool) -> Option<(Vec<Vec<Cow<'_, str>>>, &str)> {
     let b = s.as_bytes();
     let mut rows = Vec::new();
     let mut i = 0;
@@ -445,8 +638,7 @@ fn tuples(s: &str, backslash: bool) -> Option<Vec<Vec<Cow<'_, str>>>> {
         skip_ws(&mut i);
         match b.get(i) {
             Some(b',') => i += 1,
-            Some(b';') | None => return Some(rows),
-            _ => return None,
+            _ => return Some((rows, s.get(i..)?)),
         }
     }
 }
@@ -521,6 +713,51 @@ fn copy_field(f: &str) -> Cow<'_, str> {
 mod tests {
     use super::*;
     use crate::tally::CatSet;
+
+    #[test]
+    fn prepared_inserts_are_labelled_by_their_bound_values() {
+        // PostgreSQL (`log_statement = all`): the parameters on the next line.
+        let pg = "2026-12-01 10:00:00.123 JST [4242] LOG:  execute <unnamed>: INSERT INTO public.customers (name, kana, birthday, note) VALUES ($1, $2, $3, $4),($5, $6, $7, $8)\n\
+                  2026-12-01 10:00:00.123 JST [4242] DETAIL:  parameters: $1 = '山田 太郎', $2 = 'ヤマダ タロウ', $3 = '1980-04-12', $4 = NULL, $5 = 'O''Brien', $6 = NULL, $7 = '1975-11-03', $8 = 'a'\n\
+                  2026-12-01 10:00:01.000 JST [4242] LOG:  statement: COMMIT\n";
+        assert_eq!(
+            labelled_inserts(pg).as_deref(),
+            Some(
+                "2026-12-01 10:00:00.123 JST [4242] LOG:  execute <unnamed>: name:山田 太郎\tkana:ヤマダ タロウ\tbirthday:1980-04-12\t\nname:O'Brien\tbirthday:1975-11-03\tnote:a\t\n\n2026-12-01 10:00:01.000 JST [4242] LOG:  statement: COMMIT\n"
+            )
+        );
+        // Rails: the binds after the statement, by name (PostgreSQL's `$n` or MySQL's `?`).
+        for ph in ["$1, $2, $3, $4", "?, ?, ?, ?"] {
+            let rails = format!(
+                "  Customer Create (0.9ms)  INSERT INTO \"customers\" (\"name\", \"kana\", \"note\", \"id\") VALUES ({ph}) RETURNING \"id\"  [[\"name\", \"山田 \\\"太郎\\\"\"], [\"kana\", \"\\u30e4マダ\"], [\"note\", nil], [\"id\", 7]]\n"
+            );
+            assert_eq!(
+                labelled_inserts(&rails).as_deref(),
+                Some("  Customer Create (0.9ms)  name:山田 \"太郎\"\tkana:ヤマダ\tid:7\t\n\n"),
+                "{ph}"
+            );
+        }
+        // Placeholders with nothing bound: left as written.
+        let bare = "LOG:  execute S_1: INSERT INTO t (a) VALUES ($1)\nLOG:  statement: COMMIT\n";
+        assert_eq!(labelled_inserts(bare), None);
+        assert_eq!(labelled_inserts("INSERT INTO t (a) VALUES (?)"), None);
+        // A truncated parameter line gives what it holds; hostile lines stay linear.
+        let cut = "execute x: INSERT INTO t (name, tel) VALUES ($1, $2)\nDETAIL:  parameters: $1 = '山田 太郎', $2 = '090-12";
+        assert_eq!(
+            labelled_inserts(cut).as_deref(),
+            Some("execute x: name:山田 太郎\t\n")
+        );
+        let many = format!(
+            "INSERT INTO t (a) VALUES ($1)\nDETAIL:  parameters: {}\n",
+            "$1 = 'x', ".repeat(200_000)
+        );
+        assert!(labelled_inserts(&many).is_some());
+        let binds = format!(
+            "INSERT INTO t (a) VALUES (?) [{}]\n",
+            "[\"a\", \"x\"], ".repeat(200_000)
+        );
+        assert!(labelled_inserts(&binds).is_some());
+    }
 
     #[test]
     fn inserts_in_text_are_labelled_by_their_columns() {

@@ -1052,6 +1052,103 @@ pub fn zengin(seed: u64, n: usize, newline: &str) -> (String, BTreeMap<Category,
     (out, truth)
 }
 
+/// A database server's and an application's logs of `n` customers saved by prepared
+/// statements, whose values are bound to placeholders (`crate::sql`): PostgreSQL with
+/// `log_statement = all` (the statement, then `DETAIL:  parameters: $1 = '…'`), PostgreSQL
+/// with `log_min_duration_statement = 0`, and Rails' log (the binds after the statement by
+/// their columns' names, `$n` or MySQL's `?`). Between them, statements with no personal data
+/// (`BEGIN`, a look-up by id with its parameter, timestamps bound as `created_at`).
+pub fn db_log(seed: u64, n: usize) -> (String, BTreeMap<Category, u64>) {
+    use Category as C;
+    let mut rng = Rng::new(seed);
+    let mut truth = BTreeMap::new();
+    let mut out = String::new();
+    for i in 0..n {
+        let p = Person::random(&mut rng);
+        let (y, m, d) = p.birth;
+        let birth = format!("{y:04}-{m:02}-{d:02}");
+        let t = format!(
+            "2026-12-01 {:02}:{:02}:{:02}.{:03} JST",
+            rng.range(0, 23),
+            rng.range(0, 59),
+            rng.range(0, 59),
+            rng.range(0, 999)
+        );
+        let pid = rng.range(1000, 65000);
+        let q = |v: &str| format!("'{}'", v.replace('\'', "''"));
+        let planted = match rng.below(3) {
+            0 => {
+                out.push_str(&format!(
+                    "{t} [{pid}] LOG:  statement: BEGIN\n\
+                     {t} [{pid}] LOG:  execute <unnamed>: INSERT INTO public.customers (name, kana, birthday, email, tel, zip, address, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)\n\
+                     {t} [{pid}] DETAIL:  parameters: $1 = {}, $2 = {}, $3 = '{birth}', $4 = {}, $5 = {}, $6 = '{}', $7 = {}, $8 = '2026-12-01 10:00:00+09'\n\
+                     {t} [{pid}] LOG:  statement: COMMIT\n",
+                    q(&p.kanji()),
+                    q(&p.kana()),
+                    q(&p.email),
+                    q(&p.phone),
+                    p.postal_str(),
+                    q(&p.address),
+                ));
+                vec![
+                    C::NameKanji,
+                    C::NameKana,
+                    C::BirthDate,
+                    C::Email,
+                    C::Phone,
+                    C::PostalCode,
+                    C::Address,
+                ]
+            }
+            1 => {
+                out.push_str(&format!(
+                    "{t} [{pid}] LOG:  duration: 0.{:03} ms  execute S_{}: INSERT INTO \"members\" (\"member_no\", \"name\", \"name_kana\", \"birth_date\", \"mail\") VALUES ($1, $2, $3, $4, $5)\n\
+                     {t} [{pid}] DETAIL:  parameters: $1 = '{}', $2 = {}, $3 = {}, $4 = '{birth}', $5 = {}\n\
+                     {t} [{pid}] LOG:  duration: 0.051 ms  execute S_2: SELECT id FROM members WHERE member_no = $1\n\
+                     {t} [{pid}] DETAIL:  parameters: $1 = '{}'\n",
+                    rng.range(100, 999),
+                    rng.range(1, 9),
+                    100_000 + i,
+                    q(&p.kanji()),
+                    q(&p.kana()),
+                    q(&p.email),
+                    100_000 + i,
+                ));
+                vec![C::NameKanji, C::NameKana, C::BirthDate, C::Email]
+            }
+            _ => {
+                let ph = if rng.chance(0.5) {
+                    "$1, $2, $3, $4, $5, $6, $7"
+                } else {
+                    "?, ?, ?, ?, ?, ?, ?"
+                };
+                let ruby =
+                    |v: &str| format!("\"{}\"", v.replace('\\', "\\\\").replace('"', "\\\""));
+                out.push_str(&format!(
+                    "Started POST \"/customers\" for 203.0.113.{} at 2026-12-01 10:00:00 +0900\n\
+                     Processing by CustomersController#create as HTML\n  \
+                     TRANSACTION (0.2ms)  BEGIN\n  \
+                     Customer Create (0.9ms)  INSERT INTO \"customers\" (\"name\", \"kana\", \"email\", \"tel\", \"birthday\", \"created_at\", \"updated_at\") VALUES ({ph}) RETURNING \"id\"  [[\"name\", {}], [\"kana\", {}], [\"email\", {}], [\"tel\", {}], [\"birthday\", \"{birth}\"], [\"created_at\", \"2026-12-01 01:00:00.{:06}\"], [\"updated_at\", \"2026-12-01 01:00:00.{:06}\"]]\n  \
+                     TRANSACTION (0.4ms)  COMMIT\n\
+                     Completed 302 Found in 12ms (ActiveRecord: 1.5ms | Allocations: 4711)\n",
+                    rng.range(1, 254),
+                    ruby(&p.kanji()),
+                    ruby(&p.kana()),
+                    ruby(&p.email),
+                    ruby(&p.phone),
+                    rng.range(0, 999_999),
+                    rng.range(0, 999_999),
+                ));
+                vec![C::NameKanji, C::NameKana, C::Email, C::Phone, C::BirthDate]
+            }
+        };
+        for c in planted {
+            bump(&mut truth, c);
+        }
+    }
+    (out, truth)
+}
+
 /// A file of `n` persons in `form` and `enc`.
 pub fn persons_file(seed: u64, n: usize, form: Form, enc: &'static Encoding) -> Generated {
     let (text, truth) = persons_text(seed, n, form);

@@ -87,10 +87,13 @@ fn recall_and_precision_per_category() {
         // (Excel 97, Unicode), xls (Excel 95, Shift_JIS), a Word table, a Word form per person, Word paragraphs whose runs split keyword
         // and value, an OpenDocument table, a PDF of the text,
         // an HTML table in Shift_JIS with end tags left out, HTML paragraphs; a CSV
-        // and a workbook with title lines above the header.
+        // and a workbook with title lines above the header; the output of database clients,
+        // a range pasted into a text, the logs of prepared statements.
         if ei == 0 {
             let (csv, truth) = synth::persons_text(77, PERSONS, Form::Csv);
             let (text, text_truth) = synth::persons_text(78, PERSONS, Form::Text);
+            let (tsv, tsv_truth) = synth::persons_text(77, PERSONS, Form::Tsv);
+            let (db_log, db_truth) = synth::db_log(79, PERSONS);
             let rows: Vec<Vec<&str>> = csv.lines().map(|l| l.split(',').collect()).collect();
             let forms: String = rows
                 .iter()
@@ -166,6 +169,15 @@ fn recall_and_precision_per_category() {
                     &truth,
                 ),
                 ("select-vertical.txt", synth::client_vertical(&rows), &truth),
+                // A range pasted from a spreadsheet into a mail's text, and the logs of
+                // prepared statements.
+                (
+                    "pasted.txt",
+                    format!("営業部 各位\n\n対象のお客様は以下のとおりです。\n\n{tsv}\n以上\n")
+                        .into_bytes(),
+                    &tsv_truth,
+                ),
+                ("postgresql.log", db_log.into_bytes(), &db_truth),
             ] {
                 let f = found(&scanner, name, &data);
                 cases += 1;
