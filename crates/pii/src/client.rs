@@ -222,6 +222,9 @@ impl Blocks {
         let mut text_from = 0;
         // The next line to look at.
         let mut pos = 0;
+        // The next vertical record's marker at or after `pos` (`usize::MAX`: none), found
+        // again once `pos` passed it (`None`: not looked for yet).
+        let mut marks: Option<usize> = None;
         while pos < s.len() {
             if self.open.is_some() {
                 match self.table_line(s, pos, last || s.len() - pos > MAX_CARRY, tally) {
@@ -237,24 +240,25 @@ impl Blocks {
                 }
                 continue;
             }
-            // The next `|` or tab, or `***` at a line's start (stars elsewhere are common in
-            // logs: `SELECT *`, code).
-            let mut from = pos;
-            let at = loop {
-                let Some(k) = memchr::memchr3(b'|', b'\t', b'*', &b[from..]) else {
-                    break None;
+            // The next `|` or tab, or `***` at a line's start. Stars elsewhere are common in
+            // logs (`SELECT *`, code): searched for apart, from the line feed before them, each
+            // search is a long run (a search for any star restarted at every one of them).
+            if marks.is_none_or(|m| m < pos) {
+                marks = if pos == 0 && b.starts_with(ROW_MARK) {
+                    Some(0)
+                } else {
+                    let from = pos.saturating_sub(1);
+                    Some(
+                        memchr::memmem::find(&b[from..], b"\n***")
+                            .map_or(usize::MAX, |k| from + k + 1),
+                    )
                 };
-                let at = from + k;
-                if b[at] != b'*'
-                    || (b[at..].starts_with(ROW_MARK) && (at == 0 || b[at - 1] == b'\n'))
-                {
-                    break Some(at);
-                }
-                from = at + 1;
-            };
-            let Some(at) = at else {
+            }
+            let bar = memchr::memchr2(b'|', b'\t', &b[pos..]).map_or(usize::MAX, |k| pos + k);
+            let at = bar.min(marks.unwrap_or(usize::MAX));
+            if at == usize::MAX {
                 break;
-            };
+            }
             let ls = memchr::memrchr(b'\n', &b[pos..at]).map_or(pos, |i| pos + i + 1);
             let next = line_end(b, ls);
             // A MySQL table's header follows its opening rule.
