@@ -51,9 +51,10 @@ fn mutated_inputs_never_panic() {
         .into_bytes();
     let rows: Vec<Vec<&str>> = csv.lines().map(|l| l.split(',').collect()).collect();
     let xls = synth::xls_of("c", &rows, false).unwrap();
-    // A message with a body and the CSV attached, both base64.
+    // A message with the rows pasted into its body (cells between tabs) and the CSV
+    // attached, both base64.
     let mut spec = kizuki_mail::synth::reference_spec();
-    spec.text = csv.replace(',', " ");
+    spec.text = csv.replace(',', "\t");
     spec.attachments[0] = kizuki_mail::synth::Attachment {
         name: "a.csv".into(),
         ctype: "text/csv".into(),
@@ -86,11 +87,11 @@ fn mutated_inputs_never_panic() {
             other => panic!("{name}: {other:?}"),
         }
     }
-    // The message: its body, and its attachment (Shift_JIS sent as `text/csv` with no
-    // charset) as a table.
+    // The message: its body with the rows pasted (a table), and its attachment (Shift_JIS
+    // sent as `text/csv` with no charset) as a table.
     match scanner.scan_bytes("x.eml", &eml).as_slice() {
         [Item::Found(body), Item::Found(csv)] => {
-            assert_eq!((body.path.as_str(), body.records), ("x.eml", None));
+            assert_eq!((body.path.as_str(), body.records), ("x.eml", Some(20)));
             assert_eq!((csv.path.as_str(), csv.records), ("x.eml!a.csv", Some(20)));
             assert_eq!(csv.encoding, Some("Shift_JIS".into()));
         }
@@ -128,6 +129,8 @@ fn mutated_inputs_never_panic() {
     .concat();
     // Server and application logs: percent-encoded queries, `\uXXXX` escapes, ASCII labels.
     let logs = synth::persons_text(11, 30, Form::Logs).0.into_bytes();
+    // Prepared statements with their parameters and binds.
+    let db_log = synth::db_log(12, 30).0.into_bytes();
     // A bank transfer file (fixed-width Shift_JIS records, one after the other).
     let transfers = encoding_rs::SHIFT_JIS
         .encode(&synth::zengin(9, 20, "").0)
@@ -170,6 +173,7 @@ fn mutated_inputs_never_panic() {
         ("memo.txt", &memo),
         ("session.txt", &session),
         ("app.log", &logs),
+        ("db.log", &db_log),
         ("x.csv", &base),
         ("x.zip", &zip),
         ("x.gz", &gz),
