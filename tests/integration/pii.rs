@@ -653,8 +653,9 @@ fn reads_mailboxes_as_mail() {
 }
 
 /// A customer list copied from a spreadsheet and pasted into a mail's body (cells between
-/// tabs, as Excel puts a range on the clipboard): read as a table, so the names, kana and
-/// dates in its columns count without a keyword beside them, and its rows are `records`.
+/// tabs, as Excel puts a range on the clipboard), or sent as a table in an HTML body: read as
+/// a table, so the names, kana and dates in its columns count without a keyword beside them,
+/// and its rows are `records`.
 #[test]
 fn reads_a_range_pasted_into_a_mail() {
     use kizuki_core::Category;
@@ -683,6 +684,34 @@ fn reads_a_range_pasted_into_a_mail() {
     let columns = o["columns"].to_string();
     for name in ["氏名", "フリガナ", "生年月日", "旅券番号"] {
         assert!(columns.contains(name), "{name}: {columns}");
+    }
+
+    // The same list as a table in a mail with an HTML body only (no text alternative): the
+    // body is read as a page, its table as a table.
+    let rows: String = range
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            let tag = if i == 0 { "th" } else { "td" };
+            let cells: String = l
+                .split('\t')
+                .map(|c| format!("<{tag}>{c}</{tag}>"))
+                .collect();
+            format!("<tr>{cells}</tr>\n")
+        })
+        .collect();
+    m.text = String::new();
+    m.html = format!(
+        "<html><body><p>営業部 各位</p><p>対象のお客様は以下のとおりです。</p>\n<table border=\"1\">\n{rows}</table>\n<p>ご確認をお願いいたします。</p></body></html>\n"
+    );
+    sb.write("mail/list-html.eml", msynth::render(&m, Eol::Crlf));
+    let items = scan_found(&sb, "mail/list-html.eml");
+    assert_eq!(items.len(), 1, "{items:?}");
+    let o = &items[0];
+    assert_eq!(o["records"], 20, "{o}");
+    for (c, k) in &truth {
+        let k = if *c == Category::Email { k + 2 } else { *k };
+        assert_eq!(o["categories"][c.id()].as_u64().unwrap_or(0), k, "{c}: {o}");
     }
 }
 

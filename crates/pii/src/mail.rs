@@ -5,7 +5,8 @@
 //! Here each message is parsed and gives:
 //! - one object for the message itself (`box.mbox#12`, `mail.eml`): its correspondents (the
 //!   display names and addresses of From, Sender, Reply-To, To, Cc and Bcc), its subject and
-//!   its decoded text bodies (HTML bodies as text), scanned as free text;
+//!   its decoded text bodies, scanned as free text (a range pasted in them as a table), and
+//!   HTML bodies without a text alternative as pages (their tables as tables);
 //! - its attachments, scanned as files (`mail.eml!顧客.csv`, `mail.eml!a.zip!b.xlsx`), and
 //!   attached messages as messages.
 //!
@@ -104,8 +105,10 @@ pub fn is_mbox(head: &[u8]) -> bool {
 
 /// A message's text for the free-text detectors: a line per correspondent
 /// (`From: Name: 山田 太郎 <taro@example.jp>`: the display name after a name keyword, as a
-/// form would give it), the subject, then the decoded text bodies.
-pub fn text_of(msg: &Message<'_>) -> String {
+/// form would give it), the subject, then the decoded text bodies; and the HTML bodies of a
+/// message that has no text for them (read as pages: their tables as tables, as an HTML
+/// mail carries a list).
+pub fn text_of<'a>(msg: &'a Message<'a>) -> (String, Vec<&'a str>) {
     let mut t = String::new();
     let heads = [
         ("From", msg.from()),
@@ -137,13 +140,19 @@ pub fn text_of(msg: &Message<'_>) -> String {
         t.push_str(s);
         t.push('\n');
     }
-    for i in 0..MAX_PARTS {
-        let Some(body) = msg.body_text(i) else { break };
-        t.push('\n');
-        t.push_str(&body);
-        t.push('\n');
+    let mut html = Vec::new();
+    for id in msg.text_body.iter().take(MAX_PARTS) {
+        match msg.parts.get(*id as usize).map(|p| &p.body) {
+            Some(PartType::Text(body)) => {
+                t.push('\n');
+                t.push_str(body);
+                t.push('\n');
+            }
+            Some(PartType::Html(body)) => html.push(body.as_ref()),
+            _ => {}
+        }
     }
-    t
+    (t, html)
 }
 
 /// The charset of a message's first text body (`ISO-2022-JP`), if it names one.

@@ -434,8 +434,22 @@ impl Scanner {
             // A body is a text: a range pasted from a spreadsheet or a query's output in it
             // is read as a table.
             let mut blocks = crate::client::Blocks::default();
-            blocks.chunk(&crate::mail::text_of(&msg), &mut tally);
-            let (records, columns) = blocks.finish(&mut tally);
+            let (text, html) = crate::mail::text_of(&msg);
+            blocks.chunk(&text, &mut tally);
+            let (mut records, mut columns) = blocks.finish(&mut tally);
+            for page in html {
+                let doc = crate::doc::read_html(page, &mut tally);
+                let (r, cols) = crate::doc::scan(&doc, &mut tally);
+                records = match (records, r) {
+                    (Some(a), Some(b)) => Some(a + b),
+                    (a, b) => a.or(b),
+                };
+                for c in cols {
+                    if !columns.contains(&c) {
+                        columns.push(c);
+                    }
+                }
+            }
             let charset = crate::mail::charset(&msg);
             let enc = charset.as_deref().unwrap_or("UTF-8");
             self.push_report(out, tally, src.to_string(), Some(enc), records, columns);
