@@ -302,6 +302,14 @@ impl Blocks {
                 self.carry = s[ls..].to_string();
                 return;
             }
+            // A statement whose bound values are logged on the lines after it
+            // (`crate::sql::labelled_inserts`, `crate::sql::labelled_binds`) is read with them.
+            if let Some(k) = statement_tail(&s[text_from..]) {
+                let at = text_from + k;
+                self.text(&s[text_from..at], tally);
+                self.carry = s[at..].to_string();
+                return;
+            }
         }
         self.text(&s[text_from..], tally);
     }
@@ -489,6 +497,26 @@ fn look(s: &str, i: usize, last: bool) -> Look {
     }
 }
 
+/// The end of a text this long is looked at for a statement whose values may follow.
+const STATEMENT_TAIL: usize = 2048;
+
+/// The start of the line where an `INSERT` (any case) is among the last
+/// [`STATEMENT_TAIL`] bytes of `t`, if one is.
+fn statement_tail(t: &str) -> Option<usize> {
+    let b = t.as_bytes();
+    let mut from = t.len().saturating_sub(STATEMENT_TAIL);
+    while !t.is_char_boundary(from) {
+        from += 1;
+    }
+    let w = &b[from..];
+    let at = [&b"INSERT"[..], b"insert"]
+        .iter()
+        .filter_map(|k| memchr::memmem::rfind(w, k))
+        .max()?;
+    let ls = memchr::memrchr(b'\n', &b[..from + at]).map_or(0, |i| i + 1);
+    (t.len() - ls <= MAX_CARRY).then_some(ls)
+}
+
 /// A table line's cells (between the outer bars of boxed and Markdown tables).
 fn cells(shape: Shape, l: &str) -> Box<dyn Iterator<Item = &str> + '_> {
     if shape == Shape::Tabbed {
@@ -652,6 +680,31 @@ kana: タカハシ ミサキ
     }
 
     #[test]
+    fn a_statement_is_read_with_its_values_on_the_next_lines() {
+        let pg = "LOG:  execute <unnamed>: INSERT INTO customers (name, birthday) VALUES ($1, $2)\n\
+                  DETAIL:  parameters: $1 = '山田 太郎', $2 = '1980-04-12'\n";
+        let hibernate = "Hibernate: \n    insert \n    into\n        customers\n        (name, kana) \n    values\n        (?, ?)\n\
+                         binding parameter (1:VARCHAR) <- [佐藤 花子]\n\
+                         binding parameter (2:VARCHAR) <- [サトウ ハナコ]\n";
+        let text = format!("{}{pg}{hibernate}", "ログ\n".repeat(1000));
+        let whole = read(&[&text]);
+        assert_eq!(count(&whole, Category::NameKanji), 2, "{whole:?}");
+        assert_eq!(count(&whole, Category::BirthDate), 1, "{whole:?}");
+        assert_eq!(count(&whole, Category::NameKana), 1, "{whole:?}");
+        // Cut into pieces at every line: the statement waits for its values.
+        let lines: Vec<&str> = text.split_inclusive('\n').collect();
+        assert_eq!(read(&lines), whole);
+        // A text that ends with a statement keeps nothing back.
+        assert_eq!(
+            count(
+                &read(&["x\n", "INSERT INTO t (tel) VALUES ('090-1234-5678')\n"]),
+                Category::Phone
+            ),
+            1
+        );
+    }
+
+    #[test]
     fn hostile_text_with_bars_stays_linear() {
         let t = std::time::Instant::now();
         // Bars on every line, no table.
@@ -667,6 +720,10 @@ kana: タカハシ ミサキ
         // Row markers on every line, and a table that never closes.
         let marks = "*************************** 1. row ***\n".repeat(100_000);
         assert_eq!(read(&[&marks]).0, Some(0));
+        // A statement at the end of every piece: carried once each.
+        let inserts: Vec<String> = (0..20_000).map(|i| format!("{i}\nINSERT x\n")).collect();
+        let inserts: Vec<&str> = inserts.iter().map(String::as_str).collect();
+        assert_eq!(read(&inserts).0, None);
         let open = format!("| a | b |\n| - | - |\n{}", "| 1 | 2 |\n".repeat(200_000));
         assert_eq!(read(&[&open]).0, Some(200_000));
         // Tabs on every line, and a pasted range that never ends.

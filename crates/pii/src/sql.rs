@@ -331,6 +331,118 @@ fn labelled_rows(stmt: &str, next: Option<&str>) -> Option<(String, bool)> {
     Some((out, true))
 }
 
+/// Hibernate's bound values, each logged on a line of its own after the statement
+/// (`binding parameter [1] as [VARCHAR] - [山田 太郎]`; Hibernate 6: `binding parameter
+/// (1:VARCHAR) <- [山田 太郎]`): the lines of one statement are written as its row, labelled
+/// by the columns of the `insert into t (columns) values (?, …)` logged just before them (on
+/// one line, or spread over lines by `format_sql`). Other binds are left as written.
+pub(crate) fn labelled_binds(text: &str) -> Option<String> {
+    const NEEDLE: &[u8] = b"binding parameter ";
+    // The statement is looked for this far before the first bind.
+    const LOOK_BACK: usize = 2048;
+    let b = text.as_bytes();
+    let finder = memchr::memmem::Finder::new(NEEDLE);
+    let mut at = finder.find(b)?;
+    let mut out: Option<String> = None;
+    let (mut copied, mut searched) = (0, 0);
+    loop {
+        let ls = memchr::memrchr(b'\n', &b[..at]).map_or(0, |i| i + 1);
+        // The run of bind lines from here.
+        let mut binds = Vec::new();
+        let mut end = ls;
+        while end < b.len() && binds.len() < MAX_BINDS {
+            let le = memchr::memchr(b'\n', &b[end..]).map_or(b.len(), |k| end + k);
+            match text.get(end..le).and_then(bind_line) {
+                Some(bind) => binds.push(bind),
+                None => break,
+            }
+            end = (le + 1).min(b.len());
+        }
+        // Not before the last run of binds: a statement before it was that run's (so each
+        // byte is looked back over once).
+        let mut floor = ls.saturating_sub(LOOK_BACK).max(searched);
+        while !text.is_char_boundary(floor) {
+            floor += 1;
+        }
+        let stmt = insert_before(&text[floor..ls]);
+        if let (Some((cols, row)), false) = (stmt, binds.is_empty()) {
+            let o = out.get_or_insert_with(|| String::with_capacity(text.len() + 64));
+            o.push_str(text.get(copied..ls).unwrap_or(""));
+            let mut k = 0;
+            let values = row.iter().map(|v| {
+                if placeholder(v).is_none() {
+                    return v.as_str();
+                }
+                k += 1;
+                binds
+                    .iter()
+                    .find(|(n, _)| *n == k)
+                    .map_or("", |(_, v)| v.as_str())
+            });
+            push_labelled(o, cols.iter().map(String::as_str).zip(values));
+            copied = end;
+        }
+        searched = searched.max(end);
+        let from = end.max(at + 1);
+        match finder.find(&b[from..]) {
+            Some(k) => at = from + k,
+            None => break,
+        }
+    }
+    let mut o = out?;
+    o.push_str(text.get(copied..).unwrap_or(""));
+    Some(o)
+}
+
+/// The number and value of one of Hibernate's bind lines (`null` is no value).
+fn bind_line(line: &str) -> Option<(usize, String)> {
+    let at = line.find("binding parameter ")?;
+    let rest = &line[at + 18..];
+    let (n, value) = if let Some(r) = rest.strip_prefix('[') {
+        // Hibernate 5: `[1] as [VARCHAR] - [value]`.
+        let e = r.find(']')?;
+        (&r[..e], r.find(" - [").map(|v| &r[v + 4..])?)
+    } else {
+        // Hibernate 6: `(1:VARCHAR) <- [value]`.
+        let r = rest.strip_prefix('(')?;
+        let e = r.find([':', ')'])?;
+        (&r[..e], r.find("<- [").map(|v| &r[v + 4..])?)
+    };
+    let value = value.trim_end();
+    let value = value.strip_suffix(']').unwrap_or(value);
+    let value = if value == "null" { "" } else { value };
+    Some((n.trim().parse().ok()?, value.to_string()))
+}
+
+/// The columns and the row of the last `insert into t (columns) values (…)` in `before`,
+/// its words maybe spread over lines.
+fn insert_before(before: &str) -> Option<(Vec<String>, Vec<String>)> {
+    // Whitespace runs as one space, so a statement spread over lines reads as one.
+    let flat: String = before.split_whitespace().collect::<Vec<_>>().join(" ");
+    let lower = flat.to_ascii_lowercase();
+    let p = lower.rfind("insert into ")?;
+    let stmt = &flat[p + 12..];
+    let (_, after) = identifier(stmt);
+    let list = after.trim_start().strip_prefix('(')?;
+    let close = list.find(')')?;
+    let cols: Vec<String> = split_top(&list[..close])
+        .iter()
+        .map(|c| identifier(c.trim()).0)
+        .collect();
+    let values = strip_keyword(list[close + 1..].trim_start(), "VALUES")?;
+    let (rows, rest) = tuples_then(values, false)?;
+    // The binds are this statement's only when no other statement was logged after it.
+    let tail = &lower[flat.len() - rest.len()..];
+    if ["select ", "update ", "delete ", "insert "]
+        .iter()
+        .any(|k| tail.contains(k))
+    {
+        return None;
+    }
+    let row = rows.into_iter().next()?;
+    Some((cols, row.into_iter().map(Cow::into_owned).collect()))
+}
+
 /// One row's values after their columns' names, a line (empty values left out).
 fn push_labelled<'a>(out: &mut String, row: impl Iterator<Item = (&'a str, &'a str)>) {
     for (c, v) in row {
@@ -757,6 +869,55 @@ mod tests {
             "[\"a\", \"x\"], ".repeat(200_000)
         );
         assert!(labelled_inserts(&binds).is_some());
+    }
+
+    #[test]
+    fn hibernates_binds_are_labelled_by_the_statements_columns() {
+        let t = "2026-12-01 10:00:00.120 DEBUG 4242 --- [nio-8080-exec-1] org.hibernate.SQL";
+        let b = "2026-12-01 10:00:00.121 TRACE 4242 --- [nio-8080-exec-1] o.h.type.descriptor.sql.BasicBinder";
+        let log = format!(
+            "{t} : insert into customers (birthday, email, kana, name, id) values (?, ?, ?, ?, ?)\n\
+             {b} : binding parameter [1] as [DATE] - [1980-04-12]\n\
+             {b} : binding parameter [2] as [VARCHAR] - [null]\n\
+             {b} : binding parameter [3] as [VARCHAR] - [ヤマダ タロウ]\n\
+             {b} : binding parameter [4] as [VARCHAR] - [山田 太郎]\n\
+             {b} : binding parameter [5] as [BIGINT] - [7]\n\
+             {t} : select c1_0.id from customers c1_0 where c1_0.name=?\n\
+             {b} : binding parameter [1] as [VARCHAR] - [佐藤 花子]\n"
+        );
+        let want = format!(
+            "{t} : insert into customers (birthday, email, kana, name, id) values (?, ?, ?, ?, ?)\n\
+             birthday:1980-04-12\tkana:ヤマダ タロウ\tname:山田 太郎\tid:7\t\n\
+             {t} : select c1_0.id from customers c1_0 where c1_0.name=?\n\
+             {b} : binding parameter [1] as [VARCHAR] - [佐藤 花子]\n"
+        );
+        assert_eq!(labelled_binds(&log).as_deref(), Some(want.as_str()));
+        // Hibernate 6, and a statement spread over lines by `format_sql`.
+        let log6 = "Hibernate: \n    insert \n    into\n        \"customers\"\n        (name, tel) \n    values\n        (?, ?)\n\
+                    o.h.orm.jdbc.bind : binding parameter (1:VARCHAR) <- [山田 太郎]\n\
+                    o.h.orm.jdbc.bind : binding parameter (2:VARCHAR) <- [090-1234-5678]\n";
+        assert_eq!(
+            labelled_binds(log6).as_deref(),
+            Some(
+                "Hibernate: \n    insert \n    into\n        \"customers\"\n        (name, tel) \n    values\n        (?, ?)\nname:山田 太郎\ttel:090-1234-5678\t\n"
+            )
+        );
+        // Binds of a select after an insert are no row of it; none at all: `None`.
+        let sel = "insert into t (name) values (?)\nselect * from t where a=?\nbinding parameter [1] as [VARCHAR] - [x]\n";
+        assert_eq!(labelled_binds(sel), None);
+        assert_eq!(labelled_binds("no binds here\n"), None);
+        // Hostile: bind lines without a statement, and long runs, stay linear.
+        let many = "binding parameter [1] as [VARCHAR] - [x]\n".repeat(100_000);
+        assert_eq!(labelled_binds(&many), None);
+        let runs = "insert into t (a) values (?)\nbinding parameter [1] as [VARCHAR] - [x]\n"
+            .repeat(50_000);
+        assert!(labelled_binds(&runs).is_some());
+        let started = std::time::Instant::now();
+        let padded = format!("{}\nbinding parameter [1] - [x]\n", "x".repeat(2000)).repeat(5_000);
+        assert_eq!(labelled_binds(&padded), None);
+        let spaced = format!("{}binding parameter [1] - [x]\n", " \n".repeat(1000)).repeat(5_000);
+        assert_eq!(labelled_binds(&spaced), None);
+        assert!(started.elapsed().as_secs() < 10, "{:?}", started.elapsed());
     }
 
     #[test]

@@ -1056,7 +1056,8 @@ pub fn zengin(seed: u64, n: usize, newline: &str) -> (String, BTreeMap<Category,
 /// statements, whose values are bound to placeholders (`crate::sql`): PostgreSQL with
 /// `log_statement = all` (the statement, then `DETAIL:  parameters: $1 = '…'`), PostgreSQL
 /// with `log_min_duration_statement = 0`, and Rails' log (the binds after the statement by
-/// their columns' names, `$n` or MySQL's `?`). Between them, statements with no personal data
+/// their columns' names, `$n` or MySQL's `?`), and Hibernate's (a line per bound value after
+/// the statement). Between them, statements with no personal data
 /// (`BEGIN`, a look-up by id with its parameter, timestamps bound as `created_at`).
 pub fn db_log(seed: u64, n: usize) -> (String, BTreeMap<Category, u64>) {
     use Category as C;
@@ -1076,7 +1077,7 @@ pub fn db_log(seed: u64, n: usize) -> (String, BTreeMap<Category, u64>) {
         );
         let pid = rng.range(1000, 65000);
         let q = |v: &str| format!("'{}'", v.replace('\'', "''"));
-        let planted = match rng.below(3) {
+        let planted = match rng.below(4) {
             0 => {
                 out.push_str(&format!(
                     "{t} [{pid}] LOG:  statement: BEGIN\n\
@@ -1115,6 +1116,43 @@ pub fn db_log(seed: u64, n: usize) -> (String, BTreeMap<Category, u64>) {
                     100_000 + i,
                 ));
                 vec![C::NameKanji, C::NameKana, C::BirthDate, C::Email]
+            }
+            2 => {
+                // Hibernate: the statement, then a line per bound value (Hibernate 5 on one
+                // line; Hibernate 6 spread over lines by `format_sql`).
+                let th = "[nio-8080-exec-3] o.h.type.descriptor.sql.BasicBinder";
+                if rng.chance(0.5) {
+                    out.push_str(&format!(
+                        "{t} DEBUG {pid} --- [nio-8080-exec-3] org.hibernate.SQL : insert into customers (birthday, email, kana, name, phone, id) values (?, ?, ?, ?, ?, ?)\n\
+                         {t} TRACE {pid} --- {th} : binding parameter [1] as [DATE] - [{birth}]\n\
+                         {t} TRACE {pid} --- {th} : binding parameter [2] as [VARCHAR] - [{}]\n\
+                         {t} TRACE {pid} --- {th} : binding parameter [3] as [VARCHAR] - [{}]\n\
+                         {t} TRACE {pid} --- {th} : binding parameter [4] as [VARCHAR] - [{}]\n\
+                         {t} TRACE {pid} --- {th} : binding parameter [5] as [VARCHAR] - [{}]\n\
+                         {t} TRACE {pid} --- {th} : binding parameter [6] as [BIGINT] - [{}]\n",
+                        p.email,
+                        p.kana(),
+                        p.kanji(),
+                        p.phone,
+                        200_000 + i,
+                    ));
+                } else {
+                    out.push_str(&format!(
+                        "Hibernate: \n    insert \n    into\n        customers\n        (birthday, email, kana, name, phone, id) \n    values\n        (?, ?, ?, ?, ?, ?)\n\
+                         {t} TRACE {pid} --- [nio-8080-exec-3] org.hibernate.orm.jdbc.bind : binding parameter (1:DATE) <- [{birth}]\n\
+                         {t} TRACE {pid} --- [nio-8080-exec-3] org.hibernate.orm.jdbc.bind : binding parameter (2:VARCHAR) <- [{}]\n\
+                         {t} TRACE {pid} --- [nio-8080-exec-3] org.hibernate.orm.jdbc.bind : binding parameter (3:VARCHAR) <- [{}]\n\
+                         {t} TRACE {pid} --- [nio-8080-exec-3] org.hibernate.orm.jdbc.bind : binding parameter (4:VARCHAR) <- [{}]\n\
+                         {t} TRACE {pid} --- [nio-8080-exec-3] org.hibernate.orm.jdbc.bind : binding parameter (5:VARCHAR) <- [{}]\n\
+                         {t} TRACE {pid} --- [nio-8080-exec-3] org.hibernate.orm.jdbc.bind : binding parameter (6:BIGINT) <- [{}]\n",
+                        p.email,
+                        p.kana(),
+                        p.kanji(),
+                        p.phone,
+                        200_000 + i,
+                    ));
+                }
+                vec![C::NameKanji, C::NameKana, C::BirthDate, C::Email, C::Phone]
             }
             _ => {
                 let ph = if rng.chance(0.5) {

@@ -1263,7 +1263,10 @@ pub fn scan(text: &str, tally: &mut Tally) {
     // SQL `INSERT`s in logs are read with each value after its column's name.
     let decoded = crate::kv::decode_escapes(text);
     let text = decoded.as_deref().unwrap_or(text);
-    match crate::sql::labelled_inserts(text) {
+    let inserts = crate::sql::labelled_inserts(text);
+    let text = inserts.as_deref().unwrap_or(text);
+    // Hibernate's binds, a line each after their statement, labelled by its columns.
+    match crate::sql::labelled_binds(text) {
         Some(labelled) => scan_decoded(&labelled, tally),
         None => scan_decoded(text, tally),
     }
