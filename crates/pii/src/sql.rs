@@ -290,14 +290,7 @@ pub(crate) fn labelled_inserts(text: &str) -> Option<String> {
 fn labelled_rows(stmt: &str, next: Option<&str>) -> Option<(String, bool)> {
     let stmt = stmt.trim_end().trim_end_matches(';').trim_end();
     let backslash = stmt.trim_start().starts_with('`');
-    let (_, after) = identifier(stmt);
-    let list = after.trim_start().strip_prefix('(')?;
-    let close = list.find(')')?;
-    let cols: Vec<String> = split_top(&list[..close])
-        .iter()
-        .map(|c| identifier(c.trim()).0)
-        .collect();
-    let values = strip_keyword(list[close + 1..].trim_start(), "VALUES")?;
+    let (cols, values) = columns_and_values(stmt)?;
     // What follows the rows (`ON DUPLICATE KEY …`, `RETURNING "id"`, Rails' binds) is no
     // value.
     let (rows, rest) = tuples_then(values, backslash)?;
@@ -421,15 +414,7 @@ fn insert_before(before: &str) -> Option<(Vec<String>, Vec<String>)> {
     let flat: String = before.split_whitespace().collect::<Vec<_>>().join(" ");
     let lower = flat.to_ascii_lowercase();
     let p = lower.rfind("insert into ")?;
-    let stmt = &flat[p + 12..];
-    let (_, after) = identifier(stmt);
-    let list = after.trim_start().strip_prefix('(')?;
-    let close = list.find(')')?;
-    let cols: Vec<String> = split_top(&list[..close])
-        .iter()
-        .map(|c| identifier(c.trim()).0)
-        .collect();
-    let values = strip_keyword(list[close + 1..].trim_start(), "VALUES")?;
+    let (cols, values) = columns_and_values(&flat[p + 12..])?;
     let (rows, rest) = tuples_then(values, false)?;
     // The binds are this statement's only when no other statement was logged after it.
     let tail = &lower[flat.len() - rest.len()..];
@@ -441,6 +426,21 @@ fn insert_before(before: &str) -> Option<(Vec<String>, Vec<String>)> {
     }
     let row = rows.into_iter().next()?;
     Some((cols, row.into_iter().map(Cow::into_owned).collect()))
+}
+
+/// An `INSERT`'s column list and what follows its `VALUES`, from the table's name on.
+fn columns_and_values(stmt: &str) -> Option<(Vec<String>, &str)> {
+    let (_, after) = identifier(stmt);
+    let list = after.trim_start().strip_prefix('(')?;
+    let close = list.find(')')?;
+    let cols = split_top(&list[..close])
+        .iter()
+        .map(|c| identifier(c.trim()).0)
+        .collect();
+    Some((
+        cols,
+        strip_keyword(list[close + 1..].trim_start(), "VALUES")?,
+    ))
 }
 
 /// One row's values after their columns' names, a line (empty values left out).
