@@ -193,6 +193,35 @@ const MAX_CARRY: usize = 64 * 1024;
 /// The start of a vertical record's marker (`*** 1. row ***`), at a line's start.
 const ROW_MARK: &[u8] = b"***";
 
+/// Pieces of a long text read apart: the tables a piece opens and closes, and its text,
+/// do not depend on the pieces before it when nothing carries over.
+impl crate::spread::Reader for Blocks {
+    fn fork(&self) -> Option<Self> {
+        Some(Blocks::default())
+    }
+
+    fn at_rest(&self) -> bool {
+        self.carry.is_empty() && self.open.is_none()
+    }
+
+    fn read(&mut self, chunk: &str, tally: &mut Tally) {
+        self.chunk(chunk, tally);
+    }
+
+    fn join(&mut self, fork: Self, counted: Tally, tally: &mut Tally) {
+        let before = tally.total();
+        tally.merge(counted);
+        self.tables.merge(fork.tables);
+        self.text_values += fork.text_values;
+        self.carry = fork.carry;
+        // A table still open counted its `before` in the fork's tally.
+        self.open = fork.open.map(|mut o| {
+            o.before += before;
+            o
+        });
+    }
+}
+
 impl Blocks {
     /// One piece of the text (it ends at a line end).
     pub(crate) fn chunk(&mut self, piece: &str, tally: &mut Tally) {

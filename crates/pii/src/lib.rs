@@ -52,6 +52,7 @@ pub mod pdf;
 pub mod scan;
 pub mod sheet;
 mod sjis;
+mod spread;
 pub mod sql;
 pub mod sqlite;
 mod sqlite_free;

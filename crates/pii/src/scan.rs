@@ -19,6 +19,7 @@ use rayon::prelude::*;
 
 use crate::Error;
 use crate::decode;
+use crate::spread::Spread;
 use crate::table::{self, Table};
 use crate::tally::{CatSet, ObjectReport, Tally};
 use crate::text;
@@ -689,108 +690,213 @@ pub(crate) fn scan_into(
     let Some(enc) = decode::detect(head) else {
         return Ok(None);
     };
-    let lower = name.to_ascii_lowercase();
-    let mut mode: Option<Mode> = None;
-    let mut table = Table::new();
-    let mut pending = String::new();
-    let mut spare: Vec<Cow<'static, str>> = Vec::with_capacity(16);
-    let mut dump = crate::sql::Dump::default();
-    let mut json = crate::json::Json::default();
-    let mut cards = crate::vcard::Cards::default();
-    let mut xml = crate::xml::Xml::default();
-    let mut zengin = crate::zengin::Zengin::default();
-    let mut blocks = crate::client::Blocks::default();
-    decode::decode_chunks(enc, head, r, &mut |chunk: &str| {
-        let m = match mode {
-            Some(m) => m,
-            None => {
-                let m = choose_mode(&lower, chunk);
-                if matches!(m, Mode::Json | Mode::Jsonl | Mode::Vcard | Mode::Zengin) {
-                    table = Table::named();
-                }
-                *mode.insert(m)
-            }
-        };
-        match m {
-            Mode::Text => blocks.chunk(chunk, tally),
-            Mode::Sql => {
-                for line in lines_inclusive(chunk) {
-                    dump.line(line, tally);
-                }
-            }
-            Mode::Json => json.chunk(chunk, &mut table, tally),
-            Mode::Vcard => cards.chunk(chunk, &mut table, tally),
-            Mode::Xml => xml.chunk(chunk, tally),
-            Mode::Zengin => zengin.chunk(chunk, &mut table, tally),
-            Mode::Jsonl => {
-                for line in chunk.lines() {
-                    jsonl_line(line, &mut table, tally);
-                }
-            }
-            Mode::Delimited(d) => {
-                // One search of the chunk for quotes spares one per line when there are
-                // none (most exports).
-                let may_quote = memchr::memchr(b'"', chunk.as_bytes()).is_some();
-                for line in lines_inclusive(chunk) {
-                    if pending.is_empty() && table.push_line(line, d, may_quote, tally) {
-                        continue;
-                    }
-                    let mut fields = recycle(std::mem::take(&mut spare));
-                    let joined;
-                    let l = if pending.is_empty() {
-                        line
-                    } else {
-                        pending.push_str(line);
-                        joined = std::mem::take(&mut pending);
-                        joined.as_str()
-                    };
-                    if table::split_into(l, d, &mut fields) {
-                        table.push(&fields, tally);
-                    } else if l.len() < table::MAX_ROW {
-                        pending = l.to_string();
-                    } else {
-                        text::scan(l, tally);
-                    }
-                    spare = recycle(fields);
-                }
-            }
-        }
-    })?;
-    let mut row_cols = Vec::new();
-    match mode {
-        Some(Mode::Json) => row_cols = json.finish(&mut table, tally),
-        Some(Mode::Vcard) => cards.finish(&mut table, tally),
-        Some(Mode::Zengin) => zengin.finish(tally),
-        _ => {}
-    }
-    let (records, columns) = match mode {
-        Some(Mode::Json) if json.records == 0 && json.row_records == 0 => (None, row_cols),
-        Some(Mode::Xml) => {
-            let cols = xml.finish(tally);
-            ((xml.records > 0).then_some(xml.records), cols)
-        }
-        Some(Mode::Delimited(_) | Mode::Jsonl | Mode::Json | Mode::Vcard | Mode::Zengin) => {
-            if !pending.is_empty() {
-                text::scan(&pending, tally);
-            }
-            let mut cols = table.finish(tally);
-            cols.extend(row_cols);
-            let records = table.records + json.row_records;
-            tally.one_person_per_row(records);
-            (Some(records), cols)
-        }
-        Some(Mode::Sql) => {
-            let (records, cols) = dump.finish(tally);
-            (Some(records), cols)
-        }
-        Some(Mode::Text) => blocks.finish(tally),
-        None => (None, Vec::new()),
-    };
+    // Long texts and tables are read on every thread of the pool, chunks at a time.
+    let mut reading = Reading::new(name, Spread::new());
+    decode::decode_chunks(enc, head, r, &mut |chunk: &str| reading.chunk(chunk, tally))?;
+    let (records, columns) = reading.finish(tally);
     Ok(Some(Scanned {
         encoding: decode::name(enc),
         records,
         columns,
     }))
+}
+
+/// A text read chunk by chunk (each ending at a line end), in the mode its name and first
+/// chunk choose.
+struct Reading {
+    lower: String,
+    mode: Option<Mode>,
+    table: Table,
+    rows: Option<Rows>,
+    spread: Spread,
+    dump: crate::sql::Dump,
+    json: crate::json::Json,
+    cards: crate::vcard::Cards,
+    xml: crate::xml::Xml,
+    zengin: crate::zengin::Zengin,
+    blocks: crate::client::Blocks,
+}
+
+impl Reading {
+    fn new(name: &str, spread: Spread) -> Self {
+        Reading {
+            lower: name.to_ascii_lowercase(),
+            mode: None,
+            table: Table::new(),
+            rows: None,
+            spread,
+            dump: Default::default(),
+            json: Default::default(),
+            cards: Default::default(),
+            xml: Default::default(),
+            zengin: Default::default(),
+            blocks: Default::default(),
+        }
+    }
+
+    /// Reads the next chunk.
+    fn chunk(&mut self, chunk: &str, tally: &mut Tally) {
+        let m = match self.mode {
+            Some(m) => m,
+            None => {
+                let m = choose_mode(&self.lower, chunk);
+                if matches!(m, Mode::Json | Mode::Jsonl | Mode::Vcard | Mode::Zengin) {
+                    self.table = Table::named();
+                }
+                *self.mode.insert(m)
+            }
+        };
+        let table = &mut self.table;
+        match m {
+            Mode::Text => self.spread.read(&mut self.blocks, chunk, tally),
+            Mode::Sql => {
+                for line in lines_inclusive(chunk) {
+                    self.dump.line(line, tally);
+                }
+            }
+            Mode::Json => self.json.chunk(chunk, table, tally),
+            Mode::Vcard => self.cards.chunk(chunk, table, tally),
+            Mode::Xml => self.xml.chunk(chunk, tally),
+            Mode::Zengin => self.zengin.chunk(chunk, table, tally),
+            Mode::Jsonl => {
+                for line in chunk.lines() {
+                    jsonl_line(line, table, tally);
+                }
+            }
+            Mode::Delimited(d) => {
+                let r = self
+                    .rows
+                    .get_or_insert_with(|| Rows::new(d, std::mem::take(table)));
+                self.spread.read(r, chunk, tally);
+            }
+        }
+    }
+
+    /// Reads the chunks batched for reading apart.
+    fn flush(&mut self, tally: &mut Tally) {
+        match self.mode {
+            Some(Mode::Text) => self.spread.flush(&mut self.blocks, tally),
+            Some(Mode::Delimited(_)) => {
+                if let Some(r) = &mut self.rows {
+                    self.spread.flush(r, tally);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Ends the text: its records when it was a table (or held tables) and their columns.
+    fn finish(mut self, tally: &mut Tally) -> (Option<u64>, Vec<(String, Category)>) {
+        self.flush(tally);
+        let mode = self.mode;
+        let mut table = self.table;
+        let pending = match self.rows {
+            Some(r) => {
+                table = r.table;
+                r.pending
+            }
+            None => String::new(),
+        };
+        let (mut json, mut xml) = (self.json, self.xml);
+        let mut row_cols = Vec::new();
+        match mode {
+            Some(Mode::Json) => row_cols = json.finish(&mut table, tally),
+            Some(Mode::Vcard) => self.cards.finish(&mut table, tally),
+            Some(Mode::Zengin) => self.zengin.finish(tally),
+            _ => {}
+        }
+        match mode {
+            Some(Mode::Json) if json.records == 0 && json.row_records == 0 => (None, row_cols),
+            Some(Mode::Xml) => {
+                let cols = xml.finish(tally);
+                ((xml.records > 0).then_some(xml.records), cols)
+            }
+            Some(Mode::Delimited(_) | Mode::Jsonl | Mode::Json | Mode::Vcard | Mode::Zengin) => {
+                if !pending.is_empty() {
+                    text::scan(&pending, tally);
+                }
+                let mut cols = table.finish(tally);
+                cols.extend(row_cols);
+                let records = table.records + json.row_records;
+                tally.one_person_per_row(records);
+                (Some(records), cols)
+            }
+            Some(Mode::Sql) => {
+                let (records, cols) = self.dump.finish(tally);
+                (Some(records), cols)
+            }
+            Some(Mode::Text) => self.blocks.finish(tally),
+            None => (None, Vec::new()),
+        }
+    }
+}
+
+/// The rows of a delimited text ([`Mode::Delimited`]).
+struct Rows {
+    delim: u8,
+    table: Table,
+    /// A row whose quoted field runs over a line end, with the lines read of it so far.
+    pending: String,
+    /// Field vectors for reuse.
+    spare: Vec<Cow<'static, str>>,
+}
+
+impl Rows {
+    fn new(delim: u8, table: Table) -> Self {
+        Rows {
+            delim,
+            table,
+            pending: String::new(),
+            spare: Vec::with_capacity(16),
+        }
+    }
+}
+
+/// Chunks of rows read apart once the columns are classified: only a quoted field over a
+/// line end carries over to the next chunk.
+impl crate::spread::Reader for Rows {
+    fn fork(&self) -> Option<Self> {
+        Some(Rows::new(self.delim, self.table.fork()?))
+    }
+
+    fn at_rest(&self) -> bool {
+        self.pending.is_empty()
+    }
+
+    fn read(&mut self, chunk: &str, tally: &mut Tally) {
+        let (d, table) = (self.delim, &mut self.table);
+        // One search of the chunk for quotes spares one per line when there are none (most
+        // exports).
+        let may_quote = memchr::memchr(b'"', chunk.as_bytes()).is_some();
+        for line in lines_inclusive(chunk) {
+            if self.pending.is_empty() && table.push_line(line, d, may_quote, tally) {
+                continue;
+            }
+            let mut fields = recycle(std::mem::take(&mut self.spare));
+            let joined;
+            let l = if self.pending.is_empty() {
+                line
+            } else {
+                self.pending.push_str(line);
+                joined = std::mem::take(&mut self.pending);
+                joined.as_str()
+            };
+            if table::split_into(l, d, &mut fields) {
+                table.push(&fields, tally);
+            } else if l.len() < table::MAX_ROW {
+                self.pending = l.to_string();
+            } else {
+                text::scan(l, tally);
+            }
+            self.spare = recycle(fields);
+        }
+    }
+
+    fn join(&mut self, fork: Self, counted: Tally, tally: &mut Tally) {
+        self.table.records += fork.table.records;
+        self.pending = fork.pending;
+        tally.merge(counted);
+    }
 }
 
 /// `str::split_inclusive('\n')` on the memchr crate's vector search (core's char search
@@ -955,6 +1061,131 @@ fn is_xlsx(name: &str, head: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Reads `text` (named `name`) fed in pieces cut after the first line end at or after
+    /// every `piece` bytes, chunks batched for `threads` threads: the report (revealed) and
+    /// the chunks joined and read again.
+    fn read_in_pieces(name: &str, text: &str, piece: usize, threads: usize) -> (String, u64, u64) {
+        let mut tally = Tally::new(CatSet::all());
+        let mut reading = Reading::new(name, Spread::with_threads(threads));
+        let mut rest = text;
+        while !rest.is_empty() {
+            let at = floor_boundary(rest, piece.min(rest.len()));
+            let cut =
+                memchr::memchr(b'\n', &rest.as_bytes()[at..]).map_or(rest.len(), |k| at + k + 1);
+            reading.chunk(&rest[..cut], &mut tally);
+            rest = &rest[cut..];
+        }
+        reading.flush(&mut tally);
+        let (joined, again) = (reading.spread.joined, reading.spread.again);
+        let (records, columns) = reading.finish(&mut tally);
+        let report = tally.report(name.into(), None, records, columns, true);
+        let json = serde_json::to_string(&report).unwrap_or_default();
+        (json, joined, again)
+    }
+
+    /// A persons CSV whose address cell runs over a line end in every 37th row (a quoted
+    /// field: the row carries over when a chunk ends inside it).
+    fn csv_with_quoted_lines(seed: u64, n: usize) -> String {
+        let (csv, _) = crate::synth::persons_text(seed, n, crate::synth::Form::Csv);
+        let mut out = String::new();
+        for (i, line) in csv.lines().enumerate() {
+            let cells: Vec<&str> = line.split(',').collect();
+            if i > 0 && i % 37 == 0 && cells.len() > 7 {
+                let mut cells: Vec<String> = cells.iter().map(|c| c.to_string()).collect();
+                cells[7] = format!("\"{}\n{}号室\"", cells[7], i);
+                out.push_str(&cells.join(","));
+            } else {
+                out.push_str(line);
+            }
+            out.push('\n');
+        }
+        out
+    }
+
+    #[test]
+    fn chunks_read_apart_count_what_one_thread_counts() {
+        use crate::synth::{Form, Printed, client_table, db_log, persons_text};
+        // Free text with client tables and logged statements between its paragraphs: tables
+        // and statements cut by chunk ends carry over.
+        let mut text = String::new();
+        for k in 0..12u64 {
+            text.push_str(&persons_text(100 + k, 60, Form::Text).0);
+            let (csv, _) = persons_text(200 + k, 25, Form::Csv);
+            let rows: Vec<Vec<&str>> = csv.lines().map(|l| l.split(',').collect()).collect();
+            let style = [Printed::Mysql, Printed::Psql, Printed::Markdown][k as usize % 3];
+            text.push_str(&String::from_utf8_lossy(&client_table(&rows, style)));
+            text.push_str(&db_log(300 + k, 20).0);
+            text.push_str(&persons_text(400 + k, 40, Form::Memo).0);
+        }
+        // Tables only, two e-mails a row (a person a row at most: the rows cap the persons
+        // estimate), with a run of tab-separated log lines between them that is no table and
+        // holds no value (it must not count the values before it as text's when a chunk read
+        // apart opened it).
+        let mut tables = String::new();
+        for k in 0..4 {
+            let names: Vec<(String, String, String)> = (0..150)
+                .map(|i| {
+                    let (p, _) = persons_text(500 + k * 1000 + i, 1, Form::CsvNoHeader);
+                    let name = p.split(',').next().unwrap_or("").to_string();
+                    (
+                        name,
+                        format!("a{k}x{i}@example.jp"),
+                        format!("b{k}x{i}@example.jp"),
+                    )
+                })
+                .collect();
+            let mut rows = vec![vec!["氏名", "メール", "携帯メール"]];
+            rows.extend(
+                names
+                    .iter()
+                    .map(|(n, a, b)| vec![n.as_str(), a.as_str(), b.as_str()]),
+            );
+            tables.push_str(&String::from_utf8_lossy(&client_table(
+                &rows,
+                Printed::Mysql,
+            )));
+            tables.push('\n');
+            for _ in 0..40 {
+                tables.push_str("-- the general log of the night follows --\n");
+            }
+            for i in 0..300 {
+                tables.push_str(&format!(
+                    "2024-03-15T10:{:02}:{:02}.123456Z\t   {k}{i} Query\tSELECT 1 FROM dual\n",
+                    i / 60,
+                    i % 60
+                ));
+            }
+            tables.push('\n');
+        }
+        let cases = [
+            ("tables.txt", tables),
+            ("persons.csv", csv_with_quoted_lines(7, 4000)),
+            ("persons.tsv", persons_text(8, 3000, Form::Tsv).0),
+            ("bare.csv", persons_text(9, 3000, Form::CsvNoHeader).0),
+            ("members.csv", persons_text(10, 3000, Form::Members).0),
+            ("notes.txt", text),
+        ];
+        for (name, text) in &cases {
+            for piece in [700, 5000, 40_000] {
+                let (one, _, _) = read_in_pieces(name, text, piece, 1);
+                assert!(one.contains("\"name_kanji\""), "{name}: {one}");
+                let mut joined_any = false;
+                for threads in [2, 3, 8] {
+                    let (apart, joined, again) = read_in_pieces(name, text, piece, threads);
+                    assert_eq!(apart, one, "{name}, pieces of {piece}, {threads} threads");
+                    joined_any |= joined > 0;
+                    if *name == "persons.csv" && piece == 700 {
+                        assert!(again > 0, "a quoted row over a chunk end is read again");
+                    }
+                }
+                assert!(
+                    joined_any,
+                    "{name}, pieces of {piece}: chunks read apart: {one}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn lines_inclusive_is_split_inclusive() {

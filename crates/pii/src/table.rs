@@ -767,6 +767,25 @@ impl Table {
         }
     }
 
+    /// A table with this one's columns and no rows, for rows counted on another thread
+    /// ([`crate::spread`]); `None` before the columns are classified.
+    pub(crate) fn fork(&self) -> Option<Table> {
+        let kinds = self.kinds.clone()?;
+        Some(Table {
+            header: self.header.clone(),
+            buffered: Vec::new(),
+            kinds: Some(kinds),
+            ops: self.ops.clone(),
+            postal_col: self.postal_col,
+            ranges: Vec::new(),
+            records: 0,
+            keys: self.keys.clone(),
+            named: self.named,
+            groups: self.groups.clone(),
+            joined: String::new(),
+        })
+    }
+
     /// Classifies (if not done yet) and counts the buffered rows; returns the columns.
     pub fn finish(&mut self, tally: &mut Tally) -> Vec<(String, Category)> {
         if self.kinds.is_none() {
@@ -1223,6 +1242,17 @@ pub(crate) struct Tables {
 }
 
 impl Tables {
+    /// Adds the tables of the part of a text that follows (read on another thread).
+    pub fn merge(&mut self, other: Tables) {
+        for col in other.columns {
+            if !self.columns.contains(&col) {
+                self.columns.push(col);
+            }
+        }
+        self.records += other.records;
+        self.count += other.count;
+    }
+
     /// Adds a table that is complete.
     pub fn add(&mut self, mut table: Table, tally: &mut Tally) {
         for col in table.finish(tally) {

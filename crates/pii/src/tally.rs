@@ -55,6 +55,26 @@ impl Distinct {
         }
     }
 
+    /// Adds the values of `other` (counted apart, on a later part of the object): the
+    /// result is what inserting them here would give.
+    fn merge(&mut self, other: Distinct) {
+        match other.hll {
+            Some(regs) => {
+                // Both sets together hold at least as many values as `other`: registers.
+                let mine = self.hll.get_or_insert_with(|| Registers::new(HLL_BITS));
+                for h in std::mem::take(&mut self.exact) {
+                    mine.insert(h);
+                }
+                mine.merge(&regs);
+            }
+            None => {
+                for h in other.exact {
+                    self.insert(h);
+                }
+            }
+        }
+    }
+
     fn len(&mut self) -> u64 {
         if self.hll.is_none() {
             self.compact();
@@ -254,6 +274,38 @@ impl Tally {
         }
     }
 
+    /// Adds what `other` counted on the part of the object that follows what this tally
+    /// counted (a chunk read on another thread): counts, samples and distinct values come out
+    /// as if this tally had counted that part itself.
+    pub fn merge(&mut self, other: Tally) {
+        let Tally {
+            counts,
+            samples,
+            distinct,
+            rows,
+            ..
+        } = other;
+        for (i, n) in counts.iter().enumerate() {
+            self.counts[i] += n;
+        }
+        // `other` kept the first distinct values of its part; of those, the first ones this
+        // tally lacks are the ones it would have kept.
+        for (i, s) in samples.into_iter().enumerate() {
+            for v in s {
+                if self.samples[i].len() >= SAMPLES {
+                    break;
+                }
+                self.sample(i, &v);
+            }
+        }
+        for (i, d) in distinct.into_iter().enumerate() {
+            self.distinct[i].merge(d);
+        }
+        if let Some(r) = rows {
+            self.one_person_per_row(r);
+        }
+    }
+
     /// Total values counted.
     pub fn total(&self) -> u64 {
         self.counts.iter().sum()
@@ -440,6 +492,64 @@ mod tests {
         }
         // The length counts: a key and the same key with NULs after it differ.
         assert_ne!(hash_bytes(b"ab", false), hash_bytes(b"ab\0", false));
+    }
+
+    /// The report of `values` counted by one tally, or by one tally per part (cut at
+    /// `cuts`) merged in order.
+    fn counted(values: &[(Category, String)], cuts: &[usize]) -> String {
+        let mut parts = Vec::new();
+        let mut from = 0;
+        for &c in cuts.iter().chain([&values.len()]) {
+            let mut t = Tally::new(CatSet::all());
+            for (cat, v) in &values[from..c] {
+                t.add_upper(*cat, v, v);
+            }
+            parts.push(t);
+            from = c;
+        }
+        let mut parts = parts.into_iter();
+        let mut all = parts.next().unwrap_or_else(|| Tally::new(CatSet::all()));
+        for p in parts {
+            all.merge(p);
+        }
+        let r = all.report("x".into(), None, None, Vec::new(), true);
+        serde_json::to_string(&r).unwrap_or_default()
+    }
+
+    #[test]
+    fn merged_tallies_count_what_one_tally_counts() {
+        // Genders repeat (samples: the first distinct ones of the whole), e-mails pass the
+        // exact limit (distinct: registers), names stay below it, phones repeat in turns.
+        let mut values = Vec::new();
+        for i in 0..300_000u64 {
+            values.push((
+                Category::Gender,
+                ["男", "男", "女", "M"][(i % 4) as usize].to_string(),
+            ));
+            values.push((
+                Category::Email,
+                format!("u{}@example.jp", i * 7919 % 250_000),
+            ));
+            if i % 3 == 0 {
+                values.push((Category::NameKanji, format!("山田{}", i % 40_000)));
+            }
+            if i % 5 == 0 {
+                values.push((Category::Phone, format!("090{:08}", i % 1000)));
+            }
+        }
+        let one = counted(&values, &[]);
+        assert!(one.contains("\"persons_estimate\""), "{one}");
+        // A part of its own above the exact limit, a part of one value, empty parts, parts
+        // that each hold less than all the samples.
+        for cuts in [
+            vec![1],
+            vec![2, 3, 3, 9],
+            vec![100_000],
+            vec![500, 400_000],
+            (1..20).map(|k| k * 40_000).collect(),
+        ] {
+            assert_eq!(counted(&values, &cuts), one, "cuts {cuts:?}");
+        }
     }
 
     #[test]
