@@ -842,6 +842,52 @@ fn decoys_exit_zero_and_filters_apply() {
         .code(0);
 }
 
+/// A large table and a large text are read on every thread (chunks read apart, the text
+/// decoded on one thread while another reads it): what is printed is what one thread
+/// prints, to the sample and the persons estimate, for one file and for a directory.
+#[test]
+fn reads_a_large_file_on_every_thread_as_on_one() {
+    let sb = Sandbox::new();
+    // A Shift_JIS table and a UTF-8 text of several chunks (1 MiB each) apiece.
+    let csv = synth::persons_file(61, 24_000, Form::Csv, encoding_rs::SHIFT_JIS);
+    let notes = synth::persons_file(62, 12_000, Form::Text, encoding_rs::UTF_8);
+    assert!(csv.data.len() > 3 << 20 && notes.data.len() > 3 << 20);
+    sb.write("big/restored.csv", &csv.data);
+    sb.write("big/notes.txt", &notes.data);
+    sb.write("big/small.csv", &sjis_csv().data);
+    let run = |threads: &str, path: &str| {
+        sb.cmd()
+            .env("RAYON_NUM_THREADS", threads)
+            .args(["--format", "json", "pii", "scan", "--reveal", path])
+            .assert()
+            .code(1)
+            .get_output()
+            .stdout
+            .clone()
+    };
+    for path in ["big/restored.csv", "big/notes.txt", "big"] {
+        let one = run("1", path);
+        let items = json_lines(&one);
+        assert!(!items.is_empty(), "{path}");
+        for threads in ["2", "4"] {
+            let many = run(threads, path);
+            assert_eq!(
+                String::from_utf8_lossy(&many),
+                String::from_utf8_lossy(&one),
+                "{path}, {threads} threads"
+            );
+        }
+    }
+    let items = json_lines(&run("2", "big/restored.csv"));
+    assert_eq!(items[0]["records"], 24_000);
+    // (A few generated persons share a name and an e-mail.)
+    let persons = items[0]["persons_estimate"].as_u64().unwrap_or(0);
+    assert!((23_900..=24_000).contains(&persons), "{persons}");
+    for (c, n) in &csv.truth {
+        assert_eq!(items[0]["categories"][c.id()], *n, "{c}");
+    }
+}
+
 #[test]
 fn missing_path_is_an_error() {
     let sb = Sandbox::new();

@@ -690,10 +690,56 @@ pub(crate) fn scan_into(
     let Some(enc) = decode::detect(head) else {
         return Ok(None);
     };
-    // Long texts and tables are read on every thread of the pool, chunks at a time.
-    let mut reading = Reading::new(name, Spread::new());
-    decode::decode_chunks(enc, head, r, &mut |chunk: &str| reading.chunk(chunk, tally))?;
-    let (records, columns) = reading.finish(tally);
+    // Long texts and tables are read on every thread, chunks at a time ([`crate::spread`]).
+    let threads = crate::spread::threads();
+    let mut reading = Some(Reading::new(name, threads));
+    let mut tally = Some(tally);
+    let (records, columns) = std::thread::scope(|s| {
+        // From the third chunk of a text read apart, the text is decoded on this thread while
+        // another reads it (its batches on the chunk pool): decoding (a sixth of the work in
+        // Shift_JIS) and the reads from the file go on while a batch is counted. Small texts
+        // (most) spawn no thread.
+        let mut handed = None;
+        let mut chunks = 0;
+        let decoded = decode::decode_chunks(enc, head, r, &mut |chunk: &str| {
+            chunks += 1;
+            if handed.is_none()
+                && threads > 1
+                && chunks > 2
+                && let (Some(mut reading), Some(tally)) = (reading.take(), tally.take())
+            {
+                let (tx, rx) = std::sync::mpsc::sync_channel::<String>(reading.batch());
+                handed = Some((
+                    tx,
+                    s.spawn(move || {
+                        for chunk in rx {
+                            reading.chunk(Cow::Owned(chunk), tally);
+                        }
+                        reading.finish(tally)
+                    }),
+                ));
+            }
+            match (&handed, &mut reading, &mut tally) {
+                // A send fails only when the reader is gone (it panicked: resumed below).
+                (Some((tx, _)), _, _) => {
+                    let _ = tx.send(chunk.to_owned());
+                }
+                (None, Some(reading), Some(tally)) => reading.chunk(Cow::Borrowed(chunk), tally),
+                _ => {}
+            }
+        });
+        let found = match (handed, reading, tally) {
+            (Some((tx, reader)), _, _) => {
+                drop(tx);
+                reader
+                    .join()
+                    .unwrap_or_else(|p| std::panic::resume_unwind(p))
+            }
+            (None, Some(reading), Some(tally)) => reading.finish(tally),
+            _ => (None, Vec::new()),
+        };
+        decoded.map(|()| found)
+    })?;
     Ok(Some(Scanned {
         encoding: decode::name(enc),
         records,
@@ -708,7 +754,9 @@ struct Reading {
     mode: Option<Mode>,
     table: Table,
     rows: Option<Rows>,
-    spread: Spread,
+    /// Text chunks and table rows, read apart ([`crate::spread`]).
+    text_spread: Spread<crate::client::Blocks>,
+    rows_spread: Spread<Rows>,
     dump: crate::sql::Dump,
     json: crate::json::Json,
     cards: crate::vcard::Cards,
@@ -718,13 +766,15 @@ struct Reading {
 }
 
 impl Reading {
-    fn new(name: &str, spread: Spread) -> Self {
+    /// Reading for `threads` threads.
+    fn new(name: &str, threads: usize) -> Self {
         Reading {
             lower: name.to_ascii_lowercase(),
             mode: None,
             table: Table::new(),
             rows: None,
-            spread,
+            text_spread: Spread::with_threads(threads),
+            rows_spread: Spread::with_threads(threads),
             dump: Default::default(),
             json: Default::default(),
             cards: Default::default(),
@@ -734,8 +784,14 @@ impl Reading {
         }
     }
 
+    /// Chunks read apart at a time (0: none).
+    fn batch(&self) -> usize {
+        self.text_spread.size()
+    }
+
     /// Reads the next chunk.
-    fn chunk(&mut self, chunk: &str, tally: &mut Tally) {
+    fn chunk(&mut self, owned: Cow<'_, str>, tally: &mut Tally) {
+        let chunk = owned.as_ref();
         let m = match self.mode {
             Some(m) => m,
             None => {
@@ -748,7 +804,7 @@ impl Reading {
         };
         let table = &mut self.table;
         match m {
-            Mode::Text => self.spread.read(&mut self.blocks, chunk, tally),
+            Mode::Text => self.text_spread.read(&mut self.blocks, owned, tally),
             Mode::Sql => {
                 for line in lines_inclusive(chunk) {
                     self.dump.line(line, tally);
@@ -767,7 +823,7 @@ impl Reading {
                 let r = self
                     .rows
                     .get_or_insert_with(|| Rows::new(d, std::mem::take(table)));
-                self.spread.read(r, chunk, tally);
+                self.rows_spread.read(r, owned, tally);
             }
         }
     }
@@ -775,10 +831,10 @@ impl Reading {
     /// Reads the chunks batched for reading apart.
     fn flush(&mut self, tally: &mut Tally) {
         match self.mode {
-            Some(Mode::Text) => self.spread.flush(&mut self.blocks, tally),
+            Some(Mode::Text) => self.text_spread.flush(&mut self.blocks, tally),
             Some(Mode::Delimited(_)) => {
                 if let Some(r) = &mut self.rows {
-                    self.spread.flush(r, tally);
+                    self.rows_spread.flush(r, tally);
                 }
             }
             _ => {}
@@ -1067,17 +1123,18 @@ mod tests {
     /// the chunks joined and read again.
     fn read_in_pieces(name: &str, text: &str, piece: usize, threads: usize) -> (String, u64, u64) {
         let mut tally = Tally::new(CatSet::all());
-        let mut reading = Reading::new(name, Spread::with_threads(threads));
+        let mut reading = Reading::new(name, threads);
         let mut rest = text;
         while !rest.is_empty() {
             let at = floor_boundary(rest, piece.min(rest.len()));
             let cut =
                 memchr::memchr(b'\n', &rest.as_bytes()[at..]).map_or(rest.len(), |k| at + k + 1);
-            reading.chunk(&rest[..cut], &mut tally);
+            reading.chunk(Cow::Borrowed(&rest[..cut]), &mut tally);
             rest = &rest[cut..];
         }
         reading.flush(&mut tally);
-        let (joined, again) = (reading.spread.joined, reading.spread.again);
+        let joined = reading.text_spread.joined + reading.rows_spread.joined;
+        let again = reading.text_spread.again + reading.rows_spread.again;
         let (records, columns) = reading.finish(&mut tally);
         let report = tally.report(name.into(), None, records, columns, true);
         let json = serde_json::to_string(&report).unwrap_or_default();
@@ -1179,8 +1236,9 @@ mod tests {
                         assert!(again > 0, "a quoted row over a chunk end is read again");
                     }
                 }
+                // (On one core nothing is read apart.)
                 assert!(
-                    joined_any,
+                    joined_any || crate::spread::threads() == 1,
                     "{name}, pieces of {piece}: chunks read apart: {one}"
                 );
             }

@@ -13,9 +13,42 @@
 //! values form the same set ([`Tally::merge`]). The unit tests and the `spread` integration
 //! test check it against the one-thread reading.
 
+use std::borrow::Cow;
+use std::sync::OnceLock;
+
 use rayon::prelude::*;
 
 use crate::tally::Tally;
+
+/// Chunks in a batch at most: with the batch joined meanwhile and the chunks decoded ahead,
+/// a text read apart holds about three batches of 1 MiB chunks (48 MiB), whatever the
+/// number of threads.
+const MAX_BATCH: usize = 16;
+
+/// Threads that read chunks apart: rayon's (`RAYON_NUM_THREADS`, else one per core).
+pub(crate) fn threads() -> usize {
+    pool().map_or(1, rayon::ThreadPool::current_num_threads)
+}
+
+/// The pool chunks are read apart on: a pool of their own, not the one files are scanned on,
+/// so that a thread waiting for its batch never takes up another file's scan meanwhile
+/// (waits inside waits would grow its stack, and the memory held, without bound), and a
+/// file's scan blocked on a full channel never holds up a batch. `None` with one thread.
+fn pool() -> Option<&'static rayon::ThreadPool> {
+    static POOL: OnceLock<Option<rayon::ThreadPool>> = OnceLock::new();
+    POOL.get_or_init(|| {
+        let n = rayon::current_num_threads();
+        if n < 2 {
+            return None;
+        }
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .thread_name(|i| format!("kizuki-chunks-{i}"))
+            .build()
+            .ok()
+    })
+    .as_ref()
+}
 
 /// A reader of a text in chunks whose state between chunks may be empty.
 pub(crate) trait Reader: Sized + Send {
@@ -32,9 +65,12 @@ pub(crate) trait Reader: Sized + Send {
     fn join(&mut self, fork: Self, counted: Tally, tally: &mut Tally);
 }
 
-/// Chunks batched for reading apart.
-pub(crate) struct Spread {
+/// Chunks batched for reading apart. While a batch is read on the pool, the batch before
+/// it is joined (so the pool does not wait for the joins).
+pub(crate) struct Spread<R> {
     batch: Vec<String>,
+    /// The batch read apart last, not joined yet: each chunk with its fork's reading.
+    read: Vec<(String, Option<(R, Tally)>)>,
     /// Chunks per batch: twice the pool's threads (1 thread: no batches).
     size: usize,
     /// Chunks whose fork's reading was joined.
@@ -43,63 +79,103 @@ pub(crate) struct Spread {
     pub again: u64,
 }
 
-impl Spread {
-    /// Batches for the threads of the current rayon pool (`RAYON_NUM_THREADS`).
-    pub fn new() -> Self {
-        Spread::with_threads(rayon::current_num_threads())
-    }
-
+impl<R: Reader> Spread<R> {
     /// Batches for `threads` threads.
     pub fn with_threads(threads: usize) -> Self {
         Spread {
             batch: Vec::new(),
-            size: if threads > 1 { 2 * threads } else { 0 },
+            read: Vec::new(),
+            size: if threads > 1 && pool().is_some() {
+                (2 * threads).min(MAX_BATCH)
+            } else {
+                0
+            },
             joined: 0,
             again: 0,
         }
     }
 
+    /// Chunks per batch (0: chunks are read as they come).
+    pub fn size(&self) -> usize {
+        self.size
+    }
+
     /// Reads `chunk` with `r`, now or in a batch.
-    pub fn read<R: Reader>(&mut self, r: &mut R, chunk: &str, tally: &mut Tally) {
-        if self.size == 0 || self.batch.is_empty() && r.fork().is_none() {
-            r.read(chunk, tally);
+    pub fn read(&mut self, r: &mut R, chunk: Cow<'_, str>, tally: &mut Tally) {
+        let idle = self.batch.is_empty() && self.read.is_empty();
+        if self.size == 0 || idle && r.fork().is_none() {
+            r.read(&chunk, tally);
             return;
         }
-        self.batch.push(chunk.to_owned());
+        self.batch.push(chunk.into_owned());
         if self.batch.len() >= self.size {
-            self.flush(r, tally);
+            self.step(r, tally);
         }
     }
 
-    /// Reads the chunks batched so far (call before the reader's end).
-    pub fn flush<R: Reader>(&mut self, r: &mut R, tally: &mut Tally) {
-        if self.batch.is_empty() {
-            return;
-        }
-        let forks: Vec<Option<R>> = self.batch.iter().map(|_| r.fork()).collect();
+    /// Reads the batch apart while the batch before it is joined.
+    fn step(&mut self, r: &mut R, tally: &mut Tally) {
+        let batch = std::mem::take(&mut self.batch);
+        let forks: Vec<Option<R>> = batch.iter().map(|_| r.fork()).collect();
+        let before = std::mem::take(&mut self.read);
         let cats = tally.categories();
-        let done: Vec<Option<(R, Tally)>> = forks
-            .into_par_iter()
-            .zip(self.batch.par_iter())
-            .map(|(f, chunk)| {
-                f.map(|mut f| {
-                    let mut t = Tally::new(cats);
-                    f.read(chunk, &mut t);
-                    (f, t)
-                })
-            })
-            .collect();
-        for (chunk, fork) in self.batch.drain(..).zip(done) {
-            match fork {
-                Some((f, t)) if r.at_rest() => {
-                    r.join(f, t, tally);
-                    self.joined += 1;
-                }
-                _ => {
-                    r.read(&chunk, tally);
-                    self.again += 1;
-                }
+        let Some(pool) = pool() else {
+            // No pool, no batch (`size` is 0): nothing to read apart.
+            self.read = batch.into_iter().map(|c| (c, None)).collect();
+            return;
+        };
+        let (read, (joined, again)) = pool.join(
+            || {
+                forks
+                    .into_par_iter()
+                    .zip(batch.into_par_iter())
+                    .map(|(f, chunk)| {
+                        let done = f.map(|mut f| {
+                            let mut t = Tally::new(cats);
+                            f.read(&chunk, &mut t);
+                            (f, t)
+                        });
+                        (chunk, done)
+                    })
+                    .collect()
+            },
+            || join_all(before, r, tally),
+        );
+        self.read = read;
+        self.joined += joined;
+        self.again += again;
+    }
+
+    /// Reads and joins every chunk batched so far (call before the reader's end).
+    pub fn flush(&mut self, r: &mut R, tally: &mut Tally) {
+        if !self.batch.is_empty() {
+            self.step(r, tally);
+        }
+        let (joined, again) = join_all(std::mem::take(&mut self.read), r, tally);
+        self.joined += joined;
+        self.again += again;
+    }
+}
+
+/// Joins the forks' readings in order; a chunk is read again by `r` when `r` was not at
+/// rest before it. The chunks joined and read again.
+fn join_all<R: Reader>(
+    read: Vec<(String, Option<(R, Tally)>)>,
+    r: &mut R,
+    tally: &mut Tally,
+) -> (u64, u64) {
+    let (mut joined, mut again) = (0, 0);
+    for (chunk, fork) in read {
+        match fork {
+            Some((f, t)) if r.at_rest() => {
+                r.join(f, t, tally);
+                joined += 1;
+            }
+            _ => {
+                r.read(&chunk, tally);
+                again += 1;
             }
         }
     }
+    (joined, again)
 }
