@@ -692,6 +692,7 @@ pub(crate) fn scan_into(
     };
     // Long texts and tables are read on every thread, chunks at a time ([`crate::spread`]).
     let threads = crate::spread::threads();
+    let _busy = crate::spread::Busy::new();
     let mut reading = Some(Reading::new(name, threads));
     let mut tally = Some(tally);
     let (records, columns) = std::thread::scope(|s| {
@@ -1124,6 +1125,8 @@ mod tests {
     fn read_in_pieces(name: &str, text: &str, piece: usize, threads: usize) -> (String, u64, u64) {
         let mut tally = Tally::new(CatSet::all());
         let mut reading = Reading::new(name, threads);
+        reading.text_spread = Spread::unlimited(threads);
+        reading.rows_spread = Spread::unlimited(threads);
         let mut rest = text;
         while !rest.is_empty() {
             let at = floor_boundary(rest, piece.min(rest.len()));

@@ -15,6 +15,7 @@
 
 use std::borrow::Cow;
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 
@@ -24,6 +25,68 @@ use crate::tally::Tally;
 /// a text read apart holds about three batches of 1 MiB chunks (48 MiB), whatever the
 /// number of threads.
 const MAX_BATCH: usize = 16;
+
+/// Texts read apart at once, whatever the number of threads: when many files are scanned
+/// together, the files keep the threads busy already, and each text read apart holds its
+/// batches in memory. A text takes a slot when one is free at its next chunk (the last
+/// large file of a directory, once the others are done) and keeps it to its end.
+const SLOTS: usize = 2;
+static TAKEN: AtomicUsize = AtomicUsize::new(0);
+
+/// Texts being read ([`Busy`]): while there are as many as threads, the threads are busy
+/// and none is read apart.
+static READING: AtomicUsize = AtomicUsize::new(0);
+
+/// A text being read, counted in [`READING`] while it lives.
+pub(crate) struct Busy(());
+
+impl Busy {
+    pub fn new() -> Self {
+        READING.fetch_add(1, Ordering::AcqRel);
+        Busy(())
+    }
+}
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        READING.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+/// A slot of [`SLOTS`], held or not (freed when dropped), or leave to read apart without
+/// one (the unit tests, which run side by side).
+enum Slot {
+    Free,
+    Held,
+    #[cfg(test)]
+    Unlimited,
+}
+
+impl Slot {
+    /// Holds a slot: this one, or a free one while fewer texts than threads are read. `false`
+    /// when none is free.
+    fn take(&mut self) -> bool {
+        if matches!(self, Slot::Free)
+            && READING.load(Ordering::Acquire) < threads()
+            && TAKEN
+                .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                    (n < SLOTS).then_some(n + 1)
+                })
+                .is_ok()
+        {
+            *self = Slot::Held;
+        }
+        !matches!(self, Slot::Free)
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        if matches!(self, Slot::Held) {
+            TAKEN.fetch_sub(1, Ordering::AcqRel);
+        }
+    }
+}
 
 /// Threads that read chunks apart: rayon's (`RAYON_NUM_THREADS`, else one per core).
 pub(crate) fn threads() -> usize {
@@ -73,6 +136,8 @@ pub(crate) struct Spread<R> {
     read: Vec<(String, Option<(R, Tally)>)>,
     /// Chunks per batch: twice the pool's threads (1 thread: no batches).
     size: usize,
+    /// One of the [`SLOTS`] once this text is read apart.
+    slot: Slot,
     /// Chunks whose fork's reading was joined.
     pub joined: u64,
     /// Chunks read again in order (the reader was not at rest before them).
@@ -90,8 +155,18 @@ impl<R: Reader> Spread<R> {
             } else {
                 0
             },
+            slot: Slot::Free,
             joined: 0,
             again: 0,
+        }
+    }
+
+    /// Batches for `threads` threads, taking no slot.
+    #[cfg(test)]
+    pub fn unlimited(threads: usize) -> Self {
+        Spread {
+            slot: Slot::Unlimited,
+            ..Spread::with_threads(threads)
         }
     }
 
@@ -103,12 +178,14 @@ impl<R: Reader> Spread<R> {
     /// Reads `chunk` with `r`, now or in a batch.
     pub fn read(&mut self, r: &mut R, chunk: Cow<'_, str>, tally: &mut Tally) {
         let idle = self.batch.is_empty() && self.read.is_empty();
-        if self.size == 0 || idle && r.fork().is_none() {
+        if self.size == 0 || idle && (r.fork().is_none() || !self.slot.take()) {
             r.read(&chunk, tally);
             return;
         }
         self.batch.push(chunk.into_owned());
-        if self.batch.len() >= self.size {
+        // Chunks run up to a line's length (4 MiB without line ends): bytes count too.
+        let bytes: usize = self.batch.iter().map(String::len).sum();
+        if self.batch.len() >= self.size || bytes >= self.size << 21 {
             self.step(r, tally);
         }
     }
