@@ -9,7 +9,8 @@
 #   - ripgrep on the same files with an email|phone regex (-c, -j1 and all cores): ASCII
 #     digits only on raw bytes, then the equivalent of what kizuki finds (full-width digits and
 #     hyphens, CP932 files decoded by ripgrep),
-# and prints MB/s per core and peak RSS. Needs ripgrep (`apt-get install ripgrep`).
+# and prints MB/s per core and peak RSS; then one large CSV alone (wall time: kizuki reads one
+# file on every core, ripgrep on one thread). Needs ripgrep (`apt-get install ripgrep`).
 # Presidio, the other peer, runs on samples of the same corpus: scripts/bench/pii-presidio.sh
 # (its speed is three orders of magnitude below, so the whole corpus would take an hour).
 set -euo pipefail
@@ -76,3 +77,11 @@ export -f rg_eq; export RE_EQ RE_SJ DIR
 run "rg equivalent (-j1)" 1 bash -c 'rg_eq -j1'
 run "rg equivalent (-j$CORES)" "$CORES" bash -c "rg_eq -j$CORES"
 run "rg equiv., -E sjis (-j1)" 1 bash -c 'rg_eq -j1 decode'
+# One large file (the restored data file): kizuki reads it on every core in chunks; ripgrep
+# reads one file on one thread whatever -j says. Wall time is the figure here.
+ONE="$DIR/persons-1-utf8.csv"
+ONE_MB=$(echo "$(wc -c < "$ONE") / 1048576" | bc -l)
+MB=$ONE_MB
+run "kizuki, one CSV (1 worker)" 1 env RAYON_NUM_THREADS=1 ./target/release/kizuki --format json pii scan "$ONE"
+run "kizuki, one CSV ($CORES workers)" "$CORES" ./target/release/kizuki --format json pii scan "$ONE"
+run "rg email|phone, one CSV" 1 rg -c -e "$RE" "$ONE"
