@@ -706,19 +706,35 @@ pub(crate) fn scan_into(
             chunks += 1;
             if handed.is_none()
                 && threads > 1
-                && chunks > 2
-                && let (Some(mut reading), Some(tally)) = (reading.take(), tally.take())
+                && chunks == 3
+                && let Some(batch) = reading.as_ref().map(Reading::batch)
             {
-                let (tx, rx) = std::sync::mpsc::sync_channel::<String>(reading.batch());
-                handed = Some((
-                    tx,
-                    s.spawn(move || {
+                // The reading goes to the thread once it runs: if no thread can be made,
+                // it goes on here.
+                let (give, given) = std::sync::mpsc::sync_channel::<(Reading, &mut Tally)>(1);
+                let (tx, rx) = std::sync::mpsc::sync_channel::<String>(batch);
+                let spawned = std::thread::Builder::new()
+                    .name("kizuki-text".into())
+                    .spawn_scoped(s, move || {
+                        let Ok((mut reading, tally)) = given.recv() else {
+                            return (None, Vec::new());
+                        };
                         for chunk in rx {
                             reading.chunk(Cow::Owned(chunk), tally);
                         }
                         reading.finish(tally)
-                    }),
-                ));
+                    });
+                if let Ok(thread) = spawned
+                    && let (Some(r), Some(t)) = (reading.take(), tally.take())
+                {
+                    match give.send((r, t)) {
+                        Ok(()) => handed = Some((tx, thread)),
+                        Err(std::sync::mpsc::SendError((r, t))) => {
+                            reading = Some(r);
+                            tally = Some(t);
+                        }
+                    }
+                }
             }
             match (&handed, &mut reading, &mut tally) {
                 // A send fails only when the reader is gone (it panicked: resumed below).
