@@ -696,10 +696,10 @@ pub(crate) fn scan_into(
     let mut reading = Some(Reading::new(name, threads));
     let mut tally = Some(tally);
     let (records, columns) = std::thread::scope(|s| {
-        // From the third chunk of a text read apart, the text is decoded on this thread while
-        // another reads it (its batches on the chunk pool): decoding (a sixth of the work in
-        // Shift_JIS) and the reads from the file go on while a batch is counted. Small texts
-        // (most) spawn no thread.
+        // With more than one thread, from its third chunk on, a text is decoded on this
+        // thread while another reads it (and reads it apart on the chunk pool, when it may):
+        // decoding (a sixth of the work in Shift_JIS) and the reads from the file go on while
+        // a batch is counted. Small texts (most) spawn no thread.
         let mut handed = None;
         let mut chunks = 0;
         let decoded = decode::decode_chunks(enc, head, r, &mut |chunk: &str| {

@@ -6,12 +6,14 @@
 //! quoted field runs over a line end, a table of a client's output still open, a statement
 //! whose bound values follow. Chunks are gathered in batches; each chunk of a batch is read
 //! by a fork of the reader (the reader as it would be with nothing carried over) into a
-//! tally of its own, on rayon's pool; the results are then joined in the chunks' order.
+//! tally of its own, on a rayon pool of their own ([`pool`]); the results are then joined
+//! in the chunks' order.
 //! A fork's result stands only when the reader was at rest before its chunk; otherwise the
 //! chunk is read again, in order, by the reader itself. The result is what one thread gives,
 //! value for value: counts add up, samples are the first ones in the text's order, distinct
-//! values form the same set ([`Tally::merge`]). The unit tests and the `spread` integration
-//! test check it against the one-thread reading.
+//! values form the same set ([`Tally::merge`]). The unit tests (`scan::tests`,
+//! `tally::tests`) and the integration test `reads_a_large_file_on_every_thread_as_on_one`
+//! check it against the one-thread reading.
 
 use std::borrow::Cow;
 use std::sync::OnceLock;
