@@ -561,6 +561,127 @@ fn reads_old_excel_workbooks_and_carves_other_office_files() {
     assert_eq!(items[0]["encoding"], "UTF-16LE");
 }
 
+/// Outlook items saved from a mailbox (`.msg`): a mail in UTF-16 with its correspondents, a
+/// customer list attached in Shift_JIS, a zip holding another list, and a forwarded mail
+/// attached as an item (8-bit strings in code page 932, its own attachment); and a contact
+/// (names, reading, sex, birthday, mobile, home address, e-mail). Carved as before, the
+/// attachments were lost and the text was cut at the compound file's sectors.
+#[test]
+fn reads_outlook_messages_and_contacts() {
+    use kizuki_core::Category;
+    use synth::{MsgPart, MsgSpec};
+    let sb = Sandbox::new();
+    let (text, truth) = synth::persons_text(48, 12, Form::Text);
+    let (fwd_text, fwd_truth) = synth::persons_text(49, 9, Form::Text);
+    let list = synth::persons_file(50, 20, Form::Csv, encoding_rs::SHIFT_JIS);
+    let inner = synth::persons_file(51, 15, Form::Csv, encoding_rs::UTF_8);
+    let zip = synth::zip_of(&[("顧客/一覧.csv", &inner.data)]).unwrap();
+    let fwd = MsgSpec {
+        unicode: false,
+        strings: vec![
+            (0x0037, "FW: 名簿".into()),
+            (0x0C1A, "総務部".into()),
+            (0x5D01, "soumu@partner-air.co.jp".into()),
+            (0x1000, fwd_text.clone()),
+        ],
+        attachments: vec![MsgPart::File("再送.csv".into(), list.data.clone())],
+        ..MsgSpec::default()
+    };
+    let mail = MsgSpec {
+        unicode: true,
+        strings: vec![
+            (0x0037, "顧客リスト送付".into()),
+            (0x0C1A, "山田 太郎".into()),
+            (0x5D01, "yamada@sample-travel.co.jp".into()),
+            (0x1000, text.clone()),
+        ],
+        recipients: vec![
+            (1, "佐藤 花子".into(), "sato@partner-air.co.jp".into()),
+            (2, "eigyo".into(), "eigyo@sample-travel.co.jp".into()),
+        ],
+        attachments: vec![
+            MsgPart::File("顧客/リスト.csv".into(), list.data.clone()),
+            MsgPart::File("archive.zip".into(), zip),
+            MsgPart::Item("FW: 名簿".into(), fwd),
+        ],
+        ..MsgSpec::default()
+    };
+    sb.write("outlook/送付.msg", synth::msg_of(&mail).unwrap());
+    let items = scan_found(&sb, "outlook/送付.msg");
+    let get = |path: &str| {
+        items
+            .iter()
+            .find(|o| o["path"] == path)
+            .unwrap_or_else(|| panic!("{path}: {items:?}"))
+            .clone()
+    };
+    let n = |o: &serde_json::Value, c: Category| o["categories"][c.id()].as_u64().unwrap_or(0);
+    let want = |t: &std::collections::BTreeMap<Category, u64>, c| t.get(&c).copied().unwrap_or(0);
+    assert_eq!(items.len(), 5, "{items:#?}");
+
+    // The body, plus the correspondents: three addresses, two names in kanji.
+    let m = get("outlook/送付.msg");
+    assert_eq!(m["encoding"], "UTF-16LE");
+    assert_eq!(n(&m, Category::Email), want(&truth, Category::Email) + 3);
+    assert_eq!(
+        n(&m, Category::NameKanji),
+        want(&truth, Category::NameKanji) + 2
+    );
+    for c in [
+        Category::Phone,
+        Category::PostalCode,
+        Category::BirthDate,
+        Category::NameKana,
+    ] {
+        assert_eq!(n(&m, c), want(&truth, c), "{c}");
+    }
+    // Attachments as files: a `/` of the name is no path separator.
+    for (path, g) in [
+        ("outlook/送付.msg!顧客_リスト.csv", &list),
+        ("outlook/送付.msg!archive.zip!顧客/一覧.csv", &inner),
+        ("outlook/送付.msg!FW: 名簿!再送.csv", &list),
+    ] {
+        let o = get(path);
+        assert_eq!(o["records"], g.persons, "{path}");
+        for (c, k) in &g.truth {
+            assert_eq!(n(&o, *c), *k, "{path} {c}");
+        }
+    }
+    let f = get("outlook/送付.msg!FW: 名簿");
+    assert_eq!(f["encoding"], "Shift_JIS");
+    assert_eq!(
+        n(&f, Category::Email),
+        want(&fwd_truth, Category::Email) + 1
+    );
+    for c in [Category::Phone, Category::Address, Category::NameKana] {
+        assert_eq!(n(&f, c), want(&fwd_truth, c), "{c}");
+    }
+
+    // A contact: every field once, under its label.
+    let mut rng = kizuki_core::rng::Rng::new(52);
+    let p = synth::Person::random(&mut rng);
+    sb.write(
+        "outlook/contact.msg",
+        synth::msg_of(&synth::contact_msg(&p)).unwrap(),
+    );
+    let items = scan_found(&sb, "outlook/contact.msg");
+    assert_eq!(items.len(), 1, "{items:?}");
+    let o = &items[0];
+    for c in [
+        Category::NameKanji,
+        Category::NameKana,
+        Category::Gender,
+        Category::BirthDate,
+        Category::Phone,
+        Category::PostalCode,
+        Category::Address,
+        Category::Email,
+    ] {
+        assert_eq!(n(o, c), 1, "{c}: {o}");
+    }
+    assert_eq!(o["persons_estimate"], 1);
+}
+
 /// A mailbox as a mail client exports it: a UTF-8 body in base64 with a customer list in
 /// Shift_JIS attached, a body in ISO-2022-JP, and that message forwarded as an attachment.
 /// Read as text, the base64 hid the body and the list.

@@ -22,6 +22,7 @@
 #![deny(missing_docs)]
 
 pub mod category;
+pub mod civil;
 pub mod config;
 pub mod detector;
 pub mod error;

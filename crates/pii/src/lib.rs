@@ -48,6 +48,7 @@ pub mod doc;
 pub mod json;
 mod kv;
 pub mod mail;
+pub mod msg;
 pub mod pdf;
 pub mod scan;
 pub mod sheet;

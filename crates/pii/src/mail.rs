@@ -205,19 +205,7 @@ pub fn attachments<'a>(msg: &'a Message<'a>) -> Vec<Attachment<'a>> {
         // A name from the message is used as a path: no separators or `!` from it.
         let name = part
             .attachment_name()
-            .map(|s| {
-                s.chars()
-                    .filter(|c| !c.is_control())
-                    .take(255)
-                    .map(|c| {
-                        if matches!(c, '/' | '\\' | '!') {
-                            '_'
-                        } else {
-                            c
-                        }
-                    })
-                    .collect::<String>()
-            })
+            .map(crate::msg::member_name)
             .filter(|s| !s.is_empty())
             .unwrap_or_else(|| format!("part{}", n + 1));
         out.push((name, data, is_message));

@@ -360,10 +360,15 @@ impl Scanner {
         Ok(())
     }
 
-    /// An OLE compound file: a workbook (xls) is read sheet by sheet; anything else (Word
-    /// 97-2003 documents, PowerPoint, Outlook messages: their text is UTF-16 or a code page)
-    /// is carved like a raw image, regions named `file!@OFFSET`.
+    /// An OLE compound file: a workbook (xls) is read sheet by sheet, an Outlook message
+    /// ([`crate::msg`]) as a message; anything else (Word 97-2003 documents, PowerPoint:
+    /// their text is UTF-16 or a code page) is carved like a raw image, regions named
+    /// `file!@OFFSET`.
     fn scan_ole(&self, name: &str, data: &[u8], out: &mut Vec<Item>) {
+        if let Some(m) = crate::msg::read(data, self.opts.max_total_size) {
+            self.scan_msg(name, m, out);
+            return;
+        }
         let fail = |out: &mut Vec<Item>, e: String| {
             out.push(Item::Failed {
                 path: name.to_string(),
@@ -431,29 +436,10 @@ impl Scanner {
             let Some(msg) = mail_parser::MessageParser::default().parse(raw) else {
                 return false;
             };
-            let mut tally = Tally::new(self.opts.categories);
-            // A body is a text: a range pasted from a spreadsheet or a query's output in it
-            // is read as a table.
-            let mut blocks = crate::client::Blocks::default();
             let (text, html) = crate::mail::text_of(&msg);
-            blocks.chunk(&text, &mut tally);
-            let (mut records, mut columns) = blocks.finish(&mut tally);
-            for page in html {
-                let doc = crate::doc::read_html(page, &mut tally);
-                let (r, cols) = crate::doc::scan(&doc, &mut tally);
-                records = match (records, r) {
-                    (Some(a), Some(b)) => Some(a + b),
-                    (a, b) => a.or(b),
-                };
-                for c in cols {
-                    if !columns.contains(&c) {
-                        columns.push(c);
-                    }
-                }
-            }
             let charset = crate::mail::charset(&msg);
             let enc = charset.as_deref().unwrap_or("UTF-8");
-            self.push_report(out, tally, src.to_string(), Some(enc), records, columns);
+            self.report_mail(src, &text, &html, enc, out);
             for (name, data, is_message) in crate::mail::attachments(&msg) {
                 let path = format!("{src}!{name}");
                 if is_message {
@@ -466,6 +452,61 @@ impl Scanner {
         });
         if read != Some(true) {
             self.scan_text_item(src, raw, out);
+        }
+    }
+
+    /// Reports a message's text (correspondents, subject, bodies: free text, a range pasted
+    /// from a spreadsheet or a query's output in it read as a table) and HTML pages (their
+    /// tables as tables).
+    fn report_mail(&self, src: &str, text: &str, html: &[&str], enc: &str, out: &mut Vec<Item>) {
+        let mut tally = Tally::new(self.opts.categories);
+        let mut blocks = crate::client::Blocks::default();
+        blocks.chunk(text, &mut tally);
+        let (mut records, mut columns) = blocks.finish(&mut tally);
+        for page in html {
+            let doc = crate::doc::read_html(page, &mut tally);
+            let (r, cols) = crate::doc::scan(&doc, &mut tally);
+            records = match (records, r) {
+                (Some(a), Some(b)) => Some(a + b),
+                (a, b) => a.or(b),
+            };
+            for c in cols {
+                if !columns.contains(&c) {
+                    columns.push(c);
+                }
+            }
+        }
+        self.push_report(out, tally, src.to_string(), Some(enc), records, columns);
+    }
+
+    /// An Outlook message ([`crate::msg`]): its text, then its attachments as files and its
+    /// attached messages as messages, then what could not be read.
+    fn scan_msg(&self, src: &str, m: crate::msg::Message, out: &mut Vec<Item>) {
+        let html: Vec<&str> = m.html.as_deref().into_iter().collect();
+        self.report_mail(src, &m.text, &html, m.encoding, out);
+        for a in m.attachments {
+            let path = format!("{src}!{}", a.name);
+            match a.body {
+                crate::msg::Body::File(data) => {
+                    // A `.msg` attached as a file nests through here: bounded as messages are.
+                    if crate::mail::nested(|| self.scan_bytes_in(&path, &data, out)).is_none() {
+                        out.push(Item::Failed {
+                            path,
+                            error: Error::Cap(format!(
+                                "messages nested more than {} deep",
+                                crate::mail::MAX_DEPTH
+                            )),
+                        });
+                    }
+                }
+                crate::msg::Body::Message(inner) => self.scan_msg(&path, inner, out),
+            }
+        }
+        for error in m.errors {
+            out.push(Item::Failed {
+                path: src.to_string(),
+                error,
+            });
         }
     }
 

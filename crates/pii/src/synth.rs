@@ -1476,6 +1476,240 @@ pub fn ole_of(streams: &[(&str, &[u8])]) -> std::io::Result<Vec<u8>> {
     Ok(comp.into_inner().into_inner())
 }
 
+/// An Outlook item (`.msg`) for [`msg_of`]: a mail or a contact.
+#[derive(Clone, Debug, Default)]
+pub struct MsgSpec {
+    /// Strings in UTF-16 (type `001F`), else in Shift_JIS (`001E`, code page 932 set).
+    pub unicode: bool,
+    /// String properties (id, value): subject `0x0037`, body `0x1000`, sender name `0x0C1A`…
+    pub strings: Vec<(u16, String)>,
+    /// Named string properties of PSETID_Address (LID, value): e-mail `0x8083`, yomi
+    /// `0x802D`/`0x802C`…
+    pub named: Vec<(u32, String)>,
+    /// Fixed-size properties (tag, value): gender `0x3A4D0002`, birthday `0x3A420040`…
+    pub fixed: Vec<(u32, u64)>,
+    /// Recipients: (1 To, 2 Cc, 3 Bcc; display name; address).
+    pub recipients: Vec<(u32, String, String)>,
+    /// An HTML body (stored as bytes, UTF-8, with PidTagInternetCodepage 65001).
+    pub html: Option<String>,
+    /// Attachments.
+    pub attachments: Vec<MsgPart>,
+}
+
+/// An attachment of a [`MsgSpec`].
+#[derive(Clone, Debug)]
+pub enum MsgPart {
+    /// A file: its name and bytes.
+    File(String, Vec<u8>),
+    /// An attached item: its display name, and the item.
+    Item(String, MsgSpec),
+}
+
+/// A FILETIME (100 ns since 1601) of local midnight in Japan on a date, as Outlook stores a
+/// contact's birthday.
+pub fn jst_midnight(y: i32, m: u32, d: u32) -> u64 {
+    let days = kizuki_core::civil::days_from_civil(i64::from(y), i64::from(m), i64::from(d));
+    let secs = (days + 134_774) * 86_400 - 9 * 3600;
+    u64::try_from(secs).unwrap_or(0) * 10_000_000
+}
+
+/// A contact as Outlook saves one: names, reading, sex, birthday, phones, home address and
+/// e-mail (a named property).
+pub fn contact_msg(p: &Person) -> MsgSpec {
+    let (postal, place) = (
+        format!("{:03}-{:04}", p.postal / 10_000, p.postal % 10_000),
+        &p.address,
+    );
+    // The prefecture, the municipality and the rest, as Outlook's fields split them.
+    let pref_end = ["都", "道", "府", "県"]
+        .iter()
+        .filter_map(|k| place.find(k).map(|i| i + k.len()))
+        .min()
+        .unwrap_or(0);
+    let (pref, rest) = place.split_at(pref_end);
+    let city_end = ["市", "区", "町", "村"]
+        .iter()
+        .filter_map(|k| rest.find(k).map(|i| i + k.len()))
+        .min()
+        .unwrap_or(0);
+    let (city, street) = rest.split_at(city_end);
+    let (y, m, d) = p.birth;
+    MsgSpec {
+        unicode: true,
+        strings: vec![
+            (0x001A, "IPM.Contact".into()),
+            (0x3001, format!("{} {}", p.last.kanji, p.first.kanji)),
+            (0x3A11, p.last.kanji.into()),
+            (0x3A06, p.first.kanji.into()),
+            (0x3A1C, p.phone.clone()),
+            (0x3A5B, postal),
+            (0x3A5C, pref.into()),
+            (0x3A59, city.into()),
+            (0x3A5D, street.into()),
+        ],
+        named: vec![
+            (0x802D, p.last.kana.into()),
+            (0x802C, p.first.kana.into()),
+            (0x8083, p.email.clone()),
+        ],
+        fixed: vec![
+            (0x3A4D_0002, if p.male { 2 } else { 1 }),
+            (0x3A42_0040, jst_midnight(y, m, d)),
+        ],
+        ..MsgSpec::default()
+    }
+}
+
+/// An Outlook `.msg` file (MS-OXMSG) of `spec`: its properties as streams of an OLE compound
+/// file, recipients and attachments in storages of their own, attached items as embedded
+/// message storages, named properties mapped at the root.
+pub fn msg_of(spec: &MsgSpec) -> std::io::Result<Vec<u8>> {
+    use std::io::Write;
+    fn lids(s: &MsgSpec, out: &mut Vec<u32>) {
+        for (l, _) in &s.named {
+            if !out.contains(l) {
+                out.push(*l);
+            }
+        }
+        for a in &s.attachments {
+            if let MsgPart::Item(_, m) = a {
+                lids(m, out);
+            }
+        }
+    }
+    type Comp = cfb::CompoundFile<std::io::Cursor<Vec<u8>>>;
+    fn string(
+        comp: &mut Comp,
+        dir: &str,
+        id: u16,
+        v: &str,
+        unicode: bool,
+        props: &mut Vec<u8>,
+    ) -> std::io::Result<()> {
+        let (ty, mut bytes): (u16, Vec<u8>) = if unicode {
+            (
+                0x001F,
+                v.encode_utf16().flat_map(u16::to_le_bytes).collect(),
+            )
+        } else {
+            (0x001E, encoding_rs::SHIFT_JIS.encode(v).0.into_owned())
+        };
+        comp.create_stream(format!("{dir}/__substg1.0_{id:04X}{ty:04X}"))?
+            .write_all(&bytes)?;
+        // The property stream gives a string's size with its terminator.
+        bytes.extend_from_slice(if unicode { &[0, 0] } else { &[0] });
+        entry(
+            props,
+            u32::from(id) << 16 | u32::from(ty),
+            bytes.len() as u64,
+        );
+        Ok(())
+    }
+    fn entry(props: &mut Vec<u8>, tag: u32, value: u64) {
+        props.extend_from_slice(&tag.to_le_bytes());
+        props.extend_from_slice(&6u32.to_le_bytes());
+        props.extend_from_slice(&value.to_le_bytes());
+    }
+    fn item(
+        comp: &mut Comp,
+        dir: &str,
+        s: &MsgSpec,
+        root: bool,
+        ids: &[u32],
+    ) -> std::io::Result<()> {
+        let (nr, na) = (s.recipients.len() as u32, s.attachments.len() as u32);
+        let mut props = vec![0u8; 8];
+        for v in [nr, na, nr, na] {
+            props.extend_from_slice(&v.to_le_bytes());
+        }
+        if root {
+            props.extend_from_slice(&[0; 8]);
+        }
+        if !s.unicode {
+            entry(&mut props, 0x3FFD_0003, 932);
+        }
+        for (tag, v) in &s.fixed {
+            entry(&mut props, *tag, *v);
+        }
+        for (id, v) in &s.strings {
+            string(comp, dir, *id, v, s.unicode, &mut props)?;
+        }
+        for (lid, v) in &s.named {
+            let i = ids.iter().position(|l| l == lid).unwrap_or(0) as u16;
+            string(comp, dir, 0x8000 + i, v, s.unicode, &mut props)?;
+        }
+        if let Some(h) = &s.html {
+            entry(&mut props, 0x3FDE_0003, 65001);
+            comp.create_stream(format!("{dir}/__substg1.0_10130102"))?
+                .write_all(h.as_bytes())?;
+            entry(&mut props, 0x1013_0102, h.len() as u64);
+        }
+        for (i, (ty, name, addr)) in s.recipients.iter().enumerate() {
+            let r = format!("{dir}/__recip_version1.0_#{i:08X}");
+            comp.create_storage(&r)?;
+            let mut rp = vec![0u8; 8];
+            entry(&mut rp, 0x0C15_0003, u64::from(*ty));
+            string(comp, &r, 0x3001, name, s.unicode, &mut rp)?;
+            string(comp, &r, 0x39FE, addr, s.unicode, &mut rp)?;
+            comp.create_stream(format!("{r}/__properties_version1.0"))?
+                .write_all(&rp)?;
+        }
+        for (i, a) in s.attachments.iter().enumerate() {
+            let d = format!("{dir}/__attach_version1.0_#{i:08X}");
+            comp.create_storage(&d)?;
+            let mut ap = vec![0u8; 8];
+            match a {
+                MsgPart::File(name, data) => {
+                    entry(&mut ap, 0x3705_0003, 1);
+                    string(comp, &d, 0x3707, name, s.unicode, &mut ap)?;
+                    comp.create_stream(format!("{d}/__substg1.0_37010102"))?
+                        .write_all(data)?;
+                    entry(&mut ap, 0x3701_0102, data.len() as u64);
+                }
+                MsgPart::Item(name, m) => {
+                    entry(&mut ap, 0x3705_0003, 5);
+                    string(comp, &d, 0x3001, name, s.unicode, &mut ap)?;
+                    let e = format!("{d}/__substg1.0_3701000D");
+                    comp.create_storage(&e)?;
+                    item(comp, &e, m, false, ids)?;
+                }
+            }
+            comp.create_stream(format!("{d}/__properties_version1.0"))?
+                .write_all(&ap)?;
+        }
+        let p = if dir.is_empty() {
+            "/__properties_version1.0".to_string()
+        } else {
+            format!("{dir}/__properties_version1.0")
+        };
+        comp.create_stream(p)?.write_all(&props)?;
+        Ok(())
+    }
+    let mut ids = Vec::new();
+    lids(spec, &mut ids);
+    let mut comp =
+        cfb::CompoundFile::create_with_version(cfb::Version::V3, std::io::Cursor::new(Vec::new()))?;
+    let n = "/__nameid_version1.0";
+    comp.create_storage(n)?;
+    // PSETID_Address, the one GUID (index 3); an entry per LID: numeric, property index.
+    comp.create_stream(format!("{n}/__substg1.0_00020102"))?
+        .write_all(&[
+            0x04, 0x20, 0x06, 0x00, 0x00, 0x00, 0x00, 0x00, 0xC0, 0x00, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x46,
+        ])?;
+    let mut entries = Vec::new();
+    for (i, lid) in ids.iter().enumerate() {
+        entries.extend_from_slice(&lid.to_le_bytes());
+        entries.extend_from_slice(&(((i as u32) << 16) | (3 << 1)).to_le_bytes());
+    }
+    comp.create_stream(format!("{n}/__substg1.0_00030102"))?
+        .write_all(&entries)?;
+    comp.create_stream(format!("{n}/__substg1.0_00040102"))?;
+    item(&mut comp, "", spec, true, &ids)?;
+    comp.flush()?;
+    Ok(comp.into_inner().into_inner())
+}
+
 /// A PDF showing `lines`, 40 to a page, as Japanese PDFs carry text: lines alternate between a
 /// `Type0` font with `Identity-H` codes and a `ToUnicode` CMap (as Word and LibreOffice embed
 /// fonts) and a font with the predefined `90ms-RKSJ-H` CMap (Shift_JIS codes); ASCII lines use
