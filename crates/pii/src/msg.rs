@@ -149,6 +149,13 @@ impl Props {
             .find(|(i, s)| *i == id && !s.trim().is_empty())
             .map(|(_, s)| s.trim())
     }
+    /// A text (a body) as stored: a table's last row keeps its empty cells.
+    fn text(&self, id: u16) -> Option<&str> {
+        self.strings
+            .iter()
+            .find(|(i, s)| *i == id && !s.trim().is_empty())
+            .map(|(_, s)| s.as_str())
+    }
     fn fixed(&self, id: u16, ty: u16) -> Option<u64> {
         let tag = u32::from(id) << 16 | u32::from(ty);
         self.fixed.iter().find(|(t, _)| *t == tag).map(|(_, v)| *v)
@@ -400,7 +407,7 @@ impl Reader<'_> {
             t.push('\n');
         }
         self.contact(&p, t);
-        if let Some(body) = p.string(0x1000) {
+        if let Some(body) = p.text(0x1000) {
             t.push('\n');
             t.push_str(body);
             t.push('\n');
@@ -520,7 +527,7 @@ impl Reader<'_> {
 
     /// The HTML body (binary in the message's Internet code page, or a string).
     fn html(&mut self, dir: &str, p: &Props, errors: &mut Vec<Error>) -> Option<String> {
-        if let Some(s) = p.string(0x1013) {
+        if let Some(s) = p.text(0x1013) {
             return Some(s.to_string());
         }
         let path = format!("{dir}/{SUBSTG}{:04X}{:04X}", 0x1013, PT_BINARY);

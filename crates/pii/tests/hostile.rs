@@ -97,6 +97,44 @@ fn mutated_inputs_never_panic() {
         }
         other => panic!("x.eml: {other:?}"),
     }
+    // An Outlook mail: the rows pasted into its body, the CSV attached, a forwarded item
+    // attached with the zip (a compound file's sectors, directory and chains bent anywhere).
+    let msg = {
+        use synth::{MsgPart, MsgSpec};
+        let fwd = MsgSpec {
+            strings: vec![(0x0037, "FW".into()), (0x1000, csv.clone())],
+            attachments: vec![MsgPart::File("a.zip".into(), zip.clone())],
+            ..MsgSpec::default()
+        };
+        synth::msg_of(&MsgSpec {
+            unicode: true,
+            strings: vec![(0x0037, "名簿".into()), (0x1000, csv.replace(',', "\t"))],
+            recipients: vec![(1, "山田 太郎".into(), "taro@example.jp".into())],
+            attachments: vec![
+                MsgPart::File("a.csv".into(), base.clone()),
+                MsgPart::Item("FW".into(), fwd),
+            ],
+            ..MsgSpec::default()
+        })
+        .unwrap()
+    };
+    match scanner.scan_bytes("x.msg", &msg).as_slice() {
+        [
+            Item::Found(body),
+            Item::Found(csv),
+            Item::Found(fwd),
+            Item::Found(inner),
+        ] => {
+            assert_eq!((body.path.as_str(), body.records), ("x.msg", Some(20)));
+            assert_eq!((csv.path.as_str(), csv.records), ("x.msg!a.csv", Some(20)));
+            assert_eq!(fwd.path, "x.msg!FW");
+            assert_eq!(
+                (inner.path.as_str(), inner.records),
+                ("x.msg!FW!a.zip!a.csv", Some(20))
+            );
+        }
+        other => panic!("x.msg: {other:?}"),
+    }
     let mut rng = Rng::new(99);
     // A member export (split columns, half-width readings) and a letter (names before `様`,
     // readings in brackets, values kept with labels around them).
@@ -183,6 +221,7 @@ fn mutated_inputs_never_panic() {
         ("x.sql", &dump),
         ("x.xls", &xls),
         ("x.eml", &eml),
+        ("x.msg", &msg),
         ("x.pdf", &pdf),
         ("table.pdf", &pdf_table),
         ("x.html", &html),
@@ -219,6 +258,33 @@ fn decompression_bomb_hits_the_ratio_cap() {
                 ..
             }
         )),
+        "{items:?}"
+    );
+}
+
+/// Outlook items attached in items attached in items: reading stops at the message depth,
+/// with a cap error, and what is above it is read.
+#[test]
+fn attached_outlook_items_nest_within_the_cap() {
+    use synth::{MsgPart, MsgSpec};
+    let mut m = MsgSpec {
+        strings: vec![(0x1000, "taro@example.jp".into())],
+        ..MsgSpec::default()
+    };
+    for i in 0..12 {
+        m = MsgSpec {
+            strings: vec![(0x1000, format!("user{i}@example.jp"))],
+            attachments: vec![MsgPart::Item(format!("l{i}"), m)],
+            ..MsgSpec::default()
+        };
+    }
+    let items = Scanner::default().scan_bytes("deep.msg", &synth::msg_of(&m).unwrap());
+    let found = items.iter().filter(|i| matches!(i, Item::Found(_))).count();
+    assert_eq!(found, kizuki_pii::mail::MAX_DEPTH as usize, "{items:?}");
+    assert!(
+        items.iter().any(
+            |i| matches!(i, Item::Failed { error: Error::Cap(e), .. } if e.contains("nested"))
+        ),
         "{items:?}"
     );
 }
