@@ -32,8 +32,10 @@
 //!   encoding_rs' own CP932 path was a fifth of the time of a Japanese CSV scan).
 //! - **Containers** ([`scan`]): zip, gzip, tar, ISO images, zip-based documents, nested,
 //!   through `kizuki_files::walk_members_reporting` with the `[files]` caps (a cap reached is
-//!   a failed item); xlsx read whole with calamine. Raw disk and memory images are carved
-//!   ([`carve`]): regions of text, deleted files included, reported as `image!@OFFSET`.
+//!   a failed item); xlsx read whole with calamine; mail ([`mail`]: eml, mbox) and Outlook
+//!   items ([`msg`]: `.msg`) as messages, their attachments as files. Raw disk and memory
+//!   images are carved ([`carve`]): regions of text, deleted files included, reported as
+//!   `image!@OFFSET`.
 //! - Output never becomes a second leak: samples go through `kizuki_core::mask` unless the
 //!   caller asks to reveal them.
 //! - [`synth`] generates the deterministic test corpus (persons and decoys) used by the tests,
