@@ -682,6 +682,38 @@ fn reads_outlook_messages_and_contacts() {
     assert_eq!(o["persons_estimate"], 1);
 }
 
+/// A Word 97-2003 document (`.doc`) on the share: a memo with a customer table (header
+/// row, one row per person) and a letter's paragraphs. Carved, the table's cells ran
+/// together without the header above them; read from the piece table and the paragraph
+/// properties, its rows are records and its columns are classified by their headers.
+#[test]
+fn reads_word_97_documents_with_their_tables() {
+    use kizuki_core::Category;
+    use synth::DocPart;
+    let sb = Sandbox::new();
+    let (csv, truth) = synth::persons_text(53, 25, Form::Csv);
+    let (letter, letter_truth) = synth::persons_text(54, 4, Form::Text);
+    let mut parts = vec![DocPart::Para("顧客一覧（社外秘）".into())];
+    parts.extend(
+        csv.lines()
+            .map(|l| DocPart::Row(l.split(',').map(str::to_string).collect())),
+    );
+    parts.extend(letter.lines().map(|l| DocPart::Para(l.into())));
+    sb.write("share/顧客管理.doc", synth::doc_of(&parts, false).unwrap());
+    let items = scan_found(&sb, "share/顧客管理.doc");
+    assert_eq!(items.len(), 1, "{items:?}");
+    let o = &items[0];
+    assert_eq!(o["path"], "share/顧客管理.doc");
+    assert_eq!(o["encoding"], "UTF-16LE");
+    assert_eq!(o["records"], 25);
+    assert_eq!(o["columns"]["氏名"], "name_kanji");
+    assert_eq!(o["columns"]["フリガナ"], "name_kana");
+    for c in Category::ALL {
+        let want = truth.get(&c).copied().unwrap_or(0) + letter_truth.get(&c).copied().unwrap_or(0);
+        assert_eq!(o["categories"][c.id()].as_u64().unwrap_or(0), want, "{c}");
+    }
+}
+
 /// A mailbox as a mail client exports it: a UTF-8 body in base64 with a customer list in
 /// Shift_JIS attached, a body in ISO-2022-JP, and that message forwarded as an attachment.
 /// Read as text, the base64 hid the body and the list.

@@ -67,6 +67,7 @@ pub mod text;
 pub mod value;
 pub mod vcard;
 pub mod wal;
+pub mod word;
 pub mod xml;
 pub mod zengin;
 

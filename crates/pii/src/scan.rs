@@ -361,13 +361,27 @@ impl Scanner {
     }
 
     /// An OLE compound file: a workbook (xls) is read sheet by sheet, an Outlook message
-    /// ([`crate::msg`]) as a message; anything else (Word 97-2003 documents, PowerPoint:
-    /// their text is UTF-16 or a code page) is carved like a raw image, regions named
-    /// `file!@OFFSET`.
+    /// ([`crate::msg`]) as a message, a Word 97-2003 document ([`crate::word`]) as text
+    /// with its tables; anything else (PowerPoint, Word 95: their text is UTF-16 or a code
+    /// page) is carved like a raw image, regions named `file!@OFFSET`.
     fn scan_ole(&self, name: &str, data: &[u8], out: &mut Vec<Item>) {
         if let Some(m) = crate::msg::read(data, self.opts.max_total_size) {
             self.scan_msg(name, m, out);
             return;
+        }
+        match crate::word::read(data, self.opts.max_total_size) {
+            Some(Ok(doc)) => {
+                self.report_text(name, &doc.text, &[], doc.encoding, out);
+                return;
+            }
+            Some(Err(error)) => {
+                out.push(Item::Failed {
+                    path: name.to_string(),
+                    error,
+                });
+                return;
+            }
+            None => {}
         }
         let fail = |out: &mut Vec<Item>, e: String| {
             out.push(Item::Failed {
@@ -439,7 +453,7 @@ impl Scanner {
             let (text, html) = crate::mail::text_of(&msg);
             let charset = crate::mail::charset(&msg);
             let enc = charset.as_deref().unwrap_or("UTF-8");
-            self.report_mail(src, &text, &html, enc, out);
+            self.report_text(src, &text, &html, enc, out);
             for (name, data, is_message) in crate::mail::attachments(&msg) {
                 let path = format!("{src}!{name}");
                 if is_message {
@@ -455,10 +469,10 @@ impl Scanner {
         }
     }
 
-    /// Reports a message's text (correspondents, subject, bodies: free text, a range pasted
-    /// from a spreadsheet or a query's output in it read as a table) and HTML pages (their
-    /// tables as tables).
-    fn report_mail(&self, src: &str, text: &str, html: &[&str], enc: &str, out: &mut Vec<Item>) {
+    /// Reports a text (a message's correspondents, subject and bodies; a document's
+    /// paragraphs: free text, a range pasted from a spreadsheet, a query's output or a
+    /// document's table rows in it read as a table) and HTML pages (their tables as tables).
+    fn report_text(&self, src: &str, text: &str, html: &[&str], enc: &str, out: &mut Vec<Item>) {
         let mut tally = Tally::new(self.opts.categories);
         let mut blocks = crate::client::Blocks::default();
         blocks.chunk(text, &mut tally);
@@ -483,7 +497,7 @@ impl Scanner {
     /// attached messages as messages, then what could not be read.
     fn scan_msg(&self, src: &str, m: crate::msg::Message, out: &mut Vec<Item>) {
         let html: Vec<&str> = m.html.as_deref().into_iter().collect();
-        self.report_mail(src, &m.text, &html, m.encoding, out);
+        self.report_text(src, &m.text, &html, m.encoding, out);
         for a in m.attachments {
             let path = format!("{src}!{}", a.name);
             match a.body {

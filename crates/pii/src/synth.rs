@@ -1476,6 +1476,205 @@ pub fn ole_of(streams: &[(&str, &[u8])]) -> std::io::Result<Vec<u8>> {
     Ok(comp.into_inner().into_inner())
 }
 
+/// A part of a Word document for [`doc_of`].
+#[derive(Clone, Debug)]
+pub enum DocPart {
+    /// A paragraph; `{code|result}` is a field (code dropped by readers, result shown).
+    Para(String),
+    /// A table row of cells.
+    Row(Vec<String>),
+}
+
+/// A Word 97-2003 document (`.doc`) of `parts`, as Word saves one: a FIB, the text, the
+/// piece table in the `1Table` stream, and PAPX pages marking table cells and rows (each
+/// cell's end `\x07` in a table, each row's end `\x07` a table terminating paragraph).
+/// `eight_bit`: the text in 8-bit pieces (windows-1252), one per paragraph, stored back to
+/// front as a fast save leaves them; else one UTF-16 piece.
+pub fn doc_of(parts: &[DocPart], eight_bit: bool) -> std::io::Result<Vec<u8>> {
+    // Paragraphs: text with its end mark, whether in a table, and a row end's cell count.
+    let mut paras: Vec<(Vec<u16>, bool, Option<usize>)> = Vec::new();
+    let field = |t: &str| -> String {
+        t.replace('{', "\u{13}")
+            .replace('|', "\u{14}")
+            .replace('}', "\u{15}")
+    };
+    for p in parts {
+        match p {
+            DocPart::Para(t) => {
+                paras.push(((field(t) + "\r").encode_utf16().collect(), false, None))
+            }
+            DocPart::Row(cells) => {
+                for c in cells {
+                    paras.push(((field(c) + "\u{7}").encode_utf16().collect(), true, None));
+                }
+                paras.push((vec![7], true, Some(cells.len())));
+            }
+        }
+    }
+    const TEXT_AT: usize = 1024;
+    let mut word = vec![0u8; TEXT_AT];
+    // Each paragraph's place in the stream (fc from, fc to) and its piece.
+    let mut placed = vec![(0usize, 0usize); paras.len()];
+    let order: Vec<usize> = if eight_bit {
+        (0..paras.len()).rev().collect()
+    } else {
+        (0..paras.len()).collect()
+    };
+    for i in order {
+        let from = word.len();
+        if eight_bit {
+            word.extend(paras[i].0.iter().map(|u| *u as u8));
+        } else {
+            word.extend(paras[i].0.iter().flat_map(|u| u.to_le_bytes()));
+        }
+        placed[i] = (from, word.len());
+    }
+    // PAPX pages: each run's PAPX (none for a plain paragraph; in a table for a cell; a
+    // row's end also with the row's definition, sprmTDefTable), stored once a page from the
+    // page's end, as many runs a page as fit.
+    word.resize(word.len().div_ceil(512) * 512, 0);
+    let first_page = word.len() / 512;
+    let papx = |cell: bool, row: Option<usize>| -> Option<Vec<u8>> {
+        let mut g = vec![0u8, 0];
+        if !cell {
+            return None;
+        }
+        g.extend_from_slice(&[0x16, 0x24, 1]);
+        if let Some(n) = row {
+            g.extend_from_slice(&[0x17, 0x24, 1, 0x08, 0xD6]);
+            let mut def = vec![n as u8];
+            for k in 0..=n {
+                def.extend_from_slice(&((k * 2000) as u16).to_le_bytes());
+            }
+            def.extend(std::iter::repeat_n(0u8, 20 * n));
+            g.extend_from_slice(&(def.len() as u16 + 1).to_le_bytes());
+            g.extend_from_slice(&def);
+        }
+        if g.len() % 2 == 0 {
+            g.push(0);
+        }
+        let mut blob = vec![g.len().div_ceil(2) as u8];
+        blob.extend_from_slice(&g);
+        Some(blob)
+    };
+    let mut runs: Vec<(usize, usize, Option<Vec<u8>>)> = paras
+        .iter()
+        .zip(&placed)
+        .map(|((_, cell, row), (a, b))| (*a, *b, papx(*cell, *row)))
+        .collect();
+    runs.sort();
+    let mut bte_fcs = Vec::new();
+    let mut pns = Vec::new();
+    let mut at = 0;
+    while at < runs.len() {
+        // Runs on this page: while their table and PAPXs fit below byte 511.
+        let mut blobs: Vec<&Vec<u8>> = Vec::new();
+        let mut n = 0;
+        while let Some((_, _, b)) = runs.get(at + n) {
+            let mut with = blobs.clone();
+            if let Some(b) = b
+                && !with.contains(&b)
+            {
+                with.push(b);
+            }
+            let room: usize = with.iter().map(|b| b.len().div_ceil(2) * 2).sum();
+            if 4 * (n + 2) + 13 * (n + 1) + room > 511 {
+                break;
+            }
+            blobs = with;
+            n += 1;
+        }
+        let chunk = &runs[at..at + n.max(1)];
+        let mut page = [0u8; 512];
+        let crun = chunk.len();
+        let mut end = 511;
+        let mut placed_blobs: Vec<(&Vec<u8>, usize)> = Vec::new();
+        for (r, (a, b, blob)) in chunk.iter().enumerate() {
+            page[4 * r..4 * r + 4].copy_from_slice(&(*a as u32).to_le_bytes());
+            page[4 * (r + 1)..4 * (r + 1) + 4].copy_from_slice(&(*b as u32).to_le_bytes());
+            let Some(blob) = blob else {
+                continue;
+            };
+            let off = match placed_blobs.iter().find(|(x, _)| *x == blob) {
+                Some((_, o)) => *o,
+                None => {
+                    end = (end - blob.len()) & !1;
+                    page[end..end + blob.len()].copy_from_slice(blob);
+                    placed_blobs.push((blob, end));
+                    end
+                }
+            };
+            page[4 * (crun + 1) + 13 * r] = (off / 2) as u8;
+        }
+        page[511] = crun as u8;
+        bte_fcs.push(chunk[0].0 as u32);
+        pns.push((first_page + pns.len()) as u32);
+        word.extend_from_slice(&page);
+        at += crun;
+    }
+    bte_fcs.push(runs.last().map_or(0, |r| r.1) as u32);
+    // Word's streams are never small (a reader may not look in the compound file's mini
+    // stream for them).
+    word.resize(word.len().max(4096), 0);
+    // The table stream: the CLX (one piece a paragraph when 8-bit), then the bin table.
+    let mut cps = vec![0u32];
+    let mut pcds = Vec::new();
+    let pieces: Vec<(usize, usize)> = if eight_bit {
+        placed.clone()
+    } else {
+        vec![(TEXT_AT, placed.last().map_or(TEXT_AT, |p| p.1))]
+    };
+    for (a, b) in &pieces {
+        let chars = if eight_bit { b - a } else { (b - a) / 2 };
+        cps.push(cps.last().copied().unwrap_or(0) + chars as u32);
+        let fc = if eight_bit {
+            (*a as u32 * 2) | 0x4000_0000
+        } else {
+            *a as u32
+        };
+        pcds.extend_from_slice(&0u16.to_le_bytes());
+        pcds.extend_from_slice(&fc.to_le_bytes());
+        pcds.extend_from_slice(&0u16.to_le_bytes());
+    }
+    let mut plc: Vec<u8> = cps.iter().flat_map(|c| c.to_le_bytes()).collect();
+    plc.extend_from_slice(&pcds);
+    let mut table = vec![0x02];
+    table.extend_from_slice(&(plc.len() as u32).to_le_bytes());
+    table.extend_from_slice(&plc);
+    let clx_len = table.len();
+    let bte_at = table.len();
+    for v in bte_fcs.iter().chain(&pns) {
+        table.extend_from_slice(&v.to_le_bytes());
+    }
+    // The FIB: signature, version, flags (1Table), the counts of its arrays, the text's
+    // length, and the places of the bin table and the CLX.
+    let put16 =
+        |w: &mut Vec<u8>, at: usize, v: u16| w[at..at + 2].copy_from_slice(&v.to_le_bytes());
+    let put32 =
+        |w: &mut Vec<u8>, at: usize, v: u32| w[at..at + 4].copy_from_slice(&v.to_le_bytes());
+    put16(&mut word, 0, 0xA5EC);
+    put16(&mut word, 2, 0x00C1);
+    put16(&mut word, 6, 0x0411);
+    put16(&mut word, 0x0A, 0x1200);
+    put16(&mut word, 0x0C, 0x00BF);
+    // Word 97's fcMin and fcMac (the text's first and last byte), and cbMac (the stream's
+    // end), which older readers use.
+    let text_end = placed.iter().map(|p| p.1).max().unwrap_or(TEXT_AT) as u32;
+    put32(&mut word, 0x18, TEXT_AT as u32);
+    put32(&mut word, 0x1C, text_end);
+    let end = word.len() as u32;
+    put32(&mut word, 64, end);
+    put16(&mut word, 32, 0x000E);
+    put16(&mut word, 62, 0x0016);
+    put32(&mut word, 76, cps.last().copied().unwrap_or(0));
+    put16(&mut word, 152, 0x005D);
+    put32(&mut word, 0x102, bte_at as u32);
+    put32(&mut word, 0x106, (table.len() - bte_at) as u32);
+    put32(&mut word, 0x1A2, 0);
+    put32(&mut word, 0x1A6, clx_len as u32);
+    ole_of(&[("/WordDocument", &word), ("/1Table", &table)])
+}
+
 /// An Outlook item (`.msg`) for [`msg_of`]: a mail or a contact.
 #[derive(Clone, Debug, Default)]
 pub struct MsgSpec {

@@ -135,6 +135,22 @@ fn mutated_inputs_never_panic() {
         }
         other => panic!("x.msg: {other:?}"),
     }
+    // A Word 97 document: the rows as a table, a paragraph with a field.
+    let doc = {
+        use synth::DocPart;
+        let mut parts: Vec<DocPart> = csv
+            .lines()
+            .map(|l| DocPart::Row(l.split(',').map(str::to_string).collect()))
+            .collect();
+        parts.push(DocPart::Para(
+            "連絡先：{HYPERLINK \"mailto:a@example.jp\"|a@example.jp}".into(),
+        ));
+        synth::doc_of(&parts, false).unwrap()
+    };
+    match scanner.scan_bytes("x.doc", &doc).as_slice() {
+        [Item::Found(r)] => assert_eq!((r.path.as_str(), r.records), ("x.doc", Some(20))),
+        other => panic!("x.doc: {other:?}"),
+    }
     let mut rng = Rng::new(99);
     // A member export (split columns, half-width readings) and a letter (names before `様`,
     // readings in brackets, values kept with labels around them).
@@ -222,6 +238,7 @@ fn mutated_inputs_never_panic() {
         ("x.xls", &xls),
         ("x.eml", &eml),
         ("x.msg", &msg),
+        ("x.doc", &doc),
         ("x.pdf", &pdf),
         ("table.pdf", &pdf_table),
         ("x.html", &html),
