@@ -28,6 +28,52 @@ fn scan_found(sb: &Sandbox, path: &str) -> Vec<serde_json::Value> {
     json_lines(&out)
 }
 
+/// The object printed for `path`.
+fn object(items: &[serde_json::Value], path: &str) -> serde_json::Value {
+    items
+        .iter()
+        .find(|o| o["path"] == path)
+        .unwrap_or_else(|| panic!("{path}: {items:?}"))
+        .clone()
+}
+
+/// How many values of `c` an object counts.
+fn n(o: &serde_json::Value, c: kizuki_core::Category) -> u64 {
+    o["categories"][c.id()].as_u64().unwrap_or(0)
+}
+
+/// How many values of `c` were planted.
+fn want(
+    t: &std::collections::BTreeMap<kizuki_core::Category, u64>,
+    c: kizuki_core::Category,
+) -> u64 {
+    t.get(&c).copied().unwrap_or(0)
+}
+
+/// A message's object counts its body's values (`truth`) plus its correspondents' `emails`
+/// addresses and `names` names in kanji.
+fn assert_mail_body(
+    o: &serde_json::Value,
+    truth: &std::collections::BTreeMap<kizuki_core::Category, u64>,
+    emails: u64,
+    names: u64,
+) {
+    use kizuki_core::Category;
+    assert_eq!(n(o, Category::Email), want(truth, Category::Email) + emails);
+    assert_eq!(
+        n(o, Category::NameKanji),
+        want(truth, Category::NameKanji) + names
+    );
+    for c in [
+        Category::Phone,
+        Category::PostalCode,
+        Category::BirthDate,
+        Category::NameKana,
+    ] {
+        assert_eq!(n(o, c), want(truth, c), "{c}");
+    }
+}
+
 fn sjis_csv() -> synth::Generated {
     synth::persons_file(42, 30, Form::Csv, encoding_rs::SHIFT_JIS)
 }
@@ -608,33 +654,13 @@ fn reads_outlook_messages_and_contacts() {
     };
     sb.write("outlook/送付.msg", synth::msg_of(&mail).unwrap());
     let items = scan_found(&sb, "outlook/送付.msg");
-    let get = |path: &str| {
-        items
-            .iter()
-            .find(|o| o["path"] == path)
-            .unwrap_or_else(|| panic!("{path}: {items:?}"))
-            .clone()
-    };
-    let n = |o: &serde_json::Value, c: Category| o["categories"][c.id()].as_u64().unwrap_or(0);
-    let want = |t: &std::collections::BTreeMap<Category, u64>, c| t.get(&c).copied().unwrap_or(0);
+    let get = |path: &str| object(&items, path);
     assert_eq!(items.len(), 5, "{items:#?}");
 
     // The body, plus the correspondents: three addresses, two names in kanji.
     let m = get("outlook/送付.msg");
     assert_eq!(m["encoding"], "UTF-16LE");
-    assert_eq!(n(&m, Category::Email), want(&truth, Category::Email) + 3);
-    assert_eq!(
-        n(&m, Category::NameKanji),
-        want(&truth, Category::NameKanji) + 2
-    );
-    for c in [
-        Category::Phone,
-        Category::PostalCode,
-        Category::BirthDate,
-        Category::NameKana,
-    ] {
-        assert_eq!(n(&m, c), want(&truth, c), "{c}");
-    }
+    assert_mail_body(&m, &truth, 3, 2);
     // Attachments as files: a `/` of the name is no path separator.
     for (path, g) in [
         ("outlook/送付.msg!顧客_リスト.csv", &list),
@@ -758,34 +784,11 @@ fn reads_mailboxes_as_mail() {
     );
     sb.write("export/inbox.mbox", msynth::to_mbox(&[a, b, c]));
     let items = scan_found(&sb, "export/inbox.mbox");
-    let get = |path: &str| {
-        items
-            .iter()
-            .find(|o| o["path"] == path)
-            .unwrap_or_else(|| panic!("{path}: {items:?}"))
-            .clone()
-    };
-    let n = |o: &serde_json::Value, c: Category| o["categories"][c.id()].as_u64().unwrap_or(0);
-    let want = |t: &std::collections::BTreeMap<Category, u64>, c| t.get(&c).copied().unwrap_or(0);
+    let get = |path: &str| object(&items, path);
 
     // The body, plus the correspondents: two addresses and the sender's name.
     let first = get("export/inbox.mbox#1");
-    assert_eq!(
-        n(&first, Category::Email),
-        want(&truth, Category::Email) + 2
-    );
-    assert_eq!(
-        n(&first, Category::NameKanji),
-        want(&truth, Category::NameKanji) + 1
-    );
-    for c in [
-        Category::Phone,
-        Category::PostalCode,
-        Category::BirthDate,
-        Category::NameKana,
-    ] {
-        assert_eq!(n(&first, c), want(&truth, c), "{c}");
-    }
+    assert_mail_body(&first, &truth, 2, 1);
     let csv = get("export/inbox.mbox#1!顧客リスト.csv");
     assert_eq!(csv["records"], 20);
     for (c, k) in &list.truth {
