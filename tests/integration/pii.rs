@@ -458,6 +458,92 @@ fn finds_a_deleted_sqlite_database_in_an_ext4_image() {
     }
 }
 
+/// A Word document, an Outlook mail with a list attached and an Excel 97 workbook, written
+/// to an ext4 file system and deleted: each is found at its first block and read as the file
+/// itself is (its table's rows, its attachment, its sheet), not carved as text besides.
+#[test]
+fn finds_deleted_office_files_and_mails_in_an_ext4_image() {
+    use synth::{DocPart, MsgPart, MsgSpec};
+    let sb = Sandbox::new();
+    let (csv, _) = synth::persons_text(72, 30, Form::Csv);
+    let rows: Vec<Vec<&str>> = csv.lines().map(|l| l.split(',').collect()).collect();
+    let parts: Vec<DocPart> = rows
+        .iter()
+        .map(|r| DocPart::Row(r.iter().map(|c| c.to_string()).collect()))
+        .collect();
+    let list = synth::persons_file(73, 40, Form::Csv, encoding_rs::SHIFT_JIS);
+    let (body, _) = synth::persons_text(74, 5, Form::Text);
+    let mail = MsgSpec {
+        unicode: true,
+        strings: vec![(0x0037, "名簿".into()), (0x1000, body)],
+        recipients: vec![(1, "山田 太郎".into(), "taro@example.jp".into())],
+        attachments: vec![MsgPart::File("顧客.csv".into(), list.data.clone())],
+        ..MsgSpec::default()
+    };
+    let files = [
+        ("顧客管理.doc", synth::doc_of(&parts, false).unwrap()),
+        ("送付.msg", synth::msg_of(&mail).unwrap()),
+        ("顧客.xls", synth::xls_of("顧客一覧", &rows, true).unwrap()),
+    ];
+    for (name, data) in &files {
+        sb.write(&format!("src/{name}"), data);
+    }
+    let img = sb.path().join("server.img");
+    run_ok(
+        e2fs("mkfs.ext4")
+            .args(["-q", "-F", "-b", "4096", "-d"])
+            .arg(sb.path().join("src"))
+            .arg(&img)
+            .arg("8M"),
+    );
+    for (name, _) in &files {
+        run_ok(
+            e2fs("debugfs")
+                .args(["-w", "-R", &format!("rm {name}")])
+                .arg(&img),
+        );
+    }
+    let bytes = std::fs::read(&img).unwrap();
+    let items = scan_found(&sb, "server.img");
+    for (name, data) in &files {
+        let at = bytes
+            .windows(512)
+            .position(|w| w == &data[..512])
+            .unwrap_or_else(|| panic!("{name} not in the image"));
+        let direct = scan_found(&sb, &format!("src/{name}"));
+        assert!(!direct.is_empty());
+        for file in &direct {
+            let path = file["path"].as_str().unwrap().replacen(
+                &format!("src/{name}"),
+                &format!("server.img!@{at}"),
+                1,
+            );
+            let carved = object(&items, &path);
+            for key in [
+                "records",
+                "categories",
+                "columns",
+                "persons_estimate",
+                "samples",
+            ] {
+                assert_eq!(carved[key], file[key], "{path} {key}");
+            }
+        }
+        // Nothing else from the file's blocks.
+        let end = at + data.len();
+        for o in &items {
+            let p = o["path"].as_str().unwrap();
+            let off: usize = p
+                .strip_prefix("server.img!@")
+                .and_then(|r| r.split('!').next())
+                .unwrap()
+                .parse()
+                .unwrap();
+            assert!(off == at || !(at..end).contains(&off), "{p} inside {name}");
+        }
+    }
+}
+
 /// A program of e2fsprogs (in /usr/sbin, which a non-root PATH may lack).
 fn e2fs(name: &str) -> std::process::Command {
     let sbin = std::path::Path::new("/usr/sbin").join(name);

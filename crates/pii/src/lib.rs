@@ -52,6 +52,7 @@ pub mod json;
 mod kv;
 pub mod mail;
 pub mod msg;
+mod ole;
 pub mod pdf;
 pub mod scan;
 pub mod sheet;

@@ -365,45 +365,53 @@ impl Scanner {
     /// with its tables; anything else (PowerPoint, Word 95: their text is UTF-16 or a code
     /// page) is carved like a raw image, regions named `file!@OFFSET`.
     fn scan_ole(&self, name: &str, data: &[u8], out: &mut Vec<Item>) {
+        if self.read_ole(name, data, out) {
+            return;
+        }
+        let mut open = || -> io::Result<Box<dyn Read + '_>> { Ok(Box::new(data)) };
+        if let Err(e) = self.scan_raw(name, &mut open, out) {
+            out.push(Item::Failed {
+                path: name.to_string(),
+                error: Error::Read(e.to_string()),
+            });
+        }
+    }
+
+    /// Reads a compound file that is an Outlook message, a Word 97-2003 document or a
+    /// workbook; `false` (nothing added) when it is none of them, or too damaged to open.
+    fn read_ole(&self, name: &str, data: &[u8], out: &mut Vec<Item>) -> bool {
         if let Some(m) = crate::msg::read(data, self.opts.max_total_size) {
             self.scan_msg(name, m, out);
-            return;
+            return true;
         }
         match crate::word::read(data, self.opts.max_total_size) {
             Some(Ok(doc)) => {
                 self.report_text(name, &doc.text, &[], doc.encoding, out);
-                return;
+                return true;
             }
             Some(Err(error)) => {
                 out.push(Item::Failed {
                     path: name.to_string(),
                     error,
                 });
-                return;
+                return true;
             }
             None => {}
         }
-        let fail = |out: &mut Vec<Item>, e: String| {
-            out.push(Item::Failed {
+        let Ok(Some(stream)) = crate::sheet::workbook_stream(data, self.opts.max_total_size) else {
+            return false;
+        };
+        let checked = crate::sheet::check_biff(&stream);
+        // calamine reads its own copy: ours goes before it does.
+        drop(stream);
+        match checked.and_then(|()| crate::sheet::xls(data, self.opts.categories)) {
+            Ok(sheets) => self.push_sheets(name, sheets, out),
+            Err(e) => out.push(Item::Failed {
                 path: name.to_string(),
                 error: Error::Read(e),
-            });
-        };
-        // A compound file too damaged to open may still hold text: carved too.
-        if let Ok(Some(stream)) = crate::sheet::workbook_stream(data, self.opts.max_total_size) {
-            let checked = crate::sheet::check_biff(&stream);
-            // calamine reads its own copy: ours goes before it does.
-            drop(stream);
-            match checked.and_then(|()| crate::sheet::xls(data, self.opts.categories)) {
-                Ok(sheets) => self.push_sheets(name, sheets, out),
-                Err(e) => fail(out, e),
-            }
-            return;
+            }),
         }
-        let mut open = || -> io::Result<Box<dyn Read + '_>> { Ok(Box::new(data)) };
-        if let Err(e) = self.scan_raw(name, &mut open, out) {
-            fail(out, e.to_string());
-        }
+        true
     }
 
     /// An HTML page ([`crate::doc::read_html`]) in its encoding: tables as tables, the rest as
@@ -681,19 +689,33 @@ impl Scanner {
                 found.push((region.start, items));
             }
         };
-        // SQLite databases stored in one piece are copied out on the first pass and read as
-        // databases, one at a time: their pages as text are garbage (values run together, no
-        // columns).
+        // SQLite databases and compound files (Word, Excel, Outlook) stored in one piece are
+        // copied out on the first pass and read as what they are, one at a time: as text,
+        // a database's pages run its values together, and a document's cells and a mail's
+        // attachments lose their structure.
         let mut dbs: Vec<(u64, u64, Vec<Item>)> = Vec::new();
-        let mut on_db = |at: u64, db: Vec<u8>| {
-            let mut tally = Tally::new(self.opts.categories);
-            // A copy SQLite cannot read (a fragmented file, overwritten pages) is left to
-            // the text carver.
-            let Ok(read) = crate::sqlite::scan_bytes(&db, &mut tally) else {
-                return;
-            };
+        let mut on_db = |kind: crate::sqlite::Spotted, at: u64, mut db: Vec<u8>| {
+            let path = format!("{name}!@{at}");
             let mut items = Vec::new();
-            self.report_sqlite(&format!("{name}!@{at}"), tally, Ok(read), &mut items);
+            match kind {
+                crate::sqlite::Spotted::Sqlite => {
+                    let mut tally = Tally::new(self.opts.categories);
+                    // A copy SQLite cannot read (a fragmented file, overwritten pages) is
+                    // left to the text carver.
+                    let Ok(read) = crate::sqlite::scan_bytes(&db, &mut tally) else {
+                        return;
+                    };
+                    self.report_sqlite(&path, tally, Ok(read), &mut items);
+                }
+                crate::sqlite::Spotted::Ole => {
+                    db.truncate(crate::ole::used_len(&db));
+                    // Neither a mail, a document nor a workbook (a presentation), or too
+                    // damaged to open: carved.
+                    if !self.read_ole(&path, &db, &mut items) {
+                        return;
+                    }
+                }
+            }
             dbs.push((at, at + db.len() as u64, items));
         };
         let mut spot = crate::sqlite::Spotter::new(open()?, SQLITE_CARVE_CAP, &mut on_db);
@@ -707,13 +729,17 @@ impl Scanner {
                 found.push((at, items));
             }
         }
-        for (at, size) in too_large {
+        for (kind, at, size) in too_large {
+            let what = match kind {
+                crate::sqlite::Spotted::Sqlite => "SQLite database",
+                crate::sqlite::Spotted::Ole => "compound file (its FAT's reach)",
+            };
             found.push((
                 at,
                 vec![Item::Failed {
                     path: format!("{name}!@{at}"),
                     error: Error::Cap(format!(
-                        "SQLite database of {size} bytes, over {SQLITE_CARVE_CAP}: carved as text"
+                        "{what} of {size} bytes, over {SQLITE_CARVE_CAP}: carved as text"
                     )),
                 }],
             ));
@@ -1146,8 +1172,9 @@ fn floor_boundary(s: &str, mut i: usize) -> usize {
     i
 }
 
-/// The largest SQLite database copied out of a raw image to be read as one (it is held in
-/// memory twice: the copy and SQLite's); a larger one is carved as text.
+/// The largest SQLite database or compound file copied out of a raw image to be read as one
+/// (it is held in memory twice: the copy and SQLite's, or calamine's); a larger one is carved
+/// as text.
 const SQLITE_CARVE_CAP: u64 = 128 << 20;
 
 /// Is `path` (`app.db-wal`, `app.db-journal`: `suffix`) the write-ahead log or rollback

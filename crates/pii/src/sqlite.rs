@@ -333,36 +333,59 @@ fn table(
     Ok((t.records, cols))
 }
 
-/// Databases whose header a raw image holds at a sector boundary, as a file system stores a
+/// What a [`Spotter`] copied out of an image.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Spotted {
+    /// An SQLite database (its size from its header).
+    Sqlite,
+    /// An OLE compound file (Word, Excel, Outlook): the most its FAT can address, which
+    /// may run past the file into what follows it ([`crate::ole::used_len`] trims it).
+    Ole,
+}
+
+/// Files whose header a raw image holds at a sector boundary, as a file system stores a
 /// file's first block (a deleted file's too): a reader that passes an image's bytes through
-/// while it copies each such database (its size from its header) out of them. A database
-/// larger than the cap, or whose header does not hold (the fixed payload fractions 64/32/32,
-/// a known page size, a page count that its change counter vouches for), is left to the
-/// text carver. Only a database stored in one piece is whole this way (a fragmented file's
-/// copy fails to open, and the text carver's regions stand). Each database copied is handed
-/// to `on_db` (its offset and bytes) at once, so at most one is held at a time.
-pub(crate) struct Spotter<R, F: FnMut(u64, Vec<u8>)> {
+/// while it copies each such file out of them. SQLite databases: their size from their
+/// header (which must hold: the fixed payload fractions 64/32/32, a known page size, a page
+/// count that its change counter vouches for). OLE compound files: as many bytes as their FAT
+/// can address (at an image's end, what there is). A file larger than the cap is left to the
+/// text carver. Only a file stored in one piece is whole this way (a fragmented file's copy
+/// fails to open, and the text carver's regions stand). Each file copied is handed to
+/// `on_file` (its kind, offset and bytes) at once, so at most one is held at a time.
+pub(crate) struct Spotter<R, F: FnMut(Spotted, u64, Vec<u8>)> {
     inner: R,
-    on_db: F,
+    on_file: F,
     /// Offset of the next sector.
     pos: u64,
     cap: u64,
     /// Bytes of the sector being filled.
     sector: Vec<u8>,
-    /// The database being copied: its offset, its size and its bytes so far.
-    capture: Option<(u64, usize, Vec<u8>)>,
-    /// Databases seen but larger than the cap: offset and size.
-    pub too_large: Vec<(u64, u64)>,
+    /// The file being copied.
+    capture: Option<Capture>,
+    /// Files seen but larger than the cap: kind, offset and size.
+    pub too_large: Vec<(Spotted, u64, u64)>,
 }
 
 /// Sector size a file's start is aligned to in an image.
 const SECTOR: usize = 512;
 
-impl<R: std::io::Read, F: FnMut(u64, Vec<u8>)> Spotter<R, F> {
-    pub(crate) fn new(inner: R, cap: u64, on_db: F) -> Self {
+/// A file being copied out of an image.
+struct Capture {
+    kind: Spotted,
+    /// Its offset in the image.
+    at: u64,
+    /// Its size (for a compound file, the most it can be until its FAT is read).
+    want: usize,
+    /// A compound file's FAT is in once the copy is this long: its size is then known.
+    fat_in: Option<usize>,
+    buf: Vec<u8>,
+}
+
+impl<R: std::io::Read, F: FnMut(Spotted, u64, Vec<u8>)> Spotter<R, F> {
+    pub(crate) fn new(inner: R, cap: u64, on_file: F) -> Self {
         Spotter {
             inner,
-            on_db,
+            on_file,
             pos: 0,
             cap,
             sector: Vec::with_capacity(SECTOR),
@@ -389,33 +412,70 @@ impl<R: std::io::Read, F: FnMut(u64, Vec<u8>)> Spotter<R, F> {
 
     /// One whole sector at `self.pos`.
     fn take_sector(&mut self, s: &[u8]) {
-        if let Some((_, want, buf)) = &mut self.capture {
-            buf.extend_from_slice(&s[..s.len().min(*want - buf.len())]);
-        } else if s.starts_with(MAGIC) {
-            match Self::size(s) {
-                Some(n) if n <= self.cap => {
-                    let mut buf = Vec::with_capacity(n as usize);
-                    buf.extend_from_slice(&s[..s.len().min(n as usize)]);
-                    self.capture = Some((self.pos, n as usize, buf));
+        if let Some(c) = &mut self.capture {
+            c.buf
+                .extend_from_slice(&s[..s.len().min(c.want - c.buf.len())]);
+            // A compound file's size, once its FAT is in: the copy stops at its end, before
+            // the next file's first sector.
+            if c.fat_in.is_some_and(|n| c.buf.len() >= n) {
+                c.fat_in = None;
+                if let Some(end) = crate::ole::fat_end(&c.buf) {
+                    c.want = c.want.min(end.max(SECTOR));
+                    c.buf.truncate(c.want);
                 }
-                Some(n) => self.too_large.push((self.pos, n)),
+            }
+        } else {
+            let found = if s.starts_with(MAGIC) {
+                Self::size(s).map(|n| (Spotted::Sqlite, n))
+            } else {
+                crate::ole::size_bound(s).map(|n| (Spotted::Ole, n))
+            };
+            match found {
+                Some((kind, n)) if n <= self.cap => {
+                    let mut buf = Vec::with_capacity(n.min(1 << 20) as usize);
+                    buf.extend_from_slice(&s[..s.len().min(n as usize)]);
+                    let fat_in = match kind {
+                        Spotted::Ole => crate::ole::fat_sectors_end(s),
+                        Spotted::Sqlite => None,
+                    };
+                    self.capture = Some(Capture {
+                        kind,
+                        at: self.pos,
+                        want: n as usize,
+                        fat_in,
+                        buf,
+                    });
+                }
+                Some((kind, n)) => self.too_large.push((kind, self.pos, n)),
                 None => {}
             }
         }
-        if let Some((at, want, buf)) = self.capture.take() {
-            if buf.len() >= want {
-                (self.on_db)(at, buf);
+        if let Some(c) = self.capture.take() {
+            if c.buf.len() >= c.want {
+                (self.on_file)(c.kind, c.at, c.buf);
             } else {
-                self.capture = Some((at, want, buf));
+                self.capture = Some(c);
             }
         }
         self.pos += s.len() as u64;
     }
 }
 
-impl<R: std::io::Read, F: FnMut(u64, Vec<u8>)> std::io::Read for Spotter<R, F> {
+impl<R: std::io::Read, F: FnMut(Spotted, u64, Vec<u8>)> std::io::Read for Spotter<R, F> {
     fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(out)?;
+        if n == 0 && !out.is_empty() {
+            // The image's end: a compound file's FAT may address more than there is (its
+            // copy is read as far as it goes); a database cut short is left to the carver.
+            if let Some(mut c) = self.capture.take()
+                && c.kind == Spotted::Ole
+            {
+                let rest = c.want.saturating_sub(c.buf.len()).min(self.sector.len());
+                c.buf.extend_from_slice(&self.sector[..rest]);
+                (self.on_file)(Spotted::Ole, c.at, c.buf);
+            }
+            return Ok(0);
+        }
         let mut data = &out[..n];
         // Whole sectors straight from the read, the rest through `self.sector`.
         while !data.is_empty() {
@@ -903,7 +963,8 @@ mod tests {
         img.extend_from_slice(&db[..1024]);
         for chunk in [1, 100, 512, 777, 1 << 16] {
             let mut found: Vec<(u64, Vec<u8>)> = Vec::new();
-            let mut spot = Spotter::new(std::io::Cursor::new(&img), 1 << 20, |a, d| {
+            let mut spot = Spotter::new(std::io::Cursor::new(&img), 1 << 20, |k, a, d| {
+                assert_eq!(k, Spotted::Sqlite);
                 found.push((a, d));
             });
             let mut buf = vec![0u8; chunk];
@@ -919,13 +980,17 @@ mod tests {
             assert!(found.iter().all(|(_, d)| *d == db));
         }
         let mut none = 0;
-        let mut spot = Spotter::new(std::io::Cursor::new(&img), 4096, |_, _| none += 1);
+        let mut spot = Spotter::new(std::io::Cursor::new(&img), 4096, |_, _, _| none += 1);
         std::io::copy(&mut spot, &mut std::io::sink()).unwrap();
         let cut = (second + db.len()) as u64;
         let size = db.len() as u64;
         assert_eq!(
             spot.too_large,
-            vec![(1536, size), (second as u64, size), (cut, size)]
+            vec![
+                (Spotted::Sqlite, 1536, size),
+                (Spotted::Sqlite, second as u64, size),
+                (Spotted::Sqlite, cut, size)
+            ]
         );
         drop(spot);
         assert_eq!(none, 0);
@@ -945,6 +1010,44 @@ mod tests {
                 format!("disk.img!@{second} Some(40)"),
             ]
         );
+    }
+
+    #[test]
+    fn compound_files_are_copied_out_to_their_fat_s_end() {
+        use std::io::Read as _;
+        let a = crate::synth::ole_of(&[("/Workbook", &[1u8; 9000])]).unwrap();
+        let b = crate::synth::ole_of(&[("/WordDocument", &[2u8; 30_000])]).unwrap();
+        // `a` at a sector boundary, `b` right after it (within `a`'s FAT's reach), `a` again
+        // near the image's end (its reach past the end).
+        let mut img = vec![0x5Au8; 1024];
+        img.extend_from_slice(&a);
+        let at_b = img.len();
+        img.extend_from_slice(&b);
+        img.extend_from_slice(&[0u8; 512]);
+        let at_end = img.len();
+        img.extend_from_slice(&a);
+        // And one cut by the image's end: copied as far as it goes.
+        let at_cut = img.len();
+        img.extend_from_slice(&a[..4096 + 100]);
+        for chunk in [1, 100, 512, 777, 1 << 16] {
+            let mut found: Vec<(Spotted, u64, usize)> = Vec::new();
+            let mut spot = Spotter::new(std::io::Cursor::new(&img), 1 << 20, |k, at, d| {
+                found.push((k, at, d.len()));
+            });
+            let mut buf = vec![0u8; chunk];
+            while spot.read(&mut buf).unwrap() > 0 {}
+            drop(spot);
+            assert_eq!(
+                found,
+                vec![
+                    (Spotted::Ole, 1024, a.len()),
+                    (Spotted::Ole, at_b as u64, b.len()),
+                    (Spotted::Ole, at_end as u64, a.len()),
+                    (Spotted::Ole, at_cut as u64, 4096 + 100),
+                ],
+                "{chunk}"
+            );
+        }
     }
 
     #[test]

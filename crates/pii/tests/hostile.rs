@@ -151,6 +151,28 @@ fn mutated_inputs_never_panic() {
         [Item::Found(r)] => assert_eq!((r.path.as_str(), r.records), ("x.doc", Some(20))),
         other => panic!("x.doc: {other:?}"),
     }
+    // A disk image holding the mail and the document at sector boundaries, between junk:
+    // copied out and read as what they are, headers and FATs bent anywhere.
+    let img = [&[0x5Au8; 1024][..], &msg, &[0u8; 512], &doc, &[0x41; 700]].concat();
+    let found: Vec<String> = scanner
+        .scan_bytes("y.img", &img)
+        .into_iter()
+        .filter_map(|i| match i {
+            Item::Found(r) => Some(r.path),
+            Item::Failed { .. } => None,
+        })
+        .collect();
+    let at_doc = 1024 + msg.len() + 512;
+    assert_eq!(
+        found,
+        [
+            "y.img!@1024".to_string(),
+            "y.img!@1024!a.csv".into(),
+            "y.img!@1024!FW".into(),
+            "y.img!@1024!FW!a.zip!a.csv".into(),
+            format!("y.img!@{at_doc}"),
+        ]
+    );
     let mut rng = Rng::new(99);
     // A member export (split columns, half-width readings) and a letter (names before `様`,
     // readings in brackets, values kept with labels around them).
@@ -239,6 +261,7 @@ fn mutated_inputs_never_panic() {
         ("x.eml", &eml),
         ("x.msg", &msg),
         ("x.doc", &doc),
+        ("y.img", &img),
         ("x.pdf", &pdf),
         ("table.pdf", &pdf_table),
         ("x.html", &html),

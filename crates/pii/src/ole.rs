@@ -1,0 +1,115 @@
+//! OLE compound files found at a sector boundary of a raw image (a deleted `.doc`, `.xls` or
+//! `.msg` whose blocks are still there): how many bytes to copy out, and how many of them
+//! the file uses.
+//!
+//! A compound file's header does not give its size, but it gives its sector size and the
+//! number of its FAT sectors, which bound it: each FAT entry addresses one sector. The copy
+//! of that many bytes is trimmed to the last sector its FAT marks used, so the carver's
+//! regions after it (another file's) stand.
+
+use crate::sheet::OLE_MAGIC;
+
+/// Unused sector.
+const FREESECT: u32 = 0xFFFF_FFFF;
+/// End of a chain (also "no DIFAT sector").
+const ENDOFCHAIN: u32 = 0xFFFF_FFFE;
+
+fn u16_at(b: &[u8], at: usize) -> Option<u16> {
+    Some(u16::from_le_bytes(b.get(at..at + 2)?.try_into().ok()?))
+}
+
+fn u32_at(b: &[u8], at: usize) -> Option<u32> {
+    Some(u32::from_le_bytes(b.get(at..at + 4)?.try_into().ok()?))
+}
+
+/// The sector size of the compound file whose header starts `h` (512 for version 3, 4096
+/// for version 4), if `h` is one.
+fn sector_size(h: &[u8]) -> Option<u64> {
+    if !h.starts_with(&OLE_MAGIC) || u16_at(h, 0x1C) != Some(0xFFFE) {
+        return None;
+    }
+    match (u16_at(h, 0x1A)?, u16_at(h, 0x1E)?) {
+        (3, 9) => Some(512),
+        (4, 12) => Some(4096),
+        _ => None,
+    }
+}
+
+/// The most bytes the compound file whose header (its first 512 bytes at least) is `h` can
+/// hold: its header sector and every sector its FAT sectors address.
+pub fn size_bound(h: &[u8]) -> Option<u64> {
+    let ss = sector_size(h)?;
+    let fat_sectors = u64::from(u32_at(h, 0x2C)?);
+    if fat_sectors == 0 {
+        return None;
+    }
+    Some(ss + fat_sectors * (ss / 4) * ss)
+}
+
+/// The FAT sectors the header lists (its first 109; `None` when there are more, in a DIFAT
+/// chain: a file of more than 7 MB of 512-byte sectors), in FAT order, and the sector size.
+fn fat_sectors(h: &[u8]) -> Option<(Vec<usize>, usize)> {
+    let ss = sector_size(h)? as usize;
+    if u32_at(h, 0x44).is_some_and(|d| d != ENDOFCHAIN && d != FREESECT) {
+        return None;
+    }
+    let fats = (0..109)
+        .map_while(|k| u32_at(h, 0x4C + 4 * k).filter(|f| *f < ENDOFCHAIN))
+        .map(|f| f as usize)
+        .collect();
+    Some((fats, ss))
+}
+
+/// The byte after the last FAT sector the header lists: once a copy is that long, its
+/// [`fat_end`] is known.
+pub fn fat_sectors_end(h: &[u8]) -> Option<usize> {
+    let (fats, ss) = fat_sectors(h)?;
+    Some((fats.iter().max()? + 2) * ss)
+}
+
+/// The end of the last sector the FAT marks used (the file's size), once `data` holds the
+/// FAT sectors.
+pub fn fat_end(data: &[u8]) -> Option<usize> {
+    let (fats, ss) = fat_sectors(data)?;
+    let mut last = None;
+    for (k, fat) in fats.iter().enumerate() {
+        let at = (fat + 1) * ss;
+        let sector = data.get(at..at + ss)?;
+        for (i, e) in sector.chunks_exact(4).enumerate() {
+            if u32::from_le_bytes([e[0], e[1], e[2], e[3]]) != FREESECT {
+                last = Some(k * (ss / 4) + i);
+            }
+        }
+    }
+    Some((last? + 2) * ss)
+}
+
+/// How many bytes of `data` (a compound file's copy, maybe with what followed it) the file
+/// uses: up to the last sector its FAT marks used; all of `data` when that is not known.
+pub fn used_len(data: &[u8]) -> usize {
+    fat_end(data).map_or(data.len(), |e| e.min(data.len()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_compound_file_is_bounded_by_its_fat_and_trimmed_to_its_sectors() {
+        let file = crate::synth::ole_of(&[("/Workbook", &[7u8; 20_000])]).unwrap();
+        let bound = size_bound(&file).unwrap() as usize;
+        assert!(bound >= file.len(), "{bound} {}", file.len());
+        let mut copy = file.clone();
+        copy.resize(bound, 0x5A);
+        assert_eq!(used_len(&copy), file.len());
+        assert_eq!(used_len(&file), file.len());
+        // Known as soon as the FAT sectors are in.
+        let known = fat_sectors_end(&file).unwrap();
+        assert!(known <= file.len());
+        assert_eq!(fat_end(&copy[..known]), Some(file.len()));
+        assert_eq!(size_bound(b"not a compound file"), None);
+        let mut v4 = file.clone();
+        v4[0x1A] = 4;
+        assert_eq!(size_bound(&v4), None);
+    }
+}
