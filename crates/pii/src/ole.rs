@@ -90,6 +90,132 @@ pub fn used_len(data: &[u8]) -> usize {
     fat_end(data).map_or(data.len(), |e| e.min(data.len()))
 }
 
+/// Streams that make a storage a document of its own: an Office 2007+ package (a zip), an
+/// Excel 97 or 95 workbook, a Word 97 document.
+const PACKAGE: &str = "Package";
+const DOCUMENTS: [&str; 3] = ["Workbook", "Book", "WordDocument"];
+/// Most embedded objects read from one compound file.
+pub const MAX_EMBEDDED: usize = 256;
+
+/// An object embedded in a compound file: its path there (`ObjectPool/_1234`,
+/// `ObjectPool/_1234/Package.xlsx`) and its bytes as a file.
+pub type Embedded = (String, Vec<u8>);
+
+/// The objects embedded in a compound file (an Excel table pasted as an object into a Word
+/// report, an Office document attached to an Outlook item as an OLE object): each storage
+/// below the root that holds a document of its own. A `Package` stream is the zip of an
+/// Office 2007+ document, taken as it is (named for its kind: `Package.xlsx`); a storage with
+/// a `Workbook`, `Book` or `WordDocument` stream is copied into a compound file of its own.
+/// Within `cap` bytes in all and [`MAX_EMBEDDED`] objects; what could not be read is an
+/// error beside them.
+pub fn embedded(data: &[u8], cap: u64) -> (Vec<Embedded>, Vec<String>) {
+    let (mut out, mut errors) = (Vec::new(), Vec::new());
+    let Ok(mut comp) = cfb::CompoundFile::open(std::io::Cursor::new(data)) else {
+        return (out, errors);
+    };
+    let storages: Vec<std::path::PathBuf> = comp
+        .walk()
+        .filter(|e| e.is_storage() && !e.is_root())
+        .map(|e| e.path().to_path_buf())
+        .filter(|p| {
+            DOCUMENTS
+                .iter()
+                .chain([&PACKAGE])
+                .any(|d| comp.is_stream(p.join(d)))
+        })
+        .collect();
+    let mut budget = cap;
+    // An object inside another one is read with it.
+    let mut taken: Vec<&std::path::PathBuf> = Vec::new();
+    for dir in &storages {
+        if out.len() >= MAX_EMBEDDED {
+            errors.push(format!(
+                "more than {MAX_EMBEDDED} embedded objects: the rest not read"
+            ));
+            break;
+        }
+        if taken.iter().any(|t| dir.starts_with(t)) {
+            continue;
+        }
+        taken.push(dir);
+        let name = dir.to_string_lossy().trim_start_matches('/').to_string();
+        let r = if comp.is_stream(dir.join(PACKAGE)) {
+            read(&mut comp, &dir.join(PACKAGE), &mut budget).map(|zip| {
+                let kind = ["xl/", "word/", "ppt/"]
+                    .iter()
+                    .zip([".xlsx", ".docx", ".pptx"])
+                    .find(|(k, _)| memchr::memmem::find(&zip, k.as_bytes()).is_some())
+                    .map_or(".zip", |(_, e)| e);
+                (format!("{name}/{PACKAGE}{kind}"), zip)
+            })
+        } else {
+            copy_storage(&mut comp, dir, &mut budget).map(|f| (name.clone(), f))
+        };
+        match r {
+            Ok(e) => out.push(e),
+            Err(e) => {
+                errors.push(format!("{name}: {e}"));
+                if budget == 0 {
+                    break;
+                }
+            }
+        }
+    }
+    (out, errors)
+}
+
+type Comp<'a> = cfb::CompoundFile<std::io::Cursor<&'a [u8]>>;
+
+/// A stream's bytes, within the budget.
+fn read(comp: &mut Comp<'_>, path: &std::path::Path, budget: &mut u64) -> Result<Vec<u8>, String> {
+    let s = comp.open_stream(path).map_err(|e| e.to_string())?;
+    match kizuki_core::io::read_capped(s, *budget) {
+        Ok(Some(v)) => {
+            *budget -= v.len() as u64;
+            Ok(v)
+        }
+        Ok(None) => {
+            *budget = 0;
+            Err("embedded objects larger than the size cap".into())
+        }
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// The streams of storage `dir`, with its storages, as a compound file of their own.
+fn copy_storage(
+    comp: &mut Comp<'_>,
+    dir: &std::path::Path,
+    budget: &mut u64,
+) -> Result<Vec<u8>, String> {
+    use std::io::Write;
+    let entries: Vec<(std::path::PathBuf, bool)> = comp
+        .walk_storage(dir)
+        .map_err(|e| e.to_string())?
+        .filter(|e| e.path() != dir)
+        .map(|e| (e.path().to_path_buf(), e.is_stream()))
+        .collect();
+    let mut out =
+        cfb::CompoundFile::create_with_version(cfb::Version::V3, std::io::Cursor::new(Vec::new()))
+            .map_err(|e| e.to_string())?;
+    for (path, is_stream) in entries {
+        let Ok(rel) = path.strip_prefix(dir) else {
+            continue;
+        };
+        let to = std::path::Path::new("/").join(rel);
+        if is_stream {
+            let bytes = read(comp, &path, budget)?;
+            out.create_stream(&to)
+                .and_then(|mut s| s.write_all(&bytes))
+                .map_err(|e| e.to_string())?;
+        } else {
+            out.create_storage(&to).map_err(|e| e.to_string())?;
+        }
+    }
+    out.flush().map_err(|e| e.to_string())?;
+    Ok(out.into_inner().into_inner())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

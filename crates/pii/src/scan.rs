@@ -378,8 +378,38 @@ impl Scanner {
     }
 
     /// Reads a compound file that is an Outlook message, a Word 97-2003 document or a
-    /// workbook; `false` (nothing added) when it is none of them, or too damaged to open.
+    /// workbook, then the objects embedded in it (an Excel table pasted into a report as an
+    /// object: `report.doc!ObjectPool/_1234!Sheet1`); `false` (nothing added) when it is
+    /// none of them, or too damaged to open.
     fn read_ole(&self, name: &str, data: &[u8], out: &mut Vec<Item>) -> bool {
+        if !self.read_ole_document(name, data, out) {
+            return false;
+        }
+        let (objects, errors) = crate::ole::embedded(data, self.opts.max_total_size);
+        for (path, bytes) in objects {
+            let path = format!("{name}!{path}");
+            // An object holding objects nests through here: bounded as messages are.
+            if crate::mail::nested(|| self.scan_bytes_in(&path, &bytes, out)).is_none() {
+                out.push(Item::Failed {
+                    path,
+                    error: Error::Cap(format!(
+                        "objects nested more than {} deep",
+                        crate::mail::MAX_DEPTH
+                    )),
+                });
+            }
+        }
+        for e in errors {
+            out.push(Item::Failed {
+                path: name.to_string(),
+                error: Error::Read(e),
+            });
+        }
+        true
+    }
+
+    /// The document of [`Scanner::read_ole`].
+    fn read_ole_document(&self, name: &str, data: &[u8], out: &mut Vec<Item>) -> bool {
         if let Some(m) = crate::msg::read(data, self.opts.max_total_size) {
             self.scan_msg(name, m, out);
             return true;

@@ -1909,6 +1909,31 @@ pub fn msg_of(spec: &MsgSpec) -> std::io::Result<Vec<u8>> {
     Ok(comp.into_inner().into_inner())
 }
 
+/// `ole` (a compound file) with `streams` added (`/ObjectPool/_1234/Workbook`: the storages
+/// on the way are created), as Office embeds an object in a document.
+pub fn with_streams(ole: &[u8], streams: &[(&str, &[u8])]) -> std::io::Result<Vec<u8>> {
+    use std::io::Write;
+    let mut comp = cfb::CompoundFile::open(std::io::Cursor::new(ole.to_vec()))?;
+    for (path, data) in streams {
+        if let Some(parent) = std::path::Path::new(path).parent()
+            && !comp.exists(parent)
+        {
+            comp.create_storage_all(parent)?;
+        }
+        comp.create_stream(path)?.write_all(data)?;
+    }
+    comp.flush()?;
+    Ok(comp.into_inner().into_inner())
+}
+
+/// The bytes of the stream at `path` of a compound file.
+pub fn stream_of(ole: &[u8], path: &str) -> std::io::Result<Vec<u8>> {
+    let mut comp = cfb::CompoundFile::open(std::io::Cursor::new(ole))?;
+    let s = comp.open_stream(path)?;
+    kizuki_core::io::read_capped(s, u64::MAX)?
+        .ok_or_else(|| std::io::Error::other("stream too large"))
+}
+
 /// A PDF showing `lines`, 40 to a page, as Japanese PDFs carry text: lines alternate between a
 /// `Type0` font with `Identity-H` codes and a `ToUnicode` CMap (as Word and LibreOffice embed
 /// fonts) and a font with the predefined `90ms-RKSJ-H` CMap (Shift_JIS codes); ASCII lines use

@@ -1,0 +1,121 @@
+//! Objects embedded in Office files and Outlook items: read as the files they are.
+#![allow(clippy::unwrap_used, reason = "test helpers")]
+
+use kizuki_pii::synth::{self, DocPart, Form, MsgPart, MsgSpec};
+use kizuki_pii::{Item, Scanner};
+
+/// The paths and records of what a scan found (failures as `path failed`).
+fn found(items: &[Item]) -> Vec<String> {
+    items
+        .iter()
+        .map(|i| match i {
+            Item::Found(r) => format!("{} {:?}", r.path, r.records),
+            Item::Failed { path, error } => format!("{path} failed: {error}"),
+        })
+        .collect()
+}
+
+/// An xlsx of `rows` on one sheet named `name`.
+fn xlsx(name: &str, rows: &[Vec<&str>]) -> Vec<u8> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name(name).unwrap();
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            ws.write_string(r as u32, c as u16, *v).unwrap();
+        }
+    }
+    wb.save_to_buffer().unwrap()
+}
+
+/// A Word report with an Excel 97 table pasted as an object and an Excel 2007 one (its
+/// package in a `Package` stream): the report's text, and each workbook's sheet with its
+/// rows. Before, the objects were carved with the report's text (or not found: a package
+/// is compressed).
+#[test]
+fn objects_embedded_in_a_word_document_are_read_as_workbooks() {
+    let (csv, truth) = synth::persons_text(80, 20, Form::Csv);
+    let rows: Vec<Vec<&str>> = csv.lines().map(|l| l.split(',').collect()).collect();
+    let (csv2, truth2) = synth::persons_text(81, 15, Form::Csv);
+    let rows2: Vec<Vec<&str>> = csv2.lines().map(|l| l.split(',').collect()).collect();
+    let wb = synth::stream_of(&synth::xls_of("顧客", &rows, false).unwrap(), "/Workbook").unwrap();
+    let doc = synth::doc_of(
+        &[DocPart::Para("担当：山田 太郎 taro@example.jp".into())],
+        false,
+    )
+    .unwrap();
+    let doc = synth::with_streams(
+        &doc,
+        &[
+            ("/ObjectPool/_1234/\u{1}CompObj", b"\x01\x00\xfe\xff"),
+            ("/ObjectPool/_1234/Workbook", &wb),
+            ("/ObjectPool/_5678/Package", &xlsx("名簿", &rows2)),
+        ],
+    )
+    .unwrap();
+    let items = Scanner::default().scan_bytes("報告書.doc", &doc);
+    assert_eq!(
+        found(&items),
+        [
+            "報告書.doc None",
+            "報告書.doc!ObjectPool/_1234!顧客 Some(20)",
+            "報告書.doc!ObjectPool/_5678/Package.xlsx!名簿 Some(15)",
+        ]
+    );
+    for (i, t) in [(1, &truth), (2, &truth2)] {
+        let Item::Found(r) = &items[i] else {
+            unreachable!()
+        };
+        for (c, n) in t {
+            assert_eq!(r.categories.get(c).copied().unwrap_or(0), *n, "{c}");
+        }
+    }
+}
+
+/// An Outlook item with a Word document attached as an OLE object (attach method 6: the
+/// document's storage under the attachment's) is read as that document.
+#[test]
+fn an_ole_object_attached_to_an_outlook_item_is_read() {
+    let (csv, _) = synth::persons_text(82, 12, Form::Csv);
+    let parts: Vec<DocPart> = csv
+        .lines()
+        .map(|l| DocPart::Row(l.split(',').map(str::to_string).collect()))
+        .collect();
+    let doc = synth::doc_of(&parts, false).unwrap();
+    let msg = synth::msg_of(&MsgSpec {
+        unicode: true,
+        strings: vec![(0x1000, "資料を添付します。".into())],
+        attachments: vec![MsgPart::File("x.txt".into(), b"-".to_vec())],
+        ..MsgSpec::default()
+    })
+    .unwrap();
+    let at = "/__attach_version1.0_#00000001/__substg1.0_3701000D";
+    // Its properties: attach method 6 (afStorage).
+    let mut props = vec![0u8; 8];
+    props.extend_from_slice(&0x3705_0003u32.to_le_bytes());
+    props.extend_from_slice(&6u32.to_le_bytes());
+    props.extend_from_slice(&6u64.to_le_bytes());
+    let msg = synth::with_streams(
+        &msg,
+        &[
+            (
+                "/__attach_version1.0_#00000001/__properties_version1.0",
+                &props,
+            ),
+            (
+                &format!("{at}/WordDocument"),
+                &synth::stream_of(&doc, "/WordDocument").unwrap(),
+            ),
+            (
+                &format!("{at}/1Table"),
+                &synth::stream_of(&doc, "/1Table").unwrap(),
+            ),
+        ],
+    )
+    .unwrap();
+    let items = Scanner::default().scan_bytes("mail.msg", &msg);
+    assert_eq!(
+        found(&items),
+        ["mail.msg!__attach_version1.0_#00000001/__substg1.0_3701000D Some(12)"]
+    );
+}
