@@ -563,9 +563,31 @@ impl Reader<'_> {
             .unwrap_or_else(|| format!("attachment{}", i + 1));
         let object = format!("{dir}/{SUBSTG}3701000D");
         if self.comp.is_storage(&object) {
-            // An attached message; any other OLE object (afStorage) is not read.
+            // An OLE object (afStorage: a Word document, a workbook) as a compound file of
+            // its own.
             if !self.comp.is_stream(format!("{object}/{PROPS}")) {
-                return None;
+                if self.spent {
+                    return None;
+                }
+                return match crate::ole::copy_storage(
+                    &mut self.comp,
+                    std::path::Path::new(&object),
+                    &mut self.budget,
+                ) {
+                    Ok(file) => Some(Attachment {
+                        name,
+                        body: Body::File(file),
+                    }),
+                    Err(e) if self.budget == 0 => {
+                        self.spent = true;
+                        errors.push(Error::Cap(format!("{name}: {e}")));
+                        None
+                    }
+                    Err(e) => {
+                        errors.push(Error::Read(format!("{name}: {e}")));
+                        None
+                    }
+                };
             }
             if depth + 1 >= crate::mail::MAX_DEPTH {
                 errors.push(Error::Cap(format!(

@@ -117,6 +117,14 @@ pub fn embedded(data: &[u8], cap: u64) -> (Vec<Embedded>, Vec<String>) {
         .walk()
         .filter(|e| e.is_storage() && !e.is_root())
         .map(|e| e.path().to_path_buf())
+        // An Outlook item's attachments are read with the item ([`crate::msg`]).
+        .filter(|p| {
+            !p.components().any(|c| {
+                c.as_os_str()
+                    .to_string_lossy()
+                    .starts_with("__attach_version1.0_")
+            })
+        })
         .filter(|p| {
             DOCUMENTS
                 .iter()
@@ -164,7 +172,7 @@ pub fn embedded(data: &[u8], cap: u64) -> (Vec<Embedded>, Vec<String>) {
     (out, errors)
 }
 
-type Comp<'a> = cfb::CompoundFile<std::io::Cursor<&'a [u8]>>;
+pub(crate) type Comp<'a> = cfb::CompoundFile<std::io::Cursor<&'a [u8]>>;
 
 /// A stream's bytes, within the budget.
 fn read(comp: &mut Comp<'_>, path: &std::path::Path, budget: &mut u64) -> Result<Vec<u8>, String> {
@@ -183,7 +191,7 @@ fn read(comp: &mut Comp<'_>, path: &std::path::Path, budget: &mut u64) -> Result
 }
 
 /// The streams of storage `dir`, with its storages, as a compound file of their own.
-fn copy_storage(
+pub(crate) fn copy_storage(
     comp: &mut Comp<'_>,
     dir: &std::path::Path,
     budget: &mut u64,

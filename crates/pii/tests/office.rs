@@ -114,8 +114,5 @@ fn an_ole_object_attached_to_an_outlook_item_is_read() {
     )
     .unwrap();
     let items = Scanner::default().scan_bytes("mail.msg", &msg);
-    assert_eq!(
-        found(&items),
-        ["mail.msg!__attach_version1.0_#00000001/__substg1.0_3701000D Some(12)"]
-    );
+    assert_eq!(found(&items), ["mail.msg!attachment2 Some(12)"]);
 }
