@@ -151,6 +151,16 @@ fn mutated_inputs_never_panic() {
         [Item::Found(r)] => assert_eq!((r.path.as_str(), r.records), ("x.doc", Some(20))),
         other => panic!("x.doc: {other:?}"),
     }
+    // The document with the workbook embedded as an object (ObjectPool).
+    let report = synth::with_streams(
+        &doc,
+        &[(
+            "/ObjectPool/_1/Workbook",
+            &synth::stream_of(&xls, "/Workbook").unwrap(),
+        )],
+    )
+    .unwrap();
+    assert_eq!(scanner.scan_bytes("r.doc", &report).len(), 2);
     // A disk image holding the mail and the document at sector boundaries, between junk:
     // copied out and read as what they are, headers and FATs bent anywhere.
     let img = [&[0x5Au8; 1024][..], &msg, &[0u8; 512], &doc, &[0x41; 700]].concat();
@@ -262,6 +272,7 @@ fn mutated_inputs_never_panic() {
         ("x.msg", &msg),
         ("x.doc", &doc),
         ("y.img", &img),
+        ("r.doc", &report),
         ("x.pdf", &pdf),
         ("table.pdf", &pdf_table),
         ("x.html", &html),
