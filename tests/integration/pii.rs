@@ -826,6 +826,42 @@ fn reads_word_97_documents_with_their_tables() {
     }
 }
 
+/// RTF documents (a customer table and a letter), their Japanese in Shift_JIS escapes or in
+/// Unicode escapes: read as text with a table, every value counted as in the CSV. Read as
+/// text before, their Japanese was escapes: no name, address or date in kanji was found.
+#[test]
+fn reads_rtf_documents_in_their_code_pages() {
+    use kizuki_core::Category;
+    use synth::DocPart;
+    let sb = Sandbox::new();
+    let (csv, truth) = synth::persons_text(55, 25, Form::Csv);
+    let (letter, letter_truth) = synth::persons_text(56, 4, Form::Text);
+    let mut parts = vec![DocPart::Para(
+        "顧客一覧 {HYPERLINK \"mailto:x@example.jp\"|担当}".into(),
+    )];
+    parts.extend(
+        csv.lines()
+            .map(|l| DocPart::Row(l.split(',').map(str::to_string).collect())),
+    );
+    parts.extend(letter.lines().map(|l| DocPart::Para(l.into())));
+    for (name, unicode) in [("sjis.rtf", false), ("unicode.rtf", true)] {
+        sb.write(&format!("share/{name}"), synth::rtf_of(&parts, unicode));
+        let items = scan_found(&sb, &format!("share/{name}"));
+        assert_eq!(items.len(), 1, "{items:?}");
+        let o = &items[0];
+        assert_eq!(o["encoding"], "Shift_JIS");
+        assert_eq!(o["records"], 25, "{name}");
+        assert_eq!(o["columns"]["氏名"], "name_kanji", "{name}");
+        for c in Category::ALL {
+            assert_eq!(
+                n(o, c),
+                want(&truth, c) + want(&letter_truth, c),
+                "{name} {c}"
+            );
+        }
+    }
+}
+
 /// A mailbox as a mail client exports it: a UTF-8 body in base64 with a customer list in
 /// Shift_JIS attached, a body in ISO-2022-JP, and that message forwarded as an attachment.
 /// Read as text, the base64 hid the body and the list.

@@ -54,6 +54,7 @@ pub mod mail;
 pub mod msg;
 mod ole;
 pub mod pdf;
+pub mod rtf;
 pub mod scan;
 pub mod sheet;
 mod sjis;

@@ -167,6 +167,17 @@ impl Scanner {
                 self.scan_mbox(&label, &mut r, &mut out);
                 return Ok(());
             }
+            // RTF is read whole (within the size cap): its text is all escapes.
+            if crate::rtf::is_rtf(&head) {
+                let cap = self.opts.max_total_size;
+                let Some(data) = kizuki_core::io::read_capped(Cursor::new(head).chain(&mut f), cap)
+                    .map_err(io_err)?
+                else {
+                    return Err(Error::Cap(format!("RTF document larger than {cap} bytes")));
+                };
+                self.scan_rtf(&label, &data, &mut out);
+                return Ok(());
+            }
             if crate::mail::is_message(&label.to_ascii_lowercase(), &head) {
                 let cap = self.opts.max_total_size;
                 let Some(data) = kizuki_core::io::read_capped(Cursor::new(head).chain(&mut f), cap)
@@ -288,6 +299,10 @@ impl Scanner {
         }
         if data.starts_with(&crate::sheet::OLE_MAGIC) {
             self.scan_ole(name, data, out);
+            return;
+        }
+        if crate::rtf::is_rtf(head) {
+            self.scan_rtf(name, data, out);
             return;
         }
         if crate::carve::is_raw_image(head, name) {
@@ -560,6 +575,13 @@ impl Scanner {
                 error,
             });
         }
+    }
+
+    /// An RTF document ([`crate::rtf`]): its text, its table rows read as a table's.
+    fn scan_rtf(&self, name: &str, data: &[u8], out: &mut Vec<Item>) {
+        let cap = usize::try_from(self.opts.max_total_size).unwrap_or(usize::MAX);
+        let doc = crate::rtf::read(data, cap);
+        self.report_text(name, &doc.text, &[], doc.encoding, out);
     }
 
     /// Scans bytes held in memory as text or a table.

@@ -1909,6 +1909,91 @@ pub fn msg_of(spec: &MsgSpec) -> std::io::Result<Vec<u8>> {
     Ok(comp.into_inner().into_inner())
 }
 
+/// An RTF document of `parts` as Word saves one: a font table (a Japanese font of character
+/// set 128), colours, document properties and a picture that hold no text, paragraphs, and
+/// table rows (`\trowd … \cell … \row`); fields (`{code|result}`) as `\field` groups. Its
+/// Japanese in Shift_JIS escapes under `\ansicpg932` (a trail byte that is a plain ASCII
+/// character written as one, as Word does), or in `\uN?` escapes when `unicode`.
+pub fn rtf_of(parts: &[DocPart], unicode: bool) -> Vec<u8> {
+    fn esc(t: &str, unicode: bool) -> String {
+        let mut out = String::new();
+        for c in t.chars() {
+            match c {
+                '\\' | '{' | '}' => {
+                    out.push('\\');
+                    out.push(c);
+                }
+                c if c.is_ascii() => out.push(c),
+                c if unicode => {
+                    let mut units = [0u16; 2];
+                    for u in c.encode_utf16(&mut units) {
+                        out.push_str(&format!("\\u{}?", *u as i16));
+                    }
+                }
+                c => {
+                    let mut buf = [0; 4];
+                    let (b, _, _) = encoding_rs::SHIFT_JIS.encode(c.encode_utf8(&mut buf));
+                    for (i, x) in b.iter().enumerate() {
+                        if i == 1 && (0x40..0x7F).contains(x) && !b"\\{}".contains(x) {
+                            out.push(*x as char);
+                        } else {
+                            out.push_str(&format!("\\'{x:02x}"));
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+    let text = |t: &str| -> String {
+        let mut out = String::new();
+        let mut rest = t;
+        while let Some(open) = rest.find('{') {
+            out.push_str(&esc(&rest[..open], unicode));
+            let Some(close) = rest[open..].find('}') else {
+                break;
+            };
+            let field = &rest[open + 1..open + close];
+            let (code, result) = field.split_once('|').unwrap_or((field, ""));
+            out.push_str(&format!(
+                "{{\\field{{\\*\\fldinst {{{}}}}}{{\\fldrslt {{{}}}}}}}",
+                esc(code, unicode),
+                esc(result, unicode)
+            ));
+            rest = &rest[open + close + 1..];
+        }
+        out.push_str(&esc(rest, unicode));
+        out
+    };
+    let mut r = String::from(
+        "{\\rtf1\\ansi\\ansicpg932\\deff0\\deflang1033\\deflangfe1041{\\fonttbl{\\f0\\fnil\\fcharset128 \
+         \\'82\\'6c\\'82\\'72 \\'96\\'be\\'92\\'a9;}{\\f1\\fswiss\\fcharset0 Arial;}}\r\n\
+         {\\colortbl ;\\red0\\green0\\blue255;}\r\n{\\*\\generator Msftedit 5.41.21.2510;}\
+         {\\info{\\author \\'8e\\'52\\'93c}}\\viewkind4\\uc1\\pard\\f0\\fs21\r\n",
+    );
+    for (i, p) in parts.iter().enumerate() {
+        match p {
+            DocPart::Para(t) => r.push_str(&format!("{}\\par\r\n", text(t))),
+            DocPart::Row(cells) => {
+                r.push_str("\\trowd\\trgaph108");
+                for k in 1..=cells.len() {
+                    r.push_str(&format!("\\cellx{}", k * 1500));
+                }
+                r.push_str("\\pard\\intbl ");
+                for c in cells {
+                    r.push_str(&format!("{}\\cell ", text(c)));
+                }
+                r.push_str("\\row\r\n\\pard ");
+            }
+        }
+        if i == 1 {
+            r.push_str("{\\pict\\pngblip\\picw10\\pich10 89504e470d0a1a0a0000000d49484452}\r\n");
+        }
+    }
+    r.push_str("}\r\n");
+    r.into_bytes()
+}
+
 /// `ole` (a compound file) with `streams` added (`/ObjectPool/_1234/Workbook`: the storages
 /// on the way are created), as Office embeds an object in a document.
 pub fn with_streams(ole: &[u8], streams: &[(&str, &[u8])]) -> std::io::Result<Vec<u8>> {

@@ -161,6 +161,22 @@ fn mutated_inputs_never_panic() {
     )
     .unwrap();
     assert_eq!(scanner.scan_bytes("r.doc", &report).len(), 2);
+    // The rows as an RTF table in Shift_JIS escapes (a picture, a field, fonts).
+    let rtf = {
+        use synth::DocPart;
+        let mut parts: Vec<DocPart> = csv
+            .lines()
+            .map(|l| DocPart::Row(l.split(',').map(str::to_string).collect()))
+            .collect();
+        parts.push(DocPart::Para(
+            "{HYPERLINK \"mailto:a@example.jp\"|a@example.jp}".into(),
+        ));
+        synth::rtf_of(&parts, false)
+    };
+    match scanner.scan_bytes("x.rtf", &rtf).as_slice() {
+        [Item::Found(r)] => assert_eq!(r.records, Some(20)),
+        other => panic!("x.rtf: {other:?}"),
+    }
     // A disk image holding the mail and the document at sector boundaries, between junk:
     // copied out and read as what they are, headers and FATs bent anywhere.
     let img = [&[0x5Au8; 1024][..], &msg, &[0u8; 512], &doc, &[0x41; 700]].concat();
@@ -273,6 +289,7 @@ fn mutated_inputs_never_panic() {
         ("x.doc", &doc),
         ("y.img", &img),
         ("r.doc", &report),
+        ("x.rtf", &rtf),
         ("x.pdf", &pdf),
         ("table.pdf", &pdf_table),
         ("x.html", &html),
