@@ -17,8 +17,9 @@
 //!   messages (`mail.msg!転送.msg!…`).
 //!
 //! Strings are UTF-16 (type `001F`) or 8-bit (`001E`) in the message's code page
-//! (PidTagMessageCodepage, else PidTagInternetCodepage, else detected per string). The
-//! compressed RTF body is not read: Outlook saves the plain body beside it.
+//! (PidTagMessageCodepage, else PidTagInternetCodepage, else detected per string). A message
+//! with neither a plain nor an HTML body gives the text of its compressed RTF body
+//! (compressed-rtf, then [`crate::rtf`]).
 //!
 //! Caps: all streams of a file are read within one byte budget (the `[files]` total-size
 //! cap); once it is spent reading stops with a cap error. At most [`MAX_OBJECTS`]
@@ -413,6 +414,13 @@ impl Reader<'_> {
             t.push('\n');
         } else {
             m.html = self.html(dir, &p, errors);
+            if m.html.is_none()
+                && let Some(body) = self.rtf_body(dir, errors)
+            {
+                t.push('\n');
+                t.push_str(&body);
+                t.push('\n');
+            }
         }
         for (i, path) in attachments.into_iter().enumerate() {
             if self.spent {
@@ -545,6 +553,27 @@ impl Reader<'_> {
         Some(enc.decode_without_bom_handling(&b).0.into_owned())
     }
 
+    /// The text of the compressed RTF body (PidTagRtfCompressed, MS-OXRTFCP), for a message
+    /// saved with no plain or HTML body. The header is checked before the decompressor sees
+    /// it (it would index a short stream and allocate the size the header claims).
+    fn rtf_body(&mut self, dir: &str, errors: &mut Vec<Error>) -> Option<String> {
+        let path = format!("{dir}/{SUBSTG}{:04X}{:04X}", 0x1009, PT_BINARY);
+        if !self.comp.is_stream(&path) {
+            return None;
+        }
+        let b = self.stream(&path, errors)?;
+        match decompress(&b, self.cap) {
+            Ok(bytes) => {
+                let cap = usize::try_from(self.cap).unwrap_or(usize::MAX);
+                Some(crate::rtf::read(&bytes, cap).text)
+            }
+            Err(e) => {
+                errors.push(Error::Read(format!("compressed RTF body: {e}")));
+                None
+            }
+        }
+    }
+
     /// The `i`th attachment, in storage `dir`.
     fn attachment(
         &mut self,
@@ -614,6 +643,25 @@ impl Reader<'_> {
             body: Body::File(bytes),
         })
     }
+}
+
+/// The RTF of a compressed RTF stream, at most `cap` bytes of it.
+fn decompress(b: &[u8], cap: u64) -> Result<Vec<u8>, String> {
+    let head = |i: usize| {
+        b.get(i..i + 4)
+            .map(|w| u32::from_le_bytes([w[0], w[1], w[2], w[3]]))
+    };
+    let (Some(raw), Some(kind)) = (head(4), head(8)) else {
+        return Err("cut header".into());
+    };
+    let plain = kind == 0x414C_454D;
+    if b.len() < 16 || u64::from(raw) > cap || (plain && raw as usize + 16 > b.len()) {
+        return Err("bad header".into());
+    }
+    // The decompressor gives the bytes as Latin-1 characters.
+    compressed_rtf::decompress_rtf(b)
+        .map(|s| s.chars().map(|c| c as u32 as u8).collect())
+        .map_err(|e| e.to_string())
 }
 
 /// The first of `ids` that holds an e-mail address.
@@ -759,6 +807,21 @@ mod tests {
             Body::Message(i) => assert_eq!(i.text, "Subject: 転送\n\n本文\n"),
             b => panic!("{b:?}"),
         }
+        // A body only in compressed RTF (Shift_JIS escapes, a table).
+        let rtf = crate::synth::rtf_of(
+            &[
+                crate::synth::DocPart::Para("山田 太郎 様".into()),
+                crate::synth::DocPart::Row(vec!["電話".into(), "090-1234-5678".into()]),
+            ],
+            false,
+        );
+        let only_rtf = MsgSpec {
+            rtf: Some(rtf),
+            ..MsgSpec::default()
+        };
+        let m = read(&crate::synth::msg_of(&only_rtf).unwrap(), 1 << 20).unwrap();
+        assert_eq!(m.text, "\n山田 太郎 様\n電話\t090-1234-5678\n\n");
+        assert!(m.errors.is_empty(), "{:?}", m.errors);
         // The budget: the attachment's bytes do not fit in 10 bytes of streams.
         let small = read(&crate::synth::msg_of(&spec).unwrap(), 10).unwrap();
         assert!(
@@ -767,6 +830,55 @@ mod tests {
             small.errors
         );
         assert!(small.attachments.is_empty());
+    }
+
+    #[test]
+    fn bent_compressed_rtf_is_an_error_not_a_panic() {
+        let z = compressed_rtf::compress_rtf(&"{\\rtf1 abc\\par}".repeat(50)).unwrap();
+        assert_eq!(
+            decompress(&z, 1 << 20).unwrap(),
+            "{\\rtf1 abc\\par}".repeat(50).into_bytes()
+        );
+        assert!(decompress(&z, 10).is_err());
+        assert_eq!(crc(&z[16..]).to_le_bytes(), z[12..16]);
+        let mut rng = kizuki_core::rng::Rng::new(9);
+        for _ in 0..20_000 {
+            let mut d = z.clone();
+            for _ in 0..1 + rng.below(4) {
+                let i = rng.below(d.len() as u64) as usize;
+                d[i] = rng.next_u64() as u8;
+            }
+            if rng.chance(0.2) {
+                d.truncate(rng.below(d.len() as u64) as usize);
+            }
+            // The CRC stops most; a header bent to "uncompressed" reads what is there.
+            if let Ok(v) = decompress(&d, 1 << 20) {
+                assert!(v.len() <= 1 << 20);
+            }
+            // With the CRC made to match: the decompressor runs over the bent tokens.
+            if d.len() >= 16 && !rng.chance(0.2) {
+                let c = crc(&d[16..]).to_le_bytes();
+                d[12..16].copy_from_slice(&c);
+                if let Ok(v) = decompress(&d, 1 << 20) {
+                    assert!(v.len() <= 9 * d.len());
+                }
+            }
+        }
+    }
+
+    /// MS-OXRTFCP's CRC-32 (the reflected polynomial, no inversion).
+    fn crc(data: &[u8]) -> u32 {
+        data.iter().fold(0u32, |mut c, b| {
+            c ^= u32::from(*b);
+            for _ in 0..8 {
+                c = if c & 1 != 0 {
+                    (c >> 1) ^ 0xEDB8_8320
+                } else {
+                    c >> 1
+                };
+            }
+            c
+        })
     }
 
     #[test]

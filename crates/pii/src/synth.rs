@@ -1691,6 +1691,8 @@ pub struct MsgSpec {
     pub recipients: Vec<(u32, String, String)>,
     /// An HTML body (stored as bytes, UTF-8, with PidTagInternetCodepage 65001).
     pub html: Option<String>,
+    /// An RTF body, stored compressed (PidTagRtfCompressed, as Outlook stores one).
+    pub rtf: Option<Vec<u8>>,
     /// Attachments.
     pub attachments: Vec<MsgPart>,
 }
@@ -1842,6 +1844,14 @@ pub fn msg_of(spec: &MsgSpec) -> std::io::Result<Vec<u8>> {
             comp.create_stream(format!("{dir}/__substg1.0_10130102"))?
                 .write_all(h.as_bytes())?;
             entry(&mut props, 0x1013_0102, h.len() as u64);
+        }
+        if let Some(r) = &s.rtf {
+            // The compressor takes the bytes as Latin-1 characters.
+            let latin: String = r.iter().map(|b| char::from(*b)).collect();
+            let z = compressed_rtf::compress_rtf(&latin).map_err(std::io::Error::other)?;
+            comp.create_stream(format!("{dir}/__substg1.0_10090102"))?
+                .write_all(&z)?;
+            entry(&mut props, 0x1009_0102, z.len() as u64);
         }
         for (i, (ty, name, addr)) in s.recipients.iter().enumerate() {
             let r = format!("{dir}/__recip_version1.0_#{i:08X}");
