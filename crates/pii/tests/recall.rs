@@ -88,7 +88,8 @@ fn recall_and_precision_per_category() {
         // and value, an OpenDocument table, a PDF of the text,
         // an HTML table in Shift_JIS with end tags left out, HTML paragraphs; a CSV
         // and a workbook with title lines above the header; the output of database clients,
-        // a range pasted into a text, the logs of prepared statements.
+        // a range pasted into a text, the logs of prepared statements; Word 97 and RTF
+        // documents, Outlook items.
         if ei == 0 {
             let (csv, truth) = synth::persons_text(77, PERSONS, Form::Csv);
             let (text, text_truth) = synth::persons_text(78, PERSONS, Form::Text);
@@ -115,6 +116,14 @@ fn recall_and_precision_per_category() {
                         .collect();
                     format!("<w:p>{runs}</w:p>")
                 })
+                .collect();
+            let doc_rows: Vec<synth::DocPart> = rows
+                .iter()
+                .map(|r| synth::DocPart::Row(r.iter().map(|c| c.to_string()).collect()))
+                .collect();
+            let doc_letters: Vec<synth::DocPart> = text
+                .lines()
+                .map(|l| synth::DocPart::Para(l.into()))
                 .collect();
             // Title lines above the header, as exported reports have them.
             let titled = format!("顧客一覧（2024年3月末）\n出力日,2024/03/31\n\n{csv}");
@@ -178,6 +187,47 @@ fn recall_and_precision_per_category() {
                     &tsv_truth,
                 ),
                 ("postgresql.log", db_log.into_bytes(), &db_truth),
+                // Word 97 and RTF (Shift_JIS and Unicode escapes): a table and letters;
+                // an Outlook mail with the letters as its body and one with the table
+                // attached (its correspondents add no value: none are set).
+                (
+                    "table.doc",
+                    synth::doc_of(&doc_rows, false).unwrap(),
+                    &truth,
+                ),
+                (
+                    "letters.doc",
+                    synth::doc_of(&doc_letters, false).unwrap(),
+                    &text_truth,
+                ),
+                ("table.rtf", synth::rtf_of(&doc_rows, false), &truth),
+                (
+                    "letters.rtf",
+                    synth::rtf_of(&doc_letters, true),
+                    &text_truth,
+                ),
+                (
+                    "letters.msg",
+                    synth::msg_of(&synth::MsgSpec {
+                        unicode: true,
+                        strings: vec![(0x1000, text.clone())],
+                        ..synth::MsgSpec::default()
+                    })
+                    .unwrap(),
+                    &text_truth,
+                ),
+                (
+                    "table.msg",
+                    synth::msg_of(&synth::MsgSpec {
+                        attachments: vec![synth::MsgPart::File(
+                            "顧客.csv".into(),
+                            kizuki_pii::decode::encode(encoding_rs::SHIFT_JIS, &csv),
+                        )],
+                        ..synth::MsgSpec::default()
+                    })
+                    .unwrap(),
+                    &truth,
+                ),
             ] {
                 let f = found(&scanner, name, &data);
                 cases += 1;
