@@ -34,7 +34,8 @@
 //!   through `kizuki_files::walk_members_reporting` with the `[files]` caps (a cap reached is
 //!   a failed item); xlsx read whole with calamine; mail ([`mail`]: eml, mbox) and Outlook
 //!   items ([`msg`]: `.msg`) as messages, their attachments as files; Word 97-2003
-//!   documents ([`word`]) by their piece table, table rows as rows. Raw disk and memory
+//!   documents ([`word`]) by their piece table and RTF documents ([`rtf`]) by their control
+//!   words, table rows as rows; objects embedded in compound files ([`ole`]) as files. Raw disk and memory
 //!   images are carved ([`carve`]): regions of text, deleted files included, reported as
 //!   `image!@OFFSET`.
 //! - Output never becomes a second leak: samples go through `kizuki_core::mask` unless the
