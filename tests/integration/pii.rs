@@ -862,6 +862,59 @@ fn reads_rtf_documents_in_their_code_pages() {
     }
 }
 
+/// A rich-text mail as Exchange sends it outside: its body and attachments in `winmail.dat`
+/// (TNEF). Scanned as a file, `winmail.dat` was binary and the list attached in it was lost.
+#[test]
+fn reads_winmail_dat_in_a_mail() {
+    use kizuki_core::Category;
+    use kizuki_mail::synth::{self as msynth, Attachment, Eol};
+    use synth::{MsgPart, MsgSpec};
+    let sb = Sandbox::new();
+    let (text, truth) = synth::persons_text(58, 6, Form::Text);
+    let list = synth::persons_file(59, 30, Form::Csv, encoding_rs::SHIFT_JIS);
+    let tnef = synth::tnef_of(&MsgSpec {
+        unicode: false,
+        strings: vec![(0x0037, "顧客リスト".into()), (0x1000, text.clone())],
+        attachments: vec![
+            MsgPart::File("顧客リスト.csv".into(), list.data.clone()),
+            MsgPart::Item(
+                "FW: 名簿".into(),
+                MsgSpec {
+                    unicode: true,
+                    strings: vec![(0x1000, "転送します".into())],
+                    attachments: vec![MsgPart::File("再送.csv".into(), list.data.clone())],
+                    ..MsgSpec::default()
+                },
+            ),
+        ],
+        ..MsgSpec::default()
+    });
+    let mut m = msynth::reference_spec();
+    m.text = "(本文は添付をご覧ください)".into();
+    m.attachments = vec![Attachment {
+        name: "winmail.dat".into(),
+        ctype: "application/ms-tnef".into(),
+        data: tnef,
+    }];
+    sb.write("mail/rich.eml", msynth::render(&m, Eol::Crlf));
+    let items = scan_found(&sb, "mail/rich.eml");
+    let body = object(&items, "mail/rich.eml!winmail.dat");
+    assert_eq!(body["encoding"], "Shift_JIS");
+    for c in Category::ALL {
+        assert_eq!(n(&body, c), want(&truth, c), "{c}");
+    }
+    for path in [
+        "mail/rich.eml!winmail.dat!顧客リスト.csv",
+        "mail/rich.eml!winmail.dat!FW: 名簿!再送.csv",
+    ] {
+        let o = object(&items, path);
+        assert_eq!(o["records"], 30, "{path}");
+        for (c, k) in &list.truth {
+            assert_eq!(n(&o, *c), *k, "{path} {c}");
+        }
+    }
+}
+
 /// A mailbox as a mail client exports it: a UTF-8 body in base64 with a customer list in
 /// Shift_JIS attached, a body in ISO-2022-JP, and that message forwarded as an attachment.
 /// Read as text, the base64 hid the body and the list.

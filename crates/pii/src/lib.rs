@@ -33,12 +33,12 @@
 //! - **Containers** ([`scan`]): zip, gzip, tar, ISO images, zip-based documents, nested,
 //!   through `kizuki_files::walk_members_reporting` with the `[files]` caps (a cap reached is
 //!   a failed item); xlsx read whole with calamine; mail ([`mail`]: eml, mbox) and Outlook
-//!   items ([`msg`]: `.msg`) as messages, their attachments as files; Word 97-2003
-//!   documents ([`word`]) by their piece table and RTF documents ([`rtf`]) by their control
-//!   words, table rows as rows; objects embedded in compound files (`ole`) as files. Raw
-//!   disk and memory images are carved ([`carve`]): regions of text, deleted files
-//!   included, reported as `image!@OFFSET`; SQLite databases and compound files stored in
-//!   one piece in them are copied out and read as files.
+//!   items ([`msg`]: `.msg`, and [`tnef`]: `winmail.dat`) as messages, their attachments
+//!   as files; Word 97-2003 documents ([`word`]) by their piece table and RTF documents
+//!   ([`rtf`]) by their control words, table rows as rows; objects embedded in compound
+//!   files (`ole`) as files. Raw disk and memory images are carved ([`carve`]): regions of
+//!   text, deleted files included, reported as `image!@OFFSET`; SQLite databases and
+//!   compound files stored in one piece in them are copied out and read as files.
 //! - Output never becomes a second leak: samples go through `kizuki_core::mask` unless the
 //!   caller asks to reveal them.
 //! - [`synth`] generates the deterministic test corpus (persons and decoys) used by the tests,
@@ -69,6 +69,7 @@ pub mod table;
 pub mod tables;
 pub mod tally;
 pub mod text;
+pub mod tnef;
 pub mod value;
 pub mod vcard;
 pub mod wal;

@@ -646,7 +646,7 @@ impl Reader<'_> {
 }
 
 /// The RTF of a compressed RTF stream, at most `cap` bytes of it.
-fn decompress(b: &[u8], cap: u64) -> Result<Vec<u8>, String> {
+pub(crate) fn decompress(b: &[u8], cap: u64) -> Result<Vec<u8>, String> {
     let head = |i: usize| {
         b.get(i..i + 4)
             .map(|w| u32::from_le_bytes([w[0], w[1], w[2], w[3]]))

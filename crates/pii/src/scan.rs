@@ -167,15 +167,16 @@ impl Scanner {
                 self.scan_mbox(&label, &mut r, &mut out);
                 return Ok(());
             }
-            // RTF is read whole (within the size cap): its text is all escapes.
-            if crate::rtf::is_rtf(&head) {
+            // RTF and TNEF (`winmail.dat`) are read whole (within the size cap): RTF's text
+            // is all escapes, TNEF is binary.
+            if crate::rtf::is_rtf(&head) || crate::tnef::is_tnef(&head) {
                 let cap = self.opts.max_total_size;
                 let Some(data) = kizuki_core::io::read_capped(Cursor::new(head).chain(&mut f), cap)
                     .map_err(io_err)?
                 else {
-                    return Err(Error::Cap(format!("RTF document larger than {cap} bytes")));
+                    return Err(Error::Cap(format!("document larger than {cap} bytes")));
                 };
-                self.scan_rtf(&label, &data, &mut out);
+                self.scan_bytes_in(&label, &data, &mut out);
                 return Ok(());
             }
             if crate::mail::is_message(&label.to_ascii_lowercase(), &head) {
@@ -303,6 +304,12 @@ impl Scanner {
         }
         if crate::rtf::is_rtf(head) {
             self.scan_rtf(name, data, out);
+            return;
+        }
+        if crate::tnef::is_tnef(head)
+            && let Some(m) = crate::tnef::read(data, self.opts.max_total_size)
+        {
+            self.scan_msg(name, m, out);
             return;
         }
         if crate::carve::is_raw_image(head, name) {

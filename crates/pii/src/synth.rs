@@ -1919,6 +1919,138 @@ pub fn msg_of(spec: &MsgSpec) -> std::io::Result<Vec<u8>> {
     Ok(comp.into_inner().into_inner())
 }
 
+/// A TNEF stream (`winmail.dat`) of `spec`, as Exchange sends a rich-text mail: the TNEF
+/// version, the OEM code page (932 when the strings are 8-bit, else 1252), the message class;
+/// with 8-bit strings the subject and body as attributes in Shift_JIS, else as Unicode MAPI
+/// properties (with the other strings, the compressed RTF and the HTML body); each attachment
+/// as its rendering, title, data and MAPI properties (its long file name), an attached item
+/// as an object of interface IMessage holding a TNEF stream of its own.
+pub fn tnef_of(spec: &MsgSpec) -> Vec<u8> {
+    fn attr(out: &mut Vec<u8>, level: u8, id: u32, data: &[u8]) {
+        out.push(level);
+        out.extend_from_slice(&id.to_le_bytes());
+        out.extend_from_slice(&(data.len() as u32).to_le_bytes());
+        out.extend_from_slice(data);
+        let sum = data.iter().fold(0u16, |s, b| s.wrapping_add(u16::from(*b)));
+        out.extend_from_slice(&sum.to_le_bytes());
+    }
+    fn value(out: &mut Vec<u8>, ty: u16, id: u16, data: &[u8]) {
+        out.extend_from_slice(&ty.to_le_bytes());
+        out.extend_from_slice(&id.to_le_bytes());
+        out.extend_from_slice(&1u32.to_le_bytes());
+        out.extend_from_slice(&(data.len() as u32).to_le_bytes());
+        out.extend_from_slice(data);
+        out.resize(out.len() + (4 - data.len() % 4) % 4, 0);
+    }
+    fn unicode(s: &str) -> Vec<u8> {
+        s.encode_utf16()
+            .chain([0])
+            .flat_map(u16::to_le_bytes)
+            .collect()
+    }
+    fn sjis(s: &str) -> Vec<u8> {
+        let mut b = encoding_rs::SHIFT_JIS.encode(s).0.into_owned();
+        b.push(0);
+        b
+    }
+    let narrow = !spec.unicode;
+    let mut out = vec![0x78, 0x9F, 0x3E, 0x22, 0x00, 0x00];
+    attr(&mut out, 1, 0x0008_9006, &[0, 0, 1, 0]);
+    let cp: u32 = if narrow { 932 } else { 1252 };
+    attr(
+        &mut out,
+        1,
+        0x0006_9007,
+        &[cp.to_le_bytes(), [0; 4]].concat(),
+    );
+    attr(&mut out, 1, 0x0007_8008, b"IPM.Microsoft Mail.Note\0");
+    // PidTagInternetCodepage (a fixed-size value: no count), as every message has some.
+    let mut props: Vec<u8> = [0x0003u16.to_le_bytes(), 0x3FDEu16.to_le_bytes()].concat();
+    props.extend_from_slice(&cp.to_le_bytes());
+    let mut n = 1u32;
+    for (id, v) in &spec.strings {
+        match (*id, narrow) {
+            (0x0037, true) => attr(&mut out, 1, 0x0001_8004, &sjis(v)),
+            (0x1000, true) => attr(&mut out, 1, 0x0002_800C, &sjis(v)),
+            (id, true) => {
+                value(&mut props, 0x001E, id, &sjis(v));
+                n += 1;
+            }
+            (id, false) => {
+                value(&mut props, 0x001F, id, &unicode(v));
+                n += 1;
+            }
+        }
+    }
+    if let Some(r) = &spec.rtf {
+        let latin: String = r.iter().map(|b| char::from(*b)).collect();
+        if let Ok(z) = compressed_rtf::compress_rtf(&latin) {
+            value(&mut props, 0x0102, 0x1009, &z);
+            n += 1;
+        }
+    }
+    if let Some(h) = &spec.html {
+        value(&mut props, 0x0102, 0x1013, h.as_bytes());
+        n += 1;
+    }
+    attr(
+        &mut out,
+        1,
+        0x0006_9003,
+        &[n.to_le_bytes().to_vec(), props].concat(),
+    );
+    for (i, a) in spec.attachments.iter().enumerate() {
+        attr(
+            &mut out,
+            2,
+            0x0006_9002,
+            &[0x01, 0, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0, 0, 0, 0, 0],
+        );
+        let mut p = Vec::new();
+        match a {
+            MsgPart::File(name, data) => {
+                attr(
+                    &mut out,
+                    2,
+                    0x0001_8010,
+                    format!("ATT{i:05}.DAT\0").as_bytes(),
+                );
+                attr(&mut out, 2, 0x0006_800F, data);
+                value(&mut p, 0x001F, 0x3707, &unicode(name));
+            }
+            MsgPart::Item(name, inner) => {
+                value(&mut p, 0x001F, 0x3001, &unicode(name));
+                let object = [
+                    &[
+                        0x07, 0x03, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0xC0, 0x00, 0x00, 0x00,
+                        0x00, 0x00, 0x00, 0x46,
+                    ][..],
+                    &tnef_of(inner),
+                ]
+                .concat();
+                value(&mut p, 0x000D, 0x3701, &object);
+            }
+        }
+        let count: u32 = if matches!(a, MsgPart::Item(..)) { 3 } else { 2 };
+        attr(
+            &mut out,
+            2,
+            0x0006_9005,
+            &[count.to_le_bytes().to_vec(), p, {
+                // PidTagAttachMethod: by value (1) or an embedded message (5).
+                let method: u32 = if matches!(a, MsgPart::Item(..)) { 5 } else { 1 };
+                [0x0003u16.to_le_bytes(), 0x3705u16.to_le_bytes()]
+                    .concat()
+                    .into_iter()
+                    .chain(method.to_le_bytes())
+                    .collect()
+            }]
+            .concat(),
+        );
+    }
+    out
+}
+
 /// An RTF document of `parts` as Word saves one: a font table (a Japanese font of character
 /// set 128), colours, document properties and a picture that hold no text, paragraphs, and
 /// table rows (`\trowd … \cell … \row`); fields (`{code|result}`) as `\field` groups. Its

@@ -177,6 +177,37 @@ fn mutated_inputs_never_panic() {
         [Item::Found(r)] => assert_eq!(r.records, Some(20)),
         other => panic!("x.rtf: {other:?}"),
     }
+    // The rows attached to a rich-text mail's `winmail.dat` (TNEF), with an attached item.
+    let tnef = synth::tnef_of(&synth::MsgSpec {
+        strings: vec![(0x0037, "名簿".into()), (0x1000, "本文".into())],
+        attachments: vec![
+            synth::MsgPart::File("a.csv".into(), base.clone()),
+            synth::MsgPart::Item(
+                "FW".into(),
+                synth::MsgSpec {
+                    unicode: true,
+                    attachments: vec![synth::MsgPart::File("b.csv".into(), base.clone())],
+                    ..synth::MsgSpec::default()
+                },
+            ),
+        ],
+        ..synth::MsgSpec::default()
+    });
+    let paths: Vec<String> = scanner
+        .scan_bytes("winmail.dat", &tnef)
+        .into_iter()
+        .filter_map(|i| match i {
+            Item::Found(r) => Some(format!("{} {:?}", r.path, r.records)),
+            Item::Failed { .. } => None,
+        })
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "winmail.dat!a.csv Some(20)",
+            "winmail.dat!FW!b.csv Some(20)"
+        ]
+    );
     // A disk image holding the mail and the document at sector boundaries, between junk:
     // copied out and read as what they are, headers and FATs bent anywhere.
     let img = [&[0x5Au8; 1024][..], &msg, &[0u8; 512], &doc, &[0x41; 700]].concat();
@@ -290,6 +321,7 @@ fn mutated_inputs_never_panic() {
         ("y.img", &img),
         ("r.doc", &report),
         ("x.rtf", &rtf),
+        ("winmail.dat", &tnef),
         ("x.pdf", &pdf),
         ("table.pdf", &pdf_table),
         ("x.html", &html),
