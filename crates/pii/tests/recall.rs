@@ -117,6 +117,10 @@ fn recall_and_precision_per_category() {
                     format!("<w:p>{runs}</w:p>")
                 })
                 .collect();
+            let mut both_truth = truth.clone();
+            for (c, n) in &text_truth {
+                *both_truth.entry(*c).or_insert(0) += n;
+            }
             let doc_rows: Vec<synth::DocPart> = rows
                 .iter()
                 .map(|r| synth::DocPart::Row(r.iter().map(|c| c.to_string()).collect()))
@@ -215,6 +219,20 @@ fn recall_and_precision_per_category() {
                     })
                     .unwrap(),
                     &text_truth,
+                ),
+                // A rich-text mail's winmail.dat: the letters as its body (Shift_JIS), the
+                // table attached.
+                (
+                    "winmail.dat",
+                    synth::tnef_of(&synth::MsgSpec {
+                        strings: vec![(0x1000, text.clone())],
+                        attachments: vec![synth::MsgPart::File(
+                            "顧客.csv".into(),
+                            csv.clone().into_bytes(),
+                        )],
+                        ..synth::MsgSpec::default()
+                    }),
+                    &both_truth,
                 ),
                 (
                     "table.msg",
