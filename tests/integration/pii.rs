@@ -889,6 +889,13 @@ fn reads_winmail_dat_in_a_mail() {
         ],
         ..MsgSpec::default()
     });
+    // Saved from the mail as a file: read the same way.
+    sb.write("mail/winmail.dat", &tnef);
+    let saved = scan_found(&sb, "mail/winmail.dat");
+    assert_eq!(
+        object(&saved, "mail/winmail.dat!顧客リスト.csv")["records"],
+        30
+    );
     let mut m = msynth::reference_spec();
     m.text = "(本文は添付をご覧ください)".into();
     m.attachments = vec![Attachment {

@@ -144,11 +144,9 @@ struct Props {
 }
 
 impl Props {
+    /// A value (a name, an address), trimmed.
     fn string(&self, id: u16) -> Option<&str> {
-        self.strings
-            .iter()
-            .find(|(i, s)| *i == id && !s.trim().is_empty())
-            .map(|(_, s)| s.trim())
+        self.text(id).map(str::trim)
     }
     /// A text (a body) as stored: a table's last row keeps its empty cells.
     fn text(&self, id: u16) -> Option<&str> {

@@ -167,18 +167,6 @@ impl Scanner {
                 self.scan_mbox(&label, &mut r, &mut out);
                 return Ok(());
             }
-            // RTF and TNEF (`winmail.dat`) are read whole (within the size cap): RTF's text
-            // is all escapes, TNEF is binary.
-            if crate::rtf::is_rtf(&head) || crate::tnef::is_tnef(&head) {
-                let cap = self.opts.max_total_size;
-                let Some(data) = kizuki_core::io::read_capped(Cursor::new(head).chain(&mut f), cap)
-                    .map_err(io_err)?
-                else {
-                    return Err(Error::Cap(format!("document larger than {cap} bytes")));
-                };
-                self.scan_bytes_in(&label, &data, &mut out);
-                return Ok(());
-            }
             if crate::mail::is_message(&label.to_ascii_lowercase(), &head) {
                 let cap = self.opts.max_total_size;
                 let Some(data) = kizuki_core::io::read_capped(Cursor::new(head).chain(&mut f), cap)
@@ -199,7 +187,11 @@ impl Scanner {
             let html = (t == FileType::Html || is_html_name(&label))
                 && f.metadata()
                     .is_ok_and(|m| m.len() <= self.opts.max_total_size);
-            let whole = matches!(t, FileType::Ooxml | FileType::Ole | FileType::Pdf) || html;
+            // So are RTF (its text is all escapes) and TNEF (`winmail.dat`, binary).
+            let whole = matches!(t, FileType::Ooxml | FileType::Ole | FileType::Pdf)
+                || html
+                || crate::rtf::is_rtf(&head)
+                || crate::tnef::is_tnef(&head);
             if t.is_container() || whole {
                 let cap = self.opts.max_total_size;
                 let Some(data) = kizuki_core::io::read_capped(Cursor::new(head).chain(&mut f), cap)
