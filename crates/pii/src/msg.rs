@@ -841,14 +841,7 @@ mod tests {
         assert_eq!(crc(&z[16..]).to_le_bytes(), z[12..16]);
         let mut rng = kizuki_core::rng::Rng::new(9);
         for _ in 0..20_000 {
-            let mut d = z.clone();
-            for _ in 0..1 + rng.below(4) {
-                let i = rng.below(d.len() as u64) as usize;
-                d[i] = rng.next_u64() as u8;
-            }
-            if rng.chance(0.2) {
-                d.truncate(rng.below(d.len() as u64) as usize);
-            }
+            let mut d = crate::synth::bend(&mut rng, &z, 4, 0.2);
             // The CRC stops most; a header bent to "uncompressed" reads what is there.
             if let Ok(v) = decompress(&d, 1 << 20) {
                 assert!(v.len() <= 1 << 20);

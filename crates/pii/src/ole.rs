@@ -14,12 +14,19 @@ const FREESECT: u32 = 0xFFFF_FFFF;
 /// End of a chain (also "no DIFAT sector").
 const ENDOFCHAIN: u32 = 0xFFFF_FFFE;
 
-fn u16_at(b: &[u8], at: usize) -> Option<u16> {
-    Some(u16::from_le_bytes(b.get(at..at + 2)?.try_into().ok()?))
+/// The little-endian `u16` at byte `at` of `b`, if `b` holds it (the binary formats read
+/// here: compound files, Word, TNEF).
+pub(crate) fn u16_at(b: &[u8], at: usize) -> Option<u16> {
+    Some(u16::from_le_bytes(
+        b.get(at..at.checked_add(2)?)?.try_into().ok()?,
+    ))
 }
 
-fn u32_at(b: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_le_bytes(b.get(at..at + 4)?.try_into().ok()?))
+/// The little-endian `u32` at byte `at` of `b`, if `b` holds it.
+pub(crate) fn u32_at(b: &[u8], at: usize) -> Option<u32> {
+    Some(u32::from_le_bytes(
+        b.get(at..at.checked_add(4)?)?.try_into().ok()?,
+    ))
 }
 
 /// The sector size of the compound file whose header starts `h` (512 for version 3, 4096

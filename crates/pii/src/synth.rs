@@ -2051,6 +2051,23 @@ pub fn tnef_of(spec: &MsgSpec) -> Vec<u8> {
     out
 }
 
+/// `data` bent as damaged or hostile input is: 1 to `flips` bytes set at random, and with
+/// chance `cut` the end cut off anywhere (for the tests of every reader of hostile input).
+pub fn bend(rng: &mut Rng, data: &[u8], flips: u64, cut: f64) -> Vec<u8> {
+    let mut d = data.to_vec();
+    if d.is_empty() {
+        return d;
+    }
+    for _ in 0..1 + rng.below(flips) {
+        let i = rng.below(d.len() as u64) as usize;
+        d[i] = rng.next_u64() as u8;
+    }
+    if rng.chance(cut) {
+        d.truncate(rng.below(d.len() as u64) as usize);
+    }
+    d
+}
+
 /// An RTF document of `parts` as Word saves one: a font table (a Japanese font of character
 /// set 128), colours, document properties and a picture that hold no text, paragraphs, and
 /// table rows (`\trowd … \cell … \row`); fields (`{code|result}`) as `\field` groups. Its

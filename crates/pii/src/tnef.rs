@@ -28,13 +28,7 @@ pub fn is_tnef(head: &[u8]) -> bool {
     head.starts_with(&SIGNATURE)
 }
 
-fn u16_at(b: &[u8], at: usize) -> Option<u16> {
-    Some(u16::from_le_bytes(b.get(at..at + 2)?.try_into().ok()?))
-}
-
-fn u32_at(b: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_le_bytes(b.get(at..at + 4)?.try_into().ok()?))
-}
+use crate::ole::{u16_at, u32_at};
 
 /// A MAPI property: its id, type and values (raw bytes).
 struct Prop {
@@ -344,14 +338,7 @@ mod tests {
         let d = tnef_of(&spec);
         let mut rng = kizuki_core::rng::Rng::new(3);
         for _ in 0..20_000 {
-            let mut x = d.clone();
-            for _ in 0..1 + rng.below(4) {
-                let i = rng.below(x.len() as u64) as usize;
-                x[i] = rng.next_u64() as u8;
-            }
-            if rng.chance(0.2) {
-                x.truncate(rng.below(x.len() as u64) as usize);
-            }
+            let x = crate::synth::bend(&mut rng, &d, 4, 0.2);
             if let Some(m) = read(&x, 1 << 16) {
                 assert!(m.text.len() <= 1 << 17);
             }

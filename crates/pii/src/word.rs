@@ -53,13 +53,7 @@ const SPRM_TTP: u16 = 0x2417;
 const SPRM_INNER_TTP: u16 = 0x244C;
 const SPRM_ITAP: u16 = 0x6649;
 
-fn u16_at(b: &[u8], at: usize) -> Option<u16> {
-    Some(u16::from_le_bytes(b.get(at..at + 2)?.try_into().ok()?))
-}
-
-fn u32_at(b: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_le_bytes(b.get(at..at + 4)?.try_into().ok()?))
-}
+use crate::ole::{u16_at, u32_at};
 
 /// Reads a Word 97-2003 document within `cap` bytes; `None` when `data` is not one (the
 /// caller carves it), `Err` when it is one that cannot be read (encrypted).

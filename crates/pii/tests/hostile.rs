@@ -329,14 +329,7 @@ fn mutated_inputs_never_panic() {
         ("x.ods!content.xml", &odf),
     ] {
         for _ in 0..150 {
-            let mut d = seed.clone();
-            for _ in 0..1 + rng.below(8) {
-                let i = rng.below(d.len() as u64) as usize;
-                d[i] = rng.next_u64() as u8;
-            }
-            if rng.chance(0.3) {
-                d.truncate(rng.below(d.len() as u64) as usize);
-            }
+            let d = synth::bend(&mut rng, seed, 8, 0.3);
             let _ = scanner.scan_bytes(name, &d);
             runs += 1;
         }
