@@ -544,6 +544,33 @@ fn finds_deleted_office_files_and_mails_in_an_ext4_image() {
     }
 }
 
+/// The staged data file encoded for the way out, as intruders do on Windows (`certutil
+/// -encode` of a zip) and on Unix (`base64` of a gzip): decoded and read as the archive it
+/// is, its CSV found with its rows. As text, the encoding hid everything.
+#[test]
+fn reads_a_staged_archive_encoded_in_base64() {
+    let sb = Sandbox::new();
+    let g = sjis_csv();
+    let zip = synth::zip_of(&[("customers_20160321.csv", &g.data)]).unwrap();
+    sb.write("staged/data.txt", synth::base64_of(&zip, 64, true));
+    sb.write(
+        "staged/dump.b64",
+        synth::base64_of(&synth::gzip_of(&g.data).unwrap(), 76, false),
+    );
+    let items = scan_found(&sb, "staged");
+    for path in [
+        "staged/data.txt!base64!customers_20160321.csv",
+        "staged/dump.b64!base64!data",
+    ] {
+        let o = object(&items, path);
+        assert_eq!(o["records"], 30, "{path}");
+        assert_eq!(o["encoding"], "Shift_JIS", "{path}");
+        for (c, k) in &g.truth {
+            assert_eq!(n(&o, *c), *k, "{path} {c}");
+        }
+    }
+}
+
 /// A program of e2fsprogs (in /usr/sbin, which a non-root PATH may lack).
 fn e2fs(name: &str) -> std::process::Command {
     let sbin = std::path::Path::new("/usr/sbin").join(name);

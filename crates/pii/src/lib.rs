@@ -46,6 +46,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod b64;
 pub mod carve;
 mod client;
 pub mod decode;

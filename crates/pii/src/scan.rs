@@ -187,11 +187,13 @@ impl Scanner {
             let html = (t == FileType::Html || is_html_name(&label))
                 && f.metadata()
                     .is_ok_and(|m| m.len() <= self.opts.max_total_size);
-            // So are RTF (its text is all escapes) and TNEF (`winmail.dat`, binary).
+            // So are RTF (its text is all escapes), TNEF (`winmail.dat`, binary) and base64
+            // files (an archive encoded for the way out).
             let whole = matches!(t, FileType::Ooxml | FileType::Ole | FileType::Pdf)
                 || html
                 || crate::rtf::is_rtf(&head)
-                || crate::tnef::is_tnef(&head);
+                || crate::tnef::is_tnef(&head)
+                || crate::b64::is_encoded(&head);
             if t.is_container() || whole {
                 let cap = self.opts.max_total_size;
                 let Some(data) = kizuki_core::io::read_capped(Cursor::new(head).chain(&mut f), cap)
@@ -359,6 +361,22 @@ impl Scanner {
         }
         if crate::mail::is_message(&name.to_ascii_lowercase(), head) {
             self.scan_message(name, data, out);
+            return;
+        }
+        // A staged archive encoded for the way out: decoded and scanned as the file it is.
+        if crate::b64::is_encoded(head)
+            && let Some(decoded) = crate::b64::decode(data)
+        {
+            let path = format!("{name}!base64");
+            if crate::mail::nested(|| self.scan_bytes_in(&path, &decoded, out)).is_none() {
+                out.push(Item::Failed {
+                    path,
+                    error: Error::Cap(format!(
+                        "encodings nested more than {} deep",
+                        crate::mail::MAX_DEPTH
+                    )),
+                });
+            }
             return;
         }
         self.scan_text_item(name, data, out);

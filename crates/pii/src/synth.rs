@@ -2051,6 +2051,36 @@ pub fn tnef_of(spec: &MsgSpec) -> Vec<u8> {
     out
 }
 
+/// `data` in base64, in lines of `width` characters: as `certutil -encode` writes a file
+/// (`-----BEGIN CERTIFICATE-----`, lines of 64, CRLF) when `certutil`, else as `base64`
+/// does (LF).
+pub fn base64_of(data: &[u8], width: usize, certutil: bool) -> Vec<u8> {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut s = Vec::new();
+    for c in data.chunks(3) {
+        let n = c.iter().fold(0u32, |a, b| a << 8 | u32::from(*b)) << (8 * (3 - c.len()));
+        for k in 0..4 {
+            s.push(if k <= c.len() {
+                A[(n >> (18 - 6 * k)) as usize & 63]
+            } else {
+                b'='
+            });
+        }
+    }
+    let mut out = Vec::new();
+    if certutil {
+        out.extend_from_slice(b"-----BEGIN CERTIFICATE-----\r\n");
+    }
+    for l in s.chunks(width.max(1)) {
+        out.extend_from_slice(l);
+        out.extend_from_slice(if certutil { b"\r\n" } else { b"\n" });
+    }
+    if certutil {
+        out.extend_from_slice(b"-----END CERTIFICATE-----\r\n");
+    }
+    out
+}
+
 /// `data` bent as damaged or hostile input is: 1 to `flips` bytes set at random, and with
 /// chance `cut` the end cut off anywhere (for the tests of every reader of hostile input).
 pub fn bend(rng: &mut Rng, data: &[u8], flips: u64, cut: f64) -> Vec<u8> {

@@ -322,6 +322,7 @@ fn mutated_inputs_never_panic() {
         ("r.doc", &report),
         ("x.rtf", &rtf),
         ("winmail.dat", &tnef),
+        ("data.txt", &synth::base64_of(&zip, 64, true)),
         ("x.pdf", &pdf),
         ("table.pdf", &pdf_table),
         ("x.html", &html),
