@@ -33,8 +33,10 @@ pub struct Doc {
 
 /// The FIB's signature.
 const W_IDENT: u16 = 0xA5EC;
-/// The FIB version of Word 97 (later versions keep it, and add fields after).
-const NFIB_97: u16 = 0x00C1;
+/// The FIB versions of the Word 97 format (0x00C1; 0x00C0 and 0x00C2 in some builds and
+/// languages of Word 97 and 98; later versions keep 0x00C1 and add fields after). Word 6 and
+/// 95 wrote 0x0065 to 0x0068, a FIB of another layout.
+const NFIB_97: u16 = 0x00C0;
 /// Offsets in the FIB: flags, and the (fc, lcb) pairs of the paragraph-property bin table
 /// and of the piece table.
 const FLAGS: usize = 0x0A;
