@@ -367,16 +367,7 @@ impl Scanner {
         if crate::b64::is_encoded(head)
             && let Some(decoded) = crate::b64::decode(data)
         {
-            let path = format!("{name}!base64");
-            if crate::mail::nested(|| self.scan_bytes_in(&path, &decoded, out)).is_none() {
-                out.push(Item::Failed {
-                    path,
-                    error: Error::Cap(format!(
-                        "encodings nested more than {} deep",
-                        crate::mail::MAX_DEPTH
-                    )),
-                });
-            }
+            self.scan_nested(format!("{name}!base64"), &decoded, "encodings", out);
             return;
         }
         self.scan_text_item(name, data, out);
@@ -419,17 +410,8 @@ impl Scanner {
         }
         let (objects, errors) = crate::ole::embedded(data, self.opts.max_total_size);
         for (path, bytes) in objects {
-            let path = format!("{name}!{path}");
-            // An object holding objects nests through here: bounded as messages are.
-            if crate::mail::nested(|| self.scan_bytes_in(&path, &bytes, out)).is_none() {
-                out.push(Item::Failed {
-                    path,
-                    error: Error::Cap(format!(
-                        "objects nested more than {} deep",
-                        crate::mail::MAX_DEPTH
-                    )),
-                });
-            }
+            // An object holding objects nests through here.
+            self.scan_nested(format!("{name}!{path}"), &bytes, "objects", out);
         }
         for e in errors {
             out.push(Item::Failed {
@@ -571,18 +553,8 @@ impl Scanner {
         for a in m.attachments {
             let path = format!("{src}!{}", a.name);
             match a.body {
-                crate::msg::Body::File(data) => {
-                    // A `.msg` attached as a file nests through here: bounded as messages are.
-                    if crate::mail::nested(|| self.scan_bytes_in(&path, &data, out)).is_none() {
-                        out.push(Item::Failed {
-                            path,
-                            error: Error::Cap(format!(
-                                "messages nested more than {} deep",
-                                crate::mail::MAX_DEPTH
-                            )),
-                        });
-                    }
-                }
+                // A `.msg` attached as a file nests through here.
+                crate::msg::Body::File(data) => self.scan_nested(path, &data, "messages", out),
                 crate::msg::Body::Message(inner) => self.scan_msg(&path, inner, out),
             }
         }
@@ -590,6 +562,22 @@ impl Scanner {
             out.push(Item::Failed {
                 path: src.to_string(),
                 error,
+            });
+        }
+    }
+
+    /// Scans `data`, found inside the object being read (an attachment, an embedded object,
+    /// a decoded file), as a file at `path`, one level deeper: nesting of any kind
+    /// (`what`: messages, objects, encodings) is bounded as messages are
+    /// ([`crate::mail::MAX_DEPTH`]), through archives too.
+    fn scan_nested(&self, path: String, data: &[u8], what: &str, out: &mut Vec<Item>) {
+        if crate::mail::nested(|| self.scan_bytes_in(&path, data, out)).is_none() {
+            out.push(Item::Failed {
+                path,
+                error: Error::Cap(format!(
+                    "{what} nested more than {} deep",
+                    crate::mail::MAX_DEPTH
+                )),
             });
         }
     }
