@@ -378,7 +378,12 @@ impl Scanner {
     fn scan_xlsx(&self, name: &str, data: &[u8], out: &mut Vec<Item>) -> Result<(), Error> {
         crate::sheet::check_package(data, self.opts.max_total_size, self.opts.max_ratio)
             .map_err(Error::Cap)?;
-        let sheets = crate::sheet::xlsx(data, self.opts.categories).map_err(Error::Read)?;
+        let sheets = if crate::sheet::is_xlsb(data) {
+            crate::sheet::xlsb(data, self.opts.categories)
+        } else {
+            crate::sheet::xlsx(data, self.opts.categories)
+        }
+        .map_err(Error::Read)?;
         self.push_sheets(name, sheets, out);
         Ok(())
     }
@@ -1266,6 +1271,7 @@ fn is_xlsx(name: &str, head: &[u8]) -> bool {
     let lower = name.to_ascii_lowercase();
     lower.ends_with(".xlsx")
         || lower.ends_with(".xlsm")
+        || lower.ends_with(".xlsb")
         || memchr::memmem::find(&head[..head.len().min(4096)], b"xl/").is_some()
             && !lower.ends_with(".zip")
 }

@@ -159,39 +159,66 @@ fn date_text(d: &calamine::ExcelDateTime) -> String {
     }
 }
 
+/// The sheets of an open calamine workbook (`Xlsx` or `Xlsb`: the same cell readers, of two
+/// types), each read cell by cell into a table (no sheet is held whole).
+macro_rules! sheets_of {
+    ($wb:expr, $cats:expr, $err:ty) => {{
+        use calamine::Reader;
+        let wb = $wb;
+        let mut out = Vec::new();
+        for name in wb.sheet_names().into_iter().take(MAX_SHEETS) {
+            let mut tally = Tally::new($cats);
+            let mut rows = Rows::new();
+            let result = (|| -> Result<(), $err> {
+                let mut cells = wb.worksheet_cells_reader(&name)?;
+                while let Some(c) = cells.next_cell()? {
+                    let (r, col) = c.get_position();
+                    let v = match c.get_value() {
+                        calamine::DataRef::SharedString(s) => (*s).to_string(),
+                        calamine::DataRef::Empty => continue,
+                        calamine::DataRef::DateTime(d) => date_text(d),
+                        other => calamine::Data::from(other.clone()).to_string(),
+                    };
+                    rows.cell(r, col, v, &mut tally);
+                }
+                Ok(())
+            })();
+            let result = match result {
+                Ok(()) => {
+                    let (records, columns) = rows.finish(&mut tally);
+                    Ok((tally, records, columns))
+                }
+                Err(e) => Err(e.to_string()),
+            };
+            out.push(Sheet { name, result });
+        }
+        out
+    }};
+}
+
 /// Reads an xlsx workbook's sheets (the package already checked by [`check_package`]).
 pub fn xlsx(data: &[u8], cats: CatSet) -> Result<Vec<Sheet>, String> {
-    use calamine::Reader;
     let mut wb: calamine::Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(data))
         .map_err(|e: calamine::XlsxError| e.to_string())?;
-    let mut out = Vec::new();
-    for name in wb.sheet_names().into_iter().take(MAX_SHEETS) {
-        let mut tally = Tally::new(cats);
-        let mut rows = Rows::new();
-        let result = (|| -> Result<(), calamine::XlsxError> {
-            let mut cells = wb.worksheet_cells_reader(&name)?;
-            while let Some(c) = cells.next_cell()? {
-                let (r, col) = c.get_position();
-                let v = match c.get_value() {
-                    calamine::DataRef::SharedString(s) => (*s).to_string(),
-                    calamine::DataRef::Empty => continue,
-                    calamine::DataRef::DateTime(d) => date_text(d),
-                    other => calamine::Data::from(other.clone()).to_string(),
-                };
-                rows.cell(r, col, v, &mut tally);
-            }
-            Ok(())
-        })();
-        let result = match result {
-            Ok(()) => {
-                let (records, columns) = rows.finish(&mut tally);
-                Ok((tally, records, columns))
-            }
-            Err(e) => Err(e.to_string()),
-        };
-        out.push(Sheet { name, result });
-    }
-    Ok(out)
+    Ok(sheets_of!(&mut wb, cats, calamine::XlsxError))
+}
+
+/// Is this zip package an Excel binary workbook (`xl/workbook.bin`)?
+pub fn is_xlsb(data: &[u8]) -> bool {
+    zip::ZipArchive::new(Cursor::new(data))
+        .is_ok_and(|z| z.index_for_name("xl/workbook.bin").is_some())
+}
+
+/// Reads an Excel binary workbook's sheets (`.xlsb`, the package already checked by
+/// [`check_package`]). calamine's reader indexes its records without checking their lengths:
+/// a damaged or hostile record is a panic there, caught here ([`guarded`]) and reported as
+/// an error of the workbook.
+pub fn xlsb(data: &[u8], cats: CatSet) -> Result<Vec<Sheet>, String> {
+    guarded(|| -> Result<Vec<Sheet>, String> {
+        let mut wb: calamine::Xlsb<_> = calamine::open_workbook_from_rs(Cursor::new(data))
+            .map_err(|e: calamine::XlsbError| e.to_string())?;
+        Ok(sheets_of!(&mut wb, cats, calamine::XlsbError))
+    })?
 }
 
 /// The signature of an OLE compound file (xls, doc, ppt, msg).

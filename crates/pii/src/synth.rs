@@ -1463,6 +1463,121 @@ pub fn xls_of(sheet: &str, rows: &[Vec<&str>], cp932: bool) -> std::io::Result<V
     ole_of(&[(if cp932 { "/Book" } else { "/Workbook" }, &globals)])
 }
 
+/// An Excel binary workbook (`.xlsb`, MS-XLSB) of one sheet `sheet` holding `rows` as shared
+/// strings: its records (a type and a size as 7-bit varints, then the data) in
+/// `xl/workbook.bin`, `xl/sharedStrings.bin` and `xl/worksheets/sheet1.bin`, and the
+/// relationship from the workbook to the sheet.
+pub fn xlsb_of(sheet: &str, rows: &[Vec<&str>]) -> std::io::Result<Vec<u8>> {
+    fn record(out: &mut Vec<u8>, typ: u16, data: &[u8]) {
+        if typ < 0x80 {
+            out.push(typ as u8);
+        } else {
+            out.push((typ & 0x7F) as u8 | 0x80);
+            out.push((typ >> 7) as u8);
+        }
+        let mut n = data.len();
+        loop {
+            let b = (n & 0x7F) as u8;
+            n >>= 7;
+            if n == 0 {
+                out.push(b);
+                break;
+            }
+            out.push(b | 0x80);
+        }
+        out.extend_from_slice(data);
+    }
+    fn wide(s: &str) -> Vec<u8> {
+        let units: Vec<u16> = s.encode_utf16().collect();
+        let mut v = (units.len() as u32).to_le_bytes().to_vec();
+        v.extend(units.iter().flat_map(|u| u.to_le_bytes()));
+        v
+    }
+    let mut wb = Vec::new();
+    record(&mut wb, 0x0083, &[]);
+    record(&mut wb, 0x008F, &[]);
+    record(
+        &mut wb,
+        0x009C,
+        &[
+            &0u32.to_le_bytes()[..],
+            &1u32.to_le_bytes(),
+            &wide("rId1"),
+            &wide(sheet),
+        ]
+        .concat(),
+    );
+    record(&mut wb, 0x0090, &[]);
+    record(&mut wb, 0x009D, &[0u8; 26]);
+    record(&mut wb, 0x0084, &[]);
+    let mut strings: Vec<&str> = Vec::new();
+    let mut ws = Vec::new();
+    record(&mut ws, 0x0081, &[]);
+    let cols = rows.iter().map(Vec::len).max().unwrap_or(1) as u32;
+    let dim = [
+        0u32,
+        rows.len().saturating_sub(1) as u32,
+        0,
+        cols.saturating_sub(1),
+    ];
+    record(
+        &mut ws,
+        0x0094,
+        &dim.iter()
+            .flat_map(|v| v.to_le_bytes())
+            .collect::<Vec<u8>>(),
+    );
+    record(&mut ws, 0x0091, &[]);
+    for (r, row) in rows.iter().enumerate() {
+        let mut hdr = (r as u32).to_le_bytes().to_vec();
+        hdr.extend_from_slice(&[0u8; 13]);
+        record(&mut ws, 0x0000, &hdr);
+        for (c, v) in row.iter().enumerate() {
+            if v.is_empty() {
+                continue;
+            }
+            let isst = match strings.iter().position(|s| s == v) {
+                Some(i) => i,
+                None => {
+                    strings.push(v);
+                    strings.len() - 1
+                }
+            };
+            let cell = [
+                (c as u32).to_le_bytes(),
+                [0; 4],
+                (isst as u32).to_le_bytes(),
+            ]
+            .concat();
+            record(&mut ws, 0x0007, &cell);
+        }
+    }
+    record(&mut ws, 0x0092, &[]);
+    record(&mut ws, 0x0082, &[]);
+    let mut sst = Vec::new();
+    let n = strings.len() as u32;
+    record(
+        &mut sst,
+        0x009F,
+        &[n.to_le_bytes(), n.to_le_bytes()].concat(),
+    );
+    for s in &strings {
+        record(&mut sst, 0x0013, &[&[0u8][..], &wide(s)].concat());
+    }
+    record(&mut sst, 0x00A0, &[]);
+    let rels = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.bin"/></Relationships>"#;
+    let types = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="bin" ContentType="application/vnd.ms-excel.sheet.binary.macroEnabled.main"/><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/></Types>"#;
+    zip_of(&[
+        ("[Content_Types].xml", types.as_bytes()),
+        ("xl/workbook.bin", &wb),
+        ("xl/_rels/workbook.bin.rels", rels.as_bytes()),
+        ("xl/sharedStrings.bin", &sst),
+        ("xl/worksheets/sheet1.bin", &ws),
+    ])
+}
+
 /// An OLE compound file (version 3, 512-byte sectors, as Office writes them: calamine
 /// refuses a version 4 file without a mini stream) of `(path, bytes)` streams.
 pub fn ole_of(streams: &[(&str, &[u8])]) -> std::io::Result<Vec<u8>> {

@@ -116,3 +116,55 @@ fn an_ole_object_attached_to_an_outlook_item_is_read() {
     let items = Scanner::default().scan_bytes("mail.msg", &msg);
     assert_eq!(found(&items), ["mail.msg!attachment2 Some(12)"]);
 }
+
+/// An Excel binary workbook (`.xlsb`, as Excel saves large lists): read sheet by sheet as an
+/// xlsx is. Before, calamine's xlsx reader failed on it; bent ones are errors, not panics.
+#[test]
+fn binary_workbooks_are_read_as_workbooks() {
+    let (csv, truth) = synth::persons_text(83, 40, Form::Csv);
+    let rows: Vec<Vec<&str>> = csv.lines().map(|l| l.split(',').collect()).collect();
+    let xlsb = synth::xlsb_of("顧客", &rows).unwrap();
+    let items = Scanner::default().scan_bytes("顧客.xlsb", &xlsb);
+    assert_eq!(found(&items), ["顧客.xlsb!顧客 Some(40)"]);
+    let Item::Found(r) = &items[0] else {
+        unreachable!()
+    };
+    for (c, n) in &truth {
+        assert_eq!(r.categories.get(c).copied().unwrap_or(0), *n, "{c}");
+    }
+    // Records bent inside the package (the zip rebuilt around them, so they reach the reader).
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(&xlsb)).unwrap();
+    let mut members: Vec<(String, Vec<u8>)> = Vec::new();
+    for i in 0..z.len() {
+        let mut f = z.by_index(i).unwrap();
+        let name = f.name().unwrap().to_string();
+        let data = kizuki_core::io::read_capped(&mut f, 1 << 20)
+            .unwrap()
+            .unwrap();
+        members.push((name, data));
+    }
+    let mut rng = kizuki_core::rng::Rng::new(11);
+    let (mut read, mut failed) = (0, 0);
+    for k in 0..600 {
+        let bent: Vec<(String, Vec<u8>)> = members
+            .iter()
+            .enumerate()
+            .map(|(i, (n, d))| {
+                let d = if i == 1 + k % (members.len() - 1) {
+                    synth::bend(&mut rng, d, 4, 0.2)
+                } else {
+                    d.clone()
+                };
+                (n.clone(), d)
+            })
+            .collect();
+        let refs: Vec<(&str, &[u8])> = bent.iter().map(|(n, d)| (n.as_str(), &d[..])).collect();
+        for i in Scanner::default().scan_bytes("x.xlsb", &synth::zip_of(&refs).unwrap()) {
+            match i {
+                Item::Found(_) => read += 1,
+                Item::Failed { .. } => failed += 1,
+            }
+        }
+    }
+    assert!(read > 0 && failed > 0, "{read} {failed}");
+}

@@ -195,6 +195,11 @@ fn recall_and_precision_per_category() {
                 // an Outlook mail with the letters as its body and one with the table
                 // attached (its correspondents add no value: none are set).
                 (
+                    "persons.xlsb",
+                    synth::xlsb_of("顧客", &rows).unwrap(),
+                    &truth,
+                ),
+                (
                     "table.doc",
                     synth::doc_of(&doc_rows, false).unwrap(),
                     &truth,
