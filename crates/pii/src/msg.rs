@@ -320,11 +320,7 @@ impl Reader<'_> {
                         continue;
                     };
                     p.unicode = true;
-                    let w: Vec<u16> = b
-                        .chunks_exact(2)
-                        .map(|c| u16::from_le_bytes([c[0], c[1]]))
-                        .collect();
-                    String::from_utf16_lossy(&w)
+                    crate::ole::utf16le(&b)
                 }
                 PT_STRING8 => {
                     let Some(b) = self.stream(&format!("{dir}/{name}"), errors) else {

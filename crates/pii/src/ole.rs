@@ -22,6 +22,16 @@ pub(crate) fn u16_at(b: &[u8], at: usize) -> Option<u16> {
     ))
 }
 
+/// UTF-16LE bytes as text (an odd last byte dropped, unpaired surrogates replaced): the
+/// strings of Outlook items and TNEF.
+pub(crate) fn utf16le(b: &[u8]) -> String {
+    let units: Vec<u16> = b
+        .chunks_exact(2)
+        .map(|c| u16::from_le_bytes([c[0], c[1]]))
+        .collect();
+    String::from_utf16_lossy(&units)
+}
+
 /// The little-endian `u32` at byte `at` of `b`, if `b` holds it.
 pub(crate) fn u32_at(b: &[u8], at: usize) -> Option<u32> {
     Some(u32::from_le_bytes(

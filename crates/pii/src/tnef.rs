@@ -110,11 +110,7 @@ fn string(props: &[Prop], id: u16, enc: &'static Encoding) -> Option<String> {
         .find(|p| p.id == id && matches!(p.ty, 0x001E | 0x001F))?;
     let v = p.values.first()?;
     let s = if p.ty == 0x001F {
-        let w: Vec<u16> = v
-            .chunks_exact(2)
-            .map(|c| u16::from_le_bytes([c[0], c[1]]))
-            .collect();
-        String::from_utf16_lossy(&w)
+        crate::ole::utf16le(v)
     } else {
         enc.decode_without_bom_handling(v).0.into_owned()
     };
