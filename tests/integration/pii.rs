@@ -1220,6 +1220,15 @@ fn reads_a_large_file_on_every_thread_as_on_one() {
     sb.write("big/restored.csv", &csv.data);
     sb.write("big/notes.txt", &notes.data);
     sb.write("big/small.csv", &sjis_csv().data);
+    // A dump and JSON Lines, as a database or mongoexport writes them.
+    let dump = synth::dump_of(
+        &synth::persons_text(63, 16_000, Form::Csv).0,
+        synth::Dumped::Mysql,
+    );
+    let jsonl = synth::persons_file(64, 12_000, Form::Jsonl, encoding_rs::UTF_8);
+    assert!(dump.len() > 3 << 20 && jsonl.data.len() > 3 << 20);
+    sb.write("big/restored.sql", dump.as_bytes());
+    sb.write("big/export.jsonl", &jsonl.data);
     let run = |threads: &str, path: &str| {
         sb.cmd()
             .env("RAYON_NUM_THREADS", threads)
@@ -1230,7 +1239,13 @@ fn reads_a_large_file_on_every_thread_as_on_one() {
             .stdout
             .clone()
     };
-    for path in ["big/restored.csv", "big/notes.txt", "big"] {
+    for path in [
+        "big/restored.csv",
+        "big/notes.txt",
+        "big/restored.sql",
+        "big/export.jsonl",
+        "big",
+    ] {
         let one = run("1", path);
         let items = json_lines(&one);
         assert!(!items.is_empty(), "{path}");
@@ -1249,6 +1264,16 @@ fn reads_a_large_file_on_every_thread_as_on_one() {
     let persons = items[0]["persons_estimate"].as_u64().unwrap_or(0);
     assert!((23_900..=24_000).contains(&persons), "{persons}");
     for (c, n) in &csv.truth {
+        assert_eq!(items[0]["categories"][c.id()], *n, "{c}");
+    }
+    // Two tables and the small one's two rows; every record of the export.
+    assert_eq!(
+        json_lines(&run("2", "big/restored.sql"))[0]["records"],
+        16_002
+    );
+    let items = json_lines(&run("2", "big/export.jsonl"));
+    assert_eq!(items[0]["records"], 12_000);
+    for (c, n) in &jsonl.truth {
         assert_eq!(items[0]["categories"][c.id()], *n, "{c}");
     }
 }

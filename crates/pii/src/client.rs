@@ -200,7 +200,7 @@ impl crate::spread::Reader for Blocks {
         Some(Blocks::default())
     }
 
-    fn at_rest(&self) -> bool {
+    fn takes(&self, _fork: &Self) -> bool {
         self.carry.is_empty() && self.open.is_none()
     }
 

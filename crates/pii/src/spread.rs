@@ -8,8 +8,10 @@
 //! by a fork of the reader (the reader as it would be with nothing carried over) into a
 //! tally of its own, on a rayon pool of their own ([`pool`]); the results are then joined
 //! in the chunks' order.
-//! A fork's result stands only when the reader was at rest before its chunk; otherwise the
-//! chunk is read again, in order, by the reader itself. The result is what one thread gives,
+//! A fork's result stands only when the reader was at rest before its chunk (or in the
+//! state the fork started from: a `COPY` block of a dump) and the fork found nothing that
+//! changes how later chunks are read (a new table in a dump, a new key in JSON Lines);
+//! otherwise the chunk is read again, in order, by the reader itself. The result is what one thread gives,
 //! value for value: counts add up, samples are the first ones in the text's order, distinct
 //! values form the same set ([`Tally::merge`]). The unit tests (`scan::tests`,
 //! `tally::tests`) and the integration test `reads_a_large_file_on_every_thread_as_on_one`
@@ -121,8 +123,11 @@ pub(crate) trait Reader: Sized + Send {
     /// nothing carried over, its counts at zero. `None` while chunks cannot be read apart
     /// (a table's columns not classified yet).
     fn fork(&self) -> Option<Self>;
-    /// Nothing carries over from the chunks read to the next one.
-    fn at_rest(&self) -> bool;
+    /// The fork read its chunk from the state this reader is in now, having read the chunks
+    /// before it: most often, nothing carries over from them (a fork starts with nothing
+    /// carried over), and the fork found nothing that changes how later chunks are read (a
+    /// new table or column, which the forks made before it lack).
+    fn takes(&self, fork: &Self) -> bool;
     /// Reads the next chunk.
     fn read(&mut self, chunk: &str, tally: &mut Tally);
     /// Takes in a fork that read the chunk following those this reader read (this reader
@@ -236,8 +241,8 @@ impl<R: Reader> Spread<R> {
     }
 }
 
-/// Joins the forks' readings in order; a chunk is read again by `r` when `r` was not at
-/// rest before it. The chunks joined and read again.
+/// Joins the forks' readings in order; a chunk is read again by `r` when `r` does not take
+/// its fork's reading. The chunks joined and read again.
 fn join_all<R: Reader>(
     read: Vec<(String, Option<(R, Tally)>)>,
     r: &mut R,
@@ -246,7 +251,7 @@ fn join_all<R: Reader>(
     let (mut joined, mut again) = (0, 0);
     for (chunk, fork) in read {
         match fork {
-            Some((f, t)) if r.at_rest() => {
+            Some((f, t)) if r.takes(&f) => {
                 r.join(f, t, tally);
                 joined += 1;
             }

@@ -1187,6 +1187,79 @@ pub fn db_log(seed: u64, n: usize) -> (String, BTreeMap<Category, u64>) {
     (out, truth)
 }
 
+/// How [`dump_of`] writes a dump.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dumped {
+    /// mysqldump: multi-line `CREATE TABLE`s, 40 rows an extended `INSERT`.
+    Mysql,
+    /// pg_dump: `COPY … FROM stdin` blocks.
+    Postgres,
+    /// sqlite3 `.dump`: one-line `CREATE TABLE`s, an `INSERT` a row.
+    Sqlite,
+}
+
+/// The rows of a CSV with a header (as [`persons_text`] writes it; no quoted cells) as a
+/// SQL dump in `style`, in two tables (the second defined half-way) with a small table
+/// between them that never holds enough rows to be classified.
+pub fn dump_of(csv: &str, style: Dumped) -> String {
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap_or("").split(',').collect();
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    let (first, second) = rows.split_at(rows.len() / 2);
+    let tuple = |i: usize, r: &[&str]| {
+        let cells: Vec<String> = r.iter().map(|c| format!("'{c}'")).collect();
+        format!("({i},{})", cells.join(","))
+    };
+    let mut out = String::from(match style {
+        Dumped::Postgres => "-- PostgreSQL database dump\n",
+        Dumped::Mysql => "-- MySQL dump 10.13\n",
+        Dumped::Sqlite => "PRAGMA foreign_keys=OFF;\nBEGIN TRANSACTION;\n",
+    });
+    for (t, part) in [("customers", first), ("members", second)] {
+        match style {
+            Dumped::Postgres => {
+                out.push_str(&format!(
+                    "COPY public.{t} (id, {}) FROM stdin;\n",
+                    header.join(", ")
+                ));
+                for (i, r) in part.iter().enumerate() {
+                    out.push_str(&format!("{i}\t{}\n", r.join("\t")));
+                }
+                out.push_str("\\.\n");
+            }
+            Dumped::Mysql => {
+                out.push_str(&format!("CREATE TABLE `{t}` (\n  `id` int NOT NULL,\n"));
+                for h in &header {
+                    out.push_str(&format!("  `{h}` varchar(64),\n"));
+                }
+                out.push_str("  PRIMARY KEY (`id`)\n);\n");
+                for (k, rows) in part.chunks(40).enumerate() {
+                    let values: Vec<String> = rows
+                        .iter()
+                        .enumerate()
+                        .map(|(i, r)| tuple(k * 40 + i, r))
+                        .collect();
+                    out.push_str(&format!("INSERT INTO `{t}` VALUES {};\n", values.join(",")));
+                }
+            }
+            Dumped::Sqlite => {
+                let cols: Vec<String> = header.iter().map(|h| format!("{h} TEXT")).collect();
+                out.push_str(&format!(
+                    "CREATE TABLE {t}(id INTEGER PRIMARY KEY, {});\n",
+                    cols.join(", ")
+                ));
+                for (i, r) in part.iter().enumerate() {
+                    out.push_str(&format!("INSERT INTO {t} VALUES{};\n", tuple(i, r)));
+                }
+            }
+        }
+        if t == "customers" {
+            out.push_str("INSERT INTO prefs VALUES (1,'北海道'),(2,'青森県');\n");
+        }
+    }
+    out
+}
+
 /// A file of `n` persons in `form` and `enc`.
 pub fn persons_file(seed: u64, n: usize, form: Form, enc: &'static Encoding) -> Generated {
     let (text, truth) = persons_text(seed, n, form);

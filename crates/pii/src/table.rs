@@ -767,6 +767,11 @@ impl Table {
         }
     }
 
+    /// Named columns (JSON Lines keys) known so far.
+    pub(crate) fn key_count(&self) -> usize {
+        self.keys.len()
+    }
+
     /// A table with this one's columns and no rows, for rows counted on another thread
     /// ([`crate::spread`]); `None` before the columns are classified.
     pub(crate) fn fork(&self) -> Option<Table> {
@@ -1100,7 +1105,7 @@ impl Table {
     /// with [`split_into`] and calls [`Table::push`]. `may_quote`: the line may hold a `"`
     /// (`false` when the caller found none in the whole chunk, which spares a search per line).
     pub fn push_line(&mut self, line: &str, delim: u8, may_quote: bool, tally: &mut Tally) -> bool {
-        if self.kinds.is_none() || self.named {
+        if self.kinds.is_none() {
             return false;
         }
         let line = line.strip_suffix('\n').unwrap_or(line);
