@@ -1194,15 +1194,9 @@ fn jsonl_line(line: &str, table: &mut Table, tally: &mut Tally) {
     if l.is_empty() {
         return;
     }
-    match serde_json::from_str::<serde_json::Value>(l) {
-        Ok(serde_json::Value::Object(map)) => {
-            let mut fields = Vec::with_capacity(map.len());
-            for (k, v) in map {
-                crate::json::flatten(k, v, 1, &mut fields, tally);
-            }
-            table.push_named(fields, tally);
-        }
-        _ => text::scan(line, tally),
+    match crate::json::object_fields(l, tally) {
+        Some(fields) => table.push_named(fields, tally),
+        None => text::scan(line, tally),
     }
 }
 

@@ -1157,7 +1157,10 @@ mod tests {
         };
         let mysql = report(&crate::synth::dump_of(&csv, crate::synth::Dumped::Mysql));
         for (c, n) in &truth {
-            assert!(mysql.contains(&format!("\"{}\":{n}", c.id())), "{c}: {mysql}");
+            assert!(
+                mysql.contains(&format!("\"{}\":{n}", c.id())),
+                "{c}: {mysql}"
+            );
         }
         let pg = crate::synth::dump_of(&csv, crate::synth::Dumped::Postgres);
         let escaped: String = pg

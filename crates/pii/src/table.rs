@@ -728,14 +728,24 @@ impl Table {
     }
 
     /// Adds one JSON object's fields.
-    pub fn push_named(&mut self, fields: Vec<(String, String)>, tally: &mut Tally) {
-        let mut row = vec![String::new(); self.keys.len()];
-        for (k, v) in fields {
-            let i = match self.keys.iter().position(|x| *x == k) {
+    pub fn push_named<K: AsRef<str>, V: AsRef<str>>(
+        &mut self,
+        fields: Vec<(K, V)>,
+        tally: &mut Tally,
+    ) {
+        let mut row = vec![""; self.keys.len()];
+        for (j, (k, v)) in fields.iter().enumerate() {
+            let k = k.as_ref();
+            // Records most often list their keys in the order of the first one.
+            let known = match self.keys.get(j) {
+                Some(x) if x == k => Some(j),
+                _ => self.keys.iter().position(|x| x == k),
+            };
+            let i = match known {
                 Some(i) => i,
                 None if self.keys.len() < MAX_COLUMNS => {
-                    self.keys.push(k);
-                    row.push(String::new());
+                    self.keys.push(k.to_string());
+                    row.push("");
                     if let Some(kinds) = &mut self.kinds {
                         // A key first seen after classification: by its name only.
                         kinds.push(self.keys.last().and_then(|k| header_kind(k)));
@@ -746,7 +756,7 @@ impl Table {
                 None => continue,
             };
             if let Some(cell) = row.get_mut(i) {
-                *cell = v;
+                *cell = v.as_ref();
             }
         }
         self.push(&row, tally);
