@@ -881,6 +881,13 @@ fn quoted(s: &str, i: usize, backslash: bool) -> Option<(Cow<'_, str>, usize)> {
     let mut out: Option<String> = None;
     let (mut j, mut run) = (i, i);
     loop {
+        // To the next quote or escape (most values hold neither before their end).
+        let rest = b.get(j..)?;
+        j += if backslash {
+            memchr::memchr2(b'\'', b'\\', rest)?
+        } else {
+            memchr::memchr(b'\'', rest)?
+        };
         match b.get(j)? {
             b'\'' if b.get(j + 1) == Some(&b'\'') => {
                 let o = out.get_or_insert_with(String::new);
@@ -1090,6 +1097,12 @@ mod tests {
                 vec!["1", "山田 太郎", "O'Brien", "", "a'b\\c"],
                 vec!["2", "x,y", "3.5", "（株）"],
             ]
+        );
+        // Escapes before and after characters of several bytes; a backslash before one is
+        // dropped.
+        assert_eq!(
+            tuples("('a\\n山\\山''x','\\t')", true).unwrap(),
+            vec![vec!["a\n山山'x", "\t"]]
         );
         // Without backslash escapes (PostgreSQL, SQLite) a backslash is a character.
         assert_eq!(tuples("('C:\\dir')", false).unwrap(), vec![vec!["C:\\dir"]]);
