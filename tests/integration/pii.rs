@@ -571,6 +571,44 @@ fn reads_a_staged_archive_encoded_in_base64() {
     }
 }
 
+/// A mail API's export (JSON Lines, and the same records as a JSON document's `value`
+/// array): attachments in base64 in the records' values are read as the files they are, named
+/// by their record and their file name (or their key), and their records are not the export's.
+#[test]
+fn reads_attachments_encoded_in_json_records() {
+    let sb = Sandbox::new();
+    let (jsonl, _) = synth::persons_text(71, 300, Form::Jsonl);
+    let (export, attached) = synth::with_attachments(&jsonl, 97, 71);
+    assert_eq!(attached, 3);
+    sb.write("mail/export.jsonl", export.as_bytes());
+    let records: Vec<&str> = export.lines().collect();
+    sb.write(
+        "mail/messages.json",
+        format!("{{\"value\": [\n{}\n]}}\n", records.join(",\n")),
+    );
+    let items = scan_found(&sb, "mail");
+    for file in ["mail/export.jsonl", "mail/messages.json"] {
+        let o = object(&items, file);
+        assert_eq!(o["records"], 300, "{file}");
+        assert_eq!(n(&o, kizuki_core::Category::Email), 300, "{file}");
+        // Record 97 (the file 名簿-1.csv) and record 291 (a zip in a `data:` URI, no name).
+        for (path, at) in [
+            (format!("{file}!#97!名簿-1.csv"), 96),
+            (format!("{file}!#194!名簿-2.csv"), 193),
+            (format!("{file}!#291!file!名簿.csv"), 290),
+        ] {
+            let csv = synth::persons_file(71 + at, 20, Form::Csv, encoding_rs::SHIFT_JIS);
+            let o = object(&items, &path);
+            assert_eq!(o["records"], 20, "{path}");
+            assert_eq!(o["encoding"], "Shift_JIS", "{path}");
+            for (c, k) in &csv.truth {
+                assert_eq!(n(&o, *c), *k, "{path} {c}");
+            }
+        }
+    }
+    assert_eq!(items.len(), 8, "{items:?}");
+}
+
 /// A program of e2fsprogs (in /usr/sbin, which a non-root PATH may lack).
 fn e2fs(name: &str) -> std::process::Command {
     let sbin = std::path::Path::new("/usr/sbin").join(name);

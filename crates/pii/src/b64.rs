@@ -62,6 +62,38 @@ pub fn decode(data: &[u8]) -> Option<Vec<u8>> {
     mail_parser::decoders::base64::base64_decode(&clean).filter(|d| !d.is_empty())
 }
 
+/// The bytes of a string value that is a file in base64 (an attachment's `contentBytes` in a
+/// mail API's JSON, a `data:…;base64,` URI): at least [`MIN_CHARS`] base64 characters and
+/// line ends only, padded to whole groups of four. Words, hashes, tokens (`-`, `_`, `.`) and
+/// hex are not.
+pub fn value_bytes(s: &str) -> Option<Vec<u8>> {
+    let s = match s.strip_prefix("data:") {
+        Some(uri) => uri.split_once(";base64,")?.1,
+        None => s,
+    };
+    if s.len() < MIN_CHARS {
+        return None;
+    }
+    let mut chars = 0usize;
+    let mut upper = false;
+    let mut lower = false;
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' => upper = true,
+            b'a'..=b'z' => lower = true,
+            b'0'..=b'9' | b'+' | b'/' | b'=' => {}
+            b'\r' | b'\n' => continue,
+            _ => return None,
+        }
+        chars += 1;
+    }
+    // Both cases (hex and words in one case are not base64 of a file).
+    if chars < MIN_CHARS || !chars.is_multiple_of(4) || !(upper && lower) {
+        return None;
+    }
+    decode(s.as_bytes())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -89,5 +121,32 @@ mod tests {
             "C".repeat(900)
         );
         assert!(!is_encoded(ragged.as_bytes()));
+    }
+
+    #[test]
+    fn encoded_values_are_known_and_decoded() {
+        let data: Vec<u8> = (0..3000u32).map(|i| (i * 7 % 251) as u8).collect();
+        let one = String::from_utf8(encode(&data, 1 << 20, false)).unwrap_or_default();
+        let one = one.trim_end();
+        let lines = String::from_utf8(encode(&data, 76, false)).unwrap_or_default();
+        for v in [
+            one.to_string(),
+            lines.replace('\n', "\r\n"),
+            format!("data:text/csv;base64,{one}"),
+        ] {
+            assert_eq!(value_bytes(&v).as_deref(), Some(&data[..]), "{v:.40}");
+        }
+        // Short, unpadded, hex, a token with `-`/`_`, one case only, text.
+        for v in [
+            one[..600].to_string(),
+            one[..one.len() - 1].to_string(),
+            "0123456789abcdef".repeat(100),
+            format!("{}-_x", &one[..2000]),
+            "QUJD".repeat(400),
+            "氏名 山田".repeat(300),
+            format!("data:text/plain,{one}"),
+        ] {
+            assert!(value_bytes(&v).is_none(), "{v:.40}");
+        }
     }
 }

@@ -269,7 +269,13 @@ fn regions_of<U: Unit>(
             columns: Vec::new(),
         });
         // No extension: the content decides between text and table.
-        let found = scan_into("", text.get(k..).unwrap_or(&[]), &mut run, &mut reg.tally)?;
+        let found = scan_into(
+            "",
+            text.get(k..).unwrap_or(&[]),
+            &mut run,
+            &mut reg.tally,
+            None,
+        )?;
         io::copy(&mut run, &mut io::sink())?;
         offset += run.read;
         reg.end = offset;

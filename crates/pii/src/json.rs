@@ -64,6 +64,71 @@ pub struct Json {
     /// opens in an object. `key_from`: where it started in the current piece while open.
     key: String,
     key_from: Option<usize>,
+    /// Files found in base64 in the records' values, to be scanned.
+    pub(crate) encoded: Encoded,
+    /// The records were ended ([`Json::finish_records`]).
+    finished: bool,
+}
+
+/// Files found encoded in base64 in the values of records (an attachment's `contentBytes` in
+/// a mail API's export, a `data:` URI), held until the reader of the text scans them as files
+/// of their own: at most one chunk's worth (or a batch's, for chunks read apart).
+#[derive(Debug, Default)]
+pub(crate) struct Encoded {
+    /// Records read: the number of the record a file is found in.
+    pub records: u64,
+    /// Each file: the record it is in, its name (a sibling `name` or `filename` value, else
+    /// its key) and its bytes.
+    pub files: Vec<(u64, String, Vec<u8>)>,
+}
+
+/// `名簿.csv`, `data.tar.gz`: a name with an extension of one to five letters or digits.
+fn is_file_name(n: &str) -> bool {
+    n.rsplit_once('.').is_some_and(|(stem, ext)| {
+        !stem.trim().is_empty()
+            && (1..=5).contains(&ext.len())
+            && ext.bytes().all(|b| b.is_ascii_alphanumeric())
+    })
+}
+
+impl Encoded {
+    /// One more record, `found` the files in its values and `fields` its other fields.
+    pub fn record(&mut self, fields: &Fields<'_>, found: Vec<(String, Vec<u8>)>) {
+        self.records += 1;
+        for (key, data) in found {
+            // A file name beside the value (`attachments.0.name`), not a record's `name` (a
+            // person's, which a path would show unmasked).
+            let parent = key.rfind('.').map_or("", |i| &key[..=i]);
+            let name = [
+                "filename",
+                "fileName",
+                "file_name",
+                "FileName",
+                "name",
+                "Name",
+            ]
+            .iter()
+            .filter(|n| !parent.is_empty() || n.len() > 4)
+            .find_map(|n| {
+                fields
+                    .iter()
+                    .find(|(k, _)| k.strip_prefix(parent) == Some(n))
+                    .map(|(_, v)| v.to_string())
+            })
+            .filter(|n| is_file_name(n))
+            .unwrap_or_else(|| key.clone());
+            self.files
+                .push((self.records, crate::msg::member_name(&name), data));
+        }
+    }
+
+    /// Takes in what a fork found in the records that follow these.
+    pub fn join(&mut self, other: Encoded) {
+        let before = self.records;
+        self.files
+            .extend(other.files.into_iter().map(|(r, n, d)| (before + r, n, d)));
+        self.records += other.records;
+    }
 }
 
 /// Keys longer than this are no record ids.
@@ -218,7 +283,12 @@ impl Json {
         cols
     }
 
-    fn finish_records(&mut self, table: &mut Table, tally: &mut Tally) {
+    /// Ends the records (an unclosed one is text; a lone object is one record). Twice is once.
+    pub(crate) fn finish_records(&mut self, table: &mut Table, tally: &mut Tally) {
+        if self.finished {
+            return;
+        }
+        self.finished = true;
         if self.rec_depth.is_some() {
             // An unclosed record: what there is of it is text.
             let rec = std::mem::take(&mut self.rec);
@@ -276,7 +346,9 @@ impl Json {
         if spilled {
             return;
         }
-        if let Some(fields) = object_fields(&rec, tally) {
+        let mut found = Vec::new();
+        if let Some(fields) = object_fields(&rec, &mut found, tally) {
+            self.encoded.record(&fields, found);
             table.push_named(fields, tally);
             self.records += 1;
         } else {
@@ -326,20 +398,24 @@ pub(crate) fn flatten(
     v: Value,
     depth: usize,
     fields: &mut Vec<(String, String)>,
+    files: &mut Vec<(String, Vec<u8>)>,
     tally: &mut Tally,
 ) {
     match v {
-        Value::String(s) => fields.push((key, s)),
+        Value::String(s) => match crate::b64::value_bytes(&s) {
+            Some(data) => files.push((key, data)),
+            None => fields.push((key, s)),
+        },
         Value::Number(n) => fields.push((key, n.to_string())),
         Value::Bool(_) | Value::Null => {}
         Value::Object(map) if depth < FLATTEN_DEPTH => {
             for (k, v) in map {
-                flatten(format!("{key}.{k}"), v, depth + 1, fields, tally);
+                flatten(format!("{key}.{k}"), v, depth + 1, fields, files, tally);
             }
         }
         Value::Array(items) if depth < FLATTEN_DEPTH => {
             for (n, v) in items.into_iter().enumerate() {
-                flatten(format!("{key}.{n}"), v, depth + 1, fields, tally);
+                flatten(format!("{key}.{n}"), v, depth + 1, fields, files, tally);
             }
         }
         deep => text::scan(&deep.to_string(), tally),
@@ -349,10 +425,16 @@ pub(crate) fn flatten(
 /// The fields of `text` when it is one JSON object, as [`flatten`] gives them for the object
 /// parsed as a [`Value`] (its keys in order, the last of duplicates), without building the
 /// `Value`: keys and string values are borrowed from `text` unless they hold an escape, and
-/// only nested objects and arrays are parsed as values. `None`: not an object (or not JSON).
+/// only nested objects and arrays are parsed as values. Values that are files in base64
+/// ([`crate::b64::value_bytes`]) go to `files` (key, bytes) instead of the fields. `None`:
+/// not an object (or not JSON).
 /// A record of a JSON Lines export or of a document runs through this once; building the
 /// map and a string per key and value was over half of reading one.
-pub(crate) fn object_fields<'a>(text: &'a str, tally: &mut Tally) -> Option<Fields<'a>> {
+pub(crate) fn object_fields<'a>(
+    text: &'a str,
+    files: &mut Vec<(String, Vec<u8>)>,
+    tally: &mut Tally,
+) -> Option<Fields<'a>> {
     let Object(mut entries) = serde_json::from_str::<Object<'a>>(text).ok()?;
     // A map's order, the last value of a key kept (a stable sort keeps duplicates in order).
     entries.sort_by(|a, b| a.0.cmp(&b.0));
@@ -363,11 +445,14 @@ pub(crate) fn object_fields<'a>(text: &'a str, tally: &mut Tally) -> Option<Fiel
             continue;
         }
         match v {
-            Scalar::Text(s) => fields.push((k, s)),
+            Scalar::Text(s) => match crate::b64::value_bytes(&s) {
+                Some(data) => files.push((k.into_owned(), data)),
+                None => fields.push((k, s)),
+            },
             Scalar::Skip => {}
             Scalar::Nested(v) => {
                 let mut nested = Vec::new();
-                flatten(k.into_owned(), v, 1, &mut nested, tally);
+                flatten(k.into_owned(), v, 1, &mut nested, files, tally);
                 fields.extend(
                     nested
                         .into_iter()
@@ -512,7 +597,7 @@ mod tests {
             Ok(Value::Object(map)) => {
                 let mut f = Vec::new();
                 for (k, v) in map {
-                    flatten(k, v, 1, &mut f, t);
+                    flatten(k, v, 1, &mut f, &mut Vec::new(), t);
                 }
                 Some(f)
             }
@@ -556,7 +641,7 @@ mod tests {
         let mut objects = 0;
         for l in &lines {
             let (mut a, mut b) = (Tally::new(CatSet::all()), Tally::new(CatSet::all()));
-            let got = object_fields(l, &mut a).map(|f| {
+            let got = object_fields(l, &mut Vec::new(), &mut a).map(|f| {
                 f.into_iter()
                     .map(|(k, v)| (k.into_owned(), v.into_owned()))
                     .collect::<Vec<_>>()

@@ -31,6 +31,17 @@ thread_local! {
     static DEPTH: Cell<u32> = const { Cell::new(0) };
 }
 
+/// The nesting of this thread, to carry over to a thread that goes on reading for it
+/// ([`set_depth`]).
+pub fn depth() -> u32 {
+    DEPTH.with(Cell::get)
+}
+
+/// Sets this thread's nesting (a thread reading on behalf of one at `d`).
+pub fn set_depth(d: u32) {
+    DEPTH.with(|c| c.set(d));
+}
+
 /// Runs `f` one message deeper; `None` beyond [`MAX_DEPTH`].
 pub fn nested<T>(f: impl FnOnce() -> T) -> Option<T> {
     let d = DEPTH.with(Cell::get);

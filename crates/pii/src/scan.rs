@@ -204,10 +204,8 @@ impl Scanner {
                 self.scan_bytes_in(&label, &data, &mut out);
                 Ok(())
             } else {
-                if let Some(r) = self.scan_stream(&label, &head, &mut f).map_err(io_err)? {
-                    out.push(Item::Found(r));
-                }
-                Ok(())
+                self.scan_stream(&label, &head, &mut f, &mut out)
+                    .map_err(io_err)
             }
         })();
         if let Err(error) = res {
@@ -598,13 +596,11 @@ impl Scanner {
     fn scan_text_item(&self, name: &str, data: &[u8], out: &mut Vec<Item>) {
         let head = &data[..data.len().min(decode::HEAD)];
         let mut rest = &data[head.len()..];
-        match self.scan_stream(name, head, &mut rest) {
-            Ok(Some(r)) => out.push(Item::Found(r)),
-            Ok(None) => {}
-            Err(e) => out.push(Item::Failed {
+        if let Err(e) = self.scan_stream(name, head, &mut rest, out) {
+            out.push(Item::Failed {
                 path: name.to_string(),
                 error: Error::Read(e.to_string()),
-            }),
+            });
         }
     }
 
@@ -703,28 +699,36 @@ impl Scanner {
         }
     }
 
-    /// Scans a text or table read from `r` after its first bytes `head`. `None`: binary, or
-    /// below `min_count`.
+    /// Scans a text or table read from `r` after its first bytes `head` into `out`: its
+    /// report (none when binary, or below `min_count`), then what the files encoded in its
+    /// values hold (`x.jsonl!#12!顧客.csv`).
     pub fn scan_stream(
         &self,
         name: &str,
         head: &[u8],
         r: &mut dyn Read,
-    ) -> io::Result<Option<ObjectReport>> {
+        out: &mut Vec<Item>,
+    ) -> io::Result<()> {
         let mut tally = Tally::new(self.opts.categories);
-        let Some(found) = scan_into(name, head, r, &mut tally)? else {
-            return Ok(None);
+        let nested = |path: &str, data: &[u8]| {
+            let mut items = Vec::new();
+            self.scan_nested(path.to_string(), data, "encoded values", &mut items);
+            items
         };
-        if tally.total() < self.opts.min_count {
-            return Ok(None);
+        let Some(found) = scan_into(name, head, r, &mut tally, Some(&nested))? else {
+            return Ok(());
+        };
+        if tally.total() >= self.opts.min_count {
+            out.push(Item::Found(tally.report(
+                name.to_string(),
+                Some(found.encoding),
+                found.records,
+                found.columns,
+                self.opts.reveal,
+            )));
         }
-        Ok(Some(tally.report(
-            name.to_string(),
-            Some(found.encoding),
-            found.records,
-            found.columns,
-            self.opts.reveal,
-        )))
+        out.extend(found.nested);
+        Ok(())
     }
 
     /// Carves the text out of a raw disk or memory image ([`crate::carve`]): one item per
@@ -820,15 +824,23 @@ pub(crate) struct Scanned {
     pub records: Option<u64>,
     /// The table's classified columns.
     pub columns: Vec<(String, Category)>,
+    /// What the files found encoded in its values hold ([`Nested`]).
+    pub nested: Vec<Item>,
 }
 
+/// Scans a file found inside a text (a record's value in base64) at a path: the scanner's
+/// [`Scanner::scan_nested`].
+pub(crate) type Nested<'a> = dyn Fn(&str, &[u8]) -> Vec<Item> + Sync + 'a;
+
 /// Scans a text or table read from `r` after its first bytes `head` into `tally`. `None`:
-/// binary data (nothing was read).
+/// binary data (nothing was read). Files found encoded in its values are scanned by
+/// `nested` (or not looked for without it).
 pub(crate) fn scan_into(
     name: &str,
     head: &[u8],
     r: &mut dyn Read,
     tally: &mut Tally,
+    nested: Option<&Nested<'_>>,
 ) -> io::Result<Option<Scanned>> {
     let Some(enc) = decode::detect(head) else {
         return Ok(None);
@@ -837,8 +849,11 @@ pub(crate) fn scan_into(
     let threads = crate::spread::threads();
     let _busy = crate::spread::Busy::new();
     let mut reading = Some(Reading::new(name, threads));
+    if let Some(r) = &mut reading {
+        r.nested = nested;
+    }
     let mut tally = Some(tally);
-    let (records, columns) = std::thread::scope(|s| {
+    let (records, columns, nested) = std::thread::scope(|s| {
         // With more than one thread, from its third chunk on, a text is decoded on this
         // thread while another reads it (and reads it apart on the chunk pool, when it may):
         // decoding (a sixth of the work in Shift_JIS) and the reads from the file go on while
@@ -856,11 +871,14 @@ pub(crate) fn scan_into(
                 // it goes on here.
                 let (give, given) = std::sync::mpsc::sync_channel::<(Reading, &mut Tally)>(1);
                 let (tx, rx) = std::sync::mpsc::sync_channel::<String>(batch);
+                // Files found in values are scanned on that thread, as deep as on this one.
+                let depth = crate::mail::depth();
                 let spawned = std::thread::Builder::new()
                     .name("kizuki-text".into())
                     .spawn_scoped(s, move || {
+                        crate::mail::set_depth(depth);
                         let Ok((mut reading, tally)) = given.recv() else {
-                            return (None, Vec::new());
+                            return (None, Vec::new(), Vec::new());
                         };
                         for chunk in rx {
                             reading.chunk(Cow::Owned(chunk), tally);
@@ -896,7 +914,7 @@ pub(crate) fn scan_into(
                     .unwrap_or_else(|p| std::panic::resume_unwind(p))
             }
             (None, Some(reading), Some(tally)) => reading.finish(tally),
-            _ => (None, Vec::new()),
+            _ => (None, Vec::new(), Vec::new()),
         };
         decoded.map(|()| found)
     })?;
@@ -904,12 +922,15 @@ pub(crate) fn scan_into(
         encoding: decode::name(enc),
         records,
         columns,
+        nested,
     }))
 }
 
 /// A text read chunk by chunk (each ending at a line end), in the mode its name and first
 /// chunk choose.
-struct Reading {
+struct Reading<'n> {
+    /// The text's path, and its name in lower case.
+    path: String,
     lower: String,
     mode: Option<Mode>,
     table: Table,
@@ -927,12 +948,16 @@ struct Reading {
     xml: crate::xml::Xml,
     zengin: crate::zengin::Zengin,
     blocks: crate::client::Blocks,
+    /// Scans the files found encoded in values, and what they held.
+    nested: Option<&'n Nested<'n>>,
+    found: Vec<Item>,
 }
 
-impl Reading {
+impl<'n> Reading<'n> {
     /// Reading for `threads` threads.
     fn new(name: &str, threads: usize) -> Self {
         Reading {
+            path: name.to_string(),
             lower: name.to_ascii_lowercase(),
             mode: None,
             table: Table::new(),
@@ -948,6 +973,22 @@ impl Reading {
             xml: Default::default(),
             zengin: Default::default(),
             blocks: Default::default(),
+            nested: None,
+            found: Vec::new(),
+        }
+    }
+
+    /// Scans the files found encoded in values so far (at most a chunk's or a batch's).
+    fn scan_encoded(&mut self) {
+        let mut files = std::mem::take(&mut self.json.encoded.files);
+        if let Some(r) = &mut self.jsonl {
+            files.append(&mut r.encoded.files);
+        }
+        if let Some(scan) = self.nested {
+            for (record, name, data) in files {
+                let path = format!("{}!#{record}!{name}", self.path);
+                self.found.extend(scan(&path, &data));
+            }
         }
     }
 
@@ -981,6 +1022,7 @@ impl Reading {
                 let r = self.jsonl.get_or_insert_with(|| JsonLines {
                     table: std::mem::take(table),
                     keys: None,
+                    encoded: Default::default(),
                 });
                 self.jsonl_spread.read(r, owned, tally);
             }
@@ -991,6 +1033,7 @@ impl Reading {
                 self.rows_spread.read(r, owned, tally);
             }
         }
+        self.scan_encoded();
     }
 
     /// Reads the chunks batched for reading apart.
@@ -1012,9 +1055,25 @@ impl Reading {
         }
     }
 
-    /// Ends the text: its records when it was a table (or held tables) and their columns.
-    fn finish(mut self, tally: &mut Tally) -> (Option<u64>, Vec<(String, Category)>) {
+    /// Ends the text: its records when it was a table (or held tables), their columns, and
+    /// what the files encoded in its values held.
+    fn finish(mut self, tally: &mut Tally) -> (Option<u64>, Vec<(String, Category)>, Vec<Item>) {
         self.flush(tally);
+        if matches!(self.mode, Some(Mode::Json)) {
+            let table = match &mut self.jsonl {
+                Some(r) => &mut r.table,
+                None => &mut self.table,
+            };
+            self.json.finish_records(table, tally);
+        }
+        self.scan_encoded();
+        let found = std::mem::take(&mut self.found);
+        let (records, columns) = self.end(tally);
+        (records, columns, found)
+    }
+
+    /// [`Reading::finish`] once the chunks are read and the encoded files scanned.
+    fn end(mut self, tally: &mut Tally) -> (Option<u64>, Vec<(String, Category)>) {
         let mode = self.mode;
         let mut table = self.table;
         let pending = match self.rows {
@@ -1159,6 +1218,8 @@ struct JsonLines {
     table: Table,
     /// For a fork: the keys its table knew when forked.
     keys: Option<usize>,
+    /// Files found in base64 in the records' values.
+    encoded: crate::json::Encoded,
 }
 
 /// Lines of records read apart once the keys are classified; a fork that meets a key its
@@ -1169,6 +1230,7 @@ impl crate::spread::Reader for JsonLines {
         Some(JsonLines {
             table: self.table.fork()?,
             keys: Some(self.table.key_count()),
+            encoded: Default::default(),
         })
     }
 
@@ -1179,23 +1241,33 @@ impl crate::spread::Reader for JsonLines {
 
     fn read(&mut self, chunk: &str, tally: &mut Tally) {
         for line in chunk.lines() {
-            jsonl_line(line, &mut self.table, tally);
+            jsonl_line(line, &mut self.table, &mut self.encoded, tally);
         }
     }
 
     fn join(&mut self, fork: Self, counted: Tally, tally: &mut Tally) {
         self.table.records += fork.table.records;
+        self.encoded.join(fork.encoded);
         tally.merge(counted);
     }
 }
 
-fn jsonl_line(line: &str, table: &mut Table, tally: &mut Tally) {
+fn jsonl_line(
+    line: &str,
+    table: &mut Table,
+    encoded: &mut crate::json::Encoded,
+    tally: &mut Tally,
+) {
     let l = line.trim();
     if l.is_empty() {
         return;
     }
-    match crate::json::object_fields(l, tally) {
-        Some(fields) => table.push_named(fields, tally),
+    let mut found = Vec::new();
+    match crate::json::object_fields(l, &mut found, tally) {
+        Some(fields) => {
+            encoded.record(&fields, found);
+            table.push_named(fields, tally);
+        }
         None => text::scan(line, tally),
     }
 }
@@ -1324,11 +1396,19 @@ mod tests {
     use super::*;
 
     /// Reads `text` (named `name`) fed in pieces cut after the first line end at or after
-    /// every `piece` bytes, chunks batched for `threads` threads: the report (revealed) and
-    /// the chunks joined and read again.
+    /// every `piece` bytes, chunks batched for `threads` threads: the report (revealed) with
+    /// the paths and sizes of the files found encoded in its values, and the chunks joined
+    /// and read again.
     fn read_in_pieces(name: &str, text: &str, piece: usize, threads: usize) -> (String, u64, u64) {
         let mut tally = Tally::new(CatSet::all());
         let mut reading = Reading::new(name, threads);
+        let nested = |path: &str, data: &[u8]| {
+            vec![Item::Failed {
+                path: path.to_string(),
+                error: Error::Cap(data.len().to_string()),
+            }]
+        };
+        reading.nested = Some(&nested);
         reading.text_spread = Spread::unlimited(threads);
         reading.rows_spread = Spread::unlimited(threads);
         reading.dump_spread = Spread::unlimited(threads);
@@ -1350,9 +1430,14 @@ mod tests {
             + reading.rows_spread.again
             + reading.dump_spread.again
             + reading.jsonl_spread.again;
-        let (records, columns) = reading.finish(&mut tally);
+        let (records, columns, found) = reading.finish(&mut tally);
         let report = tally.report(name.into(), None, records, columns, true);
-        let json = serde_json::to_string(&report).unwrap_or_default();
+        let mut json = serde_json::to_string(&report).unwrap_or_default();
+        for item in found {
+            if let Item::Failed { path, error } = item {
+                json.push_str(&format!("\n{path} {error}"));
+            }
+        }
         (json, joined, again)
     }
 
@@ -1467,11 +1552,21 @@ mod tests {
                 dump_of(&persons_text(13, 2000, Form::Csv).0, Dumped::Sqlite),
             ),
             ("persons.jsonl", jsonl_with_late_key(14, 3000)),
+            (
+                "mails.jsonl",
+                crate::synth::with_attachments(&persons_text(15, 1500, Form::Jsonl).0, 97, 15).0,
+            ),
         ];
         for (name, text) in &cases {
             for piece in [700, 5000, 40_000] {
                 let (one, _, _) = read_in_pieces(name, text, piece, 1);
                 assert!(one.contains("\"name_kanji\""), "{name}: {one}");
+                if *name == "mails.jsonl" {
+                    // 15 attachments, named by their record; the zips by their key.
+                    assert_eq!(one.matches("\nmails.jsonl!#").count(), 15, "{one}");
+                    assert!(one.contains("\nmails.jsonl!#97!名簿-1.csv "), "{one}");
+                    assert!(one.contains("\nmails.jsonl!#291!file "), "{one}");
+                }
                 let mut joined_any = false;
                 for threads in [2, 3, 8] {
                     let (apart, joined, again) = read_in_pieces(name, text, piece, threads);

@@ -1260,6 +1260,44 @@ pub fn dump_of(csv: &str, style: Dumped) -> String {
     out
 }
 
+/// JSON Lines records (one object a line) with, in every `every`-th record, an attachment as
+/// a mail API exports it (`"attachments":[{"name":"名簿-N.csv","contentType":"text/csv",
+/// "contentBytes":"…"}]`: a Shift_JIS CSV of 20 persons in base64); from the third one on,
+/// every other attachment is a `data:` URI under `"file"` (no name) holding a zip of it.
+/// Returns the text and how many attachments it holds.
+pub fn with_attachments(jsonl: &str, every: usize, seed: u64) -> (String, usize) {
+    let mut out = String::new();
+    let mut n = 0;
+    for (i, line) in jsonl.lines().enumerate() {
+        match line.strip_suffix('}') {
+            Some(l) if i % every.max(1) == every.max(1) - 1 => {
+                n += 1;
+                let csv = persons_file(seed + i as u64, 20, Form::Csv, encoding_rs::SHIFT_JIS);
+                if n >= 3 && n % 2 == 1 {
+                    let zip = zip_of(&[("名簿.csv", &csv.data)]).unwrap_or_default();
+                    let b64 =
+                        String::from_utf8(base64_of(&zip, usize::MAX, false)).unwrap_or_default();
+                    out.push_str(&format!(
+                        "{l},\"file\":\"data:application/zip;base64,{}\"}}",
+                        b64.trim_end()
+                    ));
+                } else {
+                    let b64 =
+                        String::from_utf8(base64_of(&csv.data, 76, false)).unwrap_or_default();
+                    // Lines of 76 as MIME writes them, the line ends escaped in JSON.
+                    let b64 = b64.trim_end().replace('\n', "\\r\\n");
+                    out.push_str(&format!(
+                        "{l},\"attachments\":[{{\"name\":\"名簿-{n}.csv\",\"contentType\":\"text/csv\",\"contentBytes\":\"{b64}\"}}]}}"
+                    ));
+                }
+            }
+            _ => out.push_str(line),
+        }
+        out.push('\n');
+    }
+    (out, n)
+}
+
 /// A file of `n` persons in `form` and `enc`.
 pub fn persons_file(seed: u64, n: usize, form: Form, enc: &'static Encoding) -> Generated {
     let (text, truth) = persons_text(seed, n, form);

@@ -383,6 +383,33 @@ fn attached_outlook_items_nest_within_the_cap() {
     );
 }
 
+/// Records holding files in base64 that are records holding files in base64…: read down to
+/// the nesting cap, then a cap error.
+#[test]
+fn encoded_values_nest_within_the_cap() {
+    // The innermost: a JSON record with an e-mail and a kilobyte of filler.
+    let mut doc = format!(
+        "{{\"email\":\"taro@example.jp\",\"pad\":\"{}\"}}\n",
+        "x".repeat(1024)
+    );
+    for i in 0..12 {
+        let b64 = String::from_utf8(synth::base64_of(doc.as_bytes(), usize::MAX, false)).unwrap();
+        doc = format!(
+            "{{\"email\":\"user{i}@example.jp\",\"file\":\"{}\"}}\n",
+            b64.trim_end()
+        );
+    }
+    let items = Scanner::default().scan_bytes("deep.jsonl", doc.as_bytes());
+    let found = items.iter().filter(|i| matches!(i, Item::Found(_))).count();
+    assert_eq!(found, kizuki_pii::mail::MAX_DEPTH as usize + 1, "{items:?}");
+    assert!(
+        items.iter().any(
+            |i| matches!(i, Item::Failed { error: Error::Cap(e), .. } if e.contains("nested"))
+        ),
+        "{items:?}"
+    );
+}
+
 #[test]
 fn nesting_deeper_than_the_cap_stops() {
     let base = synth::persons_file(4, 5, Form::Csv, encoding_rs::UTF_8).data;
