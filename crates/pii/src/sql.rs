@@ -340,9 +340,10 @@ impl crate::spread::Reader for Dump {
 /// as after any label (`crate::kv`); a dump's statements are read as tables instead
 /// ([`Dump`]). A statement without a column list is left as written.
 pub(crate) fn labelled_inserts(text: &str) -> Option<String> {
-    // Found by its `VALUES`: a search for `V`, rare in logs and Japanese text, costs a
-    // fraction of one for `INSERT INTO` (whose letters are everywhere in logs). Upper case
-    // only: an ORM that writes `insert into … values (?, ?)` logs no values in it.
+    // Found by its `VALUES`: a search for `V`/`v`, rare in logs and Japanese text, costs a
+    // fraction of one for `INSERT INTO` (whose letters are everywhere in logs). In upper or
+    // lower case: a PHP application's queries in MySQL's general log are often written
+    // `insert into … values ('山田 太郎', …)`.
     let b = text.as_bytes();
     let mut out: Option<String> = None;
     let mut copied = 0;
@@ -350,17 +351,24 @@ pub(crate) fn labelled_inserts(text: &str) -> Option<String> {
     // tried: each byte is looked at a bounded number of times.
     let (mut searched, mut tried_to) = (0, 0);
     let mut from = 0;
-    while let Some(k) = memchr::memchr(b'V', &b[from..]) {
+    while let Some(k) = memchr::memchr2(b'V', b'v', &b[from..]) {
         let v = from + k;
         from = v + 1;
-        if v < tried_to || !b[v..].starts_with(b"VALUES") {
+        if v < tried_to
+            || !b
+                .get(v..v + 6)
+                .is_some_and(|w| w.eq_ignore_ascii_case(b"VALUES"))
+        {
             continue;
         }
         // Back to the line's start, or to where the last look back stopped.
         let floor = searched.max(copied);
         let back = memchr::memrchr(b'\n', &b[floor..v]).map_or(floor, |j| floor + j + 1);
         searched = v;
-        let Some(p) = memchr::memmem::rfind(&b[back..v], b"INSERT INTO").map(|j| back + j) else {
+        let before = &b[back..v];
+        let upper = memchr::memmem::rfind(before, b"INSERT INTO");
+        let lower = memchr::memmem::rfind(before, b"insert into");
+        let Some(p) = upper.max(lower).map(|j| back + j) else {
             continue;
         };
         let mut end = memchr::memchr(b'\n', &b[v..]).map_or(b.len(), |k| v + k);
@@ -953,6 +961,31 @@ mod tests {
     use crate::tally::CatSet;
 
     #[test]
+    fn lowercase_inserts_in_a_general_log_are_labelled() {
+        // MySQL's general log of a PHP application: literal values, the statement in lower
+        // case; `Values` and a statement with no column list in between.
+        let log = "2026-12-01T10:00:01.123456Z\t   42 Query\tinsert into customers (name, kana, birthday, tel) values ('山田 太郎','ヤマダ タロウ','1980-04-12','090-1234-5678')\n\
+                   2026-12-01T10:00:01.200000Z\t   42 Query\tselect id from customers where tel = '090-1234-5678'\n\
+                   2026-12-01T10:00:02.000000Z\t   43 Query\tInsert Into logs Values (1,'a')\n\
+                   2026-12-01T10:00:03.000000Z\t   44 Query\tINSERT INTO members (name) Values ('佐藤 花子')\n";
+        assert_eq!(
+            labelled_inserts(log).as_deref(),
+            Some(
+                "2026-12-01T10:00:01.123456Z\t   42 Query\tname:山田 太郎\tkana:ヤマダ タロウ\tbirthday:1980-04-12\ttel:090-1234-5678\t\n\n\
+                 2026-12-01T10:00:01.200000Z\t   42 Query\tselect id from customers where tel = '090-1234-5678'\n\
+                 2026-12-01T10:00:02.000000Z\t   43 Query\tInsert Into logs Values (1,'a')\n\
+                 2026-12-01T10:00:03.000000Z\t   44 Query\tname:佐藤 花子\t\n\n"
+            )
+        );
+        // Read by the text scanner: the name and the reading after their columns' names.
+        let mut t = Tally::new(CatSet::all());
+        crate::text::scan(log, &mut t);
+        let r = t.report(String::new(), None, None, Vec::new(), true);
+        assert_eq!(r.categories.get(&Category::NameKanji), Some(&2), "{r:?}");
+        assert_eq!(r.categories.get(&Category::NameKana), Some(&1), "{r:?}");
+    }
+
+    #[test]
     fn prepared_inserts_are_labelled_by_their_bound_values() {
         // PostgreSQL (`log_statement = all`): the parameters on the next line.
         let pg = "2026-12-01 10:00:00.123 JST [4242] LOG:  execute <unnamed>: INSERT INTO public.customers (name, kana, birthday, note) VALUES ($1, $2, $3, $4),($5, $6, $7, $8)\n\
@@ -1068,14 +1101,21 @@ mod tests {
                 "2026-12-01T10:00:00Z\t15 Query\tname:山田 太郎\tkana:ヤマダ タロウ\t電話番号:090-1234-5678\t\nname:O'Brien\tkana:x y\t電話番号:03\tnote:a\t\n\nnext line"
             )
         );
-        // None in lower case (an ORM's log holds `?` there), without a column list, not
-        // parsed, or at all.
-        assert_eq!(labelled_inserts("insert into t (a) values ('x');"), None);
+        // In lower case too (a PHP application's query in MySQL's general log); none without a
+        // column list, not parsed, or at all.
+        assert_eq!(
+            labelled_inserts("insert into t (a) values ('x');").as_deref(),
+            Some("a:x\t\n")
+        );
         assert_eq!(labelled_inserts("INSERT INTO t VALUES ('x')"), None);
         assert_eq!(labelled_inserts("INSERT INTO t (a) VALUES ('x"), None);
         assert_eq!(labelled_inserts("SELECT * FROM t"), None);
         // Each byte looked at a bounded number of times: a line of `VALUES` or of statements
         // costs its length, not its square.
+        assert_eq!(
+            labelled_inserts(&"insert into values ".repeat(100_000)),
+            None
+        );
         assert_eq!(
             labelled_inserts(&"INSERT INTO VALUES ".repeat(100_000)),
             None
