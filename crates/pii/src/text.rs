@@ -170,7 +170,7 @@ const VALUE_KEYWORDS: [&str; 13] = [
 /// 伊藤美咲`, `口座名義 ヤマダ タロウ`): value keywords, but weaker ones than `氏名`, so their value
 /// counts only as a full name (a family and a given name the dictionary knows). A longer
 /// keyword comes before its prefix (`担当者`, `担当`).
-const ROLE_KEYWORDS: [&str; 55] = [
+const ROLE_KEYWORDS: [&str; 63] = [
     "担当者",
     "担当",
     "申込者",
@@ -202,6 +202,15 @@ const ROLE_KEYWORDS: [&str; 55] = [
     "作成者",
     "承認者",
     "送り主",
+    // Shipping labels and orders (`お届け先：山田 太郎`, `送付先 高橋 健太`).
+    "お届け先",
+    "届け先",
+    "送付先",
+    "送り先",
+    "配送先",
+    "発送先",
+    "ご依頼主",
+    "依頼主",
     "保証人",
     "緊急連絡先",
     // Titles before a name (`代表取締役 山田太郎`, `弁護士 鈴木 一郎`); not those that start
@@ -2423,6 +2432,15 @@ mod tests {
                 vec![(C::NameKanji, 3)],
             ),
             ("宛先：山田太郎様、佐藤花子様", vec![(C::NameKanji, 2)]),
+            (
+                "送付先 高橋 健太 (090-1234-5678)",
+                vec![(C::NameKanji, 1), (C::Phone, 1)],
+            ),
+            ("お届け先：山田 太郎", vec![(C::NameKanji, 1)]),
+            (
+                "ご依頼主 佐藤花子　配送先 鈴木一郎",
+                vec![(C::NameKanji, 2)],
+            ),
             (
                 "To: 山田 太郎 <taro@example.jp>, 佐藤 花子 <hanako@example.jp>",
                 vec![(C::NameKanji, 2), (C::Email, 2)],
