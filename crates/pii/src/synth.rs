@@ -310,6 +310,12 @@ pub enum Form {
     /// `toString` (`Member{name='…', …}`).
     /// Not in [`Form::ALL`], like [`Form::Memo`].
     Logs,
+    /// An online shop's order export (the layout of Rakuten RMS's order CSV): the orderer
+    /// and the recipient of each order (half of them someone else), each with the name split
+    /// into `名字`/`名前` and their readings, the postal code into `郵便番号1`/`郵便番号2`, the
+    /// address into three columns and the phone into `電話番号1`-`3`; the orderer's e-mail;
+    /// product names (`りんご`) that are no names. Not in [`Form::ALL`], like [`Form::Memo`].
+    Orders,
 }
 
 impl Form {
@@ -328,7 +334,7 @@ impl Form {
     /// File extension.
     pub fn ext(self) -> &'static str {
         match self {
-            Form::Csv | Form::CsvNoHeader | Form::Members => "csv",
+            Form::Csv | Form::CsvNoHeader | Form::Members | Form::Orders => "csv",
             Form::Tsv => "tsv",
             Form::Jsonl => "jsonl",
             Form::Json => "json",
@@ -386,6 +392,21 @@ pub fn persons_text(seed: u64, n: usize, form: Form) -> (String, BTreeMap<Catego
         Form::Members => out.push_str(
             "会員一覧\n\n会員番号,姓,名,セイ,メイ,性別,生年月日,郵便番号,都道府県,市区町村,町域・番地,建物名,電話番号,携帯電話\n",
         ),
+        Form::Orders => {
+            let party = |who: &str, mail: bool| {
+                format!(
+                    "{who}名字,{who}名前,{who}名字フリガナ,{who}名前フリガナ,{}{who}郵便番号1,{who}郵便番号2,\
+                     {who}住所都道府県,{who}住所郡市区,{who}住所それ以降の住所,\
+                     {who}電話番号1,{who}電話番号2,{who}電話番号3",
+                    if mail { "メールアドレス," } else { "" }
+                )
+            };
+            out.push_str(&format!(
+                "受注番号,注文日時,{},{},商品名,個数\n",
+                party("注文者", true),
+                party("送付先", false)
+            ));
+        }
         _ => {}
     }
     use Category as C;
@@ -446,6 +467,64 @@ pub fn persons_text(seed: u64, n: usize, form: Form) -> (String, BTreeMap<Catego
         }
         if form == Form::Logs {
             log_line(&mut rng, &p, &birth, &phone, &mut out, &mut truth);
+            continue;
+        }
+        if form == Form::Orders {
+            let q = if rng.chance(0.5) {
+                Person::random(&mut rng)
+            } else {
+                p.clone()
+            };
+            let party = |x: &Person, mail: bool| {
+                let (pref, city) = POSTAL_TABLE.lookup(x.postal).unwrap_or(("", ""));
+                let street = x.address.get(pref.len() + city.len()..).unwrap_or("");
+                let mut tel = x.phone.split('-');
+                format!(
+                    "{},{},{},{},{}{:03},{:04},{pref},{city},{street},{},{},{}",
+                    x.last.kanji,
+                    x.first.kanji,
+                    x.last.kana,
+                    x.first.kana,
+                    if mail {
+                        format!("{},", x.email)
+                    } else {
+                        String::new()
+                    },
+                    x.postal / 10_000,
+                    x.postal % 10_000,
+                    tel.next().unwrap_or(""),
+                    tel.next().unwrap_or(""),
+                    tel.next().unwrap_or(""),
+                )
+            };
+            records.push(serde_json::Value::Null);
+            let product = [
+                "りんご",
+                "みかん 5kg",
+                "特選コシヒカリ 10kg",
+                "ギフトセット",
+                "いちご",
+            ][rng.below(5) as usize];
+            out.push_str(&format!(
+                "{}-20240321-{:05},2024-03-21 10:{:02}:00,{},{},{product},{}\n",
+                rng.range(100_000, 999_999),
+                records.len(),
+                rng.range(0, 59),
+                party(&p, true),
+                party(&q, false),
+                rng.range(1, 5),
+            ));
+            for c in [
+                C::NameKanji,
+                C::NameKana,
+                C::PostalCode,
+                C::Address,
+                C::Phone,
+            ] {
+                bump(&mut truth, c);
+                bump(&mut truth, c);
+            }
+            bump(&mut truth, C::Email);
             continue;
         }
         if form == Form::Members {
@@ -599,7 +678,7 @@ pub fn persons_text(seed: u64, n: usize, form: Form) -> (String, BTreeMap<Catego
                 );
                 records.push(serde_json::Value::Null);
             }
-            Form::Members | Form::Vcard | Form::Memo | Form::Logs => {}
+            Form::Members | Form::Vcard | Form::Memo | Form::Logs | Form::Orders => {}
         }
     }
     if form == Form::Xml {
@@ -1327,6 +1406,7 @@ fn form_name(f: Form) -> &'static str {
         Form::Members => "members",
         Form::Memo => "memo",
         Form::Logs => "logs",
+        Form::Orders => "orders",
     }
 }
 

@@ -112,6 +112,47 @@ fn header_key(h: &str) -> String {
         .collect()
 }
 
+/// Whether a header names a thing, not a person's data (`商品名`, `会社名`, `件名`,
+/// `product`): its values are not judged by their shape.
+fn names_no_person(h: &str) -> bool {
+    let n = header_key(h);
+    [
+        "商品",
+        "品名",
+        "品目",
+        "品番",
+        "件名",
+        "題名",
+        "会社",
+        "法人",
+        "店舗",
+        "店名",
+        "屋号",
+        "部署",
+        "部門",
+        "銀行",
+        "支店",
+        "学校",
+        "施設",
+        "物件",
+        "ファイル",
+        "カテゴリ",
+        "分類",
+        "種別",
+        "区分",
+        "product",
+        "item",
+        "company",
+        "title",
+        "subject",
+        "file",
+        "category",
+        "sku",
+    ]
+    .iter()
+    .any(|k| n.contains(k))
+}
+
 /// The part of a split value a column holds: a family or given name (`姓`, `名`, `セイ`,
 /// `メイ`, `last_name`), or an address split over columns (`都道府県`, `市区町村`, `番地`,
 /// `建物名`, `住所1`, `住所2`), as member databases export them.
@@ -190,6 +231,18 @@ struct Group {
 /// addresses (a prefecture column, or the first of two address columns, and the address
 /// columns right after it) of a table, kept when their joined values validate: names by the
 /// script most of them share, addresses for 30 % of the rows (as a named address column).
+/// A phone's or postal code's `k`-th part by its header (`電話番号2`, `tel_2`): its category
+/// and the header without the number.
+fn split_number(h: &str, k: usize) -> Option<(Category, String)> {
+    let cat = match header_kind(h)? {
+        Kind::Cat(c @ (Category::Phone | Category::PostalCode)) => c,
+        _ => return None,
+    };
+    let n = header_key(h);
+    let stem = n.strip_suffix(char::from_digit(u32::try_from(k).ok()?, 10)?)?;
+    (!stem.ends_with(|c: char| c.is_ascii_digit())).then(|| (cat, stem.to_string()))
+}
+
 /// Whether the header `h` (as [`header_key`] reads it) ends with `k`.
 fn n_ends(h: &str, k: &str) -> bool {
     header_key(h).ends_with(k)
@@ -213,7 +266,38 @@ fn find_groups(header: &[String], data: &[Vec<String>], postal_col: Option<usize
     let mut groups = Vec::new();
     let mut i = 0;
     while i < parts.len() {
-        let next = parts.get(i + 1).copied().flatten();
+        // A phone or postal code split over numbered columns (`電話番号1`, `電話番号2`,
+        // `電話番号3`; `郵便番号1`, `郵便番号2`, as an online shop's order export writes them),
+        // joined with hyphens.
+        if let Some((cat, stem)) = header.get(i).and_then(|h| split_number(h, 1)) {
+            let mut cols = vec![i];
+            while let Some(h) = header.get(i + cols.len())
+                && split_number(h, cols.len() + 1) == Some((cat, stem.clone()))
+            {
+                cols.push(i + cols.len());
+            }
+            let vals = joined(&cols, "-");
+            let ok = vals.iter().filter(|v| valid(cat, v, None)).count();
+            if cols.len() > 1 && ok * 100 / vals.len().max(1) >= 50 {
+                i += cols.len();
+                groups.push(Group { cols, cat });
+                continue;
+            }
+        }
+        let mut next = parts.get(i + 1).copied().flatten();
+        // `名字` then `名前` under one prefix (`注文者名字`, `注文者名前`; `送付先名字フリガナ`,
+        // `送付先名前フリガナ`): family and given name, though `名前` alone names a whole one.
+        if parts[i] == Some(Part::Surname)
+            && let (Some(a), Some(b)) = (header.get(i), header.get(i + 1))
+        {
+            let (a, b) = (header_key(a), header_key(b));
+            if [("名字", "名前"), ("苗字", "名前"), ("姓", "名")]
+                .iter()
+                .any(|(s, g)| a.contains(s) && a.replacen(s, g, 1) == b)
+            {
+                next = Some(Part::Given);
+            }
+        }
         let g = match parts[i] {
             // Family then given name, or given then family (`First Name`, `Last Name` of a
             // western export, `name.first`, `name.last` of a JSON record): joined family
@@ -921,6 +1005,15 @@ impl Table {
                 }
                 Some(Kind::Cat(_)) => None,
                 Some(k) => Some(k),
+                // A column named for what is no person (`商品名`: `りんご` reads as a given
+                // name, `山田商店` as a full one) is not classified by its values.
+                None if header
+                    .as_ref()
+                    .and_then(|h| h.get(i))
+                    .is_some_and(|h| names_no_person(h)) =>
+                {
+                    None
+                }
                 None => {
                     let mut votes: Vec<(Category, usize)> = Vec::new();
                     for c in &cells {
@@ -1075,7 +1168,11 @@ impl Table {
         tally: &mut Tally,
     ) {
         for g in &self.groups {
-            let sep = if g.cat == Category::Address { "" } else { " " };
+            let sep = match g.cat {
+                Category::Address => "",
+                Category::Phone | Category::PostalCode => "-",
+                _ => " ",
+            };
             self.joined.clear();
             for i in &g.cols {
                 let c = cell(*i).map(value::trim).unwrap_or("");
@@ -1090,6 +1187,7 @@ impl Table {
             let op = match g.cat {
                 Category::NameKana => Op::Kana,
                 Category::NameRomaji => Op::Upper(g.cat),
+                Category::Phone => Op::Phone,
                 c => Op::Plain(c),
             };
             count_cell(op, &self.joined, postal, tally);
@@ -1615,6 +1713,34 @@ mod tests {
         // Headers in half or full width.
         assert_eq!(header_kind("ﾌﾘｶﾞﾅ"), Some(Kind::Cat(Category::NameKana)));
         assert_eq!(header_kind("ＴＥＬ"), Some(Kind::Cat(Category::Phone)));
+    }
+
+    /// An online shop's order export: two persons a row, their names in `名字`/`名前`, postal
+    /// codes in two columns and phones in three; product names are no names.
+    #[test]
+    fn order_exports_join_split_names_postal_codes_and_phones() {
+        let (text, truth) = crate::synth::persons_text(31, 200, crate::synth::Form::Orders);
+        let (mut t, mut tally) = read_csv(&text);
+        let cols = t.finish(&mut tally);
+        assert_eq!(t.records, 200);
+        for c in Category::ALL {
+            assert_eq!(tally.count(c), truth.get(&c).copied().unwrap_or(0), "{c:?}");
+        }
+        let named: Vec<&str> = cols.iter().map(|(h, _)| h.as_str()).collect();
+        assert!(!named.contains(&"商品名"), "{named:?}");
+        for h in ["注文者名前", "送付先郵便番号2", "送付先電話番号3"] {
+            assert!(named.contains(&h), "{h}: {named:?}");
+        }
+        // Numbered phones that are each a whole number are two phones, not one.
+        let two = "電話番号1,電話番号2\n".to_string() + &"090-1234-5678,03-1234-5678\n".repeat(20);
+        let (mut t, mut tally) = read_csv(&two);
+        t.finish(&mut tally);
+        assert_eq!(tally.count(Category::Phone), 40);
+        assert_eq!(split_number("電話番号11", 1), None);
+        assert_eq!(
+            split_number("tel_2", 2),
+            Some((Category::Phone, "tel".to_string()))
+        );
     }
 
     #[test]
