@@ -231,6 +231,22 @@ struct Group {
 /// addresses (a prefecture column, or the first of two address columns, and the address
 /// columns right after it) of a table, kept when their joined values validate: names by the
 /// script most of them share, addresses for 30 % of the rows (as a named address column).
+/// Whether headers `a` and `b` (as [`header_key`] reads them) name a family and a given
+/// name: the same but for the word (`名字`/`名前`, `姓`/`名`, `セイ`/`メイ`, `last`/`first`).
+fn pair_of_name_parts(a: &str, b: &str) -> bool {
+    [
+        ("名字", "名前"),
+        ("苗字", "名前"),
+        ("姓", "名"),
+        ("セイ", "メイ"),
+        ("せい", "めい"),
+        ("last", "first"),
+        ("family", "given"),
+    ]
+    .iter()
+    .any(|(s, g)| a.contains(s) && a.replacen(s, g, 1) == b)
+}
+
 /// A phone's or postal code's `k`-th part by its header (`電話番号2`, `tel_2`): its category
 /// and the header without the number.
 fn split_number(h: &str, k: usize) -> Option<(Category, String)> {
@@ -284,21 +300,20 @@ fn find_groups(header: &[String], data: &[Vec<String>], postal_col: Option<usize
                 continue;
             }
         }
-        let mut next = parts.get(i + 1).copied().flatten();
-        // `名字` then `名前` under one prefix (`注文者名字`, `注文者名前`; `送付先名字フリガナ`,
+        let (mut cur, mut next) = (parts[i], parts.get(i + 1).copied().flatten());
+        // Two headers that differ by a family and a given name's word, under any prefix or
+        // suffix (`注文者名字`, `注文者名前`; `お名前(セイ)`, `お名前(メイ)`; `送付先名字フリガナ`,
         // `送付先名前フリガナ`): family and given name, though `名前` alone names a whole one.
-        if parts[i] == Some(Part::Surname)
-            && let (Some(a), Some(b)) = (header.get(i), header.get(i + 1))
+        if let (Some(a), Some(b)) = (header.get(i), header.get(i + 1))
+            && pair_of_name_parts(&header_key(a), &header_key(b))
+            && matches!(
+                header_kind(a),
+                None | Some(Kind::Name | Kind::Cat(Category::NameKana | Category::NameRomaji))
+            )
         {
-            let (a, b) = (header_key(a), header_key(b));
-            if [("名字", "名前"), ("苗字", "名前"), ("姓", "名")]
-                .iter()
-                .any(|(s, g)| a.contains(s) && a.replacen(s, g, 1) == b)
-            {
-                next = Some(Part::Given);
-            }
+            (cur, next) = (Some(Part::Surname), Some(Part::Given));
         }
-        let g = match parts[i] {
+        let g = match cur {
             // Family then given name, or given then family (`First Name`, `Last Name` of a
             // western export, `name.first`, `name.last` of a JSON record): joined family
             // name first.
@@ -1017,7 +1032,14 @@ impl Table {
                 None => {
                     let mut votes: Vec<(Category, usize)> = Vec::new();
                     for c in &cells {
-                        if let Some(cat) = value::classify_cell(c) {
+                        // Under a header that names no name, one word in kana or Latin
+                        // letters is no name (`no`, `yes` of a flag; `りんご`).
+                        let word = |c: &str| !c.trim().contains([' ', '\u{3000}']);
+                        if let Some(cat) = value::classify_cell(c).filter(|cat| {
+                            header.is_none()
+                                || !matches!(cat, Category::NameKana | Category::NameRomaji)
+                                || !word(c)
+                        }) {
                             match votes.iter_mut().find(|v| v.0 == cat) {
                                 Some(v) => v.1 += 1,
                                 None => votes.push((cat, 1)),
@@ -1741,6 +1763,49 @@ mod tests {
             split_number("tel_2", 2),
             Some((Category::Phone, "tel".to_string()))
         );
+    }
+
+    /// Customer exports of shop systems (EC-CUBE's, Shopify's): a name and its reading split
+    /// over columns count once a row; yes/no flags are no names.
+    #[test]
+    fn shop_customer_exports_count_each_person_once() {
+        let eccube = "会員ID,会員種別,お名前(姓),お名前(名),お名前(セイ),お名前(メイ),会社名,郵便番号,都道府県,住所1,住所2,メールアドレス,電話番号,性別,誕生日\n".to_string()
+            + &"1,本会員,山田,太郎,ヤマダ,タロウ,株式会社サンプル,1000001,東京都,千代田区千代田,1-1,taro@example.jp,0312345678,男性,1980-04-12\n".repeat(6);
+        let shopify = "First Name,Last Name,Email,Accepts Email Marketing,Company,Address1,Zip,Phone,Accepts SMS Marketing,Tax Exempt\n".to_string()
+            + &"Taro,Yamada,taro@example.jp,yes,,1-1 Chiyoda,100-0001,+81 90-1234-5678,no,no\n".repeat(6);
+        for (text, want) in [
+            (
+                eccube,
+                vec![
+                    (Category::NameKanji, 6),
+                    (Category::NameKana, 6),
+                    (Category::Gender, 6),
+                    (Category::BirthDate, 6),
+                    (Category::Email, 6),
+                    (Category::PostalCode, 6),
+                    (Category::Address, 6),
+                    (Category::Phone, 6),
+                ],
+            ),
+            (
+                shopify,
+                vec![
+                    (Category::NameRomaji, 6),
+                    (Category::Email, 6),
+                    (Category::PostalCode, 6),
+                    (Category::Phone, 6),
+                ],
+            ),
+        ] {
+            let (mut t, mut tally) = read_csv(&text);
+            t.finish(&mut tally);
+            let got: Vec<(Category, u64)> = Category::ALL
+                .iter()
+                .map(|c| (*c, tally.count(*c)))
+                .filter(|(_, n)| *n > 0)
+                .collect();
+            assert_eq!(got, want, "{text}");
+        }
     }
 
     #[test]
