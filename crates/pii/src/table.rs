@@ -80,7 +80,9 @@ fn header_kind(h: &str) -> Option<Kind> {
         Kind::Cat(C::NameKana)
     } else if has(&["ローマ字", "romaji", "英字", "alphabet"]) {
         Kind::Cat(C::NameRomaji)
-    } else if has(&["氏名", "名前", "姓", "苗字", "name"]) || n == "名" || n == "氏" {
+    } else if (has(&["氏名", "名前", "姓", "苗字", "name"]) || n == "名" || n == "氏")
+        && !names_no_person(h)
+    {
         Kind::Name
     } else if has(&[
         "備考",
@@ -113,7 +115,7 @@ fn header_key(h: &str) -> String {
 }
 
 /// Whether a header names a thing, not a person's data (`商品名`, `会社名`, `件名`,
-/// `product`): its values are not judged by their shape.
+/// `product-name`, `ItemName`): no name column, and its values are not judged by their shape.
 fn names_no_person(h: &str) -> bool {
     let n = header_key(h);
     [
@@ -143,8 +145,6 @@ fn names_no_person(h: &str) -> bool {
         "product",
         "item",
         "company",
-        "title",
-        "subject",
         "file",
         "category",
         "sku",
@@ -194,7 +194,7 @@ fn part_of(h: &str) -> Option<Part> {
         || ends(&["first", "given"])
     {
         Some(Part::Given)
-    } else if has(&["都道府県", "prefecture"]) || n == "県" {
+    } else if has(&["都道府県", "prefecture", "state", "province", "region"]) || n == "県" {
         Some(Part::Prefecture)
     } else if has(&[
         "市区町村",
@@ -231,6 +231,21 @@ struct Group {
 /// addresses (a prefecture column, or the first of two address columns, and the address
 /// columns right after it) of a table, kept when their joined values validate: names by the
 /// script most of them share, addresses for 30 % of the rows (as a named address column).
+/// The script most joined names of a group share, when at least half do.
+fn name_group_category(vals: &[String]) -> Option<Category> {
+    let n = vals.len().max(1);
+    [
+        Category::NameKanji,
+        Category::NameKana,
+        Category::NameRomaji,
+    ]
+    .into_iter()
+    .map(|c| (c, vals.iter().filter(|v| name_shape(v) == Some(c)).count()))
+    .max_by_key(|(_, k)| *k)
+    .filter(|(_, k)| k * 100 / n >= 50)
+    .map(|(c, _)| c)
+}
+
 /// Whether headers `a` and `b` (as [`header_key`] reads them) name a family and a given
 /// name: the same but for the word (`名字`/`名前`, `姓`/`名`, `セイ`/`メイ`, `last`/`first`).
 fn pair_of_name_parts(a: &str, b: &str) -> bool {
@@ -313,6 +328,30 @@ fn find_groups(header: &[String], data: &[Vec<String>], postal_col: Option<usize
         {
             (cur, next) = (Some(Part::Surname), Some(Part::Given));
         }
+        // A middle name between (Google Contacts: `Given Name`, `Additional Name`, `Family
+        // Name`): family, given and middle name joined.
+        if let (Some(p @ (Part::Surname | Part::Given)), None, Some(q)) =
+            (cur, next, parts.get(i + 2).copied().flatten())
+            && q != p
+            && matches!(q, Part::Surname | Part::Given)
+            && header.get(i + 1).is_some_and(|h| {
+                let k = header_key(h);
+                ["additional", "middle", "ミドル"]
+                    .iter()
+                    .any(|w| k.contains(w))
+            })
+        {
+            let cols = if p == Part::Surname {
+                vec![i, i + 2, i + 1]
+            } else {
+                vec![i + 2, i, i + 1]
+            };
+            if let Some(cat) = name_group_category(&joined(&cols, " ")) {
+                i += 3;
+                groups.push(Group { cols, cat });
+                continue;
+            }
+        }
         let g = match cur {
             // Family then given name, or given then family (`First Name`, `Last Name` of a
             // western export, `name.first`, `name.last` of a JSON record): joined family
@@ -330,18 +369,7 @@ fn find_groups(header: &[String], data: &[Vec<String>], postal_col: Option<usize
                 } else {
                     [i + 1, i]
                 };
-                let vals = joined(&cols, " ");
-                let n = vals.len().max(1);
-                [
-                    Category::NameKanji,
-                    Category::NameKana,
-                    Category::NameRomaji,
-                ]
-                .into_iter()
-                .map(|c| (c, vals.iter().filter(|v| name_shape(v) == Some(c)).count()))
-                .max_by_key(|(_, k)| *k)
-                .filter(|(_, k)| k * 100 / n >= 50)
-                .map(|(cat, _)| Group {
+                name_group_category(&joined(&cols, " ")).map(|cat| Group {
                     cols: cols.to_vec(),
                     cat,
                 })
@@ -350,9 +378,25 @@ fn find_groups(header: &[String], data: &[Vec<String>], postal_col: Option<usize
                 if matches!(next, Some(Part::Prefecture | Part::Address)) =>
             {
                 let mut cols = vec![i];
-                while let Some(Some(Part::Address)) = parts.get(i + cols.len()) {
+                while let Some(Some(Part::Prefecture | Part::Address)) = parts.get(i + cols.len()) {
                     cols.push(i + cols.len());
                 }
+                // Read in a Japanese address's order: the prefecture, the city, the rest
+                // (Amazon's `ship-address-1`, `ship-city`, `ship-state` come the other way).
+                let rank = |c: &usize| match parts.get(*c) {
+                    Some(Some(Part::Prefecture)) => 0,
+                    _ if header.get(*c).is_some_and(|h| {
+                        let k = header_key(h);
+                        ["city", "市区町村", "市町村", "郡市区", "municipality"]
+                            .iter()
+                            .any(|w| k.contains(w))
+                    }) =>
+                    {
+                        1
+                    }
+                    _ => 2,
+                };
+                cols.sort_by_key(rank);
                 let vals: Vec<(String, Option<u32>)> = data
                     .iter()
                     .map(|r| {
@@ -1765,15 +1809,54 @@ mod tests {
         );
     }
 
-    /// Customer exports of shop systems (EC-CUBE's, Shopify's): a name and its reading split
-    /// over columns count once a row; yes/no flags are no names.
+    /// Customer and order exports of shop systems and address books: a name and its reading
+    /// split over columns count once a row, an address once in its Japanese order; item
+    /// names and yes/no flags are no names.
     #[test]
     fn shop_customer_exports_count_each_person_once() {
         let eccube = "会員ID,会員種別,お名前(姓),お名前(名),お名前(セイ),お名前(メイ),会社名,郵便番号,都道府県,住所1,住所2,メールアドレス,電話番号,性別,誕生日\n".to_string()
             + &"1,本会員,山田,太郎,ヤマダ,タロウ,株式会社サンプル,1000001,東京都,千代田区千代田,1-1,taro@example.jp,0312345678,男性,1980-04-12\n".repeat(6);
         let shopify = "First Name,Last Name,Email,Accepts Email Marketing,Company,Address1,Zip,Phone,Accepts SMS Marketing,Tax Exempt\n".to_string()
             + &"Taro,Yamada,taro@example.jp,yes,,1-1 Chiyoda,100-0001,+81 90-1234-5678,no,no\n".repeat(6);
+        // Yahoo!ショッピング's orders (given name first, an item name), Amazon's order report
+        // (the address last part first), Google Contacts (a middle name between; the whole
+        // name in a column of its own too).
+        let yahoo = "OrderId,BillFirstName,BillLastName,BillFirstNameKana,BillLastNameKana,BillZipCode,BillPrefecture,BillCity,BillAddress1,BillPhoneNumber,BillMailAddress,ItemName\n".to_string()
+            + &"s-1,太郎,山田,タロウ,ヤマダ,100-0001,東京都,千代田区,千代田1-1,090-1234-5678,taro@example.jp,りんご\n".repeat(6);
+        let amazon = "order-id,buyer-email,buyer-name,product-name,recipient-name,ship-address-1,ship-address-2,ship-city,ship-state,ship-postal-code,ship-phone-number\n".to_string()
+            + &"250-1,abc@example.jp,山田 太郎,りんご,佐藤 花子,梅田1-1-1,,大阪市北区,大阪府,530-0001,080-2345-6789\n".repeat(6);
+        let google = "Name,Given Name,Additional Name,Family Name,Yomi Name,Given Name Yomi,Additional Name Yomi,Family Name Yomi,E-mail 1 - Value\n".to_string()
+            + &"山田 太郎,太郎,,山田,ヤマダ タロウ,タロウ,,ヤマダ,taro@example.jp\n".repeat(6);
         for (text, want) in [
+            (
+                yahoo,
+                vec![
+                    (Category::NameKanji, 6),
+                    (Category::NameKana, 6),
+                    (Category::Email, 6),
+                    (Category::PostalCode, 6),
+                    (Category::Address, 6),
+                    (Category::Phone, 6),
+                ],
+            ),
+            (
+                amazon,
+                vec![
+                    (Category::NameKanji, 12),
+                    (Category::Email, 6),
+                    (Category::PostalCode, 6),
+                    (Category::Address, 6),
+                    (Category::Phone, 6),
+                ],
+            ),
+            (
+                google,
+                vec![
+                    (Category::NameKanji, 12),
+                    (Category::NameKana, 12),
+                    (Category::Email, 6),
+                ],
+            ),
             (
                 eccube,
                 vec![
