@@ -48,7 +48,8 @@ fn header_kind(h: &str) -> Option<Kind> {
         Kind::Cat(C::PassportIssueDate)
     } else if has(&["生年月日", "誕生日", "birth", "dob"]) {
         Kind::Cat(C::BirthDate)
-    } else if has(&["メール", "mail"]) {
+    } else if has(&["メール"]) || n.replace("mailing", "").contains("mail") {
+        // (`MailingPostalCode`, `MailingStreet` of a CRM are a postal address's parts.)
         Kind::Cat(C::Email)
     } else if has(&["郵便", "〒", "zip", "postal", "postcode"]) {
         Kind::Cat(C::PostalCode)
@@ -58,6 +59,10 @@ fn header_kind(h: &str) -> Option<Kind> {
         Kind::Cat(C::PassportNumber)
     } else if has(&["マイナンバー", "個人番号", "mynumber"]) {
         Kind::Cat(C::MyNumber)
+    } else if has(&["名義", "holder"]) && !has(&["番号", "number"]) {
+        // The holder of a card or an account (`カード名義`, `口座名義カナ`, `cardholder_name`)
+        // is a person: a name, whose script the values decide.
+        Kind::Name
     } else if has(&["カード番号", "クレジット", "card"]) {
         Kind::Cat(C::CreditCard)
     } else if has(&["口座", "account"]) {
@@ -1821,6 +1826,12 @@ mod tests {
         // Yahoo!ショッピング's orders (given name first, an item name), Amazon's order report
         // (the address last part first), Google Contacts (a middle name between; the whole
         // name in a column of its own too).
+        // A card's and an account's holder are persons.
+        let holders = "cardholder_name,card_number,口座名義カナ,口座番号\n".to_string()
+            + &"TARO YAMADA,4111111111111111,ﾔﾏﾀﾞ ﾀﾛｳ,1234567\n".repeat(6);
+        // Salesforce's contacts: the mailing address's parts are no e-mails.
+        let salesforce = "FirstName,LastName,Email,MobilePhone,MailingPostalCode,MailingState,MailingCity,MailingStreet,Birthdate,Title\n".to_string()
+            + &"太郎,山田,taro@example.jp,090-1234-5678,100-0001,東京都,千代田区,千代田1-1,1980-04-12,部長\n".repeat(6);
         let yahoo = "OrderId,BillFirstName,BillLastName,BillFirstNameKana,BillLastNameKana,BillZipCode,BillPrefecture,BillCity,BillAddress1,BillPhoneNumber,BillMailAddress,ItemName\n".to_string()
             + &"s-1,太郎,山田,タロウ,ヤマダ,100-0001,東京都,千代田区,千代田1-1,090-1234-5678,taro@example.jp,りんご\n".repeat(6);
         let amazon = "order-id,buyer-email,buyer-name,product-name,recipient-name,ship-address-1,ship-address-2,ship-city,ship-state,ship-postal-code,ship-phone-number\n".to_string()
@@ -1828,6 +1839,26 @@ mod tests {
         let google = "Name,Given Name,Additional Name,Family Name,Yomi Name,Given Name Yomi,Additional Name Yomi,Family Name Yomi,E-mail 1 - Value\n".to_string()
             + &"山田 太郎,太郎,,山田,ヤマダ タロウ,タロウ,,ヤマダ,taro@example.jp\n".repeat(6);
         for (text, want) in [
+            (
+                holders,
+                vec![
+                    (Category::NameKana, 6),
+                    (Category::NameRomaji, 6),
+                    (Category::CreditCard, 6),
+                    (Category::BankAccount, 6),
+                ],
+            ),
+            (
+                salesforce,
+                vec![
+                    (Category::NameKanji, 6),
+                    (Category::BirthDate, 6),
+                    (Category::Email, 6),
+                    (Category::PostalCode, 6),
+                    (Category::Address, 6),
+                    (Category::Phone, 6),
+                ],
+            ),
             (
                 yahoo,
                 vec![
