@@ -71,6 +71,9 @@ fn header_kind(h: &str) -> Option<Kind> {
         Kind::Cat(C::Gender)
     } else if has(&["住所", "address", "addr", "所在地"]) {
         Kind::Cat(C::Address)
+    } else if names_no_person(h) {
+        // A thing's name or its reading (`会社名カナ`, `商品名`): no person's.
+        return None;
     } else if has(&[
         "フリガナ",
         "ふりがな",
@@ -85,9 +88,7 @@ fn header_kind(h: &str) -> Option<Kind> {
         Kind::Cat(C::NameKana)
     } else if has(&["ローマ字", "romaji", "英字", "alphabet"]) {
         Kind::Cat(C::NameRomaji)
-    } else if (has(&["氏名", "名前", "姓", "苗字", "name"]) || n == "名" || n == "氏")
-        && !names_no_person(h)
-    {
+    } else if has(&["氏名", "名前", "姓", "苗字", "name"]) || n == "名" || n == "氏" {
         Kind::Name
     } else if has(&[
         "備考",
@@ -1826,6 +1827,10 @@ mod tests {
         // Yahoo!ショッピング's orders (given name first, an item name), Amazon's order report
         // (the address last part first), Google Contacts (a middle name between; the whole
         // name in a column of its own too).
+        // A company's reading is no person's.
+        assert_eq!(header_kind("会社名カナ"), None);
+        assert_eq!(header_kind("Company Name (Kana)"), None);
+        assert_eq!(header_kind("氏名カナ"), Some(Kind::Cat(Category::NameKana)));
         // A card's and an account's holder are persons.
         let holders = "cardholder_name,card_number,口座名義カナ,口座番号\n".to_string()
             + &"TARO YAMADA,4111111111111111,ﾔﾏﾀﾞ ﾀﾛｳ,1234567\n".repeat(6);
