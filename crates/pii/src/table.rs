@@ -1499,6 +1499,10 @@ pub fn split_into<'a>(line: &'a str, delim: u8, out: &mut Vec<Cow<'a, str>>) -> 
     }
     let mut i = 0;
     loop {
+        // Excel's text formula `="0312345678"` (written to keep a leading zero) is its text.
+        if b.get(i) == Some(&b'=') && b.get(i + 1) == Some(&b'"') {
+            i += 1;
+        }
         if b.get(i) == Some(&b'"') {
             let mut field: Cow<'a, str> = Cow::Borrowed("");
             let mut j = i + 1;
@@ -1524,6 +1528,14 @@ pub fn split_into<'a>(line: &'a str, delim: u8, out: &mut Vec<Cow<'a, str>>) -> 
                 }
             }
             let next = memchr::memchr(delim, b.get(j..).unwrap_or(&[])).map(|k| j + k);
+            // The same formula quoted as a field (`"=""0312345678"""`).
+            if let Some(inner) = field
+                .strip_prefix("=\"")
+                .and_then(|f| f.strip_suffix('"'))
+                .filter(|f| !f.contains('"'))
+            {
+                field = Cow::Owned(inner.to_string());
+            }
             out.push(field);
             match next {
                 Some(d) => i = d + 1,
@@ -1927,6 +1939,17 @@ mod tests {
         }
     }
 
+    /// Cells written as Excel text formulas to keep their leading zeros count as their text.
+    #[test]
+    fn excel_text_formulas_count_as_their_text() {
+        let text = "氏名,電話番号,郵便番号\n".to_string()
+            + &"山田 太郎,=\"0312345678\",\"=\"\"0600001\"\"\"\n".repeat(6);
+        let (mut t, mut tally) = read_csv(&text);
+        t.finish(&mut tally);
+        assert_eq!(tally.count(Category::Phone), 6);
+        assert_eq!(tally.count(Category::PostalCode), 6);
+    }
+
     #[test]
     fn cells_padded_with_no_break_spaces_count() {
         // Spreadsheet and HTML exports pad cells with U+00A0 (two bytes in UTF-8).
@@ -1984,6 +2007,15 @@ mod tests {
             vec!["a", "b,\"c", "d"]
         );
         assert!(split_fields("a,\"open", b',').is_none());
+        // Excel's text formulas, bare and quoted; an `=` that opens no formula stays.
+        assert_eq!(
+            split_fields(
+                "=\"0312345678\",\"=\"\"0600001\"\"\",=1+2,\"=\"\"a\"\"b\"\"\"\n",
+                b','
+            )
+            .unwrap(),
+            vec!["0312345678", "0600001", "=1+2", "=\"a\"b\""]
+        );
         assert_eq!(sniff_delimiter("a\tb\tc\n1\t2\t3\n"), Some(b'\t'));
         // Quoted CSV fields and doubled quotes.
         assert_eq!(
