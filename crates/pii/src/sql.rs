@@ -4,7 +4,8 @@
 //! from other text).
 //!
 //! Read a line at a time, as the dump tools write them: `CREATE TABLE` (its columns, one per
-//! line or all on one), `INSERT INTO t [(columns)] VALUES (…),(…);` on one line, and
+//! line or all on one), `INSERT INTO t [(columns)] VALUES (…),(…);` on one line (or, as
+//! phpMyAdmin exports, its rows a line each after `VALUES`), and
 //! `COPY t (columns) FROM stdin;` followed by tab-separated rows up to `\.`. Any other line,
 //! or a statement that does not parse, goes to the free-text scanner. The object's columns are
 //! reported as `table.column`, and its records are the rows of every table.
@@ -33,6 +34,10 @@ pub(crate) struct Dump {
     creating: Option<(String, Vec<String>)>,
     /// The table a `COPY … FROM stdin` feeds.
     copying: Option<usize>,
+    /// The table an `INSERT` whose rows follow a line each feeds (phpMyAdmin's export:
+    /// `INSERT INTO t (…) VALUES` then `(…),` lines up to `(…);`), and whether backslashes
+    /// escape in its strings.
+    inserting: Option<(usize, bool)>,
     /// For a fork reading a chunk on another thread ([`crate::spread`]): the state it
     /// started from.
     forked: Option<Forked>,
@@ -45,6 +50,8 @@ struct Forked {
     tables: usize,
     /// The `COPY` block the chunk starts in.
     copying: Option<usize>,
+    /// The `INSERT` whose rows the chunk starts in.
+    inserting: Option<(usize, bool)>,
     /// Per table: its columns were classified (rows can be counted apart).
     counted: Vec<bool>,
     /// A table was added, defined or given rows before its columns were classified.
@@ -62,6 +69,7 @@ pub(crate) fn looks_like(head: &str) -> bool {
         "-- MySQL dump",
         "-- MariaDB dump",
         "-- PostgreSQL database dump",
+        "-- phpMyAdmin SQL Dump",
         "PRAGMA foreign_keys",
         "BEGIN TRANSACTION;",
         "CREATE TABLE",
@@ -88,6 +96,14 @@ impl Dump {
             return;
         }
         let t = l.trim();
+        if let Some((i, backslash)) = self.inserting {
+            if t.starts_with('(') {
+                self.insert_rows(i, t, backslash, line, tally);
+                return;
+            }
+            // The statement ended without its `;`.
+            self.inserting = None;
+        }
         if let Some((name, mut cols)) = self.creating.take() {
             // The definition ends at its `)`, or (a damaged dump) at the next statement.
             let next = ["INSERT INTO", "CREATE TABLE", "COPY"]
@@ -221,6 +237,23 @@ impl Dump {
         let Some(values) = strip_keyword(after, "VALUES") else {
             return false;
         };
+        let values = values.trim_end();
+        // Rows a line each after it (phpMyAdmin), the first maybe on this line.
+        if values.is_empty() || values.ends_with(',') {
+            let Some(i) = self.table(&name, listed) else {
+                return false;
+            };
+            if !values.is_empty() {
+                let Some(rows) = tuples(values.trim_end_matches(','), backslash) else {
+                    return false;
+                };
+                for row in &rows {
+                    self.push(i, row, tally);
+                }
+            }
+            self.inserting = Some((i, backslash));
+            return true;
+        }
         let Some(rows) = tuples(values, backslash) else {
             return false;
         };
@@ -232,6 +265,26 @@ impl Dump {
             self.push(i, row, tally);
         }
         true
+    }
+
+    /// A line of rows of the `INSERT` being read (`(…),` or, the last, `(…);`); a line that
+    /// does not parse is text.
+    fn insert_rows(&mut self, i: usize, t: &str, backslash: bool, line: &str, tally: &mut Tally) {
+        let last = t.ends_with(';');
+        match tuples(
+            t.trim_end_matches(';').trim_end().trim_end_matches(','),
+            backslash,
+        ) {
+            Some(rows) => {
+                for row in &rows {
+                    self.push(i, row, tally);
+                }
+            }
+            None => text::scan(line, tally),
+        }
+        if last {
+            self.inserting = None;
+        }
     }
 
     /// `COPY t (columns) FROM stdin;`: the table its rows feed.
@@ -299,9 +352,11 @@ impl crate::spread::Reader for Dump {
             tables,
             creating: None,
             copying: self.copying,
+            inserting: self.inserting,
             forked: Some(Forked {
                 tables: self.tables.len(),
                 copying: self.copying,
+                inserting: self.inserting,
                 counted,
                 changed: false,
             }),
@@ -313,6 +368,7 @@ impl crate::spread::Reader for Dump {
             !f.changed
                 && self.creating.is_none()
                 && self.copying == f.copying
+                && self.inserting == f.inserting
                 && self.tables.len() == f.tables
         })
     }
@@ -328,6 +384,7 @@ impl crate::spread::Reader for Dump {
             mine.records += theirs.records;
         }
         self.copying = fork.copying;
+        self.inserting = fork.inserting;
         tally.merge(counted);
     }
 }
@@ -1230,6 +1287,7 @@ mod tests {
             pg,
             escaped,
             crate::synth::dump_of(&csv, crate::synth::Dumped::Sqlite),
+            crate::synth::dump_of(&csv, crate::synth::Dumped::PhpMyAdmin),
         ] {
             assert_eq!(report(&dump), mysql);
         }

@@ -1275,6 +1275,9 @@ pub enum Dumped {
     Postgres,
     /// sqlite3 `.dump`: one-line `CREATE TABLE`s, an `INSERT` a row.
     Sqlite,
+    /// phpMyAdmin's export: multi-line `CREATE TABLE`s, `INSERT INTO t (columns) VALUES`
+    /// then a row a line, 25 rows a statement.
+    PhpMyAdmin,
 }
 
 /// The rows of a CSV with a header (as [`persons_text`] writes it; no quoted cells) as a
@@ -1292,6 +1295,7 @@ pub fn dump_of(csv: &str, style: Dumped) -> String {
     let mut out = String::from(match style {
         Dumped::Postgres => "-- PostgreSQL database dump\n",
         Dumped::Mysql => "-- MySQL dump 10.13\n",
+        Dumped::PhpMyAdmin => "-- phpMyAdmin SQL Dump\n-- version 5.2.1\n\n",
         Dumped::Sqlite => "PRAGMA foreign_keys=OFF;\nBEGIN TRANSACTION;\n",
     });
     for (t, part) in [("customers", first), ("members", second)] {
@@ -1305,6 +1309,25 @@ pub fn dump_of(csv: &str, style: Dumped) -> String {
                     out.push_str(&format!("{i}\t{}\n", r.join("\t")));
                 }
                 out.push_str("\\.\n");
+            }
+            Dumped::PhpMyAdmin => {
+                out.push_str(&format!("CREATE TABLE `{t}` (\n  `id` int(11) NOT NULL,\n"));
+                for h in &header {
+                    out.push_str(&format!("  `{h}` varchar(64) NOT NULL,\n"));
+                }
+                out.push_str("  `note` text\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;\n\n");
+                let cols: Vec<String> = header.iter().map(|h| format!("`{h}`")).collect();
+                for (k, rows) in part.chunks(25).enumerate() {
+                    out.push_str(&format!(
+                        "INSERT INTO `{t}` (`id`, {}) VALUES\n",
+                        cols.join(", ")
+                    ));
+                    for (j, r) in rows.iter().enumerate() {
+                        let end = if j + 1 == rows.len() { ";" } else { "," };
+                        out.push_str(&format!("{}{end}\n", tuple(k * 25 + j, r)));
+                    }
+                    out.push('\n');
+                }
             }
             Dumped::Mysql => {
                 out.push_str(&format!("CREATE TABLE `{t}` (\n  `id` int NOT NULL,\n"));
