@@ -900,7 +900,8 @@ fn tuples_then(s: &str, backslash: bool) -> Option<(Vec<Vec<Cow<'_, str>>>, &str
             return None;
         }
         i += 1;
-        let mut row = Vec::new();
+        // As wide as the row before (one allocation a row, not one per doubling).
+        let mut row = Vec::with_capacity(rows.last().map_or(8, Vec::len));
         loop {
             skip_ws(&mut i);
             let field = if b.get(i) == Some(&b'\'') {
