@@ -151,12 +151,13 @@ fn names_no_person(h: &str) -> bool {
         "product",
         "item",
         "company",
-        "file",
         "category",
         "sku",
     ]
     .iter()
     .any(|k| n.contains(k))
+        // A file's name, not a profile's (`profile_name` is a person's).
+        || n.replace("profile", "").contains("file")
 }
 
 /// The part of a split value a column holds: a family or given name (`姓`, `名`, `セイ`,
@@ -1841,6 +1842,8 @@ mod tests {
         // name in a column of its own too).
         // A company's reading is no person's.
         assert_eq!(header_kind("会社名カナ"), None);
+        assert_eq!(header_kind("file_name"), None);
+        assert_eq!(header_kind("profile_name"), Some(Kind::Name));
         assert_eq!(header_kind("Company Name (Kana)"), None);
         assert_eq!(header_kind("氏名カナ"), Some(Kind::Cat(Category::NameKana)));
         // A card's and an account's holder are persons.
