@@ -37,6 +37,19 @@ fn object(items: &[serde_json::Value], path: &str) -> serde_json::Value {
         .clone()
 }
 
+/// Asserts that object `o` (at `path`) holds `records` rows and the planted counts `truth`.
+fn assert_counts<R: Into<serde_json::Value>>(
+    o: &serde_json::Value,
+    path: &str,
+    records: R,
+    truth: &std::collections::BTreeMap<kizuki_core::Category, u64>,
+) {
+    assert_eq!(o["records"], records.into(), "{path}");
+    for (c, k) in truth {
+        assert_eq!(n(o, *c), *k, "{path} {c}");
+    }
+}
+
 /// How many values of `c` an object counts.
 fn n(o: &serde_json::Value, c: kizuki_core::Category) -> u64 {
     o["categories"][c.id()].as_u64().unwrap_or(0)
@@ -563,11 +576,8 @@ fn reads_a_staged_archive_encoded_in_base64() {
         "staged/dump.b64!base64!data",
     ] {
         let o = object(&items, path);
-        assert_eq!(o["records"], 30, "{path}");
         assert_eq!(o["encoding"], "Shift_JIS", "{path}");
-        for (c, k) in &g.truth {
-            assert_eq!(n(&o, *c), *k, "{path} {c}");
-        }
+        assert_counts(&o, path, 30, &g.truth);
     }
 }
 
@@ -599,11 +609,8 @@ fn reads_attachments_encoded_in_json_records() {
         ] {
             let csv = synth::persons_file(71 + at, 20, Form::Csv, encoding_rs::SHIFT_JIS);
             let o = object(&items, &path);
-            assert_eq!(o["records"], 20, "{path}");
             assert_eq!(o["encoding"], "Shift_JIS", "{path}");
-            for (c, k) in &csv.truth {
-                assert_eq!(n(&o, *c), *k, "{path} {c}");
-            }
+            assert_counts(&o, &path, 20, &csv.truth);
         }
     }
     assert_eq!(items.len(), 8, "{items:?}");
@@ -818,11 +825,7 @@ fn reads_outlook_messages_and_contacts() {
         ("outlook/送付.msg!archive.zip!顧客/一覧.csv", &inner),
         ("outlook/送付.msg!FW: 名簿!再送.csv", &list),
     ] {
-        let o = get(path);
-        assert_eq!(o["records"], g.persons, "{path}");
-        for (c, k) in &g.truth {
-            assert_eq!(n(&o, *c), *k, "{path} {c}");
-        }
+        assert_counts(&get(path), path, g.persons, &g.truth);
     }
     let f = get("outlook/送付.msg!FW: 名簿");
     assert_eq!(f["encoding"], "Shift_JIS");
@@ -979,11 +982,7 @@ fn reads_winmail_dat_in_a_mail() {
         "mail/rich.eml!winmail.dat!顧客リスト.csv",
         "mail/rich.eml!winmail.dat!FW: 名簿!再送.csv",
     ] {
-        let o = object(&items, path);
-        assert_eq!(o["records"], 30, "{path}");
-        for (c, k) in &list.truth {
-            assert_eq!(n(&o, *c), *k, "{path} {c}");
-        }
+        assert_counts(&object(&items, path), path, 30, &list.truth);
     }
 }
 
@@ -1036,11 +1035,8 @@ fn reads_mailboxes_as_mail() {
     // The body, plus the correspondents: two addresses and the sender's name.
     let first = get("export/inbox.mbox#1");
     assert_mail_body(&first, &truth, 2, 1);
-    let csv = get("export/inbox.mbox#1!顧客リスト.csv");
-    assert_eq!(csv["records"], 20);
-    for (c, k) in &list.truth {
-        assert_eq!(n(&csv, *c), *k, "{c}");
-    }
+    let csv = "export/inbox.mbox#1!顧客リスト.csv";
+    assert_counts(&get(csv), csv, 20, &list.truth);
     for path in ["export/inbox.mbox#2", "export/inbox.mbox#3!fwd.eml"] {
         let o = get(path);
         assert_eq!(o["encoding"], "ISO-2022-JP", "{path}");
