@@ -1235,6 +1235,10 @@ fn decoys_exit_zero_and_filters_apply() {
     let items = json_lines(&out);
     let cats = items[0]["categories"].as_object().unwrap();
     assert_eq!(cats.len(), 2);
+    // The columns listed are those of the categories asked for, as the counts are.
+    let columns = items[0]["columns"].as_object().unwrap();
+    let listed: Vec<&str> = columns.values().filter_map(|v| v.as_str()).collect();
+    assert_eq!(listed, ["email", "phone"], "{columns:?}");
     sb.cmd()
         .args(["pii", "scan", "--min-count", "100000", "restored.csv"])
         .assert()

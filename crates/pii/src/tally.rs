@@ -360,7 +360,13 @@ impl Tally {
             encoding: encoding.map(str::to_string),
             records,
             categories,
-            columns: Columns(columns),
+            // The columns of the categories asked for, as the counts are.
+            columns: Columns(
+                columns
+                    .into_iter()
+                    .filter(|(_, c)| self.cats.has(*c))
+                    .collect(),
+            ),
             samples,
             persons_estimate,
         }
