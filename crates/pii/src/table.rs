@@ -232,6 +232,10 @@ fn part_of(h: &str) -> Option<Part> {
 struct Group {
     cols: Vec<usize>,
     cat: Category,
+    /// Columns of the same category outside any group, which may hold the whole value too
+    /// (Google Contacts' `Name` beside `Given Name` and `Family Name`): a row whose parts
+    /// one of them already holds counts the value once, there.
+    wholes: Vec<usize>,
 }
 
 /// The split names (a family-name column right before a given-name column) and split
@@ -318,7 +322,11 @@ fn find_groups(header: &[String], data: &[Vec<String>], postal_col: Option<usize
             let ok = vals.iter().filter(|v| valid(cat, v, None)).count();
             if cols.len() > 1 && ok * 100 / vals.len().max(1) >= 50 {
                 i += cols.len();
-                groups.push(Group { cols, cat });
+                groups.push(Group {
+                    cols,
+                    cat,
+                    wholes: Vec::new(),
+                });
                 continue;
             }
         }
@@ -355,7 +363,11 @@ fn find_groups(header: &[String], data: &[Vec<String>], postal_col: Option<usize
             };
             if let Some(cat) = name_group_category(&joined(&cols, " ")) {
                 i += 3;
-                groups.push(Group { cols, cat });
+                groups.push(Group {
+                    cols,
+                    cat,
+                    wholes: Vec::new(),
+                });
                 continue;
             }
         }
@@ -379,6 +391,7 @@ fn find_groups(header: &[String], data: &[Vec<String>], postal_col: Option<usize
                 name_group_category(&joined(&cols, " ")).map(|cat| Group {
                     cols: cols.to_vec(),
                     cat,
+                    wholes: Vec::new(),
                 })
             }
             Some(Part::Prefecture | Part::Address)
@@ -427,6 +440,7 @@ fn find_groups(header: &[String], data: &[Vec<String>], postal_col: Option<usize
                 (cols.len() > 1 && ok * 100 / vals.len().max(1) >= 30).then_some(Group {
                     cols,
                     cat: Category::Address,
+                    wholes: Vec::new(),
                 })
             }
             _ => None,
@@ -440,6 +454,28 @@ fn find_groups(header: &[String], data: &[Vec<String>], postal_col: Option<usize
         }
     }
     groups
+}
+
+/// Whether `whole` is the value of `parts` together: with its spaces left out, as long as
+/// the parts and holding each (in any order, ASCII letters in any case: `Taro Yamada` holds
+/// `Yamada` and `Taro`).
+fn holds_parts<'a>(whole: &str, parts: impl Iterator<Item = Option<&'a str>>) -> bool {
+    let spaces = |c: char| c.is_whitespace() || c == '\u{3000}';
+    let whole: String = whole.chars().filter(|c| !spaces(*c)).collect();
+    let whole = whole.to_ascii_uppercase();
+    let mut len = 0;
+    for p in parts.flatten() {
+        let p: String = p.chars().filter(|c| !spaces(*c)).collect();
+        if p.is_empty() {
+            continue;
+        }
+        let p = p.to_ascii_uppercase();
+        if !whole.contains(&p) {
+            return false;
+        }
+        len += p.len();
+    }
+    len > 0 && len == whole.len()
 }
 
 /// Flags of [`name_shape`]: the scripts and separators a value holds.
@@ -1136,7 +1172,16 @@ impl Table {
                 .iter()
                 .position(|k| *k == Some(Kind::Cat(Category::PostalCode)));
             self.groups = find_groups(h, &data, postal_col);
-            for g in &self.groups {
+            let grouped: Vec<usize> = self.groups.iter().flat_map(|g| g.cols.clone()).collect();
+            for g in &mut self.groups {
+                if matches!(
+                    g.cat,
+                    Category::NameKanji | Category::NameKana | Category::NameRomaji
+                ) {
+                    g.wholes = (0..kinds.len())
+                        .filter(|i| !grouped.contains(i) && kinds[*i] == Some(Kind::Cat(g.cat)))
+                        .collect();
+                }
                 for i in &g.cols {
                     if let Some(k) = kinds.get_mut(*i) {
                         *k = Some(Kind::Cat(g.cat));
@@ -1256,6 +1301,11 @@ impl Table {
                     self.joined.push_str(sep);
                 }
                 self.joined.push_str(c);
+            }
+            if g.wholes.iter().any(|w| {
+                cell(*w).is_some_and(|whole| holds_parts(whole, g.cols.iter().map(|i| cell(*i))))
+            }) {
+                continue;
             }
             let op = match g.cat {
                 Category::NameKana => Op::Kana,
@@ -1858,6 +1908,14 @@ mod tests {
             + &"250-1,abc@example.jp,山田 太郎,りんご,佐藤 花子,梅田1-1-1,,大阪市北区,大阪府,530-0001,080-2345-6789\n".repeat(6);
         let google = "Name,Given Name,Additional Name,Family Name,Yomi Name,Given Name Yomi,Additional Name Yomi,Family Name Yomi,E-mail 1 - Value\n".to_string()
             + &"山田 太郎,太郎,,山田,ヤマダ タロウ,タロウ,,ヤマダ,taro@example.jp\n".repeat(6);
+        // The whole name left empty: the parts count; in another order and case; the whole
+        // name of another person (an orderer beside a recipient's parts) counts both.
+        let google_parts_only = "Name,Given Name,Additional Name,Family Name,Yomi Name,Given Name Yomi,Additional Name Yomi,Family Name Yomi,E-mail 1 - Value\n".to_string()
+            + &",太郎,,山田,,タロウ,,ヤマダ,taro@example.jp\n".repeat(6);
+        let western = "Name,First Name,Last Name,Email\n".to_string()
+            + &"Taro Yamada,TARO,YAMADA,taro@example.jp\n".repeat(6);
+        let two_persons = "注文者氏名,送付先名字,送付先名前,メール\n".to_string()
+            + &"佐藤 花子,山田,太郎,taro@example.jp\n".repeat(6);
         for (text, want) in [
             (
                 holders,
@@ -1903,10 +1961,26 @@ mod tests {
             (
                 google,
                 vec![
-                    (Category::NameKanji, 12),
-                    (Category::NameKana, 12),
+                    (Category::NameKanji, 6),
+                    (Category::NameKana, 6),
                     (Category::Email, 6),
                 ],
+            ),
+            (
+                google_parts_only,
+                vec![
+                    (Category::NameKanji, 6),
+                    (Category::NameKana, 6),
+                    (Category::Email, 6),
+                ],
+            ),
+            (
+                western,
+                vec![(Category::NameRomaji, 6), (Category::Email, 6)],
+            ),
+            (
+                two_persons,
+                vec![(Category::NameKanji, 12), (Category::Email, 6)],
             ),
             (
                 eccube,
