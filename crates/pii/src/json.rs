@@ -746,6 +746,42 @@ mod tests {
         }
     }
 
+    /// A booking's guests, an array of objects in each record: a guest's family and given
+    /// name (apart in the keys' sorted order: `firstName`, `firstNameKanji`, `gender`,
+    /// `lastName`…) count once, joined; a record holds as many persons as guests.
+    #[test]
+    fn guests_in_a_record_are_persons_of_their_own() {
+        let guest = |last: &str, first: &str, kl: &str, kf: &str| {
+            serde_json::json!({"lastName": last, "firstName": first, "lastNameKanji": kl,
+                "firstNameKanji": kf, "gender": "M", "birthDate": "1980-04-12"})
+        };
+        let doc = serde_json::json!({"reservations": [
+            {"id": "R1", "guests": [guest("YAMADA", "TARO", "山田", "太郎"),
+                guest("YAMADA", "HANAKO", "山田", "花子")], "contact": {"tel": "090-1234-5678"}},
+            {"id": "R2", "guests": [guest("SATO", "JIRO", "佐藤", "次郎"),
+                guest("SATO", "YOKO", "佐藤", "洋子"), guest("SATO", "KEN", "佐藤", "健")],
+                "contact": {"tel": "080-2345-6789"}}
+        ]})
+        .to_string();
+        let (table, tally) = read(&doc, 1 << 20);
+        assert_eq!(table.records, 2);
+        assert_eq!(tally.count(Category::NameKanji), 5);
+        assert_eq!(tally.count(Category::NameRomaji), 5);
+        let items = crate::Scanner::default().scan_bytes("bookings.json", doc.as_bytes());
+        let Some(crate::Item::Found(r)) = items.first() else {
+            panic!("{items:?}");
+        };
+        assert_eq!((r.records, r.persons_estimate), (Some(2), 5));
+        // A customer's phones in an array are one person's still.
+        let doc = r#"[{"name": "山田 太郎", "phones": ["03-1234-5678", "090-1234-5678"]},
+            {"name": "鈴木 花子", "phones": ["06-1234-5678", "080-1234-5678"]}]"#;
+        let items = crate::Scanner::default().scan_bytes("customers.json", doc.as_bytes());
+        let Some(crate::Item::Found(r)) = items.first() else {
+            panic!("{items:?}");
+        };
+        assert_eq!((r.records, r.persons_estimate), (Some(2), 2));
+    }
+
     /// Objects one after the other, pretty-printed (`jq .` of JSON Lines): a record each.
     #[test]
     fn objects_in_sequence_are_records() {

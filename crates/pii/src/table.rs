@@ -453,6 +453,45 @@ fn find_groups(header: &[String], data: &[Vec<String>], postal_col: Option<usize
             None => i += 1,
         }
     }
+    // A family and a given name's columns apart, paired by their headers: the keys of a
+    // JSON record come in their sorted order (`guests.0.firstName`, `guests.0.gender`,
+    // `guests.0.lastName`).
+    let keys: Vec<String> = header.iter().map(|h| header_key(h)).collect();
+    let mut used = vec![false; header.len()];
+    for g in &groups {
+        for c in &g.cols {
+            if let Some(u) = used.get_mut(*c) {
+                *u = true;
+            }
+        }
+    }
+    let name_like = |i: usize| {
+        matches!(
+            header.get(i).map(|h| header_kind(h)),
+            Some(None | Some(Kind::Name | Kind::Cat(Category::NameKana | Category::NameRomaji)))
+        )
+    };
+    for a in 0..keys.len() {
+        if used[a] || !name_like(a) {
+            continue;
+        }
+        for b in 0..keys.len() {
+            if b == a || used[b] || !name_like(b) || !pair_of_name_parts(&keys[a], &keys[b]) {
+                continue;
+            }
+            let cols = vec![a, b];
+            if let Some(cat) = name_group_category(&joined(&cols, " ")) {
+                used[a] = true;
+                used[b] = true;
+                groups.push(Group {
+                    cols,
+                    cat,
+                    wholes: Vec::new(),
+                });
+                break;
+            }
+        }
+    }
     groups
 }
 
