@@ -89,7 +89,9 @@ fn mask_words(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     let mut at_start = true;
     for c in value.chars() {
-        if c.is_whitespace() || c == '\u{3000}' {
+        // Between words: spaces, the slash of an airline's `YAMADA/TARO MR`, the dot of
+        // `ヤマダ・タロウ`.
+        if c.is_whitespace() || matches!(c, '\u{3000}' | '/' | '・') {
             out.push(c);
             at_start = true;
         } else if at_start {
@@ -117,6 +119,16 @@ mod tests {
         assert_eq!(mask(Category::NameKanji, "山田 太郎"), "山* 太*");
         assert_eq!(mask(Category::PostalCode, "100-0001"), "100-****");
         assert_eq!(mask(Category::BirthDate, "1980-04-12"), "19**-**-**");
+    }
+
+    #[test]
+    fn names_keep_their_word_marks() {
+        assert_eq!(
+            mask(Category::NameRomaji, "YAMADA/TARO MR"),
+            "Y*****/T*** M*"
+        );
+        assert_eq!(mask(Category::NameKana, "ヤマダ・タロウ"), "ヤ**・タ**");
+        assert_eq!(mask(Category::NameKanji, "山田　太郎"), "山*　太*");
     }
 
     #[test]

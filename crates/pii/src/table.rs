@@ -660,7 +660,8 @@ fn valid(c: Category, s: &str, postal: Option<u32>) -> bool {
         C::CreditCard => value::credit_card(s),
         C::BankAccount => value::bank_account(s),
         C::Gender => value::gender(s),
-        C::NameKanji | C::NameKana | C::NameRomaji => name_shape(s) == Some(c),
+        C::NameRomaji => name_shape(s) == Some(c) || value::airline_name(s).is_some(),
+        C::NameKanji | C::NameKana => name_shape(s) == Some(c),
     }
 }
 
@@ -1469,7 +1470,12 @@ fn count_cell(op: Op, cell: &str, postal: Option<u32>, tally: &mut Tally) {
         }
         Op::Upper(_) => {
             if valid(c, t, postal) {
-                tally.add_upper(c, cell, t);
+                if c == Category::NameRomaji && t.contains('/') {
+                    // An airline's `YAMADA/TARO MR`: the person of `YAMADA TARO`.
+                    tally.add_upper(c, cell, &value::romaji_key(t));
+                } else {
+                    tally.add_upper(c, cell, t);
+                }
             } else {
                 rescue(c, t, postal, &mut |v, k| tally.add_upper(c, v, k));
             }
@@ -2052,6 +2058,33 @@ mod tests {
                 .filter(|(_, n)| *n > 0)
                 .collect();
             assert_eq!(got, want, "{text}");
+        }
+    }
+
+    /// A travel booking's names as airlines write them (`YAMADA/TARO MR`), under a header
+    /// and without one: romaji names, each person once whatever the title.
+    #[test]
+    fn airline_names_are_romaji_names() {
+        let rows = [
+            "R1,山田 太郎,YAMADA/TARO MR,TK1234567",
+            "R2,山田 花子,YAMADA/HANAKOMRS,TZ7654321",
+            "R3,佐藤 健,SATO/KEN MSTR,MU1122334",
+            "R4,山田 太郎,Yamada/Taro,TK1234567",
+        ];
+        let with_header =
+            "予約番号,代表者氏名,代表者氏名（ローマ字）,旅券番号\n".to_string() + &rows.join("\n");
+        let without = rows.join("\n") + "\n";
+        for text in [with_header, without] {
+            let (mut t, mut tally) = read_csv(&text);
+            let cols = t.finish(&mut tally);
+            assert_eq!(tally.count(Category::NameRomaji), 4, "{text}");
+            let r = tally.report(String::new(), None, Some(t.records), cols, false);
+            assert_eq!(r.persons_estimate, 3, "{text}");
+            assert!(
+                r.samples[&Category::NameRomaji].contains(&"Y*****/T*** M*".to_string()),
+                "{:?}",
+                r.samples
+            );
         }
     }
 

@@ -170,7 +170,7 @@ const VALUE_KEYWORDS: [&str; 13] = [
 /// 伊藤美咲`, `口座名義 ヤマダ タロウ`): value keywords, but weaker ones than `氏名`, so their value
 /// counts only as a full name (a family and a given name the dictionary knows). A longer
 /// keyword comes before its prefix (`担当者`, `担当`).
-const ROLE_KEYWORDS: [&str; 63] = [
+const ROLE_KEYWORDS: [&str; 72] = [
     "担当者",
     "担当",
     "申込者",
@@ -202,6 +202,16 @@ const ROLE_KEYWORDS: [&str; 63] = [
     "作成者",
     "承認者",
     "送り主",
+    // Travel: passengers and guests (`搭乗者：YAMADA/TARO MR`, `宿泊者 山田 太郎`).
+    "搭乗者",
+    "乗客",
+    "旅客",
+    "宿泊者",
+    "渡航者",
+    "旅行者",
+    "同行者",
+    "Passenger",
+    "PASSENGER",
     // Shipping labels and orders (`お届け先：山田 太郎`, `送付先 高橋 健太`).
     "お届け先",
     "届け先",
@@ -269,14 +279,17 @@ struct Literals {
     /// `by_first`'s index of a first character: open addressing on the code point (the
     /// first characters of prefectures are common kanji of names, `山` `田` `佐`: a binary
     /// search per occurrence cost more than the compare).
-    slots: [(u32, u8); 256],
+    slots: [(u32, u8); LIT_SLOTS],
 }
 
 /// The slot of a code point in [`Literals::slots`].
 #[inline]
 fn lit_slot(cp: u32) -> usize {
-    (cp.wrapping_mul(0x9E37_79B1) >> 24) as usize
+    (cp.wrapping_mul(0x9E37_79B1) >> 23) as usize
 }
+
+/// Slots of [`Literals::slots`]: twice the first characters at least (an index of a byte).
+const LIT_SLOTS: usize = 512;
 
 /// What a candidate is, as the finder saw it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -316,7 +329,7 @@ static LITERALS: LazyLock<Literals> = LazyLock::new(|| {
     let mut l = Literals {
         bits: vec![0; 1024],
         by_first: Vec::new(),
-        slots: [(0, 0); 256],
+        slots: [(0, 0); LIT_SLOTS],
     };
     let all = ERA_STARTS
         .iter()
@@ -340,11 +353,14 @@ static LITERALS: LazyLock<Literals> = LazyLock::new(|| {
         }
     }
     l.by_first.sort_by_key(|(c, _)| *c);
-    assert!(l.by_first.len() < 128, "literal slots: at most half full");
+    assert!(
+        l.by_first.len() < LIT_SLOTS / 2,
+        "literal slots: at most half full"
+    );
     for (k, (c, _)) in l.by_first.iter().enumerate() {
         let mut h = lit_slot(*c as u32);
         while l.slots[h].0 != 0 {
-            h = (h + 1) % 256;
+            h = (h + 1) % LIT_SLOTS;
         }
         l.slots[h] = (*c as u32, k as u8);
     }
@@ -377,7 +393,7 @@ impl Literals {
             match self.slots[h] {
                 (0, _) => return None,
                 (x, k) if x == cp => break usize::from(k),
-                _ => h = (h + 1) % 256,
+                _ => h = (h + 1) % LIT_SLOTS,
             }
         };
         let rest = text.get(i..)?;
@@ -544,6 +560,7 @@ fn fused_at(text: &str, from: usize) -> Option<Cand> {
                     | (b'F', Some(b'r'))
                     | (b'T', Some(b'o'))
                     | (b'C', Some(b'c' | b'C'))
+                    | (b'P', Some(b'a' | b'A'))
             ) && let Some(m) = lits.at(text, i, char::from(x))
             {
                 return Some(m);
@@ -1702,6 +1719,17 @@ fn keyword_value(text: &str, e: usize, tok: &str, role: bool, tally: &mut Tally)
 /// word alone (`山田太郎 03-1234-5678`). `strict`: a full name only. Counts what it finds and
 /// returns the end of it (the reading's closing bracket when it was one).
 fn name_at(text: &str, vs: usize, v: &str, strict: bool, tally: &mut Tally) -> Option<usize> {
+    // An airline's `YAMADA/TARO MR` (the slash joins the names, a title may follow): the
+    // two words, or the first.
+    if memchr::memchr(b'/', v.as_bytes()).is_some() {
+        let first = v.split([' ', '\u{3000}']).next().unwrap_or(v);
+        for n in [v, first] {
+            if value::airline_name(n).is_some() {
+                tally.add_upper(Category::NameRomaji, n, &value::romaji_key(n));
+                return Some(vs + n.len());
+            }
+        }
+    }
     let ve = vs + v.len();
     let close_len = |b: &[u8], c: usize| if b.get(c) == Some(&b')') { 1 } else { 3 };
     let (body, reading) = match split_mark(v.as_bytes()) {
@@ -1824,7 +1852,7 @@ fn count_name(v: &str, reading: Option<&str>, strict: bool, tally: &mut Tally) -
         return Some(false);
     }
     if strict && value::full_name_romaji(v) || !strict && value::name_romaji(v) {
-        tally.add_upper(Category::NameRomaji, v, v);
+        tally.add_upper(Category::NameRomaji, v, &value::romaji_key(v));
         return Some(false);
     }
     None
@@ -2489,6 +2517,17 @@ mod tests {
                 "患者氏名: 佐藤 花子 (サトウ ハナコ) 様",
                 vec![(C::NameKanji, 1), (C::NameKana, 1)],
             ),
+            // Passengers and guests; names as airlines write them, a title joined or not.
+            (
+                "Passenger: YAMADA/TARO MR\n搭乗者名 SATO/HANAKOMS\nName: Suzuki/Ichiro\n宿泊者 田中 健 様",
+                vec![(C::NameKanji, 1), (C::NameRomaji, 3)],
+            ),
+            (
+                "搭乗者：TAKAHASHI/MISAKI MS 090-1234-5678",
+                vec![(C::NameRomaji, 1), (C::Phone, 1)],
+            ),
+            // Not names: a path and a date after a role.
+            ("Passenger: SELECT/INSERT\n乗客数 2016/03/15", vec![]),
         ] {
             assert_eq!(found(t), want, "{t}");
         }

@@ -1023,15 +1023,61 @@ fn kana_name(s: &str, full: bool) -> bool {
 }
 
 /// A full name in Latin letters: two words, a family and a given name the dictionary knows
-/// in either order (`Taro Yamada`, `YAMADA TARO`).
+/// in either order (`Taro Yamada`, `YAMADA TARO`), or a name as airlines write it
+/// (`YAMADA/TARO MR`).
 pub fn full_name_romaji(s: &str) -> bool {
-    split_name(trim(s)).as_slice().len() == 2 && name_romaji(s)
+    airline_name(s).is_some() || split_name(trim(s)).as_slice().len() == 2 && name_romaji(s)
+}
+
+/// Titles airlines write after a given name (`MR`, `MRS`, `MS`, `MISS`, `MSTR` for a boy,
+/// `CHD` and `INF` for a child and an infant), longest first.
+const AIRLINE_TITLES: [&str; 8] = ["MSTR", "MISS", "MRS", "CHD", "INF", "MR", "MS", "DR"];
+
+/// A name as airlines write it on tickets, boarding passes and bookings (`YAMADA/TARO MR`,
+/// `YAMADA/HANAKOMRS`, `Yamada/Taro`): the family name, a slash, the given name and perhaps
+/// a title, after a space or joined to it; both names known to the dictionary. The family
+/// and the given name.
+pub fn airline_name(s: &str) -> Option<(&str, &str)> {
+    let s = trim(s);
+    if s.len() > 48 {
+        return None;
+    }
+    let (last, rest) = s.split_once('/')?;
+    let letters = |w: &str| !w.is_empty() && w.bytes().all(|b| b.is_ascii_alphabetic());
+    let d = &*NAMES_DICT;
+    if !letters(last) || !d.is_romaji(Part::Last, last) {
+        return None;
+    }
+    let rest = rest.trim_end();
+    std::iter::once(rest)
+        .chain(AIRLINE_TITLES.iter().filter_map(|t| {
+            // The title in either case (`Yamada/Taro Mr`), after a space or joined.
+            let cut = rest.len().checked_sub(t.len())?;
+            let tail = rest.get(cut..)?;
+            tail.eq_ignore_ascii_case(t)
+                .then(|| rest.get(..cut).map(str::trim_end))
+                .flatten()
+        }))
+        .find(|g| letters(g) && d.is_romaji(Part::First, g))
+        .map(|g| (last, g))
+}
+
+/// The key a name in Latin letters is counted under: an airline's `YAMADA/TARO MR` as
+/// `YAMADA TARO`, so that it is the person written the other way too.
+pub fn romaji_key(s: &str) -> std::borrow::Cow<'_, str> {
+    match airline_name(s) {
+        Some((last, first)) => std::borrow::Cow::Owned(format!("{last} {first}")),
+        None => std::borrow::Cow::Borrowed(trim(s)),
+    }
 }
 
 /// A name in Latin letters (`YAMADA TARO`, `Taro Yamada`, `Yamada, Taro`), with at least one
 /// part in the dictionary.
 pub fn name_romaji(s: &str) -> bool {
     let s = trim(s);
+    if s.contains('/') {
+        return airline_name(s).is_some();
+    }
     if s.is_empty()
         || s.len() > 40
         || !s
@@ -1574,6 +1620,32 @@ pub(crate) mod tests {
         assert!(name_romaji("SATO TARO"));
         assert!(name_romaji("Taro Sato"));
         assert!(!name_romaji("HELLO WORLD"));
+        // As airlines write them, with or without a title, joined or not.
+        for n in [
+            "YAMADA/TARO MR",
+            "YAMADA/TAROMR",
+            "SATO/HANAKO MRS",
+            "SATO/HANAKOMS",
+            "Yamada/Taro Mr",
+            "YAMADA/TARO",
+            "TANAKA/KEN MSTR",
+        ] {
+            assert!(name_romaji(n), "{n}");
+            assert!(full_name_romaji(n), "{n}");
+        }
+        assert_eq!(romaji_key("SATO/HANAKO MRS"), "SATO HANAKO");
+        assert_eq!(romaji_key("Taro Yamada"), "Taro Yamada");
+        for n in [
+            "TARO/YAMADA MR",
+            "YAMADA/MR",
+            "HELLO/WORLD",
+            "YAMADA/TARO MR X",
+            "a/b",
+            "2024/04/01",
+            "YAMADA/",
+        ] {
+            assert!(!name_romaji(n), "{n}");
+        }
         assert!(address("東京都千代田区千代田1-1", None));
         assert!(address("北海道札幌市中央区北一条西2丁目", Some(600000)));
         assert!(!address("東京都はいいところ", None));
