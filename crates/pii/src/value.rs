@@ -1039,10 +1039,13 @@ const AIRLINE_TITLES: [&str; 8] = ["MSTR", "MISS", "MRS", "CHD", "INF", "MR", "M
 /// and the given name.
 pub fn airline_name(s: &str) -> Option<(&str, &str)> {
     let s = trim(s);
-    if s.len() > 48 {
+    // By bytes: this is asked of every name in letters (most have no slash).
+    let b = s.as_bytes();
+    if b.len() > 48 || !b.first().is_some_and(u8::is_ascii_alphabetic) {
         return None;
     }
-    let (last, rest) = s.split_once('/')?;
+    let slash = b.iter().position(|x| *x == b'/')?;
+    let (last, rest) = (s.get(..slash)?, s.get(slash + 1..)?);
     let letters = |w: &str| !w.is_empty() && w.bytes().all(|b| b.is_ascii_alphabetic());
     let d = &*NAMES_DICT;
     if !letters(last) || !d.is_romaji(Part::Last, last) {
@@ -1075,16 +1078,15 @@ pub fn romaji_key(s: &str) -> std::borrow::Cow<'_, str> {
 /// part in the dictionary.
 pub fn name_romaji(s: &str) -> bool {
     let s = trim(s);
-    if s.contains('/') {
-        return airline_name(s).is_some();
-    }
     if s.is_empty()
         || s.len() > 40
         || !s
             .bytes()
             .all(|b| b.is_ascii_alphabetic() || b == b' ' || b == b',')
     {
-        return false;
+        // Or as airlines write it (`YAMADA/TARO MR`).
+        return s.as_bytes().first().is_some_and(u8::is_ascii_alphabetic)
+            && airline_name(s).is_some();
     }
     let d = &*NAMES_DICT;
     match split_name(s).as_slice() {
