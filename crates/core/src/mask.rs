@@ -19,6 +19,16 @@ pub fn mask(category: Category, value: &str) -> String {
         }
         Category::PostalCode => mask_digits(value, 3, 0),
         Category::PassportNumber => mask_keep_ends(value, 2, 2),
+        // A month in letters (`12APR80`, as airlines write dates) comes after the day: no
+        // digit kept.
+        Category::BirthDate | Category::PassportIssueDate
+            if value
+                .as_bytes()
+                .windows(3)
+                .any(|w| w.iter().all(u8::is_ascii_alphabetic)) =>
+        {
+            mask_digits(value, 0, 0)
+        }
         Category::BirthDate | Category::PassportIssueDate => mask_digits(value, 2, 0),
         Category::NameKanji | Category::NameKana | Category::NameRomaji => mask_words(value),
         Category::Address => mask_keep_ends(value, 3, 0),
@@ -129,6 +139,8 @@ mod tests {
         );
         assert_eq!(mask(Category::NameKana, "ヤマダ・タロウ"), "ヤ**・タ**");
         assert_eq!(mask(Category::NameKanji, "山田　太郎"), "山*　太*");
+        assert_eq!(mask(Category::BirthDate, "12APR80"), "**APR**");
+        assert_eq!(mask(Category::BirthDate, "1980/04/12"), "19**/**/**");
     }
 
     #[test]

@@ -136,6 +136,7 @@ fn reference_pattern() -> String {
         | 氏名|お名前|名前|フリガナ|ふりがな|ローマ字|Name|NAME|性別|Gender|GENDER|Sex|SEX
         | {roles}
         | 住所|所在地|Address|ADDRESS
+        | DOCS
         | From|To|Cc|CC|差出人|送信者|宛先
         | 〒
         | 様|殿|さん|さま|氏|君|くん|ちゃん
@@ -295,7 +296,8 @@ const LIT_SLOTS: usize = 256;
 enum Kind {
     /// `local@domain`.
     Email,
-    /// A passport number or a Latin-letter era date (`S55.`).
+    /// A passport number, a Latin-letter era date (`S55.`), or `DOCS` (an airline booking's
+    /// passenger data may follow: [`docs`]).
     Upper,
     /// An era name or character and its year (`昭和55年`).
     Era,
@@ -480,15 +482,20 @@ fn era_tail(text: &str, i: usize) -> Option<usize> {
     }
 }
 
-/// The end of a passport number (`[A-Z]{2}[0-9]{7}`) or Latin-letter era date (`S55.4.12`)
-/// starting exactly at `i`, if one does.
+/// The end of a passport number (`[A-Z]{2}[0-9]{7}`), Latin-letter era date (`S55.4.12`) or
+/// `DOCS` starting exactly at `i`, if one does.
 fn upper_here(text: &str, i: usize) -> Option<usize> {
     let b = text.as_bytes();
-    if b.get(i + 1).is_some_and(u8::is_ascii_uppercase)
-        && b.get(i + 2..i + 9)
+    if b.get(i + 1).is_some_and(u8::is_ascii_uppercase) {
+        if b.get(i + 2..i + 9)
             .is_some_and(|d| d.iter().all(u8::is_ascii_digit))
-    {
-        return Some(i + 9);
+        {
+            return Some(i + 9);
+        }
+        // `DOCS`: an airline booking's passenger data may follow ([`docs`]).
+        if b.get(i..i + 4) == Some(b"DOCS") {
+            return Some(i + 4);
+        }
     }
     // An era's year starts right after the letter or a space: a digit, `０`-`９` (`EF …`) or
     // `元` (`E5 85 83`). Capitals are common in logs and code (`SELECT`, `HTTP`).
@@ -1440,6 +1447,11 @@ fn scan_decoded(text: &str, tally: &mut Tally) {
                     tally.add(Category::PassportNumber, tok, tok);
                 }
             }
+            Kind::Upper if tok == "DOCS" => {
+                if let Some(end) = docs(text, e, tally) {
+                    consumed = end;
+                }
+            }
             Kind::Upper => {
                 if ascii_word(before) {
                     continue;
@@ -1496,6 +1508,91 @@ fn scan_decoded(text: &str, tally: &mut Tally) {
             Kind::LineStart => {}
         }
     }
+}
+
+/// The passenger data an airline booking holds in its `SSR DOCS` element (APIS: Amadeus'
+/// `SSR DOCS JL HK1 P/JPN/TK1234567/JPN/12APR80/M/01JUN25/YAMADA/TARO-1.1`, Sabre's
+/// `3DOCS/P/…`, Galileo's `SSRDOCSJLHK1/P/…`; Secure Flight's `DOCS/DB/12APR1980/M/YAMADA/
+/// TARO`), after `DOCS` at `e`: the passport number, birth date, gender and name at their
+/// places, counted as such (the name whether the dictionary knows it or not: the place says
+/// it is one). Returns the end of what was taken.
+#[cold]
+#[inline(never)]
+fn docs(text: &str, e: usize, tally: &mut Tally) -> Option<usize> {
+    let b = text.as_bytes();
+    let max = (e + 240).min(b.len());
+    let line_end = memchr::memchr(b'\n', b.get(e..max)?).map_or(max, |k| e + k);
+    let line = b.get(e..line_end)?;
+    // The document's type after the carrier and the status (`JL HK1 `, `/`).
+    let start = (0..line.len().min(24)).find(|&k| {
+        (k == 0 || matches!(line[k - 1], b' ' | b'/'))
+            && (line[k..].starts_with(b"P/") || line[k..].starts_with(b"DB/"))
+    })?;
+    let at = e + start;
+    let rest = text.get(at..line_end)?;
+    let mut f = rest.split('/');
+    let doc = f.next()?;
+    let upper3 =
+        |s: &str| s.is_empty() || s.len() == 3 && s.bytes().all(|c| c.is_ascii_uppercase());
+    let number = if doc == "P" {
+        let (issuer, number, nationality) = (f.next()?, f.next()?, f.next()?);
+        let ok = (5..=15).contains(&number.len())
+            && number
+                .bytes()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+            && number.bytes().any(|c| c.is_ascii_digit());
+        if !upper3(issuer) || !upper3(nationality) || !ok {
+            return None;
+        }
+        Some(number)
+    } else {
+        None
+    };
+    let (birth, gender) = (f.next()?, f.next()?);
+    if !docs_date(birth) || !matches!(gender, "M" | "F" | "MI" | "FI" | "U" | "X") {
+        return None;
+    }
+    let mut end = offset_in(text, gender) + gender.len();
+    if doc == "P" {
+        // The passport's expiry (no category of its own).
+        let expiry = f.next()?;
+        end = offset_in(text, expiry) + expiry.len();
+    }
+    let surname = f.next().unwrap_or("");
+    // The given name ends at the passenger's number (`-1.1`) or the next field.
+    let given = f.next().unwrap_or("");
+    let given = given.split('-').next().unwrap_or("").trim_end();
+    let name_part = |s: &str| {
+        !s.is_empty() && s.len() <= 40 && s.bytes().all(|c| c.is_ascii_alphabetic() || c == b' ')
+    };
+    if let Some(n) = number {
+        tally.add(Category::PassportNumber, n, n);
+    }
+    tally.add(Category::BirthDate, birth, birth);
+    tally.add(Category::Gender, gender, gender);
+    if name_part(surname) && name_part(given) {
+        let from = offset_in(text, surname);
+        let until = offset_in(text, given) + given.len();
+        if let Some(v) = text.get(from..until) {
+            tally.add_upper(Category::NameRomaji, v, &format!("{surname} {given}"));
+            end = until;
+        }
+    }
+    Some(end)
+}
+
+/// A date as airlines write it (`12APR80`, `12APR1980`): day, month, year.
+fn docs_date(s: &str) -> bool {
+    const MONTHS: [&[u8]; 12] = [
+        b"JAN", b"FEB", b"MAR", b"APR", b"MAY", b"JUN", b"JUL", b"AUG", b"SEP", b"OCT", b"NOV",
+        b"DEC",
+    ];
+    let b = s.as_bytes();
+    if !matches!(b.len(), 7 | 9) || !b[..2].iter().all(u8::is_ascii_digit) {
+        return false;
+    }
+    let day = u32::from(b[0] - b'0') * 10 + u32::from(b[1] - b'0');
+    (1..=31).contains(&day) && MONTHS.contains(&&b[2..5]) && b[5..].iter().all(u8::is_ascii_digit)
 }
 
 /// A value after an ASCII label at `s` ([`crate::kv`]: `name=山田 太郎`, `"sex":"F"`), counted
@@ -2532,6 +2629,50 @@ mod tests {
         }
     }
 
+    /// Passenger data in a booking's `SSR DOCS` element, as the reservation systems write
+    /// it: the passport number, birth date, gender and name at their places, each once;
+    /// foreign names too.
+    #[test]
+    fn airline_passenger_data_is_read_at_its_places() {
+        use Category as C;
+        let person = vec![
+            (C::NameRomaji, 1),
+            (C::Gender, 1),
+            (C::BirthDate, 1),
+            (C::PassportNumber, 1),
+        ];
+        for t in [
+            "SSR DOCS JL HK1 P/JPN/TK1234567/JPN/12APR80/M/01JUN25/YAMADA/TARO-1.1",
+            "SSR DOCS YY HK1/P/JPN/TZ7654321/JPN/03NOV85/F/10FEB24/SATO/HANAKO/P2",
+            "3DOCS/P/JPN/MU1122334/JPN/20JAN1972/MI/15AUG22/SUZUKI/ICHIRO-1.1",
+            "SRDOCSJLHK1/P/USA/561234567/USA/07JUL90/F/05JAN30/SMITH/JANE MARIE-3.1",
+        ] {
+            assert_eq!(found(t), person, "{t}");
+        }
+        assert_eq!(
+            found("3DOCS/DB/12APR1980/M/YAMADA/TARO-1.1"),
+            vec![(C::NameRomaji, 1), (C::Gender, 1), (C::BirthDate, 1)]
+        );
+        // The distinct person is the name's, as written elsewhere.
+        let mut t = Tally::new(CatSet::all());
+        scan(
+            "SSR DOCS JL HK1 P/JPN/TK1234567/JPN/12APR80/M/01JUN25/YAMADA/TARO-1.1\n\
+             Name: YAMADA/TARO MR",
+            &mut t,
+        );
+        let r = t.report(String::new(), None, None, Vec::new(), false);
+        assert_eq!((r.categories[&C::NameRomaji], r.persons_estimate), (2, 1));
+        assert_eq!(r.samples[&C::BirthDate], ["**APR**"]);
+        // Not passenger data: documentation, a path, a broken element.
+        for t in [
+            "See the DOCS/P/ folder and DOCS/DB/schema.sql",
+            "DOCS P/JPN/TK1234567/JPN/31FOO80/M/01JUN25/YAMADA/TARO",
+            "DOCS P/JPN/x/JPN/12APR80/M/01JUN25/YAMADA/TARO",
+        ] {
+            assert_eq!(found(t), vec![], "{t}");
+        }
+    }
+
     /// A date followed by `生` or `生まれ` is a birth date; one followed by a word that
     /// starts with `生` is not.
     #[test]
@@ -2873,6 +3014,7 @@ mod tests {
             "山田 太郎\n  鈴木 花子\r\n・田中\n\u{3000}高橋 誠\nx 山田\n\t一\n東京都港区\n明治\n\n様",
             "[[\"name\", \"山田 太郎\"], [\"sex\", \"F\"]] (\"name\", \"山田\") {\"name\"=>\"山田 太郎\"} [kana] => ヤマダ <td>山田</td> x=>鈴木 'sex' => 'F' a =>山\n",
             "name=山田 太郎 \"kana\":\"ヤマダ\" sex: F Customer：鈴木 file_name=山田 x=Y name = 'T' 名=山 10:00 山田 KANA:ＡＢ name=東京都 sei=０９０ 1",
+            "SSR DOCS JL HK1 P/JPN/TK1234567/JPN/12APR80/M/01JUN25/YAMADA/TARO-1.1 xDOCS DOC DOCSS",
             "山田太郎 090\n林一郎\tx.y+z@a.b\n佐藤花子\u{3000}〒1\n高橋 ０\n鈴木（ス） (03)\n田中 (x\n森 @a\n谷  1\n東京都 1\n氏名 x@y\n山 +\n在庫 447\n一二三四五六七 1\n一二三四五六 1",
         ];
         let mut texts: Vec<String> = tricky.iter().map(|s| s.to_string()).collect();
