@@ -316,6 +316,12 @@ pub enum Form {
     /// address into three columns and the phone into `電話番号1`-`3`; the orderer's e-mail;
     /// product names (`りんご`) that are no names. Not in [`Form::ALL`], like [`Form::Memo`].
     Orders,
+    /// A travel agency's flight bookings: the passenger's name in kanji and as airlines
+    /// write it (`YAMADA/TARO MR`), the departure date and the passport's expiry (dates of
+    /// no person's birth), and for passport holders the booking's `SSR DOCS` element (APIS)
+    /// in a column of its own, which holds the passport number, birth date, gender and name
+    /// again. Not in [`Form::ALL`], like [`Form::Memo`].
+    Bookings,
 }
 
 impl Form {
@@ -334,7 +340,7 @@ impl Form {
     /// File extension.
     pub fn ext(self) -> &'static str {
         match self {
-            Form::Csv | Form::CsvNoHeader | Form::Members | Form::Orders => "csv",
+            Form::Csv | Form::CsvNoHeader | Form::Members | Form::Orders | Form::Bookings => "csv",
             Form::Tsv => "tsv",
             Form::Jsonl => "jsonl",
             Form::Json => "json",
@@ -389,6 +395,9 @@ pub fn persons_text(seed: u64, n: usize, form: Form) -> (String, BTreeMap<Catego
             );
             out.push('\n');
         }
+        Form::Bookings => out.push_str(
+            "予約番号,出発日,便名,搭乗者氏名,搭乗者名（ローマ字）,性別,生年月日,電話番号,メールアドレス,旅券番号,旅券発行日,旅券有効期限,APIS\n",
+        ),
         Form::Members => out.push_str(
             "会員一覧\n\n会員番号,姓,名,セイ,メイ,性別,生年月日,郵便番号,都道府県,市区町村,町域・番地,建物名,電話番号,携帯電話\n",
         ),
@@ -525,6 +534,13 @@ pub fn persons_text(seed: u64, n: usize, form: Form) -> (String, BTreeMap<Catego
                 bump(&mut truth, c);
             }
             bump(&mut truth, C::Email);
+            continue;
+        }
+        if form == Form::Bookings {
+            bookings_row(
+                &mut rng, &p, &birth, &phone, &pp, &issue, &mut out, &mut truth,
+            );
+            records.push(serde_json::Value::Null);
             continue;
         }
         if form == Form::Members {
@@ -678,7 +694,12 @@ pub fn persons_text(seed: u64, n: usize, form: Form) -> (String, BTreeMap<Catego
                 );
                 records.push(serde_json::Value::Null);
             }
-            Form::Members | Form::Vcard | Form::Memo | Form::Logs | Form::Orders => {}
+            Form::Members
+            | Form::Vcard
+            | Form::Memo
+            | Form::Logs
+            | Form::Orders
+            | Form::Bookings => {}
         }
     }
     if form == Form::Xml {
@@ -1430,6 +1451,86 @@ fn form_name(f: Form) -> &'static str {
         Form::Memo => "memo",
         Form::Logs => "logs",
         Form::Orders => "orders",
+        Form::Bookings => "bookings",
+    }
+}
+
+/// A date as airlines write it (`12APR80`).
+fn airline_date((y, m, d): (i32, u32, u32)) -> String {
+    const MONTHS: [&str; 12] = [
+        "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC",
+    ];
+    let month = MONTHS.get(m.saturating_sub(1) as usize).unwrap_or(&"JAN");
+    format!("{d:02}{month}{:02}", y.rem_euclid(100))
+}
+
+/// One row of [`Form::Bookings`], with what it plants.
+#[allow(clippy::too_many_arguments)]
+fn bookings_row(
+    rng: &mut Rng,
+    p: &Person,
+    birth: &str,
+    phone: &str,
+    passport: &str,
+    issue: &str,
+    out: &mut String,
+    truth: &mut BTreeMap<Category, u64>,
+) {
+    use Category as C;
+    let (last, first) = (romaji(&p.last), romaji(&p.first));
+    let title = match (p.male, rng.below(2)) {
+        (true, _) => "MR",
+        (false, 0) => "MS",
+        (false, _) => "MRS",
+    };
+    // The title after a space, or joined as some systems write it.
+    let sep = if rng.chance(0.5) { " " } else { "" };
+    let departure = format!("2016/{}/{}", rng.range(3, 12), rng.range(1, 28));
+    let (expiry, apis) = match &p.passport {
+        Some((_, (y, m, d))) => {
+            let until = (y + 10, *m, (*d).min(28));
+            (
+                format!("{}/{:02}/{:02}", until.0, until.1, until.2),
+                format!(
+                    "SSR DOCS JL HK1 P/JPN/{passport}/JPN/{}/{}/{}/{last}/{first}-1.1",
+                    airline_date(p.birth),
+                    if p.male { "M" } else { "F" },
+                    airline_date(until),
+                ),
+            )
+        }
+        None => (String::new(), String::new()),
+    };
+    out.push_str(&format!(
+        "R{},{departure},JL{:03},{},{last}/{first}{sep}{title},{},{birth},{phone},{},{passport},{issue},{expiry},{apis}\n",
+        rng.range(100_000, 999_999),
+        rng.range(1, 999),
+        p.kanji(),
+        if p.male { "男" } else { "女" },
+        p.email,
+    ));
+    for c in [
+        C::NameKanji,
+        C::NameRomaji,
+        C::Gender,
+        C::BirthDate,
+        C::Phone,
+        C::Email,
+    ] {
+        bump(truth, c);
+    }
+    if p.passport.is_some() {
+        for c in [
+            C::PassportNumber,
+            C::PassportIssueDate,
+            // The APIS element's.
+            C::PassportNumber,
+            C::BirthDate,
+            C::Gender,
+            C::NameRomaji,
+        ] {
+            bump(truth, c);
+        }
     }
 }
 

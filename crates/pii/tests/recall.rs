@@ -75,7 +75,7 @@ fn recall_and_precision_per_category() {
     for (ei, enc) in ENCODINGS.iter().enumerate() {
         for (fi, form) in Form::ALL
             .iter()
-            .chain([&Form::Memo, &Form::Logs, &Form::Orders])
+            .chain([&Form::Memo, &Form::Logs, &Form::Orders, &Form::Bookings])
             .enumerate()
         {
             let g = synth::persons_file(1000 + (ei * 10 + fi) as u64, PERSONS, *form, enc);
