@@ -1108,7 +1108,7 @@ impl<'n> Reading<'n> {
                 cols.extend(row_cols);
                 let records = table.records + json.row_records;
                 if !cols.iter().any(|(h, c)| persons_in_array(h, *c)) {
-                    tally.one_person_per_row(records);
+                    tally.persons_at_most(table.person_rows() + json.row_records);
                 }
                 (Some(records), cols)
             }

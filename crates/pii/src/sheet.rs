@@ -81,7 +81,7 @@ impl Rows {
     fn finish(mut self, tally: &mut Tally) -> (u64, Vec<(String, Category)>) {
         self.flush(tally);
         let columns = self.table.finish(tally);
-        tally.one_person_per_row(self.table.records);
+        tally.persons_at_most(self.table.person_rows());
         (self.table.records, columns)
     }
 }

@@ -313,14 +313,15 @@ impl Dump {
         if let Some((name, cols)) = self.creating.take() {
             self.table(&name, Some(cols));
         }
-        let (mut records, mut columns) = (0, Vec::new());
+        let (mut records, mut persons, mut columns) = (0, 0, Vec::new());
         for (name, mut table) in self.tables {
             for (col, cat) in table.finish(tally) {
                 columns.push((format!("{name}.{col}"), cat));
             }
             records += table.records;
+            persons += table.person_rows();
         }
-        tally.one_person_per_row(records);
+        tally.persons_at_most(persons);
         (records, columns)
     }
 }

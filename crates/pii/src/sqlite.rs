@@ -218,7 +218,7 @@ fn scan_conn(
                 tab.push(row, &mut del.tally);
             }
             let cols = tab.finish(&mut del.tally);
-            del.tally.one_person_per_row(tab.records);
+            del.tally.persons_at_most(tab.person_rows());
             del.records += tab.records;
             del.columns.extend(
                 cols.into_iter()
@@ -329,7 +329,7 @@ fn table(
         t.push(&row, tally);
     }
     let cols = t.finish(tally);
-    tally.one_person_per_row(t.records);
+    tally.persons_at_most(t.person_rows());
     Ok((t.records, cols))
 }
 

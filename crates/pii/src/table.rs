@@ -1027,6 +1027,32 @@ impl Table {
         })
     }
 
+    /// The most persons the rows may hold: a person a row, or as many as a row has name
+    /// columns of one script (a student's and a guardian's; an orderer's and a recipient's;
+    /// a split name's parts count as one column).
+    pub fn person_rows(&self) -> u64 {
+        let kinds = self.kinds.as_deref().unwrap_or(&[]);
+        let grouped = |i: usize| self.groups.iter().any(|g| g.cols.contains(&i));
+        let per_row = [
+            Category::NameKanji,
+            Category::NameKana,
+            Category::NameRomaji,
+        ]
+        .iter()
+        .map(|c| {
+            kinds
+                .iter()
+                .enumerate()
+                .filter(|(i, k)| !grouped(*i) && **k == Some(Kind::Cat(*c)))
+                .count()
+                + self.groups.iter().filter(|g| g.cat == *c).count()
+        })
+        .max()
+        .unwrap_or(0)
+        .max(1);
+        self.records.saturating_mul(per_row as u64)
+    }
+
     /// Classifies (if not done yet) and counts the buffered rows; returns the columns.
     pub fn finish(&mut self, tally: &mut Tally) -> Vec<(String, Category)> {
         if self.kinds.is_none() {
@@ -1518,6 +1544,8 @@ pub(crate) struct Tables {
     pub count: u64,
     /// Their data rows.
     pub records: u64,
+    /// The most persons their rows may hold ([`Table::person_rows`]).
+    pub persons: u64,
     /// Their classified columns (each name and category once).
     pub columns: Vec<(String, Category)>,
 }
@@ -1531,6 +1559,7 @@ impl Tables {
             }
         }
         self.records += other.records;
+        self.persons += other.persons;
         self.count += other.count;
     }
 
@@ -1542,6 +1571,7 @@ impl Tables {
             }
         }
         self.records += table.records;
+        self.persons += table.person_rows();
         self.count += 1;
     }
 
@@ -1552,7 +1582,7 @@ impl Tables {
             return (None, Vec::new());
         }
         if alone {
-            tally.one_person_per_row(self.records);
+            tally.persons_at_most(self.persons);
         }
         (Some(self.records), self.columns)
     }
@@ -2269,6 +2299,34 @@ mod tests {
         assert_eq!(tally.count(Category::Phone), 1);
     }
 
+    /// A row that names two persons (a student and a guardian; an order's orderer and its
+    /// recipient, who may be the orderer) holds up to two: the estimate is the names'.
+    #[test]
+    fn rows_of_two_persons_hold_two() {
+        let school = "学年,組,生徒氏名,ふりがな,性別,生年月日,保護者氏名,続柄,緊急連絡先\n\
+            3,1,山田 太郎,やまだ たろう,男,2004/04/12,山田 一郎,父,090-1234-5678\n\
+            3,1,佐藤 花子,さとう はなこ,女,2004/11/03,佐藤 洋子,母,080-2345-6789\n\
+            3,1,鈴木 健,すずき けん,男,2005/01/20,鈴木 美咲,母,070-3456-7890\n";
+        let (orders, _) = crate::synth::persons_text(9, 200, crate::synth::Form::Orders);
+        for (text, rows, persons) in [(school.to_string(), 3, 6), (orders, 200, 0)] {
+            let (mut t, mut tally) = read_csv(&text);
+            let cols = t.finish(&mut tally);
+            assert_eq!(t.person_rows(), 2 * rows);
+            tally.persons_at_most(t.person_rows());
+            let r = tally.report(String::new(), None, Some(t.records), cols, false);
+            if persons > 0 {
+                assert_eq!(r.persons_estimate, persons);
+            } else {
+                // Half the recipients are someone else.
+                assert!(
+                    (250..=350).contains(&r.persons_estimate),
+                    "{}",
+                    r.persons_estimate
+                );
+            }
+        }
+    }
+
     /// Names split into family and given name, and addresses split over columns, count once
     /// per row; sex codes count under a gender header; two phone columns do not double the
     /// persons.
@@ -2280,7 +2338,12 @@ mod tests {
             100003,鈴木,一郎,スズキ,イチロウ,9,北海道,札幌市中央区,北一条西2丁目,,,0112223333,07034567890\n";
         let (mut t, mut tally) = read_csv(csv);
         let cols = t.finish(&mut tally);
-        tally.one_person_per_row(t.records);
+        assert_eq!(
+            t.person_rows(),
+            t.records,
+            "a split name is one name column"
+        );
+        tally.persons_at_most(t.person_rows());
         let got: Vec<(&str, Category)> = cols.iter().map(|(h, c)| (h.as_str(), *c)).collect();
         use Category as C;
         assert_eq!(

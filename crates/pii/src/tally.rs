@@ -220,10 +220,11 @@ impl Tally {
         self.cats
     }
 
-    /// The object is a table of `rows` rows (or, called once per table, the tables of a
-    /// database: their rows add up), one person a row at most: a second phone or e-mail
-    /// column (`電話番号`, `携帯電話`) does not double the persons estimate.
-    pub fn one_person_per_row(&mut self, rows: u64) {
+    /// The object is a table whose rows hold `rows` persons at most (a person a row, or as
+    /// many as a row has name columns: [`crate::table::Table::person_rows`]; called once per
+    /// table, the tables of a database add up): a second phone or e-mail column (`電話番号`,
+    /// `携帯電話`) does not double the persons estimate.
+    pub fn persons_at_most(&mut self, rows: u64) {
         self.rows = Some(self.rows.unwrap_or(0).saturating_add(rows));
     }
 
@@ -302,7 +303,7 @@ impl Tally {
             self.distinct[i].merge(d);
         }
         if let Some(r) = rows {
-            self.one_person_per_row(r);
+            self.persons_at_most(r);
         }
     }
 

@@ -143,9 +143,8 @@ impl Xml {
                 columns.push((if many { format!("{name}.{col}") } else { col }, cat));
             }
         }
-        let rows = self.tables.iter().map(|(_, t)| t.records).sum();
-        self.records = rows;
-        tally.one_person_per_row(rows);
+        self.records = self.tables.iter().map(|(_, t)| t.records).sum();
+        tally.persons_at_most(self.tables.iter().map(|(_, t)| t.person_rows()).sum());
         columns
     }
 
