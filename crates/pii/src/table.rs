@@ -650,18 +650,20 @@ fn valid(c: Category, s: &str, postal: Option<u32>) -> bool {
     use Category as C;
     match c {
         C::Email => value::email(s),
-        C::Phone => value::phone(s).is_some(),
+        C::Phone => value::phone(s).is_some() || value::intl_phone(s).is_some(),
         C::PostalCode => value::postal_code(s).is_some(),
         C::Address => value::address(s, postal),
         C::BirthDate => value::birth_date(s).is_some(),
         C::PassportIssueDate => value::issue_date(s).is_some(),
-        C::PassportNumber => value::passport_number(s),
+        C::PassportNumber => value::passport_number(s) || value::foreign_passport(s),
         C::MyNumber => value::my_number(s),
         C::CreditCard => value::credit_card(s),
         C::BankAccount => value::bank_account(s),
         C::Gender => value::gender(s),
-        C::NameRomaji => name_shape(s) == Some(c) || value::airline_name(s).is_some(),
-        C::NameKanji | C::NameKana => name_shape(s) == Some(c),
+        C::NameRomaji => {
+            name_shape(s) == Some(c) && !value::placeholder(s) || value::airline_name(s).is_some()
+        }
+        C::NameKanji | C::NameKana => name_shape(s) == Some(c) && !value::placeholder(s),
     }
 }
 
@@ -1157,6 +1159,18 @@ impl Table {
                 {
                     Some(Kind::Cat(c))
                 }
+                // A category checked strictly, under its header, counts what passes however
+                // little it is (a hotel's register of mostly foreign guests: a Japanese
+                // guest's phone and address among theirs).
+                Some(Kind::Cat(
+                    c @ (Category::Email
+                    | Category::Phone
+                    | Category::PostalCode
+                    | Category::Address
+                    | Category::PassportNumber
+                    | Category::MyNumber
+                    | Category::CreditCard),
+                )) if cells.iter().any(|s| valid(c, s, None)) => Some(Kind::Cat(c)),
                 // An address that fails the check (split over columns, without its
                 // prefecture) is still one; but a column of ASCII values named `addr` holds
                 // network addresses (`remote_addr`, `ip_addr`, `mac_address`).
@@ -1480,6 +1494,8 @@ fn count_cell(op: Op, cell: &str, postal: Option<u32>, tally: &mut Tally) {
         Op::Phone => {
             if let Some(n) = value::phone(t) {
                 tally.add(c, cell, &n);
+            } else if let Some(k) = value::intl_phone(t) {
+                tally.add(c, cell, &k);
             } else {
                 rescue(c, t, postal, &mut |v, k| tally.add(c, v, k));
             }
@@ -1494,6 +1510,8 @@ fn count_cell(op: Op, cell: &str, postal: Option<u32>, tally: &mut Tally) {
                 tally.add(c, cell, t);
             }
         }
+        Op::Upper(_) if c == Category::NameRomaji && !valid(c, t, postal) => other_script(t, tally),
+        Op::Plain(Category::NameKanji) if !valid(c, t, postal) => other_script(t, tally),
         Op::Upper(_) => {
             if valid(c, t, postal) {
                 if c == Category::NameRomaji && t.contains('/') {
@@ -1512,6 +1530,10 @@ fn count_cell(op: Op, cell: &str, postal: Option<u32>, tally: &mut Tally) {
                 return;
             };
             if shape_category(f) != Some(c) {
+                other_script(t, tally);
+                return;
+            }
+            if value::placeholder(t) {
                 return;
             }
             if f & (HIRAGANA | HALF) != 0 {
@@ -1527,6 +1549,20 @@ fn count_cell(op: Op, cell: &str, postal: Option<u32>, tally: &mut Tally) {
                 rescue(c, t, postal, &mut |v, k| tally.add(c, v, k));
             }
         }
+    }
+}
+
+/// A name in a name column of another script (a Japanese guest's `山田 太郎` among foreign
+/// guests' `WANG WEI`; a reading left in kanji): counted in its own script when the
+/// dictionary knows it as a name (not by its shape alone: `unknown`, `退会済み`).
+fn other_script(t: &str, tally: &mut Tally) {
+    match name_shape(t) {
+        Some(c @ Category::NameKanji) if value::name_kanji(t) => tally.add(c, t, t),
+        Some(c @ Category::NameKana) if value::name_kana(t) => {
+            tally.add(c, t, &crate::tables::katakana(t));
+        }
+        Some(c @ Category::NameRomaji) if value::name_romaji(t) => tally.add_upper(c, t, t),
+        _ => {}
     }
 }
 
@@ -2297,6 +2333,42 @@ mod tests {
         t.finish(&mut tally);
         assert_eq!(t.records, 1);
         assert_eq!(tally.count(Category::Phone), 1);
+    }
+
+    /// A hotel's register of mostly foreign guests: their passport numbers and phones in
+    /// other countries' forms count under those headers, a Japanese guest's kanji name in a
+    /// column of romaji ones counts as kanji, and a Japanese address and phone count though
+    /// most of the column's values are not Japanese.
+    #[test]
+    fn foreign_guests_count_under_their_headers() {
+        let text = "宿泊日,宿泊者氏名,国籍,旅券番号,住所,電話番号\n\
+            2016/03/15,WANG WEI,中国,E12345678,Beijing,+86-10-1234-5678\n\
+            2016/03/15,KIM MINJUN,韓国,M12345678,Seoul,+82-2-123-4567\n\
+            2016/03/16,JOHN SMITH,アメリカ,561234567,New York,+1 (212) 555-0100\n\
+            2016/03/16,山田 太郎,日本,TK1234567,東京都千代田区千代田1-1,03-3123-4567\n\
+            2016/03/17,CHEN MEI,台湾,312345678,Taipei,+44 (0)20 7946 0958\n\
+            2016/03/17,unknown,不明,none,-,N/A\n";
+        let (mut t, mut tally) = read_csv(text);
+        t.finish(&mut tally);
+        use Category as C;
+        for (c, n) in [
+            (C::NameKanji, 1),
+            (C::NameRomaji, 4),
+            (C::PassportNumber, 5),
+            (C::Address, 1),
+            (C::Phone, 5),
+        ] {
+            assert_eq!(tally.count(c), n, "{c}");
+        }
+        // Not in a column of another category: a foreign passport's form is a product
+        // code's, a foreign phone's a formula's.
+        let (mut t, mut tally) = read_csv(
+            "氏名,商品コード,備考\n山田 太郎,E12345678,+86-10-1234-5678\n佐藤 花子,M12345678,+1 212 555 0100\n",
+        );
+        t.finish(&mut tally);
+        assert_eq!(tally.count(C::PassportNumber), 0);
+        assert_eq!(tally.count(C::Phone), 0);
+        assert_eq!(tally.count(C::NameKanji), 2);
     }
 
     /// A row that names two persons (a student and a guardian; an order's orderer and its

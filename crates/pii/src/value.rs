@@ -675,6 +675,72 @@ pub fn passport_number(s: &str) -> bool {
         && b[2..].iter().all(u8::is_ascii_digit)
 }
 
+/// A value that stands for none in a form's field (`unknown`, `N/A`, `不明`, `未入力`, `退会`):
+/// no name, though it has a name's shape.
+pub fn placeholder(s: &str) -> bool {
+    const WORDS: [&str; 24] = [
+        "unknown",
+        "none",
+        "null",
+        "nil",
+        "na",
+        "n/a",
+        "test",
+        "tbd",
+        "dummy",
+        "sample",
+        "anonymous",
+        "guest",
+        "noname",
+        "不明",
+        "なし",
+        "無し",
+        "未定",
+        "未入力",
+        "未登録",
+        "削除",
+        "削除済み",
+        "退会",
+        "退会済み",
+        "テスト",
+    ];
+    let t = trim(s);
+    t.len() <= 12 && WORDS.iter().any(|w| t.eq_ignore_ascii_case(w))
+}
+
+/// A passport number of another country (China's `E12345678`, Korea's `M12345678`, the United
+/// States' `561234567`): 6 to 10 capital letters and digits, 6 digits at least. Counted only
+/// in a column named for passports (a hotel's register of foreign guests).
+pub fn foreign_passport(s: &str) -> bool {
+    let b = trim(s).as_bytes();
+    (6..=10).contains(&b.len())
+        && b.iter()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        && b.iter().filter(|c| c.is_ascii_digit()).count() >= 6
+}
+
+/// A phone number in the international form of a country other than Japan
+/// (`+86-10-1234-5678`, `+1 212 555 0100`, `+44 (0)20 7946 0958`): `+`, a country code and 8
+/// to 15 digits in all (ITU-T E.164), with spaces, hyphens, dots or brackets between. Counted
+/// only in a column named for phones; the key is `+` and the digits.
+pub fn intl_phone(s: &str) -> Option<String> {
+    let t = trim(s);
+    let rest = t.strip_prefix('+').or_else(|| t.strip_prefix('＋'))?;
+    // A trunk zero in brackets (`+44 (0)20 …`) is no digit of the number.
+    let rest = rest.replacen("(0)", "", 1);
+    let mut key = String::with_capacity(16);
+    key.push('+');
+    for c in rest.chars() {
+        match c {
+            '0'..='9' => key.push(c),
+            ' ' | '-' | '.' | '(' | ')' => {}
+            _ => return None,
+        }
+    }
+    let n = key.len() - 1;
+    ((8..=15).contains(&n) && !key.starts_with("+0") && !key.starts_with("+81")).then_some(key)
+}
+
 /// The My Number check digit (個人番号の指定等に関する省令 第5条) holds for 12 digits.
 pub fn my_number_digits(d: &[u8]) -> bool {
     if d.len() != 12 || d.iter().all(|x| *x == d[0]) {
@@ -1636,6 +1702,30 @@ pub(crate) mod tests {
             assert!(full_name_romaji(n), "{n}");
         }
         assert_eq!(romaji_key("SATO/HANAKO MRS"), "SATO HANAKO");
+        // Other countries' phones and passports (counted under their headers only).
+        assert_eq!(
+            intl_phone("+86-10-1234-5678").as_deref(),
+            Some("+861012345678")
+        );
+        assert_eq!(
+            intl_phone("+44 (0)20 7946 0958").as_deref(),
+            Some("+442079460958")
+        );
+        for p in [
+            "+81-90-1234-5678",
+            "+0 1234 5678",
+            "+86 10",
+            "090-1234-5678",
+            "+1 212 x",
+        ] {
+            assert_eq!(intl_phone(p), None, "{p}");
+        }
+        for p in ["E12345678", "M12345678", "561234567", "C01X00T47"] {
+            assert!(foreign_passport(p), "{p}");
+        }
+        for p in ["AB12", "ABCDEFGH", "e12345678", "12345678901"] {
+            assert!(!foreign_passport(p), "{p}");
+        }
         assert_eq!(romaji_key("Taro Yamada"), "Taro Yamada");
         for n in [
             "TARO/YAMADA MR",
