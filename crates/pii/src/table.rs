@@ -1510,8 +1510,6 @@ fn count_cell(op: Op, cell: &str, postal: Option<u32>, tally: &mut Tally) {
                 tally.add(c, cell, t);
             }
         }
-        Op::Upper(_) if c == Category::NameRomaji && !valid(c, t, postal) => other_script(t, tally),
-        Op::Plain(Category::NameKanji) if !valid(c, t, postal) => other_script(t, tally),
         Op::Upper(_) => {
             if valid(c, t, postal) {
                 if c == Category::NameRomaji && t.contains('/') {
@@ -1520,6 +1518,8 @@ fn count_cell(op: Op, cell: &str, postal: Option<u32>, tally: &mut Tally) {
                 } else {
                     tally.add_upper(c, cell, t);
                 }
+            } else if c == Category::NameRomaji {
+                other_script(t, tally);
             } else {
                 rescue(c, t, postal, &mut |v, k| tally.add_upper(c, v, k));
             }
@@ -1545,6 +1545,8 @@ fn count_cell(op: Op, cell: &str, postal: Option<u32>, tally: &mut Tally) {
         _ => {
             if valid(c, t, postal) {
                 tally.add(c, cell, t);
+            } else if c == Category::NameKanji {
+                other_script(t, tally);
             } else {
                 rescue(c, t, postal, &mut |v, k| tally.add(c, v, k));
             }
