@@ -1446,6 +1446,9 @@ fn scan_decoded(text: &str, tally: &mut Tally) {
                 if mrz || last_kw(window(text, s, WINDOW * 2), &PASSPORT).is_some() {
                     tally.add(Category::PassportNumber, tok, tok);
                 }
+                if mrz && let Some(end) = mrz_rest(text, s, tally) {
+                    consumed = end;
+                }
             }
             Kind::Upper if tok == "DOCS" => {
                 if let Some(end) = docs(text, e, tally) {
@@ -1579,6 +1582,61 @@ fn docs(text: &str, e: usize, tally: &mut Tally) -> Option<usize> {
         }
     }
     Some(end)
+}
+
+/// The rest of a passport's machine-readable zone (ICAO 9303, TD3) whose second line starts
+/// at `s` with the passport number (`TK12345674JPN8004125M2506013<<<<<<<<<<<<<<06`): the birth
+/// date and sex at their places, each with its check digit, and the name on the line above
+/// (`P<JPNYAMADA<<TARO<<<…`), as a passport scanned and read by OCR gives them. Returns the end
+/// of the line.
+#[cold]
+#[inline(never)]
+fn mrz_rest(text: &str, s: usize, tally: &mut Tally) -> Option<usize> {
+    let line = text.as_bytes().get(s..s + 44)?;
+    let value = |c: u8| match c {
+        b'0'..=b'9' => Some(u32::from(c - b'0')),
+        b'A'..=b'Z' => Some(u32::from(c - b'A') + 10),
+        b'<' => Some(0),
+        _ => None,
+    };
+    let check = |field: &[u8], digit: u8| {
+        let mut sum = 0;
+        for (i, c) in field.iter().enumerate() {
+            let Some(v) = value(*c) else { return false };
+            sum += v * [7, 3, 1][i % 3];
+        }
+        digit.is_ascii_digit() && sum % 10 == u32::from(digit - b'0')
+    };
+    if !check(&line[..9], line[9]) || !check(&line[13..19], line[19]) {
+        return None;
+    }
+    let birth = text.get(s + 13..s + 19)?;
+    let (mm, dd) = (&birth[2..4], &birth[4..6]);
+    if !("01"..="12").contains(&mm) || !("01"..="31").contains(&dd) {
+        return None;
+    }
+    tally.add(Category::BirthDate, birth, birth);
+    if let Some(sex @ ("M" | "F")) = text.get(s + 20..s + 21) {
+        tally.add(Category::Gender, sex, sex);
+    }
+    // The line above: `P<` (or `PP`, `PE` …), the issuing state, then `SURNAME<<GIVEN<NAMES`.
+    let above_end = text
+        .get(..s)?
+        .trim_end_matches([' ', '\r'])
+        .strip_suffix('\n')?;
+    let above = above_end.rsplit('\n').next()?.trim_matches([' ', '\r']);
+    if above.len() == 44 && above.starts_with('P') {
+        let names = above.get(5..)?.trim_end_matches('<');
+        if let Some((surname, given)) = names.split_once("<<")
+            && !surname.is_empty()
+            && !given.is_empty()
+            && names.bytes().all(|c| c.is_ascii_uppercase() || c == b'<')
+        {
+            let name = format!("{} {}", surname.replace('<', " "), given.replace('<', " "));
+            tally.add_upper(Category::NameRomaji, &name, &name);
+        }
+    }
+    Some(s + 44)
 }
 
 /// A date as airlines write it (`12APR80`, `12APR1980`): day, month, year.
@@ -2627,6 +2685,36 @@ mod tests {
         ] {
             assert_eq!(found(t), want, "{t}");
         }
+    }
+
+    /// A passport's machine-readable zone read by OCR: number, birth date, sex and name,
+    /// each at its place and checked; a broken check digit gives the number only (the
+    /// nationality after it still marks a passport).
+    #[test]
+    fn passport_mrz_gives_its_holder() {
+        use Category as C;
+        let l1 = "P<JPNYAMADA<<TARO<<<<<<<<<<<<<<<<<<<<<<<<<<<";
+        let l2 = "TK12345671JPN8004129M2506012<<<<<<<<<<<<<<04";
+        let mut t = Tally::new(CatSet::all());
+        scan(&format!("旅券の写し\n{l1}\r\n{l2}\n"), &mut t);
+        let r = t.report(String::new(), None, None, Vec::new(), true);
+        assert_eq!(
+            found(&format!("旅券の写し\n{l1}\r\n{l2}\n")),
+            vec![
+                (C::NameRomaji, 1),
+                (C::Gender, 1),
+                (C::BirthDate, 1),
+                (C::PassportNumber, 1)
+            ]
+        );
+        assert_eq!(r.samples[&C::NameRomaji], ["YAMADA TARO"]);
+        assert_eq!(r.samples[&C::BirthDate], ["800412"]);
+        // The birth date's check digit broken: the number alone.
+        let bad = l2.replace("8004129", "8004128");
+        assert_eq!(
+            found(&format!("{l1}\n{bad}\n")),
+            vec![(C::PassportNumber, 1)]
+        );
     }
 
     /// Passenger data in a booking's `SSR DOCS` element, as the reservation systems write
