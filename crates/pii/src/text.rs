@@ -2145,6 +2145,10 @@ fn date(text: &str, s: usize, tok: &str, parsed: Option<value::Ymd>, tally: &mut
         (Some(_), _) => Category::BirthDate,
         (None, Some(_)) => Category::PassportIssueDate,
         (None, None) if born_after(text, s + tok.len()) => Category::BirthDate,
+        // `旅券番号：TK1234567（2015年6月1日発行）`: issued, after a passport's keyword.
+        (None, None) if kws[2].is_some() && issued_after(text, s + tok.len()) => {
+            Category::PassportIssueDate
+        }
         (None, None) => return false,
     };
     let Some(d) = parsed.or_else(|| value::date(tok)) else {
@@ -2185,6 +2189,14 @@ fn born_after(text: &str, e: usize) -> bool {
         }
         None => false,
     }
+}
+
+/// Is the date ending at `e` marked as an issue date after it (`2015年6月1日発行`, `交付`,
+/// `発給`)?
+fn issued_after(text: &str, e: usize) -> bool {
+    let rest = text.get(e..).unwrap_or("");
+    let rest = rest.strip_prefix(' ').unwrap_or(rest);
+    ["発行", "交付", "発給"].iter().any(|k| rest.starts_with(k))
 }
 
 /// A token of digits and separators.
@@ -2780,6 +2792,12 @@ mod tests {
                 "旅券番号 TK1234567 発行日 2019年5月1日 有効期限 2029年5月1日",
                 vec![(C::PassportNumber, 1), (C::PassportIssueDate, 1)],
             ),
+            // Marked issued after it, near a passport; not without one.
+            (
+                "旅券番号：TK1234567（2015年6月1日発行）",
+                vec![(C::PassportNumber, 1), (C::PassportIssueDate, 1)],
+            ),
+            ("請求書 2015年6月1日発行", vec![]),
         ] {
             assert_eq!(found(t), want, "{t}");
         }
