@@ -1107,9 +1107,7 @@ impl<'n> Reading<'n> {
                 let mut cols = table.finish(tally);
                 cols.extend(row_cols);
                 let records = table.records + json.row_records;
-                if !cols.iter().any(|(h, c)| persons_in_array(h, *c)) {
-                    tally.persons_at_most(table.person_rows() + json.row_records);
-                }
+                tally.persons_at_most(table.person_rows() + json.row_records);
                 (Some(records), cols)
             }
             Some(Mode::Sql) => {
@@ -1391,22 +1389,6 @@ fn is_xlsx(name: &str, head: &[u8]) -> bool {
         || lower.ends_with(".xlsb")
         || memchr::memmem::find(&head[..head.len().min(4096)], b"xl/").is_some()
             && !lower.ends_with(".zip")
-}
-
-/// Whether a column holds a person's name, e-mail or phone in an array of objects
-/// (`guests.0.lastName` of a booking): a record then holds several persons, not one.
-fn persons_in_array(header: &str, c: Category) -> bool {
-    matches!(
-        c,
-        Category::NameKanji
-            | Category::NameKana
-            | Category::NameRomaji
-            | Category::Email
-            | Category::Phone
-    ) && header
-        .rsplit('.')
-        .skip(1)
-        .any(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
 }
 
 #[cfg(test)]
