@@ -51,6 +51,7 @@ pub mod carve;
 mod client;
 pub mod decode;
 pub mod doc;
+pub mod fixed;
 pub mod json;
 mod kv;
 pub mod mail;

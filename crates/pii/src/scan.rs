@@ -942,6 +942,9 @@ struct Reading<'n> {
     dump_spread: Spread<crate::sql::Dump>,
     jsonl_spread: Spread<JsonLines>,
     jsonl: Option<JsonLines>,
+    /// Records of fixed width, read apart.
+    fixed: Option<crate::fixed::Fixed>,
+    fixed_spread: Spread<crate::fixed::Fixed>,
     dump: crate::sql::Dump,
     json: crate::json::Json,
     cards: crate::vcard::Cards,
@@ -967,6 +970,8 @@ impl<'n> Reading<'n> {
             dump_spread: Spread::with_threads(threads),
             jsonl_spread: Spread::with_threads(threads),
             jsonl: None,
+            fixed: None,
+            fixed_spread: Spread::with_threads(threads),
             dump: Default::default(),
             json: Default::default(),
             cards: Default::default(),
@@ -1003,7 +1008,8 @@ impl<'n> Reading<'n> {
         let m = match self.mode {
             Some(m) => m,
             None => {
-                let m = choose_mode(&self.lower, chunk);
+                let (m, layout) = choose_mode(&self.lower, chunk);
+                self.fixed = layout.map(crate::fixed::Fixed::new);
                 if matches!(m, Mode::Json | Mode::Jsonl | Mode::Vcard | Mode::Zengin) {
                     self.table = Table::named();
                 }
@@ -1018,6 +1024,11 @@ impl<'n> Reading<'n> {
             Mode::Vcard => self.cards.chunk(chunk, table, tally),
             Mode::Xml => self.xml.chunk(chunk, tally),
             Mode::Zengin => self.zengin.chunk(chunk, table, tally),
+            Mode::Fixed => {
+                if let Some(r) = &mut self.fixed {
+                    self.fixed_spread.read(r, owned, tally);
+                }
+            }
             Mode::Jsonl => {
                 let r = self.jsonl.get_or_insert_with(|| JsonLines {
                     table: std::mem::take(table),
@@ -1049,6 +1060,11 @@ impl<'n> Reading<'n> {
             Some(Mode::Jsonl) => {
                 if let Some(r) = &mut self.jsonl {
                     self.jsonl_spread.flush(r, tally);
+                }
+            }
+            Some(Mode::Fixed) => {
+                if let Some(r) = &mut self.fixed {
+                    self.fixed_spread.flush(r, tally);
                 }
             }
             _ => {}
@@ -1086,6 +1102,9 @@ impl<'n> Reading<'n> {
         if let Some(r) = self.jsonl {
             table = r.table;
         }
+        if let Some(r) = self.fixed {
+            table = r.table;
+        }
         let (mut json, mut xml) = (self.json, self.xml);
         let mut row_cols = Vec::new();
         match mode {
@@ -1100,7 +1119,14 @@ impl<'n> Reading<'n> {
                 let cols = xml.finish(tally);
                 ((xml.records > 0).then_some(xml.records), cols)
             }
-            Some(Mode::Delimited(_) | Mode::Jsonl | Mode::Json | Mode::Vcard | Mode::Zengin) => {
+            Some(
+                Mode::Delimited(_)
+                | Mode::Jsonl
+                | Mode::Json
+                | Mode::Vcard
+                | Mode::Zengin
+                | Mode::Fixed,
+            ) => {
                 if !pending.is_empty() {
                     text::scan(&pending, tally);
                 }
@@ -1286,11 +1312,34 @@ enum Mode {
     Xml,
     /// A Zengin bank transfer file ([`crate::zengin`]).
     Zengin,
+    /// Records of fixed width ([`crate::fixed`]).
+    Fixed,
     Delimited(u8),
 }
 
-fn choose_mode(lower_name: &str, chunk: &str) -> Mode {
+/// The mode of a text by its name and first chunk, with the layout of its records when they
+/// are of fixed width.
+fn choose_mode(lower_name: &str, chunk: &str) -> (Mode, Option<crate::fixed::Layout>) {
     let head = &chunk[..floor_boundary(chunk, 64 * 1024)];
+    let mode = match choose_format(lower_name, head) {
+        // Lines of one width without delimiters: records of fixed width, when their fields
+        // can be told.
+        Mode::Text
+            if !lower_name.ends_with(".csv")
+                && !crate::client::looks_boxed(head)
+                && !crate::client::looks_vertical(head) =>
+        {
+            match crate::fixed::infer(head) {
+                Some(layout) => return (Mode::Fixed, Some(layout)),
+                None => Mode::Text,
+            }
+        }
+        m => m,
+    };
+    (mode, None)
+}
+
+fn choose_format(lower_name: &str, head: &str) -> Mode {
     if lower_name.ends_with(".jsonl") || lower_name.ends_with(".ndjson") {
         return Mode::Jsonl;
     }

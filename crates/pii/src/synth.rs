@@ -322,6 +322,14 @@ pub enum Form {
     /// in a column of its own, which holds the passport number, birth date, gender and name
     /// again. Not in [`Form::ALL`], like [`Form::Memo`].
     Bookings,
+    /// Records of fixed width as a mainframe's batch job writes them (固定長, no header, no
+    /// delimiter; places counted in Shift_JIS bytes): a customer number, the name in kanji
+    /// padded with `　`, the reading in half-width katakana, a sex code, the birth date as
+    /// `YYYYMMDD` (`00000000` when unknown, one in twenty), the postal code's seven digits,
+    /// the address, the phone, the e-mail, the passport number and its issue date (blank
+    /// without one), and the time of the last update (`YYYYMMDDhhmmss`, a date of no
+    /// person's). Not in [`Form::ALL`], like [`Form::Memo`].
+    Fixed,
 }
 
 impl Form {
@@ -347,6 +355,7 @@ impl Form {
             Form::Vcard => "vcf",
             Form::Xml => "xml",
             Form::Text | Form::Memo => "txt",
+            Form::Fixed => "dat",
             Form::Logs => "log",
         }
     }
@@ -536,6 +545,11 @@ pub fn persons_text(seed: u64, n: usize, form: Form) -> (String, BTreeMap<Catego
             bump(&mut truth, C::Email);
             continue;
         }
+        if form == Form::Fixed {
+            fixed_record(&mut rng, &p, records.len(), &mut out, &mut truth);
+            records.push(serde_json::Value::Null);
+            continue;
+        }
         if form == Form::Bookings {
             bookings_row(
                 &mut rng, &p, &birth, &phone, &pp, &issue, &mut out, &mut truth,
@@ -699,7 +713,8 @@ pub fn persons_text(seed: u64, n: usize, form: Form) -> (String, BTreeMap<Catego
             | Form::Memo
             | Form::Logs
             | Form::Orders
-            | Form::Bookings => {}
+            | Form::Bookings
+            | Form::Fixed => {}
         }
     }
     if form == Form::Xml {
@@ -1452,6 +1467,7 @@ fn form_name(f: Form) -> &'static str {
         Form::Logs => "logs",
         Form::Orders => "orders",
         Form::Bookings => "bookings",
+        Form::Fixed => "fixed",
     }
 }
 
@@ -1462,6 +1478,93 @@ fn airline_date((y, m, d): (i32, u32, u32)) -> String {
     ];
     let month = MONTHS.get(m.saturating_sub(1) as usize).unwrap_or(&"JAN");
     format!("{d:02}{month}{:02}", y.rem_euclid(100))
+}
+
+/// `s` padded to `width` places counted as Shift_JIS counts them (a kanji two), with `fill`
+/// (`　` or ` `) and a space for an odd place left; cut when longer.
+fn pad_sjis(s: &str, width: usize, fill: char) -> String {
+    let w = |c: char| {
+        if c.is_ascii() || ('\u{FF61}'..='\u{FF9F}').contains(&c) {
+            1
+        } else {
+            2
+        }
+    };
+    let mut out = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        if used + w(c) > width {
+            break;
+        }
+        out.push(c);
+        used += w(c);
+    }
+    while used + w(fill) <= width {
+        out.push(fill);
+        used += w(fill);
+    }
+    while used < width {
+        out.push(' ');
+        used += 1;
+    }
+    out
+}
+
+/// One record of [`Form::Fixed`] (customer `i`), with what it plants.
+fn fixed_record(
+    rng: &mut Rng,
+    p: &Person,
+    i: usize,
+    out: &mut String,
+    truth: &mut BTreeMap<Category, u64>,
+) {
+    use Category as C;
+    let (y, m, d) = p.birth;
+    let birth = if rng.chance(0.05) {
+        "00000000".to_string()
+    } else {
+        bump(truth, C::BirthDate);
+        format!("{y:04}{m:02}{d:02}")
+    };
+    let (passport, issue) = match &p.passport {
+        Some((no, (y, m, d))) => {
+            bump(truth, C::PassportNumber);
+            bump(truth, C::PassportIssueDate);
+            (no.clone(), format!("{y:04}{m:02}{d:02}"))
+        }
+        None => (" ".repeat(9), " ".repeat(8)),
+    };
+    out.push_str(&format!(
+        "{:08}{}{}{}{birth}{:07}{}{}{}{passport}{issue}2024{:02}{:02}{:02}{:02}{:02}\r\n",
+        10_000 + i,
+        pad_sjis(&format!("{}　{}", p.last.kanji, p.first.kanji), 24, '　'),
+        pad_sjis(
+            &halfwidth(&format!("{} {}", p.last.kana, p.first.kana)),
+            20,
+            ' '
+        ),
+        if p.male { 1 } else { 2 },
+        p.postal,
+        pad_sjis(&p.address, 80, '　'),
+        pad_sjis(&p.phone, 13, ' '),
+        pad_sjis(&p.email, 50, ' '),
+        rng.range(1, 12),
+        rng.range(1, 28),
+        rng.range(0, 23),
+        rng.range(0, 59),
+        rng.range(0, 59),
+    ));
+    for c in [
+        C::NameKanji,
+        C::NameKana,
+        C::Gender,
+        C::PostalCode,
+        C::Address,
+        C::Phone,
+        C::Email,
+    ] {
+        bump(truth, c);
+    }
 }
 
 /// One row of [`Form::Bookings`], with what it plants.

@@ -912,6 +912,10 @@ pub struct Table {
     groups: Vec<Group>,
     /// A group's joined value (reused).
     joined: String,
+    /// Columns' names without a header (a fixed-width record's places, [`Table::fixed`]).
+    places: Vec<String>,
+    /// Without a header: what a fixed-width layout found each column to hold ([`Table::fixed`]).
+    hints: Vec<Option<Category>>,
 }
 
 impl Table {
@@ -929,6 +933,20 @@ impl Table {
             named: false,
             groups: Vec::new(),
             joined: String::new(),
+            places: Vec::new(),
+            hints: Vec::new(),
+        }
+    }
+
+    /// A table of fixed-width records ([`crate::fixed`]). When no header row names its
+    /// columns, they are named `places`, and `hints` says what the layout found in them:
+    /// `Gender` for sex codes (`1`, `2`), a birth or issue date; dates it gave no category
+    /// are no person's (the time of an update), and are not judged again by their years.
+    pub fn fixed(places: Vec<String>, hints: Vec<Option<Category>>) -> Self {
+        Table {
+            places,
+            hints,
+            ..Table::new()
         }
     }
 
@@ -1026,6 +1044,8 @@ impl Table {
             named: self.named,
             groups: self.groups.clone(),
             joined: String::new(),
+            places: self.places.clone(),
+            hints: self.hints.clone(),
         })
     }
 
@@ -1079,7 +1099,10 @@ impl Table {
                 } else {
                     match &self.header {
                         Some(h) => h.get(i).map(|s| s.trim().to_string()).unwrap_or_default(),
-                        None => format!("#{}", i + 1),
+                        None => match self.places.get(i) {
+                            Some(p) => p.clone(),
+                            None => format!("#{}", i + 1),
+                        },
                     }
                 };
                 Some((name, cat))
@@ -1141,6 +1164,12 @@ impl Table {
             let n = cells.len().max(1);
             let share = |f: &dyn Fn(&str) -> bool| cells.iter().filter(|c| f(c)).count() * 100 / n;
             *kind = match by_header {
+                None if header.is_none() && self.hints.get(i).is_some_and(Option::is_some) => {
+                    match self.hints.get(i).copied().flatten() {
+                        Some(Category::Gender) => Some(Kind::GenderCode),
+                        c => c.map(Kind::Cat),
+                    }
+                }
                 Some(Kind::Name) => {
                     // The script decides: the most common shape among the values.
                     let best = [
@@ -1222,7 +1251,10 @@ impl Table {
                     if let Some((cat, k)) = top.filter(|t| t.1 * 100 / n >= 60) {
                         let _ = k;
                         Some(Kind::Cat(cat))
-                    } else if dates.len() * 100 / n >= 60 && header.is_none() {
+                    } else if dates.len() * 100 / n >= 60
+                        && header.is_none()
+                        && self.hints.is_empty()
+                    {
                         let mut ys = dates.clone();
                         ys.sort_unstable();
                         date_years.push((i, ys.get(ys.len() / 2).copied().unwrap_or(0)));
