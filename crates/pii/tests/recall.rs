@@ -75,9 +75,15 @@ fn recall_and_precision_per_category() {
     for (ei, enc) in ENCODINGS.iter().enumerate() {
         for (fi, form) in Form::ALL
             .iter()
-            .chain([&Form::Memo, &Form::Logs, &Form::Orders, &Form::Bookings])
+            .chain([&Form::Memo, &Form::Logs, &Form::Orders, &Form::Bookings, &Form::Fixed])
             .enumerate()
         {
+            // Records of fixed width are no mail's: ISO-2022-JP has no half-width katakana
+            // (encoding_rs writes them in full width, the records lose their width) and its
+            // escapes give no fixed places.
+            if *form == Form::Fixed && *enc == encoding_rs::ISO_2022_JP {
+                continue;
+            }
             let g = synth::persons_file(1000 + (ei * 10 + fi) as u64, PERSONS, *form, enc);
             let f = found(&scanner, &g.name, &g.data);
             cases += 1;
