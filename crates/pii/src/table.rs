@@ -939,9 +939,10 @@ impl Table {
     }
 
     /// A table of fixed-width records ([`crate::fixed`]). When no header row names its
-    /// columns, they are named `places`, and `hints` says what the layout found in them:
-    /// `Gender` for sex codes (`1`, `2`), a birth or issue date; dates it gave no category
-    /// are no person's (the time of an update), and are not judged again by their years.
+    /// columns, they are named `places`. `hints` says what the layout found in the columns
+    /// no header cell names a category of: `Gender` for sex codes (`1`, `2`), a birth or
+    /// issue date; dates it gave no category are no person's (the time of an update), and
+    /// are not judged again by their years.
     pub fn fixed(places: Vec<String>, hints: Vec<Option<Category>>) -> Self {
         Table {
             places,
@@ -1164,7 +1165,7 @@ impl Table {
             let n = cells.len().max(1);
             let share = |f: &dyn Fn(&str) -> bool| cells.iter().filter(|c| f(c)).count() * 100 / n;
             *kind = match by_header {
-                None if header.is_none() && self.hints.get(i).is_some_and(Option::is_some) => {
+                None if self.hints.get(i).is_some_and(Option::is_some) => {
                     match self.hints.get(i).copied().flatten() {
                         Some(Category::Gender) => Some(Kind::GenderCode),
                         c => c.map(Kind::Cat),

@@ -75,7 +75,13 @@ fn recall_and_precision_per_category() {
     for (ei, enc) in ENCODINGS.iter().enumerate() {
         for (fi, form) in Form::ALL
             .iter()
-            .chain([&Form::Memo, &Form::Logs, &Form::Orders, &Form::Bookings, &Form::Fixed])
+            .chain([
+                &Form::Memo,
+                &Form::Logs,
+                &Form::Orders,
+                &Form::Bookings,
+                &Form::Fixed,
+            ])
             .enumerate()
         {
             // Records of fixed width are no mail's: ISO-2022-JP has no half-width katakana
