@@ -79,33 +79,65 @@ impl Metric {
         }
     }
 
+    /// The width of the character led by `b[i]`, and its length in bytes.
+    #[inline]
+    fn step(self, b: &[u8], i: usize) -> (usize, usize) {
+        let x = b.get(i).copied().unwrap_or(0);
+        if x < 0x80 {
+            return (1, 1);
+        }
+        let len = match x {
+            0xC0..=0xDF => 2,
+            0xE0..=0xEF => 3,
+            0xF0.. => 4,
+            _ => 1,
+        };
+        let w = match self {
+            Metric::Utf8 => len,
+            Metric::Chars => 1,
+            Metric::Euc => 2,
+            // Half-width katakana, U+FF61..=U+FF9F: `EF BD A1`..=`EF BE 9F`.
+            Metric::Sjis => match (x, b.get(i + 1), b.get(i + 2)) {
+                (0xEF, Some(0xBD), Some(0xA1..=0xBF)) | (0xEF, Some(0xBE), Some(0x80..=0x9F)) => 1,
+                _ => 2,
+            },
+        };
+        (w, len)
+    }
+
     /// The byte offsets in `line` of the places `starts` (ascending, the first 0) and of
-    /// its end, into `out`; `false` when a place falls inside a character.
-    fn offsets(self, line: &str, starts: &[usize], out: &mut Vec<usize>) -> bool {
+    /// its end, into `out`, in one pass over its bytes (it runs for every record); `false`
+    /// when the line is not `width` wide or a place falls inside a character.
+    fn offsets(self, line: &str, starts: &[usize], width: usize, out: &mut Vec<usize>) -> bool {
         out.clear();
-        let mut next = starts.iter().copied().peekable();
-        let mut pos = 0;
-        for (i, c) in line.char_indices() {
-            while let Some(&s) = next.peek() {
-                if s > pos {
-                    break;
-                }
-                if s < pos {
+        let b = line.as_bytes();
+        let (mut i, mut pos, mut k) = (0, 0, 0);
+        let mut next = starts.first().copied().unwrap_or(usize::MAX);
+        while i < b.len() {
+            if pos >= next {
+                if pos > next {
                     return false;
                 }
                 out.push(i);
-                next.next();
+                k += 1;
+                next = starts.get(k).copied().unwrap_or(usize::MAX);
+                continue;
             }
-            pos += self.width(c);
+            let (w, len) = self.step(b, i);
+            pos += w;
+            i += len;
         }
-        while let Some(s) = next.next() {
-            if s != pos && s < pos {
-                return false;
-            }
-            out.push(line.len());
+        if pos != width {
+            return false;
         }
-        out.push(line.len());
-        true
+        // Fields empty at the end.
+        while next == pos {
+            out.push(b.len());
+            k += 1;
+            next = starts.get(k).copied().unwrap_or(usize::MAX);
+        }
+        out.push(b.len());
+        k == starts.len()
     }
 }
 
@@ -557,14 +589,13 @@ impl Fixed {
     pub fn read(&mut self, chunk: &str, tally: &mut Tally) {
         let mut cells: Vec<&str> = Vec::with_capacity(self.layout.starts.len());
         for line in crate::scan::lines_inclusive(chunk) {
-            let l = line.trim_end_matches(['\n', '\r']);
+            let l = line.strip_suffix('\n').unwrap_or(line);
+            let l = l.strip_suffix('\r').unwrap_or(l);
             if l.is_empty() {
                 continue;
             }
-            let m = self.layout.metric;
-            if m.line_width(l) != self.layout.width
-                || !m.offsets(l, &self.layout.starts, &mut self.offsets)
-            {
+            let (m, width) = (self.layout.metric, self.layout.width);
+            if !m.offsets(l, &self.layout.starts, width, &mut self.offsets) {
                 text::scan(l, tally);
                 continue;
             }
@@ -737,12 +768,18 @@ mod tests {
     #[test]
     fn places_inside_a_character_are_no_cut() {
         let mut out = Vec::new();
-        assert!(Metric::Sjis.offsets("ab山田cd", &[0, 2, 6], &mut out));
+        assert!(Metric::Sjis.offsets("ab山田cd", &[0, 2, 6], 8, &mut out));
         assert_eq!(out, [0, 2, 8, 10]);
-        assert!(!Metric::Sjis.offsets("ab山田cd", &[0, 3], &mut out));
-        assert!(Metric::Utf8.offsets("ab山田", &[0, 2, 5], &mut out));
+        assert!(!Metric::Sjis.offsets("ab山田cd", &[0, 3], 8, &mut out));
+        assert!(!Metric::Sjis.offsets("ab山田cd", &[0, 2, 6], 9, &mut out));
+        assert!(Metric::Sjis.offsets("ｱｲ山", &[0, 1, 2], 4, &mut out));
+        assert_eq!(out, [0, 3, 6, 9]);
+        assert!(Metric::Euc.offsets("ｱｲ山", &[0, 2, 4], 6, &mut out));
+        assert!(Metric::Utf8.offsets("ab山田", &[0, 2, 5], 8, &mut out));
         assert_eq!(out, [0, 2, 5, 8]);
-        assert!(Metric::Sjis.offsets("ab", &[0, 2], &mut out));
+        assert!(Metric::Sjis.offsets("ab", &[0, 2], 2, &mut out));
         assert_eq!(out, [0, 2, 2]);
+        assert!(Metric::Chars.offsets("山田太郎", &[0, 2], 4, &mut out));
+        assert_eq!(out, [0, 6, 12]);
     }
 }
