@@ -28,8 +28,15 @@ use crate::tally::Tally;
 use crate::{text, value};
 use kizuki_core::Category;
 
-/// Lines read to infer the layout.
-const SAMPLE_LINES: usize = 256;
+/// Lines read to infer the layout (of the first chunk): enough to see a field that few
+/// records fill (the passport numbers of one customer in a thousand).
+const SAMPLE_LINES: usize = 4096;
+/// Values of a field validated at most to judge it (the first ones filled, after those of
+/// lines with a character where few have one: at most [`MAX_RARE`]).
+const JUDGED: usize = 256;
+const MAX_RARE: usize = 512;
+/// No offset: a place inside a wide character.
+const INSIDE: u32 = u32::MAX;
 /// Lines needed at least.
 const MIN_LINES: usize = 8;
 /// Record widths considered.
@@ -179,11 +186,14 @@ impl Layout {
 /// The lines of the head of a text, as read for the layout.
 struct Sample<'a> {
     lines: Vec<&'a str>,
-    /// Per line: the byte offset of each place where a character starts (`None` inside a
-    /// wide character), and of the end.
-    offs: Vec<Vec<Option<usize>>>,
+    /// Per line: the byte offset of each place where a character starts ([`INSIDE`] inside
+    /// a wide character), and of the end.
+    offs: Vec<Vec<u32>>,
     /// Per line: what each place holds.
     classes: Vec<Vec<Class>>,
+    /// The lines in the order their values are judged, the first `rare` ones all.
+    order: Vec<usize>,
+    rare: usize,
 }
 
 impl<'a> Sample<'a> {
@@ -191,7 +201,7 @@ impl<'a> Sample<'a> {
         let mut offs = Vec::with_capacity(lines.len());
         let mut classes = Vec::with_capacity(lines.len());
         for l in &lines {
-            let mut o = vec![None; width + 1];
+            let mut o = vec![INSIDE; width + 1];
             let mut cl = vec![Class::Pad; width];
             let mut pos = 0;
             for (i, c) in l.char_indices() {
@@ -202,7 +212,7 @@ impl<'a> Sample<'a> {
                     _ => Class::Japanese,
                 };
                 if let Some(slot) = o.get_mut(pos) {
-                    *slot = Some(i);
+                    *slot = u32::try_from(i).unwrap_or(INSIDE);
                 }
                 for k in 0..w {
                     if let Some(slot) = cl.get_mut(pos + k) {
@@ -216,15 +226,18 @@ impl<'a> Sample<'a> {
                 pos += w;
             }
             if let Some(slot) = o.get_mut(width) {
-                *slot = Some(l.len());
+                *slot = u32::try_from(l.len()).unwrap_or(INSIDE);
             }
             offs.push(o);
             classes.push(cl);
         }
+        let order = (0..lines.len()).collect();
         Sample {
             lines,
             offs,
             classes,
+            order,
+            rare: 0,
         }
     }
 
@@ -232,15 +245,18 @@ impl<'a> Sample<'a> {
     /// falls inside a character.
     fn cell(&self, r: usize, from: usize, to: usize) -> Option<&'a str> {
         let o = self.offs.get(r)?;
-        let (a, b) = ((*o.get(from)?)?, (*o.get(to)?)?);
-        Some(value::trim(self.lines.get(r)?.get(a..b)?))
+        let (a, b) = (*o.get(from)?, *o.get(to)?);
+        if a == INSIDE || b == INSIDE {
+            return None;
+        }
+        Some(value::trim(self.lines.get(r)?.get(a as usize..b as usize)?))
     }
 
     /// Lines in which a character starts at place `p` (or the record ends there).
     fn aligned(&self, p: usize) -> usize {
         self.offs
             .iter()
-            .filter(|o| o.get(p).is_some_and(Option::is_some))
+            .filter(|o| o.get(p).is_some_and(|x| *x != INSIDE))
             .count()
     }
 }
@@ -254,16 +270,19 @@ enum Label {
 }
 
 /// Whether the values of a field between `from` and `to` validate, and as what: most of
-/// them (60 %) one category; a field holding values in few lines needs two at least. With
+/// them (60 %) one category; a field holding values in few lines needs two at least; the
+/// values of rare lines and the first [`JUDGED`] others decide. With
 /// the label, the per mille of the values that validate. Zeros alone (`00000000`) are no
 /// value: mainframes write them for a date or a code left blank.
 fn label(s: &Sample, from: usize, to: usize) -> Option<(Label, usize)> {
-    let n = s.lines.len();
     let mut filled = 0;
     let mut votes: Vec<(Label, usize)> = Vec::new();
     let (mut ones, mut twos, mut codes, mut changes) = (0, 0, 0, 0);
     let mut last = None;
-    for r in 0..n {
+    for (k, &r) in s.order.iter().enumerate() {
+        if filled >= JUDGED && k >= s.rare {
+            break;
+        }
         // A value cut inside a character is no value of this field.
         let Some(c) = s.cell(r, from, to) else {
             filled += 1;
@@ -314,23 +333,27 @@ fn label(s: &Sample, from: usize, to: usize) -> Option<(Label, usize)> {
     (k * 10 >= filled * 6).then_some((l, k * 1000 / filled))
 }
 
-/// Infers the layout of the records at the head of a text; `None` when its lines are no
-/// records of one width with a field of a person.
-pub fn infer(head: &str) -> Option<Layout> {
-    let head = head.trim_start_matches('\u{feff}');
-    let mut lines: Vec<&str> = head
+/// Lines read first, to tell whether a text is of one width.
+const FIRST_LINES: usize = 64;
+
+/// The whole lines of `head`, line ends and empty lines left out.
+fn lines_of(head: &str) -> impl Iterator<Item = &str> {
+    head.trim_start_matches('\u{feff}')
         .split_inclusive('\n')
         .filter(|l| l.ends_with('\n'))
         .map(|l| l.trim_end_matches(['\n', '\r']))
         .filter(|l| !l.is_empty())
-        .take(SAMPLE_LINES)
-        .collect();
+}
+
+/// The metric and width that nearly all of `lines` have (without tabs: a TSV's lines are
+/// no records of fixed width), if any.
+fn first_width(lines: &[&str]) -> Option<(Metric, usize)> {
     if lines.len() < MIN_LINES
         || lines.iter().filter(|l| l.contains('\t')).count() * 10 > lines.len()
     {
         return None;
     }
-    let (metric, width) = Metric::ALL.into_iter().find_map(|m| {
+    Metric::ALL.into_iter().find_map(|m| {
         let widths: Vec<usize> = lines.iter().map(|l| m.line_width(l)).collect();
         let mut sorted = widths.clone();
         sorted.sort_unstable();
@@ -338,9 +361,33 @@ pub fn infer(head: &str) -> Option<Layout> {
         let same = widths.iter().filter(|w| **w == mode).count();
         (same * 10 >= widths.len() * 9 && (MIN_WIDTH..=MAX_WIDTH).contains(&mode))
             .then_some((m, mode))
-    })?;
+    })
+}
+
+/// Whether the first lines of `head` are of one width, or too few to tell: records of
+/// fixed width, maybe, whose layout is better inferred from more lines than a head holds.
+pub fn one_width(head: &str) -> bool {
+    let lines: Vec<&str> = lines_of(head).take(FIRST_LINES).collect();
+    lines.len() < MIN_LINES || first_width(&lines).is_some()
+}
+
+/// Infers the layout of the records at the head of a text; `None` when its lines are no
+/// records of one width with a field of a person.
+pub fn infer(head: &str) -> Option<Layout> {
+    let mut all = lines_of(head);
+    // The first lines decide at little cost whether the text is of one width (most are not).
+    let mut lines: Vec<&str> = all.by_ref().take(FIRST_LINES).collect();
+    let (metric, width) = first_width(&lines)?;
+    lines.extend(all.take(SAMPLE_LINES - lines.len()));
+    let same = lines
+        .iter()
+        .filter(|l| metric.line_width(l) == width)
+        .count();
+    if same * 10 < lines.len() * 9 {
+        return None;
+    }
     lines.retain(|l| metric.line_width(l) == width);
-    let s = Sample::new(lines, metric, width);
+    let mut s = Sample::new(lines, metric, width);
     let n = s.lines.len();
     // Per place: lines with a character starting there, with any character there, with an
     // ASCII character there; lines in which a character starts there.
@@ -361,6 +408,33 @@ pub fn infer(head: &str) -> Option<Layout> {
             filled[p] += 1;
         }
     }
+    // Lines with a character at a place few lines fill come first in the values judged: a
+    // field few records fill, or what follows a field in them (a passport number after an
+    // e-mail), is judged by them.
+    // The rarest first: the lines of a field few records fill before those of a long
+    // address's last places.
+    let rarity: Vec<usize> = s
+        .classes
+        .iter()
+        .map(|cl| {
+            cl.iter()
+                .zip(&filled)
+                .filter(|(c, _)| **c != Class::Pad)
+                .map(|(_, f)| *f)
+                .min()
+                .unwrap_or(n)
+        })
+        .collect();
+    let mut rare: Vec<usize> = (0..n).filter(|r| rarity[*r] * 20 <= n).collect();
+    rare.sort_by_key(|r| (rarity[*r], *r));
+    rare.truncate(MAX_RARE);
+    let mut first = vec![false; n];
+    for r in &rare {
+        first[*r] = true;
+    }
+    s.rare = rare.len();
+    s.order = rare;
+    s.order.extend((0..n).filter(|r| !first[*r]));
     let aligned: Vec<bool> = (0..=width).map(|p| s.aligned(p) * 100 >= n * 99).collect();
     // Zones: places of ASCII and of Japanese characters; a place few lines fill belongs to
     // the zone before it (the end of a long field).
@@ -379,13 +453,14 @@ pub fn infer(head: &str) -> Option<Layout> {
         return None;
     }
     // Places where a field seems to start: most lines have a character where the place
-    // before is padding in many, or some lines have one where no line has one before.
+    // before is padding in many, or some lines have one where nearly no line has one before
+    // (a field few records fill after one that is never full).
     let cut: Vec<bool> = (0..width)
         .map(|p| {
             p > 0
                 && aligned[p]
                 && (starts[p] * 10 >= n * 3 && filled[p - 1] + n / 4 <= starts[p]
-                    || filled[p - 1] == 0 && starts[p] >= 2)
+                    || filled[p - 1] * 200 <= n && starts[p] >= 2 && starts[p] > 2 * filled[p - 1])
         })
         .collect();
     let mut fields: Vec<(usize, Option<Label>)> = Vec::new();
@@ -425,9 +500,12 @@ pub fn infer(head: &str) -> Option<Layout> {
     })
 }
 
-/// What the fields hold, as a table without a header takes it: sex codes, and of the dates,
-/// the passport's issue date (filled where the passport number is, from 1990 on) and the
-/// birth date (the earliest of the rest, born before 2010 in the middle); other dates (an
+/// What the fields hold, as a table without a header takes it (the layout saw more lines
+/// than the table classifies its columns by: a field few records fill): the categories the
+/// fields validated as, sex codes, and of the dates,
+/// the passport's issue date (the one nearest the passport number of those from 1990 on
+/// that are only where a passport number is: some records lack the date) and the birth
+/// date (the earliest of the rest, born before 2010 in the middle); other dates (an
 /// update's, an order's) are no person's.
 fn hints(s: &Sample, fields: &[(usize, Option<Label>)], width: usize) -> Vec<Option<Category>> {
     let end = |k: usize| fields.get(k + 1).map_or(width, |f| f.0);
@@ -439,13 +517,19 @@ fn hints(s: &Sample, fields: &[(usize, Option<Label>)], width: usize) -> Vec<Opt
             })
             .collect()
     };
-    let passport = fields
+    let passport_at = fields
         .iter()
-        .position(|f| f.1 == Some(Label::Cat(Category::PassportNumber)))
-        .map(filled);
+        .position(|f| f.1 == Some(Label::Cat(Category::PassportNumber)));
+    let passport = passport_at.map(filled);
+    let mut issue: Option<(usize, i32)> = None;
     let mut hints: Vec<Option<Category>> = fields
         .iter()
-        .map(|f| (f.1 == Some(Label::SexCode)).then_some(Category::Gender))
+        .map(|f| match f.1 {
+            Some(Label::SexCode) => Some(Category::Gender),
+            // `男`/`女`, `M`/`F`: the table's own check takes them.
+            Some(Label::Cat(Category::Gender)) | Some(Label::Date) | None => None,
+            Some(Label::Cat(c)) => Some(c),
+        })
         .collect();
     let mut dates: Vec<(usize, i32)> = Vec::new();
     for (k, f) in fields.iter().enumerate() {
@@ -460,14 +544,21 @@ fn hints(s: &Sample, fields: &[(usize, Option<Label>)], width: usize) -> Vec<Opt
         let year = years.get(years.len() / 2).copied().unwrap_or(0);
         let with_passport = passport.as_ref().is_some_and(|p| {
             let mine = filled(k);
-            let same = mine.iter().zip(p).filter(|(a, b)| a == b).count();
-            same * 10 >= mine.len() * 9
+            let dates = mine.iter().filter(|d| **d).count();
+            let alone = mine.iter().zip(p).filter(|(d, p)| **d && !**p).count();
+            alone * 10 <= dates
         });
-        if with_passport && year >= 1990 {
-            hints[k] = Some(Category::PassportIssueDate);
+        let near = |k: usize| passport_at.map_or(0, |p| k.abs_diff(p));
+        if with_passport && year >= 1990 && issue.is_none_or(|i| near(k) < near(i.0)) {
+            if let Some(other) = issue.replace((k, year)) {
+                dates.push(other);
+            }
         } else {
             dates.push((k, year));
         }
+    }
+    if let Some((i, _)) = issue {
+        hints[i] = Some(Category::PassportIssueDate);
     }
     if let Some(&(k, year)) = dates.iter().min_by_key(|d| d.1)
         && year < 2010
@@ -665,6 +756,39 @@ mod tests {
         let names = layout.names();
         let (counts, columns) = scan("customers.dat", text.as_bytes());
         assert_eq!(counts, truth, "{names:?} {columns:?}");
+    }
+
+    /// A field that few records fill (passports: one customer in a hundred here, fewer in
+    /// the reference incident) is found by the lines of the whole first chunk: its values
+    /// count, and the e-mails before it stay whole.
+    #[test]
+    fn a_field_few_records_fill_is_found() {
+        let (text, mut truth) = persons_text(8, 4000, Form::Fixed);
+        let mut sparse = String::new();
+        let mut kept = 0;
+        let mut out = Vec::new();
+        // The passport number and issue date: places 211..228 of 242.
+        for (i, line) in text.split_inclusive("\r\n").enumerate() {
+            let body = line.trim_end_matches("\r\n");
+            assert!(Metric::Sjis.offsets(body, &[0, 211, 228], 242, &mut out));
+            let (a, b) = (out[1], out[2]);
+            if i % 100 == 0 || body[a..b].trim().is_empty() {
+                kept += usize::from(!body[a..b].trim().is_empty());
+                sparse.push_str(line);
+            } else {
+                sparse.push_str(&format!(
+                    "{}{}{}\r\n",
+                    &body[..a],
+                    " ".repeat(17),
+                    &body[b..]
+                ));
+            }
+        }
+        assert!(kept >= 8, "{kept}");
+        truth.insert(Category::PassportNumber, kept as u64);
+        truth.insert(Category::PassportIssueDate, kept as u64);
+        let (counts, columns) = scan("customers.dat", sparse.as_bytes());
+        assert_eq!(counts, truth, "{columns:?}");
     }
 
     /// `s` padded with spaces to `width` places counted as Shift_JIS counts them.

@@ -944,6 +944,10 @@ struct Reading<'n> {
     jsonl: Option<JsonLines>,
     /// Records of fixed width, read apart.
     fixed: Option<crate::fixed::Fixed>,
+    /// The first chunks of a text whose first lines are of one width, kept until a chunk's
+    /// worth ([`crate::decode::CHUNK`]) is there: a layout is inferred from them all (a
+    /// field few records fill shows in few lines; the first chunk is the 64 KiB head).
+    waiting: String,
     fixed_spread: Spread<crate::fixed::Fixed>,
     dump: crate::sql::Dump,
     json: crate::json::Json,
@@ -971,6 +975,7 @@ impl<'n> Reading<'n> {
             jsonl_spread: Spread::with_threads(threads),
             jsonl: None,
             fixed: None,
+            waiting: String::new(),
             fixed_spread: Spread::with_threads(threads),
             dump: Default::default(),
             json: Default::default(),
@@ -1004,6 +1009,31 @@ impl<'n> Reading<'n> {
 
     /// Reads the next chunk.
     fn chunk(&mut self, owned: Cow<'_, str>, tally: &mut Tally) {
+        if self.mode.is_none()
+            && (!self.waiting.is_empty()
+                || owned.len() < crate::decode::CHUNK
+                    && may_be_fixed(&self.lower, &owned)
+                    && crate::fixed::one_width(&owned))
+        {
+            self.waiting.push_str(&owned);
+            if self.waiting.len() >= crate::decode::CHUNK {
+                self.read_waiting(tally);
+            }
+            return;
+        }
+        self.read(owned, tally);
+    }
+
+    /// Reads the chunks kept in [`Reading::waiting`] as one.
+    fn read_waiting(&mut self, tally: &mut Tally) {
+        if !self.waiting.is_empty() {
+            let text = std::mem::take(&mut self.waiting);
+            self.read(Cow::Owned(text), tally);
+        }
+    }
+
+    /// Reads a chunk now.
+    fn read(&mut self, owned: Cow<'_, str>, tally: &mut Tally) {
         let chunk = owned.as_ref();
         let m = match self.mode {
             Some(m) => m,
@@ -1074,6 +1104,7 @@ impl<'n> Reading<'n> {
     /// Ends the text: its records when it was a table (or held tables), their columns, and
     /// what the files encoded in its values held.
     fn finish(mut self, tally: &mut Tally) -> (Option<u64>, Vec<(String, Category)>, Vec<Item>) {
+        self.read_waiting(tally);
         self.flush(tally);
         if matches!(self.mode, Some(Mode::Json)) {
             let table = match &mut self.jsonl {
@@ -1324,12 +1355,9 @@ fn choose_mode(lower_name: &str, chunk: &str) -> (Mode, Option<crate::fixed::Lay
     let mode = match choose_format(lower_name, head) {
         // Lines of one width without delimiters: records of fixed width, when their fields
         // can be told.
-        Mode::Text
-            if !lower_name.ends_with(".csv")
-                && !crate::client::looks_boxed(head)
-                && !crate::client::looks_vertical(head) =>
-        {
-            match crate::fixed::infer(head) {
+        Mode::Text if may_be_fixed(lower_name, head) => {
+            // The whole first chunk: a field few records fill shows in some of its lines.
+            match crate::fixed::infer(chunk) {
                 Some(layout) => return (Mode::Fixed, Some(layout)),
                 None => Mode::Text,
             }
@@ -1337,6 +1365,16 @@ fn choose_mode(lower_name: &str, chunk: &str) -> (Mode, Option<crate::fixed::Lay
         m => m,
     };
     (mode, None)
+}
+
+/// Whether a text may hold records of fixed width: no other format its name or head says,
+/// no database client's table (whose lines are of one width too).
+fn may_be_fixed(lower_name: &str, chunk: &str) -> bool {
+    let head = &chunk[..floor_boundary(chunk, 64 * 1024)];
+    !lower_name.ends_with(".csv")
+        && choose_format(lower_name, head) == Mode::Text
+        && !crate::client::looks_boxed(head)
+        && !crate::client::looks_vertical(head)
 }
 
 fn choose_format(lower_name: &str, head: &str) -> Mode {
@@ -1608,7 +1646,8 @@ mod tests {
                 dump_of(&persons_text(16, 3000, Form::Csv).0, Dumped::PhpMyAdmin),
             ),
             ("persons.jsonl", jsonl_with_late_key(14, 3000)),
-            ("customers.dat", persons_text(17, 3000, Form::Fixed).0),
+            // Kept whole until a chunk's worth, then read apart.
+            ("customers.dat", persons_text(17, 5000, Form::Fixed).0),
             (
                 "mails.jsonl",
                 crate::synth::with_attachments(&persons_text(15, 1500, Form::Jsonl).0, 97, 15).0,
@@ -1616,11 +1655,6 @@ mod tests {
         ];
         for (name, text) in &cases {
             for piece in [700, 5000, 40_000] {
-                // A layout of fixed width needs eight records in the first chunk (1 MiB in
-                // a scan).
-                if *name == "customers.dat" && piece < 5000 {
-                    continue;
-                }
                 let (one, _, _) = read_in_pieces(name, text, piece, 1);
                 assert!(one.contains("\"name_kanji\""), "{name}: {one}");
                 if *name == "mails.jsonl" {

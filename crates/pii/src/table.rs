@@ -940,9 +940,9 @@ impl Table {
 
     /// A table of fixed-width records ([`crate::fixed`]). When no header row names its
     /// columns, they are named `places`. `hints` says what the layout found in the columns
-    /// no header cell names a category of: `Gender` for sex codes (`1`, `2`), a birth or
-    /// issue date; dates it gave no category are no person's (the time of an update), and
-    /// are not judged again by their years.
+    /// no header cell names a category of (`Gender` for sex codes, `1` and `2`); dates it
+    /// gave no category are no person's (the time of an update), and are not judged again
+    /// by their years.
     pub fn fixed(places: Vec<String>, hints: Vec<Option<Category>>) -> Self {
         Table {
             places,
