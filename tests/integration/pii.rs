@@ -144,6 +144,63 @@ fn reads_a_member_export_with_split_columns() {
     assert!(o["columns"].get("会員番号").is_none());
 }
 
+/// A mainframe's export of fixed-width records (固定長) in Shift_JIS, in a zip as it was
+/// taken off a server: read as a table whose columns are named by their places in the
+/// record, every planted value counted once (the update times and blank dates are none),
+/// samples masked.
+#[test]
+fn reads_fixed_width_records_by_their_places() {
+    let sb = Sandbox::new();
+    let g = synth::persons_file(43, 40, Form::Fixed, encoding_rs::SHIFT_JIS);
+    sb.write("customers.dat", &g.data);
+    sb.write(
+        "export.zip",
+        synth::zip_of(&[("batch/CUSTOMER.DAT", &g.data)]).unwrap(),
+    );
+    for (file, path) in [
+        ("customers.dat", "customers.dat"),
+        ("export.zip", "export.zip!batch/CUSTOMER.DAT"),
+    ] {
+        let o = object(&scan_found(&sb, file), path);
+        assert_eq!(o["encoding"], "Shift_JIS", "{path}");
+        assert_eq!(o["records"], 40, "{path}");
+        assert_eq!(o["persons_estimate"], 40, "{path}");
+        for (c, n) in &g.truth {
+            assert_eq!(o["categories"][c.id()], *n, "{path}: {c}");
+        }
+        for (col, cat) in [
+            ("9-32", "name_kanji"),
+            ("33-52", "name_kana"),
+            ("53-53", "gender"),
+            ("54-61", "birth_date"),
+            ("62-68", "postal_code"),
+            ("212-220", "passport_number"),
+            ("221-228", "passport_issue_date"),
+        ] {
+            assert_eq!(o["columns"][col], cat, "{path}: {col}");
+        }
+        assert_eq!(
+            o["columns"].as_object().map(|c| c.len()),
+            Some(10),
+            "{path}"
+        );
+        for c in [
+            "name_kanji",
+            "name_kana",
+            "email",
+            "phone",
+            "passport_number",
+        ] {
+            for v in o["samples"][c].as_array().unwrap() {
+                assert!(
+                    v.as_str().is_some_and(|v| v.contains('*')),
+                    "{path}: {c} {v}"
+                );
+            }
+        }
+    }
+}
+
 /// An API document (UTF-8), a phone's address book (Shift_JIS) and an XML export (UTF-16LE)
 /// of the same kind of persons: each read as records, every planted value counted once, as
 /// many persons as records, and the columns named after the keys, properties and elements.
