@@ -7,7 +7,8 @@
 //! persons.xls (Excel 97 cells), table.docx (one Word table), letters.pdf (the free-text form,
 //! Japanese fonts), inbox.mbox (a message per 20 persons: their letters as a base64 body and
 //! their rows as a CSV attachment), transfers.txt (a Zengin bank transfer file in Shift_JIS,
-//! one record a line).
+//! one record a line), customers.dat (records of fixed width in Shift_JIS, `Form::Fixed`) and
+//! customers-sjis.csv (the same records' fields as a Shift_JIS CSV).
 #![allow(clippy::unwrap_used, reason = "benchmark data writer")]
 
 use kizuki_mail::synth as msynth;
@@ -39,6 +40,28 @@ fn main() {
     let (zengin, _) = synth::zengin(7, n, "\r\n");
     let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode(&zengin);
     std::fs::write(dir.join("transfers.txt"), sjis).unwrap();
+    // Records of fixed width, and their fields (cut at the generator's places, in
+    // Shift_JIS bytes) as a CSV.
+    let (fixed, _) = synth::persons_text(7, n, Form::Fixed);
+    let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode(&fixed);
+    const PLACES: [usize; 13] = [0, 8, 32, 52, 53, 61, 68, 148, 161, 211, 220, 228, 242];
+    let header = "顧客番号,氏名,カナ,性別,生年月日,郵便番号,住所,電話番号,メール,旅券番号,旅券発行日,更新日時\n";
+    let mut cut = encoding_rs::SHIFT_JIS.encode(header).0.into_owned();
+    for rec in sjis.split(|b| *b == b'\n') {
+        let rec = rec.strip_suffix(b"\r").unwrap_or(rec);
+        if rec.len() != 242 {
+            continue;
+        }
+        for (k, w) in PLACES.windows(2).enumerate() {
+            if k > 0 {
+                cut.push(b',');
+            }
+            cut.extend(rec[w[0]..w[1]].trim_ascii());
+        }
+        cut.push(b'\n');
+    }
+    std::fs::write(dir.join("customers.dat"), &sjis).unwrap();
+    std::fs::write(dir.join("customers-sjis.csv"), cut).unwrap();
 
     let mut wb = rust_xlsxwriter::Workbook::new();
     let ws = wb.add_worksheet();

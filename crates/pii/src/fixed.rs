@@ -657,6 +657,29 @@ fn cut_zone(
     fields
 }
 
+/// `s` without the padding around it (spaces and `　`), by its bytes: nearly every field
+/// is padded, and the general trim goes the slow way for a value ending in a space.
+fn unpad(s: &str) -> &str {
+    let b = s.as_bytes();
+    let (mut from, mut to) = (0, b.len());
+    loop {
+        match b.get(from..to) {
+            Some([b' ', ..]) => from += 1,
+            Some([0xE3, 0x80, 0x80, ..]) => from += 3,
+            _ => break,
+        }
+    }
+    loop {
+        match b.get(from..to) {
+            Some([.., b' ']) => to -= 1,
+            Some([.., 0xE3, 0x80, 0x80]) => to -= 3,
+            _ => break,
+        }
+    }
+    // Cut at whole characters (ASCII spaces and U+3000 only).
+    s.get(from..to).unwrap_or(s)
+}
+
 /// The records of a text of fixed width, read as rows of a table.
 pub struct Fixed {
     layout: Layout,
@@ -694,7 +717,7 @@ impl Fixed {
             cells.extend(
                 self.offsets
                     .windows(2)
-                    .map(|w| l.get(w[0]..w[1]).map_or("", value::trim)),
+                    .map(|w| l.get(w[0]..w[1]).map_or("", |c| value::trim(unpad(c)))),
             );
             self.table.push(&cells, tally);
         }
@@ -885,6 +908,19 @@ mod tests {
             ("minutes.txt", &prose),
         ] {
             assert_eq!(infer(text), None, "{name}");
+        }
+    }
+
+    #[test]
+    fn padding_is_cut_off() {
+        for (s, want) in [
+            ("山田　太郎　　 ", "山田　太郎"),
+            ("  TK1234567 ", "TK1234567"),
+            ("　", ""),
+            ("", ""),
+            ("ｱ ", "ｱ"),
+        ] {
+            assert_eq!(unpad(s), want, "{s:?}");
         }
     }
 
