@@ -271,9 +271,9 @@ enum Label {
 
 /// Whether the values of a field between `from` and `to` validate, and as what: most of
 /// them (60 %) one category; a field holding values in few lines needs two at least; the
-/// values of rare lines and the first [`JUDGED`] others decide. With
-/// the label, the per mille of the values that validate. Zeros alone (`00000000`) are no
-/// value: mainframes write them for a date or a code left blank.
+/// values of rare lines and the first [`JUDGED`] others decide. With the label, the per
+/// mille of the values that validate. Zeros alone (`00000000`) are no value: mainframes
+/// write them for a date or a code left blank.
 fn label(s: &Sample, from: usize, to: usize) -> Option<(Label, usize)> {
     let mut filled = 0;
     let mut votes: Vec<(Label, usize)> = Vec::new();
@@ -321,7 +321,8 @@ fn label(s: &Sample, from: usize, to: usize) -> Option<(Label, usize)> {
     }
     if to - from == 1 {
         // Sex codes (ISO 5218): both sexes among them, nearly all 1 or 2 and the rest 0 or 9
-        // (a header's letter aside), changing from record to record (not a digit of numbers counted up: `00010100`, `00010200`).
+        // (a header's letter aside), changing from record to record (not a digit of numbers
+        // counted up: `00010100`, `00010200`).
         let ok = (ones + twos) * 10 >= filled * 9
             && ones * 20 >= filled
             && twos * 20 >= filled
@@ -389,8 +390,8 @@ pub fn infer(head: &str) -> Option<Layout> {
     lines.retain(|l| metric.line_width(l) == width);
     let mut s = Sample::new(lines, metric, width);
     let n = s.lines.len();
-    // Per place: lines with a character starting there, with any character there, with an
-    // ASCII character there; lines in which a character starts there.
+    // Per place: lines with a character starting there, with any character there (the rest
+    // of a wide one too), with an ASCII character there.
     let mut starts = vec![0usize; width];
     let mut filled = vec![0usize; width];
     let mut ascii = vec![0usize; width];
@@ -410,9 +411,8 @@ pub fn infer(head: &str) -> Option<Layout> {
     }
     // Lines with a character at a place few lines fill come first in the values judged: a
     // field few records fill, or what follows a field in them (a passport number after an
-    // e-mail), is judged by them.
-    // The rarest first: the lines of a field few records fill before those of a long
-    // address's last places.
+    // e-mail), is judged by them. The rarest first: the lines of a field few records fill
+    // before those of a long address's last places.
     let rarity: Vec<usize> = s
         .classes
         .iter()
