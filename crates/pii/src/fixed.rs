@@ -475,19 +475,9 @@ pub fn infer(head: &str) -> Option<Layout> {
             &mut budget,
         ));
     }
-    let person = fields.iter().any(|f| {
-        matches!(
-            f.1,
-            Some(Label::Cat(
-                Category::NameKanji
-                    | Category::NameKana
-                    | Category::NameRomaji
-                    | Category::Email
-                    | Category::Phone
-                    | Category::Address
-            ))
-        )
-    });
+    let person = fields
+        .iter()
+        .any(|f| matches!(f.1, Some(Label::Cat(c)) if crate::table::identifies(c)));
     if !person {
         return None;
     }

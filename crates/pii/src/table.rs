@@ -31,6 +31,20 @@ enum Kind {
     GenderCode,
 }
 
+/// Whether values of `c` identify a person (a name, an e-mail, a phone, an address): a
+/// column of them makes a table one of persons.
+pub(crate) fn identifies(c: Category) -> bool {
+    matches!(
+        c,
+        Category::NameKanji
+            | Category::NameKana
+            | Category::NameRomaji
+            | Category::Email
+            | Category::Phone
+            | Category::Address
+    )
+}
+
 /// Does this cell name a column the classifier knows (`氏名`, `メールアドレス`, `備考`)?
 pub fn is_header(h: &str) -> bool {
     header_kind(h).is_some()
@@ -1304,20 +1318,9 @@ impl Table {
         }
         // A product code looks like a passport number and a size column like genders: judged
         // by their values alone, they count only beside a column that identifies a person.
-        let identity = kinds.iter().enumerate().any(|(i, k)| {
-            matches!(
-                k,
-                Some(Kind::Cat(
-                    Category::NameKanji
-                        | Category::NameKana
-                        | Category::NameRomaji
-                        | Category::Email
-                        | Category::Phone
-                        | Category::Address
-                ))
-            ) && header.as_ref().is_none_or(|_| true)
-                && i < usize::MAX
-        });
+        let identity = kinds
+            .iter()
+            .any(|k| matches!(k, Some(Kind::Cat(c)) if identifies(*c)));
         if !identity {
             for (i, k) in kinds.iter_mut().enumerate() {
                 let by_header = header
