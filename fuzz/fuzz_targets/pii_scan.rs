@@ -5,6 +5,8 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     let scanner = kizuki_pii::Scanner::default();
     let _ = scanner.scan_bytes("fuzz.csv", data);
     let _ = scanner.scan_bytes("fuzz.img", data);
+    // As a file of records (fixed-width layout inference, Zengin transfers).
+    let _ = scanner.scan_bytes("fuzz.dat", data);
     // The same bytes as the text parts of Word and OpenDocument packages.
     let _ = scanner.scan_bytes("fuzz.docx!word/document.xml", data);
     let _ = scanner.scan_bytes("fuzz.odt!content.xml", data);

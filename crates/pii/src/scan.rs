@@ -949,6 +949,8 @@ struct Reading<'n> {
     /// field few records fill shows in few lines; the first chunk is the 64 KiB head).
     waiting: String,
     fixed_spread: Spread<crate::fixed::Fixed>,
+    /// Cuts records that follow one another without line ends into lines.
+    framer: Option<crate::fixed::Framer>,
     dump: crate::sql::Dump,
     json: crate::json::Json,
     cards: crate::vcard::Cards,
@@ -976,6 +978,7 @@ impl<'n> Reading<'n> {
             jsonl: None,
             fixed: None,
             waiting: String::new(),
+            framer: None,
             fixed_spread: Spread::with_threads(threads),
             dump: Default::default(),
             json: Default::default(),
@@ -1039,6 +1042,7 @@ impl<'n> Reading<'n> {
             Some(m) => m,
             None => {
                 let (m, layout) = choose_mode(&self.lower, chunk);
+                self.framer = layout.as_ref().and_then(crate::fixed::Layout::framer);
                 self.fixed = layout.map(crate::fixed::Fixed::new);
                 if matches!(m, Mode::Json | Mode::Jsonl | Mode::Vcard | Mode::Zengin) {
                     self.table = Table::named();
@@ -1055,6 +1059,10 @@ impl<'n> Reading<'n> {
             Mode::Xml => self.xml.chunk(chunk, tally),
             Mode::Zengin => self.zengin.chunk(chunk, table, tally),
             Mode::Fixed => {
+                let owned = match &mut self.framer {
+                    Some(f) => Cow::Owned(f.frame(chunk)),
+                    None => owned,
+                };
                 if let Some(r) = &mut self.fixed {
                     self.fixed_spread.read(r, owned, tally);
                 }
@@ -1106,6 +1114,10 @@ impl<'n> Reading<'n> {
     fn finish(mut self, tally: &mut Tally) -> (Option<u64>, Vec<(String, Category)>, Vec<Item>) {
         self.read_waiting(tally);
         self.flush(tally);
+        if let Some(f) = &mut self.framer {
+            // What follows the last whole record.
+            text::scan(&f.finish(), tally);
+        }
         if matches!(self.mode, Some(Mode::Json)) {
             let table = match &mut self.jsonl {
                 Some(r) => &mut r.table,
@@ -1357,7 +1369,7 @@ fn choose_mode(lower_name: &str, chunk: &str) -> (Mode, Option<crate::fixed::Lay
         // can be told.
         Mode::Text if may_be_fixed(lower_name, head) => {
             // The whole first chunk: a field few records fill shows in some of its lines.
-            match crate::fixed::infer(chunk) {
+            match crate::fixed::infer(chunk).or_else(|| crate::fixed::infer_unlined(chunk)) {
                 Some(layout) => return (Mode::Fixed, Some(layout)),
                 None => Mode::Text,
             }
@@ -1426,7 +1438,7 @@ fn choose_format(lower_name: &str, head: &str) -> Mode {
     }
 }
 
-fn floor_boundary(s: &str, mut i: usize) -> usize {
+pub(crate) fn floor_boundary(s: &str, mut i: usize) -> usize {
     if i >= s.len() {
         return s.len();
     }

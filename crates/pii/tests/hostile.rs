@@ -269,6 +269,22 @@ fn mutated_inputs_never_panic() {
         .encode(&synth::zengin(9, 20, "").0)
         .0
         .into_owned();
+    // A core system's batch export: records of fixed width, fields found by their places
+    // (the mutations shift places, break widths and cut characters).
+    let fixed = synth::persons_file(13, 40, Form::Fixed, encoding_rs::SHIFT_JIS).data;
+    match scanner.scan_bytes("customers.dat", &fixed).as_slice() {
+        [Item::Found(r)] => assert_eq!(r.records, Some(40)),
+        other => panic!("customers.dat: {other:?}"),
+    }
+    // The same records without line ends (cut at the width their places repeat at).
+    let unlined: Vec<u8> = fixed
+        .split(|b| *b == b'\n')
+        .flat_map(|l| l.strip_suffix(b"\r").unwrap_or(l).to_vec())
+        .collect();
+    match scanner.scan_bytes("unlined.dat", &unlined).as_slice() {
+        [Item::Found(r)] => assert_eq!(r.records, Some(40)),
+        other => panic!("unlined.dat: {other:?}"),
+    }
     // An SQLite database with deleted rows (free space, a freelist), read by SQLite and by
     // the recovery of deleted rows.
     let sqlite = {
@@ -297,6 +313,8 @@ fn mutated_inputs_never_panic() {
         ("x.sqlite", &sqlite),
         ("m.csv", &members),
         ("furikomi.dat", &transfers),
+        ("customers.dat", &fixed),
+        ("unlined.dat", &unlined),
         ("api.json", &api),
         ("book.vcf", &book),
         ("export.xml", &export),

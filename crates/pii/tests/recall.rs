@@ -94,6 +94,19 @@ fn recall_and_precision_per_category() {
             let f = found(&scanner, &g.name, &g.data);
             cases += 1;
             score(&g.name, &g.truth, &f, &mut total, &mut failures);
+            // The same records one after the other without line ends (a data set copied as
+            // it is), where a line end is its bytes alone.
+            if *form == Form::Fixed && enc.is_ascii_compatible() {
+                let glued: Vec<u8> = g
+                    .data
+                    .split(|b| *b == b'\n')
+                    .flat_map(|l| l.strip_suffix(b"\r").unwrap_or(l).to_vec())
+                    .collect();
+                let name = format!("unlined-{}", g.name);
+                let f = found(&scanner, &name, &glued);
+                cases += 1;
+                score(&name, &g.truth, &f, &mut total, &mut failures);
+            }
         }
         // The same persons as workbooks and as documents (once, not per encoding): xlsx, xls
         // (Excel 97, Unicode), xls (Excel 95, Shift_JIS), a Word table, a Word form per person, Word paragraphs whose runs split keyword
