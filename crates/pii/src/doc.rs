@@ -167,6 +167,21 @@ impl<'t> Reader<'t> {
         }
     }
 
+    /// HTML text between tags ([`html_text`]), `buf` its room: white space at its start
+    /// is a space after the text before (`<b>山田</b> 太郎`, `</a> 090-…`: no words glued).
+    fn push_html(&mut self, s: &str, buf: &mut String) {
+        buf.clear();
+        html_text(s, buf);
+        if s.starts_with(|c: char| c.is_ascii_whitespace())
+            && let Some(out) = self.sink()
+            && !out.is_empty()
+            && !out.ends_with(['\n', ' '])
+        {
+            out.push(' ');
+        }
+        self.push_text(buf);
+    }
+
     /// A paragraph or line break: a new line in the text, a space in a cell.
     fn push_break(&mut self) {
         let in_cell = !self.tables.is_empty();
@@ -487,12 +502,24 @@ pub fn read_html(html: &str, tally: &mut Tally) -> Doc {
     let b = html.as_bytes();
     let mut i = 0;
     let mut buf = String::new();
+    // Open elements whose text keeps its lines (`pre`, `textarea`).
+    let mut pre = 0usize;
     while i < b.len() {
         let lt = memchr::memchr(b'<', &b[i..]).map_or(b.len(), |k| i + k);
         if lt > i {
-            buf.clear();
-            html_text(&html[i..lt], &mut buf);
-            r.push_text(&buf);
+            if pre > 0 {
+                // Preformatted text keeps its lines: a CSV, a log or a database client's
+                // table pasted into `<pre>` is read as one (white space within a line is
+                // still one space).
+                for (k, line) in html[i..lt].split('\n').enumerate() {
+                    if k > 0 {
+                        r.push_break();
+                    }
+                    r.push_html(line.trim_end(), &mut buf);
+                }
+            } else {
+                r.push_html(&html[i..lt], &mut buf);
+            }
         }
         i = lt;
         if i >= b.len() {
@@ -532,9 +559,12 @@ pub fn read_html(html: &str, tally: &mut Tally) -> Doc {
         if name_len == 0 {
             continue;
         }
+        let keeps_lines = matches!(name.as_str(), "pre" | "textarea" | "listing" | "xmp");
         if close {
+            pre = pre.saturating_sub(usize::from(keeps_lines));
             r.html_end(&name);
         } else {
+            pre += usize::from(keeps_lines && !empty);
             r.html_start(&name, empty);
             // Raw text elements: their content is no text of the page.
             if matches!(name.as_str(), "script" | "style" | "template") {
@@ -867,6 +897,13 @@ mod tests {
             lines,
             ["顧客", "氏名：高橋 健太", "電話 03-1234-5678", "a < b"]
         );
+        // Preformatted text keeps its lines (runs of white space in a line are one space);
+        // after it, white space collapses again.
+        let d = read_html(
+            "<p>出力</p><pre>order_id,tel\r\n  0158121914,<b>x</b>  y\n\n1,2\n</pre>a\nb",
+            &mut tally,
+        );
+        assert_eq!(d.text, "出力\norder_id,tel\n0158121914,x y\n1,2\na b");
     }
 
     #[test]

@@ -52,6 +52,7 @@ mod client;
 pub mod decode;
 pub mod doc;
 pub mod fixed;
+pub mod fuzzing;
 pub mod json;
 mod kv;
 pub mod mail;

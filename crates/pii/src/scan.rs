@@ -184,7 +184,7 @@ impl Scanner {
             let t = kizuki_files::sniff::sniff(&head, &label);
             // An HTML page is read whole for its tables, unless it is larger than the cap:
             // then it is streamed as text, as before.
-            let html = (t == FileType::Html || is_html_name(&label))
+            let html = (t == FileType::Html || is_html_name(&label) && has_tag(&head))
                 && f.metadata()
                     .is_ok_and(|m| m.len() <= self.opts.max_total_size);
             // So are RTF (its text is all escapes), TNEF (`winmail.dat`, binary) and base64
@@ -349,7 +349,9 @@ impl Scanner {
             }
             return;
         }
-        if is_html_name(name) || kizuki_files::sniff::sniff(head, name) == FileType::Html {
+        if is_html_name(name) && has_tag(head)
+            || kizuki_files::sniff::sniff(head, name) == FileType::Html
+        {
             self.scan_html(name, data, out);
             return;
         }
@@ -1475,6 +1477,19 @@ fn is_html_name(name: &str) -> bool {
     [".html", ".htm", ".xhtml"]
         .iter()
         .any(|e| lower.ends_with(e))
+}
+
+/// Does the head hold a tag (`<` then a letter, `/`, `!` or `?`; in UTF-16 too)? A file
+/// named as a page without one is a text (a CSV saved as `.html`), not a page whose white
+/// space collapses.
+fn has_tag(head: &[u8]) -> bool {
+    memchr::memchr_iter(b'<', head).any(|i| {
+        let next = match head.get(i + 1) {
+            Some(0) => head.get(i + 2),
+            n => n,
+        };
+        next.is_some_and(|c| c.is_ascii_alphabetic() || matches!(c, b'/' | b'!' | b'?'))
+    })
 }
 
 /// Is this zip a spreadsheet (read whole with calamine) rather than a container to walk?

@@ -1855,7 +1855,13 @@ pub fn sniff_delimiter(head: &str) -> Option<u8> {
             .take(lines.len().saturating_sub(1).max(1))
             .map(|l| split_fields(l, d).map_or(0, |f| f.len()))
             .collect();
-        let first = counts.first().copied().unwrap_or(0);
+        // The fields most lines have (a title line above the header, `顧客一覧（3月末）`
+        // or `Orders export`, has one).
+        let first = counts
+            .iter()
+            .copied()
+            .max_by_key(|c| (counts.iter().filter(|x| *x == c).count(), *c))
+            .unwrap_or(0);
         if first < 2 {
             continue;
         }
@@ -2270,6 +2276,22 @@ mod tests {
             vec!["0312345678", "0600001", "=1+2", "=\"a\"b\""]
         );
         assert_eq!(sniff_delimiter("a\tb\tc\n1\t2\t3\n"), Some(b'\t'));
+        // A title line above the header (an export's name, a report's date).
+        let orders = format!(
+            "order_id,sku,qty\n{}",
+            "0158121914,TL1840659,3\n0836507765,TG2173414,1\n".repeat(3)
+        );
+        assert_eq!(
+            sniff_delimiter(&format!("Orders export\n{orders}")),
+            Some(b',')
+        );
+        assert_eq!(
+            sniff_delimiter(&format!("会員一覧\n\n{orders}")),
+            Some(b',')
+        );
+        // Prose with a comma on some lines is no table.
+        let prose = "We met on Monday, as planned.\nThe plan holds.\nNothing else.\n";
+        assert_eq!(sniff_delimiter(prose), None);
         // Quoted CSV fields and doubled quotes.
         assert_eq!(
             sniff_delimiter(

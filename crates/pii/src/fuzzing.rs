@@ -1,0 +1,39 @@
+//! Entry points of the fuzz targets of `pii scan` (fuzz/fuzz_targets/pii_scan.rs and
+//! pii_text.rs); the tests replay the checked-in seed corpus through them, so CI runs the
+//! code the fuzzer runs.
+
+use crate::tally::{CatSet, Tally};
+use crate::{Scanner, text, value};
+
+/// One object of arbitrary bytes read as each kind the scanner tells by name: a CSV (and
+/// whatever the bytes turn out to be: containers, encodings, tables, free text), a raw
+/// image (carved), a file of records (fixed width, Zengin), the text parts of Word and
+/// OpenDocument packages, a message, an HTML page, a PDF. The items found.
+pub fn scan(data: &[u8]) -> Vec<crate::Item> {
+    let scanner = Scanner::default();
+    let mut items = Vec::new();
+    for name in [
+        "fuzz.csv",
+        "fuzz.img",
+        "fuzz.dat",
+        "fuzz.docx!word/document.xml",
+        "fuzz.odt!content.xml",
+        "fuzz.eml",
+        "fuzz.html",
+    ] {
+        items.extend(scanner.scan_bytes(name, data));
+    }
+    let mut pdf = b"%PDF-1.7\n".to_vec();
+    pdf.extend_from_slice(data);
+    items.extend(scanner.scan_bytes("fuzz.pdf", &pdf));
+    items
+}
+
+/// The free-text detectors and the single-value validators on arbitrary text.
+pub fn text(data: &[u8]) {
+    if let Ok(s) = std::str::from_utf8(data) {
+        let mut t = Tally::new(CatSet::all());
+        text::scan(s, &mut t);
+        let _ = (value::date(s), value::phone(s), value::classify_cell(s));
+    }
+}

@@ -1,0 +1,75 @@
+//! Replays the checked-in seed corpora of the `pii_scan` and `pii_text` fuzz targets
+//! (fuzz/corpus/) through the functions the targets call, with truncated and bit-flipped
+//! variants of each seed, so CI runs what the fuzzer starts from.
+
+#![allow(clippy::unwrap_used, reason = "test helpers")]
+
+use std::path::{Path, PathBuf};
+
+use kizuki_core::rng::Rng;
+use kizuki_pii::{Item, fuzzing};
+
+fn seeds(target: &str) -> Vec<(String, Vec<u8>)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fuzz/corpus")
+        .join(target);
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.unwrap().path())
+        .collect();
+    paths.sort();
+    assert!(!paths.is_empty(), "no seeds for {target}");
+    paths
+        .into_iter()
+        .map(|p| {
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            (name, std::fs::read(&p).unwrap())
+        })
+        .collect()
+}
+
+fn variants(data: &[u8], rng: &mut Rng) -> [Vec<u8>; 2] {
+    let mut flipped = data.to_vec();
+    for _ in 0..8 {
+        if !flipped.is_empty() {
+            let i = rng.below(flipped.len() as u64) as usize;
+            flipped[i] ^= 1 << rng.below(8);
+        }
+    }
+    [data[..data.len() / 2].to_vec(), flipped]
+}
+
+/// Every seed holds persons (found read as one kind at least), but the decoys (found as
+/// none).
+#[test]
+fn pii_scan_seeds_replay() {
+    let mut rng = Rng::new(11);
+    for (name, data) in seeds("pii_scan") {
+        let found: Vec<String> = fuzzing::scan(&data)
+            .into_iter()
+            .filter_map(|i| match i {
+                Item::Found(r) => Some(format!("{} {:?}", r.path, r.categories)),
+                Item::Failed { .. } => None,
+            })
+            .collect();
+        if name.starts_with("decoys") {
+            assert!(found.is_empty(), "{name}: {found:?}");
+        } else {
+            assert!(!found.is_empty(), "{name}");
+        }
+        for v in variants(&data, &mut rng) {
+            fuzzing::scan(&v);
+        }
+    }
+}
+
+#[test]
+fn pii_text_seeds_replay() {
+    let mut rng = Rng::new(12);
+    for (_, data) in seeds("pii_text") {
+        fuzzing::text(&data);
+        for v in variants(&data, &mut rng) {
+            fuzzing::text(&v);
+        }
+    }
+}
