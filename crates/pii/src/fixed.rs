@@ -525,7 +525,10 @@ pub fn infer_unlined(head: &str) -> Option<Layout> {
             pos: 0,
             rest: String::new(),
         };
-        let layout = infer(&framer.frame(start))?;
+        // Enough of the text for the lines the layout is inferred from (a place is at most
+        // three bytes of UTF-8: a half-width katakana counted as one Shift_JIS byte).
+        let sample = &start[..crate::scan::floor_boundary(start, SAMPLE_LINES * width * 3)];
+        let layout = infer(&framer.frame(sample))?;
         (layout.metric == metric && layout.width == width).then_some(Layout {
             unlined: true,
             ..layout
