@@ -271,18 +271,19 @@ fn mutated_inputs_never_panic() {
         .into_owned();
     // A core system's batch export: records of fixed width, fields found by their places
     // (the mutations shift places, break widths and cut characters).
-    let fixed = synth::persons_file(13, 40, Form::Fixed, encoding_rs::SHIFT_JIS).data;
+    let fixed = synth::persons_file(13, 24, Form::Fixed, encoding_rs::SHIFT_JIS).data;
     match scanner.scan_bytes("customers.dat", &fixed).as_slice() {
-        [Item::Found(r)] => assert_eq!(r.records, Some(40)),
+        [Item::Found(r)] => assert_eq!(r.records, Some(24)),
         other => panic!("customers.dat: {other:?}"),
     }
-    // The same records without line ends (cut at the width their places repeat at).
-    let unlined: Vec<u8> = fixed
+    // Ten of the records without line ends (cut at the width their places repeat at; the
+    // shifts scored and the layouts tried make this the slowest seed in a debug build).
+    let unlined: Vec<u8> = fixed[..fixed.len() * 10 / 24]
         .split(|b| *b == b'\n')
         .flat_map(|l| l.strip_suffix(b"\r").unwrap_or(l).to_vec())
         .collect();
     match scanner.scan_bytes("unlined.dat", &unlined).as_slice() {
-        [Item::Found(r)] => assert_eq!(r.records, Some(40)),
+        [Item::Found(r)] => assert_eq!(r.records, Some(10)),
         other => panic!("unlined.dat: {other:?}"),
     }
     // An SQLite database with deleted rows (free space, a freelist), read by SQLite and by
