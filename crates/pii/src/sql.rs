@@ -1,11 +1,14 @@
-//! SQL dumps (mysqldump, pg_dump, sqlite3 `.dump`): each table's rows go through the table
+//! SQL dumps (mysqldump, pg_dump, sqlite3 `.dump`; the data scripts of SQL Server
+//! Management Studio and Oracle SQL Developer): each table's rows go through the table
 //! classifier with the table's column names as header, so a dump reads like the CSV export
 //! of the same data (names, dates and passport numbers need their column to be told apart
 //! from other text).
 //!
 //! Read a line at a time, as the dump tools write them: `CREATE TABLE` (its columns, one per
 //! line or all on one), `INSERT INTO t [(columns)] VALUES (…),(…);` on one line (or, as
-//! phpMyAdmin exports, its rows a line each after `VALUES`), and
+//! phpMyAdmin exports, its rows a line each after `VALUES`; SQL Server's `INSERT [dbo].[t]
+//! (…) VALUES (N'…', CAST(N'…' AS Date))`; Oracle's `to_date('…','…')`: an expression's
+//! value is its first string), and
 //! `COPY t (columns) FROM stdin;` followed by tab-separated rows up to `\.`. Any other line,
 //! or a statement that does not parse, goes to the free-text scanner. The object's columns are
 //! reported as `table.column`, and its records are the rows of every table.
@@ -74,9 +77,22 @@ pub(crate) fn looks_like(head: &str) -> bool {
         "BEGIN TRANSACTION;",
         "CREATE TABLE",
         "INSERT INTO",
+        // SQL Server Management Studio's scripts.
+        "USE [",
+        "/****** Object:",
+        "SET ANSI_NULLS ON",
+        "SET IDENTITY_INSERT",
+        "INSERT [",
+        // Oracle SQL Developer's exports.
+        "REM INSERTING into",
+        "SET DEFINE OFF;",
     ]
     .iter()
-    .any(|p| first.starts_with(p))
+    .any(|p| {
+        first
+            .get(..p.len())
+            .is_some_and(|h| h.eq_ignore_ascii_case(p))
+    })
 }
 
 impl Dump {
@@ -143,7 +159,7 @@ impl Dump {
             }
             return;
         }
-        if let Some(rest) = strip_keyword(t, "INSERT INTO")
+        if let Some(rest) = insert_target(t)
             && self.insert(rest, tally)
         {
             return;
@@ -787,6 +803,20 @@ fn ruby_string(s: &str) -> Option<(Cow<'_, str>, &str)> {
     None
 }
 
+/// What follows the start of an `INSERT` of rows (`INSERT INTO`; MySQL's `INSERT IGNORE
+/// INTO` and `REPLACE INTO`; SQL Server's `INSERT [dbo].[t]`, as Management Studio scripts
+/// a table's data): the table, its columns and its values.
+fn insert_target(t: &str) -> Option<&str> {
+    [
+        "INSERT INTO",
+        "INSERT IGNORE INTO",
+        "REPLACE INTO",
+        "INSERT",
+    ]
+    .iter()
+    .find_map(|k| strip_keyword(t, k))
+}
+
 /// `s` after the keyword `kw` (any case) and the spaces after it, if it starts with it.
 fn strip_keyword<'a>(s: &'a str, kw: &str) -> Option<&'a str> {
     let head = s.get(..kw.len())?;
@@ -910,15 +940,36 @@ fn tuples_then(s: &str, backslash: bool) -> Option<(Vec<Vec<Cow<'_, str>>>, &str
                 i = end;
                 v
             } else {
+                // A number, `NULL`, or an expression (Oracle's `to_date('1980-04-12',
+                // 'YYYY-MM-DD')`, SQL Server's `N'山田'` and `CAST(N'1980-04-12' AS Date)`,
+                // `DATE '1980-04-12'`): up to the `,` or `)` outside its brackets and
+                // strings; its value is its first string, else its text.
                 let start = i;
-                while b.get(i).is_some_and(|c| *c != b',' && *c != b')') {
-                    i += 1;
+                let (mut depth, mut first) = (0usize, None);
+                loop {
+                    match *b.get(i)? {
+                        b'\'' => {
+                            let (v, end) = quoted(s, i + 1, backslash)?;
+                            first.get_or_insert(v);
+                            i = end;
+                        }
+                        b'(' => {
+                            depth += 1;
+                            i += 1;
+                        }
+                        b',' | b')' if depth == 0 => break,
+                        b')' => {
+                            depth -= 1;
+                            i += 1;
+                        }
+                        _ => i += 1,
+                    }
                 }
                 let tok = s.get(start..i)?.trim();
-                if tok.eq_ignore_ascii_case("NULL") {
-                    Cow::Borrowed("")
-                } else {
-                    Cow::Borrowed(tok)
+                match first {
+                    Some(v) => v,
+                    None if tok.eq_ignore_ascii_case("NULL") => Cow::Borrowed(""),
+                    None => Cow::Borrowed(tok),
                 }
             };
             row.push(field);
@@ -1345,7 +1396,35 @@ mod tests {
                 ))
                 .collect::<String>()
         );
-        for dump in [&mysql, &pg, &sqlite] {
+        // SQL Server Management Studio's "Generate Scripts" (schema and data): bracketed
+        // names, `N'…'` strings, dates cast, `GO` between batches, no `;`.
+        let mssql = format!(
+            "USE [shop]\nGO\n/****** Object:  Table [dbo].[customers]    Script Date: 2016/05/13 10:00:00 ******/\n\
+             SET ANSI_NULLS ON\nGO\nCREATE TABLE [dbo].[customers](\n\t[id] [int] IDENTITY(1,1) NOT NULL,\n\
+             \t[name] [nvarchar](64) NULL,\n\t[kana] [nvarchar](64) NULL,\n\t[birthday] [date] NULL,\n\
+             \t[email] [nvarchar](255) NULL,\n\t[tel] [varchar](20) NULL,\n\
+             CONSTRAINT [PK_customers] PRIMARY KEY CLUSTERED \n(\n\t[id] ASC\n)WITH (PAD_INDEX = OFF) ON [PRIMARY]\n\
+             ) ON [PRIMARY]\nGO\nSET IDENTITY_INSERT [dbo].[customers] ON \nGO\n{}SET IDENTITY_INSERT [dbo].[customers] OFF\nGO\n",
+            rows.iter()
+                .enumerate()
+                .map(|(i, r)| format!(
+                    "INSERT [dbo].[customers] ([id], [name], [kana], [birthday], [email], [tel]) VALUES ({i}, N'{}', N'{}', CAST(N'{}' AS Date), N'{}', N'{}')\nGO\n",
+                    r.0, r.1, r.2, r.3, r.4
+                ))
+                .collect::<String>()
+        );
+        // Oracle SQL Developer's export of a table's data: dates through `to_date`.
+        let oracle = format!(
+            "REM INSERTING into CUSTOMERS\nSET DEFINE OFF;\n{}",
+            rows.iter()
+                .enumerate()
+                .map(|(i, r)| format!(
+                    "Insert into \"SHOP\".\"customers\" (ID,NAME,KANA,BIRTHDAY,EMAIL,TEL) values ('{i}','{}','{}',to_date('{}','YYYY-MM-DD'),'{}','{}');\n",
+                    r.0, r.1, r.2, r.3, r.4
+                ))
+                .collect::<String>()
+        );
+        for dump in [&mysql, &pg, &sqlite, &mssql, &oracle] {
             assert!(looks_like(dump));
             let (tally, records, cols) = dump_counts(dump);
             assert_eq!(records, 3, "{dump}");
@@ -1359,9 +1438,42 @@ mod tests {
                 assert_eq!(tally.count(c), 3, "{c:?} in {dump}");
             }
             assert!(
-                cols.contains(&("customers.name".to_string(), Category::NameKanji)),
+                cols.iter()
+                    .any(|(c, k)| c.eq_ignore_ascii_case("customers.name")
+                        && *k == Category::NameKanji),
                 "{cols:?}"
             );
         }
+    }
+
+    /// Values written as expressions: the first string in them, else their text.
+    #[test]
+    fn expressions_give_their_first_string() {
+        let (rows, rest) = tuples_then(
+            "(1, N'山田 ''太郎''', CAST(N'1980-04-12' AS Date), to_date('12/04/1980','DD/MM/YYYY'), \
+             DATE '1980-04-12', NULL, sysdate(), 0x1F),(2)",
+            false,
+        )
+        .unwrap();
+        assert_eq!(
+            rows,
+            [
+                vec![
+                    "1",
+                    "山田 '太郎'",
+                    "1980-04-12",
+                    "12/04/1980",
+                    "1980-04-12",
+                    "",
+                    "sysdate()",
+                    "0x1F"
+                ],
+                vec!["2"]
+            ]
+        );
+        assert_eq!(rest, "");
+        // Brackets that do not close, a string that does not end: no rows.
+        assert_eq!(tuples("(1, f(2, 3)", false), None);
+        assert_eq!(tuples("(1, N'abc)", false), None);
     }
 }
