@@ -122,9 +122,10 @@ impl Dump {
         }
         if let Some((name, mut cols)) = self.creating.take() {
             // The definition ends at its `)`, or (a damaged dump) at the next statement.
-            let next = ["INSERT INTO", "CREATE TABLE", "COPY"]
-                .iter()
-                .any(|k| strip_keyword(t, k).is_some());
+            let next = insert_target(t).is_some()
+                || ["CREATE TABLE", "COPY"]
+                    .iter()
+                    .any(|k| strip_keyword(t, k).is_some());
             if t.starts_with(')') || next || cols.len() >= crate::table::MAX_COLUMNS {
                 self.table(&name, Some(cols));
                 if !next {
@@ -879,7 +880,12 @@ fn column_def(line: &str) -> Option<String> {
         "FULLTEXT",
         "SPATIAL",
     ];
-    if t.is_empty() || constraint.contains(&word.as_str()) {
+    // A key's column (`[id] ASC` under SQL Server's `PRIMARY KEY CLUSTERED (`) defines none.
+    let key_part = t
+        .split_whitespace()
+        .nth(1)
+        .is_some_and(|w| w.eq_ignore_ascii_case("ASC") || w.eq_ignore_ascii_case("DESC"));
+    if t.is_empty() || key_part || constraint.contains(&word.as_str()) {
         return None;
     }
     let (name, _) = identifier(t);
@@ -1289,6 +1295,12 @@ mod tests {
             Some("email".into())
         );
         assert_eq!(column_def("  PRIMARY KEY (`id`),"), None);
+        assert_eq!(
+            column_def("\t[name] [nvarchar](64) NULL,"),
+            Some("name".into())
+        );
+        assert_eq!(column_def("\t[id] ASC"), None);
+        assert_eq!(column_def("\t[created] DESC,"), None);
         assert_eq!(
             split_top("a int, b numeric(10,2), c text"),
             vec!["a int", " b numeric(10,2)", " c text"]
