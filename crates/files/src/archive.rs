@@ -68,10 +68,12 @@ pub(crate) fn members(
 ) {
     match ft {
         FileType::Zip | FileType::Ooxml => zip_members(ctx, data, findings, visit),
-        FileType::Gzip => gzip_member(ctx, name, data, findings, visit),
+        FileType::Gzip | FileType::Xz | FileType::Bzip2 | FileType::Zstd => {
+            stream_member(ctx, name, ft, data, findings, visit);
+        }
         FileType::Tar => tar_members(ctx, data, findings, visit),
         FileType::Rar => rar_listing(ctx, data, findings),
-        FileType::SevenZip => sevenz_listing(ctx, data, findings),
+        FileType::SevenZip => sevenz_members(ctx, data, findings, visit),
         FileType::Iso => crate::archive::iso_members(ctx, data, findings, visit),
         _ => {}
     }
@@ -281,42 +283,90 @@ fn zip_members(ctx: &mut Ctx<'_>, data: &[u8], findings: &mut Vec<Finding>, visi
     }
 }
 
-/// The name of a gzip stream's content: the name in its header, else the stream's own name
-/// without `.gz` (`.tgz` becomes `.tar`), else `data`.
-fn gzip_member_name(name: &str, data: &[u8]) -> String {
-    if let Some(n) = flate2::read::GzDecoder::new(data)
-        .header()
-        .and_then(|h| h.filename())
+/// The name of a compressed stream's content: the name in a gzip header, else the stream's
+/// own name without its extension (`.tgz`, `.txz`, `.tbz2`, `.tzst` become `.tar`), else
+/// `data`.
+fn stream_member_name(name: &str, ft: FileType, data: &[u8]) -> String {
+    if ft == FileType::Gzip
+        && let Some(n) = flate2::read::GzDecoder::new(data)
+            .header()
+            .and_then(|h| h.filename())
     {
         return String::from_utf8_lossy(n).into_owned();
     }
     let base = name.rsplit(['/', '\\', '!']).next().unwrap_or(name);
     let lower = base.to_ascii_lowercase();
+    let (plain, tarred): (&[&str], &[&str]) = match ft {
+        FileType::Gzip => (&[".gz"], &[".tgz"]),
+        FileType::Xz => (&[".xz"], &[".txz"]),
+        FileType::Bzip2 => (&[".bz2"], &[".tbz2", ".tbz"]),
+        _ => (&[".zst"], &[".tzst"]),
+    };
     let stem = |n: usize| base.get(..base.len() - n).filter(|s| !s.is_empty());
-    if lower.ends_with(".tgz") {
-        stem(4).map_or_else(|| "data".to_string(), |s| format!("{s}.tar"))
-    } else if lower.ends_with(".gz") {
-        stem(3).map_or_else(|| "data".to_string(), str::to_string)
+    if let Some(e) = tarred.iter().find(|e| lower.ends_with(**e)) {
+        stem(e.len()).map_or_else(|| "data".to_string(), |s| format!("{s}.tar"))
+    } else if let Some(e) = plain.iter().find(|e| lower.ends_with(**e)) {
+        stem(e.len()).map_or_else(|| "data".to_string(), str::to_string)
     } else {
         "data".to_string()
     }
 }
 
-fn gzip_member(
+/// A reader of the content of a compressed stream (gzip, xz, bzip2, Zstandard; several
+/// streams one after another are read as one, as their command-line tools do). The decoders'
+/// own memory is capped: an xz or Zstandard header may ask for a window of gigabytes.
+pub fn stream_decoder<'r, R: Read + 'r>(ft: FileType, raw: R) -> Option<Box<dyn Read + 'r>> {
+    Some(match ft {
+        FileType::Gzip => Box::new(flate2::read::MultiGzDecoder::new(raw)),
+        FileType::Xz => Box::new(lzma_rust2::XzReader::new_mem_limit(
+            raw,
+            true,
+            DECODER_MEMORY_KIB,
+        )),
+        FileType::Bzip2 => Box::new(bzip2::read::MultiBzDecoder::new(raw)),
+        FileType::Zstd => match zstd::stream::read::Decoder::new(raw) {
+            Ok(mut d) => match d.window_log_max(ZSTD_WINDOW_LOG_MAX) {
+                Ok(()) => Box::new(d),
+                Err(e) => Box::new(Failed(Some(e))),
+            },
+            Err(e) => Box::new(Failed(Some(e))),
+        },
+        _ => return None,
+    })
+}
+
+/// The memory a stream decoder may take (the xz dictionary): 7-Zip's and xz's largest
+/// presets use 64 MiB.
+const DECODER_MEMORY_KIB: u32 = 256 * 1024;
+/// Zstandard windows up to 2^27 bytes (128 MiB, `zstd --long`'s default); the format allows
+/// 2^31.
+const ZSTD_WINDOW_LOG_MAX: u32 = 27;
+
+/// A reader that fails with the error a decoder's set-up gave.
+struct Failed(Option<std::io::Error>);
+
+impl Read for Failed {
+    fn read(&mut self, _: &mut [u8]) -> std::io::Result<usize> {
+        Err(self
+            .0
+            .take()
+            .unwrap_or_else(|| std::io::Error::other("decoder failed")))
+    }
+}
+
+fn stream_member(
     ctx: &mut Ctx<'_>,
     name: &str,
+    ft: FileType,
     data: &[u8],
     findings: &mut Vec<Finding>,
     visit: &mut Visit<'_>,
 ) {
-    let member = gzip_member_name(name, data);
+    let member = stream_member_name(name, ft, data);
+    let what = ft.as_str();
     let cap = member_cap(ctx, data.len() as u64);
-    match read_ratio_capped(
-        data,
-        flate2::read::MultiGzDecoder::new,
-        cap,
-        u64::from(ctx.opts.max_ratio),
-    ) {
+    let decoder = |raw| stream_decoder(ft, raw).unwrap_or_else(|| Box::new(Failed(None)));
+    match read_ratio_capped(data, decoder, cap, u64::from(ctx.opts.max_ratio)) {
         Ok(Some(b)) => {
             if ctx.take(b.len() as u64) {
                 visit(ctx, &member, &b);
@@ -328,11 +378,11 @@ fn gzip_member(
             findings,
             &member,
             format!(
-                "gzip stream expands more than {}:1 or beyond {cap} bytes",
+                "{what} stream expands more than {}:1 or beyond {cap} bytes",
                 ctx.opts.max_ratio
             ),
         ),
-        Err(e) => malformed(findings, "gzip", &e),
+        Err(e) => malformed(findings, what, &e),
     }
 }
 
@@ -595,6 +645,107 @@ fn raw_member(
     }
 }
 
+/// The memory a 7z reader may take for its headers and for each decoder's dictionary.
+const SEVENZ_MEMORY_KIB: usize = 256 * 1024;
+
+/// Reads the members of a 7z archive (LZMA, LZMA2, BCJ filters, bzip2, deflate, stored; solid
+/// or not) under the caps. A solid block is decoded in order, so a member is read after those
+/// before it in its block; a bomb or a spent budget abandons the rest of its block. An
+/// archive whose members or header are encrypted (no password is tried) or that the reader
+/// rejects is listed from its headers, as before.
+fn sevenz_members(
+    ctx: &mut Ctx<'_>,
+    data: &[u8],
+    findings: &mut Vec<Finding>,
+    visit: &mut Visit<'_>,
+) {
+    let listing = crate::sevenz::list(data, ctx.opts.max_members as usize);
+    if listing.encrypted {
+        return sevenz_listing(ctx, data, findings);
+    }
+    let mut reader = match sevenz_rust2::ArchiveReader::new_with_memory_limit(
+        Cursor::new(data),
+        sevenz_rust2::Password::empty(),
+        SEVENZ_MEMORY_KIB,
+    ) {
+        Ok(r) => r,
+        Err(sevenz_rust2::Error::PasswordRequired | sevenz_rust2::Error::MaybeBadPassword(_)) => {
+            return sevenz_listing(ctx, data, findings);
+        }
+        Err(e) => {
+            malformed(findings, "7z", &e);
+            return sevenz_listing(ctx, data, findings);
+        }
+    };
+    reader.set_thread_count(1);
+    let max = ctx.opts.max_members as usize;
+    let n = reader.archive().files.len();
+    if n > max {
+        findings.push(Finding::new(
+            "archive.too_many_members",
+            Severity::Medium,
+            format!("{n} members; only the first {max} are analysed"),
+        ));
+    }
+    let mut seen = 0usize;
+    // The ratio is judged against the whole archive: the members of a solid block have no
+    // compressed size of their own.
+    let cap_of = |ctx: &Ctx<'_>| member_cap(ctx, data.len() as u64);
+    let ratio = u64::from(ctx.opts.max_ratio);
+    let res = reader.for_each_entries_with_decision(|entry, r| {
+        use sevenz_rust2::EntryDecision::{Continue, SkipBlock, Stop};
+        if entry.is_directory() || entry.is_anti_item() {
+            return Ok(Continue);
+        }
+        seen += 1;
+        if seen > max || ctx.expired() {
+            return Ok(Stop);
+        }
+        let mname = entry.name().to_string();
+        let size = entry.size();
+        let cap = cap_of(ctx);
+        if size > cap {
+            bomb(
+                findings,
+                &mname,
+                format!(
+                    "'{mname}' declares {size} bytes, more than {cap} (ratio cap {ratio}:1 on the archive's {} bytes, or the budget left)",
+                    data.len()
+                ),
+            );
+            return Ok(SkipBlock);
+        }
+        let bytes = match read_member(r, cap) {
+            Ok(Some(b)) => b,
+            Ok(None) => {
+                bomb(findings, &mname, format!("'{mname}' expands beyond {cap} bytes"));
+                return Ok(SkipBlock);
+            }
+            Err(e) => {
+                malformed(findings, &mname, &e);
+                return Ok(SkipBlock);
+            }
+        };
+        if !ctx.take(bytes.len() as u64) {
+            bomb(findings, &mname, "decompression budget spent".into());
+            return Ok(Stop);
+        }
+        Ok(if visit(ctx, &mname, &bytes) { Continue } else { Stop })
+    });
+    match res {
+        Ok(()) => {}
+        // A block encrypted where the headers did not show it (no password is tried).
+        Err(sevenz_rust2::Error::PasswordRequired | sevenz_rust2::Error::MaybeBadPassword(_)) => {
+            findings.push(Finding::new(
+                "archive.encrypted",
+                Severity::Medium,
+                "7z archive with AES-encrypted members",
+            ));
+        }
+        Err(e) => malformed(findings, "7z", &e),
+    }
+}
+
 fn sevenz_listing(ctx: &mut Ctx<'_>, data: &[u8], findings: &mut Vec<Finding>) {
     let l = crate::sevenz::list(data, ctx.opts.max_members as usize);
     if l.encrypted {
@@ -632,18 +783,31 @@ fn sevenz_listing(ctx: &mut Ctx<'_>, data: &[u8], findings: &mut Vec<Finding>) {
 }
 
 #[cfg(test)]
-mod gzip_name_tests {
-    use super::gzip_member_name;
+mod stream_name_tests {
+    use super::stream_member_name;
+    use crate::sniff::FileType;
 
     #[test]
-    fn gzip_content_is_named_after_the_stream() {
+    fn stream_content_is_named_after_the_stream() {
         // A gzip stream without a name in its header.
         let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
         std::io::Write::write_all(&mut e, b"x").unwrap();
         let plain = e.finish().unwrap();
-        assert_eq!(gzip_member_name("a/dump.tar.gz", &plain), "dump.tar");
-        assert_eq!(gzip_member_name("x.zip!logs.TGZ", &plain), "logs.tar");
-        assert_eq!(gzip_member_name("blob", &plain), "data");
-        assert_eq!(gzip_member_name(".gz", &plain), "data");
+        let gz = |n| stream_member_name(n, FileType::Gzip, &plain);
+        assert_eq!(gz("a/dump.tar.gz"), "dump.tar");
+        assert_eq!(gz("x.zip!logs.TGZ"), "logs.tar");
+        assert_eq!(gz("blob"), "data");
+        assert_eq!(gz(".gz"), "data");
+        let other = |n, ft| stream_member_name(n, ft, b"");
+        assert_eq!(other("out/顧客.csv.xz", FileType::Xz), "顧客.csv");
+        assert_eq!(other("backup.TXZ", FileType::Xz), "backup.tar");
+        assert_eq!(other("dump.sql.bz2", FileType::Bzip2), "dump.sql");
+        assert_eq!(other("a.tbz", FileType::Bzip2), "a.tar");
+        assert_eq!(other("a.tbz2", FileType::Bzip2), "a.tar");
+        assert_eq!(other("x.zip!logs.tar.zst", FileType::Zstd), "logs.tar");
+        assert_eq!(other("logs.tzst", FileType::Zstd), "logs.tar");
+        // A name that is not the stream's own (renamed, or a member without one).
+        assert_eq!(other("data.bin", FileType::Zstd), "data");
+        assert_eq!(other("archive.gz", FileType::Xz), "data");
     }
 }

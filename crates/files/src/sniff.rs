@@ -22,6 +22,12 @@ pub enum FileType {
     SevenZip,
     /// gzip stream.
     Gzip,
+    /// xz stream (LZMA2).
+    Xz,
+    /// bzip2 stream.
+    Bzip2,
+    /// Zstandard stream.
+    Zstd,
     /// POSIX tar archive.
     Tar,
     /// Disk image: ISO 9660 / UDF (members walked), VHD/VHDX or raw FAT image (identified).
@@ -56,6 +62,9 @@ impl FileType {
             FileType::Rar => "rar",
             FileType::SevenZip => "7z",
             FileType::Gzip => "gzip",
+            FileType::Xz => "xz",
+            FileType::Bzip2 => "bzip2",
+            FileType::Zstd => "zstd",
             FileType::Tar => "tar",
             FileType::Iso => "iso",
             FileType::Lnk => "lnk",
@@ -75,6 +84,9 @@ impl FileType {
             self,
             FileType::Zip
                 | FileType::Gzip
+                | FileType::Xz
+                | FileType::Bzip2
+                | FileType::Zstd
                 | FileType::Tar
                 | FileType::Rar
                 | FileType::SevenZip
@@ -103,6 +115,9 @@ impl FileType {
             "rar" => &[Rar],
             "7z" => &[SevenZip],
             "gz" | "tgz" => &[Gzip],
+            "xz" | "txz" => &[Xz],
+            "bz2" | "tbz" | "tbz2" => &[Bzip2],
+            "zst" | "tzst" => &[Zstd],
             "tar" => &[Tar],
             "iso" | "img" => &[Iso],
             "lnk" => &[Lnk],
@@ -154,6 +169,24 @@ pub fn sniff(data: &[u8], name: &str) -> FileType {
     }
     if starts(data, b"\x1F\x8B") {
         return FileType::Gzip;
+    }
+    if starts(data, b"\xFD7zXZ\x00") {
+        return FileType::Xz;
+    }
+    // `BZh` and a block size digit, then a block's magic (the digits of pi) or the end of
+    // an empty stream's (those of sqrt(pi)).
+    if data.len() >= 10
+        && starts(data, b"BZh")
+        && (b'1'..=b'9').contains(&data[3])
+        && matches!(
+            &data[4..10],
+            b"\x31\x41\x59\x26\x53\x59" | b"\x17\x72\x45\x38\x50\x90"
+        )
+    {
+        return FileType::Bzip2;
+    }
+    if starts(data, b"\x28\xB5\x2F\xFD") {
+        return FileType::Zstd;
     }
     if data.len() >= 262 && &data[257..262] == b"ustar" {
         return FileType::Tar;

@@ -1,0 +1,319 @@
+//! Compressed streams (xz, bzip2, Zstandard, gzip), 7z archives and zip members in other
+//! methods than deflate: each is opened and its content handed over as the walker hands a
+//! zip's, under the same caps. The archives and streams are written here by the crates'
+//! own encoders, from fixed content.
+
+#![allow(clippy::unwrap_used, reason = "test helpers")]
+
+use std::io::{Cursor, Write};
+
+use kizuki_files::{Analyzer, Options, walk_members, walk_members_reporting};
+
+/// A CSV of a few hundred lines (fixed, so every run writes the same archives).
+fn table() -> Vec<u8> {
+    let mut t = b"id,name,mail\n".to_vec();
+    for i in 0..400 {
+        writeln!(t, "{i},person {i},p{i}@example.jp").unwrap();
+    }
+    t
+}
+
+fn xz(data: &[u8]) -> Vec<u8> {
+    let mut w =
+        lzma_rust2::XzWriter::new(Vec::new(), lzma_rust2::XzOptions::with_preset(6)).unwrap();
+    w.write_all(data).unwrap();
+    w.finish().unwrap()
+}
+
+fn bz2(data: &[u8]) -> Vec<u8> {
+    let mut w = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::best());
+    w.write_all(data).unwrap();
+    w.finish().unwrap()
+}
+
+fn zst(data: &[u8]) -> Vec<u8> {
+    zstd::encode_all(data, 3).unwrap()
+}
+
+fn tar(files: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut b = tar::Builder::new(Vec::new());
+    for (name, data) in files {
+        let mut h = tar::Header::new_gnu();
+        h.set_size(data.len() as u64);
+        h.set_mode(0o644);
+        h.set_cksum();
+        b.append_data(&mut h, name, *data).unwrap();
+    }
+    b.into_inner().unwrap()
+}
+
+/// A 7z archive of `files`; one solid block when `solid`, else a block per file.
+fn seven_z(files: &[(&str, &[u8])], solid: bool, method: sevenz_rust2::EncoderMethod) -> Vec<u8> {
+    let mut w = sevenz_rust2::ArchiveWriter::new(Cursor::new(Vec::new())).unwrap();
+    w.set_content_methods(vec![method.into()]);
+    w.push_archive_entry::<&[u8]>(sevenz_rust2::ArchiveEntry::new_directory("dir"), None)
+        .unwrap();
+    if solid {
+        let entries = files
+            .iter()
+            .map(|(n, _)| sevenz_rust2::ArchiveEntry::new_file(n))
+            .collect();
+        let readers = files.iter().map(|(_, d)| (*d).into()).collect();
+        w.push_archive_entries(entries, readers).unwrap();
+    } else {
+        for (n, d) in files {
+            w.push_archive_entry(sevenz_rust2::ArchiveEntry::new_file(n), Some(*d))
+                .unwrap();
+        }
+    }
+    w.finish().unwrap().into_inner()
+}
+
+fn zip_with(method: zip::CompressionMethod, files: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut z = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let o = zip::write::SimpleFileOptions::default().compression_method(method);
+    for (n, d) in files {
+        z.start_file(*n, o).unwrap();
+        z.write_all(d).unwrap();
+    }
+    z.finish().unwrap().into_inner()
+}
+
+/// The members the walker hands over: path and bytes.
+fn members(name: &str, data: &[u8], opts: &Options) -> Vec<(String, Vec<u8>)> {
+    let mut got = Vec::new();
+    walk_members(name, data, opts, &mut |p, b| {
+        got.push((p.to_string(), b.to_vec()));
+        true
+    })
+    .unwrap();
+    got
+}
+
+/// Nothing but the container's own bytes was handed over (as the walker does with a
+/// container it could not open).
+fn no_member(name: &str, data: &[u8], opts: &Options) -> bool {
+    members(name, data, opts).iter().all(|(p, _)| p == name)
+}
+
+/// The rules of the problems met on the way.
+fn problems(name: &str, data: &[u8], opts: &Options) -> Vec<String> {
+    let mut rules = Vec::new();
+    walk_members_reporting(
+        name,
+        data,
+        opts,
+        &|_, _| false,
+        &mut |_, _| true,
+        &mut |_, f| rules.push(f.rule.to_string()),
+    )
+    .unwrap();
+    rules
+}
+
+#[test]
+fn compressed_streams_hand_over_their_content() {
+    let t = table();
+    let opts = Options::default();
+    for (name, data, member) in [
+        ("顧客.csv.xz", xz(&t), "顧客.csv"),
+        ("dump.csv.bz2", bz2(&t), "dump.csv"),
+        ("export.csv.zst", zst(&t), "export.csv"),
+        // Renamed: found by content, named `data`.
+        ("blob", zst(&t), "data"),
+    ] {
+        let got = members(name, &data, &opts);
+        assert_eq!(got.len(), 1, "{name}");
+        assert_eq!(got[0].0, format!("{name}!{member}"));
+        assert!(got[0].1 == t, "{name}: content differs");
+        assert!(problems(name, &data, &opts).is_empty(), "{name}");
+    }
+    // Streams written one after another (`cat a.xz b.xz`, pbzip2, zstd's frames) read as one.
+    for (name, data) in [
+        ("two.xz", [xz(&t), xz(&t)].concat()),
+        ("two.bz2", [bz2(&t), bz2(&t)].concat()),
+        ("two.zst", [zst(&t), zst(&t)].concat()),
+    ] {
+        let got = members(name, &data, &opts);
+        assert_eq!(got[0].1, [t.clone(), t.clone()].concat(), "{name}");
+    }
+}
+
+#[test]
+fn compressed_tars_and_nested_archives_are_walked() {
+    let t = table();
+    let inner = tar(&[("out/customers.csv", &t), ("out/readme.txt", b"staged")]);
+    let opts = Options::default();
+    for (name, data, stem) in [
+        ("backup.tar.xz", xz(&inner), "backup.tar"),
+        ("backup.tbz2", bz2(&inner), "backup.tar"),
+        ("backup.tar.zst", zst(&inner), "backup.tar"),
+    ] {
+        let got = members(name, &data, &opts);
+        let paths: Vec<&str> = got.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                format!("{name}!{stem}!out/customers.csv"),
+                format!("{name}!{stem}!out/readme.txt")
+            ],
+            "{name}"
+        );
+        assert!(got[0].1 == t);
+    }
+    // A zip of an xz of a CSV.
+    let z = zip_with(
+        zip::CompressionMethod::Stored,
+        &[("data/persons.csv.xz", &xz(&t))],
+    );
+    let got = members("x.zip", &z, &opts);
+    assert_eq!(got[0].0, "x.zip!data/persons.csv.xz!persons.csv");
+    assert!(got[0].1 == t);
+}
+
+#[test]
+fn seven_z_archives_are_unpacked_solid_or_not() {
+    let t = table();
+    let other = b"second file".to_vec();
+    let files: [(&str, &[u8]); 3] = [
+        ("dir/顧客.csv", &t),
+        ("dir/notes.txt", &other),
+        ("empty.txt", b""),
+    ];
+    let opts = Options::default();
+    for (solid, method) in [
+        (true, sevenz_rust2::EncoderMethod::LZMA2),
+        (false, sevenz_rust2::EncoderMethod::LZMA2),
+        (false, sevenz_rust2::EncoderMethod::BZIP2),
+        (false, sevenz_rust2::EncoderMethod::COPY),
+    ] {
+        let a = seven_z(&files, solid, method);
+        let mut got = members("a.7z", &a, &opts);
+        got.sort();
+        let want: Vec<(String, Vec<u8>)> = {
+            let mut w: Vec<_> = files
+                .iter()
+                .map(|(n, d)| (format!("a.7z!{n}"), d.to_vec()))
+                .collect();
+            w.sort();
+            w
+        };
+        assert_eq!(got, want, "solid {solid}");
+        assert!(problems("a.7z", &a, &opts).is_empty());
+    }
+    // The file analyser sees its members (an executable among them).
+    let a = seven_z(
+        &[("invoice.pdf.exe", b"MZ\x90\x00 not really"), ("a.csv", &t)],
+        false,
+        sevenz_rust2::EncoderMethod::LZMA2,
+    );
+    let r = Analyzer::new(Options::default())
+        .unwrap()
+        .analyze_bytes("請求書.7z", &a, &[]);
+    assert!(r.has_rule("archive.executable_inside"), "{r:?}");
+    assert!(!r.has_rule("archive.unsupported"), "{r:?}");
+    assert_eq!(r.children.len(), 2, "{r:?}");
+}
+
+#[test]
+fn zip_members_in_other_methods_are_read() {
+    let t = table();
+    let opts = Options::default();
+    for method in [
+        zip::CompressionMethod::Bzip2,
+        zip::CompressionMethod::Xz,
+        zip::CompressionMethod::Zstd,
+    ] {
+        let z = zip_with(method, &[("顧客.csv", &t)]);
+        let got = members("m.zip", &z, &opts);
+        assert_eq!(got.len(), 1, "{method:?}");
+        assert!(got[0].1 == t, "{method:?}");
+        assert!(problems("m.zip", &z, &opts).is_empty(), "{method:?}");
+    }
+}
+
+#[test]
+fn compressed_bombs_stop_at_the_caps() {
+    // 16 MiB of zeros: ratios of thousands to one.
+    let zeros = vec![0u8; 16 << 20];
+    let opts = Options::default();
+    for (name, data) in [
+        ("z.xz", xz(&zeros)),
+        ("z.bz2", bz2(&zeros)),
+        ("z.zst", zst(&zeros)),
+        (
+            "z.7z",
+            seven_z(
+                &[("z.bin", &zeros)],
+                false,
+                sevenz_rust2::EncoderMethod::LZMA2,
+            ),
+        ),
+        (
+            "z.zip",
+            zip_with(zip::CompressionMethod::Zstd, &[("z.bin", &zeros)]),
+        ),
+    ] {
+        assert!(data.len() < 1 << 20, "{name}: {}", data.len());
+        assert!(no_member(name, &data, &opts), "{name}");
+        assert!(
+            problems(name, &data, &opts).contains(&"archive.bomb".to_string()),
+            "{name}"
+        );
+    }
+    // Below the ratio cap but beyond the budget left.
+    let small = Options {
+        max_total_size: 1 << 20,
+        ..Options::default()
+    };
+    let text: Vec<u8> = (0..4 << 20)
+        .map(|i: u32| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
+        .collect();
+    for (name, data) in [
+        ("t.xz", xz(&text)),
+        ("t.zst", zst(&text)),
+        (
+            "t.7z",
+            seven_z(
+                &[("t.bin", &text)],
+                true,
+                sevenz_rust2::EncoderMethod::LZMA2,
+            ),
+        ),
+    ] {
+        assert!(no_member(name, &data, &small), "{name}");
+        assert!(
+            problems(name, &data, &small).contains(&"archive.bomb".to_string()),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn broken_streams_are_malformed_not_panics() {
+    let t = table();
+    let opts = Options::default();
+    for (name, data) in [
+        ("cut.xz", xz(&t)),
+        ("cut.bz2", bz2(&t)),
+        ("cut.zst", zst(&t)),
+        (
+            "cut.7z",
+            seven_z(&[("a.csv", &t)], true, sevenz_rust2::EncoderMethod::LZMA2),
+        ),
+    ] {
+        for keep in [12, data.len() / 2, data.len() - 3] {
+            let cut = &data[..keep];
+            let p = problems(name, cut, &opts);
+            assert!(
+                p.iter().any(|r| r == "file.malformed"),
+                "{name} cut at {keep}: {p:?}"
+            );
+        }
+        // A flipped byte in the middle: an error or (a stored 7z) other bytes, never a panic.
+        let mut bent = data.clone();
+        let mid = bent.len() / 2;
+        bent[mid] ^= 0x55;
+        let _ = problems(name, &bent, &opts);
+    }
+}
