@@ -286,7 +286,7 @@ fn zip_members(ctx: &mut Ctx<'_>, data: &[u8], findings: &mut Vec<Finding>, visi
 /// The name of a compressed stream's content: the name in a gzip header, else the stream's
 /// own name without its extension (`.tgz`, `.txz`, `.tbz2`, `.tzst` become `.tar`), else
 /// `data`.
-fn stream_member_name(name: &str, ft: FileType, data: &[u8]) -> String {
+pub fn stream_member_name(name: &str, ft: FileType, data: &[u8]) -> String {
     if ft == FileType::Gzip
         && let Some(n) = flate2::read::GzDecoder::new(data)
             .header()

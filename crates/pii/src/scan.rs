@@ -8,9 +8,11 @@
 //! [`Item::Failed`]. Spreadsheets (xlsx) are read whole with calamine.
 
 use std::borrow::Cow;
+use std::cell::{Cell, RefCell};
 use std::fs::File;
 use std::io::{self, Cursor, Read};
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 use kizuki_core::Category;
 use kizuki_core::config::Config;
@@ -144,6 +146,12 @@ impl Scanner {
             let mut head = vec![0u8; decode::HEAD];
             let n = kizuki_core::io::read_full(&mut f, &mut head).map_err(io_err)?;
             head.truncate(n);
+            // A compressed file (`.gz`, `.xz`, `.bz2`, `.zst`) of text, a table, a dump or a
+            // raw image is read as it is decompressed, whatever its size; other contents (an
+            // archive, a document) go to the walker below.
+            if self.scan_compressed(path, &label, &head, &mut out)? {
+                return Ok(());
+            }
             // Databases and raw images are read from the file again, by what knows them.
             if head.starts_with(crate::sqlite::MAGIC) {
                 drop(f);
@@ -212,6 +220,88 @@ impl Scanner {
             out.push(Item::Failed { path: label, error });
         }
         out
+    }
+
+    /// Reads a compressed file whose content is streamed: text, a table, a dump or a raw
+    /// image (`server.dd.gz`), as `file.csv.gz!file.csv`. False when the file is not
+    /// compressed or its content is read whole by the walker (an archive, a document, a
+    /// database, a mail). The decompressed size is not capped (memory stays that of a
+    /// stream), but its ratio to the compressed bytes read is, as in the walker: a bomb ends
+    /// as an error after what it held so far is reported, and so does a broken stream.
+    fn scan_compressed(
+        &self,
+        path: &Path,
+        label: &str,
+        file_head: &[u8],
+        out: &mut Vec<Item>,
+    ) -> Result<bool, Error> {
+        let ft = kizuki_files::sniff::sniff(file_head, label);
+        if !matches!(
+            ft,
+            FileType::Gzip | FileType::Xz | FileType::Bzip2 | FileType::Zstd
+        ) {
+            return Ok(false);
+        }
+        let ratio = u64::from(self.opts.max_ratio.max(1));
+        let stop: Rc<RefCell<Option<Error>>> = Rc::default();
+        let open = || -> io::Result<Box<dyn Read>> {
+            let read = Rc::new(Cell::new(0u64));
+            let raw = Counted {
+                inner: io::BufReader::new(File::open(path)?),
+                n: read.clone(),
+            };
+            let decoder = kizuki_files::archive::stream_decoder(ft, raw)
+                .ok_or_else(|| io::Error::other("not a compressed stream"))?;
+            Ok(Box::new(Guarded {
+                inner: decoder,
+                read,
+                written: 0,
+                ratio,
+                stop: stop.clone(),
+            }))
+        };
+        let mut r = open().map_err(|source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let mut head = vec![0u8; decode::HEAD];
+        let n = kizuki_core::io::read_full(&mut r, &mut head).unwrap_or(0);
+        head.truncate(n);
+        if stop.borrow().is_some() {
+            // Broken or a bomb from the start: the walker reports it.
+            return Ok(false);
+        }
+        let member = kizuki_files::archive::stream_member_name(label, ft, file_head);
+        let name = format!("{label}!{member}");
+        if crate::carve::is_raw_image(&head, &member) {
+            drop(r);
+            let mut open = || open();
+            self.scan_raw(&name, &mut open, out)
+                .map_err(|e| Error::Read(e.to_string()))?;
+        } else {
+            let t = kizuki_files::sniff::sniff(&head, &member);
+            let whole = t.is_container()
+                || matches!(
+                    t,
+                    FileType::Ooxml | FileType::Ole | FileType::Pdf | FileType::Html
+                )
+                || head.starts_with(crate::sqlite::MAGIC)
+                || crate::mail::is_mbox(&head)
+                || crate::mail::is_message(&member.to_ascii_lowercase(), &head)
+                || is_html_name(&member) && has_tag(&head)
+                || crate::rtf::is_rtf(&head)
+                || crate::tnef::is_tnef(&head)
+                || crate::b64::is_encoded(&head);
+            if whole {
+                return Ok(false);
+            }
+            self.scan_stream(&name, &head, &mut r, out)
+                .map_err(|e| Error::Read(e.to_string()))?;
+        }
+        if let Some(error) = stop.take() {
+            out.push(Item::Failed { path: name, error });
+        }
+        Ok(true)
     }
 
     /// Scans an object held in memory (`name` gives its path and extension).
@@ -1242,7 +1332,9 @@ impl crate::spread::Reader for Rows {
                 joined.as_str()
             };
             if table::split_into(l, d, &mut fields) {
-                table.push(&fields, tally);
+                if !table::blank(&fields) {
+                    table.push(&fields, tally);
+                }
             } else if l.len() < table::MAX_ROW {
                 self.pending = l.to_string();
             } else {
@@ -1503,6 +1595,58 @@ fn is_xlsx(name: &str, head: &[u8]) -> bool {
         || lower.ends_with(".xlsb")
         || memchr::memmem::find(&head[..head.len().min(4096)], b"xl/").is_some()
             && !lower.ends_with(".zip")
+}
+
+/// A reader that counts the bytes taken from it (a compressed file's, for the ratio).
+struct Counted<R> {
+    inner: R,
+    n: Rc<Cell<u64>>,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let k = self.inner.read(buf)?;
+        self.n.set(self.n.get() + k as u64);
+        Ok(k)
+    }
+}
+
+/// A decompressed stream that ends, keeping why in `stop`, where its decoder fails or its
+/// output passes `ratio` times the compressed bytes read (past the first MiB): what came
+/// before is scanned and reported, and the error after it.
+struct Guarded<R> {
+    inner: R,
+    read: Rc<Cell<u64>>,
+    written: u64,
+    ratio: u64,
+    stop: Rc<RefCell<Option<Error>>>,
+}
+
+impl<R: Read> Read for Guarded<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.stop.borrow().is_some() {
+            return Ok(0);
+        }
+        match self.inner.read(buf) {
+            Ok(k) => {
+                self.written += k as u64;
+                if self.written > 1 << 20
+                    && self.written > self.read.get().saturating_mul(self.ratio)
+                {
+                    *self.stop.borrow_mut() = Some(Error::Cap(format!(
+                        "compressed stream expands more than {}:1",
+                        self.ratio
+                    )));
+                    return Ok(0);
+                }
+                Ok(k)
+            }
+            Err(e) => {
+                *self.stop.borrow_mut() = Some(Error::Read(format!("compressed stream: {e}")));
+                Ok(0)
+            }
+        }
+    }
 }
 
 #[cfg(test)]

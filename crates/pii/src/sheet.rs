@@ -72,10 +72,10 @@ impl Rows {
     }
 
     fn flush(&mut self, tally: &mut Tally) {
-        if !self.row.is_empty() {
+        if !crate::table::blank(&self.row) {
             self.table.push(&self.row, tally);
-            self.row.clear();
         }
+        self.row.clear();
     }
 
     fn finish(mut self, tally: &mut Tally) -> (u64, Vec<(String, Category)>) {

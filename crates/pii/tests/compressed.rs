@@ -1,0 +1,171 @@
+//! Compressed files and 7z archives: a restored data file is as often found compressed
+//! (`customers.csv.gz`, `dump.sql.zst`, `staged.7z`) as plain. Each must give the report its
+//! content gives, under the content's own name.
+#![allow(clippy::unwrap_used, reason = "test helpers")]
+
+use std::io::{Cursor, Write};
+use std::path::Path;
+
+use kizuki_pii::synth::{self, Form};
+use kizuki_pii::{Error, Item, Options, Scanner};
+
+fn xz(data: &[u8]) -> Vec<u8> {
+    let mut w =
+        lzma_rust2::XzWriter::new(Vec::new(), lzma_rust2::XzOptions::with_preset(1)).unwrap();
+    w.write_all(data).unwrap();
+    w.finish().unwrap()
+}
+
+fn bz2(data: &[u8]) -> Vec<u8> {
+    let mut w = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::fast());
+    w.write_all(data).unwrap();
+    w.finish().unwrap()
+}
+
+fn zst(data: &[u8]) -> Vec<u8> {
+    zstd::encode_all(data, 1).unwrap()
+}
+
+fn seven_z(files: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut w = sevenz_rust2::ArchiveWriter::new(Cursor::new(Vec::new())).unwrap();
+    let entries = files
+        .iter()
+        .map(|(n, _)| sevenz_rust2::ArchiveEntry::new_file(n))
+        .collect();
+    let readers = files.iter().map(|(_, d)| (*d).into()).collect();
+    w.push_archive_entries(entries, readers).unwrap();
+    w.finish().unwrap().into_inner()
+}
+
+/// The report as JSON without its path, and the path.
+fn found(items: &[Item]) -> Vec<(String, serde_json::Value)> {
+    items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Found(r) => {
+                let mut v = serde_json::to_value(r).unwrap();
+                v.as_object_mut().unwrap().remove("path");
+                Some((r.path.clone(), v))
+            }
+            Item::Failed { .. } => None,
+        })
+        .collect()
+}
+
+fn failed(items: &[Item]) -> Vec<(String, String)> {
+    items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Failed { path, error } => Some((path.clone(), error.to_string())),
+            Item::Found(_) => None,
+        })
+        .collect()
+}
+
+fn write(dir: &Path, name: &str, data: &[u8]) -> std::path::PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, data).unwrap();
+    p
+}
+
+#[test]
+fn compressed_files_report_what_their_content_holds() {
+    let dir = tempfile::tempdir().unwrap();
+    let g = synth::persons_file(7, 3000, Form::Csv, encoding_rs::SHIFT_JIS);
+    let scanner = Scanner::default();
+    let plain = found(&scanner.scan_file(&write(dir.path(), "顧客.csv", &g.data)));
+    assert_eq!(plain.len(), 1);
+    assert_eq!(plain[0].1["records"], 3000);
+    let gz = synth::gzip_of(&g.data).unwrap();
+    let tar = synth::tar_of(&[("out/顧客.csv", &g.data)]).unwrap();
+    for (name, data, member) in [
+        ("顧客.csv.gz", gz, "顧客.csv"),
+        ("顧客.csv.xz", xz(&g.data), "顧客.csv"),
+        ("顧客.csv.bz2", bz2(&g.data), "顧客.csv"),
+        ("顧客.csv.zst", zst(&g.data), "顧客.csv"),
+        // Found by content whatever its name.
+        ("backup-1", zst(&g.data), "data"),
+        // Archives go to the walker (read whole under the caps).
+        ("staged.tar.xz", xz(&tar), "staged.tar!out/顧客.csv"),
+        (
+            "staged.7z",
+            seven_z(&[("out/顧客.csv", &g.data)]),
+            "out/顧客.csv",
+        ),
+    ] {
+        let path = write(dir.path(), name, &data);
+        let items = scanner.scan_file(&path);
+        assert!(failed(&items).is_empty(), "{name}: {items:?}");
+        let got = found(&items);
+        assert_eq!(got.len(), 1, "{name}: {items:?}");
+        assert_eq!(got[0].0, format!("{}!{member}", path.display()), "{name}");
+        assert_eq!(got[0].1, plain[0].1, "{name}");
+    }
+}
+
+#[test]
+fn a_compressed_text_is_streamed_beyond_the_container_cap() {
+    // A decompression budget smaller than the table: the archive's member is refused, the
+    // compressed file is read to its end as it streams (memory is a stream's).
+    let dir = tempfile::tempdir().unwrap();
+    let g = synth::persons_file(8, 4000, Form::Csv, encoding_rs::UTF_8);
+    assert!(g.data.len() > 256 * 1024);
+    let scanner = Scanner::new(Options {
+        max_total_size: 256 * 1024,
+        ..Options::default()
+    });
+    let items = scanner.scan_file(&write(dir.path(), "c.csv.zst", &zst(&g.data)));
+    let got = found(&items);
+    assert!(failed(&items).is_empty(), "{items:?}");
+    assert_eq!(got[0].1["records"], 4000);
+    let tar = synth::tar_of(&[("c.csv", &g.data)]).unwrap();
+    let items = scanner.scan_file(&write(dir.path(), "c.tar.zst", &zst(&tar)));
+    assert!(found(&items).is_empty(), "{items:?}");
+    assert!(
+        items.iter().any(|i| matches!(
+            i,
+            Item::Failed {
+                error: Error::Cap(_),
+                ..
+            }
+        )),
+        "{items:?}"
+    );
+}
+
+#[test]
+fn broken_and_exploding_streams_report_what_came_before() {
+    let dir = tempfile::tempdir().unwrap();
+    let g = synth::persons_file(9, 3000, Form::Csv, encoding_rs::UTF_8);
+    let scanner = Scanner::default();
+    // Cut in the middle: the rows before the cut, then the error.
+    let z = zst(&g.data);
+    let path = write(dir.path(), "cut.csv.zst", &z[..z.len() / 2]);
+    let items = scanner.scan_file(&path);
+    let got = found(&items);
+    assert_eq!(got.len(), 1, "{items:?}");
+    let records = got[0].1["records"].as_u64().unwrap();
+    assert!((500..3000).contains(&records), "{records}");
+    let bad = failed(&items);
+    assert_eq!(bad.len(), 1, "{items:?}");
+    assert_eq!(bad[0].0, format!("{}!cut.csv", path.display()));
+    assert!(bad[0].1.contains("compressed stream"), "{bad:?}");
+    // A table, then 16 MiB of empty lines in frames of 4 MiB (a few hundred bytes each):
+    // past 200:1 the stream ends; the table is reported, then the cap.
+    let small = synth::persons_file(10, 300, Form::Csv, encoding_rs::UTF_8);
+    let mut bomb = zst(&small.data);
+    let frame = zst(&vec![b'\n'; 4 << 20]);
+    for _ in 0..4 {
+        bomb.extend_from_slice(&frame);
+    }
+    let items = scanner.scan_file(&write(dir.path(), "bomb.csv.zst", &bomb));
+    let got = found(&items);
+    assert_eq!(got.len(), 1, "{items:?}");
+    assert_eq!(got[0].1["records"], 300);
+    assert!(
+        items
+            .iter()
+            .any(|i| matches!(i, Item::Failed { error: Error::Cap(e), .. } if e.contains("200:1"))),
+        "{items:?}"
+    );
+}
