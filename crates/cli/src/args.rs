@@ -151,8 +151,8 @@ pub struct MailScanArgs {
 /// `kizuki pii …`
 #[derive(Debug, Subcommand)]
 pub enum PiiCmd {
-    /// Scan files, directories, archives (zip, gzip, tar, nested) and spreadsheets for personal
-    /// data; one item per object holding some. Exit 0 none found, 1 found, 2 error.
+    /// Scan files, directories, archives (zip, 7z, tar, gz/xz/bz2/zst, nested) and spreadsheets
+    /// for personal data; one item per object holding some. Exit 0 none found, 1 found, 2 error.
     Scan(PiiScanArgs),
 }
 

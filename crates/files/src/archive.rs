@@ -1,5 +1,6 @@
-//! Archives and containers: zip (with candidate passwords for encrypted "PPAP" archives), gzip,
-//! tar, and identification of rar, 7z and disk images. Every member read is capped by the
+//! Archives and containers: zip (with candidate passwords for encrypted "PPAP" archives; every
+//! method but PPMd and the legacy ones), gzip, xz, bzip2 and Zstandard streams, tar, 7z
+//! (sevenz-rust2), and listing of rar and encrypted 7z archives, and disk images. Every member read is capped by the
 //! remaining decompression budget of the top-level file and by the ratio cap; a member that
 //! declares or reaches more is an `archive.bomb` finding and is not read further.
 

@@ -30,7 +30,8 @@
 //!   goes through a table of ready UTF-8 bytes built from encoding_rs at first use (`sjis`:
 //!   the same text, unit-tested against encoding_rs on every byte pair and on random input;
 //!   encoding_rs' own CP932 path was a fifth of the time of a Japanese CSV scan).
-//! - **Containers** ([`scan`]): zip, gzip, tar, ISO images, zip-based documents, nested,
+//! - **Containers** ([`scan`]): zip, 7z, tar, ISO images, zip-based documents, nested, and
+//!   compressed streams (gzip, xz, bzip2, Zstandard: streamed when they hold text),
 //!   through `kizuki_files::walk_members_reporting` with the `[files]` caps (a cap reached is
 //!   a failed item); xlsx read whole with calamine; mail ([`mail`]: eml, mbox) and Outlook
 //!   items ([`msg`]: `.msg`, and [`tnef`]: `winmail.dat`) as messages, their attachments

@@ -1,8 +1,10 @@
 //! Objects: files, directories, archive members and sheets, each turned into one
 //! [`ObjectReport`].
 //!
-//! Containers (zip, gzip, tar, ISO images, nested, and zip-based documents other than
-//! spreadsheets) are walked by `kizuki_files`' capped walker
+//! A compressed file (gzip, xz, bzip2, Zstandard) of text, a table, a dump or a raw image is
+//! read as it decompresses, whatever its size, its ratio capped ([`Scanner::scan_file`]).
+//! Containers (zip, 7z, tar, ISO images, compressed streams of anything else, nested, and
+//! zip-based documents other than spreadsheets) are walked by `kizuki_files`' capped walker
 //! ([`kizuki_files::walk_members_reporting`]) with the caps of `[files]` (depth, members,
 //! total decompressed size, ratio); every cap it reaches or member it cannot read becomes an
 //! [`Item::Failed`]. Spreadsheets (xlsx) are read whole with calamine.
