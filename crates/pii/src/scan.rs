@@ -204,6 +204,10 @@ impl Scanner {
                 || crate::rtf::is_rtf(&head)
                 || crate::tnef::is_tnef(&head)
                 || crate::b64::is_encoded(&head);
+            if t == FileType::Tar {
+                self.scan_tar(&label, &mut Cursor::new(head).chain(f), &mut out);
+                return Ok(());
+            }
             if t.is_container() || whole {
                 let cap = self.opts.max_total_size;
                 let Some(data) = kizuki_core::io::read_capped(Cursor::new(head).chain(&mut f), cap)
@@ -280,30 +284,85 @@ impl Scanner {
             let mut open = || open();
             self.scan_raw(&name, &mut open, out)
                 .map_err(|e| Error::Read(e.to_string()))?;
-        } else {
-            let t = kizuki_files::sniff::sniff(&head, &member);
-            let whole = t.is_container()
-                || matches!(
-                    t,
-                    FileType::Ooxml | FileType::Ole | FileType::Pdf | FileType::Html
-                )
-                || head.starts_with(crate::sqlite::MAGIC)
-                || crate::mail::is_mbox(&head)
-                || crate::mail::is_message(&member.to_ascii_lowercase(), &head)
-                || is_html_name(&member) && has_tag(&head)
-                || crate::rtf::is_rtf(&head)
-                || crate::tnef::is_tnef(&head)
-                || crate::b64::is_encoded(&head);
-            if whole {
-                return Ok(false);
-            }
+        } else if kizuki_files::sniff::sniff(&head, &member) == FileType::Tar {
+            self.scan_tar(&name, &mut Cursor::new(head).chain(&mut r), out);
+        } else if streams(&head, &member) {
             self.scan_stream(&name, &head, &mut r, out)
                 .map_err(|e| Error::Read(e.to_string()))?;
+        } else {
+            return Ok(false);
         }
         if let Some(error) = stop.take() {
             out.push(Item::Failed { path: name, error });
         }
         Ok(true)
+    }
+
+    /// Reads a tar archive as it streams (a server's backup of gigabytes, `backup.tar.gz`):
+    /// a member of text, a table or a dump as it streams, whatever its size; any other
+    /// member read whole up to the container cap and walked as the walker would
+    /// (`a.tar!dir/x.csv`, `a.tar!dir/b.zip!x.csv`). At most `max_members` members.
+    fn scan_tar(&self, name: &str, r: &mut dyn Read, out: &mut Vec<Item>) {
+        let failed = |path: &str, error| Item::Failed {
+            path: path.to_string(),
+            error,
+        };
+        let mut ar = tar::Archive::new(r);
+        let entries = match ar.entries() {
+            Ok(e) => e,
+            Err(e) => return out.push(failed(name, Error::Read(format!("tar: {e}")))),
+        };
+        let max = self.opts.max_members as usize;
+        for (count, entry) in entries.enumerate() {
+            if count >= max {
+                out.push(failed(name, Error::Cap(format!("more than {max} members"))));
+                break;
+            }
+            let mut e = match entry {
+                Ok(e) => e,
+                Err(e) => {
+                    out.push(failed(name, Error::Read(format!("tar entry: {e}"))));
+                    break;
+                }
+            };
+            if !e.header().entry_type().is_file() {
+                continue;
+            }
+            let member = e
+                .path()
+                .map(|p| p.display().to_string())
+                .unwrap_or_else(|_| format!("#{count}"));
+            let path = format!("{name}!{member}");
+            let mut head = vec![0u8; decode::HEAD];
+            let n = match kizuki_core::io::read_full(&mut e, &mut head) {
+                Ok(n) => n,
+                Err(e) => {
+                    out.push(failed(&path, Error::Read(e.to_string())));
+                    break;
+                }
+            };
+            head.truncate(n);
+            if streams(&head, &member) && !crate::carve::is_raw_image(&head, &member) {
+                if let Err(e) = self.scan_stream(&path, &head, &mut e, out) {
+                    out.push(failed(&path, Error::Read(e.to_string())));
+                    break;
+                }
+                continue;
+            }
+            let cap = self.opts.max_total_size;
+            match kizuki_core::io::read_capped(Cursor::new(head).chain(&mut e), cap) {
+                Ok(Some(data)) => self.scan_bytes_in(&path, &data, out),
+                // The rest of the member is skipped by the next entry.
+                Ok(None) => out.push(failed(
+                    &path,
+                    Error::Cap(format!("member larger than {cap} bytes")),
+                )),
+                Err(e) => {
+                    out.push(failed(&path, Error::Read(e.to_string())));
+                    break;
+                }
+            }
+        }
     }
 
     /// Scans an object held in memory (`name` gives its path and extension).
@@ -1597,6 +1656,24 @@ fn is_xlsx(name: &str, head: &[u8]) -> bool {
         || lower.ends_with(".xlsb")
         || memchr::memmem::find(&head[..head.len().min(4096)], b"xl/").is_some()
             && !lower.ends_with(".zip")
+}
+
+/// Is an object whose first bytes are `head` read as a stream of text (a table, a dump, a
+/// log), rather than whole (an archive, a document, a database, a mail, an encoded file)?
+fn streams(head: &[u8], name: &str) -> bool {
+    let t = kizuki_files::sniff::sniff(head, name);
+    !(t.is_container()
+        || matches!(
+            t,
+            FileType::Ooxml | FileType::Ole | FileType::Pdf | FileType::Html
+        )
+        || head.starts_with(crate::sqlite::MAGIC)
+        || crate::mail::is_mbox(head)
+        || crate::mail::is_message(&name.to_ascii_lowercase(), head)
+        || is_html_name(name) && has_tag(head)
+        || crate::rtf::is_rtf(head)
+        || crate::tnef::is_tnef(head)
+        || crate::b64::is_encoded(head))
 }
 
 /// A reader that counts the bytes taken from it (a compressed file's, for the ratio).

@@ -105,8 +105,9 @@ fn compressed_files_report_what_their_content_holds() {
 
 #[test]
 fn a_compressed_text_is_streamed_beyond_the_container_cap() {
-    // A decompression budget smaller than the table: the archive's member is refused, the
-    // compressed file is read to its end as it streams (memory is a stream's).
+    // A decompression budget smaller than the table: a compressed file and a tar's members
+    // of text are read to their end as they stream (memory is a stream's); a member read
+    // whole (a zip) is refused.
     let dir = tempfile::tempdir().unwrap();
     let g = synth::persons_file(8, 4000, Form::Csv, encoding_rs::UTF_8);
     assert!(g.data.len() > 256 * 1024);
@@ -118,19 +119,49 @@ fn a_compressed_text_is_streamed_beyond_the_container_cap() {
     let got = found(&items);
     assert!(failed(&items).is_empty(), "{items:?}");
     assert_eq!(got[0].1["records"], 4000);
-    let tar = synth::tar_of(&[("c.csv", &g.data)]).unwrap();
-    let items = scanner.scan_file(&write(dir.path(), "c.tar.zst", &zst(&tar)));
-    assert!(found(&items).is_empty(), "{items:?}");
-    assert!(
-        items.iter().any(|i| matches!(
-            i,
-            Item::Failed {
-                error: Error::Cap(_),
-                ..
-            }
-        )),
-        "{items:?}"
-    );
+    let zip = synth::zip_of(&[("in.csv", &g.data)]).unwrap();
+    let small = synth::persons_file(9, 20, Form::Csv, encoding_rs::UTF_8);
+    let tar = synth::tar_of(&[
+        ("b/c.csv", &g.data),
+        ("b/in.zip", &zip),
+        (
+            "b/small.zip",
+            &synth::zip_of(&[("s.csv", &small.data)]).unwrap(),
+        ),
+    ])
+    .unwrap();
+    for (name, data, inner) in [
+        ("b.tar", tar.clone(), "b.tar"),
+        ("b.tar.zst", zst(&tar), "b.tar.zst!b.tar"),
+    ] {
+        let items = scanner.scan_file(&write(dir.path(), name, &data));
+        let got = found(&items);
+        let root = format!("{}", dir.path().join(inner).display());
+        let paths: Vec<&str> = got.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                format!("{root}!b/c.csv"),
+                format!("{root}!b/small.zip!s.csv")
+            ],
+            "{items:?}"
+        );
+        assert_eq!(got[0].1["records"], 4000);
+        assert_eq!(got[1].1["records"], 20);
+        let bad = failed(&items);
+        assert_eq!(bad.len(), 1, "{items:?}");
+        assert_eq!(bad[0].0, format!("{root}!b/in.zip"));
+        assert!(
+            items.iter().any(|i| matches!(
+                i,
+                Item::Failed {
+                    error: Error::Cap(_),
+                    ..
+                }
+            )),
+            "{items:?}"
+        );
+    }
 }
 
 #[test]
