@@ -200,3 +200,64 @@ fn broken_and_exploding_streams_report_what_came_before() {
         "{items:?}"
     );
 }
+
+#[test]
+fn a_zip_file_is_read_a_member_at_a_time() {
+    // As the tar above: a member of text beyond the container cap is read as it
+    // decompresses; a zip inside beyond it is refused; one within it is walked; a member
+    // that expands past the ratio cap ends with an error after what it held.
+    let dir = tempfile::tempdir().unwrap();
+    let g = synth::persons_file(11, 4000, Form::Csv, encoding_rs::SHIFT_JIS);
+    let small = synth::persons_file(12, 20, Form::Csv, encoding_rs::UTF_8);
+    let inner_big = synth::zip_of(&[("in.csv", &g.data)]).unwrap();
+    let inner_small = synth::zip_of(&[("s.csv", &small.data)]).unwrap();
+    let mut padded = small.data.clone();
+    padded.extend(std::iter::repeat_n(b'\n', 8 << 20));
+    let z = synth::zip_of(&[
+        ("out/顧客.csv", &g.data),
+        ("out/in.zip", &inner_big),
+        ("out/small.zip", &inner_small),
+        ("out/padded.csv", &padded),
+    ])
+    .unwrap();
+    let path = write(dir.path(), "export.zip", &z);
+    let root = path.display().to_string();
+    let limited = Scanner::new(Options {
+        max_total_size: 256 * 1024,
+        ..Options::default()
+    });
+    let items = limited.scan_file(&path);
+    let got = found(&items);
+    let paths: Vec<&str> = got.iter().map(|(p, _)| p.as_str()).collect();
+    assert_eq!(
+        paths,
+        [
+            format!("{root}!out/顧客.csv"),
+            format!("{root}!out/small.zip!s.csv"),
+            format!("{root}!out/padded.csv"),
+        ],
+        "{items:?}"
+    );
+    assert_eq!(got[0].1["records"], 4000);
+    assert_eq!(got[2].1["records"], 20);
+    let bad = failed(&items);
+    let bad_paths: Vec<&str> = bad.iter().map(|(p, _)| p.as_str()).collect();
+    assert_eq!(
+        bad_paths,
+        [
+            format!("{root}!out/in.zip"),
+            format!("{root}!out/padded.csv")
+        ],
+        "{items:?}"
+    );
+    assert!(bad[1].1.contains("200:1"), "{bad:?}");
+    // With the default caps the same report as the walker's, which reads it whole (and
+    // drops the padded member whole at the ratio cap).
+    let mut streamed = found(&Scanner::default().scan_file(&path));
+    assert_eq!(
+        streamed.pop().map(|(p, _)| p),
+        Some(format!("{root}!out/padded.csv"))
+    );
+    let walked = found(&Scanner::default().scan_bytes(&root, &z));
+    assert_eq!(streamed, walked);
+}
