@@ -583,10 +583,18 @@ fn push_exe_inside_f(findings: &mut Vec<Finding>, leaf: &str, what: &str) {
     );
 }
 
-/// A reader that counts the bytes taken from it.
-struct Counting<R> {
+/// A reader that counts the bytes taken from it into a shared cell (the compressed bytes a
+/// decoder has read, for the ratio cap).
+pub struct Counting<R> {
     inner: R,
     n: std::rc::Rc<std::cell::Cell<u64>>,
+}
+
+impl<R> Counting<R> {
+    /// Counts what is read from `inner` into `n`.
+    pub fn new(inner: R, n: std::rc::Rc<std::cell::Cell<u64>>) -> Self {
+        Counting { inner, n }
+    }
 }
 
 impl<R: Read> Read for Counting<R> {

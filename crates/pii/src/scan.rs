@@ -258,10 +258,10 @@ impl Scanner {
         let stop: Rc<RefCell<Option<Error>>> = Rc::default();
         let open = || -> io::Result<Box<dyn Read>> {
             let read = Rc::new(Cell::new(0u64));
-            let raw = Counted {
-                inner: io::BufReader::new(File::open(path)?),
-                n: read.clone(),
-            };
+            let raw = kizuki_files::archive::Counting::new(
+                io::BufReader::new(File::open(path)?),
+                read.clone(),
+            );
             let decoder = kizuki_files::archive::stream_decoder(ft, raw)
                 .ok_or_else(|| io::Error::other("not a compressed stream"))?;
             Ok(Box::new(Guarded {
@@ -1765,20 +1765,6 @@ fn streams(head: &[u8], name: &str) -> bool {
         || crate::rtf::is_rtf(head)
         || crate::tnef::is_tnef(head)
         || crate::b64::is_encoded(head))
-}
-
-/// A reader that counts the bytes taken from it (a compressed file's, for the ratio).
-struct Counted<R> {
-    inner: R,
-    n: Rc<Cell<u64>>,
-}
-
-impl<R: Read> Read for Counted<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let k = self.inner.read(buf)?;
-        self.n.set(self.n.get() + k as u64);
-        Ok(k)
-    }
 }
 
 /// A decompressed stream that ends, keeping why in `stop`, where its decoder fails or its
