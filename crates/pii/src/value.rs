@@ -677,35 +677,53 @@ pub fn passport_number(s: &str) -> bool {
 
 /// A value that stands for none in a form's field (`unknown`, `N/A`, `不明`, `未入力`, `退会`):
 /// no name, though it has a name's shape.
+#[inline]
 pub fn placeholder(s: &str) -> bool {
-    const WORDS: [&str; 24] = [
-        "unknown",
-        "none",
-        "null",
-        "nil",
-        "na",
-        "n/a",
-        "test",
-        "tbd",
-        "dummy",
-        "sample",
-        "anonymous",
-        "guest",
-        "noname",
-        "不明",
-        "なし",
-        "無し",
-        "未定",
-        "未入力",
-        "未登録",
-        "削除",
-        "削除済み",
-        "退会",
-        "退会済み",
-        "テスト",
-    ];
+    // Longer values (most names: `今村 啓恵` is 13 bytes) are none, without a call.
     let t = trim(s);
-    t.len() <= 12 && WORDS.iter().any(|w| t.eq_ignore_ascii_case(w))
+    t.len() <= 12 && placeholder_word(t)
+}
+
+#[inline(never)]
+fn placeholder_word(s: &str) -> bool {
+    let t = s.as_bytes();
+    // It runs for every name cell: one match on the value in ASCII lower case (the compiler
+    // switches on the length first), no scan of a word list.
+    let mut low = [0u8; 12];
+    let Some(l) = low.get_mut(..t.len()) else {
+        return false;
+    };
+    l.copy_from_slice(t);
+    l.make_ascii_lowercase();
+    matches!(
+        &*l,
+        b"unknown"
+            | b"none"
+            | b"null"
+            | b"nil"
+            | b"na"
+            | b"n/a"
+            | b"test"
+            | b"tbd"
+            | b"dummy"
+            | b"sample"
+            | b"anonymous"
+            | b"guest"
+            | b"noname"
+    ) || matches!(
+        trim(s),
+        "不明"
+            | "なし"
+            | "無し"
+            | "未定"
+            | "未入力"
+            | "未登録"
+            | "削除"
+            | "削除済み"
+            | "退会"
+            | "退会済み"
+            | "テスト"
+    )
 }
 
 /// A passport number of another country (China's `E12345678`, Korea's `M12345678`, the United
@@ -1033,7 +1051,9 @@ pub fn kanji_name_key(s: &str) -> std::borrow::Cow<'_, str> {
     let s = trim(s);
     let parts = split_name(s);
     match parts.as_slice() {
-        [last, first] if s.len() == last.len() + 1 + first.len() && s.contains(' ') => {
+        [last, first]
+            if s.len() == last.len() + 1 + first.len() && s.bytes().any(|b| b == b' ') =>
+        {
             Cow::Borrowed(s)
         }
         [last, first] => Cow::Owned(format!("{last} {first}")),
@@ -1259,6 +1279,59 @@ pub fn classify_cell(s: &str) -> Option<Category> {
 
 #[cfg(test)]
 pub(crate) mod tests {
+    #[test]
+    fn placeholders_are_the_words_for_none() {
+        for w in [
+            "unknown",
+            "UNKNOWN",
+            " Unknown ",
+            "none",
+            "NULL",
+            "nil",
+            "NA",
+            "n/a",
+            "N/A",
+            "test",
+            "TBD",
+            "dummy",
+            "Sample",
+            "anonymous",
+            "Guest",
+            "noname",
+            "不明",
+            "なし",
+            "無し",
+            "未定",
+            "未入力",
+            "未登録",
+            "削除",
+            "削除済み",
+            "退会",
+            "退会済み",
+            "テスト",
+            "　不明　",
+        ] {
+            assert!(placeholder(w), "{w}");
+        }
+        for n in [
+            "",
+            "n",
+            "nana",
+            "unknowns",
+            "TESTER",
+            "YAMADA TARO",
+            "IMAMURA AKIE",
+            "山田 太郎",
+            "不明な人",
+            "テスト太郎",
+            "ナシ",
+            "退会済みです",
+            "ｎ/ａ",
+        ] {
+            assert!(!placeholder(n), "{n}");
+        }
+    }
+
     #[test]
     fn kanji_names_are_keyed_with_one_space() {
         for n in ["佐藤花子", "佐藤 花子", "佐藤　花子", " 佐藤  花子 "] {
