@@ -1740,6 +1740,35 @@ pub fn decoys_csv(seed: u64, n: usize) -> String {
     out
 }
 
+/// An order table as a Japanese shop system exports it: no personal data, but numbers
+/// shaped like personal data (order and member numbers of ten digits with leading zeros,
+/// which read as phone numbers, `03…`, `090…`; product codes of two letters and seven
+/// digits, which read as passport numbers), under headers the classifier does not know.
+pub fn decoys_csv_ja(seed: u64, n: usize) -> String {
+    let mut rng = Rng::new(seed);
+    let mut out = String::from("注文番号,会員番号,商品コード,数量,金額,注文日時,ステータス\n");
+    for _ in 0..n {
+        let l1 = char::from(b'A' + rng.below(26) as u8);
+        let l2 = char::from(b'A' + rng.below(26) as u8);
+        // Order numbers: `0` and nine digits, most of them a valid phone's shape.
+        let lead = ["03", "06", "090", "080", "011", "045", "052"][rng.below(7) as usize];
+        out.push_str(&format!(
+            "{lead}{},{:010},{l1}{l2}{},{},{},2024/{:02}/{:02} {:02}:{:02},{}\n",
+            digits(&mut rng, 10 - lead.len()),
+            rng.range(1, 99999),
+            digits(&mut rng, 7),
+            rng.range(1, 9),
+            rng.range(100, 99999),
+            rng.range(1, 12),
+            rng.range(1, 28),
+            rng.range(0, 23),
+            rng.range(0, 59),
+            ["発送済", "未発送", "キャンセル"][rng.below(3) as usize]
+        ));
+    }
+    out
+}
+
 /// What [`sqlite_persons`] wrote: the CSV header, the rows' cells, the truth.
 pub type SqlitePersons = (Vec<String>, Vec<Vec<String>>, BTreeMap<Category, u64>);
 

@@ -174,6 +174,51 @@ fn names_no_person(h: &str) -> bool {
         || n.replace("profile", "").contains("file")
 }
 
+/// Whether a header the classifier does not know names an order's or an account's number,
+/// code or amount (`注文番号` `0312345678` reads as a phone, `商品コード` `AB1234567` as a
+/// passport number, `会員番号` `0000012345`): its values are not judged by their shape, and
+/// it marks a header row. (Only for headers [`header_kind`] does not know: `電話番号` and
+/// `旅券番号` are known.)
+fn names_a_number(h: &str) -> bool {
+    let n = header_key(h);
+    // A person of the order (`注文者名`, `請求先`, `購入者`) or a name is no number.
+    if ["者", "人", "先", "様", "名", "name"]
+        .iter()
+        .any(|k| n.contains(k))
+    {
+        return false;
+    }
+    [
+        "注文",
+        "受注",
+        "発注",
+        "伝票",
+        "請求",
+        "取引",
+        "在庫",
+        "型番",
+        "金額",
+        "数量",
+        "単価",
+        "価格",
+        "ステータス",
+        "order",
+        "invoice",
+        "price",
+        "amount",
+        "quantity",
+    ]
+    .iter()
+    .any(|k| n.contains(k))
+        || ["番号", "コード", "id", "code", "no", "number"]
+            .iter()
+            .any(|k| n.ends_with(k))
+            // A contact's number is a phone (`連絡先番号`, `contact_no`, `自宅番号`).
+            && !["連絡", "contact", "自宅", "home", "cell"]
+                .iter()
+                .any(|k| n.contains(k))
+}
+
 /// The part of a split value a column holds: a family or given name (`姓`, `名`, `セイ`,
 /// `メイ`, `last_name`), or an address split over columns (`都道府県`, `市区町村`, `番地`,
 /// `建物名`, `住所1`, `住所2`), as member databases export them.
@@ -761,7 +806,12 @@ fn header_row(rows: &[Vec<String>]) -> Option<usize> {
     let mut widest = 0;
     for (i, row) in rows.iter().take(HEADER_ROWS).enumerate() {
         let filled = row.iter().filter(|c| !c.trim().is_empty()).count();
-        if filled > widest && named(row) >= 2 && no_value(row) {
+        // Headers the classifier knows, and those that name a thing (`注文番号`, `商品コード`).
+        let things = row
+            .iter()
+            .filter(|h| names_no_person(h) || header_kind(h).is_none() && names_a_number(h))
+            .count();
+        if filled > widest && named(row) + things >= 2 && no_value(row) {
             return Some(i);
         }
         widest = widest.max(filled);
@@ -1236,7 +1286,7 @@ impl Table {
                 None if header
                     .as_ref()
                     .and_then(|h| h.get(i))
-                    .is_some_and(|h| names_no_person(h)) =>
+                    .is_some_and(|h| names_no_person(h) || names_a_number(h)) =>
                 {
                     None
                 }
@@ -2234,6 +2284,40 @@ mod tests {
         for c in [Category::NameKanji, Category::Email, Category::Phone] {
             assert_eq!(tally.count(c), 30, "{c:?}");
         }
+    }
+
+    #[test]
+    fn numbers_of_orders_and_members_are_no_phones_or_passports() {
+        // Under headers the classifier does not know, ten digits with a leading zero read
+        // as phones and two letters and seven digits as passport numbers: the headers say
+        // they are an order's, and mark the header row.
+        let mut text = "注文番号,会員番号,商品コード,数量,金額\n".to_string();
+        for i in 0..100 {
+            text.push_str(&format!("03{i:08},{i:010},AB{i:07},1,1200\n"));
+        }
+        let (mut t, mut tally) = read_csv(&text);
+        t.finish(&mut tally);
+        assert_eq!(t.records, 100);
+        assert_eq!(tally.total(), 0, "{tally:?}");
+        // A contact's number, and a known header, are still phones.
+        for h in ["連絡先番号", "contact_no", "電話番号", "TEL"] {
+            let mut text = format!("氏名,{h}\n");
+            for i in 0..50 {
+                text.push_str(&format!("山田 太郎,0901234{i:04}\n"));
+            }
+            let (mut t, mut tally) = read_csv(&text);
+            t.finish(&mut tally);
+            assert_eq!(tally.count(Category::Phone), 50, "{h}");
+        }
+        // The orderer's name is a person's (`注文者名` is known as a name).
+        let mut text = "注文番号,注文者名,注文者電話番号\n".to_string();
+        for i in 0..50 {
+            text.push_str(&format!("03{i:08},山田 太郎,0901234{i:04}\n"));
+        }
+        let (mut t, mut tally) = read_csv(&text);
+        t.finish(&mut tally);
+        assert_eq!(tally.count(Category::NameKanji), 50);
+        assert_eq!(tally.count(Category::Phone), 50);
     }
 
     #[test]

@@ -18,6 +18,7 @@ fn generated_inputs(dir: &Path) {
     }
     fs::write(dir.join("decoys-text.in"), synth::decoys_text(5, 48)).unwrap();
     fs::write(dir.join("decoys-orders.in"), synth::decoys_csv(6, 12)).unwrap();
+    fs::write(dir.join("decoys-orders-ja.in"), synth::decoys_csv_ja(6, 12)).unwrap();
 }
 
 #[test]

@@ -292,6 +292,10 @@ fn recall_and_precision_per_category() {
                 format!("orders-{}.csv", enc.name()),
                 synth::decoys_csv(9 + ei as u64, 200),
             ),
+            (
+                format!("注文-{}.csv", enc.name()),
+                synth::decoys_csv_ja(19 + ei as u64, 200),
+            ),
         ] {
             let data = kizuki_pii::decode::encode(enc, &text);
             let f = found(&scanner, &name, &data);
