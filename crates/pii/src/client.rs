@@ -147,6 +147,8 @@ pub(crate) struct Blocks {
     tables: Tables,
     /// Values the text outside the tables held.
     text_values: u64,
+    /// Lines of comma-separated cells are a table too ([`Blocks::with_commas`]).
+    commas: bool,
 }
 
 /// A table being read.
@@ -173,6 +175,8 @@ enum Shape {
     /// Lines of tab-separated cells, as a spreadsheet's range is pasted into a mail or a
     /// ticket; the first line may be a header.
     Tabbed,
+    /// Lines of comma-separated cells, a CSV pasted ([`Blocks::with_commas`]).
+    Commas,
 }
 
 /// What the lines from a point show.
@@ -197,7 +201,10 @@ const ROW_MARK: &[u8] = b"***";
 /// do not depend on the pieces before it when nothing carries over.
 impl crate::spread::Reader for Blocks {
     fn fork(&self) -> Option<Self> {
-        Some(Blocks::default())
+        Some(Blocks {
+            commas: self.commas,
+            ..Blocks::default()
+        })
     }
 
     fn takes(&self, _fork: &Self) -> bool {
@@ -223,6 +230,17 @@ impl crate::spread::Reader for Blocks {
 }
 
 impl Blocks {
+    /// Blocks that also take lines of comma-separated cells for a table, as a CSV pasted
+    /// into a mail's body is (three lines or more of as many commas, at least two, none
+    /// followed by a space as in prose). Only for short texts (a message's bodies): a vector
+    /// search for every comma of a large log or a book would cost its time for nothing.
+    pub(crate) fn with_commas() -> Self {
+        Blocks {
+            commas: true,
+            ..Blocks::default()
+        }
+    }
+
     /// One piece of the text (it ends at a line end).
     pub(crate) fn chunk(&mut self, piece: &str, tally: &mut Tally) {
         if self.carry.is_empty() {
@@ -283,7 +301,12 @@ impl Blocks {
                     )
                 };
             }
-            let bar = memchr::memchr2(b'|', b'\t', &b[pos..]).map_or(usize::MAX, |k| pos + k);
+            let bar = if self.commas {
+                memchr::memchr3(b'|', b'\t', b',', &b[pos..])
+            } else {
+                memchr::memchr2(b'|', b'\t', &b[pos..])
+            }
+            .map_or(usize::MAX, |k| pos + k);
             let at = bar.min(marks.unwrap_or(usize::MAX));
             if at == usize::MAX {
                 break;
@@ -297,7 +320,7 @@ impl Blocks {
             });
             let mut found = None;
             for start in prev.into_iter().chain([ls]) {
-                match look(s, start, last || s.len() - start > MAX_CARRY) {
+                match look(s, start, last || s.len() - start > MAX_CARRY, self.commas) {
                     Look::Opens(shape, end) => {
                         found = Some((start, shape, end));
                         break;
@@ -326,7 +349,7 @@ impl Blocks {
             let end = s.len() - usize::from(b.last() == Some(&b'\n'));
             let ls =
                 memchr::memrchr(b'\n', &b[text_from..end]).map_or(text_from, |i| text_from + i + 1);
-            if s.len() - ls <= MAX_CARRY && matches!(look(s, ls, false), Look::More) {
+            if s.len() - ls <= MAX_CARRY && matches!(look(s, ls, false, self.commas), Look::More) {
                 self.text(&s[text_from..ls], tally);
                 self.carry = s[ls..].to_string();
                 return;
@@ -360,15 +383,15 @@ impl Blocks {
         // cells may have none: their first line is judged as a CSV's is (a name there is no
         // column's name to report).
         let mut table = match head.lines().map(str::trim_end).find(|l| !is_rule(l)) {
-            Some(_) if shape == Shape::Tabbed => Table::new(),
+            Some(_) if matches!(shape, Shape::Tabbed | Shape::Commas) => Table::new(),
             Some(h) if shape != Shape::Vertical => {
                 Table::with_columns(cells(shape, h).map(str::to_string).collect())
             }
             _ => Table::named(),
         };
-        let tabs = tabs(head);
+        let tabs = seps(shape, head);
         let before = tally.total();
-        if shape == Shape::Tabbed {
+        if matches!(shape, Shape::Tabbed | Shape::Commas) {
             push_cells(
                 shape,
                 head.trim_end_matches(['\n', '\r']),
@@ -396,7 +419,9 @@ impl Blocks {
         // Lines of tabbed cells with no column of personal data are no table of people
         // (a MySQL general log: time, thread and query between tabs): their values were
         // read cell by cell as text, and count as text's.
-        if open.shape == Shape::Tabbed && open.table.finish(tally).is_empty() {
+        if matches!(open.shape, Shape::Tabbed | Shape::Commas)
+            && open.table.finish(tally).is_empty()
+        {
             self.text_values += tally.total() - open.before;
             return;
         }
@@ -424,7 +449,8 @@ impl Blocks {
             self.close(tally);
             return Some(Some(next));
         }
-        let opens_next = |shape: Shape| match look(s, pos, last) {
+        let commas = self.commas;
+        let opens_next = |shape: Shape| match look(s, pos, last, commas) {
             Look::Opens(sh, end) if sh == shape => Some(Some(end)),
             Look::More => Some(None),
             _ => None,
@@ -464,6 +490,10 @@ impl Blocks {
                 push_cells(shape, l, &mut open.table, tally);
                 Some(Some(next))
             }
+            Shape::Commas if seps(shape, l) == open.tabs && !l.contains(", ") => {
+                push_cells(shape, l, &mut open.table, tally);
+                Some(Some(next))
+            }
             _ => Some(None),
         }
     }
@@ -474,18 +504,23 @@ fn line_end(b: &[u8], i: usize) -> usize {
     memchr::memchr(b'\n', &b[i..]).map_or(b.len(), |k| i + k + 1)
 }
 
-/// Does a table open at the line that starts at `i` of `s`?
-fn look(s: &str, i: usize, last: bool) -> Look {
+/// Does a table open at the line that starts at `i` of `s`? (`commas`: lines of
+/// comma-separated cells are one.)
+fn look(s: &str, i: usize, last: bool, commas: bool) -> Look {
     let b = s.as_bytes();
     let mut lines = [""; 3];
     let mut ends = [i; 3];
     let mut tab = [0; 3];
+    let mut com = [0; 3];
     let mut at = i;
     let mut n = 0;
     while n < 3 && at < s.len() {
         let e = line_end(b, at);
         lines[n] = s[at..e].trim_end_matches(['\n', '\r']).trim_end();
         tab[n] = tabs(&s[at..e]);
+        if commas {
+            com[n] = seps(Shape::Commas, &s[at..e]);
+        }
         ends[n] = e;
         at = e;
         n += 1;
@@ -507,7 +542,14 @@ fn look(s: &str, i: usize, last: bool) -> Look {
         && lines[..n]
             .iter()
             .all(|l| !l.starts_with(|c: char| c.is_whitespace()));
-    if !(boxed || psql || markdown || tabbed) {
+    // The same, with commas: three cells or more, none after a comma and a space (prose).
+    let comma_cells = !tabbed
+        && com[0] >= 2
+        && com[1..n].iter().all(|c| *c == com[0])
+        && lines[..n]
+            .iter()
+            .all(|l| !l.starts_with(|c: char| c.is_whitespace()) && !l.contains(", "));
+    if !(boxed || psql || markdown || tabbed || comma_cells) {
         return Look::No;
     }
     if n < 3 {
@@ -521,6 +563,8 @@ fn look(s: &str, i: usize, last: bool) -> Look {
         Look::Opens(Shape::Markdown, ends[1])
     } else if tabbed {
         Look::Opens(Shape::Tabbed, ends[0])
+    } else if comma_cells {
+        Look::Opens(Shape::Commas, ends[0])
     } else {
         Look::No
     }
@@ -548,8 +592,10 @@ fn statement_tail(t: &str) -> Option<usize> {
 
 /// A table line's cells (between the outer bars of boxed and Markdown tables).
 fn cells(shape: Shape, l: &str) -> Box<dyn Iterator<Item = &str> + '_> {
-    if shape == Shape::Tabbed {
-        return Box::new(l.split('\t').map(str::trim));
+    match shape {
+        Shape::Tabbed => return Box::new(l.split('\t').map(str::trim)),
+        Shape::Commas => return Box::new(l.split(',').map(str::trim)),
+        _ => {}
     }
     let l = l.trim_end();
     let inner = if shape != Shape::Psql && bars(l) {
@@ -563,6 +609,15 @@ fn cells(shape: Shape, l: &str) -> Box<dyn Iterator<Item = &str> + '_> {
 /// The tabs of a line (a spreadsheet's empty last cells leave tabs at its end).
 fn tabs(l: &str) -> usize {
     memchr::memchr_iter(b'\t', l.as_bytes()).count()
+}
+
+/// The separators of a line of a table of `shape`: commas or tabs.
+fn seps(shape: Shape, l: &str) -> usize {
+    if shape == Shape::Commas {
+        memchr::memchr_iter(b',', l.as_bytes()).count()
+    } else {
+        tabs(l)
+    }
 }
 
 /// A table line's cells as a row of `table`.
@@ -588,6 +643,43 @@ mod tests {
         let (records, columns) = blocks.finish(&mut tally);
         let counts = Category::ALL.iter().map(|c| tally.count(*c)).collect();
         (records, columns, counts)
+    }
+
+    /// [`read`] with [`Blocks::with_commas`], the text in one piece.
+    fn read_commas(text: &str) -> (Option<u64>, Vec<(String, Category)>, Vec<u64>) {
+        let mut tally = Tally::new(CatSet::all());
+        let mut blocks = Blocks::with_commas();
+        blocks.chunk(text, &mut tally);
+        let (records, columns) = blocks.finish(&mut tally);
+        let counts = Category::ALL.iter().map(|c| tally.count(*c)).collect();
+        (records, columns, counts)
+    }
+
+    #[test]
+    fn a_csv_pasted_into_a_mail_is_a_table() {
+        let (csv, truth) = crate::synth::persons_text(4, 30, crate::synth::Form::Csv);
+        let mail = format!(
+            "お疲れ様です。\n本日の登録分です。\n\n{csv}\nよろしくお願いいたします。\nTaro, Hanako, and Jiro joined today.\n"
+        );
+        let r = read_commas(&mail);
+        assert_eq!(r.0, Some(30));
+        assert!(r.1.len() >= 8, "{:?}", r.1);
+        for (c, n) in &truth {
+            assert_eq!(count(&r, *c), *n, "{c}");
+        }
+        // An order table pasted: no phones, no passport numbers (the CSV reader's rules).
+        let orders = crate::synth::decoys_csv_ja(3, 40);
+        let r = read_commas(&format!("本日の注文です。\n\n{orders}\n以上です。\n"));
+        assert_eq!(r.2.iter().sum::<u64>(), 0, "{r:?}");
+        // Without commas as cells (the default), the same mail is text: its order numbers
+        // read as phones.
+        let r = read(&[&format!("本日の注文です。\n\n{orders}\n以上です。\n")]);
+        assert!(count(&r, Category::Phone) > 0);
+        // Prose with commas is no table.
+        let prose = "Dear all,\nWe met Taro, Hanako, and Jiro, as planned.\nCall 090-1234-5678, or mail, or fax.\nBest, and thanks, Ken\n";
+        let r = read_commas(prose);
+        assert_eq!(r.0, None);
+        assert_eq!(count(&r, Category::Phone), 1);
     }
 
     fn count(r: &(Option<u64>, Vec<(String, Category)>, Vec<u64>), c: Category) -> u64 {

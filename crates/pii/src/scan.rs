@@ -773,7 +773,7 @@ impl Scanner {
     /// document's table rows in it read as a table) and HTML pages (their tables as tables).
     fn report_text(&self, src: &str, text: &str, html: &[&str], enc: &str, out: &mut Vec<Item>) {
         let mut tally = Tally::new(self.opts.categories);
-        let mut blocks = crate::client::Blocks::default();
+        let mut blocks = crate::client::Blocks::with_commas();
         blocks.chunk(text, &mut tally);
         let (mut records, mut columns) = blocks.finish(&mut tally);
         for page in html {
