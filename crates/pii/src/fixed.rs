@@ -186,12 +186,7 @@ impl Layout {
 
     /// What cuts the text into records, when they follow one another without line ends.
     pub fn framer(&self) -> Option<Framer> {
-        self.unlined.then(|| Framer {
-            metric: self.metric,
-            width: self.width,
-            pos: 0,
-            rest: String::new(),
-        })
+        self.unlined.then(|| Framer::new(self.metric, self.width))
     }
 }
 
@@ -525,12 +520,7 @@ pub fn infer_unlined(head: &str) -> Option<Layout> {
         .into_iter()
         .take(2)
         .find_map(|(metric, width)| {
-            let mut framer = Framer {
-                metric,
-                width,
-                pos: 0,
-                rest: String::new(),
-            };
+            let mut framer = Framer::new(metric, width);
             // Enough of the text for the lines the layout is inferred from (a place is at most
             // three bytes of UTF-8: a half-width katakana counted as one Shift_JIS byte).
             let sample = &start[..crate::scan::floor_boundary(start, SAMPLE_LINES * width * 3)];
@@ -667,6 +657,16 @@ pub struct Framer {
 }
 
 impl Framer {
+    /// Records of `width` places of `metric`, from the start of a text.
+    fn new(metric: Metric, width: usize) -> Self {
+        Framer {
+            metric,
+            width,
+            pos: 0,
+            rest: String::new(),
+        }
+    }
+
     /// The records of `chunk` (after the one cut before it), a line each.
     pub fn frame(&mut self, chunk: &str) -> String {
         let mut out = String::with_capacity(self.rest.len() + chunk.len() * 9 / 8 + 2);
@@ -1147,12 +1147,7 @@ mod tests {
     fn records_are_cut_alike_whatever_the_chunks() {
         let (text, _) = persons_text(10, 60, Form::Fixed);
         let glued = text.replace("\r\n", "");
-        let framer = || Framer {
-            metric: Metric::Sjis,
-            width: 242,
-            pos: 0,
-            rest: String::new(),
-        };
+        let framer = || Framer::new(Metric::Sjis, 242);
         let mut whole = framer();
         let all = whole.frame(&glued) + &whole.finish();
         assert_eq!(all.replace('\n', "\r\n"), text);
@@ -1171,10 +1166,7 @@ mod tests {
             out.push_str(&f.finish());
             assert_eq!(out, all);
         }
-        let mut f = Framer {
-            width: 3,
-            ..framer()
-        };
+        let mut f = Framer::new(Metric::Sjis, 3);
         assert_eq!(f.frame("ab漢cdefgh"), "ab漢\ncd\nefg\n");
         assert_eq!(f.finish(), "h");
     }
