@@ -261,3 +261,46 @@ fn a_zip_file_is_read_a_member_at_a_time() {
     let walked = found(&Scanner::default().scan_bytes(&root, &z));
     assert_eq!(streamed, walked);
 }
+
+#[test]
+fn bent_and_cut_files_read_as_streams_never_panic() {
+    // The readers that take a file from disk a piece at a time (compressed files, tar, zip)
+    // on damaged copies: each ends with what it read and, at most, error items.
+    let dir = tempfile::tempdir().unwrap();
+    let g = synth::persons_file(13, 200, Form::Csv, encoding_rs::SHIFT_JIS);
+    let tar = synth::tar_of(&[("a/c.csv", &g.data), ("a/b.txt", b"memo")]).unwrap();
+    let zip = synth::zip_of(&[
+        ("c.csv", &g.data),
+        ("in.zip", &synth::zip_of(&[("d.csv", &g.data)]).unwrap()),
+    ])
+    .unwrap();
+    let mut rng = kizuki_core::rng::Rng::new(29);
+    for (name, data) in [
+        ("c.csv.gz", synth::gzip_of(&g.data).unwrap()),
+        ("c.csv.xz", xz(&g.data)),
+        ("c.csv.bz2", bz2(&g.data)),
+        ("c.tar", tar.clone()),
+        ("c.tar.zst", zst(&tar)),
+        ("c.zip", zip),
+    ] {
+        let scanner = Scanner::default();
+        for round in 0..12 {
+            let mut bent = data.clone();
+            if round % 3 == 0 {
+                bent.truncate(rng.below(data.len() as u64) as usize);
+            } else {
+                for _ in 0..1 + round {
+                    let i = rng.below(bent.len() as u64) as usize;
+                    bent[i] ^= 1 << rng.below(8);
+                }
+            }
+            let path = write(dir.path(), name, &bent);
+            let items = scanner.scan_file(&path);
+            for i in &items {
+                if let Item::Found(r) = i {
+                    assert!(r.path.starts_with(&path.display().to_string()), "{r:?}");
+                }
+            }
+        }
+    }
+}
