@@ -308,9 +308,24 @@ pub fn walk_members_reporting(
     f: &mut dyn FnMut(&str, &[u8]) -> bool,
     problem: &mut dyn FnMut(&str, &Finding),
 ) -> Result<(), Error> {
+    walk_members_reporting_at(name, data, 0, opts, whole, f, problem)
+}
+
+/// [`walk_members_reporting`] on an object already `depth` containers deep (a member its
+/// caller read from an archive or a compressed stream as it streamed): `max_depth` counts
+/// those levels too, as when the walker opens the whole archive.
+pub fn walk_members_reporting_at(
+    name: &str,
+    data: &[u8],
+    depth: u32,
+    opts: &Options,
+    whole: &dyn Fn(&str, &[u8]) -> bool,
+    f: &mut dyn FnMut(&str, &[u8]) -> bool,
+    problem: &mut dyn FnMut(&str, &Finding),
+) -> Result<(), Error> {
     let mut ctx = Ctx::new(opts, &[]);
     let mut w = Walker { whole, f, problem };
-    w.walk(&mut ctx, name, data, 0);
+    w.walk(&mut ctx, name, data, depth);
     if ctx.out_of_time {
         (w.problem)(
             name,

@@ -205,7 +205,7 @@ impl Scanner {
                 || crate::tnef::is_tnef(&head)
                 || crate::b64::is_encoded(&head);
             if t == FileType::Tar {
-                self.scan_tar(&label, &mut Cursor::new(head).chain(f), &mut out);
+                self.scan_tar(&label, &mut Cursor::new(head).chain(f), 1, &mut out);
                 return Ok(());
             }
             if t == FileType::Zip
@@ -291,7 +291,7 @@ impl Scanner {
             self.scan_raw(&name, &mut open, out)
                 .map_err(|e| Error::Read(e.to_string()))?;
         } else if kizuki_files::sniff::sniff(&head, &member) == FileType::Tar {
-            self.scan_tar(&name, &mut Cursor::new(head).chain(&mut r), out);
+            self.scan_tar(&name, &mut Cursor::new(head).chain(&mut r), 2, out);
         } else if streams(&head, &member) {
             self.scan_stream(&name, &head, &mut r, out)
                 .map_err(|e| Error::Read(e.to_string()))?;
@@ -307,8 +307,9 @@ impl Scanner {
     /// Reads a tar archive as it streams (a server's backup of gigabytes, `backup.tar.gz`):
     /// a member of text, a table or a dump as it streams, whatever its size; any other
     /// member read whole up to the container cap and walked as the walker would
-    /// (`a.tar!dir/x.csv`, `a.tar!dir/b.zip!x.csv`). At most `max_members` members.
-    fn scan_tar(&self, name: &str, r: &mut dyn Read, out: &mut Vec<Item>) {
+    /// (`a.tar!dir/x.csv`, `a.tar!dir/b.zip!x.csv`). At most `max_members` members. `depth`:
+    /// the containers its members are in (the tar, and a compressed stream around it).
+    fn scan_tar(&self, name: &str, r: &mut dyn Read, depth: u32, out: &mut Vec<Item>) {
         let failed = |path: &str, error| Item::Failed {
             path: path.to_string(),
             error,
@@ -357,7 +358,7 @@ impl Scanner {
             }
             let cap = self.opts.max_total_size;
             match kizuki_core::io::read_capped(Cursor::new(head).chain(&mut e), cap) {
-                Ok(Some(data)) => self.scan_bytes_in(&path, &data, out),
+                Ok(Some(data)) => self.scan_member(&path, &data, depth, out),
                 // The rest of the member is skipped by the next entry.
                 Ok(None) => out.push(failed(
                     &path,
@@ -439,7 +440,7 @@ impl Scanner {
                 let cap = self.opts.max_total_size;
                 match kizuki_core::io::read_capped(Cursor::new(head).chain(&mut r), cap) {
                     Ok(Some(data)) if stop.borrow().is_none() => {
-                        self.scan_bytes_in(&path, &data, out);
+                        self.scan_member(&path, &data, 1, out);
                     }
                     Ok(Some(_)) => {}
                     Ok(None) => out.push(failed(
@@ -478,11 +479,18 @@ impl Scanner {
 
     /// Scans an object and, when it is a container, its members (through the walker).
     fn scan_bytes_in(&self, name: &str, data: &[u8], out: &mut Vec<Item>) {
+        self.scan_member(name, data, 0, out);
+    }
+
+    /// [`Self::scan_bytes_in`] on a member read from `depth` containers as they streamed
+    /// ([`Self::scan_tar`], [`Self::scan_zip`]): the nesting cap counts them.
+    fn scan_member(&self, name: &str, data: &[u8], depth: u32, out: &mut Vec<Item>) {
         let mut problems = Vec::new();
         let whole = |n: &str, d: &[u8]| is_xlsx(n, d);
-        let res = kizuki_files::walk_members_reporting(
+        let res = kizuki_files::walk_members_reporting_at(
             name,
             data,
+            depth,
             &self.walker_options(),
             &whole,
             &mut |path, bytes| {

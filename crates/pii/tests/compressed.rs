@@ -304,3 +304,57 @@ fn bent_and_cut_files_read_as_streams_never_panic() {
         }
     }
 }
+
+#[test]
+fn nesting_counts_the_archives_read_as_streams() {
+    // A table four containers deep (zip in zip in zip, in a tar, in a gzip): with
+    // `max_depth` 3 its innermost zip is too deep whether the outer tar and gzip are read as
+    // streams from disk or whole by the walker (sent as an attachment); with 5 it is read.
+    let dir = tempfile::tempdir().unwrap();
+    let g = synth::persons_file(13, 50, Form::Csv, encoding_rs::UTF_8);
+    let z1 = synth::zip_of(&[("in.csv", &g.data)]).unwrap();
+    let z2 = synth::zip_of(&[("z1.zip", &z1)]).unwrap();
+    let tar = synth::tar_of(&[("z2.zip", &z2)]).unwrap();
+    let tgz = synth::gzip_of(&tar).unwrap();
+    for (name, data, inner) in [
+        ("n.tar.gz", &tgz, "n.tar.gz!n.tar"),
+        ("n.tar", &tar, "n.tar"),
+        (
+            "n.zip",
+            &synth::zip_of(&[("z2.zip", &z2)]).unwrap(),
+            "n.zip",
+        ),
+    ] {
+        let path = write(dir.path(), name, data);
+        let root = format!("{}", dir.path().join(inner).display());
+        let levels = name.matches('.').count() as u32 - 1 + 2;
+        for (max_depth, read) in [(levels, false), (levels + 1, true)] {
+            let scanner = Scanner::new(Options {
+                max_depth,
+                ..Options::default()
+            });
+            let streamed = scanner.scan_file(&path);
+            let whole = scanner.scan_bytes(&path.display().to_string(), data);
+            let paths =
+                |items: &[Item]| found(items).into_iter().map(|(p, _)| p).collect::<Vec<_>>();
+            assert_eq!(paths(&streamed), paths(&whole), "{name} {max_depth}");
+            let deep = |items: &[Item]| {
+                items.iter().any(|i| {
+                    matches!(i, Item::Failed { error: Error::Cap(e), .. } if e.contains("deeper"))
+                })
+            };
+            if read {
+                assert_eq!(
+                    paths(&streamed),
+                    [format!("{root}!z2.zip!z1.zip!in.csv")],
+                    "{name}: {streamed:?}"
+                );
+                assert!(!deep(&streamed), "{name}: {streamed:?}");
+            } else {
+                assert!(paths(&streamed).is_empty(), "{name}: {streamed:?}");
+                assert!(deep(&streamed), "{name}: {streamed:?}");
+                assert!(deep(&whole), "{name}: {whole:?}");
+            }
+        }
+    }
+}
