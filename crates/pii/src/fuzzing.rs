@@ -1,6 +1,6 @@
-//! Entry points of the fuzz targets of `pii scan` (fuzz/fuzz_targets/pii_scan.rs and
-//! pii_text.rs); the tests replay the checked-in seed corpus through them, so CI runs the
-//! code the fuzzer runs.
+//! Entry points of the fuzz targets of `pii scan` (fuzz/fuzz_targets/pii_scan.rs,
+//! pii_file.rs and pii_text.rs); the tests replay the checked-in seed corpus through them,
+//! so CI runs the code the fuzzer runs.
 
 use crate::tally::{CatSet, Tally};
 use crate::{Scanner, text, value};
@@ -26,6 +26,34 @@ pub fn scan(data: &[u8]) -> Vec<crate::Item> {
     let mut pdf = b"%PDF-1.7\n".to_vec();
     pdf.extend_from_slice(data);
     items.extend(scanner.scan_bytes("fuzz.pdf", &pdf));
+    items
+}
+
+/// One file of arbitrary bytes read from disk as `pii scan PATH` reads it, under two names
+/// (`fuzz.csv`, `fuzz.tar.gz`): the readers that stream from a file rather than from memory
+/// (compressed streams, tar as it streams, zip a member at a time, SQLite with its free
+/// pages, raw images, mbox) and the checks that pick them. The items found. The file lives in
+/// a directory of the thread's, removed when the thread ends.
+pub fn scan_file(data: &[u8]) -> Vec<crate::Item> {
+    thread_local! {
+        static DIR: Option<tempfile::TempDir> = tempfile::Builder::new()
+            .prefix("kizuki-fuzz-")
+            .tempdir()
+            .ok();
+    }
+    let scanner = Scanner::default();
+    let mut items = Vec::new();
+    DIR.with(|dir| {
+        let Some(dir) = dir else {
+            return;
+        };
+        for name in ["fuzz.csv", "fuzz.tar.gz"] {
+            let path = dir.path().join(name);
+            if std::fs::write(&path, data).is_ok() {
+                items.extend(scanner.scan_file(&path));
+            }
+        }
+    });
     items
 }
 

@@ -73,3 +73,34 @@ fn pii_text_seeds_replay() {
         }
     }
 }
+
+/// Every seed of the disk readers holds persons, and the paths say which reader read them.
+#[test]
+fn pii_file_seeds_replay() {
+    let mut rng = Rng::new(13);
+    for (name, data) in seeds("pii_file") {
+        let found: Vec<String> = fuzzing::scan_file(&data)
+            .into_iter()
+            .filter_map(|i| match i {
+                Item::Found(r) => Some(r.path),
+                Item::Failed { .. } => None,
+            })
+            .collect();
+        assert!(!found.is_empty(), "{name}");
+        let inner = match name.as_str() {
+            "tar-csv-zip" => "fuzz.csv!out/in.zip!in/顧客.csv",
+            "tgz-csv-zip" => "fuzz.tar.gz!fuzz.tar!out/in.zip!in/顧客.csv",
+            // A zstd stream named `.gz`: its content has no name of its own.
+            "zstd-tar-csv-zip" => "fuzz.tar.gz!data!out/in.zip!in/顧客.csv",
+            "zip-csv" => "fuzz.csv!in/顧客.csv",
+            _ => "",
+        };
+        assert!(
+            found.iter().any(|p| p.ends_with(inner)),
+            "{name}: {found:?}"
+        );
+        for v in variants(&data, &mut rng) {
+            fuzzing::scan_file(&v);
+        }
+    }
+}
