@@ -734,6 +734,86 @@ fn finds_a_deleted_file_in_an_ext4_image() {
     assert_eq!(o["columns"]["氏名"], "name_kanji");
 }
 
+/// The same server handed over by a forensic firm as an EnCase image (`ewfacquire` of
+/// libewf, as FTK Imager or EnCase would write it): compressed chunks, stored chunks split
+/// over segments of 1 MiB (`server.E01`…`server.E09`), small chunks with empty blocks
+/// compressed. Each reads as the raw image does, at the same offsets, from its first
+/// segment; the other segments are read with it, not alone. A first segment cut short, or
+/// one whose next segments are missing, ends in an error, not a panic.
+#[test]
+fn finds_a_deleted_file_in_an_encase_image() {
+    let sb = Sandbox::new();
+    let g = sjis_csv();
+    sb.write("src/customers_20160321.csv", &g.data);
+    sb.write("src/readme.txt", b"nothing personal here\n");
+    let img = sb.path().join("server.img");
+    run_ok(
+        e2fs("mkfs.ext4")
+            .args(["-q", "-F", "-b", "4096", "-d"])
+            .arg(sb.path().join("src"))
+            .arg(&img)
+            .arg("8M"),
+    );
+    run_ok(
+        e2fs("debugfs")
+            .args(["-w", "-R", "rm customers_20160321.csv"])
+            .arg(&img),
+    );
+    let raw = scan_found(&sb, "server.img");
+    assert_eq!(raw.len(), 1, "{raw:?}");
+    for (dir, args) in [
+        ("best", &["-c", "deflate:best"][..]),
+        ("split", &["-c", "none", "-S", "1MiB"][..]),
+        ("small", &["-c", "empty-block", "-b", "16"][..]),
+    ] {
+        std::fs::create_dir_all(sb.path().join(dir)).unwrap();
+        let out = std::process::Command::new("ewfacquire")
+            .args(["-u", "-q", "-t"])
+            .arg(sb.path().join(dir).join("server"))
+            .args(args)
+            .arg(&img)
+            .output()
+            .expect("ewfacquire missing: scripts/setup installs ewf-tools");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let e01 = format!("{dir}/server.E01");
+        let items = scan_found(&sb, &e01);
+        assert_eq!(items.len(), raw.len(), "{dir}: {items:?}");
+        for (a, b) in items.iter().zip(&raw) {
+            let at = b["path"].as_str().unwrap().replace("server.img", &e01);
+            assert_eq!(a["path"], at.as_str(), "{dir}");
+            for key in &FIELDS[1..] {
+                assert_eq!(a[key], b[key], "{dir} {key}");
+            }
+        }
+        // The directory: the image once, from its first segment.
+        let whole = scan_found(&sb, dir);
+        let paths: Vec<&str> = whole.iter().map(|o| o["path"].as_str().unwrap()).collect();
+        assert_eq!(
+            paths,
+            [raw[0]["path"].as_str().unwrap().replace("server.img", &e01)]
+        );
+    }
+    let segments = std::fs::read_dir(sb.path().join("split")).unwrap().count();
+    assert!(segments >= 8, "{segments} segments");
+    // Cut short, or alone without the segments after it.
+    let first = std::fs::read(sb.path().join("best/server.E01")).unwrap();
+    sb.write("cut/server.E01", &first[..first.len() / 2]);
+    std::fs::copy(
+        sb.path().join("split/server.E01"),
+        sb.path().join("alone.E01"),
+    )
+    .unwrap();
+    for path in ["cut/server.E01", "alone.E01"] {
+        let out = sb.cmd().args(["pii", "scan", path]).assert().code(2);
+        let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+        assert!(err.contains(path) && err.contains("EWF"), "{path}: {err}");
+    }
+}
+
 /// The staged file as a database dump: every table's rows are classified by their column
 /// names, as the CSV export of the same data is.
 #[test]

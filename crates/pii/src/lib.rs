@@ -52,6 +52,7 @@ pub mod carve;
 mod client;
 pub mod decode;
 pub mod doc;
+pub mod e01;
 pub mod fixed;
 pub mod fuzzing;
 pub mod json;

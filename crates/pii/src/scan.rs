@@ -166,6 +166,26 @@ impl Scanner {
             {
                 return Ok(());
             }
+            // An Expert Witness image (`case.E01`, `case.E02`…): read from its first segment,
+            // which reads the others, as the disk it holds.
+            if let Some(segment) = crate::e01::segment(&head) {
+                drop(f);
+                if segment != 1 {
+                    let first = ["E01", "e01", "Ex01", "ex01"]
+                        .iter()
+                        .any(|e| path.with_extension(e).is_file());
+                    return if first {
+                        Ok(())
+                    } else {
+                        Err(Error::Read(format!(
+                            "segment {segment} of an EWF image whose first segment (.E01) is not beside it"
+                        )))
+                    };
+                }
+                let mut open =
+                    || -> io::Result<Box<dyn Read>> { Ok(Box::new(crate::e01::open(path)?)) };
+                return self.scan_raw(&label, &mut open, &mut out).map_err(io_err);
+            }
             if crate::carve::is_raw_image(&head, &label) {
                 drop(f);
                 let mut open = || -> io::Result<Box<dyn Read>> { Ok(Box::new(File::open(path)?)) };

@@ -93,6 +93,8 @@ fn pii_file_seeds_replay() {
             // A zstd stream named `.gz`: its content has no name of its own.
             "zstd-tar-csv-zip" => "fuzz.tar.gz!data!out/in.zip!in/顧客.csv",
             "zip-csv" => "fuzz.csv!in/顧客.csv",
+            // An EnCase image of a disk that holds the table at 64 KiB.
+            "e01-deflate" => "fuzz.csv!@65536",
             _ => "",
         };
         assert!(
