@@ -89,6 +89,13 @@ impl Media {
             return Ok(());
         }
         let cs = self.r.chunk_size();
+        let have = self.r.chunk_count();
+        if idx >= have {
+            return Err(io::Error::other(format!(
+                "EWF image: {have} of its {} chunks found (a segment after the last one read is missing or cut short)",
+                self.r.total_size().div_ceil(cs)
+            )));
+        }
         let (offset, size, _, seg) = self
             .r
             .debug_chunk(idx)
