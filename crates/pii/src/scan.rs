@@ -274,7 +274,8 @@ impl Scanner {
         ) {
             return Ok(false);
         }
-        let ratio = u64::from(self.opts.max_ratio.max(1));
+        // The ratio cap, raised for a disk image (below) once its head is read.
+        let ratio = Cell::new(u64::from(self.opts.max_ratio.max(1)));
         let stop: Rc<RefCell<Option<Error>>> = Rc::default();
         let open = || -> io::Result<Box<dyn Read>> {
             let read = Rc::new(Cell::new(0u64));
@@ -288,7 +289,7 @@ impl Scanner {
                 inner: decoder,
                 read,
                 written: 0,
-                ratio,
+                ratio: ratio.get(),
                 stop: stop.clone(),
             }))
         };
@@ -307,6 +308,11 @@ impl Scanner {
         let name = format!("{label}!{member}");
         if crate::carve::is_raw_image(&head, &member) {
             drop(r);
+            // `dd if=/dev/sda | gzip`, the way a server's disk is taken over ssh: its runs of
+            // zeros (unused space, inode tables not yet written) deflate about 1000:1, so a
+            // disk mostly empty passes the cap. Ten times the cap lets gzip's bound
+            // (1032:1) through and still stops the bombs of formats without one.
+            ratio.set(ratio.get().saturating_mul(10));
             let mut open = || open();
             self.scan_raw(&name, &mut open, out)
                 .map_err(|e| Error::Read(e.to_string()))?;

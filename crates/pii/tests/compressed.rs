@@ -358,3 +358,44 @@ fn nesting_counts_the_archives_read_as_streams() {
         }
     }
 }
+
+#[test]
+fn a_mostly_empty_disk_taken_through_gzip_is_read_to_its_end() {
+    // `dd if=/dev/sda | gzip`: a partition table, 32 MiB of unused space, then a table in
+    // Shift_JIS. gzip takes the zeros about 1000:1, past the cap on other contents (200:1)
+    // and within the one on disk images (ten times it).
+    let dir = tempfile::tempdir().unwrap();
+    let g = synth::persons_file(14, 200, Form::Csv, encoding_rs::SHIFT_JIS);
+    let mut img = vec![0u8; 32 << 20];
+    img[446..462].copy_from_slice(&[0x80, 0, 0, 0, 0x83, 0, 0, 0, 0, 8, 0, 0, 0, 0, 1, 0]);
+    img[510..512].copy_from_slice(&[0x55, 0xAA]);
+    let at = img.len();
+    img.extend_from_slice(&g.data);
+    img.resize(img.len().next_multiple_of(512), 0);
+    let scanner = Scanner::default();
+    // `gzip -9` (the fast level takes zeros only about 100:1).
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(&img).unwrap();
+    let path = write(dir.path(), "disk.dd.gz", &gz.finish().unwrap());
+    let items = scanner.scan_file(&path);
+    assert!(failed(&items).is_empty(), "{items:?}");
+    let got = found(&items);
+    assert_eq!(got.len(), 1, "{items:?}");
+    assert_eq!(got[0].0, format!("{}!disk.dd!@{at}", path.display()));
+    assert_eq!(got[0].1["records"], 200);
+    // Zstandard takes 256 MiB of zeros beyond 10,000:1: a bomb, stopped at the cap.
+    let mut w = zstd::stream::Encoder::new(Vec::new(), 3).unwrap();
+    w.write_all(&img[..512]).unwrap();
+    for _ in 0..256 {
+        w.write_all(&[0u8; 1 << 20]).unwrap();
+    }
+    let path = write(dir.path(), "bomb.dd.zst", &w.finish().unwrap());
+    let items = scanner.scan_file(&path);
+    assert!(found(&items).is_empty(), "{items:?}");
+    assert!(
+        items.iter().any(
+            |i| matches!(i, Item::Failed { error: Error::Cap(e), .. } if e.contains("2000:1"))
+        ),
+        "{items:?}"
+    );
+}
