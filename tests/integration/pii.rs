@@ -691,12 +691,9 @@ fn run_ok(cmd: &mut std::process::Command) -> std::process::Output {
     out
 }
 
-/// The reference incident's staged file: a CP932 export written to an ext4 file system and
-/// deleted. Its blocks still hold it; the scan of the raw image finds it, as a table, at the
-/// offset where its data starts.
-#[test]
-fn finds_a_deleted_file_in_an_ext4_image() {
-    let sb = Sandbox::new();
+/// The staged export (CP932) and a readme written to an 8 MiB ext4 file system,
+/// `server.img` in the sandbox, and the export deleted from it: the export, the image.
+fn staged_and_deleted(sb: &Sandbox) -> (synth::Generated, std::path::PathBuf) {
     let g = sjis_csv();
     sb.write("src/customers_20160321.csv", &g.data);
     sb.write("src/readme.txt", b"nothing personal here\n");
@@ -713,6 +710,16 @@ fn finds_a_deleted_file_in_an_ext4_image() {
             .args(["-w", "-R", "rm customers_20160321.csv"])
             .arg(&img),
     );
+    (g, img)
+}
+
+/// The reference incident's staged file: a CP932 export written to an ext4 file system and
+/// deleted. Its blocks still hold it; the scan of the raw image finds it, as a table, at the
+/// offset where its data starts.
+#[test]
+fn finds_a_deleted_file_in_an_ext4_image() {
+    let sb = Sandbox::new();
+    let (g, img) = staged_and_deleted(&sb);
     let ls = run_ok(e2fs("debugfs").args(["-R", "ls"]).arg(&img));
     let listing = String::from_utf8_lossy(&ls.stdout);
     assert!(
@@ -743,22 +750,7 @@ fn finds_a_deleted_file_in_an_ext4_image() {
 #[test]
 fn finds_a_deleted_file_in_an_encase_image() {
     let sb = Sandbox::new();
-    let g = sjis_csv();
-    sb.write("src/customers_20160321.csv", &g.data);
-    sb.write("src/readme.txt", b"nothing personal here\n");
-    let img = sb.path().join("server.img");
-    run_ok(
-        e2fs("mkfs.ext4")
-            .args(["-q", "-F", "-b", "4096", "-d"])
-            .arg(sb.path().join("src"))
-            .arg(&img)
-            .arg("8M"),
-    );
-    run_ok(
-        e2fs("debugfs")
-            .args(["-w", "-R", "rm customers_20160321.csv"])
-            .arg(&img),
-    );
+    let (_, img) = staged_and_deleted(&sb);
     let raw = scan_found(&sb, "server.img");
     assert_eq!(raw.len(), 1, "{raw:?}");
     for (dir, args) in [
