@@ -30,12 +30,15 @@ fn body(data: &[u8]) -> &[u8] {
 /// Is `head` (a file's first bytes) the start of a base64 file?
 pub fn is_encoded(head: &[u8]) -> bool {
     let b = body(head);
-    let chars = b
+    // Base64 characters and line ends only (most texts fail at their first space).
+    if !b
         .iter()
-        .filter(|x| x.is_ascii_alphanumeric() || matches!(x, b'+' | b'/' | b'='))
-        .count();
+        .all(|x| x.is_ascii_alphanumeric() || matches!(x, b'+' | b'/' | b'=' | b'\r' | b'\n'))
+    {
+        return false;
+    }
     let line_ends = b.iter().filter(|x| matches!(x, b'\r' | b'\n')).count();
-    if chars < MIN_CHARS || chars + line_ends != b.len() {
+    if b.len() - line_ends < MIN_CHARS {
         return false;
     }
     // Lines of one length (the last one, maybe cut by the head's end, aside).

@@ -31,6 +31,10 @@ const SNIFF_LINES: usize = 40;
 
 /// Does the text start with a boxed or aligned table (after a prompt or a query, if any)?
 pub(crate) fn looks_boxed(head: &str) -> bool {
+    // Every form has bars (a search at memory speed spares most texts the lines below).
+    if memchr::memchr(b'|', head.as_bytes()).is_none() {
+        return false;
+    }
     let lines: Vec<&str> = head
         .lines()
         .map(str::trim_end)
@@ -80,6 +84,10 @@ fn is_footer(l: &str) -> bool {
 
 /// Does the text hold MySQL's vertical records (`*** 1. row ***`) near its start?
 pub(crate) fn looks_vertical(head: &str) -> bool {
+    // A row marker holds `. row` (searched at memory speed first: most texts have none).
+    if memchr::memmem::find(head.as_bytes(), b". row").is_none() {
+        return false;
+    }
     head.lines()
         .take(SNIFF_LINES)
         .any(|l| row_marker(l.trim_end()))
