@@ -1918,6 +1918,13 @@ pub fn sniff_delimiter(head: &str) -> Option<u8> {
     // them small: owned fields were most of its time).
     let mut fields = Vec::new();
     for d in [b'\t', b',', b';', b'|'] {
+        // Not in the lines at all: one field each.
+        if !lines
+            .iter()
+            .any(|l| memchr::memchr(d, l.as_bytes()).is_some())
+        {
+            continue;
+        }
         let counts: Vec<usize> = lines
             .iter()
             .take(lines.len().saturating_sub(1).max(1))
