@@ -1226,6 +1226,9 @@ struct Reading<'n> {
     /// worth ([`crate::decode::CHUNK`]) is there: a layout is inferred from them all (a
     /// field few records fill shows in few lines; the first chunk is the 64 KiB head).
     waiting: String,
+    /// The mode the first chunk's probes chose when they found no records of fixed width
+    /// (lines of several widths): [`Reading::read`] takes it rather than probe again.
+    chosen: Option<Mode>,
     fixed_spread: Spread<crate::fixed::Fixed>,
     /// Cuts records that follow one another without line ends into lines.
     framer: Option<crate::fixed::Framer>,
@@ -1256,6 +1259,7 @@ impl<'n> Reading<'n> {
             jsonl: None,
             fixed: None,
             waiting: String::new(),
+            chosen: None,
             framer: None,
             fixed_spread: Spread::with_threads(threads),
             dump: Default::default(),
@@ -1290,12 +1294,19 @@ impl<'n> Reading<'n> {
 
     /// Reads the next chunk.
     fn chunk(&mut self, owned: Cow<'_, str>, tally: &mut Tally) {
-        if self.mode.is_none()
-            && (!self.waiting.is_empty()
-                || owned.len() < crate::decode::CHUNK
-                    && may_be_fixed(&self.lower, &owned)
-                    && crate::fixed::one_width(&owned))
-        {
+        let mut wait = self.mode.is_none() && !self.waiting.is_empty();
+        if self.mode.is_none() && !wait && owned.len() < crate::decode::CHUNK {
+            let head = &owned[..floor_boundary(&owned, 64 * 1024)];
+            let format = choose_format(&self.lower, head);
+            if may_be_fixed(&self.lower, head, format) && crate::fixed::one_width(&owned) {
+                wait = true;
+            } else {
+                // What [`choose_mode`] would find: the format, or text of lines of several
+                // widths (no records of fixed width, with or without line ends).
+                self.chosen = Some(format);
+            }
+        }
+        if wait {
             self.waiting.push_str(&owned);
             if self.waiting.len() >= crate::decode::CHUNK {
                 self.read_waiting(tally);
@@ -1319,7 +1330,10 @@ impl<'n> Reading<'n> {
         let m = match self.mode {
             Some(m) => m,
             None => {
-                let (m, layout) = choose_mode(&self.lower, chunk);
+                let (m, layout) = match self.chosen.take() {
+                    Some(m) => (m, None),
+                    None => choose_mode(&self.lower, chunk),
+                };
                 self.framer = layout.as_ref().and_then(crate::fixed::Layout::framer);
                 self.fixed = layout.map(crate::fixed::Fixed::new);
                 if matches!(m, Mode::Json | Mode::Jsonl | Mode::Vcard | Mode::Zengin) {
@@ -1644,10 +1658,11 @@ enum Mode {
 /// are of fixed width.
 fn choose_mode(lower_name: &str, chunk: &str) -> (Mode, Option<crate::fixed::Layout>) {
     let head = &chunk[..floor_boundary(chunk, 64 * 1024)];
-    let mode = match choose_format(lower_name, head) {
+    let format = choose_format(lower_name, head);
+    let mode = match format {
         // Lines of one width without delimiters: records of fixed width, when their fields
         // can be told.
-        Mode::Text if may_be_fixed(lower_name, head) => {
+        Mode::Text if may_be_fixed(lower_name, head, format) => {
             // The whole first chunk: a field few records fill shows in some of its lines.
             match crate::fixed::infer(chunk).or_else(|| crate::fixed::infer_unlined(chunk)) {
                 Some(layout) => return (Mode::Fixed, Some(layout)),
@@ -1659,12 +1674,12 @@ fn choose_mode(lower_name: &str, chunk: &str) -> (Mode, Option<crate::fixed::Lay
     (mode, None)
 }
 
-/// Whether a text may hold records of fixed width: no other format its name or head says,
-/// no database client's table (whose lines are of one width too).
-fn may_be_fixed(lower_name: &str, chunk: &str) -> bool {
-    let head = &chunk[..floor_boundary(chunk, 64 * 1024)];
+/// Whether a text may hold records of fixed width: no other format its name or head says
+/// (`format`, what [`choose_format`] chose for the head), no database client's table (whose
+/// lines are of one width too).
+fn may_be_fixed(lower_name: &str, head: &str, format: Mode) -> bool {
     !lower_name.ends_with(".csv")
-        && choose_format(lower_name, head) == Mode::Text
+        && format == Mode::Text
         && !crate::client::looks_boxed(head)
         && !crate::client::looks_vertical(head)
 }
