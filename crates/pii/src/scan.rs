@@ -1226,9 +1226,9 @@ struct Reading<'n> {
     /// worth ([`crate::decode::CHUNK`]) is there: a layout is inferred from them all (a
     /// field few records fill shows in few lines; the first chunk is the 64 KiB head).
     waiting: String,
-    /// The mode the first chunk's probes chose when they found no records of fixed width
-    /// (lines of several widths): [`Reading::read`] takes it rather than probe again.
-    chosen: Option<Mode>,
+    /// The mode (and layout) the first chunk's probes chose when its lines are not of one
+    /// width: [`Reading::read`] takes it rather than probe again.
+    chosen: Option<(Mode, Option<crate::fixed::Layout>)>,
     fixed_spread: Spread<crate::fixed::Fixed>,
     /// Cuts records that follow one another without line ends into lines.
     framer: Option<crate::fixed::Framer>,
@@ -1298,12 +1298,18 @@ impl<'n> Reading<'n> {
         if self.mode.is_none() && !wait && owned.len() < crate::decode::CHUNK {
             let head = &owned[..floor_boundary(&owned, 64 * 1024)];
             let format = choose_format(&self.lower, head);
-            if may_be_fixed(&self.lower, head, format) && crate::fixed::one_width(&owned) {
+            if !may_be_fixed(&self.lower, head, format) {
+                self.chosen = Some((format, None));
+            } else if crate::fixed::one_width(&owned) {
                 wait = true;
             } else {
-                // What [`choose_mode`] would find: the format, or text of lines of several
-                // widths (no records of fixed width, with or without line ends).
-                self.chosen = Some(format);
+                // What [`choose_mode`] would find: lines of several widths are no records of
+                // fixed width ([`crate::fixed::infer`] finds none), but a first line longer
+                // than the head may still be records without line ends.
+                self.chosen = Some(match crate::fixed::infer_unlined(&owned) {
+                    Some(layout) => (Mode::Fixed, Some(layout)),
+                    None => (format, None),
+                });
             }
         }
         if wait {
@@ -1330,10 +1336,10 @@ impl<'n> Reading<'n> {
         let m = match self.mode {
             Some(m) => m,
             None => {
-                let (m, layout) = match self.chosen.take() {
-                    Some(m) => (m, None),
-                    None => choose_mode(&self.lower, chunk),
-                };
+                let (m, layout) = self
+                    .chosen
+                    .take()
+                    .unwrap_or_else(|| choose_mode(&self.lower, chunk));
                 self.framer = layout.as_ref().and_then(crate::fixed::Layout::framer);
                 self.fixed = layout.map(crate::fixed::Fixed::new);
                 if matches!(m, Mode::Json | Mode::Jsonl | Mode::Vcard | Mode::Zengin) {
