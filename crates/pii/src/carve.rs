@@ -494,6 +494,111 @@ impl BufRead for Blocks<'_> {
     }
 }
 
+/// Bytes a [`Tee`] gathers before it hands them on: the second reader lags the first by at
+/// most this, times the blocks the channel holds.
+const TEE_BLOCK: usize = 1 << 20;
+
+/// A reader that hands a copy of what it reads to a reader on another thread
+/// ([`Received`]), so that an image is read (and inflated, when compressed or an EnCase
+/// image) once for both passes of the carver. The channel is bounded: this reader waits when
+/// the other falls behind, and memory stays at a few blocks whatever the image's size.
+pub(crate) struct Tee<'a> {
+    inner: Box<dyn Read + 'a>,
+    to: Option<std::sync::mpsc::SyncSender<Vec<u8>>>,
+    pending: Vec<u8>,
+}
+
+impl<'a> Tee<'a> {
+    /// Reads `inner`, handing what it reads to `to` when there is one.
+    pub fn new(
+        inner: Box<dyn Read + 'a>,
+        to: Option<std::sync::mpsc::SyncSender<Vec<u8>>>,
+    ) -> Self {
+        Tee {
+            inner,
+            to,
+            pending: Vec::new(),
+        }
+    }
+
+    fn hand_on(&mut self) {
+        if self.pending.is_empty() {
+            return;
+        }
+        let block = std::mem::take(&mut self.pending);
+        // The other reader stopped: the rest is for this one alone.
+        if self.to.as_ref().is_some_and(|tx| tx.send(block).is_err()) {
+            self.to = None;
+        }
+    }
+
+    /// Reads what this reader's user left to its end, for the other reader, and hands it
+    /// all on.
+    pub fn finish(mut self) -> io::Result<()> {
+        if self.to.is_some() {
+            io::copy(&mut self, &mut io::sink())?;
+        }
+        self.hand_on();
+        Ok(())
+    }
+}
+
+impl Read for Tee<'_> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(out)?;
+        if self.to.is_some() {
+            if let Some(read) = out.get(..n) {
+                if self.pending.capacity() == 0 {
+                    self.pending.reserve_exact(TEE_BLOCK);
+                }
+                self.pending.extend_from_slice(read);
+            }
+            if n == 0 || self.pending.len() >= TEE_BLOCK {
+                self.hand_on();
+            }
+        }
+        Ok(n)
+    }
+}
+
+/// The reader of what a [`Tee`] hands on: its end when the tee is dropped.
+pub(crate) struct Received {
+    rx: std::sync::mpsc::Receiver<Vec<u8>>,
+    block: Vec<u8>,
+    pos: usize,
+}
+
+impl Received {
+    pub fn new(rx: std::sync::mpsc::Receiver<Vec<u8>>) -> Self {
+        Received {
+            rx,
+            block: Vec::new(),
+            pos: 0,
+        }
+    }
+}
+
+impl Read for Received {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        while self.pos >= self.block.len() {
+            match self.rx.recv() {
+                Ok(b) => {
+                    self.block = b;
+                    self.pos = 0;
+                }
+                Err(_) => return Ok(0),
+            }
+        }
+        let rest = self.block.get(self.pos..).unwrap_or(&[]);
+        let n = rest.len().min(out.len());
+        if let (Some(dst), Some(from)) = (out.get_mut(..n), rest.get(..n)) {
+            dst.copy_from_slice(from);
+        }
+        self.pos += n;
+        Ok(n)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -591,6 +696,40 @@ mod tests {
         // The byte pass finds none of it (its ASCII has zero bytes).
         let bytes = carve(&img);
         assert!(bytes.iter().all(|r| r.tally.total() == 0));
+    }
+
+    #[test]
+    fn a_tee_hands_on_everything_in_order() {
+        let data: Vec<u8> = (0..3_500_000u32).map(|i| (i * 31 % 253) as u8).collect();
+        // The first reader stops early, in small reads: the rest is read for the second.
+        let (tx, rx) = std::sync::mpsc::sync_channel(2);
+        let copied = std::thread::scope(|s| {
+            let t = s.spawn(|| {
+                kizuki_core::io::read_capped(Received::new(rx), 1 << 30)
+                    .unwrap()
+                    .unwrap()
+            });
+            let mut tee = Tee::new(Box::new(&data[..]), Some(tx));
+            let mut first = vec![0u8; 1000];
+            let mut n = 0;
+            while n < 300_000 {
+                let k = tee.read(&mut first[..(n % 977) + 1]).unwrap();
+                assert_eq!(first[..k], data[n..n + k]);
+                n += k;
+            }
+            tee.finish().unwrap();
+            t.join().unwrap()
+        });
+        assert!(copied == data);
+        // The second reader gone, the first reads on alone.
+        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+        drop(rx);
+        let mut tee = Tee::new(Box::new(&data[..]), Some(tx));
+        let all = kizuki_core::io::read_capped(&mut tee, 1 << 30)
+            .unwrap()
+            .unwrap();
+        assert!(all == data);
+        assert!(tee.to.is_none());
     }
 
     #[test]

@@ -40,8 +40,32 @@ pub fn segment(head: &[u8]) -> Option<u32> {
 pub struct Media {
     r: EwfReader,
     pos: u64,
-    /// The last chunk checked: its index, segment and offset in the segment.
-    last: Option<(usize, usize, u64)>,
+    /// The last chunk checked (its index).
+    last: Option<usize>,
+    /// Where the chunks lie in their segments.
+    order: Order,
+}
+
+/// The offset of the last chunk read in each segment: a chunk must lie after it. (Only the
+/// chunk before in the same segment is not enough: the chunks of an image of several crafted
+/// segments could alternate between two, each pointing again at a chunk already read.)
+#[derive(Default)]
+struct Order {
+    last: std::collections::BTreeMap<usize, u64>,
+}
+
+impl Order {
+    /// Takes a chunk at `offset` of segment `seg`; `Err` with the offset it must pass when it
+    /// is not after the segment's last one.
+    fn place(&mut self, seg: usize, offset: u64) -> Result<(), u64> {
+        match self.last.insert(seg, offset) {
+            Some(o) if offset <= o => {
+                self.last.insert(seg, o);
+                Err(o)
+            }
+            _ => Ok(()),
+        }
+    }
 }
 
 /// Opens the image whose first segment is `path`. Segments named as EnCase names them
@@ -68,6 +92,7 @@ pub fn open(path: &Path) -> io::Result<Media> {
         r,
         pos: 0,
         last: None,
+        order: Order::default(),
     })
 }
 
@@ -82,10 +107,10 @@ impl Media {
         self.len() == 0
     }
 
-    /// Checks chunk `idx` before it is read: its size on disk, and its place after the chunk
+    /// Checks chunk `idx` before it is read: its size on disk, and its place after the chunks
     /// before it in the same segment.
     fn check(&mut self, idx: usize) -> io::Result<()> {
-        if self.last.is_some_and(|(i, _, _)| i == idx) {
+        if self.last == Some(idx) {
             return Ok(());
         }
         let cs = self.r.chunk_size();
@@ -105,16 +130,12 @@ impl Media {
                 "EWF chunk {idx}: {size} bytes on disk for {cs} bytes"
             )));
         }
-        if let Some((i, s, o)) = self.last
-            && i + 1 == idx
-            && s == seg
-            && offset <= o
-        {
+        if let Err(o) = self.order.place(seg, offset) {
             return Err(io::Error::other(format!(
                 "EWF chunk {idx}: at offset {offset} of its segment, not after the chunk before it ({o})"
             )));
         }
-        self.last = Some((idx, seg, offset));
+        self.last = Some(idx);
         Ok(())
     }
 }
@@ -143,6 +164,20 @@ impl Read for Media {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn chunks_lie_in_order_in_each_segment() {
+        let mut o = Order::default();
+        // Two segments in turns, each in order: fine.
+        for (seg, at) in [(0, 100), (1, 100), (0, 200), (1, 150), (2, 0), (0, 201)] {
+            assert_eq!(o.place(seg, at), Ok(()), "{seg} {at}");
+        }
+        // Back in a segment after another's chunk: the chunk read again is refused.
+        assert_eq!(o.place(1, 150), Err(150));
+        assert_eq!(o.place(0, 120), Err(201));
+        // The refusal leaves the segment's last offset as it was.
+        assert_eq!(o.place(0, 202), Ok(()));
+    }
 
     #[test]
     fn segments_are_known_by_their_header() {

@@ -184,12 +184,16 @@ impl Scanner {
                 }
                 let mut open =
                     || -> io::Result<Box<dyn Read>> { Ok(Box::new(crate::e01::open(path)?)) };
-                return self.scan_raw(&label, &mut open, &mut out).map_err(io_err);
+                return self
+                    .scan_raw(&label, &mut open, false, &mut out)
+                    .map_err(io_err);
             }
             if crate::carve::is_raw_image(&head, &label) {
                 drop(f);
                 let mut open = || -> io::Result<Box<dyn Read>> { Ok(Box::new(File::open(path)?)) };
-                return self.scan_raw(&label, &mut open, &mut out).map_err(io_err);
+                return self
+                    .scan_raw(&label, &mut open, false, &mut out)
+                    .map_err(io_err);
             }
             // Mail is read as messages: their bodies decoded, their attachments as files.
             if crate::mail::is_mbox(&head) {
@@ -314,7 +318,7 @@ impl Scanner {
             // (1032:1) through and still stops the bombs of formats without one.
             ratio.set(ratio.get().saturating_mul(10));
             let mut open = || open();
-            self.scan_raw(&name, &mut open, out)
+            self.scan_raw(&name, &mut open, false, out)
                 .map_err(|e| Error::Read(e.to_string()))?;
         } else if kizuki_files::sniff::sniff(&head, &member) == FileType::Tar {
             self.scan_tar(&name, &mut Cursor::new(head).chain(&mut r), 2, out);
@@ -582,7 +586,7 @@ impl Scanner {
         }
         if crate::carve::is_raw_image(head, name) {
             let mut open = || -> io::Result<Box<dyn Read + '_>> { Ok(Box::new(data)) };
-            if let Err(e) = self.scan_raw(name, &mut open, out) {
+            if let Err(e) = self.scan_raw(name, &mut open, true, out) {
                 out.push(Item::Failed {
                     path: name.to_string(),
                     error: Error::Read(e.to_string()),
@@ -673,7 +677,7 @@ impl Scanner {
             return;
         }
         let mut open = || -> io::Result<Box<dyn Read + '_>> { Ok(Box::new(data)) };
-        if let Err(e) = self.scan_raw(name, &mut open, out) {
+        if let Err(e) = self.scan_raw(name, &mut open, true, out) {
             out.push(Item::Failed {
                 path: name.to_string(),
                 error: Error::Read(e.to_string()),
@@ -1016,10 +1020,11 @@ impl Scanner {
         &self,
         name: &str,
         open: &mut dyn FnMut() -> io::Result<Box<dyn Read + 'a>>,
+        in_memory: bool,
         out: &mut Vec<Item>,
     ) -> io::Result<()> {
-        let mut found: Vec<(u64, Vec<Item>)> = Vec::new();
-        let mut emit = |region: crate::carve::Region| {
+        let cats = self.opts.categories;
+        let report = |region: crate::carve::Region| {
             let mut items = Vec::new();
             self.push_report(
                 &mut items,
@@ -1029,10 +1034,9 @@ impl Scanner {
                 region.records,
                 region.columns,
             );
-            if !items.is_empty() {
-                found.push((region.start, items));
-            }
+            (!items.is_empty()).then_some((region.start, items))
         };
+        let mut found: Vec<(u64, Vec<Item>)> = Vec::new();
         // SQLite databases and compound files (Word, Excel, Outlook) stored in one piece are
         // copied out on the first pass and read as what they are, one at a time: as text,
         // a database's pages run its values together, and a document's cells and a mail's
@@ -1062,11 +1066,47 @@ impl Scanner {
             }
             dbs.push((at, at + db.len() as u64, items));
         };
-        let mut spot = crate::sqlite::Spotter::new(open()?, SQLITE_CARVE_CAP, &mut on_db);
-        crate::carve::regions(&mut spot, self.opts.categories, &mut emit)?;
-        let too_large = std::mem::take(&mut spot.too_large);
-        drop(spot);
-        crate::carve::regions_utf16(&mut open()?, self.opts.categories, &mut emit)?;
+        // The image is read once: the UTF-16 pass reads a copy of what the byte pass reads,
+        // on a thread of its own (an EnCase image or a compressed stream is inflated once,
+        // a disk read once). With one thread asked for, or none to be had, or bytes already
+        // in memory, it reads the image again after.
+        let (too_large, utf16) = std::thread::scope(|s| -> io::Result<_> {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(4);
+            let second = (!in_memory && crate::spread::threads() > 1)
+                .then(|| {
+                    std::thread::Builder::new()
+                        .name("kizuki-utf16".into())
+                        .spawn_scoped(s, || {
+                            let mut found = Vec::new();
+                            let mut r = crate::carve::Received::new(rx);
+                            crate::carve::regions_utf16(&mut r, cats, &mut |reg| {
+                                found.extend(report(reg));
+                            })
+                            .map(|()| found)
+                        })
+                        .ok()
+                })
+                .flatten();
+            let mut tee = crate::carve::Tee::new(open()?, second.is_some().then_some(tx));
+            let mut spot = crate::sqlite::Spotter::new(&mut tee, SQLITE_CARVE_CAP, &mut on_db);
+            let first = crate::carve::regions(&mut spot, cats, &mut |reg| {
+                found.extend(report(reg));
+            });
+            let too_large = std::mem::take(&mut spot.too_large);
+            drop(spot);
+            // On an error the other pass ends where the copy ends; its regions are dropped
+            // with the error.
+            let first = first.and_then(|()| tee.finish());
+            let utf16 = second.map(|t| t.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+            first?;
+            Ok((too_large, utf16))
+        })?;
+        match utf16 {
+            Some(regions) => found.extend(regions?),
+            None => crate::carve::regions_utf16(&mut open()?, cats, &mut |reg| {
+                found.extend(report(reg));
+            })?,
+        }
         for (at, end, items) in dbs {
             found.retain(|(start, _)| !(at..end).contains(start));
             if !items.is_empty() {
@@ -2065,6 +2105,100 @@ mod tests {
                     "{name}, pieces of {piece}: chunks read apart: {one}"
                 );
             }
+        }
+    }
+
+    /// A disk image holding a persons CSV (bytes) and customer notes in UTF-16LE, between
+    /// binary junk and zeros.
+    fn image_of_both_passes() -> Vec<u8> {
+        let (csv, _) = crate::synth::persons_text(5, 3000, crate::synth::Form::Csv);
+        let (text, _) = crate::synth::persons_text(6, 3000, crate::synth::Form::Text);
+        let junk = |n: u32| {
+            (0..n).map(|i| {
+                if i % 16 == 0 {
+                    1
+                } else {
+                    (i * 7 % 251) as u8 + 4
+                }
+            })
+        };
+        let mut img = vec![0u8; 4096];
+        img.extend(junk(30_000));
+        img.resize(img.len().next_multiple_of(4096), 0);
+        img.extend_from_slice(csv.as_bytes());
+        img.resize(img.len().next_multiple_of(4096) + 8192, 0);
+        img.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+        img.extend(junk(20_000));
+        img.resize(img.len() + 3 * (1 << 20), 0);
+        img
+    }
+
+    #[test]
+    fn an_image_is_read_once_for_both_passes() {
+        let img = image_of_both_passes();
+        let scanner = Scanner::new(Options {
+            reveal: true,
+            ..Options::default()
+        });
+        let run = |in_memory: bool| {
+            let mut opens = 0;
+            let mut open = || -> io::Result<Box<dyn Read + '_>> {
+                opens += 1;
+                Ok(Box::new(&img[..]))
+            };
+            let mut out = Vec::new();
+            scanner
+                .scan_raw("disk.img", &mut open, in_memory, &mut out)
+                .unwrap();
+            (format!("{out:?}"), opens)
+        };
+        let (again, twice) = run(true);
+        let (once, opens) = run(false);
+        assert_eq!(twice, 2);
+        // On one thread (none to spare for the second pass) the image is read twice.
+        assert_eq!(opens, if crate::spread::threads() > 1 { 1 } else { 2 });
+        assert_eq!(once, again);
+        // Both passes found their text: the CSV and the notes in UTF-16.
+        assert!(
+            once.contains("UTF-8") && once.contains("UTF-16LE"),
+            "{once}"
+        );
+    }
+
+    /// A source that fails after `ok` bytes.
+    struct FailsAt<'a> {
+        data: &'a [u8],
+        ok: usize,
+    }
+
+    impl Read for FailsAt<'_> {
+        fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+            if self.ok == 0 {
+                return Err(io::Error::other("bad sector"));
+            }
+            let n = out.len().min(self.ok).min(self.data.len());
+            out[..n].copy_from_slice(&self.data[..n]);
+            self.data = &self.data[n..];
+            self.ok -= n;
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn a_read_error_ends_both_passes_with_the_error() {
+        let img = image_of_both_passes();
+        let scanner = Scanner::new(Options::default());
+        for ok in [0, 100, 70_000, img.len() / 2] {
+            let mut open =
+                || -> io::Result<Box<dyn Read + '_>> { Ok(Box::new(FailsAt { data: &img, ok })) };
+            let mut out = Vec::new();
+            let r = scanner.scan_raw("disk.img", &mut open, false, &mut out);
+            assert_eq!(
+                r.map_err(|e| e.to_string()),
+                Err("bad sector".into()),
+                "{ok}"
+            );
+            assert!(out.is_empty());
         }
     }
 
