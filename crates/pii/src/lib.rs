@@ -61,6 +61,7 @@ pub mod mail;
 pub mod msg;
 mod ole;
 pub mod pdf;
+pub mod pgheap;
 pub mod rtf;
 pub mod scan;
 pub mod sheet;

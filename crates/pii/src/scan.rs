@@ -903,6 +903,37 @@ impl Scanner {
 
     /// Reads an SQLite database's tables ([`crate::sqlite`]): one item for the database, and
     /// a failed item per table (or for the file) that could not be read.
+    /// A PostgreSQL table file ([`crate::pgheap`]): its rows, and its deleted rows as an
+    /// object of their own (`file!(deleted)`), as a SQLite database's.
+    fn scan_pg(&self, name: &str, r: &mut dyn Read, out: &mut Vec<Item>) -> io::Result<()> {
+        let mut heap = crate::pgheap::read(r, self.opts.categories)?;
+        let enc = Some(heap.encoding);
+        let (records, columns) = heap.live.finish();
+        self.push_report(
+            out,
+            heap.live.tally,
+            name.to_string(),
+            enc,
+            Some(records),
+            columns,
+        );
+        let (records, columns) = heap.dead.finish();
+        if records > 0 {
+            let path = format!("{name}!(deleted)");
+            self.push_report(out, heap.dead.tally, path, enc, Some(records), columns);
+        }
+        if heap.unread > 0 {
+            out.push(Item::Failed {
+                path: name.to_string(),
+                error: Error::Read(format!(
+                    "PostgreSQL table file: {} rows whose columns could not be told apart were not read",
+                    heap.unread
+                )),
+            });
+        }
+        Ok(())
+    }
+
     fn scan_sqlite(&self, path: &Path, label: &str, out: &mut Vec<Item>) {
         let mut tally = Tally::new(self.opts.categories);
         let db = crate::sqlite::scan(path, &mut tally);
@@ -991,6 +1022,11 @@ impl Scanner {
         r: &mut dyn Read,
         out: &mut Vec<Item>,
     ) -> io::Result<()> {
+        // A PostgreSQL table file (binary: no text decoder would take it), from a data
+        // directory or a `pg_basebackup` archive.
+        if crate::pgheap::is_heap(head) {
+            return self.scan_pg(name, &mut Cursor::new(head).chain(r), out);
+        }
         let mut tally = Tally::new(self.opts.categories);
         let nested = |path: &str, data: &[u8]| {
             let mut items = Vec::new();

@@ -1,0 +1,631 @@
+//! PostgreSQL table files (a heap relation: `base/<database>/<relfilenode>`, its segments
+//! `<relfilenode>.1`, `.2`…), read page by page and row by row without PostgreSQL and without
+//! its catalog: what an investigator has when a database server's data directory, or a
+//! `pg_basebackup` of it, is all that is left.
+//!
+//! Why by hand: no crate reads PostgreSQL's on-disk pages (pg_filedump, in C, needs the column
+//! types given to it). A page is 8 KiB: a 24-byte header, an array of line pointers, and the
+//! rows (tuples) from the end. A tuple is a 23-byte header (with its column count and a null
+//! bitmap) and its columns one after another, each aligned as its type wants: text, varchar,
+//! char(n), numeric, jsonb and bytea as a *varlena* (a 1-byte length header for values up to
+//! 126 bytes, else a 4-byte one aligned to 4), integers, dates, timestamps and booleans as
+//! fixed-width values. The types are not in the file: they are inferred from the rows
+//! themselves ([`infer`]), as the one list of column kinds under which every row of a page
+//! parses to exactly its length, the padding between columns being zeros. The text columns
+//! are then cells of a table without a header, classified by their values like any other
+//! ([`crate::table`]); the other columns are left empty (a `date` is a number of days, which
+//! could as well be a quantity).
+//!
+//! Rows deleted (or replaced by an update) stay in their page until the table is vacuumed:
+//! a tuple whose `xmax` is set is counted apart, as a SQLite database's deleted rows are.
+//! Values stored compressed or out of line (TOAST: values over about 2 KB) are not read.
+
+use std::io::{self, Read};
+
+use kizuki_core::Category;
+
+use crate::table::Table;
+use crate::tally::{CatSet, Tally};
+
+/// The page size of a default build of PostgreSQL.
+pub const PAGE: usize = 8192;
+/// Header of a page.
+const PAGE_HEADER: usize = 24;
+/// Header of a tuple, before its null bitmap.
+const TUPLE_HEADER: usize = 23;
+/// `pd_pagesize_version` of an 8 KiB page of layout version 4 (PostgreSQL 8.3 and later).
+const SIZE_VERSION: u16 = 0x2004;
+/// Steps [`infer`] may take for one page before it gives up (a page of rows whose kinds no
+/// list explains, or built to make the search long).
+const INFER_STEPS: usize = 200_000;
+/// Values [`infer`] may read for one file, all pages and rows together: past them, rows that
+/// do not fit the kinds found are not read (a file of pages built to fail the search ends in
+/// about a second).
+const FILE_STEPS: usize = 20_000_000;
+/// Columns of a tuple (PostgreSQL's `MaxHeapAttributeNumber`).
+const MAX_ATTS: usize = 1600;
+
+/// `t_infomask` bits.
+const HASNULL: u16 = 0x0001;
+const XMAX_LOCK_ONLY: u16 = 0x0080;
+const XMAX_INVALID: u16 = 0x0800;
+
+/// Is this the first page of a PostgreSQL table file? (Its first pages are checked as far as
+/// `head` holds them: an index, a free space map or a visibility map has other pages.)
+pub fn is_heap(head: &[u8]) -> bool {
+    let mut pages = head.chunks_exact(PAGE).take(8);
+    let Some(first) = pages.next() else {
+        return false;
+    };
+    heap_page(first) && pages.all(|p| heap_page(p) || p.iter().all(|b| *b == 0))
+}
+
+fn u16_at(b: &[u8], i: usize) -> u16 {
+    b.get(i..i + 2)
+        .map_or(0, |x| u16::from_le_bytes([x[0], x[1]]))
+}
+
+fn u32_at(b: &[u8], i: usize) -> u32 {
+    b.get(i..i + 4)
+        .map_or(0, |x| u32::from_le_bytes([x[0], x[1], x[2], x[3]]))
+}
+
+/// A heap page's header: its size and version, line pointers between the header and the free
+/// space, no special space (an index page has one), no flag bits PostgreSQL does not set,
+/// and at least one line pointer.
+fn heap_page(p: &[u8]) -> bool {
+    let (lower, upper, special) = (
+        usize::from(u16_at(p, 12)),
+        usize::from(u16_at(p, 14)),
+        usize::from(u16_at(p, 16)),
+    );
+    p.len() == PAGE
+        && u16_at(p, 18) == SIZE_VERSION
+        && u16_at(p, 10) & !0x7 == 0
+        && special == PAGE
+        && lower > PAGE_HEADER
+        && lower <= upper
+        && upper <= special
+        && (lower - PAGE_HEADER).is_multiple_of(4)
+}
+
+/// One tuple of a page.
+struct Tuple<'a> {
+    /// The tuple, header included (alignment is counted from its start).
+    t: &'a [u8],
+    /// Where its columns start.
+    hoff: usize,
+    natts: usize,
+    /// Its null bitmap (bit set: the column has a value), when it has nulls.
+    nulls: Option<&'a [u8]>,
+    /// Deleted, or the old version of an updated row.
+    dead: bool,
+}
+
+impl Tuple<'_> {
+    fn is_null(&self, att: usize) -> bool {
+        if att >= self.natts {
+            // Columns added after the row was written: null.
+            return true;
+        }
+        self.nulls
+            .is_some_and(|n| n.get(att / 8).is_none_or(|b| b & (1 << (att % 8)) == 0))
+    }
+}
+
+/// The tuples of a heap page (line pointers that are normal and lie in the page).
+fn tuples(p: &[u8]) -> Vec<Tuple<'_>> {
+    let lower = usize::from(u16_at(p, 12));
+    let mut out = Vec::new();
+    for k in 0..(lower.saturating_sub(PAGE_HEADER) / 4) {
+        let lp = u32_at(p, PAGE_HEADER + 4 * k);
+        let (off, flags, len) = ((lp & 0x7FFF) as usize, (lp >> 15) & 3, (lp >> 17) as usize);
+        // 1: LP_NORMAL (0 unused, 2 redirect, 3 dead without storage).
+        if flags != 1 || len < TUPLE_HEADER || off < lower {
+            continue;
+        }
+        let Some(t) = p.get(off..off + len) else {
+            continue;
+        };
+        let (infomask2, infomask, hoff) = (u16_at(t, 18), u16_at(t, 20), usize::from(t[22]));
+        let natts = usize::from(infomask2 & 0x07FF);
+        let bitmap = if infomask & HASNULL != 0 {
+            natts.div_ceil(8)
+        } else {
+            0
+        };
+        if natts > MAX_ATTS || hoff < TUPLE_HEADER + bitmap || !hoff.is_multiple_of(8) || hoff > len
+        {
+            continue;
+        }
+        let xmax = u32_at(t, 4);
+        out.push(Tuple {
+            t,
+            hoff,
+            natts,
+            nulls: (bitmap > 0).then(|| &t[TUPLE_HEADER..TUPLE_HEADER + bitmap]),
+            dead: xmax != 0 && infomask & (XMAX_INVALID | XMAX_LOCK_ONLY) == 0,
+        });
+    }
+    out
+}
+
+/// How a column is stored.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    /// Variable length (text, varchar, char(n), numeric, jsonb, bytea…).
+    Var,
+    /// Fixed width: size and alignment.
+    Fixed(u8, u8),
+}
+
+/// The kinds tried, most common first: text, then integer, date and float (4), bigint and
+/// timestamp (8), smallint (2), boolean and `"char"` (1), uuid (16), interval (16, aligned 8).
+const KINDS: [Kind; 7] = [
+    Kind::Var,
+    Kind::Fixed(4, 4),
+    Kind::Fixed(8, 8),
+    Kind::Fixed(2, 2),
+    Kind::Fixed(1, 1),
+    Kind::Fixed(16, 1),
+    Kind::Fixed(16, 8),
+];
+
+/// A value as stored: where its bytes are, or that they are compressed or out of line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Stored {
+    Plain(usize, usize),
+    Other,
+}
+
+/// Zeros from `from` up to `to` (the padding before an aligned value)?
+fn zeros(t: &[u8], from: usize, to: usize) -> bool {
+    t.get(from..to).is_some_and(|z| z.iter().all(|b| *b == 0))
+}
+
+/// Reads a value of kind `k` at `o` of tuple `t`: its end and what it holds, or `None` when
+/// the bytes there cannot be one.
+fn step(t: &[u8], o: usize, k: Kind) -> Option<(usize, Option<Stored>)> {
+    match k {
+        Kind::Fixed(n, a) => {
+            let s = o.next_multiple_of(usize::from(a));
+            let e = s + usize::from(n);
+            (zeros(t, o, s) && e <= t.len()).then_some((e, None))
+        }
+        Kind::Var => {
+            let first = *t.get(o)?;
+            if first == 0 || o.is_multiple_of(4) && first & 1 == 0 {
+                // A 4-byte header, aligned to 4 (the bytes skipped are padding).
+                let s = o.next_multiple_of(4);
+                if !zeros(t, o, s) {
+                    return None;
+                }
+                let h = u32_at(t, s);
+                let len = (h >> 2) as usize;
+                let e = s.checked_add(len)?;
+                if len < 4 || e > t.len() {
+                    return None;
+                }
+                // Low bits 00: plain; 10: compressed in line.
+                return match h & 3 {
+                    0 => Some((e, Some(Stored::Plain(s + 4, e)))),
+                    2 => Some((e, Some(Stored::Other))),
+                    _ => None,
+                };
+            }
+            if first == 1 {
+                // Out of line (TOAST): a tag, then a pointer of 16 bytes on disk.
+                return (t.get(o + 1) == Some(&18) && o + 18 <= t.len())
+                    .then_some((o + 18, Some(Stored::Other)));
+            }
+            if first & 1 == 0 {
+                return None;
+            }
+            let e = o + usize::from(first >> 1);
+            (e <= t.len()).then_some((e, Some(Stored::Plain(o + 1, e))))
+        }
+    }
+}
+
+/// The kinds of the first `natts` columns under which every tuple of `rows` parses to its
+/// exact end, if any is found within [`INFER_STEPS`]. Columns null in every row are taken as
+/// text (any kind fits them).
+fn infer(rows: &[&Tuple<'_>], natts: usize, budget: &mut usize) -> Option<Vec<Kind>> {
+    let mut kinds = Vec::with_capacity(natts);
+    let mut at: Vec<usize> = rows.iter().map(|r| r.hoff).collect();
+    // Each step reads a value of every row: the file's budget counts values.
+    let per = rows.len().max(1);
+    let mut left = INFER_STEPS.min(*budget / per);
+    let start = left;
+    let found = search(rows, natts, &mut kinds, &mut at, &mut left);
+    *budget = budget.saturating_sub((start - left) * per);
+    found.then_some(kinds)
+}
+
+fn search(
+    rows: &[&Tuple<'_>],
+    natts: usize,
+    kinds: &mut Vec<Kind>,
+    at: &mut Vec<usize>,
+    left: &mut usize,
+) -> bool {
+    let att = kinds.len();
+    if att == natts {
+        return rows.iter().zip(at.iter()).all(|(r, o)| *o == r.t.len());
+    }
+    let all_null = rows.iter().all(|r| r.is_null(att));
+    let tried: &[Kind] = if all_null { &[Kind::Var] } else { &KINDS };
+    for &k in tried {
+        if *left == 0 {
+            return false;
+        }
+        *left -= 1;
+        let before = at.clone();
+        let fits = rows.iter().zip(at.iter_mut()).all(|(r, o)| {
+            if r.is_null(att) {
+                return true;
+            }
+            match step(r.t, *o, k) {
+                Some((e, _)) => {
+                    *o = e;
+                    true
+                }
+                None => false,
+            }
+        });
+        if fits {
+            kinds.push(k);
+            if search(rows, natts, kinds, at, left) {
+                return true;
+            }
+            kinds.pop();
+        }
+        *at = before;
+    }
+    false
+}
+
+/// The values of a tuple's text columns under `kinds` (other columns empty), or `None` when
+/// it does not parse to its end under them.
+fn cells(r: &Tuple<'_>, kinds: &[Kind]) -> Option<Vec<Option<Stored>>> {
+    if r.natts > kinds.len() {
+        return None;
+    }
+    let mut o = r.hoff;
+    let mut out = Vec::with_capacity(kinds.len());
+    for (att, k) in kinds.iter().enumerate() {
+        if r.is_null(att) {
+            out.push(None);
+            continue;
+        }
+        let (e, v) = step(r.t, o, *k)?;
+        out.push(v);
+        o = e;
+    }
+    (o == r.t.len()).then_some(out)
+}
+
+/// What a table file held: its live rows and its dead ones.
+pub(crate) struct Heap {
+    pub encoding: &'static str,
+    pub live: Part,
+    pub dead: Part,
+    /// Rows no list of column kinds explained (skipped).
+    pub unread: u64,
+}
+
+/// Rows of one kind (live or dead) and what they hold.
+pub(crate) struct Part {
+    pub tally: Tally,
+    pub table: Table,
+}
+
+impl Part {
+    fn new(cats: CatSet) -> Self {
+        Part {
+            tally: Tally::new(cats),
+            table: Table::new(),
+        }
+    }
+
+    /// Its data rows and classified columns (`#N`: the column's number in the table).
+    pub fn finish(&mut self) -> (u64, Vec<(String, Category)>) {
+        let cols = self.table.finish(&mut self.tally);
+        (self.table.records, cols)
+    }
+}
+
+/// A text column's value: UTF-8, unless the first value that is not UTF-8 is EUC-JP (the two
+/// server encodings of Japanese databases; `euc` keeps what that first value showed). Bytes
+/// that are no text (a bytea, a number in binary) make no cell.
+fn text(v: &[u8], euc: &mut Option<bool>) -> String {
+    let s = match std::str::from_utf8(v) {
+        Ok(s) if *euc != Some(true) || s.is_ascii() => Some(std::borrow::Cow::Borrowed(s)),
+        _ => {
+            let is_euc = *euc.get_or_insert_with(|| {
+                encoding_rs::EUC_JP
+                    .decode_without_bom_handling_and_without_replacement(v)
+                    .is_some()
+            });
+            if is_euc {
+                encoding_rs::EUC_JP.decode_without_bom_handling_and_without_replacement(v)
+            } else {
+                None
+            }
+        }
+    };
+    s.filter(|s| !s.bytes().any(|b| b < 0x20 && !b"\t\n\r".contains(&b)))
+        .map(String::from)
+        .unwrap_or_default()
+}
+
+/// Reads a table file from `r` to its end, page by page: memory stays one page and the rows
+/// of one page, whatever the table's size.
+pub(crate) fn read(r: &mut dyn Read, cats: CatSet) -> io::Result<Heap> {
+    let mut heap = Heap {
+        encoding: "UTF-8",
+        live: Part::new(cats),
+        dead: Part::new(cats),
+        unread: 0,
+    };
+    let mut page = vec![0u8; PAGE];
+    let mut kinds: Option<Vec<Kind>> = None;
+    let mut euc: Option<bool> = None;
+    let mut budget = FILE_STEPS;
+    loop {
+        let n = kizuki_core::io::read_full(r, &mut page)?;
+        if n < PAGE {
+            return Ok(heap);
+        }
+        if !heap_page(&page) {
+            // A page never written (zeros) or not a heap page: nothing to read.
+            continue;
+        }
+        let rows = tuples(&page);
+        let natts = rows.iter().map(|t| t.natts).max().unwrap_or(0);
+        if natts == 0 {
+            continue;
+        }
+        // The kinds found so far, unless some row of this page does not fit them.
+        let parse = |k: &[Kind]| -> Vec<Option<Vec<Option<Stored>>>> {
+            rows.iter().map(|t| cells(t, k)).collect()
+        };
+        let mut parsed = kinds.as_deref().map(parse);
+        if parsed
+            .as_ref()
+            .is_none_or(|p| p.iter().any(Option::is_none))
+            && budget > 0
+        {
+            let all: Vec<&Tuple<'_>> = rows.iter().collect();
+            // Rows of another layout (columns added), or damaged: when no kinds fit them all,
+            // those that fit the kinds found before are read.
+            if let Some(k) = infer(&all, natts, &mut budget) {
+                parsed = Some(parse(&k));
+                kinds = Some(k);
+            }
+        }
+        let Some(parsed) = parsed else {
+            heap.unread += rows.len() as u64;
+            continue;
+        };
+        for (t, stored) in rows.iter().zip(parsed) {
+            let Some(stored) = stored else {
+                heap.unread += 1;
+                continue;
+            };
+            let values: Vec<&[u8]> = stored
+                .iter()
+                .map(|s| match s {
+                    Some(Stored::Plain(a, b)) => t.t.get(*a..*b).unwrap_or(&[]),
+                    _ => &[],
+                })
+                .collect();
+            let row: Vec<String> = values.iter().map(|v| text(v, &mut euc)).collect();
+            let part = if t.dead {
+                &mut heap.dead
+            } else {
+                &mut heap.live
+            };
+            part.table.push(&row, &mut part.tally);
+        }
+        if euc == Some(true) {
+            heap.encoding = "EUC-JP";
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A column of a synthetic tuple: its kind and value (`None`: null).
+    type Col = (Kind, Option<Vec<u8>>);
+
+    /// A tuple as PostgreSQL writes it (`heap_fill_tuple`): header, null bitmap, columns
+    /// aligned with zero padding, short varlenas with a 1-byte header.
+    fn tuple(cols: &[Col], xmax: u32) -> Vec<u8> {
+        let natts = cols.len();
+        let has_null = cols.iter().any(|c| c.1.is_none());
+        let bitmap = if has_null { natts.div_ceil(8) } else { 0 };
+        let hoff = (TUPLE_HEADER + bitmap).next_multiple_of(8);
+        let mut t = vec![0u8; hoff];
+        t[4..8].copy_from_slice(&xmax.to_le_bytes());
+        t[18..20].copy_from_slice(&(natts as u16).to_le_bytes());
+        let mask = u16::from(has_null) | if xmax == 0 { XMAX_INVALID } else { 0 };
+        t[20..22].copy_from_slice(&mask.to_le_bytes());
+        t[22] = hoff as u8;
+        for (i, (k, v)) in cols.iter().enumerate() {
+            let Some(v) = v else { continue };
+            if has_null {
+                t[TUPLE_HEADER + i / 8] |= 1 << (i % 8);
+            }
+            match k {
+                Kind::Fixed(n, a) => {
+                    t.resize(t.len().next_multiple_of(usize::from(*a)), 0);
+                    assert_eq!(v.len(), usize::from(*n));
+                    t.extend_from_slice(v);
+                }
+                Kind::Var if v.len() < 127 => {
+                    t.push(((v.len() as u8 + 1) << 1) | 1);
+                    t.extend_from_slice(v);
+                }
+                Kind::Var => {
+                    t.resize(t.len().next_multiple_of(4), 0);
+                    t.extend_from_slice(&(((v.len() + 4) as u32) << 2).to_le_bytes());
+                    t.extend_from_slice(v);
+                }
+            }
+        }
+        t
+    }
+
+    /// A heap page of these tuples.
+    fn page(tuples: &[Vec<u8>]) -> Vec<u8> {
+        let mut p = vec![0u8; PAGE];
+        let mut upper = PAGE;
+        for (k, t) in tuples.iter().enumerate() {
+            upper = (upper - t.len()) / 8 * 8;
+            p[upper..upper + t.len()].copy_from_slice(t);
+            let lp = upper as u32 | 1 << 15 | (t.len() as u32) << 17;
+            p[PAGE_HEADER + 4 * k..PAGE_HEADER + 4 * k + 4].copy_from_slice(&lp.to_le_bytes());
+        }
+        let lower = PAGE_HEADER + 4 * tuples.len();
+        p[12..14].copy_from_slice(&(lower as u16).to_le_bytes());
+        p[14..16].copy_from_slice(&(upper as u16).to_le_bytes());
+        p[16..18].copy_from_slice(&(PAGE as u16).to_le_bytes());
+        p[18..20].copy_from_slice(&SIZE_VERSION.to_le_bytes());
+        p
+    }
+
+    fn customer(i: u32, dead: bool) -> Vec<u8> {
+        let t = |s: String| Some(s.into_bytes());
+        let long = "東京都千代田区千代田1番1号 ".repeat(if i.is_multiple_of(5) { 6 } else { 1 });
+        tuple(
+            &[
+                (Kind::Fixed(4, 4), Some(i.to_le_bytes().to_vec())),
+                (Kind::Var, t(format!("山田 太郎{i}"))),
+                (Kind::Fixed(1, 1), Some(vec![u8::from(i.is_multiple_of(2))])),
+                (Kind::Fixed(8, 8), Some(u64::from(i).to_le_bytes().to_vec())),
+                (
+                    Kind::Var,
+                    if i.is_multiple_of(3) {
+                        None
+                    } else {
+                        t(format!("taro{i}@example.jp"))
+                    },
+                ),
+                (Kind::Fixed(2, 2), Some((i as u16).to_le_bytes().to_vec())),
+                (Kind::Var, t(long)),
+                (Kind::Var, t(format!("090-1234-{:04}", i % 10_000))),
+            ],
+            if dead { 777 } else { 0 },
+        )
+    }
+
+    #[test]
+    fn column_kinds_are_found_from_the_rows() {
+        let rows: Vec<Vec<u8>> = (1..40).map(|i| customer(i, false)).collect();
+        let p = page(&rows);
+        assert!(heap_page(&p) && is_heap(&p));
+        let ts = tuples(&p);
+        assert_eq!(ts.len(), 39);
+        let all: Vec<&Tuple<'_>> = ts.iter().collect();
+        let kinds = infer(&all, 8, &mut FILE_STEPS.clone()).unwrap();
+        // What the rows show: the 4-, 1-, 8- and 2-byte columns, the texts.
+        assert_eq!(
+            kinds,
+            [
+                Kind::Fixed(4, 4),
+                Kind::Var,
+                Kind::Fixed(1, 1),
+                Kind::Fixed(8, 8),
+                Kind::Var,
+                Kind::Fixed(2, 2),
+                Kind::Var,
+                Kind::Var
+            ]
+        );
+        let c = cells(&ts[5], &kinds).unwrap();
+        let text = |k: usize| match c[k] {
+            Some(Stored::Plain(a, b)) => String::from_utf8(ts[5].t[a..b].to_vec()).unwrap(),
+            _ => String::new(),
+        };
+        assert_eq!((text(1), text(4)), ("山田 太郎6".into(), String::new()));
+        assert_eq!(text(7), "090-1234-0006");
+    }
+
+    #[test]
+    fn a_table_file_is_read_as_a_table_with_its_deleted_rows_apart() {
+        let mut file = Vec::new();
+        let mut id = 1;
+        for _ in 0..3 {
+            let rows: Vec<Vec<u8>> = (0..30)
+                .map(|_| {
+                    id += 1;
+                    customer(id, id.is_multiple_of(10))
+                })
+                .collect();
+            file.extend(page(&rows));
+        }
+        // A page never written, as at a file's end.
+        file.extend(vec![0u8; PAGE]);
+        let heap = read(&mut &file[..], CatSet::all()).unwrap();
+        let (mut live, mut dead) = (heap.live, heap.dead);
+        let (records, cols) = live.finish();
+        assert_eq!(records, 81);
+        assert_eq!(dead.finish().0, 9);
+        assert_eq!(heap.unread, 0);
+        let count = |c| live.tally.count(c);
+        assert_eq!(count(Category::Phone), 81);
+        assert_eq!(
+            count(Category::Email),
+            81 - (2..=91).filter(|i| i % 3 == 0 && i % 10 != 0).count() as u64
+        );
+        assert!(
+            cols.contains(&("#8".to_string(), Category::Phone)),
+            "{cols:?}"
+        );
+        assert!(
+            cols.contains(&("#5".to_string(), Category::Email)),
+            "{cols:?}"
+        );
+    }
+
+    #[test]
+    fn other_files_are_not_heaps() {
+        let rows: Vec<Vec<u8>> = (1..5).map(|i| customer(i, false)).collect();
+        let mut p = page(&rows);
+        assert!(is_heap(&p));
+        // An index page: special space at its end.
+        p[16..18].copy_from_slice(&(PAGE as u16 - 16).to_le_bytes());
+        assert!(!is_heap(&p));
+        assert!(!is_heap(&[0u8; PAGE]));
+        assert!(!is_heap(b"SQLite format 3\0"));
+    }
+
+    #[test]
+    fn hostile_pages_end_in_bounded_time() {
+        // Rows of 40 columns whose values are all zero bytes, 100 bytes in one row and 101
+        // in the other: every list of fixed widths parses both alike, so none ends both, and
+        // the search (6^40 lists) stops at its step cap.
+        let row = |n: usize| {
+            let mut t = tuple(&[(Kind::Fixed(1, 1), Some(vec![0]))], 0);
+            t[18..20].copy_from_slice(&40u16.to_le_bytes());
+            t.truncate(24);
+            t.resize(24 + n, 0);
+            t
+        };
+        let p = page(&[row(100), row(101)]);
+        let start = std::time::Instant::now();
+        let heap = read(&mut &p[..], CatSet::all()).unwrap();
+        assert_eq!(heap.unread, 2);
+        let one = start.elapsed();
+        // A file of such pages: the file's budget ends the searches, not each page's cap.
+        let file = p.repeat(2000);
+        let start = std::time::Instant::now();
+        let heap = read(&mut &file[..], CatSet::all()).unwrap();
+        assert_eq!(heap.unread, 4000);
+        let all = start.elapsed();
+        assert!(all < one * 200, "{one:?} for a page, {all:?} for 2000");
+    }
+}
