@@ -35,13 +35,12 @@ const PAGE_HEADER: usize = 24;
 const TUPLE_HEADER: usize = 23;
 /// `pd_pagesize_version` of an 8 KiB page of layout version 4 (PostgreSQL 8.3 and later).
 const SIZE_VERSION: u16 = 0x2004;
-/// Steps [`infer`] may take for one page before it gives up (a page of rows whose kinds no
-/// list explains, or built to make the search long).
-const INFER_STEPS: usize = 200_000;
+/// Places [`infer`] keeps per column.
+const PLACES: usize = 512;
 /// Values [`infer`] may read for one file, all pages and rows together: past them, rows that
 /// do not fit the kinds found are not read (a file of pages built to fail the search ends in
 /// about a second).
-const FILE_STEPS: usize = 20_000_000;
+const FILE_STEPS: usize = 5_000_000;
 /// Columns of a tuple (PostgreSQL's `MaxHeapAttributeNumber`).
 const MAX_ATTS: usize = 1600;
 
@@ -49,6 +48,27 @@ const MAX_ATTS: usize = 1600;
 const HASNULL: u16 = 0x0001;
 const XMAX_LOCK_ONLY: u16 = 0x0080;
 const XMAX_INVALID: u16 = 0x0800;
+
+/// Relation file numbers below this are given by `initdb` to the system catalog and the
+/// `information_schema` (PostgreSQL's `FirstNormalObjectId`): a table a user made has a
+/// higher one.
+const FIRST_NORMAL: u64 = 16384;
+
+/// Is `path` a file of the system catalog in a data directory (`base/5/1259`,
+/// `global/1262`, `base/5/13391.1`; in an archive too: `base.tar!base/5/1259`)? They hold
+/// the database's own description, no person's data, and are not read.
+pub fn is_catalog(path: &str) -> bool {
+    let mut parts = path.rsplit(['/', '\\', '!']);
+    let file = parts.next().unwrap_or("");
+    // Its segments after the first: `1259.1`, `1259.2`…
+    let (number, segment) = file.split_once('.').unwrap_or((file, "0"));
+    let (Ok(n), Ok(_)) = (number.parse::<u64>(), segment.parse::<u32>()) else {
+        return false;
+    };
+    let dir = parts.next().unwrap_or("");
+    let in_base = dir.parse::<u64>().is_ok() && parts.next() == Some("base");
+    n < FIRST_NORMAL && (in_base || dir == "global")
+}
 
 /// Is this the first page of a PostgreSQL table file? (Its first pages are checked as far as
 /// `head` holds them: an index, a free space map or a visibility map has other pages.)
@@ -155,13 +175,17 @@ fn tuples(p: &[u8]) -> Vec<Tuple<'_>> {
 enum Kind {
     /// Variable length (text, varchar, char(n), numeric, jsonb, bytea…).
     Var,
+    /// Variable length, a 4-byte header aligned to 8 (arrays of 8-byte values).
+    Var8,
     /// Fixed width: size and alignment.
     Fixed(u8, u8),
 }
 
 /// The kinds tried, most common first: text, then integer, date and float (4), bigint and
-/// timestamp (8), smallint (2), boolean and `"char"` (1), uuid (16), interval (16, aligned 8).
-const KINDS: [Kind; 7] = [
+/// timestamp (8), smallint (2), boolean and `"char"` (1), uuid (16), interval (16, aligned 8),
+/// `name` (64: the catalog's names of things, as in `information_schema`), arrays of 8-byte
+/// values.
+const KINDS: [Kind; 9] = [
     Kind::Var,
     Kind::Fixed(4, 4),
     Kind::Fixed(8, 8),
@@ -169,6 +193,8 @@ const KINDS: [Kind; 7] = [
     Kind::Fixed(1, 1),
     Kind::Fixed(16, 1),
     Kind::Fixed(16, 8),
+    Kind::Fixed(64, 1),
+    Kind::Var8,
 ];
 
 /// A value as stored: where its bytes are, or that they are compressed or out of line.
@@ -192,11 +218,12 @@ fn step(t: &[u8], o: usize, k: Kind) -> Option<(usize, Option<Stored>)> {
             let e = s + usize::from(n);
             (zeros(t, o, s) && e <= t.len()).then_some((e, None))
         }
-        Kind::Var => {
+        Kind::Var | Kind::Var8 => {
+            let align = if k == Kind::Var8 { 8 } else { 4 };
             let first = *t.get(o)?;
-            if first == 0 || o.is_multiple_of(4) && first & 1 == 0 {
-                // A 4-byte header, aligned to 4 (the bytes skipped are padding).
-                let s = o.next_multiple_of(4);
+            if first == 0 || o.is_multiple_of(align) && first & 1 == 0 {
+                // A 4-byte header, aligned (the bytes skipped are padding).
+                let s = o.next_multiple_of(align);
                 if !zeros(t, o, s) {
                     return None;
                 }
@@ -228,61 +255,58 @@ fn step(t: &[u8], o: usize, k: Kind) -> Option<(usize, Option<Stored>)> {
 }
 
 /// The kinds of the first `natts` columns under which every tuple of `rows` parses to its
-/// exact end, if any is found within [`INFER_STEPS`]. Columns null in every row are taken as
-/// text (any kind fits them).
+/// exact end, if any is found within the file's `budget` (values read). Columns null in every
+/// row are taken as text (any kind fits them).
+///
+/// Column by column, every kind is tried from every place the columns before may have left
+/// the rows at; lists of kinds that leave every row at the same places are one (the first,
+/// in the order of [`KINDS`]), so the search grows with the places, not the lists (a run of
+/// booleans and small integers, as in PostgreSQL's own catalog, fits many lists). At most
+/// [`PLACES`] places are kept per column.
 fn infer(rows: &[&Tuple<'_>], natts: usize, budget: &mut usize) -> Option<Vec<Kind>> {
-    let mut kinds = Vec::with_capacity(natts);
-    let mut at: Vec<usize> = rows.iter().map(|r| r.hoff).collect();
-    // Each step reads a value of every row: the file's budget counts values.
     let per = rows.len().max(1);
-    let mut left = INFER_STEPS.min(*budget / per);
-    let start = left;
-    let found = search(rows, natts, &mut kinds, &mut at, &mut left);
-    *budget = budget.saturating_sub((start - left) * per);
-    found.then_some(kinds)
-}
-
-fn search(
-    rows: &[&Tuple<'_>],
-    natts: usize,
-    kinds: &mut Vec<Kind>,
-    at: &mut Vec<usize>,
-    left: &mut usize,
-) -> bool {
-    let att = kinds.len();
-    if att == natts {
-        return rows.iter().zip(at.iter()).all(|(r, o)| *o == r.t.len());
-    }
-    let all_null = rows.iter().all(|r| r.is_null(att));
-    let tried: &[Kind] = if all_null { &[Kind::Var] } else { &KINDS };
-    for &k in tried {
-        if *left == 0 {
-            return false;
-        }
-        *left -= 1;
-        let before = at.clone();
-        let fits = rows.iter().zip(at.iter_mut()).all(|(r, o)| {
-            if r.is_null(att) {
-                return true;
-            }
-            match step(r.t, *o, k) {
-                Some((e, _)) => {
-                    *o = e;
-                    true
+    let mut states: Vec<(Vec<usize>, Vec<Kind>)> =
+        vec![(rows.iter().map(|r| r.hoff).collect(), Vec::new())];
+    for att in 0..natts {
+        let all_null = rows.iter().all(|r| r.is_null(att));
+        let tried: &[Kind] = if all_null { &[Kind::Var] } else { &KINDS };
+        let mut next: Vec<(Vec<usize>, Vec<Kind>)> = Vec::new();
+        let mut seen: std::collections::HashSet<Vec<usize>> = std::collections::HashSet::new();
+        'places: for (at, kinds) in &states {
+            for &k in tried {
+                *budget = budget.checked_sub(per)?;
+                let moved: Option<Vec<usize>> = rows
+                    .iter()
+                    .zip(at)
+                    .map(|(r, o)| {
+                        if r.is_null(att) {
+                            Some(*o)
+                        } else {
+                            step(r.t, *o, k).map(|(e, _)| e)
+                        }
+                    })
+                    .collect();
+                if let Some(m) = moved
+                    && seen.insert(m.clone())
+                {
+                    let mut ks = kinds.clone();
+                    ks.push(k);
+                    next.push((m, ks));
+                    if next.len() >= PLACES {
+                        break 'places;
+                    }
                 }
-                None => false,
             }
-        });
-        if fits {
-            kinds.push(k);
-            if search(rows, natts, kinds, at, left) {
-                return true;
-            }
-            kinds.pop();
         }
-        *at = before;
+        if next.is_empty() {
+            return None;
+        }
+        states = next;
     }
-    false
+    states
+        .into_iter()
+        .find(|(at, _)| rows.iter().zip(at).all(|(r, o)| *o == r.t.len()))
+        .map(|(_, k)| k)
 }
 
 /// The values of a tuple's text columns under `kinds` (other columns empty), or `None` when
@@ -324,7 +348,7 @@ impl Part {
     fn new(cats: CatSet) -> Self {
         Part {
             tally: Tally::new(cats),
-            table: Table::new(),
+            table: Table::headless(),
         }
     }
 
@@ -469,8 +493,9 @@ mod tests {
                     t.push(((v.len() as u8 + 1) << 1) | 1);
                     t.extend_from_slice(v);
                 }
-                Kind::Var => {
-                    t.resize(t.len().next_multiple_of(4), 0);
+                Kind::Var | Kind::Var8 => {
+                    let align = if *k == Kind::Var8 { 8 } else { 4 };
+                    t.resize(t.len().next_multiple_of(align), 0);
                     t.extend_from_slice(&(((v.len() + 4) as u32) << 2).to_le_bytes());
                     t.extend_from_slice(v);
                 }
@@ -589,6 +614,28 @@ mod tests {
             cols.contains(&("#5".to_string(), Category::Email)),
             "{cols:?}"
         );
+    }
+
+    #[test]
+    fn catalog_files_are_known_by_their_place() {
+        for p in [
+            "data/base/5/1259",
+            "/var/lib/postgresql/15/main/global/1262",
+            "base/16384/13391.1",
+            "base.tar!base/5/2619",
+        ] {
+            assert!(is_catalog(p), "{p}");
+        }
+        for p in [
+            "data/base/5/16384",
+            "base/5/24601.2",
+            "backup/1259",
+            "base/x/1259",
+            "16384",
+            "base/5/1259.csv",
+        ] {
+            assert!(!is_catalog(p), "{p}");
+        }
     }
 
     #[test]

@@ -1025,6 +1025,9 @@ impl Scanner {
         // A PostgreSQL table file (binary: no text decoder would take it), from a data
         // directory or a `pg_basebackup` archive.
         if crate::pgheap::is_heap(head) {
+            if crate::pgheap::is_catalog(name) {
+                return Ok(());
+            }
             return self.scan_pg(name, &mut Cursor::new(head).chain(r), out);
         }
         let mut tally = Tally::new(self.opts.categories);

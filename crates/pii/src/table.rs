@@ -980,6 +980,8 @@ pub struct Table {
     places: Vec<String>,
     /// Without a header: what a fixed-width layout found each column to hold ([`Table::fixed`]).
     hints: Vec<Option<Category>>,
+    /// Rows only, never a header ([`Table::headless`]).
+    headless: bool,
 }
 
 impl Table {
@@ -999,6 +1001,16 @@ impl Table {
             joined: String::new(),
             places: Vec::new(),
             hints: Vec::new(),
+            headless: false,
+        }
+    }
+
+    /// A table whose rows are all records, none a header (a database file's rows): its
+    /// columns are named `#1`, `#2`… and classified by their values.
+    pub fn headless() -> Self {
+        Table {
+            headless: true,
+            ..Table::new()
         }
     }
 
@@ -1111,6 +1123,7 @@ impl Table {
             joined: String::new(),
             places: self.places.clone(),
             hints: self.hints.clone(),
+            headless: self.headless,
         })
     }
 
@@ -1179,6 +1192,8 @@ impl Table {
         let mut rows = std::mem::take(&mut self.buffered);
         let header: Option<Vec<String>> = if self.named {
             Some(self.keys.clone())
+        } else if self.headless {
+            None
         } else {
             match header_row(&rows) {
                 Some(h) => {
@@ -1313,8 +1328,10 @@ impl Table {
                         .filter_map(|c| value::date(c))
                         .map(|d| d.0)
                         .collect();
-                    if let Some((cat, k)) = top.filter(|t| t.1 * 100 / n >= 60) {
-                        let _ = k;
+                    if let Some((cat, _)) = top
+                        .filter(|t| t.1 * 100 / n >= 60)
+                        .filter(|t| header.is_some() || !names_unlike_persons(t.0, &cells))
+                    {
                         Some(Kind::Cat(cat))
                     } else if dates.len() * 100 / n >= 60
                         && header.is_none()
@@ -1562,6 +1579,33 @@ enum Op {
     Plain(Category),
     /// Sex codes: `1` and `2` counted as genders.
     GenderCode,
+}
+
+/// Do the cells that read as names of category `c` fall short of a column of persons' names,
+/// judged when a table without a header is classified by its values? (Under a header, one
+/// word in kana or Latin letters is no name already.) They repeat as a flag's or a
+/// code's values do (`NO`/`YES`): fewer than three different ones (unless every one differs),
+/// or from twenty names on, fewer than one in four different (a column of 64 persons'
+/// surnames holds forty and more). Or they are too few to tell: fewer than three single
+/// words (`note` alone in a column otherwise empty).
+fn names_unlike_persons(c: Category, cells: &[&str]) -> bool {
+    if !matches!(
+        c,
+        Category::NameKanji | Category::NameKana | Category::NameRomaji
+    ) {
+        return false;
+    }
+    let names: Vec<&str> = cells
+        .iter()
+        .copied()
+        .filter(|s| value::classify_cell(s) == Some(c))
+        .collect();
+    let mut distinct = names.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    let (n, d) = (names.len(), distinct.len());
+    let words = names.iter().all(|s| !s.trim().contains([' ', '\u{3000}']));
+    d < n.min(3) || n >= 20 && d * 4 < n || words && n < 3
 }
 
 /// A row of empty cells (a blank line of a CSV, a sheet's formatted empty row): no record.
@@ -2300,6 +2344,38 @@ mod tests {
         for c in [Category::NameKanji, Category::Email, Category::Phone] {
             assert_eq!(tally.count(c), 30, "{c:?}");
         }
+    }
+
+    #[test]
+    fn flags_and_lone_words_without_a_header_are_no_names() {
+        // A feature list as a database keeps it: `NO`/`YES` read as romaji names one by one,
+        // and a word alone in a column otherwise empty.
+        let mut text = String::new();
+        for i in 0..40 {
+            let flag = ["NO", "YES"][i % 2];
+            let note = if i == 7 { "note" } else { "" };
+            text.push_str(&format!("B{i:03},Feature {i},{flag},{note}\n"));
+        }
+        let (mut t, mut tally) = read_csv(&text);
+        t.finish(&mut tally);
+        assert_eq!(t.records, 40);
+        assert_eq!(tally.total(), 0, "{tally:?}");
+        // Surnames and given names apart, without a header: names, as before.
+        let mut text = String::new();
+        for (i, (last, first)) in [
+            ("YAMADA", "TARO"),
+            ("SATO", "HANAKO"),
+            ("SUZUKI", "ICHIRO"),
+            ("TANAKA", "YUKI"),
+        ]
+        .iter()
+        .enumerate()
+        {
+            text.push_str(&format!("{i},{last},{first}\n"));
+        }
+        let (mut t, mut tally) = read_csv(&text);
+        t.finish(&mut tally);
+        assert_eq!(tally.count(Category::NameRomaji), 8, "{tally:?}");
     }
 
     #[test]
