@@ -1454,3 +1454,246 @@ fn missing_path_is_an_error() {
         .code(2)
         .stderr(predicates::str::contains("nope.csv"));
 }
+
+/// A PostgreSQL server of the test's own (the Debian package's binaries; scripts/setup
+/// installs `postgresql`): a cluster made by `initdb` in a fresh directory, listening on a
+/// Unix socket there only, autovacuum off (deleted rows stay in their pages until a vacuum).
+/// When the test runs as root (CI) the server runs as the `postgres` user: PostgreSQL
+/// refuses root. Stopped when dropped.
+struct Postgres {
+    dir: tempfile::TempDir,
+    bin: std::path::PathBuf,
+    as_postgres: bool,
+}
+
+impl Postgres {
+    fn start() -> Self {
+        let mut bins: Vec<std::path::PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+            .expect("PostgreSQL missing: scripts/setup installs postgresql")
+            .filter_map(|e| e.ok().map(|e| e.path().join("bin")))
+            .filter(|b| b.join("initdb").is_file())
+            .collect();
+        bins.sort();
+        let bin = bins.pop().expect("no initdb under /usr/lib/postgresql");
+        let root = std::process::Command::new("id")
+            .arg("-u")
+            .output()
+            .is_ok_and(|o| o.stdout.trim_ascii() == b"0");
+        let dir = tempfile::tempdir().unwrap();
+        if root {
+            run_ok(
+                std::process::Command::new("chown")
+                    .args(["-R", "postgres"])
+                    .arg(dir.path()),
+            );
+        }
+        let pg = Postgres {
+            dir,
+            bin,
+            as_postgres: root,
+        };
+        let data = pg.data();
+        run_ok(
+            pg.cmd("initdb")
+                .args([
+                    "-A",
+                    "trust",
+                    "-U",
+                    "postgres",
+                    "-E",
+                    "UTF8",
+                    "--locale=C",
+                    "-N",
+                    "-D",
+                ])
+                .arg(&data),
+        );
+        let opts = format!(
+            "-k {} -c listen_addresses= -c autovacuum=off -c fsync=off",
+            pg.dir.path().display()
+        );
+        run_ok(
+            pg.cmd("pg_ctl")
+                .args(["-w", "-D"])
+                .arg(&data)
+                .args(["-o", &opts, "-l"])
+                .arg(pg.dir.path().join("log"))
+                .arg("start"),
+        );
+        pg
+    }
+
+    fn data(&self) -> std::path::PathBuf {
+        self.dir.path().join("data")
+    }
+
+    fn cmd(&self, prog: &str) -> std::process::Command {
+        let exe = self.bin.join(prog);
+        if self.as_postgres {
+            let mut c = std::process::Command::new("runuser");
+            c.args(["-u", "postgres", "--"]).arg(exe);
+            c
+        } else {
+            std::process::Command::new(exe)
+        }
+    }
+
+    /// Runs `sql` in database `db` (a file of statements, written where the server's user
+    /// can read it): what it printed, unaligned.
+    fn sql(&self, db: &str, sql: &str) -> String {
+        let file = self.dir.path().join("statements.sql");
+        std::fs::write(&file, format!("SET client_encoding = 'UTF8';\n{sql}")).unwrap();
+        if self.as_postgres {
+            run_ok(
+                std::process::Command::new("chown")
+                    .arg("postgres")
+                    .arg(&file),
+            );
+        }
+        let out = run_ok(
+            self.cmd("psql")
+                .arg("-h")
+                .arg(self.dir.path())
+                .args([
+                    "-U",
+                    "postgres",
+                    "-d",
+                    db,
+                    "-v",
+                    "ON_ERROR_STOP=1",
+                    "-qAt",
+                    "-f",
+                ])
+                .arg(&file),
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// Stops the server (a fast shutdown writes every page to its file first).
+    fn stop(&self) {
+        run_ok(
+            self.cmd("pg_ctl")
+                .args(["-w", "-m", "fast", "-D"])
+                .arg(self.data())
+                .arg("stop"),
+        );
+    }
+}
+
+impl Drop for Postgres {
+    fn drop(&mut self) {
+        let _ = self
+            .cmd("pg_ctl")
+            .args(["-m", "immediate", "-D"])
+            .arg(self.data())
+            .arg("stop")
+            .output();
+    }
+}
+
+/// `INSERT` statements for the persons of a CSV (header and rows) into `table`, with typed
+/// columns between the text ones (a serial id, points, a flag, a timestamp, a date, an
+/// amount, a UUID) and, in every seventh row, a note long enough for a 4-byte length.
+fn pg_inserts(table: &str, csv: &str) -> String {
+    let quote = |s: &str| {
+        if s.is_empty() {
+            "NULL".to_string()
+        } else {
+            format!("'{}'", s.replace('\'', "''"))
+        }
+    };
+    let mut out = String::new();
+    for (i, line) in csv.lines().skip(1).enumerate() {
+        let c: Vec<&str> = line.split(',').collect();
+        let note = if i % 7 == 0 {
+            "備考なし。".repeat(30)
+        } else {
+            String::new()
+        };
+        out.push_str(&format!(
+            "INSERT INTO {table} (氏名, points, フリガナ, vip, ローマ字, 性別, created, 生年月日, メール, amount, 郵便番号, 住所, member_since, 電話番号, token, 旅券番号, 旅券発行日, note) VALUES ({}, {}, {}, {}, {}, {}, now(), {}, {}, {}.5, {}, {}, DATE '2020-01-01' + {}, {}, gen_random_uuid(), {}, {}, {});\n",
+            quote(c[0]), i * 3, quote(c[1]), i % 2 == 0, quote(c[2]), quote(c[3]), quote(c[4]), quote(c[5]), i, quote(c[6]), quote(c[7]), i, quote(c[8]), quote(c[9]), quote(c[10]), quote(&note)
+        ));
+    }
+    out
+}
+
+/// The same person table in a real PostgreSQL, read from its files with the server
+/// stopped: the rows of `base/<db>/<relfilenode>` as a table (typed columns between the text
+/// ones skipped), the deleted rows apart (`!(deleted)`), a database in EUC-JP read as such,
+/// and the whole data directory giving the tables alone (the system catalog is not read).
+#[test]
+fn reads_the_table_files_of_a_postgresql_data_directory() {
+    let pg = Postgres::start();
+    let table = |db: &str| {
+        pg.sql(
+            db,
+            "CREATE TABLE customers (id serial PRIMARY KEY, 氏名 text, points int, フリガナ varchar(80), vip boolean, ローマ字 text, 性別 char(1), created timestamptz, 生年月日 text, メール varchar(254), amount numeric, 郵便番号 char(8), 住所 text, member_since date, 電話番号 text, token uuid, 旅券番号 text, 旅券発行日 text, note text);",
+        );
+    };
+    pg.sql(
+        "postgres",
+        "CREATE DATABASE crm; CREATE DATABASE legacy ENCODING 'EUC_JP' TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C';",
+    );
+    table("crm");
+    table("legacy");
+    let (kept, kept_truth) = synth::persons_text(81, 300, Form::Csv);
+    let (gone, gone_truth) = synth::persons_text(82, 40, Form::Csv);
+    let (old, old_truth) = synth::persons_text(83, 120, Form::Csv);
+    pg.sql("crm", &pg_inserts("customers", &kept));
+    pg.sql("crm", &pg_inserts("customers", &gone));
+    pg.sql("legacy", &pg_inserts("customers", &old));
+    let file = |db: &str| {
+        pg.sql(db, "SELECT pg_relation_filepath('customers');")
+            .trim()
+            .to_string()
+    };
+    let (crm, legacy) = (file("crm"), file("legacy"));
+    // Deleted, not vacuumed: still in their pages.
+    pg.sql("crm", "DELETE FROM customers WHERE id > 300;");
+    pg.stop();
+
+    let sb = Sandbox::new();
+    let copy = |rel: &str, to: &str| {
+        std::fs::copy(pg.data().join(rel), sb.path().join(to)).unwrap();
+    };
+    copy(&crm, "customers");
+    copy(&legacy, "legacy_customers");
+    let items = scan_found(&sb, "customers");
+    let live = object(&items, "customers");
+    assert_counts(&live, "customers", 300, &kept_truth);
+    assert_eq!(live["persons_estimate"], 300);
+    assert_eq!(live["encoding"], "UTF-8");
+    // The text columns by their number in the table; the typed ones are no cells.
+    assert_eq!(live["columns"]["#2"], "name_kanji", "{live}");
+    assert_eq!(live["columns"]["#10"], "email", "{live}");
+    assert_eq!(live["columns"]["#15"], "phone", "{live}");
+    let dead = object(&items, "customers!(deleted)");
+    assert_counts(&dead, "customers!(deleted)", 40, &gone_truth);
+    assert_eq!(items.len(), 2, "{items:?}");
+
+    let items = scan_found(&sb, "legacy_customers");
+    let o = object(&items, "legacy_customers");
+    assert_eq!(o["encoding"], "EUC-JP");
+    assert_counts(&o, "legacy_customers", 120, &old_truth);
+
+    // The data directory: the two tables, nothing of the catalog (nor an error for it).
+    let out = sb
+        .cmd()
+        .args(["--format", "json", "pii", "scan"])
+        .arg(pg.data())
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let items = json_lines(&out.stdout);
+    let mut paths: Vec<String> = items
+        .iter()
+        .map(|o| o["path"].as_str().unwrap().to_string())
+        .collect();
+    paths.sort();
+    let at = |rel: &str| pg.data().join(rel).display().to_string();
+    let mut want = vec![at(&crm), format!("{}!(deleted)", at(&crm)), at(&legacy)];
+    want.sort();
+    assert_eq!(paths, want, "{}", String::from_utf8_lossy(&out.stderr));
+}

@@ -36,7 +36,7 @@ const TUPLE_HEADER: usize = 23;
 /// `pd_pagesize_version` of an 8 KiB page of layout version 4 (PostgreSQL 8.3 and later).
 const SIZE_VERSION: u16 = 0x2004;
 /// Places [`infer`] keeps per column.
-const PLACES: usize = 512;
+const PLACES: usize = 64;
 /// Values [`infer`] may read for one file, all pages and rows together: past them, rows that
 /// do not fit the kinds found are not read (a file of pages built to fail the search ends in
 /// about a second).
@@ -182,7 +182,7 @@ enum Kind {
 }
 
 /// The kinds tried, most common first: text, then integer, date and float (4), bigint and
-/// timestamp (8), smallint (2), boolean and `"char"` (1), uuid (16), interval (16, aligned 8),
+/// timestamp (8), smallint (2), boolean (1: 0 or 1), uuid (16), interval (16, aligned 8),
 /// `name` (64: the catalog's names of things, as in `information_schema`), arrays of 8-byte
 /// values.
 const KINDS: [Kind; 9] = [
@@ -216,7 +216,17 @@ fn step(t: &[u8], o: usize, k: Kind) -> Option<(usize, Option<Stored>)> {
         Kind::Fixed(n, a) => {
             let s = o.next_multiple_of(usize::from(a));
             let e = s + usize::from(n);
-            (zeros(t, o, s) && e <= t.len()).then_some((e, None))
+            let v = t.get(s..e)?;
+            // A boolean is 0 or 1; a `name` ends in zeros after its characters.
+            let fits = match n {
+                1 => v[0] <= 1,
+                64 => v
+                    .iter()
+                    .position(|b| *b == 0)
+                    .is_some_and(|z| zeros(v, z, 64)),
+                _ => true,
+            };
+            (fits && zeros(t, o, s)).then_some((e, None))
         }
         Kind::Var | Kind::Var8 => {
             let align = if k == Kind::Var8 { 8 } else { 4 };
@@ -258,42 +268,68 @@ fn step(t: &[u8], o: usize, k: Kind) -> Option<(usize, Option<Stored>)> {
 /// exact end, if any is found within the file's `budget` (values read). Columns null in every
 /// row are taken as text (any kind fits them).
 ///
-/// Column by column, every kind is tried from every place the columns before may have left
-/// the rows at; lists of kinds that leave every row at the same places are one (the first,
-/// in the order of [`KINDS`]), so the search grows with the places, not the lists (a run of
-/// booleans and small integers, as in PostgreSQL's own catalog, fits many lists). At most
-/// [`PLACES`] places are kept per column.
+/// A beam search, column by column: every kind is tried from every place the columns before
+/// may have left the rows at, and lists of kinds that leave every row at the same places are
+/// one (the first, in the order of [`KINDS`]). The [`PLACES`] places kept per column are
+/// those whose lists read the most values as text: read from the right places, every value
+/// of a text column is text; read from the wrong ones, few are (a list of wrong kinds, each
+/// taking any bytes, would otherwise crowd out the right one).
 fn infer(rows: &[&Tuple<'_>], natts: usize, budget: &mut usize) -> Option<Vec<Kind>> {
+    struct State {
+        at: Vec<usize>,
+        kinds: Vec<Kind>,
+        texts: usize,
+    }
     let per = rows.len().max(1);
-    let mut states: Vec<(Vec<usize>, Vec<Kind>)> =
-        vec![(rows.iter().map(|r| r.hoff).collect(), Vec::new())];
+    let mut states = vec![State {
+        at: rows.iter().map(|r| r.hoff).collect(),
+        kinds: Vec::new(),
+        texts: 0,
+    }];
     for att in 0..natts {
         let all_null = rows.iter().all(|r| r.is_null(att));
         let tried: &[Kind] = if all_null { &[Kind::Var] } else { &KINDS };
-        let mut next: Vec<(Vec<usize>, Vec<Kind>)> = Vec::new();
-        let mut seen: std::collections::HashSet<Vec<usize>> = std::collections::HashSet::new();
-        'places: for (at, kinds) in &states {
+        let mut next: Vec<State> = Vec::new();
+        let mut seen: std::collections::HashMap<Vec<usize>, usize> =
+            std::collections::HashMap::new();
+        for st in &states {
             for &k in tried {
                 *budget = budget.checked_sub(per)?;
+                let mut texts = st.texts;
                 let moved: Option<Vec<usize>> = rows
                     .iter()
-                    .zip(at)
+                    .zip(&st.at)
                     .map(|(r, o)| {
                         if r.is_null(att) {
-                            Some(*o)
-                        } else {
-                            step(r.t, *o, k).map(|(e, _)| e)
+                            return Some(*o);
                         }
+                        let (e, v) = step(r.t, *o, k)?;
+                        if let Some(Stored::Plain(a, b)) = v
+                            && r.t.get(a..b).is_some_and(looks_like_text)
+                        {
+                            texts += 1;
+                        }
+                        Some(e)
                     })
                     .collect();
-                if let Some(m) = moved
-                    && seen.insert(m.clone())
-                {
-                    let mut ks = kinds.clone();
-                    ks.push(k);
-                    next.push((m, ks));
-                    if next.len() >= PLACES {
-                        break 'places;
+                let Some(m) = moved else { continue };
+                match seen.get(&m) {
+                    Some(&i) => {
+                        if next[i].texts < texts {
+                            next[i].texts = texts;
+                            next[i].kinds = st.kinds.clone();
+                            next[i].kinds.push(k);
+                        }
+                    }
+                    None => {
+                        seen.insert(m.clone(), next.len());
+                        let mut kinds = st.kinds.clone();
+                        kinds.push(k);
+                        next.push(State {
+                            at: m,
+                            kinds,
+                            texts,
+                        });
                     }
                 }
             }
@@ -301,12 +337,23 @@ fn infer(rows: &[&Tuple<'_>], natts: usize, budget: &mut usize) -> Option<Vec<Ki
         if next.is_empty() {
             return None;
         }
+        // Stable: among equals, the order of the kinds.
+        next.sort_by_key(|s| std::cmp::Reverse(s.texts));
+        next.truncate(PLACES);
         states = next;
     }
     states
         .into_iter()
-        .find(|(at, _)| rows.iter().zip(at).all(|(r, o)| *o == r.t.len()))
-        .map(|(_, k)| k)
+        .find(|s| rows.iter().zip(&s.at).all(|(r, o)| *o == r.t.len()))
+        .map(|s| s.kinds)
+}
+
+/// Bytes that read as a text value: not empty, no control bytes but tab and line ends, UTF-8
+/// or bytes above ASCII (EUC-JP).
+fn looks_like_text(v: &[u8]) -> bool {
+    !v.is_empty()
+        && v.iter()
+            .all(|b| *b >= 0x20 && *b != 0x7F || matches!(b, b'\t' | b'\n' | b'\r'))
 }
 
 /// The values of a tuple's text columns under `kinds` (other columns empty), or `None` when

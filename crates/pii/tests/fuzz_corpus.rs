@@ -95,6 +95,8 @@ fn pii_file_seeds_replay() {
             "zip-csv" => "fuzz.csv!in/顧客.csv",
             // An EnCase image of a disk that holds the table at 64 KiB.
             "e01-deflate" => "fuzz.csv!@65536",
+            // A PostgreSQL table file with one row deleted.
+            "postgres-heap" => "fuzz.csv!(deleted)",
             _ => "",
         };
         assert!(
