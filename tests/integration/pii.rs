@@ -1479,7 +1479,7 @@ impl Postgres {
             .arg("-u")
             .output()
             .is_ok_and(|o| o.stdout.trim_ascii() == b"0");
-        let dir = tempfile::tempdir().unwrap();
+        let dir = tempfile::tempdir().expect("tempdir");
         if root {
             run_ok(
                 std::process::Command::new("chown")
@@ -1542,7 +1542,8 @@ impl Postgres {
     /// can read it): what it printed, unaligned.
     fn sql(&self, db: &str, sql: &str) -> String {
         let file = self.dir.path().join("statements.sql");
-        std::fs::write(&file, format!("SET client_encoding = 'UTF8';\n{sql}")).unwrap();
+        std::fs::write(&file, format!("SET client_encoding = 'UTF8';\n{sql}"))
+            .expect("write statements");
         if self.as_postgres {
             run_ok(
                 std::process::Command::new("chown")
@@ -1566,7 +1567,7 @@ impl Postgres {
                 ])
                 .arg(&file),
         );
-        String::from_utf8(out.stdout).unwrap()
+        String::from_utf8(out.stdout).expect("psql prints UTF-8")
     }
 
     /// Stops the server (a fast shutdown writes every page to its file first).
