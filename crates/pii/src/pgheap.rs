@@ -409,25 +409,28 @@ impl Part {
 /// A text column's value: UTF-8, unless the first value that is not UTF-8 is EUC-JP (the two
 /// server encodings of Japanese databases; `euc` keeps what that first value showed). Bytes
 /// that are no text (a bytea, a number in binary) make no cell.
-fn text(v: &[u8], euc: &mut Option<bool>) -> String {
-    let s = match std::str::from_utf8(v) {
-        Ok(s) if *euc != Some(true) || s.is_ascii() => Some(std::borrow::Cow::Borrowed(s)),
+fn text<'a>(v: &'a [u8], euc: &mut Option<bool>) -> std::borrow::Cow<'a, str> {
+    // Control bytes other than tab and line ends: no text (one pass without branches).
+    let control = v.iter().fold(0u8, |acc, &b| {
+        acc | u8::from(b < 0x20) & u8::from(b != b'\t' && b != b'\n' && b != b'\r')
+    });
+    if control != 0 {
+        return std::borrow::Cow::Borrowed("");
+    }
+    match simdutf8::basic::from_utf8(v) {
+        Ok(s) if *euc != Some(true) || s.is_ascii() => std::borrow::Cow::Borrowed(s),
         _ => {
             let is_euc = *euc.get_or_insert_with(|| {
                 encoding_rs::EUC_JP
                     .decode_without_bom_handling_and_without_replacement(v)
                     .is_some()
             });
-            if is_euc {
-                encoding_rs::EUC_JP.decode_without_bom_handling_and_without_replacement(v)
-            } else {
-                None
-            }
+            is_euc
+                .then(|| encoding_rs::EUC_JP.decode_without_bom_handling_and_without_replacement(v))
+                .flatten()
+                .unwrap_or_default()
         }
-    };
-    s.filter(|s| !s.bytes().any(|b| b < 0x20 && !b"\t\n\r".contains(&b)))
-        .map(String::from)
-        .unwrap_or_default()
+    }
 }
 
 /// Reads a table file from `r` to its end, page by page: memory stays one page and the rows
@@ -484,14 +487,13 @@ pub(crate) fn read(r: &mut dyn Read, cats: CatSet) -> io::Result<Heap> {
                 heap.unread += 1;
                 continue;
             };
-            let values: Vec<&[u8]> = stored
+            let row: Vec<std::borrow::Cow<'_, str>> = stored
                 .iter()
                 .map(|s| match s {
-                    Some(Stored::Plain(a, b)) => t.t.get(*a..*b).unwrap_or(&[]),
-                    _ => &[],
+                    Some(Stored::Plain(a, b)) => text(t.t.get(*a..*b).unwrap_or(&[]), &mut euc),
+                    _ => std::borrow::Cow::Borrowed(""),
                 })
                 .collect();
-            let row: Vec<String> = values.iter().map(|v| text(v, &mut euc)).collect();
             let part = if t.dead {
                 &mut heap.dead
             } else {
