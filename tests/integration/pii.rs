@@ -1697,4 +1697,29 @@ fn reads_the_table_files_of_a_postgresql_data_directory() {
     let mut want = vec![at(&crm), format!("{}!(deleted)", at(&crm)), at(&legacy)];
     want.sort();
     assert_eq!(paths, want, "{}", String::from_utf8_lossy(&out.stderr));
+
+    // The table's file on a server's disk, deleted (`DROP TABLE`): its pages are carved
+    // from the image as the file itself is read, at the offset where they start.
+    std::fs::create_dir_all(sb.path().join("src")).unwrap();
+    std::fs::copy(sb.path().join("customers"), sb.path().join("src/16397")).unwrap();
+    sb.write("src/PG_VERSION", b"15\n");
+    let img = sb.path().join("server.img");
+    run_ok(
+        e2fs("mkfs.ext4")
+            .args(["-q", "-F", "-b", "4096", "-d"])
+            .arg(sb.path().join("src"))
+            .arg(&img)
+            .arg("8M"),
+    );
+    run_ok(e2fs("debugfs").args(["-w", "-R", "rm 16397"]).arg(&img));
+    let items = scan_found(&sb, "server.img");
+    assert_eq!(items.len(), 2, "{items:?}");
+    let carved = &items[0];
+    let path = carved["path"].as_str().unwrap();
+    assert!(path.starts_with("server.img!@"), "{path}");
+    assert_eq!(items[1]["path"], format!("{path}!(deleted)"));
+    for key in &FIELDS[1..] {
+        assert_eq!(carved[key], live[key], "{key}");
+        assert_eq!(items[1][key], dead[key], "{key}");
+    }
 }

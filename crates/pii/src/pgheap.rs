@@ -90,17 +90,27 @@ fn u32_at(b: &[u8], i: usize) -> u32 {
         .map_or(0, |x| u32::from_le_bytes([x[0], x[1], x[2], x[3]]))
 }
 
+/// Does `s` (a page's first bytes, a sector at least) start with a heap page's header
+/// ([`heap_page`] needs only the header)?
+pub(crate) fn page_header(s: &[u8]) -> bool {
+    s.len() >= PAGE_HEADER && heap_page_header(s)
+}
+
 /// A heap page's header: its size and version, line pointers between the header and the free
 /// space, no special space (an index page has one), no flag bits PostgreSQL does not set,
 /// and at least one line pointer.
 fn heap_page(p: &[u8]) -> bool {
+    p.len() == PAGE && heap_page_header(p)
+}
+
+/// [`heap_page`]'s checks of the header alone.
+fn heap_page_header(p: &[u8]) -> bool {
     let (lower, upper, special) = (
         usize::from(u16_at(p, 12)),
         usize::from(u16_at(p, 14)),
         usize::from(u16_at(p, 16)),
     );
-    p.len() == PAGE
-        && u16_at(p, 18) == SIZE_VERSION
+    u16_at(p, 18) == SIZE_VERSION
         && u16_at(p, 10) & !0x7 == 0
         && special == PAGE
         && lower > PAGE_HEADER
@@ -383,12 +393,21 @@ pub(crate) struct Heap {
     pub dead: Part,
     /// Rows no list of column kinds explained (skipped).
     pub unread: u64,
+    /// Rows read, live and dead.
+    rows: u64,
 }
 
 /// Rows of one kind (live or dead) and what they hold.
 pub(crate) struct Part {
     pub tally: Tally,
     pub table: Table,
+}
+
+impl Heap {
+    /// Were any rows read (live or dead)?
+    pub fn has_rows(&self) -> bool {
+        self.rows > 0
+    }
 }
 
 impl Part {
@@ -441,6 +460,7 @@ pub(crate) fn read(r: &mut dyn Read, cats: CatSet) -> io::Result<Heap> {
         live: Part::new(cats),
         dead: Part::new(cats),
         unread: 0,
+        rows: 0,
     };
     let mut page = vec![0u8; PAGE];
     let mut kinds: Option<Vec<Kind>> = None;
@@ -500,6 +520,7 @@ pub(crate) fn read(r: &mut dyn Read, cats: CatSet) -> io::Result<Heap> {
                 &mut heap.live
             };
             part.table.push(&row, &mut part.tally);
+            heap.rows += 1;
         }
         if euc == Some(true) {
             heap.encoding = "EUC-JP";

@@ -906,7 +906,13 @@ impl Scanner {
     /// A PostgreSQL table file ([`crate::pgheap`]): its rows, and its deleted rows as an
     /// object of their own (`file!(deleted)`), as a SQLite database's.
     fn scan_pg(&self, name: &str, r: &mut dyn Read, out: &mut Vec<Item>) -> io::Result<()> {
-        let mut heap = crate::pgheap::read(r, self.opts.categories)?;
+        let heap = crate::pgheap::read(r, self.opts.categories)?;
+        self.report_pg(name, heap, out);
+        Ok(())
+    }
+
+    /// The items of a PostgreSQL table file read.
+    fn report_pg(&self, name: &str, mut heap: crate::pgheap::Heap, out: &mut Vec<Item>) {
         let enc = Some(heap.encoding);
         let (records, columns) = heap.live.finish();
         self.push_report(
@@ -931,7 +937,6 @@ impl Scanner {
                 )),
             });
         }
-        Ok(())
     }
 
     fn scan_sqlite(&self, path: &Path, label: &str, out: &mut Vec<Item>) {
@@ -1094,6 +1099,17 @@ impl Scanner {
                     };
                     self.report_sqlite(&path, tally, Ok(read), &mut items);
                 }
+                crate::sqlite::Spotted::Postgres => {
+                    // Pages with no row read (none with rows, or none whose columns could be
+                    // told apart) are left to the text carver.
+                    let Ok(heap) = crate::pgheap::read(&mut &db[..], self.opts.categories) else {
+                        return;
+                    };
+                    if !heap.has_rows() {
+                        return;
+                    }
+                    self.report_pg(&path, heap, &mut items);
+                }
                 crate::sqlite::Spotted::Ole => {
                     db.truncate(crate::ole::used_len(&db));
                     // Neither a mail, a document nor a workbook (a presentation), or too
@@ -1156,6 +1172,8 @@ impl Scanner {
             let what = match kind {
                 crate::sqlite::Spotted::Sqlite => "SQLite database",
                 crate::sqlite::Spotted::Ole => "compound file (its FAT's reach)",
+                // Handed on in pieces of the cap: never too large.
+                crate::sqlite::Spotted::Postgres => "PostgreSQL pages",
             };
             found.push((
                 at,

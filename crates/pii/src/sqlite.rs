@@ -341,6 +341,10 @@ pub(crate) enum Spotted {
     /// An OLE compound file (Word, Excel, Outlook): the most its FAT can address, which
     /// may run past the file into what follows it ([`crate::ole::used_len`] trims it).
     Ole,
+    /// A PostgreSQL table file's pages ([`crate::pgheap`]): as many heap pages as follow one
+    /// another (a dropped table's file, deleted, keeps its pages in its blocks), in pieces
+    /// of at most the cap.
+    Postgres,
 }
 
 /// Files whose header a raw image holds at a sector boundary, as a file system stores a
@@ -348,8 +352,9 @@ pub(crate) enum Spotted {
 /// while it copies each such file out of them. SQLite databases: their size from their
 /// header (which must hold: the fixed payload fractions 64/32/32, a known page size, a page
 /// count that its change counter vouches for). OLE compound files: as many bytes as their FAT
-/// can address (at an image's end, what there is). A file larger than the cap is left to the
-/// text carver. Only a file stored in one piece is whole this way (a fragmented file's copy
+/// can address (at an image's end, what there is). PostgreSQL table files: their pages while
+/// they follow one another. A file larger than the cap is left to the text carver (a
+/// PostgreSQL file is handed on in pieces of the cap, each read as a table). Only a file stored in one piece is whole this way (a fragmented file's copy
 /// fails to open, and the text carver's regions stand). Each file copied is handed to
 /// `on_file` (its kind, offset and bytes) at once, so at most one is held at a time.
 pub(crate) struct Spotter<R, F: FnMut(Spotted, u64, Vec<u8>)> {
@@ -412,6 +417,15 @@ impl<R: std::io::Read, F: FnMut(Spotted, u64, Vec<u8>)> Spotter<R, F> {
 
     /// One whole sector at `self.pos`.
     fn take_sector(&mut self, s: &[u8]) {
+        // A PostgreSQL file's pages end at the first page that is none (or at the cap: the
+        // pieces are read apart).
+        if let Some(c) = self.capture.take_if(|c| {
+            c.kind == Spotted::Postgres
+                && c.buf.len().is_multiple_of(crate::pgheap::PAGE)
+                && (c.buf.len() >= c.want || !crate::pgheap::page_header(s))
+        }) {
+            (self.on_file)(c.kind, c.at, c.buf);
+        }
         if let Some(c) = &mut self.capture {
             c.buf
                 .extend_from_slice(&s[..s.len().min(c.want - c.buf.len())]);
@@ -427,6 +441,8 @@ impl<R: std::io::Read, F: FnMut(Spotted, u64, Vec<u8>)> Spotter<R, F> {
         } else {
             let found = if s.starts_with(MAGIC) {
                 Self::size(s).map(|n| (Spotted::Sqlite, n))
+            } else if crate::pgheap::page_header(s) {
+                Some((Spotted::Postgres, self.cap))
             } else {
                 crate::ole::size_bound(s).map(|n| (Spotted::Ole, n))
             };
@@ -436,7 +452,7 @@ impl<R: std::io::Read, F: FnMut(Spotted, u64, Vec<u8>)> Spotter<R, F> {
                     buf.extend_from_slice(&s[..s.len().min(n as usize)]);
                     let fat_in = match kind {
                         Spotted::Ole => crate::ole::fat_sectors_end(s),
-                        Spotted::Sqlite => None,
+                        Spotted::Sqlite | Spotted::Postgres => None,
                     };
                     self.capture = Some(Capture {
                         kind,
@@ -467,6 +483,12 @@ impl<R: std::io::Read, F: FnMut(Spotted, u64, Vec<u8>)> std::io::Read for Spotte
         if n == 0 && !out.is_empty() {
             // The image's end: a compound file's FAT may address more than there is (its
             // copy is read as far as it goes); a database cut short is left to the carver.
+            if let Some(c) = self.capture.take_if(|c| {
+                c.kind == Spotted::Postgres && c.buf.len().is_multiple_of(crate::pgheap::PAGE)
+            }) {
+                (self.on_file)(c.kind, c.at, c.buf);
+                return Ok(0);
+            }
             if let Some(mut c) = self.capture.take()
                 && c.kind == Spotted::Ole
             {
