@@ -1723,3 +1723,69 @@ fn reads_the_table_files_of_a_postgresql_data_directory() {
         assert_eq!(items[1][key], dead[key], "{key}");
     }
 }
+
+/// Binary files of no format the scanner reads (an application's store, a core dump) are
+/// carved as raw images are: the table in them is found at its offset. Executables, media and
+/// random bytes are not (an author's address in a program's strings is no leak).
+#[test]
+fn carves_binary_files_of_unknown_formats() {
+    let sb = Sandbox::new();
+    let (csv, truth) = synth::persons_text(91, 40, Form::Csv);
+    let junk: Vec<u8> = (0..5000u32).map(|i| (i * 97 % 251) as u8 % 32).collect();
+    let mut store = b"\x01\x02APPSTORE\x00\x00".to_vec();
+    store.extend_from_slice(&junk);
+    let at = store.len();
+    store.extend_from_slice(csv.as_bytes());
+    store.extend_from_slice(&junk);
+    sb.write("app.store", &store);
+    // A process's memory: an ELF core dump (`e_type` 4).
+    let mut core = b"\x7FELF\x02\x01\x01\x00".to_vec();
+    core.resize(16, 0);
+    core.extend_from_slice(&[4, 0, 0x3E, 0]);
+    core.resize(4096, 0);
+    let core_at = core.len();
+    core.extend_from_slice(csv.as_bytes());
+    core.resize(core.len() + 4096, 0);
+    sb.write("core.1234", &core);
+    let items = scan_found(&sb, ".");
+    let o = object(&items, &format!("./app.store!@{at}"));
+    assert_counts(&o, "app.store", 40, &truth);
+    let o = object(&items, &format!("./core.1234!@{core_at}"));
+    assert_counts(&o, "core", 40, &truth);
+    assert_eq!(items.len(), 2, "{items:?}");
+
+    // Not carved: a program (ELF, PE, Mach-O), a video, a font, random bytes.
+    let decoy = Sandbox::new();
+    let text = format!("Report bugs to: taro.yamada@example.jp\n{csv}");
+    for (name, head) in [
+        (
+            "tool",
+            &b"\x7FELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00"[..],
+        ),
+        ("tool.exe", b"MZ\x90\x00\x03\x00\x00\x00"),
+        ("tool.dylib", b"\xCF\xFA\xED\xFE\x07\x00\x00\x01"),
+        ("clip.mp4", b"\x00\x00\x00\x20ftypisom"),
+        ("font.ttf", b"\x00\x01\x00\x00\x00\x10\x00\x80"),
+    ] {
+        let mut data = head.to_vec();
+        data.extend_from_slice(&junk);
+        data.extend_from_slice(text.as_bytes());
+        decoy.write(name, &data);
+    }
+    let mut rng = 0x9E37_79B9_7F4A_7C15u64;
+    let random: Vec<u8> = (0..2_000_000)
+        .map(|_| {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            (rng >> 24) as u8
+        })
+        .collect();
+    decoy.write("random.bin", &random);
+    decoy
+        .cmd()
+        .args(["--format", "json", "pii", "scan", "."])
+        .assert()
+        .code(0)
+        .stdout("");
+}

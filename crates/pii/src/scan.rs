@@ -247,6 +247,11 @@ impl Scanner {
                 };
                 self.scan_bytes_in(&label, &data, &mut out);
                 Ok(())
+            } else if carvable(&head, &label) && !crate::pgheap::is_heap(&head) {
+                drop(f);
+                let mut open = || -> io::Result<Box<dyn Read>> { Ok(Box::new(File::open(path)?)) };
+                self.scan_raw(&label, &mut open, false, &mut out)
+                    .map_err(io_err)
             } else {
                 self.scan_stream(&label, &head, &mut f, &mut out)
                     .map_err(io_err)
@@ -648,6 +653,16 @@ impl Scanner {
             && let Some(decoded) = crate::b64::decode(data)
         {
             self.scan_nested(format!("{name}!base64"), &decoded, "encodings", out);
+            return;
+        }
+        if carvable(head, name) && !crate::pgheap::is_heap(head) {
+            let mut open = || -> io::Result<Box<dyn Read + '_>> { Ok(Box::new(data)) };
+            if let Err(e) = self.scan_raw(name, &mut open, true, out) {
+                out.push(Item::Failed {
+                    path: name.to_string(),
+                    error: Error::Read(e.to_string()),
+                });
+            }
             return;
         }
         self.scan_text_item(name, data, out);
@@ -1886,6 +1901,51 @@ fn has_tag(head: &[u8]) -> bool {
         };
         next.is_some_and(|c| c.is_ascii_alphabetic() || matches!(c, b'/' | b'!' | b'?'))
     })
+}
+
+/// Is an object whose first bytes are `head` binary data of no format read here, whose text
+/// is carved as a raw image's is ([`Scanner::scan_raw`]): a database's own files (MySQL's
+/// InnoDB `.ibd`, SQL Server's `.mdf`, Oracle's `.dbf`, Access), an application's store, a
+/// memory or core dump, a swap file: what bulk_extractor reads byte by byte too. Not
+/// carved: text (read as text), the formats read as what they are (before this), executables
+/// and libraries (their string tables: an author's address is no leak; a core dump is
+/// carved), images, audio, video, fonts and compressed streams of formats not read, in which
+/// no text lies in the clear.
+fn carvable(head: &[u8], name: &str) -> bool {
+    let at = |i: usize, sig: &[u8]| head.get(i..i + sig.len()) == Some(sig);
+    let media = at(4, b"ftyp")
+        || at(0, b"\x1A\x45\xDF\xA3")
+        || at(0, b"RIFF")
+        || at(0, b"ID3")
+        || at(0, b"OggS")
+        || at(0, b"fLaC")
+        || at(0, b"\x00\x00\x01\xBA")
+        || at(0, b"\x00\x00\x01\xB3")
+        || at(0, b"FLV")
+        || at(0, b"\x30\x26\xB2\x75")
+        || at(0, b"OTTO")
+        || at(0, b"\x00\x01\x00\x00\x00")
+        || at(0, b"wOFF")
+        || at(0, b"wOF2")
+        || at(0, b"ttcf");
+    let code = at(0, b"\xCA\xFE\xBA\xBE")
+        || at(0, b"\x00asm")
+        || at(0, b"\xCF\xFA\xED\xFE")
+        || at(0, b"\xCE\xFA\xED\xFE")
+        || at(0, b"\xFE\xED\xFA\xCF")
+        || at(0, b"\xFE\xED\xFA\xCE")
+        || at(0, b"!<arch>\n");
+    let packed = at(0, b"\x04\x22\x4D\x18")
+        || at(0, b"MSCF")
+        || at(0, b"PACK")
+        || at(0, b"\x5D\x00\x00")
+        || at(0, b"LZIP");
+    // An ELF core dump (`e_type` 4) holds a process's memory.
+    let core = at(0, b"\x7FELF") && head.get(16) == Some(&4);
+    let t = kizuki_files::sniff::sniff(head, name);
+    decode::detect(head).is_none()
+        && !head.is_empty()
+        && (t == FileType::Unknown && !media && !code && !packed || t == FileType::Elf && core)
 }
 
 /// Is this zip a spreadsheet (read whole with calamine) rather than a container to walk?
