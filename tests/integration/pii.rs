@@ -804,6 +804,54 @@ fn finds_a_deleted_file_in_an_encase_image() {
         let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
         assert!(err.contains(path) && err.contains("EWF"), "{path}: {err}");
     }
+    // Evidence handed over packed: an image of one segment in a zip and in a tar is read as
+    // the file is; a split image's segments in a tar are errors, not a silent nothing.
+    let small = std::fs::read(sb.path().join("small/server.E01")).unwrap();
+    sb.write(
+        "evidence.zip",
+        synth::zip_of(&[("case/server.E01", &first)]).unwrap(),
+    );
+    sb.write(
+        "evidence.tar",
+        synth::tar_of(&[("case/server.E01", &small)]).unwrap(),
+    );
+    for (archive, member) in [
+        ("evidence.zip", "evidence.zip!case/server.E01"),
+        ("evidence.tar", "evidence.tar!case/server.E01"),
+    ] {
+        let items = scan_found(&sb, archive);
+        assert_eq!(items.len(), raw.len(), "{archive}: {items:?}");
+        for (a, b) in items.iter().zip(&raw) {
+            let at = b["path"].as_str().unwrap().replace("server.img", member);
+            assert_eq!(a["path"], at.as_str());
+            for key in &FIELDS[1..] {
+                assert_eq!(a[key], b[key], "{archive} {key}");
+            }
+        }
+    }
+    let split: Vec<(String, Vec<u8>)> = ["E01", "E02"]
+        .iter()
+        .map(|e| {
+            let name = format!("server.{e}");
+            let data = std::fs::read(sb.path().join("split").join(&name)).unwrap();
+            (name, data)
+        })
+        .collect();
+    let entries: Vec<(&str, &[u8])> = split
+        .iter()
+        .map(|(n, d)| (n.as_str(), d.as_slice()))
+        .collect();
+    sb.write("split.tar", synth::tar_of(&entries).unwrap());
+    let out = sb.cmd().args(["pii", "scan", "split.tar"]).assert().code(2);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(
+        err.contains("split.tar!server.E01") && err.contains("chunks found"),
+        "{err}"
+    );
+    assert!(
+        err.contains("split.tar!server.E02") && err.contains("segment 2"),
+        "{err}"
+    );
 }
 
 /// The staged file as a database dump: every table's rows are classified by their column

@@ -82,6 +82,20 @@ pub fn open(path: &Path) -> io::Result<Media> {
         EwfReader::open_lazy_from_sources(vec![SegmentSource::File(File::open(path)?)])
     }
     .map_err(|e| io::Error::other(format!("EWF image: {e}")))?;
+    media(r)
+}
+
+/// Opens an image of one segment held in memory (a member of an archive: its other
+/// segments, if it has any, are not beside it, and its missing chunks end the read in an
+/// error).
+pub fn open_bytes(data: &[u8]) -> io::Result<Media> {
+    let r = EwfReader::open_lazy_from_sources(vec![SegmentSource::Mem(std::sync::Arc::from(data))])
+        .map_err(|e| io::Error::other(format!("EWF image: {e}")))?;
+    media(r)
+}
+
+/// Checks the chunk size of an image opened.
+fn media(r: EwfReader) -> io::Result<Media> {
     let cs = r.chunk_size();
     if cs == 0 || cs > MAX_CHUNK {
         return Err(io::Error::other(format!(

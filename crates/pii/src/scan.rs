@@ -589,6 +589,28 @@ impl Scanner {
             self.scan_msg(name, m, out);
             return;
         }
+        // An EnCase image packed in an archive (evidence handed over as a zip or a tar):
+        // read when it is whole in one segment; the segments of a split image are read
+        // together only from files, side by side.
+        if let Some(segment) = crate::e01::segment(head) {
+            let r = if segment == 1 {
+                let mut open = || -> io::Result<Box<dyn Read + '_>> {
+                    Ok(Box::new(crate::e01::open_bytes(data)?))
+                };
+                self.scan_raw(name, &mut open, true, out)
+            } else {
+                Err(io::Error::other(format!(
+                    "segment {segment} of an EWF image in an archive: the segments of a split image are read together from files only"
+                )))
+            };
+            if let Err(e) = r {
+                out.push(Item::Failed {
+                    path: name.to_string(),
+                    error: Error::Read(e.to_string()),
+                });
+            }
+            return;
+        }
         if crate::carve::is_raw_image(head, name) {
             let mut open = || -> io::Result<Box<dyn Read + '_>> { Ok(Box::new(data)) };
             if let Err(e) = self.scan_raw(name, &mut open, true, out) {
@@ -1966,6 +1988,7 @@ fn is_xlsx(name: &str, head: &[u8]) -> bool {
 fn streams(head: &[u8], name: &str) -> bool {
     let t = kizuki_files::sniff::sniff(head, name);
     !(t.is_container()
+        || crate::e01::segment(head).is_some()
         || matches!(
             t,
             FileType::Ooxml | FileType::Ole | FileType::Pdf | FileType::Html
