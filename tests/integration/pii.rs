@@ -1692,12 +1692,39 @@ fn reads_the_table_files_of_a_postgresql_data_directory() {
     pg.sql("crm", &pg_inserts("customers", &kept));
     pg.sql("crm", &pg_inserts("customers", &gone));
     pg.sql("legacy", &pg_inserts("customers", &old));
+    // Memos long enough to be compressed in the row (pglz, PostgreSQL's default), each with
+    // an e-mail address in it.
+    let memos: String = (0..5)
+        .map(|i| {
+            format!(
+                "INSERT INTO memos (body) VALUES ('{}連絡先 memo.owner{i}@example.org まで。{}');\n",
+                "定型文です。".repeat(300),
+                "以上。".repeat(200)
+            )
+        })
+        .collect();
+    pg.sql(
+        "crm",
+        &format!("CREATE TABLE memos (id serial, body text);\n{memos}"),
+    );
+    assert_eq!(
+        pg.sql(
+            "crm",
+            "SELECT DISTINCT pg_column_compression(body) FROM memos;"
+        )
+        .trim(),
+        "pglz"
+    );
     let file = |db: &str| {
         pg.sql(db, "SELECT pg_relation_filepath('customers');")
             .trim()
             .to_string()
     };
     let (crm, legacy) = (file("crm"), file("legacy"));
+    let memos = pg
+        .sql("crm", "SELECT pg_relation_filepath('memos');")
+        .trim()
+        .to_string();
     // Deleted, not vacuumed: still in their pages.
     pg.sql("crm", "DELETE FROM customers WHERE id > 300;");
     pg.stop();
@@ -1721,6 +1748,12 @@ fn reads_the_table_files_of_a_postgresql_data_directory() {
     assert_counts(&dead, "customers!(deleted)", 40, &gone_truth);
     assert_eq!(items.len(), 2, "{items:?}");
 
+    copy(&memos, "memos");
+    let items = scan_found(&sb, "memos");
+    assert_eq!(items.len(), 1, "{items:?}");
+    assert_eq!(n(&items[0], kizuki_core::Category::Email), 5, "{items:?}");
+    assert_eq!(items[0]["records"], 5);
+
     let items = scan_found(&sb, "legacy_customers");
     let o = object(&items, "legacy_customers");
     assert_eq!(o["encoding"], "EUC-JP");
@@ -1742,7 +1775,12 @@ fn reads_the_table_files_of_a_postgresql_data_directory() {
         .collect();
     paths.sort();
     let at = |rel: &str| pg.data().join(rel).display().to_string();
-    let mut want = vec![at(&crm), format!("{}!(deleted)", at(&crm)), at(&legacy)];
+    let mut want = vec![
+        at(&crm),
+        format!("{}!(deleted)", at(&crm)),
+        at(&legacy),
+        at(&memos),
+    ];
     want.sort();
     assert_eq!(paths, want, "{}", String::from_utf8_lossy(&out.stderr));
 

@@ -18,7 +18,8 @@
 //!
 //! Rows deleted (or replaced by an update) stay in their page until the table is vacuumed:
 //! a tuple whose `xmax` is set is counted apart, as a SQLite database's deleted rows are.
-//! Values stored compressed or out of line (TOAST: values over about 2 KB) are not read.
+//! Values compressed in the row with pglz (PostgreSQL's default) are decompressed ([`pglz`]);
+//! values compressed with lz4 or stored out of line (TOAST) are not read.
 
 use std::io::{self, Read};
 
@@ -211,6 +212,9 @@ const KINDS: [Kind; 9] = [
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Stored {
     Plain(usize, usize),
+    /// Compressed in line: the bytes after the 4-byte header (the raw size and method, then
+    /// the compressed data).
+    Compressed(usize, usize),
     Other,
 }
 
@@ -256,7 +260,7 @@ fn step(t: &[u8], o: usize, k: Kind) -> Option<(usize, Option<Stored>)> {
                 // Low bits 00: plain; 10: compressed in line.
                 return match h & 3 {
                     0 => Some((e, Some(Stored::Plain(s + 4, e)))),
-                    2 => Some((e, Some(Stored::Other))),
+                    2 => Some((e, Some(Stored::Compressed(s + 4, e)))),
                     _ => None,
                 };
             }
@@ -427,6 +431,57 @@ impl Part {
     }
 }
 
+/// The largest value decompressed (PostgreSQL's own limit is 1 GB).
+const MAX_VALUE: usize = 4 << 20;
+
+/// A value compressed in line (`c`: its raw size and method in 4 bytes, then the data), when
+/// it is PostgreSQL's pglz (the default; lz4 is not read) and decompresses to the size it
+/// gives, at most [`MAX_VALUE`].
+///
+/// By hand: no crate decodes pglz, and the format is a page of code (`pg_lzcompress.c`): a
+/// control byte for eight items, each a literal byte or a back-reference of 3 to 273 bytes
+/// at most 4095 back.
+fn pglz(c: &[u8]) -> Option<Vec<u8>> {
+    let info = u32_at(c, 0);
+    let (raw, method) = ((info & 0x3FFF_FFFF) as usize, info >> 30);
+    if method != 0 || raw > MAX_VALUE || c.len() < 4 {
+        return None;
+    }
+    let src = &c[4..];
+    let mut out = Vec::with_capacity(raw);
+    let mut i = 0;
+    while i < src.len() && out.len() < raw {
+        let mut ctrl = src[i];
+        i += 1;
+        for _ in 0..8 {
+            if i >= src.len() || out.len() >= raw {
+                break;
+            }
+            if ctrl & 1 == 1 {
+                let (a, b) = (*src.get(i)?, *src.get(i + 1)?);
+                i += 2;
+                let mut len = usize::from(a & 0x0F) + 3;
+                let off = (usize::from(a & 0xF0) << 4) | usize::from(b);
+                if len == 18 {
+                    len += usize::from(*src.get(i)?);
+                    i += 1;
+                }
+                if off == 0 || off > out.len() {
+                    return None;
+                }
+                for _ in 0..len.min(raw - out.len()) {
+                    out.push(out[out.len() - off]);
+                }
+            } else {
+                out.push(src[i]);
+                i += 1;
+            }
+            ctrl >>= 1;
+        }
+    }
+    (out.len() == raw).then_some(out)
+}
+
 /// A text column's value: UTF-8, unless the first value that is not UTF-8 is EUC-JP (the two
 /// server encodings of Japanese databases; `euc` keeps what that first value showed). Bytes
 /// that are no text (a bytea, a number in binary) make no cell.
@@ -515,6 +570,12 @@ pub(crate) fn read(r: &mut dyn Read, cats: CatSet) -> io::Result<Heap> {
                 .iter()
                 .map(|s| match s {
                     Some(Stored::Plain(a, b)) => text(t.t.get(*a..*b).unwrap_or(&[]), &mut euc),
+                    Some(Stored::Compressed(a, b)) => {
+                        t.t.get(*a..*b)
+                            .and_then(pglz)
+                            .map(|v| std::borrow::Cow::Owned(text(&v, &mut euc).into_owned()))
+                            .unwrap_or_default()
+                    }
                     _ => std::borrow::Cow::Borrowed(""),
                 })
                 .collect();
@@ -688,6 +749,28 @@ mod tests {
             cols.contains(&("#5".to_string(), Category::Email)),
             "{cols:?}"
         );
+    }
+
+    #[test]
+    fn pglz_values_decompress_to_their_size_or_not_at_all() {
+        let stream = |raw: u32, data: &[u8]| {
+            let mut c = raw.to_le_bytes().to_vec();
+            c.extend_from_slice(data);
+            c
+        };
+        // Three literals, then 6 bytes from 3 back (overlapping).
+        let ok = [8, b'a', b'b', b'c', 0x03, 3];
+        assert_eq!(pglz(&stream(9, &ok)).as_deref(), Some(&b"abcabcabc"[..]));
+        // A length of 18 takes a third byte: 18 + 2 = 20.
+        let long = [2, b'x', 0x0F, 1, 2];
+        assert_eq!(pglz(&stream(21, &long)), Some(vec![b'x'; 21]));
+        // Another size than the one given; a reference before the start; lz4; too large.
+        assert_eq!(pglz(&stream(10, &ok)), None);
+        assert_eq!(pglz(&stream(9, &[8, b'a', b'b', b'c', 0x03, 4])), None);
+        assert_eq!(pglz(&stream(9, &[1, 0x03, 0])), None);
+        assert_eq!(pglz(&stream(9 | 1 << 30, &ok)), None);
+        assert_eq!(pglz(&stream(64 << 20, &ok)), None);
+        assert_eq!(pglz(&[1, 2]), None);
     }
 
     #[test]
