@@ -97,6 +97,8 @@ fn pii_file_seeds_replay() {
             "e01-deflate" => "fuzz.csv!@65536",
             // A PostgreSQL table file with one row deleted.
             "postgres-heap" => "fuzz.csv!(deleted)",
+            // The same table's page in a disk image, at 4096.
+            "raw-postgres" => "fuzz.csv!@4096!(deleted)",
             _ => "",
         };
         assert!(
