@@ -499,15 +499,7 @@ fn finds_a_deleted_sqlite_database_in_an_ext4_image() {
     let direct = scan_found(&sb, "src/app.db");
     assert_eq!(direct.len(), 2, "{direct:?}");
     assert_eq!(direct[0]["records"], 45);
-    let img = sb.path().join("server.img");
-    run_ok(
-        e2fs("mkfs.ext4")
-            .args(["-q", "-F", "-b", "4096", "-d"])
-            .arg(sb.path().join("src"))
-            .arg(&img)
-            .arg("8M"),
-    );
-    run_ok(e2fs("debugfs").args(["-w", "-R", "rm app.db"]).arg(&img));
+    let img = ext4_without(&sb, "src", "app.db");
     let items = scan_found(&sb, "server.img");
     assert_eq!(items.len(), 2, "{items:?}");
     let path = items[0]["path"].as_str().unwrap();
@@ -691,25 +683,32 @@ fn run_ok(cmd: &mut std::process::Command) -> std::process::Output {
     out
 }
 
+/// An 8 MiB ext4 file system of the files of `src` (in the sandbox), `server.img` in the
+/// sandbox, from which `gone` is then deleted: the image.
+fn ext4_without(sb: &Sandbox, src: &str, gone: &str) -> std::path::PathBuf {
+    let img = sb.path().join("server.img");
+    run_ok(
+        e2fs("mkfs.ext4")
+            .args(["-q", "-F", "-b", "4096", "-d"])
+            .arg(sb.path().join(src))
+            .arg(&img)
+            .arg("8M"),
+    );
+    run_ok(
+        e2fs("debugfs")
+            .args(["-w", "-R", &format!("rm {gone}")])
+            .arg(&img),
+    );
+    img
+}
+
 /// The staged export (CP932) and a readme written to an 8 MiB ext4 file system,
 /// `server.img` in the sandbox, and the export deleted from it: the export, the image.
 fn staged_and_deleted(sb: &Sandbox) -> (synth::Generated, std::path::PathBuf) {
     let g = sjis_csv();
     sb.write("src/customers_20160321.csv", &g.data);
     sb.write("src/readme.txt", b"nothing personal here\n");
-    let img = sb.path().join("server.img");
-    run_ok(
-        e2fs("mkfs.ext4")
-            .args(["-q", "-F", "-b", "4096", "-d"])
-            .arg(sb.path().join("src"))
-            .arg(&img)
-            .arg("8M"),
-    );
-    run_ok(
-        e2fs("debugfs")
-            .args(["-w", "-R", "rm customers_20160321.csv"])
-            .arg(&img),
-    );
+    let img = ext4_without(sb, "src", "customers_20160321.csv");
     (g, img)
 }
 
@@ -1789,15 +1788,7 @@ fn reads_the_table_files_of_a_postgresql_data_directory() {
     std::fs::create_dir_all(sb.path().join("src")).unwrap();
     std::fs::copy(sb.path().join("customers"), sb.path().join("src/16397")).unwrap();
     sb.write("src/PG_VERSION", b"15\n");
-    let img = sb.path().join("server.img");
-    run_ok(
-        e2fs("mkfs.ext4")
-            .args(["-q", "-F", "-b", "4096", "-d"])
-            .arg(sb.path().join("src"))
-            .arg(&img)
-            .arg("8M"),
-    );
-    run_ok(e2fs("debugfs").args(["-w", "-R", "rm 16397"]).arg(&img));
+    ext4_without(&sb, "src", "16397");
     let items = scan_found(&sb, "server.img");
     assert_eq!(items.len(), 2, "{items:?}");
     let carved = &items[0];

@@ -1934,41 +1934,48 @@ fn has_tag(head: &[u8]) -> bool {
 /// carved), images, audio, video, fonts and compressed streams of formats not read, in which
 /// no text lies in the clear.
 fn carvable(head: &[u8], name: &str) -> bool {
-    let at = |i: usize, sig: &[u8]| head.get(i..i + sig.len()) == Some(sig);
-    let media = at(4, b"ftyp")
-        || at(0, b"\x1A\x45\xDF\xA3")
-        || at(0, b"RIFF")
-        || at(0, b"ID3")
-        || at(0, b"OggS")
-        || at(0, b"fLaC")
-        || at(0, b"\x00\x00\x01\xBA")
-        || at(0, b"\x00\x00\x01\xB3")
-        || at(0, b"FLV")
-        || at(0, b"\x30\x26\xB2\x75")
-        || at(0, b"OTTO")
-        || at(0, b"\x00\x01\x00\x00\x00")
-        || at(0, b"wOFF")
-        || at(0, b"wOF2")
-        || at(0, b"ttcf");
-    let code = at(0, b"\xCA\xFE\xBA\xBE")
-        || at(0, b"\x00asm")
-        || at(0, b"\xCF\xFA\xED\xFE")
-        || at(0, b"\xCE\xFA\xED\xFE")
-        || at(0, b"\xFE\xED\xFA\xCF")
-        || at(0, b"\xFE\xED\xFA\xCE")
-        || at(0, b"!<arch>\n");
-    let packed = at(0, b"\x04\x22\x4D\x18")
-        || at(0, b"MSCF")
-        || at(0, b"PACK")
-        || at(0, b"\x5D\x00\x00")
-        || at(0, b"LZIP");
+    let at = |(i, sig): &(usize, &[u8])| head.get(*i..*i + sig.len()) == Some(*sig);
     // An ELF core dump (`e_type` 4) holds a process's memory.
-    let core = at(0, b"\x7FELF") && head.get(16) == Some(&4);
+    let core = head.starts_with(b"\x7FELF") && head.get(16) == Some(&4);
     let t = kizuki_files::sniff::sniff(head, name);
     decode::detect(head).is_none()
         && !head.is_empty()
-        && (t == FileType::Unknown && !media && !code && !packed || t == FileType::Elf && core)
+        && (t == FileType::Unknown && !NOT_CARVED.iter().any(at) || t == FileType::Elf && core)
 }
+
+/// Signatures (offset, bytes) of what [`carvable`] leaves alone: video and audio (MP4/MOV,
+/// Matroska, RIFF, MP3, Ogg, FLAC, MPEG, FLV, ASF), fonts, code (Java classes, WebAssembly,
+/// Mach-O, `ar` archives of object files) and packed streams (LZ4, cabinets, git packs, LZMA,
+/// lzip).
+const NOT_CARVED: [(usize, &[u8]); 27] = [
+    (4, b"ftyp"),
+    (0, b"\x1A\x45\xDF\xA3"),
+    (0, b"RIFF"),
+    (0, b"ID3"),
+    (0, b"OggS"),
+    (0, b"fLaC"),
+    (0, b"\x00\x00\x01\xBA"),
+    (0, b"\x00\x00\x01\xB3"),
+    (0, b"FLV"),
+    (0, b"\x30\x26\xB2\x75"),
+    (0, b"OTTO"),
+    (0, b"\x00\x01\x00\x00\x00"),
+    (0, b"wOFF"),
+    (0, b"wOF2"),
+    (0, b"ttcf"),
+    (0, b"\xCA\xFE\xBA\xBE"),
+    (0, b"\x00asm"),
+    (0, b"\xCF\xFA\xED\xFE"),
+    (0, b"\xCE\xFA\xED\xFE"),
+    (0, b"\xFE\xED\xFA\xCF"),
+    (0, b"\xFE\xED\xFA\xCE"),
+    (0, b"!<arch>\n"),
+    (0, b"\x04\x22\x4D\x18"),
+    (0, b"MSCF"),
+    (0, b"PACK"),
+    (0, b"\x5D\x00\x00"),
+    (0, b"LZIP"),
+];
 
 /// Is this zip a spreadsheet (read whole with calamine) rather than a container to walk?
 fn is_xlsx(name: &str, head: &[u8]) -> bool {
