@@ -247,7 +247,7 @@ impl Scanner {
                 };
                 self.scan_bytes_in(&label, &data, &mut out);
                 Ok(())
-            } else if carvable(&head, &label) && !crate::pgheap::is_heap(&head) {
+            } else if carvable(&head, t) && !crate::pgheap::is_heap(&head) {
                 drop(f);
                 let mut open = || -> io::Result<Box<dyn Read>> { Ok(Box::new(File::open(path)?)) };
                 self.scan_raw(&label, &mut open, false, &mut out)
@@ -677,7 +677,7 @@ impl Scanner {
             self.scan_nested(format!("{name}!base64"), &decoded, "encodings", out);
             return;
         }
-        if carvable(head, name) && !crate::pgheap::is_heap(head) {
+        if carvable(head, kizuki_files::sniff::sniff(head, name)) && !crate::pgheap::is_heap(head) {
             let mut open = || -> io::Result<Box<dyn Read + '_>> { Ok(Box::new(data)) };
             if let Err(e) = self.scan_raw(name, &mut open, true, out) {
                 out.push(Item::Failed {
@@ -1933,14 +1933,14 @@ fn has_tag(head: &[u8]) -> bool {
 /// and libraries (their string tables: an author's address is no leak; a core dump is
 /// carved), images, audio, video, fonts and compressed streams of formats not read, in which
 /// no text lies in the clear.
-fn carvable(head: &[u8], name: &str) -> bool {
+fn carvable(head: &[u8], t: FileType) -> bool {
     let at = |(i, sig): &(usize, &[u8])| head.get(*i..*i + sig.len()) == Some(*sig);
     // An ELF core dump (`e_type` 4) holds a process's memory.
-    let core = head.starts_with(b"\x7FELF") && head.get(16) == Some(&4);
-    let t = kizuki_files::sniff::sniff(head, name);
-    decode::detect(head).is_none()
+    let core = || head.starts_with(b"\x7FELF") && head.get(16) == Some(&4);
+    // The sniffer's type first: a text (most files) is known without another look.
+    (t == FileType::Unknown && !NOT_CARVED.iter().any(at) || t == FileType::Elf && core())
         && !head.is_empty()
-        && (t == FileType::Unknown && !NOT_CARVED.iter().any(at) || t == FileType::Elf && core)
+        && decode::detect(head).is_none()
 }
 
 /// Signatures (offset, bytes) of what [`carvable`] leaves alone: video and audio (MP4/MOV,
