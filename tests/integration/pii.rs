@@ -1783,6 +1783,27 @@ fn reads_the_table_files_of_a_postgresql_data_directory() {
     want.sort();
     assert_eq!(paths, want, "{}", String::from_utf8_lossy(&out.stderr));
 
+    // A `pg_basebackup -Ft` archive: the table's file read from the tar as it streams, the
+    // catalog's files beside it skipped.
+    let catalog = crm
+        .rsplit_once('/')
+        .map(|(dir, _)| format!("{dir}/1259"))
+        .unwrap();
+    let table = std::fs::read(pg.data().join(&crm)).unwrap();
+    let pg_class = std::fs::read(pg.data().join(&catalog)).unwrap();
+    sb.write(
+        "base.tar",
+        synth::tar_of(&[(catalog.as_str(), &pg_class), (crm.as_str(), &table)]).unwrap(),
+    );
+    let items = scan_found(&sb, "base.tar");
+    let member = format!("base.tar!{crm}");
+    assert_eq!(items.len(), 2, "{items:?}");
+    let o = object(&items, &member);
+    for key in &FIELDS[1..] {
+        assert_eq!(o[key], live[key], "{key}");
+    }
+    object(&items, &format!("{member}!(deleted)"));
+
     // The table's file on a server's disk, deleted (`DROP TABLE`): its pages are carved
     // from the image as the file itself is read, at the offset where they start.
     std::fs::create_dir_all(sb.path().join("src")).unwrap();
