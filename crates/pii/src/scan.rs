@@ -612,13 +612,7 @@ impl Scanner {
             return;
         }
         if crate::carve::is_raw_image(head, name) {
-            let mut open = || -> io::Result<Box<dyn Read + '_>> { Ok(Box::new(data)) };
-            if let Err(e) = self.scan_raw(name, &mut open, true, out) {
-                out.push(Item::Failed {
-                    path: name.to_string(),
-                    error: Error::Read(e.to_string()),
-                });
-            }
+            self.carve_bytes(name, data, out);
             return;
         }
         if let Some(dialect) = crate::doc::dialect(name) {
@@ -678,13 +672,7 @@ impl Scanner {
             return;
         }
         if carvable(head, kizuki_files::sniff::sniff(head, name)) && !crate::pgheap::is_heap(head) {
-            let mut open = || -> io::Result<Box<dyn Read + '_>> { Ok(Box::new(data)) };
-            if let Err(e) = self.scan_raw(name, &mut open, true, out) {
-                out.push(Item::Failed {
-                    path: name.to_string(),
-                    error: Error::Read(e.to_string()),
-                });
-            }
+            self.carve_bytes(name, data, out);
             return;
         }
         self.scan_text_item(name, data, out);
@@ -713,13 +701,7 @@ impl Scanner {
         if self.read_ole(name, data, out) {
             return;
         }
-        let mut open = || -> io::Result<Box<dyn Read + '_>> { Ok(Box::new(data)) };
-        if let Err(e) = self.scan_raw(name, &mut open, true, out) {
-            out.push(Item::Failed {
-                path: name.to_string(),
-                error: Error::Read(e.to_string()),
-            });
-        }
+        self.carve_bytes(name, data, out);
     }
 
     /// Reads a compound file that is an Outlook message, a Word 97-2003 document or a
@@ -1092,6 +1074,18 @@ impl Scanner {
         }
         out.extend(found.nested);
         Ok(())
+    }
+
+    /// [`Scanner::scan_raw`] on bytes in memory (read twice: rereading costs nothing); an
+    /// error becomes a failed item.
+    fn carve_bytes(&self, name: &str, data: &[u8], out: &mut Vec<Item>) {
+        let mut open = || -> io::Result<Box<dyn Read + '_>> { Ok(Box::new(data)) };
+        if let Err(e) = self.scan_raw(name, &mut open, true, out) {
+            out.push(Item::Failed {
+                path: name.to_string(),
+                error: Error::Read(e.to_string()),
+            });
+        }
     }
 
     /// Carves the text out of a raw disk or memory image ([`crate::carve`]): one item per
