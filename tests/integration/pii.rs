@@ -1851,6 +1851,27 @@ fn carves_binary_files_of_unknown_formats() {
     let o = object(&items, &format!("./core.1234!@{core_at}"));
     assert_counts(&o, "core", 40, &truth);
     assert_eq!(items.len(), 2, "{items:?}");
+    // In archives and compressed: read whole, then carved.
+    let packed = Sandbox::new();
+    packed.write("app.tar", synth::tar_of(&[("app.store", &store)]).unwrap());
+    packed.write("app.zip", synth::zip_of(&[("app.store", &store)]).unwrap());
+    packed.write("core.1234.gz", synth::gzip_of(&core).unwrap());
+    let items = scan_found(&packed, ".");
+    for path in [
+        format!("./app.tar!app.store!@{at}"),
+        format!("./app.zip!app.store!@{at}"),
+    ] {
+        assert_counts(&object(&items, &path), &path, 40, &truth);
+    }
+    let gz = items
+        .iter()
+        .find(|o| {
+            let p = o["path"].as_str().unwrap();
+            p.starts_with("./core.1234.gz!") && p.ends_with(&format!("!@{core_at}"))
+        })
+        .unwrap_or_else(|| panic!("{items:?}"));
+    assert_counts(gz, "core.1234.gz", 40, &truth);
+    assert_eq!(items.len(), 3, "{items:?}");
 
     // Not carved: a program (ELF, PE, Mach-O), a video, a font, random bytes.
     let decoy = Sandbox::new();

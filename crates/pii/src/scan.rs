@@ -2000,7 +2000,9 @@ fn streams(head: &[u8], name: &str) -> bool {
         || is_html_name(name) && has_tag(head)
         || crate::rtf::is_rtf(head)
         || crate::tnef::is_tnef(head)
-        || crate::b64::is_encoded(head))
+        || crate::b64::is_encoded(head)
+        // Binary data carved (read whole, within the cap: the carver rereads it).
+        || carvable(head, t) && !crate::pgheap::is_heap(head))
 }
 
 /// A decompressed stream that ends, keeping why in `stop`, where its decoder fails or its
