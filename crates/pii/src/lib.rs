@@ -61,6 +61,7 @@ pub mod mail;
 pub mod msg;
 mod ole;
 pub mod pdf;
+mod pgcatalog;
 pub mod pgheap;
 pub mod rtf;
 pub mod scan;

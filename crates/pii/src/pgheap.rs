@@ -81,12 +81,12 @@ pub fn is_heap(head: &[u8]) -> bool {
     heap_page(first) && pages.all(|p| heap_page(p) || p.iter().all(|b| *b == 0))
 }
 
-fn u16_at(b: &[u8], i: usize) -> u16 {
+pub(crate) fn u16_at(b: &[u8], i: usize) -> u16 {
     b.get(i..i + 2)
         .map_or(0, |x| u16::from_le_bytes([x[0], x[1]]))
 }
 
-fn u32_at(b: &[u8], i: usize) -> u32 {
+pub(crate) fn u32_at(b: &[u8], i: usize) -> u32 {
     b.get(i..i + 4)
         .map_or(0, |x| u32::from_le_bytes([x[0], x[1], x[2], x[3]]))
 }
@@ -100,7 +100,7 @@ pub(crate) fn page_header(s: &[u8]) -> bool {
 /// A heap page's header: its size and version, line pointers between the header and the free
 /// space, no special space (an index page has one), no flag bits PostgreSQL does not set,
 /// and at least one line pointer.
-fn heap_page(p: &[u8]) -> bool {
+pub(crate) fn heap_page(p: &[u8]) -> bool {
     p.len() == PAGE && heap_page_header(p)
 }
 
@@ -121,16 +121,16 @@ fn heap_page_header(p: &[u8]) -> bool {
 }
 
 /// One tuple of a page.
-struct Tuple<'a> {
+pub(crate) struct Tuple<'a> {
     /// The tuple, header included (alignment is counted from its start).
-    t: &'a [u8],
+    pub t: &'a [u8],
     /// Where its columns start.
-    hoff: usize,
+    pub hoff: usize,
     natts: usize,
     /// Its null bitmap (bit set: the column has a value), when it has nulls.
     nulls: Option<&'a [u8]>,
     /// Deleted, or the old version of an updated row.
-    dead: bool,
+    pub dead: bool,
 }
 
 impl Tuple<'_> {
@@ -145,7 +145,7 @@ impl Tuple<'_> {
 }
 
 /// The tuples of a heap page (line pointers that are normal and lie in the page).
-fn tuples(p: &[u8]) -> Vec<Tuple<'_>> {
+pub(crate) fn tuples(p: &[u8]) -> Vec<Tuple<'_>> {
     let lower = usize::from(u16_at(p, 12));
     let mut out = Vec::new();
     for k in 0..(lower.saturating_sub(PAGE_HEADER) / 4) {
@@ -183,13 +183,16 @@ fn tuples(p: &[u8]) -> Vec<Tuple<'_>> {
 
 /// How a column is stored.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Kind {
+pub(crate) enum Kind {
     /// Variable length (text, varchar, char(n), numeric, jsonb, bytea…).
     Var,
     /// Variable length, a 4-byte header aligned to 8 (arrays of 8-byte values).
     Var8,
     /// Fixed width: size and alignment.
     Fixed(u8, u8),
+    /// Fixed width as the catalog gives it (size and alignment): any bytes, where
+    /// [`Kind::Fixed`] checks what the search for kinds guesses (a boolean's 0 or 1).
+    Bytes(u16, u8),
 }
 
 /// The kinds tried, most common first: text, then integer, date and float (4), bigint and
@@ -210,12 +213,15 @@ const KINDS: [Kind; 9] = [
 
 /// A value as stored: where its bytes are, or that they are compressed or out of line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Stored {
+pub(crate) enum Stored {
     Plain(usize, usize),
     /// Compressed in line: the bytes after the 4-byte header (the raw size and method, then
     /// the compressed data).
     Compressed(usize, usize),
-    Other,
+    /// A fixed-width value's bytes.
+    Fixed(usize, usize),
+    /// Out of line: where the 16-byte TOAST pointer is.
+    Toast(usize),
 }
 
 /// Zeros from `from` up to `to` (the padding before an aligned value)?
@@ -225,8 +231,13 @@ fn zeros(t: &[u8], from: usize, to: usize) -> bool {
 
 /// Reads a value of kind `k` at `o` of tuple `t`: its end and what it holds, or `None` when
 /// the bytes there cannot be one.
-fn step(t: &[u8], o: usize, k: Kind) -> Option<(usize, Option<Stored>)> {
+pub(crate) fn step(t: &[u8], o: usize, k: Kind) -> Option<(usize, Option<Stored>)> {
     match k {
+        Kind::Bytes(n, a) => {
+            let s = o.next_multiple_of(usize::from(a));
+            let e = s + usize::from(n);
+            (e <= t.len() && zeros(t, o, s)).then_some((e, Some(Stored::Fixed(s, e))))
+        }
         Kind::Fixed(n, a) => {
             let s = o.next_multiple_of(usize::from(a));
             let e = s + usize::from(n);
@@ -240,7 +251,7 @@ fn step(t: &[u8], o: usize, k: Kind) -> Option<(usize, Option<Stored>)> {
                     .is_some_and(|z| zeros(v, z, 64)),
                 _ => true,
             };
-            (fits && zeros(t, o, s)).then_some((e, None))
+            (fits && zeros(t, o, s)).then_some((e, Some(Stored::Fixed(s, e))))
         }
         Kind::Var | Kind::Var8 => {
             let align = if k == Kind::Var8 { 8 } else { 4 };
@@ -267,7 +278,7 @@ fn step(t: &[u8], o: usize, k: Kind) -> Option<(usize, Option<Stored>)> {
             if first == 1 {
                 // Out of line (TOAST): a tag, then a pointer of 16 bytes on disk.
                 return (t.get(o + 1) == Some(&18) && o + 18 <= t.len())
-                    .then_some((o + 18, Some(Stored::Other)));
+                    .then_some((o + 18, Some(Stored::Toast(o + 2))));
             }
             if first & 1 == 0 {
                 return None;
@@ -393,10 +404,15 @@ fn cells(r: &Tuple<'_>, kinds: &[Kind]) -> Option<Vec<Option<Stored>>> {
 /// What a table file held: its live rows and its dead ones.
 pub(crate) struct Heap {
     pub encoding: &'static str,
+    /// The table's name, when the catalog named its columns (`table.column`).
+    pub table: Option<String>,
     pub live: Part,
     pub dead: Part,
     /// Rows no list of column kinds explained (skipped).
     pub unread: u64,
+    /// Values stored out of line (TOAST) not read: no TOAST table at hand, or its value
+    /// missing or compressed with lz4.
+    pub out_of_line: u64,
     /// Rows read, live and dead.
     rows: u64,
     /// Values the search for column kinds read (at most [`FILE_STEPS`]).
@@ -432,7 +448,7 @@ impl Part {
 }
 
 /// The largest value decompressed (PostgreSQL's own limit is 1 GB).
-const MAX_VALUE: usize = 4 << 20;
+pub(crate) const MAX_VALUE: usize = 4 << 20;
 
 /// A value compressed in line (`c`: its raw size and method in 4 bytes, then the data), when
 /// it is PostgreSQL's pglz (the default; lz4 is not read) and decompresses to the size it
@@ -441,7 +457,7 @@ const MAX_VALUE: usize = 4 << 20;
 /// By hand: no crate decodes pglz, and the format is a page of code (`pg_lzcompress.c`): a
 /// control byte for eight items, each a literal byte or a back-reference of 3 to 273 bytes
 /// at most 4095 back.
-fn pglz(c: &[u8]) -> Option<Vec<u8>> {
+pub(crate) fn pglz(c: &[u8]) -> Option<Vec<u8>> {
     let info = u32_at(c, 0);
     let (raw, method) = ((info & 0x3FFF_FFFF) as usize, info >> 30);
     if method != 0 || raw > MAX_VALUE || c.len() < 4 {
@@ -509,19 +525,134 @@ fn text<'a>(v: &'a [u8], euc: &mut Option<bool>) -> std::borrow::Cow<'a, str> {
     }
 }
 
+/// How a column's value becomes a cell.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Show {
+    /// A varlena read as text (bytes that are no text make an empty cell).
+    Text,
+    /// A `name`: text padded with zeros to 64 bytes.
+    Name,
+    /// A `smallint`, `integer` or `bigint`, in decimal.
+    Int,
+    /// A `date` (days from 2000-01-01), as `YYYY-MM-DD`.
+    Date,
+    /// A `timestamp` or `timestamptz` (microseconds from 2000-01-01), as `YYYY-MM-DD`
+    /// at midnight, else `YYYY-MM-DD HH:MM:SS`.
+    Timestamp,
+    /// Nothing a person's data is kept as (a boolean, a number in binary, an oid…).
+    Nothing,
+}
+
+/// What the database's catalog says of the table a file holds ([`crate::pgcatalog`]).
+pub(crate) struct Schema<'a> {
+    /// The table's name (columns are reported as `table.column`).
+    pub table: &'a str,
+    /// Every column in its place, dropped ones too (their bytes stay in the rows written
+    /// before): its name, how it is stored and shown.
+    pub columns: Vec<(&'a str, Kind, Show)>,
+    /// Its TOAST table's values, when it has one.
+    pub toast: Option<&'a crate::pgcatalog::Toast>,
+}
+
+impl Schema<'_> {
+    fn kinds(&self) -> Vec<Kind> {
+        self.columns
+            .iter()
+            .map(|(_, k, _)| *k)
+            .collect()
+    }
+
+    fn table(&self) -> Table {
+        Table::with_columns(
+            self.columns
+                .iter()
+                .map(|(n, _, _)| n.to_string())
+                .collect(),
+        )
+    }
+}
+
+/// The civil date of a number of days from 2000-01-01 (PostgreSQL's epoch), years 1 to
+/// 9999 only (`infinity` and the like are no dates here).
+fn civil(days: i64) -> Option<(i64, u32, u32)> {
+    // Howard Hinnant's `civil_from_days`, from 1970-01-01.
+    let z = days + 10_957 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (1..=9999).contains(&y).then_some((y, m, d))
+}
+
+/// A fixed-width value shown as `show` wants (empty when it cannot be).
+fn show_fixed(v: &[u8], show: Show) -> String {
+    let int = || -> Option<i64> {
+        Some(match v.len() {
+            2 => i64::from(i16::from_le_bytes(v.try_into().ok()?)),
+            4 => i64::from(i32::from_le_bytes(v.try_into().ok()?)),
+            8 => i64::from_le_bytes(v.try_into().ok()?),
+            _ => return None,
+        })
+    };
+    let out = match show {
+        Show::Int => int().map(|n| n.to_string()),
+        Show::Date if v.len() == 4 => int()
+            .and_then(civil)
+            .map(|(y, m, d)| format!("{y:04}-{m:02}-{d:02}")),
+        Show::Timestamp if v.len() == 8 => int().and_then(|us| {
+            let secs = us.div_euclid(1_000_000);
+            let (y, m, d) = civil(secs.div_euclid(86_400))?;
+            let s = secs.rem_euclid(86_400);
+            Some(if s == 0 {
+                format!("{y:04}-{m:02}-{d:02}")
+            } else {
+                format!(
+                    "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}",
+                    s / 3600,
+                    s / 60 % 60,
+                    s % 60
+                )
+            })
+        }),
+        Show::Name => {
+            let end = v.iter().position(|b| *b == 0).unwrap_or(v.len());
+            std::str::from_utf8(&v[..end]).ok().map(str::to_string)
+        }
+        _ => None,
+    };
+    out.unwrap_or_default()
+}
+
 /// Reads a table file from `r` to its end, page by page: memory stays one page and the rows
-/// of one page, whatever the table's size.
-pub(crate) fn read(r: &mut dyn Read, cats: CatSet) -> io::Result<Heap> {
+/// of one page, whatever the table's size. With the catalog's `schema`, columns are named
+/// and typed by it (dates, numbers and values out of line are read too); without, or when
+/// not one row of the first page fits it (another table's), their kinds are inferred.
+pub(crate) fn read(
+    r: &mut dyn Read,
+    cats: CatSet,
+    mut schema: Option<Schema<'_>>,
+) -> io::Result<Heap> {
     let mut heap = Heap {
         encoding: "UTF-8",
         live: Part::new(cats),
         dead: Part::new(cats),
         unread: 0,
+        out_of_line: 0,
         rows: 0,
         searched: 0,
+        table: None,
     };
+    if let Some(s) = &schema {
+        heap.live.table = s.table();
+        heap.dead.table = s.table();
+        heap.table = Some(s.table.to_string());
+    }
     let mut page = vec![0u8; PAGE];
-    let mut kinds: Option<Vec<Kind>> = None;
+    let mut kinds: Option<Vec<Kind>> = schema.as_ref().map(Schema::kinds);
     let mut euc: Option<bool> = None;
     let mut budget = FILE_STEPS;
     loop {
@@ -544,9 +675,24 @@ pub(crate) fn read(r: &mut dyn Read, cats: CatSet) -> io::Result<Heap> {
             rows.iter().map(|t| cells(t, k)).collect()
         };
         let mut parsed = kinds.as_deref().map(parse);
-        if parsed
-            .as_ref()
-            .is_none_or(|p| p.iter().any(Option::is_none))
+        if schema.is_some()
+            && heap.rows == 0
+            && heap.unread == 0
+            && parsed.as_ref().is_some_and(|p| p.iter().all(Option::is_none))
+        {
+            // The catalog describes another table than the file holds (a file copied
+            // beside another database's catalog): as if there were none.
+            schema = None;
+            heap.table = None;
+            heap.live = Part::new(cats);
+            heap.dead = Part::new(cats);
+            parsed = None;
+            kinds = None;
+        }
+        if schema.is_none()
+            && parsed
+                .as_ref()
+                .is_none_or(|p| p.iter().any(Option::is_none))
             && budget > 0
         {
             let all: Vec<&Tuple<'_>> = rows.iter().collect();
@@ -566,19 +712,46 @@ pub(crate) fn read(r: &mut dyn Read, cats: CatSet) -> io::Result<Heap> {
                 heap.unread += 1;
                 continue;
             };
-            let row: Vec<std::borrow::Cow<'_, str>> = stored
-                .iter()
-                .map(|s| match s {
-                    Some(Stored::Plain(a, b)) => text(t.t.get(*a..*b).unwrap_or(&[]), &mut euc),
-                    Some(Stored::Compressed(a, b)) => {
-                        t.t.get(*a..*b)
-                            .and_then(pglz)
-                            .map(|v| std::borrow::Cow::Owned(text(&v, &mut euc).into_owned()))
-                            .unwrap_or_default()
+            let mut value = |s: &Option<Stored>, show: Show| -> std::borrow::Cow<'_, str> {
+                let bytes = |a: usize, b: usize| t.t.get(a..b).unwrap_or(&[]);
+                let owned = |v: &[u8], euc: &mut Option<bool>| {
+                    std::borrow::Cow::Owned(text(v, euc).into_owned())
+                };
+                match (*s, show) {
+                    (Some(Stored::Plain(a, b)), Show::Text) => text(bytes(a, b), &mut euc),
+                    (Some(Stored::Compressed(a, b)), Show::Text) => pglz(bytes(a, b))
+                        .map(|v| owned(&v, &mut euc))
+                        .unwrap_or_default(),
+                    (Some(Stored::Toast(a)), Show::Text) => {
+                        match schema
+                            .as_ref()
+                            .and_then(|s| s.toast)
+                            .and_then(|toast| toast.value(bytes(a, a + 16)))
+                        {
+                            Some(v) => owned(&v, &mut euc),
+                            None => {
+                                heap.out_of_line += 1;
+                                std::borrow::Cow::Borrowed("")
+                            }
+                        }
+                    }
+                    (Some(Stored::Fixed(a, b)), show) => {
+                        std::borrow::Cow::Owned(show_fixed(bytes(a, b), show))
                     }
                     _ => std::borrow::Cow::Borrowed(""),
-                })
-                .collect();
+                }
+            };
+            let row: Vec<std::borrow::Cow<'_, str>> = match &schema {
+                Some(sc) => sc
+                    .columns
+                    .iter()
+                    .zip(&stored)
+                    .map(|((_, _, show), s)| value(s, *show))
+                    .collect(),
+                // Without the catalog, fixed-width values are no cells: a `date` is a number
+                // of days, which could as well be a quantity.
+                None => stored.iter().map(|s| value(s, Show::Text)).collect(),
+            };
             let part = if t.dead {
                 &mut heap.dead
             } else {
@@ -729,7 +902,7 @@ mod tests {
         }
         // A page never written, as at a file's end.
         file.extend(vec![0u8; PAGE]);
-        let heap = read(&mut &file[..], CatSet::all()).unwrap();
+        let heap = read(&mut &file[..], CatSet::all(), None).unwrap();
         let (mut live, mut dead) = (heap.live, heap.dead);
         let (records, cols) = live.finish();
         assert_eq!(records, 81);
@@ -820,7 +993,7 @@ mod tests {
             t
         };
         let p = page(&[row(100), row(101)]);
-        let heap = read(&mut &p[..], CatSet::all()).unwrap();
+        let heap = read(&mut &p[..], CatSet::all(), None).unwrap();
         assert_eq!(heap.unread, 2);
         let one = heap.searched;
         assert!(one > 10_000, "{one}");
@@ -828,7 +1001,7 @@ mod tests {
         // are counted unread without one).
         let file = p.repeat(2000);
         let start = std::time::Instant::now();
-        let heap = read(&mut &file[..], CatSet::all()).unwrap();
+        let heap = read(&mut &file[..], CatSet::all(), None).unwrap();
         assert_eq!(heap.unread, 4000);
         assert!(heap.searched <= FILE_STEPS && heap.searched < 2000 * one);
         // Not a timing test: a bound far above the budget's cost, against a hang.

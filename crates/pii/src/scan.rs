@@ -11,10 +11,12 @@
 
 use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, Cursor, Read};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
+use std::sync::Arc;
 
 use kizuki_core::Category;
 use kizuki_core::config::Config;
@@ -92,12 +94,17 @@ pub enum Item {
 #[derive(Clone, Debug, Default)]
 pub struct Scanner {
     opts: Options,
+    /// PostgreSQL catalogs read, by database directory ([`Scanner::scan_pg_file`]).
+    pg_catalogs: Arc<std::sync::Mutex<HashMap<PathBuf, Option<Arc<crate::pgcatalog::Catalog>>>>>,
 }
 
 impl Scanner {
     /// A scanner with these options.
     pub fn new(opts: Options) -> Self {
-        Scanner { opts }
+        Scanner {
+            opts,
+            pg_catalogs: Arc::default(),
+        }
     }
 
     /// Scans files and directories (directories recursively, in parallel); items come out in
@@ -247,7 +254,10 @@ impl Scanner {
                 };
                 self.scan_bytes_in(&label, &data, &mut out);
                 Ok(())
-            } else if carvable(&head, t) && !crate::pgheap::is_heap(&head) {
+            } else if crate::pgheap::is_heap(&head) {
+                self.scan_pg_file(path, &label, &head, f, &mut out)
+                    .map_err(io_err)
+            } else if carvable(&head, t) {
                 drop(f);
                 let mut open = || -> io::Result<Box<dyn Read>> { Ok(Box::new(File::open(path)?)) };
                 self.scan_raw(&label, &mut open, false, &mut out)
@@ -925,15 +935,87 @@ impl Scanner {
     /// A PostgreSQL table file ([`crate::pgheap`]): its rows, and its deleted rows as an
     /// object of their own (`file!(deleted)`), as a SQLite database's.
     fn scan_pg(&self, name: &str, r: &mut dyn Read, out: &mut Vec<Item>) -> io::Result<()> {
-        let heap = crate::pgheap::read(r, self.opts.categories)?;
+        let heap = crate::pgheap::read(r, self.opts.categories, None)?;
         self.report_pg(name, heap, out);
+        Ok(())
+    }
+
+    /// A PostgreSQL table file on disk: named and typed by the catalog of its database's
+    /// directory when that is beside it (with its values out of line from its TOAST table),
+    /// else as [`Scanner::scan_pg`] reads one alone. A TOAST table's own file is read with
+    /// its table, the catalog's files not at all.
+    fn scan_pg_file(
+        &self,
+        path: &Path,
+        label: &str,
+        head: &[u8],
+        f: File,
+        out: &mut Vec<Item>,
+    ) -> io::Result<()> {
+        if crate::pgheap::is_catalog(label) {
+            return Ok(());
+        }
+        let mut r = Cursor::new(head).chain(f);
+        let (Some(dir), Some(node)) = (
+            path.parent(),
+            path.file_name()
+                .and_then(|n| n.to_str())
+                .and_then(crate::pgcatalog::node_of),
+        ) else {
+            return self.scan_pg(label, &mut r, out);
+        };
+        let catalog = {
+            let mut cache = self
+                .pg_catalogs
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            cache
+                .entry(dir.to_path_buf())
+                .or_insert_with(|| crate::pgcatalog::Catalog::load(dir).map(Arc::new))
+                .clone()
+        };
+        let Some(rel) = catalog.as_deref().and_then(|c| c.relation(node)) else {
+            return self.scan_pg(label, &mut r, out);
+        };
+        if rel.kind == b't' {
+            return Ok(());
+        }
+        let toast = match rel.toast {
+            Some(t) => crate::pgcatalog::Toast::load(dir, t)?,
+            None => None,
+        };
+        let heap = crate::pgheap::read(
+            &mut r,
+            self.opts.categories,
+            rel.schema(toast.as_ref()),
+        )?;
+        self.report_pg(label, heap, out);
+        if let Some(t) = toast.filter(|t| t.dropped > 0) {
+            out.push(Item::Failed {
+                path: label.to_string(),
+                error: Error::Cap(format!(
+                    "PostgreSQL TOAST table: {} chunks past {} MiB not read",
+                    t.dropped,
+                    crate::pgcatalog::TOAST_CAP >> 20
+                )),
+            });
+        }
         Ok(())
     }
 
     /// The items of a PostgreSQL table file read.
     fn report_pg(&self, name: &str, mut heap: crate::pgheap::Heap, out: &mut Vec<Item>) {
         let enc = Some(heap.encoding);
+        let table = heap.table.take();
+        let qualified = |cols: Vec<(String, Category)>| match &table {
+            Some(t) => cols
+                .into_iter()
+                .map(|(c, cat)| (format!("{t}.{c}"), cat))
+                .collect(),
+            None => cols,
+        };
         let (records, columns) = heap.live.finish();
+        let columns = qualified(columns);
         self.push_report(
             out,
             heap.live.tally,
@@ -943,6 +1025,7 @@ impl Scanner {
             columns,
         );
         let (records, columns) = heap.dead.finish();
+        let columns = qualified(columns);
         if records > 0 {
             let path = format!("{name}!(deleted)");
             self.push_report(out, heap.dead.tally, path, enc, Some(records), columns);
@@ -953,6 +1036,15 @@ impl Scanner {
                 error: Error::Read(format!(
                     "PostgreSQL table file: {} rows whose columns could not be told apart were not read",
                     heap.unread
+                )),
+            });
+        }
+        if heap.out_of_line > 0 {
+            out.push(Item::Failed {
+                path: name.to_string(),
+                error: Error::Read(format!(
+                    "PostgreSQL table file: {} values stored out of line (TOAST) not read: no TOAST table beside it, or lz4",
+                    heap.out_of_line
                 )),
             });
         }
@@ -1133,7 +1225,7 @@ impl Scanner {
                 crate::sqlite::Spotted::Postgres => {
                     // Pages with no row read (none with rows, or none whose columns could be
                     // told apart) are left to the text carver.
-                    let Ok(heap) = crate::pgheap::read(&mut &db[..], self.opts.categories) else {
+                    let Ok(heap) = crate::pgheap::read(&mut &db[..], self.opts.categories, None) else {
                         return;
                     };
                     if !heap.has_rows() {
