@@ -1724,6 +1724,51 @@ fn reads_the_table_files_of_a_postgresql_data_directory() {
         .sql("crm", "SELECT pg_relation_filepath('memos');")
         .trim()
         .to_string();
+    // A table the catalog names and types: a `date` of birth, a dropped column whose values
+    // stay in the rows, notes too long for the row stored out of line uncompressed
+    // (`EXTERNAL`), and a letter compressed and still too long (TOAST, pglz).
+    let members: String = kept
+        .lines()
+        .skip(1)
+        .enumerate()
+        .map(|(i, line)| {
+            let c: Vec<&str> = line.split(',').collect();
+            let note = if i % 10 == 0 {
+                format!("'連絡先 note.{i}@example.org。{}'", "備考。".repeat(800))
+            } else {
+                "NULL".to_string()
+            };
+            format!(
+                "INSERT INTO members (name, kana, birthday, email, tel, note) VALUES ('{}', '{}', DATE '1950-01-01' + {}, '{}', '{}', {note});\n",
+                c[0], c[1], i * 37, c[5], c[8]
+            )
+        })
+        .collect();
+    pg.sql(
+        "crm",
+        &format!(
+            "CREATE TABLE members (id serial PRIMARY KEY, name text, kana text, birthday date, email varchar(254), tel text, joined timestamptz DEFAULT now(), note text);
+            ALTER TABLE members ALTER COLUMN note SET STORAGE EXTERNAL;
+            {members}
+            ALTER TABLE members DROP COLUMN kana;
+            CREATE TABLE letters (id int, body text);
+            INSERT INTO letters SELECT 1, string_agg(md5(i::text) || ' user' || i || '@example.com', ' ') FROM generate_series(1, 400) i;"
+        ),
+    );
+    assert_eq!(
+        pg.sql(
+            "crm",
+            "SELECT pg_column_compression(body), length(body) > 8000, pg_column_size(body) > 2100 FROM letters;"
+        )
+        .trim(),
+        "pglz|t|t"
+    );
+    let path_of = |table: &str| {
+        pg.sql("crm", &format!("SELECT pg_relation_filepath('{table}');"))
+            .trim()
+            .to_string()
+    };
+    let (members, letters) = (path_of("members"), path_of("letters"));
     // Deleted, not vacuumed: still in their pages.
     pg.sql("crm", "DELETE FROM customers WHERE id > 300;");
     pg.stop();
@@ -1768,20 +1813,78 @@ fn reads_the_table_files_of_a_postgresql_data_directory() {
         .get_output()
         .clone();
     let items = json_lines(&out.stdout);
-    let mut paths: Vec<String> = items
+    let at = |rel: &str| pg.data().join(rel).display().to_string();
+    // The write-ahead log's segments are binaries of no format read here: carved, they give
+    // the text of the rows they logged (the long notes), each at its offset.
+    let (wal, mut paths): (Vec<String>, Vec<String>) = items
         .iter()
         .map(|o| o["path"].as_str().unwrap().to_string())
-        .collect();
+        .partition(|p| p.starts_with(&at("pg_wal/")));
+    assert!(wal.iter().all(|p| p.contains("!@")), "{wal:?}");
     paths.sort();
-    let at = |rel: &str| pg.data().join(rel).display().to_string();
-    let mut want = vec![
+    let mut wanted = vec![
         at(&crm),
         format!("{}!(deleted)", at(&crm)),
         at(&legacy),
         at(&memos),
+        at(&members),
+        at(&letters),
     ];
-    want.sort();
-    assert_eq!(paths, want, "{}", String::from_utf8_lossy(&out.stderr));
+    wanted.sort();
+    assert_eq!(paths, wanted, "{}", String::from_utf8_lossy(&out.stderr));
+    // Beside their database's catalog, columns have their names (`table.column`), in the
+    // database's encoding too, and typed values are read: dates of birth, the dropped
+    // column's text, values out of line (the TOAST tables' own files are not reported).
+    let o = object(&items, &at(&crm));
+    assert_counts(&o, "customers", 300, &kept_truth);
+    assert_eq!(o["columns"]["customers.メール"], "email", "{o}");
+    assert_eq!(o["columns"]["customers.生年月日"], "birth_date", "{o}");
+    let o = object(&items, &at(&legacy));
+    assert_counts(&o, "legacy", 120, &old_truth);
+    assert_eq!(o["columns"]["customers.氏名"], "name_kanji", "{o}");
+    let o = object(&items, &at(&members));
+    assert_eq!(o["records"], 300, "{o}");
+    for (col, cat) in [
+        ("members.name", "name_kanji"),
+        ("members.#3(dropped)", "name_kana"),
+        ("members.birthday", "birth_date"),
+        ("members.email", "email"),
+        ("members.tel", "phone"),
+    ] {
+        assert_eq!(o["columns"][col], cat, "{col}: {o}");
+    }
+    use kizuki_core::Category as C;
+    assert_eq!(n(&o, C::NameKanji), 300, "{o}");
+    assert_eq!(n(&o, C::NameKana), 300, "{o}");
+    assert_eq!(n(&o, C::BirthDate), 300, "{o}");
+    assert_eq!(n(&o, C::Email), want(&kept_truth, C::Email) + 30, "{o}");
+    assert_eq!(n(&o, C::Phone), want(&kept_truth, C::Phone), "{o}");
+    assert_eq!(n(&object(&items, &at(&letters)), C::Email), 400);
+    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+    // The same file alone: columns by number, and the values it keeps out of line said
+    // to be unread.
+    std::fs::copy(pg.data().join(&members), sb.path().join("members")).unwrap();
+    let out = sb
+        .cmd()
+        .args(["--format", "json", "pii", "scan", "members"])
+        .assert()
+        .get_output()
+        .clone();
+    let items = json_lines(&out.stdout);
+    let o = object(&items, "members");
+    assert_eq!(n(&o, C::BirthDate), 0, "{o}");
+    assert_eq!(n(&o, C::Email), want(&kept_truth, C::Email), "{o}");
+    let failed = items
+        .iter()
+        .find(|o| o.get("error").is_some())
+        .unwrap_or_else(|| panic!("{items:?}"));
+    assert!(
+        failed["error"]
+            .as_str()
+            .unwrap()
+            .contains("30 values stored out of line"),
+        "{failed}"
+    );
 
     // A `pg_basebackup -Ft` archive: the table's file read from the tar as it streams, the
     // catalog's files beside it skipped.
