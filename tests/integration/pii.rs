@@ -1860,7 +1860,11 @@ fn reads_the_table_files_of_a_postgresql_data_directory() {
     assert_eq!(n(&o, C::Email), want(&kept_truth, C::Email) + 30, "{o}");
     assert_eq!(n(&o, C::Phone), want(&kept_truth, C::Phone), "{o}");
     assert_eq!(n(&object(&items, &at(&letters)), C::Email), 400);
-    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     // The same file alone: columns by number, and the values it keeps out of line said
     // to be unread.
     std::fs::copy(pg.data().join(&members), sb.path().join("members")).unwrap();

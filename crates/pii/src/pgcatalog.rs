@@ -147,11 +147,7 @@ impl Catalog {
     /// describe themselves as expected.
     pub fn load(dir: &Path) -> Option<Catalog> {
         let map = std::fs::read(dir.join("pg_filenode.map")).ok();
-        let node = |oid: u32| -> u32 {
-            map.as_deref()
-                .and_then(|m| mapped(m, oid))
-                .unwrap_or(oid)
-        };
+        let node = |oid: u32| -> u32 { map.as_deref().and_then(|m| mapped(m, oid)).unwrap_or(oid) };
         let class = relation_file(dir, node(PG_CLASS), CATALOG_CAP).ok()??;
         let attribute = relation_file(dir, node(PG_ATTRIBUTE), CATALOG_CAP).ok()??;
         Catalog::parse(&class, &attribute)
@@ -180,9 +176,14 @@ impl Catalog {
             own_atts.get(col.as_bytes()).is_some_and(|d| f(d))
         };
         let num_at = find((72..=100).step_by(2), |o| {
-            [("oid", 1), ("relname", 2), ("relnamespace", 3), ("relfilenode", 8)]
-                .iter()
-                .all(|(c, n)| known(c, &|d| i16_at(d, o) == *n))
+            [
+                ("oid", 1),
+                ("relname", 2),
+                ("relnamespace", 3),
+                ("relfilenode", 8),
+            ]
+            .iter()
+            .all(|(c, n)| known(c, &|d| i16_at(d, o) == *n))
         })?;
         let len_at = find((72..=100).step_by(2), |o| {
             [("oid", 4), ("relname", 64), ("relkind", 1), ("relpages", 4)]
@@ -190,9 +191,14 @@ impl Catalog {
                 .all(|(c, n)| known(c, &|d| i16_at(d, o) == *n))
         })?;
         let align_at = find(72..=110, |o| {
-            [("oid", b'i'), ("relname", b'c'), ("relkind", b'c'), ("reltuples", b'i')]
-                .iter()
-                .all(|(c, a)| known(c, &|d| d.get(o) == Some(a)))
+            [
+                ("oid", b'i'),
+                ("relname", b'c'),
+                ("relkind", b'c'),
+                ("reltuples", b'i'),
+            ]
+            .iter()
+            .all(|(c, a)| known(c, &|d| d.get(o) == Some(a)))
         })?;
 
         let mut by_oid: HashMap<u32, (String, u8, u32, u32)> = HashMap::new();
@@ -354,8 +360,7 @@ impl Toast {
             }
             for t in pgheap::tuples(&page) {
                 let (id, seq) = (u32_at(t.t, t.hoff), u32_at(t.t, t.hoff + 4));
-                let Some((_, Some(Stored::Plain(a, b)))) =
-                    pgheap::step(t.t, t.hoff + 8, Kind::Var)
+                let Some((_, Some(Stored::Plain(a, b)))) = pgheap::step(t.t, t.hoff + 8, Kind::Var)
                 else {
                     continue;
                 };
@@ -365,7 +370,10 @@ impl Toast {
                     continue;
                 }
                 self.size += data.len();
-                self.chunks.entry(id).or_default().push((seq, data.to_vec()));
+                self.chunks
+                    .entry(id)
+                    .or_default()
+                    .push((seq, data.to_vec()));
             }
         }
     }
@@ -374,11 +382,7 @@ impl Toast {
     /// TOAST table's oid) points to: its chunks in order, decompressed when they are
     /// compressed (pglz; lz4 is not read). `None` when a chunk is missing.
     pub fn value(&self, ptr: &[u8]) -> Option<Vec<u8>> {
-        let (raw, ext, id) = (
-            u32_at(ptr, 0) as usize,
-            u32_at(ptr, 4),
-            u32_at(ptr, 8),
-        );
+        let (raw, ext, id) = (u32_at(ptr, 0) as usize, u32_at(ptr, 4), u32_at(ptr, 8));
         let (size, method) = ((ext & 0x3FFF_FFFF) as usize, ext >> 30);
         let mut chunks: Vec<&(u32, Vec<u8>)> = self.chunks.get(&id)?.iter().collect();
         chunks.sort_by_key(|c| c.0);
@@ -397,5 +401,328 @@ impl Toast {
             return (method == 0).then(|| pgheap::pglz(&out)).flatten();
         }
         Some(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pgheap::tests::{page, tuple};
+    use crate::tally::CatSet;
+    use kizuki_core::Category;
+
+    /// Where a version keeps `attlen`, `attnum` and `attalign` in `pg_attribute`, and
+    /// `relkind` in `pg_class`: PostgreSQL 15's, and another order (as 17 and 18 moved them).
+    const V15: (usize, usize, usize, usize) = (76, 78, 93, 115);
+    const OTHER: (usize, usize, usize, usize) = (72, 74, 87, 119);
+
+    /// A row of the catalog: its columns' bytes as one fixed value after the header.
+    fn row(data: Vec<u8>, dead: bool) -> Vec<u8> {
+        let n = data.len();
+        let mut t = tuple(
+            &[(Kind::Bytes(n as u16, 1), Some(data))],
+            u32::from(dead) * 9,
+        );
+        t[18..20].copy_from_slice(&1u16.to_le_bytes());
+        t
+    }
+
+    fn put(d: &mut Vec<u8>, at: usize, b: &[u8]) {
+        if d.len() < at + b.len() {
+            d.resize(at + b.len(), 0);
+        }
+        d[at..at + b.len()].copy_from_slice(b);
+    }
+
+    fn class_row(
+        v: (usize, usize, usize, usize),
+        oid: u32,
+        name: &str,
+        node: u32,
+        toast: u32,
+        kind: u8,
+    ) -> Vec<u8> {
+        let mut d = vec![0u8; 124];
+        put(&mut d, 0, &oid.to_le_bytes());
+        put(&mut d, 4, name.as_bytes());
+        put(&mut d, 88, &node.to_le_bytes());
+        put(&mut d, v.3 - 7, &toast.to_le_bytes());
+        put(&mut d, v.3, &[kind]);
+        d
+    }
+
+    fn att_row(
+        v: (usize, usize, usize, usize),
+        rel: u32,
+        name: &[u8],
+        typid: u32,
+        len: i16,
+        num: i16,
+        align: u8,
+    ) -> Vec<u8> {
+        let mut d = vec![0u8; 112];
+        put(&mut d, 0, &rel.to_le_bytes());
+        put(&mut d, 4, name);
+        put(&mut d, 68, &typid.to_le_bytes());
+        put(&mut d, v.0, &len.to_le_bytes());
+        put(&mut d, v.1, &num.to_le_bytes());
+        put(&mut d, v.2, &[align]);
+        d
+    }
+
+    /// The files of `pg_class` and `pg_attribute` of a database with one table, `customers`
+    /// (file 16410, TOAST table file 16413): id, name, a dropped column, birthday, note.
+    fn catalog_files(v: (usize, usize, usize, usize)) -> (Vec<u8>, Vec<u8>) {
+        let class = page(&[
+            row(class_row(v, 1259, "pg_class", 0, 0, b'r'), false),
+            // The row before an update: dead, and another file number.
+            row(class_row(v, 16400, "customers", 16399, 16403, b'r'), true),
+            row(class_row(v, 16400, "customers", 16410, 16403, b'r'), false),
+            row(class_row(v, 16403, "pg_toast_16400", 16413, 0, b't'), false),
+            row(class_row(v, 16405, "customers_pkey", 16415, 0, b'i'), false),
+        ]);
+        let mut atts: Vec<Vec<u8>> = [
+            ("oid", 26, 4, 1, b'i'),
+            ("relname", 19, 64, 2, b'c'),
+            ("relnamespace", 26, 4, 3, b'i'),
+            ("relfilenode", 26, 4, 8, b'i'),
+            ("relpages", 23, 4, 10, b'i'),
+            ("reltuples", 700, 4, 11, b'i'),
+            ("relkind", 18, 1, 17, b'c'),
+        ]
+        .iter()
+        .map(|(n, t, l, k, a)| row(att_row(v, 1259, n.as_bytes(), *t, *l, *k, *a), false))
+        .collect();
+        for (n, t, l, k, a) in [
+            (&b"id"[..], 23, 4, 1, b'i'),
+            ("名前".as_bytes(), 25, -1, 2, b'i'),
+            (b"........pg.dropped.3........", 0, -1, 3, b'i'),
+            (b"birthday", 1082, 4, 4, b'i'),
+            (b"note", 25, -1, 5, b'i'),
+        ] {
+            atts.push(row(att_row(v, 16400, n, t, l, k, a), false));
+        }
+        (class, page(&atts))
+    }
+
+    #[test]
+    fn the_catalog_is_read_where_its_version_keeps_its_columns() {
+        for v in [V15, OTHER] {
+            let (class, attribute) = catalog_files(v);
+            let cat = Catalog::parse(&class, &attribute).expect("catalog");
+            assert!(cat.relation(16399).is_none(), "dead row");
+            assert!(cat.relation(16415).is_none(), "index");
+            let rel = cat.relation(16410).expect("customers");
+            assert_eq!(
+                (rel.name.as_str(), rel.kind, rel.toast),
+                ("customers", b'r', Some(16413))
+            );
+            let cols: Vec<(&str, Kind, Show)> = rel
+                .columns
+                .iter()
+                .map(|c| {
+                    let c = c.as_ref().unwrap();
+                    (c.name.as_str(), c.kind, c.show)
+                })
+                .collect();
+            assert_eq!(
+                cols,
+                [
+                    ("id", Kind::Bytes(4, 4), Show::Int),
+                    ("名前", Kind::Var, Show::Text),
+                    ("#3(dropped)", Kind::Var, Show::Text),
+                    ("birthday", Kind::Bytes(4, 4), Show::Date),
+                    ("note", Kind::Var, Show::Text),
+                ]
+            );
+            assert_eq!(cat.relation(16413).map(|r| r.kind), Some(b't'));
+        }
+        // A catalog that does not describe itself as expected (pg_class's own columns
+        // elsewhere) is not used.
+        let (class, _) = catalog_files(V15);
+        let (_, attribute) = catalog_files((80, 82, 99, 115));
+        let mut wrong = attribute.clone();
+        // Every attnum of pg_class's columns made 0.
+        for k in 0..12 {
+            let lp = u32_at(&wrong, 24 + 4 * k);
+            let off = (lp & 0x7FFF) as usize;
+            if off > 0 {
+                let hoff = usize::from(wrong[off + 22]);
+                wrong[off + hoff + 82] = 0;
+                wrong[off + hoff + 83] = 0;
+            }
+        }
+        assert!(Catalog::parse(&class, &wrong).is_none());
+        assert!(Catalog::parse(&class, &[]).is_none());
+        assert!(Catalog::parse(&[], &attribute).is_none());
+    }
+
+    #[test]
+    fn a_table_is_read_with_its_columns_named_typed_and_out_of_line() {
+        let (class, attribute) = catalog_files(V15);
+        let cat = Catalog::parse(&class, &attribute).unwrap();
+        let rel = cat.relation(16410).unwrap();
+        // The note of row 0 in three chunks of its TOAST table (out of order, on two pages),
+        // that of row 1 compressed with pglz in one, that of row 2 missing.
+        let note = "連絡先 taro.note@example.jp 以上。"
+            .repeat(100)
+            .into_bytes();
+        let thirds: Vec<&[u8]> = note.chunks(note.len().div_ceil(3)).collect();
+        let chunk = |id: u32, seq: u32, data: &[u8]| {
+            tuple(
+                &[
+                    (Kind::Bytes(4, 4), Some(id.to_le_bytes().to_vec())),
+                    (Kind::Bytes(4, 4), Some(seq.to_le_bytes().to_vec())),
+                    (Kind::Var, Some(data.to_vec())),
+                ],
+                0,
+            )
+        };
+        // pglz: `x` then 40 bytes from one back; the raw size (41) first.
+        let mut packed = 41u32.to_le_bytes().to_vec();
+        packed.extend_from_slice(&[0b10, b'x', 0x0F, 1, 40 - 18 + 3 - 3]);
+        let mut toast_file = page(&[chunk(7, 2, thirds[2]), chunk(8, 0, &packed)]);
+        toast_file.extend(page(&[chunk(7, 0, thirds[0]), chunk(7, 1, thirds[1])]));
+        let mut toast = Toast::default();
+        toast.read(&mut &toast_file[..]).unwrap();
+        let pointer = |raw: usize, ext: usize, id: u32| {
+            let mut p = vec![1u8, 18];
+            p.extend_from_slice(&(raw as u32).to_le_bytes());
+            p.extend_from_slice(&(ext as u32).to_le_bytes());
+            p.extend_from_slice(&id.to_le_bytes());
+            p.extend_from_slice(&16403u32.to_le_bytes());
+            (Kind::Fixed(18, 1), Some(p))
+        };
+        assert_eq!(
+            toast.value(&pointer(note.len() + 4, note.len(), 7).1.unwrap()[2..]),
+            Some(note.clone())
+        );
+        assert_eq!(
+            toast.value(&pointer(45, packed.len(), 8).1.unwrap()[2..]),
+            Some(vec![b'x'; 41])
+        );
+        assert_eq!(
+            toast.value(&pointer(note.len() + 4, note.len() - 1, 7).1.unwrap()[2..]),
+            None
+        );
+        let days = |y: i32| (y - 2000) * 365;
+        let person = |i: u32, name: &str, kana: &str, note: Col| {
+            tuple(
+                &[
+                    (Kind::Fixed(4, 4), Some(i.to_le_bytes().to_vec())),
+                    (Kind::Var, Some(name.as_bytes().to_vec())),
+                    (Kind::Var, Some(kana.as_bytes().to_vec())),
+                    (
+                        Kind::Fixed(4, 4),
+                        Some(days(1970 + i as i32).to_le_bytes().to_vec()),
+                    ),
+                    note,
+                ],
+                0,
+            )
+        };
+        type Col = crate::pgheap::tests::Col;
+        let file = page(&[
+            person(
+                0,
+                "山田 太郎",
+                "ヤマダ タロウ",
+                pointer(note.len() + 4, note.len(), 7),
+            ),
+            person(
+                1,
+                "佐藤 花子",
+                "サトウ ハナコ",
+                pointer(45, packed.len(), 8),
+            ),
+            person(2, "鈴木 一郎", "スズキ イチロウ", pointer(5004, 5000, 9)),
+            person(3, "高橋 次郎", "タカハシ ジロウ", (Kind::Var, None)),
+        ]);
+        let heap = pgheap::read(&mut &file[..], CatSet::all(), rel.schema(Some(&toast))).unwrap();
+        assert_eq!(
+            (heap.table.as_deref(), heap.out_of_line, heap.unread),
+            (Some("customers"), 1, 0)
+        );
+        let mut live = heap.live;
+        let (records, cols) = live.finish();
+        assert_eq!(records, 4);
+        for (col, cat) in [
+            ("名前", Category::NameKanji),
+            ("#3(dropped)", Category::NameKana),
+            ("birthday", Category::BirthDate),
+        ] {
+            assert!(cols.contains(&(col.to_string(), cat)), "{col}: {cols:?}");
+        }
+        let count = |c| live.tally.count(c);
+        assert_eq!(
+            (count(Category::BirthDate), count(Category::NameKana)),
+            (4, 4)
+        );
+        assert_eq!(count(Category::Email), 100);
+
+        // The same file without the catalog: columns by number, the dates no cells, the
+        // values out of line not read (three of them).
+        let heap = pgheap::read(&mut &file[..], CatSet::all(), None).unwrap();
+        assert_eq!((heap.table, heap.out_of_line), (None, 3));
+        let mut live = heap.live;
+        live.finish();
+        assert_eq!(live.tally.count(Category::BirthDate), 0);
+        // A schema of another table (every row fails it): as if there were none.
+        let other = Relation {
+            name: "other".into(),
+            kind: b'r',
+            toast: None,
+            columns: vec![Some(Column {
+                name: "x".into(),
+                kind: Kind::Bytes(8, 8),
+                show: Show::Int,
+            })],
+        };
+        let heap = pgheap::read(&mut &file[..], CatSet::all(), other.schema(None)).unwrap();
+        assert_eq!((heap.table, heap.unread), (None, 0));
+    }
+
+    #[test]
+    fn dates_and_numbers_are_shown_as_postgresql_prints_them() {
+        let show = |v: i64, len: usize, s: Show| {
+            let b = v.to_le_bytes();
+            pgheap::show_fixed(&b[..len], s)
+        };
+        assert_eq!(show(0, 4, Show::Date), "2000-01-01");
+        assert_eq!(show(-10_957, 4, Show::Date), "1970-01-01");
+        assert_eq!(show(-365 * 20 - 5 + 102, 4, Show::Date), "1980-04-12");
+        assert_eq!(show(9_190, 4, Show::Date), "2025-02-28");
+        assert_eq!(show(i64::from(i32::MAX), 4, Show::Date), "");
+        let day = 86_400_000_000i64;
+        assert_eq!(show(-10_957 * day, 8, Show::Timestamp), "1970-01-01");
+        assert_eq!(
+            show(day + 3_723_000_000, 8, Show::Timestamp),
+            "2000-01-02 01:02:03"
+        );
+        assert_eq!(show(-42, 2, Show::Int), "-42");
+        assert_eq!(show(9_012_345_678, 8, Show::Int), "9012345678");
+        assert_eq!(
+            pgheap::show_fixed(b"postgres\0\0\0", Show::Name),
+            "postgres"
+        );
+        assert_eq!(show(1, 4, Show::Nothing), "");
+    }
+
+    #[test]
+    fn the_file_map_and_file_names() {
+        let mut map = MAP_MAGIC.to_le_bytes().to_vec();
+        map.extend_from_slice(&2u32.to_le_bytes());
+        for (o, n) in [(1259u32, 16500u32), (1249, 16501)] {
+            map.extend_from_slice(&o.to_le_bytes());
+            map.extend_from_slice(&n.to_le_bytes());
+        }
+        assert_eq!(mapped(&map, 1249), Some(16501));
+        assert_eq!(mapped(&map, 1247), None);
+        assert_eq!(mapped(&map[..12], 1259), None);
+        assert_eq!(mapped(b"nothing at all..", 1259), None);
+        assert_eq!(node_of("16390"), Some(16390));
+        assert_eq!(node_of("16390.2"), Some(16390));
+        assert_eq!(node_of("16390_fsm"), None);
+        assert_eq!(node_of("16390.csv"), None);
     }
 }

@@ -556,19 +556,11 @@ pub(crate) struct Schema<'a> {
 
 impl Schema<'_> {
     fn kinds(&self) -> Vec<Kind> {
-        self.columns
-            .iter()
-            .map(|(_, k, _)| *k)
-            .collect()
+        self.columns.iter().map(|(_, k, _)| *k).collect()
     }
 
     fn table(&self) -> Table {
-        Table::with_columns(
-            self.columns
-                .iter()
-                .map(|(n, _, _)| n.to_string())
-                .collect(),
-        )
+        Table::with_columns(self.columns.iter().map(|(n, _, _)| n.to_string()).collect())
     }
 }
 
@@ -589,7 +581,7 @@ fn civil(days: i64) -> Option<(i64, u32, u32)> {
 }
 
 /// A fixed-width value shown as `show` wants (empty when it cannot be).
-fn show_fixed(v: &[u8], show: Show) -> String {
+pub(crate) fn show_fixed(v: &[u8], show: Show) -> String {
     let int = || -> Option<i64> {
         Some(match v.len() {
             2 => i64::from(i16::from_le_bytes(v.try_into().ok()?)),
@@ -678,7 +670,9 @@ pub(crate) fn read(
         if schema.is_some()
             && heap.rows == 0
             && heap.unread == 0
-            && parsed.as_ref().is_some_and(|p| p.iter().all(Option::is_none))
+            && parsed
+                .as_ref()
+                .is_some_and(|p| p.iter().all(Option::is_none))
         {
             // The catalog describes another table than the file holds (a file copied
             // beside another database's catalog): as if there were none.
@@ -767,15 +761,15 @@ pub(crate) fn read(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// A column of a synthetic tuple: its kind and value (`None`: null).
-    type Col = (Kind, Option<Vec<u8>>);
+    pub(crate) type Col = (Kind, Option<Vec<u8>>);
 
     /// A tuple as PostgreSQL writes it (`heap_fill_tuple`): header, null bitmap, columns
     /// aligned with zero padding, short varlenas with a 1-byte header.
-    fn tuple(cols: &[Col], xmax: u32) -> Vec<u8> {
+    pub(crate) fn tuple(cols: &[Col], xmax: u32) -> Vec<u8> {
         let natts = cols.len();
         let has_null = cols.iter().any(|c| c.1.is_none());
         let bitmap = if has_null { natts.div_ceil(8) } else { 0 };
@@ -797,6 +791,11 @@ mod tests {
                     assert_eq!(v.len(), usize::from(*n));
                     t.extend_from_slice(v);
                 }
+                Kind::Bytes(n, a) => {
+                    t.resize(t.len().next_multiple_of(usize::from(*a)), 0);
+                    assert_eq!(v.len(), usize::from(*n));
+                    t.extend_from_slice(v);
+                }
                 Kind::Var if v.len() < 127 => {
                     t.push(((v.len() as u8 + 1) << 1) | 1);
                     t.extend_from_slice(v);
@@ -813,7 +812,7 @@ mod tests {
     }
 
     /// A heap page of these tuples.
-    fn page(tuples: &[Vec<u8>]) -> Vec<u8> {
+    pub(crate) fn page(tuples: &[Vec<u8>]) -> Vec<u8> {
         let mut p = vec![0u8; PAGE];
         let mut upper = PAGE;
         for (k, t) in tuples.iter().enumerate() {

@@ -984,11 +984,7 @@ impl Scanner {
             Some(t) => crate::pgcatalog::Toast::load(dir, t)?,
             None => None,
         };
-        let heap = crate::pgheap::read(
-            &mut r,
-            self.opts.categories,
-            rel.schema(toast.as_ref()),
-        )?;
+        let heap = crate::pgheap::read(&mut r, self.opts.categories, rel.schema(toast.as_ref()))?;
         self.report_pg(label, heap, out);
         if let Some(t) = toast.filter(|t| t.dropped > 0) {
             out.push(Item::Failed {
@@ -1225,7 +1221,8 @@ impl Scanner {
                 crate::sqlite::Spotted::Postgres => {
                     // Pages with no row read (none with rows, or none whose columns could be
                     // told apart) are left to the text carver.
-                    let Ok(heap) = crate::pgheap::read(&mut &db[..], self.opts.categories, None) else {
+                    let Ok(heap) = crate::pgheap::read(&mut &db[..], self.opts.categories, None)
+                    else {
                         return;
                     };
                     if !heap.has_rows() {
