@@ -22,8 +22,8 @@ const PG_ATTRIBUTE: u32 = 1249;
 /// `pg_filenode.map`'s magic number.
 const MAP_MAGIC: u32 = 0x0059_2717;
 /// Bytes of one catalog file read, segments included (a catalog of ten thousand tables
-/// is tens of MB).
-const CATALOG_CAP: u64 = 256 << 20;
+/// is tens of MB): past them the catalog is not used, and the columns are inferred.
+const CATALOG_CAP: u64 = 64 << 20;
 /// Bytes of values kept from one TOAST table: values past them are not read (and said so).
 pub const TOAST_CAP: usize = 64 << 20;
 /// A column's name in `pg_attribute` once dropped.
@@ -43,8 +43,8 @@ pub(crate) struct Relation {
     pub kind: u8,
     /// The file number of its TOAST table.
     pub toast: Option<u32>,
-    /// Its columns by number (`None`: not found).
-    pub columns: Vec<Option<Column>>,
+    /// Its columns with their numbers (from 1), in order.
+    pub columns: Vec<(u16, Column)>,
 }
 
 /// A column: its name, how it is stored and how it is shown.
@@ -59,10 +59,14 @@ impl Relation {
     /// The schema [`pgheap::read`] reads the table's rows with; `None` when a column's
     /// storage is unknown (its row in `pg_attribute` not found, a `cstring`).
     pub fn schema<'a>(&'a self, toast: Option<&'a Toast>) -> Option<pgheap::Schema<'a>> {
+        // Every number from 1, none missing.
         let columns = self
             .columns
             .iter()
-            .map(|c| c.as_ref().map(|c| (c.name.as_str(), c.kind, c.show)))
+            .enumerate()
+            .map(|(i, (num, c))| {
+                (usize::from(*num) == i + 1).then_some((c.name.as_str(), c.kind, c.show))
+            })
             .collect::<Option<Vec<_>>>()?;
         (!columns.is_empty()).then_some(pgheap::Schema {
             table: &self.name,
@@ -146,7 +150,11 @@ impl Catalog {
     /// The catalog of the database whose directory is `dir`, if its files are there and
     /// describe themselves as expected.
     pub fn load(dir: &Path) -> Option<Catalog> {
-        let map = std::fs::read(dir.join("pg_filenode.map")).ok();
+        // 512 bytes in every version.
+        let map = std::fs::File::open(dir.join("pg_filenode.map"))
+            .and_then(|f| kizuki_core::io::read_capped(f, 4096))
+            .ok()
+            .flatten();
         let node = |oid: u32| -> u32 { map.as_deref().and_then(|m| mapped(m, oid)).unwrap_or(oid) };
         let class = relation_file(dir, node(PG_CLASS), CATALOG_CAP).ok()??;
         let attribute = relation_file(dir, node(PG_ATTRIBUTE), CATALOG_CAP).ok()??;
@@ -213,11 +221,11 @@ impl Catalog {
             let n = decoded(name(n));
             by_oid.insert(oid, (n, kind, node, u32_at(d, toast_at)));
         }
-        let mut columns: HashMap<u32, Vec<Option<Column>>> = HashMap::new();
+        let mut columns: HashMap<u32, Vec<(u16, Column)>> = HashMap::new();
         for d in &attribute {
             let rel = u32_at(d, 0);
             let num = i16_at(d, num_at);
-            if num <= 0 || !by_oid.contains_key(&rel) {
+            if num <= 0 || num as usize > pgheap::MAX_ATTS || !by_oid.contains_key(&rel) {
                 continue;
             }
             let (Some(n), Some(&align)) = (d.get(4..), d.get(align_at)) else {
@@ -227,14 +235,9 @@ impl Catalog {
             let Some(kind) = kind_of(len, align) else {
                 continue;
             };
-            let cols = columns.entry(rel).or_default();
-            let i = usize::from(num as u16 - 1);
-            if cols.len() <= i {
-                cols.resize_with(i + 1, || None);
-            }
             // A dropped column's values stay in the rows written before (its type is
             // gone, its storage not): text is still read, under its number.
-            cols[i] = Some(if n.starts_with(DROPPED) {
+            let col = if n.starts_with(DROPPED) {
                 Column {
                     name: format!("#{num}(dropped)"),
                     kind,
@@ -246,17 +249,22 @@ impl Catalog {
                     kind,
                     show: show_of(typid, len),
                 }
-            });
+            };
+            columns.entry(rel).or_default().push((num as u16, col));
         }
         let node_of: HashMap<u32, u32> = by_oid.iter().map(|(o, r)| (*o, r.2)).collect();
         let rels = by_oid
             .into_iter()
             .map(|(oid, (name, kind, node, toast))| {
+                let mut columns = columns.remove(&oid).unwrap_or_default();
+                // Live rows only: one per number (the first, should a damaged page hold two).
+                columns.sort_by_key(|c| c.0);
+                columns.dedup_by_key(|c| c.0);
                 let rel = Relation {
                     name,
                     kind,
                     toast: node_of.get(&toast).copied(),
-                    columns: columns.remove(&oid).unwrap_or_default(),
+                    columns,
                 };
                 (node, rel)
             })
@@ -520,10 +528,7 @@ mod tests {
             let cols: Vec<(&str, Kind, Show)> = rel
                 .columns
                 .iter()
-                .map(|c| {
-                    let c = c.as_ref().unwrap();
-                    (c.name.as_str(), c.kind, c.show)
-                })
+                .map(|(_, c)| (c.name.as_str(), c.kind, c.show))
                 .collect();
             assert_eq!(
                 cols,
@@ -672,11 +677,14 @@ mod tests {
             name: "other".into(),
             kind: b'r',
             toast: None,
-            columns: vec![Some(Column {
-                name: "x".into(),
-                kind: Kind::Bytes(8, 8),
-                show: Show::Int,
-            })],
+            columns: vec![(
+                1,
+                Column {
+                    name: "x".into(),
+                    kind: Kind::Bytes(8, 8),
+                    show: Show::Int,
+                },
+            )],
         };
         let heap = pgheap::read(&mut &file[..], CatSet::all(), other.schema(None)).unwrap();
         assert_eq!((heap.table, heap.unread), (None, 0));

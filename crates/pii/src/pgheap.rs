@@ -43,7 +43,7 @@ const PLACES: usize = 64;
 /// about a second).
 const FILE_STEPS: usize = 5_000_000;
 /// Columns of a tuple (PostgreSQL's `MaxHeapAttributeNumber`).
-const MAX_ATTS: usize = 1600;
+pub(crate) const MAX_ATTS: usize = 1600;
 
 /// `t_infomask` bits.
 const HASNULL: u16 = 0x0001;
