@@ -30,7 +30,8 @@ pub fn scan(data: &[u8]) -> Vec<crate::Item> {
 }
 
 /// One file of arbitrary bytes read from disk as `pii scan PATH` reads it, under two names
-/// (`fuzz.csv`, `fuzz.tar.gz`): the readers that stream from a file rather than from memory
+/// (`fuzz.csv`, `fuzz.tar.gz`), and cut in pages as a PostgreSQL database's catalog, TOAST
+/// table and table: the readers that stream from a file rather than from memory
 /// (compressed streams, tar as it streams, zip a member at a time, SQLite with its free
 /// pages, raw images, mbox) and the checks that pick them. The items found. The file lives in
 /// a directory of the thread's, removed when the thread ends.
@@ -51,6 +52,26 @@ pub fn scan_file(data: &[u8]) -> Vec<crate::Item> {
             let path = dir.path().join(name);
             if std::fs::write(&path, data).is_ok() {
                 items.extend(scanner.scan_file(&path));
+            }
+        }
+        // A PostgreSQL database directory: the first page is pg_class's file, the second
+        // pg_attribute's, the third a TOAST table's (16413), the rest a table's (16410).
+        let page = crate::pgheap::PAGE;
+        if data.len() > 3 * page {
+            let db = dir.path().join("base/5");
+            let files = [
+                ("1259", &data[..page]),
+                ("1249", &data[page..2 * page]),
+                ("16413", &data[2 * page..3 * page]),
+                ("16410", &data[3 * page..]),
+            ];
+            if std::fs::create_dir_all(&db).is_ok()
+                && files
+                    .iter()
+                    .all(|(n, b)| std::fs::write(db.join(n), b).is_ok())
+            {
+                // A scanner of its own: the catalog is read again for each input.
+                items.extend(Scanner::default().scan_file(&db.join("16410")));
             }
         }
     });

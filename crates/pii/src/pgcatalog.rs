@@ -690,6 +690,62 @@ mod tests {
         assert_eq!((heap.table, heap.unread), (None, 0));
     }
 
+    /// The fuzz seed `pii_file/postgres-catalog` (what [`crate::fuzzing::scan_file`] lays
+    /// out as a database directory): pg_class, pg_attribute, a TOAST table and the table,
+    /// a page each. `UPDATE_GOLDEN=1` writes it.
+    #[test]
+    fn the_catalog_fuzz_seed_is_current() {
+        let (class, attribute) = catalog_files(V15);
+        let note = "連絡先 taro.note@example.jp 以上。".repeat(40).into_bytes();
+        let toast = page(&[tuple(
+            &[
+                (Kind::Bytes(4, 4), Some(7u32.to_le_bytes().to_vec())),
+                (Kind::Bytes(4, 4), Some(0u32.to_le_bytes().to_vec())),
+                (Kind::Var, Some(note.clone())),
+            ],
+            0,
+        )]);
+        let mut ptr = vec![1u8, 18];
+        for v in [note.len() as u32 + 4, note.len() as u32, 7, 16403] {
+            ptr.extend_from_slice(&v.to_le_bytes());
+        }
+        let rows: Vec<Vec<u8>> = ["山田 太郎", "佐藤 花子", "鈴木 一郎"]
+            .iter()
+            .enumerate()
+            .map(|(i, name)| {
+                tuple(
+                    &[
+                        (Kind::Fixed(4, 4), Some((i as u32).to_le_bytes().to_vec())),
+                        (Kind::Var, Some(name.as_bytes().to_vec())),
+                        (Kind::Var, Some("ヤマダ タロウ".as_bytes().to_vec())),
+                        (Kind::Fixed(4, 4), Some((-7000i32).to_le_bytes().to_vec())),
+                        (Kind::Fixed(18, 1), Some(ptr.clone())),
+                    ],
+                    0,
+                )
+            })
+            .collect();
+        let seed = [class, attribute, toast, page(&rows)].concat();
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../fuzz/corpus/pii_file/postgres-catalog");
+        if std::env::var_os("UPDATE_GOLDEN").is_some() {
+            std::fs::write(&path, &seed).unwrap();
+        }
+        assert!(
+            std::fs::read(&path).unwrap() == seed,
+            "UPDATE_GOLDEN=1 rewrites {}",
+            path.display()
+        );
+        let items = crate::fuzzing::scan_file(&seed);
+        let found = items.iter().find_map(|i| match i {
+            crate::Item::Found(r) if r.path.ends_with("base/5/16410") => Some(r),
+            _ => None,
+        });
+        let r = found.unwrap_or_else(|| panic!("{items:?}"));
+        assert_eq!(r.categories.get(&Category::Email), Some(&120), "{r:?}");
+        assert_eq!(r.categories.get(&Category::BirthDate), Some(&3), "{r:?}");
+    }
+
     #[test]
     fn dates_and_numbers_are_shown_as_postgresql_prints_them() {
         let show = |v: i64, len: usize, s: Show| {

@@ -706,6 +706,12 @@ pub(crate) fn read(
                 heap.unread += 1;
                 continue;
             };
+            let part = if t.dead {
+                &mut heap.dead
+            } else {
+                &mut heap.live
+            };
+            let out_of_line = &mut heap.out_of_line;
             let mut value = |s: &Option<Stored>, show: Show| -> std::borrow::Cow<'_, str> {
                 let bytes = |a: usize, b: usize| t.t.get(a..b).unwrap_or(&[]);
                 let owned = |v: &[u8], euc: &mut Option<bool>| {
@@ -724,7 +730,7 @@ pub(crate) fn read(
                         {
                             Some(v) => owned(&v, &mut euc),
                             None => {
-                                heap.out_of_line += 1;
+                                *out_of_line += 1;
                                 std::borrow::Cow::Borrowed("")
                             }
                         }
@@ -735,22 +741,24 @@ pub(crate) fn read(
                     _ => std::borrow::Cow::Borrowed(""),
                 }
             };
-            let row: Vec<std::borrow::Cow<'_, str>> = match &schema {
-                Some(sc) => sc
-                    .columns
-                    .iter()
-                    .zip(&stored)
-                    .map(|((_, _, show), s)| value(s, *show))
-                    .collect(),
-                // Without the catalog, fixed-width values are no cells: a `date` is a number
-                // of days, which could as well be a quantity.
-                None => stored.iter().map(|s| value(s, Show::Text)).collect(),
-            };
-            let part = if t.dead {
-                &mut heap.dead
-            } else {
-                &mut heap.live
-            };
+            // Without the catalog, fixed-width values are no cells: a `date` is a number of
+            // days, which could as well be a quantity. Columns the table no longer counts
+            // (classified as none) are not decoded.
+            let shows = stored.iter().enumerate().map(|(i, s)| {
+                let show = schema.as_ref().map_or(Show::Text, |sc| {
+                    sc.columns.get(i).map_or(Show::Nothing, |c| c.2)
+                });
+                (i, s, show)
+            });
+            let row: Vec<std::borrow::Cow<'_, str>> = shows
+                .map(|(i, s, show)| {
+                    if part.table.reads_column(i) {
+                        value(s, show)
+                    } else {
+                        std::borrow::Cow::Borrowed("")
+                    }
+                })
+                .collect();
             part.table.push(&row, &mut part.tally);
             heap.rows += 1;
         }

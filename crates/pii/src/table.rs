@@ -1100,6 +1100,15 @@ impl Table {
         }
     }
 
+    /// Does counting read column `i`'s cells? `false` only once the columns are classified
+    /// and `i` is neither counted nor part of a split name or address: a reader may then
+    /// leave its cells empty rather than decode them.
+    pub(crate) fn reads_column(&self, i: usize) -> bool {
+        self.kinds.is_none()
+            || self.ops.get(i).is_none_or(|op| *op != Op::Skip)
+            || self.groups.iter().any(|g| g.cols.contains(&i))
+    }
+
     /// Named columns (JSON Lines keys) known so far.
     pub(crate) fn key_count(&self) -> usize {
         self.keys.len()
