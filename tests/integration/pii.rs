@@ -1752,8 +1752,20 @@ fn reads_the_table_files_of_a_postgresql_data_directory() {
             {members}
             ALTER TABLE members DROP COLUMN kana;
             CREATE TABLE letters (id int, body text);
-            INSERT INTO letters SELECT 1, string_agg(md5(i::text) || ' user' || i || '@example.com', ' ') FROM generate_series(1, 400) i;"
+            INSERT INTO letters SELECT 1, string_agg(md5(i::text) || ' user' || i || '@example.com', ' ') FROM generate_series(1, 400) i;
+            CREATE TABLE lz4 (id int, body text COMPRESSION lz4);
+            INSERT INTO lz4 SELECT 1, string_agg(md5(i::text) || ' lz' || i || '@example.com', ' ') FROM generate_series(1, 300) i;
+            INSERT INTO lz4 VALUES (2, repeat('定型文です。', 300) || ' inline@example.com ' || repeat('以上。', 200));"
         ),
+    );
+    // lz4 (PostgreSQL 14 on, when built with it): one value out of line, one in the row.
+    assert_eq!(
+        pg.sql(
+            "crm",
+            "SELECT string_agg(pg_column_compression(body) || (pg_column_size(body) > 2100)::text, ',' ORDER BY id) FROM lz4;"
+        )
+        .trim(),
+        "lz4true,lz4false"
     );
     assert_eq!(
         pg.sql(
@@ -1768,7 +1780,7 @@ fn reads_the_table_files_of_a_postgresql_data_directory() {
             .trim()
             .to_string()
     };
-    let (members, letters) = (path_of("members"), path_of("letters"));
+    let (members, letters, lz4) = (path_of("members"), path_of("letters"), path_of("lz4"));
     // Deleted, not vacuumed: still in their pages.
     pg.sql("crm", "DELETE FROM customers WHERE id > 300;");
     pg.stop();
@@ -1829,6 +1841,7 @@ fn reads_the_table_files_of_a_postgresql_data_directory() {
         at(&memos),
         at(&members),
         at(&letters),
+        at(&lz4),
     ];
     wanted.sort();
     assert_eq!(paths, wanted, "{}", String::from_utf8_lossy(&out.stderr));
@@ -1860,6 +1873,7 @@ fn reads_the_table_files_of_a_postgresql_data_directory() {
     assert_eq!(n(&o, C::Email), want(&kept_truth, C::Email) + 30, "{o}");
     assert_eq!(n(&o, C::Phone), want(&kept_truth, C::Phone), "{o}");
     assert_eq!(n(&object(&items, &at(&letters)), C::Email), 400);
+    assert_eq!(n(&object(&items, &at(&lz4)), C::Email), 301);
     assert!(
         out.stderr.is_empty(),
         "{}",

@@ -388,10 +388,10 @@ impl Toast {
 
     /// The value a TOAST pointer (16 bytes: raw size, stored size and method, value id,
     /// TOAST table's oid) points to: its chunks in order, decompressed when they are
-    /// compressed (pglz; lz4 is not read). `None` when a chunk is missing.
+    /// compressed (pglz or lz4). `None` when a chunk is missing.
     pub fn value(&self, ptr: &[u8]) -> Option<Vec<u8>> {
         let (raw, ext, id) = (u32_at(ptr, 0) as usize, u32_at(ptr, 4), u32_at(ptr, 8));
-        let (size, method) = ((ext & 0x3FFF_FFFF) as usize, ext >> 30);
+        let size = (ext & 0x3FFF_FFFF) as usize;
         let mut chunks: Vec<&(u32, Vec<u8>)> = self.chunks.get(&id)?.iter().collect();
         chunks.sort_by_key(|c| c.0);
         let mut out = Vec::with_capacity(size.min(pgheap::MAX_VALUE));
@@ -406,7 +406,7 @@ impl Toast {
         }
         if size + 4 < raw {
             // Compressed: the chunks hold the method and raw size in 4 bytes, then the data.
-            return (method == 0).then(|| pgheap::pglz(&out)).flatten();
+            return pgheap::decompress(&out);
         }
         Some(out)
     }

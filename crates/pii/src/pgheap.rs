@@ -457,6 +457,20 @@ pub(crate) const MAX_VALUE: usize = 4 << 20;
 /// By hand: no crate decodes pglz, and the format is a page of code (`pg_lzcompress.c`): a
 /// control byte for eight items, each a literal byte or a back-reference of 3 to 273 bytes
 /// at most 4095 back.
+/// A value compressed (`c`: its raw size and method in 4 bytes, then the data) with pglz
+/// ([`pglz`]) or lz4 (PostgreSQL 14's `default_toast_compression = lz4`, a raw block),
+/// when it decompresses to the size it gives, at most [`MAX_VALUE`].
+pub(crate) fn decompress(c: &[u8]) -> Option<Vec<u8>> {
+    let info = u32_at(c, 0);
+    let raw = (info & 0x3FFF_FFFF) as usize;
+    match info >> 30 {
+        1 if raw <= MAX_VALUE => lz4_flex::block::decompress(c.get(4..)?, raw)
+            .ok()
+            .filter(|v| v.len() == raw),
+        _ => pglz(c),
+    }
+}
+
 pub(crate) fn pglz(c: &[u8]) -> Option<Vec<u8>> {
     let info = u32_at(c, 0);
     let (raw, method) = ((info & 0x3FFF_FFFF) as usize, info >> 30);
@@ -719,7 +733,7 @@ pub(crate) fn read(
                 };
                 match (*s, show) {
                     (Some(Stored::Plain(a, b)), Show::Text) => text(bytes(a, b), &mut euc),
-                    (Some(Stored::Compressed(a, b)), Show::Text) => pglz(bytes(a, b))
+                    (Some(Stored::Compressed(a, b)), Show::Text) => decompress(bytes(a, b))
                         .map(|v| owned(&v, &mut euc))
                         .unwrap_or_default(),
                     (Some(Stored::Toast(a)), Show::Text) => {
@@ -750,15 +764,23 @@ pub(crate) fn read(
                 });
                 (i, s, show)
             });
+            let toast_at_hand = schema.as_ref().is_some_and(|s| s.toast.is_some());
+            let mut unread_toast = 0;
             let row: Vec<std::borrow::Cow<'_, str>> = shows
                 .map(|(i, s, show)| {
                     if part.table.reads_column(i) {
                         value(s, show)
                     } else {
+                        // A column classified without its values out of line (none could be
+                        // read): still said to be unread.
+                        if matches!(s, Some(Stored::Toast(_))) && !toast_at_hand {
+                            unread_toast += 1;
+                        }
                         std::borrow::Cow::Borrowed("")
                     }
                 })
                 .collect();
+            heap.out_of_line += unread_toast;
             part.table.push(&row, &mut part.tally);
             heap.rows += 1;
         }
@@ -951,6 +973,23 @@ pub(crate) mod tests {
         assert_eq!(pglz(&stream(9 | 1 << 30, &ok)), None);
         assert_eq!(pglz(&stream(64 << 20, &ok)), None);
         assert_eq!(pglz(&[1, 2]), None);
+    }
+
+    #[test]
+    fn lz4_values_decompress_to_their_size_or_not_at_all() {
+        let raw = "連絡先 taro@example.jp。".repeat(50).into_bytes();
+        let packed = lz4_flex::block::compress(&raw);
+        let value = |size: usize, method: u32| {
+            let mut c = (size as u32 | method << 30).to_le_bytes().to_vec();
+            c.extend_from_slice(&packed);
+            c
+        };
+        assert_eq!(decompress(&value(raw.len(), 1)), Some(raw.clone()));
+        assert_eq!(decompress(&value(raw.len() + 1, 1)), None);
+        assert_eq!(decompress(&value(raw.len() - 1, 1)), None);
+        assert_eq!(decompress(&value(MAX_VALUE + 1, 1)), None);
+        // The same bytes as pglz: no value.
+        assert_eq!(decompress(&value(raw.len(), 0)), None);
     }
 
     #[test]
