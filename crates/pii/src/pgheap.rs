@@ -9,17 +9,19 @@
 //! bitmap) and its columns one after another, each aligned as its type wants: text, varchar,
 //! char(n), numeric, jsonb and bytea as a *varlena* (a 1-byte length header for values up to
 //! 126 bytes, else a 4-byte one aligned to 4), integers, dates, timestamps and booleans as
-//! fixed-width values. The types are not in the file: they are inferred from the rows
-//! themselves ([`infer`]), as the one list of column kinds under which every row of a page
-//! parses to exactly its length, the padding between columns being zeros. The text columns
-//! are then cells of a table without a header, classified by their values like any other
+//! fixed-width values. The types are not in the file: the database's catalog beside it gives
+//! them ([`crate::pgcatalog`], [`Schema`]: named columns, dates, values out of line); without
+//! it they are inferred from the rows themselves ([`infer`]), as the one list of column
+//! kinds under which every row of a page parses to exactly its length, the padding between
+//! columns being zeros. The text columns are then cells of a table without a header, classified by their values like any other
 //! ([`crate::table`]); the other columns are left empty (a `date` is a number of days, which
 //! could as well be a quantity).
 //!
 //! Rows deleted (or replaced by an update) stay in their page until the table is vacuumed:
 //! a tuple whose `xmax` is set is counted apart, as a SQLite database's deleted rows are.
-//! Values compressed in the row with pglz (PostgreSQL's default) are decompressed ([`pglz`]);
-//! values compressed with lz4 or stored out of line (TOAST) are not read.
+//! Values compressed with pglz (PostgreSQL's default, [`pglz`]) or lz4 are decompressed;
+//! values stored out of line (TOAST) are read from the TOAST table's file when the catalog
+//! names it, and counted unread otherwise.
 
 use std::io::{self, Read};
 
