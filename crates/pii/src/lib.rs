@@ -62,6 +62,7 @@ pub mod msg;
 mod ole;
 pub mod pdf;
 mod pgcatalog;
+pub mod pgdump;
 pub mod pgheap;
 pub mod rtf;
 pub mod scan;

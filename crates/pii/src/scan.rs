@@ -999,6 +999,43 @@ impl Scanner {
         Ok(())
     }
 
+    /// A pg_dump custom-format archive ([`crate::pgdump`]): one item for its tables, and an
+    /// error item after it when it breaks off or passes a cap.
+    fn scan_pgdump(&self, name: &str, r: &mut dyn Read, out: &mut Vec<Item>) {
+        let mut tally = Tally::new(self.opts.categories);
+        // Large objects (files stored in the database) read as files: `backup.dump!lo/16401`.
+        let mut objects = Vec::new();
+        let mut blob = |oid: i64, data: &[u8]| {
+            self.scan_nested(
+                format!("{name}!lo/{oid}"),
+                data,
+                "large objects",
+                &mut objects,
+            );
+        };
+        let a = crate::pgdump::read(
+            r,
+            &mut tally,
+            u64::from(self.opts.max_ratio.max(1)),
+            &mut blob,
+        );
+        self.push_report(
+            out,
+            tally,
+            name.to_string(),
+            Some(a.encoding),
+            Some(a.records),
+            a.columns,
+        );
+        out.extend(objects);
+        if let Some(e) = a.error {
+            out.push(Item::Failed {
+                path: name.to_string(),
+                error: Error::Read(e.to_string()),
+            });
+        }
+    }
+
     /// The items of a PostgreSQL table file read.
     fn report_pg(&self, name: &str, mut heap: crate::pgheap::Heap, out: &mut Vec<Item>) {
         let enc = Some(heap.encoding);
@@ -1141,6 +1178,11 @@ impl Scanner {
                 return Ok(());
             }
             return self.scan_pg(name, &mut Cursor::new(head).chain(r), out);
+        }
+        // A pg_dump archive (`-Fc`): its tables as a SQL dump's.
+        if crate::pgdump::is_custom(head) {
+            self.scan_pgdump(name, &mut Cursor::new(head).chain(r), out);
+            return Ok(());
         }
         let mut tally = Tally::new(self.opts.categories);
         let nested = |path: &str, data: &[u8]| {
@@ -2024,6 +2066,7 @@ fn carvable(head: &[u8], t: FileType) -> bool {
     (t == FileType::Unknown && !NOT_CARVED.iter().any(at) || t == FileType::Elf && core())
         && !head.is_empty()
         && decode::detect(head).is_none()
+        && !crate::pgdump::is_custom(head)
 }
 
 /// Signatures (offset, bytes) of what [`carvable`] leaves alone: video and audio (MP4/MOV,

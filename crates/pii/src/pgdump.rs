@@ -1,0 +1,457 @@
+//! pg_dump's custom-format archives (`pg_dump -Fc`, the format most PostgreSQL backups are
+//! kept in; `PGDMP` then the format byte 1): a header, a table of contents (one entry per
+//! object, a table's data entry with the `COPY t (columns) FROM stdin;` that restores it) and
+//! the data blocks, each table's `COPY` rows in chunks, compressed with zlib (the default),
+//! lz4 or Zstandard (PostgreSQL 16 on), or not. Every table's rows go through the same reader
+//! as a plain `pg_dump`'s `COPY` blocks ([`crate::sql`]): the archive reads like the plain SQL
+//! dump of the same database, `table.column`.
+//!
+//! Why by hand: the one crate (pgarchive) allocates whatever a length in the file asks (a
+//! hostile archive aborts the process) and reads a table's data by seeking to its offset, so
+//! not from an archive member or a compressed stream; the format is a page of code
+//! (`pg_backup_archiver.c`, `pg_backup_custom.c`). Read here as a stream, block by block: the
+//! data blocks come in the order they were written, which needs no offsets.
+
+use std::io::{self, BufRead, Read};
+use std::rc::Rc;
+
+use std::cell::Cell;
+
+use kizuki_core::Category;
+
+use crate::sql::Dump;
+use crate::tally::Tally;
+
+/// The archive formats' byte for the custom format.
+const CUSTOM: u8 = 1;
+/// Data block kinds.
+const BLK_DATA: u8 = 1;
+const BLK_BLOBS: u8 = 3;
+/// The longest string of the table of contents read (a view's or function's definition).
+const MAX_STR: usize = 64 << 20;
+/// Entries of the table of contents (a database of 100,000 tables has a few hundred
+/// thousand).
+const MAX_ENTRIES: i64 = 10_000_000;
+/// The longest data chunk (pg_dump writes 4 KiB to 1 MiB).
+const MAX_CHUNK: i64 = 1 << 30;
+/// A `COPY` row longer than this is cut (the SQL reader scans rows over 16 KiB as text).
+const MAX_LINE: u64 = 16 << 20;
+
+/// Does `head` start a custom-format archive?
+pub fn is_custom(head: &[u8]) -> bool {
+    head.starts_with(b"PGDMP")
+        && head.get(5) == Some(&1)
+        && head.get(8).is_some_and(|s| (1..=8).contains(s))
+        && head.get(9).is_some_and(|s| (1..=8).contains(s))
+        && head.get(10) == Some(&CUSTOM)
+}
+
+/// What an archive held (up to where it broke off, if it did).
+pub(crate) struct Archive {
+    pub records: u64,
+    pub columns: Vec<(String, Category)>,
+    pub encoding: &'static str,
+    /// Why it was not read to its end.
+    pub error: Option<io::Error>,
+}
+
+/// The largest large object (`lo_import`ed file) handed on whole; larger ones are cut.
+pub const MAX_BLOB: u64 = 64 << 20;
+
+/// How data blocks are compressed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Method {
+    None,
+    Zlib,
+    Lz4,
+    Zstd,
+}
+
+/// The archive's integers and strings as pg_dump writes them (`WriteInt`: a sign byte, then
+/// `int_size` bytes from the lowest; `WriteStr`: a length, -1 for NULL, then the bytes).
+struct Fields<'a> {
+    r: &'a mut dyn BufRead,
+    int_size: usize,
+}
+
+fn bad(what: &str) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidData,
+        format!("pg_dump archive: {what}"),
+    )
+}
+
+impl Fields<'_> {
+    fn byte(&mut self) -> io::Result<u8> {
+        let mut b = [0u8];
+        self.r.read_exact(&mut b)?;
+        Ok(b[0])
+    }
+
+    fn int(&mut self) -> io::Result<i64> {
+        let sign = self.byte()?;
+        let mut v: i64 = 0;
+        for i in 0..self.int_size {
+            let b = i64::from(self.byte()?);
+            if i < 8 {
+                v |= b << (8 * i);
+            }
+        }
+        Ok(if sign != 0 { v.wrapping_neg() } else { v })
+    }
+
+    fn string(&mut self) -> io::Result<Option<Vec<u8>>> {
+        let n = self.int()?;
+        if n < 0 {
+            return Ok(None);
+        }
+        let n = usize::try_from(n).map_err(|_| bad("string length"))?;
+        if n > MAX_STR {
+            return Err(bad("string longer than 64 MiB"));
+        }
+        let mut s = vec![0u8; n];
+        self.r.read_exact(&mut s)?;
+        Ok(Some(s))
+    }
+
+    fn text(&mut self) -> io::Result<String> {
+        Ok(self
+            .string()?
+            .map(|s| String::from_utf8_lossy(&s).into_owned())
+            .unwrap_or_default())
+    }
+}
+
+/// One table's data: its `COPY` statement (`None`: an entry without one).
+struct Entry {
+    id: i64,
+    copy: Option<String>,
+}
+
+/// Reads an archive from `r` (after the check of [`is_custom`]) into `tally`; each large
+/// object (a file stored in the database) goes to `blob` with its oid, at most [`MAX_BLOB`]
+/// bytes of it. `max_ratio` bounds the data decompressed to that many times what was read
+/// (past the first MiB).
+pub(crate) fn read(
+    r: &mut dyn Read,
+    tally: &mut Tally,
+    max_ratio: u64,
+    blob: &mut dyn FnMut(i64, &[u8]),
+) -> Archive {
+    let mut dump = Dump::default();
+    let mut encoding: &'static encoding_rs::Encoding = encoding_rs::UTF_8;
+    let error = read_into(r, tally, max_ratio, blob, &mut dump, &mut encoding).err();
+    let (records, columns) = dump.finish(tally);
+    Archive {
+        records,
+        columns,
+        encoding: if encoding == encoding_rs::UTF_8 {
+            "UTF-8"
+        } else {
+            encoding.name()
+        },
+        error,
+    }
+}
+
+fn read_into(
+    r: &mut dyn Read,
+    tally: &mut Tally,
+    max_ratio: u64,
+    blob: &mut dyn FnMut(i64, &[u8]),
+    dump: &mut Dump,
+    encoding: &mut &'static encoding_rs::Encoding,
+) -> io::Result<()> {
+    let mut br = io::BufReader::with_capacity(64 * 1024, r);
+    let mut head = [0u8; 11];
+    br.read_exact(&mut head)?;
+    if !is_custom(&head) {
+        return Err(bad("not a custom-format archive"));
+    }
+    let version = (head[5], head[6]);
+    let mut f = Fields {
+        r: &mut br,
+        int_size: usize::from(head[8]),
+    };
+    let off_size = usize::from(head[9]);
+    if !((1, 10)..=(1, 16)).contains(&version) {
+        return Err(bad(&format!(
+            "version 1.{} (pg_dump 8.4 to 17 write 1.10 to 1.16)",
+            version.1
+        )));
+    }
+    let method = if version >= (1, 15) {
+        match f.byte()? {
+            0 => Method::None,
+            1 => Method::Zlib,
+            2 => Method::Lz4,
+            3 => Method::Zstd,
+            m => return Err(bad(&format!("compression method {m}"))),
+        }
+    } else if f.int()? != 0 {
+        Method::Zlib
+    } else {
+        Method::None
+    };
+    // The time it was made (7 integers), the database's name, the server's and pg_dump's
+    // versions.
+    for _ in 0..7 {
+        f.int()?;
+    }
+    for _ in 0..3 {
+        f.string()?;
+    }
+    let count = f.int()?;
+    if !(0..=MAX_ENTRIES).contains(&count) {
+        return Err(bad("table of contents"));
+    }
+    let mut entries = Vec::new();
+    for _ in 0..count {
+        let id = f.int()?;
+        f.int()?; // hadDumper
+        f.string()?; // tableoid
+        f.string()?; // oid
+        f.string()?; // tag
+        let desc = f.text()?;
+        if version >= (1, 11) {
+            f.int()?; // section
+        }
+        let defn = f.text()?;
+        f.string()?; // dropStmt
+        let copy = f
+            .string()?
+            .map(|s| String::from_utf8_lossy(&s).into_owned());
+        f.string()?; // namespace
+        f.string()?; // tablespace
+        if version >= (1, 14) {
+            f.string()?; // tableam
+        }
+        if version >= (1, 16) {
+            f.int()?; // relkind
+        }
+        f.string()?; // owner
+        f.string()?; // "false": with oids
+        // Dependencies, up to a NULL.
+        let mut deps = 0;
+        while f.string()?.is_some() {
+            deps += 1;
+            if deps > MAX_ENTRIES {
+                return Err(bad("dependencies"));
+            }
+        }
+        // The custom format's own: where the data is (a flag, then `off_size` bytes).
+        for _ in 0..=off_size {
+            f.byte()?;
+        }
+        if desc == "ENCODING" {
+            *encoding = client_encoding(&defn);
+        }
+        if desc == "TABLE DATA" {
+            entries.push(Entry { id, copy });
+        }
+    }
+    let encoding = *encoding;
+    loop {
+        let kind = match f.byte() {
+            Ok(k) => k,
+            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => break,
+            Err(e) => return Err(e),
+        };
+        let id = f.int()?;
+        match kind {
+            BLK_DATA => {
+                let copy = entries
+                    .iter()
+                    .find(|e| e.id == id)
+                    .and_then(|e| e.copy.clone());
+                // A block of no table known: its rows are still read, as text.
+                if let Some(c) = &copy {
+                    dump.line(c, tally);
+                }
+                rows(
+                    &mut f,
+                    method,
+                    encoding,
+                    max_ratio,
+                    &mut |line, tally| {
+                        if copy.is_some() {
+                            dump.line(line, tally);
+                        } else {
+                            crate::text::scan(line, tally);
+                        }
+                    },
+                    tally,
+                )?;
+                if copy.is_some() {
+                    dump.line("\\.", tally);
+                }
+            }
+            BLK_BLOBS => loop {
+                // Large objects: an oid, then its data, up to an oid of 0.
+                let oid = f.int()?;
+                if oid == 0 {
+                    break;
+                }
+                let data = bytes(&mut f, method, max_ratio)?;
+                blob(oid, &data);
+            },
+            k => return Err(bad(&format!("data block of kind {k}"))),
+        }
+    }
+    Ok(())
+}
+
+/// The data decompressed from `chunks` (its reader), checked against `max_ratio` as it
+/// comes.
+fn decompressed<'a>(
+    chunks: &'a mut Chunks<'_, '_>,
+    method: Method,
+) -> io::Result<Box<dyn Read + 'a>> {
+    Ok(match method {
+        Method::None => Box::new(chunks),
+        Method::Zlib => Box::new(flate2::read::ZlibDecoder::new(chunks)),
+        Method::Lz4 => Box::new(lz4_flex::frame::FrameDecoder::new(chunks)),
+        Method::Zstd => {
+            kizuki_files::archive::stream_decoder(kizuki_files::sniff::FileType::Zstd, chunks)
+                .ok_or_else(|| bad("zstd"))?
+        }
+    })
+}
+
+/// One large object's bytes, at most [`MAX_BLOB`] (the rest read and dropped).
+fn bytes(f: &mut Fields<'_>, method: Method, max_ratio: u64) -> io::Result<Vec<u8>> {
+    let read = Rc::new(Cell::new(0u64));
+    let mut chunks = Chunks {
+        f,
+        left: 0,
+        done: false,
+        read: read.clone(),
+    };
+    let mut out = Vec::new();
+    {
+        let mut data = decompressed(&mut chunks, method)?;
+        let mut buf = vec![0u8; 64 * 1024];
+        let mut written = 0u64;
+        loop {
+            let n = data.read(&mut buf)?;
+            if n == 0 {
+                break;
+            }
+            written += n as u64;
+            ratio_check(method, written, read.get(), max_ratio)?;
+            let room = usize::try_from(MAX_BLOB)
+                .unwrap_or(usize::MAX)
+                .saturating_sub(out.len());
+            out.extend_from_slice(&buf[..n.min(room)]);
+        }
+    }
+    io::copy(&mut chunks, &mut io::sink())?;
+    Ok(out)
+}
+
+/// Fails once `written` bytes decompressed from `read` pass `max_ratio` times them (past
+/// the first MiB).
+fn ratio_check(method: Method, written: u64, read: u64, max_ratio: u64) -> io::Result<()> {
+    if method != Method::None && written > (read + (1 << 20)).saturating_mul(max_ratio) {
+        return Err(bad(&format!(
+            "data decompresses past {max_ratio} times its size"
+        )));
+    }
+    Ok(())
+}
+
+/// The encoding of `SET client_encoding = 'EUC_JP';` (UTF-8 unless Japanese).
+fn client_encoding(defn: &str) -> &'static encoding_rs::Encoding {
+    let upper = defn.to_ascii_uppercase();
+    if upper.contains("'EUC_JP'") || upper.contains("'EUC_JIS_2004'") {
+        encoding_rs::EUC_JP
+    } else if upper.contains("'SJIS'") || upper.contains("'SHIFT_JIS_2004'") {
+        encoding_rs::SHIFT_JIS
+    } else {
+        encoding_rs::UTF_8
+    }
+}
+
+/// The chunks of one data block (a length, the bytes, up to a length of 0), read as one
+/// stream; `read` counts the bytes.
+struct Chunks<'a, 'b> {
+    f: &'a mut Fields<'b>,
+    left: usize,
+    done: bool,
+    read: Rc<Cell<u64>>,
+}
+
+impl Read for Chunks<'_, '_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        while self.left == 0 {
+            if self.done {
+                return Ok(0);
+            }
+            let n = self.f.int()?;
+            if n == 0 {
+                self.done = true;
+                return Ok(0);
+            }
+            if !(1..=MAX_CHUNK).contains(&n) {
+                return Err(bad("data chunk length"));
+            }
+            self.left = usize::try_from(n).map_err(|_| bad("data chunk length"))?;
+        }
+        let k = buf.len().min(self.left);
+        let got = self.f.r.read(&mut buf[..k])?;
+        if got == 0 {
+            return Err(io::ErrorKind::UnexpectedEof.into());
+        }
+        self.left -= got;
+        self.read.set(self.read.get() + got as u64);
+        Ok(got)
+    }
+}
+
+/// Reads one data block's chunks, decompressed, a line at a time into `line` (decoded from
+/// `encoding`); then reads what the decompressor left of the chunks, up to their end.
+fn rows(
+    f: &mut Fields<'_>,
+    method: Method,
+    encoding: &'static encoding_rs::Encoding,
+    max_ratio: u64,
+    line: &mut dyn FnMut(&str, &mut Tally),
+    tally: &mut Tally,
+) -> io::Result<()> {
+    let read = Rc::new(Cell::new(0u64));
+    let mut chunks = Chunks {
+        f,
+        left: 0,
+        done: false,
+        read: read.clone(),
+    };
+    {
+        let data = decompressed(&mut chunks, method)?;
+        let mut lines = io::BufReader::with_capacity(64 * 1024, data);
+        let mut buf = Vec::new();
+        let mut written = 0u64;
+        loop {
+            buf.clear();
+            let n = (&mut lines).take(MAX_LINE).read_until(b'\n', &mut buf)?;
+            if n == 0 {
+                break;
+            }
+            written += n as u64;
+            ratio_check(method, written, read.get(), max_ratio)?;
+            if buf.last() != Some(&b'\n') && n as u64 == MAX_LINE {
+                // A row longer than the cap: the rest of it passed over.
+                let mut rest = Vec::new();
+                while (&mut lines).take(MAX_LINE).read_until(b'\n', &mut rest)? > 0
+                    && rest.last() != Some(&b'\n')
+                {
+                    rest.clear();
+                }
+            }
+            let text = encoding.decode_without_bom_handling(&buf).0;
+            line(&text, tally);
+        }
+    }
+    // The decompressor may stop before the chunks' end (a stream's trailer): read on to it.
+    io::copy(&mut chunks, &mut io::sink())?;
+    Ok(())
+}
