@@ -1666,6 +1666,93 @@ fn pg_inserts(table: &str, csv: &str) -> String {
     out
 }
 
+/// The person table of the PostgreSQL tests: text columns between typed ones.
+const PG_CUSTOMERS: &str = "CREATE TABLE customers (id serial PRIMARY KEY, 氏名 text, points int, フリガナ varchar(80), vip boolean, ローマ字 text, 性別 char(1), created timestamptz, 生年月日 text, メール varchar(254), amount numeric, 郵便番号 char(8), 住所 text, member_since date, 電話番号 text, token uuid, 旅券番号 text, 旅券発行日 text, note text);";
+
+/// Backups made with a real `pg_dump -Fc` (the custom format; compressed, the default, and
+/// not), of a UTF-8 and an EUC-JP database, read as the SQL dump of the same tables; a
+/// file stored as a large object read as a file; the archive compressed and in a zip.
+#[test]
+fn reads_pg_dump_custom_archives() {
+    let pg = Postgres::start();
+    pg.sql(
+        "postgres",
+        "CREATE DATABASE crm; CREATE DATABASE legacy ENCODING 'EUC_JP' TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C';",
+    );
+    let (kept, kept_truth) = synth::persons_text(84, 300, Form::Csv);
+    let (old, old_truth) = synth::persons_text(85, 120, Form::Csv);
+    let (listed, listed_truth) = synth::persons_text(86, 25, Form::Csv);
+    for (db, csv) in [("crm", &kept), ("legacy", &old)] {
+        pg.sql(db, &format!("{PG_CUSTOMERS}\n{}", pg_inserts("customers", csv)));
+    }
+    let oid = pg
+        .sql(
+            "crm",
+            &format!(
+                "SELECT lo_from_bytea(0, convert_to('{}', 'UTF8'));",
+                listed.replace('\'', "''")
+            ),
+        )
+        .trim()
+        .to_string();
+    let dump = |db: &str, extra: &[&str], file: &str| {
+        let path = pg.dir.path().join(file);
+        run_ok(
+            pg.cmd("pg_dump")
+                .arg("-h")
+                .arg(pg.dir.path())
+                .args(["-U", "postgres", "-Fc"])
+                .args(extra)
+                .arg("-f")
+                .arg(&path)
+                .arg(db),
+        );
+        std::fs::read(&path).unwrap()
+    };
+    let sb = Sandbox::new();
+    let crm = dump("crm", &[], "crm.dump");
+    sb.write("crm.dump", &crm);
+    sb.write("crm0.dump", dump("crm", &["-Z0"], "crm0.dump"));
+    sb.write("legacy.dump", dump("legacy", &[], "legacy.dump"));
+    sb.write("crm.dump.gz", synth::gzip_of(&crm).unwrap());
+    sb.write("backups.zip", synth::zip_of(&[("db/crm.dump", &crm)]).unwrap());
+    let items = scan_found(&sb, ".");
+    for path in [
+        "./crm.dump",
+        "./crm0.dump",
+        "./crm.dump.gz!crm.dump",
+        "./backups.zip!db/crm.dump",
+    ] {
+        let o = object(&items, path);
+        assert_counts(&o, path, 300, &kept_truth);
+        assert_eq!(o["encoding"], "UTF-8", "{path}");
+        assert_eq!(o["columns"]["customers.メール"], "email", "{o}");
+        assert_eq!(o["columns"]["customers.生年月日"], "birth_date", "{o}");
+        let lo = object(&items, &format!("{path}!lo/{oid}"));
+        assert_counts(&lo, &format!("{path}!lo/{oid}"), 25, &listed_truth);
+    }
+    let o = object(&items, "./legacy.dump");
+    assert_eq!(o["encoding"], "EUC-JP");
+    assert_counts(&o, "legacy.dump", 120, &old_truth);
+    assert_eq!(items.len(), 9, "{items:?}");
+
+    // Cut short: what came before the cut, and an error.
+    sb.write("cut.dump", &crm[..crm.len() * 2 / 3]);
+    let out = sb
+        .cmd()
+        .args(["--format", "json", "pii", "scan", "cut.dump"])
+        .assert()
+        .get_output()
+        .clone();
+    let items = json_lines(&out.stdout);
+    let o = object(&items, "cut.dump");
+    assert!(n(&o, kizuki_core::Category::Email) > 50, "{o}");
+    assert!(
+        items.iter().any(|i| i["path"] == "cut.dump" && i.get("error").is_some()),
+        "{items:?}"
+    );
+}
+
 /// The same person table in a real PostgreSQL, read from its files with the server
 /// stopped: the rows of `base/<db>/<relfilenode>` as a table (typed columns between the text
 /// ones skipped), the deleted rows apart (`!(deleted)`), a database in EUC-JP read as such,
@@ -1674,10 +1761,7 @@ fn pg_inserts(table: &str, csv: &str) -> String {
 fn reads_the_table_files_of_a_postgresql_data_directory() {
     let pg = Postgres::start();
     let table = |db: &str| {
-        pg.sql(
-            db,
-            "CREATE TABLE customers (id serial PRIMARY KEY, 氏名 text, points int, フリガナ varchar(80), vip boolean, ローマ字 text, 性別 char(1), created timestamptz, 生年月日 text, メール varchar(254), amount numeric, 郵便番号 char(8), 住所 text, member_since date, 電話番号 text, token uuid, 旅券番号 text, 旅券発行日 text, note text);",
-        );
+        pg.sql(db, PG_CUSTOMERS);
     };
     pg.sql(
         "postgres",

@@ -122,10 +122,11 @@ impl Fields<'_> {
     }
 }
 
-/// One table's data: its `COPY` statement (`None`: an entry without one).
+/// One table's data: its `COPY` statement (`None`: an entry without one), in the
+/// database's encoding (its column names may be kanji).
 struct Entry {
     id: i64,
-    copy: Option<String>,
+    copy: Option<Vec<u8>>,
 }
 
 /// Reads an archive from `r` (after the check of [`is_custom`]) into `tally`; each large
@@ -218,9 +219,7 @@ fn read_into(
         }
         let defn = f.text()?;
         f.string()?; // dropStmt
-        let copy = f
-            .string()?
-            .map(|s| String::from_utf8_lossy(&s).into_owned());
+        let copy = f.string()?;
         f.string()?; // namespace
         f.string()?; // tablespace
         if version >= (1, 14) {
@@ -263,7 +262,8 @@ fn read_into(
                 let copy = entries
                     .iter()
                     .find(|e| e.id == id)
-                    .and_then(|e| e.copy.clone());
+                    .and_then(|e| e.copy.as_deref())
+                    .map(|c| encoding.decode_without_bom_handling(c).0.into_owned());
                 // A block of no table known: its rows are still read, as text.
                 if let Some(c) = &copy {
                     dump.line(c, tally);
@@ -454,4 +454,281 @@ fn rows(
     // The decompressor may stop before the chunks' end (a stream's trailer): read on to it.
     io::copy(&mut chunks, &mut io::sink())?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tally::CatSet;
+    use crate::{Item, Scanner};
+    use std::io::Write;
+
+    /// Writes archives as pg_dump does (`WriteInt`, `WriteStr`, the TOC, the blocks).
+    struct W {
+        out: Vec<u8>,
+    }
+
+    impl W {
+        fn int(&mut self, v: i64) {
+            self.out.push(u8::from(v < 0));
+            self.out.extend_from_slice(&(v.unsigned_abs() as u32).to_le_bytes());
+        }
+        fn string(&mut self, s: Option<&str>) {
+            match s {
+                Some(s) => {
+                    self.int(s.len() as i64);
+                    self.out.extend_from_slice(s.as_bytes());
+                }
+                None => self.int(-1),
+            }
+        }
+    }
+
+    /// A table's data, in chunks of `chunk` bytes after compression.
+    struct Table<'a> {
+        id: i64,
+        copy: &'a str,
+        rows: Vec<u8>,
+    }
+
+    fn compress(method: Method, data: &[u8]) -> Vec<u8> {
+        match method {
+            Method::None => data.to_vec(),
+            Method::Zlib => {
+                let mut z =
+                    flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+                z.write_all(data).unwrap();
+                z.finish().unwrap()
+            }
+            Method::Lz4 => {
+                let mut e = lz4_flex::frame::FrameEncoder::new(Vec::new());
+                e.write_all(data).unwrap();
+                e.finish().unwrap()
+            }
+            Method::Zstd => zstd::encode_all(data, 3).unwrap(),
+        }
+    }
+
+    /// An archive of `version` (1.14: PostgreSQL 12 to 15, a compression level; 1.15 on: a
+    /// method byte; 1.16: relkind) with an ENCODING entry, the tables' data entries and their
+    /// blocks, and large objects `(oid, bytes)`.
+    fn archive(
+        minor: u8,
+        method: Method,
+        encoding: &str,
+        tables: &[Table<'_>],
+        blobs: &[(i64, &[u8])],
+        chunk: usize,
+    ) -> Vec<u8> {
+        let mut w = W {
+            out: b"PGDMP".to_vec(),
+        };
+        w.out.extend_from_slice(&[1, minor, 0, 4, 8, CUSTOM]);
+        if minor >= 15 {
+            w.out.push(match method {
+                Method::None => 0,
+                Method::Zlib => 1,
+                Method::Lz4 => 2,
+                Method::Zstd => 3,
+            });
+        } else {
+            w.int(if method == Method::None { 0 } else { -1 });
+        }
+        for v in [12, 30, 9, 6, 11, 126, 0] {
+            w.int(v);
+        }
+        for s in ["crm", "15.8", "15.8"] {
+            w.string(Some(s));
+        }
+        let defn = format!("SET client_encoding = '{encoding}';\n");
+        let mut entries: Vec<(i64, &str, &str, Option<&str>)> =
+            vec![(1, "ENCODING", defn.as_str(), None)];
+        for t in tables {
+            entries.push((t.id, "TABLE DATA", "", Some(t.copy)));
+        }
+        w.int(entries.len() as i64);
+        for (id, desc, defn, copy) in &entries {
+            w.int(*id);
+            w.int(1);
+            w.string(Some("0"));
+            w.string(Some("0"));
+            w.string(Some("customers"));
+            w.string(Some(desc));
+            w.int(3);
+            w.string(Some(defn));
+            w.string(Some(""));
+            w.string(*copy);
+            w.string(Some("public"));
+            w.string(Some(""));
+            if minor >= 14 {
+                w.string(Some(""));
+            }
+            if minor >= 16 {
+                w.int(i64::from(b'r'));
+            }
+            w.string(Some("postgres"));
+            w.string(Some("false"));
+            w.string(Some("7"));
+            w.string(None);
+            w.out.push(1);
+            w.out.extend_from_slice(&[0; 8]);
+        }
+        let chunks = |w: &mut W, data: &[u8]| {
+            for c in compress(method, data).chunks(chunk) {
+                w.int(c.len() as i64);
+                w.out.extend_from_slice(c);
+            }
+            w.int(0);
+        };
+        for t in tables {
+            w.out.push(BLK_DATA);
+            w.int(t.id);
+            chunks(&mut w, &t.rows);
+        }
+        if !blobs.is_empty() {
+            w.out.push(BLK_BLOBS);
+            w.int(99);
+            for (oid, data) in blobs {
+                w.int(*oid);
+                chunks(&mut w, data);
+            }
+            w.int(0);
+        }
+        w.out
+    }
+
+    /// `n` persons as `COPY` rows: id, name, a null, e-mail, phone (some with escapes).
+    fn rows(n: usize) -> String {
+        (0..n)
+            .map(|i| {
+                let note = if i % 4 == 0 { "備考\\t改行\\nあり" } else { "" };
+                let name = ["山田 太郎", "佐藤 花子", "鈴木 一郎", "高橋 次郎", "田中 美咲"][i % 5];
+                format!("{i}\t{name}\t\\N\tuser{i}@example.jp\t090-1234-{i:04}\t{note}\n")
+            })
+            .collect()
+    }
+
+    const COPY: &str = "COPY public.customers (id, 氏名, fax, メール, 電話番号, note) FROM stdin;\n";
+
+    fn counts(a: &[u8]) -> (Archive, Tally) {
+        let mut tally = Tally::new(CatSet::all());
+        let got = read(&mut &a[..], &mut tally, 100, &mut |_, _| {});
+        (got, tally)
+    }
+
+    #[test]
+    fn archives_of_every_version_and_method_read_as_their_sql_dump() {
+        for (minor, method) in [
+            (14, Method::Zlib),
+            (14, Method::None),
+            (15, Method::Lz4),
+            (16, Method::Zstd),
+            (16, Method::Zlib),
+        ] {
+            for chunk in [7, 4096] {
+                let t = Table {
+                    id: 3,
+                    copy: COPY,
+                    rows: rows(200).into_bytes(),
+                };
+                let a = archive(minor, method, "UTF8", &[t], &[], chunk);
+                assert!(is_custom(&a));
+                let (got, tally) = counts(&a);
+                assert!(got.error.is_none(), "{minor} {method:?}: {:?}", got.error);
+                assert_eq!(got.records, 200, "{minor} {method:?}");
+                assert_eq!(tally.count(Category::Email), 200);
+                assert_eq!(tally.count(Category::Phone), 200);
+                assert_eq!(tally.count(Category::NameKanji), 200);
+                assert!(
+                    got.columns
+                        .contains(&("customers.メール".to_string(), Category::Email)),
+                    "{:?}",
+                    got.columns
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn an_euc_jp_archive_and_large_objects() {
+        let text = rows(100);
+        let (euc, _, _) = encoding_rs::EUC_JP.encode(&text);
+        let t = Table {
+            id: 3,
+            copy: COPY,
+            rows: euc.into_owned(),
+        };
+        let csv = "氏名,メールアドレス\n山田 太郎,taro@example.jp\n佐藤 花子,hanako@example.jp\n";
+        let a = archive(
+            14,
+            Method::Zlib,
+            "EUC_JP",
+            &[t],
+            &[(16500, csv.as_bytes()), (16501, b"\x00\x01binary")],
+            64,
+        );
+        let (got, tally) = counts(&a);
+        assert_eq!((got.encoding, got.records), ("EUC-JP", 100));
+        assert_eq!(tally.count(Category::NameKanji), 100);
+        let items = Scanner::default().scan_bytes("backup.dump", &a);
+        let paths: Vec<&str> = items
+            .iter()
+            .map(|i| match i {
+                Item::Found(r) => r.path.as_str(),
+                Item::Failed { path, .. } => path.as_str(),
+            })
+            .collect();
+        assert_eq!(paths, ["backup.dump", "backup.dump!lo/16500"], "{items:?}");
+    }
+
+    #[test]
+    fn hostile_archives_end_in_an_error_after_what_they_held() {
+        let t = || Table {
+            id: 3,
+            copy: COPY,
+            rows: rows(100).into_bytes(),
+        };
+        let good = archive(14, Method::Zlib, "UTF8", &[t()], &[], 512);
+        // Cut in the data: the rows before the cut are counted, and the error said.
+        let (got, tally) = counts(&good[..good.len() - 300]);
+        assert!(got.error.is_some());
+        assert!(tally.count(Category::Email) > 0);
+        // A string of 2^31 bytes asked for in the header: an error, nothing allocated.
+        let mut huge = good[..11].to_vec();
+        huge.extend_from_slice(&[0, 0, 0, 0, 0]);
+        for _ in 0..7 {
+            huge.extend_from_slice(&[0, 1, 0, 0, 0]);
+        }
+        huge.extend_from_slice(&[0, 0xFF, 0xFF, 0xFF, 0x7F]);
+        huge.extend_from_slice(&[b'x'; 100]);
+        let (got, _) = counts(&huge);
+        assert!(got.error.unwrap().to_string().contains("64 MiB"));
+        // A data block of empty lines, a thousand per compressed byte: stopped at the ratio
+        // (2 here).
+        let bomb = Table {
+            id: 3,
+            copy: COPY,
+            rows: vec![b'\n'; 8 << 20],
+        };
+        let a = archive(14, Method::Zlib, "UTF8", &[bomb], &[], 1 << 16);
+        let mut tally = Tally::new(CatSet::all());
+        let got = read(&mut &a[..], &mut tally, 2, &mut |_, _| {});
+        assert!(
+            got.error.unwrap().to_string().contains("times its size"),
+            "ratio"
+        );
+        // Another format byte, an int size over 8: not this format.
+        let mut other = good.clone();
+        other[10] = 3;
+        assert!(!is_custom(&other));
+        other[10] = CUSTOM;
+        other[8] = 9;
+        assert!(!is_custom(&other));
+        // Flipped bytes everywhere: an error or a result, never a panic.
+        for i in (11..good.len()).step_by(37) {
+            let mut bad = good.clone();
+            bad[i] ^= 0x5A;
+            let _ = counts(&bad);
+        }
+    }
 }
