@@ -1683,7 +1683,10 @@ fn reads_pg_dump_custom_archives() {
     let (old, old_truth) = synth::persons_text(85, 120, Form::Csv);
     let (listed, listed_truth) = synth::persons_text(86, 25, Form::Csv);
     for (db, csv) in [("crm", &kept), ("legacy", &old)] {
-        pg.sql(db, &format!("{PG_CUSTOMERS}\n{}", pg_inserts("customers", csv)));
+        pg.sql(
+            db,
+            &format!("{PG_CUSTOMERS}\n{}", pg_inserts("customers", csv)),
+        );
     }
     let oid = pg
         .sql(
@@ -1715,7 +1718,10 @@ fn reads_pg_dump_custom_archives() {
     sb.write("crm0.dump", dump("crm", &["-Z0"], "crm0.dump"));
     sb.write("legacy.dump", dump("legacy", &[], "legacy.dump"));
     sb.write("crm.dump.gz", synth::gzip_of(&crm).unwrap());
-    sb.write("backups.zip", synth::zip_of(&[("db/crm.dump", &crm)]).unwrap());
+    sb.write(
+        "backups.zip",
+        synth::zip_of(&[("db/crm.dump", &crm)]).unwrap(),
+    );
     let items = scan_found(&sb, ".");
     for path in [
         "./crm.dump",
@@ -1748,7 +1754,9 @@ fn reads_pg_dump_custom_archives() {
     let o = object(&items, "cut.dump");
     assert!(n(&o, kizuki_core::Category::Email) > 50, "{o}");
     assert!(
-        items.iter().any(|i| i["path"] == "cut.dump" && i.get("error").is_some()),
+        items
+            .iter()
+            .any(|i| i["path"] == "cut.dump" && i.get("error").is_some()),
         "{items:?}"
     );
 }

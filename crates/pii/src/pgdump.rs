@@ -471,7 +471,8 @@ mod tests {
     impl W {
         fn int(&mut self, v: i64) {
             self.out.push(u8::from(v < 0));
-            self.out.extend_from_slice(&(v.unsigned_abs() as u32).to_le_bytes());
+            self.out
+                .extend_from_slice(&(v.unsigned_abs() as u32).to_le_bytes());
         }
         fn string(&mut self, s: Option<&str>) {
             match s {
@@ -601,14 +602,25 @@ mod tests {
     fn rows(n: usize) -> String {
         (0..n)
             .map(|i| {
-                let note = if i % 4 == 0 { "備考\\t改行\\nあり" } else { "" };
-                let name = ["山田 太郎", "佐藤 花子", "鈴木 一郎", "高橋 次郎", "田中 美咲"][i % 5];
+                let note = if i % 4 == 0 {
+                    "備考\\t改行\\nあり"
+                } else {
+                    ""
+                };
+                let name = [
+                    "山田 太郎",
+                    "佐藤 花子",
+                    "鈴木 一郎",
+                    "高橋 次郎",
+                    "田中 美咲",
+                ][i % 5];
                 format!("{i}\t{name}\t\\N\tuser{i}@example.jp\t090-1234-{i:04}\t{note}\n")
             })
             .collect()
     }
 
-    const COPY: &str = "COPY public.customers (id, 氏名, fax, メール, 電話番号, note) FROM stdin;\n";
+    const COPY: &str =
+        "COPY public.customers (id, 氏名, fax, メール, 電話番号, note) FROM stdin;\n";
 
     fn counts(a: &[u8]) -> (Archive, Tally) {
         let mut tally = Tally::new(CatSet::all());
@@ -679,6 +691,36 @@ mod tests {
             })
             .collect();
         assert_eq!(paths, ["backup.dump", "backup.dump!lo/16500"], "{items:?}");
+    }
+
+    /// The fuzz seed `pii_file/pgdump-custom`: a small zlib archive with a large object.
+    /// `UPDATE_GOLDEN=1` writes it.
+    #[test]
+    fn the_fuzz_seed_is_current() {
+        let t = Table {
+            id: 3,
+            copy: COPY,
+            rows: rows(12).into_bytes(),
+        };
+        let csv = "氏名,メールアドレス\n山田 太郎,taro@example.jp\n";
+        let seed = archive(
+            16,
+            Method::Zlib,
+            "UTF8",
+            &[t],
+            &[(16500, csv.as_bytes())],
+            100,
+        );
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../fuzz/corpus/pii_file/pgdump-custom");
+        if std::env::var_os("UPDATE_GOLDEN").is_some() {
+            std::fs::write(&path, &seed).unwrap();
+        }
+        assert!(
+            std::fs::read(&path).unwrap() == seed,
+            "UPDATE_GOLDEN=1 rewrites {}",
+            path.display()
+        );
     }
 
     #[test]

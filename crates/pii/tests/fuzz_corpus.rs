@@ -101,6 +101,8 @@ fn pii_file_seeds_replay() {
             "raw-postgres" => "fuzz.csv!@4096!(deleted)",
             // A database's catalog, a TOAST table and a table, a page each.
             "postgres-catalog" => "base/5/16410",
+            // A pg_dump archive with a file stored as a large object.
+            "pgdump-custom" => "fuzz.csv!lo/16500",
             _ => "",
         };
         assert!(
