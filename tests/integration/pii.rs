@@ -1742,6 +1742,62 @@ fn reads_pg_dump_custom_archives() {
     assert_counts(&o, "legacy.dump", 120, &old_truth);
     assert_eq!(items.len(), 9, "{items:?}");
 
+    // The directory format (`-Fd`: `toc.dat`, a gzip file per table) and the tar format
+    // (`-Ft`): each table's file read with the columns `toc.dat` gives, the large object's
+    // file as a file.
+    let dir = pg.dir.path().join("crm.dir");
+    run_ok(
+        pg.cmd("pg_dump")
+            .arg("-h")
+            .arg(pg.dir.path())
+            .args(["-U", "postgres", "-Fd", "-f"])
+            .arg(&dir)
+            .arg("crm"),
+    );
+    let dumps = Sandbox::new();
+    std::fs::create_dir(dumps.path().join("crm.dir")).unwrap();
+    for f in std::fs::read_dir(&dir).unwrap() {
+        let f = f.unwrap();
+        std::fs::copy(f.path(), dumps.path().join("crm.dir").join(f.file_name())).unwrap();
+    }
+    dumps.write("crm.tar", dump("crm", &["-Ft"], "crm.tar"));
+    dumps.write("legacy.tar", dump("legacy", &["-Ft"], "legacy.tar"));
+    let items = scan_found(&dumps, ".");
+    let table = |prefix: &str, suffix: &str| {
+        items
+            .iter()
+            .find(|o| {
+                let p = o["path"].as_str().unwrap();
+                p.starts_with(prefix) && p.ends_with(suffix) && o["records"] == 300
+            })
+            .unwrap_or_else(|| panic!("{prefix}…{suffix}: {items:?}"))
+            .clone()
+    };
+    for (prefix, suffix) in [("./crm.dir/", ".dat.gz"), ("./crm.tar!", ".dat")] {
+        let o = table(prefix, suffix);
+        assert_counts(&o, prefix, 300, &kept_truth);
+        assert_eq!(o["columns"]["customers.メール"], "email", "{o}");
+        assert_eq!(o["columns"]["customers.生年月日"], "birth_date", "{o}");
+        let lo = items
+            .iter()
+            .find(|o| {
+                let p = o["path"].as_str().unwrap();
+                p.starts_with(prefix) && p.contains("blob_")
+            })
+            .unwrap_or_else(|| panic!("{prefix} blob: {items:?}"));
+        assert_eq!(
+            n(lo, kizuki_core::Category::Email),
+            want(&listed_truth, kizuki_core::Category::Email),
+            "{lo}"
+        );
+    }
+    let o = items
+        .iter()
+        .find(|o| o["path"].as_str().unwrap().starts_with("./legacy.tar!") && o["records"] == 120)
+        .unwrap_or_else(|| panic!("{items:?}"));
+    assert_eq!(o["encoding"], "EUC-JP");
+    assert_counts(o, "legacy.tar", 120, &old_truth);
+
     // Cut short: what came before the cut, and an error.
     sb.write("cut.dump", &crm[..crm.len() * 2 / 3]);
     let out = sb

@@ -124,6 +124,7 @@ impl Fields<'_> {
 
 /// One table's data: its `COPY` statement (`None`: an entry without one), in the
 /// database's encoding (its column names may be kanji).
+#[derive(Debug)]
 struct Entry {
     id: i64,
     copy: Option<Vec<u8>>,
@@ -155,26 +156,50 @@ pub(crate) fn read(
     }
 }
 
-fn read_into(
-    r: &mut dyn Read,
-    tally: &mut Tally,
-    max_ratio: u64,
-    blob: &mut dyn FnMut(i64, &[u8]),
-    dump: &mut Dump,
-    encoding: &mut &'static encoding_rs::Encoding,
-) -> io::Result<()> {
-    let mut br = io::BufReader::with_capacity(64 * 1024, r);
-    let mut head = [0u8; 11];
-    br.read_exact(&mut head)?;
-    if !is_custom(&head) {
-        return Err(bad("not a custom-format archive"));
+/// What the header and table of contents of an archive (any format) say.
+#[derive(Debug)]
+pub(crate) struct Toc {
+    method: Method,
+    /// Tables' data entries.
+    entries: Vec<Entry>,
+    /// The database's encoding (its `ENCODING` entry).
+    pub encoding: &'static encoding_rs::Encoding,
+}
+
+impl Toc {
+    /// The `COPY` statement of data entry `id`, decoded.
+    pub fn copy(&self, id: i64) -> Option<String> {
+        self.entries
+            .iter()
+            .find(|e| e.id == id)
+            .and_then(|e| e.copy.as_deref())
+            .map(|c| self.encoding.decode_without_bom_handling(c).0.into_owned())
     }
+
+    /// The encoding's name as reports give it.
+    pub fn encoding_name(&self) -> &'static str {
+        if self.encoding == encoding_rs::UTF_8 {
+            "UTF-8"
+        } else {
+            self.encoding.name()
+        }
+    }
+}
+
+/// Does `head` start the table of contents of a directory or tar archive (`toc.dat`)?
+pub fn is_toc(head: &[u8]) -> bool {
+    head.starts_with(b"PGDMP") && matches!(head.get(10), Some(&TAR | &DIRECTORY))
+}
+
+/// The tar and directory formats' bytes.
+const TAR: u8 = 3;
+const DIRECTORY: u8 = 5;
+
+/// Reads an archive's header and table of contents from `f` (its first 11 bytes, `head`,
+/// read already).
+fn toc(f: &mut Fields<'_>, head: &[u8; 11]) -> io::Result<Toc> {
     let version = (head[5], head[6]);
-    let mut f = Fields {
-        r: &mut br,
-        int_size: usize::from(head[8]),
-    };
-    let off_size = usize::from(head[9]);
+    let (off_size, format) = (usize::from(head[9]), head[10]);
     if !((1, 10)..=(1, 16)).contains(&version) {
         return Err(bad(&format!(
             "version 1.{} (pg_dump 8.4 to 17 write 1.10 to 1.16)",
@@ -207,6 +232,7 @@ fn read_into(
         return Err(bad("table of contents"));
     }
     let mut entries = Vec::new();
+    let mut encoding = encoding_rs::UTF_8;
     for _ in 0..count {
         let id = f.int()?;
         f.int()?; // hadDumper
@@ -238,17 +264,99 @@ fn read_into(
                 return Err(bad("dependencies"));
             }
         }
-        // The custom format's own: where the data is (a flag, then `off_size` bytes).
-        for _ in 0..=off_size {
-            f.byte()?;
+        // The format's own: where the data is (custom: a flag, then `off_size` bytes; tar
+        // and directory: the data file's name).
+        if format == CUSTOM {
+            for _ in 0..=off_size {
+                f.byte()?;
+            }
+        } else {
+            f.string()?;
         }
         if desc == "ENCODING" {
-            *encoding = client_encoding(&defn);
+            encoding = client_encoding(&defn);
         }
         if desc == "TABLE DATA" {
             entries.push(Entry { id, copy });
         }
     }
+    Ok(Toc {
+        method,
+        entries,
+        encoding,
+    })
+}
+
+/// The table of contents of a directory or tar archive (`toc.dat`, read from `r`).
+pub(crate) fn read_toc(r: &mut dyn Read) -> io::Result<Toc> {
+    let mut br = io::BufReader::with_capacity(64 * 1024, r);
+    let mut head = [0u8; 11];
+    br.read_exact(&mut head)?;
+    if !is_toc(&head) {
+        return Err(bad("not a table of contents"));
+    }
+    let mut f = Fields {
+        r: &mut br,
+        int_size: usize::from(head[8]),
+    };
+    toc(&mut f, &head)
+}
+
+/// The entry id and compression suffix (`""`, `.gz`, `.lz4`, `.zst`) of a data file's name
+/// in a directory or tar archive (`3001.dat.gz`).
+pub fn data_file(name: &str) -> Option<(i64, &str)> {
+    let (id, ext) = name.split_once(".dat")?;
+    let id = id.parse().ok()?;
+    matches!(ext, "" | ".gz" | ".lz4" | ".zst").then_some((id, ext))
+}
+
+/// Reads one data file of a directory or tar archive (`3001.dat`, decompressed already) as
+/// the rows of `copy` (the `COPY` statement its entry gives) into `tally`: its records and
+/// columns.
+pub(crate) fn read_data_file(
+    r: &mut dyn Read,
+    copy: &str,
+    encoding: &'static encoding_rs::Encoding,
+    tally: &mut Tally,
+) -> io::Result<(u64, Vec<(String, Category)>)> {
+    let mut dump = Dump::default();
+    dump.line(copy, tally);
+    let read = Cell::new(0u64);
+    let res = lines(
+        r,
+        &read,
+        Method::None,
+        encoding,
+        1,
+        &mut |l, t| dump.line(l, t),
+        tally,
+    );
+    dump.line("\\.", tally);
+    let out = dump.finish(tally);
+    res.map(|()| out)
+}
+
+fn read_into(
+    r: &mut dyn Read,
+    tally: &mut Tally,
+    max_ratio: u64,
+    blob: &mut dyn FnMut(i64, &[u8]),
+    dump: &mut Dump,
+    encoding: &mut &'static encoding_rs::Encoding,
+) -> io::Result<()> {
+    let mut br = io::BufReader::with_capacity(64 * 1024, r);
+    let mut head = [0u8; 11];
+    br.read_exact(&mut head)?;
+    if !is_custom(&head) {
+        return Err(bad("not a custom-format archive"));
+    }
+    let mut f = Fields {
+        r: &mut br,
+        int_size: usize::from(head[8]),
+    };
+    let toc = toc(&mut f, &head)?;
+    *encoding = toc.encoding;
+    let method = toc.method;
     let encoding = *encoding;
     loop {
         let kind = match f.byte() {
@@ -259,11 +367,7 @@ fn read_into(
         let id = f.int()?;
         match kind {
             BLK_DATA => {
-                let copy = entries
-                    .iter()
-                    .find(|e| e.id == id)
-                    .and_then(|e| e.copy.as_deref())
-                    .map(|c| encoding.decode_without_bom_handling(c).0.into_owned());
+                let copy = toc.copy(id);
                 // A block of no table known: its rows are still read, as text.
                 if let Some(c) = &copy {
                     dump.line(c, tally);
@@ -426,34 +530,48 @@ fn rows(
         read: read.clone(),
     };
     {
-        let data = decompressed(&mut chunks, method)?;
-        let mut lines = io::BufReader::with_capacity(64 * 1024, data);
-        let mut buf = Vec::new();
-        let mut written = 0u64;
-        loop {
-            buf.clear();
-            let n = (&mut lines).take(MAX_LINE).read_until(b'\n', &mut buf)?;
-            if n == 0 {
-                break;
-            }
-            written += n as u64;
-            ratio_check(method, written, read.get(), max_ratio)?;
-            if buf.last() != Some(&b'\n') && n as u64 == MAX_LINE {
-                // A row longer than the cap: the rest of it passed over.
-                let mut rest = Vec::new();
-                while (&mut lines).take(MAX_LINE).read_until(b'\n', &mut rest)? > 0
-                    && rest.last() != Some(&b'\n')
-                {
-                    rest.clear();
-                }
-            }
-            let text = encoding.decode_without_bom_handling(&buf).0;
-            line(&text, tally);
-        }
+        let mut data = decompressed(&mut chunks, method)?;
+        lines(&mut data, &read, method, encoding, max_ratio, line, tally)?;
     }
     // The decompressor may stop before the chunks' end (a stream's trailer): read on to it.
     io::copy(&mut chunks, &mut io::sink())?;
     Ok(())
+}
+
+/// The lines of `data` (decompressed by `method` from the `read` bytes counted so far) into
+/// `line`, decoded from `encoding`; a line over [`MAX_LINE`] is cut.
+fn lines(
+    data: &mut dyn Read,
+    read: &Cell<u64>,
+    method: Method,
+    encoding: &'static encoding_rs::Encoding,
+    max_ratio: u64,
+    line: &mut dyn FnMut(&str, &mut Tally),
+    tally: &mut Tally,
+) -> io::Result<()> {
+    let mut lines = io::BufReader::with_capacity(64 * 1024, data);
+    let mut buf = Vec::new();
+    let mut written = 0u64;
+    loop {
+        buf.clear();
+        let n = (&mut lines).take(MAX_LINE).read_until(b'\n', &mut buf)?;
+        if n == 0 {
+            return Ok(());
+        }
+        written += n as u64;
+        ratio_check(method, written, read.get(), max_ratio)?;
+        if buf.last() != Some(&b'\n') && n as u64 == MAX_LINE {
+            // A row longer than the cap: the rest of it passed over.
+            let mut rest = Vec::new();
+            while (&mut lines).take(MAX_LINE).read_until(b'\n', &mut rest)? > 0
+                && rest.last() != Some(&b'\n')
+            {
+                rest.clear();
+            }
+        }
+        let text = encoding.decode_without_bom_handling(&buf).0;
+        line(&text, tally);
+    }
 }
 
 #[cfg(test)]

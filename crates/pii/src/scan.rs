@@ -96,6 +96,8 @@ pub struct Scanner {
     opts: Options,
     /// PostgreSQL catalogs read, by database directory ([`Scanner::scan_pg_file`]).
     pg_catalogs: Arc<std::sync::Mutex<HashMap<PathBuf, Option<Arc<crate::pgcatalog::Catalog>>>>>,
+    /// pg_dump directory archives' tables of contents read, by directory.
+    pg_tocs: Arc<std::sync::Mutex<HashMap<PathBuf, Option<Arc<crate::pgdump::Toc>>>>>,
 }
 
 impl Scanner {
@@ -104,6 +106,7 @@ impl Scanner {
         Scanner {
             opts,
             pg_catalogs: Arc::default(),
+            pg_tocs: Arc::default(),
         }
     }
 
@@ -155,6 +158,11 @@ impl Scanner {
             let mut head = vec![0u8; decode::HEAD];
             let n = kizuki_core::io::read_full(&mut f, &mut head).map_err(io_err)?;
             head.truncate(n);
+            // A table's data file of a pg_dump directory archive (`3001.dat.gz`, its columns
+            // in `toc.dat` beside it).
+            if self.scan_pgdump_data(path, &label, &mut out) {
+                return Ok(());
+            }
             // A compressed file (`.gz`, `.xz`, `.bz2`, `.zst`) of text, a table, a dump or a
             // raw image is read as it is decompressed, whatever its size; other contents (an
             // archive, a document) go to the walker below.
@@ -365,6 +373,9 @@ impl Scanner {
             Err(e) => return out.push(failed(name, Error::Read(format!("tar: {e}")))),
         };
         let max = self.opts.max_members as usize;
+        // A pg_dump tar archive (`-Ft`): its `toc.dat` comes first and names the columns of
+        // the data files after it (`3001.dat`), in its directory.
+        let mut toc: Option<(String, crate::pgdump::Toc)> = None;
         for (count, entry) in entries.enumerate() {
             if count >= max {
                 out.push(failed(name, Error::Cap(format!("more than {max} members"))));
@@ -394,6 +405,62 @@ impl Scanner {
                 }
             };
             head.truncate(n);
+            let (dir, file) = member.rsplit_once('/').unwrap_or(("", &member));
+            if file == "toc.dat" && crate::pgdump::is_toc(&head) {
+                toc = crate::pgdump::read_toc(&mut Cursor::new(&head).chain(&mut e))
+                    .ok()
+                    .map(|t| (dir.to_string(), t));
+                continue;
+            }
+            if let Some((d, t)) = &toc
+                && d == dir
+                && let Some((id, ext)) = crate::pgdump::data_file(file)
+                && matches!(ext, "" | ".gz")
+                && let Some(copy) = t.copy(id)
+            {
+                let read = Rc::new(Cell::new(0u64));
+                let raw = kizuki_files::archive::Counting::new(
+                    Cursor::new(&head).chain(&mut e),
+                    read.clone(),
+                );
+                let (data, ratio): (Box<dyn Read + '_>, u64) = if ext.is_empty() {
+                    (Box::new(raw), u64::MAX)
+                } else {
+                    (
+                        Box::new(flate2::read::MultiGzDecoder::new(raw)),
+                        u64::from(self.opts.max_ratio.max(1)),
+                    )
+                };
+                let stop: Rc<RefCell<Option<Error>>> = Rc::default();
+                let mut data = Guarded {
+                    inner: data,
+                    read,
+                    written: 0,
+                    ratio,
+                    stop: stop.clone(),
+                };
+                let mut tally = Tally::new(self.opts.categories);
+                let res = crate::pgdump::read_data_file(&mut data, &copy, t.encoding, &mut tally);
+                let stopped = stop.borrow_mut().take();
+                match res {
+                    Ok((records, columns)) => self.push_report(
+                        out,
+                        tally,
+                        path.clone(),
+                        Some(t.encoding_name()),
+                        Some(records),
+                        columns,
+                    ),
+                    Err(e) => {
+                        out.push(failed(&path, Error::Read(e.to_string())));
+                        break;
+                    }
+                }
+                if let Some(error) = stopped {
+                    out.push(failed(&path, error));
+                }
+                continue;
+            }
             if streams(&head, &member) && !crate::carve::is_raw_image(&head, &member) {
                 if let Err(e) = self.scan_stream(&path, &head, &mut e, out) {
                     out.push(failed(&path, Error::Read(e.to_string())));
@@ -1034,6 +1101,93 @@ impl Scanner {
                 error: Error::Read(e.to_string()),
             });
         }
+    }
+
+    /// A data file of a pg_dump directory archive (`pg_dump -Fd`: `toc.dat` and a file per
+    /// table, `3001.dat`, `.dat.gz`, `.dat.lz4` or `.dat.zst`): its rows read as the `COPY`
+    /// statement `toc.dat` gives them (named columns, the database's encoding). `false` when
+    /// `path` is no such file, or no table of contents beside it names it.
+    fn scan_pgdump_data(&self, path: &Path, label: &str, out: &mut Vec<Item>) -> bool {
+        let Some(file) = path.file_name().and_then(|n| n.to_str()) else {
+            return false;
+        };
+        let (Some((id, ext)), Some(dir)) = (crate::pgdump::data_file(file), path.parent()) else {
+            return false;
+        };
+        // `None`: lz4 (a frame), which the walker does not know.
+        let ft = match ext {
+            "" => Some(FileType::Unknown),
+            ".gz" => Some(FileType::Gzip),
+            ".zst" => Some(FileType::Zstd),
+            ".lz4" => None,
+            _ => return false,
+        };
+        let toc = {
+            let mut cache = self
+                .pg_tocs
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            cache
+                .entry(dir.to_path_buf())
+                .or_insert_with(|| {
+                    let mut f = File::open(dir.join("toc.dat")).ok()?;
+                    crate::pgdump::read_toc(&mut f).ok().map(Arc::new)
+                })
+                .clone()
+        };
+        let Some((toc, copy)) = toc.and_then(|t| t.copy(id).map(|c| (t, c))) else {
+            return false;
+        };
+        let stop: Rc<RefCell<Option<Error>>> = Rc::default();
+        let res = (|| -> io::Result<(Tally, u64, Vec<(String, Category)>)> {
+            let read = Rc::new(Cell::new(0u64));
+            let raw = kizuki_files::archive::Counting::new(
+                io::BufReader::new(File::open(path)?),
+                read.clone(),
+            );
+            let data: Box<dyn Read> = match ft {
+                Some(FileType::Unknown) => Box::new(raw),
+                None => Box::new(lz4_flex::frame::FrameDecoder::new(raw)),
+                Some(ft) => kizuki_files::archive::stream_decoder(ft, raw)
+                    .ok_or_else(|| io::Error::other("not a compressed stream"))?,
+            };
+            let mut data = Guarded {
+                inner: data,
+                read,
+                written: 0,
+                ratio: if ft == Some(FileType::Unknown) {
+                    u64::MAX
+                } else {
+                    u64::from(self.opts.max_ratio.max(1))
+                },
+                stop: stop.clone(),
+            };
+            let mut tally = Tally::new(self.opts.categories);
+            let (records, columns) =
+                crate::pgdump::read_data_file(&mut data, &copy, toc.encoding, &mut tally)?;
+            Ok((tally, records, columns))
+        })();
+        match res {
+            Ok((tally, records, columns)) => self.push_report(
+                out,
+                tally,
+                label.to_string(),
+                Some(toc.encoding_name()),
+                Some(records),
+                columns,
+            ),
+            Err(e) => out.push(Item::Failed {
+                path: label.to_string(),
+                error: Error::Read(e.to_string()),
+            }),
+        }
+        if let Some(error) = stop.borrow_mut().take() {
+            out.push(Item::Failed {
+                path: label.to_string(),
+                error,
+            });
+        }
+        true
     }
 
     /// The items of a PostgreSQL table file read.
@@ -2066,7 +2220,8 @@ fn carvable(head: &[u8], t: FileType) -> bool {
     (t == FileType::Unknown && !NOT_CARVED.iter().any(at) || t == FileType::Elf && core())
         && !head.is_empty()
         && decode::detect(head).is_none()
-        && !crate::pgdump::is_custom(head)
+        // pg_dump's archives and tables of contents (`toc.dat`: no data in it).
+        && !head.starts_with(b"PGDMP")
 }
 
 /// Signatures (offset, bytes) of what [`carvable`] leaves alone: video and audio (MP4/MOV,
