@@ -1139,7 +1139,8 @@ impl Scanner {
             return false;
         };
         let stop: Rc<RefCell<Option<Error>>> = Rc::default();
-        let res = (|| -> io::Result<(Tally, u64, Vec<(String, Category)>)> {
+        let mut tally = Tally::new(self.opts.categories);
+        let res = (|| -> io::Result<(u64, Vec<(String, Category)>)> {
             let read = Rc::new(Cell::new(0u64));
             let raw = kizuki_files::archive::Counting::new(
                 io::BufReader::new(File::open(path)?),
@@ -1162,13 +1163,10 @@ impl Scanner {
                 },
                 stop: stop.clone(),
             };
-            let mut tally = Tally::new(self.opts.categories);
-            let (records, columns) =
-                crate::pgdump::read_data_file(&mut data, &copy, toc.encoding, &mut tally)?;
-            Ok((tally, records, columns))
+            crate::pgdump::read_data_file(&mut data, &copy, toc.encoding, &mut tally)
         })();
         match res {
-            Ok((tally, records, columns)) => self.push_report(
+            Ok((records, columns)) => self.push_report(
                 out,
                 tally,
                 label.to_string(),
