@@ -639,10 +639,24 @@ mod tests {
         blobs: &[(i64, &[u8])],
         chunk: usize,
     ) -> Vec<u8> {
+        archive_of(CUSTOM, minor, method, encoding, tables, blobs, chunk)
+    }
+
+    /// [`archive`] in `format`: a directory or tar archive's `toc.dat` names each entry's
+    /// data file where the custom format gives its offset (and has no data after it).
+    fn archive_of(
+        format: u8,
+        minor: u8,
+        method: Method,
+        encoding: &str,
+        tables: &[Table<'_>],
+        blobs: &[(i64, &[u8])],
+        chunk: usize,
+    ) -> Vec<u8> {
         let mut w = W {
             out: b"PGDMP".to_vec(),
         };
-        w.out.extend_from_slice(&[1, minor, 0, 4, 8, CUSTOM]);
+        w.out.extend_from_slice(&[1, minor, 0, 4, 8, format]);
         if minor >= 15 {
             w.out.push(match method {
                 Method::None => 0,
@@ -689,8 +703,15 @@ mod tests {
             w.string(Some("false"));
             w.string(Some("7"));
             w.string(None);
-            w.out.push(1);
-            w.out.extend_from_slice(&[0; 8]);
+            if format == CUSTOM {
+                w.out.push(1);
+                w.out.extend_from_slice(&[0; 8]);
+            } else {
+                w.string(copy.map(|_| format!("{id}.dat")).as_deref());
+            }
+        }
+        if format != CUSTOM {
+            return w.out;
         }
         let chunks = |w: &mut W, data: &[u8]| {
             for c in compress(method, data).chunks(chunk) {
@@ -839,6 +860,52 @@ mod tests {
             "UPDATE_GOLDEN=1 rewrites {}",
             path.display()
         );
+    }
+
+    #[test]
+    fn data_files_of_directory_and_tar_archives_are_known_by_name() {
+        assert_eq!(data_file("3001.dat"), Some((3001, "")));
+        assert_eq!(data_file("3001.dat.gz"), Some((3001, ".gz")));
+        assert_eq!(data_file("17.dat.zst"), Some((17, ".zst")));
+        assert_eq!(data_file("17.dat.lz4"), Some((17, ".lz4")));
+        for n in [
+            "toc.dat",
+            "blob_16500.dat.gz",
+            "3001.data",
+            "3001.dat.bz2",
+            "x3001.dat",
+        ] {
+            assert_eq!(data_file(n), None, "{n}");
+        }
+        // A directory archive's table of contents: the data file's name after each entry.
+        for format in [DIRECTORY, TAR] {
+            let t = Table {
+                id: 3,
+                copy: COPY,
+                rows: Vec::new(),
+            };
+            // (The writer writes UTF-8: the EUC-JP names of a real pg_dump are in the
+            // integration test.)
+            let toc = archive_of(format, 16, Method::Lz4, "UTF8", &[t], &[], 64);
+            assert!(is_toc(&toc) && !is_custom(&toc));
+            let got = read_toc(&mut &toc[..]).unwrap();
+            assert_eq!(got.encoding_name(), "UTF-8");
+            assert_eq!(got.copy(3).as_deref(), Some(COPY));
+            assert_eq!(got.copy(4), None);
+            // Cut anywhere: an error, no panic.
+            for cut in (0..toc.len()).step_by(13) {
+                assert!(read_toc(&mut &toc[..cut]).is_err());
+            }
+        }
+        // A data file: its rows under the statement's columns, decoded.
+        let text = rows(30);
+        let (euc, _, _) = encoding_rs::EUC_JP.encode(&text);
+        let mut tally = Tally::new(CatSet::all());
+        let (records, cols) =
+            read_data_file(&mut &euc[..], COPY, encoding_rs::EUC_JP, &mut tally).unwrap();
+        assert_eq!(records, 30);
+        assert_eq!(tally.count(Category::NameKanji), 30);
+        assert!(cols.contains(&("customers.メール".to_string(), Category::Email)));
     }
 
     #[test]
