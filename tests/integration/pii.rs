@@ -1974,13 +1974,19 @@ fn reads_the_table_files_of_a_postgresql_data_directory() {
         .clone();
     let items = json_lines(&out.stdout);
     let at = |rel: &str| pg.data().join(rel).display().to_string();
-    // The write-ahead log's segments are binaries of no format read here: carved, they give
-    // the text of the rows they logged (the long notes), each at its offset.
+    // The write-ahead log's segments: carved (one object per segment), they give the long
+    // texts the rows they logged held (the notes; a row's short values are cut apart by
+    // the record's bytes, as in a carved page).
     let (wal, mut paths): (Vec<String>, Vec<String>) = items
         .iter()
         .map(|o| o["path"].as_str().unwrap().to_string())
         .partition(|p| p.starts_with(&at("pg_wal/")));
-    assert!(wal.iter().all(|p| p.contains("!@")), "{wal:?}");
+    assert!(
+        !wal.is_empty() && wal.iter().all(|p| !p.contains('!')),
+        "{wal:?}"
+    );
+    let logged = object(&items, &wal[0]);
+    assert!(n(&logged, kizuki_core::Category::Email) >= 30, "{logged}");
     paths.sort();
     let mut wanted = vec![
         at(&crm),

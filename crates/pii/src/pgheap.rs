@@ -73,6 +73,21 @@ pub fn is_catalog(path: &str) -> bool {
     n < FIRST_NORMAL && (in_base || dir == "global")
 }
 
+/// Is this a segment of PostgreSQL's write-ahead log (`pg_wal/000000010000000000000001`)?
+/// Its first page's long header: the magic of a version (`0xD0xx`-`0xD1xx`), the long-header
+/// flag, the segment size (a power of two, 1 MiB to 1 GiB) and the page size.
+pub fn is_wal_segment(head: &[u8]) -> bool {
+    let magic = u16_at(head, 0);
+    let seg = u32_at(head, 32);
+    head.len() >= 40
+        && matches!(magic >> 8, 0xD0 | 0xD1)
+        && u16_at(head, 2) & 0x0002 != 0
+        && seg.is_power_of_two()
+        && (1 << 20..=1 << 30).contains(&seg)
+        && matches!(u32_at(head, 36), 1024..=32768)
+        && u32_at(head, 36).is_power_of_two()
+}
+
 /// Is this the first page of a PostgreSQL table file? (Its first pages are checked as far as
 /// `head` holds them: an index, a free space map or a visibility map has other pages.)
 pub fn is_heap(head: &[u8]) -> bool {
@@ -1014,6 +1029,29 @@ pub(crate) mod tests {
         ] {
             assert!(!is_catalog(p), "{p}");
         }
+    }
+
+    #[test]
+    fn write_ahead_log_segments_are_known_by_their_first_page() {
+        // PostgreSQL 15's long page header: magic 0xD110, XLP_LONG_HEADER, timeline 1,
+        // then (at 24) the system id, a segment of 16 MiB and pages of 8 KiB.
+        let mut h = vec![0u8; 8192];
+        h[..4].copy_from_slice(&[0x10, 0xD1, 0x02, 0x00]);
+        h[4] = 1;
+        h[32..36].copy_from_slice(&(16u32 << 20).to_le_bytes());
+        h[36..40].copy_from_slice(&8192u32.to_le_bytes());
+        assert!(is_wal_segment(&h));
+        assert!(!is_wal_segment(&h[..39]));
+        let mut other = h.clone();
+        other[2] = 0; // not the long header: a later page
+        assert!(!is_wal_segment(&other));
+        let mut other = h.clone();
+        other[32..36].copy_from_slice(&(3u32 << 20).to_le_bytes());
+        assert!(!is_wal_segment(&other));
+        let mut other = h;
+        other[1] = 0xD2;
+        assert!(!is_wal_segment(&other));
+        assert!(!is_wal_segment(&page(&[customer(1, false)])));
     }
 
     #[test]

@@ -262,6 +262,15 @@ impl Scanner {
                 };
                 self.scan_bytes_in(&label, &data, &mut out);
                 Ok(())
+            } else if crate::pgheap::is_wal_segment(&head) {
+                // PostgreSQL's write-ahead log: the rows it logged are carved, and reported as
+                // one object for the segment (its records run a row's text in many pieces).
+                drop(f);
+                let mut open = || -> io::Result<Box<dyn Read>> { Ok(Box::new(File::open(path)?)) };
+                let mut carved = Vec::new();
+                let res = self.scan_raw(&label, &mut open, false, &mut carved);
+                out.extend(merged(&label, carved));
+                res.map_err(io_err)
             } else if crate::pgheap::is_heap(&head) {
                 self.scan_pg_file(path, &label, &head, f, &mut out)
                     .map_err(io_err)
@@ -2290,6 +2299,52 @@ fn streams(head: &[u8], name: &str) -> bool {
         || carvable(head, t) && !crate::pgheap::is_heap(head))
 }
 
+/// The objects carved from one file merged into one object `path` (categories and records
+/// added, samples the first ones, columns all, persons the sum: the regions are different
+/// rows), errors kept after it.
+fn merged(path: &str, items: Vec<Item>) -> Vec<Item> {
+    let mut one: Option<crate::tally::ObjectReport> = None;
+    let mut failed = Vec::new();
+    for item in items {
+        let r = match item {
+            Item::Found(r) => r,
+            f @ Item::Failed { .. } => {
+                failed.push(f);
+                continue;
+            }
+        };
+        let Some(m) = &mut one else {
+            one = Some(crate::tally::ObjectReport {
+                path: path.to_string(),
+                ..r
+            });
+            continue;
+        };
+        for (c, n) in r.categories {
+            *m.categories.entry(c).or_default() += n;
+        }
+        for (c, s) in r.samples {
+            let mine = m.samples.entry(c).or_default();
+            for v in s {
+                if mine.len() < 3 && !mine.contains(&v) {
+                    mine.push(v);
+                }
+            }
+        }
+        for col in r.columns.0 {
+            if !m.columns.0.contains(&col) {
+                m.columns.0.push(col);
+            }
+        }
+        m.records = match (m.records, r.records) {
+            (Some(a), Some(b)) => Some(a + b),
+            (a, b) => a.or(b),
+        };
+        m.persons_estimate += r.persons_estimate;
+    }
+    one.map(Item::Found).into_iter().chain(failed).collect()
+}
+
 /// A decompressed stream that ends, keeping why in `stop`, where its decoder fails or its
 /// output passes `ratio` times the compressed bytes read (past the first MiB): what came
 /// before is scanned and reported, and the error after it.
@@ -2331,6 +2386,46 @@ impl<R: Read> Read for Guarded<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn carved_regions_merge_into_one_object() {
+        let report = |path: &str, email: u64, sample: &str, records: Option<u64>| {
+            Item::Found(crate::tally::ObjectReport {
+                path: path.to_string(),
+                encoding: Some("UTF-8".into()),
+                records,
+                categories: [(Category::Email, email)].into_iter().collect(),
+                columns: crate::tally::Columns(vec![("#2".into(), Category::Email)]),
+                samples: [(Category::Email, vec![sample.to_string()])]
+                    .into_iter()
+                    .collect(),
+                persons_estimate: email,
+            })
+        };
+        let items = vec![
+            report("wal!@10", 3, "a****@x.jp", None),
+            Item::Failed {
+                path: "wal".into(),
+                error: Error::Read("cut".into()),
+            },
+            report("wal!@900", 4, "b****@x.jp", Some(4)),
+            report("wal!@1900", 1, "a****@x.jp", None),
+        ];
+        let got = merged("wal", items);
+        assert_eq!(got.len(), 2);
+        let Item::Found(r) = &got[0] else {
+            panic!("{got:?}")
+        };
+        assert_eq!(r.path, "wal");
+        assert_eq!(r.categories[&Category::Email], 8);
+        assert_eq!(r.samples[&Category::Email], ["a****@x.jp", "b****@x.jp"]);
+        assert_eq!(
+            (r.records, r.persons_estimate, r.columns.0.len()),
+            (Some(4), 8, 1)
+        );
+        assert!(matches!(got[1], Item::Failed { .. }));
+        assert!(merged("wal", Vec::new()).is_empty());
+    }
 
     /// Reads `text` (named `name`) fed in pieces cut after the first line end at or after
     /// every `piece` bytes, chunks batched for `threads` threads: the report (revealed) with
