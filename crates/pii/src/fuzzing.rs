@@ -86,3 +86,21 @@ pub fn text(data: &[u8]) {
         let _ = (value::date(s), value::phone(s), value::classify_cell(s));
     }
 }
+
+/// Checks that the seed `fuzz/corpus/pii_file/<name>` holds `seed` (a seed built by a unit
+/// test, so that it follows the code that writes it); `UPDATE_GOLDEN=1` writes it.
+#[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "test helper")]
+pub(crate) fn check_file_seed(name: &str, seed: &[u8]) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fuzz/corpus/pii_file")
+        .join(name);
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&path, seed).unwrap();
+    }
+    assert!(
+        std::fs::read(&path).unwrap() == seed,
+        "UPDATE_GOLDEN=1 rewrites {}",
+        path.display()
+    );
+}

@@ -297,17 +297,21 @@ pub fn node_of(file: &str) -> Option<u32> {
     n.parse().ok()
 }
 
+/// The file name of segment `seg` of relation file `node` (`16390`, `16390.1`…).
+fn segment(node: u32, seg: u32) -> String {
+    if seg == 0 {
+        node.to_string()
+    } else {
+        format!("{node}.{seg}")
+    }
+}
+
 /// A relation's file and its segments (`N`, `N.1`, `N.2`…) read whole, within `cap` bytes
 /// (`None`: no such file).
 fn relation_file(dir: &Path, node: u32, cap: u64) -> io::Result<Option<Vec<u8>>> {
     let mut out = Vec::new();
     for seg in 0.. {
-        let name = if seg == 0 {
-            node.to_string()
-        } else {
-            format!("{node}.{seg}")
-        };
-        let f = match std::fs::File::open(dir.join(name)) {
+        let f = match std::fs::File::open(dir.join(segment(node, seg))) {
             Ok(f) => f,
             Err(e) if e.kind() == io::ErrorKind::NotFound && seg > 0 => break,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
@@ -339,12 +343,7 @@ impl Toast {
         let mut toast = Toast::default();
         let mut found = false;
         for seg in 0.. {
-            let name = if seg == 0 {
-                node.to_string()
-            } else {
-                format!("{node}.{seg}")
-            };
-            match std::fs::File::open(dir.join(name)) {
+            match std::fs::File::open(dir.join(segment(node, seg))) {
                 Ok(mut f) => {
                     found = true;
                     toast.read(&mut f)?;
@@ -726,16 +725,7 @@ mod tests {
             })
             .collect();
         let seed = [class, attribute, toast, page(&rows)].concat();
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../fuzz/corpus/pii_file/postgres-catalog");
-        if std::env::var_os("UPDATE_GOLDEN").is_some() {
-            std::fs::write(&path, &seed).unwrap();
-        }
-        assert!(
-            std::fs::read(&path).unwrap() == seed,
-            "UPDATE_GOLDEN=1 rewrites {}",
-            path.display()
-        );
+        crate::fuzzing::check_file_seed("postgres-catalog", &seed);
         let items = crate::fuzzing::scan_file(&seed);
         let found = items.iter().find_map(|i| match i {
             crate::Item::Found(r) if r.path.ends_with("base/5/16410") => Some(r),

@@ -81,6 +81,23 @@ fn bad(what: &str) -> io::Error {
     )
 }
 
+/// An archive's first 11 bytes (magic, version, sizes, format), when `want` takes them.
+fn start(r: &mut dyn Read, want: fn(&[u8]) -> bool, not: &str) -> io::Result<[u8; 11]> {
+    let mut head = [0u8; 11];
+    r.read_exact(&mut head)?;
+    if want(&head) { Ok(head) } else { Err(bad(not)) }
+}
+
+impl<'a> Fields<'a> {
+    /// The fields after `head`, read from `r`.
+    fn new(r: &'a mut dyn BufRead, head: &[u8; 11]) -> Self {
+        Fields {
+            r,
+            int_size: usize::from(head[8]),
+        }
+    }
+}
+
 impl Fields<'_> {
     fn byte(&mut self) -> io::Result<u8> {
         let mut b = [0u8];
@@ -290,16 +307,8 @@ fn toc(f: &mut Fields<'_>, head: &[u8; 11]) -> io::Result<Toc> {
 /// The table of contents of a directory or tar archive (`toc.dat`, read from `r`).
 pub(crate) fn read_toc(r: &mut dyn Read) -> io::Result<Toc> {
     let mut br = io::BufReader::with_capacity(64 * 1024, r);
-    let mut head = [0u8; 11];
-    br.read_exact(&mut head)?;
-    if !is_toc(&head) {
-        return Err(bad("not a table of contents"));
-    }
-    let mut f = Fields {
-        r: &mut br,
-        int_size: usize::from(head[8]),
-    };
-    toc(&mut f, &head)
+    let head = start(&mut br, is_toc, "not a table of contents")?;
+    toc(&mut Fields::new(&mut br, &head), &head)
 }
 
 /// The entry id and compression suffix (`""`, `.gz`, `.lz4`, `.zst`) of a data file's name
@@ -345,15 +354,8 @@ fn read_into(
     encoding: &mut &'static encoding_rs::Encoding,
 ) -> io::Result<()> {
     let mut br = io::BufReader::with_capacity(64 * 1024, r);
-    let mut head = [0u8; 11];
-    br.read_exact(&mut head)?;
-    if !is_custom(&head) {
-        return Err(bad("not a custom-format archive"));
-    }
-    let mut f = Fields {
-        r: &mut br,
-        int_size: usize::from(head[8]),
-    };
+    let head = start(&mut br, is_custom, "not a custom-format archive")?;
+    let mut f = Fields::new(&mut br, &head);
     let toc = toc(&mut f, &head)?;
     *encoding = toc.encoding;
     let method = toc.method;
@@ -850,16 +852,7 @@ mod tests {
             &[(16500, csv.as_bytes())],
             100,
         );
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../fuzz/corpus/pii_file/pgdump-custom");
-        if std::env::var_os("UPDATE_GOLDEN").is_some() {
-            std::fs::write(&path, &seed).unwrap();
-        }
-        assert!(
-            std::fs::read(&path).unwrap() == seed,
-            "UPDATE_GOLDEN=1 rewrites {}",
-            path.display()
-        );
+        crate::fuzzing::check_file_seed("pgdump-custom", &seed);
     }
 
     #[test]
