@@ -1666,6 +1666,66 @@ fn pg_inserts(table: &str, csv: &str) -> String {
     out
 }
 
+/// `mysqldump --tab` output (a `.sql` with the `CREATE TABLE`, a `.txt` of tab-separated
+/// rows without a header, `\N` for NULL), in UTF-8 and in CP932: the rows read under the
+/// table's columns; the `.txt` alone reads as a table without a header.
+#[test]
+fn reads_mysqldump_tab_files() {
+    let (csv, truth) = synth::persons_text(87, 200, Form::Csv);
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let defs: String = header
+        .iter()
+        .map(|h| format!("  `{h}` varchar(255) DEFAULT NULL,\n"))
+        .collect();
+    let sql = format!(
+        "-- MySQL dump 10.13  Distrib 8.0.36, for Linux (x86_64)\n--\n-- Host: localhost    Database: shop\n\
+         DROP TABLE IF EXISTS `customers`;\n/*!50503 SET character_set_client = utf8mb4 */;\n\
+         CREATE TABLE `customers` (\n  `id` int NOT NULL AUTO_INCREMENT,\n{defs}  PRIMARY KEY (`id`)\n\
+         ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_0900_ai_ci;\n"
+    );
+    let rows: String = lines
+        .enumerate()
+        .map(|(i, l)| {
+            let cells: Vec<&str> = l
+                .split(',')
+                .map(|c| if c.is_empty() { "\\N" } else { c })
+                .collect();
+            format!("{}\t{}\n", i + 1, cells.join("\t"))
+        })
+        .collect();
+    let sb = Sandbox::new();
+    std::fs::create_dir_all(sb.path().join("utf8")).unwrap();
+    std::fs::create_dir_all(sb.path().join("sjis")).unwrap();
+    std::fs::create_dir_all(sb.path().join("alone")).unwrap();
+    sb.write("utf8/customers.sql", &sql);
+    sb.write("utf8/customers.txt", &rows);
+    let sjis = |s: &str| encoding_rs::SHIFT_JIS.encode(s).0.into_owned();
+    sb.write("sjis/customers.sql", sjis(&sql));
+    sb.write("sjis/customers.txt", sjis(&rows));
+    sb.write("alone/customers.txt", &rows);
+    let items = scan_found(&sb, ".");
+    for (path, enc) in [
+        ("./utf8/customers.txt", "UTF-8"),
+        ("./sjis/customers.txt", "Shift_JIS"),
+    ] {
+        let o = object(&items, path);
+        assert_counts(&o, path, 200, &truth);
+        assert_eq!(o["encoding"], enc, "{path}");
+        assert_eq!(o["columns"]["customers.メールアドレス"], "email", "{o}");
+        assert_eq!(o["columns"]["customers.旅券番号"], "passport_number", "{o}");
+    }
+    // Without its definition: columns by number, and what needs a column's name to be told
+    // (passport numbers) is not counted.
+    let o = object(&items, "./alone/customers.txt");
+    assert!(
+        o["columns"].get("customers.メールアドレス").is_none(),
+        "{o}"
+    );
+    assert_eq!(n(&o, kizuki_core::Category::PassportNumber), 0, "{o}");
+    assert_eq!(items.len(), 3, "{items:?}");
+}
+
 /// The person table of the PostgreSQL tests: text columns between typed ones.
 const PG_CUSTOMERS: &str = "CREATE TABLE customers (id serial PRIMARY KEY, 氏名 text, points int, フリガナ varchar(80), vip boolean, ローマ字 text, 性別 char(1), created timestamptz, 生年月日 text, メール varchar(254), amount numeric, 郵便番号 char(8), 住所 text, member_since date, 電話番号 text, token uuid, 旅券番号 text, 旅券発行日 text, note text);";
 

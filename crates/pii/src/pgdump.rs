@@ -328,7 +328,18 @@ pub(crate) fn read_data_file(
     encoding: &'static encoding_rs::Encoding,
     tally: &mut Tally,
 ) -> io::Result<(u64, Vec<(String, Category)>)> {
-    let mut dump = Dump::default();
+    read_rows_into(Dump::default(), r, copy, encoding, tally)
+}
+
+/// [`read_data_file`] into a dump that knows its tables already (a `CREATE TABLE` read):
+/// a `COPY` statement without columns then takes the table's.
+pub(crate) fn read_rows_into(
+    mut dump: Dump,
+    r: &mut dyn Read,
+    copy: &str,
+    encoding: &'static encoding_rs::Encoding,
+    tally: &mut Tally,
+) -> io::Result<(u64, Vec<(String, Category)>)> {
     dump.line(copy, tally);
     let read = Cell::new(0u64);
     let res = lines(

@@ -160,7 +160,9 @@ impl Scanner {
             head.truncate(n);
             // A table's data file of a pg_dump directory archive (`3001.dat.gz`, its columns
             // in `toc.dat` beside it).
-            if self.scan_pgdump_data(path, &label, &mut out) {
+            if self.scan_pgdump_data(path, &label, &mut out)
+                || self.scan_tab_data(path, &label, &head, &mut out)
+            {
                 return Ok(());
             }
             // A compressed file (`.gz`, `.xz`, `.bz2`, `.zst`) of text, a table, a dump or a
@@ -1193,6 +1195,64 @@ impl Scanner {
                 path: label.to_string(),
                 error,
             });
+        }
+        true
+    }
+
+    /// A table's data file of `mysqldump --tab` (`customers.txt`: tab-separated rows
+    /// without a header, `\N` for NULL, backslash escapes) with its `customers.sql` beside
+    /// it (the `CREATE TABLE`): the rows read under the table's columns, as a dump's. `false`
+    /// when `path` is no such file (no `.sql` beside it defining a table, or not a text in
+    /// an encoding whose lines end in a line feed byte).
+    fn scan_tab_data(&self, path: &Path, label: &str, head: &[u8], out: &mut Vec<Item>) -> bool {
+        if path
+            .extension()
+            .is_none_or(|e| !e.eq_ignore_ascii_case("txt"))
+        {
+            return false;
+        }
+        let Some(encoding) = decode::detect(head).filter(|e| e.is_ascii_compatible()) else {
+            return false;
+        };
+        // The definition: a few KiB (read up to 1 MiB; a larger `.sql` is no such file).
+        let Ok(Some(sql)) = File::open(path.with_extension("sql"))
+            .and_then(|f| kizuki_core::io::read_capped(f, 1 << 20))
+        else {
+            return false;
+        };
+        let sql = encoding.decode_without_bom_handling(&sql).0;
+        let mut tally = Tally::new(self.opts.categories);
+        let mut dump = crate::sql::Dump::default();
+        let defines = sql.lines().any(|l| {
+            let l = l.trim_start();
+            l.len() >= 12 && l[..12].eq_ignore_ascii_case("CREATE TABLE")
+        });
+        if !defines {
+            return false;
+        }
+        for line in sql.lines() {
+            dump.line(line, &mut tally);
+        }
+        let Some(name) = dump.first_table().map(str::to_string) else {
+            return false;
+        };
+        let copy = format!("COPY `{name}` FROM stdin;");
+        let res = File::open(path).and_then(|mut f| {
+            crate::pgdump::read_rows_into(dump, &mut f, &copy, encoding, &mut tally)
+        });
+        match res {
+            Ok((records, columns)) => self.push_report(
+                out,
+                tally,
+                label.to_string(),
+                Some(encoding.name()),
+                Some(records),
+                columns,
+            ),
+            Err(e) => out.push(Item::Failed {
+                path: label.to_string(),
+                error: Error::Read(e.to_string()),
+            }),
         }
         true
     }

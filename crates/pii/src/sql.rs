@@ -174,6 +174,11 @@ impl Dump {
         text::scan(line, tally);
     }
 
+    /// The name of the first table defined or fed, if any.
+    pub(crate) fn first_table(&self) -> Option<&str> {
+        self.tables.first().map(|(n, _)| n.as_str())
+    }
+
     /// The index of table `name`, added (with `cols` as its header row) when new.
     fn table(&mut self, name: &str, cols: Option<Vec<String>>) -> Option<usize> {
         if let Some(i) = self.tables.iter().position(|(n, _)| n == name) {
