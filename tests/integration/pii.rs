@@ -1704,7 +1704,17 @@ fn reads_mysqldump_tab_files() {
     sb.write("sjis/customers.sql", sjis(&sql));
     sb.write("sjis/customers.txt", sjis(&rows));
     sb.write("alone/customers.txt", &rows);
+    // A text beside a schema: read as a text (its rows are not the table's).
+    std::fs::create_dir_all(sb.path().join("project")).unwrap();
+    sb.write("project/customers.sql", &sql);
+    sb.write(
+        "project/customers.txt",
+        "担当: 山田 太郎 taro.yamada@example.jp 090-1234-5678\n",
+    );
     let items = scan_found(&sb, ".");
+    let o = object(&items, "./project/customers.txt");
+    assert_eq!(n(&o, kizuki_core::Category::Email), 1, "{o}");
+    assert_eq!(o["records"], serde_json::Value::Null, "{o}");
     for (path, enc) in [
         ("./utf8/customers.txt", "UTF-8"),
         ("./sjis/customers.txt", "Shift_JIS"),
@@ -1723,7 +1733,7 @@ fn reads_mysqldump_tab_files() {
         "{o}"
     );
     assert_eq!(n(&o, kizuki_core::Category::PassportNumber), 0, "{o}");
-    assert_eq!(items.len(), 3, "{items:?}");
+    assert_eq!(items.len(), 4, "{items:?}");
 }
 
 /// The person table of the PostgreSQL tests: text columns between typed ones.

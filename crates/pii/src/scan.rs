@@ -1202,8 +1202,9 @@ impl Scanner {
     /// A table's data file of `mysqldump --tab` (`customers.txt`: tab-separated rows
     /// without a header, `\N` for NULL, backslash escapes) with its `customers.sql` beside
     /// it (the `CREATE TABLE`): the rows read under the table's columns, as a dump's. `false`
-    /// when `path` is no such file (no `.sql` beside it defining a table, or not a text in
-    /// an encoding whose lines end in a line feed byte).
+    /// when `path` is no such file (no `.sql` beside it defining the table of its name with
+    /// as many columns as its first row has cells, or not a text in an encoding whose lines
+    /// end in a line feed byte).
     fn scan_tab_data(&self, path: &Path, label: &str, head: &[u8], out: &mut Vec<Item>) -> bool {
         if path
             .extension()
@@ -1233,7 +1234,16 @@ impl Scanner {
         for line in sql.lines() {
             dump.line(line, &mut tally);
         }
-        let Some(name) = dump.first_table().map(str::to_string) else {
+        // mysqldump's pair: the table's name is the files', and a row has a cell per column
+        // (a `notes.txt` beside a `schema.sql` is a text, read as one).
+        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+        let first = head.split(|b| *b == b'\n').next().unwrap_or(&[]);
+        let cells = first.iter().filter(|b| **b == b'\t').count() + 1;
+        let Some(name) = dump
+            .first_table()
+            .filter(|(n, cols)| *n == stem && *cols == cells)
+            .map(|(n, _)| n.to_string())
+        else {
             return false;
         };
         let copy = format!("COPY `{name}` FROM stdin;");

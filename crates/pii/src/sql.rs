@@ -174,9 +174,11 @@ impl Dump {
         text::scan(line, tally);
     }
 
-    /// The name of the first table defined or fed, if any.
-    pub(crate) fn first_table(&self) -> Option<&str> {
-        self.tables.first().map(|(n, _)| n.as_str())
+    /// The name and number of columns of the first table defined or fed, if any.
+    pub(crate) fn first_table(&self) -> Option<(&str, usize)> {
+        self.tables
+            .first()
+            .map(|(n, t)| (n.as_str(), t.key_count()))
     }
 
     /// The index of table `name`, added (with `cols` as its header row) when new.
