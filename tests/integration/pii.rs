@@ -1811,6 +1811,29 @@ fn reads_pg_dump_custom_archives() {
     assert_eq!(o["encoding"], "EUC-JP");
     assert_counts(&o, "legacy.dump", 120, &old_truth);
     assert_eq!(items.len(), 9, "{items:?}");
+    // Read on one thread, or decompressed on one while others read its rows: the same.
+    let on = |threads: &str| {
+        sb.cmd()
+            .env("RAYON_NUM_THREADS", threads)
+            .args([
+                "--format",
+                "json",
+                "pii",
+                "scan",
+                "--reveal",
+                "crm.dump",
+                "legacy.dump",
+            ])
+            .assert()
+            .code(1)
+            .get_output()
+            .stdout
+            .clone()
+    };
+    assert_eq!(
+        String::from_utf8(on("1")).unwrap(),
+        String::from_utf8(on("4")).unwrap()
+    );
 
     // The directory format (`-Fd`: `toc.dat`, a gzip file per table) and the tar format
     // (`-Ft`): each table's file read with the columns `toc.dat` gives, the large object's

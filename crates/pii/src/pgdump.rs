@@ -159,18 +159,49 @@ pub(crate) fn read(
 ) -> Archive {
     let mut dump = Dump::default();
     let mut encoding: &'static encoding_rs::Encoding = encoding_rs::UTF_8;
-    let error = read_into(r, tally, max_ratio, blob, &mut dump, &mut encoding).err();
+    let error = read_into(
+        r,
+        max_ratio,
+        blob,
+        &mut |line, enc| {
+            let text = enc.decode_without_bom_handling(line).0;
+            dump.line(&text, tally);
+        },
+        false,
+        &mut encoding,
+    )
+    .err();
     let (records, columns) = dump.finish(tally);
     Archive {
         records,
         columns,
-        encoding: if encoding == encoding_rs::UTF_8 {
-            "UTF-8"
-        } else {
-            encoding.name()
-        },
+        encoding: name_of(encoding),
         error,
     }
+}
+
+/// An encoding's name as reports give it.
+fn name_of(e: &'static encoding_rs::Encoding) -> &'static str {
+    if e == encoding_rs::UTF_8 {
+        "UTF-8"
+    } else {
+        e.name()
+    }
+}
+
+/// Reads an archive from `r` as the text of the plain SQL dump of the same database (`COPY`
+/// statements, their rows, `\\.`), in pieces as they decompress (a character may be cut
+/// between two) into `text` with the encoding they are in; large objects go to `blob`. Returns the database's encoding and why it
+/// stopped early, if it did.
+pub(crate) fn read_as_sql(
+    r: &mut dyn Read,
+    max_ratio: u64,
+    blob: &mut dyn FnMut(i64, &[u8]),
+    text: &mut dyn FnMut(&[u8], &'static encoding_rs::Encoding),
+) -> (&'static str, Option<io::Error>) {
+    let mut encoding: &'static encoding_rs::Encoding = encoding_rs::UTF_8;
+    let error = read_into(r, max_ratio, blob, text, true, &mut encoding).err();
+    (name_of(encoding), error)
 }
 
 /// What the header and table of contents of an archive (any format) say.
@@ -184,22 +215,23 @@ pub(crate) struct Toc {
 }
 
 impl Toc {
-    /// The `COPY` statement of data entry `id`, decoded.
-    pub fn copy(&self, id: i64) -> Option<String> {
+    /// The `COPY` statement of data entry `id`, as stored (in the database's encoding).
+    fn raw_copy(&self, id: i64) -> Option<&[u8]> {
         self.entries
             .iter()
             .find(|e| e.id == id)
             .and_then(|e| e.copy.as_deref())
+    }
+
+    /// The `COPY` statement of data entry `id`, decoded.
+    pub fn copy(&self, id: i64) -> Option<String> {
+        self.raw_copy(id)
             .map(|c| self.encoding.decode_without_bom_handling(c).0.into_owned())
     }
 
     /// The encoding's name as reports give it.
     pub fn encoding_name(&self) -> &'static str {
-        if self.encoding == encoding_rs::UTF_8 {
-            "UTF-8"
-        } else {
-            self.encoding.name()
-        }
+        name_of(self.encoding)
     }
 }
 
@@ -342,15 +374,10 @@ pub(crate) fn read_rows_into(
 ) -> io::Result<(u64, Vec<(String, Category)>)> {
     dump.line(copy, tally);
     let read = Cell::new(0u64);
-    let res = lines(
-        r,
-        &read,
-        Method::None,
-        encoding,
-        1,
-        &mut |l, t| dump.line(l, t),
-        tally,
-    );
+    let res = lines(r, &read, Method::None, 1, &mut |l| {
+        let text = encoding.decode_without_bom_handling(l).0;
+        dump.line(&text, tally);
+    });
     dump.line("\\.", tally);
     let out = dump.finish(tally);
     res.map(|()| out)
@@ -358,10 +385,10 @@ pub(crate) fn read_rows_into(
 
 fn read_into(
     r: &mut dyn Read,
-    tally: &mut Tally,
     max_ratio: u64,
     blob: &mut dyn FnMut(i64, &[u8]),
-    dump: &mut Dump,
+    emit: &mut dyn FnMut(&[u8], &'static encoding_rs::Encoding),
+    whole: bool,
     encoding: &mut &'static encoding_rs::Encoding,
 ) -> io::Result<()> {
     let mut br = io::BufReader::with_capacity(64 * 1024, r);
@@ -380,27 +407,28 @@ fn read_into(
         let id = f.int()?;
         match kind {
             BLK_DATA => {
-                let copy = toc.copy(id);
-                // A block of no table known: its rows are still read, as text.
-                if let Some(c) = &copy {
-                    dump.line(c, tally);
+                // A block of no table known: its rows are still read, as text (lines
+                // outside a `COPY` block).
+                let copy = toc.raw_copy(id);
+                if let Some(c) = copy {
+                    emit(c, encoding);
                 }
-                rows(
-                    &mut f,
-                    method,
-                    encoding,
-                    max_ratio,
-                    &mut |line, tally| {
-                        if copy.is_some() {
-                            dump.line(line, tally);
-                        } else {
-                            crate::text::scan(line, tally);
-                        }
-                    },
-                    tally,
-                )?;
+                if whole {
+                    // The rows as they decompress (the reader of the text splits them); a
+                    // last row without its line end is given one.
+                    let mut last = b'\n';
+                    blocks(&mut f, method, max_ratio, &mut |b| {
+                        last = b.last().copied().unwrap_or(last);
+                        emit(b, encoding);
+                    })?;
+                    if last != b'\n' {
+                        emit(b"\n", encoding);
+                    }
+                } else {
+                    rows(&mut f, method, max_ratio, &mut |l| emit(l, encoding))?;
+                }
                 if copy.is_some() {
-                    dump.line("\\.", tally);
+                    emit(b"\\.\n", encoding);
                 }
             }
             BLK_BLOBS => loop {
@@ -437,6 +465,23 @@ fn decompressed<'a>(
 
 /// One large object's bytes, at most [`MAX_BLOB`] (the rest read and dropped).
 fn bytes(f: &mut Fields<'_>, method: Method, max_ratio: u64) -> io::Result<Vec<u8>> {
+    let mut out = Vec::new();
+    let most = usize::try_from(MAX_BLOB).unwrap_or(usize::MAX);
+    blocks(f, method, max_ratio, &mut |b| {
+        let room = most.saturating_sub(out.len());
+        out.extend_from_slice(&b[..b.len().min(room)]);
+    })?;
+    Ok(out)
+}
+
+/// One data block's chunks, decompressed, in pieces of up to 64 KiB into `piece`; then
+/// what the decompressor left of the chunks, read up to their end.
+fn blocks(
+    f: &mut Fields<'_>,
+    method: Method,
+    max_ratio: u64,
+    piece: &mut dyn FnMut(&[u8]),
+) -> io::Result<()> {
     let read = Rc::new(Cell::new(0u64));
     let mut chunks = Chunks {
         f,
@@ -444,7 +489,6 @@ fn bytes(f: &mut Fields<'_>, method: Method, max_ratio: u64) -> io::Result<Vec<u
         done: false,
         read: read.clone(),
     };
-    let mut out = Vec::new();
     {
         let mut data = decompressed(&mut chunks, method)?;
         let mut buf = vec![0u8; 64 * 1024];
@@ -456,14 +500,11 @@ fn bytes(f: &mut Fields<'_>, method: Method, max_ratio: u64) -> io::Result<Vec<u
             }
             written += n as u64;
             ratio_check(method, written, read.get(), max_ratio)?;
-            let room = usize::try_from(MAX_BLOB)
-                .unwrap_or(usize::MAX)
-                .saturating_sub(out.len());
-            out.extend_from_slice(&buf[..n.min(room)]);
+            piece(&buf[..n]);
         }
     }
     io::copy(&mut chunks, &mut io::sink())?;
-    Ok(out)
+    Ok(())
 }
 
 /// Fails once `written` bytes decompressed from `read` pass `max_ratio` times them (past
@@ -525,15 +566,13 @@ impl Read for Chunks<'_, '_> {
     }
 }
 
-/// Reads one data block's chunks, decompressed, a line at a time into `line` (decoded from
-/// `encoding`); then reads what the decompressor left of the chunks, up to their end.
+/// Reads one data block's chunks, decompressed, a line at a time (its line end included)
+/// into `line`; then reads what the decompressor left of the chunks, up to their end.
 fn rows(
     f: &mut Fields<'_>,
     method: Method,
-    encoding: &'static encoding_rs::Encoding,
     max_ratio: u64,
-    line: &mut dyn FnMut(&str, &mut Tally),
-    tally: &mut Tally,
+    line: &mut dyn FnMut(&[u8]),
 ) -> io::Result<()> {
     let read = Rc::new(Cell::new(0u64));
     let mut chunks = Chunks {
@@ -544,7 +583,7 @@ fn rows(
     };
     {
         let mut data = decompressed(&mut chunks, method)?;
-        lines(&mut data, &read, method, encoding, max_ratio, line, tally)?;
+        lines(&mut data, &read, method, max_ratio, line)?;
     }
     // The decompressor may stop before the chunks' end (a stream's trailer): read on to it.
     io::copy(&mut chunks, &mut io::sink())?;
@@ -552,15 +591,13 @@ fn rows(
 }
 
 /// The lines of `data` (decompressed by `method` from the `read` bytes counted so far) into
-/// `line`, decoded from `encoding`; a line over [`MAX_LINE`] is cut.
+/// `line`; a line over [`MAX_LINE`] is cut.
 fn lines(
     data: &mut dyn Read,
     read: &Cell<u64>,
     method: Method,
-    encoding: &'static encoding_rs::Encoding,
     max_ratio: u64,
-    line: &mut dyn FnMut(&str, &mut Tally),
-    tally: &mut Tally,
+    line: &mut dyn FnMut(&[u8]),
 ) -> io::Result<()> {
     let mut lines = io::BufReader::with_capacity(64 * 1024, data);
     let mut buf = Vec::new();
@@ -581,9 +618,9 @@ fn lines(
             {
                 rest.clear();
             }
+            buf.push(b'\n');
         }
-        let text = encoding.decode_without_bom_handling(&buf).0;
-        line(&text, tally);
+        line(&buf);
     }
 }
 

@@ -1080,6 +1080,9 @@ impl Scanner {
     /// A pg_dump custom-format archive ([`crate::pgdump`]): one item for its tables, and an
     /// error item after it when it breaks off or passes a cap.
     fn scan_pgdump(&self, name: &str, r: &mut dyn Read, out: &mut Vec<Item>) {
+        if crate::spread::threads() > 1 {
+            return self.scan_pgdump_piped(name, r, out);
+        }
         let mut tally = Tally::new(self.opts.categories);
         // Large objects (files stored in the database) read as files: `backup.dump!lo/16401`.
         let mut objects = Vec::new();
@@ -1107,6 +1110,99 @@ impl Scanner {
         );
         out.extend(objects);
         if let Some(e) = a.error {
+            out.push(Item::Failed {
+                path: name.to_string(),
+                error: Error::Read(e.to_string()),
+            });
+        }
+    }
+
+    /// [`Scanner::scan_pgdump`] on more than one thread: the archive is read and
+    /// decompressed on this thread while another reads the SQL text it makes (in UTF-8) as a
+    /// plain dump is read, its chunks on every core ([`crate::spread`]). Same items.
+    fn scan_pgdump_piped(&self, name: &str, r: &mut dyn Read, out: &mut Vec<Item>) {
+        let cats = self.opts.categories;
+        let ratio = u64::from(self.opts.max_ratio.max(1));
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(4);
+        let mut objects = Vec::new();
+        let (encoding, error, consumed) = std::thread::scope(|s| {
+            let consumer = std::thread::Builder::new()
+                .name("kizuki-pgdump".into())
+                .spawn_scoped(s, move || -> io::Result<(Tally, Option<Scanned>)> {
+                    let mut r = crate::carve::Received::new(rx);
+                    let mut head = vec![0u8; decode::HEAD];
+                    let n = kizuki_core::io::read_full(&mut r, &mut head)?;
+                    head.truncate(n);
+                    let mut tally = Tally::new(cats);
+                    let found = scan_into(name, &head, &mut r, &mut tally, None)?;
+                    Ok((tally, found))
+                });
+            let mut block: Vec<u8> = b"-- PostgreSQL database dump\n\n".to_vec();
+            let mut tx = Some(tx);
+            // Another encoding than UTF-8 is decoded as a stream: pieces cut characters.
+            let mut decoder: Option<encoding_rs::Decoder> = None;
+            let mut text = String::new();
+            let mut emit = |piece: &[u8], enc: &'static encoding_rs::Encoding| {
+                if enc == encoding_rs::UTF_8 {
+                    block.extend_from_slice(piece);
+                } else {
+                    let d = decoder.get_or_insert_with(|| enc.new_decoder_without_bom_handling());
+                    text.clear();
+                    text.reserve(
+                        d.max_utf8_buffer_length(piece.len())
+                            .unwrap_or(piece.len() * 3),
+                    );
+                    let _ = d.decode_to_string(piece, &mut text, false);
+                    block.extend_from_slice(text.as_bytes());
+                }
+                if block.len() >= 1 << 20
+                    && let Some(t) = &tx
+                    && t.send(std::mem::take(&mut block)).is_err()
+                {
+                    // The reader stopped (an error it reports): the archive is read on.
+                    tx = None;
+                }
+            };
+            let mut blob = |oid: i64, data: &[u8]| {
+                self.scan_nested(
+                    format!("{name}!lo/{oid}"),
+                    data,
+                    "large objects",
+                    &mut objects,
+                );
+            };
+            let (encoding, error) = crate::pgdump::read_as_sql(r, ratio, &mut blob, &mut emit);
+            if let Some(t) = tx.take() {
+                let _ = t.send(block);
+            }
+            let consumed = match consumer {
+                Ok(h) => h.join().unwrap_or_else(|_| {
+                    Err(io::Error::other("the reader of the archive's rows failed"))
+                }),
+                Err(e) => Err(e),
+            };
+            (encoding, error, consumed)
+        });
+        match consumed {
+            Ok((tally, found)) => {
+                let (records, columns) =
+                    found.map_or((Some(0), Vec::new()), |f| (f.records, f.columns));
+                self.push_report(
+                    out,
+                    tally,
+                    name.to_string(),
+                    Some(encoding),
+                    records,
+                    columns,
+                );
+            }
+            Err(e) => out.push(Item::Failed {
+                path: name.to_string(),
+                error: Error::Read(e.to_string()),
+            }),
+        }
+        out.extend(objects);
+        if let Some(e) = error {
             out.push(Item::Failed {
                 path: name.to_string(),
                 error: Error::Read(e.to_string()),
