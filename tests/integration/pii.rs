@@ -2171,6 +2171,24 @@ fn reads_the_table_files_of_a_postgresql_data_directory() {
         assert_eq!(o[key], live[key], "{key}");
     }
     object(&items, &format!("{member}!(deleted)"));
+    // With the catalog's files in the tar (after the table's: a first pass reads them), the
+    // columns are named.
+    let db_dir = crm.rsplit_once('/').map(|(d, _)| d.to_string()).unwrap();
+    let file = |n: &str| std::fs::read(pg.data().join(format!("{db_dir}/{n}"))).unwrap();
+    let named: Vec<(String, Vec<u8>)> = vec![
+        (crm.clone(), table.clone()),
+        (format!("{db_dir}/1259"), file("1259")),
+        (format!("{db_dir}/1249"), file("1249")),
+        (format!("{db_dir}/pg_filenode.map"), file("pg_filenode.map")),
+    ];
+    let refs: Vec<(&str, &[u8])> = named.iter().map(|(n, d)| (n.as_str(), &d[..])).collect();
+    sb.write("named.tar", synth::tar_of(&refs).unwrap());
+    let items = scan_found(&sb, "named.tar");
+    let o = object(&items, &format!("named.tar!{crm}"));
+    assert_counts(&o, "named.tar", 300, &kept_truth);
+    assert_eq!(o["columns"]["customers.メール"], "email", "{o}");
+    object(&items, &format!("named.tar!{crm}!(deleted)"));
+    assert_eq!(items.len(), 2, "{items:?}");
 
     // The table's file on a server's disk, deleted (`DROP TABLE`): its pages are carved
     // from the image as the file itself is read, at the offset where they start.

@@ -23,7 +23,7 @@ const PG_ATTRIBUTE: u32 = 1249;
 const MAP_MAGIC: u32 = 0x0059_2717;
 /// Bytes of one catalog file read, segments included (a catalog of ten thousand tables
 /// is tens of MB): past them the catalog is not used, and the columns are inferred.
-const CATALOG_CAP: u64 = 64 << 20;
+pub const CATALOG_CAP: u64 = 64 << 20;
 /// Bytes of values kept from one TOAST table: values past them are not read (and said so).
 pub const TOAST_CAP: usize = 64 << 20;
 /// A column's name in `pg_attribute` once dropped.
@@ -159,6 +159,16 @@ impl Catalog {
         let class = relation_file(dir, node(PG_CLASS), CATALOG_CAP).ok()??;
         let attribute = relation_file(dir, node(PG_ATTRIBUTE), CATALOG_CAP).ok()??;
         Catalog::parse(&class, &attribute)
+    }
+
+    /// The catalog of a database directory's files held in `files` (by name: `1259`,
+    /// `pg_filenode.map`…), as an archive's members are.
+    pub fn from_files(files: &HashMap<String, Vec<u8>>) -> Option<Catalog> {
+        let map = files.get("pg_filenode.map");
+        let node = |oid: u32| -> u32 { map.and_then(|m| mapped(m, oid)).unwrap_or(oid) };
+        let class = files.get(&node(PG_CLASS).to_string())?;
+        let attribute = files.get(&node(PG_ATTRIBUTE).to_string())?;
+        Catalog::parse(class, attribute)
     }
 
     /// The catalog from the files of `pg_class` and `pg_attribute`.

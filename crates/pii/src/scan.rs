@@ -246,7 +246,14 @@ impl Scanner {
                 || crate::tnef::is_tnef(&head)
                 || crate::b64::is_encoded(&head);
             if t == FileType::Tar {
-                self.scan_tar(&label, &mut Cursor::new(head).chain(f), 1, &mut out);
+                let catalogs = tar_pg_catalogs(path, self.opts.max_members);
+                self.scan_tar_with(
+                    &label,
+                    &mut Cursor::new(head).chain(f),
+                    1,
+                    &catalogs,
+                    &mut out,
+                );
                 return Ok(());
             }
             if t == FileType::Zip
@@ -374,6 +381,21 @@ impl Scanner {
     /// (`a.tar!dir/x.csv`, `a.tar!dir/b.zip!x.csv`). At most `max_members` members. `depth`:
     /// the containers its members are in (the tar, and a compressed stream around it).
     fn scan_tar(&self, name: &str, r: &mut dyn Read, depth: u32, out: &mut Vec<Item>) {
+        self.scan_tar_with(name, r, depth, &HashMap::new(), out);
+    }
+
+    /// [`Scanner::scan_tar`] with the PostgreSQL catalogs of its database directories
+    /// (`base/16384`, as [`tar_pg_catalogs`] read them): their table files are read with
+    /// their columns named and typed (values out of line are not: the TOAST table is
+    /// another member).
+    fn scan_tar_with(
+        &self,
+        name: &str,
+        r: &mut dyn Read,
+        depth: u32,
+        catalogs: &HashMap<String, crate::pgcatalog::Catalog>,
+        out: &mut Vec<Item>,
+    ) {
         let failed = |path: &str, error| Item::Failed {
             path: path.to_string(),
             error,
@@ -417,6 +439,24 @@ impl Scanner {
             };
             head.truncate(n);
             let (dir, file) = member.rsplit_once('/').unwrap_or(("", &member));
+            if let Some(rel) = catalogs
+                .get(dir)
+                .zip(crate::pgcatalog::node_of(file))
+                .and_then(|(c, node)| c.relation(node))
+                .filter(|_| crate::pgheap::is_heap(&head) && !crate::pgheap::is_catalog(&path))
+            {
+                if rel.kind != b't' {
+                    let r = &mut Cursor::new(&head).chain(&mut e);
+                    match crate::pgheap::read(r, self.opts.categories, rel.schema(None)) {
+                        Ok(heap) => self.report_pg(&path, heap, out),
+                        Err(e) => {
+                            out.push(failed(&path, Error::Read(e.to_string())));
+                            break;
+                        }
+                    }
+                }
+                continue;
+            }
             if file == "toc.dat" && crate::pgdump::is_toc(&head) {
                 toc = crate::pgdump::read_toc(&mut Cursor::new(&head).chain(&mut e))
                     .ok()
@@ -2463,6 +2503,56 @@ fn streams(head: &[u8], name: &str) -> bool {
         || crate::b64::is_encoded(head)
         // Binary data carved (read whole, within the cap: the carver rereads it).
         || carvable(head, t) && !crate::pgheap::is_heap(head))
+}
+
+/// The PostgreSQL catalogs of the database directories in a tar on disk (a `pg_basebackup
+/// -Ft` archive), by directory (`base/16384`): a first pass over its members' headers,
+/// seeking past their data, that reads only the catalog's files (relation numbers under
+/// 16384 and `pg_filenode.map`), each within the catalog cap, 256 MiB in all. Empty for
+/// any other tar.
+fn tar_pg_catalogs(path: &Path, max_members: u32) -> HashMap<String, crate::pgcatalog::Catalog> {
+    let mut files: HashMap<String, HashMap<String, Vec<u8>>> = HashMap::new();
+    let Ok(f) = File::open(path) else {
+        return HashMap::new();
+    };
+    let mut ar = tar::Archive::new(f);
+    let Ok(entries) = ar.entries_with_seek() else {
+        return HashMap::new();
+    };
+    let mut total = 0u64;
+    for entry in entries.take(usize::try_from(max_members).unwrap_or(usize::MAX)) {
+        let Ok(mut e) = entry else {
+            break;
+        };
+        let Ok(member) = e.path().map(|p| p.display().to_string()) else {
+            continue;
+        };
+        let Some((dir, file)) = member.rsplit_once('/') else {
+            continue;
+        };
+        let in_base = dir
+            .rsplit_once('/')
+            .is_some_and(|(base, db)| base.ends_with("base") && db.parse::<u32>().is_ok());
+        let catalog = file == "pg_filenode.map" || file.parse::<u32>().is_ok_and(|n| n < 16384);
+        let size = e.size();
+        if !in_base || !catalog || size > crate::pgcatalog::CATALOG_CAP {
+            continue;
+        }
+        total += size;
+        if total > 256 << 20 {
+            break;
+        }
+        if let Ok(Some(data)) = kizuki_core::io::read_capped(&mut e, size) {
+            files
+                .entry(dir.to_string())
+                .or_default()
+                .insert(file.to_string(), data);
+        }
+    }
+    files
+        .into_iter()
+        .filter_map(|(dir, f)| Some((dir, crate::pgcatalog::Catalog::from_files(&f)?)))
+        .collect()
 }
 
 /// The objects carved from one file merged into one object `path` (categories and records
