@@ -482,6 +482,27 @@ fn blocks(
     max_ratio: u64,
     piece: &mut dyn FnMut(&[u8]),
 ) -> io::Result<()> {
+    decompressing(f, method, &mut |data, read| {
+        let mut buf = vec![0u8; 64 * 1024];
+        let mut written = 0u64;
+        loop {
+            let n = data.read(&mut buf)?;
+            if n == 0 {
+                return Ok(());
+            }
+            written += n as u64;
+            ratio_check(method, written, read.get(), max_ratio)?;
+            piece(&buf[..n]);
+        }
+    })
+}
+
+/// What reads a data block decompressed, given the count of compressed bytes read so far.
+type BlockReader<'a> = dyn FnMut(&mut dyn Read, &Cell<u64>) -> io::Result<()> + 'a;
+
+/// Runs `body` on one data block's chunks decompressed, then reads what the decompressor
+/// left of the chunks (a stream's trailer) up to their end.
+fn decompressing(f: &mut Fields<'_>, method: Method, body: &mut BlockReader<'_>) -> io::Result<()> {
     let read = Rc::new(Cell::new(0u64));
     let mut chunks = Chunks {
         f,
@@ -491,17 +512,7 @@ fn blocks(
     };
     {
         let mut data = decompressed(&mut chunks, method)?;
-        let mut buf = vec![0u8; 64 * 1024];
-        let mut written = 0u64;
-        loop {
-            let n = data.read(&mut buf)?;
-            if n == 0 {
-                break;
-            }
-            written += n as u64;
-            ratio_check(method, written, read.get(), max_ratio)?;
-            piece(&buf[..n]);
-        }
+        body(&mut data, &read)?;
     }
     io::copy(&mut chunks, &mut io::sink())?;
     Ok(())
@@ -567,27 +578,16 @@ impl Read for Chunks<'_, '_> {
 }
 
 /// Reads one data block's chunks, decompressed, a line at a time (its line end included)
-/// into `line`; then reads what the decompressor left of the chunks, up to their end.
+/// into `line`.
 fn rows(
     f: &mut Fields<'_>,
     method: Method,
     max_ratio: u64,
     line: &mut dyn FnMut(&[u8]),
 ) -> io::Result<()> {
-    let read = Rc::new(Cell::new(0u64));
-    let mut chunks = Chunks {
-        f,
-        left: 0,
-        done: false,
-        read: read.clone(),
-    };
-    {
-        let mut data = decompressed(&mut chunks, method)?;
-        lines(&mut data, &read, method, max_ratio, line)?;
-    }
-    // The decompressor may stop before the chunks' end (a stream's trailer): read on to it.
-    io::copy(&mut chunks, &mut io::sink())?;
-    Ok(())
+    decompressing(f, method, &mut |data, read| {
+        lines(data, read, method, max_ratio, line)
+    })
 }
 
 /// The lines of `data` (decompressed by `method` from the `read` bytes counted so far) into

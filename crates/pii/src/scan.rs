@@ -1312,20 +1312,7 @@ impl Scanner {
             };
             crate::pgdump::read_data_file(&mut data, &copy, toc.encoding, &mut tally)
         })();
-        match res {
-            Ok((records, columns)) => self.push_report(
-                out,
-                tally,
-                label.to_string(),
-                Some(toc.encoding_name()),
-                Some(records),
-                columns,
-            ),
-            Err(e) => out.push(Item::Failed {
-                path: label.to_string(),
-                error: Error::Read(e.to_string()),
-            }),
-        }
+        self.report_rows(out, tally, label, toc.encoding_name(), res);
         if let Some(error) = stop.borrow_mut().take() {
             out.push(Item::Failed {
                 path: label.to_string(),
@@ -1386,12 +1373,26 @@ impl Scanner {
         let res = File::open(path).and_then(|mut f| {
             crate::pgdump::read_rows_into(dump, &mut f, &copy, encoding, &mut tally)
         });
+        self.report_rows(out, tally, label, encoding.name(), res);
+        true
+    }
+
+    /// The item of a table's rows read (`res`: its records and columns), or the error that
+    /// stopped them.
+    fn report_rows(
+        &self,
+        out: &mut Vec<Item>,
+        tally: Tally,
+        label: &str,
+        encoding: &str,
+        res: io::Result<(u64, Vec<(String, Category)>)>,
+    ) {
         match res {
             Ok((records, columns)) => self.push_report(
                 out,
                 tally,
                 label.to_string(),
-                Some(encoding.name()),
+                Some(encoding),
                 Some(records),
                 columns,
             ),
@@ -1400,7 +1401,6 @@ impl Scanner {
                 error: Error::Read(e.to_string()),
             }),
         }
-        true
     }
 
     /// The items of a PostgreSQL table file read.
