@@ -251,7 +251,7 @@ fn toc(f: &mut Fields<'_>, head: &[u8; 11]) -> io::Result<Toc> {
     let (off_size, format) = (usize::from(head[9]), head[10]);
     if !((1, 10)..=(1, 16)).contains(&version) {
         return Err(bad(&format!(
-            "version 1.{} (pg_dump 8.4 to 17 write 1.10 to 1.16)",
+            "version 1.{} (pg_dump 8.0 to 17 write 1.10 to 1.16)",
             version.1
         )));
     }
