@@ -412,6 +412,9 @@ fn read_into(
                 let copy = toc.raw_copy(id);
                 if let Some(c) = copy {
                     emit(c, encoding);
+                    if !c.ends_with(b"\n") {
+                        emit(b"\n", encoding);
+                    }
                 }
                 if whole {
                     // The rows as they decompress (the reader of the text splits them); a
