@@ -2520,13 +2520,25 @@ fn tar_pg_catalogs(path: &Path, max_members: u32) -> HashMap<String, crate::pgca
         return HashMap::new();
     };
     let mut total = 0u64;
-    for entry in entries.take(usize::try_from(max_members).unwrap_or(usize::MAX)) {
+    // A data directory's tar names its files from the start (`backup_label`, `PG_VERSION`,
+    // `global/…`, `base/…`): any other tar is left after its first 64 members, not walked
+    // to its end (a tar of a million files on a slow disk).
+    let mut data_dir = false;
+    let most = usize::try_from(max_members).unwrap_or(usize::MAX);
+    for (i, entry) in entries.take(most).enumerate() {
         let Ok(mut e) = entry else {
             break;
         };
         let Ok(member) = e.path().map(|p| p.display().to_string()) else {
             continue;
         };
+        let m = member.trim_start_matches("./");
+        data_dir |= ["backup_label", "PG_VERSION", "global/", "base/"]
+            .iter()
+            .any(|p| m.starts_with(p));
+        if !data_dir && i >= 64 {
+            return HashMap::new();
+        }
         let Some((dir, file)) = member.rsplit_once('/') else {
             continue;
         };
