@@ -1082,16 +1082,9 @@ impl Scanner {
         ) else {
             return self.scan_pg(label, &mut r, out);
         };
-        let catalog = {
-            let mut cache = self
-                .pg_catalogs
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            cache
-                .entry(dir.to_path_buf())
-                .or_insert_with(|| crate::pgcatalog::Catalog::load(dir).map(Arc::new))
-                .clone()
-        };
+        let catalog = cached(&self.pg_catalogs, dir, || {
+            crate::pgcatalog::Catalog::load(dir)
+        });
         let Some(rel) = catalog.as_deref().and_then(|c| c.relation(node)) else {
             return self.scan_pg(label, &mut r, out);
         };
@@ -1269,19 +1262,10 @@ impl Scanner {
             ".lz4" => None,
             _ => return false,
         };
-        let toc = {
-            let mut cache = self
-                .pg_tocs
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            cache
-                .entry(dir.to_path_buf())
-                .or_insert_with(|| {
-                    let mut f = File::open(dir.join("toc.dat")).ok()?;
-                    crate::pgdump::read_toc(&mut f).ok().map(Arc::new)
-                })
-                .clone()
-        };
+        let toc = cached(&self.pg_tocs, dir, || {
+            let mut f = File::open(dir.join("toc.dat")).ok()?;
+            crate::pgdump::read_toc(&mut f).ok()
+        });
         let Some((toc, copy)) = toc.and_then(|t| t.copy(id).map(|c| (t, c))) else {
             return false;
         };
@@ -2503,6 +2487,22 @@ fn streams(head: &[u8], name: &str) -> bool {
         || crate::b64::is_encoded(head)
         // Binary data carved (read whole, within the cap: the carver rereads it).
         || carvable(head, t) && !crate::pgheap::is_heap(head))
+}
+
+/// What is known of the directory `dir` (a database's catalog, a dump's table of contents),
+/// made by `make` the first time one of its files is read, then shared.
+fn cached<T>(
+    cache: &std::sync::Mutex<HashMap<PathBuf, Option<Arc<T>>>>,
+    dir: &Path,
+    make: impl FnOnce() -> Option<T>,
+) -> Option<Arc<T>> {
+    let mut cache = cache
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    cache
+        .entry(dir.to_path_buf())
+        .or_insert_with(|| make().map(Arc::new))
+        .clone()
 }
 
 /// The PostgreSQL catalogs of the database directories in a tar on disk (a `pg_basebackup
