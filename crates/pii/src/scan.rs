@@ -1110,14 +1110,11 @@ impl Scanner {
         Ok(())
     }
 
-    /// A pg_dump custom-format archive ([`crate::pgdump`]): one item for its tables, and an
-    /// error item after it when it breaks off or passes a cap.
+    /// A pg_dump custom-format archive ([`crate::pgdump`]): one item for its tables, the
+    /// items of the files stored in it as large objects (`backup.dump!lo/16401`), and an
+    /// error item after them when it breaks off or passes a cap. With more than one thread
+    /// it is read as [`Scanner::pgdump_piped`] reads it (the same items).
     fn scan_pgdump(&self, name: &str, r: &mut dyn Read, out: &mut Vec<Item>) {
-        if crate::spread::threads() > 1 {
-            return self.scan_pgdump_piped(name, r, out);
-        }
-        let mut tally = Tally::new(self.opts.categories);
-        // Large objects (files stored in the database) read as files: `backup.dump!lo/16401`.
         let mut objects = Vec::new();
         let mut blob = |oid: i64, data: &[u8]| {
             self.scan_nested(
@@ -1127,22 +1124,30 @@ impl Scanner {
                 &mut objects,
             );
         };
-        let a = crate::pgdump::read(
-            r,
-            &mut tally,
-            u64::from(self.opts.max_ratio.max(1)),
-            &mut blob,
-        );
-        self.push_report(
-            out,
-            tally,
-            name.to_string(),
-            Some(a.encoding),
-            Some(a.records),
-            a.columns,
-        );
+        let ratio = u64::from(self.opts.max_ratio.max(1));
+        let (read, encoding, error) = if crate::spread::threads() > 1 {
+            self.pgdump_piped(name, r, ratio, &mut blob)
+        } else {
+            let mut tally = Tally::new(self.opts.categories);
+            let a = crate::pgdump::read(r, &mut tally, ratio, &mut blob);
+            (Ok((tally, Some(a.records), a.columns)), a.encoding, a.error)
+        };
+        match read {
+            Ok((tally, records, columns)) => self.push_report(
+                out,
+                tally,
+                name.to_string(),
+                Some(encoding),
+                records,
+                columns,
+            ),
+            Err(e) => out.push(Item::Failed {
+                path: name.to_string(),
+                error: Error::Read(e.to_string()),
+            }),
+        }
         out.extend(objects);
-        if let Some(e) = a.error {
+        if let Some(e) = error {
             out.push(Item::Failed {
                 path: name.to_string(),
                 error: Error::Read(e.to_string()),
@@ -1150,25 +1155,32 @@ impl Scanner {
         }
     }
 
-    /// [`Scanner::scan_pgdump`] on more than one thread: the archive is read and
-    /// decompressed on this thread while another reads the SQL text it makes (in UTF-8) as a
-    /// plain dump is read, its chunks on every core ([`crate::spread`]). Same items.
-    fn scan_pgdump_piped(&self, name: &str, r: &mut dyn Read, out: &mut Vec<Item>) {
+    /// A pg_dump archive read and decompressed on this thread while another reads the SQL
+    /// text it makes (in UTF-8) as a plain dump is read, its chunks on every core
+    /// ([`crate::spread`]): what that reader counted (or why it failed), the archive's
+    /// encoding, and why the archive broke off, if it did.
+    fn pgdump_piped(
+        &self,
+        name: &str,
+        r: &mut dyn Read,
+        ratio: u64,
+        blob: &mut dyn FnMut(i64, &[u8]),
+    ) -> (PgdumpRead, &'static str, Option<io::Error>) {
         let cats = self.opts.categories;
-        let ratio = u64::from(self.opts.max_ratio.max(1));
         let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(4);
-        let mut objects = Vec::new();
-        let (encoding, error, consumed) = std::thread::scope(|s| {
+        std::thread::scope(|s| {
             let consumer = std::thread::Builder::new()
                 .name("kizuki-pgdump".into())
-                .spawn_scoped(s, move || -> io::Result<(Tally, Option<Scanned>)> {
+                .spawn_scoped(s, move || -> PgdumpRead {
                     let mut r = crate::carve::Received::new(rx);
                     let mut head = vec![0u8; decode::HEAD];
                     let n = kizuki_core::io::read_full(&mut r, &mut head)?;
                     head.truncate(n);
                     let mut tally = Tally::new(cats);
                     let found = scan_into(name, &head, &mut r, &mut tally, None)?;
-                    Ok((tally, found))
+                    let (records, columns) =
+                        found.map_or((Some(0), Vec::new()), |f| (f.records, f.columns));
+                    Ok((tally, records, columns))
                 });
             let mut block: Vec<u8> = b"-- PostgreSQL database dump\n\n".to_vec();
             let mut tx = Some(tx);
@@ -1196,51 +1208,18 @@ impl Scanner {
                     tx = None;
                 }
             };
-            let mut blob = |oid: i64, data: &[u8]| {
-                self.scan_nested(
-                    format!("{name}!lo/{oid}"),
-                    data,
-                    "large objects",
-                    &mut objects,
-                );
-            };
-            let (encoding, error) = crate::pgdump::read_as_sql(r, ratio, &mut blob, &mut emit);
+            let (encoding, error) = crate::pgdump::read_as_sql(r, ratio, blob, &mut emit);
             if let Some(t) = tx.take() {
                 let _ = t.send(block);
             }
-            let consumed = match consumer {
+            let read = match consumer {
                 Ok(h) => h.join().unwrap_or_else(|_| {
                     Err(io::Error::other("the reader of the archive's rows failed"))
                 }),
                 Err(e) => Err(e),
             };
-            (encoding, error, consumed)
-        });
-        match consumed {
-            Ok((tally, found)) => {
-                let (records, columns) =
-                    found.map_or((Some(0), Vec::new()), |f| (f.records, f.columns));
-                self.push_report(
-                    out,
-                    tally,
-                    name.to_string(),
-                    Some(encoding),
-                    records,
-                    columns,
-                );
-            }
-            Err(e) => out.push(Item::Failed {
-                path: name.to_string(),
-                error: Error::Read(e.to_string()),
-            }),
-        }
-        out.extend(objects);
-        if let Some(e) = error {
-            out.push(Item::Failed {
-                path: name.to_string(),
-                error: Error::Read(e.to_string()),
-            });
-        }
+            (read, encoding, error)
+        })
     }
 
     /// A data file of a pg_dump directory archive (`pg_dump -Fd`: `toc.dat` and a file per
@@ -2488,6 +2467,10 @@ fn streams(head: &[u8], name: &str) -> bool {
         // Binary data carved (read whole, within the cap: the carver rereads it).
         || carvable(head, t) && !crate::pgheap::is_heap(head))
 }
+
+/// What a reader of a pg_dump archive's rows counted: the tally, the records and the
+/// classified columns.
+type PgdumpRead = io::Result<(Tally, Option<u64>, Vec<(String, Category)>)>;
 
 /// What is known of the directory `dir` (a database's catalog, a dump's table of contents),
 /// made by `make` the first time one of its files is read, then shared.
