@@ -55,6 +55,7 @@ pub mod doc;
 pub mod e01;
 pub mod fixed;
 pub mod fuzzing;
+pub mod innodb;
 pub mod json;
 mod kv;
 pub mod mail;

@@ -450,7 +450,7 @@ impl Heap {
 }
 
 impl Part {
-    fn new(cats: CatSet) -> Self {
+    pub(crate) fn new(cats: CatSet) -> Self {
         Part {
             tally: Tally::new(cats),
             table: Table::headless(),
@@ -597,7 +597,7 @@ impl Schema<'_> {
 
 /// The civil date of a number of days from 2000-01-01 (PostgreSQL's epoch), years 1 to
 /// 9999 only (`infinity` and the like are no dates here).
-fn civil(days: i64) -> Option<(i64, u32, u32)> {
+pub(crate) fn civil(days: i64) -> Option<(i64, u32, u32)> {
     // Howard Hinnant's `civil_from_days`, from 1970-01-01.
     let z = days + 10_957 + 719_468;
     let era = z.div_euclid(146_097);

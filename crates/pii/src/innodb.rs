@@ -1,0 +1,1137 @@
+//! MySQL and MariaDB InnoDB tablespaces (`shop/customers.ibd`), read as tables: the
+//! clustered index's leaf pages hold every row, and the InnoDB data dictionary in the
+//! system tablespace beside them (`ibdata1`: `SYS_TABLES`, `SYS_COLUMNS`, `SYS_INDEXES`,
+//! `SYS_FIELDS`) gives each table's columns, their types and the order in which a row
+//! stores them. MariaDB (every version) and MySQL up to 5.7 keep that dictionary; MySQL 8
+//! keeps its own in the file (SDI), which is not read.
+//!
+//! Why by hand: no crate reads InnoDB pages (innodb_ruby and the Percona tools are Ruby and
+//! C, and need the server's own description of the table). The formats are stable and
+//! small: a 38-byte page header, an index page header, records linked from `infimum` to
+//! `supremum` whose fields are found from their lengths kept before each record
+//! (COMPACT and DYNAMIC: a null bitmap and one or two bytes per variable field; REDUNDANT,
+//! the dictionary's own: the end offset of every field). Long values kept out of the
+//! record are read from the chain of BLOB pages the record points to (within a cap).
+//!
+//! Rows purged after a `DELETE` stay on the page's free list until the space is reused:
+//! they are read too, and reported apart (`!(deleted)`), as rows marked deleted but not yet
+//! purged are. Not read: ROW_FORMAT=COMPRESSED and page-compressed or encrypted
+//! tablespaces, and rows of a table altered by MariaDB's instant ADD/DROP COLUMN (counted,
+//! and said so): the file is then carved, as any binary file is.
+
+use std::collections::HashMap;
+use std::io::{self, Read, Seek, SeekFrom};
+use std::path::Path;
+
+use crate::pgheap::Part;
+use crate::tally::CatSet;
+
+/// Offsets in the page header (`FIL_PAGE_*`).
+const FIL_PAGE_OFFSET: usize = 4;
+const FIL_PAGE_NEXT: usize = 12;
+const FIL_PAGE_TYPE: usize = 24;
+const FIL_PAGE_SPACE_ID: usize = 34;
+const FIL_PAGE_DATA: usize = 38;
+const FIL_NULL: u32 = 0xFFFF_FFFF;
+/// Page types.
+const PAGE_INDEX: u16 = 17855;
+const PAGE_FSP_HDR: u16 = 8;
+const PAGE_BLOB: u16 = 10;
+/// MariaDB's root page of a table changed by an instant ALTER TABLE (an index page).
+const PAGE_INSTANT: u16 = 18;
+/// The index page header's fields (from [`FIL_PAGE_DATA`]).
+const PAGE_N_HEAP: usize = FIL_PAGE_DATA + 4;
+const PAGE_FREE: usize = FIL_PAGE_DATA + 6;
+const PAGE_LEVEL: usize = FIL_PAGE_DATA + 26;
+/// MariaDB's `PAGE_INSTANT` (in place of the direction of the last insert): the fields of
+/// the records written before an instant ALTER, shifted by 3.
+const PAGE_INSTANT_FIELDS: usize = FIL_PAGE_DATA + 12;
+const PAGE_INDEX_ID: usize = FIL_PAGE_DATA + 28;
+/// `infimum` and `supremum`'s origins, COMPACT and REDUNDANT.
+const INFIMUM_NEW: usize = 99;
+const SUPREMUM_NEW: usize = 112;
+const INFIMUM_OLD: usize = 101;
+const SUPREMUM_OLD: usize = 116;
+/// The page of the system tablespace where the dictionary's roots are kept.
+const DICT_HDR_PAGE: u32 = 7;
+/// Record flags: deleted (info bits), the metadata record of MariaDB's instant ALTER.
+const REC_DELETED: u8 = 0x20;
+const REC_MIN_REC: u8 = 0x10;
+/// Record status (COMPACT): ordinary, node pointer, infimum, supremum, instant.
+const STATUS_ORDINARY: u8 = 0;
+const STATUS_INSTANT: u8 = 4;
+/// Type flags of `SYS_COLUMNS.PRTYPE`.
+const DATA_NOT_NULL: u32 = 0x100;
+const DATA_UNSIGNED: u32 = 0x200;
+const DATA_VIRTUAL: u32 = 0x2000;
+/// `SYS_COLUMNS.MTYPE`.
+const DATA_VARCHAR: u32 = 1;
+const DATA_CHAR: u32 = 2;
+const DATA_FIXBINARY: u32 = 3;
+const DATA_BINARY: u32 = 4;
+const DATA_BLOB: u32 = 5;
+const DATA_INT: u32 = 6;
+const DATA_SYS: u32 = 8;
+const DATA_VARMYSQL: u32 = 12;
+const DATA_MYSQL: u32 = 13;
+const DATA_GEOMETRY: u32 = 14;
+/// MySQL's field types (`PRTYPE & 0xFF`) shown as dates.
+const MYSQL_TYPE_TIMESTAMP: u32 = 7;
+const MYSQL_TYPE_DATE: u32 = 10;
+const MYSQL_TYPE_DATETIME: u32 = 12;
+const MYSQL_TYPE_NEWDATE: u32 = 14;
+/// The bytes of a pointer to a value kept out of the record.
+const EXTERN_REF: usize = 20;
+
+/// Pages of the system tablespace read for the dictionary (a dictionary of ten thousand
+/// tables is some thousand pages).
+const DICT_PAGES: usize = 100_000;
+/// Columns of one table (InnoDB's own limit is 1017).
+const MAX_COLUMNS: usize = 4096;
+/// Bytes of one value kept out of the record that are read (the rest is cut).
+pub(crate) const MAX_VALUE: usize = 4 << 20;
+/// Bytes of values kept out of records read from one tablespace.
+pub(crate) const EXTERN_CAP: usize = 256 << 20;
+
+/// A source of pages: a file, or bytes in memory (tests).
+pub(crate) trait Pages {
+    /// Fills `buf` from byte `at`.
+    fn read_at(&self, buf: &mut [u8], at: u64) -> io::Result<()>;
+    /// Its length in bytes.
+    fn size(&self) -> u64;
+}
+
+impl Pages for std::fs::File {
+    fn read_at(&self, buf: &mut [u8], at: u64) -> io::Result<()> {
+        let mut f = self;
+        f.seek(SeekFrom::Start(at))?;
+        f.read_exact(buf)
+    }
+    fn size(&self) -> u64 {
+        self.metadata().map_or(0, |m| m.len())
+    }
+}
+
+impl Pages for [u8] {
+    fn read_at(&self, buf: &mut [u8], at: u64) -> io::Result<()> {
+        let at = usize::try_from(at).map_err(|_| io::ErrorKind::UnexpectedEof)?;
+        let src = self
+            .get(at..at.saturating_add(buf.len()))
+            .ok_or(io::ErrorKind::UnexpectedEof)?;
+        buf.copy_from_slice(src);
+        Ok(())
+    }
+    fn size(&self) -> u64 {
+        self.len() as u64
+    }
+}
+
+fn u16_at(p: &[u8], i: usize) -> u16 {
+    p.get(i..i + 2)
+        .map_or(0, |b| u16::from_be_bytes([b[0], b[1]]))
+}
+
+fn u32_at(p: &[u8], i: usize) -> u32 {
+    p.get(i..i + 4)
+        .map_or(0, |b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+}
+
+fn u64_at(p: &[u8], i: usize) -> u64 {
+    (u64::from(u32_at(p, i)) << 32) | u64::from(u32_at(p, i + 4))
+}
+
+/// A big-endian unsigned number of up to eight bytes.
+fn uint(b: &[u8]) -> u64 {
+    b.iter().take(8).fold(0, |a, &x| (a << 8) | u64::from(x))
+}
+
+/// The page size that a tablespace's flags (`FSP_SPACE_FLAGS`) give, when they are flags of
+/// an uncompressed tablespace: MariaDB's `full_crc32` format (a marker bit, the size in the
+/// low bits) or the older one (MySQL's too: the size at bits 6-9, 0 for 16 KiB).
+fn page_size(flags: u32) -> Option<usize> {
+    let ssize = if flags & 0x10 != 0 {
+        if flags & !0x3F != 0 && flags & 0x1E0 != 0 {
+            // Page compression: not read.
+            return None;
+        }
+        flags & 0xF
+    } else {
+        // ROW_FORMAT=COMPRESSED (a zip size), page compression (bit 16), or encryption
+        // flags: not read.
+        if (flags >> 1) & 0xF != 0 || flags >> 16 != 0 {
+            return None;
+        }
+        match (flags >> 6) & 0xF {
+            0 => 5,
+            s => s,
+        }
+    };
+    (3..=7).contains(&ssize).then(|| 1 << (ssize + 9))
+}
+
+/// Does `head` start an InnoDB tablespace (its first page, `FSP_HDR`, with the space id in
+/// both places and valid flags)?
+pub fn is_tablespace(head: &[u8]) -> bool {
+    head.len() >= FIL_PAGE_DATA + 24
+        && u16_at(head, FIL_PAGE_TYPE) == PAGE_FSP_HDR
+        && u32_at(head, FIL_PAGE_OFFSET) == 0
+        && u32_at(head, FIL_PAGE_SPACE_ID) == u32_at(head, FIL_PAGE_DATA)
+        && u32_at(head, FIL_PAGE_DATA + 8) > 0
+        && page_size(u32_at(head, FIL_PAGE_DATA + 16)).is_some()
+}
+
+/// The space id and page size of a tablespace whose first page is `head`.
+pub(crate) fn space_of(head: &[u8]) -> Option<(u32, usize)> {
+    is_tablespace(head).then(|| {
+        (
+            u32_at(head, FIL_PAGE_SPACE_ID),
+            page_size(u32_at(head, FIL_PAGE_DATA + 16)).unwrap_or(16384),
+        )
+    })
+}
+
+/// A column of a table.
+#[derive(Clone, Debug)]
+struct Col {
+    name: String,
+    mtype: u32,
+    prtype: u32,
+    len: u32,
+}
+
+impl Col {
+    fn nullable(&self) -> bool {
+        self.prtype & DATA_NOT_NULL == 0
+    }
+    /// The collation (character set) of a string column.
+    fn collation(&self) -> u32 {
+        (self.prtype >> 16) & 0xFFFF
+    }
+    /// The bytes a COMPACT record always gives it, or `None` when its length is kept.
+    fn fixed(&self) -> Option<usize> {
+        let len = self.len as usize;
+        match self.mtype {
+            DATA_INT | DATA_FIXBINARY | DATA_CHAR | DATA_SYS | 9 | 10 => Some(len),
+            DATA_MYSQL => (!multibyte(self.collation())).then_some(len),
+            _ => None,
+        }
+    }
+    /// A variable field whose length may take two bytes.
+    fn big(&self) -> bool {
+        self.len > 255 || matches!(self.mtype, DATA_BLOB | DATA_GEOMETRY)
+    }
+    /// Its text encoding, for a string column.
+    fn encoding(&self) -> Option<&'static encoding_rs::Encoding> {
+        match self.mtype {
+            DATA_VARCHAR | DATA_CHAR => Some(encoding_rs::WINDOWS_1252),
+            DATA_VARMYSQL | DATA_MYSQL | DATA_BLOB | DATA_BINARY => Some(charset(self.collation())),
+            _ => None,
+        }
+    }
+}
+
+/// Is a collation's character set one of several bytes per character at most but one at
+/// least (its CHAR columns then keep their lengths in COMPACT records)?
+fn multibyte(coll: u32) -> bool {
+    let c = if (1024..2048).contains(&coll) {
+        coll - 1024
+    } else {
+        coll
+    };
+    matches!(
+        c,
+        1 | 84 | 12 | 91 | 13 | 88 | 19 | 85 | 24 | 86 | 28 | 87 | 33 | 83 | 45 | 46 | 54 | 55
+            | 56 | 62 | 95 | 96 | 97 | 98 | 101..=124 | 192..=247 | 248..=255
+    ) || (2048..2560).contains(&coll)
+        || (2816..3072).contains(&coll)
+        || coll > 255 && coll < 1024
+}
+
+/// The text encoding of a collation: Japanese character sets by name (cp932/sjis as
+/// Shift_JIS, ujis/eucjpms as EUC-JP), UCS-2 and UTF-16, Latin-1; everything else
+/// (utf8mb3, utf8mb4, binary) as UTF-8.
+fn charset(coll: u32) -> &'static encoding_rs::Encoding {
+    let c = if (1024..2048).contains(&coll) {
+        coll - 1024
+    } else {
+        coll
+    };
+    match c {
+        12 | 91 | 97 | 98 => encoding_rs::EUC_JP,
+        13 | 88 | 95 | 96 => encoding_rs::SHIFT_JIS,
+        35 | 90 | 128..=159 | 54 | 55 | 101..=124 => encoding_rs::UTF_16BE,
+        56 | 62 => encoding_rs::UTF_16LE,
+        5 | 8 | 15 | 31 | 47 | 48 | 49 | 94 => encoding_rs::WINDOWS_1252,
+        _ if (2560..3072).contains(&coll) => encoding_rs::UTF_16BE,
+        _ => encoding_rs::UTF_8,
+    }
+}
+
+/// One field of a clustered index record: a column of the table, or a system field
+/// (`DB_ROW_ID`, `DB_TRX_ID`, `DB_ROLL_PTR`).
+#[derive(Clone, Debug)]
+struct Field {
+    col: Option<usize>,
+    fixed: Option<usize>,
+    big: bool,
+    nullable: bool,
+}
+
+/// A table of the dictionary.
+#[derive(Clone, Debug)]
+pub(crate) struct TableDef {
+    /// `database/table`.
+    pub name: String,
+    space: u32,
+    /// COMPACT or DYNAMIC (else REDUNDANT).
+    compact: bool,
+    cols: Vec<Col>,
+    /// The clustered index.
+    index: Option<Index>,
+}
+
+impl TableDef {
+    /// The table's name without its database (and partition): the columns' prefix.
+    pub fn short_name(&self) -> &str {
+        let t = self.name.rsplit('/').next().unwrap_or(&self.name);
+        t.split("#P#").next().unwrap_or(t)
+    }
+    /// Its columns' names.
+    pub fn column_names(&self) -> Vec<String> {
+        self.cols.iter().map(|c| c.name.clone()).collect()
+    }
+    /// The encoding of its first text column (UTF-8 when it has none).
+    pub fn encoding(&self) -> &'static str {
+        self.cols
+            .iter()
+            .find_map(Col::encoding)
+            .map_or("UTF-8", |e| e.name())
+    }
+}
+
+/// A table's clustered index.
+#[derive(Clone, Debug)]
+struct Index {
+    id: u64,
+    /// Its root page.
+    root: u32,
+    /// The fields of its key (the primary key's columns, or `DB_ROW_ID`).
+    keys: usize,
+    /// The fields of its leaf records.
+    fields: Vec<Field>,
+}
+
+/// The dictionary: tables by their tablespace's id.
+#[derive(Debug, Default)]
+pub(crate) struct Dict {
+    by_space: HashMap<u32, TableDef>,
+}
+
+impl Dict {
+    /// The dictionary of the system tablespace at `path` (`ibdata1`), if it is one.
+    pub fn load(path: &Path) -> Option<Dict> {
+        let f = std::fs::File::open(path).ok()?;
+        Dict::read(&f)
+    }
+
+    /// The dictionary in a system tablespace (space 0).
+    pub fn read(src: &(impl Pages + ?Sized)) -> Option<Dict> {
+        let mut head = vec![0u8; FIL_PAGE_DATA + 24];
+        src.read_at(&mut head, 0).ok()?;
+        let (space, ps) = space_of(&head)?;
+        if space != 0 {
+            return None;
+        }
+        let hdr = page(src, ps, DICT_HDR_PAGE)?;
+        // DICT_HDR: row id, table id, index id, max space id, mix id low, then the roots.
+        let root = |i: usize| u32_at(&hdr, FIL_PAGE_DATA + 32 + 4 * i);
+        let mut budget = DICT_PAGES;
+        let mut recs = |r: u32| -> Vec<Vec<Option<Vec<u8>>>> {
+            let mut out = Vec::new();
+            for p in leaves(src, ps, r, &mut budget) {
+                for o in chain(&p, false) {
+                    if p.get(o.saturating_sub(6))
+                        .is_some_and(|b| b & REC_DELETED != 0)
+                    {
+                        continue;
+                    }
+                    if let Some(f) = old_fields(&p, o) {
+                        out.push(
+                            f.iter()
+                                .map(|x| x.map(|(s, e, _)| p[s..e].to_vec()))
+                                .collect(),
+                        );
+                    }
+                }
+            }
+            out
+        };
+        let (tables, columns, indexes, fields) =
+            (recs(root(0)), recs(root(2)), recs(root(3)), recs(root(4)));
+        let num = |r: &[Option<Vec<u8>>], i: usize| r.get(i).and_then(|v| v.as_deref()).map(uint);
+        let text = |r: &[Option<Vec<u8>>], i: usize| {
+            r.get(i)
+                .and_then(|v| v.as_deref())
+                .map(|b| String::from_utf8_lossy(b).into_owned())
+        };
+        // Columns by table id, in their order.
+        let mut cols: HashMap<u64, Vec<(u64, Col)>> = HashMap::new();
+        for r in &columns {
+            let (Some(tid), Some(pos), Some(name), Some(mtype), Some(prtype), Some(len)) = (
+                num(r, 0),
+                num(r, 1),
+                text(r, 4),
+                num(r, 5),
+                num(r, 6),
+                num(r, 7),
+            ) else {
+                continue;
+            };
+            let prtype = prtype as u32;
+            if prtype & DATA_VIRTUAL != 0 {
+                continue;
+            }
+            let v = cols.entry(tid).or_default();
+            if v.len() < MAX_COLUMNS {
+                v.push((
+                    pos,
+                    Col {
+                        name,
+                        mtype: mtype as u32,
+                        prtype,
+                        len: len as u32,
+                    },
+                ));
+            }
+        }
+        // Clustered indexes by table id; their key fields by index id.
+        let mut clustered: HashMap<u64, (u64, u32)> = HashMap::new();
+        for r in &indexes {
+            if let (Some(tid), Some(id), Some(t), Some(root)) =
+                (num(r, 0), num(r, 1), num(r, 6), num(r, 8))
+                && t & 1 != 0
+            {
+                clustered.insert(tid, (id, root as u32));
+            }
+        }
+        let mut keys: HashMap<u64, Vec<(u64, String)>> = HashMap::new();
+        for r in &fields {
+            if let (Some(iid), Some(pos), Some(name)) = (num(r, 0), num(r, 1), text(r, 4)) {
+                keys.entry(iid).or_default().push((pos, name));
+            }
+        }
+        let mut by_space = HashMap::new();
+        for r in &tables {
+            let (Some(name), Some(id), Some(n_cols), Some(space)) =
+                (text(r, 0), num(r, 3), num(r, 4), num(r, 9))
+            else {
+                continue;
+            };
+            let Some(mut cs) = cols.remove(&id) else {
+                continue;
+            };
+            cs.sort_by_key(|(p, _)| *p);
+            let cols: Vec<Col> = cs.into_iter().map(|(_, c)| c).collect();
+            let compact = n_cols & 0x8000_0000 != 0;
+            let index = clustered.get(&id).and_then(|(iid, root)| {
+                let mut k = keys.remove(iid).unwrap_or_default();
+                k.sort_by_key(|(p, _)| *p);
+                let names: Vec<String> = k.into_iter().map(|(_, n)| n).collect();
+                layout(&cols, &names, compact).map(|fields| Index {
+                    id: *iid,
+                    root: *root,
+                    keys: names.len().max(1),
+                    fields,
+                })
+            });
+            by_space.insert(
+                space as u32,
+                TableDef {
+                    name,
+                    space: space as u32,
+                    compact,
+                    cols,
+                    index,
+                },
+            );
+        }
+        Some(Dict { by_space })
+    }
+
+    /// The table kept in tablespace `space`.
+    pub fn table(&self, space: u32) -> Option<&TableDef> {
+        self.by_space.get(&space).filter(|t| t.space != 0)
+    }
+}
+
+/// The fields of a clustered index's leaf records: the key's columns (or `DB_ROW_ID`), the
+/// transaction id and roll pointer, then every other column in the table's order.
+fn layout(cols: &[Col], key: &[String], compact: bool) -> Option<Vec<Field>> {
+    let field = |i: usize| {
+        let c = cols.get(i)?;
+        Some(Field {
+            col: Some(i),
+            fixed: if compact {
+                c.fixed()
+            } else {
+                Some(c.len as usize)
+            },
+            big: c.big(),
+            nullable: c.nullable(),
+        })
+    };
+    let sys = |n: usize| Field {
+        col: None,
+        fixed: Some(n),
+        big: false,
+        nullable: false,
+    };
+    let mut out = Vec::new();
+    let mut in_key = vec![false; cols.len()];
+    if key.is_empty() {
+        out.push(sys(6));
+    }
+    for k in key {
+        let i = cols.iter().position(|c| c.name == *k)?;
+        out.push(field(i)?);
+        in_key[i] = true;
+    }
+    out.push(sys(6));
+    out.push(sys(7));
+    for (i, _) in cols.iter().enumerate() {
+        if !in_key[i] {
+            out.push(field(i)?);
+        }
+    }
+    Some(out)
+}
+
+/// Page `n` of a tablespace of pages of `ps` bytes.
+fn page(src: &(impl Pages + ?Sized), ps: usize, n: u32) -> Option<Vec<u8>> {
+    let mut p = vec![0u8; ps];
+    src.read_at(&mut p, u64::from(n) * ps as u64).ok()?;
+    (u32_at(&p, FIL_PAGE_OFFSET) == n).then_some(p)
+}
+
+/// The leaf pages of the B-tree at `root`, left to right (at most `budget` pages in all).
+fn leaves(src: &(impl Pages + ?Sized), ps: usize, root: u32, budget: &mut usize) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    let Some(mut p) = page(src, ps, root) else {
+        return out;
+    };
+    let compact = u16_at(&p, PAGE_N_HEAP) & 0x8000 != 0;
+    // Down the leftmost node pointers: the child's page number ends the first record.
+    for _ in 0..32 {
+        if u16_at(&p, PAGE_LEVEL) == 0 || *budget == 0 {
+            break;
+        }
+        *budget -= 1;
+        let Some(o) = chain(&p, compact).into_iter().next() else {
+            return out;
+        };
+        let child = if compact {
+            // A node pointer of the dictionary's own (REDUNDANT) trees only.
+            return out;
+        } else {
+            match old_fields(&p, o).and_then(|f| f.last().copied().flatten()) {
+                Some((s, e, _)) if e == s + 4 => u32_at(&p, s),
+                _ => return out,
+            }
+        };
+        match page(src, ps, child) {
+            Some(c) => p = c,
+            None => return out,
+        }
+    }
+    while *budget > 0 && u16_at(&p, FIL_PAGE_TYPE) == PAGE_INDEX && u16_at(&p, PAGE_LEVEL) == 0 {
+        *budget -= 1;
+        let next = u32_at(&p, FIL_PAGE_NEXT);
+        out.push(p);
+        match (next != FIL_NULL).then(|| page(src, ps, next)).flatten() {
+            Some(n) => p = n,
+            None => break,
+        }
+    }
+    out
+}
+
+/// The origins of the records of a page from `infimum` to `supremum` (each once, in order;
+/// a loop or a pointer out of the page ends the chain).
+fn chain(p: &[u8], compact: bool) -> Vec<usize> {
+    let (start, end) = if compact {
+        (INFIMUM_NEW, SUPREMUM_NEW)
+    } else {
+        (INFIMUM_OLD, SUPREMUM_OLD)
+    };
+    follow(p, start, compact, Some(end))
+}
+
+/// The records from `o` on (excluded), following their next pointers until `end` (or a
+/// zero pointer): each at most once.
+fn follow(p: &[u8], mut o: usize, compact: bool, end: Option<usize>) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut seen = vec![false; p.len()];
+    let mask = p.len() - 1;
+    for _ in 0..p.len() / 5 {
+        let Some(raw) = o.checked_sub(2).map(|i| u16_at(p, i)) else {
+            break;
+        };
+        let next = if compact {
+            if raw == 0 {
+                break;
+            }
+            (o + usize::from(raw)) & 0xFFFF & mask
+        } else {
+            usize::from(raw)
+        };
+        if next == 0 || Some(next) == end || next < INFIMUM_NEW || next >= p.len() - 8 {
+            break;
+        }
+        if std::mem::replace(&mut seen[next], true) {
+            break;
+        }
+        out.push(next);
+        o = next;
+    }
+    out
+}
+
+/// A field's place in its page: start, end, and whether its value goes on out of the
+/// record (the end's last 20 bytes then point to it).
+type At = (usize, usize, bool);
+
+/// The fields of a REDUNDANT record at `o` (`None`: SQL NULL), from the end offsets kept
+/// before it.
+fn old_fields(p: &[u8], o: usize) -> Option<Vec<Option<At>>> {
+    let info = u16_at(p, o.checked_sub(4)?);
+    let n = usize::from((info >> 1) & 0x3FF);
+    let short = info & 1 != 0;
+    let mut out = Vec::with_capacity(n);
+    let mut start = 0usize;
+    for i in 0..n {
+        let (end, null, ext) = if short {
+            let b = *p.get(o.checked_sub(7 + i)?)?;
+            (usize::from(b & 0x7F), b & 0x80 != 0, false)
+        } else {
+            let v = u16_at(p, o.checked_sub(8 + 2 * i)?);
+            (usize::from(v & 0x3FFF), v & 0x8000 != 0, v & 0x4000 != 0)
+        };
+        if end < start || o + end > p.len() - 8 {
+            return None;
+        }
+        out.push((!null).then_some((o + start, o + end, ext)));
+        start = end;
+    }
+    Some(out)
+}
+
+/// The fields of a COMPACT (or DYNAMIC) record at `o` under `fields`, from its null bitmap
+/// and the lengths kept before it (after `extra` bytes: the count of fields an instant
+/// ALTER added).
+fn new_fields(p: &[u8], o: usize, extra: usize, fields: &[Field]) -> Option<Vec<Option<At>>> {
+    let nullable = fields.iter().filter(|f| f.nullable).count();
+    let mut null_byte = o.checked_sub(6 + extra)?;
+    let mut len_at = o.checked_sub(6 + extra + nullable.div_ceil(8))?;
+    let mut bit = 0;
+    let mut at = o;
+    let mut out = Vec::with_capacity(fields.len());
+    for f in fields {
+        if f.nullable {
+            let b = *p.get(null_byte)?;
+            let null = b & (1 << bit) != 0;
+            bit += 1;
+            if bit == 8 {
+                bit = 0;
+                null_byte = null_byte.checked_sub(1)?;
+            }
+            if null {
+                out.push(None);
+                continue;
+            }
+        }
+        let (len, ext) = match f.fixed {
+            Some(n) => (n, false),
+            None => {
+                let b1 = *p.get(len_at)?;
+                len_at = len_at.checked_sub(1)?;
+                if f.big && b1 & 0x80 != 0 {
+                    let b2 = *p.get(len_at)?;
+                    len_at = len_at.checked_sub(1)?;
+                    (
+                        (usize::from(b1 & 0x3F) << 8) | usize::from(b2),
+                        b1 & 0x40 != 0,
+                    )
+                } else {
+                    (usize::from(b1), false)
+                }
+            }
+        };
+        let end = at + len;
+        if end > p.len() - 8 || ext && len < EXTERN_REF {
+            return None;
+        }
+        out.push(Some((at, end, ext)));
+        at = end;
+    }
+    Some(out)
+}
+
+/// What a tablespace's rows held.
+pub(crate) struct Space {
+    pub encoding: &'static str,
+    pub table: String,
+    pub live: Part,
+    pub dead: Part,
+    /// Rows of a format not read (MariaDB's instant ALTER), or that did not parse.
+    pub unread: u64,
+    /// Values kept out of records not read (past the cap, or their pages missing).
+    pub extern_missing: u64,
+    /// Pages read from the clustered index.
+    pub pages: u64,
+}
+
+/// Rows kept as deleted until the live ones are known: at most this many (more are counted
+/// as not read).
+const DEAD_ROWS: usize = 200_000;
+
+/// What an instant ALTER TABLE of MariaDB left in a table: the fields of the records
+/// written before it (`None`: not altered), or a format not read (columns dropped or
+/// reordered: a metadata BLOB maps them).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Instant {
+    None,
+    Core(usize),
+    Unread,
+}
+
+/// Reads the rows of the table `def` from its tablespace `src` (pages of `ps` bytes): the
+/// clustered index's leaf pages in file order (so pages no longer linked are read too).
+/// Rows deleted (marked, or on a page's free list) that hold the same bytes as a live row
+/// are copies a page split or an update left behind, not deleted data: they are left out.
+pub(crate) fn read(src: &(impl Pages + ?Sized), ps: usize, def: &TableDef, cats: CatSet) -> Space {
+    let mut space = Space {
+        encoding: def.encoding(),
+        table: def.short_name().to_string(),
+        live: Part::new(cats),
+        dead: Part::new(cats),
+        unread: 0,
+        extern_missing: 0,
+        pages: 0,
+    };
+    space.live.table = crate::table::Table::with_columns(def.column_names());
+    space.dead.table = crate::table::Table::with_columns(def.column_names());
+    let Some(ix) = &def.index else {
+        return space;
+    };
+    let instant = instant_of(src, ps, ix, def.compact);
+    let mut extern_left = EXTERN_CAP;
+    let mut dead: Vec<(u64, Vec<String>)> = Vec::new();
+    let mut dead_dropped = 0u64;
+    let mut row: Vec<String> = Vec::new();
+    let pages = each_record(src, ps, def, ix, instant, &mut |p, rec| {
+        let (fields, deleted) = match rec {
+            Rec::Unread => {
+                space.unread += 1;
+                return;
+            }
+            Rec::Row { fields, deleted } => (fields, deleted),
+        };
+        if deleted && zeroed(p, ix, &fields) {
+            // Purged, and its bytes cleared (MariaDB 10.5 and later): nothing left.
+            return;
+        }
+        row.clear();
+        row.resize(def.cols.len(), String::new());
+        let part = if deleted { &space.dead } else { &space.live };
+        for (f, v) in ix.fields.iter().zip(&fields) {
+            let (Some(c), Some((s, e, ext))) = (f.col, v) else {
+                continue;
+            };
+            let Some(col) = def.cols.get(c) else {
+                continue;
+            };
+            if !part.table.reads_column(c) {
+                continue;
+            }
+            let local = &p[*s..*e];
+            let cell = if *ext {
+                let (inline, r) = local.split_at(local.len() - EXTERN_REF);
+                match external(src, ps, r, &mut extern_left) {
+                    Some(mut v) => {
+                        let mut all = inline.to_vec();
+                        all.append(&mut v);
+                        show(col, &all)
+                    }
+                    None => {
+                        space.extern_missing += 1;
+                        show(col, inline)
+                    }
+                }
+            } else {
+                show(col, local)
+            };
+            if let Some(slot) = row.get_mut(c) {
+                *slot = cell;
+            }
+        }
+        if crate::table::blank(&row) {
+            return;
+        }
+        if deleted {
+            if dead.len() < DEAD_ROWS {
+                dead.push((row_hash(p, ix, &fields), row.clone()));
+            } else {
+                dead_dropped += 1;
+            }
+        } else {
+            space.live.table.push(&row, &mut space.live.tally);
+        }
+    });
+    space.pages = pages;
+    space.unread += dead_dropped;
+    if dead.is_empty() {
+        return space;
+    }
+    // The live rows' bytes, for the deleted rows that are copies of them.
+    let wanted: std::collections::HashSet<u64> = dead.iter().map(|(h, _)| *h).collect();
+    let mut alive = std::collections::HashSet::new();
+    each_record(src, ps, def, ix, instant, &mut |p, rec| {
+        if let Rec::Row {
+            fields,
+            deleted: false,
+        } = rec
+        {
+            let h = row_hash(p, ix, &fields);
+            if wanted.contains(&h) {
+                alive.insert(h);
+            }
+        }
+    });
+    let mut seen = std::collections::HashSet::new();
+    for (h, row) in dead {
+        if !alive.contains(&h) && seen.insert(h) {
+            space.dead.table.push(&row, &mut space.dead.tally);
+        }
+    }
+    space
+}
+
+/// A record of a leaf page: its fields (and whether it is deleted: marked, or on the free
+/// list), or one of a format not read.
+enum Rec {
+    Row {
+        fields: Vec<Option<At>>,
+        deleted: bool,
+    },
+    Unread,
+}
+
+/// Calls `f` with each record of the clustered index's leaf pages (those on the free lists
+/// too, unless they do not parse); returns the pages read.
+fn each_record(
+    src: &(impl Pages + ?Sized),
+    ps: usize,
+    def: &TableDef,
+    ix: &Index,
+    instant: Instant,
+    f: &mut dyn FnMut(&[u8], Rec),
+) -> u64 {
+    let n_pages = src.size() / ps as u64;
+    let mut p = vec![0u8; ps];
+    let mut pages = 0;
+    for n in 0..n_pages {
+        if src.read_at(&mut p, n * ps as u64).is_err() {
+            break;
+        }
+        if !matches!(u16_at(&p, FIL_PAGE_TYPE), PAGE_INDEX | PAGE_INSTANT)
+            || u64::from(u32_at(&p, FIL_PAGE_OFFSET)) != n
+            || u16_at(&p, PAGE_LEVEL) != 0
+            || u64_at(&p, PAGE_INDEX_ID) != ix.id
+            || (u16_at(&p, PAGE_N_HEAP) & 0x8000 != 0) != def.compact
+        {
+            continue;
+        }
+        pages += 1;
+        let live = chain(&p, def.compact);
+        let free = match usize::from(u16_at(&p, PAGE_FREE)) {
+            o if o >= INFIMUM_NEW && o < ps - 8 => {
+                let mut v = vec![o];
+                v.extend(follow(&p, o, def.compact, None));
+                v
+            }
+            _ => Vec::new(),
+        };
+        let recs = live
+            .into_iter()
+            .map(|o| (o, false))
+            .chain(free.into_iter().map(|o| (o, true)));
+        for (o, freed) in recs {
+            let info = p
+                .get(o.wrapping_sub(if def.compact { 5 } else { 6 }))
+                .copied()
+                .unwrap_or(0);
+            if info & REC_MIN_REC != 0 {
+                // MariaDB's metadata record of an instant ALTER: no row.
+                continue;
+            }
+            let fields = match instant {
+                Instant::Unread => None,
+                _ if !def.compact => old_fields(&p, o).filter(|f| f.len() <= ix.fields.len()),
+                _ => match p.get(o.wrapping_sub(3)).map(|b| b & 7) {
+                    Some(STATUS_ORDINARY) => {
+                        let core = match instant {
+                            Instant::Core(n) => n,
+                            _ => ix.fields.len(),
+                        };
+                        ix.fields
+                            .get(..core)
+                            .and_then(|fs| new_fields(&p, o, 0, fs))
+                    }
+                    Some(STATUS_INSTANT) if matches!(instant, Instant::Core(_)) => {
+                        // The fields added since: one byte, or two (`0x80` set in the first).
+                        let core = match instant {
+                            Instant::Core(n) => n,
+                            _ => 0,
+                        };
+                        let b1 = p.get(o.wrapping_sub(6)).copied().unwrap_or(0);
+                        let (add, extra) = if b1 & 0x80 == 0 {
+                            (usize::from(b1), 1)
+                        } else {
+                            let b2 = p.get(o.wrapping_sub(7)).copied().unwrap_or(0);
+                            (usize::from(b1 & 0x7F) | (usize::from(b2) << 7), 2)
+                        };
+                        ix.fields
+                            .get(..core + 1 + add)
+                            .and_then(|fs| new_fields(&p, o, extra, fs))
+                    }
+                    _ => None,
+                },
+            };
+            match fields {
+                Some(fields) => f(
+                    &p,
+                    Rec::Row {
+                        fields,
+                        deleted: freed || info & REC_DELETED != 0,
+                    },
+                ),
+                // A freed record that no longer parses was overwritten in part: no row.
+                None if !freed => f(&p, Rec::Unread),
+                None => {}
+            }
+        }
+    }
+    pages
+}
+
+/// Are a record's column values all zero bytes (a purged record whose data was cleared)?
+fn zeroed(p: &[u8], ix: &Index, fields: &[Option<At>]) -> bool {
+    ix.fields
+        .iter()
+        .zip(fields)
+        .all(|(f, v)| f.col.is_none() || v.is_none_or(|(s, e, _)| p[s..e].iter().all(|b| *b == 0)))
+}
+
+/// A hash of a record's column values as stored (its system fields left out).
+fn row_hash(p: &[u8], ix: &Index, fields: &[Option<At>]) -> u64 {
+    let mut h = 0u64;
+    for (f, v) in ix.fields.iter().zip(fields) {
+        if f.col.is_none() {
+            continue;
+        }
+        let k = v.map_or(0, |(s, e, _)| crate::tally::hash_bytes(&p[s..e], false) | 1);
+        h = (h.rotate_left(17) ^ k).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+    h
+}
+
+/// Whether MariaDB's instant ALTER TABLE changed the table: the root page says so
+/// ([`PAGE_INSTANT`] type; the fields of the older records in its header), and the
+/// metadata record that starts the leftmost leaf tells a mere ADD COLUMN (the new columns
+/// at the end) from a DROP or a reordering (the record is then marked deleted, and a BLOB
+/// maps the columns: not read).
+fn instant_of(src: &(impl Pages + ?Sized), ps: usize, ix: &Index, compact: bool) -> Instant {
+    let Some(root) = page(src, ps, ix.root) else {
+        return Instant::None;
+    };
+    if u16_at(&root, FIL_PAGE_TYPE) != PAGE_INSTANT {
+        return Instant::None;
+    }
+    let core = usize::from(u16_at(&root, PAGE_INSTANT_FIELDS) >> 3);
+    // Down to the leftmost leaf: a node pointer holds the key's fields, then the child.
+    let mut p = root;
+    for _ in 0..32 {
+        if u16_at(&p, PAGE_LEVEL) == 0 {
+            break;
+        }
+        let Some(o) = chain(&p, compact).into_iter().next() else {
+            return Instant::Unread;
+        };
+        let child = if compact {
+            let mut node: Vec<Field> = ix.fields.iter().take(ix.keys).cloned().collect();
+            node.push(Field {
+                col: None,
+                fixed: Some(4),
+                big: false,
+                nullable: false,
+            });
+            new_fields(&p, o, 0, &node).and_then(|f| f.last().copied().flatten())
+        } else {
+            old_fields(&p, o).and_then(|f| f.last().copied().flatten())
+        };
+        match child.and_then(|(s, _, _)| page(src, ps, u32_at(&p, s))) {
+            Some(c) => p = c,
+            None => return Instant::Unread,
+        }
+    }
+    let first = chain(&p, compact).into_iter().next();
+    let info = first
+        .and_then(|o| p.get(o.wrapping_sub(if compact { 5 } else { 6 })))
+        .copied()
+        .unwrap_or(0);
+    if info & REC_MIN_REC == 0 || info & REC_DELETED != 0 || core == 0 || core > ix.fields.len() {
+        Instant::Unread
+    } else {
+        Instant::Core(core)
+    }
+}
+
+/// A value kept out of its record, from the BLOB pages that `r` (20 bytes: space, page,
+/// offset, length) points to: at most [`MAX_VALUE`] bytes, taken from `left`.
+fn external(src: &(impl Pages + ?Sized), ps: usize, r: &[u8], left: &mut usize) -> Option<Vec<u8>> {
+    let mut n = u32_at(r, 4);
+    let mut off = u32_at(r, 8) as usize;
+    let want = (u32_at(r, 16) as usize).min(MAX_VALUE);
+    let mut out = Vec::new();
+    for _ in 0..MAX_VALUE / 1024 {
+        if out.len() >= want || n == FIL_NULL {
+            break;
+        }
+        let p = page(src, ps, n)?;
+        if u16_at(&p, FIL_PAGE_TYPE) != PAGE_BLOB || off + 8 > ps - 8 {
+            return None;
+        }
+        let part = u32_at(&p, off) as usize;
+        let data = p.get(off + 8..(off + 8 + part).min(ps - 8))?;
+        let take = data.len().min(want - out.len()).min(*left);
+        out.extend_from_slice(&data[..take]);
+        *left -= take;
+        if *left == 0 {
+            return None;
+        }
+        n = u32_at(&p, off + 4);
+        off = FIL_PAGE_DATA;
+    }
+    Some(out)
+}
+
+/// A field's bytes as a cell: text decoded from its column's character set (CHAR padding
+/// trimmed), integers in decimal, dates as `YYYY-MM-DD` and date-times as
+/// `YYYY-MM-DD HH:MM:SS`; empty for what holds no one's data (binary numbers, decimals,
+/// geometry).
+fn show(col: &Col, v: &[u8]) -> String {
+    let kind = col.prtype & 0xFF;
+    match col.mtype {
+        DATA_INT => {
+            let raw = uint(v);
+            let bits = 8 * v.len().min(8) as u32;
+            if v.is_empty() || bits == 0 {
+                return String::new();
+            }
+            // Signed numbers are kept with their sign bit flipped (so that they sort as
+            // bytes): flipped back, then sign-extended.
+            let val = if col.prtype & DATA_UNSIGNED == 0 {
+                let x = i128::from(raw ^ (1u64 << (bits - 1)));
+                let m = 1i128 << bits;
+                if x >= m / 2 { x - m } else { x }
+            } else {
+                i128::from(raw)
+            };
+            match kind {
+                MYSQL_TYPE_DATE | MYSQL_TYPE_NEWDATE if v.len() == 3 => {
+                    let d = val as u64;
+                    date(d >> 9, (d >> 5) & 15, d & 31)
+                }
+                MYSQL_TYPE_DATETIME if v.len() == 8 => {
+                    // The old DATETIME: YYYYMMDDhhmmss in decimal.
+                    let d = val as u64;
+                    let (ymd, hms) = (d / 1_000_000, d % 1_000_000);
+                    datetime(
+                        ymd / 10_000,
+                        ymd / 100 % 100,
+                        ymd % 100,
+                        hms / 10_000,
+                        hms / 100 % 100,
+                        hms % 100,
+                    )
+                }
+                MYSQL_TYPE_TIMESTAMP if v.len() == 4 => unix(val as i64),
+                _ => val.to_string(),
+            }
+        }
+        DATA_FIXBINARY => match kind {
+            MYSQL_TYPE_DATETIME if (5..=8).contains(&v.len()) => {
+                // MySQL 5.6's DATETIME(n): 40 bits from 0x8000000000, then fractions.
+                let Some(x) = uint(&v[..5]).checked_sub(0x80_0000_0000) else {
+                    return String::new();
+                };
+                let (ymd, hms) = (x >> 17, x & 0x1FFFF);
+                let (ym, day) = (ymd >> 5, ymd & 31);
+                datetime(ym / 13, ym % 13, day, hms >> 12, (hms >> 6) & 63, hms & 63)
+            }
+            MYSQL_TYPE_TIMESTAMP if (4..=7).contains(&v.len()) => unix(uint(&v[..4]) as i64),
+            _ => String::new(),
+        },
+        _ => match col.encoding() {
+            Some(enc) => {
+                let (t, _, bad) = enc.decode(v);
+                if bad {
+                    return String::new();
+                }
+                let t = if col.mtype == DATA_MYSQL || col.mtype == DATA_CHAR {
+                    t.trim_end_matches(' ')
+                } else {
+                    &t
+                };
+                t.to_string()
+            }
+            None => String::new(),
+        },
+    }
+}
+
+/// `YYYY-MM-DD`, or empty for a zero or impossible date.
+fn date(y: u64, m: u64, d: u64) -> String {
+    if y == 0 || !(1..=12).contains(&m) || !(1..=31).contains(&d) || y > 9999 {
+        return String::new();
+    }
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// `YYYY-MM-DD` at midnight, else `YYYY-MM-DD HH:MM:SS`.
+fn datetime(y: u64, mo: u64, d: u64, h: u64, mi: u64, s: u64) -> String {
+    let day = date(y, mo, d);
+    if day.is_empty() || h == 0 && mi == 0 && s == 0 {
+        return day;
+    }
+    format!("{day} {h:02}:{mi:02}:{s:02}")
+}
+
+/// A TIMESTAMP (seconds from 1970 in UTC) as [`datetime`] shows it.
+fn unix(secs: i64) -> String {
+    if secs <= 0 {
+        return String::new();
+    }
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400) as u64);
+    let Some((y, m, d)) = crate::pgheap::civil(days - 10_957) else {
+        return String::new();
+    };
+    datetime(
+        y as u64,
+        u64::from(m),
+        u64::from(d),
+        rem / 3600,
+        rem / 60 % 60,
+        rem % 60,
+    )
+}
