@@ -2294,3 +2294,303 @@ fn carves_binary_files_of_unknown_formats() {
         .code(0)
         .stdout("");
 }
+
+/// A MariaDB server of the test's own (the Debian package; scripts/setup installs
+/// `mariadb-server`): a data directory made by `mariadb-install-db` in a fresh directory,
+/// the server on a Unix socket there only. Stopped when dropped.
+struct Mariadb {
+    dir: tempfile::TempDir,
+    server: std::process::Child,
+}
+
+impl Mariadb {
+    fn start() -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = std::process::Command::new("id")
+            .arg("-u")
+            .output()
+            .is_ok_and(|o| o.stdout.trim_ascii() == b"0");
+        let user: &[&str] = if root { &["--user=root"] } else { &[] };
+        let data = dir.path().join("data");
+        run_ok(
+            std::process::Command::new("mariadb-install-db")
+                .args(["--no-defaults", "--auth-root-authentication-method=normal"])
+                .args(user)
+                .arg(format!("--datadir={}", data.display())),
+        );
+        let server = std::process::Command::new("/usr/sbin/mariadbd")
+            .arg("--no-defaults")
+            .args(user)
+            .arg(format!("--datadir={}", data.display()))
+            .arg(format!("--socket={}", dir.path().join("sock").display()))
+            .arg(format!(
+                "--log-error={}",
+                dir.path().join("err.log").display()
+            ))
+            .args([
+                "--skip-networking",
+                "--innodb-buffer-pool-size=32M",
+                "--innodb-log-file-size=16M",
+            ])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("mariadbd missing: scripts/setup installs mariadb-server");
+        let db = Mariadb { dir, server };
+        for _ in 0..600 {
+            if db
+                .client("mariadb-admin")
+                .arg("ping")
+                .output()
+                .is_ok_and(|o| o.status.success())
+            {
+                return db;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        panic!(
+            "mariadbd did not start: {}",
+            std::fs::read_to_string(db.dir.path().join("err.log")).unwrap_or_default()
+        );
+    }
+
+    fn data(&self) -> std::path::PathBuf {
+        self.dir.path().join("data")
+    }
+
+    fn client(&self, prog: &str) -> std::process::Command {
+        let mut c = std::process::Command::new(prog);
+        c.arg("--no-defaults")
+            .arg(format!(
+                "--socket={}",
+                self.dir.path().join("sock").display()
+            ))
+            .arg("-uroot");
+        c
+    }
+
+    /// Runs `sql` (UTF-8 statements) in database `db`: what it printed, tab-separated.
+    fn sql(&self, db: &str, sql: &str) -> String {
+        let file = self.dir.path().join("statements.sql");
+        std::fs::write(&file, sql).expect("write statements");
+        let out = run_ok(
+            self.client("mariadb")
+                .args(["--default-character-set=utf8mb4", "-N", "-B", db])
+                .stdin(std::fs::File::open(&file).expect("statements")),
+        );
+        String::from_utf8(out.stdout).expect("UTF-8")
+    }
+
+    /// Stops the server after a slow shutdown (purge done, every page written).
+    fn stop(&mut self) {
+        self.sql("mysql", "SET GLOBAL innodb_fast_shutdown = 0;");
+        run_ok(self.client("mariadb-admin").arg("shutdown"));
+        let _ = self.server.wait();
+    }
+}
+
+impl Drop for Mariadb {
+    fn drop(&mut self) {
+        let _ = self.server.kill();
+        let _ = self.server.wait();
+    }
+}
+
+/// The person table's definition in MySQL (`{charset}`, `{format}`: the table's character
+/// set and row format), with typed columns between the text ones.
+const MY_CUSTOMERS: &str = "CREATE TABLE customers (id INT NOT NULL AUTO_INCREMENT PRIMARY KEY, `氏名` VARCHAR(64) NOT NULL, points INT, `フリガナ` VARCHAR(80), vip TINYINT(1), `ローマ字` VARCHAR(80), `性別` CHAR(1), created DATETIME, `生年月日` VARCHAR(32), `メール` VARCHAR(254), amount DECIMAL(10,2), `郵便番号` CHAR(8), `住所` TEXT, member_since DATE, `電話番号` VARCHAR(20), token BINARY(16), `旅券番号` CHAR(9), `旅券発行日` VARCHAR(32), note TEXT) ENGINE=InnoDB DEFAULT CHARSET={charset} ROW_FORMAT={format};";
+
+/// `INSERT` statements for the persons of a CSV (header and rows) into `customers`
+/// ([`MY_CUSTOMERS`]); every tenth row has a note too long for its row (kept on BLOB pages),
+/// an e-mail address in it.
+fn my_inserts(csv: &str, first: usize) -> String {
+    let quote = |s: &str| {
+        if s.is_empty() {
+            "NULL".to_string()
+        } else {
+            format!("'{}'", s.replace('\'', "''"))
+        }
+    };
+    let mut out = String::new();
+    for (i, line) in csv.lines().skip(1).enumerate() {
+        let c: Vec<&str> = line.split(',').collect();
+        let id = first + i;
+        let note = if i % 10 == 0 {
+            format!(
+                "'{}連絡先 note.{id}@example.org。{}'",
+                "備考。".repeat(2000),
+                "以上。".repeat(500)
+            )
+        } else {
+            "NULL".to_string()
+        };
+        out.push_str(&format!(
+            "INSERT INTO customers VALUES ({id}, {}, {}, {}, {}, {}, {}, NOW(), {}, {}, {}.5, {}, {}, DATE_ADD('2020-01-01', INTERVAL {} DAY), {}, UNHEX(MD5('{id}')), {}, {}, {note});\n",
+            quote(c[0]), i * 3, quote(c[1]), i % 2, quote(c[2]), quote(c[3]), quote(c[4]), quote(c[5]), i, quote(c[6]), quote(c[7]), i, quote(c[8]), quote(c[9]), quote(c[10])
+        ));
+    }
+    out
+}
+
+/// Tables of a real MariaDB read from their files with the server stopped: each
+/// `db/table.ibd` as its table, columns named and typed from the dictionary in `ibdata1`
+/// (DYNAMIC, COMPACT and REDUNDANT rows; UTF-8, CP932 and EUC-JP tables; a DATE of birth;
+/// notes kept on BLOB pages; a column added by an instant ALTER), rows deleted but not yet
+/// purged apart (`!(deleted)`), and a table file without its `ibdata1` carved as before.
+#[test]
+fn reads_innodb_tables_with_their_dictionary() {
+    let mut db = Mariadb::start();
+    let (kept, kept_truth) = synth::persons_text(91, 300, Form::Csv);
+    let (gone, gone_truth) = synth::persons_text(92, 40, Form::Csv);
+    let (old, old_truth) = synth::persons_text(93, 120, Form::Csv);
+    let (older, older_truth) = synth::persons_text(94, 60, Form::Csv);
+    // Every tenth row's note holds an e-mail address too.
+    let noted = |t: &std::collections::BTreeMap<kizuki_core::Category, u64>, rows: u64| {
+        let mut t = t.clone();
+        *t.entry(kizuki_core::Category::Email).or_default() += rows.div_ceil(10);
+        t
+    };
+    let (kept_truth, gone_truth) = (noted(&kept_truth, 300), noted(&gone_truth, 40));
+    let (old_truth, older_truth) = (noted(&old_truth, 120), noted(&older_truth, 60));
+    db.sql(
+        "mysql",
+        "CREATE DATABASE shop; CREATE DATABASE legacy; CREATE DATABASE older;",
+    );
+    let table = |charset: &str, format: &str| {
+        MY_CUSTOMERS
+            .replace("{charset}", charset)
+            .replace("{format}", format)
+    };
+    db.sql(
+        "shop",
+        &format!(
+            "{}\n{}{}",
+            table("utf8mb4", "DYNAMIC"),
+            my_inserts(&kept, 1),
+            my_inserts(&gone, 1001)
+        ),
+    );
+    db.sql(
+        "legacy",
+        &format!("{}\n{}", table("cp932", "COMPACT"), my_inserts(&old, 1)),
+    );
+    db.sql(
+        "older",
+        &format!(
+            "{}\n{}",
+            table("eucjpms", "REDUNDANT"),
+            my_inserts(&older, 1)
+        ),
+    );
+    // Dates of birth as DATE; a column added since the first rows (instantly: the rows
+    // written before keep their fields).
+    let members: String = kept
+        .lines()
+        .skip(1)
+        .take(50)
+        .enumerate()
+        .map(|(i, line)| {
+            let c: Vec<&str> = line.split(',').collect();
+            format!(
+                "INSERT INTO members (name, birthday) VALUES ('{}', DATE_ADD('1950-01-01', INTERVAL {} DAY));\n",
+                c[0],
+                i * 97
+            )
+        })
+        .collect();
+    db.sql(
+        "shop",
+        &format!(
+            "CREATE TABLE members (id INT AUTO_INCREMENT PRIMARY KEY, name VARCHAR(64), birthday DATE) DEFAULT CHARSET=utf8mb4;\n{members}\
+             ALTER TABLE members ADD COLUMN email VARCHAR(100), ALGORITHM=INSTANT;\n\
+             INSERT INTO members (name, birthday, email) VALUES ('山田 太郎', '1980-04-12', 'taro.yamada@example.jp');\n"
+        ),
+    );
+    // Deleted, not purged yet: a copy made while the table is quiesced for export (the
+    // dictionary taken once the server stopped: its new tables were in its memory still).
+    let sb = Sandbox::new();
+    let export = sb.path().join("export");
+    std::fs::create_dir_all(export.join("shop")).unwrap();
+    db.sql(
+        "shop",
+        &format!(
+            "DELETE FROM customers WHERE id > 1000;\nFLUSH TABLES customers FOR EXPORT;\n\
+             system cp {} {}\nUNLOCK TABLES;\n",
+            db.data().join("shop/customers.ibd").display(),
+            export.join("shop/customers.ibd").display(),
+        ),
+    );
+    db.stop();
+    std::fs::copy(db.data().join("ibdata1"), export.join("ibdata1")).unwrap();
+
+    let items = scan_found(&sb, "export/shop/customers.ibd");
+    let live = object(&items, "export/shop/customers.ibd");
+    assert_counts(&live, "customers", 300, &kept_truth);
+    assert_eq!(live["persons_estimate"], 300);
+    assert_eq!(live["encoding"], "UTF-8");
+    assert_eq!(live["columns"]["customers.メール"], "email", "{live}");
+    assert_eq!(live["columns"]["customers.電話番号"], "phone", "{live}");
+    let dead = object(&items, "export/shop/customers.ibd!(deleted)");
+    assert_counts(&dead, "customers!(deleted)", 40, &gone_truth);
+    assert_eq!(items.len(), 2, "{items:?}");
+
+    // The databases' directories (the dictionary found in the data directory above them):
+    // every table of ours, typed and named; the rows deleted are purged by now (and their
+    // bytes cleared: nothing is left of them). (The whole data directory takes a debug
+    // build long: its redo log and system tablespace are carved.)
+    let out = sb
+        .cmd()
+        .args(["--format", "json", "pii", "scan", "--reveal"])
+        .args(["shop", "legacy", "older"].map(|d| db.data().join(d)))
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let items = json_lines(&out.stdout);
+    let at = |rel: &str| db.data().join(rel).display().to_string();
+    let o = object(&items, &at("shop/customers.ibd"));
+    assert_counts(&o, "customers", 300, &kept_truth);
+    assert!(
+        !items
+            .iter()
+            .any(|o| o["path"] == format!("{}!(deleted)", at("shop/customers.ibd"))),
+        "{items:?}"
+    );
+    let o = object(&items, &at("legacy/customers.ibd"));
+    assert_eq!(o["encoding"], "Shift_JIS");
+    assert_counts(&o, "legacy", 120, &old_truth);
+    let o = object(&items, &at("older/customers.ibd"));
+    assert_eq!(o["encoding"], "EUC-JP");
+    assert_counts(&o, "older", 60, &older_truth);
+    assert_eq!(o["columns"]["customers.氏名"], "name_kanji", "{o}");
+    let o = object(&items, &at("shop/members.ibd"));
+    assert_eq!(o["records"], 51, "{o}");
+    assert_eq!(n(&o, kizuki_core::Category::BirthDate), 51, "{o}");
+    assert_eq!(n(&o, kizuki_core::Category::Email), 1, "{o}");
+    assert_eq!(o["samples"]["email"][0], "taro.yamada@example.jp", "{o}");
+    assert_eq!(o["samples"]["birth_date"][0], "1950-01-01", "{o}");
+    assert_eq!(o["columns"]["members.birthday"], "birth_date", "{o}");
+    let failed: Vec<_> = items.iter().filter(|o| o.get("error").is_some()).collect();
+    assert!(failed.is_empty(), "{failed:?}");
+
+    // The file alone: no dictionary, carved as any binary file (the notes' long texts).
+    std::fs::create_dir_all(sb.path().join("alone")).unwrap();
+    std::fs::copy(
+        db.data().join("older/customers.ibd"),
+        sb.path().join("alone/customers.ibd"),
+    )
+    .unwrap();
+    let items = scan_found(&sb, "alone/customers.ibd");
+    assert!(
+        items.iter().all(|o| o["path"]
+            .as_str()
+            .unwrap()
+            .starts_with("alone/customers.ibd!@")),
+        "{items:?}"
+    );
+    let emails: u64 = items
+        .iter()
+        .map(|o| n(o, kizuki_core::Category::Email))
+        .sum();
+    assert!(emails >= 6, "{items:?}");
+}

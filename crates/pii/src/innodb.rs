@@ -725,9 +725,13 @@ pub(crate) fn read(src: &(impl Pages + ?Sized), ps: usize, def: &TableDef, cats:
     };
     let instant = instant_of(src, ps, ix, def.compact);
     let mut extern_left = EXTERN_CAP;
-    let mut dead: Vec<(u64, Vec<String>)> = Vec::new();
+    // Deleted rows: the hash of their values, of their key, and their cells.
+    let mut dead: Vec<(u64, u64, Vec<String>)> = Vec::new();
     let mut dead_dropped = 0u64;
     let mut row: Vec<String> = Vec::new();
+    let mut joined: Vec<u8> = Vec::new();
+    let encs: Vec<Option<&'static encoding_rs::Encoding>> =
+        def.cols.iter().map(Col::encoding).collect();
     let pages = each_record(src, ps, def, ix, instant, &mut |p, rec| {
         let (fields, deleted) = match rec {
             Rec::Unread => {
@@ -736,42 +740,65 @@ pub(crate) fn read(src: &(impl Pages + ?Sized), ps: usize, def: &TableDef, cats:
             }
             Rec::Row { fields, deleted } => (fields, deleted),
         };
-        if deleted && zeroed(p, ix, &fields) {
+        if deleted && zeroed(p, ix, fields) {
             // Purged, and its bytes cleared (MariaDB 10.5 and later): nothing left.
             return;
         }
-        row.clear();
         row.resize(def.cols.len(), String::new());
+        for cell in &mut row {
+            cell.clear();
+        }
         let part = if deleted { &space.dead } else { &space.live };
-        for (f, v) in ix.fields.iter().zip(&fields) {
+        // The row's UTF-8 text validated at once (SIMD validation pays from 64 bytes; a
+        // value alone is shorter): joined, each value is valid if the whole is and each
+        // starts and ends at a character's boundary in it.
+        joined.clear();
+        for (f, v) in ix.fields.iter().zip(fields) {
+            if let (Some(c), Some((s, e, false))) = (f.col, v)
+                && encs.get(c).copied().flatten() == Some(encoding_rs::UTF_8)
+                && !is_number(def.cols.get(c))
+                && row.len() > c
+                && part.table.reads_column(c)
+            {
+                joined.extend_from_slice(&p[*s..*e]);
+            }
+        }
+        let text = simdutf8::basic::from_utf8(&joined).unwrap_or("");
+        let mut at = 0;
+        for (f, v) in ix.fields.iter().zip(fields) {
             let (Some(c), Some((s, e, ext))) = (f.col, v) else {
                 continue;
             };
-            let Some(col) = def.cols.get(c) else {
+            let (Some(col), Some(cell)) = (def.cols.get(c), row.get_mut(c)) else {
                 continue;
             };
             if !part.table.reads_column(c) {
                 continue;
             }
+            let enc = encs.get(c).copied().flatten();
             let local = &p[*s..*e];
-            let cell = if *ext {
+            if *ext {
                 let (inline, r) = local.split_at(local.len() - EXTERN_REF);
                 match external(src, ps, r, &mut extern_left) {
                     Some(mut v) => {
                         let mut all = inline.to_vec();
                         all.append(&mut v);
-                        show(col, &all)
+                        show(col, enc, &all, cell);
                     }
                     None => {
                         space.extern_missing += 1;
-                        show(col, inline)
+                        show(col, enc, inline, cell);
                     }
                 }
+            } else if enc == Some(encoding_rs::UTF_8) && !is_number(Some(col)) {
+                let piece = text.get(at..at + local.len());
+                at += local.len();
+                match piece {
+                    Some(t) => show_text(col, t, cell),
+                    None => show(col, enc, local, cell),
+                }
             } else {
-                show(col, local)
-            };
-            if let Some(slot) = row.get_mut(c) {
-                *slot = cell;
+                show(col, enc, local, cell);
             }
         }
         if crate::table::blank(&row) {
@@ -779,7 +806,11 @@ pub(crate) fn read(src: &(impl Pages + ?Sized), ps: usize, def: &TableDef, cats:
         }
         if deleted {
             if dead.len() < DEAD_ROWS {
-                dead.push((row_hash(p, ix, &fields), row.clone()));
+                let (h, k) = (
+                    row_hash(p, ix, fields, ix.fields.len()),
+                    row_hash(p, ix, fields, ix.keys),
+                );
+                dead.push((h, k, row.clone()));
             } else {
                 dead_dropped += 1;
             }
@@ -792,23 +823,22 @@ pub(crate) fn read(src: &(impl Pages + ?Sized), ps: usize, def: &TableDef, cats:
     if dead.is_empty() {
         return space;
     }
-    // The live rows' bytes, for the deleted rows that are copies of them.
-    let wanted: std::collections::HashSet<u64> = dead.iter().map(|(h, _)| *h).collect();
+    // The live rows' bytes, for the deleted rows that are copies of them: their keys first
+    // (a hash of the key's bytes), then the whole rows of those keys.
+    let keys: std::collections::HashSet<u64> = dead.iter().map(|(_, k, _)| *k).collect();
     let mut alive = std::collections::HashSet::new();
     each_record(src, ps, def, ix, instant, &mut |p, rec| {
         if let Rec::Row {
             fields,
             deleted: false,
         } = rec
+            && keys.contains(&row_hash(p, ix, fields, ix.keys))
         {
-            let h = row_hash(p, ix, &fields);
-            if wanted.contains(&h) {
-                alive.insert(h);
-            }
+            alive.insert(row_hash(p, ix, fields, ix.fields.len()));
         }
     });
     let mut seen = std::collections::HashSet::new();
-    for (h, row) in dead {
+    for (h, _, row) in dead {
         if !alive.contains(&h) && seen.insert(h) {
             space.dead.table.push(&row, &mut space.dead.tally);
         }
@@ -818,9 +848,9 @@ pub(crate) fn read(src: &(impl Pages + ?Sized), ps: usize, def: &TableDef, cats:
 
 /// A record of a leaf page: its fields (and whether it is deleted: marked, or on the free
 /// list), or one of a format not read.
-enum Rec {
+enum Rec<'a> {
     Row {
-        fields: Vec<Option<At>>,
+        fields: &'a [Option<At>],
         deleted: bool,
     },
     Unread,
@@ -834,7 +864,7 @@ fn each_record(
     def: &TableDef,
     ix: &Index,
     instant: Instant,
-    f: &mut dyn FnMut(&[u8], Rec),
+    f: &mut dyn FnMut(&[u8], Rec<'_>),
 ) -> u64 {
     let n_pages = src.size() / ps as u64;
     let mut p = vec![0u8; ps];
@@ -911,7 +941,7 @@ fn each_record(
                 Some(fields) => f(
                     &p,
                     Rec::Row {
-                        fields,
+                        fields: &fields,
                         deleted: freed || info & REC_DELETED != 0,
                     },
                 ),
@@ -932,11 +962,12 @@ fn zeroed(p: &[u8], ix: &Index, fields: &[Option<At>]) -> bool {
         .all(|(f, v)| f.col.is_none() || v.is_none_or(|(s, e, _)| p[s..e].iter().all(|b| *b == 0)))
 }
 
-/// A hash of a record's column values as stored (its system fields left out).
-fn row_hash(p: &[u8], ix: &Index, fields: &[Option<At>]) -> u64 {
+/// A hash of the first `n` fields of a record as stored, its transaction fields left out
+/// (`DB_ROW_ID` is kept: with no primary key, it is the key).
+fn row_hash(p: &[u8], ix: &Index, fields: &[Option<At>], n: usize) -> u64 {
     let mut h = 0u64;
-    for (f, v) in ix.fields.iter().zip(fields) {
-        if f.col.is_none() {
+    for (i, (f, v)) in ix.fields.iter().zip(fields).take(n).enumerate() {
+        if f.col.is_none() && i >= ix.keys {
             continue;
         }
         let k = v.map_or(0, |(s, e, _)| crate::tally::hash_bytes(&p[s..e], false) | 1);
@@ -1025,19 +1056,20 @@ fn external(src: &(impl Pages + ?Sized), ps: usize, r: &[u8], left: &mut usize) 
     Some(out)
 }
 
-/// A field's bytes as a cell: text decoded from its column's character set (CHAR padding
-/// trimmed), integers in decimal, dates as `YYYY-MM-DD` and date-times as
-/// `YYYY-MM-DD HH:MM:SS`; empty for what holds no one's data (binary numbers, decimals,
-/// geometry).
-fn show(col: &Col, v: &[u8]) -> String {
+/// A field's bytes as a cell, written to `cell`: text decoded from its column's character
+/// set `enc` (CHAR padding trimmed; nothing when the bytes are no text in it), integers in
+/// decimal, dates as `YYYY-MM-DD` and date-times as `YYYY-MM-DD HH:MM:SS`; nothing for
+/// what holds no one's data (binary numbers, decimals, geometry).
+fn show(col: &Col, enc: Option<&'static encoding_rs::Encoding>, v: &[u8], cell: &mut String) {
+    use std::fmt::Write;
     let kind = col.prtype & 0xFF;
     match col.mtype {
         DATA_INT => {
-            let raw = uint(v);
             let bits = 8 * v.len().min(8) as u32;
-            if v.is_empty() || bits == 0 {
-                return String::new();
+            if bits == 0 {
+                return;
             }
+            let raw = uint(v);
             // Signed numbers are kept with their sign bit flipped (so that they sort as
             // bytes): flipped back, then sign-extended.
             let val = if col.prtype & DATA_UNSIGNED == 0 {
@@ -1050,88 +1082,96 @@ fn show(col: &Col, v: &[u8]) -> String {
             match kind {
                 MYSQL_TYPE_DATE | MYSQL_TYPE_NEWDATE if v.len() == 3 => {
                     let d = val as u64;
-                    date(d >> 9, (d >> 5) & 15, d & 31)
+                    date(cell, d >> 9, (d >> 5) & 15, d & 31);
                 }
                 MYSQL_TYPE_DATETIME if v.len() == 8 => {
                     // The old DATETIME: YYYYMMDDhhmmss in decimal.
                     let d = val as u64;
                     let (ymd, hms) = (d / 1_000_000, d % 1_000_000);
                     datetime(
-                        ymd / 10_000,
-                        ymd / 100 % 100,
-                        ymd % 100,
-                        hms / 10_000,
-                        hms / 100 % 100,
-                        hms % 100,
-                    )
+                        cell,
+                        [ymd / 10_000, ymd / 100 % 100, ymd % 100],
+                        [hms / 10_000, hms / 100 % 100, hms % 100],
+                    );
                 }
-                MYSQL_TYPE_TIMESTAMP if v.len() == 4 => unix(val as i64),
-                _ => val.to_string(),
+                MYSQL_TYPE_TIMESTAMP if v.len() == 4 => unix(cell, val as i64),
+                _ => {
+                    let _ = write!(cell, "{val}");
+                }
             }
         }
         DATA_FIXBINARY => match kind {
             MYSQL_TYPE_DATETIME if (5..=8).contains(&v.len()) => {
                 // MySQL 5.6's DATETIME(n): 40 bits from 0x8000000000, then fractions.
                 let Some(x) = uint(&v[..5]).checked_sub(0x80_0000_0000) else {
-                    return String::new();
+                    return;
                 };
                 let (ymd, hms) = (x >> 17, x & 0x1FFFF);
                 let (ym, day) = (ymd >> 5, ymd & 31);
-                datetime(ym / 13, ym % 13, day, hms >> 12, (hms >> 6) & 63, hms & 63)
+                datetime(
+                    cell,
+                    [ym / 13, ym % 13, day],
+                    [hms >> 12, (hms >> 6) & 63, hms & 63],
+                );
             }
-            MYSQL_TYPE_TIMESTAMP if (4..=7).contains(&v.len()) => unix(uint(&v[..4]) as i64),
-            _ => String::new(),
+            MYSQL_TYPE_TIMESTAMP if (4..=7).contains(&v.len()) => unix(cell, uint(&v[..4]) as i64),
+            _ => {}
         },
-        _ => match col.encoding() {
-            Some(enc) => {
-                let (t, _, bad) = enc.decode(v);
-                if bad {
-                    return String::new();
+        _ => {
+            let Some(enc) = enc else {
+                return;
+            };
+            if enc == encoding_rs::UTF_8 {
+                if let Ok(t) = simdutf8::basic::from_utf8(v) {
+                    show_text(col, t, cell);
                 }
-                let t = if col.mtype == DATA_MYSQL || col.mtype == DATA_CHAR {
-                    t.trim_end_matches(' ')
-                } else {
-                    &t
-                };
-                t.to_string()
+            } else if let Some(t) = enc.decode_without_bom_handling_and_without_replacement(v) {
+                show_text(col, &t, cell);
             }
-            None => String::new(),
-        },
+        }
     }
 }
 
-/// `YYYY-MM-DD`, or empty for a zero or impossible date.
-fn date(y: u64, m: u64, d: u64) -> String {
+/// A text value as its cell (CHAR padding trimmed).
+fn show_text(col: &Col, t: &str, cell: &mut String) {
+    let fixed = col.mtype == DATA_MYSQL || col.mtype == DATA_CHAR;
+    cell.push_str(if fixed { t.trim_end_matches(' ') } else { t });
+}
+
+/// Is the column one whose bytes are a number or a date (no text)?
+fn is_number(col: Option<&Col>) -> bool {
+    col.is_none_or(|c| matches!(c.mtype, DATA_INT | DATA_FIXBINARY))
+}
+
+/// `YYYY-MM-DD`, or nothing for a zero or impossible date.
+fn date(cell: &mut String, y: u64, m: u64, d: u64) -> bool {
+    use std::fmt::Write;
     if y == 0 || !(1..=12).contains(&m) || !(1..=31).contains(&d) || y > 9999 {
-        return String::new();
+        return false;
     }
-    format!("{y:04}-{m:02}-{d:02}")
+    let _ = write!(cell, "{y:04}-{m:02}-{d:02}");
+    true
 }
 
 /// `YYYY-MM-DD` at midnight, else `YYYY-MM-DD HH:MM:SS`.
-fn datetime(y: u64, mo: u64, d: u64, h: u64, mi: u64, s: u64) -> String {
-    let day = date(y, mo, d);
-    if day.is_empty() || h == 0 && mi == 0 && s == 0 {
-        return day;
+fn datetime(cell: &mut String, [y, mo, d]: [u64; 3], [h, mi, s]: [u64; 3]) {
+    use std::fmt::Write;
+    if date(cell, y, mo, d) && (h, mi, s) != (0, 0, 0) {
+        let _ = write!(cell, " {h:02}:{mi:02}:{s:02}");
     }
-    format!("{day} {h:02}:{mi:02}:{s:02}")
 }
 
 /// A TIMESTAMP (seconds from 1970 in UTC) as [`datetime`] shows it.
-fn unix(secs: i64) -> String {
+fn unix(cell: &mut String, secs: i64) {
     if secs <= 0 {
-        return String::new();
+        return;
     }
     let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400) as u64);
-    let Some((y, m, d)) = crate::pgheap::civil(days - 10_957) else {
-        return String::new();
-    };
-    datetime(
-        y as u64,
-        u64::from(m),
-        u64::from(d),
-        rem / 3600,
-        rem / 60 % 60,
-        rem % 60,
-    )
+    if let Some((y, m, d)) = crate::pgheap::civil(days - 10_957) {
+        datetime(
+            cell,
+            [y as u64, u64::from(m), u64::from(d)],
+            [rem / 3600, rem / 60 % 60, rem % 60],
+        );
+    }
 }
