@@ -30,8 +30,8 @@ pub fn scan(data: &[u8]) -> Vec<crate::Item> {
 }
 
 /// One file of arbitrary bytes read from disk as `pii scan PATH` reads it, under two names
-/// (`fuzz.csv`, `fuzz.tar.gz`), and cut in pages as a PostgreSQL database's catalog, TOAST
-/// table and table: the readers that stream from a file rather than from memory
+/// (`fuzz.csv`, `fuzz.tar.gz`), cut in pages as a PostgreSQL database's catalog, TOAST
+/// table and table, and as a MySQL data directory's system tablespace and table file: the readers that stream from a file rather than from memory
 /// (compressed streams, tar as it streams, zip a member at a time, SQLite with its free
 /// pages, raw images, mbox) and the checks that pick them. The items found. The file lives in
 /// a directory of the thread's, removed when the thread ends.
@@ -72,6 +72,19 @@ pub fn scan_file(data: &[u8]) -> Vec<crate::Item> {
             {
                 // A scanner of its own: the catalog is read again for each input.
                 items.extend(Scanner::default().scan_file(&db.join("16410")));
+            }
+        }
+        // A MySQL/MariaDB data directory: the first 13 pages of 4 KiB are the system
+        // tablespace (`ibdata1`, its dictionary), the rest a table's file.
+        let sys = 13 * 4096;
+        if data.len() > sys {
+            let datadir = dir.path().join("mysql");
+            let table = datadir.join("shop/customers.ibd");
+            if std::fs::create_dir_all(datadir.join("shop")).is_ok()
+                && std::fs::write(datadir.join("ibdata1"), &data[..sys]).is_ok()
+                && std::fs::write(&table, &data[sys..]).is_ok()
+            {
+                items.extend(Scanner::default().scan_file(&table));
             }
         }
     });
