@@ -2436,7 +2436,8 @@ fn my_inserts(csv: &str, first: usize) -> String {
 /// `db/table.ibd` as its table, columns named and typed from the dictionary in `ibdata1`
 /// (DYNAMIC, COMPACT and REDUNDANT rows; UTF-8, CP932 and EUC-JP tables; a DATE of birth;
 /// notes kept on BLOB pages; a column added by an instant ALTER), rows deleted but not yet
-/// purged apart (`!(deleted)`), and a table file without its `ibdata1` carved as before.
+/// purged apart (`!(deleted)`), a table kept in `ibdata1` itself, and a table file without
+/// its `ibdata1` carved as before.
 #[test]
 fn reads_innodb_tables_with_their_dictionary() {
     let mut db = Mariadb::start();
@@ -2506,6 +2507,18 @@ fn reads_innodb_tables_with_their_dictionary() {
              INSERT INTO members (name, birthday, email) VALUES ('山田 太郎', '1980-04-12', 'taro.yamada@example.jp');\n"
         ),
     );
+    // A table kept in the system tablespace, as before MySQL 5.6 (`innodb_file_per_table`
+    // off).
+    let (shared, shared_truth) = synth::persons_text(95, 30, Form::Csv);
+    let shared_truth = noted(&shared_truth, 30);
+    db.sql(
+        "shop",
+        &format!(
+            "SET GLOBAL innodb_file_per_table = OFF;\n{}\n{}SET GLOBAL innodb_file_per_table = ON;\n",
+            table("utf8mb4", "DYNAMIC").replace("TABLE customers", "TABLE shared"),
+            my_inserts(&shared, 1).replace("INTO customers", "INTO shared")
+        ),
+    );
     // Deleted, not purged yet: a copy made while the table is quiesced for export (the
     // dictionary taken once the server stopped: its new tables were in its memory still).
     let sb = Sandbox::new();
@@ -2572,6 +2585,13 @@ fn reads_innodb_tables_with_their_dictionary() {
     assert_eq!(o["columns"]["members.birthday"], "birth_date", "{o}");
     let failed: Vec<_> = items.iter().filter(|o| o.get("error").is_some()).collect();
     assert!(failed.is_empty(), "{failed:?}");
+
+    // The system tablespace: the table kept in it, as an object of its own.
+    let items = scan_found(&sb, &db.data().join("ibdata1").display().to_string());
+    let o = object(&items, &format!("{}!shop/shared", at("ibdata1")));
+    assert_counts(&o, "shared", 30, &shared_truth);
+    assert_eq!(o["columns"]["shared.メール"], "email", "{o}");
+    assert_eq!(items.len(), 1, "{items:?}");
 
     // The file alone: no dictionary, carved as any binary file (the notes' long texts).
     std::fs::create_dir_all(sb.path().join("alone")).unwrap();

@@ -324,7 +324,9 @@ struct Index {
 /// The dictionary: tables by their tablespace's id.
 #[derive(Debug, Default)]
 pub(crate) struct Dict {
-    by_space: HashMap<u32, TableDef>,
+    tables: Vec<TableDef>,
+    /// Tables by their tablespace's id (a table of its own file).
+    by_space: HashMap<u32, usize>,
 }
 
 impl Dict {
@@ -421,6 +423,7 @@ impl Dict {
             }
         }
         let mut by_space = HashMap::new();
+        let mut tables_out = Vec::new();
         for r in &tables {
             let (Some(name), Some(id), Some(n_cols), Some(space)) =
                 (text(r, 0), num(r, 3), num(r, 4), num(r, 9))
@@ -444,23 +447,35 @@ impl Dict {
                     fields,
                 })
             });
-            by_space.insert(
-                space as u32,
-                TableDef {
-                    name,
-                    space: space as u32,
-                    compact,
-                    cols,
-                    index,
-                },
-            );
+            if space != 0 {
+                by_space.insert(space as u32, tables_out.len());
+            }
+            tables_out.push(TableDef {
+                name,
+                space: space as u32,
+                compact,
+                cols,
+                index,
+            });
         }
-        Some(Dict { by_space })
+        Some(Dict {
+            tables: tables_out,
+            by_space,
+        })
     }
 
-    /// The table kept in tablespace `space`.
+    /// The table kept in tablespace `space` (a file of its own).
     pub fn table(&self, space: u32) -> Option<&TableDef> {
-        self.by_space.get(&space).filter(|t| t.space != 0)
+        self.by_space.get(&space).and_then(|i| self.tables.get(*i))
+    }
+
+    /// The users' tables kept in the system tablespace itself (`innodb_file_per_table=0`,
+    /// the default before MySQL 5.6), not the dictionary's own (`SYS_FOREIGN`…).
+    pub fn system_tables(&self) -> Vec<&TableDef> {
+        self.tables
+            .iter()
+            .filter(|t| t.space == 0 && t.index.is_some() && t.name.contains('/'))
+            .collect()
     }
 }
 
@@ -709,33 +724,132 @@ enum Instant {
 /// Rows deleted (marked, or on a page's free list) that hold the same bytes as a live row
 /// are copies a page split or an update left behind, not deleted data: they are left out.
 pub(crate) fn read(src: &(impl Pages + ?Sized), ps: usize, def: &TableDef, cats: CatSet) -> Space {
-    let mut space = Space {
-        encoding: def.encoding(),
-        table: def.short_name().to_string(),
-        live: Part::new(cats),
-        dead: Part::new(cats),
-        unread: 0,
-        extern_missing: 0,
-        pages: 0,
-    };
-    space.live.table = crate::table::Table::with_columns(def.column_names());
-    space.dead.table = crate::table::Table::with_columns(def.column_names());
-    let Some(ix) = &def.index else {
-        return space;
-    };
-    let instant = instant_of(src, ps, ix, def.compact);
+    read_all(src, ps, &[def], cats)
+        .pop()
+        .unwrap_or_else(|| Reader::new(def, cats).space)
+}
+
+/// Reads the rows of the tables `defs` kept in one tablespace (the system tablespace of an
+/// older server, `innodb_file_per_table=0`) in one pass over its pages: their [`Space`]s in
+/// the same order.
+pub(crate) fn read_all(
+    src: &(impl Pages + ?Sized),
+    ps: usize,
+    defs: &[&TableDef],
+    cats: CatSet,
+) -> Vec<Space> {
+    let mut readers: Vec<Reader<'_>> = defs.iter().map(|d| Reader::new(d, cats)).collect();
+    let tables: Vec<(&TableDef, &Index, Instant)> = defs
+        .iter()
+        .filter_map(|d| {
+            let ix = d.index.as_ref()?;
+            Some((*d, ix, instant_of(src, ps, ix, d.compact)))
+        })
+        .collect();
+    // The readers of the tables with an index, in the order of `tables`.
+    let mut at: Vec<usize> = (0..defs.len())
+        .filter(|i| defs[*i].index.is_some())
+        .collect();
     let mut extern_left = EXTERN_CAP;
-    // Deleted rows: the hash of their values, of their key, and their cells.
-    let mut dead: Vec<(u64, u64, Vec<String>)> = Vec::new();
-    let mut dead_dropped = 0u64;
-    let mut row: Vec<String> = Vec::new();
-    let mut joined: Vec<u8> = Vec::new();
-    let encs: Vec<Option<&'static encoding_rs::Encoding>> =
-        def.cols.iter().map(Col::encoding).collect();
-    let pages = each_record(src, ps, def, ix, instant, &mut |p, rec| {
+    let pages = each_record(src, ps, &tables, &mut |t, p, rec| {
+        if let Some(r) = at.get(t).and_then(|i| readers.get_mut(*i)) {
+            r.record(p, rec, src, ps, &mut extern_left);
+        }
+    });
+    for (t, n) in pages.iter().enumerate() {
+        if let Some(r) = at.get(t).and_then(|i| readers.get_mut(*i)) {
+            r.space.pages = *n;
+            r.space.unread += r.dead_dropped;
+        }
+    }
+    // The live rows' bytes, for the deleted rows that are copies of them: their keys first
+    // (a hash of the key's bytes), then the whole rows of those keys.
+    let keys: Vec<std::collections::HashSet<u64>> = at
+        .iter()
+        .map(|i| readers[*i].dead.iter().map(|(_, k, _)| *k).collect())
+        .collect();
+    let mut alive: Vec<std::collections::HashSet<u64>> = vec![Default::default(); at.len()];
+    if keys.iter().any(|k| !k.is_empty()) {
+        each_record(src, ps, &tables, &mut |t, p, rec| {
+            if let Rec::Row {
+                fields,
+                deleted: false,
+            } = rec
+                && let (Some(k), Some(a), Some((_, ix, _))) =
+                    (keys.get(t), alive.get_mut(t), tables.get(t))
+                && !k.is_empty()
+                && k.contains(&row_hash(p, ix, fields, ix.keys))
+            {
+                a.insert(row_hash(p, ix, fields, ix.fields.len()));
+            }
+        });
+    }
+    for (t, i) in at.drain(..).enumerate() {
+        let r = &mut readers[i];
+        let mut seen = std::collections::HashSet::new();
+        for (h, _, row) in std::mem::take(&mut r.dead) {
+            if !alive[t].contains(&h) && seen.insert(h) {
+                r.space.dead.table.push(&row, &mut r.space.dead.tally);
+            }
+        }
+    }
+    readers.into_iter().map(|r| r.space).collect()
+}
+
+/// What is read of one table's rows.
+struct Reader<'a> {
+    def: &'a TableDef,
+    space: Space,
+    /// Deleted rows: the hash of their values, of their key, and their cells.
+    dead: Vec<(u64, u64, Vec<String>)>,
+    dead_dropped: u64,
+    /// The row's cells (reused) and its UTF-8 text joined ([`Reader::record`]).
+    row: Vec<String>,
+    joined: Vec<u8>,
+    encs: Vec<Option<&'static encoding_rs::Encoding>>,
+}
+
+impl<'a> Reader<'a> {
+    fn new(def: &'a TableDef, cats: CatSet) -> Self {
+        let mut space = Space {
+            encoding: def.encoding(),
+            table: def.short_name().to_string(),
+            live: Part::new(cats),
+            dead: Part::new(cats),
+            unread: 0,
+            extern_missing: 0,
+            pages: 0,
+        };
+        space.live.table = crate::table::Table::with_columns(def.column_names());
+        space.dead.table = crate::table::Table::with_columns(def.column_names());
+        Reader {
+            def,
+            space,
+            dead: Vec::new(),
+            dead_dropped: 0,
+            row: Vec::new(),
+            joined: Vec::new(),
+            encs: def.cols.iter().map(Col::encoding).collect(),
+        }
+    }
+
+    /// Adds a record: a live row to the table, a deleted one kept until the live rows are
+    /// known.
+    fn record(
+        &mut self,
+        p: &[u8],
+        rec: Rec<'_>,
+        src: &(impl Pages + ?Sized),
+        ps: usize,
+        extern_left: &mut usize,
+    ) {
+        let def = self.def;
+        let Some(ix) = &def.index else {
+            return;
+        };
         let (fields, deleted) = match rec {
             Rec::Unread => {
-                space.unread += 1;
+                self.space.unread += 1;
                 return;
             }
             Rec::Row { fields, deleted } => (fields, deleted),
@@ -744,49 +858,53 @@ pub(crate) fn read(src: &(impl Pages + ?Sized), ps: usize, def: &TableDef, cats:
             // Purged, and its bytes cleared (MariaDB 10.5 and later): nothing left.
             return;
         }
-        row.resize(def.cols.len(), String::new());
-        for cell in &mut row {
+        self.row.resize(def.cols.len(), String::new());
+        for cell in &mut self.row {
             cell.clear();
         }
-        let part = if deleted { &space.dead } else { &space.live };
+        let part = if deleted {
+            &self.space.dead
+        } else {
+            &self.space.live
+        };
         // The row's UTF-8 text validated at once (SIMD validation pays from 64 bytes; a
         // value alone is shorter): joined, each value is valid if the whole is and each
         // starts and ends at a character's boundary in it.
-        joined.clear();
+        self.joined.clear();
         for (f, v) in ix.fields.iter().zip(fields) {
             if let (Some(c), Some((s, e, false))) = (f.col, v)
-                && encs.get(c).copied().flatten() == Some(encoding_rs::UTF_8)
+                && self.encs.get(c).copied().flatten() == Some(encoding_rs::UTF_8)
                 && !is_number(def.cols.get(c))
-                && row.len() > c
+                && self.row.len() > c
                 && part.table.reads_column(c)
             {
-                joined.extend_from_slice(&p[*s..*e]);
+                self.joined.extend_from_slice(&p[*s..*e]);
             }
         }
-        let text = simdutf8::basic::from_utf8(&joined).unwrap_or("");
+        let text = simdutf8::basic::from_utf8(&self.joined).unwrap_or("");
         let mut at = 0;
         for (f, v) in ix.fields.iter().zip(fields) {
             let (Some(c), Some((s, e, ext))) = (f.col, v) else {
                 continue;
             };
-            let (Some(col), Some(cell)) = (def.cols.get(c), row.get_mut(c)) else {
+            let (Some(col), Some(cell)) = (def.cols.get(c), self.row.get_mut(c)) else {
                 continue;
             };
             if !part.table.reads_column(c) {
                 continue;
             }
-            let enc = encs.get(c).copied().flatten();
+            let enc = self.encs.get(c).copied().flatten();
             let local = &p[*s..*e];
             if *ext {
                 let (inline, r) = local.split_at(local.len() - EXTERN_REF);
-                match external(src, ps, r, &mut extern_left) {
+                match external(src, ps, r, extern_left) {
                     Some(mut v) => {
                         let mut all = inline.to_vec();
                         all.append(&mut v);
                         show(col, enc, &all, cell);
                     }
                     None => {
-                        space.extern_missing += 1;
+                        self.space.extern_missing += 1;
                         show(col, enc, inline, cell);
                     }
                 }
@@ -801,49 +919,26 @@ pub(crate) fn read(src: &(impl Pages + ?Sized), ps: usize, def: &TableDef, cats:
                 show(col, enc, local, cell);
             }
         }
-        if crate::table::blank(&row) {
+        if crate::table::blank(&self.row) {
             return;
         }
         if deleted {
-            if dead.len() < DEAD_ROWS {
+            if self.dead.len() < DEAD_ROWS {
                 let (h, k) = (
                     row_hash(p, ix, fields, ix.fields.len()),
                     row_hash(p, ix, fields, ix.keys),
                 );
-                dead.push((h, k, row.clone()));
+                self.dead.push((h, k, self.row.clone()));
             } else {
-                dead_dropped += 1;
+                self.dead_dropped += 1;
             }
         } else {
-            space.live.table.push(&row, &mut space.live.tally);
-        }
-    });
-    space.pages = pages;
-    space.unread += dead_dropped;
-    if dead.is_empty() {
-        return space;
-    }
-    // The live rows' bytes, for the deleted rows that are copies of them: their keys first
-    // (a hash of the key's bytes), then the whole rows of those keys.
-    let keys: std::collections::HashSet<u64> = dead.iter().map(|(_, k, _)| *k).collect();
-    let mut alive = std::collections::HashSet::new();
-    each_record(src, ps, def, ix, instant, &mut |p, rec| {
-        if let Rec::Row {
-            fields,
-            deleted: false,
-        } = rec
-            && keys.contains(&row_hash(p, ix, fields, ix.keys))
-        {
-            alive.insert(row_hash(p, ix, fields, ix.fields.len()));
-        }
-    });
-    let mut seen = std::collections::HashSet::new();
-    for (h, _, row) in dead {
-        if !alive.contains(&h) && seen.insert(h) {
-            space.dead.table.push(&row, &mut space.dead.tally);
+            self.space
+                .live
+                .table
+                .push(&self.row, &mut self.space.live.tally);
         }
     }
-    space
 }
 
 /// A record of a leaf page: its fields (and whether it is deleted: marked, or on the free
@@ -856,19 +951,18 @@ enum Rec<'a> {
     Unread,
 }
 
-/// Calls `f` with each record of the clustered index's leaf pages (those on the free lists
-/// too, unless they do not parse); returns the pages read.
+/// Calls `f` with the number of the table in `tables` and each record of the leaf pages of
+/// its clustered index (those on the free lists too, unless they do not parse), in one
+/// pass over the pages; returns the pages read of each table.
 fn each_record(
     src: &(impl Pages + ?Sized),
     ps: usize,
-    def: &TableDef,
-    ix: &Index,
-    instant: Instant,
-    f: &mut dyn FnMut(&[u8], Rec<'_>),
-) -> u64 {
+    tables: &[(&TableDef, &Index, Instant)],
+    f: &mut dyn FnMut(usize, &[u8], Rec<'_>),
+) -> Vec<u64> {
     let n_pages = src.size() / ps as u64;
     let mut p = vec![0u8; ps];
-    let mut pages = 0;
+    let mut pages = vec![0; tables.len()];
     for n in 0..n_pages {
         if src.read_at(&mut p, n * ps as u64).is_err() {
             break;
@@ -876,12 +970,19 @@ fn each_record(
         if !matches!(u16_at(&p, FIL_PAGE_TYPE), PAGE_INDEX | PAGE_INSTANT)
             || u64::from(u32_at(&p, FIL_PAGE_OFFSET)) != n
             || u16_at(&p, PAGE_LEVEL) != 0
-            || u64_at(&p, PAGE_INDEX_ID) != ix.id
-            || (u16_at(&p, PAGE_N_HEAP) & 0x8000 != 0) != def.compact
         {
             continue;
         }
-        pages += 1;
+        let id = u64_at(&p, PAGE_INDEX_ID);
+        let compact = u16_at(&p, PAGE_N_HEAP) & 0x8000 != 0;
+        let Some(t) = tables
+            .iter()
+            .position(|(d, ix, _)| ix.id == id && d.compact == compact)
+        else {
+            continue;
+        };
+        let (def, ix, instant) = tables[t];
+        pages[t] += 1;
         let live = chain(&p, def.compact);
         let free = match usize::from(u16_at(&p, PAGE_FREE)) {
             o if o >= INFIMUM_NEW && o < ps - 8 => {
@@ -939,6 +1040,7 @@ fn each_record(
             };
             match fields {
                 Some(fields) => f(
+                    t,
                     &p,
                     Rec::Row {
                         fields: &fields,
@@ -946,7 +1048,7 @@ fn each_record(
                     },
                 ),
                 // A freed record that no longer parses was overwritten in part: no row.
-                None if !freed => f(&p, Rec::Unread),
+                None if !freed => f(t, &p, Rec::Unread),
                 None => {}
             }
         }
@@ -1395,6 +1497,20 @@ pub(crate) mod build {
     /// The system tablespace: its dictionary describes the table ([`columns`]) in space
     /// [`SPACE`].
     pub fn ibdata() -> Vec<u8> {
+        ibdata_for(SPACE, ROOT)
+    }
+
+    /// The system tablespace of an older server, the table kept in it (its root page 5).
+    pub fn ibdata_with_table() -> Vec<u8> {
+        let mut sys = ibdata_for(0, 5);
+        let page = ibd()[ROOT as usize * PS..(ROOT as usize + 1) * PS].to_vec();
+        let mut page = page;
+        page[FIL_PAGE_OFFSET..FIL_PAGE_OFFSET + 4].copy_from_slice(&5u32.to_be_bytes());
+        sys[5 * PS..6 * PS].copy_from_slice(&page);
+        sys
+    }
+
+    fn ibdata_for(space: u32, root: u32) -> Vec<u8> {
         let cols = columns();
         let tables = vec![vec![
             s("shop/customers"),
@@ -1406,7 +1522,7 @@ pub(crate) mod build {
             sys(8),
             sys(4),
             None,
-            n4(SPACE),
+            n4(space),
         ]];
         let columns: Vec<Vec<Value>> = cols
             .iter()
@@ -1577,6 +1693,28 @@ mod tests {
             "{json}"
         );
         assert!(!json.contains("taro.yamada"), "{json}");
+    }
+
+    /// A table kept in the system tablespace (`innodb_file_per_table=0`) is read from it;
+    /// the dictionary's own tables are not users'.
+    #[test]
+    fn reads_tables_kept_in_the_system_tablespace() {
+        let sys = build::ibdata_with_table();
+        let dict = Dict::read(&sys[..]).unwrap();
+        assert!(dict.table(SPACE).is_none());
+        let defs = dict.system_tables();
+        assert_eq!(defs.len(), 1);
+        let mut spaces = read_all(&sys[..], PS, &defs, CatSet::all());
+        let s = &mut spaces[0];
+        assert_eq!(s.pages, 1);
+        assert_eq!(table(&mut s.live).0, 3);
+        assert_eq!(table(&mut s.dead).0, 2);
+        assert!(
+            Dict::read(&build::ibdata()[..])
+                .unwrap()
+                .system_tables()
+                .is_empty()
+        );
     }
 
     #[test]

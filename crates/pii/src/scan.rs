@@ -1120,10 +1120,10 @@ impl Scanner {
     /// An InnoDB tablespace (`shop/customers.ibd`) read as its table, with the data
     /// dictionary of the system tablespace (`ibdata1`) in the data directory above it
     /// ([`crate::innodb`]): an item for its rows, one for rows deleted (marked, or purged
-    /// and on a page's free list), and error items for rows or values not read. `false`
-    /// when the dictionary is not at hand or does not describe the file (the system
-    /// tablespace itself, undo logs, a lone file, ROW_FORMAT=COMPRESSED): the file is then
-    /// carved.
+    /// and on a page's free list), and error items for rows or values not read. The system
+    /// tablespace gives the tables kept in it. `false` when the dictionary is not at hand or
+    /// does not describe the file (a system tablespace without tables of users, undo logs,
+    /// a lone file, ROW_FORMAT=COMPRESSED): the file is then carved.
     fn scan_innodb_file(
         &self,
         path: &Path,
@@ -1135,22 +1135,44 @@ impl Scanner {
         let Some((space, ps)) = crate::innodb::space_of(head) else {
             return false;
         };
+        if space == 0 {
+            // The system tablespace: the tables kept in it (`innodb_file_per_table=0`), each
+            // an object, `ibdata1!shop/customers`; with none, it is carved (undo logs).
+            let Some(dict) = crate::innodb::Dict::read(f) else {
+                return false;
+            };
+            let defs = dict.system_tables();
+            if defs.is_empty() {
+                return false;
+            }
+            let spaces = crate::innodb::read_all(f, ps, &defs, self.opts.categories);
+            for (def, s) in defs.iter().zip(spaces) {
+                if s.pages > 0 {
+                    self.report_innodb(&format!("{label}!{}", def.name), s, out);
+                }
+            }
+            return true;
+        }
         let Some(datadir) = path.parent().and_then(Path::parent) else {
             return false;
         };
-        if space == 0 {
-            return false;
-        }
         let dict = cached(&self.innodb_dicts, datadir, || {
             crate::innodb::Dict::load(&datadir.join("ibdata1"))
         });
         let Some(def) = dict.as_deref().and_then(|d| d.table(space)) else {
             return false;
         };
-        let mut s = crate::innodb::read(f, ps, def, self.opts.categories);
+        let s = crate::innodb::read(f, ps, def, self.opts.categories);
         if s.pages == 0 {
             return false;
         }
+        self.report_innodb(label, s, out);
+        true
+    }
+
+    /// The items of an InnoDB table read: its rows, its deleted rows (`!(deleted)`), and
+    /// error items for rows or values not read.
+    fn report_innodb(&self, label: &str, mut s: crate::innodb::Space, out: &mut Vec<Item>) {
         let qualified = |cols: Vec<(String, Category)>| -> Vec<(String, Category)> {
             cols.into_iter()
                 .map(|(c, cat)| (format!("{}.{c}", s.table), cat))
@@ -1194,7 +1216,6 @@ impl Scanner {
                 )),
             });
         }
-        true
     }
 
     /// A pg_dump custom-format archive ([`crate::pgdump`]): one item for its tables, the
