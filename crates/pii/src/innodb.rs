@@ -1549,8 +1549,8 @@ pub(crate) mod build {
             s("PRIMARY"),
             n4(1),
             n4(3),
-            n4(SPACE),
-            n4(ROOT),
+            n4(space),
+            n4(root),
         ]];
         let fields = vec![vec![n8(INDEX_ID), n4(0), sys(6), sys(7), s("id")]];
         let mut pages: Vec<Vec<u8>> = (0..SYS_PAGES as u32).map(|n| blank(n, 0, 0)).collect();
