@@ -167,6 +167,24 @@ fn names_no_person(h: &str) -> bool {
         "company",
         "category",
         "sku",
+        // A database's objects (`TABLE_NAME`, `CHARACTER_SET_NAME`, `INDEX_NAME` of
+        // `information_schema`, as server documentation prints them) and a date's parts
+        // (`DAYNAME('2007-02-03')`).
+        "table",
+        "catalog",
+        "schema",
+        "column",
+        "index",
+        "characterset",
+        "collation",
+        "database",
+        "engine",
+        "plugin",
+        "constraint",
+        "trigger",
+        "routine",
+        "dayname",
+        "monthname",
     ]
     .iter()
     .any(|k| n.contains(k))
@@ -720,10 +738,18 @@ fn valid(c: Category, s: &str, postal: Option<u32>) -> bool {
         C::BankAccount => value::bank_account(s),
         C::Gender => value::gender(s),
         C::NameRomaji => {
-            name_shape(s) == Some(c) && !value::placeholder(s) || value::airline_name(s).is_some()
+            name_shape(s) == Some(c) && !value::placeholder(s) && !unknown_word(s)
+                || value::airline_name(s).is_some()
         }
         C::NameKanji | C::NameKana => name_shape(s) == Some(c) && !value::placeholder(s),
     }
+}
+
+/// A single word in lower case that the dictionary knows as no name (`dog`, `penguin` in a
+/// `name` column of a documentation's example table): no romaji name, although a romaji
+/// name column takes single words (`Yamada`, `TARO`, `yamada`).
+fn unknown_word(s: &str) -> bool {
+    s.bytes().all(|b| b.is_ascii_lowercase()) && !value::name_romaji(s)
 }
 
 /// Does a header cell name a column the classifier knows (or a part of a name or address)?
@@ -2385,6 +2411,24 @@ mod tests {
         let (mut t, mut tally) = read_csv(&text);
         t.finish(&mut tally);
         assert_eq!(tally.count(Category::NameRomaji), 8, "{tally:?}");
+    }
+
+    /// A documentation's example tables (a server's help text, in its data directory): a
+    /// `name` column of animals, and the names of a database's objects, are no persons'.
+    /// Romaji names under `name`, lower case or not, still are.
+    #[test]
+    fn example_words_and_database_objects_are_no_names() {
+        let (mut t, mut tally) = read_csv("id,name\n1,dog\n2,cat\n3,penguin\n4,fox\n5,whale\n");
+        t.finish(&mut tally);
+        assert_eq!(tally.total(), 0, "{tally:?}");
+        let (mut t, mut tally) = read_csv(
+            "TABLE_NAME,CHARACTER_SET_NAME\nexotics,Latin1\nanimals,Utf8\nPlants,Latin1\n",
+        );
+        t.finish(&mut tally);
+        assert_eq!(tally.total(), 0, "{tally:?}");
+        let (mut t, mut tally) = read_csv("id,name\n1,yamada\n2,Tanaka\n3,SATO\n4,suzuki hanako\n");
+        t.finish(&mut tally);
+        assert_eq!(tally.count(Category::NameRomaji), 4, "{tally:?}");
     }
 
     #[test]
