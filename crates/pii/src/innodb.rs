@@ -705,9 +705,9 @@ pub(crate) struct Space {
     pub pages: u64,
 }
 
-/// Rows kept as deleted until the live ones are known: at most this many (more are counted
-/// as not read).
-const DEAD_ROWS: usize = 200_000;
+/// Deleted rows known by their hashes until the live ones are known: at most this many
+/// (16 bytes each; more are counted as not read).
+const DEAD_ROWS: usize = 4_000_000;
 
 /// What an instant ALTER TABLE of MariaDB left in a table: the fields of the records
 /// written before it (`None`: not altered), or a format not read (columns dropped or
@@ -747,7 +747,7 @@ pub(crate) fn read_all(
         })
         .collect();
     // The readers of the tables with an index, in the order of `tables`.
-    let mut at: Vec<usize> = (0..defs.len())
+    let at: Vec<usize> = (0..defs.len())
         .filter(|i| defs[*i].index.is_some())
         .collect();
     let mut extern_left = EXTERN_CAP;
@@ -763,35 +763,46 @@ pub(crate) fn read_all(
         }
     }
     // The live rows' bytes, for the deleted rows that are copies of them: their keys first
-    // (a hash of the key's bytes), then the whole rows of those keys.
+    // (a hash of the key's bytes), then the whole rows of those keys. The deleted rows left
+    // are read in a last pass. (Neither pass runs when no row was deleted.)
     let keys: Vec<std::collections::HashSet<u64>> = at
         .iter()
-        .map(|i| readers[*i].dead.iter().map(|(_, k, _)| *k).collect())
+        .map(|i| readers[*i].dead.iter().map(|(_, k)| *k).collect())
         .collect();
+    if keys.iter().all(std::collections::HashSet::is_empty) {
+        return readers.into_iter().map(|r| r.space).collect();
+    }
     let mut alive: Vec<std::collections::HashSet<u64>> = vec![Default::default(); at.len()];
-    if keys.iter().any(|k| !k.is_empty()) {
+    each_record(src, ps, &tables, &mut |t, p, rec| {
+        if let Rec::Row {
+            fields,
+            deleted: false,
+        } = rec
+            && let (Some(k), Some(a), Some((_, ix, _))) =
+                (keys.get(t), alive.get_mut(t), tables.get(t))
+            && !k.is_empty()
+            && k.contains(&row_hash(p, ix, fields, ix.keys))
+        {
+            a.insert(row_hash(p, ix, fields, ix.fields.len()));
+        }
+    });
+    let mut any = false;
+    for (t, i) in at.iter().enumerate() {
+        let r = &mut readers[*i];
+        let keep: std::collections::HashSet<u64> = std::mem::take(&mut r.dead)
+            .into_iter()
+            .map(|(h, _)| h)
+            .filter(|h| !alive[t].contains(h))
+            .collect();
+        any |= !keep.is_empty();
+        r.survivors = Some(keep);
+    }
+    if any {
         each_record(src, ps, &tables, &mut |t, p, rec| {
-            if let Rec::Row {
-                fields,
-                deleted: false,
-            } = rec
-                && let (Some(k), Some(a), Some((_, ix, _))) =
-                    (keys.get(t), alive.get_mut(t), tables.get(t))
-                && !k.is_empty()
-                && k.contains(&row_hash(p, ix, fields, ix.keys))
-            {
-                a.insert(row_hash(p, ix, fields, ix.fields.len()));
+            if let Some(r) = at.get(t).and_then(|i| readers.get_mut(*i)) {
+                r.record(p, rec, src, ps, &mut extern_left);
             }
         });
-    }
-    for (t, i) in at.drain(..).enumerate() {
-        let r = &mut readers[i];
-        let mut seen = std::collections::HashSet::new();
-        for (h, _, row) in std::mem::take(&mut r.dead) {
-            if !alive[t].contains(&h) && seen.insert(h) {
-                r.space.dead.table.push(&row, &mut r.space.dead.tally);
-            }
-        }
     }
     readers.into_iter().map(|r| r.space).collect()
 }
@@ -800,9 +811,11 @@ pub(crate) fn read_all(
 struct Reader<'a> {
     def: &'a TableDef,
     space: Space,
-    /// Deleted rows: the hash of their values, of their key, and their cells.
-    dead: Vec<(u64, u64, Vec<String>)>,
+    /// Deleted rows: the hash of their values and of their key.
+    dead: Vec<(u64, u64)>,
     dead_dropped: u64,
+    /// In the last pass: the hashes of the deleted rows to read (no live row's).
+    survivors: Option<std::collections::HashSet<u64>>,
     /// The row's cells (reused) and its UTF-8 text joined ([`Reader::record`]).
     row: Vec<String>,
     joined: Vec<u8>,
@@ -827,6 +840,7 @@ impl<'a> Reader<'a> {
             space,
             dead: Vec::new(),
             dead_dropped: 0,
+            survivors: None,
             row: Vec::new(),
             joined: Vec::new(),
             encs: def.cols.iter().map(Col::encoding).collect(),
@@ -849,7 +863,9 @@ impl<'a> Reader<'a> {
         };
         let (fields, deleted) = match rec {
             Rec::Unread => {
-                self.space.unread += 1;
+                if self.survivors.is_none() {
+                    self.space.unread += 1;
+                }
                 return;
             }
             Rec::Row { fields, deleted } => (fields, deleted),
@@ -857,6 +873,27 @@ impl<'a> Reader<'a> {
         if deleted && zeroed(p, ix, fields) {
             // Purged, and its bytes cleared (MariaDB 10.5 and later): nothing left.
             return;
+        }
+        match (&mut self.survivors, deleted) {
+            // The first pass: deleted rows are known by their hashes until the live rows
+            // are ([`read_all`]).
+            (None, true) => {
+                if self.dead.len() < DEAD_ROWS {
+                    let h = row_hash(p, ix, fields, ix.fields.len());
+                    self.dead.push((h, row_hash(p, ix, fields, ix.keys)));
+                } else {
+                    self.dead_dropped += 1;
+                }
+                return;
+            }
+            (None, false) => {}
+            // The last pass: the deleted rows that copy no live row, each once.
+            (Some(keep), true) => {
+                if !keep.remove(&row_hash(p, ix, fields, ix.fields.len())) {
+                    return;
+                }
+            }
+            (Some(_), false) => return,
         }
         self.row.resize(def.cols.len(), String::new());
         for cell in &mut self.row {
@@ -922,22 +959,12 @@ impl<'a> Reader<'a> {
         if crate::table::blank(&self.row) {
             return;
         }
-        if deleted {
-            if self.dead.len() < DEAD_ROWS {
-                let (h, k) = (
-                    row_hash(p, ix, fields, ix.fields.len()),
-                    row_hash(p, ix, fields, ix.keys),
-                );
-                self.dead.push((h, k, self.row.clone()));
-            } else {
-                self.dead_dropped += 1;
-            }
+        let part = if deleted {
+            &mut self.space.dead
         } else {
-            self.space
-                .live
-                .table
-                .push(&self.row, &mut self.space.live.tally);
-        }
+            &mut self.space.live
+        };
+        part.table.push(&self.row, &mut part.tally);
     }
 }
 
