@@ -585,7 +585,8 @@ fn chain(p: &[u8], compact: bool) -> Vec<usize> {
 /// zero pointer): each at most once.
 fn follow(p: &[u8], mut o: usize, compact: bool, end: Option<usize>) -> Vec<usize> {
     let mut out = Vec::new();
-    let mut seen = vec![false; p.len()];
+    // The origins met, a bit each.
+    let mut seen = vec![0u64; p.len().div_ceil(64)];
     let mask = p.len() - 1;
     for _ in 0..p.len() / 5 {
         let Some(raw) = o.checked_sub(2).map(|i| u16_at(p, i)) else {
@@ -602,8 +603,10 @@ fn follow(p: &[u8], mut o: usize, compact: bool, end: Option<usize>) -> Vec<usiz
         if next == 0 || Some(next) == end || next < INFIMUM_NEW || next >= p.len() - 8 {
             break;
         }
-        if std::mem::replace(&mut seen[next], true) {
-            break;
+        let (word, bit) = (next / 64, 1u64 << (next % 64));
+        match seen.get_mut(word) {
+            Some(w) if *w & bit == 0 => *w |= bit,
+            _ => break,
         }
         out.push(next);
         o = next;
