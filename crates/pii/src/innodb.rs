@@ -86,6 +86,10 @@ const EXTERN_REF: usize = 20;
 /// Pages of the system tablespace read for the dictionary (a dictionary of ten thousand
 /// tables is some thousand pages).
 const DICT_PAGES: usize = 100_000;
+/// Records of the dictionary kept (of its four tables together; the values' first 256
+/// bytes): a dictionary of twenty thousand tables of twenty columns. Past them the tables
+/// not yet described are carved.
+const DICT_RECORDS: usize = 400_000;
 /// Columns of one table (InnoDB's own limit is 1017).
 const MAX_COLUMNS: usize = 4096;
 /// Bytes of one value kept out of the record that are read (the rest is cut).
@@ -348,24 +352,29 @@ impl Dict {
         // DICT_HDR: row id, table id, index id, max space id, mix id low, then the roots.
         let root = |i: usize| u32_at(&hdr, FIL_PAGE_DATA + 32 + 4 * i);
         let mut budget = DICT_PAGES;
+        let mut left = DICT_RECORDS;
         let mut recs = |r: u32| -> Vec<Vec<Option<Vec<u8>>>> {
             let mut out = Vec::new();
-            for p in leaves(src, ps, r, &mut budget) {
-                for o in chain(&p, false) {
+            leaves(src, ps, r, &mut budget, &mut |p| {
+                for o in chain(p, false) {
+                    if left == 0 {
+                        return;
+                    }
                     if p.get(o.saturating_sub(6))
                         .is_some_and(|b| b & REC_DELETED != 0)
                     {
                         continue;
                     }
-                    if let Some(f) = old_fields(&p, o) {
+                    if let Some(f) = old_fields(p, o) {
+                        left -= 1;
                         out.push(
                             f.iter()
-                                .map(|x| x.map(|(s, e, _)| p[s..e].to_vec()))
+                                .map(|x| x.map(|(s, e, _)| p[s..e.min(s + 256)].to_vec()))
                                 .collect(),
                         );
                     }
                 }
-            }
+            });
             out
         };
         let (tables, columns, indexes, fields) =
@@ -528,46 +537,49 @@ fn page(src: &(impl Pages + ?Sized), ps: usize, n: u32) -> Option<Vec<u8>> {
     (u32_at(&p, FIL_PAGE_OFFSET) == n).then_some(p)
 }
 
-/// The leaf pages of the B-tree at `root`, left to right (at most `budget` pages in all).
-fn leaves(src: &(impl Pages + ?Sized), ps: usize, root: u32, budget: &mut usize) -> Vec<Vec<u8>> {
-    let mut out = Vec::new();
+/// Calls `f` with each leaf page of the B-tree at `root`, left to right (at most `budget`
+/// pages in all).
+fn leaves(
+    src: &(impl Pages + ?Sized),
+    ps: usize,
+    root: u32,
+    budget: &mut usize,
+    f: &mut dyn FnMut(&[u8]),
+) {
     let Some(mut p) = page(src, ps, root) else {
-        return out;
+        return;
     };
-    let compact = u16_at(&p, PAGE_N_HEAP) & 0x8000 != 0;
-    // Down the leftmost node pointers: the child's page number ends the first record.
+    // Down the leftmost node pointers (the dictionary's trees are REDUNDANT: the child's
+    // page number is the first record's last field).
     for _ in 0..32 {
         if u16_at(&p, PAGE_LEVEL) == 0 || *budget == 0 {
             break;
         }
         *budget -= 1;
-        let Some(o) = chain(&p, compact).into_iter().next() else {
-            return out;
+        if u16_at(&p, PAGE_N_HEAP) & 0x8000 != 0 {
+            return;
+        }
+        let Some(o) = chain(&p, false).into_iter().next() else {
+            return;
         };
-        let child = if compact {
-            // A node pointer of the dictionary's own (REDUNDANT) trees only.
-            return out;
-        } else {
-            match old_fields(&p, o).and_then(|f| f.last().copied().flatten()) {
-                Some((s, e, _)) if e == s + 4 => u32_at(&p, s),
-                _ => return out,
-            }
+        let child = match old_fields(&p, o).and_then(|f| f.last().copied().flatten()) {
+            Some((s, e, _)) if e == s + 4 => u32_at(&p, s),
+            _ => return,
         };
         match page(src, ps, child) {
             Some(c) => p = c,
-            None => return out,
+            None => return,
         }
     }
     while *budget > 0 && u16_at(&p, FIL_PAGE_TYPE) == PAGE_INDEX && u16_at(&p, PAGE_LEVEL) == 0 {
         *budget -= 1;
+        f(&p);
         let next = u32_at(&p, FIL_PAGE_NEXT);
-        out.push(p);
         match (next != FIL_NULL).then(|| page(src, ps, next)).flatten() {
             Some(n) => p = n,
             None => break,
         }
     }
-    out
 }
 
 /// The origins of the records of a page from `infimum` to `supremum` (each once, in order;
