@@ -1639,17 +1639,20 @@ impl Drop for Postgres {
     }
 }
 
+/// A SQL string literal of `s` (`NULL` when empty).
+fn sql_quote(s: &str) -> String {
+    if s.is_empty() {
+        "NULL".to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "''"))
+    }
+}
+
 /// `INSERT` statements for the persons of a CSV (header and rows) into `table`, with typed
 /// columns between the text ones (a serial id, points, a flag, a timestamp, a date, an
 /// amount, a UUID) and, in every seventh row, a note long enough for a 4-byte length.
 fn pg_inserts(table: &str, csv: &str) -> String {
-    let quote = |s: &str| {
-        if s.is_empty() {
-            "NULL".to_string()
-        } else {
-            format!("'{}'", s.replace('\'', "''"))
-        }
-    };
+    let quote = sql_quote;
     let mut out = String::new();
     for (i, line) in csv.lines().skip(1).enumerate() {
         let c: Vec<&str> = line.split(',').collect();
@@ -2404,13 +2407,7 @@ const MY_CUSTOMERS: &str = "CREATE TABLE customers (id INT NOT NULL AUTO_INCREME
 /// ([`MY_CUSTOMERS`]); every tenth row has a note too long for its row (kept on BLOB pages),
 /// an e-mail address in it.
 fn my_inserts(csv: &str, first: usize) -> String {
-    let quote = |s: &str| {
-        if s.is_empty() {
-            "NULL".to_string()
-        } else {
-            format!("'{}'", s.replace('\'', "''"))
-        }
-    };
+    let quote = sql_quote;
     let mut out = String::new();
     for (i, line) in csv.lines().skip(1).enumerate() {
         let c: Vec<&str> = line.split(',').collect();

@@ -1172,50 +1172,66 @@ impl Scanner {
 
     /// The items of an InnoDB table read: its rows, its deleted rows (`!(deleted)`), and
     /// error items for rows or values not read.
-    fn report_innodb(&self, label: &str, mut s: crate::innodb::Space, out: &mut Vec<Item>) {
-        let qualified = |cols: Vec<(String, Category)>| -> Vec<(String, Category)> {
-            cols.into_iter()
-                .map(|(c, cat)| (format!("{}.{c}", s.table), cat))
-                .collect()
-        };
-        let enc = Some(s.encoding);
-        let (records, columns) = s.live.finish();
-        let columns = qualified(columns);
-        s.live.tally.persons_at_most(s.live.table.person_rows());
-        self.push_report(
-            out,
-            s.live.tally,
-            label.to_string(),
-            enc,
-            Some(records),
-            columns,
-        );
-        let (records, columns) = s.dead.finish();
-        s.dead.tally.persons_at_most(s.dead.table.person_rows());
-        let columns = qualified(columns);
-        if records > 0 {
-            let path = format!("{label}!(deleted)");
-            self.push_report(out, s.dead.tally, path, enc, Some(records), columns);
-        }
+    fn report_innodb(&self, label: &str, s: crate::innodb::Space, out: &mut Vec<Item>) {
+        let mut errors = Vec::new();
         if s.unread > 0 {
-            out.push(Item::Failed {
-                path: label.to_string(),
-                error: Error::Read(format!(
-                    "InnoDB table file: {} rows not read (a format of MariaDB's instant ALTER TABLE, or records that do not parse)",
-                    s.unread
-                )),
-            });
+            errors.push(Error::Read(format!(
+                "InnoDB table file: {} rows not read (a format of MariaDB's instant ALTER TABLE, or records that do not parse)",
+                s.unread
+            )));
         }
         if s.extern_missing > 0 {
-            out.push(Item::Failed {
-                path: label.to_string(),
-                error: Error::Cap(format!(
-                    "InnoDB table file: {} long values kept out of their rows not read (past {} MiB, or their pages missing)",
-                    s.extern_missing,
-                    crate::innodb::EXTERN_CAP >> 20
-                )),
-            });
+            errors.push(Error::Cap(format!(
+                "InnoDB table file: {} long values kept out of their rows not read (past {} MiB, or their pages missing)",
+                s.extern_missing,
+                crate::innodb::EXTERN_CAP >> 20
+            )));
         }
+        let file = TableFile {
+            table: Some(s.table),
+            encoding: s.encoding,
+            live: s.live,
+            dead: s.dead,
+            persons_by_rows: true,
+        };
+        self.report_table_file(label, file, errors, out);
+    }
+
+    /// The items of a database's table file read (PostgreSQL's, InnoDB's): its live rows,
+    /// its deleted rows apart (`label!(deleted)`) when there are some, then `errors`.
+    fn report_table_file(
+        &self,
+        label: &str,
+        mut file: TableFile,
+        errors: Vec<Error>,
+        out: &mut Vec<Item>,
+    ) {
+        let enc = Some(file.encoding);
+        let qualified = |cols: Vec<(String, Category)>| match &file.table {
+            Some(t) => cols
+                .into_iter()
+                .map(|(c, cat)| (format!("{t}.{c}"), cat))
+                .collect(),
+            None => cols,
+        };
+        for (part, path) in [
+            (&mut file.live, label.to_string()),
+            (&mut file.dead, format!("{label}!(deleted)")),
+        ] {
+            let (records, columns) = part.finish();
+            if records == 0 && path != label {
+                continue;
+            }
+            if file.persons_by_rows {
+                part.tally.persons_at_most(part.table.person_rows());
+            }
+            let tally = std::mem::replace(&mut part.tally, Tally::new(self.opts.categories));
+            self.push_report(out, tally, path, enc, Some(records), qualified(columns));
+        }
+        out.extend(errors.into_iter().map(|error| Item::Failed {
+            path: label.to_string(),
+            error,
+        }));
     }
 
     /// A pg_dump custom-format archive ([`crate::pgdump`]): one item for its tables, the
@@ -1475,50 +1491,28 @@ impl Scanner {
     }
 
     /// The items of a PostgreSQL table file read.
-    fn report_pg(&self, name: &str, mut heap: crate::pgheap::Heap, out: &mut Vec<Item>) {
-        let enc = Some(heap.encoding);
-        let table = heap.table.take();
-        let qualified = |cols: Vec<(String, Category)>| match &table {
-            Some(t) => cols
-                .into_iter()
-                .map(|(c, cat)| (format!("{t}.{c}"), cat))
-                .collect(),
-            None => cols,
-        };
-        let (records, columns) = heap.live.finish();
-        let columns = qualified(columns);
-        self.push_report(
-            out,
-            heap.live.tally,
-            name.to_string(),
-            enc,
-            Some(records),
-            columns,
-        );
-        let (records, columns) = heap.dead.finish();
-        let columns = qualified(columns);
-        if records > 0 {
-            let path = format!("{name}!(deleted)");
-            self.push_report(out, heap.dead.tally, path, enc, Some(records), columns);
-        }
+    fn report_pg(&self, name: &str, heap: crate::pgheap::Heap, out: &mut Vec<Item>) {
+        let mut errors = Vec::new();
         if heap.unread > 0 {
-            out.push(Item::Failed {
-                path: name.to_string(),
-                error: Error::Read(format!(
-                    "PostgreSQL table file: {} rows whose columns could not be told apart were not read",
-                    heap.unread
-                )),
-            });
+            errors.push(Error::Read(format!(
+                "PostgreSQL table file: {} rows whose columns could not be told apart were not read",
+                heap.unread
+            )));
         }
         if heap.out_of_line > 0 {
-            out.push(Item::Failed {
-                path: name.to_string(),
-                error: Error::Read(format!(
-                    "PostgreSQL table file: {} values stored out of line (TOAST) not read: no TOAST table beside it, or lz4",
-                    heap.out_of_line
-                )),
-            });
+            errors.push(Error::Read(format!(
+                "PostgreSQL table file: {} values stored out of line (TOAST) not read: no TOAST table beside it, or lz4",
+                heap.out_of_line
+            )));
         }
+        let file = TableFile {
+            table: heap.table,
+            encoding: heap.encoding,
+            live: heap.live,
+            dead: heap.dead,
+            persons_by_rows: false,
+        };
+        self.report_table_file(name, file, errors, out);
     }
 
     fn scan_sqlite(&self, path: &Path, label: &str, out: &mut Vec<Item>) {
@@ -2574,6 +2568,17 @@ fn streams(head: &[u8], name: &str) -> bool {
         || crate::b64::is_encoded(head)
         // Binary data carved (read whole, within the cap: the carver rereads it).
         || carvable(head, t) && !crate::pgheap::is_heap(head))
+}
+
+/// A database's table file read ([`Scanner::report_table_file`]): its table's name (the
+/// columns' prefix), encoding, live and deleted rows, and whether the persons estimate is
+/// capped by the rows' persons.
+struct TableFile {
+    table: Option<String>,
+    encoding: &'static str,
+    live: crate::pgheap::Part,
+    dead: crate::pgheap::Part,
+    persons_by_rows: bool,
 }
 
 /// What a reader of a pg_dump archive's rows counted: the tally, the records and the
