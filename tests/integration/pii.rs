@@ -2433,8 +2433,8 @@ fn my_inserts(csv: &str, first: usize) -> String {
 /// `db/table.ibd` as its table, columns named and typed from the dictionary in `ibdata1`
 /// (DYNAMIC, COMPACT and REDUNDANT rows; UTF-8, CP932 and EUC-JP tables; a DATE of birth;
 /// notes kept on BLOB pages; a column added by an instant ALTER), rows deleted but not yet
-/// purged apart (`!(deleted)`), a table kept in `ibdata1` itself, and a table file without
-/// its `ibdata1` carved as before.
+/// purged apart (`!(deleted)`), a table kept in `ibdata1` itself, an exported file read with
+/// its `.cfg` instead of `ibdata1`, and a table file without either carved as before.
 #[test]
 fn reads_innodb_tables_with_their_dictionary() {
     let mut db = Mariadb::start();
@@ -2521,13 +2521,17 @@ fn reads_innodb_tables_with_their_dictionary() {
     let sb = Sandbox::new();
     let export = sb.path().join("export");
     std::fs::create_dir_all(export.join("shop")).unwrap();
+    std::fs::create_dir_all(sb.path().join("cfg/shop")).unwrap();
     db.sql(
         "shop",
         &format!(
             "DELETE FROM customers WHERE id > 1000;\nFLUSH TABLES customers FOR EXPORT;\n\
-             system cp {} {}\nUNLOCK TABLES;\n",
+             system cp {} {}\nsystem cp {} {} {}\nUNLOCK TABLES;\n",
             db.data().join("shop/customers.ibd").display(),
             export.join("shop/customers.ibd").display(),
+            db.data().join("shop/customers.ibd").display(),
+            db.data().join("shop/customers.cfg").display(),
+            sb.path().join("cfg/shop").display(),
         ),
     );
     db.stop();
@@ -2543,6 +2547,20 @@ fn reads_innodb_tables_with_their_dictionary() {
     let dead = object(&items, "export/shop/customers.ibd!(deleted)");
     assert_counts(&dead, "customers!(deleted)", 40, &gone_truth);
     assert_eq!(items.len(), 2, "{items:?}");
+    // The same copy without `ibdata1`, with the `.cfg` the export wrote beside it: the
+    // same table.
+    let by_cfg = scan_found(&sb, "cfg/shop/customers.ibd");
+    let strip = |items: &[serde_json::Value]| -> Vec<String> {
+        items
+            .iter()
+            .map(|o| {
+                o.to_string()
+                    .replace("export/shop", "")
+                    .replace("cfg/shop", "")
+            })
+            .collect()
+    };
+    assert_eq!(strip(&by_cfg), strip(&items));
 
     // The databases' directories (the dictionary found in the data directory above them):
     // every table of ours, typed and named; the rows deleted are purged by now (and their

@@ -1159,8 +1159,23 @@ impl Scanner {
         let dict = cached(&self.innodb_dicts, datadir, || {
             crate::innodb::Dict::load(&datadir.join("ibdata1"))
         });
-        let Some(def) = dict.as_deref().and_then(|d| d.table(space)) else {
-            return false;
+        // Else the `.cfg` of an export beside the file (`FLUSH TABLES … FOR EXPORT`,
+        // `mariabackup --export`).
+        let cfg = || {
+            let f = File::open(path.with_extension("cfg")).ok()?;
+            let b = kizuki_core::io::read_capped(f, crate::innodb::CFG_CAP).ok()??;
+            crate::innodb::from_cfg(&b)
+        };
+        let exported;
+        let def = match dict.as_deref().and_then(|d| d.table(space)) {
+            Some(d) => d,
+            None => match cfg() {
+                Some(d) => {
+                    exported = d;
+                    &exported
+                }
+                None => return false,
+            },
         };
         let s = crate::innodb::read(f, ps, def, self.opts.categories);
         if s.pages == 0 {
