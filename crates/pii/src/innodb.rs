@@ -329,8 +329,9 @@ struct Index {
 #[derive(Debug, Default)]
 pub(crate) struct Dict {
     tables: Vec<TableDef>,
-    /// Tables by their tablespace's id (a table of its own file).
-    by_space: HashMap<u32, usize>,
+    /// Tables by their tablespace's id (a file of their own: one table, or several in a
+    /// general tablespace of MySQL 5.7, `CREATE TABLESPACE`).
+    by_space: HashMap<u32, Vec<usize>>,
 }
 
 impl Dict {
@@ -457,7 +458,8 @@ impl Dict {
                 })
             });
             if space != 0 {
-                by_space.insert(space as u32, tables_out.len());
+                let v: &mut Vec<usize> = by_space.entry(space as u32).or_default();
+                v.push(tables_out.len());
             }
             tables_out.push(TableDef {
                 name,
@@ -473,9 +475,21 @@ impl Dict {
         })
     }
 
-    /// The table kept in tablespace `space` (a file of its own).
+    /// The table kept in tablespace `space` (a file of its own), if it is the only one.
+    #[cfg(test)]
     pub fn table(&self, space: u32) -> Option<&TableDef> {
-        self.by_space.get(&space).and_then(|i| self.tables.get(*i))
+        match self.tables_in(space).as_slice() {
+            [one] => Some(one),
+            _ => None,
+        }
+    }
+
+    /// The tables kept in tablespace `space` (not the system tablespace's).
+    pub fn tables_in(&self, space: u32) -> Vec<&TableDef> {
+        self.by_space
+            .get(&space)
+            .map(|v| v.iter().filter_map(|i| self.tables.get(*i)).collect())
+            .unwrap_or_default()
     }
 
     /// The users' tables kept in the system tablespace itself (`innodb_file_per_table=0`,
@@ -1930,6 +1944,30 @@ mod tests {
             }
         }
         assert!(from_cfg(&[0, 0, 0, 2]).is_none());
+    }
+
+    /// A general tablespace (MySQL 5.7's `CREATE TABLESPACE`) holds several tables: each is
+    /// read from its own index's pages, in one pass.
+    #[test]
+    fn reads_each_table_of_a_shared_tablespace() {
+        let dict = Dict::read(&build::ibdata()[..]).unwrap();
+        let one = dict.table(SPACE).unwrap().clone();
+        let mut other = one.clone();
+        other.name = "shop/orders".into();
+        if let Some(ix) = &mut other.index {
+            ix.id = 99;
+        }
+        let shared = Dict {
+            tables: vec![one, other],
+            by_space: HashMap::from([(SPACE, vec![0, 1])]),
+        };
+        assert!(shared.table(SPACE).is_none());
+        let defs = shared.tables_in(SPACE);
+        assert_eq!(defs.len(), 2);
+        let mut spaces = read_all(&build::ibd()[..], PS, &defs, CatSet::all());
+        assert_eq!((spaces[0].pages, spaces[1].pages), (1, 0));
+        assert_eq!(table(&mut spaces[0].live).0, 3);
+        assert_eq!(table(&mut spaces[1].live).0, 0);
     }
 
     /// A table kept in the system tablespace (`innodb_file_per_table=0`) is read from it;

@@ -1166,9 +1166,27 @@ impl Scanner {
             let b = kizuki_core::io::read_capped(f, crate::innodb::CFG_CAP).ok()??;
             crate::innodb::from_cfg(&b)
         };
+        let shared = dict
+            .as_deref()
+            .map(|d| d.tables_in(space))
+            .unwrap_or_default();
+        if shared.len() > 1 {
+            // A general tablespace of MySQL 5.7 (`CREATE TABLESPACE`): its tables, each an
+            // object, `ts1.ibd!shop/customers`.
+            let spaces = crate::innodb::read_all(f, ps, &shared, self.opts.categories);
+            if spaces.iter().all(|s| s.pages == 0) {
+                return false;
+            }
+            for (def, s) in shared.iter().zip(spaces) {
+                if s.pages > 0 {
+                    self.report_innodb(&format!("{label}!{}", def.name), s, out);
+                }
+            }
+            return true;
+        }
         let exported;
-        let def = match dict.as_deref().and_then(|d| d.table(space)) {
-            Some(d) => d,
+        let def = match shared.first() {
+            Some(d) => *d,
             None => match cfg() {
                 Some(d) => {
                     exported = d;
