@@ -2434,7 +2434,8 @@ fn my_inserts(csv: &str, first: usize) -> String {
 /// (DYNAMIC, COMPACT and REDUNDANT rows; UTF-8, CP932 and EUC-JP tables; a DATE of birth;
 /// notes kept on BLOB pages; a column added by an instant ALTER), rows deleted but not yet
 /// purged apart (`!(deleted)`), a table kept in `ibdata1` itself, an exported file read with
-/// its `.cfg` instead of `ibdata1`, and a table file without either carved as before.
+/// its `.cfg` instead of `ibdata1`, table files read with their `.frm` instead, and a table
+/// file without any of them carved as before.
 #[test]
 fn reads_innodb_tables_with_their_dictionary() {
     let mut db = Mariadb::start();
@@ -2600,6 +2601,42 @@ fn reads_innodb_tables_with_their_dictionary() {
     assert_eq!(o["columns"]["members.birthday"], "birth_date", "{o}");
     let failed: Vec<_> = items.iter().filter(|o| o.get("error").is_some()).collect();
     assert!(failed.is_empty(), "{failed:?}");
+
+    // The databases' directories copied without `ibdata1`: each table file read with the
+    // `.frm` beside it (its types mapped as the server maps them: a DECIMAL, a BINARY(16),
+    // a DATETIME, a DATE, TEXT between the text columns), the same objects.
+    for d in ["shop", "legacy", "older"] {
+        std::fs::create_dir_all(sb.path().join("frm").join(d)).unwrap();
+        for e in std::fs::read_dir(db.data().join(d)).unwrap() {
+            let e = e.unwrap().path();
+            if e.extension().is_some_and(|x| x == "ibd" || x == "frm") {
+                std::fs::copy(
+                    &e,
+                    sb.path().join("frm").join(d).join(e.file_name().unwrap()),
+                )
+                .unwrap();
+            }
+        }
+    }
+    let out = sb
+        .cmd()
+        .args(["--format", "json", "pii", "scan", "--reveal", "frm"])
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let mut by_frm: Vec<String> = json_lines(&out.stdout)
+        .iter()
+        .map(|o| o.to_string().replace("frm/", ""))
+        .collect();
+    let data = format!("{}/", db.data().display());
+    let mut by_dict: Vec<String> = items
+        .iter()
+        .map(|o| o.to_string().replace(&data, ""))
+        .collect();
+    by_frm.sort();
+    by_dict.sort();
+    assert_eq!(by_frm, by_dict);
 
     // The system tablespace: the table kept in it, as an object of its own.
     let items = scan_found(&sb, &db.data().join("ibdata1").display().to_string());

@@ -1184,13 +1184,23 @@ impl Scanner {
             }
             return true;
         }
-        let exported;
+        // Else the `.frm` beside it (MariaDB, MySQL up to 5.7), with the clustered index
+        // the file's own page 3 is the root of.
+        let frm = || {
+            let index = crate::innodb::clustered_index(f, ps)?;
+            let file = File::open(path.with_extension("frm")).ok()?;
+            let b = kizuki_core::io::read_capped(file, crate::innodb::FRM_CAP).ok()??;
+            let db = datadir_name(path);
+            let table = path.file_stem()?.to_string_lossy();
+            crate::innodb::from_frm(&b, &format!("{db}/{table}"), index)
+        };
+        let described;
         let def = match shared.first() {
             Some(d) => *d,
-            None => match cfg() {
+            None => match cfg().or_else(frm) {
                 Some(d) => {
-                    exported = d;
-                    &exported
+                    described = d;
+                    &described
                 }
                 None => return false,
             },
@@ -2617,6 +2627,13 @@ struct TableFile {
 /// What a reader of a pg_dump archive's rows counted: the tally, the records and the
 /// classified columns.
 type PgdumpRead = io::Result<(Tally, Option<u64>, Vec<(String, Category)>)>;
+
+/// The name of the directory a file is in (a MySQL database's: `shop` of `shop/t.ibd`).
+fn datadir_name(path: &Path) -> String {
+    path.parent()
+        .and_then(Path::file_name)
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
+}
 
 /// What is known of the directory `dir` (a database's catalog, a dump's table of contents),
 /// made by `make` the first time one of its files is read, then shared.
