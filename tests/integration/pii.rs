@@ -2505,6 +2505,18 @@ fn reads_innodb_tables_with_their_dictionary() {
              INSERT INTO members (name, birthday, email) VALUES ('山田 太郎', '1980-04-12', 'taro.yamada@example.jp');\n"
         ),
     );
+    // A table in partitions (`parts#P#p0.ibd`, `parts#P#p1.ibd`: one `.frm`).
+    let (parted, _) = synth::persons_text(96, 20, Form::Csv);
+    db.sql(
+        "shop",
+        &format!(
+            "{} PARTITION BY HASH(id) PARTITIONS 2;\n{}",
+            table("utf8mb4", "DYNAMIC")
+                .replace("TABLE customers", "TABLE parts")
+                .trim_end_matches(';'),
+            my_inserts(&parted, 1).replace("INTO customers", "INTO parts")
+        ),
+    );
     // A table kept in the system tablespace, as before MySQL 5.6 (`innodb_file_per_table`
     // off).
     let (shared, shared_truth) = synth::persons_text(95, 30, Form::Csv);
@@ -2519,10 +2531,42 @@ fn reads_innodb_tables_with_their_dictionary() {
     );
     // Deleted, not purged yet: a copy made while the table is quiesced for export (the
     // dictionary taken once the server stopped: its new tables were in its memory still).
+    // A transaction's snapshot, open in another session from before the `DELETE`, keeps
+    // the purge from removing the rows before the copy.
     let sb = Sandbox::new();
     let export = sb.path().join("export");
     std::fs::create_dir_all(export.join("shop")).unwrap();
     std::fs::create_dir_all(sb.path().join("cfg/shop")).unwrap();
+    let mut snapshot = db
+        .client("mariadb")
+        .args(["-N", "-B", "shop"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("mariadb client");
+    {
+        use std::io::Write;
+        let stdin = snapshot.stdin.as_mut().expect("stdin");
+        stdin
+            .write_all(
+                b"START TRANSACTION WITH CONSISTENT SNAPSHOT;\nSELECT COUNT(*) FROM members;\n",
+            )
+            .expect("write");
+        stdin.flush().expect("flush");
+    }
+    for _ in 0..600 {
+        if db
+            .sql(
+                "mysql",
+                "SELECT COUNT(*) FROM information_schema.innodb_trx;",
+            )
+            .trim()
+            != "0"
+        {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
     db.sql(
         "shop",
         &format!(
@@ -2535,6 +2579,8 @@ fn reads_innodb_tables_with_their_dictionary() {
             sb.path().join("cfg/shop").display(),
         ),
     );
+    drop(snapshot.stdin.take());
+    let _ = snapshot.wait();
     db.stop();
     std::fs::copy(db.data().join("ibdata1"), export.join("ibdata1")).unwrap();
 
@@ -2601,6 +2647,15 @@ fn reads_innodb_tables_with_their_dictionary() {
     assert_eq!(o["columns"]["members.birthday"], "birth_date", "{o}");
     let failed: Vec<_> = items.iter().filter(|o| o.get("error").is_some()).collect();
     assert!(failed.is_empty(), "{failed:?}");
+    let parts: u64 = ["p0", "p1"]
+        .iter()
+        .map(|p| {
+            object(&items, &at(&format!("shop/parts#P#{p}.ibd")))["records"]
+                .as_u64()
+                .unwrap()
+        })
+        .sum();
+    assert_eq!(parts, 20);
 
     // The databases' directories copied without `ibdata1`: each table file read with the
     // `.frm` beside it (its types mapped as the server maps them: a DECIMAL, a BINARY(16),

@@ -1188,10 +1188,14 @@ impl Scanner {
         // the file's own page 3 is the root of.
         let frm = || {
             let index = crate::innodb::clustered_index(f, ps)?;
-            let file = File::open(path.with_extension("frm")).ok()?;
+            // A partition's file (`t#P#p0.ibd`) is described by its table's `t.frm`.
+            let stem = path.file_stem()?.to_string_lossy();
+            let table = ["#P#", "#p#"]
+                .iter()
+                .fold(stem.as_ref(), |t, sep| t.split(sep).next().unwrap_or(t));
+            let file = File::open(path.with_file_name(format!("{table}.frm"))).ok()?;
             let b = kizuki_core::io::read_capped(file, crate::innodb::FRM_CAP).ok()??;
             let db = datadir_name(path);
-            let table = path.file_stem()?.to_string_lossy();
             crate::innodb::from_frm(&b, &format!("{db}/{table}"), index)
         };
         let described;
