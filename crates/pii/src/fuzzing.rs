@@ -31,7 +31,8 @@ pub fn scan(data: &[u8]) -> Vec<crate::Item> {
 
 /// One file of arbitrary bytes read from disk as `pii scan PATH` reads it, under two names
 /// (`fuzz.csv`, `fuzz.tar.gz`), cut in pages as a PostgreSQL database's catalog, TOAST
-/// table and table, and as a MySQL data directory's system tablespace and table file: the readers that stream from a file rather than from memory
+/// table and table, as a MySQL data directory's system tablespace and table file, and as a
+/// table's `.frm` and file: the readers that stream from a file rather than from memory
 /// (compressed streams, tar as it streams, zip a member at a time, SQLite with its free
 /// pages, raw images, mbox) and the checks that pick them. The items found. The file lives in
 /// a directory of the thread's, removed when the thread ends.
@@ -85,6 +86,18 @@ pub fn scan_file(data: &[u8]) -> Vec<crate::Item> {
                 && std::fs::write(&table, &data[sys..]).is_ok()
             {
                 items.extend(Scanner::default().scan_file(&table));
+            }
+        }
+        // A database's directory without the data directory's files: the first 16 KiB are
+        // the table's `.frm` (zeros after it are no matter to its reader), the rest its file.
+        let frm = 16 * 1024;
+        if data.len() > frm && data.starts_with(&[0xFE, 0x01]) {
+            let db = dir.path().join("frm/shop");
+            if std::fs::create_dir_all(&db).is_ok()
+                && std::fs::write(db.join("customers.frm"), &data[..frm]).is_ok()
+                && std::fs::write(db.join("customers.ibd"), &data[frm..]).is_ok()
+            {
+                items.extend(Scanner::default().scan_file(&db.join("customers.ibd")));
             }
         }
     });

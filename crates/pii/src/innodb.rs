@@ -2400,5 +2400,14 @@ mod tests {
             .collect();
         assert_eq!(tables.len(), 1);
         assert_eq!(tables[0].records, Some(3));
+        // The table's `.frm` (padded to 16 KiB), then its file.
+        let mut seed = build::frm();
+        seed.resize(16 * 1024, 0);
+        seed.extend(build::ibd());
+        crate::fuzzing::check_file_seed("innodb-frm", &seed);
+        let found = crate::fuzzing::scan_file(&seed).into_iter().any(|i| {
+            matches!(i, crate::Item::Found(o) if o.path.ends_with("frm/shop/customers.ibd") && o.records == Some(3))
+        });
+        assert!(found);
     }
 }
