@@ -185,6 +185,30 @@ fn names_no_person(h: &str) -> bool {
         "routine",
         "dayname",
         "monthname",
+        // Places and organisations (`city_name`, `country_name`, `branch_name` of a web
+        // application's tables; not `shop`, `bank` or `team`: `shopper_name`,
+        // `bank_account_name` and `teammate_name` are persons').
+        "city",
+        "country",
+        "state",
+        "prefecture",
+        "town",
+        "region",
+        "branch",
+        "store",
+        "hotel",
+        "station",
+        "school",
+        "department",
+        "brand",
+        "group",
+        "project",
+        "国名",
+        "都市",
+        "市区町村",
+        "都道府県",
+        "地域",
+        "駅名",
     ]
     .iter()
     .any(|k| n.contains(k))
@@ -2423,6 +2447,11 @@ mod tests {
         assert_eq!(tally.total(), 0, "{tally:?}");
         let (mut t, mut tally) = read_csv(
             "TABLE_NAME,CHARACTER_SET_NAME\nexotics,Latin1\nanimals,Utf8\nPlants,Latin1\n",
+        );
+        t.finish(&mut tally);
+        assert_eq!(tally.total(), 0, "{tally:?}");
+        let (mut t, mut tally) = read_csv(
+            "city_name,country_name,branch_name\nHarare,Zimbabwe,Mutare\nBulawayo,Uganda,Gweru\nMasvingo,Zambia,Kwekwe\n",
         );
         t.finish(&mut tally);
         assert_eq!(tally.total(), 0, "{tally:?}");
