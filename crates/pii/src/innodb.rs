@@ -292,6 +292,19 @@ pub(crate) struct TableDef {
     cols: Vec<Col>,
     /// The clustered index.
     index: Option<Index>,
+    /// A table MySQL 8 describes (its records' flags name their instant format).
+    mysql: Option<Instant8>,
+}
+
+/// The fields of a MySQL 8 table's records after instant ALTERs.
+#[derive(Clone, Debug, Default)]
+struct Instant8 {
+    /// 8.0.29 and later, after an instant ADD or DROP COLUMN: the fields of the records of
+    /// each row version (a record flagged names its version; one without is of version 0).
+    versions: Vec<Vec<Field>>,
+    /// 8.0.12 to 8.0.28, after an instant ADD COLUMN: the fields of the records written
+    /// before it (a record flagged keeps its own count).
+    core: Option<usize>,
 }
 
 impl TableDef {
@@ -467,6 +480,7 @@ impl Dict {
                 compact,
                 cols,
                 index,
+                mysql: None,
             });
         }
         Some(Dict {
@@ -616,58 +630,23 @@ pub(crate) fn from_frm(
         let nullable = pack & 0x8000 != 0;
         let signed = pack & 1 != 0;
         let dec = (pack >> 8) & 31;
-        let frac = dec.div_ceil(2);
-        let flags = if nullable { 0 } else { DATA_NOT_NULL };
-        let int = |n: u32, unsigned: bool, kind: u32| {
-            (
-                DATA_INT,
-                kind | flags | if unsigned { DATA_UNSIGNED } else { 0 },
-                n,
-            )
+        let values = || intervals.get(usize::from(e[12]).wrapping_sub(1)).copied();
+        let (ty, values) = match ty {
+            // ENUM and SET are kept as strings with flags in a `.frm`.
+            254 if pack & 0x100 != 0 => (247, values()?),
+            254 if pack & 0x200 != 0 => (248, values()?),
+            _ => (ty, 0),
         };
-        let text = |mtype: u32, kind: u32| (mtype, kind | flags | (cs << 16), len);
-        let (mtype, prtype, len) = match ty {
-            1 => int(1, !signed, ty),
-            2 => int(2, !signed, ty),
-            9 => int(3, !signed, ty),
-            3 => int(4, !signed, ty),
-            8 => int(8, !signed, ty),
-            13 => int(1, true, ty),
-            14 => int(3, false, ty),
-            12 => int(8, true, ty),
-            7 => int(4, true, ty),
-            11 => int(3, false, ty),
-            18 => (DATA_FIXBINARY, MYSQL_TYPE_DATETIME | flags, 5 + frac),
-            17 => (DATA_FIXBINARY, MYSQL_TYPE_TIMESTAMP | flags, 4 + frac),
-            19 => (DATA_FIXBINARY, 19 | flags, 3 + frac),
-            4 => (9, ty | flags, 4),
-            5 => (10, ty | flags, 8),
-            16 => (DATA_FIXBINARY, ty | flags, len.div_ceil(8)),
-            246 => {
-                let precision = len.saturating_sub(u32::from(dec > 0) + u32::from(signed));
-                (DATA_FIXBINARY, ty | flags, decimal_bytes(precision, dec))
-            }
-            15 | 253 if cs == 63 => text(DATA_BINARY, ty),
-            15 | 253 => text(DATA_VARMYSQL, ty),
-            254 if pack & 0x300 != 0 => {
-                // ENUM (a value's number, 1 or 2 bytes) or SET (a bit per value).
-                let values = intervals.get(usize::from(e[12]).wrapping_sub(1)).copied()?;
-                let width = if pack & 0x100 != 0 {
-                    if values < 256 { 1 } else { 2 }
-                } else {
-                    match values.div_ceil(8) {
-                        w @ 0..=4 => w.max(1) as u32,
-                        _ => 8,
-                    }
-                };
-                int(width, true, ty)
-            }
-            254 if cs == 63 => text(DATA_FIXBINARY, ty),
-            254 => text(DATA_MYSQL, ty),
-            249..=252 | 245 => text(DATA_BLOB, ty),
-            255 => (DATA_GEOMETRY, ty | flags, len),
-            _ => return None,
-        };
+        let (mtype, prtype, len) = innodb_type(&MyType {
+            ty,
+            len,
+            cs,
+            nullable,
+            unsigned: !signed,
+            dec,
+            precision: len.saturating_sub(u32::from(dec > 0) + u32::from(signed)),
+            values,
+        })?;
         cols.push(Col {
             name: String::from_utf8_lossy(col_name).into_owned(),
             mtype,
@@ -731,6 +710,7 @@ pub(crate) fn from_frm(
             keys: key.len().max(1),
             fields,
         }),
+        mysql: None,
     })
 }
 
@@ -740,6 +720,81 @@ fn decimal_bytes(precision: u32, scale: u32) -> u32 {
     const DIG: [u32; 10] = [0, 1, 1, 2, 2, 3, 3, 4, 4, 4];
     let int = precision.saturating_sub(scale);
     int / 9 * 4 + DIG[(int % 9) as usize] + scale / 9 * 4 + DIG[(scale % 9) as usize]
+}
+
+/// A column as the server describes it (a `.frm` field, a MySQL 8 dictionary column).
+struct MyType {
+    /// Its MySQL type (`enum_field_types`: 3 `LONG`, 15 `VARCHAR`, 254 `STRING`...).
+    ty: u32,
+    /// Its length in bytes (strings: characters times the character set's widest).
+    len: u32,
+    /// Its collation.
+    cs: u32,
+    nullable: bool,
+    unsigned: bool,
+    /// Digits after the point (decimals, fractional seconds).
+    dec: u32,
+    /// A decimal's digits.
+    precision: u32,
+    /// An ENUM's or a SET's values.
+    values: usize,
+}
+
+/// The InnoDB type (`mtype`, `prtype`, length) of a column of MySQL type `t`, as the
+/// server maps it (`get_innobase_type_from_mysql_type`): `None` for a type it does not know.
+fn innodb_type(t: &MyType) -> Option<(u32, u32, u32)> {
+    let ty = t.ty;
+    let flags = if t.nullable { 0 } else { DATA_NOT_NULL };
+    let int = |n: u32, unsigned: bool, kind: u32| {
+        (
+            DATA_INT,
+            kind | flags | if unsigned { DATA_UNSIGNED } else { 0 },
+            n,
+        )
+    };
+    let text = |mtype: u32, kind: u32| (mtype, kind | flags | (t.cs << 16), t.len);
+    let frac = t.dec.div_ceil(2);
+    Some(match ty {
+        1 => int(1, t.unsigned, ty),
+        2 => int(2, t.unsigned, ty),
+        9 => int(3, t.unsigned, ty),
+        3 => int(4, t.unsigned, ty),
+        8 => int(8, t.unsigned, ty),
+        13 => int(1, true, ty),
+        14 => int(3, false, ty),
+        12 => int(8, true, ty),
+        7 => int(4, true, ty),
+        11 => int(3, false, ty),
+        18 => (DATA_FIXBINARY, MYSQL_TYPE_DATETIME | flags, 5 + frac),
+        17 => (DATA_FIXBINARY, MYSQL_TYPE_TIMESTAMP | flags, 4 + frac),
+        19 => (DATA_FIXBINARY, 19 | flags, 3 + frac),
+        4 => (9, ty | flags, 4),
+        5 => (10, ty | flags, 8),
+        16 => (DATA_FIXBINARY, ty | flags, t.len.div_ceil(8)),
+        246 => (
+            DATA_FIXBINARY,
+            ty | flags,
+            decimal_bytes(t.precision, t.dec),
+        ),
+        15 | 253 if t.cs == 63 => text(DATA_BINARY, ty),
+        15 | 253 => text(DATA_VARMYSQL, ty),
+        // ENUM: a value's number, one or two bytes; SET: a bit per value (both typed as
+        // strings, 254, in `prtype`).
+        247 => int(if t.values < 256 { 1 } else { 2 }, true, 254),
+        248 => int(
+            match t.values.div_ceil(8) {
+                w @ 0..=4 => w.max(1) as u32,
+                _ => 8,
+            },
+            true,
+            254,
+        ),
+        254 if t.cs == 63 => text(DATA_FIXBINARY, ty),
+        254 => text(DATA_MYSQL, ty),
+        249..=252 | 245 => text(DATA_BLOB, ty),
+        255 => (DATA_GEOMETRY, ty | flags, t.len),
+        _ => return None,
+    })
 }
 
 /// The clustered index of a file-per-table tablespace: the index whose root is page 3 (the
@@ -752,6 +807,315 @@ pub(crate) fn clustered_index(src: &(impl Pages + ?Sized), ps: usize) -> Option<
             3,
             u16_at(&p, PAGE_N_HEAP) & 0x8000 != 0,
         )
+    })
+}
+
+/// A MySQL 8 dictionary's page of serialized dictionary information (SDI).
+const PAGE_SDI: u16 = 17853;
+/// A page of a long SDI value (the BLOB chain of older servers' format).
+const PAGE_SDI_BLOB: u16 = 18;
+/// The pages of a long value in MySQL 8's format: its first page (an index of its parts
+/// and the first part), further index pages, and data pages.
+const PAGE_LOB_INDEX: u16 = 22;
+const PAGE_LOB_DATA: u16 = 23;
+const PAGE_LOB_FIRST: u16 = 24;
+/// The largest SDI value inflated (a table's description is some KiB; a table of 4096
+/// columns some MiB).
+const SDI_CAP: u64 = 32 << 20;
+/// SDI records read at most (one per table and one for the tablespace; a general
+/// tablespace holds many tables).
+const SDI_RECORDS: usize = 100_000;
+
+/// Where page 0 of a MySQL 8 tablespace keeps the SDI version and root page: after the
+/// space header, the extent descriptors and the encryption information (10505 for 16 KiB
+/// pages).
+fn sdi_offset(ps: usize) -> usize {
+    let extent = if ps <= 16384 { (1 << 20) / ps } else { 64 };
+    let xdes = 24 + (2 * extent).div_ceil(8);
+    FIL_PAGE_DATA + 112 + xdes * (ps / extent) + 115
+}
+
+/// The tables a MySQL 8 tablespace describes itself (its SDI: a B-tree of zlib-compressed
+/// JSON, one record per table and one for the tablespace, rooted at the page that page 0
+/// names): one for a table's file, several for a general tablespace or `mysql.ibd`.
+/// Empty when the file has no SDI (MariaDB, MySQL up to 5.7) or it does not parse.
+pub(crate) fn from_sdi(src: &(impl Pages + ?Sized), ps: usize) -> Vec<TableDef> {
+    let mut out = Vec::new();
+    let Some(p0) = page(src, ps, 0) else {
+        return out;
+    };
+    let at = sdi_offset(ps);
+    if u32_at(&p0, at) != 1 {
+        return out;
+    }
+    let Some(mut p) = page(src, ps, u32_at(&p0, at + 4)) else {
+        return out;
+    };
+    // The record's fields: type, id, DB_TRX_ID, DB_ROLL_PTR, the lengths inflated and
+    // compressed, the data.
+    let mut fields: Vec<Field> = [4, 8, 6, 7, 4, 4].into_iter().map(sys_field).collect();
+    fields.push(Field {
+        col: None,
+        fixed: None,
+        big: true,
+        nullable: false,
+    });
+    // Down the leftmost node pointers (type, id, child page).
+    for _ in 0..32 {
+        if u16_at(&p, FIL_PAGE_TYPE) != PAGE_SDI {
+            return out;
+        }
+        if u16_at(&p, PAGE_LEVEL) == 0 {
+            break;
+        }
+        let Some(child) = chain(&p, true).first().map(|o| u32_at(&p, o + 12)) else {
+            return out;
+        };
+        match page(src, ps, child) {
+            Some(c) => p = c,
+            None => return out,
+        }
+    }
+    let mut left = SDI_CAP as usize;
+    let mut records = 0;
+    for _ in 0..DICT_PAGES {
+        if u16_at(&p, FIL_PAGE_TYPE) != PAGE_SDI || u16_at(&p, PAGE_LEVEL) != 0 {
+            break;
+        }
+        for o in chain(&p, true) {
+            records += 1;
+            if records > SDI_RECORDS {
+                return out;
+            }
+            let info = p.get(o.wrapping_sub(5)).copied().unwrap_or(0);
+            let Some(f) = (info & REC_DELETED == 0)
+                .then(|| new_fields(&p, o, 0, &fields))
+                .flatten()
+            else {
+                continue;
+            };
+            // Type 1: a table (2 is the tablespace).
+            let (Some(Some((t, _, _))), Some(Some((s, e, ext)))) = (f.first(), f.get(6)) else {
+                continue;
+            };
+            if u32_at(&p, *t) != 1 {
+                continue;
+            }
+            let data = if *ext {
+                let (inline, r) = p[*s..*e].split_at(e - s - EXTERN_REF);
+                match external(src, ps, r, &mut left) {
+                    Some(mut v) => {
+                        let mut all = inline.to_vec();
+                        all.append(&mut v);
+                        all
+                    }
+                    None => continue,
+                }
+            } else {
+                p[*s..*e].to_vec()
+            };
+            let z = flate2::read::ZlibDecoder::new(&data[..]);
+            let Ok(Some(json)) = kizuki_core::io::read_capped(z, SDI_CAP) else {
+                continue;
+            };
+            if let Some(def) = serde_json::from_slice(&json)
+                .ok()
+                .and_then(|v| sdi_table(&v))
+            {
+                out.push(def);
+            }
+        }
+        let next = u32_at(&p, FIL_PAGE_NEXT);
+        match (next != FIL_NULL).then(|| page(src, ps, next)).flatten() {
+            Some(n) => p = n,
+            None => break,
+        }
+    }
+    out
+}
+
+/// A number in a dictionary's `key=value;` list (`id=188;root=4;space_id=19;`).
+fn private_value(list: &str, key: &str) -> Option<u64> {
+    list.split(';').find_map(|kv| {
+        let (k, v) = kv.split_once('=')?;
+        (k == key).then(|| v.parse().ok()).flatten()
+    })
+}
+
+/// The table a MySQL 8 SDI record describes (`dd_object_type` `Table`): its columns, typed
+/// as the server maps them to InnoDB's types, and its clustered index (the first index:
+/// `PRIMARY`, or the hidden one on `DB_ROW_ID`), whose elements give the order of a
+/// record's fields; for a table altered by an instant ADD or DROP COLUMN (8.0.29 and
+/// later), the fields of each row version (by the columns' physical positions).
+fn sdi_table(v: &serde_json::Value) -> Option<TableDef> {
+    use serde_json::Value;
+    if v.get("dd_object_type")?.as_str()? != "Table" {
+        return None;
+    }
+    let t = v.get("dd_object")?;
+    let name = t.get("name")?.as_str()?;
+    let schema = t.get("schema_ref").and_then(Value::as_str).unwrap_or("");
+    let compact = t.get("row_format").and_then(Value::as_u64) != Some(4);
+    let num = |c: &Value, k: &str| c.get(k).and_then(Value::as_u64).unwrap_or(0);
+    let flag = |c: &Value, k: &str| c.get(k).and_then(Value::as_bool).unwrap_or(false);
+    let private = |c: &Value| {
+        c.get("se_private_data")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string()
+    };
+    let columns = t.get("columns")?.as_array()?;
+    if columns.len() > MAX_COLUMNS {
+        return None;
+    }
+    // Each stored column: the table's column it is (`None`: a system column, or one an
+    // instant DROP left in older rows), and its field.
+    let mut cols: Vec<Col> = Vec::new();
+    let mut stored: Vec<Option<(Option<usize>, Field)>> = Vec::with_capacity(columns.len());
+    for c in columns {
+        let col_name = c.get("name").and_then(Value::as_str).unwrap_or("");
+        let se = private(c);
+        if flag(c, "is_virtual") {
+            stored.push(None);
+            continue;
+        }
+        let field = match col_name {
+            "DB_ROW_ID" | "DB_TRX_ID" => (None, sys_field(6)),
+            "DB_ROLL_PTR" => (None, sys_field(7)),
+            _ => {
+                // dd's column types (1 DECIMAL .. 20 TIME2, 21 NEWDECIMAL, 22 ENUM, 23 SET,
+                // 24-27 BLOBs, 28 VAR_STRING, 29 STRING, 30 GEOMETRY, 31 JSON) as MySQL's.
+                let ty = match num(c, "type") {
+                    n @ 1..=20 => n as u32 - 1,
+                    n @ 21..=30 => n as u32 + 225,
+                    31 => 245,
+                    _ => return None,
+                };
+                let values = c
+                    .get("elements")
+                    .and_then(Value::as_array)
+                    .map_or(0, Vec::len);
+                let (mtype, prtype, len) = innodb_type(&MyType {
+                    ty,
+                    len: num(c, "char_length") as u32,
+                    cs: num(c, "collation_id") as u32,
+                    nullable: flag(c, "is_nullable"),
+                    unsigned: flag(c, "is_unsigned"),
+                    dec: if matches!(ty, 17..=19 | 7 | 11 | 12) {
+                        num(c, "datetime_precision") as u32
+                    } else {
+                        num(c, "numeric_scale") as u32
+                    },
+                    precision: num(c, "numeric_precision") as u32,
+                    values,
+                })?;
+                let col = Col {
+                    name: col_name.to_string(),
+                    mtype,
+                    prtype,
+                    len,
+                };
+                let dropped = private_value(&se, "version_dropped").is_some();
+                let field = Field {
+                    col: None,
+                    fixed: if compact {
+                        col.fixed()
+                    } else {
+                        Some(len as usize)
+                    },
+                    big: col.big(),
+                    nullable: col.nullable(),
+                };
+                if dropped {
+                    (None, field)
+                } else {
+                    cols.push(col);
+                    (
+                        Some(cols.len() - 1),
+                        Field {
+                            col: Some(cols.len() - 1),
+                            ..field
+                        },
+                    )
+                }
+            }
+        };
+        stored.push(Some(field));
+    }
+    let index = t.get("indexes")?.as_array()?.first()?;
+    let se = private(index);
+    let id = private_value(&se, "id")?;
+    let root = u32::try_from(private_value(&se, "root")?).ok()?;
+    let elements = index.get("elements")?.as_array()?;
+    let mut fields = Vec::with_capacity(elements.len());
+    let mut keys = 0;
+    for e in elements {
+        let (_, f) = stored.get(num(e, "column_opx") as usize)?.clone()?;
+        if !flag(e, "hidden") {
+            keys += 1;
+        }
+        fields.push(f);
+    }
+    // Row versions: the stored columns present in version `v` (added at or before it, not
+    // dropped by it), in their physical order.
+    let pos = |c: &Value| private_value(&private(c), "physical_pos");
+    let versions = if columns.iter().any(|c| pos(c).is_some()) {
+        let last = columns
+            .iter()
+            .flat_map(|c| {
+                let se = private(c);
+                [
+                    private_value(&se, "version_added"),
+                    private_value(&se, "version_dropped"),
+                ]
+            })
+            .flatten()
+            .max()
+            .unwrap_or(0)
+            .min(255);
+        let mut versions = Vec::new();
+        for v in 0..=last {
+            let mut present: Vec<(u64, Field)> = Vec::new();
+            for (c, f) in columns.iter().zip(&stored) {
+                let (Some((_, f)), Some(at)) = (f, pos(c)) else {
+                    continue;
+                };
+                let se = private(c);
+                let added = private_value(&se, "version_added").unwrap_or(0);
+                let dropped = private_value(&se, "version_dropped").unwrap_or(u64::MAX);
+                if added <= v && v < dropped {
+                    present.push((at, f.clone()));
+                }
+            }
+            present.sort_by_key(|(at, _)| *at);
+            versions.push(present.into_iter().map(|(_, f)| f).collect());
+        }
+        versions
+    } else {
+        Vec::new()
+    };
+    // 8.0.12 to 8.0.28: `instant_col=N`, the columns the table had at its first instant
+    // ADD COLUMN; the records written before it end before the columns added since.
+    let core = private_value(&private(t), "instant_col").and_then(|n| {
+        let added = cols.len().checked_sub(usize::try_from(n).ok()?)?;
+        fields.len().checked_sub(added)
+    });
+    Some(TableDef {
+        name: if schema.is_empty() {
+            name.to_string()
+        } else {
+            format!("{schema}/{name}")
+        },
+        space: 1,
+        compact,
+        cols,
+        index: Some(Index {
+            id,
+            root,
+            keys: keys.max(1),
+            fields,
+        }),
+        mysql: Some(Instant8 { versions, core }),
     })
 }
 
@@ -852,6 +1216,7 @@ pub(crate) fn from_cfg(b: &[u8]) -> Option<TableDef> {
                     keys: (uniq as usize).clamp(1, fields.len().max(1)),
                     fields,
                 }),
+                mysql: None,
             });
         }
     }
@@ -1378,6 +1743,7 @@ fn each_record(
             let fields = match instant {
                 Instant::Unread => None,
                 _ if !def.compact => old_fields(&p, o).filter(|f| f.len() <= ix.fields.len()),
+                _ if def.mysql.is_some() => mysql_fields(&p, o, info, ix, def.mysql.as_ref()),
                 _ => match p.get(o.wrapping_sub(3)).map(|b| b & 7) {
                     Some(STATUS_ORDINARY) => {
                         let core = match instant {
@@ -1424,6 +1790,47 @@ fn each_record(
         }
     }
     pages
+}
+
+/// Record flags of MySQL 8 (its `info` bits): the record names its row version (8.0.29
+/// and later), or keeps its count of fields (8.0.12 to 8.0.28).
+const REC_VERSION: u8 = 0x40;
+const REC_INSTANT: u8 = 0x80;
+
+/// The fields of a COMPACT record at `o` of a table MySQL 8 describes, with `info` its
+/// flags: a flagged record's row version (a byte before its header) or count of fields
+/// (one byte, or two with `0x80` set in the first) picks its fields; one without is of the
+/// first version (or was written before the first instant ADD).
+fn mysql_fields(
+    p: &[u8],
+    o: usize,
+    info: u8,
+    ix: &Index,
+    m: Option<&Instant8>,
+) -> Option<Vec<Option<At>>> {
+    let m = m?;
+    if p.get(o.wrapping_sub(3)).map(|b| b & 7) != Some(STATUS_ORDINARY) {
+        return None;
+    }
+    if info & REC_VERSION != 0 {
+        let v = usize::from(*p.get(o.checked_sub(6)?)?);
+        return new_fields(p, o, 1, m.versions.get(v)?);
+    }
+    if info & REC_INSTANT != 0 {
+        let b1 = *p.get(o.checked_sub(6)?)?;
+        let (n, extra) = if b1 & 0x80 == 0 {
+            (usize::from(b1), 1)
+        } else {
+            let b2 = *p.get(o.checked_sub(7)?)?;
+            ((usize::from(b1 & 0x7F) << 8) | usize::from(b2), 2)
+        };
+        return new_fields(p, o, extra, ix.fields.get(..n)?);
+    }
+    match (m.versions.first(), m.core) {
+        (Some(fields), _) => new_fields(p, o, 0, fields),
+        (None, Some(core)) => new_fields(p, o, 0, ix.fields.get(..core)?),
+        (None, None) => new_fields(p, o, 0, &ix.fields),
+    }
 }
 
 /// Are a record's column values all zero bytes (a purged record whose data was cleared)?
@@ -1511,8 +1918,10 @@ fn external(src: &(impl Pages + ?Sized), ps: usize, r: &[u8], left: &mut usize) 
             break;
         }
         let p = page(src, ps, n)?;
-        if u16_at(&p, FIL_PAGE_TYPE) != PAGE_BLOB || off + 8 > ps - 8 {
-            return None;
+        match u16_at(&p, FIL_PAGE_TYPE) {
+            PAGE_LOB_FIRST if out.is_empty() => return lob(src, ps, &p, want, left),
+            PAGE_BLOB | PAGE_SDI_BLOB if off + 8 <= ps - 8 => {}
+            _ => return None,
         }
         let part = u32_at(&p, off) as usize;
         let data = p.get(off + 8..(off + 8 + part).min(ps - 8))?;
@@ -1524,6 +1933,70 @@ fn external(src: &(impl Pages + ?Sized), ps: usize, r: &[u8], left: &mut usize) 
         }
         n = u32_at(&p, off + 4);
         off = FIL_PAGE_DATA;
+    }
+    Some(out)
+}
+
+/// A long value in MySQL 8's format from its first page `first`: the index entries listed
+/// from the first page (and further index pages) name each part's page and length, in
+/// order; a part is on the first page after its ten entries, or on a data page. At most
+/// `want` bytes, taken from `left`.
+fn lob(
+    src: &(impl Pages + ?Sized),
+    ps: usize,
+    first: &[u8],
+    want: usize,
+    left: &mut usize,
+) -> Option<Vec<u8>> {
+    const INDEX_LIST: usize = FIL_PAGE_DATA + 26;
+    const FIRST_DATA: usize = FIL_PAGE_DATA + 58 + 10 * 60;
+    const DATA: usize = FIL_PAGE_DATA + 11;
+    let first_no = u32_at(first, FIL_PAGE_OFFSET);
+    let mut out = Vec::new();
+    // The list's first entry (page, offset), then each entry's next.
+    let (mut n, mut off) = (
+        u32_at(first, INDEX_LIST + 4),
+        usize::from(u16_at(first, INDEX_LIST + 8)),
+    );
+    let mut holder: Option<Vec<u8>> = None;
+    for _ in 0..MAX_VALUE / 64 {
+        if n == FIL_NULL || out.len() >= want || off + 60 > ps - 8 {
+            break;
+        }
+        let entries = if n == first_no {
+            first
+        } else {
+            if holder
+                .as_ref()
+                .is_none_or(|h| u32_at(h, FIL_PAGE_OFFSET) != n)
+            {
+                holder = Some(page(src, ps, n)?);
+            }
+            let h = holder.as_deref()?;
+            if !matches!(u16_at(h, FIL_PAGE_TYPE), PAGE_LOB_INDEX | PAGE_LOB_FIRST) {
+                return None;
+            }
+            h
+        };
+        let e = entries.get(off..off + 60)?;
+        let part_no = u32_at(e, 48);
+        let part_len = usize::from(u16_at(e, 52));
+        let (next, next_off) = (u32_at(e, 6), usize::from(u16_at(e, 10)));
+        let take = part_len.min(want - out.len()).min(*left);
+        if part_no == first_no {
+            out.extend_from_slice(first.get(FIRST_DATA..FIRST_DATA + take)?);
+        } else {
+            let d = page(src, ps, part_no)?;
+            if u16_at(&d, FIL_PAGE_TYPE) != PAGE_LOB_DATA {
+                return None;
+            }
+            out.extend_from_slice(d.get(DATA..DATA + take)?);
+        }
+        *left -= take;
+        if *left == 0 {
+            return None;
+        }
+        (n, off) = (next, next_off);
     }
     Some(out)
 }
@@ -2111,6 +2584,311 @@ pub(crate) mod build {
         pages.push(new_page(ROOT, INDEX_ID, &f, &live, &free));
         pages.concat()
     }
+
+    /// A COMPACT record of MySQL 8 under `fields` with `info` flags (and the row version
+    /// byte after its null bitmap when given); the fields at `ext` hold a 20-byte pointer
+    /// to a value kept out of the record.
+    pub(super) struct Rec8<'a> {
+        pub fields: &'a [Field],
+        pub values: Vec<Value>,
+        pub info: u8,
+        pub version: Option<u8>,
+        pub ext: &'a [usize],
+    }
+
+    /// A leaf page (`ty`: an index's or the SDI's) of MySQL 8 records, all live.
+    pub(super) fn page8(n: u32, space: u32, id: u64, ty: u16, recs: &[Rec8<'_>]) -> Vec<u8> {
+        let mut p = index_page(n, space, id, true);
+        put16(&mut p, FIL_PAGE_TYPE, ty);
+        p[INFIMUM_NEW - 3] = 2;
+        p[SUPREMUM_NEW - 3] = 3;
+        p[INFIMUM_NEW..INFIMUM_NEW + 8].copy_from_slice(b"infimum\0");
+        p[SUPREMUM_NEW..SUPREMUM_NEW + 8].copy_from_slice(b"supremum");
+        let mut at = SUPREMUM_NEW + 8;
+        let mut prev = INFIMUM_NEW;
+        for r in recs {
+            let (_, data) = new_record(r.fields, &r.values);
+            // The bytes before the record (as `new_record` writes them), a value kept
+            // outside flagged in its length's two bytes.
+            let (mut lens, mut nulls) = (Vec::new(), Vec::new());
+            let mut bit = 0;
+            for (i, (f, v)) in r.fields.iter().zip(&r.values).enumerate() {
+                if f.nullable {
+                    if bit % 8 == 0 {
+                        nulls.push(0u8);
+                    }
+                    if v.is_none() {
+                        *nulls.last_mut().unwrap() |= 1 << (bit % 8);
+                    }
+                    bit += 1;
+                }
+                let Some(v) = v else { continue };
+                if f.fixed.is_none() {
+                    if r.ext.contains(&i) {
+                        lens.push(0xC0 | (v.len() >> 8) as u8);
+                        lens.push(v.len() as u8);
+                    } else if f.big && v.len() >= 128 {
+                        lens.push(0x80 | (v.len() >> 8) as u8);
+                        lens.push(v.len() as u8);
+                    } else {
+                        lens.push(v.len() as u8);
+                    }
+                }
+            }
+            let mut before: Vec<u8> = lens.into_iter().rev().collect();
+            before.extend(nulls.into_iter().rev());
+            if let Some(v) = r.version {
+                before.push(v);
+            }
+            let o = at + before.len() + 5;
+            p[at..at + before.len()].copy_from_slice(&before);
+            p[o - 5] = r.info;
+            p[o..o + data.len()].copy_from_slice(&data);
+            put16(&mut p, prev - 2, (o as u16).wrapping_sub(prev as u16));
+            prev = o;
+            at = o + data.len();
+        }
+        put16(
+            &mut p,
+            prev - 2,
+            (SUPREMUM_NEW as u16).wrapping_sub(prev as u16),
+        );
+        p
+    }
+
+    /// MySQL 8's description of the table `shop/customers`: `id INT` (the key),
+    /// `name VARCHAR(64)`, `email VARCHAR(100)` (NULL), `birthday DATE`, `notes TEXT`,
+    /// then `phone VARCHAR(20)` added by an instant ADD COLUMN (row version 1), in the
+    /// SDI's JSON.
+    pub fn sdi_json() -> Vec<u8> {
+        let col = |name: &str,
+                   ty: u64,
+                   nullable: bool,
+                   len: u64,
+                   coll: u64,
+                   pos: u64,
+                   hidden: u64,
+                   extra: &str| {
+            serde_json::json!({
+                "name": name, "type": ty, "is_nullable": nullable, "is_unsigned": false,
+                "is_virtual": false, "hidden": hidden, "char_length": len,
+                "numeric_precision": 0, "numeric_scale": 0, "datetime_precision": 0,
+                "collation_id": coll, "elements": [],
+                "se_private_data": format!("{extra}physical_pos={pos};table_id=1081;"),
+            })
+        };
+        let el = |opx: u64, hidden: bool| serde_json::json!({"column_opx": opx, "hidden": hidden, "length": 4});
+        serde_json::to_vec(&serde_json::json!({
+            "mysqld_version_id": 80037,
+            "dd_object_type": "Table",
+            "dd_object": {
+                "name": "customers",
+                "schema_ref": "shop",
+                "row_format": 2,
+                "se_private_data": "autoinc=0;version=2;",
+                "columns": [
+                    col("id", 4, false, 11, 8, 0, 1, ""),
+                    col("name", 16, false, 256, 255, 3, 1, ""),
+                    col("email", 16, true, 400, 255, 4, 1, ""),
+                    col("birthday", 15, true, 10, 8, 5, 1, ""),
+                    col("notes", 27, true, 65535, 255, 6, 1, ""),
+                    col("phone", 16, true, 80, 255, 7, 1, "default_null=1;version_added=1;"),
+                    col("DB_TRX_ID", 10, false, 6, 63, 1, 2, ""),
+                    col("DB_ROLL_PTR", 9, false, 7, 63, 2, 2, ""),
+                ],
+                "indexes": [{
+                    "name": "PRIMARY",
+                    "hidden": false,
+                    "se_private_data": format!("id={INDEX_ID};root=4;space_id={SPACE};table_id=1081;"),
+                    "elements": [el(0, false), el(6, true), el(7, true), el(1, true), el(2, true),
+                                 el(3, true), el(4, true), el(5, true)],
+                }],
+            }
+        }))
+        .unwrap()
+    }
+
+    /// A MySQL 8 table's file (4 KiB pages): its SDI (page 3) describes the table
+    /// ([`sdi_json`]); its rows (page 4): two of version 0, one of version 1 (with a
+    /// phone), one marked deleted; a long note kept out of its row on a LOB's first page
+    /// (5) and a data page (6).
+    pub fn ibd8() -> Vec<u8> {
+        use std::io::Write;
+        let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+        z.write_all(&sdi_json()).unwrap();
+        let json = z.finish().unwrap();
+        let mut sdi_fields: Vec<Field> = [4, 8, 6, 7, 4, 4].into_iter().map(sys_field).collect();
+        sdi_fields.push(Field {
+            col: None,
+            fixed: None,
+            big: true,
+            nullable: false,
+        });
+        let tablespace = b"x\x9c\x03\x00\x00\x00\x00\x01".to_vec();
+        let sdi = page8(
+            3,
+            SPACE,
+            u64::MAX,
+            PAGE_SDI,
+            &[
+                Rec8 {
+                    fields: &sdi_fields,
+                    values: vec![
+                        n4(1),
+                        n8(1081),
+                        sys(6),
+                        sys(7),
+                        n4(0),
+                        n4(json.len() as u32),
+                        Some(json),
+                    ],
+                    info: 0,
+                    version: None,
+                    ext: &[],
+                },
+                Rec8 {
+                    fields: &sdi_fields,
+                    values: vec![
+                        n4(2),
+                        n8(19),
+                        sys(6),
+                        sys(7),
+                        n4(0),
+                        n4(8),
+                        Some(tablespace),
+                    ],
+                    info: 0,
+                    version: None,
+                    ext: &[],
+                },
+            ],
+        );
+        let def = sdi_table(&serde_json::from_slice(&sdi_json()).unwrap()).unwrap();
+        let versions = def.mysql.unwrap().versions;
+        let date = |y: u32, m: u32, d: u32| {
+            Some(((y * 512 + m * 32 + d) ^ 0x80_0000).to_be_bytes()[1..].to_vec())
+        };
+        let id = |i: u32| n4(i ^ 0x8000_0000);
+        // The long note: a phone at its start (first page), an e-mail at its end (data page).
+        let mut note = "連絡先 090-4821-7735。".to_string();
+        while note.len() < 3600 {
+            note.push_str("お問い合わせの件、担当より折り返しご連絡いたします。");
+        }
+        note.push_str(" 返信先 hanako.suzuki@example.ne.jp");
+        let first_part = PS - 8 - (FIL_PAGE_DATA + 58 + 600);
+        let mut lob_ref = vec![0u8; 20];
+        lob_ref[..4].copy_from_slice(&SPACE.to_be_bytes());
+        lob_ref[4..8].copy_from_slice(&5u32.to_be_bytes());
+        lob_ref[8..12].copy_from_slice(&1u32.to_be_bytes());
+        lob_ref[16..20].copy_from_slice(&(note.len() as u32).to_be_bytes());
+        let v0 = &versions[0];
+        let v1 = &versions[1];
+        let rows = page8(
+            4,
+            SPACE,
+            INDEX_ID,
+            PAGE_INDEX,
+            &[
+                Rec8 {
+                    fields: v0,
+                    values: vec![
+                        id(1),
+                        sys(6),
+                        sys(7),
+                        s("山田 太郎"),
+                        s("taro.yamada@example.jp"),
+                        date(1980, 4, 12),
+                        s("特になし"),
+                    ],
+                    info: 0,
+                    version: None,
+                    ext: &[],
+                },
+                Rec8 {
+                    fields: v0,
+                    values: vec![
+                        id(2),
+                        sys(6),
+                        sys(7),
+                        s("鈴木 花子"),
+                        None,
+                        date(1992, 11, 3),
+                        Some(lob_ref),
+                    ],
+                    info: 0,
+                    version: None,
+                    ext: &[6],
+                },
+                Rec8 {
+                    fields: v1,
+                    values: vec![
+                        id(3),
+                        sys(6),
+                        sys(7),
+                        s("佐藤 次郎"),
+                        s("jiro.sato@example.ne.jp"),
+                        date(1975, 1, 30),
+                        None,
+                        s("03-5321-1111"),
+                    ],
+                    info: REC_VERSION,
+                    version: Some(1),
+                    ext: &[],
+                },
+                Rec8 {
+                    fields: v1,
+                    values: vec![
+                        id(4),
+                        sys(6),
+                        sys(7),
+                        s("高橋 一郎"),
+                        s("ichiro@example.org"),
+                        date(1969, 7, 7),
+                        None,
+                        s("080-2468-1357"),
+                    ],
+                    info: REC_VERSION | REC_DELETED,
+                    version: Some(1),
+                    ext: &[],
+                },
+            ],
+        );
+        // The LOB: its first page lists two parts (one on it, one on page 6).
+        let mut first = blank(5, SPACE, PAGE_LOB_FIRST);
+        first[FIL_PAGE_DATA] = 1;
+        let list = FIL_PAGE_DATA + 26;
+        put32(&mut first, list, 2);
+        put32(&mut first, list + 4, 5);
+        put16(&mut first, list + 8, 96);
+        let entry = |p: &mut Vec<u8>, at: usize, next: Option<u16>, page: u32, len: usize| {
+            put32(p, at + 6, if next.is_some() { 5 } else { FIL_NULL });
+            put16(p, at + 10, next.unwrap_or(0));
+            put32(p, at + 48, page);
+            put16(p, at + 52, len as u16);
+        };
+        entry(&mut first, 96, Some(156), 5, first_part);
+        entry(&mut first, 156, None, 6, note.len() - first_part);
+        let data_at = FIL_PAGE_DATA + 58 + 600;
+        first[data_at..data_at + first_part].copy_from_slice(&note.as_bytes()[..first_part]);
+        let mut data = blank(6, SPACE, PAGE_LOB_DATA);
+        let rest = &note.as_bytes()[first_part..];
+        data[FIL_PAGE_DATA + 11..FIL_PAGE_DATA + 11 + rest.len()].copy_from_slice(rest);
+        // Page 0: MySQL's flags (4 KiB pages, SDI), the SDI's version and root.
+        let mut p0 = fsp(SPACE, 7);
+        put32(&mut p0, FIL_PAGE_DATA + 16, 0x4021 | (3 << 6));
+        put32(&mut p0, sdi_offset(PS), 1);
+        put32(&mut p0, sdi_offset(PS) + 4, 3);
+        [
+            p0,
+            blank(1, SPACE, 5),
+            blank(2, SPACE, 3),
+            sdi,
+            rows,
+            first,
+            data,
+        ]
+        .concat()
+    }
 }
 
 #[cfg(test)]
@@ -2227,6 +3005,71 @@ mod tests {
         }
         assert_eq!(decimal_bytes(10, 2), 5);
         assert_eq!(decimal_bytes(18, 9), 8);
+    }
+
+    /// A MySQL 8 table's file describes itself (SDI): its rows are read without `ibdata1`,
+    /// `.cfg` or `.frm`, those of each row version after an instant ADD COLUMN, a long
+    /// value from its LOB pages, the deleted row apart.
+    #[test]
+    fn reads_a_mysql8_table_under_its_sdi() {
+        let ibd = build::ibd8();
+        let defs = from_sdi(&ibd[..], PS);
+        assert_eq!(defs.len(), 1);
+        let def = &defs[0];
+        assert_eq!(def.name, "shop/customers");
+        assert_eq!(
+            def.column_names(),
+            ["id", "name", "email", "birthday", "notes", "phone"]
+        );
+        assert_eq!(def.mysql.as_ref().unwrap().versions.len(), 2);
+        let mut s = read(&ibd[..], PS, def, CatSet::all());
+        assert_eq!((s.unread, s.extern_missing, s.pages), (0, 0, 1));
+        let (rows, cols) = table(&mut s.live);
+        assert_eq!(rows, 3);
+        assert!(
+            cols.contains(&("phone".into(), Category::Phone)),
+            "{cols:?}"
+        );
+        assert!(
+            cols.contains(&("birthday".into(), Category::BirthDate)),
+            "{cols:?}"
+        );
+        let t = &s.live.tally;
+        assert_eq!(t.count(Category::NameKanji), 3);
+        // Two in their column, one at the end of the note (its LOB's data page).
+        assert_eq!(t.count(Category::Email), 3, "{t:?}");
+        // One in its column (row version 1), one at the start of the note.
+        assert_eq!(t.count(Category::Phone), 2, "{t:?}");
+        assert_eq!(t.count(Category::BirthDate), 3);
+        let (dead, _) = table(&mut s.dead);
+        assert_eq!(dead, 1);
+        assert_eq!(s.dead.tally.count(Category::Phone), 1);
+        // Without SDI (MariaDB's flags, no SDI root): nothing.
+        assert!(from_sdi(&build::ibd()[..], PS).is_empty());
+        // Hostile: cut anywhere, bytes flipped.
+        for cut in (0..ibd.len()).step_by(7) {
+            for d in from_sdi(&ibd[..cut], PS) {
+                let _ = read(&ibd[..cut], PS, &d, CatSet::all());
+            }
+        }
+        let mut rng = kizuki_core::rng::Rng::new(88);
+        for _ in 0..3000 {
+            let mut f = ibd.clone();
+            for _ in 0..1 + rng.below(4) {
+                let at = rng.below(f.len() as u64) as usize;
+                f[at] = rng.next_u64() as u8;
+            }
+            for d in from_sdi(&f[..], PS) {
+                let _ = read(&f[..], PS, &d, CatSet::all());
+            }
+        }
+        // The JSON cut or changed: no panic, no table or one.
+        let json = build::sdi_json();
+        for cut in (0..json.len()).step_by(3) {
+            if let Ok(v) = serde_json::from_slice(&json[..cut]) {
+                let _ = sdi_table(&v);
+            }
+        }
     }
 
     /// A general tablespace (MySQL 5.7's `CREATE TABLESPACE`) holds several tables: each is
@@ -2407,6 +3250,13 @@ mod tests {
         crate::fuzzing::check_file_seed("innodb-frm", &seed);
         let found = crate::fuzzing::scan_file(&seed).into_iter().any(|i| {
             matches!(i, crate::Item::Found(o) if o.path.ends_with("frm/shop/customers.ibd") && o.records == Some(3))
+        });
+        assert!(found);
+        // A MySQL 8 table's file alone: read as `fuzz.csv` (its SDI describes it).
+        let seed = build::ibd8();
+        crate::fuzzing::check_file_seed("innodb8", &seed);
+        let found = crate::fuzzing::scan_file(&seed).into_iter().any(|i| {
+            matches!(i, crate::Item::Found(o) if o.path.ends_with("fuzz.csv") && o.records == Some(3))
         });
         assert!(found);
     }

@@ -1153,6 +1153,25 @@ impl Scanner {
             }
             return true;
         }
+        // MySQL 8 describes each table in its file (SDI): one table, or the tables of a
+        // general tablespace or of `mysql.ibd`, each an object (`mysql.ibd!mysql/user`).
+        let described = crate::innodb::from_sdi(f, ps);
+        if !described.is_empty() {
+            let defs: Vec<&crate::innodb::TableDef> = described.iter().collect();
+            let spaces = crate::innodb::read_all(f, ps, &defs, self.opts.categories);
+            if spaces.iter().all(|s| s.pages == 0) {
+                return false;
+            }
+            let alone = defs.len() == 1;
+            for (def, s) in defs.iter().zip(spaces) {
+                if alone {
+                    self.report_innodb(label, s, out);
+                } else if s.pages > 0 {
+                    self.report_innodb(&format!("{label}!{}", def.name), s, out);
+                }
+            }
+            return true;
+        }
         let Some(datadir) = path.parent().and_then(Path::parent) else {
             return false;
         };
