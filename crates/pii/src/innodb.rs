@@ -848,6 +848,7 @@ pub(crate) fn from_sdi(src: &(impl Pages + ?Sized), ps: usize) -> Vec<TableDef> 
     if u32_at(&p0, at) != 1 {
         return out;
     }
+    let space = u32_at(&p0, FIL_PAGE_SPACE_ID);
     let Some(mut p) = page(src, ps, u32_at(&p0, at + 4)) else {
         return out;
     };
@@ -920,7 +921,7 @@ pub(crate) fn from_sdi(src: &(impl Pages + ?Sized), ps: usize) -> Vec<TableDef> 
             };
             if let Some(def) = serde_json::from_slice(&json)
                 .ok()
-                .and_then(|v| sdi_table(&v))
+                .and_then(|v| sdi_table(&v, space))
             {
                 out.push(def);
             }
@@ -942,12 +943,46 @@ fn private_value(list: &str, key: &str) -> Option<u64> {
     })
 }
 
+/// The `se_private_data` of the clustered index of the partition (or subpartition) of
+/// table `t` kept in tablespace `space`.
+fn partition_index(t: &serde_json::Value, space: u32) -> Option<String> {
+    use serde_json::Value;
+    let mut parts: Vec<&Value> = t.get("partitions")?.as_array()?.iter().collect();
+    let mut seen = 0;
+    while let Some(p) = parts.pop() {
+        seen += 1;
+        if seen > 100_000 {
+            return None;
+        }
+        if let Some(sub) = p.get("subpartitions").and_then(Value::as_array) {
+            parts.extend(sub);
+        }
+        for ix in p
+            .get("indexes")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let se = ix
+                .get("se_private_data")
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            if ix.get("index_opx").and_then(Value::as_u64).unwrap_or(0) == 0
+                && private_value(se, "space_id") == Some(u64::from(space))
+            {
+                return Some(se.to_string());
+            }
+        }
+    }
+    None
+}
+
 /// The table a MySQL 8 SDI record describes (`dd_object_type` `Table`): its columns, typed
 /// as the server maps them to InnoDB's types, and its clustered index (the first index:
 /// `PRIMARY`, or the hidden one on `DB_ROW_ID`), whose elements give the order of a
 /// record's fields; for a table altered by an instant ADD or DROP COLUMN (8.0.29 and
 /// later), the fields of each row version (by the columns' physical positions).
-fn sdi_table(v: &serde_json::Value) -> Option<TableDef> {
+fn sdi_table(v: &serde_json::Value, space: u32) -> Option<TableDef> {
     use serde_json::Value;
     if v.get("dd_object_type")?.as_str()? != "Table" {
         return None;
@@ -1043,7 +1078,12 @@ fn sdi_table(v: &serde_json::Value) -> Option<TableDef> {
         stored.push(Some(field));
     }
     let index = t.get("indexes")?.as_array()?.first()?;
-    let se = private(index);
+    // The clustered index's id and root: the table's, or for a partitioned table the
+    // partition's in this tablespace (its indexes name the table's by `index_opx`).
+    let se = match private_value(&private(index), "id") {
+        Some(_) => private(index),
+        None => partition_index(t, space)?,
+    };
     let id = private_value(&se, "id")?;
     let root = u32::try_from(private_value(&se, "root")?).ok()?;
     let elements = index.get("elements")?.as_array()?;
@@ -2763,7 +2803,7 @@ pub(crate) mod build {
                 },
             ],
         );
-        let def = sdi_table(&serde_json::from_slice(&sdi_json()).unwrap()).unwrap();
+        let def = sdi_table(&serde_json::from_slice(&sdi_json()).unwrap(), SPACE).unwrap();
         let versions = def.mysql.unwrap().versions;
         let date = |y: u32, m: u32, d: u32| {
             Some(((y * 512 + m * 32 + d) ^ 0x80_0000).to_be_bytes()[1..].to_vec())
@@ -3063,11 +3103,28 @@ mod tests {
                 let _ = read(&f[..], PS, &d, CatSet::all());
             }
         }
+        // A partition's file: the partition's index in this tablespace.
+        let mut v: serde_json::Value = serde_json::from_slice(&build::sdi_json()).unwrap();
+        let t = &mut v["dd_object"];
+        t["indexes"][0]["se_private_data"] = "table_id=1081;".into();
+        t["partitions"] = serde_json::json!([
+            {"name": "p0", "indexes": [{"index_opx": 0, "se_private_data": format!("id=77;root=4;space_id={};", SPACE + 1)}]},
+            {"name": "p1", "subpartitions": [
+                {"name": "p1sp0", "indexes": [
+                    {"index_opx": 1, "se_private_data": format!("id=79;root=5;space_id={SPACE};")},
+                    {"index_opx": 0, "se_private_data": format!("id=78;root=4;space_id={SPACE};")},
+                ]},
+            ]},
+        ]);
+        let ix = sdi_table(&v, SPACE).unwrap().index.unwrap();
+        assert_eq!((ix.id, ix.root), (78, 4));
+        assert_eq!(sdi_table(&v, SPACE + 1).unwrap().index.unwrap().id, 77);
+        assert!(sdi_table(&v, SPACE + 2).is_none());
         // The JSON cut or changed: no panic, no table or one.
         let json = build::sdi_json();
         for cut in (0..json.len()).step_by(3) {
             if let Ok(v) = serde_json::from_slice(&json[..cut]) {
-                let _ = sdi_table(&v);
+                let _ = sdi_table(&v, SPACE);
             }
         }
     }
