@@ -2,8 +2,9 @@
 //! clustered index's leaf pages hold every row, and the InnoDB data dictionary in the
 //! system tablespace beside them (`ibdata1`: `SYS_TABLES`, `SYS_COLUMNS`, `SYS_INDEXES`,
 //! `SYS_FIELDS`) gives each table's columns, their types and the order in which a row
-//! stores them. MariaDB (every version) and MySQL up to 5.7 keep that dictionary; MySQL 8
-//! keeps its own in the file (SDI), which is not read.
+//! stores them. MariaDB (every version) and MySQL up to 5.7 keep that dictionary (else an
+//! export's `.cfg` or the table's `.frm` describe it); MySQL 8 keeps a table's description
+//! in its own file (SDI: zlib-compressed JSON in a B-tree of its own), read by [`from_sdi`].
 //!
 //! Why by hand: no crate reads InnoDB pages (innodb_ruby and the Percona tools are Ruby and
 //! C, and need the server's own description of the table). The formats are stable and
