@@ -157,6 +157,9 @@ impl Scanner {
                 path: path.to_path_buf(),
                 source,
             };
+            if server_help_table(path) {
+                return Ok(());
+            }
             let mut f = File::open(path).map_err(io_err)?;
             let mut head = vec![0u8; decode::HEAD];
             let n = kizuki_core::io::read_full(&mut f, &mut head).map_err(io_err)?;
@@ -2651,6 +2654,24 @@ struct TableFile {
 /// classified columns.
 type PgdumpRead = io::Result<(Tally, Option<u64>, Vec<(String, Category)>)>;
 
+/// A MySQL or MariaDB server's help tables (`mysql/help_topic.MAD`, `.MYD`, `.ibd`, their
+/// `.frm` beside them): the server's documentation, installed with it (its examples hold
+/// names, e-mails and dates of no one), not read.
+fn server_help_table(path: &Path) -> bool {
+    let (Some(stem), Some(dir)) = (
+        path.file_stem().and_then(|s| s.to_str()),
+        path.parent().and_then(Path::file_name),
+    ) else {
+        return false;
+    };
+    dir == "mysql"
+        && matches!(
+            stem,
+            "help_topic" | "help_category" | "help_keyword" | "help_relation"
+        )
+        && path.with_extension("frm").is_file()
+}
+
 /// The name of the directory a file is in (a MySQL database's: `shop` of `shop/t.ibd`).
 fn datadir_name(path: &Path) -> String {
     path.parent()
@@ -2823,6 +2844,31 @@ impl<R: Read> Read for Guarded<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The server's help tables are its documentation: not read in a data directory's
+    /// `mysql` database (their `.frm` beside them); the same file elsewhere is.
+    #[test]
+    #[allow(clippy::unwrap_used, reason = "test")]
+    fn server_help_tables_are_not_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = "Example: INSERT INTO t VALUES ('taro.yamada@example.jp', '090-1234-5678');\n";
+        for db in ["mysql", "shop"] {
+            std::fs::create_dir(dir.path().join(db)).unwrap();
+            std::fs::write(dir.path().join(db).join("help_topic.MAD"), text.repeat(20)).unwrap();
+            std::fs::write(dir.path().join(db).join("help_topic.frm"), [0xFE, 1]).unwrap();
+        }
+        let scanner = Scanner::default();
+        let found = |p: &Path| {
+            scanner
+                .scan_file(p)
+                .iter()
+                .any(|i| matches!(i, Item::Found(_)))
+        };
+        assert!(!found(&dir.path().join("mysql/help_topic.MAD")));
+        assert!(found(&dir.path().join("shop/help_topic.MAD")));
+        std::fs::remove_file(dir.path().join("mysql/help_topic.frm")).unwrap();
+        assert!(found(&dir.path().join("mysql/help_topic.MAD")));
+    }
 
     #[test]
     fn carved_regions_merge_into_one_object() {
