@@ -713,6 +713,12 @@ impl Scanner {
             self.report_sqlite(name, tally, db, out);
             return;
         }
+        // A MySQL 8 table file in an archive (a data directory packed): it describes itself.
+        if let Some((_, ps)) = crate::innodb::space_of(head)
+            && self.scan_mysql8(data, ps, name, out)
+        {
+            return;
+        }
         if data.starts_with(&crate::sheet::OLE_MAGIC) {
             self.scan_ole(name, data, out);
             return;
@@ -1156,23 +1162,7 @@ impl Scanner {
             }
             return true;
         }
-        // MySQL 8 describes each table in its file (SDI): one table, or the tables of a
-        // general tablespace or of `mysql.ibd`, each an object (`mysql.ibd!mysql/user`).
-        let described = crate::innodb::from_sdi(f, ps);
-        if !described.is_empty() {
-            let defs: Vec<&crate::innodb::TableDef> = described.iter().collect();
-            let spaces = crate::innodb::read_all(f, ps, &defs, self.opts.categories);
-            if spaces.iter().all(|s| s.pages == 0) {
-                return false;
-            }
-            let alone = defs.len() == 1;
-            for (def, s) in defs.iter().zip(spaces) {
-                if alone {
-                    self.report_innodb(label, s, out);
-                } else if s.pages > 0 {
-                    self.report_innodb(&format!("{label}!{}", def.name), s, out);
-                }
-            }
+        if self.scan_mysql8(f, ps, label, out) {
             return true;
         }
         let Some(datadir) = path.parent().and_then(Path::parent) else {
@@ -1236,6 +1226,37 @@ impl Scanner {
             return false;
         }
         self.report_innodb(label, s, out);
+        true
+    }
+
+    /// A MySQL 8 tablespace `src` (pages of `ps` bytes), which describes each table in it
+    /// (SDI): one table, or the tables of a general tablespace or of `mysql.ibd`, each an
+    /// object then (`mysql.ibd!mysql/user`). `false`: no such description, or no page of
+    /// the tables it describes.
+    fn scan_mysql8(
+        &self,
+        src: &(impl crate::innodb::Pages + ?Sized),
+        ps: usize,
+        label: &str,
+        out: &mut Vec<Item>,
+    ) -> bool {
+        let described = crate::innodb::from_sdi(src, ps);
+        if described.is_empty() {
+            return false;
+        }
+        let defs: Vec<&crate::innodb::TableDef> = described.iter().collect();
+        let spaces = crate::innodb::read_all(src, ps, &defs, self.opts.categories);
+        if spaces.iter().all(|s| s.pages == 0) {
+            return false;
+        }
+        let alone = defs.len() == 1;
+        for (def, s) in defs.iter().zip(spaces) {
+            if alone {
+                self.report_innodb(label, s, out);
+            } else if s.pages > 0 {
+                self.report_innodb(&format!("{label}!{}", def.name), s, out);
+            }
+        }
         true
     }
 
@@ -2844,6 +2865,41 @@ impl<R: Read> Read for Guarded<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A MySQL 8 table file packed in an archive is read as a table (it describes itself);
+    /// its deleted row apart.
+    #[test]
+    #[allow(clippy::unwrap_used, reason = "test")]
+    fn reads_a_mysql8_table_file_in_an_archive() {
+        let ibd = crate::innodb::build::ibd8();
+        let mut b = tar::Builder::new(Vec::new());
+        let mut h = tar::Header::new_gnu();
+        h.set_size(ibd.len() as u64);
+        h.set_mode(0o640);
+        h.set_cksum();
+        b.append_data(&mut h, "var/lib/mysql/shop/customers.ibd", &ibd[..])
+            .unwrap();
+        let tar = b.into_inner().unwrap();
+        let items = Scanner::default().scan_bytes("backup.tar", &tar);
+        let found: Vec<(&str, Option<u64>)> = items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Found(o) => Some((o.path.as_str(), o.records)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("backup.tar!var/lib/mysql/shop/customers.ibd", Some(3)),
+                (
+                    "backup.tar!var/lib/mysql/shop/customers.ibd!(deleted)",
+                    Some(1)
+                ),
+            ],
+            "{items:?}"
+        );
+    }
 
     /// The server's help tables are its documentation: not read in a data directory's
     /// `mysql` database (their `.frm` beside them); the same file elsewhere is.
