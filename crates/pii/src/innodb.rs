@@ -17,8 +17,8 @@
 //! Rows purged after a `DELETE` stay on the page's free list until the space is reused:
 //! they are read too, and reported apart (`!(deleted)`), as rows marked deleted but not yet
 //! purged are. Not read: ROW_FORMAT=COMPRESSED and page-compressed or encrypted
-//! tablespaces, and rows of a table altered by MariaDB's instant ADD/DROP COLUMN (counted,
-//! and said so): the file is then carved, as any binary file is.
+//! tablespaces (the file is then carved, as any binary file is), and the rows of a table
+//! whose instant ALTER's metadata does not parse (counted, and said so).
 
 use std::collections::HashMap;
 use std::io::{self, Read, Seek, SeekFrom};
@@ -1459,8 +1459,8 @@ pub(crate) struct Space {
 const DEAD_ROWS: usize = 4_000_000;
 
 /// What an instant ALTER TABLE of MariaDB left in a table: the fields of the records
-/// written before it (`None`: not altered), or a format not read (columns dropped or
-/// reordered: a metadata BLOB maps them).
+/// written before it (`None`: not altered), or a format not read (metadata that does not
+/// parse).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Instant {
     None,
@@ -1487,13 +1487,30 @@ pub(crate) fn read_all(
     defs: &[&TableDef],
     cats: CatSet,
 ) -> Vec<Space> {
-    let mut readers: Vec<Reader<'_>> = defs.iter().map(|d| Reader::new(d, cats)).collect();
-    let tables: Vec<(&TableDef, &Index, Instant)> = defs
+    // Each table as its records are: after MariaDB's instant DROP COLUMN or reordering,
+    // its clustered index's fields as the ALTER's metadata maps them.
+    let owned: Vec<(TableDef, Instant)> = defs
         .iter()
-        .filter_map(|d| {
-            let ix = d.index.as_ref()?;
-            Some((*d, ix, instant_of(src, ps, ix, d.compact)))
+        .map(|d| {
+            let mut d = (*d).clone();
+            let instant = match d.index.as_mut() {
+                Some(ix) => {
+                    let (instant, fields) = instant_of(src, ps, ix, &d.cols, d.compact);
+                    if let Some(f) = fields {
+                        ix.fields = f;
+                    }
+                    instant
+                }
+                None => Instant::None,
+            };
+            (d, instant)
         })
+        .collect();
+    let defs: Vec<&TableDef> = owned.iter().map(|(d, _)| d).collect();
+    let mut readers: Vec<Reader<'_>> = defs.iter().map(|d| Reader::new(d, cats)).collect();
+    let tables: Vec<(&TableDef, &Index, Instant)> = owned
+        .iter()
+        .filter_map(|(d, instant)| Some((d, d.index.as_ref()?, *instant)))
         .collect();
     // The readers of the tables with an index, in the order of `tables`.
     let at: Vec<usize> = (0..defs.len())
@@ -1833,6 +1850,63 @@ fn each_record(
     pages
 }
 
+/// The fields of a clustered index's records after MariaDB's instant DROP COLUMN or
+/// reordering, from the metadata record at `o` of page `p` (the leftmost leaf's first):
+/// its field after the key and `DB_TRX_ID`, `DB_ROLL_PTR` points to a BLOB of a count
+/// (4 bytes) and a 2-byte element per field that follows them: `0x8000` dropped (then
+/// `0x4000` NOT NULL, and the low 10 bits 0 for a variable length up to 255 bytes, 1 for a
+/// longer one, else 1 + its fixed length), else the column's number in the low 10 bits.
+/// `None` when the key is not of fixed length in a COMPACT record, or the map does not
+/// parse.
+fn instant_map(
+    src: &(impl Pages + ?Sized),
+    ps: usize,
+    p: &[u8],
+    o: usize,
+    ix: &Index,
+    cols: &[Col],
+    compact: bool,
+) -> Option<Vec<Field>> {
+    let head = ix.keys + 2;
+    let at = if compact {
+        let key: usize = ix
+            .fields
+            .get(..head)?
+            .iter()
+            .map(|f| f.fixed)
+            .sum::<Option<usize>>()?;
+        o + key
+    } else {
+        match old_fields(p, o)?.get(head).copied().flatten()? {
+            (s, e, true) if e == s + EXTERN_REF => s,
+            _ => return None,
+        }
+    };
+    let r = p.get(at..at + EXTERN_REF)?;
+    let mut left = 1 << 20;
+    let map = external(src, ps, r, &mut left)?;
+    let n = u32_at(&map, 0) as usize;
+    if n > MAX_COLUMNS || map.len() < 4 + 2 * n {
+        return None;
+    }
+    let mut fields: Vec<Field> = ix.fields.get(..head)?.to_vec();
+    for i in 0..n {
+        let e = u16_at(&map, 4 + 2 * i);
+        let ind = usize::from(e & 0x3FF);
+        fields.push(if e & 0x8000 != 0 {
+            Field {
+                col: None,
+                fixed: ind.checked_sub(1).filter(|l| *l > 0),
+                big: ind == 1,
+                nullable: e & 0x4000 == 0,
+            }
+        } else {
+            col_field(cols, ind, compact)?
+        });
+    }
+    Some(fields)
+}
+
 /// Record flags of MySQL 8 (its `info` bits): the record names its row version (8.0.29
 /// and later), or keeps its count of fields (8.0.12 to 8.0.28).
 const REC_VERSION: u8 = 0x40;
@@ -1900,13 +1974,19 @@ fn row_hash(p: &[u8], ix: &Index, fields: &[Option<At>], n: usize) -> u64 {
 /// ([`PAGE_INSTANT`] type; the fields of the older records in its header), and the
 /// metadata record that starts the leftmost leaf tells a mere ADD COLUMN (the new columns
 /// at the end) from a DROP or a reordering (the record is then marked deleted, and a BLOB
-/// maps the columns: not read).
-fn instant_of(src: &(impl Pages + ?Sized), ps: usize, ix: &Index, compact: bool) -> Instant {
+/// maps the fields: [`instant_map`], whose fields are returned to replace the index's).
+fn instant_of(
+    src: &(impl Pages + ?Sized),
+    ps: usize,
+    ix: &Index,
+    cols: &[Col],
+    compact: bool,
+) -> (Instant, Option<Vec<Field>>) {
     let Some(root) = page(src, ps, ix.root) else {
-        return Instant::None;
+        return (Instant::None, None);
     };
     if u16_at(&root, FIL_PAGE_TYPE) != PAGE_INSTANT {
-        return Instant::None;
+        return (Instant::None, None);
     }
     let core = usize::from(u16_at(&root, PAGE_INSTANT_FIELDS) >> 3);
     // Down to the leftmost leaf: a node pointer holds the key's fields, then the child.
@@ -1916,7 +1996,7 @@ fn instant_of(src: &(impl Pages + ?Sized), ps: usize, ix: &Index, compact: bool)
             break;
         }
         let Some(o) = chain(&p, compact).into_iter().next() else {
-            return Instant::Unread;
+            return (Instant::Unread, None);
         };
         let child = if compact {
             let mut node: Vec<Field> = ix.fields.iter().take(ix.keys).cloned().collect();
@@ -1932,7 +2012,7 @@ fn instant_of(src: &(impl Pages + ?Sized), ps: usize, ix: &Index, compact: bool)
         };
         match child.and_then(|(s, _, _)| page(src, ps, u32_at(&p, s))) {
             Some(c) => p = c,
-            None => return Instant::Unread,
+            None => return (Instant::Unread, None),
         }
     }
     let first = chain(&p, compact).into_iter().next();
@@ -1940,10 +2020,22 @@ fn instant_of(src: &(impl Pages + ?Sized), ps: usize, ix: &Index, compact: bool)
         .and_then(|o| p.get(o.wrapping_sub(if compact { 5 } else { 6 })))
         .copied()
         .unwrap_or(0);
-    if info & REC_MIN_REC == 0 || info & REC_DELETED != 0 || core == 0 || core > ix.fields.len() {
-        Instant::Unread
-    } else {
-        Instant::Core(core)
+    if info & REC_MIN_REC == 0 || core == 0 {
+        return (Instant::Unread, None);
+    }
+    if info & REC_DELETED == 0 {
+        return if core > ix.fields.len() {
+            (Instant::Unread, None)
+        } else {
+            (Instant::Core(core), None)
+        };
+    }
+    // Columns dropped or reordered: the metadata record holds, after the key and the
+    // system fields, a BLOB that maps each field after them to its column or, dropped,
+    // to its length and nullability.
+    match first.and_then(|o| instant_map(src, ps, &p, o, ix, cols, compact)) {
+        Some(fields) if core <= fields.len() => (Instant::Core(core), Some(fields)),
+        _ => (Instant::Unread, None),
     }
 }
 
