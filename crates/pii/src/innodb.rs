@@ -185,6 +185,21 @@ pub fn is_tablespace(head: &[u8]) -> bool {
         && page_size(u32_at(head, FIL_PAGE_DATA + 16)).is_some()
 }
 
+/// The size in bytes and the page size of a MySQL 8 tablespace whose first page starts
+/// with `head` (its flags in MySQL's format, with the SDI flag): as a raw image's carver
+/// copies such a file out.
+pub(crate) fn mysql8_size(head: &[u8]) -> Option<(u64, usize)> {
+    if !is_tablespace(head) {
+        return None;
+    }
+    let flags = u32_at(head, FIL_PAGE_DATA + 16);
+    if flags & 0x10 != 0 || flags & FSP_FLAGS_SDI == 0 {
+        return None;
+    }
+    let ps = page_size(flags)?;
+    Some((u64::from(u32_at(head, FIL_PAGE_DATA + 8)) * ps as u64, ps))
+}
+
 /// The space id and page size of a tablespace whose first page is `head`.
 pub(crate) fn space_of(head: &[u8]) -> Option<(u32, usize)> {
     is_tablespace(head).then(|| {
@@ -811,6 +826,8 @@ pub(crate) fn clustered_index(src: &(impl Pages + ?Sized), ps: usize) -> Option<
     })
 }
 
+/// MySQL 8's tablespace flag: the file keeps SDI.
+const FSP_FLAGS_SDI: u32 = 1 << 14;
 /// A MySQL 8 dictionary's page of serialized dictionary information (SDI).
 const PAGE_SDI: u16 = 17853;
 /// A page of a long SDI value (the BLOB chain of older servers' format).

@@ -1794,6 +1794,16 @@ impl Scanner {
                     }
                     self.report_pg(&path, heap, &mut items);
                 }
+                crate::sqlite::Spotted::Innodb => {
+                    // A MySQL 8 table's file (a dropped table's, deleted: its blocks keep
+                    // it): read as the file is; one that does not read is carved.
+                    let Some((_, ps)) = crate::innodb::mysql8_size(&db) else {
+                        return;
+                    };
+                    if !self.scan_mysql8(&db[..], ps, &path, &mut items) {
+                        return;
+                    }
+                }
                 crate::sqlite::Spotted::Ole => {
                     db.truncate(crate::ole::used_len(&db));
                     // Neither a mail, a document nor a workbook (a presentation), or too
@@ -1858,6 +1868,7 @@ impl Scanner {
                 crate::sqlite::Spotted::Ole => "compound file (its FAT's reach)",
                 // Handed on in pieces of the cap: never too large.
                 crate::sqlite::Spotted::Postgres => "PostgreSQL pages",
+                crate::sqlite::Spotted::Innodb => "MySQL 8 tablespace",
             };
             found.push((
                 at,
@@ -2896,6 +2907,32 @@ mod tests {
                     "backup.tar!var/lib/mysql/shop/customers.ibd!(deleted)",
                     Some(1)
                 ),
+            ],
+            "{items:?}"
+        );
+    }
+
+    /// A MySQL 8 table's file in a raw image (a dropped table's, its blocks not reused):
+    /// copied out at its sector and read as the file is.
+    #[test]
+    fn reads_a_mysql8_table_file_in_a_raw_image() {
+        let ibd = crate::innodb::build::ibd8();
+        let mut image = vec![0u8; 65536];
+        image.extend_from_slice(&ibd);
+        image.resize(image.len() + 65536, 0);
+        let items = Scanner::default().scan_bytes("disk.img", &image);
+        let found: Vec<(&str, Option<u64>)> = items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Found(o) => Some((o.path.as_str(), o.records)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("disk.img!@65536", Some(3)),
+                ("disk.img!@65536!(deleted)", Some(1)),
             ],
             "{items:?}"
         );

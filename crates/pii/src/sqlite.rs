@@ -345,6 +345,9 @@ pub(crate) enum Spotted {
     /// another (a dropped table's file, deleted, keeps its pages in its blocks), in pieces
     /// of at most the cap.
     Postgres,
+    /// A MySQL 8 tablespace (a table's `.ibd`, which describes itself): its size from its
+    /// first page.
+    Innodb,
 }
 
 /// Files whose header a raw image holds at a sector boundary, as a file system stores a
@@ -441,6 +444,8 @@ impl<R: std::io::Read, F: FnMut(Spotted, u64, Vec<u8>)> Spotter<R, F> {
         } else {
             let found = if s.starts_with(MAGIC) {
                 Self::size(s).map(|n| (Spotted::Sqlite, n))
+            } else if let Some((n, _)) = crate::innodb::mysql8_size(s) {
+                Some((Spotted::Innodb, n))
             } else if crate::pgheap::page_header(s) {
                 Some((Spotted::Postgres, self.cap))
             } else {
@@ -452,7 +457,7 @@ impl<R: std::io::Read, F: FnMut(Spotted, u64, Vec<u8>)> Spotter<R, F> {
                     buf.extend_from_slice(&s[..s.len().min(n as usize)]);
                     let fat_in = match kind {
                         Spotted::Ole => crate::ole::fat_sectors_end(s),
-                        Spotted::Sqlite | Spotted::Postgres => None,
+                        Spotted::Sqlite | Spotted::Postgres | Spotted::Innodb => None,
                     };
                     self.capture = Some(Capture {
                         kind,
