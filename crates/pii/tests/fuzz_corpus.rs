@@ -99,6 +99,8 @@ fn pii_file_seeds_replay() {
             "postgres-heap" => "fuzz.csv!(deleted)",
             // The same table's page in a disk image, at 4096.
             "raw-postgres" => "fuzz.csv!@4096!(deleted)",
+            // A MySQL 8 table's file (the `innodb8` seed) in a disk image, at 4096.
+            "raw-innodb8" => "fuzz.csv!@4096!(deleted)",
             // A database's catalog, a TOAST table and a table, a page each.
             "postgres-catalog" => "base/5/16410",
             // A pg_dump archive with a file stored as a large object.
