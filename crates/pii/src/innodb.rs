@@ -2858,15 +2858,82 @@ pub(crate) mod build {
         .unwrap()
     }
 
+    /// [`ibd8`] as MySQL 8.0.12 to 8.0.28 write an instant ADD COLUMN: no physical
+    /// positions or row versions, `instant_col=5` (the columns before `phone` was added);
+    /// rows written before it have no `phone` field, the one after is flagged and keeps its
+    /// count of fields (8).
+    pub fn ibd8_v1() -> Vec<u8> {
+        let mut v: serde_json::Value = serde_json::from_slice(&sdi_json()).unwrap();
+        v["dd_object"]["se_private_data"] = "autoinc=0;instant_col=5;version=2;".into();
+        for c in v["dd_object"]["columns"].as_array_mut().unwrap() {
+            let name = c["name"].as_str().unwrap();
+            c["se_private_data"] = if name == "phone" {
+                "default_null=1;table_id=1081;"
+            } else {
+                "table_id=1081;"
+            }
+            .into();
+        }
+        let json = serde_json::to_vec(&v).unwrap();
+        let def = sdi_table(&v, SPACE).unwrap();
+        let ix = def.index.unwrap();
+        let core = def.mysql.unwrap().core.unwrap();
+        let id = |i: u32| n4(i ^ 0x8000_0000);
+        let rows = page8(
+            4,
+            SPACE,
+            INDEX_ID,
+            PAGE_INDEX,
+            &[
+                Rec8 {
+                    fields: &ix.fields[..core],
+                    values: vec![
+                        id(1),
+                        sys(6),
+                        sys(7),
+                        s("山田 太郎"),
+                        s("taro.yamada@example.jp"),
+                        None,
+                        None,
+                    ],
+                    info: 0,
+                    version: None,
+                    ext: &[],
+                },
+                Rec8 {
+                    fields: &ix.fields,
+                    values: vec![
+                        id(2),
+                        sys(6),
+                        sys(7),
+                        s("佐藤 次郎"),
+                        None,
+                        None,
+                        None,
+                        s("03-5321-1111"),
+                    ],
+                    info: REC_INSTANT,
+                    version: Some(8),
+                    ext: &[],
+                },
+            ],
+        );
+        let mut f = ibd8();
+        f[3 * PS..4 * PS].copy_from_slice(&sdi_page(&json));
+        f[4 * PS..5 * PS].copy_from_slice(&rows);
+        f
+    }
+
     /// A MySQL 8 table's file (4 KiB pages): its SDI (page 3) describes the table
     /// ([`sdi_json`]); its rows (page 4): two of version 0, one of version 1 (with a
     /// phone), one marked deleted; a long note kept out of its row on a LOB's first page
     /// (5) and a data page (6).
-    pub fn ibd8() -> Vec<u8> {
+    /// The SDI page (page 3) of a MySQL 8 tablespace whose table's description is `json`.
+    fn sdi_page(json: &[u8]) -> Vec<u8> {
         use std::io::Write;
         let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
-        z.write_all(&sdi_json()).unwrap();
-        let json = z.finish().unwrap();
+        z.write_all(json).unwrap();
+        let packed = z.finish().unwrap();
         let mut sdi_fields: Vec<Field> = [4, 8, 6, 7, 4, 4].into_iter().map(sys_field).collect();
         sdi_fields.push(Field {
             col: None,
@@ -2875,7 +2942,7 @@ pub(crate) mod build {
             nullable: false,
         });
         let tablespace = b"x\x9c\x03\x00\x00\x00\x00\x01".to_vec();
-        let sdi = page8(
+        page8(
             3,
             SPACE,
             u64::MAX,
@@ -2889,8 +2956,8 @@ pub(crate) mod build {
                         sys(6),
                         sys(7),
                         n4(0),
-                        n4(json.len() as u32),
-                        Some(json),
+                        n4(packed.len() as u32),
+                        Some(packed),
                     ],
                     info: 0,
                     version: None,
@@ -2912,7 +2979,11 @@ pub(crate) mod build {
                     ext: &[],
                 },
             ],
-        );
+        )
+    }
+
+    pub fn ibd8() -> Vec<u8> {
+        let sdi = sdi_page(&sdi_json());
         let def = sdi_table(&serde_json::from_slice(&sdi_json()).unwrap(), SPACE).unwrap();
         let versions = def.mysql.unwrap().versions;
         let date = |y: u32, m: u32, d: u32| {
@@ -3213,6 +3284,17 @@ mod tests {
                 let _ = read(&f[..], PS, &d, CatSet::all());
             }
         }
+        // MySQL 8.0.12 to 8.0.28's instant ADD COLUMN: the rows before it end before
+        // `phone`; the flagged one keeps its count of fields.
+        let v1 = build::ibd8_v1();
+        let defs = from_sdi(&v1[..], PS);
+        assert_eq!(defs[0].mysql.as_ref().unwrap().core, Some(7));
+        let mut s = read(&v1[..], PS, &defs[0], CatSet::all());
+        assert_eq!(s.unread, 0);
+        assert_eq!(table(&mut s.live).0, 2);
+        assert_eq!(s.live.tally.count(Category::Phone), 1);
+        assert_eq!(s.live.tally.count(Category::Email), 1);
+        assert_eq!(s.live.tally.count(Category::NameKanji), 2);
         // A partition's file: the partition's index in this tablespace.
         let mut v: serde_json::Value = serde_json::from_slice(&build::sdi_json()).unwrap();
         let t = &mut v["dd_object"];
