@@ -896,6 +896,9 @@ pub(crate) fn from_sdi(src: &(impl Pages + ?Sized), ps: usize) -> Vec<TableDef> 
         }
     }
     let mut left = SDI_CAP as usize;
+    // What all records inflate to, at most (each record's JSON is capped too): a file of
+    // many records that each inflate to the cap is no description.
+    let mut inflated = 0u64;
     let mut records = 0;
     for _ in 0..DICT_PAGES {
         if u16_at(&p, FIL_PAGE_TYPE) != PAGE_SDI || u16_at(&p, PAGE_LEVEL) != 0 {
@@ -934,9 +937,12 @@ pub(crate) fn from_sdi(src: &(impl Pages + ?Sized), ps: usize) -> Vec<TableDef> 
                 p[*s..*e].to_vec()
             };
             let z = flate2::read::ZlibDecoder::new(&data[..]);
-            let Ok(Some(json)) = kizuki_core::io::read_capped(z, SDI_CAP) else {
-                continue;
+            let json = match kizuki_core::io::read_capped(z, SDI_CAP - inflated) {
+                Ok(Some(json)) => json,
+                Ok(None) => return out,
+                Err(_) => continue,
             };
+            inflated += json.len() as u64;
             if let Some(def) = serde_json::from_slice(&json)
                 .ok()
                 .and_then(|v| sdi_table(&v, space))
@@ -2056,6 +2062,10 @@ fn instant_of(
     }
 }
 
+/// The least a part of a long value read costs from the table's budget ([`EXTERN_CAP`]):
+/// a page read for a few bytes counts as this many.
+const PART_COST: usize = 256;
+
 /// A value kept out of its record, from the BLOB pages that `r` (20 bytes: space, page,
 /// offset, length) points to: at most [`MAX_VALUE`] bytes, taken from `left`.
 fn external(src: &(impl Pages + ?Sized), ps: usize, r: &[u8], left: &mut usize) -> Option<Vec<u8>> {
@@ -2077,7 +2087,9 @@ fn external(src: &(impl Pages + ?Sized), ps: usize, r: &[u8], left: &mut usize) 
         let data = p.get(off + 8..(off + 8 + part).min(ps - 8))?;
         let take = data.len().min(want - out.len()).min(*left);
         out.extend_from_slice(&data[..take]);
-        *left -= take;
+        // Each page read costs at least a page's worth of a small share: a chain of tiny
+        // parts cannot make a table's values read without end.
+        *left = left.saturating_sub(take.max(PART_COST));
         if *left == 0 {
             return None;
         }
@@ -2109,7 +2121,7 @@ fn lob(
         usize::from(u16_at(first, INDEX_LIST + 8)),
     );
     let mut holder: Option<Vec<u8>> = None;
-    for _ in 0..MAX_VALUE / 64 {
+    for _ in 0..MAX_VALUE / 1024 {
         if n == FIL_NULL || out.len() >= want || off + 60 > ps - 8 {
             break;
         }
@@ -2133,6 +2145,9 @@ fn lob(
         let part_len = usize::from(u16_at(e, 52));
         let (next, next_off) = (u32_at(e, 6), usize::from(u16_at(e, 10)));
         let take = part_len.min(want - out.len()).min(*left);
+        if take == 0 {
+            break;
+        }
         if part_no == first_no {
             out.extend_from_slice(first.get(FIRST_DATA..FIRST_DATA + take)?);
         } else {
@@ -2142,7 +2157,9 @@ fn lob(
             }
             out.extend_from_slice(d.get(DATA..DATA + take)?);
         }
-        *left -= take;
+        // Each page read costs at least a page's worth of a small share: a chain of tiny
+        // parts cannot make a table's values read without end.
+        *left = left.saturating_sub(take.max(PART_COST));
         if *left == 0 {
             return None;
         }
