@@ -2378,11 +2378,13 @@ pub(crate) mod build {
         p
     }
 
-    /// The bytes before a COMPACT record's origin and its data, under `fields`.
-    fn new_record(fields: &[Field], r: &[Value]) -> (Vec<u8>, Vec<u8>) {
+    /// The bytes before a COMPACT record's origin and its data, under `fields`; the
+    /// fields at `ext` hold a 20-byte pointer to a value kept out of the record (flagged in
+    /// their length's two bytes).
+    fn new_record(fields: &[Field], r: &[Value], ext: &[usize]) -> (Vec<u8>, Vec<u8>) {
         let (mut lens, mut nulls, mut data) = (Vec::new(), Vec::new(), Vec::new());
         let mut bit = 0;
-        for (f, v) in fields.iter().zip(r) {
+        for (i, (f, v)) in fields.iter().zip(r).enumerate() {
             if f.nullable {
                 if bit % 8 == 0 {
                     nulls.push(0u8);
@@ -2394,7 +2396,10 @@ pub(crate) mod build {
             }
             let Some(v) = v else { continue };
             if f.fixed.is_none() {
-                if f.big && v.len() >= 128 {
+                if ext.contains(&i) {
+                    lens.push(0xC0 | (v.len() >> 8) as u8);
+                    lens.push(v.len() as u8);
+                } else if f.big && v.len() >= 128 {
                     lens.push(0x80 | (v.len() >> 8) as u8);
                     lens.push(v.len() as u8);
                 } else {
@@ -2425,7 +2430,7 @@ pub(crate) mod build {
         p[SUPREMUM_NEW..SUPREMUM_NEW + 8].copy_from_slice(b"supremum");
         let mut at = SUPREMUM_NEW + 8;
         let mut write = |p: &mut Vec<u8>, r: &[Value], deleted: bool| {
-            let (before, data) = new_record(fields, r);
+            let (before, data) = new_record(fields, r, &[]);
             let o = at + before.len() + 5;
             p[at..at + before.len()].copy_from_slice(&before);
             p[o - 5] = if deleted { REC_DELETED } else { 0 };
@@ -2774,36 +2779,7 @@ pub(crate) mod build {
         let mut at = SUPREMUM_NEW + 8;
         let mut prev = INFIMUM_NEW;
         for r in recs {
-            let (_, data) = new_record(r.fields, &r.values);
-            // The bytes before the record (as `new_record` writes them), a value kept
-            // outside flagged in its length's two bytes.
-            let (mut lens, mut nulls) = (Vec::new(), Vec::new());
-            let mut bit = 0;
-            for (i, (f, v)) in r.fields.iter().zip(&r.values).enumerate() {
-                if f.nullable {
-                    if bit % 8 == 0 {
-                        nulls.push(0u8);
-                    }
-                    if v.is_none() {
-                        *nulls.last_mut().unwrap() |= 1 << (bit % 8);
-                    }
-                    bit += 1;
-                }
-                let Some(v) = v else { continue };
-                if f.fixed.is_none() {
-                    if r.ext.contains(&i) {
-                        lens.push(0xC0 | (v.len() >> 8) as u8);
-                        lens.push(v.len() as u8);
-                    } else if f.big && v.len() >= 128 {
-                        lens.push(0x80 | (v.len() >> 8) as u8);
-                        lens.push(v.len() as u8);
-                    } else {
-                        lens.push(v.len() as u8);
-                    }
-                }
-            }
-            let mut before: Vec<u8> = lens.into_iter().rev().collect();
-            before.extend(nulls.into_iter().rev());
+            let (mut before, data) = new_record(r.fields, &r.values, r.ext);
             if let Some(v) = r.version {
                 before.push(v);
             }

@@ -2877,6 +2877,17 @@ impl<R: Read> Read for Guarded<R> {
 mod tests {
     use super::*;
 
+    /// The paths and records of the objects found.
+    fn paths_and_records(items: &[Item]) -> Vec<(&str, Option<u64>)> {
+        items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Found(o) => Some((o.path.as_str(), o.records)),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// A MySQL 8 table file packed in an archive is read as a table (it describes itself);
     /// its deleted row apart.
     #[test]
@@ -2892,13 +2903,7 @@ mod tests {
             .unwrap();
         let tar = b.into_inner().unwrap();
         let items = Scanner::default().scan_bytes("backup.tar", &tar);
-        let found: Vec<(&str, Option<u64>)> = items
-            .iter()
-            .filter_map(|i| match i {
-                Item::Found(o) => Some((o.path.as_str(), o.records)),
-                _ => None,
-            })
-            .collect();
+        let found = paths_and_records(&items);
         assert_eq!(
             found,
             [
@@ -2921,13 +2926,7 @@ mod tests {
         image.extend_from_slice(&ibd);
         image.resize(image.len() + 65536, 0);
         let items = Scanner::default().scan_bytes("disk.img", &image);
-        let found: Vec<(&str, Option<u64>)> = items
-            .iter()
-            .filter_map(|i| match i {
-                Item::Found(o) => Some((o.path.as_str(), o.records)),
-                _ => None,
-            })
-            .collect();
+        let found = paths_and_records(&items);
         assert_eq!(
             found,
             [
