@@ -1798,6 +1798,11 @@ fn honorific(text: &str, floor: usize, s: usize, e: usize, tally: &mut Tally) ->
     Some(end)
 }
 
+/// SQL's operators and keywords that follow a column's name in a query (`NAME IN (…)`).
+const SQL_OPERATORS: [&str; 10] = [
+    "IN", "IS", "LIKE", "NOT", "AND", "OR", "AS", "BETWEEN", "ASC", "DESC",
+];
+
 /// What may stand between a value keyword and its value (`氏名：`, `Name: `, `氏名<TAB>` as
 /// pasted from a form or a table).
 const KEYWORD_SEPARATORS: [char; 5] = [' ', '\u{3000}', ':', '：', '\t'];
@@ -1850,6 +1855,14 @@ fn keyword_value(text: &str, e: usize, tok: &str, role: bool, tally: &mut Tally)
         .trim_start_matches(|c: char| !KEYWORD_SEPARATORS.contains(&c))
         .trim_start_matches(KEYWORD_SEPARATORS);
     let vs = e - v.len();
+    // SQL's `NAME IN (…)`, `name LIKE '%…'`, `NAME IS NULL` (a query in a log, a stored
+    // procedure's body): an operator after a column, not a value after a label.
+    let first = v.split([' ', '\u{3000}', '(']).next().unwrap_or("");
+    if !tok[..tok.len() - v.len()].contains([':', '：'])
+        && SQL_OPERATORS.iter().any(|k| first.eq_ignore_ascii_case(k))
+    {
+        return None;
+    }
     if tok.starts_with("性別") || tok.starts_with(['G', 'S']) {
         let g = v
             .split([' ', '\u{3000}'])
@@ -2296,6 +2309,18 @@ mod tests {
         ] {
             assert!(f.iter().any(|(x, n)| *x == c && *n == 1), "{c}: {f:?}");
         }
+    }
+
+    /// A column's name in a query (`NAME IN (…)`) is no label: what follows is an operator.
+    #[test]
+    fn sql_operators_after_a_column_are_no_values() {
+        for t in [
+            "SET ENABLED = IF(NAME IN ('events_statements_current', 'thread'), 'YES', 'NO')",
+            "WHERE name LIKE 'AI%' AND NAME IS NOT NULL",
+        ] {
+            assert_eq!(found(t), vec![], "{t}");
+        }
+        assert_eq!(found("NAME: YAMADA TARO"), vec![(Category::NameRomaji, 1)]);
     }
 
     /// A full name before `様`/`殿` counts, with its reading in brackets; words that end in
