@@ -1798,6 +1798,18 @@ fn honorific(text: &str, floor: usize, s: usize, e: usize, tally: &mut Tally) ->
     Some(end)
 }
 
+/// Is the number `tok` at `s` in `text` a function's argument (`format_time(342342342342345)` in a
+/// server's documentation): a `(` right before it, a name's letter or `_` before that?
+fn call_argument(text: &str, s: usize, tok: &str) -> bool {
+    let b = text.as_bytes();
+    // The bracket may open the token (a phone's `(03)` shape).
+    let s = s + usize::from(tok.starts_with('('));
+    s >= 2
+        && b.get(s - 1) == Some(&b'(')
+        && b.get(s - 2)
+            .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_')
+}
+
 /// SQL's operators and keywords that follow a column's name in a query (`NAME IN (…)`).
 const SQL_OPERATORS: [&str; 10] = [
     "IN", "IS", "LIKE", "NOT", "AND", "OR", "AS", "BETWEEN", "ASC", "DESC",
@@ -2264,7 +2276,7 @@ fn number(text: &str, s: usize, tok: &str, tally: &mut Tally) -> bool {
         tally.add(Category::MyNumber, tok, tok);
         return true;
     }
-    if value::credit_card_of(&x) {
+    if value::credit_card_of(&x) && !call_argument(text, s, tok) {
         tally.add(Category::CreditCard, tok, tok);
         return true;
     }
@@ -2321,6 +2333,11 @@ mod tests {
             assert_eq!(found(t), vec![], "{t}");
         }
         assert_eq!(found("NAME: YAMADA TARO"), vec![(Category::NameRomaji, 1)]);
+        // A function's argument is no card number; the same number alone or in brackets is.
+        assert_eq!(found("mysql> select format_time(342342342342345);"), vec![]);
+        for t in ["カード 342342342342345", "カード番号 (342342342342345)"] {
+            assert_eq!(found(t), vec![(Category::CreditCard, 1)], "{t}");
+        }
     }
 
     /// A full name before `様`/`殿` counts, with its reading in brackets; words that end in
