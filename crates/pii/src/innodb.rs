@@ -2851,6 +2851,16 @@ pub(crate) mod build {
         .unwrap()
     }
 
+    /// [`ibd8`] with its table named `schema/table`.
+    pub fn ibd8_named(schema: &str, table: &str) -> Vec<u8> {
+        let mut v: serde_json::Value = serde_json::from_slice(&sdi_json()).unwrap();
+        v["dd_object"]["schema_ref"] = schema.into();
+        v["dd_object"]["name"] = table.into();
+        let mut f = ibd8();
+        f[3 * PS..4 * PS].copy_from_slice(&sdi_page(&serde_json::to_vec(&v).unwrap()));
+        f
+    }
+
     /// [`ibd8`] as MySQL 8.0.12 to 8.0.28 write an instant ADD COLUMN: no physical
     /// positions or row versions, `instant_col=5` (the columns before `phone` was added);
     /// rows written before it have no `phone` field, the one after is flagged and keeps its

@@ -1244,12 +1244,17 @@ impl Scanner {
         if described.is_empty() {
             return false;
         }
-        let defs: Vec<&crate::innodb::TableDef> = described.iter().collect();
+        // MySQL 8 keeps its help tables in `mysql.ibd`: documentation, not read.
+        let defs: Vec<&crate::innodb::TableDef> =
+            described.iter().filter(|d| !help_table(&d.name)).collect();
+        if defs.is_empty() {
+            return true;
+        }
         let spaces = crate::innodb::read_all(src, ps, &defs, self.opts.categories);
         if spaces.iter().all(|s| s.pages == 0) {
             return false;
         }
-        let alone = defs.len() == 1;
+        let alone = defs.len() == 1 && described.len() == 1;
         for (def, s) in defs.iter().zip(spaces) {
             if alone {
                 self.report_innodb(label, s, out);
@@ -2696,12 +2701,15 @@ fn server_help_table(path: &Path) -> bool {
     ) else {
         return false;
     };
-    dir == "mysql"
-        && matches!(
-            stem,
-            "help_topic" | "help_category" | "help_keyword" | "help_relation"
-        )
-        && path.with_extension("frm").is_file()
+    help_table(&format!("{}/{stem}", dir.to_string_lossy())) && path.with_extension("frm").is_file()
+}
+
+/// Is `db/table` one of the server's help tables (`mysql/help_topic`...)?
+fn help_table(name: &str) -> bool {
+    matches!(
+        name,
+        "mysql/help_topic" | "mysql/help_category" | "mysql/help_keyword" | "mysql/help_relation"
+    )
 }
 
 /// The name of the directory a file is in (a MySQL database's: `shop` of `shop/t.ibd`).
@@ -2960,6 +2968,11 @@ mod tests {
         assert!(found(&dir.path().join("shop/help_topic.MAD")));
         std::fs::remove_file(dir.path().join("mysql/help_topic.frm")).unwrap();
         assert!(found(&dir.path().join("mysql/help_topic.MAD")));
+        // MySQL 8 keeps them in `mysql.ibd`, which describes them.
+        let help = crate::innodb::build::ibd8_named("mysql", "help_topic");
+        assert!(scanner.scan_bytes("mysql.ibd", &help).is_empty());
+        let other = crate::innodb::build::ibd8_named("mysql", "shop_users");
+        assert!(!scanner.scan_bytes("mysql.ibd", &other).is_empty());
     }
 
     #[test]
