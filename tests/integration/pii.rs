@@ -2516,7 +2516,11 @@ fn reads_innodb_tables_with_their_dictionary() {
          ALTER TABLE dropped DROP COLUMN code, ALGORITHM=INSTANT;\n\
          ALTER TABLE dropped ADD COLUMN phone VARCHAR(20) AFTER name, ALGORITHM=INSTANT;\n\
          INSERT INTO dropped VALUES (4, '高橋 一郎', '090-1234-5678', 'ichiro@example.org', '1969-07-07');\n\
-         UPDATE dropped SET phone = '03-3333-4444' WHERE id = 1;\n",
+         UPDATE dropped SET phone = '03-3333-4444' WHERE id = 1;\n\
+         CREATE TABLE dropped_by_mail (email VARCHAR(100) PRIMARY KEY, name VARCHAR(64), memo VARCHAR(300)) DEFAULT CHARSET=utf8mb4;\n\
+         INSERT INTO dropped_by_mail VALUES ('taro.yamada@example.jp', '山田 太郎', '備考'), ('hanako.suzuki@example.ne.jp', '鈴木 花子', NULL);\n\
+         ALTER TABLE dropped_by_mail DROP COLUMN memo, ALGORITHM=INSTANT;\n\
+         INSERT INTO dropped_by_mail VALUES ('jiro.sato@example.co.jp', '佐藤 次郎');\n",
     );
     // A table in partitions (`parts#P#p0.ibd`, `parts#P#p1.ibd`: one `.frm`).
     let (parted, _) = synth::persons_text(96, 20, Form::Csv);
@@ -2665,6 +2669,10 @@ fn reads_innodb_tables_with_their_dictionary() {
     assert_eq!(n(&o, kizuki_core::Category::Phone), 2, "{o}");
     assert_eq!(o["columns"]["dropped.phone"], "phone", "{o}");
     assert_eq!(o["samples"]["phone"][0], "03-3333-4444", "{o}");
+    // The same with a variable-length key (the metadata record's key is empty).
+    let o = object(&items, &at("shop/dropped_by_mail.ibd"));
+    assert_eq!(o["records"], 3, "{o}");
+    assert_eq!(n(&o, kizuki_core::Category::NameKanji), 3, "{o}");
     let failed: Vec<_> = items.iter().filter(|o| o.get("error").is_some()).collect();
     assert!(failed.is_empty(), "{failed:?}");
     let parts: u64 = ["p0", "p1"]

@@ -1879,8 +1879,7 @@ fn each_record(
 /// (4 bytes) and a 2-byte element per field that follows them: `0x8000` dropped (then
 /// `0x4000` NOT NULL, and the low 10 bits 0 for a variable length up to 255 bytes, 1 for a
 /// longer one, else 1 + its fixed length), else the column's number in the low 10 bits.
-/// `None` when the key is not of fixed length in a COMPACT record, or the map does not
-/// parse.
+/// `None` when the map does not parse.
 fn instant_map(
     src: &(impl Pages + ?Sized),
     ps: usize,
@@ -1892,12 +1891,9 @@ fn instant_map(
 ) -> Option<Vec<Field>> {
     let head = ix.keys + 2;
     let at = if compact {
-        let key: usize = ix
-            .fields
-            .get(..head)?
-            .iter()
-            .map(|f| f.fixed)
-            .sum::<Option<usize>>()?;
+        // The metadata record's key is empty: zeros in fixed-length fields, no bytes in
+        // variable ones (a pointer that does not lead to a map says otherwise: not read).
+        let key: usize = ix.fields.get(..head)?.iter().filter_map(|f| f.fixed).sum();
         o + key
     } else {
         match old_fields(p, o)?.get(head).copied().flatten()? {
