@@ -2520,7 +2520,12 @@ fn reads_innodb_tables_with_their_dictionary() {
          CREATE TABLE dropped_by_mail (email VARCHAR(100) PRIMARY KEY, name VARCHAR(64), memo VARCHAR(300)) DEFAULT CHARSET=utf8mb4;\n\
          INSERT INTO dropped_by_mail VALUES ('taro.yamada@example.jp', '山田 太郎', '備考'), ('hanako.suzuki@example.ne.jp', '鈴木 花子', NULL);\n\
          ALTER TABLE dropped_by_mail DROP COLUMN memo, ALGORITHM=INSTANT;\n\
-         INSERT INTO dropped_by_mail VALUES ('jiro.sato@example.co.jp', '佐藤 次郎');\n",
+         INSERT INTO dropped_by_mail VALUES ('jiro.sato@example.co.jp', '佐藤 次郎');\n\
+         CREATE TABLE dropped_old (id INT PRIMARY KEY, code CHAR(4) NOT NULL, name VARCHAR(64), memo VARCHAR(300), email VARCHAR(100)) DEFAULT CHARSET=utf8mb4 ROW_FORMAT=REDUNDANT;\n\
+         INSERT INTO dropped_old VALUES (1, 'A001', '山田 太郎', '備考', 'taro.yamada@example.jp'), (2, 'A002', '鈴木 花子', NULL, 'hanako.suzuki@example.ne.jp');\n\
+         ALTER TABLE dropped_old DROP COLUMN memo, ALGORITHM=INSTANT;\n\
+         ALTER TABLE dropped_old ADD COLUMN phone VARCHAR(20) AFTER name, ALGORITHM=INSTANT;\n\
+         INSERT INTO dropped_old VALUES (3, 'A003', '佐藤 次郎', '090-1234-5678', 'jiro.sato@example.co.jp');\n",
     );
     // A table in partitions (`parts#P#p0.ibd`, `parts#P#p1.ibd`: one `.frm`).
     let (parted, _) = synth::persons_text(96, 20, Form::Csv);
@@ -2673,6 +2678,11 @@ fn reads_innodb_tables_with_their_dictionary() {
     let o = object(&items, &at("shop/dropped_by_mail.ibd"));
     assert_eq!(o["records"], 3, "{o}");
     assert_eq!(n(&o, kizuki_core::Category::NameKanji), 3, "{o}");
+    // And in REDUNDANT records (their fields found by their end offsets).
+    let o = object(&items, &at("shop/dropped_old.ibd"));
+    assert_eq!(o["records"], 3, "{o}");
+    assert_eq!(n(&o, kizuki_core::Category::Phone), 1, "{o}");
+    assert_eq!(n(&o, kizuki_core::Category::Email), 3, "{o}");
     let failed: Vec<_> = items.iter().filter(|o| o.get("error").is_some()).collect();
     assert!(failed.is_empty(), "{failed:?}");
     let parts: u64 = ["p0", "p1"]
