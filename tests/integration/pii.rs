@@ -1492,6 +1492,135 @@ fn reads_a_large_file_on_every_thread_as_on_one() {
     }
 }
 
+/// A scan with a ledger (`--resume STATE`) that crashes goes on where it stopped: the files
+/// read before are not read again, and what the run prints is what one uninterrupted run
+/// prints, in either format. A file changed since, or one that could not be read, is read
+/// again; another scan's ledger is refused; the ledger holds no value unmasked.
+#[test]
+fn resumes_a_scan_after_a_crash() {
+    let sb = Sandbox::new();
+    for i in 0..12u64 {
+        let (form, ext) = if i % 3 == 0 {
+            (Form::Text, "txt")
+        } else {
+            (Form::Csv, "csv")
+        };
+        let enc = if i % 2 == 0 {
+            encoding_rs::SHIFT_JIS
+        } else {
+            encoding_rs::UTF_8
+        };
+        let g = synth::persons_file(70 + i, 30, form, enc);
+        sb.write(&format!("share/{i:02}.{ext}"), &g.data);
+    }
+    sb.write("share/zz/orders.log", synth::decoys_text(5, 200));
+    let scan = |args: &[&str]| {
+        let mut c = sb.cmd();
+        c.args(args);
+        c.output().unwrap()
+    };
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    let json = ["-v", "--format", "json", "pii", "scan"];
+    let full = scan(&["--format", "json", "pii", "scan", "share"]);
+    assert_eq!(full.status.code(), Some(1));
+    assert_eq!(json_lines(&full.stdout).len(), 12);
+
+    // A crash (the process aborts, as on a fault) once five files are recorded.
+    let mut c = sb.cmd();
+    c.env("KIZUKI_TEST_CRASH_AFTER", "5")
+        .args(json)
+        .args(["--resume", "state.db", "share"]);
+    let crashed = c.output().unwrap();
+    assert_eq!(crashed.status.code(), None, "{}", text(&crashed.stderr));
+    let done = |sb: &Sandbox| -> i64 {
+        let conn = rusqlite::Connection::open(sb.path().join("state.db")).unwrap();
+        conn.query_row("SELECT count(*) FROM done", [], |r| r.get(0))
+            .unwrap()
+    };
+    assert_eq!(done(&sb), 5);
+
+    let resume = |extra: &[&str]| {
+        let mut args = json.to_vec();
+        args.extend(["--resume", "state.db"]);
+        args.extend(extra);
+        args.push("share");
+        scan(&args)
+    };
+    let resumed = resume(&[]);
+    assert_eq!(resumed.status.code(), Some(1));
+    assert_eq!(text(&resumed.stdout), text(&full.stdout));
+    let log = text(&resumed.stderr);
+    assert!(log.contains("recorded=8 from_ledger=5"), "{log}");
+    // Once done, nothing is read again.
+    let again = resume(&[]);
+    assert_eq!(text(&again.stdout), text(&full.stdout));
+    assert!(text(&again.stderr).contains("recorded=0 from_ledger=13"));
+    // Text output from the ledger is the text a fresh scan prints.
+    let fresh_text = scan(&["pii", "scan", "share"]);
+    let ledger_text = scan(&["pii", "scan", "--resume", "state.db", "share"]);
+    assert_eq!(text(&ledger_text.stdout), text(&fresh_text.stdout));
+    assert!(text(&fresh_text.stdout).contains("share/05.csv"));
+
+    // A file changed since it was recorded is read again.
+    let changed = synth::persons_file(99, 50, Form::Csv, encoding_rs::UTF_8);
+    sb.write("share/04.csv", &changed.data);
+    let fresh = scan(&["--format", "json", "pii", "scan", "share"]);
+    let resumed = resume(&[]);
+    assert_eq!(text(&resumed.stdout), text(&fresh.stdout));
+    assert_ne!(text(&resumed.stdout), text(&full.stdout));
+    assert!(text(&resumed.stderr).contains("recorded=1 from_ledger=12"));
+
+    // A path that cannot be read is not recorded: it is tried again.
+    let missing = resume(&["later.csv"]);
+    assert!(text(&missing.stderr).contains("later.csv"));
+    assert!(text(&missing.stderr).contains("recorded=0 from_ledger=13"));
+    sb.write("later.csv", sjis_csv().data);
+    let found = resume(&["later.csv"]);
+    assert!(text(&found.stderr).contains("recorded=1 from_ledger=13"));
+    assert!(text(&found.stdout).contains("\"path\":\"later.csv\""));
+
+    // Another scan's ledger: one error line naming the file and what differs.
+    let other = resume(&["--reveal"]);
+    assert_eq!(other.status.code(), Some(2));
+    let err = text(&other.stderr);
+    assert!(
+        err.contains("state.db") && err.contains("reveal false there, reveal true here"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(other.stdout.is_empty());
+
+    // The ledger holds what the output holds: no sample unmasked, and only its owner reads it.
+    let revealed = scan(&["--format", "json", "pii", "scan", "--reveal", "share"]);
+    let mut stored = Vec::new();
+    for f in ["state.db", "state.db-wal"] {
+        if let Ok(b) = std::fs::read(sb.path().join(f)) {
+            stored.extend(b);
+        }
+    }
+    let stored = String::from_utf8_lossy(&stored).into_owned();
+    let mut checked = 0;
+    for item in json_lines(&revealed.stdout) {
+        for values in item["samples"].as_object().unwrap().values() {
+            for v in values.as_array().unwrap() {
+                let v = v.as_str().unwrap();
+                assert!(!stored.contains(v), "{v} unmasked in the ledger");
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 100, "{checked}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(sb.path().join("state.db"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+}
+
 #[test]
 fn missing_path_is_an_error() {
     let sb = Sandbox::new();

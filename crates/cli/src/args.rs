@@ -169,6 +169,11 @@ pub struct PiiScanArgs {
     /// Report an object only when it holds at least N values (default: [pii] min_count, or 1).
     #[arg(long, value_name = "N")]
     pub min_count: Option<u64>,
+    /// Keep a ledger of finished files in STATE (SQLite, created when missing) and resume
+    /// from it: run again with the same STATE after a crash or Ctrl-C, and files read before
+    /// (unchanged since) are not read again; their results are printed from STATE.
+    #[arg(long, value_name = "STATE")]
+    pub resume: Option<PathBuf>,
     /// Files or directories to scan.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,

@@ -65,6 +65,7 @@ pub mod pdf;
 mod pgcatalog;
 pub mod pgdump;
 pub mod pgheap;
+pub mod resume;
 pub mod rtf;
 pub mod scan;
 pub mod sheet;
@@ -112,6 +113,9 @@ pub enum Error {
     /// Walking a directory failed.
     #[error("cannot walk directory: {0}")]
     Walk(String),
+    /// An error recorded by an earlier run in the ledger ([`resume`]), as it was printed.
+    #[error("{0}")]
+    Recorded(String),
 }
 
 /// `s` cut into pieces of about `n` bytes on character boundaries, as the decoder hands a

@@ -17,6 +17,7 @@ use std::io::{self, Cursor, Read};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use kizuki_core::Category;
 use kizuki_core::config::Config;
@@ -25,6 +26,7 @@ use rayon::prelude::*;
 
 use crate::Error;
 use crate::decode;
+use crate::resume::{Ledger, LedgerError, Stamp};
 use crate::spread::Spread;
 use crate::table::{self, Table};
 use crate::tally::{CatSet, ObjectReport, Tally};
@@ -90,6 +92,18 @@ pub enum Item {
     },
 }
 
+/// Files taken ahead of the last one given at most ([`Scanner::scan_paths`]): bounds the
+/// results held to be given in order while a large file is read.
+const AHEAD: usize = 4096;
+
+/// What [`Scanner::scan_paths`] gives, in order.
+enum Task {
+    /// An error met walking a directory.
+    Failed(Item),
+    /// A file, its stamp when there is a ledger, and whether the ledger has it as it is.
+    File(PathBuf, Option<Stamp>, bool),
+}
+
 /// The scanner.
 #[derive(Clone, Debug, Default)]
 pub struct Scanner {
@@ -114,8 +128,24 @@ impl Scanner {
     }
 
     /// Scans files and directories (directories recursively, in parallel); items come out in
-    /// path order.
+    /// path order, each file's as soon as it and the files before it are read.
     pub fn scan_paths(&self, paths: &[PathBuf], emit: &mut dyn FnMut(Item)) {
+        // Without a ledger nothing can fail but the items themselves.
+        let _ = self.scan_paths_resuming(paths, None, emit);
+    }
+
+    /// [`Scanner::scan_paths`] with a ledger ([`crate::resume`]): files it records as read
+    /// (unchanged since) are not read again, their recorded items are given in their place;
+    /// each file read is recorded once its items are given. Stops at the first error writing
+    /// the ledger (the scan could not be resumed past it).
+    pub fn scan_paths_resuming(
+        &self,
+        paths: &[PathBuf],
+        mut ledger: Option<&mut Ledger>,
+        emit: &mut dyn FnMut(Item),
+    ) -> Result<(), LedgerError> {
+        // The work in output order: the errors of a directory's walk, then its files.
+        let mut tasks: Vec<Task> = Vec::new();
         for p in paths {
             if p.is_dir() {
                 let mut files = Vec::new();
@@ -129,23 +159,129 @@ impl Scanner {
                             files.push(e.into_path());
                         }
                         Ok(_) => {}
-                        Err(e) => emit(Item::Failed {
+                        Err(e) => tasks.push(Task::Failed(Item::Failed {
                             path: p.display().to_string(),
                             error: Error::Walk(e.to_string()),
-                        }),
+                        })),
                     }
                 }
                 files.sort();
-                let results: Vec<Vec<Item>> = files.par_iter().map(|f| self.scan_file(f)).collect();
-                for item in results.into_iter().flatten() {
-                    emit(item);
-                }
+                tasks.extend(files.into_iter().map(|f| Task::File(f, None, false)));
             } else {
-                for item in self.scan_file(p) {
-                    emit(item);
+                tasks.push(Task::File(p.clone(), None, false));
+            }
+        }
+        // The files to read: those the ledger does not have as they are now.
+        let mut todo: Vec<PathBuf> = Vec::new();
+        for t in &mut tasks {
+            if let Task::File(path, stamp, done) = t {
+                if let Some(l) = ledger.as_deref_mut() {
+                    *stamp = Stamp::of(path);
+                    *done = stamp.is_some_and(|s| l.has(&path.display().to_string(), s));
+                }
+                if !*done {
+                    todo.push(path.clone());
                 }
             }
         }
+        let todo = &todo;
+        let next = AtomicUsize::new(0);
+        let given = AtomicUsize::new(0);
+        let stop = AtomicBool::new(false);
+        let (tx, rx) = std::sync::mpsc::channel::<(usize, Vec<Item>)>();
+        let (next, given, stop) = (&next, &given, &stop);
+        std::thread::scope(|s| {
+            // The readers: each takes the next file in order (so results wait little to be
+            // given in order), at most `AHEAD` files past the last one given.
+            s.spawn(move || {
+                let threads = rayon::current_num_threads().max(1);
+                (0..threads).into_par_iter().for_each_with(tx, |tx, _| {
+                    loop {
+                        let k = next.fetch_add(1, Ordering::AcqRel);
+                        let Some(path) = todo.get(k) else { return };
+                        while k >= given.load(Ordering::Acquire) + AHEAD {
+                            if stop.load(Ordering::Acquire) {
+                                return;
+                            }
+                            std::thread::sleep(std::time::Duration::from_millis(2));
+                        }
+                        if stop.load(Ordering::Acquire)
+                            || tx.send((k, self.scan_file(path))).is_err()
+                        {
+                            return;
+                        }
+                    }
+                });
+            });
+            let res = self.give_in_order(tasks, &rx, given, ledger, emit);
+            if res.is_err() {
+                stop.store(true, Ordering::Release);
+            }
+            drop(rx);
+            res
+        })
+    }
+
+    /// Gives the items of `tasks` in their order: the `k`-th file to read as `rx` brings
+    /// it, the files the ledger has from it.
+    fn give_in_order(
+        &self,
+        tasks: Vec<Task>,
+        rx: &std::sync::mpsc::Receiver<(usize, Vec<Item>)>,
+        given: &AtomicUsize,
+        mut ledger: Option<&mut Ledger>,
+        emit: &mut dyn FnMut(Item),
+    ) -> Result<(), LedgerError> {
+        let mut waiting: HashMap<usize, Vec<Item>> = HashMap::new();
+        let mut k = 0;
+        for t in tasks {
+            let (path, stamp, done) = match t {
+                Task::Failed(item) => {
+                    emit(item);
+                    continue;
+                }
+                Task::File(path, stamp, done) => (path, stamp, done),
+            };
+            let label = path.display().to_string();
+            let recorded = match (done, ledger.as_deref_mut(), stamp) {
+                (true, Some(l), Some(stamp)) => l.lookup(&label, stamp),
+                _ => None,
+            };
+            let items = match recorded {
+                Some(items) => items,
+                None => {
+                    let items = if done {
+                        // The ledger's row went bad since it was checked: read the file here.
+                        self.scan_file(&path)
+                    } else {
+                        let items = loop {
+                            if let Some(v) = waiting.remove(&k) {
+                                break v;
+                            }
+                            match rx.recv() {
+                                Ok((j, v)) => {
+                                    waiting.insert(j, v);
+                                }
+                                Err(_) => break self.scan_file(&path),
+                            }
+                        };
+                        k += 1;
+                        given.store(k, Ordering::Release);
+                        items
+                    };
+                    // Recorded before it is given: a crash between the two gives it on the
+                    // next run, from the ledger.
+                    if let (Some(l), Some(stamp)) = (ledger.as_deref_mut(), stamp) {
+                        l.record(&label, stamp, &items)?;
+                    }
+                    items
+                }
+            };
+            for item in items {
+                emit(item);
+            }
+        }
+        Ok(())
     }
 
     /// Scans one file (a container yields one item per member holding personal data).

@@ -5,8 +5,9 @@ use std::collections::BTreeMap;
 use kizuki_core::hll::Registers;
 use kizuki_core::report::Style;
 use kizuki_core::{Category, Report, Text, mask};
+use serde::de::{MapAccess, Visitor};
 use serde::ser::SerializeMap;
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Samples kept per category.
 pub const SAMPLES: usize = 3;
@@ -378,6 +379,27 @@ impl Tally {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Columns(pub Vec<(String, Category)>);
 
+impl<'de> Deserialize<'de> for Columns {
+    /// In the order written, duplicate headers kept (a map in JSON, as it is printed).
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Columns;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a map of column headers to categories")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Columns, A::Error> {
+                let mut v = Vec::new();
+                while let Some(e) = m.next_entry()? {
+                    v.push(e);
+                }
+                Ok(Columns(v))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
 impl Serialize for Columns {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut m = s.serialize_map(Some(self.0.len()))?;
@@ -389,7 +411,7 @@ impl Serialize for Columns {
 }
 
 /// What one scanned object (a file, an archive member, a sheet) holds.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ObjectReport {
     /// The path; archive members as `a.zip!dir/x.csv`.
     pub path: String,

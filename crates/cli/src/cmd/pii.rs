@@ -1,5 +1,7 @@
 //! `kizuki pii scan`: personal data in files, archives and spreadsheets.
 
+use anyhow::Context;
+use kizuki_pii::resume::Ledger;
 use kizuki_pii::{Item, Options, Scanner};
 
 use crate::args::{Global, PiiCmd, PiiScanArgs};
@@ -23,11 +25,15 @@ fn scan(g: &Global, a: &PiiScanArgs) -> anyhow::Result<Exit> {
         opts.min_count = n.max(1);
     }
     opts.reveal = a.reveal;
+    let mut ledger = match &a.resume {
+        Some(p) => Some(Ledger::open(p, &opts).context("--resume")?),
+        None => None,
+    };
     let scanner = Scanner::new(opts);
     let mut em = Emitter::new(g);
     let mut progress = Progress::new(g, 0, "pii scan");
     let mut io_err = None;
-    scanner.scan_paths(&a.paths, &mut |item| {
+    let res = scanner.scan_paths_resuming(&a.paths, ledger.as_mut(), &mut |item| {
         progress.inc(1);
         let res = match item {
             Item::Found(r) => em.item(&r),
@@ -38,6 +44,14 @@ fn scan(g: &Global, a: &PiiScanArgs) -> anyhow::Result<Exit> {
         }
     });
     progress.finish();
+    res.context("--resume")?;
+    if let Some(l) = &ledger {
+        tracing::info!(
+            recorded = l.recorded,
+            from_ledger = l.replayed,
+            "pii scan: files read and recorded, files given from the ledger"
+        );
+    }
     if let Some(e) = io_err {
         return Err(e.into());
     }

@@ -1,0 +1,284 @@
+//! A scan that survives its own end: the ledger of `kizuki pii scan --resume STATE`.
+//!
+//! Scanning a file share or a restored disk takes hours; a crash, a reboot or Ctrl-C must not
+//! throw that work away. The ledger is an SQLite database (WAL journal) with one row per
+//! finished file: its path as the scan names it, its size and modification time, and the
+//! items it gave (as JSON: the reports, masked as printed, and the failed items). A file's row
+//! is committed right after its items are printed, so a crash loses at most the files being
+//! read at that moment. A later run with the same ledger does not read a file whose row
+//! matches its size and modification time: it prints the recorded items in their place, so
+//! its output is what one uninterrupted run prints, and no file is read twice or skipped. A
+//! file changed since is read again; a file that could not be opened or read (`cannot read`)
+//! is not recorded, so it is tried again.
+//!
+//! A ledger belongs to one scan: the options (categories, `--reveal`, `--min-count`, the
+//! `[files]` caps) and kizuki's version are stored with it, and a run with others refuses it
+//! rather than mix results. The ledger holds what the output holds (masked samples unless
+//! `--reveal`), never more; it is created readable by its owner only.
+
+use std::path::{Path, PathBuf};
+use std::time::UNIX_EPOCH;
+
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+
+use crate::scan::{Item, Options};
+use crate::tally::ObjectReport;
+
+/// An error opening or writing the ledger: the scan stops (going on would lose the record).
+#[derive(Debug, thiserror::Error)]
+#[error("{path}: {msg}")]
+pub struct LedgerError {
+    /// The ledger file.
+    pub path: PathBuf,
+    /// What went wrong.
+    pub msg: String,
+}
+
+/// A file's identity as the ledger knows it: a file with another size or modification time
+/// is read again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Stamp {
+    size: u64,
+    mtime_ns: i64,
+}
+
+impl Stamp {
+    /// Whether this is the stamp stored as `(size, mtime_ns)`.
+    fn is(self, (size, mtime_ns): (i64, i64)) -> bool {
+        u64::try_from(size).ok() == Some(self.size) && mtime_ns == self.mtime_ns
+    }
+
+    /// The stamp of the file at `path` now, if it can be read.
+    pub fn of(path: &Path) -> Option<Stamp> {
+        let m = std::fs::metadata(path).ok()?;
+        let mtime_ns = m
+            .modified()
+            .ok()
+            .and_then(|t| match t.duration_since(UNIX_EPOCH) {
+                Ok(d) => i64::try_from(d.as_nanos()).ok(),
+                Err(e) => i64::try_from(e.duration().as_nanos()).ok().map(|n| -n),
+            })
+            .unwrap_or(0);
+        Some(Stamp {
+            size: m.len(),
+            mtime_ns,
+        })
+    }
+}
+
+/// An item as the ledger stores it.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum Stored {
+    Found(ObjectReport),
+    Failed { path: String, error: String },
+}
+
+/// The ledger of one scan.
+pub struct Ledger {
+    conn: Connection,
+    path: PathBuf,
+    /// Files recorded by this run.
+    pub recorded: u64,
+    /// Files whose items came from the ledger.
+    pub replayed: u64,
+    /// Test hook: abort the process (as a crash would) once this many files are recorded.
+    crash_after: Option<u64>,
+}
+
+impl Ledger {
+    /// Opens the ledger at `path`, creating it when missing; refuses one made with other
+    /// options or by another version.
+    pub fn open(path: &Path, opts: &Options) -> Result<Ledger, LedgerError> {
+        let err = |msg: String| LedgerError {
+            path: path.to_path_buf(),
+            msg,
+        };
+        let sql = |e: rusqlite::Error| err(e.to_string());
+        if !path.exists() {
+            create_private(path).map_err(|e| err(format!("cannot create: {e}")))?;
+        }
+        let conn = Connection::open(path).map_err(sql)?;
+        conn.execute_batch(
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;
+             CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+             CREATE TABLE IF NOT EXISTS done(path TEXT PRIMARY KEY, size INTEGER NOT NULL,
+                 mtime_ns INTEGER NOT NULL, items TEXT NOT NULL);",
+        )
+        .map_err(|e| {
+            err(format!(
+                "not a kizuki ledger (an SQLite database made by --resume): {e}"
+            ))
+        })?;
+        let scan = fingerprint(opts);
+        let stored: Option<String> = conn
+            .query_row("SELECT value FROM meta WHERE key = 'scan'", [], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(sql)?;
+        match stored {
+            Some(s) if s != scan => {
+                // What differs, as `reveal false` (the ledger's) against `reveal true`.
+                let theirs: Vec<&str> = s.split("; ").collect();
+                let differs: Vec<String> = scan
+                    .split("; ")
+                    .zip(s.split("; "))
+                    .filter(|(mine, theirs)| mine != theirs)
+                    .map(|(mine, theirs)| format!("{theirs} there, {mine} here"))
+                    .collect();
+                let differs = if differs.is_empty() || theirs.len() != scan.split("; ").count() {
+                    format!("{s} there")
+                } else {
+                    differs.join("; ")
+                };
+                return Err(err(format!(
+                    "this ledger belongs to another scan ({differs}): resume with the options \
+                     it was made with, or give a new file"
+                )));
+            }
+            Some(_) => {}
+            None => {
+                conn.execute(
+                    "INSERT INTO meta(key, value) VALUES ('scan', ?1)",
+                    params![scan],
+                )
+                .map_err(sql)?;
+            }
+        }
+        let crash_after = std::env::var("KIZUKI_TEST_CRASH_AFTER")
+            .ok()
+            .and_then(|v| v.parse().ok());
+        Ok(Ledger {
+            conn,
+            path: path.to_path_buf(),
+            recorded: 0,
+            replayed: 0,
+            crash_after,
+        })
+    }
+
+    /// Whether the file `label` is recorded with this stamp.
+    pub fn has(&mut self, label: &str, stamp: Stamp) -> bool {
+        self.conn
+            .prepare_cached("SELECT size, mtime_ns FROM done WHERE path = ?1")
+            .and_then(|mut st| {
+                st.query_row(params![label], |r| {
+                    Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))
+                })
+                .optional()
+            })
+            .ok()
+            .flatten()
+            .is_some_and(|(size, mtime_ns)| stamp.is((size, mtime_ns)))
+    }
+
+    /// The items recorded for the file `label` when it still has this stamp.
+    pub fn lookup(&mut self, label: &str, stamp: Stamp) -> Option<Vec<Item>> {
+        let row: Option<(i64, i64, String)> = self
+            .conn
+            .prepare_cached("SELECT size, mtime_ns, items FROM done WHERE path = ?1")
+            .and_then(|mut st| {
+                st.query_row(params![label], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                    .optional()
+            })
+            .ok()
+            .flatten();
+        let (size, mtime_ns, items) = row?;
+        if !stamp.is((size, mtime_ns)) {
+            return None;
+        }
+        let stored: Vec<Stored> = serde_json::from_str(&items).ok()?;
+        self.replayed += 1;
+        Some(
+            stored
+                .into_iter()
+                .map(|s| match s {
+                    Stored::Found(r) => Item::Found(r),
+                    Stored::Failed { path, error } => Item::Failed {
+                        path,
+                        error: crate::Error::Recorded(error),
+                    },
+                })
+                .collect(),
+        )
+    }
+
+    /// Records the file `label` (read with this stamp) as finished with these items. A file
+    /// that could not be read is not recorded: the next run tries it again.
+    pub fn record(&mut self, label: &str, stamp: Stamp, items: &[Item]) -> Result<(), LedgerError> {
+        if items.iter().any(|i| {
+            matches!(
+                i,
+                Item::Failed {
+                    error: crate::Error::Io { .. },
+                    ..
+                }
+            )
+        }) {
+            return Ok(());
+        }
+        let stored: Vec<Stored> = items
+            .iter()
+            .map(|i| match i {
+                Item::Found(r) => Stored::Found(r.clone()),
+                Item::Failed { path, error } => Stored::Failed {
+                    path: path.clone(),
+                    error: error.to_string(),
+                },
+            })
+            .collect();
+        let json = serde_json::to_string(&stored).map_err(|e| self.error(e.to_string()))?;
+        let size = i64::try_from(stamp.size).unwrap_or(i64::MAX);
+        self.conn
+            .prepare_cached(
+                "INSERT OR REPLACE INTO done(path, size, mtime_ns, items) VALUES (?1, ?2, ?3, ?4)",
+            )
+            .and_then(|mut st| st.execute(params![label, size, stamp.mtime_ns, json]))
+            .map_err(|e| self.error(e.to_string()))?;
+        self.recorded += 1;
+        if self.crash_after.is_some_and(|n| self.recorded >= n) {
+            // As a crash would: no destructor, no flush of anything not committed.
+            std::process::abort();
+        }
+        Ok(())
+    }
+
+    fn error(&self, msg: String) -> LedgerError {
+        LedgerError {
+            path: self.path.clone(),
+            msg,
+        }
+    }
+}
+
+/// What makes two runs the same scan: the options that change the output, and the version.
+fn fingerprint(opts: &Options) -> String {
+    format!(
+        "kizuki {}; categories {}; reveal {}; min-count {}; caps {}/{}/{}/{}",
+        env!("CARGO_PKG_VERSION"),
+        kizuki_core::Category::ALL
+            .iter()
+            .filter(|c| opts.categories.has(**c))
+            .map(|c| c.to_string())
+            .collect::<Vec<_>>()
+            .join(","),
+        opts.reveal,
+        opts.min_count,
+        opts.max_depth,
+        opts.max_members,
+        opts.max_total_size,
+        opts.max_ratio
+    )
+}
+
+/// Creates an empty ledger file readable and writable by its owner only (it holds paths and
+/// samples; SQLite gives its journal files the same permissions).
+fn create_private(path: &Path) -> std::io::Result<()> {
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
+    o.open(path).map(drop)
+}
