@@ -118,6 +118,36 @@ pub enum Error {
     Recorded(String),
 }
 
+thread_local! {
+    /// Guarded calls running on this thread ([`guarded`]): their panics are reported as
+    /// errors, not printed.
+    static QUIET: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// Runs `f`, turning a panic into an error carrying the panic's message, which is not printed
+/// (it may quote the input). A last guard: around a parser of hostile input that is not ours,
+/// and around each file of a scan, so that a bug on one file does not stop the scan.
+pub(crate) fn guarded<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let prev = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if QUIET.with(std::cell::Cell::get) == 0 {
+                prev(info);
+            }
+        }));
+    });
+    QUIET.with(|q| q.set(q.get() + 1));
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    QUIET.with(|q| q.set(q.get().saturating_sub(1)));
+    r.map_err(|p| {
+        p.downcast_ref::<&str>()
+            .map(|s| (*s).to_string())
+            .or_else(|| p.downcast_ref::<String>().cloned())
+            .unwrap_or_default()
+    })
+}
+
 /// `s` cut into pieces of about `n` bytes on character boundaries, as the decoder hands a
 /// text on: for the tests of the readers that keep state between pieces.
 #[cfg(test)]

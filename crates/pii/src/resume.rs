@@ -282,3 +282,87 @@ fn create_private(path: &Path) -> std::io::Result<()> {
     std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
     o.open(path).map(drop)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Scanner;
+
+    fn printed(items: &[Item]) -> Vec<String> {
+        items
+            .iter()
+            .map(|i| match i {
+                Item::Found(r) => serde_json::to_string(r).unwrap(),
+                Item::Failed { path, error } => format!("{path}: {error}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn items_come_back_as_they_were_given() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("x.csv");
+        // Two columns under one header (kept both, in order), and a failed member.
+        let csv =
+            "名,名,電話番号\n山田 太郎,山田 花子,090-1234-5678\n佐藤 一郎,佐藤 次郎,03-1234-5678\n";
+        std::fs::write(&file, csv).unwrap();
+        let mut items = Scanner::default().scan_bytes("x.csv", csv.as_bytes());
+        items.push(Item::Failed {
+            path: "x.zip!y.csv".into(),
+            error: crate::Error::Cap("depth 4".into()),
+        });
+        let opts = Options::default();
+        let mut l = Ledger::open(&dir.path().join("state.db"), &opts).unwrap();
+        let stamp = Stamp::of(&file).unwrap();
+        assert!(!l.has("x.csv", stamp));
+        l.record("x.csv", stamp, &items).unwrap();
+        assert!(l.has("x.csv", stamp));
+        let back = l.lookup("x.csv", stamp).unwrap();
+        assert_eq!(printed(&back), printed(&items));
+        assert!(printed(&items)[0].contains(r#""columns":{"名":"name_kanji","名":"name_kanji""#));
+        // Opened again, by the same scan: the same items.
+        drop(l);
+        let mut l = Ledger::open(&dir.path().join("state.db"), &opts).unwrap();
+        assert_eq!(printed(&l.lookup("x.csv", stamp).unwrap()), printed(&items));
+
+        // A file with another size or time is not given.
+        std::fs::write(&file, format!("{csv}鈴木 一,鈴木 二,080-1111-2222\n")).unwrap();
+        let now = Stamp::of(&file).unwrap();
+        assert_ne!(now, stamp);
+        assert!(!l.has("x.csv", now) && l.lookup("x.csv", now).is_none());
+
+        // A file that could not be read is not recorded.
+        let failed = [Item::Failed {
+            path: "gone.csv".into(),
+            error: crate::Error::Io {
+                path: "gone.csv".into(),
+                source: std::io::Error::from(std::io::ErrorKind::NotFound),
+            },
+        }];
+        l.record("gone.csv", now, &failed).unwrap();
+        assert!(!l.has("gone.csv", now));
+        // (Counted since it was opened again: nothing recorded, one file given.)
+        assert_eq!((l.recorded, l.replayed), (0, 1));
+
+        // Another scan's options: refused.
+        let other = Options {
+            min_count: 5,
+            ..Options::default()
+        };
+        let err = Ledger::open(&dir.path().join("state.db"), &other)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("min-count 1 there, min-count 5 here"), "{err}");
+        // Not a ledger.
+        std::fs::write(dir.path().join("junk"), "not a database").unwrap();
+        let err = Ledger::open(&dir.path().join("junk"), &opts)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            err.contains("junk") && err.contains("not a kizuki ledger"),
+            "{err}"
+        );
+    }
+}

@@ -206,7 +206,7 @@ impl Scanner {
                             std::thread::sleep(std::time::Duration::from_millis(2));
                         }
                         if stop.load(Ordering::Acquire)
-                            || tx.send((k, self.scan_file(path))).is_err()
+                            || tx.send((k, self.scan_file_guarded(path))).is_err()
                         {
                             return;
                         }
@@ -252,7 +252,7 @@ impl Scanner {
                 None => {
                     let items = if done {
                         // The ledger's row went bad since it was checked: read the file here.
-                        self.scan_file(&path)
+                        self.scan_file_guarded(&path)
                     } else {
                         let items = loop {
                             if let Some(v) = waiting.remove(&k) {
@@ -262,7 +262,7 @@ impl Scanner {
                                 Ok((j, v)) => {
                                     waiting.insert(j, v);
                                 }
-                                Err(_) => break self.scan_file(&path),
+                                Err(_) => break self.scan_file_guarded(&path),
                             }
                         };
                         k += 1;
@@ -282,6 +282,17 @@ impl Scanner {
             }
         }
         Ok(())
+    }
+
+    /// [`Scanner::scan_file`], a panic (a bug) turned into the file's failed item so the scan
+    /// goes on; its message is not shown, as it may quote the file.
+    fn scan_file_guarded(&self, path: &Path) -> Vec<Item> {
+        crate::guarded(|| self.scan_file(path)).unwrap_or_else(|_| {
+            vec![Item::Failed {
+                path: path.display().to_string(),
+                error: Error::Read("kizuki failed on this file (a bug: please report it)".into()),
+            }]
+        })
     }
 
     /// Scans one file (a container yields one item per member holding personal data).

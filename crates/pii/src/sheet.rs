@@ -363,34 +363,10 @@ pub fn check_biff(s: &[u8]) -> Result<(), String> {
     Ok(())
 }
 
-thread_local! {
-    /// Set while a guarded call runs: its panic is reported as an error, not printed.
-    static QUIET: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-}
-
 /// Runs `f`, turning a panic into an error (a last guard around a parser of hostile input
 /// that is not ours; the checks above keep the known ones away).
 fn guarded<T>(f: impl FnOnce() -> T) -> Result<T, String> {
-    static HOOK: std::sync::Once = std::sync::Once::new();
-    HOOK.call_once(|| {
-        let prev = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            if !QUIET.with(std::cell::Cell::get) {
-                prev(info);
-            }
-        }));
-    });
-    QUIET.with(|q| q.set(true));
-    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
-    QUIET.with(|q| q.set(false));
-    r.map_err(|p| {
-        let why = p
-            .downcast_ref::<&str>()
-            .map(|s| (*s).to_string())
-            .or_else(|| p.downcast_ref::<String>().cloned())
-            .unwrap_or_default();
-        format!("the workbook reader failed: {why}")
-    })
+    crate::guarded(f).map_err(|why| format!("the workbook reader failed: {why}"))
 }
 
 /// Reads an xls workbook's sheets (Excel 97-2003, and Excel 95 in its code page), after
