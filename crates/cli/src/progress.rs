@@ -47,6 +47,13 @@ impl Progress {
         }
     }
 
+    /// Sets the total once it is known (a spinner becomes a bar).
+    pub fn set_total(&mut self, total: u64) {
+        if let Some(bar) = &self.bar {
+            bar.set_length(total);
+        }
+    }
+
     /// Advances by `n` units.
     pub fn inc(&mut self, n: u64) {
         if let Some(bar) = &self.bar {

@@ -131,17 +131,19 @@ impl Scanner {
     /// path order, each file's as soon as it and the files before it are read.
     pub fn scan_paths(&self, paths: &[PathBuf], emit: &mut dyn FnMut(Item)) {
         // Without a ledger nothing can fail but the items themselves.
-        let _ = self.scan_paths_resuming(paths, None, emit);
+        let _ = self.scan_paths_resuming(paths, None, &mut |_, _| {}, emit);
     }
 
     /// [`Scanner::scan_paths`] with a ledger ([`crate::resume`]): files it records as read
     /// (unchanged since) are not read again, their recorded items are given in their place;
     /// each file read is recorded once its items are given. Stops at the first error writing
-    /// the ledger (the scan could not be resumed past it).
+    /// the ledger (the scan could not be resumed past it). `files` is told the files given so
+    /// far and the files in all (known once the directories are walked) as each is given.
     pub fn scan_paths_resuming(
         &self,
         paths: &[PathBuf],
         mut ledger: Option<&mut Ledger>,
+        files: &mut dyn FnMut(u64, u64),
         emit: &mut dyn FnMut(Item),
     ) -> Result<(), LedgerError> {
         // The work in output order: the errors of a directory's walk, then its files.
@@ -213,7 +215,7 @@ impl Scanner {
                     }
                 });
             });
-            let res = self.give_in_order(tasks, &rx, given, ledger, emit);
+            let res = self.give_in_order(tasks, &rx, given, ledger, files, emit);
             if res.is_err() {
                 stop.store(true, Ordering::Release);
             }
@@ -230,10 +232,14 @@ impl Scanner {
         rx: &std::sync::mpsc::Receiver<(usize, Vec<Item>)>,
         given: &AtomicUsize,
         mut ledger: Option<&mut Ledger>,
+        files: &mut dyn FnMut(u64, u64),
         emit: &mut dyn FnMut(Item),
     ) -> Result<(), LedgerError> {
         let mut waiting: HashMap<usize, Vec<Item>> = HashMap::new();
         let mut k = 0;
+        let total = tasks.iter().filter(|t| matches!(t, Task::File(..))).count() as u64;
+        let mut given_files = 0;
+        files(0, total);
         for t in tasks {
             let (path, stamp, done) = match t {
                 Task::Failed(item) => {
@@ -280,6 +286,8 @@ impl Scanner {
             for item in items {
                 emit(item);
             }
+            given_files += 1;
+            files(given_files, total);
         }
         Ok(())
     }

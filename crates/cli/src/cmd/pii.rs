@@ -31,10 +31,16 @@ fn scan(g: &Global, a: &PiiScanArgs) -> anyhow::Result<Exit> {
     };
     let scanner = Scanner::new(opts);
     let mut em = Emitter::new(g);
-    let mut progress = Progress::new(g, 0, "pii scan");
+    let mut progress = Progress::new(g, 0, "pii scan: files");
     let mut io_err = None;
-    let res = scanner.scan_paths_resuming(&a.paths, ledger.as_mut(), &mut |item| {
-        progress.inc(1);
+    let mut files = |done: u64, total: u64| {
+        if done == 0 {
+            progress.set_total(total);
+        } else {
+            progress.inc(1);
+        }
+    };
+    let res = scanner.scan_paths_resuming(&a.paths, ledger.as_mut(), &mut files, &mut |item| {
         let res = match item {
             Item::Found(r) => em.item(&r),
             Item::Failed { path, error } => em.error(&path, &error),
