@@ -17,7 +17,7 @@
 //! `--reveal`), never more; it is created readable by its owner only.
 
 use std::path::{Path, PathBuf};
-use std::time::UNIX_EPOCH;
+use std::time::{Duration, Instant, UNIX_EPOCH};
 
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
@@ -85,7 +85,14 @@ pub struct Ledger {
     pub replayed: u64,
     /// Test hook: abort the process (as a crash would) once this many files are recorded.
     crash_after: Option<u64>,
+    /// Rows written since the last commit, and when that was: rows are committed together,
+    /// a few times a second (a crash loses the files read since, which are read again).
+    pending: u64,
+    committed: Instant,
 }
+
+/// How long recorded rows wait to be committed at most.
+const COMMIT_EVERY: Duration = Duration::from_millis(250);
 
 impl Ledger {
     /// Opens the ledger at `path`, creating it when missing; refuses one made with other
@@ -156,6 +163,8 @@ impl Ledger {
             recorded: 0,
             replayed: 0,
             crash_after,
+            pending: 0,
+            committed: Instant::now(),
         })
     }
 
@@ -231,6 +240,12 @@ impl Ledger {
             .collect();
         let json = serde_json::to_string(&stored).map_err(|e| self.error(e.to_string()))?;
         let size = i64::try_from(stamp.size).unwrap_or(i64::MAX);
+        if self.pending == 0 {
+            self.conn
+                .execute_batch("BEGIN")
+                .map_err(|e| self.error(e.to_string()))?;
+            self.committed = Instant::now();
+        }
         self.conn
             .prepare_cached(
                 "INSERT OR REPLACE INTO done(path, size, mtime_ns, items) VALUES (?1, ?2, ?3, ?4)",
@@ -238,9 +253,26 @@ impl Ledger {
             .and_then(|mut st| st.execute(params![label, size, stamp.mtime_ns, json]))
             .map_err(|e| self.error(e.to_string()))?;
         self.recorded += 1;
-        if self.crash_after.is_some_and(|n| self.recorded >= n) {
-            // As a crash would: no destructor, no flush of anything not committed.
+        self.pending += 1;
+        let crash = self.crash_after.is_some_and(|n| self.recorded >= n);
+        if crash || self.committed.elapsed() >= COMMIT_EVERY {
+            self.commit()?;
+        }
+        if crash {
+            // As a crash right after a commit would: no destructor, nothing flushed.
             std::process::abort();
+        }
+        Ok(())
+    }
+
+    /// Commits the rows recorded since the last commit (also done when the ledger is dropped,
+    /// without a word on failure).
+    pub fn commit(&mut self) -> Result<(), LedgerError> {
+        if self.pending > 0 {
+            self.pending = 0;
+            self.conn
+                .execute_batch("COMMIT")
+                .map_err(|e| self.error(e.to_string()))?;
         }
         Ok(())
     }
@@ -249,6 +281,14 @@ impl Ledger {
         LedgerError {
             path: self.path.clone(),
             msg,
+        }
+    }
+}
+
+impl Drop for Ledger {
+    fn drop(&mut self) {
+        if let Err(e) = self.commit() {
+            tracing::warn!(error = %e, "the ledger's last rows are not committed");
         }
     }
 }

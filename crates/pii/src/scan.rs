@@ -22,7 +22,6 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use kizuki_core::Category;
 use kizuki_core::config::Config;
 use kizuki_files::FileType;
-use rayon::prelude::*;
 
 use crate::Error;
 use crate::decode;
@@ -93,8 +92,9 @@ pub enum Item {
 }
 
 /// Files taken ahead of the last one given at most ([`Scanner::scan_paths`]): bounds the
-/// results held to be given in order while a large file is read.
-const AHEAD: usize = 4096;
+/// results held to be given in order while a large file is read. (Small in unit tests, which
+/// thus reach it.)
+const AHEAD: usize = if cfg!(test) { 3 } else { 4096 };
 
 /// What [`Scanner::scan_paths`] gives, in order.
 enum Task {
@@ -102,6 +102,81 @@ enum Task {
     Failed(Item),
     /// A file, its stamp when there is a ledger, and whether the ledger has it as it is.
     File(PathBuf, Option<Stamp>, bool),
+}
+
+/// Gives the items of a scan's tasks in their order ([`Scanner::scan_paths_resuming`]): the
+/// `k`-th file to read once read, the files the ledger has from it.
+struct Giver<'a> {
+    tasks: std::collections::VecDeque<Task>,
+    /// Items of files read, by their rank among the files to read.
+    waiting: HashMap<usize, Vec<Item>>,
+    /// Files read and given.
+    read: usize,
+    ledger: Option<&'a mut Ledger>,
+    files: &'a mut (dyn FnMut(u64, u64) + Send),
+    emit: &'a mut (dyn FnMut(Item) + Send),
+    total: u64,
+    /// Files given.
+    given: u64,
+    /// The ledger could not be written: nothing more is given.
+    error: Option<LedgerError>,
+}
+
+impl Giver<'_> {
+    /// Gives every task that is ready, in order.
+    fn give(&mut self, scanner: &Scanner) {
+        while self.error.is_none() {
+            let items = match self.tasks.front() {
+                None => return,
+                Some(Task::Failed(_)) => {
+                    if let Some(Task::Failed(item)) = self.tasks.pop_front() {
+                        (self.emit)(item);
+                    }
+                    continue;
+                }
+                Some(Task::File(path, stamp, done)) => {
+                    let (label, stamp, done) = (path.display().to_string(), *stamp, *done);
+                    let recorded = match (done, self.ledger.as_deref_mut(), stamp) {
+                        (true, Some(l), Some(stamp)) => l.lookup(&label, stamp),
+                        _ => None,
+                    };
+                    match recorded {
+                        Some(items) => items,
+                        None => {
+                            let items = if done {
+                                // The ledger's row went bad since it was checked: read the
+                                // file here.
+                                scanner.scan_file_guarded(path)
+                            } else {
+                                match self.waiting.remove(&self.read) {
+                                    Some(items) => items,
+                                    None => return,
+                                }
+                            };
+                            if !done {
+                                self.read += 1;
+                            }
+                            // Recorded before it is given: a crash between the two gives it
+                            // on the next run, from the ledger.
+                            if let (Some(l), Some(stamp)) = (self.ledger.as_deref_mut(), stamp)
+                                && let Err(e) = l.record(&label, stamp, &items)
+                            {
+                                self.error = Some(e);
+                                return;
+                            }
+                            items
+                        }
+                    }
+                }
+            };
+            self.tasks.pop_front();
+            for item in items {
+                (self.emit)(item);
+            }
+            self.given += 1;
+            (self.files)(self.given, self.total);
+        }
+    }
 }
 
 /// The scanner.
@@ -129,22 +204,22 @@ impl Scanner {
 
     /// Scans files and directories (directories recursively, in parallel); items come out in
     /// path order, each file's as soon as it and the files before it are read.
-    pub fn scan_paths(&self, paths: &[PathBuf], emit: &mut dyn FnMut(Item)) {
+    pub fn scan_paths(&self, paths: &[PathBuf], emit: &mut (dyn FnMut(Item) + Send)) {
         // Without a ledger nothing can fail but the items themselves.
         let _ = self.scan_paths_resuming(paths, None, &mut |_, _| {}, emit);
     }
 
     /// [`Scanner::scan_paths`] with a ledger ([`crate::resume`]): files it records as read
     /// (unchanged since) are not read again, their recorded items are given in their place;
-    /// each file read is recorded once its items are given. Stops at the first error writing
+    /// each file read is recorded as its items are given. Stops at the first error writing
     /// the ledger (the scan could not be resumed past it). `files` is told the files given so
     /// far and the files in all (known once the directories are walked) as each is given.
     pub fn scan_paths_resuming(
         &self,
         paths: &[PathBuf],
         mut ledger: Option<&mut Ledger>,
-        files: &mut dyn FnMut(u64, u64),
-        emit: &mut dyn FnMut(Item),
+        files: &mut (dyn FnMut(u64, u64) + Send),
+        emit: &mut (dyn FnMut(Item) + Send),
     ) -> Result<(), LedgerError> {
         // The work in output order: the errors of a directory's walk, then its files.
         let mut tasks: Vec<Task> = Vec::new();
@@ -186,110 +261,76 @@ impl Scanner {
                 }
             }
         }
-        let todo = &todo;
+        let total = tasks.iter().filter(|t| matches!(t, Task::File(..))).count() as u64;
+        files(0, total);
+        let giver = std::sync::Mutex::new(Giver {
+            tasks: tasks.into_iter().collect(),
+            waiting: HashMap::new(),
+            read: 0,
+            ledger,
+            files,
+            emit,
+            total,
+            given: 0,
+            error: None,
+        });
         let next = AtomicUsize::new(0);
+        // Files read and given (`Giver::read`), for the readers to see without the lock.
         let given = AtomicUsize::new(0);
         let stop = AtomicBool::new(false);
-        let (tx, rx) = std::sync::mpsc::channel::<(usize, Vec<Item>)>();
-        let (next, given, stop) = (&next, &given, &stop);
-        std::thread::scope(|s| {
-            // The readers: each takes the next file in order (so results wait little to be
-            // given in order), at most `AHEAD` files past the last one given.
-            s.spawn(move || {
-                let threads = rayon::current_num_threads().max(1);
-                (0..threads).into_par_iter().for_each_with(tx, |tx, _| {
-                    loop {
-                        let k = next.fetch_add(1, Ordering::AcqRel);
-                        let Some(path) = todo.get(k) else { return };
-                        while k >= given.load(Ordering::Acquire) + AHEAD {
-                            if stop.load(Ordering::Acquire) {
-                                return;
-                            }
-                            std::thread::sleep(std::time::Duration::from_millis(2));
-                        }
-                        if stop.load(Ordering::Acquire)
-                            || tx.send((k, self.scan_file_guarded(path))).is_err()
-                        {
-                            return;
-                        }
-                    }
-                });
-            });
-            let res = self.give_in_order(tasks, &rx, given, ledger, files, emit);
-            if res.is_err() {
+        let give = |k: Option<(usize, Vec<Item>)>| {
+            let mut g = giver
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if let Some((k, items)) = k {
+                g.waiting.insert(k, items);
+            }
+            g.give(self);
+            given.store(g.read, Ordering::Release);
+            if g.error.is_some() {
                 stop.store(true, Ordering::Release);
             }
-            drop(rx);
-            res
-        })
-    }
-
-    /// Gives the items of `tasks` in their order: the `k`-th file to read as `rx` brings
-    /// it, the files the ledger has from it.
-    fn give_in_order(
-        &self,
-        tasks: Vec<Task>,
-        rx: &std::sync::mpsc::Receiver<(usize, Vec<Item>)>,
-        given: &AtomicUsize,
-        mut ledger: Option<&mut Ledger>,
-        files: &mut dyn FnMut(u64, u64),
-        emit: &mut dyn FnMut(Item),
-    ) -> Result<(), LedgerError> {
-        let mut waiting: HashMap<usize, Vec<Item>> = HashMap::new();
-        let mut k = 0;
-        let total = tasks.iter().filter(|t| matches!(t, Task::File(..))).count() as u64;
-        let mut given_files = 0;
-        files(0, total);
-        for t in tasks {
-            let (path, stamp, done) = match t {
-                Task::Failed(item) => {
-                    emit(item);
-                    continue;
-                }
-                Task::File(path, stamp, done) => (path, stamp, done),
-            };
-            let label = path.display().to_string();
-            let recorded = match (done, ledger.as_deref_mut(), stamp) {
-                (true, Some(l), Some(stamp)) => l.lookup(&label, stamp),
-                _ => None,
-            };
-            let items = match recorded {
-                Some(items) => items,
-                None => {
-                    let items = if done {
-                        // The ledger's row went bad since it was checked: read the file here.
-                        self.scan_file_guarded(&path)
-                    } else {
-                        let items = loop {
-                            if let Some(v) = waiting.remove(&k) {
-                                break v;
-                            }
-                            match rx.recv() {
-                                Ok((j, v)) => {
-                                    waiting.insert(j, v);
-                                }
-                                Err(_) => break self.scan_file_guarded(&path),
-                            }
-                        };
-                        k += 1;
-                        given.store(k, Ordering::Release);
-                        items
-                    };
-                    // Recorded before it is given: a crash between the two gives it on the
-                    // next run, from the ledger.
-                    if let (Some(l), Some(stamp)) = (ledger.as_deref_mut(), stamp) {
-                        l.record(&label, stamp, &items)?;
+        };
+        // The readers: each takes the next file in order (so results wait little to be given
+        // in order), at most `AHEAD` files past the last one given, and gives what is ready
+        // in order when it has read one (no thread waits to give: one more would take turns
+        // with the readers on every file). This thread is one of them. Threads of their own,
+        // not rayon jobs: a reader waits on rayon work of its own (a text read apart), and a
+        // waiting rayon thread runs other jobs, which could be another reader's loop held
+        // back by `AHEAD` behind that very file.
+        let reader = || {
+            loop {
+                let k = next.fetch_add(1, Ordering::AcqRel);
+                let Some(path) = todo.get(k) else { return };
+                while k >= given.load(Ordering::Acquire) + AHEAD {
+                    if stop.load(Ordering::Acquire) {
+                        return;
                     }
-                    items
+                    std::thread::sleep(std::time::Duration::from_millis(2));
                 }
-            };
-            for item in items {
-                emit(item);
+                if stop.load(Ordering::Acquire) {
+                    return;
+                }
+                give(Some((k, self.scan_file_guarded(path))));
             }
-            given_files += 1;
-            files(given_files, total);
+        };
+        give(None);
+        let threads = rayon::current_num_threads().clamp(1, todo.len().max(1));
+        std::thread::scope(|s| {
+            for _ in 1..threads {
+                s.spawn(reader);
+            }
+            reader();
+        });
+        give(None);
+        let mut g = giver
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        match (g.error.take(), g.ledger.as_deref_mut()) {
+            (Some(e), _) => Err(e),
+            (None, Some(l)) => l.commit(),
+            (None, None) => Ok(()),
         }
-        Ok(())
     }
 
     /// [`Scanner::scan_file`], a panic (a bug) turned into the file's failed item so the scan
@@ -3253,6 +3294,66 @@ mod tests {
             out.push('\n');
         }
         out
+    }
+
+    /// Files are given in path order whatever the time each takes, with readers held back
+    /// (`AHEAD` is 3 in tests) behind a large text read apart on rayon's threads: what each
+    /// file gives alone, in order. (Readers are threads of their own: as rayon jobs, a reader
+    /// waiting on a join ran another reader's loop above its file, which then waited for that
+    /// file: a hang seen on 20,000 small files, too rare here to show.)
+    #[test]
+    fn files_are_given_in_order_as_they_are_read() {
+        use crate::synth::{Form, persons_file};
+        let dir = tempfile::tempdir().unwrap();
+        let big = persons_file(7, 9_000, Form::Text, encoding_rs::UTF_8);
+        assert!(big.data.len() > 2 << 20);
+        std::fs::write(dir.path().join("a-big.txt"), &big.data).unwrap();
+        for i in 0..24u64 {
+            let f = persons_file(20 + i, 3 + i as usize, Form::Csv, encoding_rs::SHIFT_JIS);
+            std::fs::create_dir_all(dir.path().join(format!("d{}", i % 3))).unwrap();
+            std::fs::write(dir.path().join(format!("d{}/f{i:02}.csv", i % 3)), &f.data).unwrap();
+        }
+        std::fs::write(dir.path().join("z-none.txt"), "nothing here").unwrap();
+        let line = |i: &Item| match i {
+            Item::Found(r) => serde_json::to_string(r).unwrap(),
+            Item::Failed { path, error } => format!("{path}: {error}"),
+        };
+        let scanner = Scanner::default();
+        let mut files: Vec<PathBuf> = ignore::WalkBuilder::new(dir.path())
+            .build()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
+            .map(|e| e.into_path())
+            .collect();
+        files.sort();
+        let alone: Vec<String> = files
+            .iter()
+            .flat_map(|f| scanner.scan_file(f))
+            .map(|i| line(&i))
+            .collect();
+        assert_eq!(alone.len(), 25);
+        for threads in [1, 2, 4] {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let mut given = Vec::new();
+            let mut counts = Vec::new();
+            pool.install(|| {
+                scanner
+                    .scan_paths_resuming(
+                        &[dir.path().to_path_buf()],
+                        None,
+                        &mut |n, total| counts.push((n, total)),
+                        &mut |i| given.push(line(&i)),
+                    )
+                    .unwrap();
+            });
+            assert_eq!(given, alone, "{threads} threads");
+            assert_eq!(counts.len(), 27);
+            assert_eq!(counts.first(), Some(&(0, 26)));
+            assert_eq!(counts.last(), Some(&(26, 26)));
+        }
     }
 
     #[test]
