@@ -1579,6 +1579,37 @@ fn resumes_a_scan_after_a_crash() {
     assert!(text(&found.stderr).contains("recorded=1 from_ledger=13"));
     assert!(text(&found.stdout).contains("\"path\":\"later.csv\""));
 
+    // A ledger kept in the directory scanned is not scanned (it changes as the scan goes).
+    let inside = scan(&[
+        "-v",
+        "--format",
+        "json",
+        "pii",
+        "scan",
+        "--resume",
+        "share/state.db",
+        "share",
+    ]);
+    assert_eq!(text(&inside.stdout), text(&fresh.stdout));
+    assert!(text(&inside.stderr).contains("recorded=13 from_ledger=0"));
+    assert!(sb.path().join("share/state.db").is_file());
+    let again = scan(&[
+        "-v",
+        "--format",
+        "json",
+        "pii",
+        "scan",
+        "--resume",
+        "./share/state.db",
+        "share/",
+    ]);
+    assert!(
+        text(&again.stderr).contains("recorded=0 from_ledger=13"),
+        "{}",
+        text(&again.stderr)
+    );
+    std::fs::remove_file(sb.path().join("share/state.db")).unwrap();
+
     // Another scan's ledger: one error line naming the file and what differs.
     let other = resume(&["--reveal"]);
     assert_eq!(other.status.code(), Some(2));

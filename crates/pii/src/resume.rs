@@ -183,6 +183,19 @@ impl Ledger {
             .is_some_and(|(size, mtime_ns)| stamp.is((size, mtime_ns)))
     }
 
+    /// Whether `file` is the ledger itself or one of its journal files (a ledger kept inside
+    /// the directory being scanned is not scanned: it changes as the scan goes).
+    pub fn is_own(&self, file: &Path) -> bool {
+        let (Some(name), Some(own)) = (file.file_name(), self.path.file_name()) else {
+            return false;
+        };
+        let (name, own) = (name.to_string_lossy(), own.to_string_lossy());
+        let journal = name
+            .strip_prefix(own.as_ref())
+            .is_some_and(|rest| ["", "-wal", "-shm", "-journal"].contains(&rest));
+        journal && dir_of(file).is_some_and(|d| dir_of(&self.path) == Some(d))
+    }
+
     /// The items recorded for the file `label` when it still has this stamp.
     pub fn lookup(&mut self, label: &str, stamp: Stamp) -> Option<Vec<Item>> {
         let row: Option<(i64, i64, String)> = self
@@ -290,6 +303,14 @@ impl Drop for Ledger {
         if let Err(e) = self.commit() {
             tracing::warn!(error = %e, "the ledger's last rows are not committed");
         }
+    }
+}
+
+/// The directory holding `p`, canonical (`.` for a bare file name).
+fn dir_of(p: &Path) -> Option<PathBuf> {
+    match p.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.canonicalize().ok(),
+        _ => Path::new(".").canonicalize().ok(),
     }
 }
 

@@ -248,7 +248,11 @@ impl Scanner {
                 tasks.push(Task::File(p.clone(), None, false));
             }
         }
-        // The files to read: those the ledger does not have as they are now.
+        // The files to read: those the ledger does not have as they are now (and not the
+        // ledger's own files).
+        if let Some(l) = ledger.as_deref() {
+            tasks.retain(|t| !matches!(t, Task::File(path, ..) if l.is_own(path)));
+        }
         let mut todo: Vec<PathBuf> = Vec::new();
         for t in &mut tasks {
             if let Task::File(path, stamp, done) = t {
