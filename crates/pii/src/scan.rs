@@ -282,6 +282,9 @@ impl Scanner {
         // Files read and given (`Giver::read`), for the readers to see without the lock.
         let given = AtomicUsize::new(0);
         let stop = AtomicBool::new(false);
+        // Told when files are given (or the ledger failed): readers held back by `AHEAD` wait
+        // on it.
+        let moved = std::sync::Condvar::new();
         let give = |k: Option<(usize, Vec<Item>)>| {
             let mut g = giver
                 .lock()
@@ -289,10 +292,14 @@ impl Scanner {
             if let Some((k, items)) = k {
                 g.waiting.insert(k, items);
             }
+            let before = g.read;
             g.give(self);
             given.store(g.read, Ordering::Release);
             if g.error.is_some() {
                 stop.store(true, Ordering::Release);
+            }
+            if g.read != before || g.error.is_some() {
+                moved.notify_all();
             }
         };
         // The readers: each takes the next file in order (so results wait little to be given
@@ -306,11 +313,15 @@ impl Scanner {
             loop {
                 let k = next.fetch_add(1, Ordering::AcqRel);
                 let Some(path) = todo.get(k) else { return };
-                while k >= given.load(Ordering::Acquire) + AHEAD {
-                    if stop.load(Ordering::Acquire) {
-                        return;
+                if k >= given.load(Ordering::Acquire) + AHEAD {
+                    let mut g = giver
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner);
+                    while k >= g.read + AHEAD && g.error.is_none() {
+                        g = moved
+                            .wait(g)
+                            .unwrap_or_else(std::sync::PoisonError::into_inner);
                     }
-                    std::thread::sleep(std::time::Duration::from_millis(2));
                 }
                 if stop.load(Ordering::Acquire) {
                     return;
