@@ -1580,29 +1580,16 @@ fn resumes_a_scan_after_a_crash() {
     assert!(text(&found.stdout).contains("\"path\":\"later.csv\""));
 
     // A ledger kept in the directory scanned is not scanned (it changes as the scan goes).
-    let inside = scan(&[
-        "-v",
-        "--format",
-        "json",
-        "pii",
-        "scan",
-        "--resume",
-        "share/state.db",
-        "share",
-    ]);
+    let with_ledger = |state: &str, dir: &str| {
+        let mut args = json.to_vec();
+        args.extend(["--resume", state, dir]);
+        scan(&args)
+    };
+    let inside = with_ledger("share/state.db", "share");
     assert_eq!(text(&inside.stdout), text(&fresh.stdout));
     assert!(text(&inside.stderr).contains("recorded=13 from_ledger=0"));
     assert!(sb.path().join("share/state.db").is_file());
-    let again = scan(&[
-        "-v",
-        "--format",
-        "json",
-        "pii",
-        "scan",
-        "--resume",
-        "./share/state.db",
-        "share/",
-    ]);
+    let again = with_ledger("./share/state.db", "share/");
     assert!(
         text(&again.stderr).contains("recorded=0 from_ledger=13"),
         "{}",
