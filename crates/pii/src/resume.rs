@@ -107,8 +107,21 @@ impl Ledger {
             create_private(path).map_err(|e| err(format!("cannot create: {e}")))?;
         }
         let conn = Connection::open(path).map_err(sql)?;
+        // One scan at a time: the lock is taken now and held until the ledger is closed
+        // (a second scan on the same ledger would read every file again beside the first).
         conn.execute_batch(
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;
+            "PRAGMA locking_mode=EXCLUSIVE; PRAGMA busy_timeout=0; BEGIN EXCLUSIVE; COMMIT;",
+        )
+        .map_err(|e| match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
+                err("in use by another scan (one scan at a time on a ledger)".into())
+            }
+            _ => err(format!(
+                "not a kizuki ledger (an SQLite database made by --resume): {e}"
+            )),
+        })?;
+        conn.execute_batch(
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;
              CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
              CREATE TABLE IF NOT EXISTS done(path TEXT PRIMARY KEY, size INTEGER NOT NULL,
                  mtime_ns INTEGER NOT NULL, items TEXT NOT NULL);",
@@ -381,6 +394,12 @@ mod tests {
         let back = l.lookup("x.csv", stamp).unwrap();
         assert_eq!(printed(&back), printed(&items));
         assert!(printed(&items)[0].contains(r#""columns":{"名":"name_kanji","名":"name_kanji""#));
+        // One scan at a time.
+        let err = Ledger::open(&dir.path().join("state.db"), &opts)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("in use by another scan"), "{err}");
         // Opened again, by the same scan: the same items.
         drop(l);
         let mut l = Ledger::open(&dir.path().join("state.db"), &opts).unwrap();
@@ -406,6 +425,7 @@ mod tests {
         assert_eq!((l.recorded, l.replayed), (0, 1));
 
         // Another scan's options: refused.
+        drop(l);
         let other = Options {
             min_count: 5,
             ..Options::default()
