@@ -100,24 +100,30 @@ const AHEAD: usize = if cfg!(test) { 3 } else { 4096 };
 enum Task {
     /// An error met walking a directory.
     Failed(Item),
-    /// A file, its stamp when there is a ledger, and whether the ledger has it as it is.
-    File(PathBuf, Option<Stamp>, bool),
+    /// A file.
+    File(PathBuf),
+}
+
+/// What a reader did with a file.
+enum Outcome {
+    /// Read it (its stamp taken before, with a ledger), giving these items.
+    Read(Option<Stamp>, Vec<Item>),
+    /// Found it in the ledger as it is: its items are there.
+    Recorded(Stamp),
 }
 
 /// Gives the items of a scan's tasks in their order ([`Scanner::scan_paths_resuming`]): the
-/// `k`-th file to read once read, the files the ledger has from it.
+/// `k`-th file once a reader is done with it, recorded in the ledger when it was read.
 struct Giver<'a> {
     tasks: std::collections::VecDeque<Task>,
-    /// Items of files read, by their rank among the files to read.
-    waiting: HashMap<usize, Vec<Item>>,
-    /// Files read and given.
+    /// What the readers did with files, by the files' ranks.
+    waiting: HashMap<usize, Outcome>,
+    /// Files given.
     read: usize,
     ledger: Option<&'a mut Ledger>,
     files: &'a mut (dyn FnMut(u64, u64) + Send),
     emit: &'a mut (dyn FnMut(Item) + Send),
     total: u64,
-    /// Files given.
-    given: u64,
     /// The ledger could not be written: nothing more is given.
     error: Option<LedgerError>,
 }
@@ -126,7 +132,7 @@ impl Giver<'_> {
     /// Gives every task that is ready, in order.
     fn give(&mut self, scanner: &Scanner) {
         while self.error.is_none() {
-            let items = match self.tasks.front() {
+            let path = match self.tasks.front() {
                 None => return,
                 Some(Task::Failed(_)) => {
                     if let Some(Task::Failed(item)) = self.tasks.pop_front() {
@@ -134,47 +140,39 @@ impl Giver<'_> {
                     }
                     continue;
                 }
-                Some(Task::File(path, stamp, done)) => {
-                    let (label, stamp, done) = (path.display().to_string(), *stamp, *done);
-                    let recorded = match (done, self.ledger.as_deref_mut(), stamp) {
-                        (true, Some(l), Some(stamp)) => l.lookup(&label, stamp),
-                        _ => None,
-                    };
-                    match recorded {
-                        Some(items) => items,
-                        None => {
-                            let items = if done {
-                                // The ledger's row went bad since it was checked: read the
-                                // file here.
-                                scanner.scan_file_guarded(path)
-                            } else {
-                                match self.waiting.remove(&self.read) {
-                                    Some(items) => items,
-                                    None => return,
-                                }
-                            };
-                            if !done {
-                                self.read += 1;
-                            }
-                            // Recorded before it is given: a crash between the two gives it
-                            // on the next run, from the ledger.
-                            if let (Some(l), Some(stamp)) = (self.ledger.as_deref_mut(), stamp)
-                                && let Err(e) = l.record(&label, stamp, &items)
-                            {
-                                self.error = Some(e);
-                                return;
-                            }
-                            items
-                        }
-                    }
-                }
+                Some(Task::File(path)) => path,
             };
+            let Some(outcome) = self.waiting.remove(&self.read) else {
+                return;
+            };
+            let label = path.display().to_string();
+            let (items, record) = match outcome {
+                Outcome::Read(stamp, items) => (items, stamp),
+                Outcome::Recorded(stamp) => match self
+                    .ledger
+                    .as_deref_mut()
+                    .and_then(|l| l.lookup(&label, stamp))
+                {
+                    Some(items) => (items, None),
+                    // Its row did not match after all (a twin of its 64-bit key, or a row
+                    // gone bad): read it here.
+                    None => (scanner.scan_file_guarded(path), Some(stamp)),
+                },
+            };
+            // Recorded before it is given: a crash between the two gives it on the next run,
+            // from the ledger.
+            if let (Some(l), Some(stamp)) = (self.ledger.as_deref_mut(), record)
+                && let Err(e) = l.record(&label, stamp, &items)
+            {
+                self.error = Some(e);
+                return;
+            }
             self.tasks.pop_front();
+            self.read += 1;
             for item in items {
                 (self.emit)(item);
             }
-            self.given += 1;
-            (self.files)(self.given, self.total);
+            (self.files)(self.read as u64, self.total);
         }
     }
 }
@@ -217,7 +215,7 @@ impl Scanner {
     pub fn scan_paths_resuming(
         &self,
         paths: &[PathBuf],
-        mut ledger: Option<&mut Ledger>,
+        ledger: Option<&mut Ledger>,
         files: &mut (dyn FnMut(u64, u64) + Send),
         emit: &mut (dyn FnMut(Item) + Send),
     ) -> Result<(), LedgerError> {
@@ -243,29 +241,25 @@ impl Scanner {
                     }
                 }
                 files.sort();
-                tasks.extend(files.into_iter().map(|f| Task::File(f, None, false)));
+                tasks.extend(files.into_iter().map(Task::File));
             } else {
-                tasks.push(Task::File(p.clone(), None, false));
+                tasks.push(Task::File(p.clone()));
             }
         }
-        // The files to read: those the ledger does not have as they are now (and not the
-        // ledger's own files).
+        // The files to read, in order (not the ledger's own files).
         if let Some(l) = ledger.as_deref() {
-            tasks.retain(|t| !matches!(t, Task::File(path, ..) if l.is_own(path)));
+            tasks.retain(|t| !matches!(t, Task::File(path) if l.is_own(path)));
         }
-        let mut todo: Vec<PathBuf> = Vec::new();
-        for t in &mut tasks {
-            if let Task::File(path, stamp, done) = t {
-                if let Some(l) = ledger.as_deref_mut() {
-                    *stamp = Stamp::of(path);
-                    *done = stamp.is_some_and(|s| l.has(&path.display().to_string(), s));
-                }
-                if !*done {
-                    todo.push(path.clone());
-                }
-            }
-        }
-        let total = tasks.iter().filter(|t| matches!(t, Task::File(..))).count() as u64;
+        let todo: Vec<PathBuf> = tasks
+            .iter()
+            .filter_map(|t| match t {
+                Task::File(path) => Some(path.clone()),
+                Task::Failed(_) => None,
+            })
+            .collect();
+        // The files the ledger has: the readers take their items from it instead.
+        let done = ledger.as_deref().map(Ledger::done);
+        let total = todo.len() as u64;
         files(0, total);
         let giver = std::sync::Mutex::new(Giver {
             tasks: tasks.into_iter().collect(),
@@ -275,7 +269,6 @@ impl Scanner {
             files,
             emit,
             total,
-            given: 0,
             error: None,
         });
         let next = AtomicUsize::new(0);
@@ -285,7 +278,7 @@ impl Scanner {
         // Told when files are given (or the ledger failed): readers held back by `AHEAD` wait
         // on it.
         let moved = std::sync::Condvar::new();
-        let give = |k: Option<(usize, Vec<Item>)>| {
+        let give = |k: Option<(usize, Outcome)>| {
             let mut g = giver
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -326,7 +319,19 @@ impl Scanner {
                 if stop.load(Ordering::Acquire) {
                     return;
                 }
-                give(Some((k, self.scan_file_guarded(path))));
+                let outcome = match &done {
+                    Some(done) => {
+                        let stamp = Stamp::of(path);
+                        match stamp {
+                            Some(s) if done.has(&path.display().to_string(), s) => {
+                                Outcome::Recorded(s)
+                            }
+                            _ => Outcome::Read(stamp, self.scan_file_guarded(path)),
+                        }
+                    }
+                    None => Outcome::Read(None, self.scan_file_guarded(path)),
+                };
+                give(Some((k, outcome)));
             }
         };
         give(None);
