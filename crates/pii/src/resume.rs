@@ -135,28 +135,42 @@ impl Ledger {
         let conn = Connection::open(path).map_err(sql)?;
         // One scan at a time: the lock is taken now and held until the ledger is closed
         // (a second scan on the same ledger would read every file again beside the first).
-        conn.execute_batch(
-            "PRAGMA locking_mode=EXCLUSIVE; PRAGMA busy_timeout=0; BEGIN EXCLUSIVE; COMMIT;",
-        )
-        .map_err(|e| match e.sqlite_error_code() {
+        let open_err = |e: rusqlite::Error| match e.sqlite_error_code() {
             Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
                 err("in use by another scan (one scan at a time on a ledger)".into())
             }
-            _ => err(format!(
+            Some(rusqlite::ErrorCode::NotADatabase) => err(format!(
                 "not a kizuki ledger (an SQLite database made by --resume): {e}"
             )),
-        })?;
+            _ => err(e.to_string()),
+        };
+        conn.execute_batch(
+            "PRAGMA locking_mode=EXCLUSIVE; PRAGMA busy_timeout=0; BEGIN EXCLUSIVE; COMMIT;",
+        )
+        .map_err(open_err)?;
+        // Another SQLite database (given by mistake: evidence, an application's store) is
+        // left as it is: nothing is written to it.
+        let tables: Vec<String> = conn
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
+            .and_then(|mut st| {
+                st.query_map([], |r| r.get(0))?
+                    .collect::<Result<Vec<String>, _>>()
+            })
+            .map_err(open_err)?;
+        let ours = ["meta", "done"];
+        if tables.iter().any(|n| !ours.contains(&n.as_str())) {
+            return Err(err(
+                "not a kizuki ledger: an SQLite database with tables of its own (left as it is)"
+                    .into(),
+            ));
+        }
         conn.execute_batch(
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;
              CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
              CREATE TABLE IF NOT EXISTS done(path TEXT PRIMARY KEY, size INTEGER NOT NULL,
                  mtime_ns INTEGER NOT NULL, items TEXT NOT NULL);",
         )
-        .map_err(|e| {
-            err(format!(
-                "not a kizuki ledger (an SQLite database made by --resume): {e}"
-            ))
-        })?;
+        .map_err(open_err)?;
         let scan = fingerprint(opts);
         let stored: Option<String> = conn
             .query_row("SELECT value FROM meta WHERE key = 'scan'", [], |r| {
@@ -481,5 +495,16 @@ mod tests {
             err.contains("junk") && err.contains("not a kizuki ledger"),
             "{err}"
         );
+        // Another SQLite database: refused, and not written to.
+        let app = dir.path().join("app.sqlite");
+        rusqlite::Connection::open(&app)
+            .unwrap()
+            .execute_batch("CREATE TABLE users(name TEXT); INSERT INTO users VALUES ('x');")
+            .unwrap();
+        let before = std::fs::read(&app).unwrap();
+        let err = Ledger::open(&app, &opts).err().unwrap().to_string();
+        assert!(err.contains("tables of its own"), "{err}");
+        assert_eq!(std::fs::read(&app).unwrap(), before);
+        assert!(!dir.path().join("app.sqlite-wal").exists());
     }
 }
