@@ -3122,6 +3122,13 @@ mod tests {
         s.finish()
     }
 
+    /// Asserts that the table's columns classified include these.
+    fn has_columns(cols: &[(String, Category)], want: &[(&str, Category)]) {
+        for (name, c) in want {
+            assert!(cols.contains(&(name.to_string(), *c)), "{name}: {cols:?}");
+        }
+    }
+
     #[test]
     fn reads_rows_under_the_dictionary_and_deleted_rows_apart() {
         let dict = Dict::read(&build::ibdata()[..]).unwrap();
@@ -3133,13 +3140,12 @@ mod tests {
         assert_eq!((s.pages, s.unread, s.extern_missing), (1, 0, 0));
         let (records, cols) = table(&mut s.live);
         assert_eq!(records, 3);
-        assert!(
-            cols.contains(&("email".to_string(), Category::Email)),
-            "{cols:?}"
-        );
-        assert!(
-            cols.contains(&("birthday".to_string(), Category::BirthDate)),
-            "{cols:?}"
+        has_columns(
+            &cols,
+            &[
+                ("email", Category::Email),
+                ("birthday", Category::BirthDate),
+            ],
         );
         let r = s
             .live
@@ -3246,13 +3252,12 @@ mod tests {
         assert_eq!((s.unread, s.extern_missing, s.pages), (0, 0, 1));
         let (rows, cols) = table(&mut s.live);
         assert_eq!(rows, 3);
-        assert!(
-            cols.contains(&("phone".into(), Category::Phone)),
-            "{cols:?}"
-        );
-        assert!(
-            cols.contains(&("birthday".into(), Category::BirthDate)),
-            "{cols:?}"
+        has_columns(
+            &cols,
+            &[
+                ("phone", Category::Phone),
+                ("birthday", Category::BirthDate),
+            ],
         );
         let t = &s.live.tally;
         assert_eq!(t.count(Category::NameKanji), 3);
