@@ -51,8 +51,8 @@ impl Stamp {
     }
 
     /// Whether this is the stamp stored as `(size, mtime_ns)`.
-    fn is(self, (size, mtime_ns): (i64, i64)) -> bool {
-        u64::try_from(size).ok() == Some(self.size) && mtime_ns == self.mtime_ns
+    fn is(self, row: (i64, i64)) -> bool {
+        self.stored() == row
     }
 
     /// The stamp of the file at `path` now, if it can be read.
