@@ -196,26 +196,69 @@ fn text16(u: u16) -> bool {
 
 /// Reads `src` to its end, calling `emit` with each region of text in a byte encoding
 /// (holding personal data or not: the caller filters).
+/// `src` reads the image from offset `at` on (0, or a rest point: [`rest_after`]).
 pub(crate) fn regions(
     src: &mut dyn Read,
+    at: u64,
     cats: CatSet,
     emit: &mut dyn FnMut(Region),
 ) -> io::Result<()> {
-    regions_of::<Bytes>(src, cats, emit)
+    regions_of::<Bytes>(src, at, cats, emit)
 }
 
 /// [`regions`] for UTF-16LE text (Windows files and metadata, memory): a second pass, since
 /// the zero bytes of its ASCII end every byte run.
 pub(crate) fn regions_utf16(
     src: &mut dyn Read,
+    at: u64,
     cats: CatSet,
     emit: &mut dyn FnMut(Region),
 ) -> io::Result<()> {
-    regions_of::<Utf16Le>(src, cats, emit)
+    regions_of::<Utf16Le>(src, at, cats, emit)
+}
+
+/// Sectors of an image: rest points lie behind a sector of zeros ([`rest_after`]).
+pub(crate) const SECTOR: u64 = 512;
+
+// A sector of zeros closes any region before it in either pass.
+const _: () = assert!(GAP <= SECTOR && SECTOR.is_multiple_of(2));
+
+/// The first *rest point* at or after `b` (a multiple of [`SECTOR`]) and at most `limit`:
+/// the end of the first sector of zeros that ends there or later. `src` reads the image
+/// from `b - SECTOR` on. The carving of an image is at rest there: every region before it
+/// is closed (the zeros are no text in either pass and as long as [`GAP`]), so what follows
+/// is carved alike whether the image is read from its start or from there. (A file being
+/// copied out of the image by the spotter of databases may run past it: the spotter tells
+/// those, [`crate::sqlite::busy_at`].) Offset 0 is one.
+pub(crate) fn rest_after(src: &mut dyn Read, b: u64, limit: u64) -> io::Result<Option<u64>> {
+    if b == 0 {
+        return Ok(Some(0));
+    }
+    let mut buf = vec![0u8; 1 << 20];
+    let mut pos = b - SECTOR;
+    while pos < limit {
+        let n = kizuki_core::io::read_full(src, &mut buf)?;
+        let whole = n - n % SECTOR as usize;
+        if let Some(k) = buf
+            .get(..whole)
+            .unwrap_or(&[])
+            .chunks_exact(SECTOR as usize)
+            .position(|s| s.iter().all(|x| *x == 0))
+        {
+            let y = pos + (k as u64 + 1) * SECTOR;
+            return Ok((y <= limit).then_some(y));
+        }
+        if n < buf.len() {
+            return Ok(None);
+        }
+        pos += n as u64;
+    }
+    Ok(None)
 }
 
 fn regions_of<U: Unit>(
     src: &mut dyn Read,
+    at: u64,
     cats: CatSet,
     emit: &mut dyn FnMut(Region),
 ) -> io::Result<()> {
@@ -227,7 +270,7 @@ fn regions_of<U: Unit>(
     };
     // A UTF-16 run is handed on behind a byte-order mark, which makes its encoding known.
     let bom: &[u8] = if U::W == 2 { &[0xFF, 0xFE] } else { &[] };
-    let mut offset = 0u64;
+    let mut offset = at;
     let mut region: Option<Region> = None;
     let mut head = vec![0u8; decode::HEAD];
     head[..bom.len()].copy_from_slice(bom);
@@ -608,7 +651,7 @@ mod tests {
     fn carve(img: &[u8]) -> Vec<Region> {
         let mut out = Vec::new();
         let mut r = img;
-        regions(&mut r, CatSet::all(), &mut |reg| out.push(reg)).unwrap();
+        regions(&mut r, 0, CatSet::all(), &mut |reg| out.push(reg)).unwrap();
         out
     }
 
@@ -682,7 +725,7 @@ mod tests {
         img.resize(img.len() + 8192, 0);
         let mut found = Vec::new();
         let mut r = &img[..];
-        regions_utf16(&mut r, CatSet::all(), &mut |reg| {
+        regions_utf16(&mut r, 0, CatSet::all(), &mut |reg| {
             if reg.tally.total() > 0 {
                 found.push(reg);
             }

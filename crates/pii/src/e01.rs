@@ -116,6 +116,12 @@ impl Media {
         self.r.total_size()
     }
 
+    /// The media read from offset `at` on.
+    pub fn starting_at(mut self, at: u64) -> Self {
+        self.pos = at;
+        self
+    }
+
     /// Is the media empty?
     pub fn is_empty(&self) -> bool {
         self.len() == 0

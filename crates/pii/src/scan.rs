@@ -421,17 +421,25 @@ impl Scanner {
                         )))
                     };
                 }
-                let mut open =
-                    || -> io::Result<Box<dyn Read>> { Ok(Box::new(crate::e01::open(path)?)) };
+                let size = crate::e01::open(path).map_err(io_err)?.len();
+                let open = |at| -> io::Result<Box<dyn Read>> {
+                    Ok(Box::new(crate::e01::open(path)?.starting_at(at)))
+                };
                 return self
-                    .scan_raw(&label, &mut open, false, &mut out)
+                    .scan_image(&label, size, &open, crate::spread::threads(), &mut out)
                     .map_err(io_err);
             }
             if crate::carve::is_raw_image(&head, &label) {
+                let size = f.metadata().map_err(io_err)?.len();
                 drop(f);
-                let mut open = || -> io::Result<Box<dyn Read>> { Ok(Box::new(File::open(path)?)) };
                 return self
-                    .scan_raw(&label, &mut open, false, &mut out)
+                    .scan_image(
+                        &label,
+                        size,
+                        &|at| open_at(path, at),
+                        crate::spread::threads(),
+                        &mut out,
+                    )
                     .map_err(io_err);
             }
             // Mail is read as messages: their bodies decoded, their attachments as files.
@@ -510,10 +518,16 @@ impl Scanner {
             {
                 Ok(())
             } else if carvable(&head, t) {
+                let size = f.metadata().map_err(io_err)?.len();
                 drop(f);
-                let mut open = || -> io::Result<Box<dyn Read>> { Ok(Box::new(File::open(path)?)) };
-                self.scan_raw(&label, &mut open, false, &mut out)
-                    .map_err(io_err)
+                self.scan_image(
+                    &label,
+                    size,
+                    &|at| open_at(path, at),
+                    crate::spread::threads(),
+                    &mut out,
+                )
+                .map_err(io_err)
             } else {
                 self.scan_stream(&label, &head, &mut f, &mut out)
                     .map_err(io_err)
@@ -1971,6 +1985,154 @@ impl Scanner {
         in_memory: bool,
         out: &mut Vec<Item>,
     ) -> io::Result<()> {
+        let tee = !in_memory && crate::spread::threads() > 1;
+        let span = self.carve_span(name, &mut |_| open(), 0, None, tee)?;
+        out.extend(span.found.into_iter().flat_map(|(_, items)| items));
+        Ok(())
+    }
+
+    /// [`Scanner::scan_raw`] for an image that can be read from any offset (a file on disk,
+    /// an EnCase image) of `size` bytes: carved in segments of [`SEGMENT`], on every thread,
+    /// each from the first rest point of its own ([`crate::carve::rest_after`]) to the first
+    /// rest point after its end. The segments are joined in order: a segment's items stand
+    /// from where the one before it ended on, if it was at rest there as well (it was not in
+    /// the middle of a database it copies out); else that stretch is carved again from there.
+    /// The items are those of one carving from the start, object for object.
+    fn scan_image(
+        &self,
+        name: &str,
+        size: u64,
+        open: &(dyn Fn(u64) -> io::Result<Box<dyn Read>> + Sync),
+        workers: usize,
+        out: &mut Vec<Item>,
+    ) -> io::Result<()> {
+        let segments = size.div_ceil(SEGMENT).max(1);
+        let threads = crate::spread::threads();
+        let workers = workers.min(usize::try_from(segments).unwrap_or(usize::MAX));
+        // The nominal end of the segment that holds `at`: a span carved from `at` stops at
+        // the first rest point after it.
+        let end_of = |at: u64| Some((at / SEGMENT + 1) * SEGMENT).filter(|b| *b < size);
+        let mut give = |span: Span, at: u64| {
+            out.extend(
+                span.found
+                    .into_iter()
+                    .filter(|(start, _)| *start >= at)
+                    .flat_map(|(_, items)| items),
+            );
+            span.stop
+        };
+        if workers <= 1 {
+            // One segment after the other, each from where the one before it stopped.
+            let mut at = 0;
+            while at < size {
+                let span = self.carve_span(name, &mut |x| open(x), at, end_of(at), threads > 1)?;
+                at = give(span, at);
+            }
+            return Ok(());
+        }
+        // Segment `j`, carved by itself from its first rest point: `None` when it holds none
+        // (the one before it runs on through it).
+        let carve = |j: u64| -> io::Result<Option<Span>> {
+            let b = j * SEGMENT;
+            let from = if j == 0 {
+                Some(0)
+            } else {
+                let mut r = open(b - crate::carve::SECTOR)?;
+                crate::carve::rest_after(&mut r, b, (b + SEGMENT).min(size))?
+            };
+            match from {
+                Some(from) => self
+                    .carve_span(name, &mut |x| open(x), from, end_of(b), false)
+                    .map(Some),
+                None => Ok(None),
+            }
+        };
+        type Slot = std::sync::Mutex<Option<io::Result<Option<Span>>>>;
+        let results: Vec<Slot> = (0..segments).map(|_| Slot::new(None)).collect();
+        fn lock(m: &Slot) -> std::sync::MutexGuard<'_, Option<io::Result<Option<Span>>>> {
+            m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        }
+        let ready = std::sync::Condvar::new();
+        let next = std::sync::atomic::AtomicU64::new(0);
+        let cancel = std::sync::atomic::AtomicBool::new(false);
+        std::thread::scope(|s| -> io::Result<()> {
+            let work = || {
+                use std::sync::atomic::Ordering;
+                loop {
+                    let j = next.fetch_add(1, Ordering::AcqRel);
+                    if j >= segments || cancel.load(Ordering::Acquire) {
+                        return;
+                    }
+                    let got = crate::guarded(|| carve(j)).unwrap_or_else(|_| {
+                        Err(io::Error::other(
+                            "kizuki failed on this image (a bug: please report it)",
+                        ))
+                    });
+                    if let Some(slot) = usize::try_from(j).ok().and_then(|j| results.get(j)) {
+                        *lock(slot) = Some(got);
+                    }
+                    ready.notify_all();
+                }
+            };
+            for _ in 0..workers {
+                let spawned = std::thread::Builder::new()
+                    .name("kizuki-segments".into())
+                    .spawn_scoped(s, work);
+                if let Err(e) = spawned {
+                    cancel.store(true, std::sync::atomic::Ordering::Release);
+                    return Err(e);
+                }
+            }
+            // Joined in order, as each is carved.
+            let mut at = 0u64;
+            let res = (|| -> io::Result<()> {
+                for slot in &results {
+                    let mut got = lock(slot);
+                    while got.is_none() {
+                        got = ready
+                            .wait(got)
+                            .unwrap_or_else(std::sync::PoisonError::into_inner);
+                    }
+                    let span = got.take().transpose()?.flatten();
+                    drop(got);
+                    let Some(span) = span.filter(|s| s.stop > at) else {
+                        // No rest point in it, or carved through by the one before it.
+                        continue;
+                    };
+                    let span = if span.from <= at && !crate::sqlite::busy_at(&span.copies, at) {
+                        span
+                    } else {
+                        // It was copying a file out where the one before it stopped: carved
+                        // again from there.
+                        #[cfg(test)]
+                        REDONE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        self.carve_span(name, &mut |x| open(x), at, end_of(at), false)?
+                    };
+                    at = give(span, at);
+                    if at >= size {
+                        break;
+                    }
+                }
+                Ok(())
+            })();
+            cancel.store(true, std::sync::atomic::Ordering::Release);
+            res
+        })
+    }
+
+    /// Carves an image from offset `from` (0 or a rest point) to its end, or to the first rest
+    /// point at or after `stop_after`. `open` gives the image from an offset; with `tee`, the
+    /// UTF-16 pass reads a copy of what the byte pass reads, on a thread of its own (an EnCase
+    /// image or a compressed stream is inflated once, a disk read once); else the image is
+    /// read again for it.
+    fn carve_span<'a>(
+        &self,
+        name: &str,
+        open: &mut dyn FnMut(u64) -> io::Result<Box<dyn Read + 'a>>,
+        from: u64,
+        stop_after: Option<u64>,
+        tee: bool,
+    ) -> io::Result<Span> {
         let cats = self.opts.categories;
         let report = |region: crate::carve::Region| {
             let mut items = Vec::new();
@@ -2036,20 +2198,16 @@ impl Scanner {
             }
             dbs.push((at, at + db.len() as u64, items));
         };
-        // The image is read once: the UTF-16 pass reads a copy of what the byte pass reads,
-        // on a thread of its own (an EnCase image or a compressed stream is inflated once,
-        // a disk read once). With one thread asked for, or none to be had, or bytes already
-        // in memory, it reads the image again after.
-        let (too_large, utf16) = std::thread::scope(|s| -> io::Result<_> {
+        let (too_large, copies, stop, utf16) = std::thread::scope(|s| -> io::Result<_> {
             let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(4);
-            let second = (!in_memory && crate::spread::threads() > 1)
+            let second = tee
                 .then(|| {
                     std::thread::Builder::new()
                         .name("kizuki-utf16".into())
                         .spawn_scoped(s, || {
                             let mut found = Vec::new();
                             let mut r = crate::carve::Received::new(rx);
-                            crate::carve::regions_utf16(&mut r, cats, &mut |reg| {
+                            crate::carve::regions_utf16(&mut r, from, cats, &mut |reg| {
                                 found.extend(report(reg));
                             })
                             .map(|()| found)
@@ -2057,25 +2215,44 @@ impl Scanner {
                         .ok()
                 })
                 .flatten();
-            let mut tee = crate::carve::Tee::new(open()?, second.is_some().then_some(tx));
-            let mut spot = crate::sqlite::Spotter::new(&mut tee, SQLITE_CARVE_CAP, &mut on_db);
-            let first = crate::carve::regions(&mut spot, cats, &mut |reg| {
+            let mut spot = crate::sqlite::Spotter::new(open(from)?, SQLITE_CARVE_CAP, &mut on_db)
+                .stopping(from, stop_after);
+            // The copy for the UTF-16 pass is taken above the spotter: it ends where the
+            // spotter stops.
+            let mut tee =
+                crate::carve::Tee::new(Box::new(&mut spot), second.is_some().then_some(tx));
+            let first = crate::carve::regions(&mut tee, from, cats, &mut |reg| {
                 found.extend(report(reg));
             });
-            let too_large = std::mem::take(&mut spot.too_large);
-            drop(spot);
             // On an error the other pass ends where the copy ends; its regions are dropped
             // with the error.
-            let first = first.and_then(|()| tee.finish());
+            let first = match first {
+                Ok(()) => tee.finish(),
+                Err(e) => {
+                    drop(tee);
+                    Err(e)
+                }
+            };
+            let too_large = std::mem::take(&mut spot.too_large);
+            let copies = std::mem::take(&mut spot.copies);
+            let stop = spot.stopped;
+            drop(spot);
             let utf16 = second.map(|t| t.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
             first?;
-            Ok((too_large, utf16))
+            Ok((too_large, copies, stop, utf16))
         })?;
         match utf16 {
             Some(regions) => found.extend(regions?),
-            None => crate::carve::regions_utf16(&mut open()?, cats, &mut |reg| {
-                found.extend(report(reg));
-            })?,
+            None => {
+                let r = open(from)?;
+                let mut r: Box<dyn Read + 'a> = match stop {
+                    Some(y) => Box::new(r.take(y - from)),
+                    None => r,
+                };
+                crate::carve::regions_utf16(&mut r, from, cats, &mut |reg| {
+                    found.extend(report(reg));
+                })?;
+            }
         }
         for (at, end, items) in dbs {
             found.retain(|(start, _)| !(at..end).contains(start));
@@ -2102,9 +2279,44 @@ impl Scanner {
             ));
         }
         found.sort_by_key(|(start, _)| *start);
-        out.extend(found.into_iter().flat_map(|(_, items)| items));
-        Ok(())
+        Ok(Span {
+            from,
+            stop: stop.unwrap_or(u64::MAX),
+            found,
+            copies,
+        })
     }
+}
+
+/// A file read from offset `at` on.
+fn open_at(path: &Path, at: u64) -> io::Result<Box<dyn Read>> {
+    use std::io::Seek as _;
+    let mut f = File::open(path)?;
+    f.seek(io::SeekFrom::Start(at))?;
+    Ok(Box::new(f))
+}
+
+/// Images larger than this are carved in segments of this size, on every thread
+/// ([`Scanner::scan_image`]).
+#[cfg(not(test))]
+const SEGMENT: u64 = 64 << 20;
+#[cfg(test)]
+const SEGMENT: u64 = 64 << 10;
+
+/// Segments carved again (the unit tests check that they were).
+#[cfg(test)]
+static REDONE: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// What carving a stretch of an image gave ([`Scanner::carve_span`]).
+struct Span {
+    /// Where it began (0 or a rest point).
+    from: u64,
+    /// Where it ended: a rest point, or `u64::MAX` at the image's end.
+    stop: u64,
+    /// Items by their object's offset, in order.
+    found: Vec<(u64, Vec<Item>)>,
+    /// The files copied out of it ([`crate::sqlite::Spotter::copies`]).
+    copies: Vec<(u64, u64)>,
 }
 
 /// What [`scan_into`] saw of a text.
@@ -3110,6 +3322,119 @@ mod tests {
                 _ => None,
             })
             .collect()
+    }
+
+    /// An image carved in segments on several threads gives the items of one carving from
+    /// its start, object for object: text of every encoding across segment boundaries,
+    /// stretches without a rest point, databases with sectors of zeros in them (a segment
+    /// starts inside one), and databases whose copy runs over the start of another (the
+    /// segment that spotted the other is carved again).
+    #[test]
+    #[allow(clippy::unwrap_used, reason = "test")]
+    fn an_image_carved_in_segments_gives_what_one_carving_gives() {
+        use crate::synth::{self, Form};
+        let dir = tempfile::tempdir().unwrap();
+        let (csv, _) = synth::persons_text(3, 150, Form::Csv);
+        let (notes, _) = synth::persons_text(4, 60, Form::Text);
+        let sjis = encoding_rs::SHIFT_JIS.encode(&notes).0.into_owned();
+        let utf16: Vec<u8> = notes.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let db = {
+            let p = dir.path().join("p.db");
+            let conn = rusqlite::Connection::open(&p).unwrap();
+            synth::sqlite_persons(&conn, "persons", 5, 300).unwrap();
+            drop(conn);
+            std::fs::read(&p).unwrap()
+        };
+        assert!(
+            db.chunks_exact(512)
+                .skip(1)
+                .any(|s| s.iter().all(|x| *x == 0)),
+            "the database holds a sector of zeros"
+        );
+        // The same database claiming more pages than it has: its copy runs over the 1 KiB
+        // of zeros that follow it and into the database after them, up to a sector of zeros
+        // in that one (where the carving from the start is at rest, but a segment that
+        // started in the first one's zeros and spotted the second is not).
+        let page = 4096;
+        assert_eq!(&db[16..18], &[0x10, 0]);
+        let second = db.len() + 1024;
+        let zeros = db
+            .chunks_exact(512)
+            .enumerate()
+            .filter(|(_, s)| s.iter().all(|x| *x == 0))
+            .map(|(i, _)| second + i * 512);
+        let end = zeros
+            .map(|z| z / page * page)
+            .find(|e| *e > second && *e < second + db.len() - 512)
+            .unwrap();
+        let mut big = db.clone();
+        big[28..32].copy_from_slice(&u32::try_from(end / page).unwrap().to_be_bytes());
+        let mut seed = 7u64;
+        let mut rnd = move |n: u64| {
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (seed >> 33) % n
+        };
+        let show = |items: &[Item]| -> Vec<String> {
+            items
+                .iter()
+                .map(|i| match i {
+                    Item::Found(r) => serde_json::to_string(r).unwrap(),
+                    Item::Failed { path, error } => format!("{path}: {error}"),
+                })
+                .collect()
+        };
+        let before = REDONE.load(std::sync::atomic::Ordering::Relaxed);
+        let scanner = Scanner::default();
+        let path = dir.path().join("disk.img");
+        for round in 0..4 {
+            let mut img: Vec<u8> = Vec::new();
+            while img.len() < 500_000 {
+                match rnd(8) {
+                    0 => img.resize(img.len() + 512 * (1 + rnd(4) as usize), 0),
+                    1 => {
+                        let n = rnd(40_000) as usize;
+                        img.extend((0..n).map(|_| rnd(255) as u8 + 1));
+                    }
+                    2 => img.extend_from_slice(csv.as_bytes()),
+                    3 => img.extend_from_slice(&sjis),
+                    4 => {
+                        img.resize(img.len().next_multiple_of(2), 0);
+                        img.extend_from_slice(&utf16);
+                    }
+                    5 => {
+                        img.resize(img.len().next_multiple_of(512), 0x5A);
+                        img.extend_from_slice(&db);
+                    }
+                    _ => {
+                        img.resize(img.len().next_multiple_of(512), 0x5A);
+                        img.extend_from_slice(&big);
+                        img.resize(img.len() + 1024, 0);
+                        img.extend_from_slice(&db);
+                    }
+                }
+            }
+            std::fs::write(&path, &img).unwrap();
+            let open = |at| open_at(&path, at);
+            let whole = scanner
+                .carve_span("disk.img", &mut |x| open(x), 0, None, false)
+                .unwrap();
+            let whole: Vec<Item> = whole.found.into_iter().flat_map(|(_, i)| i).collect();
+            assert!(whole.len() > 5, "round {round}: {}", whole.len());
+            for workers in [1, 2, 4] {
+                let mut items = Vec::new();
+                scanner
+                    .scan_image("disk.img", img.len() as u64, &open, workers, &mut items)
+                    .unwrap();
+                assert_eq!(
+                    show(&items),
+                    show(&whole),
+                    "round {round}, {workers} workers"
+                );
+            }
+        }
+        assert!(REDONE.load(std::sync::atomic::Ordering::Relaxed) > before);
     }
 
     /// A MySQL 8 table file packed in an archive is read as a table (it describes itself);

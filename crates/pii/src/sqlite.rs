@@ -372,6 +372,20 @@ pub(crate) struct Spotter<R, F: FnMut(Spotted, u64, Vec<u8>)> {
     capture: Option<Capture>,
     /// Files seen but larger than the cap: kind, offset and size.
     pub too_large: Vec<(Spotted, u64, u64)>,
+    /// Stop at the first rest point at or after this offset ([`Spotter::stopping`]).
+    stop_after: Option<u64>,
+    /// Where it stopped, if it did.
+    pub stopped: Option<u64>,
+    /// The files copied: their offset and the end of the sector read when the copy ended
+    /// (`u64::MAX` while it lasts). The sector boundaries strictly between the two found the
+    /// spotter busy ([`busy_at`]).
+    pub copies: Vec<(u64, u64)>,
+}
+
+/// Was a file being copied at the sector boundary `y` (after the sector before it), by the
+/// [`Spotter`] whose `copies` these are?
+pub(crate) fn busy_at(copies: &[(u64, u64)], y: u64) -> bool {
+    copies.iter().any(|(a, b)| *a < y && y < *b)
 }
 
 /// Sector size a file's start is aligned to in an image.
@@ -399,6 +413,30 @@ impl<R: std::io::Read, F: FnMut(Spotted, u64, Vec<u8>)> Spotter<R, F> {
             sector: Vec::with_capacity(SECTOR),
             capture: None,
             too_large: Vec::new(),
+            stop_after: None,
+            stopped: None,
+            copies: Vec::new(),
+        }
+    }
+
+    /// Reads an image from offset `at` on (the inner reader starts there: a sector boundary),
+    /// and, with `stop_after`, ends the read at the first *rest point* at or after it: a
+    /// sector boundary behind a sector of zeros, where no file is being copied. Text carving
+    /// is at rest there too (zeros are no text in either pass, and a sector of them is at
+    /// least [`crate::carve::GAP`]), so what an image holds after a rest point does not depend
+    /// on what came before it: the carving of an image can be cut there
+    /// ([`crate::carve::rest_after`]).
+    pub(crate) fn stopping(mut self, at: u64, stop_after: Option<u64>) -> Self {
+        self.pos = at;
+        self.stop_after = stop_after;
+        self
+    }
+
+    /// Marks the copy being made as ended with the sector at `self.pos`.
+    fn copy_ended(&mut self, len: usize) {
+        let end = self.pos + len as u64;
+        if let Some(c) = self.copies.last_mut().filter(|c| c.1 == u64::MAX) {
+            c.1 = end;
         }
     }
 
@@ -428,6 +466,7 @@ impl<R: std::io::Read, F: FnMut(Spotted, u64, Vec<u8>)> Spotter<R, F> {
                 && (c.buf.len() >= c.want || !crate::pgheap::page_header(s))
         }) {
             (self.on_file)(c.kind, c.at, c.buf);
+            self.copy_ended(s.len());
         }
         if let Some(c) = &mut self.capture {
             c.buf
@@ -459,6 +498,7 @@ impl<R: std::io::Read, F: FnMut(Spotted, u64, Vec<u8>)> Spotter<R, F> {
                         Spotted::Ole => crate::ole::fat_sectors_end(s),
                         Spotted::Sqlite | Spotted::Postgres | Spotted::Innodb => None,
                     };
+                    self.copies.push((self.pos, u64::MAX));
                     self.capture = Some(Capture {
                         kind,
                         at: self.pos,
@@ -474,6 +514,7 @@ impl<R: std::io::Read, F: FnMut(Spotted, u64, Vec<u8>)> Spotter<R, F> {
         if let Some(c) = self.capture.take() {
             if c.buf.len() >= c.want {
                 (self.on_file)(c.kind, c.at, c.buf);
+                self.copy_ended(s.len());
             } else {
                 self.capture = Some(c);
             }
@@ -484,10 +525,17 @@ impl<R: std::io::Read, F: FnMut(Spotted, u64, Vec<u8>)> Spotter<R, F> {
 
 impl<R: std::io::Read, F: FnMut(Spotted, u64, Vec<u8>)> std::io::Read for Spotter<R, F> {
     fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        if self.stopped.is_some() {
+            return Ok(0);
+        }
         let n = self.inner.read(out)?;
         if n == 0 && !out.is_empty() {
             // The image's end: a compound file's FAT may address more than there is (its
             // copy is read as far as it goes); a database cut short is left to the carver.
+            let end = self.pos + self.sector.len() as u64;
+            if let Some(c) = self.copies.last_mut().filter(|c| c.1 == u64::MAX) {
+                c.1 = end;
+            }
             if let Some(c) = self.capture.take_if(|c| {
                 c.kind == Spotted::Postgres && c.buf.len().is_multiple_of(crate::pgheap::PAGE)
             }) {
@@ -506,10 +554,11 @@ impl<R: std::io::Read, F: FnMut(Spotted, u64, Vec<u8>)> std::io::Read for Spotte
         let mut data = &out[..n];
         // Whole sectors straight from the read, the rest through `self.sector`.
         while !data.is_empty() {
-            if self.sector.is_empty() && data.len() >= SECTOR {
+            let zeros = if self.sector.is_empty() && data.len() >= SECTOR {
                 let (s, rest) = data.split_at(SECTOR);
                 self.take_sector(s);
                 data = rest;
+                self.stop_after.is_some() && s.iter().all(|b| *b == 0)
             } else {
                 let k = (SECTOR - self.sector.len()).min(data.len());
                 self.sector.extend_from_slice(&data[..k]);
@@ -517,9 +566,18 @@ impl<R: std::io::Read, F: FnMut(Spotted, u64, Vec<u8>)> std::io::Read for Spotte
                 if self.sector.len() == SECTOR {
                     let s = std::mem::take(&mut self.sector);
                     self.take_sector(&s);
+                    let zeros = self.stop_after.is_some() && s.iter().all(|b| *b == 0);
                     self.sector = s;
                     self.sector.clear();
+                    zeros
+                } else {
+                    false
                 }
+            };
+            if zeros && self.capture.is_none() && self.stop_after.is_some_and(|b| self.pos >= b) {
+                // A rest point: the bytes after it are not handed on.
+                self.stopped = Some(self.pos);
+                return Ok(n - data.len());
             }
         }
         Ok(n)
