@@ -1492,6 +1492,111 @@ fn reads_a_large_file_on_every_thread_as_on_one() {
     }
 }
 
+/// A disk image is carved in segments of 64 MiB on every thread, and with a ledger each
+/// segment is recorded as it is carved: a scan that crashes inside an image goes on after
+/// the segments recorded, and prints what one uninterrupted run prints (which is what one
+/// thread prints).
+#[test]
+fn resumes_inside_a_disk_image_after_a_crash() {
+    use std::io::{Seek, SeekFrom, Write};
+    let sb = Sandbox::new();
+    // 200 MiB, sparse: files at offsets in four segments, zeros between.
+    let img = sb.path().join("disk.dd");
+    let mut f = std::fs::File::create(&img).unwrap();
+    f.set_len(200 << 20).unwrap();
+    let texts = [
+        (
+            1 << 20,
+            synth::persons_file(61, 400, Form::Csv, encoding_rs::SHIFT_JIS).data,
+        ),
+        (
+            (64 << 20) - 20_000,
+            synth::persons_file(62, 300, Form::Text, encoding_rs::UTF_8).data,
+        ),
+        (
+            70 << 20,
+            synth::persons_file(63, 200, Form::Csv, encoding_rs::EUC_JP).data,
+        ),
+        (
+            130 << 20,
+            synth::persons_file(64, 300, Form::Csv, encoding_rs::UTF_8).data,
+        ),
+        (
+            199 << 20,
+            synth::persons_file(65, 100, Form::Text, encoding_rs::SHIFT_JIS).data,
+        ),
+    ];
+    for (at, data) in &texts {
+        f.seek(SeekFrom::Start(*at)).unwrap();
+        f.write_all(data).unwrap();
+    }
+    drop(f);
+    let scan = |threads: &str, crash: Option<&str>| {
+        let mut c = sb.cmd();
+        c.env("RAYON_NUM_THREADS", threads);
+        if let Some(n) = crash {
+            c.env("KIZUKI_TEST_CRASH_AFTER", n);
+        }
+        c.args(["-v", "--format", "json", "pii", "scan"]);
+        if crash.is_some() || threads == "2" {
+            c.args(["--resume", "state.db"]);
+        }
+        c.arg("disk.dd");
+        c.output().unwrap()
+    };
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    let one = scan("1", None);
+    assert_eq!(one.status.code(), Some(1), "{}", text(&one.stderr));
+    let found = json_lines(&one.stdout);
+    let paths: Vec<&str> = found.iter().map(|i| i["path"].as_str().unwrap()).collect();
+    let expect: Vec<String> = texts
+        .iter()
+        .map(|(at, _)| format!("disk.dd!@{at}"))
+        .collect();
+    assert_eq!(paths, expect);
+    assert_eq!(found[0]["records"], 400);
+    assert_eq!(found[0]["encoding"], "Shift_JIS");
+    assert_eq!(found[2]["encoding"], "EUC-JP");
+
+    // Two threads, a crash once two segments are recorded.
+    let crashed = scan("2", Some("2"));
+    assert_eq!(crashed.status.code(), None, "{}", text(&crashed.stderr));
+    let conn = rusqlite::Connection::open(sb.path().join("state.db")).unwrap();
+    let parts: Vec<(i64, i64)> = conn
+        .prepare("SELECT start, stop FROM part ORDER BY start")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    drop(conn);
+    assert_eq!(parts.len(), 2, "{parts:?}");
+    assert_eq!(parts[0].0, 0);
+    assert_eq!(parts[0].1, parts[1].0);
+    // The text across the first boundary is in the first segment.
+    assert!(
+        parts[0].1 > (64 << 20) && parts[1].1 >= (128 << 20),
+        "{parts:?}"
+    );
+
+    let resumed = scan("2", None);
+    assert_eq!(resumed.status.code(), Some(1));
+    assert_eq!(text(&resumed.stdout), text(&one.stdout));
+    let log = text(&resumed.stderr);
+    assert!(
+        log.contains("recorded=1 from_ledger=0 segments_recorded=1 segments_from_ledger=2"),
+        "{log}"
+    );
+    // Recorded whole: its segments are gone, and nothing is carved again.
+    let again = scan("2", None);
+    assert_eq!(text(&again.stdout), text(&one.stdout));
+    assert!(
+        text(&again.stderr).contains("recorded=0 from_ledger=1 segments_recorded=0"),
+        "{}",
+        text(&again.stderr)
+    );
+}
+
 /// A scan with a ledger (`--resume STATE`) that crashes goes on where it stopped: the files
 /// read before are not read again, and what the run prints is what one uninterrupted run
 /// prints, in either format. A file changed since, or one that could not be read, is read

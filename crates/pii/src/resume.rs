@@ -101,6 +101,19 @@ enum Stored {
     Failed { path: String, error: String },
 }
 
+impl Stored {
+    /// The item it was.
+    fn item(self) -> Item {
+        match self {
+            Stored::Found(r) => Item::Found(r),
+            Stored::Failed { path, error } => Item::Failed {
+                path,
+                error: crate::Error::Recorded(error),
+            },
+        }
+    }
+}
+
 /// The ledger of one scan.
 pub struct Ledger {
     conn: Connection,
@@ -109,6 +122,10 @@ pub struct Ledger {
     pub recorded: u64,
     /// Files whose items came from the ledger.
     pub replayed: u64,
+    /// Segments of images recorded by this run.
+    pub parts_recorded: u64,
+    /// Segments of images taken from the ledger.
+    pub parts_replayed: u64,
     /// Test hook: abort the process (as a crash would) once this many files are recorded.
     crash_after: Option<u64>,
     /// Rows written since the last commit, and when that was: rows are committed together,
@@ -157,7 +174,7 @@ impl Ledger {
                     .collect::<Result<Vec<String>, _>>()
             })
             .map_err(open_err)?;
-        let ours = ["meta", "done"];
+        let ours = ["meta", "done", "part"];
         if tables.iter().any(|n| !ours.contains(&n.as_str())) {
             return Err(err(
                 "not a kizuki ledger: an SQLite database with tables of its own (left as it is)"
@@ -168,7 +185,10 @@ impl Ledger {
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;
              CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
              CREATE TABLE IF NOT EXISTS done(path TEXT PRIMARY KEY, size INTEGER NOT NULL,
-                 mtime_ns INTEGER NOT NULL, items TEXT NOT NULL);",
+                 mtime_ns INTEGER NOT NULL, items TEXT NOT NULL);
+             CREATE TABLE IF NOT EXISTS part(path TEXT NOT NULL, size INTEGER NOT NULL,
+                 mtime_ns INTEGER NOT NULL, start INTEGER NOT NULL, stop INTEGER NOT NULL,
+                 items TEXT NOT NULL, PRIMARY KEY(path, start));",
         )
         .map_err(open_err)?;
         let scan = fingerprint(opts);
@@ -215,6 +235,8 @@ impl Ledger {
             path: path.to_path_buf(),
             recorded: 0,
             replayed: 0,
+            parts_recorded: 0,
+            parts_replayed: 0,
             crash_after,
             pending: 0,
             committed: Instant::now(),
@@ -276,18 +298,7 @@ impl Ledger {
         }
         let stored: Vec<Stored> = serde_json::from_str(&items).ok()?;
         self.replayed += 1;
-        Some(
-            stored
-                .into_iter()
-                .map(|s| match s {
-                    Stored::Found(r) => Item::Found(r),
-                    Stored::Failed { path, error } => Item::Failed {
-                        path,
-                        error: crate::Error::Recorded(error),
-                    },
-                })
-                .collect(),
-        )
+        Some(stored.into_iter().map(Stored::item).collect())
     }
 
     /// Records the file `label` (read with this stamp) as finished with these items. A file
@@ -304,6 +315,87 @@ impl Ledger {
         }) {
             return Ok(());
         }
+        let json = self.json(items)?;
+        let (size, _) = stamp.stored();
+        self.begin()?;
+        self.conn
+            .prepare_cached(
+                "INSERT OR REPLACE INTO done(path, size, mtime_ns, items) VALUES (?1, ?2, ?3, ?4)",
+            )
+            .and_then(|mut st| st.execute(params![label, size, stamp.mtime_ns, json]))
+            .map_err(|e| self.error(e.to_string()))?;
+        // Its segments, if it is an image, are of no more use.
+        self.conn
+            .prepare_cached("DELETE FROM part WHERE path = ?1")
+            .and_then(|mut st| st.execute(params![label]))
+            .map_err(|e| self.error(e.to_string()))?;
+        self.recorded += 1;
+        self.wrote()
+    }
+
+    /// The segments of the image `label` (with this stamp) recorded by an earlier run, one
+    /// after the other from its start: where each starts and stops, and its items.
+    pub fn parts(&mut self, label: &str, stamp: Stamp) -> Vec<(u64, u64, Vec<Item>)> {
+        let (size, mtime_ns) = stamp.stored();
+        let rows: Vec<(i64, i64, String)> = self
+            .conn
+            .prepare_cached(
+                "SELECT start, stop, items FROM part WHERE path = ?1 AND size = ?2 \
+                 AND mtime_ns = ?3 ORDER BY start",
+            )
+            .and_then(|mut st| {
+                st.query_map(params![label, size, mtime_ns], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                })?
+                .collect()
+            })
+            .unwrap_or_default();
+        let mut out = Vec::new();
+        let mut at = 0u64;
+        for (start, stop, items) in rows {
+            let (Ok(start), Ok(stop)) = (u64::try_from(start), u64::try_from(stop)) else {
+                break;
+            };
+            let Some(items) = (start == at && stop > start)
+                .then(|| serde_json::from_str::<Vec<Stored>>(&items).ok())
+                .flatten()
+            else {
+                break;
+            };
+            out.push((start, stop, items.into_iter().map(Stored::item).collect()));
+            at = stop;
+        }
+        self.parts_replayed += out.len() as u64;
+        out
+    }
+
+    /// Records a segment of the image `label` (read with this stamp), from `start` to `stop`,
+    /// as carved with these items.
+    pub fn record_part(
+        &mut self,
+        label: &str,
+        stamp: Stamp,
+        (start, stop): (u64, u64),
+        items: &[Item],
+    ) -> Result<(), LedgerError> {
+        let json = self.json(items)?;
+        let (size, mtime_ns) = stamp.stored();
+        let int = |x: u64| i64::try_from(x).map_err(|e| self.error(e.to_string()));
+        let (start, stop) = (int(start)?, int(stop)?);
+        self.begin()?;
+        self.conn
+            .prepare_cached(
+                "INSERT OR REPLACE INTO part(path, size, mtime_ns, start, stop, items) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )
+            .and_then(|mut st| st.execute(params![label, size, mtime_ns, start, stop, json]))
+            .map_err(|e| self.error(e.to_string()))?;
+        self.parts_recorded += 1;
+        self.wrote()
+    }
+
+    /// Items as the ledger keeps them.
+    fn json(&self, items: &[Item]) -> Result<String, LedgerError> {
         let stored: Vec<Stored> = items
             .iter()
             .map(|i| match i {
@@ -314,23 +406,26 @@ impl Ledger {
                 },
             })
             .collect();
-        let json = serde_json::to_string(&stored).map_err(|e| self.error(e.to_string()))?;
-        let (size, _) = stamp.stored();
+        serde_json::to_string(&stored).map_err(|e| self.error(e.to_string()))
+    }
+
+    /// Opens a transaction for the rows that follow, unless one is open.
+    fn begin(&mut self) -> Result<(), LedgerError> {
         if self.pending == 0 {
             self.conn
                 .execute_batch("BEGIN")
                 .map_err(|e| self.error(e.to_string()))?;
             self.committed = Instant::now();
         }
-        self.conn
-            .prepare_cached(
-                "INSERT OR REPLACE INTO done(path, size, mtime_ns, items) VALUES (?1, ?2, ?3, ?4)",
-            )
-            .and_then(|mut st| st.execute(params![label, size, stamp.mtime_ns, json]))
-            .map_err(|e| self.error(e.to_string()))?;
-        self.recorded += 1;
+        Ok(())
+    }
+
+    /// A row written: committed with the others a few times a second.
+    fn wrote(&mut self) -> Result<(), LedgerError> {
         self.pending += 1;
-        let crash = self.crash_after.is_some_and(|n| self.recorded >= n);
+        let crash = self
+            .crash_after
+            .is_some_and(|n| self.recorded + self.parts_recorded >= n);
         if crash || self.committed.elapsed() >= COMMIT_EVERY {
             self.commit()?;
         }
@@ -473,6 +568,26 @@ mod tests {
         assert!(!l.done().has("gone.csv", now));
         // (Counted since it was opened again: nothing recorded, one file given.)
         assert_eq!((l.recorded, l.replayed), (0, 1));
+
+        // Segments of an image: given back chained from its start, for its stamp only; the
+        // image recorded whole drops them.
+        l.record_part("d.img", now, (0, 4096), &items).unwrap();
+        l.record_part("d.img", now, (4096, 9216), &[]).unwrap();
+        l.record_part("d.img", now, (20_480, 30_720), &items)
+            .unwrap();
+        let parts = l.parts("d.img", now);
+        let spans: Vec<(u64, u64)> = parts.iter().map(|(a, b, _)| (*a, *b)).collect();
+        assert_eq!(
+            spans,
+            [(0, 4096), (4096, 9216)],
+            "the third does not follow"
+        );
+        assert_eq!(printed(&parts[0].2), printed(&items));
+        assert!(parts[1].2.is_empty());
+        assert!(l.parts("d.img", stamp).is_empty());
+        assert_eq!((l.parts_recorded, l.parts_replayed), (3, 2));
+        l.record("d.img", now, &items).unwrap();
+        assert!(l.parts("d.img", now).is_empty());
 
         // Another scan's options: refused.
         drop(l);

@@ -156,7 +156,7 @@ impl Giver<'_> {
                     Some(items) => (items, None),
                     // Its row did not match after all (a twin of its 64-bit key, or a row
                     // gone bad): read it here.
-                    None => (scanner.scan_file_guarded(path), Some(stamp)),
+                    None => (scanner.scan_file_guarded(path, None), Some(stamp)),
                 },
             };
             // Recorded before it is given: a crash between the two gives it on the next run,
@@ -322,14 +322,24 @@ impl Scanner {
                 let outcome = match &done {
                     Some(done) => {
                         let stamp = Stamp::of(path);
+                        let label = path.display().to_string();
                         match stamp {
-                            Some(s) if done.has(&path.display().to_string(), s) => {
-                                Outcome::Recorded(s)
+                            Some(s) if done.has(&label, s) => Outcome::Recorded(s),
+                            Some(s) => {
+                                // An image is recorded a segment at a time as it is carved.
+                                let parts = LedgerParts {
+                                    giver: &giver,
+                                    label,
+                                    stamp: s,
+                                    stop: &stop,
+                                    moved: &moved,
+                                };
+                                Outcome::Read(stamp, self.scan_file_guarded(path, Some(&parts)))
                             }
-                            _ => Outcome::Read(stamp, self.scan_file_guarded(path)),
+                            None => Outcome::Read(stamp, self.scan_file_guarded(path, None)),
                         }
                     }
-                    None => Outcome::Read(None, self.scan_file_guarded(path)),
+                    None => Outcome::Read(None, self.scan_file_guarded(path, None)),
                 };
                 give(Some((k, outcome)));
             }
@@ -355,8 +365,8 @@ impl Scanner {
 
     /// [`Scanner::scan_file`], a panic (a bug) turned into the file's failed item so the scan
     /// goes on; its message is not shown, as it may quote the file.
-    fn scan_file_guarded(&self, path: &Path) -> Vec<Item> {
-        crate::guarded(|| self.scan_file(path)).unwrap_or_else(|_| {
+    fn scan_file_guarded(&self, path: &Path, parts: Option<&dyn Parts>) -> Vec<Item> {
+        crate::guarded(|| self.scan_file_in(path, parts)).unwrap_or_else(|_| {
             vec![Item::Failed {
                 path: path.display().to_string(),
                 error: Error::Read("kizuki failed on this file (a bug: please report it)".into()),
@@ -366,6 +376,12 @@ impl Scanner {
 
     /// Scans one file (a container yields one item per member holding personal data).
     pub fn scan_file(&self, path: &Path) -> Vec<Item> {
+        self.scan_file_in(path, None)
+    }
+
+    /// [`Scanner::scan_file`]; an image is recorded in `parts` a segment at a time, and
+    /// resumed after the segments recorded there.
+    fn scan_file_in(&self, path: &Path, parts: Option<&dyn Parts>) -> Vec<Item> {
         let label = path.display().to_string();
         let mut out = Vec::new();
         let res = (|| -> Result<(), Error> {
@@ -426,7 +442,14 @@ impl Scanner {
                     Ok(Box::new(crate::e01::open(path)?.starting_at(at)))
                 };
                 return self
-                    .scan_image(&label, size, &open, crate::spread::threads(), &mut out)
+                    .scan_image(
+                        &label,
+                        size,
+                        &open,
+                        crate::spread::threads(),
+                        parts,
+                        &mut out,
+                    )
                     .map_err(io_err);
             }
             if crate::carve::is_raw_image(&head, &label) {
@@ -438,6 +461,7 @@ impl Scanner {
                         size,
                         &|at| open_at(path, at),
                         crate::spread::threads(),
+                        parts,
                         &mut out,
                     )
                     .map_err(io_err);
@@ -525,6 +549,7 @@ impl Scanner {
                     size,
                     &|at| open_at(path, at),
                     crate::spread::threads(),
+                    parts,
                     &mut out,
                 )
                 .map_err(io_err)
@@ -2004,38 +2029,58 @@ impl Scanner {
         size: u64,
         open: &(dyn Fn(u64) -> io::Result<Box<dyn Read>> + Sync),
         workers: usize,
+        parts: Option<&dyn Parts>,
         out: &mut Vec<Item>,
     ) -> io::Result<()> {
+        // What an earlier run recorded of it: carving goes on where that ends.
+        let mut first = 0u64;
+        for (_, stop, items) in parts.map(|p| p.recorded()).unwrap_or_default() {
+            out.extend(items);
+            first = stop;
+        }
+        if first >= size && first > 0 {
+            return Ok(());
+        }
         let segments = size.div_ceil(SEGMENT).max(1);
         let threads = crate::spread::threads();
-        let workers = workers.min(usize::try_from(segments).unwrap_or(usize::MAX));
         // The nominal end of the segment that holds `at`: a span carved from `at` stops at
         // the first rest point after it.
         let end_of = |at: u64| Some((at / SEGMENT + 1) * SEGMENT).filter(|b| *b < size);
-        let mut give = |span: Span, at: u64| {
-            out.extend(
-                span.found
-                    .into_iter()
-                    .filter(|(start, _)| *start >= at)
-                    .flat_map(|(_, items)| items),
-            );
-            span.stop
+        // The items of a span from `at` on, recorded before they are given.
+        let mut give = |span: Span, at: u64| -> io::Result<u64> {
+            let items: Vec<Item> = span
+                .found
+                .into_iter()
+                .filter(|(start, _)| *start >= at)
+                .flat_map(|(_, items)| items)
+                .collect();
+            if let Some(p) = parts
+                && span.stop < size
+                && !p.record((at, span.stop), &items)
+            {
+                return Err(io::Error::other("the ledger could not be written"));
+            }
+            out.extend(items);
+            Ok(span.stop)
         };
+        let j0 = first / SEGMENT;
+        let workers = workers.min(usize::try_from(segments - j0).unwrap_or(usize::MAX));
         if workers <= 1 {
             // One segment after the other, each from where the one before it stopped.
-            let mut at = 0;
+            let mut at = first;
             while at < size {
                 let span = self.carve_span(name, &mut |x| open(x), at, end_of(at), threads > 1)?;
-                at = give(span, at);
+                at = give(span, at)?;
             }
             return Ok(());
         }
         // Segment `j`, carved by itself from its first rest point: `None` when it holds none
-        // (the one before it runs on through it).
+        // (the one before it runs on through it). The first one starts where the ledger's
+        // segments stop.
         let carve = |j: u64| -> io::Result<Option<Span>> {
             let b = j * SEGMENT;
-            let from = if j == 0 {
-                Some(0)
+            let from = if j == j0 {
+                Some(first)
             } else {
                 let mut r = open(b - crate::carve::SECTOR)?;
                 crate::carve::rest_after(&mut r, b, (b + SEGMENT).min(size))?
@@ -2048,12 +2093,12 @@ impl Scanner {
             }
         };
         type Slot = std::sync::Mutex<Option<io::Result<Option<Span>>>>;
-        let results: Vec<Slot> = (0..segments).map(|_| Slot::new(None)).collect();
+        let results: Vec<Slot> = (j0..segments).map(|_| Slot::new(None)).collect();
         fn lock(m: &Slot) -> std::sync::MutexGuard<'_, Option<io::Result<Option<Span>>>> {
             m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
         }
         let ready = std::sync::Condvar::new();
-        let next = std::sync::atomic::AtomicU64::new(0);
+        let next = std::sync::atomic::AtomicU64::new(j0);
         let cancel = std::sync::atomic::AtomicBool::new(false);
         std::thread::scope(|s| -> io::Result<()> {
             let work = || {
@@ -2068,7 +2113,7 @@ impl Scanner {
                             "kizuki failed on this image (a bug: please report it)",
                         ))
                     });
-                    if let Some(slot) = usize::try_from(j).ok().and_then(|j| results.get(j)) {
+                    if let Some(slot) = usize::try_from(j - j0).ok().and_then(|j| results.get(j)) {
                         *lock(slot) = Some(got);
                     }
                     ready.notify_all();
@@ -2084,7 +2129,7 @@ impl Scanner {
                 }
             }
             // Joined in order, as each is carved.
-            let mut at = 0u64;
+            let mut at = first;
             let res = (|| -> io::Result<()> {
                 for slot in &results {
                     let mut got = lock(slot);
@@ -2108,7 +2153,7 @@ impl Scanner {
                         REDONE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                         self.carve_span(name, &mut |x| open(x), at, end_of(at), false)?
                     };
-                    at = give(span, at);
+                    at = give(span, at)?;
                     if at >= size {
                         break;
                     }
@@ -2302,6 +2347,57 @@ fn open_at(path: &Path, at: u64) -> io::Result<Box<dyn Read>> {
 const SEGMENT: u64 = 64 << 20;
 #[cfg(test)]
 const SEGMENT: u64 = 64 << 10;
+
+/// Where the segments of an image are recorded as they are carved (the ledger of a scan,
+/// [`crate::resume`]), so that a scan cut off goes on inside the image.
+pub(crate) trait Parts: Sync {
+    /// The segments recorded, one after the other from the image's start: where each starts
+    /// and stops, and its items.
+    fn recorded(&self) -> Vec<(u64, u64, Vec<Item>)>;
+    /// Records a segment; `false` when the ledger failed (the scan stops).
+    fn record(&self, span: (u64, u64), items: &[Item]) -> bool;
+}
+
+/// [`Parts`] in the ledger of [`Scanner::scan_paths_resuming`].
+struct LedgerParts<'g, 'a> {
+    giver: &'g std::sync::Mutex<Giver<'a>>,
+    label: String,
+    stamp: Stamp,
+    stop: &'g AtomicBool,
+    moved: &'g std::sync::Condvar,
+}
+
+impl Parts for LedgerParts<'_, '_> {
+    fn recorded(&self) -> Vec<(u64, u64, Vec<Item>)> {
+        let mut g = self
+            .giver
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        g.ledger
+            .as_deref_mut()
+            .map(|l| l.parts(&self.label, self.stamp))
+            .unwrap_or_default()
+    }
+
+    fn record(&self, span: (u64, u64), items: &[Item]) -> bool {
+        let mut g = self
+            .giver
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let Some(l) = g.ledger.as_deref_mut() else {
+            return true;
+        };
+        match l.record_part(&self.label, self.stamp, span, items) {
+            Ok(()) => true,
+            Err(e) => {
+                g.error = Some(e);
+                self.stop.store(true, Ordering::Release);
+                self.moved.notify_all();
+                false
+            }
+        }
+    }
+}
 
 /// Segments carved again (the unit tests check that they were).
 #[cfg(test)]
@@ -3425,7 +3521,14 @@ mod tests {
             for workers in [1, 2, 4] {
                 let mut items = Vec::new();
                 scanner
-                    .scan_image("disk.img", img.len() as u64, &open, workers, &mut items)
+                    .scan_image(
+                        "disk.img",
+                        img.len() as u64,
+                        &open,
+                        workers,
+                        None,
+                        &mut items,
+                    )
                     .unwrap();
                 assert_eq!(
                     show(&items),

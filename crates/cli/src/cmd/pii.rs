@@ -55,7 +55,9 @@ fn scan(g: &Global, a: &PiiScanArgs) -> anyhow::Result<Exit> {
         tracing::info!(
             recorded = l.recorded,
             from_ledger = l.replayed,
-            "pii scan: files read and recorded, files given from the ledger"
+            segments_recorded = l.parts_recorded,
+            segments_from_ledger = l.parts_replayed,
+            "pii scan: files read and recorded, files given from the ledger; segments of images recorded, and taken from the ledger"
         );
     }
     if let Some(e) = io_err {
