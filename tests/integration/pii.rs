@@ -1595,6 +1595,24 @@ fn resumes_inside_a_disk_image_after_a_crash() {
         "{}",
         text(&again.stderr)
     );
+
+    // The same disk as an EnCase image (opened once, read from both threads): the same
+    // objects.
+    let out = std::process::Command::new("ewfacquire")
+        .args(["-u", "-q", "-c", "deflate:fast", "-t"])
+        .arg(sb.path().join("disk"))
+        .arg(&img)
+        .output()
+        .expect("ewfacquire missing: scripts/setup installs ewf-tools");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let mut c = sb.cmd();
+    c.env("RAYON_NUM_THREADS", "2")
+        .args(["--format", "json", "pii", "scan", "disk.E01"]);
+    let e01 = c.output().unwrap();
+    assert_eq!(
+        text(&e01.stdout),
+        text(&one.stdout).replace("disk.dd!", "disk.E01!")
+    );
 }
 
 /// A scan with a ledger (`--resume STATE`) that crashes goes on where it stopped: the files

@@ -15,6 +15,13 @@
 //! UTF-16LE text (Windows files and metadata, Word's binary documents, memory) is carved in a
 //! second pass over the image, by code units at even offsets: its ASCII characters hold zero
 //! bytes, which end every byte run.
+//!
+//! An image on disk (raw or EnCase) is carved in segments on every thread
+//! (`Scanner::scan_image`): each from its first *rest point* ([`rest_after`]: the end of a
+//! sector of zeros, where every region is closed in both passes) to the first one after its
+//! end where no database is being copied out; what follows a rest point is carved alike from
+//! there or from the image's start, so the segments joined give one carving's objects, and a
+//! scan with a ledger records them one by one.
 
 use std::io::{self, BufRead, Read};
 use std::sync::LazyLock;

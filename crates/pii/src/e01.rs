@@ -38,7 +38,9 @@ pub fn segment(head: &[u8]) -> Option<u32> {
 
 /// The media of an image, read in order.
 pub struct Media {
-    r: EwfReader,
+    /// Shared by the views of the image ([`Media::view`]): it reads at any offset from any
+    /// thread.
+    r: std::sync::Arc<EwfReader>,
     pos: u64,
     /// The last chunk checked (its index).
     last: Option<usize>,
@@ -103,7 +105,7 @@ fn media(r: EwfReader) -> io::Result<Media> {
         )));
     }
     Ok(Media {
-        r,
+        r: std::sync::Arc::new(r),
         pos: 0,
         last: None,
         order: Order::default(),
@@ -116,10 +118,15 @@ impl Media {
         self.r.total_size()
     }
 
-    /// The media read from offset `at` on.
-    pub fn starting_at(mut self, at: u64) -> Self {
-        self.pos = at;
-        self
+    /// The media read from offset `at` on, by a reader of its own (its chunks checked as
+    /// they are read from there), over the same image opened once.
+    pub fn view(&self, at: u64) -> Media {
+        Media {
+            r: std::sync::Arc::clone(&self.r),
+            pos: at,
+            last: None,
+            order: Order::default(),
+        }
     }
 
     /// Is the media empty?

@@ -437,10 +437,10 @@ impl Scanner {
                         )))
                     };
                 }
-                let size = crate::e01::open(path).map_err(io_err)?.len();
-                let open = |at| -> io::Result<Box<dyn Read>> {
-                    Ok(Box::new(crate::e01::open(path)?.starting_at(at)))
-                };
+                // Opened once (its segments' sections walked once), read from every thread.
+                let media = crate::e01::open(path).map_err(io_err)?;
+                let size = media.len();
+                let open = |at| -> io::Result<Box<dyn Read>> { Ok(Box::new(media.view(at))) };
                 return self
                     .scan_image(
                         &label,
@@ -2087,7 +2087,7 @@ impl Scanner {
             };
             match from {
                 Some(from) => self
-                    .carve_span(name, &mut |x| open(x), from, end_of(b), false)
+                    .carve_span(name, &mut |x| open(x), from, end_of(b), true)
                     .map(Some),
                 None => Ok(None),
             }
