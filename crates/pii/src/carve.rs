@@ -17,7 +17,7 @@
 //! bytes, which end every byte run.
 //!
 //! An image on disk (raw or EnCase) is carved in segments on every thread
-//! (`Scanner::scan_image`): each from its first *rest point* ([`rest_after`]: the end of a
+//! (`Scanner::scan_image`): each from its first *rest point* (`rest_after`: the end of a
 //! sector of zeros, where every region is closed in both passes) to the first one after its
 //! end where no database is being copied out; what follows a rest point is carved alike from
 //! there or from the image's start, so the segments joined give one carving's objects, and a
