@@ -2092,31 +2092,56 @@ impl Scanner {
                 None => Ok(None),
             }
         };
-        type Slot = std::sync::Mutex<Option<io::Result<Option<Span>>>>;
-        let results: Vec<Slot> = (j0..segments).map(|_| Slot::new(None)).collect();
-        fn lock(m: &Slot) -> std::sync::MutexGuard<'_, Option<io::Result<Option<Span>>>> {
-            m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        // The segments carved and not yet joined: workers keep at most `AHEAD` past the
+        // last one joined (a crafted EnCase image may claim any size; the work done ahead
+        // of a long stretch without a rest point is wasted).
+        struct Carved {
+            next: u64,
+            joined: u64,
+            done: HashMap<u64, io::Result<Option<Span>>>,
+            cancel: bool,
         }
-        let ready = std::sync::Condvar::new();
-        let next = std::sync::atomic::AtomicU64::new(j0);
-        let cancel = std::sync::atomic::AtomicBool::new(false);
+        let ahead = 2 * workers as u64 + 2;
+        let state = std::sync::Mutex::new(Carved {
+            next: j0,
+            joined: j0,
+            done: HashMap::new(),
+            cancel: false,
+        });
+        let lock = || {
+            state
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+        };
+        let moved = std::sync::Condvar::new();
+        let wait = |g| {
+            moved
+                .wait(g)
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+        };
         std::thread::scope(|s| -> io::Result<()> {
             let work = || {
-                use std::sync::atomic::Ordering;
                 loop {
-                    let j = next.fetch_add(1, Ordering::AcqRel);
-                    if j >= segments || cancel.load(Ordering::Acquire) {
-                        return;
-                    }
+                    let j = {
+                        let mut g = lock();
+                        loop {
+                            if g.cancel || g.next >= segments {
+                                return;
+                            }
+                            if g.next < g.joined + ahead {
+                                g.next += 1;
+                                break g.next - 1;
+                            }
+                            g = wait(g);
+                        }
+                    };
                     let got = crate::guarded(|| carve(j)).unwrap_or_else(|_| {
                         Err(io::Error::other(
                             "kizuki failed on this image (a bug: please report it)",
                         ))
                     });
-                    if let Some(slot) = usize::try_from(j - j0).ok().and_then(|j| results.get(j)) {
-                        *lock(slot) = Some(got);
-                    }
-                    ready.notify_all();
+                    lock().done.insert(j, got);
+                    moved.notify_all();
                 }
             };
             for _ in 0..workers {
@@ -2124,22 +2149,27 @@ impl Scanner {
                     .name("kizuki-segments".into())
                     .spawn_scoped(s, work);
                 if let Err(e) = spawned {
-                    cancel.store(true, std::sync::atomic::Ordering::Release);
+                    lock().cancel = true;
+                    moved.notify_all();
                     return Err(e);
                 }
             }
             // Joined in order, as each is carved.
             let mut at = first;
             let res = (|| -> io::Result<()> {
-                for slot in &results {
-                    let mut got = lock(slot);
-                    while got.is_none() {
-                        got = ready
-                            .wait(got)
-                            .unwrap_or_else(std::sync::PoisonError::into_inner);
-                    }
-                    let span = got.take().transpose()?.flatten();
-                    drop(got);
+                for j in j0..segments {
+                    let got = {
+                        let mut g = lock();
+                        loop {
+                            if let Some(got) = g.done.remove(&j) {
+                                g.joined = j + 1;
+                                break got;
+                            }
+                            g = wait(g);
+                        }
+                    };
+                    moved.notify_all();
+                    let span = got?;
                     let Some(span) = span.filter(|s| s.stop > at) else {
                         // No rest point in it, or carved through by the one before it.
                         continue;
@@ -2158,9 +2188,16 @@ impl Scanner {
                         break;
                     }
                 }
+                // (A segment after the last one joined always goes on from its end; should
+                // none, the rest is carved here.)
+                while at < size {
+                    let span = self.carve_span(name, &mut |x| open(x), at, end_of(at), false)?;
+                    at = give(span, at)?;
+                }
                 Ok(())
             })();
-            cancel.store(true, std::sync::atomic::Ordering::Release);
+            lock().cancel = true;
+            moved.notify_all();
             res
         })
     }
