@@ -24,7 +24,6 @@
 //! scan with a ledger records them one by one.
 
 use std::io::{self, BufRead, Read};
-use std::sync::LazyLock;
 
 use kizuki_core::Category;
 
@@ -120,9 +119,9 @@ trait Unit {
     const W: usize;
     /// Can the unit at the start of `u` (`W` bytes) be text?
     fn is_text(u: &[u8]) -> bool;
-    /// 1 when the unit at byte `i` of `b` can be text, else 0 (branch-free: runs in random
-    /// data are short, and a branch per unit mispredicts).
-    fn bit(b: &[u8], i: usize) -> u64;
+    /// Bit `j` set when unit `j` of `w` (at most 64 whole units) can be text (branch-free:
+    /// runs in random data are short, and a branch per unit mispredicts).
+    fn mask(w: &[u8]) -> u64;
     /// The byte offset of the first whole unit of `b` that is text (`want`) or is not.
     fn find(b: &[u8], want: bool) -> Option<usize> {
         b.chunks_exact(Self::W)
@@ -143,8 +142,11 @@ impl Unit for Bytes {
         b.iter().position(|x| TEXT[usize::from(*x)] == want)
     }
     #[inline]
-    fn bit(b: &[u8], i: usize) -> u64 {
-        b.get(i).map_or(0, |x| u64::from(TEXT[usize::from(*x)]))
+    fn mask(w: &[u8]) -> u64 {
+        w.iter()
+            .take(64)
+            .enumerate()
+            .fold(0, |m, (j, x)| m | u64::from(TEXT[usize::from(*x)]) << j)
     }
 }
 
@@ -162,30 +164,30 @@ impl Unit for Utf16Le {
         text16(u16::from_le_bytes([a, b]))
     }
     #[inline]
-    fn bit(b: &[u8], i: usize) -> u64 {
-        let (Some(&x), Some(&y)) = (b.get(i), b.get(i + 1)) else {
-            return 0;
-        };
-        let u = usize::from(u16::from_le_bytes([x, y]));
-        TEXT16.get(u >> 6).map_or(0, |w| (w >> (u & 63)) & 1)
+    fn mask(w: &[u8]) -> u64 {
+        w.chunks_exact(2).take(64).enumerate().fold(0, |m, (j, p)| {
+            let &[x, y] = p else { return m };
+            let u = usize::from(u16::from_le_bytes([x, y]));
+            m | TEXT16.get(u >> 6).map_or(0, |t| (t >> (u & 63)) & 1) << j
+        })
     }
 }
 
 /// [`text16`] for every code unit, a bit each (8 KiB).
-static TEXT16: LazyLock<Vec<u64>> = LazyLock::new(|| {
-    let mut t = vec![0u64; 1 << 10];
-    for u in 0..=u16::MAX {
-        if text16(u)
-            && let Some(w) = t.get_mut(usize::from(u >> 6))
-        {
-            *w |= 1 << (u & 63);
+static TEXT16: [u64; 1 << 10] = {
+    let mut t = [0u64; 1 << 10];
+    let mut u = 0usize;
+    while u <= 0xFFFF {
+        if text16(u as u16) {
+            t[u >> 6] |= 1 << (u & 63);
         }
+        u += 1;
     }
     t
-});
+};
 
 /// The UTF-16 code units of [`Utf16Le`] that may be text.
-fn text16(u: u16) -> bool {
+const fn text16(u: u16) -> bool {
     matches!(
         u,
         0x09 | 0x0A
@@ -398,10 +400,7 @@ fn first_run<U: Unit>(b: &[u8]) -> Option<usize> {
             }
         }
         let n = (units - k).min(64);
-        let mut m = 0u64;
-        for j in 0..n {
-            m |= U::bit(b, (k + j) * U::W) << j;
-        }
+        let m = U::mask(b.get(k * U::W..(k + n) * U::W).unwrap_or(&[]));
         let t = (m.trailing_ones() as usize).min(n);
         if cur + t >= min_units::<U>() {
             return Some(k - cur);
