@@ -506,16 +506,7 @@ fn create_private(path: &Path) -> std::io::Result<()> {
 mod tests {
     use super::*;
     use crate::Scanner;
-
-    fn printed(items: &[Item]) -> Vec<String> {
-        items
-            .iter()
-            .map(|i| match i {
-                Item::Found(r) => serde_json::to_string(r).unwrap(),
-                Item::Failed { path, error } => format!("{path}: {error}"),
-            })
-            .collect()
-    }
+    use crate::scan::printed;
 
     #[test]
     fn items_come_back_as_they_were_given() {

@@ -453,17 +453,8 @@ impl Scanner {
                     .map_err(io_err);
             }
             if crate::carve::is_raw_image(&head, &label) {
-                let size = f.metadata().map_err(io_err)?.len();
-                drop(f);
                 return self
-                    .scan_image(
-                        &label,
-                        size,
-                        &|at| open_at(path, at),
-                        crate::spread::threads(),
-                        parts,
-                        &mut out,
-                    )
+                    .scan_image_file(path, &label, f, parts, &mut out)
                     .map_err(io_err);
             }
             // Mail is read as messages: their bodies decoded, their attachments as files.
@@ -542,17 +533,8 @@ impl Scanner {
             {
                 Ok(())
             } else if carvable(&head, t) {
-                let size = f.metadata().map_err(io_err)?.len();
-                drop(f);
-                self.scan_image(
-                    &label,
-                    size,
-                    &|at| open_at(path, at),
-                    crate::spread::threads(),
-                    parts,
-                    &mut out,
-                )
-                .map_err(io_err)
+                self.scan_image_file(path, &label, f, parts, &mut out)
+                    .map_err(io_err)
             } else {
                 self.scan_stream(&label, &head, &mut f, &mut out)
                     .map_err(io_err)
@@ -2202,6 +2184,21 @@ impl Scanner {
         })
     }
 
+    /// [`Scanner::scan_image`] for the file `path` (opened as `f`), on every thread.
+    fn scan_image_file(
+        &self,
+        path: &Path,
+        label: &str,
+        f: File,
+        parts: Option<&dyn Parts>,
+        out: &mut Vec<Item>,
+    ) -> io::Result<()> {
+        let size = f.metadata()?.len();
+        drop(f);
+        let open = |at| open_at(path, at);
+        self.scan_image(label, size, &open, crate::spread::threads(), parts, out)
+    }
+
     /// Carves an image from offset `from` (0 or a rest point) to its end, or to the first rest
     /// point at or after `stop_after`. `open` gives the image from an offset; with `tee`, the
     /// UTF-16 pass reads a copy of what the byte pass reads, on a thread of its own (an EnCase
@@ -3442,6 +3439,19 @@ impl<R: Read> Read for Guarded<R> {
     }
 }
 
+/// Items as the tests compare them: an object's JSON line, or a failure's path and error.
+#[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "test")]
+pub(crate) fn printed(items: &[Item]) -> Vec<String> {
+    items
+        .iter()
+        .map(|i| match i {
+            Item::Found(r) => serde_json::to_string(r).unwrap(),
+            Item::Failed { path, error } => format!("{path}: {error}"),
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -3509,15 +3519,6 @@ mod tests {
                 .wrapping_add(1_442_695_040_888_963_407);
             (seed >> 33) % n
         };
-        let show = |items: &[Item]| -> Vec<String> {
-            items
-                .iter()
-                .map(|i| match i {
-                    Item::Found(r) => serde_json::to_string(r).unwrap(),
-                    Item::Failed { path, error } => format!("{path}: {error}"),
-                })
-                .collect()
-        };
         let before = REDONE.load(std::sync::atomic::Ordering::Relaxed);
         let scanner = Scanner::default();
         let path = dir.path().join("disk.img");
@@ -3568,8 +3569,8 @@ mod tests {
                     )
                     .unwrap();
                 assert_eq!(
-                    show(&items),
-                    show(&whole),
+                    printed(&items),
+                    printed(&whole),
                     "round {round}, {workers} workers"
                 );
             }
@@ -3799,10 +3800,7 @@ mod tests {
             std::fs::write(dir.path().join(format!("d{}/f{i:02}.csv", i % 3)), &f.data).unwrap();
         }
         std::fs::write(dir.path().join("z-none.txt"), "nothing here").unwrap();
-        let line = |i: &Item| match i {
-            Item::Found(r) => serde_json::to_string(r).unwrap(),
-            Item::Failed { path, error } => format!("{path}: {error}"),
-        };
+        let line = |i: &Item| printed(std::slice::from_ref(i)).concat();
         let scanner = Scanner::default();
         let mut files: Vec<PathBuf> = ignore::WalkBuilder::new(dir.path())
             .build()
