@@ -432,6 +432,14 @@ impl<R: std::io::Read, F: FnMut(Spotted, u64, Vec<u8>)> Spotter<R, F> {
         self
     }
 
+    /// Is the end of the sector `s` just taken the rest point to stop at (at or after
+    /// `stop_after`, no file being copied, `s` all zeros)?
+    fn rests_after(&self, s: &[u8]) -> bool {
+        self.capture.is_none()
+            && self.stop_after.is_some_and(|b| self.pos >= b)
+            && s.iter().all(|x| *x == 0)
+    }
+
     /// Marks the copy being made as ended with the sector at `self.pos`.
     fn copy_ended(&mut self, len: usize) {
         let end = self.pos + len as u64;
@@ -532,10 +540,7 @@ impl<R: std::io::Read, F: FnMut(Spotted, u64, Vec<u8>)> std::io::Read for Spotte
         if n == 0 && !out.is_empty() {
             // The image's end: a compound file's FAT may address more than there is (its
             // copy is read as far as it goes); a database cut short is left to the carver.
-            let end = self.pos + self.sector.len() as u64;
-            if let Some(c) = self.copies.last_mut().filter(|c| c.1 == u64::MAX) {
-                c.1 = end;
-            }
+            self.copy_ended(self.sector.len());
             if let Some(c) = self.capture.take_if(|c| {
                 c.kind == Spotted::Postgres && c.buf.len().is_multiple_of(crate::pgheap::PAGE)
             }) {
@@ -554,11 +559,11 @@ impl<R: std::io::Read, F: FnMut(Spotted, u64, Vec<u8>)> std::io::Read for Spotte
         let mut data = &out[..n];
         // Whole sectors straight from the read, the rest through `self.sector`.
         while !data.is_empty() {
-            let zeros = if self.sector.is_empty() && data.len() >= SECTOR {
+            let rest = if self.sector.is_empty() && data.len() >= SECTOR {
                 let (s, rest) = data.split_at(SECTOR);
                 self.take_sector(s);
                 data = rest;
-                self.stop_after.is_some() && s.iter().all(|b| *b == 0)
+                self.rests_after(s)
             } else {
                 let k = (SECTOR - self.sector.len()).min(data.len());
                 self.sector.extend_from_slice(&data[..k]);
@@ -566,15 +571,15 @@ impl<R: std::io::Read, F: FnMut(Spotted, u64, Vec<u8>)> std::io::Read for Spotte
                 if self.sector.len() == SECTOR {
                     let s = std::mem::take(&mut self.sector);
                     self.take_sector(&s);
-                    let zeros = self.stop_after.is_some() && s.iter().all(|b| *b == 0);
+                    let rest = self.rests_after(&s);
                     self.sector = s;
                     self.sector.clear();
-                    zeros
+                    rest
                 } else {
                     false
                 }
             };
-            if zeros && self.capture.is_none() && self.stop_after.is_some_and(|b| self.pos >= b) {
+            if rest {
                 // A rest point: the bytes after it are not handed on.
                 self.stopped = Some(self.pos);
                 return Ok(n - data.len());
