@@ -33,7 +33,7 @@ impl Progress {
             };
             bar.set_draw_target(ProgressDrawTarget::hidden());
             let style = ProgressStyle::with_template(
-                "{spinner} {prefix} [{elapsed_precise}] {wide_bar} {pos}/{len} {per_sec}",
+                "{spinner} {prefix} [{elapsed_precise}] {wide_bar} {pos}/{len} {per_sec} {msg}",
             )
             .unwrap_or_else(|_| ProgressStyle::default_bar());
             bar.set_style(style);
@@ -58,11 +58,20 @@ impl Progress {
     pub fn inc(&mut self, n: u64) {
         if let Some(bar) = &self.bar {
             bar.inc(n);
-            if !self.shown && self.started.elapsed() >= SHOW_AFTER {
+            if !self.shown && bar.is_hidden() && self.started.elapsed() >= SHOW_AFTER {
                 bar.set_draw_target(ProgressDrawTarget::stderr());
                 self.shown = true;
             }
         }
+    }
+
+    /// A handle that sets the bar's message from another thread (work inside one long unit:
+    /// a disk image), showing the bar once the delay is over; `None` when progress is off.
+    pub fn ticker(&self) -> Option<Ticker> {
+        self.bar.clone().map(|bar| Ticker {
+            bar,
+            started: self.started,
+        })
     }
 
     /// Removes the bar.
@@ -70,5 +79,22 @@ impl Progress {
         if let Some(bar) = self.bar {
             bar.finish_and_clear();
         }
+    }
+}
+
+/// See [`Progress::ticker`].
+pub struct Ticker {
+    bar: ProgressBar,
+    started: Instant,
+}
+
+impl Ticker {
+    /// Sets the message shown after the counts.
+    pub fn message(&self, msg: String) {
+        self.bar.set_message(msg);
+        if self.bar.is_hidden() && self.started.elapsed() >= SHOW_AFTER {
+            self.bar.set_draw_target(ProgressDrawTarget::stderr());
+        }
+        self.bar.tick();
     }
 }

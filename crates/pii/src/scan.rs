@@ -17,7 +17,7 @@ use std::io::{self, Cursor, Read};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
 use kizuki_core::Category;
 use kizuki_core::config::Config;
@@ -187,6 +187,8 @@ pub struct Scanner {
     pg_tocs: Arc<std::sync::Mutex<HashMap<PathBuf, Option<Arc<crate::pgdump::Toc>>>>>,
     /// InnoDB data dictionaries read, by MySQL/MariaDB data directory.
     innodb_dicts: Arc<std::sync::Mutex<HashMap<PathBuf, Option<Arc<crate::innodb::Dict>>>>>,
+    /// Bytes of disk images carved, and the sizes of the images begun ([`Scanner::images`]).
+    images: Arc<(AtomicU64, AtomicU64)>,
 }
 
 impl Scanner {
@@ -197,7 +199,18 @@ impl Scanner {
             pg_catalogs: Arc::default(),
             pg_tocs: Arc::default(),
             innodb_dicts: Arc::default(),
+            images: Arc::default(),
         }
+    }
+
+    /// How far the disk images begun so far are carved: bytes carved, and their sizes (a
+    /// progress display polls it: an image is one file that takes hours). Segments taken
+    /// from a ledger count as carved.
+    pub fn images(&self) -> (u64, u64) {
+        (
+            self.images.0.load(Ordering::Relaxed),
+            self.images.1.load(Ordering::Relaxed),
+        )
     }
 
     /// Scans files and directories (directories recursively, in parallel); items come out in
@@ -2014,174 +2027,191 @@ impl Scanner {
         parts: Option<&dyn Parts>,
         out: &mut Vec<Item>,
     ) -> io::Result<()> {
-        // What an earlier run recorded of it: carving goes on where that ends.
-        let mut first = 0u64;
-        for (_, stop, items) in parts.map(|p| p.recorded()).unwrap_or_default() {
-            out.extend(items);
-            first = stop;
-        }
-        if first >= size && first > 0 {
-            return Ok(());
-        }
-        let segments = size.div_ceil(SEGMENT).max(1);
-        let threads = crate::spread::threads();
-        // The nominal end of the segment that holds `at`: a span carved from `at` stops at
-        // the first rest point after it.
-        let end_of = |at: u64| Some((at / SEGMENT + 1) * SEGMENT).filter(|b| *b < size);
-        // The items of a span from `at` on, recorded before they are given.
-        let mut give = |span: Span, at: u64| -> io::Result<u64> {
-            let items: Vec<Item> = span
-                .found
-                .into_iter()
-                .filter(|(start, _)| *start >= at)
-                .flat_map(|(_, items)| items)
-                .collect();
-            if let Some(p) = parts
-                && span.stop < size
-                && !p.record((at, span.stop), &items)
-            {
-                return Err(io::Error::other("the ledger could not be written"));
+        // Carved so far (of `size`), for [`Scanner::images`]; all of it once done, or failed.
+        let (carved, total) = (&self.images.0, &self.images.1);
+        total.fetch_add(size, Ordering::Relaxed);
+        let counted = std::sync::atomic::AtomicU64::new(0);
+        let count = |to: u64| {
+            let to = to.min(size);
+            let before = counted.fetch_max(to, Ordering::Relaxed);
+            carved.fetch_add(to.saturating_sub(before), Ordering::Relaxed);
+        };
+        let res = (|| -> io::Result<()> {
+            // What an earlier run recorded of it: carving goes on where that ends.
+            let mut first = 0u64;
+            for (_, stop, items) in parts.map(|p| p.recorded()).unwrap_or_default() {
+                out.extend(items);
+                first = stop;
             }
-            out.extend(items);
-            Ok(span.stop)
-        };
-        let j0 = first / SEGMENT;
-        let workers = workers.min(usize::try_from(segments - j0).unwrap_or(usize::MAX));
-        if workers <= 1 {
-            // One segment after the other, each from where the one before it stopped.
-            let mut at = first;
-            while at < size {
-                let span = self.carve_span(name, &mut |x| open(x), at, end_of(at), threads > 1)?;
-                at = give(span, at)?;
+            count(first);
+            if first >= size && first > 0 {
+                return Ok(());
             }
-            return Ok(());
-        }
-        // Segment `j`, carved by itself from its first rest point: `None` when it holds none
-        // (the one before it runs on through it). The first one starts where the ledger's
-        // segments stop.
-        let carve = |j: u64| -> io::Result<Option<Span>> {
-            let b = j * SEGMENT;
-            let from = if j == j0 {
-                Some(first)
-            } else {
-                let mut r = open(b - crate::carve::SECTOR)?;
-                crate::carve::rest_after(&mut r, b, (b + SEGMENT).min(size))?
-            };
-            match from {
-                Some(from) => self
-                    .carve_span(name, &mut |x| open(x), from, end_of(b), true)
-                    .map(Some),
-                None => Ok(None),
-            }
-        };
-        // The segments carved and not yet joined: workers keep at most `AHEAD` past the
-        // last one joined (a crafted EnCase image may claim any size; the work done ahead
-        // of a long stretch without a rest point is wasted).
-        struct Carved {
-            next: u64,
-            joined: u64,
-            done: HashMap<u64, io::Result<Option<Span>>>,
-            cancel: bool,
-        }
-        let ahead = 2 * workers as u64 + 2;
-        let state = std::sync::Mutex::new(Carved {
-            next: j0,
-            joined: j0,
-            done: HashMap::new(),
-            cancel: false,
-        });
-        let lock = || {
-            state
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-        };
-        let moved = std::sync::Condvar::new();
-        let wait = |g| {
-            moved
-                .wait(g)
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-        };
-        std::thread::scope(|s| -> io::Result<()> {
-            let work = || {
-                loop {
-                    let j = {
-                        let mut g = lock();
-                        loop {
-                            if g.cancel || g.next >= segments {
-                                return;
-                            }
-                            if g.next < g.joined + ahead {
-                                g.next += 1;
-                                break g.next - 1;
-                            }
-                            g = wait(g);
-                        }
-                    };
-                    let got = crate::guarded(|| carve(j)).unwrap_or_else(|_| {
-                        Err(io::Error::other(
-                            "kizuki failed on this image (a bug: please report it)",
-                        ))
-                    });
-                    lock().done.insert(j, got);
-                    moved.notify_all();
+            let segments = size.div_ceil(SEGMENT).max(1);
+            let threads = crate::spread::threads();
+            // The nominal end of the segment that holds `at`: a span carved from `at` stops at
+            // the first rest point after it.
+            let end_of = |at: u64| Some((at / SEGMENT + 1) * SEGMENT).filter(|b| *b < size);
+            // The items of a span from `at` on, recorded before they are given.
+            let mut give = |span: Span, at: u64| -> io::Result<u64> {
+                let items: Vec<Item> = span
+                    .found
+                    .into_iter()
+                    .filter(|(start, _)| *start >= at)
+                    .flat_map(|(_, items)| items)
+                    .collect();
+                if let Some(p) = parts
+                    && span.stop < size
+                    && !p.record((at, span.stop), &items)
+                {
+                    return Err(io::Error::other("the ledger could not be written"));
                 }
+                out.extend(items);
+                count(span.stop);
+                Ok(span.stop)
             };
-            for _ in 0..workers {
-                let spawned = std::thread::Builder::new()
-                    .name("kizuki-segments".into())
-                    .spawn_scoped(s, work);
-                if let Err(e) = spawned {
-                    lock().cancel = true;
-                    moved.notify_all();
-                    return Err(e);
-                }
-            }
-            // Joined in order, as each is carved.
-            let mut at = first;
-            let res = (|| -> io::Result<()> {
-                for j in j0..segments {
-                    let got = {
-                        let mut g = lock();
-                        loop {
-                            if let Some(got) = g.done.remove(&j) {
-                                g.joined = j + 1;
-                                break got;
-                            }
-                            g = wait(g);
-                        }
-                    };
-                    moved.notify_all();
-                    let span = got?;
-                    let Some(span) = span.filter(|s| s.stop > at) else {
-                        // No rest point in it, or carved through by the one before it.
-                        continue;
-                    };
-                    let span = if span.from <= at && !crate::sqlite::busy_at(&span.copies, at) {
-                        span
-                    } else {
-                        // It was copying a file out where the one before it stopped: carved
-                        // again from there.
-                        #[cfg(test)]
-                        REDONE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        self.carve_span(name, &mut |x| open(x), at, end_of(at), false)?
-                    };
+            let j0 = first / SEGMENT;
+            let workers = workers.min(usize::try_from(segments - j0).unwrap_or(usize::MAX));
+            if workers <= 1 {
+                // One segment after the other, each from where the one before it stopped.
+                let mut at = first;
+                while at < size {
+                    let span =
+                        self.carve_span(name, &mut |x| open(x), at, end_of(at), threads > 1)?;
                     at = give(span, at)?;
-                    if at >= size {
-                        break;
+                }
+                return Ok(());
+            }
+            // Segment `j`, carved by itself from its first rest point: `None` when it holds none
+            // (the one before it runs on through it). The first one starts where the ledger's
+            // segments stop.
+            let carve = |j: u64| -> io::Result<Option<Span>> {
+                let b = j * SEGMENT;
+                let from = if j == j0 {
+                    Some(first)
+                } else {
+                    let mut r = open(b - crate::carve::SECTOR)?;
+                    crate::carve::rest_after(&mut r, b, (b + SEGMENT).min(size))?
+                };
+                match from {
+                    Some(from) => self
+                        .carve_span(name, &mut |x| open(x), from, end_of(b), true)
+                        .map(Some),
+                    None => Ok(None),
+                }
+            };
+            // The segments carved and not yet joined: workers keep at most `AHEAD` past the
+            // last one joined (a crafted EnCase image may claim any size; the work done ahead
+            // of a long stretch without a rest point is wasted).
+            struct Carved {
+                next: u64,
+                joined: u64,
+                done: HashMap<u64, io::Result<Option<Span>>>,
+                cancel: bool,
+            }
+            let ahead = 2 * workers as u64 + 2;
+            let state = std::sync::Mutex::new(Carved {
+                next: j0,
+                joined: j0,
+                done: HashMap::new(),
+                cancel: false,
+            });
+            let lock = || {
+                state
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+            };
+            let moved = std::sync::Condvar::new();
+            let wait = |g| {
+                moved
+                    .wait(g)
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+            };
+            std::thread::scope(|s| -> io::Result<()> {
+                let work = || {
+                    loop {
+                        let j = {
+                            let mut g = lock();
+                            loop {
+                                if g.cancel || g.next >= segments {
+                                    return;
+                                }
+                                if g.next < g.joined + ahead {
+                                    g.next += 1;
+                                    break g.next - 1;
+                                }
+                                g = wait(g);
+                            }
+                        };
+                        let got = crate::guarded(|| carve(j)).unwrap_or_else(|_| {
+                            Err(io::Error::other(
+                                "kizuki failed on this image (a bug: please report it)",
+                            ))
+                        });
+                        lock().done.insert(j, got);
+                        moved.notify_all();
+                    }
+                };
+                for _ in 0..workers {
+                    let spawned = std::thread::Builder::new()
+                        .name("kizuki-segments".into())
+                        .spawn_scoped(s, work);
+                    if let Err(e) = spawned {
+                        lock().cancel = true;
+                        moved.notify_all();
+                        return Err(e);
                     }
                 }
-                // (A segment after the last one joined always goes on from its end; should
-                // none, the rest is carved here.)
-                while at < size {
-                    let span = self.carve_span(name, &mut |x| open(x), at, end_of(at), false)?;
-                    at = give(span, at)?;
-                }
-                Ok(())
-            })();
-            lock().cancel = true;
-            moved.notify_all();
-            res
-        })
+                // Joined in order, as each is carved.
+                let mut at = first;
+                let res = (|| -> io::Result<()> {
+                    for j in j0..segments {
+                        let got = {
+                            let mut g = lock();
+                            loop {
+                                if let Some(got) = g.done.remove(&j) {
+                                    g.joined = j + 1;
+                                    break got;
+                                }
+                                g = wait(g);
+                            }
+                        };
+                        moved.notify_all();
+                        let span = got?;
+                        let Some(span) = span.filter(|s| s.stop > at) else {
+                            // No rest point in it, or carved through by the one before it.
+                            continue;
+                        };
+                        let span = if span.from <= at && !crate::sqlite::busy_at(&span.copies, at) {
+                            span
+                        } else {
+                            // It was copying a file out where the one before it stopped: carved
+                            // again from there.
+                            #[cfg(test)]
+                            REDONE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            self.carve_span(name, &mut |x| open(x), at, end_of(at), false)?
+                        };
+                        at = give(span, at)?;
+                        if at >= size {
+                            break;
+                        }
+                    }
+                    // (A segment after the last one joined always goes on from its end; should
+                    // none, the rest is carved here.)
+                    while at < size {
+                        let span =
+                            self.carve_span(name, &mut |x| open(x), at, end_of(at), false)?;
+                        at = give(span, at)?;
+                    }
+                    Ok(())
+                })();
+                lock().cancel = true;
+                moved.notify_all();
+                res
+            })
+        })();
+        count(size);
+        res
     }
 
     /// [`Scanner::scan_image`] for the file `path` (opened as `f`), on every thread.
@@ -3522,6 +3552,7 @@ mod tests {
         let before = REDONE.load(std::sync::atomic::Ordering::Relaxed);
         let scanner = Scanner::default();
         let path = dir.path().join("disk.img");
+        let mut sizes = 0u64;
         for round in 0..4 {
             let mut img: Vec<u8> = Vec::new();
             while img.len() < 500_000 {
@@ -3550,6 +3581,7 @@ mod tests {
                 }
             }
             std::fs::write(&path, &img).unwrap();
+            sizes += 3 * img.len() as u64;
             let open = |at| open_at(&path, at);
             let whole = scanner
                 .carve_span("disk.img", &mut |x| open(x), 0, None, false)
@@ -3576,6 +3608,8 @@ mod tests {
             }
         }
         assert!(REDONE.load(std::sync::atomic::Ordering::Relaxed) > before);
+        // Every image counted as carved to its end, once per scan.
+        assert_eq!(scanner.images(), (sizes, sizes));
     }
 
     /// A MySQL 8 table file packed in an archive is read as a table (it describes itself);

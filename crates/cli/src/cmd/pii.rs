@@ -33,6 +33,8 @@ fn scan(g: &Global, a: &PiiScanArgs) -> anyhow::Result<Exit> {
     let mut em = Emitter::new(g);
     let mut progress = Progress::new(g, 0, "pii scan: files");
     let mut io_err = None;
+    // A disk image is one file carved for hours: how far, in the bar's message.
+    let ticker = progress.ticker();
     let mut files = |done: u64, total: u64| {
         if done == 0 {
             progress.set_total(total);
@@ -40,14 +42,36 @@ fn scan(g: &Global, a: &PiiScanArgs) -> anyhow::Result<Exit> {
             progress.inc(1);
         }
     };
-    let res = scanner.scan_paths_resuming(&a.paths, ledger.as_mut(), &mut files, &mut |item| {
-        let res = match item {
-            Item::Found(r) => em.item(&r),
-            Item::Failed { path, error } => em.error(&path, &error),
-        };
-        if let Err(e) = res {
-            io_err.get_or_insert(e);
+    let (stop, stopped) = std::sync::mpsc::channel::<()>();
+    let res = std::thread::scope(|s| {
+        if let Some(t) = &ticker {
+            let scanner = &scanner;
+            s.spawn(move || {
+                while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
+                    stopped.recv_timeout(std::time::Duration::from_millis(250))
+                {
+                    let (done, total) = scanner.images();
+                    if total > 0 {
+                        t.message(format!(
+                            "images {:.1} of {:.1} GB",
+                            done as f64 / 1e9,
+                            total as f64 / 1e9
+                        ));
+                    }
+                }
+            });
         }
+        let res = scanner.scan_paths_resuming(&a.paths, ledger.as_mut(), &mut files, &mut |item| {
+            let res = match item {
+                Item::Found(r) => em.item(&r),
+                Item::Failed { path, error } => em.error(&path, &error),
+            };
+            if let Err(e) = res {
+                io_err.get_or_insert(e);
+            }
+        });
+        drop(stop);
+        res
     });
     progress.finish();
     res.context("--resume")?;
