@@ -389,7 +389,7 @@ pub(crate) fn busy_at(copies: &[(u64, u64)], y: u64) -> bool {
 }
 
 /// Sector size a file's start is aligned to in an image.
-const SECTOR: usize = 512;
+const SECTOR: usize = crate::carve::SECTOR as usize;
 
 /// A file being copied out of an image.
 struct Capture {
