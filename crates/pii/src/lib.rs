@@ -65,6 +65,7 @@ pub mod pdf;
 mod pgcatalog;
 pub mod pgdump;
 pub mod pgheap;
+pub mod pst;
 pub mod resume;
 pub mod rtf;
 pub mod scan;

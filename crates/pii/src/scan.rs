@@ -470,6 +470,12 @@ impl Scanner {
                     .scan_image_file(path, &label, f, parts, &mut out)
                     .map_err(io_err);
             }
+            // An Outlook data file: its blocks decoded, read at their offsets.
+            if crate::pst::is_pst(&head) {
+                let len = f.metadata().map_err(io_err)?.len();
+                self.scan_pst(&label, &crate::pst::FileAt::new(f), len, &mut out);
+                return Ok(());
+            }
             // Mail is read as messages: their bodies decoded, their attachments as files.
             if crate::mail::is_mbox(&head) {
                 let mut r = io::BufReader::new(Cursor::new(head).chain(f));
@@ -969,6 +975,10 @@ impl Scanner {
         {
             return;
         }
+        if crate::pst::is_pst(head) {
+            self.scan_pst(name, &crate::pst::Bytes(data), data.len() as u64, out);
+            return;
+        }
         if data.starts_with(&crate::sheet::OLE_MAGIC) {
             self.scan_ole(name, data, out);
             return;
@@ -1261,6 +1271,50 @@ impl Scanner {
                 path: src.to_string(),
                 error,
             });
+        }
+    }
+
+    /// An Outlook data file ([`crate::pst`]): its text as one object (the persons estimate
+    /// covers the mailbox), then its attachments as files (`box.pst!@OFFSET`), then what
+    /// could not be read.
+    fn scan_pst(&self, name: &str, src: &dyn crate::pst::At, len: u64, out: &mut Vec<Item>) {
+        let failed = |out: &mut Vec<Item>, e: String| {
+            out.push(Item::Failed {
+                path: name.to_string(),
+                error: Error::Read(format!("Outlook data file: {e}")),
+            });
+        };
+        let pst = match crate::pst::Pst::open(src, len) {
+            Ok(p) => p,
+            Err(e) => return failed(out, e),
+        };
+        let cap = self.opts.max_total_size;
+        let mut text = crate::pst::Text::new(&pst, cap);
+        let mut tally = Tally::new(self.opts.categories);
+        let mut head = vec![0u8; decode::HEAD];
+        let scanned = kizuki_core::io::read_full(&mut text, &mut head).and_then(|n| {
+            head.truncate(n);
+            // Named as a text: the strings are lines, not a table's rows.
+            scan_into("mailbox.txt", &head, &mut text, &mut tally, None)
+        });
+        match scanned {
+            Ok(found) => {
+                let (records, columns) =
+                    found.map_or((None, Vec::new()), |f| (f.records, f.columns));
+                let enc = text.encoding();
+                self.push_report(out, tally, name.to_string(), Some(enc), records, columns);
+            }
+            Err(e) => failed(out, e.to_string()),
+        }
+        for s in std::mem::take(&mut text.files) {
+            let data = pst.read_stream(&s, cap);
+            self.scan_nested(format!("{name}!@{}", s.offset()), &data, "messages", out);
+        }
+        if pst.damaged() > 0 {
+            failed(
+                out,
+                format!("{} damaged pages or blocks skipped", pst.damaged()),
+            );
         }
     }
 
