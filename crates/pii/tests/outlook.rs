@@ -1,0 +1,168 @@
+//! Outlook data files (PST): the mailbox read through its blocks, written here by
+//! `kizuki_pii::pst::write` (checked against Microsoft's reader in the crate's unit tests).
+#![allow(clippy::unwrap_used, reason = "test helpers")]
+
+use kizuki_core::Category as C;
+use kizuki_pii::pst::Crypt;
+use kizuki_pii::pst::write::{Spec, file};
+use kizuki_pii::synth::{self, Form};
+use kizuki_pii::{Item, Scanner};
+
+fn utf16(s: &str) -> Vec<u8> {
+    s.encode_utf16().flat_map(u16::to_le_bytes).collect()
+}
+
+/// A mailbox of `n` customers' mails: each a heap (subject, sender's name and address, a
+/// date's 8 bytes, a reply's recipient) and a long body; an HTML copy and a compressed RTF
+/// copy of the first body (not counted: the plain body holds it); a CSV in Shift_JIS
+/// attached. Strings in UTF-16, or in Shift_JIS for an ANSI file.
+fn mailbox(unicode: bool, n: usize) -> (Vec<u8>, Vec<Vec<String>>) {
+    let (csv, _) = synth::persons_text(61, n, Form::Csv);
+    let rows: Vec<Vec<String>> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').map(str::to_string).collect())
+        .collect();
+    let s = |t: &str| {
+        if unicode {
+            utf16(t)
+        } else {
+            encoding_rs::SHIFT_JIS.encode(t).0.into_owned()
+        }
+    };
+    let mut heaps = Vec::new();
+    let mut streams = Vec::new();
+    for (i, r) in rows.iter().enumerate() {
+        let (name, email, postal, address, phone) = (&r[0], &r[5], &r[6], &r[7], &r[8]);
+        heaps.push(vec![
+            vec![0xB5, 2, 6, 0, 0x20, 0, 0, 0],
+            s("お問い合わせの件"),
+            s(name),
+            s(email),
+            (0x01DA_5E3C_0000_0000u64 + i as u64 * 977)
+                .to_le_bytes()
+                .to_vec(),
+            s("サポート窓口"),
+            s("support@example.co.jp"),
+        ]);
+        let body = format!(
+            "{name} 様\r\n\r\nいつもご利用ありがとうございます。\r\nご登録の内容は次のとおりです。\r\n\r\nお名前：{name}\r\nご住所：〒{postal} {address}\r\nお電話：{phone}\r\n\r\n{}",
+            "今後ともよろしくお願いいたします。\r\n".repeat(300)
+        );
+        streams.push(s(&body));
+    }
+    streams.push(format!("<html><body>{} {}</body></html>", rows[0][0], rows[0][5]).into_bytes());
+    let rtf = compressed_rtf::compress_rtf(&format!("{{\\rtf1 {}\\par}}", rows[0][5])).unwrap();
+    streams.push(rtf);
+    let (list, _) = synth::persons_text(62, 20, Form::Csv);
+    let list = encoding_rs::SHIFT_JIS.encode(&list).0.into_owned();
+    // A zip of it; and, in a Unicode file (where any stream that is no UTF-16 text is a
+    // file), the list itself. (In an ANSI file a text attachment reads as the bodies do.)
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    zip.start_file("顧客.csv", zip::write::SimpleFileOptions::default())
+        .unwrap();
+    std::io::Write::write_all(&mut zip, &list).unwrap();
+    streams.push(zip.finish().unwrap().into_inner());
+    if unicode {
+        streams.push(list);
+    }
+    let spec = Spec {
+        unicode,
+        crypt: Crypt::Permute,
+        heaps,
+        streams,
+        block: 8176,
+    };
+    (file(&spec), rows)
+}
+
+#[test]
+fn a_mailbox_is_read_through_its_blocks() {
+    for unicode in [true, false] {
+        let n = 40;
+        let (pst, rows) = mailbox(unicode, n);
+        let items = Scanner::default().scan_bytes("box.pst", &pst);
+        let reports: Vec<_> = items
+            .iter()
+            .map(|i| match i {
+                Item::Found(r) => r,
+                Item::Failed { path, error } => panic!("{path}: {error}"),
+            })
+            .collect();
+        assert_eq!(
+            reports.len(),
+            if unicode { 3 } else { 2 },
+            "the mailbox, then the attached lists"
+        );
+        let m = reports[0];
+        assert_eq!(m.path, "box.pst");
+        assert_eq!(
+            m.encoding.as_deref(),
+            Some(if unicode { "UTF-16LE" } else { "Shift_JIS" })
+        );
+        let count = |c: C| m.categories.get(&c).copied().unwrap_or(0);
+        // Each customer's address once (in the heap: the HTML and RTF copies are not
+        // read), the support address once per mail; each phone and postal code in a body.
+        assert_eq!(count(C::Email), 2 * n as u64, "{unicode}");
+        assert_eq!(count(C::Phone), n as u64, "{unicode}");
+        assert_eq!(count(C::PostalCode), n as u64, "{unicode}");
+        assert!(count(C::Address) >= n as u64 * 95 / 100, "{unicode}: {m:?}");
+        assert!(count(C::NameKanji) >= n as u64, "{unicode}: {m:?}");
+        assert_eq!(
+            m.persons_estimate,
+            n as u64 + 1,
+            "the customers and the support desk"
+        );
+        // Samples masked: no customer's address in the output.
+        let json = serde_json::to_string(m).unwrap();
+        assert!(rows.iter().all(|r| !json.contains(&r[5])), "{json}");
+        // The attached Shift_JIS list (zipped, and as it is), as a table.
+        for list in &reports[1..] {
+            assert!(list.path.starts_with("box.pst!@"), "{}", list.path);
+            assert_eq!(list.records, Some(20));
+            assert_eq!(list.encoding.as_deref(), Some("Shift_JIS"));
+        }
+        assert!(
+            reports[1].path.ends_with("!顧客.csv"),
+            "{}",
+            reports[1].path
+        );
+    }
+}
+
+#[test]
+fn a_mailbox_without_the_pst_reader_would_be_noise() {
+    // The same bytes as a raw image find nothing: the blocks are scrambled ("compressible
+    // encryption"), which is why the file is read through its blocks.
+    let (pst, _) = mailbox(true, 40);
+    let mut disk = vec![0u8; 4096];
+    disk.extend_from_slice(&pst[512..]);
+    let items = Scanner::default().scan_bytes("disk.dd", &disk);
+    assert!(
+        items
+            .iter()
+            .all(|i| !matches!(i, Item::Found(r) if r.categories.contains_key(&C::Email))),
+        "{items:?}"
+    );
+}
+
+#[test]
+fn a_damaged_mailbox_reports_what_it_could_not_read() {
+    let (mut pst, _) = mailbox(true, 5);
+    // A block's trailer broken: that block is skipped and told; the rest is read.
+    let at = 0x4400 + 64;
+    pst[at..at + 64].fill(0xAB);
+    let items = Scanner::default().scan_bytes("box.pst", &pst);
+    assert!(
+        items
+            .iter()
+            .any(|i| matches!(i, Item::Found(r) if r.path == "box.pst"))
+    );
+    assert!(
+        items.iter().any(|i| matches!(i, Item::Failed { path, error } if path == "box.pst" && error.to_string().contains("damaged"))),
+        "{items:?}"
+    );
+    // Not a PST at all past its magic: one error, no panic.
+    let items = Scanner::default().scan_bytes("bad.pst", b"!BDN\0\0\0\0SM\x24\0");
+    assert!(matches!(&items[..], [Item::Failed { .. }]), "{items:?}");
+}
