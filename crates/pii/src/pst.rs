@@ -932,6 +932,48 @@ pub mod write {
         d
     }
 
+    /// A mailbox of a support desk, a mail from each person of `csv` (the columns of
+    /// [`crate::synth::persons_text`]'s CSV: name, reading, romaji, sex, birth date, e-mail,
+    /// postal code, address, phone…): its heap (subject, the sender's name and address, a
+    /// date's 8 bytes, the desk's name and address) and its body (the person's name,
+    /// address and phone, then 300 lines of courtesy, so it spans blocks). Strings in UTF-16,
+    /// or Shift_JIS for an ANSI file; blocks encoded as Outlook does by default.
+    pub fn mailbox(csv: &str, unicode: bool) -> Spec {
+        let s = |t: &str| -> Vec<u8> {
+            if unicode {
+                t.encode_utf16().flat_map(u16::to_le_bytes).collect()
+            } else {
+                encoding_rs::SHIFT_JIS.encode(t).0.into_owned()
+            }
+        };
+        let (mut heaps, mut streams) = (Vec::new(), Vec::new());
+        for (i, line) in csv.lines().skip(1).enumerate() {
+            let r: Vec<&str> = line.split(',').collect();
+            let f = |k: usize| r.get(k).copied().unwrap_or("");
+            let (name, email, postal, address, phone) = (f(0), f(5), f(6), f(7), f(8));
+            heaps.push(vec![
+                vec![0xB5, 2, 6, 0, 0x20, 0, 0, 0],
+                s("お問い合わせの件"),
+                s(name),
+                s(email),
+                (0x01DA_5E3C_0000_0000u64 + i as u64 * 977).to_le_bytes().to_vec(),
+                s("サポート窓口"),
+                s("support@example.co.jp"),
+            ]);
+            streams.push(s(&format!(
+                "{name} 様\r\n\r\nいつもご利用ありがとうございます。\r\nご登録の内容は次のとおりです。\r\n\r\nお名前：{name}\r\nご住所：〒{postal} {address}\r\nお電話：{phone}\r\n\r\n{}",
+                "今後ともよろしくお願いいたします。\r\n".repeat(300)
+            )));
+        }
+        Spec {
+            unicode,
+            crypt: Crypt::Permute,
+            heaps,
+            streams,
+            block: 8176,
+        }
+    }
+
     /// The file.
     pub fn file(spec: &Spec) -> Vec<u8> {
         let unicode = spec.unicode;

@@ -3,19 +3,13 @@
 #![allow(clippy::unwrap_used, reason = "test helpers")]
 
 use kizuki_core::Category as C;
-use kizuki_pii::pst::Crypt;
-use kizuki_pii::pst::write::{Spec, file};
+use kizuki_pii::pst::write::file;
 use kizuki_pii::synth::{self, Form};
 use kizuki_pii::{Item, Scanner};
 
-fn utf16(s: &str) -> Vec<u8> {
-    s.encode_utf16().flat_map(u16::to_le_bytes).collect()
-}
-
-/// A mailbox of `n` customers' mails: each a heap (subject, sender's name and address, a
-/// date's 8 bytes, a reply's recipient) and a long body; an HTML copy and a compressed RTF
-/// copy of the first body (not counted: the plain body holds it); a CSV in Shift_JIS
-/// attached. Strings in UTF-16, or in Shift_JIS for an ANSI file.
+/// A mailbox of `n` customers' mails ([`kizuki_pii::pst::write::mailbox`]), with an HTML
+/// copy and a compressed RTF copy of the first body (not counted: the plain body holds it),
+/// and a CSV in Shift_JIS attached, zipped (and as it is, in a Unicode file).
 fn mailbox(unicode: bool, n: usize) -> (Vec<u8>, Vec<Vec<String>>) {
     let (csv, _) = synth::persons_text(61, n, Form::Csv);
     let rows: Vec<Vec<String>> = csv
@@ -23,35 +17,11 @@ fn mailbox(unicode: bool, n: usize) -> (Vec<u8>, Vec<Vec<String>>) {
         .skip(1)
         .map(|l| l.split(',').map(str::to_string).collect())
         .collect();
-    let s = |t: &str| {
-        if unicode {
-            utf16(t)
-        } else {
-            encoding_rs::SHIFT_JIS.encode(t).0.into_owned()
-        }
-    };
-    let mut heaps = Vec::new();
-    let mut streams = Vec::new();
-    for (i, r) in rows.iter().enumerate() {
-        let (name, email, postal, address, phone) = (&r[0], &r[5], &r[6], &r[7], &r[8]);
-        heaps.push(vec![
-            vec![0xB5, 2, 6, 0, 0x20, 0, 0, 0],
-            s("お問い合わせの件"),
-            s(name),
-            s(email),
-            (0x01DA_5E3C_0000_0000u64 + i as u64 * 977)
-                .to_le_bytes()
-                .to_vec(),
-            s("サポート窓口"),
-            s("support@example.co.jp"),
-        ]);
-        let body = format!(
-            "{name} 様\r\n\r\nいつもご利用ありがとうございます。\r\nご登録の内容は次のとおりです。\r\n\r\nお名前：{name}\r\nご住所：〒{postal} {address}\r\nお電話：{phone}\r\n\r\n{}",
-            "今後ともよろしくお願いいたします。\r\n".repeat(300)
-        );
-        streams.push(s(&body));
-    }
-    streams.push(format!("<html><body>{} {}</body></html>", rows[0][0], rows[0][5]).into_bytes());
+    let mut spec = kizuki_pii::pst::write::mailbox(&csv, unicode);
+    let streams = &mut spec.streams;
+    streams.push(
+        format!("<html><body>{} {}</body></html>", rows[0][0], rows[0][5]).into_bytes(),
+    );
     let rtf = compressed_rtf::compress_rtf(&format!("{{\\rtf1 {}\\par}}", rows[0][5])).unwrap();
     streams.push(rtf);
     let (list, _) = synth::persons_text(62, 20, Form::Csv);
@@ -66,13 +36,6 @@ fn mailbox(unicode: bool, n: usize) -> (Vec<u8>, Vec<Vec<String>>) {
     if unicode {
         streams.push(list);
     }
-    let spec = Spec {
-        unicode,
-        crypt: Crypt::Permute,
-        heaps,
-        streams,
-        block: 8176,
-    };
     (file(&spec), rows)
 }
 
