@@ -3029,3 +3029,36 @@ fn reads_innodb_tables_with_their_dictionary() {
         .sum();
     assert!(emails >= 6, "{items:?}");
 }
+
+/// An Outlook mailbox exported to a PST, and an older one (ANSI, Shift_JIS) in a zip: each
+/// read through its blocks (scrambled as Outlook stores them by default), its mails counted
+/// as one object, values masked.
+#[test]
+fn reads_outlook_data_files_on_disk_and_in_archives() {
+    use kizuki_pii::pst::write::{file, mailbox};
+    let sb = Sandbox::new();
+    let (csv, _) = synth::persons_text(71, 30, Form::Csv);
+    sb.write("mail/export.pst", file(&mailbox(&csv, true)));
+    let (old, _) = synth::persons_text(72, 12, Form::Csv);
+    let zip = synth::zip_of(&[("old.pst", &file(&mailbox(&old, false)))]).unwrap();
+    sb.write("mail/backup.zip", zip);
+    let items = scan_found(&sb, "mail");
+    let export = object(&items, "mail/export.pst");
+    assert_eq!(export["encoding"], "UTF-16LE");
+    assert_eq!(
+        n(&export, kizuki_core::Category::Email),
+        60,
+        "a customer and the desk a mail"
+    );
+    assert_eq!(n(&export, kizuki_core::Category::Phone), 30);
+    assert_eq!(export["persons_estimate"], 31);
+    let old_box = object(&items, "mail/backup.zip!old.pst");
+    assert_eq!(old_box["encoding"], "Shift_JIS");
+    assert_eq!(old_box["persons_estimate"], 13);
+    // Masked: no address of a customer in the output.
+    let printed = serde_json::to_string(&items).unwrap();
+    for line in csv.lines().skip(1).chain(old.lines().skip(1)) {
+        let email = line.split(',').nth(5).unwrap();
+        assert!(!printed.contains(email), "{email} printed");
+    }
+}

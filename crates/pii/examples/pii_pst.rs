@@ -10,7 +10,10 @@ fn main() -> std::io::Result<()> {
         eprintln!("usage: pii_pst IN.csv OUT.pst [ROWS] [ansi]");
         std::process::exit(2);
     };
-    let rows: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(usize::MAX);
+    let rows: usize = args
+        .next()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(usize::MAX);
     let unicode = args.next().as_deref() != Some("ansi");
     let csv = std::fs::read_to_string(input)?;
     let head: String = csv

@@ -956,7 +956,9 @@ pub mod write {
                 s("お問い合わせの件"),
                 s(name),
                 s(email),
-                (0x01DA_5E3C_0000_0000u64 + i as u64 * 977).to_le_bytes().to_vec(),
+                (0x01DA_5E3C_0000_0000u64 + i as u64 * 977)
+                    .to_le_bytes()
+                    .to_vec(),
                 s("サポート窓口"),
                 s("support@example.co.jp"),
             ]);

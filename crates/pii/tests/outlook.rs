@@ -19,20 +19,14 @@ fn mailbox(unicode: bool, n: usize) -> (Vec<u8>, Vec<Vec<String>>) {
         .collect();
     let mut spec = kizuki_pii::pst::write::mailbox(&csv, unicode);
     let streams = &mut spec.streams;
-    streams.push(
-        format!("<html><body>{} {}</body></html>", rows[0][0], rows[0][5]).into_bytes(),
-    );
+    streams.push(format!("<html><body>{} {}</body></html>", rows[0][0], rows[0][5]).into_bytes());
     let rtf = compressed_rtf::compress_rtf(&format!("{{\\rtf1 {}\\par}}", rows[0][5])).unwrap();
     streams.push(rtf);
     let (list, _) = synth::persons_text(62, 20, Form::Csv);
     let list = encoding_rs::SHIFT_JIS.encode(&list).0.into_owned();
     // A zip of it; and, in a Unicode file (where any stream that is no UTF-16 text is a
     // file), the list itself. (In an ANSI file a text attachment reads as the bodies do.)
-    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    zip.start_file("顧客.csv", zip::write::SimpleFileOptions::default())
-        .unwrap();
-    std::io::Write::write_all(&mut zip, &list).unwrap();
-    streams.push(zip.finish().unwrap().into_inner());
+    streams.push(synth::zip_of(&[("顧客.csv", &list)]).unwrap());
     if unicode {
         streams.push(list);
     }
