@@ -676,7 +676,7 @@ fn push_string(a: &[u8], unicode: bool, buf: &mut Vec<u8>, code_page: &mut Optio
 }
 
 /// A character of text: what strings hold, not what binary values decode to.
-fn texty(c: char) -> bool {
+const fn texty(c: char) -> bool {
     matches!(
         c,
         '\t' | '\n' | '\r'
@@ -701,36 +701,58 @@ fn mostly_text(s: &str, chars: usize, bad: usize) -> bool {
         && s.chars().any(|c| !c.is_whitespace())
 }
 
-/// `a` as UTF-16LE text (trailing NULs dropped).
+/// [`texty`] for each UTF-16 code unit, a bit each (8 KiB); surrogates count as text (an
+/// unpaired one decodes to U+FFFD, which [`mostly_text`] then sees).
+static TEXTY16: [u64; 1 << 10] = {
+    let mut t = [0u64; 1 << 10];
+    let mut u = 0u32;
+    while u <= 0xFFFF {
+        let ok = match char::from_u32(u) {
+            Some(c) => texty(c),
+            None => true,
+        };
+        if ok {
+            t[(u >> 6) as usize] |= 1 << (u & 63);
+        }
+        u += 1;
+    }
+    t
+};
+
+/// `a` as UTF-16LE text (trailing NULs dropped): checked unit by unit through
+/// [`TEXTY16`] (a short string has no unit that is no text, a long one few), then decoded.
 fn utf16(a: &[u8]) -> Option<String> {
-    let mut units: Vec<u16> = a
-        .chunks_exact(2)
-        .map(|p| {
-            u16::from_le_bytes([
-                p.first().copied().unwrap_or(0),
-                p.get(1).copied().unwrap_or(0),
-            ])
-        })
-        .collect();
     if !a.len().is_multiple_of(2) {
         return None;
     }
-    while units.last() == Some(&0) {
-        units.pop();
+    let mut a = a;
+    while let Some(rest) = a.strip_suffix(&[0, 0]) {
+        a = rest;
     }
-    let (mut s, mut bad, mut n) = (String::with_capacity(units.len()), 0, 0);
-    for c in char::decode_utf16(units) {
-        let c = c.unwrap_or(char::REPLACEMENT_CHARACTER);
-        n += 1;
-        if !texty(c) {
+    let n = a.len() / 2;
+    let (mut bad, mut surrogates) = (0usize, 0usize);
+    for (i, p) in a.chunks_exact(2).enumerate() {
+        let u = usize::from(u16::from_le_bytes([p.first().copied()?, p.get(1).copied()?]));
+        surrogates += usize::from(u & 0xF800 == 0xD800);
+        if TEXTY16.get(u >> 6).is_none_or(|t| (t >> (u & 63)) & 1 == 0) {
             bad += 1;
-            if n < 32 || bad * 20 > n + 400 {
+            if n < 32 || bad * 20 > i + 400 {
                 return None;
             }
         }
-        s.push(c);
     }
-    mostly_text(&s, n, bad).then_some(s)
+    let s = encoding_rs::UTF_16LE
+        .decode_without_bom_handling(a)
+        .0
+        .into_owned();
+    // Without surrogates, a unit a character; with them, count what they decoded to.
+    let (chars, bad) = if surrogates == 0 {
+        (n, bad)
+    } else {
+        let lost = s.chars().filter(|c| *c == char::REPLACEMENT_CHARACTER).count();
+        (s.chars().count(), bad + lost)
+    };
+    mostly_text(&s, chars, bad).then_some(s)
 }
 
 /// `a` as 8-bit text: UTF-8 (ASCII), or, with `code_page`, ISO-2022-JP, Shift_JIS or EUC-JP
