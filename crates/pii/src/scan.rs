@@ -1289,27 +1289,45 @@ impl Scanner {
             Err(e) => return failed(out, e),
         };
         let cap = self.opts.max_total_size;
-        let mut text = crate::pst::Text::new(&pst, cap);
-        let mut tally = Tally::new(self.opts.categories);
-        let mut head = vec![0u8; decode::HEAD];
-        let scanned = kizuki_core::io::read_full(&mut text, &mut head).and_then(|n| {
-            head.truncate(n);
-            // Named as a text: the strings are lines, not a table's rows.
-            scan_into("mailbox.txt", &head, &mut text, &mut tally, None)
-        });
-        match scanned {
-            Ok(found) => {
-                let (records, columns) =
-                    found.map_or((None, Vec::new()), |f| (f.records, f.columns));
-                let enc = text.encoding();
-                self.push_report(out, tally, name.to_string(), Some(enc), records, columns);
+        // A text read as lines of one object.
+        let count = |r: &mut dyn Read, path: String, enc: &str, out: &mut Vec<Item>| {
+            let mut tally = Tally::new(self.opts.categories);
+            let mut head = vec![0u8; decode::HEAD];
+            let scanned = kizuki_core::io::read_full(r, &mut head).and_then(|n| {
+                head.truncate(n);
+                // Named as a text: the strings are lines, not a table's rows.
+                scan_into("mailbox.txt", &head, r, &mut tally, None)
+            });
+            match scanned {
+                Ok(found) => {
+                    let (records, columns) =
+                        found.map_or((None, Vec::new()), |f| (f.records, f.columns));
+                    self.push_report(out, tally, path, Some(enc), records, columns);
+                }
+                Err(e) => failed(out, e.to_string()),
             }
-            Err(e) => failed(out, e.to_string()),
-        }
+        };
+        let mut text = crate::pst::Text::new(&pst, cap);
+        let enc = {
+            // The encoding is known once the strings are read; the report is pushed after.
+            let mut live = Vec::new();
+            count(&mut text, name.to_string(), "", &mut live);
+            let enc = text.encoding();
+            for item in &mut live {
+                if let Item::Found(r) = item {
+                    r.encoding = Some(enc.to_string());
+                }
+            }
+            out.extend(live);
+            enc
+        };
         for s in std::mem::take(&mut text.files) {
             let data = pst.read_stream(&s, cap);
             self.scan_nested(format!("{name}!@{}", s.offset()), &data, "messages", out);
         }
+        // Mails deleted, whose blocks are still in the file's free space.
+        let mut deleted = crate::pst::Deleted::new(&pst, len);
+        count(&mut deleted, format!("{name}!(deleted)"), enc, out);
         if pst.damaged() > 0 {
             failed(
                 out,

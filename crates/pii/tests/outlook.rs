@@ -123,3 +123,35 @@ fn a_damaged_mailbox_reports_what_it_could_not_read() {
     let items = Scanner::default().scan_bytes("bad.pst", b"!BDN\0\0\0\0SM\x24\0");
     assert!(matches!(&items[..], [Item::Failed { .. }]), "{items:?}");
 }
+
+/// Mails deleted from the mailbox (their heaps written, then left out of the B-tree, as
+/// Outlook frees a deleted mail's blocks) are found in the free space, as their own object.
+#[test]
+fn deleted_mails_are_found_in_the_free_space() {
+    let (csv, _) = synth::persons_text(63, 10, Form::Csv);
+    let (gone, _) = synth::persons_text(64, 3, Form::Csv);
+    for unicode in [true, false] {
+        let mut spec = kizuki_pii::pst::write::mailbox(&csv, unicode);
+        spec.deleted = kizuki_pii::pst::write::mailbox(&gone, unicode).heaps;
+        let items = Scanner::default().scan_bytes("box.pst", &file(&spec));
+        let got: Vec<(String, u64, u64)> = items
+            .iter()
+            .map(|i| match i {
+                Item::Found(r) => (
+                    r.path.clone(),
+                    r.categories.get(&C::Email).copied().unwrap_or(0),
+                    r.persons_estimate,
+                ),
+                Item::Failed { path, error } => panic!("{path}: {error}"),
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("box.pst".to_string(), 20, 11),
+                ("box.pst!(deleted)".to_string(), 6, 4)
+            ],
+            "{unicode}"
+        );
+    }
+}
