@@ -38,8 +38,12 @@ use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::sync::Mutex;
 
-/// Most blocks read from one file (a PST of 50 GB, Outlook's largest, holds a few million).
-pub const MAX_BLOCKS: usize = 1 << 24;
+/// Most blocks listed in one file (a PST of 50 GB, Outlook's largest, holds about six
+/// million of 8 KB): their list takes 24 bytes a block.
+pub const MAX_BLOCKS: usize = 1 << 23;
+/// Blocks read from a file at most, in bytes: this many times its size (data trees may
+/// share blocks, so a crafted file could make each read all the others).
+pub const READ_FACTOR: u64 = 4;
 /// B-tree pages are at most this many levels above the leaves (MS-PST: `cLevel` <= 8).
 pub const MAX_LEVEL: u8 = 8;
 /// Pages (and blocks) are stored in 512-byte pages and 64-byte aligned slots.
@@ -214,6 +218,8 @@ pub struct Pst<'a> {
     parts: Vec<u64>,
     /// Pages and blocks that could not be read (damaged, or not what the B-tree says).
     damaged: std::cell::Cell<u64>,
+    /// Bytes of blocks that may still be read ([`READ_FACTOR`]).
+    budget: std::cell::Cell<u64>,
 }
 
 fn u16_at(b: &[u8], i: usize) -> Option<u16> {
@@ -270,6 +276,7 @@ impl<'a> Pst<'a> {
             blocks: Vec::new(),
             parts: Vec::new(),
             damaged: std::cell::Cell::new(0),
+            budget: std::cell::Cell::new(len.saturating_mul(READ_FACTOR).max(1 << 20)),
         };
         pst.walk(root, len)?;
         pst.find_parts();
@@ -294,6 +301,11 @@ impl<'a> Pst<'a> {
     /// Pages and blocks skipped as damaged so far.
     pub fn damaged(&self) -> u64 {
         self.damaged.get()
+    }
+
+    /// Did reading stop at the budget of [`READ_FACTOR`] times the file's size?
+    pub fn exhausted(&self) -> bool {
+        self.budget.get() < (MAX_BLOCK + 16) as u64
     }
 
     fn hurt(&self) {
@@ -393,6 +405,11 @@ impl<'a> Pst<'a> {
     fn read(&self, b: Block) -> Option<Vec<u8>> {
         let t = if self.unicode { 16 } else { 12 };
         let slot = (usize::from(b.cb) + t).div_ceil(64) * 64;
+        let left = self.budget.get();
+        if left < slot as u64 {
+            return None;
+        }
+        self.budget.set(left - slot as u64);
         let mut buf = vec![0u8; slot];
         let ok = self.src.read_at(b.ib, &mut buf).is_ok()
             && u16_at(&buf, slot - t) == Some(b.cb)
@@ -958,6 +975,9 @@ pub mod write {
         pub block: usize,
         /// Heaps written after the others but left out of the B-tree: mails deleted.
         pub deleted: Vec<Vec<Vec<u8>>>,
+        /// The first data tree's root written again this many times, its parts shared (as a
+        /// crafted file could, to make each tree read them all).
+        pub again: usize,
     }
 
     struct Out {
@@ -968,6 +988,9 @@ pub mod write {
         bbt: Vec<(u64, u64, u16)>,
         /// The last block written.
         written: Option<(u64, u64, u16)>,
+        /// The children, level and size of the last data tree's root, and of the first.
+        root: Option<(Vec<u64>, u8, usize)>,
+        first: Option<(Vec<u64>, u8, usize)>,
     }
 
     impl Out {
@@ -1074,6 +1097,7 @@ pub mod write {
                 o.block(&x, true, crypt)
             };
             if leaves.len() <= per {
+                self.root = Some((leaves.clone(), 1, data.len()));
                 return xblock(self, &leaves, 1, data.len());
             }
             let xs: Vec<u64> = leaves
@@ -1081,7 +1105,22 @@ pub mod write {
                 .zip(data.chunks(per * block))
                 .map(|(ids, d)| xblock(self, ids, 1, d.len()))
                 .collect();
+            self.root = Some((xs.clone(), 2, data.len()));
             xblock(self, &xs, 2, data.len())
+        }
+
+        /// The root of the first data tree written again (its children shared).
+        fn again(&mut self, crypt: Crypt) {
+            let Some((ids, level, total)) = self.first.clone() else {
+                return;
+            };
+            let mut x = vec![1, level];
+            x.extend_from_slice(&(ids.len() as u16).to_le_bytes());
+            x.extend_from_slice(&(total as u32).to_le_bytes());
+            for id in &ids {
+                self.id(&mut x, *id);
+            }
+            self.block(&x, true, crypt);
         }
     }
 
@@ -1150,6 +1189,7 @@ pub mod write {
             streams,
             block: 8176,
             deleted: Vec::new(),
+            again: 0,
         }
     }
 
@@ -1162,12 +1202,20 @@ pub mod write {
             next: 0,
             bbt: Vec::new(),
             written: None,
+            root: None,
+            first: None,
         };
         for h in &spec.heaps {
             o.block(&heap(h), false, spec.crypt);
         }
         for s in &spec.streams {
             o.stream(s, spec.crypt, spec.block);
+            if o.first.is_none() {
+                o.first = o.root.take();
+            }
+        }
+        for _ in 0..spec.again {
+            o.again(spec.crypt);
         }
         for h in &spec.deleted {
             o.unlisted(&heap(h), false, spec.crypt);
@@ -1344,6 +1392,7 @@ mod tests {
             ],
             block: 256,
             deleted: Vec::new(),
+            again: 0,
         }
     }
 
@@ -1496,6 +1545,22 @@ mod tests {
                 let _ = io::copy(&mut t, &mut io::sink());
             }
         }
+        // Data trees that share their blocks are read within four times the file's size (or
+        // 1 MiB).
+        let mut sp = spec(true, Crypt::Permute);
+        sp.again = 40;
+        let shared = file(&sp);
+        let src = Bytes(&shared);
+        let p = Pst::open(&src, shared.len() as u64).expect("opens");
+        let mut t = Text::new(&p, u64::MAX);
+        let read = io::copy(&mut t, &mut io::sink()).expect("reads");
+        assert!(
+            p.exhausted(),
+            "{read} bytes of text from {} bytes",
+            shared.len()
+        );
+        // (UTF-8 text of UTF-16 blocks: 1.5 bytes a byte at most.)
+        assert!(read <= 3 * (READ_FACTOR * shared.len() as u64).max(1 << 20) / 2);
         // A B-tree page that points to itself is read once.
         let mut d = data.clone();
         let root = u64_at(&d, 240).expect("root") as usize;

@@ -1328,6 +1328,15 @@ impl Scanner {
         // Mails deleted, whose blocks are still in the file's free space.
         let mut deleted = crate::pst::Deleted::new(&pst, len);
         count(&mut deleted, format!("{name}!(deleted)"), enc, out);
+        if pst.exhausted() {
+            out.push(Item::Failed {
+                path: name.to_string(),
+                error: Error::Cap(format!(
+                    "Outlook data file: read {} times its size (its data trees share blocks); the rest is skipped",
+                    crate::pst::READ_FACTOR
+                )),
+            });
+        }
         if pst.damaged() > 0 {
             failed(
                 out,
