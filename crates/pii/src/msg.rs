@@ -853,20 +853,8 @@ mod tests {
         }
     }
 
-    /// MS-OXRTFCP's CRC-32 (the reflected polynomial, no inversion).
-    fn crc(data: &[u8]) -> u32 {
-        data.iter().fold(0u32, |mut c, b| {
-            c ^= u32::from(*b);
-            for _ in 0..8 {
-                c = if c & 1 != 0 {
-                    (c >> 1) ^ 0xEDB8_8320
-                } else {
-                    c >> 1
-                };
-            }
-            c
-        })
-    }
+    /// MS-OXRTFCP's CRC-32 is MS-PST's (the reflected polynomial, no inversion).
+    use crate::pst::crc;
 
     #[test]
     fn what_is_not_a_message_is_not_read() {

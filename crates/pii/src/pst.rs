@@ -632,14 +632,19 @@ impl Read for Text<'_, '_> {
             };
             self.fill(s);
         }
-        let rest = self.buf.get(self.pos..).unwrap_or(&[]);
-        let n = rest.len().min(out.len());
-        if let (Some(o), Some(r)) = (out.get_mut(..n), rest.get(..n)) {
-            o.copy_from_slice(r);
-        }
-        self.pos += n;
-        Ok(n)
+        Ok(give(&self.buf, &mut self.pos, out))
     }
+}
+
+/// Copies what is left of `buf` from `pos` into `out`, as much as fits; moves `pos` on.
+fn give(buf: &[u8], pos: &mut usize, out: &mut [u8]) -> usize {
+    let rest = buf.get(*pos..).unwrap_or(&[]);
+    let n = rest.len().min(out.len());
+    if let (Some(o), Some(r)) = (out.get_mut(..n), rest.get(..n)) {
+        o.copy_from_slice(r);
+    }
+    *pos += n;
+    n
 }
 
 /// The allocations of one block of a heap-on-node (MS-PST 2.3.1): its page map, at the
@@ -794,13 +799,7 @@ impl Read for Deleted<'_, '_> {
                 return Ok(0);
             }
         }
-        let rest = self.buf.get(self.pos..).unwrap_or(&[]);
-        let n = rest.len().min(out.len());
-        if let (Some(o), Some(r)) = (out.get_mut(..n), rest.get(..n)) {
-            o.copy_from_slice(r);
-        }
-        self.pos += n;
-        Ok(n)
+        Ok(give(&self.buf, &mut self.pos, out))
     }
 }
 
@@ -1289,34 +1288,26 @@ pub mod write {
                 f[at..at + 4].copy_from_slice(&(x as u32).to_le_bytes());
             }
         };
+        // Where the header's fields are (MS-PST 2.2.2.6): the version, then bidNextB,
+        // bidNextP, ibFileEof, the two B-trees' page ids and offsets, bSentinel; the CRCs
+        // (the full one in a Unicode header only).
+        let (ver, at, sentinel) = if unicode {
+            (23u16, [516, 32, 184, 216, 224, 232, 240], 512)
+        } else {
+            (14u16, [24, 28, 168, 184, 188, 192, 196], 460)
+        };
+        f[10..12].copy_from_slice(&ver.to_le_bytes());
+        let values = [next_b << 2, pid + 1, eof, nbt_pid, nbt_ib, bbt_pid, bbt_ib];
+        for (a, v) in at.iter().zip(values) {
+            put(f, *a, v);
+        }
+        f[sentinel] = 0x80;
+        f[sentinel + 1] = crypt;
+        let c = crc(&f[8..8 + 471]);
+        f[4..8].copy_from_slice(&c.to_le_bytes());
         if unicode {
-            f[10..12].copy_from_slice(&23u16.to_le_bytes());
-            put(f, 32, pid + 1);
-            put(f, 184, eof);
-            put(f, 216, nbt_pid);
-            put(f, 224, nbt_ib);
-            put(f, 232, bbt_pid);
-            put(f, 240, bbt_ib);
-            f[512] = 0x80;
-            f[513] = crypt;
-            put(f, 516, next_b << 2);
-            let c = crc(&f[8..8 + 471]);
-            f[4..8].copy_from_slice(&c.to_le_bytes());
             let c = crc(&f[8..524]);
             f[524..528].copy_from_slice(&c.to_le_bytes());
-        } else {
-            f[10..12].copy_from_slice(&14u16.to_le_bytes());
-            put(f, 24, next_b << 2);
-            put(f, 28, pid + 1);
-            put(f, 168, eof);
-            put(f, 184, nbt_pid);
-            put(f, 188, nbt_ib);
-            put(f, 192, bbt_pid);
-            put(f, 196, bbt_ib);
-            f[460] = 0x80;
-            f[461] = crypt;
-            let c = crc(&f[8..8 + 471]);
-            f[4..8].copy_from_slice(&c.to_le_bytes());
         }
         o.file
     }
