@@ -212,6 +212,8 @@ pub struct Pst<'a> {
     src: &'a dyn At,
     unicode: bool,
     crypt: Crypt,
+    /// The offset of the node B-tree's root page.
+    nbt: u64,
     /// Every block, by id (bit 0, reserved, cleared).
     blocks: Vec<Block>,
     /// Blocks that are parts of a data tree (read through it, not alone), sorted.
@@ -263,16 +265,21 @@ impl<'a> Pst<'a> {
             }
             m => return Err(format!("unknown block encoding {m:?}")),
         };
-        let root = if unicode {
-            u64_at(&h, bbt_at)
-        } else {
-            u32_at(&h, bbt_at).map(u64::from)
-        }
-        .ok_or("cut header")?;
+        // The node B-tree's root page comes just before the block B-tree's.
+        let id_at = |at: usize| {
+            if unicode {
+                u64_at(&h, at)
+            } else {
+                u32_at(&h, at).map(u64::from)
+            }
+        };
+        let root = id_at(bbt_at).ok_or("cut header")?;
+        let nbt = id_at(bbt_at - if unicode { 16 } else { 8 }).ok_or("cut header")?;
         let mut pst = Pst {
             src,
             unicode,
             crypt,
+            nbt,
             blocks: Vec::new(),
             parts: Vec::new(),
             damaged: std::cell::Cell::new(0),
@@ -328,6 +335,37 @@ impl<'a> Pst<'a> {
     /// Walks the block B-tree from the page at `root`, each page once.
     fn walk(&mut self, root: u64, len: u64) -> Result<(), String> {
         let w = self.id_size();
+        let mut blocks = Vec::new();
+        self.pages(root, len, 0x80, 2 * w + 2, &mut |e| {
+            if let (Some(bid), Some(ib), Some(cb)) =
+                (self.id(e, 0), self.id(e, w), u16_at(e, 2 * w))
+            {
+                blocks.push(Block {
+                    bid: bid & !1,
+                    ib,
+                    cb,
+                });
+            }
+            blocks.len() <= MAX_BLOCKS
+        })?;
+        blocks.sort_unstable_by_key(|b| b.bid);
+        blocks.dedup_by_key(|b| b.bid);
+        self.blocks = blocks;
+        Ok(())
+    }
+
+    /// Walks the B-tree of pages of type `ptype` (0x80 blocks, 0x81 nodes) from the page at
+    /// `root`, each page once, calling `leaf` with each leaf entry (of `leaf_min` bytes at
+    /// least) until it says stop (an error: too many entries).
+    fn pages(
+        &self,
+        root: u64,
+        len: u64,
+        ptype: u8,
+        leaf_min: usize,
+        leaf: &mut dyn FnMut(&[u8]) -> bool,
+    ) -> Result<(), String> {
+        let w = self.id_size();
         // Entries end where `cEnt` is; the page trailer starts at `trailer`.
         let (ents, trailer) = if self.unicode { (488, 496) } else { (496, 500) };
         let mut seen = HashSet::new();
@@ -347,12 +385,11 @@ impl<'a> Pst<'a> {
                 continue;
             };
             let (c_ent, cb_ent) = (usize::from(c_ent), usize::from(cb_ent));
-            let ptype = page.get(trailer..trailer + 2);
-            if ptype != Some(&[0x80, 0x80])
+            if page.get(trailer..trailer + 2) != Some(&[ptype, ptype])
                 || level.is_some_and(|l| l != lvl)
                 || lvl > MAX_LEVEL
                 || c_ent * cb_ent > ents
-                || cb_ent < if lvl == 0 { 2 * w + 2 } else { 3 * w }
+                || cb_ent < if lvl == 0 { leaf_min } else { 3 * w }
             {
                 self.hurt();
                 continue;
@@ -363,25 +400,14 @@ impl<'a> Pst<'a> {
                 .chunks_exact(cb_ent)
             {
                 if lvl == 0 {
-                    if let (Some(bid), Some(ib), Some(cb)) =
-                        (self.id(e, 0), self.id(e, w), u16_at(e, 2 * w))
-                    {
-                        self.blocks.push(Block {
-                            bid: bid & !1,
-                            ib,
-                            cb,
-                        });
+                    if !leaf(e) {
+                        return Err(format!("more than {MAX_BLOCKS} entries in a B-tree"));
                     }
                 } else if let Some(child) = self.id(e, 2 * w) {
                     todo.push((child, Some(lvl - 1)));
                 }
             }
-            if self.blocks.len() > MAX_BLOCKS {
-                return Err(format!("more than {MAX_BLOCKS} blocks"));
-            }
         }
-        self.blocks.sort_unstable_by_key(|b| b.bid);
-        self.blocks.dedup_by_key(|b| b.bid);
         Ok(())
     }
 
@@ -532,6 +558,205 @@ impl<'a> Pst<'a> {
     }
 }
 
+/// What the mails of a PST say of their attachments ([`Pst::attachments`]).
+#[derive(Debug, Default)]
+pub struct Attachments {
+    /// The stream that holds an attachment's bytes (by the id of its first block) -> the
+    /// attachment's path in the file: `subject!file name`.
+    pub named: std::collections::HashMap<u64, String>,
+    /// Attachments small enough to be kept in their property context: path, bytes.
+    pub inline: Vec<(String, Vec<u8>)>,
+}
+
+/// Most subnodes read from one message (its recipients, attachments and large values).
+const MAX_SUBNODES: usize = 4096;
+
+/// The heap of a node (its blocks), for its property context.
+struct Heap(Vec<Vec<u8>>);
+
+impl Heap {
+    /// The allocation that a heap id (HID: its block and its index, MS-PST 2.3.1.1) names.
+    fn hid(&self, hid: u32) -> Option<&[u8]> {
+        if hid & 0x1F != 0 {
+            return None;
+        }
+        let k = usize::try_from((hid >> 5) & 0x7FF).ok()?.checked_sub(1)?;
+        allocations(self.0.get(usize::try_from(hid >> 16).ok()?)?).nth(k)
+    }
+
+    /// The records of its property context (MS-PST 2.3.3): id, type, value or where it is.
+    fn props(&self) -> Vec<(u16, u16, u32)> {
+        let Some(first) = self.0.first() else {
+            return Vec::new();
+        };
+        if first.get(2..4) != Some(&[0xEC, 0xBC]) {
+            return Vec::new();
+        }
+        let Some(bth) = u32_at(first, 4).and_then(|h| self.hid(h)) else {
+            return Vec::new();
+        };
+        // A B-tree of 2-byte keys and 6-byte records, on one level (a mail's or an
+        // attachment's properties fit).
+        if bth.get(..4) != Some(&[0xB5, 2, 6, 0]) {
+            return Vec::new();
+        }
+        let Some(recs) = u32_at(bth, 4).and_then(|h| self.hid(h)) else {
+            return Vec::new();
+        };
+        recs.chunks_exact(8)
+            .filter_map(|r| Some((u16_at(r, 0)?, u16_at(r, 2)?, u32_at(r, 4)?)))
+            .collect()
+    }
+}
+
+impl Pst<'_> {
+    /// The blocks of the stream that starts with block `bid`, at most 64 (a heap's).
+    fn heap(&self, bid: u64) -> Heap {
+        let mut blocks = Vec::new();
+        if let Some(b) = self.find(bid) {
+            let s = Stream {
+                first: b,
+                tree: b.internal(),
+            };
+            self.each_block(&s, MAX_TEXT, &mut |d| {
+                blocks.push(d.to_vec());
+                blocks.len() < 64
+            });
+        }
+        Heap(blocks)
+    }
+
+    /// The subnodes `(nid, data, subnodes)` of the subnode tree at `bid` (SLBLOCK, or an
+    /// SIBLOCK of them: MS-PST 2.2.2.8.3.3).
+    fn subnodes(&self, bid: u64, depth: u8, out: &mut Vec<(u32, u64, u64)>) {
+        let Some(d) = self
+            .find(bid)
+            .filter(Block::internal)
+            .and_then(|b| self.read(b))
+        else {
+            return;
+        };
+        if d.first() != Some(&2) {
+            return;
+        }
+        let (w, start) = if self.unicode { (8, 8) } else { (4, 4) };
+        let n = u16_at(&d, 2).map_or(0, usize::from);
+        let level = d.get(1).copied();
+        let size = if level == Some(0) { 3 * w } else { 2 * w };
+        for e in d.get(start..).unwrap_or(&[]).chunks_exact(size).take(n) {
+            if out.len() >= MAX_SUBNODES {
+                return;
+            }
+            match (level, self.id(e, 0), self.id(e, w)) {
+                (Some(0), Some(nid), Some(data)) => {
+                    out.push((nid as u32, data, self.id(e, 2 * w).unwrap_or(0)));
+                }
+                (Some(1), _, Some(child)) if depth > 0 => self.subnodes(child, depth - 1, out),
+                _ => {}
+            }
+        }
+    }
+
+    /// A string property's value in the heap.
+    fn string(&self, h: &Heap, props: &[(u16, u16, u32)], id: u16) -> Option<String> {
+        let (_, kind, hid) = props.iter().find(|p| p.0 == id)?;
+        let b = h.hid(*hid)?;
+        match kind {
+            0x001F => Some(
+                encoding_rs::UTF_16LE
+                    .decode_without_bom_handling(b)
+                    .0
+                    .into_owned(),
+            ),
+            // (A subject's prefix marker is two control bytes: dropped, as `clean` drops
+            // control characters from UTF-16.)
+            0x001E => {
+                let b: Vec<u8> = b.iter().copied().filter(|x| *x >= 0x20).collect();
+                bytes8(&b, true).map(|(t, _)| t)
+            }
+            _ => None,
+        }
+    }
+
+    /// The attachments of the mails listed in the node B-tree: their names, from each
+    /// mail's subject and each attachment's file name (MS-PST 2.4.6: a message's
+    /// subnodes, its attachments' property contexts, their data's subnode).
+    pub fn attachments(&self, len: u64) -> Attachments {
+        let mut found = Attachments::default();
+        let w = self.id_size();
+        let mut mails = Vec::new();
+        // Node entries: nid, data, subnodes, parent. Mails: types 0x04 and 0x08 (hidden).
+        let _ = self.pages(self.nbt, len, 0x81, 3 * w + 4, &mut |e| {
+            if let (Some(nid), Some(data), Some(sub)) =
+                (self.id(e, 0), self.id(e, w), self.id(e, 2 * w))
+                && matches!(nid & 0x1F, 0x04 | 0x08)
+                && sub != 0
+            {
+                mails.push((data, sub));
+            }
+            mails.len() <= MAX_BLOCKS
+        });
+        let clean = |t: &str| -> String {
+            let t: String = t
+                .chars()
+                .filter(|c| !c.is_control())
+                .map(|c| {
+                    if matches!(c, '/' | '\\' | '!') {
+                        '_'
+                    } else {
+                        c
+                    }
+                })
+                .collect();
+            t.trim().to_string()
+        };
+        for (data, sub) in mails {
+            let mut subs = Vec::new();
+            self.subnodes(sub, 1, &mut subs);
+            if !subs.iter().any(|s| s.0 & 0x1F == 0x05) {
+                continue;
+            }
+            let heap = self.heap(data);
+            let subject = self
+                .string(&heap, &heap.props(), 0x0037)
+                .map(|t| clean(&t))
+                .filter(|t| !t.is_empty())
+                .unwrap_or_else(|| "(no subject)".into());
+            for (k, (_, att, att_sub)) in subs.iter().filter(|s| s.0 & 0x1F == 0x05).enumerate() {
+                let h = self.heap(*att);
+                let props = h.props();
+                let name = [0x3707, 0x3704]
+                    .iter()
+                    .find_map(|id| self.string(&h, &props, *id))
+                    .map(|t| clean(&t))
+                    .filter(|t| !t.is_empty())
+                    .unwrap_or_else(|| format!("attachment{}", k + 1));
+                let path = format!("{subject}!{name}");
+                let Some((_, 0x0102, hnid)) = props.iter().find(|p| p.0 == 0x3701).copied() else {
+                    continue;
+                };
+                if hnid & 0x1F == 0 {
+                    if let Some(b) = h.hid(hnid) {
+                        found.inline.push((path, b.to_vec()));
+                    }
+                    continue;
+                }
+                let mut inner = Vec::new();
+                self.subnodes(*att_sub, 1, &mut inner);
+                if let Some((_, bid, _)) = inner.iter().find(|s| s.0 == hnid) {
+                    found.named.insert(bid & !1, path);
+                }
+            }
+        }
+        found
+    }
+
+    /// Is `a` read as a string by [`Text`] (then it counts in the file's text already)?
+    pub fn is_string(&self, a: &[u8]) -> bool {
+        utf16(a).is_some() || bytes8(a, !self.unicode).is_some()
+    }
+}
+
 /// A stream of data in a PST: a block, or a data tree.
 #[derive(Clone, Copy, Debug)]
 pub struct Stream {
@@ -543,6 +768,11 @@ impl Stream {
     /// The offset of its first block in the file.
     pub fn offset(&self) -> u64 {
         self.first.ib
+    }
+
+    /// The id of its first block.
+    pub fn id(&self) -> u64 {
+        self.first.bid
     }
 }
 
@@ -977,6 +1207,18 @@ pub mod write {
         /// The first data tree's root written again this many times, its parts shared (as a
         /// crafted file could, to make each tree read them all).
         pub again: usize,
+        /// Mails as message objects (listed in the node B-tree, with their subject and
+        /// their attachments' names and data), read to name the attachments.
+        pub mails: Vec<Mail>,
+    }
+
+    /// A mail of [`Spec::mails`].
+    #[derive(Clone, Debug, Default)]
+    pub struct Mail {
+        /// Its subject.
+        pub subject: String,
+        /// Its attachments: file name, data.
+        pub attachments: Vec<(String, Vec<u8>)>,
     }
 
     struct Out {
@@ -1075,6 +1317,105 @@ pub mod write {
             ib
         }
 
+        /// A subnode block (SLBLOCK) of `(nid, data, subnodes)` entries.
+        fn slblock(&self, entries: &[(u32, u64, u64)]) -> Vec<u8> {
+            let mut b = vec![2, 0];
+            b.extend_from_slice(&(entries.len() as u16).to_le_bytes());
+            if self.unicode {
+                b.extend_from_slice(&[0; 4]);
+            }
+            for (nid, data, sub) in entries {
+                self.id(&mut b, u64::from(*nid));
+                self.id(&mut b, *data);
+                self.id(&mut b, *sub);
+            }
+            b
+        }
+
+        /// Writes a mail as a message: its attachments' data, property contexts and subnode
+        /// blocks, then its own; gives its node's `(nid, data, subnodes)`.
+        fn mail(&mut self, i: usize, m: &Mail, crypt: Crypt, block: usize) -> (u32, u64, u64) {
+            let unicode = self.unicode;
+            let s = |t: &str| -> Vec<u8> {
+                if unicode {
+                    t.encode_utf16().flat_map(u16::to_le_bytes).collect()
+                } else {
+                    encoding_rs::SHIFT_JIS.encode(t).0.into_owned()
+                }
+            };
+            let string = if self.unicode { 0x001F } else { 0x001E };
+            let mut subnodes = Vec::new();
+            for (j, (name, data)) in m.attachments.iter().enumerate() {
+                // Up to 3,580 bytes in the heap, as Outlook keeps them; larger in a subnode
+                // (an id of type NID_TYPE_LTP, 0x1F) of their own.
+                let (value, att_sl) = if data.len() <= 3580 {
+                    (Value::Heap(data.clone()), 0)
+                } else {
+                    let data_root = self.stream(data, crypt, block);
+                    let data_nid = (0x100 << 5) | 0x1F;
+                    let sl = self.slblock(&[(data_nid, data_root, 0)]);
+                    (Value::Node(data_nid), self.block(&sl, true, crypt))
+                };
+                let att = pc(&mut [
+                    (0x3701, 0x0102, value),
+                    (0x3707, string, Value::Heap(s(name))),
+                ]);
+                let att_pc = self.block(&att, false, crypt);
+                subnodes.push((((j as u32 + 1) << 5) | 0x05, att_pc, att_sl));
+            }
+            let sl = self.slblock(&subnodes);
+            let msg_sl = self.block(&sl, true, crypt);
+            let msg = pc(&mut [(0x0037, string, Value::Heap(s(&m.subject)))]);
+            let msg_pc = self.block(&msg, false, crypt);
+            ((((0x1000 + i) as u32) << 5) | 0x04, msg_pc, msg_sl)
+        }
+
+        /// Writes the B-tree of pages of type `ptype` over `leaves` (key, entry of `size`
+        /// bytes), leaves up; gives its root page's offset and id.
+        fn tree(
+            &mut self,
+            ptype: u8,
+            size: usize,
+            leaves: &[(u64, Vec<u8>)],
+            pid: &mut u64,
+        ) -> (u64, u64) {
+            let ents = if self.unicode { 488 } else { 496 };
+            let int_size = if self.unicode { 24 } else { 12 };
+            let mut level: Vec<(u64, u64, u64)> = Vec::new(); // (first key, ib, pid)
+            for chunk in leaves.chunks(ents / size) {
+                let es: Vec<Vec<u8>> = chunk.iter().map(|(_, e)| e.clone()).collect();
+                *pid += 1;
+                let ib = self.page(ptype, 0, size, &es, *pid);
+                level.push((chunk.first().map_or(0, |c| c.0), ib, *pid));
+            }
+            if level.is_empty() {
+                *pid += 1;
+                return (self.page(ptype, 0, size, &[], *pid), *pid);
+            }
+            let mut lvl = 0u8;
+            while level.len() > 1 {
+                lvl += 1;
+                let mut up = Vec::new();
+                for chunk in level.chunks(ents / int_size) {
+                    let es: Vec<Vec<u8>> = chunk
+                        .iter()
+                        .map(|(key, ib, p)| {
+                            let mut e = Vec::new();
+                            self.id(&mut e, *key);
+                            self.id(&mut e, *p);
+                            self.id(&mut e, *ib);
+                            e
+                        })
+                        .collect();
+                    *pid += 1;
+                    let ib = self.page(ptype, lvl, int_size, &es, *pid);
+                    up.push((chunk.first().map_or(0, |c| c.0), ib, *pid));
+                }
+                level = up;
+            }
+            level.first().map_or((0, 0), |l| (l.1, l.2))
+        }
+
         /// Writes `data` as one block or a data tree; gives the id of its root.
         fn stream(&mut self, data: &[u8], crypt: Crypt, block: usize) -> u64 {
             if data.len() <= block {
@@ -1123,11 +1464,42 @@ pub mod write {
         }
     }
 
+    /// A property's value: bytes in the heap, or the id of a subnode holding them.
+    enum Value {
+        Heap(Vec<u8>),
+        Node(u32),
+    }
+
+    /// A property context: its B-tree header (first allocation, the heap's user root), its
+    /// records sorted by property id, then the values kept in the heap.
+    fn pc(props: &mut [(u16, u16, Value)]) -> Vec<u8> {
+        props.sort_by_key(|p| p.0);
+        let mut records = Vec::new();
+        let mut values = Vec::new();
+        for (id, kind, v) in props.iter() {
+            records.extend_from_slice(&id.to_le_bytes());
+            records.extend_from_slice(&kind.to_le_bytes());
+            let hnid = match v {
+                Value::Heap(b) => {
+                    values.push(b.clone());
+                    ((values.len() as u32) + 2) << 5
+                }
+                Value::Node(nid) => *nid,
+            };
+            records.extend_from_slice(&hnid.to_le_bytes());
+        }
+        let mut allocs = vec![vec![0xB5, 2, 6, 0, 0x40, 0, 0, 0], records];
+        allocs.extend(values);
+        heap(&allocs)
+    }
+
     /// A heap-on-node block holding `allocs` (a property context's header first).
     pub fn heap(allocs: &[Vec<u8>]) -> Vec<u8> {
         let mut d = vec![0u8; 12];
         d[2] = 0xEC;
         d[3] = 0xBC;
+        // hidUserRoot: the first allocation (a property context's B-tree header).
+        d[4] = 0x20;
         let mut offs = vec![12u16];
         for a in allocs {
             d.extend_from_slice(a);
@@ -1189,6 +1561,7 @@ pub mod write {
             block: 8176,
             deleted: Vec::new(),
             again: 0,
+            mails: Vec::new(),
         }
     }
 
@@ -1219,55 +1592,43 @@ pub mod write {
         for h in &spec.deleted {
             o.unlisted(&heap(h), false, spec.crypt);
         }
-        // The block B-tree, leaves up.
-        let (leaf_size, int_size) = if unicode { (24, 24) } else { (12, 12) };
-        let ents = if unicode { 488 } else { 496 };
+        let nodes: Vec<(u32, u64, u64)> = spec
+            .mails
+            .iter()
+            .enumerate()
+            .map(|(i, m)| o.mail(i, m, spec.crypt, spec.block))
+            .collect();
         let mut pid = 0x1000u64;
-        let mut level: Vec<(u64, u64, u64)> = Vec::new(); // (first key, ib, pid)
+        // The block B-tree: (bid, ib, cb, cRef).
         let mut bbt = std::mem::take(&mut o.bbt);
         bbt.sort_unstable();
-        for chunk in bbt.chunks(ents / leaf_size) {
-            let es: Vec<Vec<u8>> = chunk
-                .iter()
-                .map(|(bid, ib, cb)| {
-                    let mut e = Vec::new();
-                    o.id(&mut e, *bid);
-                    o.id(&mut e, *ib);
-                    e.extend_from_slice(&cb.to_le_bytes());
-                    e.extend_from_slice(&2u16.to_le_bytes());
-                    e.resize(leaf_size, 0);
-                    e
-                })
-                .collect();
-            pid += 1;
-            let ib = o.page(0x80, 0, leaf_size, &es, pid);
-            level.push((chunk.first().map_or(0, |c| c.0), ib, pid));
-        }
-        let mut lvl = 0u8;
-        while level.len() > 1 {
-            lvl += 1;
-            let mut up = Vec::new();
-            for chunk in level.chunks(ents / int_size) {
-                let es: Vec<Vec<u8>> = chunk
-                    .iter()
-                    .map(|(key, ib, p)| {
-                        let mut e = Vec::new();
-                        o.id(&mut e, *key);
-                        o.id(&mut e, *p);
-                        o.id(&mut e, *ib);
-                        e
-                    })
-                    .collect();
-                pid += 1;
-                let ib = o.page(0x80, lvl, int_size, &es, pid);
-                up.push((chunk.first().map_or(0, |c| c.0), ib, pid));
-            }
-            level = up;
-        }
-        let (bbt_ib, bbt_pid) = level.first().map_or((0, 0), |l| (l.1, l.2));
-        pid += 1;
-        let nbt_pid = pid;
-        let nbt_ib = o.page(0x81, 0, if unicode { 32 } else { 16 }, &[], nbt_pid);
+        let leaves: Vec<(u64, Vec<u8>)> = bbt
+            .iter()
+            .map(|(bid, ib, cb)| {
+                let mut e = Vec::new();
+                o.id(&mut e, *bid);
+                o.id(&mut e, *ib);
+                e.extend_from_slice(&cb.to_le_bytes());
+                e.extend_from_slice(&2u16.to_le_bytes());
+                e.resize(if unicode { 24 } else { 12 }, 0);
+                (*bid, e)
+            })
+            .collect();
+        let (bbt_ib, bbt_pid) = o.tree(0x80, if unicode { 24 } else { 12 }, &leaves, &mut pid);
+        // The node B-tree: (nid, data, subnodes, parent), the mails in a folder (0x122).
+        let leaves: Vec<(u64, Vec<u8>)> = nodes
+            .iter()
+            .map(|(nid, data, sub)| {
+                let mut e = Vec::new();
+                o.id(&mut e, u64::from(*nid));
+                o.id(&mut e, *data);
+                o.id(&mut e, *sub);
+                e.extend_from_slice(&0x122u32.to_le_bytes());
+                e.resize(if unicode { 32 } else { 16 }, 0);
+                (u64::from(*nid), e)
+            })
+            .collect();
+        let (nbt_ib, nbt_pid) = o.tree(0x81, if unicode { 32 } else { 16 }, &leaves, &mut pid);
         let eof = o.file.len() as u64;
         let next_b = o.next + 1;
         let f = &mut o.file;
@@ -1327,7 +1688,13 @@ mod tests {
     fn theirs(data: &[u8], unicode: bool) -> Vec<(u64, Vec<u8>)> {
         let src = Bytes(data);
         let pst = Pst::open(&src, data.len() as u64).expect("opens");
-        let ids: Vec<u64> = pst.blocks.iter().map(|b| b.bid).collect();
+        // Data blocks (outlook-pst reads an internal block only as a data tree's root).
+        let ids: Vec<u64> = pst
+            .blocks
+            .iter()
+            .filter(|b| !b.internal())
+            .map(|b| b.bid)
+            .collect();
         let reader = Box::new(io::Cursor::new(data.to_vec()));
         if unicode {
             let f = outlook_pst::UnicodePstFile::read_from(reader).expect("outlook-pst opens it");
@@ -1384,6 +1751,12 @@ mod tests {
             block: 256,
             deleted: Vec::new(),
             again: 0,
+            mails: (0..40)
+                .map(|i| write::Mail {
+                    subject: format!("件名{i}"),
+                    attachments: vec![(format!("a{i}.bin"), vec![i as u8; 100 + 100 * i])],
+                })
+                .collect(),
         }
     }
 
@@ -1425,6 +1798,37 @@ mod tests {
                         assert!(ok, "block {id:#x} ({unicode}, {crypt:?})");
                     }
                 }
+                // The mails' nodes, as outlook-pst finds them in the node B-tree (in levels:
+                // 40 nodes), and their attachments named.
+                let nids = (0..40u32).map(|i| ((0x1000 + i) << 5) | 0x04);
+                let reader = Box::new(io::Cursor::new(data.clone()));
+                if unicode {
+                    let f = outlook_pst::UnicodePstFile::read_from(reader).expect("opens");
+                    for nid in nids {
+                        assert!(f.read_node(nid.into()).is_ok(), "node {nid:#x}");
+                    }
+                } else {
+                    let f = outlook_pst::AnsiPstFile::read_from(reader).expect("opens");
+                    for nid in nids {
+                        assert!(f.read_node(nid.into()).is_ok(), "node {nid:#x}");
+                    }
+                }
+                let att = pst.attachments(data.len() as u64);
+                assert_eq!(
+                    att.named.len() + att.inline.len(),
+                    40,
+                    "{unicode} {crypt:?}"
+                );
+                assert!(
+                    att.named.values().any(|p| p == "件名39!a39.bin"),
+                    "{:?}",
+                    att.named
+                );
+                assert!(
+                    att.inline
+                        .iter()
+                        .any(|(p, d)| p == "件名0!a0.bin" && d.len() == 100)
+                );
                 // The streams come back whole, in order, after the heaps.
                 let s = spec(unicode, crypt);
                 let got: Vec<Vec<u8>> = pst
@@ -1432,8 +1836,13 @@ mod tests {
                     .map(|st| pst.read_stream(&st, u64::MAX))
                     .filter(|d| !d.is_empty())
                     .collect();
-                assert_eq!(got.len(), s.heaps.len() + s.streams.len());
-                assert_eq!(&got[s.heaps.len()..], &s.streams[..], "{unicode} {crypt:?}");
+                // (The mails' blocks follow: their heaps, their attachments' data.)
+                assert!(got.len() > s.heaps.len() + s.streams.len());
+                assert_eq!(
+                    &got[s.heaps.len()..s.heaps.len() + s.streams.len()],
+                    &s.streams[..],
+                    "{unicode} {crypt:?}"
+                );
                 assert_eq!(pst.damaged(), 0);
             }
         }
@@ -1495,6 +1904,10 @@ mod tests {
                 "Top of Outlook data file"
             ]
         );
+        assert_eq!(pst.damaged(), 0);
+        // Its node B-tree walked (no mail, so no attachment), no page refused.
+        let att = pst.attachments(EMPTY.len() as u64);
+        assert!(att.named.is_empty() && att.inline.is_empty());
         assert_eq!(pst.damaged(), 0);
         // Outlook freed seven blocks while it made the file (older versions of folders'
         // properties): found in the free space by their trailers, decoded, their strings read.

@@ -1321,9 +1321,22 @@ impl Scanner {
             out.extend(live);
             enc
         };
+        // Attachments, named by their mail's subject and their file name when the mail says.
+        let known = pst.attachments(len);
         for s in std::mem::take(&mut text.files) {
             let data = pst.read_stream(&s, cap);
-            self.scan_nested(format!("{name}!@{}", s.offset()), &data, "messages", out);
+            let path = match known.named.get(&s.id()) {
+                Some(p) => format!("{name}!{p}"),
+                None => format!("{name}!@{}", s.offset()),
+            };
+            self.scan_nested(path, &data, "messages", out);
+        }
+        // Small attachments kept in their mail's heap (those that are text were read with
+        // the rest of the text).
+        for (p, data) in known.inline {
+            if !pst.is_string(&data) {
+                self.scan_nested(format!("{name}!{p}"), &data, "messages", out);
+            }
         }
         // Mails deleted, whose blocks are still in the file's free space.
         let mut deleted = crate::pst::Deleted::new(&pst, len);

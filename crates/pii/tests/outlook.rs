@@ -155,3 +155,59 @@ fn deleted_mails_are_found_in_the_free_space() {
         );
     }
 }
+
+/// Attachments named as their mail says: its subject, their file name (the message's
+/// subnodes, the attachment's properties); a small one kept in its mail's heap is read as
+/// a file too, a small text one with the mail's text.
+#[test]
+fn attachments_are_named_by_their_mail() {
+    use kizuki_pii::pst::write::Mail;
+    for unicode in [true, false] {
+        let (csv, _) = synth::persons_text(65, 5, Form::Csv);
+        let mut spec = kizuki_pii::pst::write::mailbox(&csv, unicode);
+        let (list, _) = synth::persons_text(66, 40, Form::Csv);
+        let list = encoding_rs::SHIFT_JIS.encode(&list).0.into_owned();
+        let (few, _) = synth::persons_text(67, 3, Form::Csv);
+        spec.mails = vec![
+            Mail {
+                subject: "\u{1}\u{5}顧客リストの送付".into(),
+                attachments: vec![
+                    ("顧客.csv".into(), list.clone()),
+                    (
+                        "backup.zip".into(),
+                        synth::zip_of(&[("old/顧客.csv", &list)]).unwrap(),
+                    ),
+                ],
+            },
+            Mail {
+                subject: "Re: 小さな添付".into(),
+                attachments: vec![
+                    (
+                        "few.zip".into(),
+                        synth::zip_of(&[("few.csv", few.as_bytes())]).unwrap(),
+                    ),
+                    ("note.txt".into(), "担当 山田".as_bytes().to_vec()),
+                ],
+            },
+        ];
+        let items = Scanner::default().scan_bytes("box.pst", &file(&spec));
+        let got: Vec<(String, Option<u64>)> = items
+            .iter()
+            .map(|i| match i {
+                Item::Found(r) => (r.path.clone(), r.records),
+                Item::Failed { path, error } => panic!("{path}: {error}"),
+            })
+            .collect();
+        let mut want = vec![("box.pst".to_string(), None)];
+        if unicode {
+            // (In an ANSI file a text attachment in a stream reads as bodies do.)
+            want.push(("box.pst!顧客リストの送付!顧客.csv".into(), Some(40)));
+        }
+        want.push((
+            "box.pst!顧客リストの送付!backup.zip!old/顧客.csv".into(),
+            Some(40),
+        ));
+        want.push(("box.pst!Re: 小さな添付!few.zip!few.csv".into(), Some(3)));
+        assert_eq!(got, want, "{unicode}");
+    }
+}
