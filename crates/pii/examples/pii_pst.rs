@@ -1,8 +1,8 @@
 //! Writes an Outlook data file holding a mail from each person of a CSV (the benchmark
 //! corpus's columns): `cargo run --release -p kizuki-pii --example pii_pst -- IN.csv OUT.pst
-//! [ROWS] [ansi]` (the first ROWS rows; a Unicode file unless `ansi`). See
-//! `kizuki_pii::pst::write::mailbox`.
-use kizuki_pii::pst::write::{file, mailbox};
+//! [ROWS] [ansi]` (the first ROWS rows; a Unicode file unless `ansi`), and a mail with
+//! them attached as `list.zip`. See `kizuki_pii::pst::write::mailbox`.
+use kizuki_pii::pst::write::{Mail, file, mailbox};
 
 fn main() -> std::io::Result<()> {
     let mut args = std::env::args().skip(1);
@@ -20,5 +20,15 @@ fn main() -> std::io::Result<()> {
         .split_inclusive('\n')
         .take(rows.saturating_add(1))
         .collect();
-    std::fs::write(output, file(&mailbox(&head, unicode)))
+    // And a mail with the list attached, zipped, and a note kept in its heap.
+    let mut spec = mailbox(&head, unicode);
+    let zip = kizuki_pii::synth::zip_of(&[("list.csv", head.as_bytes())])?;
+    spec.mails = vec![Mail {
+        subject: "顧客リストの送付".into(),
+        attachments: vec![
+            ("list.zip".into(), zip),
+            ("note.txt".into(), "担当：山田".as_bytes().to_vec()),
+        ],
+    }];
+    std::fs::write(output, file(&spec))
 }
