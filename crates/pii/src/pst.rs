@@ -791,6 +791,8 @@ pub struct Text<'p, 'a> {
     pub files: Vec<Stream>,
     /// The encoding of the strings in a code page, when one was met (`Shift_JIS`).
     pub code_page: Option<&'static str>,
+    /// The strings read.
+    pub seen: Seen,
 }
 
 impl<'p, 'a> Text<'p, 'a> {
@@ -804,6 +806,7 @@ impl<'p, 'a> Text<'p, 'a> {
             pos: 0,
             files: Vec::new(),
             code_page: None,
+            seen: Seen::default(),
         }
     }
 
@@ -823,14 +826,14 @@ impl<'p, 'a> Text<'p, 'a> {
         let mut heap = None;
         let mut file = false;
         let mut whole = Vec::new();
-        let (buf, code_page) = (&mut self.buf, &mut self.code_page);
+        let (buf, code_page, seen) = (&mut self.buf, &mut self.code_page, &mut self.seen);
         pst.each_block(&s, self.cap.min(MAX_TEXT), &mut |d| {
             let is_heap = *heap.get_or_insert_with(|| {
                 d.get(2) == Some(&0xEC) && u16_at(d, 0).is_some_and(|m| usize::from(m) < d.len())
             });
             if is_heap {
                 for a in allocations(d) {
-                    push_string(a, unicode, buf, code_page);
+                    push_string(a, unicode, buf, code_page, seen, false);
                 }
                 return true;
             }
@@ -847,7 +850,7 @@ impl<'p, 'a> Text<'p, 'a> {
         if file {
             self.files.push(s);
         } else if !whole.is_empty() {
-            push_string(&whole, unicode, buf, code_page);
+            push_string(&whole, unicode, buf, code_page, seen, false);
         }
     }
 }
@@ -918,7 +921,9 @@ fn markup(d: &[u8]) -> bool {
 /// a size of at most 8,192 bytes, the signature of its offset and id, and the CRC of its
 /// data must all hold (one chance in 2^48 by accident). Read as [`Text`] reads blocks: a
 /// heap's strings, a text block's text, a line each (a body longer than a block comes in
-/// pieces; attachments, which need their other blocks, are not read).
+/// pieces; attachments, which need their other blocks, are not read); a string that the
+/// live blocks hold too (an older version of a mail saved again, of a folder) is left out,
+/// and each is given once: what is left is what the file holds only in its free space.
 pub struct Deleted<'p, 'a> {
     pst: &'p Pst<'a>,
     len: u64,
@@ -929,6 +934,8 @@ pub struct Deleted<'p, 'a> {
     buf: Vec<u8>,
     pos: usize,
     code_page: Option<&'static str>,
+    /// The strings of the live blocks, and those given.
+    seen: Seen,
     /// Blocks found.
     pub blocks: u64,
 }
@@ -940,8 +947,9 @@ const MAX_SLOT: usize = (MAX_BLOCK + 16).div_ceil(64) * 64;
 const FIRST_BLOCK: u64 = 0x4400;
 
 impl<'p, 'a> Deleted<'p, 'a> {
-    /// The deleted blocks of `pst` (a file of `len` bytes).
-    pub fn new(pst: &'p Pst<'a>, len: u64) -> Self {
+    /// The deleted blocks of `pst` (a file of `len` bytes): the strings in them that are
+    /// not in `seen` (those of its live blocks, [`Text::seen`]), each once.
+    pub fn new(pst: &'p Pst<'a>, len: u64, seen: Seen) -> Self {
         Deleted {
             pst,
             len,
@@ -951,6 +959,7 @@ impl<'p, 'a> Deleted<'p, 'a> {
             buf: Vec::new(),
             pos: 0,
             code_page: None,
+            seen,
             blocks: 0,
         }
     }
@@ -1009,10 +1018,12 @@ impl<'p, 'a> Deleted<'p, 'a> {
                 d.get(2) == Some(&0xEC) && u16_at(&d, 0).is_some_and(|m| usize::from(m) < d.len());
             if heap {
                 for a in allocations(&d) {
-                    push_string(a, pst.unicode, &mut self.buf, &mut self.code_page);
+                    let (b, c, s) = (&mut self.buf, &mut self.code_page, &mut self.seen);
+                    push_string(a, pst.unicode, b, c, s, true);
                 }
             } else {
-                push_string(&d, pst.unicode, &mut self.buf, &mut self.code_page);
+                let (b, c, s) = (&mut self.buf, &mut self.code_page, &mut self.seen);
+                push_string(&d, pst.unicode, b, c, s, true);
             }
         }
         self.end = e;
@@ -1042,7 +1053,16 @@ fn super_sig(ib: u64, bid: u64) -> u16 {
 /// Adds `a` as a line when it is a string: in a Unicode file UTF-16, else UTF-8; in an ANSI
 /// file 8 bits in its code page, else UTF-16. (The order matters: ASCII of an even length
 /// reads as UTF-16 ideographs, and `山田` in UTF-16 is the ASCII `q\\0u`.)
-fn push_string(a: &[u8], unicode: bool, buf: &mut Vec<u8>, code_page: &mut Option<&'static str>) {
+///
+/// Each string is recorded in `seen`; with `only_new`, one met before is left out.
+fn push_string(
+    a: &[u8],
+    unicode: bool,
+    buf: &mut Vec<u8>,
+    code_page: &mut Option<&'static str>,
+    seen: &mut Seen,
+    only_new: bool,
+) {
     let mut eight = || {
         let (t, enc) = bytes8(a, !unicode)?;
         if enc != "UTF-8" {
@@ -1055,9 +1075,34 @@ fn push_string(a: &[u8], unicode: bool, buf: &mut Vec<u8>, code_page: &mut Optio
     } else {
         eight().or_else(|| utf16(a))
     };
-    if let Some(t) = text {
+    if let Some(t) = text
+        && (seen.insert(&t) || !only_new)
+    {
         buf.extend_from_slice(t.as_bytes());
         buf.push(b'\n');
+    }
+}
+
+/// Most strings remembered (by a 64-bit hash each: about 64 MB).
+pub const MAX_SEEN: usize = 1 << 22;
+
+/// The strings met in a file's live blocks, by a hash of each: [`Deleted`] leaves them out,
+/// so that what it gives is what the file holds only in its free space.
+#[derive(Debug, Default)]
+pub struct Seen(HashSet<u64>);
+
+impl Seen {
+    /// Records `t`; true when it was not met before (beyond [`MAX_SEEN`] strings, those not
+    /// recorded are all new).
+    fn insert(&mut self, t: &str) -> bool {
+        let h = crate::tally::hash_bytes(t.as_bytes(), false);
+        if self.0.contains(&h) {
+            return false;
+        }
+        if self.0.len() < MAX_SEEN {
+            self.0.insert(h);
+        }
+        true
     }
 }
 
@@ -1911,14 +1956,21 @@ mod tests {
         assert_eq!(pst.damaged(), 0);
         // Outlook freed seven blocks while it made the file (older versions of folders'
         // properties): found in the free space by their trailers, decoded, their strings read.
-        let mut gone = Deleted::new(&pst, EMPTY.len() as u64);
+        // They hold no string the live blocks do not: nothing is given.
+        let mut gone = Deleted::new(&pst, EMPTY.len() as u64, Seen::default());
         let mut text = String::new();
         gone.read_to_string(&mut text).expect("reads");
         assert_eq!(gone.blocks, 7);
         assert_eq!(
-            text,
-            "Top of Outlook data file\nTop of Outlook data file\nSearch Root\nEmpty\n"
+            text, "Top of Outlook data file\nSearch Root\nEmpty\n",
+            "each once"
         );
+        let mut live = Text::new(&pst, u64::MAX);
+        io::copy(&mut live, &mut io::sink()).expect("reads");
+        let mut gone = Deleted::new(&pst, EMPTY.len() as u64, live.seen);
+        let mut text = String::new();
+        gone.read_to_string(&mut text).expect("reads");
+        assert_eq!((gone.blocks, text.as_str()), (7, ""));
     }
 
     #[test]
@@ -1930,7 +1982,7 @@ mod tests {
             if let Ok(p) = Pst::open(&src, cut as u64) {
                 let mut t = Text::new(&p, 1 << 20);
                 let _ = io::copy(&mut t, &mut io::sink());
-                let mut t = Deleted::new(&p, cut as u64);
+                let mut t = Deleted::new(&p, cut as u64, Seen::default());
                 let _ = io::copy(&mut t, &mut io::sink());
             }
         }
@@ -1945,7 +1997,7 @@ mod tests {
             if let Ok(p) = Pst::open(&src, d.len() as u64) {
                 let mut t = Text::new(&p, 1 << 20);
                 let _ = io::copy(&mut t, &mut io::sink());
-                let mut t = Deleted::new(&p, d.len() as u64);
+                let mut t = Deleted::new(&p, d.len() as u64, Seen::default());
                 let _ = io::copy(&mut t, &mut io::sink());
             }
         }

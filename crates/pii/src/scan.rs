@@ -1338,8 +1338,9 @@ impl Scanner {
                 self.scan_nested(format!("{name}!{p}"), &data, "messages", out);
             }
         }
-        // Mails deleted, whose blocks are still in the file's free space.
-        let mut deleted = crate::pst::Deleted::new(&pst, len);
+        // Mails deleted, whose blocks are still in the file's free space: the strings only
+        // they hold.
+        let mut deleted = crate::pst::Deleted::new(&pst, len, std::mem::take(&mut text.seen));
         count(&mut deleted, format!("{name}!(deleted)"), enc, out);
         if pst.exhausted() {
             out.push(Item::Failed {

@@ -149,7 +149,8 @@ fn deleted_mails_are_found_in_the_free_space() {
             got,
             [
                 ("box.pst".to_string(), 20, 11),
-                ("box.pst!(deleted)".to_string(), 6, 4)
+                // Their own addresses; the desk's, in the live mails too, is left out.
+                ("box.pst!(deleted)".to_string(), 3, 3)
             ],
             "{unicode}"
         );
