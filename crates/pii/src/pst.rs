@@ -832,7 +832,8 @@ impl<'p, 'a> Text<'p, 'a> {
                 d.get(2) == Some(&0xEC) && u16_at(d, 0).is_some_and(|m| usize::from(m) < d.len())
             });
             if is_heap {
-                for a in allocations(d) {
+                // (A small HTML or RTF body is kept in the heap: skipped as a large one is.)
+                for a in allocations(d).filter(|a| !markup(a)) {
                     push_string(a, unicode, buf, code_page, seen, false);
                 }
                 return true;
@@ -1017,7 +1018,7 @@ impl<'p, 'a> Deleted<'p, 'a> {
             let heap =
                 d.get(2) == Some(&0xEC) && u16_at(&d, 0).is_some_and(|m| usize::from(m) < d.len());
             if heap {
-                for a in allocations(&d) {
+                for a in allocations(&d).filter(|a| !markup(a)) {
                     let (b, c, s) = (&mut self.buf, &mut self.code_page, &mut self.seen);
                     push_string(a, pst.unicode, b, c, s, true);
                 }

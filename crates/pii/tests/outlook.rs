@@ -7,8 +7,9 @@ use kizuki_pii::pst::write::file;
 use kizuki_pii::synth::{self, Form};
 use kizuki_pii::{Item, Scanner};
 
-/// A mailbox of `n` customers' mails ([`kizuki_pii::pst::write::mailbox`]), with an HTML
-/// copy and a compressed RTF copy of the first body (not counted: the plain body holds it),
+/// A mailbox of `n` customers' mails ([`kizuki_pii::pst::write::mailbox`]), with HTML
+/// copies (in the heap, and a large one) and a compressed RTF copy of the first body (not
+/// counted: the plain body holds it),
 /// and a CSV in Shift_JIS attached, zipped (and as it is, in a Unicode file).
 fn mailbox(unicode: bool, n: usize) -> (Vec<u8>, Vec<Vec<String>>) {
     let (csv, _) = synth::persons_text(61, n, Form::Csv);
@@ -18,6 +19,9 @@ fn mailbox(unicode: bool, n: usize) -> (Vec<u8>, Vec<Vec<String>>) {
         .map(|l| l.split(',').map(str::to_string).collect())
         .collect();
     let mut spec = kizuki_pii::pst::write::mailbox(&csv, unicode);
+    // A small HTML copy of the first body, kept in the mail's heap as Outlook keeps one.
+    spec.heaps[0]
+        .push(format!("<html><body>{} {}</body></html>", rows[0][0], rows[0][5]).into_bytes());
     let streams = &mut spec.streams;
     streams.push(format!("<html><body>{} {}</body></html>", rows[0][0], rows[0][5]).into_bytes());
     let rtf = compressed_rtf::compress_rtf(&format!("{{\\rtf1 {}\\par}}", rows[0][5])).unwrap();
