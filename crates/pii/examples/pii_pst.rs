@@ -29,6 +29,7 @@ fn main() -> std::io::Result<()> {
             ("list.zip".into(), zip),
             ("note.txt".into(), "担当：山田".as_bytes().to_vec()),
         ],
+        ..Default::default()
     }];
     std::fs::write(output, file(&spec))
 }

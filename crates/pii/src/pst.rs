@@ -566,7 +566,15 @@ pub struct Attachments {
     pub named: std::collections::HashMap<u64, String>,
     /// Attachments small enough to be kept in their property context: path, bytes.
     pub inline: Vec<(String, Vec<u8>)>,
+    /// The HTML bodies of the mails that have no plain body (decoded), at most
+    /// [`MAX_HTML`] bytes of them.
+    pub html: Vec<String>,
+    /// Were HTML bodies left out at [`MAX_HTML`]?
+    pub html_capped: bool,
 }
+
+/// Most bytes of HTML bodies (of mails without a plain one) held for one file.
+pub const MAX_HTML: usize = 64 << 20;
 
 /// Most subnodes read from one message (its recipients, attachments and large values).
 const MAX_SUBNODES: usize = 4096;
@@ -690,7 +698,6 @@ impl Pst<'_> {
             if let (Some(nid), Some(data), Some(sub)) =
                 (self.id(e, 0), self.id(e, w), self.id(e, 2 * w))
                 && matches!(nid & 0x1F, 0x04 | 0x08)
-                && sub != 0
             {
                 mails.push((data, sub));
             }
@@ -710,15 +717,46 @@ impl Pst<'_> {
                 .collect();
             t.trim().to_string()
         };
+        let mut html_bytes = 0usize;
         for (data, sub) in mails {
             let mut subs = Vec::new();
-            self.subnodes(sub, 1, &mut subs);
+            if sub != 0 {
+                self.subnodes(sub, 1, &mut subs);
+            }
+            let heap = self.heap(data);
+            let props = heap.props();
+            // A mail with an HTML body and no plain one (PidTagBody): its HTML is its text.
+            if !props.iter().any(|p| p.0 == 0x1000)
+                && let Some((_, 0x0102, hnid)) = props.iter().find(|p| p.0 == 0x1013).copied()
+            {
+                let bytes = if hnid & 0x1F == 0 {
+                    heap.hid(hnid).map(<[u8]>::to_vec)
+                } else {
+                    subs.iter()
+                        .find(|s| s.0 == hnid)
+                        .and_then(|s| self.find(s.1))
+                        .map(|b| {
+                            let st = Stream {
+                                first: b,
+                                tree: b.internal(),
+                            };
+                            self.read_stream(&st, MAX_TEXT)
+                        })
+                };
+                if let Some(b) = bytes {
+                    if html_bytes + b.len() > MAX_HTML {
+                        found.html_capped = true;
+                    } else {
+                        html_bytes += b.len();
+                        found.html.push(html_text(&b, &props));
+                    }
+                }
+            }
             if !subs.iter().any(|s| s.0 & 0x1F == 0x05) {
                 continue;
             }
-            let heap = self.heap(data);
             let subject = self
-                .string(&heap, &heap.props(), 0x0037)
+                .string(&heap, &props, 0x0037)
                 .map(|t| clean(&t))
                 .filter(|t| !t.is_empty())
                 .unwrap_or_else(|| "(no subject)".into());
@@ -755,6 +793,20 @@ impl Pst<'_> {
     pub fn is_string(&self, a: &[u8]) -> bool {
         utf16(a).is_some() || bytes8(a, !self.unicode).is_some()
     }
+}
+
+/// An HTML body's text: in the mail's Internet code page (PidTagInternetCodepage, a 4-byte
+/// value kept in its record), else the page's declared charset, else detected.
+fn html_text(b: &[u8], props: &[(u16, u16, u32)]) -> String {
+    let head = b.get(..b.len().min(crate::decode::HEAD)).unwrap_or(&[]);
+    let enc = props
+        .iter()
+        .find(|p| p.0 == 0x3FDE && p.1 == 0x0003)
+        .and_then(|p| codepage::to_encoding(u16::try_from(p.2).ok()?))
+        .or_else(|| crate::decode::html_declared(head))
+        .or_else(|| crate::decode::detect(head))
+        .unwrap_or(encoding_rs::UTF_8);
+    enc.decode_without_bom_handling(b).0.into_owned()
 }
 
 /// A stream of data in a PST: a block, or a data tree.
@@ -1265,6 +1317,11 @@ pub mod write {
         pub subject: String,
         /// Its attachments: file name, data.
         pub attachments: Vec<(String, Vec<u8>)>,
+        /// Its plain body (PidTagBody), in its property context.
+        pub body: Option<String>,
+        /// Its HTML body (PidTagHtml, UTF-8), in its heap up to 3,580 bytes, else in a
+        /// subnode.
+        pub html: Option<String>,
     }
 
     struct Out {
@@ -1409,9 +1466,23 @@ pub mod write {
                 let att_pc = self.block(&att, false, crypt);
                 subnodes.push((((j as u32 + 1) << 5) | 0x05, att_pc, att_sl));
             }
+            let mut props = vec![(0x0037, string, Value::Heap(s(&m.subject)))];
+            if let Some(b) = &m.body {
+                props.push((0x1000, string, Value::Heap(s(b))));
+            }
+            if let Some(h) = &m.html {
+                if h.len() <= 3580 {
+                    props.push((0x1013, 0x0102, Value::Heap(h.clone().into_bytes())));
+                } else {
+                    let root = self.stream(h.as_bytes(), crypt, block);
+                    let nid = (0x200 << 5) | 0x1F;
+                    subnodes.push((nid, root, 0));
+                    props.push((0x1013, 0x0102, Value::Node(nid)));
+                }
+            }
             let sl = self.slblock(&subnodes);
             let msg_sl = self.block(&sl, true, crypt);
-            let msg = pc(&mut [(0x0037, string, Value::Heap(s(&m.subject)))]);
+            let msg = pc(&mut props);
             let msg_pc = self.block(&msg, false, crypt);
             ((((0x1000 + i) as u32) << 5) | 0x04, msg_pc, msg_sl)
         }
@@ -1801,6 +1872,7 @@ mod tests {
                 .map(|i| write::Mail {
                     subject: format!("件名{i}"),
                     attachments: vec![(format!("a{i}.bin"), vec![i as u8; 100 + 100 * i])],
+                    ..Default::default()
                 })
                 .collect(),
         }

@@ -1290,28 +1290,45 @@ impl Scanner {
         };
         let cap = self.opts.max_total_size;
         // A text read as lines of one object.
-        let count = |r: &mut dyn Read, path: String, enc: &str, out: &mut Vec<Item>| {
-            let mut tally = Tally::new(self.opts.categories);
-            let mut head = vec![0u8; decode::HEAD];
-            let scanned = kizuki_core::io::read_full(r, &mut head).and_then(|n| {
-                head.truncate(n);
-                // Named as a text: the strings are lines, not a table's rows.
-                scan_into("mailbox.txt", &head, r, &mut tally, None)
-            });
-            match scanned {
-                Ok(found) => {
-                    let (records, columns) =
-                        found.map_or((None, Vec::new()), |f| (f.records, f.columns));
-                    self.push_report(out, tally, path, Some(enc), records, columns);
+        // A text read as lines of one object, with HTML pages (bodies without a plain one).
+        let count =
+            |r: &mut dyn Read, html: &[String], path: String, enc: &str, out: &mut Vec<Item>| {
+                let mut tally = Tally::new(self.opts.categories);
+                let mut head = vec![0u8; decode::HEAD];
+                let scanned = kizuki_core::io::read_full(r, &mut head).and_then(|n| {
+                    head.truncate(n);
+                    // Named as a text: the strings are lines, not a table's rows.
+                    scan_into("mailbox.txt", &head, r, &mut tally, None)
+                });
+                match scanned {
+                    Ok(found) => {
+                        let (mut records, mut columns) =
+                            found.map_or((None, Vec::new()), |f| (f.records, f.columns));
+                        for page in html {
+                            let doc = crate::doc::read_html(page, &mut tally);
+                            let (r, cols) = crate::doc::scan(&doc, &mut tally);
+                            records = match (records, r) {
+                                (Some(a), Some(b)) => Some(a + b),
+                                (a, b) => a.or(b),
+                            };
+                            for c in cols {
+                                if !columns.contains(&c) {
+                                    columns.push(c);
+                                }
+                            }
+                        }
+                        self.push_report(out, tally, path, Some(enc), records, columns);
+                    }
+                    Err(e) => failed(out, e.to_string()),
                 }
-                Err(e) => failed(out, e.to_string()),
-            }
-        };
+            };
+        // The mails' attachments' names, and the HTML bodies of those without a plain one.
+        let known = pst.attachments(len);
         let mut text = crate::pst::Text::new(&pst, cap);
         let enc = {
             // The encoding is known once the strings are read; the report is pushed after.
             let mut live = Vec::new();
-            count(&mut text, name.to_string(), "", &mut live);
+            count(&mut text, &known.html, name.to_string(), "", &mut live);
             let enc = text.encoding();
             for item in &mut live {
                 if let Item::Found(r) = item {
@@ -1322,7 +1339,6 @@ impl Scanner {
             enc
         };
         // Attachments, named by their mail's subject and their file name when the mail says.
-        let known = pst.attachments(len);
         for s in std::mem::take(&mut text.files) {
             let data = pst.read_stream(&s, cap);
             let path = match known.named.get(&s.id()) {
@@ -1341,7 +1357,16 @@ impl Scanner {
         // Mails deleted, whose blocks are still in the file's free space: the strings only
         // they hold.
         let mut deleted = crate::pst::Deleted::new(&pst, len, std::mem::take(&mut text.seen));
-        count(&mut deleted, format!("{name}!(deleted)"), enc, out);
+        count(&mut deleted, &[], format!("{name}!(deleted)"), enc, out);
+        if known.html_capped {
+            out.push(Item::Failed {
+                path: name.to_string(),
+                error: Error::Cap(format!(
+                    "Outlook data file: HTML bodies of mails without a plain one beyond {} MiB skipped",
+                    crate::pst::MAX_HTML >> 20
+                )),
+            });
+        }
         if pst.exhausted() {
             out.push(Item::Failed {
                 path: name.to_string(),

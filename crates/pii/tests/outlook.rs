@@ -183,6 +183,7 @@ fn attachments_are_named_by_their_mail() {
                         synth::zip_of(&[("old/顧客.csv", &list)]).unwrap(),
                     ),
                 ],
+                ..Default::default()
             },
             Mail {
                 subject: "Re: 小さな添付".into(),
@@ -193,6 +194,7 @@ fn attachments_are_named_by_their_mail() {
                     ),
                     ("note.txt".into(), "担当 山田".as_bytes().to_vec()),
                 ],
+                ..Default::default()
             },
         ];
         let items = Scanner::default().scan_bytes("box.pst", &file(&spec));
@@ -214,5 +216,46 @@ fn attachments_are_named_by_their_mail() {
         ));
         want.push(("box.pst!Re: 小さな添付!few.zip!few.csv".into(), Some(3)));
         assert_eq!(got, want, "{unicode}");
+    }
+}
+
+/// A mail saved with an HTML body and no plain one (as some clients import them) is read
+/// by its HTML, small in the heap or large in a subnode; one with both is read by its plain
+/// body only.
+#[test]
+fn html_only_mails_are_read_by_their_html() {
+    use kizuki_pii::pst::write::Mail;
+    for unicode in [true, false] {
+        let mut spec = kizuki_pii::pst::write::mailbox("", unicode);
+        let page = |who: &str| {
+            format!(
+                "<html><body><p>{who}</p><table><tr><td>山田 太郎</td><td>taro@example.jp</td></tr></table></body></html>"
+            )
+        };
+        spec.mails = vec![
+            Mail {
+                subject: "小さなHTML".into(),
+                html: Some(page("hanako@example.jp")),
+                ..Mail::default()
+            },
+            Mail {
+                subject: "大きなHTML".into(),
+                html: Some(page("jiro@example.jp") + &"<p>よろしくお願いします。</p>".repeat(200)),
+                ..Mail::default()
+            },
+            Mail {
+                subject: "両方".into(),
+                body: Some("saburo@example.jp".into()),
+                html: Some(page("saburo@example.jp")),
+                ..Mail::default()
+            },
+        ];
+        let items = Scanner::default().scan_bytes("box.pst", &file(&spec));
+        let [Item::Found(m)] = &items[..] else {
+            panic!("{items:?}");
+        };
+        // hanako, jiro, taro twice (two HTML-only mails), saburo once (its plain body).
+        assert_eq!(m.categories.get(&C::Email), Some(&5), "{unicode}: {m:?}");
+        assert_eq!(m.persons_estimate, 4, "{unicode}");
     }
 }
