@@ -14,24 +14,33 @@
 //!   table) is cut into its allocations; each allocation that is a string (UTF-16, or 8 bits
 //!   in a code page) becomes a line of text: subjects, names and addresses of senders and
 //!   recipients, a contact's fields, short bodies;
-//! - any other stream is a long body (UTF-16 or 8-bit text: its text), an attachment (a file:
-//!   scanned as one, `box.pst!@OFFSET` after the offset of its first block), or neither.
+//! - any other stream is a long body (UTF-16 or 8-bit text: its text), an attachment (a
+//!   file), or neither;
+//! - the node B-tree lists the mails: through each one's subnodes (SLBLOCK, SIBLOCK) and
+//!   property contexts (a B-tree of property records on the heap) come its attachments'
+//!   names (`box.pst!subject!file name`; `box.pst!@OFFSET` for data no mail names) and, for
+//!   a mail with an HTML body and no plain one, that HTML;
+//! - blocks no longer in the B-tree (deleted mails) are found in the free space by their
+//!   trailers ([`Deleted`]): the strings only they hold.
 //!
 //! All of a file's text is counted as one object, so the persons estimate covers the whole
-//! mailbox. Not read: HTML and compressed RTF bodies (Outlook keeps the plain body beside
-//! them: counting both would count each value two or three times), messages deleted from the
-//! B-tree, OST files of Outlook 2013 and later (4 KiB pages, compressed blocks), and files
-//! encrypted with Windows Information Protection.
+//! mailbox. Not read: HTML and compressed RTF bodies beside a plain one (counting them would
+//! count each value two or three times), a mail with only a compressed RTF body, OST files
+//! of Outlook 2013 and later (4 KiB pages, compressed blocks), files encrypted with Windows
+//! Information Protection.
 //!
 //! Written by hand: `outlook-pst` (Microsoft, MIT) reads a PST through its folders and
-//! messages, but has no walk over every block and keeps its block decoding private; the
-//! part needed here (header, B-tree pages, block decoding, data trees, heap allocations) is
-//! a few hundred lines of MS-PST with our caps. The tests check the files they write, and
-//! the block decoding, against `outlook-pst`.
+//! messages (Rc-based, with no caps on what a crafted file claims), but has no walk over
+//! every block or over the free space, and keeps its block decoding private; the part
+//! needed here (header, B-tree pages, block decoding, data trees, heap allocations, subnodes,
+//! property records) is MS-PST with our caps. The tests check the files they write, and the
+//! block decoding, against `outlook-pst`.
 //!
 //! Caps: at most [`MAX_BLOCKS`] blocks, B-tree pages at most [`MAX_LEVEL`] deep and each read
-//! once (a page met twice is a loop: skipped), a stream at most the caller's cap. A block
-//! whose trailer does not match its B-tree entry is counted as damaged and skipped.
+//! once (a page met twice is a loop: skipped), a stream at most the caller's cap, all blocks
+//! read at most [`READ_FACTOR`] times the file's size, subnodes [`MAX_SUBNODES`] a mail, HTML
+//! bodies [`MAX_HTML`] a file. A block whose trailer does not match its B-tree entry is
+//! counted as damaged and skipped; one that fails its CRC is read and counted.
 
 use std::collections::HashSet;
 use std::fs::File;
@@ -577,7 +586,7 @@ pub struct Attachments {
 pub const MAX_HTML: usize = 64 << 20;
 
 /// Most subnodes read from one message (its recipients, attachments and large values).
-const MAX_SUBNODES: usize = 4096;
+pub const MAX_SUBNODES: usize = 4096;
 
 /// The heap of a node (its blocks), for its property context.
 struct Heap(Vec<Vec<u8>>);
