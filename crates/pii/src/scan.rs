@@ -1237,19 +1237,7 @@ impl Scanner {
         let mut blocks = crate::client::Blocks::with_commas();
         blocks.chunk(text, &mut tally);
         let (mut records, mut columns) = blocks.finish(&mut tally);
-        for page in html {
-            let doc = crate::doc::read_html(page, &mut tally);
-            let (r, cols) = crate::doc::scan(&doc, &mut tally);
-            records = match (records, r) {
-                (Some(a), Some(b)) => Some(a + b),
-                (a, b) => a.or(b),
-            };
-            for c in cols {
-                if !columns.contains(&c) {
-                    columns.push(c);
-                }
-            }
-        }
+        add_html(html.iter().copied(), &mut tally, &mut records, &mut columns);
         self.push_report(out, tally, src.to_string(), Some(enc), records, columns);
     }
 
@@ -1275,8 +1263,9 @@ impl Scanner {
     }
 
     /// An Outlook data file ([`crate::pst`]): its text as one object (the persons estimate
-    /// covers the mailbox), then its attachments as files (`box.pst!@OFFSET`), then what
-    /// could not be read.
+    /// covers the mailbox; the HTML of mails without a plain body with it), then its
+    /// attachments as files (`box.pst!subject!name`, or `box.pst!@OFFSET`), then the strings
+    /// only its free space holds (`box.pst!(deleted)`), then what could not be read.
     fn scan_pst(&self, name: &str, src: &dyn crate::pst::At, len: u64, out: &mut Vec<Item>) {
         let failed = |out: &mut Vec<Item>, e: String| {
             out.push(Item::Failed {
@@ -1289,7 +1278,6 @@ impl Scanner {
             Err(e) => return failed(out, e),
         };
         let cap = self.opts.max_total_size;
-        // A text read as lines of one object.
         // A text read as lines of one object, with HTML pages (bodies without a plain one).
         let count =
             |r: &mut dyn Read, html: &[String], path: String, enc: &str, out: &mut Vec<Item>| {
@@ -1304,19 +1292,8 @@ impl Scanner {
                     Ok(found) => {
                         let (mut records, mut columns) =
                             found.map_or((None, Vec::new()), |f| (f.records, f.columns));
-                        for page in html {
-                            let doc = crate::doc::read_html(page, &mut tally);
-                            let (r, cols) = crate::doc::scan(&doc, &mut tally);
-                            records = match (records, r) {
-                                (Some(a), Some(b)) => Some(a + b),
-                                (a, b) => a.or(b),
-                            };
-                            for c in cols {
-                                if !columns.contains(&c) {
-                                    columns.push(c);
-                                }
-                            }
-                        }
+                        let pages = html.iter().map(String::as_str);
+                        add_html(pages, &mut tally, &mut records, &mut columns);
                         self.push_report(out, tally, path, Some(enc), records, columns);
                     }
                     Err(e) => failed(out, e.to_string()),
@@ -3361,6 +3338,29 @@ fn is_xlsx(name: &str, head: &[u8]) -> bool {
         || lower.ends_with(".xlsb")
         || memchr::memmem::find(&head[..head.len().min(4096)], b"xl/").is_some()
             && !lower.ends_with(".zip")
+}
+
+/// Counts HTML pages (a mail's HTML bodies) into `tally`, their tables' rows added to
+/// `records` and their columns to `columns`.
+fn add_html<'a>(
+    pages: impl Iterator<Item = &'a str>,
+    tally: &mut Tally,
+    records: &mut Option<u64>,
+    columns: &mut Vec<(String, Category)>,
+) {
+    for page in pages {
+        let doc = crate::doc::read_html(page, tally);
+        let (r, cols) = crate::doc::scan(&doc, tally);
+        *records = match (*records, r) {
+            (Some(a), Some(b)) => Some(a + b),
+            (a, b) => a.or(b),
+        };
+        for c in cols {
+            if !columns.contains(&c) {
+                columns.push(c);
+            }
+        }
+    }
 }
 
 /// Is an object whose first bytes are `head` read as a stream of text (a table, a dump, a
