@@ -25,7 +25,7 @@
 //!
 //! All of a file's text is counted as one object, so the persons estimate covers the whole
 //! mailbox. Not read: HTML and compressed RTF bodies beside a plain one (counting them would
-//! count each value two or three times), a mail with only a compressed RTF body, OST files
+//! count each value two or three times), OST files
 //! of Outlook 2013 and later (4 KiB pages, compressed blocks), files encrypted with Windows
 //! Information Protection.
 //!
@@ -578,11 +578,14 @@ pub struct Attachments {
     /// The HTML bodies of the mails that have no plain body (decoded), at most
     /// [`MAX_HTML`] bytes of them.
     pub html: Vec<String>,
-    /// Were HTML bodies left out at [`MAX_HTML`]?
+    /// The text of the compressed RTF bodies of the mails that have neither a plain nor an
+    /// HTML body (within [`MAX_HTML`] with the HTML bodies).
+    pub rtf: Vec<String>,
+    /// Were HTML or RTF bodies left out at [`MAX_HTML`]?
     pub html_capped: bool,
 }
 
-/// Most bytes of HTML bodies (of mails without a plain one) held for one file.
+/// Most bytes of HTML and RTF bodies (of mails without a plain one) held for one file.
 pub const MAX_HTML: usize = 64 << 20;
 
 /// Most subnodes read from one message (its recipients, attachments and large values).
@@ -734,30 +737,41 @@ impl Pst<'_> {
             }
             let heap = self.heap(data);
             let props = heap.props();
-            // A mail with an HTML body and no plain one (PidTagBody): its HTML is its text.
-            if !props.iter().any(|p| p.0 == 0x1000)
-                && let Some((_, 0x0102, hnid)) = props.iter().find(|p| p.0 == 0x1013).copied()
-            {
-                let bytes = if hnid & 0x1F == 0 {
-                    heap.hid(hnid).map(<[u8]>::to_vec)
-                } else {
-                    subs.iter()
-                        .find(|s| s.0 == hnid)
-                        .and_then(|s| self.find(s.1))
-                        .map(|b| {
-                            let st = Stream {
-                                first: b,
-                                tree: b.internal(),
-                            };
-                            self.read_stream(&st, MAX_TEXT)
-                        })
+            // A mail with no plain body (PidTagBody): its HTML body is its text, else its
+            // compressed RTF body's (PidTagRtfCompressed).
+            let binary = |id: u16| -> Option<Vec<u8>> {
+                let (_, kind, hnid) = props.iter().find(|p| p.0 == id).copied()?;
+                if kind != 0x0102 {
+                    return None;
+                }
+                if hnid & 0x1F == 0 {
+                    return heap.hid(hnid).map(<[u8]>::to_vec);
+                }
+                let b = subs
+                    .iter()
+                    .find(|s| s.0 == hnid)
+                    .and_then(|s| self.find(s.1))?;
+                let st = Stream {
+                    first: b,
+                    tree: b.internal(),
                 };
-                if let Some(b) = bytes {
+                Some(self.read_stream(&st, MAX_TEXT))
+            };
+            if !props.iter().any(|p| p.0 == 0x1000) {
+                let body = match binary(0x1013) {
+                    Some(b) => Some((true, b)),
+                    None => binary(0x1009).map(|b| (false, b)),
+                };
+                if let Some((html, b)) = body {
                     if html_bytes + b.len() > MAX_HTML {
                         found.html_capped = true;
-                    } else {
+                    } else if html {
                         html_bytes += b.len();
                         found.html.push(html_text(&b, &props));
+                    } else if let Ok(rtf) = crate::msg::decompress(&b, MAX_TEXT) {
+                        html_bytes += rtf.len();
+                        let cap = usize::try_from(MAX_TEXT).unwrap_or(usize::MAX);
+                        found.rtf.push(crate::rtf::read(&rtf, cap).text);
                     }
                 }
             }
@@ -1331,6 +1345,8 @@ pub mod write {
         /// Its HTML body (PidTagHtml, UTF-8), in its heap up to 3,580 bytes, else in a
         /// subnode.
         pub html: Option<String>,
+        /// Its compressed RTF body (PidTagRtfCompressed: the bytes as they are), in its heap.
+        pub rtf: Option<Vec<u8>>,
     }
 
     struct Out {
@@ -1488,6 +1504,9 @@ pub mod write {
                     subnodes.push((nid, root, 0));
                     props.push((0x1013, 0x0102, Value::Node(nid)));
                 }
+            }
+            if let Some(r) = &m.rtf {
+                props.push((0x1009, 0x0102, Value::Heap(r.clone())));
             }
             let sl = self.slblock(&subnodes);
             let msg_sl = self.block(&sl, true, crypt);

@@ -1263,7 +1263,7 @@ impl Scanner {
     }
 
     /// An Outlook data file ([`crate::pst`]): its text as one object (the persons estimate
-    /// covers the mailbox; the HTML of mails without a plain body with it), then its
+    /// covers the mailbox; the HTML or RTF body of mails without a plain one with it), then its
     /// attachments as files (`box.pst!subject!name`, or `box.pst!@OFFSET`), then the strings
     /// only its free space holds (`box.pst!(deleted)`), then what could not be read.
     fn scan_pst(&self, name: &str, src: &dyn crate::pst::At, len: u64, out: &mut Vec<Item>) {
@@ -1305,7 +1305,10 @@ impl Scanner {
         let enc = {
             // The encoding is known once the strings are read; the report is pushed after.
             let mut live = Vec::new();
-            count(&mut text, &known.html, name.to_string(), "", &mut live);
+            // The text of RTF bodies (mails with no other) follows the strings.
+            let rtf = known.rtf.join("\n").into_bytes();
+            let mut all = (&mut text).chain(Cursor::new(rtf));
+            count(&mut all, &known.html, name.to_string(), "", &mut live);
             let enc = text.encoding();
             for item in &mut live {
                 if let Item::Found(r) = item {
@@ -1339,7 +1342,7 @@ impl Scanner {
             out.push(Item::Failed {
                 path: name.to_string(),
                 error: Error::Cap(format!(
-                    "Outlook data file: HTML bodies of mails without a plain one beyond {} MiB skipped",
+                    "Outlook data file: HTML and RTF bodies of mails without a plain one beyond {} MiB skipped",
                     crate::pst::MAX_HTML >> 20
                 )),
             });

@@ -220,10 +220,10 @@ fn attachments_are_named_by_their_mail() {
 }
 
 /// A mail saved with an HTML body and no plain one (as some clients import them) is read
-/// by its HTML, small in the heap or large in a subnode; one with both is read by its plain
-/// body only.
+/// by its HTML, small in the heap or large in a subnode; one with only a compressed RTF body
+/// by its RTF; one with both a plain and an HTML body by its plain body only.
 #[test]
-fn html_only_mails_are_read_by_their_html() {
+fn mails_without_a_plain_body_are_read_by_their_html_or_rtf() {
     use kizuki_pii::pst::write::Mail;
     for unicode in [true, false] {
         let mut spec = kizuki_pii::pst::write::mailbox("", unicode);
@@ -244,6 +244,16 @@ fn html_only_mails_are_read_by_their_html() {
                 ..Mail::default()
             },
             Mail {
+                subject: "RTFだけ".into(),
+                rtf: Some(
+                    compressed_rtf::compress_rtf(
+                        "{\\rtf1\\ansi Contact: saburo@example.jp, shiro@example.jp\\par}",
+                    )
+                    .unwrap(),
+                ),
+                ..Mail::default()
+            },
+            Mail {
                 subject: "両方".into(),
                 body: Some("saburo@example.jp".into()),
                 html: Some(page("saburo@example.jp")),
@@ -254,8 +264,9 @@ fn html_only_mails_are_read_by_their_html() {
         let [Item::Found(m)] = &items[..] else {
             panic!("{items:?}");
         };
-        // hanako, jiro, taro twice (two HTML-only mails), saburo once (its plain body).
-        assert_eq!(m.categories.get(&C::Email), Some(&5), "{unicode}: {m:?}");
-        assert_eq!(m.persons_estimate, 4, "{unicode}");
+        // hanako, jiro, taro twice (two HTML-only mails), saburo and shiro (the RTF-only
+        // mail), saburo once more (a plain body: its HTML not read).
+        assert_eq!(m.categories.get(&C::Email), Some(&7), "{unicode}: {m:?}");
+        assert_eq!(m.persons_estimate, 5, "{unicode}");
     }
 }
