@@ -508,10 +508,7 @@ impl<'a> Pst<'a> {
         self.blocks
             .iter()
             .filter(|b| self.parts.binary_search(&b.bid).is_err())
-            .map(|b| Stream {
-                first: *b,
-                tree: b.internal(),
-            })
+            .map(|b| Stream::of(*b))
     }
 
     /// The leaf blocks of `s`, read and decoded, until `cap` bytes: calls `each` with each
@@ -634,10 +631,7 @@ impl Pst<'_> {
     fn heap(&self, bid: u64) -> Heap {
         let mut blocks = Vec::new();
         if let Some(b) = self.find(bid) {
-            let s = Stream {
-                first: b,
-                tree: b.internal(),
-            };
+            let s = Stream::of(b);
             self.each_block(&s, MAX_TEXT, &mut |d| {
                 blocks.push(d.to_vec());
                 blocks.len() < 64
@@ -751,10 +745,7 @@ impl Pst<'_> {
                     .iter()
                     .find(|s| s.0 == hnid)
                     .and_then(|s| self.find(s.1))?;
-                let st = Stream {
-                    first: b,
-                    tree: b.internal(),
-                };
+                let st = Stream::of(b);
                 Some(self.read_stream(&st, MAX_TEXT))
             };
             if !props.iter().any(|p| p.0 == 0x1000) {
@@ -840,6 +831,14 @@ pub struct Stream {
 }
 
 impl Stream {
+    /// The stream that starts with block `b`: a data tree when it is internal.
+    fn of(b: Block) -> Self {
+        Stream {
+            first: b,
+            tree: b.internal(),
+        }
+    }
+
     /// The offset of its first block in the file.
     pub fn offset(&self) -> u64 {
         self.first.ib
@@ -903,10 +902,8 @@ impl<'p, 'a> Text<'p, 'a> {
         let mut whole = Vec::new();
         let (buf, code_page, seen) = (&mut self.buf, &mut self.code_page, &mut self.seen);
         pst.each_block(&s, self.cap.min(MAX_TEXT), &mut |d| {
-            let is_heap = *heap.get_or_insert_with(|| {
-                d.get(2) == Some(&0xEC) && u16_at(d, 0).is_some_and(|m| usize::from(m) < d.len())
-            });
-            if is_heap {
+            let in_heap = *heap.get_or_insert_with(|| is_heap(d));
+            if in_heap {
                 // (A small HTML or RTF body is kept in the heap: skipped as a large one is.)
                 for a in allocations(d).filter(|a| !markup(a)) {
                     push_string(a, unicode, buf, code_page, seen, false);
@@ -954,6 +951,11 @@ fn give(buf: &[u8], pos: &mut usize, out: &mut [u8]) -> usize {
     }
     *pos += n;
     n
+}
+
+/// Does block `d` start a heap-on-node (`bSig` 0xEC, its page map inside it)?
+fn is_heap(d: &[u8]) -> bool {
+    d.get(2) == Some(&0xEC) && u16_at(d, 0).is_some_and(|m| usize::from(m) < d.len())
 }
 
 /// The allocations of one block of a heap-on-node (MS-PST 2.3.1): its page map, at the
@@ -1090,8 +1092,7 @@ impl<'p, 'a> Deleted<'p, 'a> {
             let mut d = data.to_vec();
             decode(pst.crypt, bid & !1, &mut d);
             self.blocks += 1;
-            let heap =
-                d.get(2) == Some(&0xEC) && u16_at(&d, 0).is_some_and(|m| usize::from(m) < d.len());
+            let heap = is_heap(&d);
             if heap {
                 for a in allocations(&d).filter(|a| !markup(a)) {
                     let (b, c, s) = (&mut self.buf, &mut self.code_page, &mut self.seen);
