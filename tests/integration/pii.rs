@@ -3030,15 +3030,21 @@ fn reads_innodb_tables_with_their_dictionary() {
     assert!(emails >= 6, "{items:?}");
 }
 
-/// An Outlook mailbox exported to a PST, and an older one (ANSI, Shift_JIS) in a zip: each
-/// read through its blocks (scrambled as Outlook stores them by default), its mails counted
-/// as one object, values masked.
+/// An Outlook mailbox exported to a PST, the same file in a disk image, and an older one
+/// (ANSI, Shift_JIS) in a zip: each read through its blocks (scrambled as Outlook stores them
+/// by default), its mails counted as one object, values masked.
 #[test]
 fn reads_outlook_data_files_on_disk_and_in_archives() {
     use kizuki_pii::pst::write::{file, mailbox};
     let sb = Sandbox::new();
     let (csv, _) = synth::persons_text(71, 30, Form::Csv);
     sb.write("mail/export.pst", file(&mailbox(&csv, true)));
+    // The same file deleted from a PC's disk: its blocks in the image (after other data,
+    // before free space), its header at a sector boundary.
+    let mut img = vec![0x5Au8; 8192];
+    img.extend_from_slice(&file(&mailbox(&csv, true)));
+    img.resize(img.len() + (1 << 20), 0);
+    sb.write("mail/pc.img", img);
     let (old, _) = synth::persons_text(72, 12, Form::Csv);
     let zip = synth::zip_of(&[("old.pst", &file(&mailbox(&old, false)))]).unwrap();
     sb.write("mail/backup.zip", zip);
@@ -3052,6 +3058,15 @@ fn reads_outlook_data_files_on_disk_and_in_archives() {
     );
     assert_eq!(n(&export, kizuki_core::Category::Phone), 30);
     assert_eq!(export["persons_estimate"], 31);
+    let deleted = object(&items, "mail/pc.img!@8192");
+    for key in ["encoding", "categories", "persons_estimate", "samples"] {
+        assert_eq!(deleted[key], export[key], "{key}");
+    }
+    assert!(
+        items.iter().all(|o| o["path"] == "mail/pc.img!@8192"
+            || !o["path"].as_str().unwrap().starts_with("mail/pc.img")),
+        "nothing carved from its blocks"
+    );
     let old_box = object(&items, "mail/backup.zip!old.pst");
     assert_eq!(old_box["encoding"], "Shift_JIS");
     assert_eq!(old_box["persons_estimate"], 13);

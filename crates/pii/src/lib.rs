@@ -38,8 +38,9 @@
 //!   as files; Word 97-2003 documents ([`word`]) by their piece table and RTF documents
 //!   ([`rtf`]) by their control words, table rows as rows; objects embedded in compound
 //!   files (`ole`) as files. Raw disk and memory images are carved ([`carve`]): regions of
-//!   text, deleted files included, reported as `image!@OFFSET`; SQLite databases and
-//!   compound files stored in one piece in them are copied out and read as files.
+//!   text, deleted files included, reported as `image!@OFFSET`; SQLite databases, compound
+//!   files and Outlook data files stored in one piece in them are copied out and read as
+//!   files.
 //! - Output never becomes a second leak: samples go through `kizuki_core::mask` unless the
 //!   caller asks to reveal them.
 //! - [`synth`] generates the deterministic test corpus (persons and decoys) used by the tests,

@@ -63,6 +63,22 @@ pub fn is_pst(head: &[u8]) -> bool {
     head.starts_with(b"!BDN") && matches!(head.get(8..10), Some(b"SM" | b"SO"))
 }
 
+/// The size of the PST or OST file whose first sector is `head`, if it is a header that
+/// says it: a version read here (Unicode or ANSI), its partial CRC right (bytes 8..479, so
+/// by accident once in 2^32), and its end (`ibFileEof`) past the header's pages. For a file
+/// found in a disk image ([`crate::sqlite::Spotter`]).
+pub fn size(head: &[u8]) -> Option<u64> {
+    if !is_pst(head) || u32_at(head, 4)? != crc(head.get(8..8 + 471)?) {
+        return None;
+    }
+    let eof = match u16_at(head, 10)? {
+        14 | 15 => u64::from(u32_at(head, 168)?),
+        23 => u64_at(head, 184)?,
+        _ => return None,
+    };
+    (eof > 0x4400).then_some(eof)
+}
+
 /// Bytes that can be read at any offset: a file, or a file held in memory.
 pub trait At {
     /// Reads `buf.len()` bytes at `off`.

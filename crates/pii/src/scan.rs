@@ -1267,15 +1267,22 @@ impl Scanner {
     /// attachments as files (`box.pst!subject!name`, or `box.pst!@OFFSET`), then the strings
     /// only its free space holds (`box.pst!(deleted)`), then what could not be read.
     fn scan_pst(&self, name: &str, src: &dyn crate::pst::At, len: u64, out: &mut Vec<Item>) {
+        match crate::pst::Pst::open(src, len) {
+            Ok(pst) => self.read_pst(name, &pst, len, out),
+            Err(e) => out.push(Item::Failed {
+                path: name.to_string(),
+                error: Error::Read(format!("Outlook data file: {e}")),
+            }),
+        }
+    }
+
+    /// Reads the opened Outlook data file `pst` of `len` bytes ([`Scanner::scan_pst`]).
+    fn read_pst(&self, name: &str, pst: &crate::pst::Pst, len: u64, out: &mut Vec<Item>) {
         let failed = |out: &mut Vec<Item>, e: String| {
             out.push(Item::Failed {
                 path: name.to_string(),
                 error: Error::Read(format!("Outlook data file: {e}")),
             });
-        };
-        let pst = match crate::pst::Pst::open(src, len) {
-            Ok(p) => p,
-            Err(e) => return failed(out, e),
         };
         let cap = self.opts.max_total_size;
         // A text read as lines of one object, with HTML pages (bodies without a plain one).
@@ -2396,6 +2403,15 @@ impl Scanner {
                         return;
                     }
                 }
+                crate::sqlite::Spotted::Pst => {
+                    // A mailbox (deleted, or an OST cache): read as the file is; a copy that
+                    // does not open (a fragmented file) is carved.
+                    let src = crate::pst::Bytes(&db);
+                    let Ok(pst) = crate::pst::Pst::open(&src, db.len() as u64) else {
+                        return;
+                    };
+                    self.read_pst(&path, &pst, db.len() as u64, &mut items);
+                }
                 crate::sqlite::Spotted::Ole => {
                     db.truncate(crate::ole::used_len(&db));
                     // Neither a mail, a document nor a workbook (a presentation), or too
@@ -2476,6 +2492,7 @@ impl Scanner {
                 // Handed on in pieces of the cap: never too large.
                 crate::sqlite::Spotted::Postgres => "PostgreSQL pages",
                 crate::sqlite::Spotted::Innodb => "MySQL 8 tablespace",
+                crate::sqlite::Spotted::Pst => "Outlook data file",
             };
             found.push((
                 at,
@@ -3622,8 +3639,8 @@ mod tests {
 
     /// An image carved in segments on several threads gives the items of one carving from
     /// its start, object for object: text of every encoding across segment boundaries,
-    /// stretches without a rest point, databases with sectors of zeros in them (a segment
-    /// starts inside one), and databases whose copy runs over the start of another (the
+    /// stretches without a rest point, databases and mailboxes with sectors of zeros in them
+    /// (a segment starts inside one), and databases whose copy runs over the start of another (the
     /// segment that spotted the other is carved again).
     #[test]
     #[allow(clippy::unwrap_used, reason = "test")]
@@ -3651,6 +3668,10 @@ mod tests {
         // of zeros that follow it and into the database after them, up to a sector of zeros
         // in that one (where the carving from the start is at rest, but a segment that
         // started in the first one's zeros and spotted the second is not).
+        // A mailbox: its header's sector, then 16 KiB of zeros (rest points) before its pages.
+        let (few, _) = synth::persons_text(6, 5, Form::Csv);
+        let pst = crate::pst::write::file(&crate::pst::write::mailbox(&few, true));
+        assert!(pst[1024..0x4000].iter().all(|x| *x == 0));
         let page = 4096;
         assert_eq!(&db[16..18], &[0x10, 0]);
         let second = db.len() + 1024;
@@ -3676,10 +3697,11 @@ mod tests {
         let scanner = Scanner::default();
         let path = dir.path().join("disk.img");
         let mut sizes = 0u64;
+        let (mut mailboxes, mut seen) = (Vec::new(), 0);
         for round in 0..4 {
             let mut img: Vec<u8> = Vec::new();
             while img.len() < 500_000 {
-                match rnd(8) {
+                match rnd(9) {
                     0 => img.resize(img.len() + 512 * (1 + rnd(4) as usize), 0),
                     1 => {
                         let n = rnd(40_000) as usize;
@@ -3694,6 +3716,11 @@ mod tests {
                     5 => {
                         img.resize(img.len().next_multiple_of(512), 0x5A);
                         img.extend_from_slice(&db);
+                    }
+                    6 => {
+                        img.resize(img.len().next_multiple_of(512), 0x5A);
+                        mailboxes.push(format!("disk.img!@{}", img.len()));
+                        img.extend_from_slice(&pst);
                     }
                     _ => {
                         img.resize(img.len().next_multiple_of(512), 0x5A);
@@ -3711,6 +3738,17 @@ mod tests {
                 .unwrap();
             let whole: Vec<Item> = whole.found.into_iter().flat_map(|(_, i)| i).collect();
             assert!(whole.len() > 5, "round {round}: {}", whole.len());
+            // Each mailbox read as one (its mails' e-mails and the sender's).
+            for m in mailboxes.drain(..) {
+                let found = whole.iter().any(|i| match i {
+                    Item::Found(o) => {
+                        o.path == m && o.categories.get(&Category::Email) == Some(&10)
+                    }
+                    Item::Failed { .. } => false,
+                });
+                assert!(found, "round {round}: {m}");
+                seen += 1;
+            }
             for workers in [1, 2, 4] {
                 let mut items = Vec::new();
                 scanner
@@ -3731,6 +3769,7 @@ mod tests {
             }
         }
         assert!(REDONE.load(std::sync::atomic::Ordering::Relaxed) > before);
+        assert!(seen > 0, "no mailbox in the images");
         // Every image counted as carved to its end, once per scan.
         assert_eq!(scanner.images(), (sizes, sizes));
     }

@@ -348,13 +348,16 @@ pub(crate) enum Spotted {
     /// A MySQL 8 tablespace (a table's `.ibd`, which describes itself): its size from its
     /// first page.
     Innodb,
+    /// An Outlook data file (PST or OST): its size from its header ([`crate::pst::size`]).
+    Pst,
 }
 
 /// Files whose header a raw image holds at a sector boundary, as a file system stores a
 /// file's first block (a deleted file's too): a reader that passes an image's bytes through
 /// while it copies each such file out of them. SQLite databases: their size from their
 /// header (which must hold: the fixed payload fractions 64/32/32, a known page size, a page
-/// count that its change counter vouches for). OLE compound files: as many bytes as their FAT
+/// count that its change counter vouches for). Outlook data files: their size from their
+/// header ([`crate::pst::size`]). OLE compound files: as many bytes as their FAT
 /// can address (at an image's end, what there is). PostgreSQL table files: their pages while
 /// they follow one another. A file larger than the cap is left to the text carver (a
 /// PostgreSQL file is handed on in pieces of the cap, each read as a table). Only a file stored in one piece is whole this way (a fragmented file's copy
@@ -491,6 +494,8 @@ impl<R: std::io::Read, F: FnMut(Spotted, u64, Vec<u8>)> Spotter<R, F> {
         } else {
             let found = if s.starts_with(MAGIC) {
                 Self::size(s).map(|n| (Spotted::Sqlite, n))
+            } else if let Some(n) = crate::pst::size(s) {
+                Some((Spotted::Pst, n))
             } else if let Some((n, _)) = crate::innodb::mysql8_size(s) {
                 Some((Spotted::Innodb, n))
             } else if crate::pgheap::page_header(s) {
@@ -504,7 +509,9 @@ impl<R: std::io::Read, F: FnMut(Spotted, u64, Vec<u8>)> Spotter<R, F> {
                     buf.extend_from_slice(&s[..s.len().min(n as usize)]);
                     let fat_in = match kind {
                         Spotted::Ole => crate::ole::fat_sectors_end(s),
-                        Spotted::Sqlite | Spotted::Postgres | Spotted::Innodb => None,
+                        Spotted::Sqlite | Spotted::Postgres | Spotted::Innodb | Spotted::Pst => {
+                            None
+                        }
                     };
                     self.copies.push((self.pos, u64::MAX));
                     self.capture = Some(Capture {
@@ -1138,6 +1145,73 @@ mod tests {
                 "{chunk}"
             );
         }
+    }
+
+    #[test]
+    fn outlook_data_files_are_copied_out_to_their_header_s_end() {
+        use std::io::Read as _;
+        let (csv, _) = synth::persons_text(81, 12, synth::Form::Csv);
+        let pst = crate::pst::write::file(&crate::pst::write::mailbox(&csv, true));
+        let ansi = crate::pst::write::file(&crate::pst::write::mailbox(&csv, false));
+        let empty: &[u8] = include_bytes!("../testdata/outlook/empty.pst");
+        let sector = |img: &mut Vec<u8>| img.resize(img.len().div_ceil(512) * 512, 0);
+        let mut img = vec![0x5Au8; 1024];
+        img.extend_from_slice(&pst);
+        sector(&mut img);
+        let at_ansi = img.len();
+        img.extend_from_slice(&ansi);
+        sector(&mut img);
+        let at_empty = img.len();
+        img.extend_from_slice(empty);
+        // A header with a byte changed is none; a file cut by the image's end is carved.
+        let mut bad = pst[..4096].to_vec();
+        bad[100] ^= 1;
+        img.extend_from_slice(&bad);
+        img.extend_from_slice(&pst[..8192]);
+        for chunk in [1, 100, 512, 777, 1 << 16] {
+            let mut found = Vec::new();
+            let mut spot = Spotter::new(std::io::Cursor::new(&img), 1 << 20, |k, at, d| {
+                found.push((k, at, d));
+            });
+            let mut buf = vec![0u8; chunk];
+            while spot.read(&mut buf).unwrap() > 0 {}
+            drop(spot);
+            let want = [(1024, &pst[..]), (at_ansi, &ansi), (at_empty, empty)];
+            assert_eq!(found.len(), want.len(), "{chunk}");
+            for ((k, at, d), (w_at, w)) in found.iter().zip(want) {
+                assert_eq!((*k, *at), (Spotted::Pst, w_at as u64), "{chunk}");
+                assert!(d == w, "{chunk} {at}");
+            }
+        }
+        // Through the scanner: the mailboxes read as the files are, under their offsets;
+        // nothing carved from their blocks besides.
+        let paths = |name: &str, data: &[u8]| -> Vec<String> {
+            crate::Scanner::default()
+                .scan_bytes(name, data)
+                .iter()
+                .map(|i| match i {
+                    crate::Item::Found(r) => format!("{} {:?}", r.path, r.categories),
+                    crate::Item::Failed { path, error } => format!("{path} {error}"),
+                })
+                .collect()
+        };
+        let mut want = paths("box.pst", &pst);
+        want.extend(paths("ansi.pst", &ansi));
+        assert!(want.len() >= 2, "{want:?}");
+        let want: Vec<String> = want
+            .iter()
+            .map(|p| {
+                p.replacen("box.pst", "disk.img!@1024", 1).replacen(
+                    "ansi.pst",
+                    &format!("disk.img!@{at_ansi}"),
+                    1,
+                )
+            })
+            .collect();
+        assert_eq!(paths("disk.img", &img), want);
+        // Outlook's own file says its size.
+        assert_eq!(crate::pst::size(empty), Some(empty.len() as u64));
+        assert_eq!(crate::pst::size(&bad), None);
     }
 
     #[test]
