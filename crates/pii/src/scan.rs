@@ -1308,7 +1308,7 @@ impl Scanner {
             };
         // The mails' attachments' names, and the HTML bodies of those without a plain one.
         let known = pst.attachments(len);
-        let mut text = crate::pst::Text::new(&pst, cap);
+        let mut text = crate::pst::Text::new(pst, cap);
         let enc = {
             // The encoding is known once the strings are read; the report is pushed after.
             let mut live = Vec::new();
@@ -1343,7 +1343,7 @@ impl Scanner {
         }
         // Mails deleted, whose blocks are still in the file's free space: the strings only
         // they hold.
-        let mut deleted = crate::pst::Deleted::new(&pst, len, std::mem::take(&mut text.seen));
+        let mut deleted = crate::pst::Deleted::new(pst, len, std::mem::take(&mut text.seen));
         count(&mut deleted, &[], format!("{name}!(deleted)"), enc, out);
         if known.html_capped {
             out.push(Item::Failed {
@@ -2404,13 +2404,45 @@ impl Scanner {
                     }
                 }
                 crate::sqlite::Spotted::Pst => {
-                    // A mailbox (deleted, or an OST cache): read as the file is; a copy that
-                    // does not open (a fragmented file) is carved.
+                    // A mailbox (deleted, or an OST cache): read as the file is. A copy that
+                    // does not open (a fragmented file, one cut by the image's end) is
+                    // carved, and told: its blocks are most often scrambled, so the carver
+                    // finds nothing in them, and a file system tool may still copy it whole.
                     let src = crate::pst::Bytes(&db);
-                    let Ok(pst) = crate::pst::Pst::open(&src, db.len() as u64) else {
-                        return;
-                    };
-                    self.read_pst(&path, &pst, db.len() as u64, &mut items);
+                    let (len, size) = (db.len() as u64, crate::pst::size(&db).unwrap_or(0));
+                    // No block found: its B-tree's pages are not where its header says.
+                    let opened = crate::pst::Pst::open(&src, len).and_then(|p| {
+                        if p.blocks() == 0 {
+                            Err(format!("no block found, {} pages damaged", p.damaged()))
+                        } else {
+                            Ok(p)
+                        }
+                    });
+                    match opened {
+                        Ok(pst) => {
+                            if len < size {
+                                items.push(Item::Failed {
+                                    path: path.clone(),
+                                    error: Error::Read(format!(
+                                        "Outlook data file of {size} bytes by its header, cut by the image's end after {len}: read as far as it goes"
+                                    )),
+                                });
+                            }
+                            self.read_pst(&path, &pst, len, &mut items);
+                        }
+                        Err(e) => {
+                            items.push(Item::Failed {
+                                path,
+                                error: Error::Read(if len < size {
+                                    format!("Outlook data file of {size} bytes by its header, cut by the image's end after {len} ({e}): carved")
+                                } else {
+                                    format!("Outlook data file of {size} bytes by its header, not stored in one piece here ({e}): carved")
+                                }),
+                            });
+                            dbs.push((at, at, items));
+                            return;
+                        }
+                    }
                 }
                 crate::sqlite::Spotted::Ole => {
                     db.truncate(crate::ole::used_len(&db));

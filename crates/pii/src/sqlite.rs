@@ -546,7 +546,9 @@ impl<R: std::io::Read, F: FnMut(Spotted, u64, Vec<u8>)> std::io::Read for Spotte
         let n = self.inner.read(out)?;
         if n == 0 && !out.is_empty() {
             // The image's end: a compound file's FAT may address more than there is (its
-            // copy is read as far as it goes); a database cut short is left to the carver.
+            // copy is read as far as it goes), and an Outlook data file cut short is told
+            // (its reader says what it cannot read); a database cut short is left to the
+            // carver.
             self.copy_ended(self.sector.len());
             if let Some(c) = self.capture.take_if(|c| {
                 c.kind == Spotted::Postgres && c.buf.len().is_multiple_of(crate::pgheap::PAGE)
@@ -555,11 +557,11 @@ impl<R: std::io::Read, F: FnMut(Spotted, u64, Vec<u8>)> std::io::Read for Spotte
                 return Ok(0);
             }
             if let Some(mut c) = self.capture.take()
-                && c.kind == Spotted::Ole
+                && matches!(c.kind, Spotted::Ole | Spotted::Pst)
             {
                 let rest = c.want.saturating_sub(c.buf.len()).min(self.sector.len());
                 c.buf.extend_from_slice(&self.sector[..rest]);
-                (self.on_file)(Spotted::Ole, c.at, c.buf);
+                (self.on_file)(c.kind, c.at, c.buf);
             }
             return Ok(0);
         }
@@ -1163,10 +1165,12 @@ mod tests {
         sector(&mut img);
         let at_empty = img.len();
         img.extend_from_slice(empty);
-        // A header with a byte changed is none; a file cut by the image's end is carved.
+        // A header with a byte changed is none; a file cut by the image's end is copied as
+        // far as it goes.
         let mut bad = pst[..4096].to_vec();
         bad[100] ^= 1;
         img.extend_from_slice(&bad);
+        let at_cut = img.len();
         img.extend_from_slice(&pst[..8192]);
         for chunk in [1, 100, 512, 777, 1 << 16] {
             let mut found = Vec::new();
@@ -1176,7 +1180,12 @@ mod tests {
             let mut buf = vec![0u8; chunk];
             while spot.read(&mut buf).unwrap() > 0 {}
             drop(spot);
-            let want = [(1024, &pst[..]), (at_ansi, &ansi), (at_empty, empty)];
+            let want = [
+                (1024, &pst[..]),
+                (at_ansi, &ansi),
+                (at_empty, empty),
+                (at_cut, &pst[..8192]),
+            ];
             assert_eq!(found.len(), want.len(), "{chunk}");
             for ((k, at, d), (w_at, w)) in found.iter().zip(want) {
                 assert_eq!((*k, *at), (Spotted::Pst, w_at as u64), "{chunk}");
@@ -1184,7 +1193,7 @@ mod tests {
             }
         }
         // Through the scanner: the mailboxes read as the files are, under their offsets;
-        // nothing carved from their blocks besides.
+        // nothing carved from their blocks besides; the one cut short told.
         let paths = |name: &str, data: &[u8]| -> Vec<String> {
             crate::Scanner::default()
                 .scan_bytes(name, data)
@@ -1208,7 +1217,47 @@ mod tests {
                 )
             })
             .collect();
-        assert_eq!(paths("disk.img", &img), want);
+        let got = paths("disk.img", &img);
+        assert_eq!(got[..want.len()], want);
+        let cut = format!(
+            "disk.img!@{at_cut} cannot decode: Outlook data file of {} bytes by its header, cut by the image's end after 8192 (no block found, 1 pages damaged): carved",
+            pst.len()
+        );
+        assert_eq!(got.get(want.len()), Some(&cut), "{got:?}");
+        // Cut after its blocks and their B-tree: read, and told.
+        let mut short = img[..at_ansi].to_vec();
+        short.truncate(1024 + pst.len() - 512);
+        let got = paths("disk.img", &short);
+        assert_eq!(got.len(), 3, "{got:?}");
+        assert_eq!(
+            got[0],
+            format!(
+                "disk.img!@1024 cannot decode: Outlook data file of {} bytes by its header, cut by the image's end after {}: read as far as it goes",
+                pst.len(),
+                pst.len() - 512
+            )
+        );
+        assert!(
+            got[1].starts_with("disk.img!@1024 {NameKanji: 36, Email: 24"),
+            "{got:?}"
+        );
+        assert!(
+            got[2].ends_with("1 damaged pages or blocks skipped"),
+            "{got:?}"
+        );
+        // A file whose pages are not where its header says (a fragmented file): told.
+        let mut moved = img[..at_empty].to_vec();
+        moved.truncate(1024 + 0x4400);
+        moved.extend_from_slice(&[0x5A; 4096]);
+        moved.extend_from_slice(&pst[0x4400..]);
+        let got = paths("disk.img", &moved);
+        assert!(
+            got.iter().any(
+                |p| p.starts_with("disk.img!@1024 cannot decode: Outlook data file of")
+                    && p.contains("not stored in one piece here")
+            ),
+            "{got:?}"
+        );
         // Outlook's own file says its size.
         assert_eq!(crate::pst::size(empty), Some(empty.len() as u64));
         assert_eq!(crate::pst::size(&bad), None);
