@@ -1443,6 +1443,10 @@ fn reads_a_large_file_on_every_thread_as_on_one() {
     assert!(dump.len() > 3 << 20 && jsonl.data.len() > 3 << 20);
     sb.write("big/restored.sql", dump.as_bytes());
     sb.write("big/export.jsonl", &jsonl.data);
+    // And a JSON document, as an API returns one (pretty-printed, nested).
+    let doc = synth::persons_file(65, 12_000, Form::Json, encoding_rs::UTF_8);
+    assert!(doc.data.len() > 3 << 20);
+    sb.write("big/customers.json", &doc.data);
     let run = |threads: &str, path: &str| {
         sb.cmd()
             .env("RAYON_NUM_THREADS", threads)
@@ -1458,6 +1462,7 @@ fn reads_a_large_file_on_every_thread_as_on_one() {
         "big/notes.txt",
         "big/restored.sql",
         "big/export.jsonl",
+        "big/customers.json",
         "big",
     ] {
         let one = run("1", path);
@@ -1488,6 +1493,11 @@ fn reads_a_large_file_on_every_thread_as_on_one() {
     let items = json_lines(&run("2", "big/export.jsonl"));
     assert_eq!(items[0]["records"], 12_000);
     for (c, n) in &jsonl.truth {
+        assert_eq!(items[0]["categories"][c.id()], *n, "{c}");
+    }
+    let items = json_lines(&run("2", "big/customers.json"));
+    assert_eq!(items[0]["records"], 12_000);
+    for (c, n) in &doc.truth {
         assert_eq!(items[0]["categories"][c.id()], *n, "{c}");
     }
 }

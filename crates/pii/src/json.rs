@@ -11,6 +11,7 @@
 
 use kizuki_core::Category;
 
+use crate::spread::Spread;
 use crate::table::Table;
 use crate::tally::Tally;
 use crate::text;
@@ -28,6 +29,10 @@ const OUTSIDE_PIECE: usize = 64 * 1024;
 const SINGLE_RECORD: usize = 1 << 20;
 /// Nesting taken apart inside a record (`a.b.c.d`); deeper values are scanned as text.
 const FLATTEN_DEPTH: usize = 4;
+
+/// Records gathered before they are read: about this many bytes, a chunk for
+/// [`crate::spread`].
+const RECORDS_CHUNK: usize = 1 << 20;
 
 /// The state of a JSON document being read.
 #[derive(Default)]
@@ -48,14 +53,13 @@ pub struct Json {
     scanned_outside: bool,
     /// Deeper than [`MAX_DEPTH`]: no more tracking; the rest is text.
     lost: bool,
-    /// Records handed to the table.
-    pub records: u64,
-    /// Arrays of values inside an array (`"values": [["氏名", "電話"], ["山田 太郎", …]]`, as
-    /// spreadsheet APIs return a sheet): rows by position, the header found as a CSV's is.
-    rows: Table,
-    /// Rows handed to `rows`.
-    rows_pushed: u64,
-    /// Data rows of `rows` (its header excluded), known at [`Json::finish`].
+    /// What the records count into.
+    pub(crate) recs: Records,
+    /// Records closed and not read yet, each as `LEN:` and its bytes (a netstring).
+    batch: String,
+    /// Batches of records read on every thread, once the table's columns are classified.
+    spread: Option<Spread<Records>>,
+    /// Data rows of the rows of values (their header excluded), known at [`Json::finish`].
     pub row_records: u64,
     /// Objects seen at the top level; from the second on, each is a record (objects written
     /// one after the other, pretty-printed: `jq .` of JSON Lines).
@@ -64,8 +68,6 @@ pub struct Json {
     /// opens in an object. `key_from`: where it started in the current piece while open.
     key: String,
     key_from: Option<usize>,
-    /// Files found in base64 in the records' values, to be scanned.
-    pub(crate) encoded: Encoded,
     /// The records were ended ([`Json::finish_records`]).
     finished: bool,
 }
@@ -146,9 +148,15 @@ fn id_like(key: &str) -> bool {
 }
 
 impl Json {
+    /// Records handed to the table (all of them once the document is finished).
+    pub fn records(&self) -> u64 {
+        self.recs.records
+    }
+
     /// Reads the next piece of the document.
     pub fn chunk(&mut self, chunk: &str, table: &mut Table, tally: &mut Tally) {
         if self.lost {
+            self.settle(table, tally);
             text::scan(chunk, tally);
             return;
         }
@@ -198,7 +206,7 @@ impl Json {
                         return;
                     }
                     if x == b'{' && self.stack.is_empty() {
-                        self.push_outside(&chunk[from..i], tally);
+                        self.push_outside(&chunk[from..i], table, tally);
                         from = i;
                         self.top_object(table, tally);
                     }
@@ -211,7 +219,7 @@ impl Json {
                             _ => false,
                         }
                     {
-                        self.push_outside(&chunk[from..i], tally);
+                        self.push_outside(&chunk[from..i], table, tally);
                         from = i;
                         self.rec_depth = Some(self.stack.len());
                     }
@@ -220,7 +228,7 @@ impl Json {
                 b'}' | b']' => {
                     self.stack.pop();
                     if self.rec_depth == Some(self.stack.len()) {
-                        self.push_record(&chunk[from..=i], tally);
+                        self.push_record(&chunk[from..=i], table, tally);
                         from = i + 1;
                         self.end_record(table, tally);
                     }
@@ -236,9 +244,9 @@ impl Json {
         }
         let rest = &chunk[from..];
         if self.rec_depth.is_some() {
-            self.push_record(rest, tally);
+            self.push_record(rest, table, tally);
         } else {
-            self.push_outside(rest, tally);
+            self.push_outside(rest, table, tally);
         }
     }
 
@@ -261,7 +269,10 @@ impl Json {
         if self.top_objects < 2 {
             return;
         }
-        if self.top_objects == 2 && self.records == 0 && !self.scanned_outside {
+        if self.top_objects == 2 {
+            self.settle(table, tally);
+        }
+        if self.top_objects == 2 && self.recs.records == 0 && !self.scanned_outside {
             let first = std::mem::take(&mut self.outside);
             if matches!(serde_json::from_str::<Value>(&first), Ok(Value::Object(_))) {
                 self.rec = first;
@@ -278,8 +289,8 @@ impl Json {
     /// `table`'s).
     pub fn finish(&mut self, table: &mut Table, tally: &mut Tally) -> Vec<(String, Category)> {
         self.finish_records(table, tally);
-        let cols = self.rows.finish(tally);
-        self.row_records = self.rows.records;
+        let cols = self.recs.rows.finish(tally);
+        self.row_records = self.recs.rows.records;
         cols
     }
 
@@ -289,6 +300,7 @@ impl Json {
             return;
         }
         self.finished = true;
+        self.settle(table, tally);
         if self.rec_depth.is_some() {
             // An unclosed record: what there is of it is text.
             let rec = std::mem::take(&mut self.rec);
@@ -296,22 +308,24 @@ impl Json {
         }
         let outside = std::mem::take(&mut self.outside);
         // A lone object (`{"name": …, "email": …}`): one record.
-        if self.records == 0
-            && self.rows_pushed == 0
+        if self.recs.records == 0
+            && self.recs.rows_pushed == 0
             && !self.scanned_outside
             && outside.len() <= SINGLE_RECORD
             && let Ok(Value::Object(_)) = serde_json::from_str::<Value>(&outside)
         {
             self.rec = outside;
             self.end_record(table, tally);
+            self.settle(table, tally);
             return;
         }
         text::scan(&outside, tally);
     }
 
-    fn push_outside(&mut self, s: &str, tally: &mut Tally) {
+    fn push_outside(&mut self, s: &str, table: &mut Table, tally: &mut Tally) {
         self.outside.push_str(s);
         if self.outside.len() >= OUTSIDE_PIECE {
+            self.settle(table, tally);
             // Cut after a line so that a value is not split (a line over the piece is cut
             // where it is).
             let cut = memchr::memrchr(b'\n', self.outside.as_bytes())
@@ -322,12 +336,13 @@ impl Json {
         }
     }
 
-    fn push_record(&mut self, s: &str, tally: &mut Tally) {
+    fn push_record(&mut self, s: &str, table: &mut Table, tally: &mut Tally) {
         if self.spilled {
             text::scan(s, tally);
             return;
         }
         if self.rec.len() + s.len() > MAX_RECORD {
+            self.settle(table, tally);
             let rec = std::mem::take(&mut self.rec);
             text::scan(&rec, tally);
             text::scan(s, tally);
@@ -337,47 +352,53 @@ impl Json {
         self.rec.push_str(s);
     }
 
-    /// A record has closed: its fields to the table (or, when it cannot be parsed, its text
-    /// to the text scanner).
+    /// A record has closed: it joins the batch of records to be read (now, or on every
+    /// thread once the batch is full).
     fn end_record(&mut self, table: &mut Table, tally: &mut Tally) {
         self.rec_depth = None;
         let spilled = std::mem::take(&mut self.spilled);
-        let rec = std::mem::take(&mut self.rec);
         if spilled {
+            self.rec.clear();
             return;
         }
-        let mut found = Vec::new();
-        if let Some(fields) = object_fields(&rec, &mut found, tally) {
-            self.encoded.record(&fields, found);
-            table.push_named(fields, tally);
-            self.records += 1;
-        } else {
-            match serde_json::from_str::<Value>(&rec) {
-                Ok(Value::Array(items))
-                    if items.iter().all(|v| !v.is_object() && !v.is_array()) =>
-                {
-                    let row: Vec<String> = items
-                        .into_iter()
-                        .map(|v| match v {
-                            Value::String(s) => s,
-                            Value::Null => String::new(),
-                            v => v.to_string(),
-                        })
-                        .collect();
-                    self.rows.push(&row, tally);
-                    self.rows_pushed += 1;
-                }
-                _ => text::scan(&rec, tally),
-            }
-        }
-        // Keep the allocation for the next record.
-        self.rec = rec;
+        self.batch.push_str(&self.rec.len().to_string());
+        self.batch.push(':');
+        self.batch.push_str(&self.rec);
         self.rec.clear();
+        if self.batch.len() >= RECORDS_CHUNK {
+            self.read_batch(table, tally);
+        }
+    }
+
+    /// Hands the batch of records to the reader of records (`table` is the table of their
+    /// fields).
+    fn read_batch(&mut self, table: &mut Table, tally: &mut Tally) {
+        if self.batch.is_empty() {
+            return;
+        }
+        let batch = std::mem::take(&mut self.batch);
+        let spread = self
+            .spread
+            .get_or_insert_with(|| Spread::with_threads(crate::spread::threads()));
+        std::mem::swap(table, &mut self.recs.table);
+        spread.read(&mut self.recs, std::borrow::Cow::Owned(batch), tally);
+        std::mem::swap(table, &mut self.recs.table);
+    }
+
+    /// Reads every record closed so far, so that what is counted next comes after them (as
+    /// one thread counts it: the samples are the first values in the document's order).
+    fn settle(&mut self, table: &mut Table, tally: &mut Tally) {
+        self.read_batch(table, tally);
+        if let Some(spread) = &mut self.spread {
+            std::mem::swap(table, &mut self.recs.table);
+            spread.flush(&mut self.recs, tally);
+            std::mem::swap(table, &mut self.recs.table);
+        }
     }
 
     /// Nested too deep: what is buffered and the rest of the document are text.
     fn give_up(&mut self, rest: &str, table: &mut Table, tally: &mut Tally) {
-        let _ = table;
+        self.settle(table, tally);
         let rec = std::mem::take(&mut self.rec);
         if !self.spilled {
             text::scan(&rec, tally);
@@ -388,6 +409,101 @@ impl Json {
         self.scanned_outside = true;
         self.rec_depth = None;
         self.lost = true;
+    }
+}
+
+/// What the records of a document count into: the table of objects' fields (the caller's,
+/// swapped in while records are read), the rows of arrays of values, the files encoded in
+/// values. Records are read in batches (netstrings, [`Json::end_record`]), on every thread
+/// once the table's columns are classified ([`crate::spread`]): a fork reads objects only,
+/// and one that meets anything else (an array of values, a record that does not parse) or a
+/// new key leaves its batch to be read in order.
+#[derive(Default)]
+pub(crate) struct Records {
+    table: Table,
+    /// Arrays of values inside an array (`"values": [["氏名", "電話"], ["山田 太郎", …]]`, as
+    /// spreadsheet APIs return a sheet): rows by position, the header found as a CSV's is.
+    rows: Table,
+    /// Rows handed to `rows`.
+    rows_pushed: u64,
+    /// Records handed to the table.
+    records: u64,
+    /// Files found in base64 in the records' values, to be scanned.
+    pub(crate) encoded: Encoded,
+    /// For a fork: the keys its table knew when forked; and whether it met a record it does
+    /// not read apart.
+    keys: Option<usize>,
+    spoiled: bool,
+}
+
+impl Records {
+    /// One record's text.
+    fn record(&mut self, rec: &str, tally: &mut Tally) {
+        let mut found = Vec::new();
+        if let Some(fields) = object_fields(rec, &mut found, tally) {
+            self.encoded.record(&fields, found);
+            self.table.push_named(fields, tally);
+            self.records += 1;
+            return;
+        }
+        if self.keys.is_some() {
+            self.spoiled = true;
+            return;
+        }
+        match serde_json::from_str::<Value>(rec) {
+            Ok(Value::Array(items)) if items.iter().all(|v| !v.is_object() && !v.is_array()) => {
+                let row: Vec<String> = items
+                    .into_iter()
+                    .map(|v| match v {
+                        Value::String(s) => s,
+                        Value::Null => String::new(),
+                        v => v.to_string(),
+                    })
+                    .collect();
+                self.rows.push(&row, tally);
+                self.rows_pushed += 1;
+            }
+            _ => text::scan(rec, tally),
+        }
+    }
+}
+
+impl crate::spread::Reader for Records {
+    fn fork(&self) -> Option<Self> {
+        Some(Records {
+            table: self.table.fork()?,
+            keys: Some(self.table.key_count()),
+            ..Records::default()
+        })
+    }
+
+    fn takes(&self, fork: &Self) -> bool {
+        !fork.spoiled
+            && fork
+                .keys
+                .is_some_and(|k| k == self.table.key_count() && k == fork.table.key_count())
+    }
+
+    /// Reads a batch of records, each `LEN:` and its bytes.
+    fn read(&mut self, chunk: &str, tally: &mut Tally) {
+        let mut rest = chunk;
+        while let Some((n, tail)) = rest.split_once(':') {
+            let Some(rec) = n.parse::<usize>().ok().and_then(|n| tail.get(..n)) else {
+                return;
+            };
+            rest = &tail[rec.len()..];
+            self.record(rec, tally);
+            if self.spoiled {
+                return;
+            }
+        }
+    }
+
+    fn join(&mut self, fork: Self, counted: Tally, tally: &mut Tally) {
+        self.table.records += fork.table.records;
+        self.records += fork.records;
+        self.encoded.join(fork.encoded);
+        tally.merge(counted);
     }
 }
 
@@ -667,7 +783,7 @@ mod tests {
         }
         j.finish(&mut table, &mut tally);
         table.finish(&mut tally);
-        assert_eq!(j.records, table.records);
+        assert_eq!(j.records(), table.records);
         (table, tally)
     }
 
@@ -810,7 +926,7 @@ mod tests {
                 j.chunk(p, &mut table, &mut tally);
             }
             let cols = j.finish(&mut table, &mut tally);
-            assert_eq!((j.records, j.row_records), (0, 3));
+            assert_eq!((j.records(), j.row_records), (0, 3));
             assert_eq!(tally.count(Category::NameKanji), 3);
             assert_eq!(tally.count(Category::Phone), 3);
             assert_eq!(tally.count(Category::BirthDate), 2);

@@ -2809,7 +2809,7 @@ impl<'n> Reading<'n> {
 
     /// Scans the files found encoded in values so far (at most a chunk's or a batch's).
     fn scan_encoded(&mut self) {
-        let mut files = std::mem::take(&mut self.json.encoded.files);
+        let mut files = std::mem::take(&mut self.json.recs.encoded.files);
         if let Some(r) = &mut self.jsonl {
             files.append(&mut r.encoded.files);
         }
@@ -2989,7 +2989,7 @@ impl<'n> Reading<'n> {
             _ => {}
         }
         match mode {
-            Some(Mode::Json) if json.records == 0 && json.row_records == 0 => (None, row_cols),
+            Some(Mode::Json) if json.records() == 0 && json.row_records == 0 => (None, row_cols),
             Some(Mode::Xml) => {
                 let cols = xml.finish(tally);
                 ((xml.records > 0).then_some(xml.records), cols)

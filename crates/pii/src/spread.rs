@@ -135,12 +135,15 @@ pub(crate) trait Reader: Sized + Send {
     fn join(&mut self, fork: Self, counted: Tally, tally: &mut Tally);
 }
 
+/// A batch read apart: each chunk with its fork's reading; or the panic of its reading.
+type Read<R> = std::thread::Result<Vec<(String, Option<(R, Tally)>)>>;
+
 /// Chunks batched for reading apart. While a batch is read on the pool, the batch before
-/// it is joined (so the pool does not wait for the joins).
+/// it is joined, and the caller goes on (a JSON document's records are cut apart meanwhile).
 pub(crate) struct Spread<R> {
     batch: Vec<String>,
-    /// The batch read apart last, not joined yet: each chunk with its fork's reading.
-    read: Vec<(String, Option<(R, Tally)>)>,
+    /// The batch being read apart on the pool, its readings to come.
+    reading: Option<std::sync::mpsc::Receiver<Read<R>>>,
     /// Chunks per batch: twice the pool's threads (1 thread: no batches).
     size: usize,
     /// One of the [`SLOTS`] once this text is read apart.
@@ -151,12 +154,12 @@ pub(crate) struct Spread<R> {
     pub again: u64,
 }
 
-impl<R: Reader> Spread<R> {
+impl<R: Reader + 'static> Spread<R> {
     /// Batches for `threads` threads.
     pub fn with_threads(threads: usize) -> Self {
         Spread {
             batch: Vec::new(),
-            read: Vec::new(),
+            reading: None,
             size: if threads > 1 && pool().is_some() {
                 (2 * threads).min(MAX_BATCH)
             } else {
@@ -184,7 +187,7 @@ impl<R: Reader> Spread<R> {
 
     /// Reads `chunk` with `r`, now or in a batch.
     pub fn read(&mut self, r: &mut R, chunk: Cow<'_, str>, tally: &mut Tally) {
-        let idle = self.batch.is_empty() && self.read.is_empty();
+        let idle = self.batch.is_empty() && self.reading.is_none();
         if self.size == 0 || idle && (r.fork().is_none() || !self.slot.take()) {
             r.read(&chunk, tally);
             return;
@@ -197,37 +200,57 @@ impl<R: Reader> Spread<R> {
         }
     }
 
-    /// Reads the batch apart while the batch before it is joined.
+    /// Reads the batch apart on the pool while the batch before it is joined here.
     fn step(&mut self, r: &mut R, tally: &mut Tally) {
         let batch = std::mem::take(&mut self.batch);
+        let before = self.wait();
         let forks: Vec<Option<R>> = batch.iter().map(|_| r.fork()).collect();
-        let before = std::mem::take(&mut self.read);
         let cats = tally.categories();
-        let Some(pool) = pool() else {
+        match pool() {
+            Some(pool) => {
+                let (tx, rx) = std::sync::mpsc::sync_channel(1);
+                pool.spawn(move || {
+                    // A panic is the caller's (a file's scan is guarded): sent, not raised on
+                    // the pool, which would abort.
+                    let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        forks
+                            .into_par_iter()
+                            .zip(batch.into_par_iter())
+                            .map(|(f, chunk)| {
+                                let done = f.map(|mut f| {
+                                    let mut t = Tally::new(cats);
+                                    f.read(&chunk, &mut t);
+                                    (f, t)
+                                });
+                                (chunk, done)
+                            })
+                            .collect()
+                    }));
+                    let _ = tx.send(read);
+                });
+                self.reading = Some(rx);
+            }
             // No pool, no batch (`size` is 0): nothing to read apart.
-            self.read = batch.into_iter().map(|c| (c, None)).collect();
-            return;
-        };
-        let (read, (joined, again)) = pool.join(
-            || {
-                forks
-                    .into_par_iter()
-                    .zip(batch.into_par_iter())
-                    .map(|(f, chunk)| {
-                        let done = f.map(|mut f| {
-                            let mut t = Tally::new(cats);
-                            f.read(&chunk, &mut t);
-                            (f, t)
-                        });
-                        (chunk, done)
-                    })
-                    .collect()
-            },
-            || join_all(before, r, tally),
-        );
-        self.read = read;
+            None => {
+                let (tx, rx) = std::sync::mpsc::sync_channel(1);
+                let _ = tx.send(Ok(batch.into_iter().map(|c| (c, None)).collect()));
+                self.reading = Some(rx);
+            }
+        }
+        let (joined, again) = join_all(before, r, tally);
         self.joined += joined;
         self.again += again;
+    }
+
+    /// The readings of the batch being read apart, once done (none when none is).
+    fn wait(&mut self) -> Vec<(String, Option<(R, Tally)>)> {
+        match self.reading.take().map(|rx| rx.recv()) {
+            None => Vec::new(),
+            Some(Ok(Ok(read))) => read,
+            Some(Ok(Err(panic))) => std::panic::resume_unwind(panic),
+            // The job is gone without a word: it cannot be (it sends before it ends).
+            Some(Err(_)) => std::panic::resume_unwind(Box::new("a batch's reading was lost")),
+        }
     }
 
     /// Reads and joins every chunk batched so far (call before the reader's end).
@@ -235,7 +258,7 @@ impl<R: Reader> Spread<R> {
         if !self.batch.is_empty() {
             self.step(r, tally);
         }
-        let (joined, again) = join_all(std::mem::take(&mut self.read), r, tally);
+        let (joined, again) = join_all(self.wait(), r, tally);
         self.joined += joined;
         self.again += again;
     }
