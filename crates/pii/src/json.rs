@@ -32,7 +32,10 @@ const FLATTEN_DEPTH: usize = 4;
 
 /// Records gathered before they are read: about this many bytes, a chunk for
 /// [`crate::spread`].
+#[cfg(not(test))]
 const RECORDS_CHUNK: usize = 1 << 20;
+#[cfg(test)]
+const RECORDS_CHUNK: usize = 16 << 10;
 
 /// The state of a JSON document being read.
 #[derive(Default)]
@@ -58,7 +61,7 @@ pub struct Json {
     /// Records closed and not read yet, each as `LEN:` and its bytes (a netstring).
     batch: String,
     /// Batches of records read on every thread, once the table's columns are classified.
-    spread: Option<Spread<Records>>,
+    pub(crate) spread: Option<Spread<Records>>,
     /// Data rows of the rows of values (their header excluded), known at [`Json::finish`].
     pub row_records: u64,
     /// Objects seen at the top level; from the second on, each is a record (objects written

@@ -3929,6 +3929,21 @@ mod tests {
     /// every `piece` bytes, chunks batched for `threads` threads: the report (revealed) with
     /// the paths and sizes of the files found encoded in its values, and the chunks joined
     /// and read again.
+    /// JSON Lines as a document: `{"customers": [...]}`, then rows of values and a contact.
+    fn json_doc(jsonl: &str) -> String {
+        let records: Vec<&str> = jsonl.lines().filter(|l| !l.trim().is_empty()).collect();
+        let mut doc = format!("{{\n  \"customers\": [\n{}\n  ],\n", records.join(",\n"));
+        doc.push_str("  \"values\": [[\"氏名\", \"電話番号\"]");
+        for i in 0..40 {
+            doc.push_str(&format!(
+                ",\n    [\"山田 太郎\", \"090-1234-{:04}\"]",
+                1000 + i
+            ));
+        }
+        doc.push_str("],\n  \"contact\": \"担当 support@example.com\"\n}\n");
+        doc
+    }
+
     fn read_in_pieces(name: &str, text: &str, piece: usize, threads: usize) -> (String, u64, u64) {
         let mut tally = Tally::new(CatSet::all());
         let mut reading = Reading::new(name, threads);
@@ -3944,6 +3959,7 @@ mod tests {
         reading.dump_spread = Spread::unlimited(threads);
         reading.jsonl_spread = Spread::unlimited(threads);
         reading.fixed_spread = Spread::unlimited(threads);
+        reading.json.spread = Some(Spread::unlimited(threads));
         let mut rest = text;
         while !rest.is_empty() {
             let at = floor_boundary(rest, piece.min(rest.len()));
@@ -3957,12 +3973,14 @@ mod tests {
             + reading.rows_spread.joined
             + reading.dump_spread.joined
             + reading.jsonl_spread.joined
-            + reading.fixed_spread.joined;
+            + reading.fixed_spread.joined
+            + reading.json.spread.as_ref().map_or(0, |s| s.joined);
         let again = reading.text_spread.again
             + reading.rows_spread.again
             + reading.dump_spread.again
             + reading.jsonl_spread.again
-            + reading.fixed_spread.again;
+            + reading.fixed_spread.again
+            + reading.json.spread.as_ref().map_or(0, |s| s.again);
         let (records, columns, found) = reading.finish(&mut tally);
         let report = tally.report(name.into(), None, records, columns, true);
         let mut json = serde_json::to_string(&report).unwrap_or_default();
@@ -4146,6 +4164,17 @@ mod tests {
                 dump_of(&persons_text(16, 3000, Form::Csv).0, Dumped::PhpMyAdmin),
             ),
             ("persons.jsonl", jsonl_with_late_key(14, 3000)),
+            // A JSON document's records: objects (a key first met late), then rows of
+            // values, then text; and records with files in base64.
+            ("customers.json", persons_text(18, 3000, Form::Json).0),
+            ("late.json", json_doc(&jsonl_with_late_key(19, 3000))),
+            (
+                "mails.json",
+                json_doc(
+                    &crate::synth::with_attachments(&persons_text(20, 1500, Form::Jsonl).0, 97, 20)
+                        .0,
+                ),
+            ),
             // Kept whole until a chunk's worth, then read apart.
             ("customers.dat", persons_text(17, 5000, Form::Fixed).0),
             (
@@ -4170,7 +4199,7 @@ mod tests {
                     joined_any |= joined > 0;
                     if matches!(
                         *name,
-                        "persons.csv" | "dump.sql" | "pma.sql" | "persons.jsonl"
+                        "persons.csv" | "dump.sql" | "pma.sql" | "persons.jsonl" | "late.json"
                     ) && piece == 700
                     {
                         // A quoted row over a chunk end, a table defined, a key first met.
