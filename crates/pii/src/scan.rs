@@ -1276,6 +1276,27 @@ impl Scanner {
         }
     }
 
+    /// An attachment's place in a mailbox, `subject!file name`, with the personal data its
+    /// subject holds masked unless the values are revealed (`山田 太郎様 ご注文の件` names a
+    /// customer: output is no second leak). A subject whose values cannot all be placed is
+    /// `(subject masked)`.
+    fn mail_label(&self, p: &str) -> String {
+        if self.opts.reveal {
+            return p.to_string();
+        }
+        let (subject, file) = p.split_once('!').unwrap_or((p, ""));
+        let mut tally = Tally::new(CatSet::all());
+        text::scan(subject, &mut tally);
+        let subject = tally
+            .mask_in(subject)
+            .unwrap_or_else(|| "(subject masked)".into());
+        if file.is_empty() {
+            subject
+        } else {
+            format!("{subject}!{file}")
+        }
+    }
+
     /// Reads the opened Outlook data file `pst` of `len` bytes ([`Scanner::scan_pst`]).
     fn read_pst(&self, name: &str, pst: &crate::pst::Pst, len: u64, out: &mut Vec<Item>) {
         let failed = |out: &mut Vec<Item>, e: String| {
@@ -1329,7 +1350,7 @@ impl Scanner {
         for s in std::mem::take(&mut text.files) {
             let data = pst.read_stream(&s, cap);
             let path = match known.named.get(&s.id()) {
-                Some(p) => format!("{name}!{p}"),
+                Some(p) => format!("{name}!{}", self.mail_label(p)),
                 None => format!("{name}!@{}", s.offset()),
             };
             self.scan_nested(path, &data, "messages", out);
@@ -1338,7 +1359,12 @@ impl Scanner {
         // the rest of the text).
         for (p, data) in known.inline {
             if !pst.is_string(&data) {
-                self.scan_nested(format!("{name}!{p}"), &data, "messages", out);
+                self.scan_nested(
+                    format!("{name}!{}", self.mail_label(&p)),
+                    &data,
+                    "messages",
+                    out,
+                );
             }
         }
         // Mails deleted, whose blocks are still in the file's free space: the strings only

@@ -318,6 +318,26 @@ impl Tally {
         self.counts[idx(c)]
     }
 
+    /// `text` (which this tally counted alone: a mail's subject) with each value found in it
+    /// masked, or `None` when a value cannot be told where it is (more values than samples,
+    /// a sample that is not a part of it as written).
+    pub(crate) fn mask_in(&self, text: &str) -> Option<String> {
+        let mut out = text.to_string();
+        for (i, c) in Category::ALL.iter().enumerate() {
+            let samples = &self.samples[i];
+            if self.counts[i] > samples.len() as u64 {
+                return None;
+            }
+            for v in samples {
+                if !out.contains(v.as_str()) {
+                    return None;
+                }
+                out = out.replace(v.as_str(), &mask::mask(*c, v));
+            }
+        }
+        Some(out)
+    }
+
     /// Builds the report; samples are masked unless `reveal`.
     pub fn report(
         mut self,

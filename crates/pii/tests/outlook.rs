@@ -270,3 +270,67 @@ fn mails_without_a_plain_body_are_read_by_their_html_or_rtf() {
         assert_eq!(m.persons_estimate, 5, "{unicode}");
     }
 }
+
+/// A subject that names a customer (`山田 太郎様`), or holds an address or a phone, names an
+/// attachment with those values masked, as samples are (output is no second leak); shown as
+/// it is with `--reveal`.
+#[test]
+fn subjects_in_paths_are_masked_unless_revealed() {
+    use kizuki_pii::Options;
+    use kizuki_pii::pst::write::Mail;
+    let (csv, _) = synth::persons_text(68, 3, Form::Csv);
+    let mut spec = kizuki_pii::pst::write::mailbox(&csv, true);
+    let (list, _) = synth::persons_text(69, 5, Form::Csv);
+    let zip = synth::zip_of(&[("list.csv", list.as_bytes())]).unwrap();
+    let subjects = [
+        "山田 太郎様 ご注文の件",
+        "Re: taro.yamada@example.jp 090-1234-5678",
+        "顧客リストの送付",
+        "a1@example.jp a2@example.jp a3@example.jp a4@example.jp",
+    ];
+    spec.mails = subjects
+        .iter()
+        .map(|s| Mail {
+            subject: (*s).into(),
+            attachments: vec![("list.zip".into(), zip.clone())],
+            ..Mail::default()
+        })
+        .collect();
+    let pst = file(&spec);
+    let paths = |reveal: bool| -> Vec<String> {
+        let opts = Options {
+            reveal,
+            ..Options::default()
+        };
+        Scanner::new(opts)
+            .scan_bytes("box.pst", &pst)
+            .iter()
+            .map(|i| match i {
+                Item::Found(r) => r.path.clone(),
+                Item::Failed { path, error } => panic!("{path}: {error}"),
+            })
+            .filter(|p| p.ends_with("!list.csv"))
+            .collect()
+    };
+    let masked = paths(false);
+    assert_eq!(masked.len(), 4, "{masked:?}");
+    for p in &masked {
+        for secret in ["山田", "太郎", "taro.yamada", "1234-5678"] {
+            assert!(!p.contains(secret), "{p}");
+        }
+    }
+    assert!(
+        masked[0].ends_with("様 ご注文の件!list.zip!list.csv"),
+        "{masked:?}"
+    );
+    assert!(masked[1].contains("@example.jp"), "{masked:?}");
+    assert_eq!(masked[2], "box.pst!顧客リストの送付!list.zip!list.csv");
+    // More values than a tally keeps samples of: the subject is not shown.
+    assert_eq!(masked[3], "box.pst!(subject masked)!list.zip!list.csv");
+    let shown = paths(true);
+    let want: Vec<String> = subjects
+        .iter()
+        .map(|s| format!("box.pst!{s}!list.zip!list.csv"))
+        .collect();
+    assert_eq!(shown, want);
+}
