@@ -1247,11 +1247,15 @@ impl Scanner {
         let html: Vec<&str> = m.html.as_deref().into_iter().collect();
         self.report_text(src, &m.text, &html, m.encoding, out);
         for a in m.attachments {
-            let path = format!("{src}!{}", a.name);
             match a.body {
                 // A `.msg` attached as a file nests through here.
-                crate::msg::Body::File(data) => self.scan_nested(path, &data, "messages", out),
-                crate::msg::Body::Message(inner) => self.scan_msg(&path, inner, out),
+                crate::msg::Body::File(data) => {
+                    self.scan_nested(format!("{src}!{}", a.name), &data, "messages", out);
+                }
+                // Named by its display name: most often its subject, masked as one.
+                crate::msg::Body::Message(inner) => {
+                    self.scan_msg(&format!("{src}!{}", self.mail_label(&a.name)), inner, out);
+                }
             }
         }
         for error in m.errors {
@@ -1276,10 +1280,10 @@ impl Scanner {
         }
     }
 
-    /// An attachment's place in a mailbox, `subject!file name`, with the personal data its
-    /// subject holds masked unless the values are revealed (`山田 太郎様 ご注文の件` names a
-    /// customer: output is no second leak). A subject whose values cannot all be placed is
-    /// `(subject masked)`.
+    /// An attachment's place in a mailbox, `subject!file name` (or an attached item's name,
+    /// its subject), with the personal data its subject holds masked unless the values are
+    /// revealed (`山田 太郎様 ご注文の件` names a customer: output is no second leak). A subject
+    /// whose values cannot all be placed is `(subject masked)`.
     fn mail_label(&self, p: &str) -> String {
         if self.opts.reveal {
             return p.to_string();

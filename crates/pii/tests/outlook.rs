@@ -334,3 +334,49 @@ fn subjects_in_paths_are_masked_unless_revealed() {
         .collect();
     assert_eq!(shown, want);
 }
+
+/// An Outlook item attached to another is named by its display name, its subject: masked as
+/// a mailbox's subjects are.
+#[test]
+fn attached_items_named_by_a_customer_are_masked() {
+    use kizuki_pii::Options;
+    use kizuki_pii::synth::{MsgPart, MsgSpec};
+    let (list, _) = synth::persons_text(70, 5, Form::Csv);
+    let fwd = MsgSpec {
+        unicode: true,
+        strings: vec![(0x0037, "FW: 山田 太郎様".into())],
+        attachments: vec![MsgPart::File("list.csv".into(), list.into_bytes())],
+        ..MsgSpec::default()
+    };
+    let mail = MsgSpec {
+        unicode: true,
+        strings: vec![(0x0037, "転送".into())],
+        attachments: vec![MsgPart::Item("FW: 山田 太郎様".into(), fwd)],
+        ..MsgSpec::default()
+    };
+    let msg = synth::msg_of(&mail).unwrap();
+    let paths = |reveal: bool| -> Vec<String> {
+        let opts = Options {
+            reveal,
+            ..Options::default()
+        };
+        Scanner::new(opts)
+            .scan_bytes("mail.msg", &msg)
+            .iter()
+            .filter_map(|i| match i {
+                Item::Found(r) => Some(r.path.clone()),
+                Item::Failed { .. } => None,
+            })
+            .collect()
+    };
+    assert!(
+        paths(false).contains(&"mail.msg!FW: 山* 太*様!list.csv".to_string()),
+        "{:?}",
+        paths(false)
+    );
+    assert!(
+        paths(true).contains(&"mail.msg!FW: 山田 太郎様!list.csv".to_string()),
+        "{:?}",
+        paths(true)
+    );
+}
