@@ -206,37 +206,37 @@ impl<R: Reader + 'static> Spread<R> {
         let before = self.wait();
         let forks: Vec<Option<R>> = batch.iter().map(|_| r.fork()).collect();
         let cats = tally.categories();
-        match pool() {
-            Some(pool) => {
-                let (tx, rx) = std::sync::mpsc::sync_channel(1);
-                pool.spawn(move || {
-                    // A panic is the caller's (a file's scan is guarded): sent, not raised on
-                    // the pool, which would abort.
-                    let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        forks
-                            .into_par_iter()
-                            .zip(batch.into_par_iter())
-                            .map(|(f, chunk)| {
-                                let done = f.map(|mut f| {
-                                    let mut t = Tally::new(cats);
-                                    f.read(&chunk, &mut t);
-                                    (f, t)
-                                });
-                                (chunk, done)
-                            })
-                            .collect()
-                    }));
-                    let _ = tx.send(read);
-                });
-                self.reading = Some(rx);
-            }
-            // No pool, no batch (`size` is 0): nothing to read apart.
-            None => {
-                let (tx, rx) = std::sync::mpsc::sync_channel(1);
-                let _ = tx.send(Ok(batch.into_iter().map(|c| (c, None)).collect()));
-                self.reading = Some(rx);
-            }
-        }
+        let Some(pool) = pool() else {
+            // No pool, no batch (`size` is 0): were there one, it would be read in order.
+            let all = before
+                .into_iter()
+                .chain(batch.into_iter().map(|c| (c, None)));
+            let (joined, again) = join_all(all.collect(), r, tally);
+            self.joined += joined;
+            self.again += again;
+            return;
+        };
+        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+        pool.spawn(move || {
+            // A panic is the caller's (a file's scan is guarded): sent, not raised on the
+            // pool, which would abort.
+            let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                forks
+                    .into_par_iter()
+                    .zip(batch.into_par_iter())
+                    .map(|(f, chunk)| {
+                        let done = f.map(|mut f| {
+                            let mut t = Tally::new(cats);
+                            f.read(&chunk, &mut t);
+                            (f, t)
+                        });
+                        (chunk, done)
+                    })
+                    .collect()
+            }));
+            let _ = tx.send(read);
+        });
+        self.reading = Some(rx);
         let (joined, again) = join_all(before, r, tally);
         self.joined += joined;
         self.again += again;
