@@ -2469,6 +2469,7 @@ impl Scanner {
                                     format!("Outlook data file of {size} bytes by its header, not stored in one piece here ({e}): carved")
                                 }),
                             });
+                            // An empty span: the carver's regions in it stand.
                             dbs.push((at, at, items));
                             return;
                         }
