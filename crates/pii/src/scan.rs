@@ -189,6 +189,9 @@ pub struct Scanner {
     innodb_dicts: Arc<std::sync::Mutex<HashMap<PathBuf, Option<Arc<crate::innodb::Dict>>>>>,
     /// Bytes of disk images carved, and the sizes of the images begun ([`Scanner::images`]).
     images: Arc<(AtomicU64, AtomicU64)>,
+    /// Files found in a disk image are copied out up to this size ([`SQLITE_CARVE_CAP`];
+    /// smaller in unit tests).
+    copy_cap: u64,
 }
 
 impl Scanner {
@@ -200,6 +203,7 @@ impl Scanner {
             pg_tocs: Arc::default(),
             innodb_dicts: Arc::default(),
             images: Arc::default(),
+            copy_cap: SQLITE_CARVE_CAP,
         }
     }
 
@@ -2143,7 +2147,23 @@ impl Scanner {
         out: &mut Vec<Item>,
     ) -> io::Result<()> {
         let tee = !in_memory && crate::spread::threads() > 1;
-        let span = self.carve_span(name, &mut |_| open(), 0, None, tee)?;
+        // A stream: from its start only (the carving's passes); an offset is refused.
+        let span = self.carve_span(
+            name,
+            &mut |x| {
+                if x == 0 {
+                    open()
+                } else {
+                    Err(io::Error::new(
+                        io::ErrorKind::Unsupported,
+                        "a stream is read from its start only",
+                    ))
+                }
+            },
+            0,
+            None,
+            tee,
+        )?;
         out.extend(span.found.into_iter().flat_map(|(_, items)| items));
         Ok(())
     }
@@ -2503,7 +2523,7 @@ impl Scanner {
                         .ok()
                 })
                 .flatten();
-            let mut spot = crate::sqlite::Spotter::new(open(from)?, SQLITE_CARVE_CAP, &mut on_db)
+            let mut spot = crate::sqlite::Spotter::new(open(from)?, self.copy_cap, &mut on_db)
                 .stopping(from, stop_after);
             // The copy for the UTF-16 pass is taken above the spotter: it ends where the
             // spotter stops.
@@ -2549,6 +2569,24 @@ impl Scanner {
             }
         }
         for (kind, at, size) in too_large {
+            // An Outlook data file too large to copy out (a mailbox exported whole: gigabytes)
+            // is read in place, where the image can be read at offsets (on disk, raw or
+            // EnCase); its blocks are not carved besides, in this span.
+            if kind == crate::sqlite::Spotted::Pst {
+                let src = ImageAt {
+                    open: std::cell::RefCell::new(&mut *open),
+                    base: at,
+                };
+                if let Ok(pst) = crate::pst::Pst::open(&src, size)
+                    && pst.blocks() > 0
+                {
+                    let mut items = Vec::new();
+                    self.read_pst(&format!("{name}!@{at}"), &pst, size, &mut items);
+                    found.retain(|(start, _)| !(at..at.saturating_add(size)).contains(start));
+                    found.push((at, items));
+                    continue;
+                }
+            }
             let what = match kind {
                 crate::sqlite::Spotted::Sqlite => "SQLite database",
                 crate::sqlite::Spotted::Ole => "compound file (its FAT's reach)",
@@ -2562,7 +2600,8 @@ impl Scanner {
                 vec![Item::Failed {
                     path: format!("{name}!@{at}"),
                     error: Error::Cap(format!(
-                        "{what} of {size} bytes, over {SQLITE_CARVE_CAP}: carved as text"
+                        "{what} of {size} bytes, over {}: carved as text",
+                        self.copy_cap
                     )),
                 }],
             ));
@@ -2574,6 +2613,24 @@ impl Scanner {
             found,
             copies,
         })
+    }
+}
+
+/// An image read at offsets from `base` through `open`, which gives it from any offset (an
+/// image on disk, raw or EnCase; a stream read from its start only fails at others).
+struct ImageAt<'o, 'a> {
+    open: std::cell::RefCell<&'o mut dyn FnMut(u64) -> io::Result<Box<dyn Read + 'a>>>,
+    base: u64,
+}
+
+impl crate::pst::At for ImageAt<'_, '_> {
+    fn read_at(&self, off: u64, buf: &mut [u8]) -> io::Result<()> {
+        let at = self
+            .base
+            .checked_add(off)
+            .ok_or_else(|| io::Error::other("offset past the image"))?;
+        let mut open = self.open.try_borrow_mut().map_err(io::Error::other)?;
+        (*open)(at)?.read_exact(buf)
     }
 }
 
@@ -3835,6 +3892,56 @@ mod tests {
         assert!(seen > 0, "no mailbox in the images");
         // Every image counted as carved to its end, once per scan.
         assert_eq!(scanner.images(), (sizes, sizes));
+    }
+
+    /// An Outlook data file larger than what is copied out of an image is read in place in an
+    /// image on disk, on one thread or several (its blocks carved by no segment's span that
+    /// spotted it); in an image read as a stream it is told too large.
+    #[test]
+    #[allow(clippy::unwrap_used, reason = "test")]
+    fn a_large_mailbox_is_read_in_place_in_an_image_on_disk() {
+        use crate::synth::{self, Form};
+        let (csv, _) = synth::persons_text(21, 12, Form::Csv);
+        let pst = crate::pst::write::file(&crate::pst::write::mailbox(&csv, true));
+        let mut img = vec![0x5Au8; 4096];
+        img.extend_from_slice(&pst);
+        img.resize(img.len() + 8192, 0);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("disk.img");
+        std::fs::write(&path, &img).unwrap();
+        let mut scanner = Scanner::default();
+        scanner.copy_cap = 64 << 10;
+        assert!(pst.len() as u64 > scanner.copy_cap);
+        let want: Vec<String> = printed(&Scanner::default().scan_bytes("box.pst", &pst))
+            .iter()
+            .map(|l| l.replace("\"box.pst", "\"disk.img!@4096"))
+            .collect();
+        assert!(want[0].contains("\"email\":24"), "{want:?}");
+        let open = |at| open_at(&path, at);
+        for workers in [1, 2] {
+            let mut items = Vec::new();
+            scanner
+                .scan_image(
+                    "disk.img",
+                    img.len() as u64,
+                    &open,
+                    workers,
+                    None,
+                    &mut items,
+                )
+                .unwrap();
+            assert_eq!(printed(&items), want, "{workers} workers");
+        }
+        let streamed = printed(&scanner.scan_bytes("disk.img", &img));
+        let told = format!(
+            "Outlook data file of {} bytes, over 65536: carved as text",
+            pst.len()
+        );
+        assert_eq!(streamed.len(), 1, "{streamed:?}");
+        assert!(
+            streamed[0].starts_with("disk.img!@4096: ") && streamed[0].contains(&told),
+            "{streamed:?}"
+        );
     }
 
     /// A MySQL 8 table file packed in an archive is read as a table (it describes itself);
