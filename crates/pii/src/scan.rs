@@ -3909,8 +3909,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("disk.img");
         std::fs::write(&path, &img).unwrap();
-        let mut scanner = Scanner::default();
-        scanner.copy_cap = 64 << 10;
+        let scanner = Scanner {
+            copy_cap: 64 << 10,
+            ..Scanner::default()
+        };
         assert!(pst.len() as u64 > scanner.copy_cap);
         let want: Vec<String> = printed(&Scanner::default().scan_bytes("box.pst", &pst))
             .iter()
