@@ -2599,8 +2599,10 @@ impl Scanner {
                 at,
                 vec![Item::Failed {
                     path: format!("{name}!@{at}"),
-                    error: Error::Cap(format!(
-                        "{what} of {size} bytes, over {}: carved as text",
+                    // No cap of the configuration: what is copied out of an image is
+                    // bounded here. The way to read it whole is to copy it out.
+                    error: Error::Read(format!(
+                        "{what} of {size} bytes, more than the {} copied out of an image: carved as text; copy it out (dd skip={at} count={size} iflag=skip_bytes,count_bytes) to read it whole",
                         self.copy_cap
                     )),
                 }],
@@ -3936,7 +3938,7 @@ mod tests {
         }
         let streamed = printed(&scanner.scan_bytes("disk.img", &img));
         let told = format!(
-            "Outlook data file of {} bytes, over 65536: carved as text",
+            "Outlook data file of {} bytes, more than the 65536 copied out of an image: carved as text; copy it out (dd skip=4096 count={0} iflag=skip_bytes,count_bytes)",
             pst.len()
         );
         assert_eq!(streamed.len(), 1, "{streamed:?}");
