@@ -315,6 +315,16 @@ impl<'a> Pst<'a> {
         Ok(pst)
     }
 
+    /// [`Pst::open`] of a file found in a disk image by its header: an error too when no block
+    /// is found (its B-tree's pages are not where the header says: a fragmented file).
+    pub fn open_found(src: &'a dyn At, len: u64) -> Result<Self, String> {
+        let pst = Pst::open(src, len)?;
+        if pst.blocks() == 0 {
+            return Err(format!("no block found, {} pages damaged", pst.damaged()));
+        }
+        Ok(pst)
+    }
+
     /// `UTF-16LE` for a Unicode file, else the strings' code page is detected per string.
     pub fn unicode(&self) -> bool {
         self.unicode

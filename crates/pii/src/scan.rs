@@ -178,7 +178,7 @@ impl Giver<'_> {
 }
 
 /// The scanner.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Scanner {
     opts: Options,
     /// PostgreSQL catalogs read, by database directory ([`Scanner::scan_pg_file`]).
@@ -192,6 +192,12 @@ pub struct Scanner {
     /// Files found in a disk image are copied out up to this size ([`SQLITE_CARVE_CAP`];
     /// smaller in unit tests).
     copy_cap: u64,
+}
+
+impl Default for Scanner {
+    fn default() -> Self {
+        Scanner::new(Options::default())
+    }
 }
 
 impl Scanner {
@@ -2460,15 +2466,7 @@ impl Scanner {
                     // finds nothing in them, and a file system tool may still copy it whole.
                     let src = crate::pst::Bytes(&db);
                     let (len, size) = (db.len() as u64, crate::pst::size(&db).unwrap_or(0));
-                    // No block found: its B-tree's pages are not where its header says.
-                    let opened = crate::pst::Pst::open(&src, len).and_then(|p| {
-                        if p.blocks() == 0 {
-                            Err(format!("no block found, {} pages damaged", p.damaged()))
-                        } else {
-                            Ok(p)
-                        }
-                    });
-                    match opened {
+                    match crate::pst::Pst::open_found(&src, len) {
                         Ok(pst) => {
                             if len < size {
                                 items.push(Item::Failed {
@@ -2577,9 +2575,7 @@ impl Scanner {
                     open: std::cell::RefCell::new(&mut *open),
                     base: at,
                 };
-                if let Ok(pst) = crate::pst::Pst::open(&src, size)
-                    && pst.blocks() > 0
-                {
+                if let Ok(pst) = crate::pst::Pst::open_found(&src, size) {
                     let mut items = Vec::new();
                     self.read_pst(&format!("{name}!@{at}"), &pst, size, &mut items);
                     found.retain(|(start, _)| !(at..at.saturating_add(size)).contains(start));
