@@ -320,7 +320,7 @@ impl<'a> Pst<'a> {
     pub fn open_found(src: &'a dyn At, len: u64) -> Result<Self, String> {
         let pst = Pst::open(src, len)?;
         if pst.blocks() == 0 {
-            return Err(format!("no block found, {} pages damaged", pst.damaged()));
+            return Err(format!("no block found; damaged pages: {}", pst.damaged()));
         }
         Ok(pst)
     }

@@ -1220,7 +1220,7 @@ mod tests {
         let got = paths("disk.img", &img);
         assert_eq!(got[..want.len()], want);
         let cut = format!(
-            "disk.img!@{at_cut} cannot decode: Outlook data file of {} bytes by its header, cut by the image's end after 8192 (no block found, 1 pages damaged): carved",
+            "disk.img!@{at_cut} cannot decode: Outlook data file of {} bytes by its header, cut by the image's end after 8192 (no block found; damaged pages: 1): carved",
             pst.len()
         );
         assert_eq!(got.get(want.len()), Some(&cut), "{got:?}");
