@@ -25,9 +25,15 @@
 //!
 //! All of a file's text is counted as one object, so the persons estimate covers the whole
 //! mailbox. Not read: HTML and compressed RTF bodies beside a plain one (counting them would
-//! count each value two or three times), OST files
-//! of Outlook 2013 and later (4 KiB pages, compressed blocks), files encrypted with Windows
-//! Information Protection.
+//! count each value two or three times), files encrypted with Windows Information Protection.
+//!
+//! The OST caches of Outlook 2013 and later (`wVer` 36, no MS-PST of their own) are read
+//! too: their B-tree pages are 4 KiB (entries to 4,056, `cEnt` on 2 bytes, a 24-byte
+//! trailer), their blocks 512-byte aligned with a 24-byte trailer and up to 64 KiB, each
+//! stored deflated when that is smaller (zlib, its inflated size in the block B-tree's entry
+//! and the trailer), and a heap id's block index starts at bit 19. As libpff documents them
+//! and pstreader reads them; a block is inflated before or after its decoding, whichever
+//! gives a zlib stream (the two readers differ), to at most its stated size.
 //!
 //! Written by hand: `outlook-pst` (Microsoft, MIT) reads a PST through its folders and
 //! messages (Rc-based, with no caps on what a crafted file claims), but has no walk over
@@ -55,8 +61,10 @@ pub const MAX_BLOCKS: usize = 1 << 23;
 pub const READ_FACTOR: u64 = 4;
 /// B-tree pages are at most this many levels above the leaves (MS-PST: `cLevel` <= 8).
 pub const MAX_LEVEL: u8 = 8;
-/// Pages (and blocks) are stored in 512-byte pages and 64-byte aligned slots.
+/// Pages (and blocks) are stored in 512-byte pages and 64-byte aligned slots; in the 4 KiB
+/// format ([`Pst::k4`]), 4,096-byte pages and 512-byte aligned slots.
 const PAGE: usize = 512;
+const PAGE_4K: usize = 4096;
 
 /// Is this the start of a PST or OST file (`!BDN`, then `SM` or `SO`)?
 pub fn is_pst(head: &[u8]) -> bool {
@@ -73,7 +81,7 @@ pub fn size(head: &[u8]) -> Option<u64> {
     }
     let eof = match u16_at(head, 10)? {
         14 | 15 => u64::from(u32_at(head, 168)?),
-        23 => u64_at(head, 184)?,
+        23 | 36 => u64_at(head, 184)?,
         _ => return None,
     };
     (eof > 0x4400).then_some(eof)
@@ -223,6 +231,9 @@ struct Block {
     bid: u64,
     ib: u64,
     cb: u16,
+    /// Its data's size inflated, in the 4 KiB format (0 elsewhere, or when the B-tree's
+    /// entry does not say).
+    inflated: u16,
 }
 
 impl Block {
@@ -236,6 +247,8 @@ impl Block {
 pub struct Pst<'a> {
     src: &'a dyn At,
     unicode: bool,
+    /// The 4 KiB format of the OSTs of Outlook 2013 and later.
+    k4: bool,
     crypt: Crypt,
     /// The offset of the node B-tree's root page.
     nbt: u64,
@@ -269,15 +282,10 @@ impl<'a> Pst<'a> {
         if !is_pst(&h) {
             return Err("not an Outlook data file".into());
         }
-        let unicode = match u16_at(&h, 10) {
-            Some(14 | 15) => false,
-            Some(23) => true,
-            Some(36) => {
-                return Err(
-                    "an OST of Outlook 2013 or later (4 KiB pages, compressed blocks): not read"
-                        .into(),
-                );
-            }
+        let (unicode, k4) = match u16_at(&h, 10) {
+            Some(14 | 15) => (false, false),
+            Some(23) => (true, false),
+            Some(36) => (true, true),
             v => return Err(format!("unknown format version {v:?}")),
         };
         let (crypt_at, bbt_at) = if unicode { (513, 240) } else { (461, 196) };
@@ -303,6 +311,7 @@ impl<'a> Pst<'a> {
         let mut pst = Pst {
             src,
             unicode,
+            k4,
             crypt,
             nbt,
             blocks: Vec::new(),
@@ -330,6 +339,11 @@ impl<'a> Pst<'a> {
         self.unicode
     }
 
+    /// The 4 KiB format of the OSTs of Outlook 2013 and later (blocks may be deflated)?
+    pub fn k4(&self) -> bool {
+        self.k4
+    }
+
     /// How its data blocks are encoded.
     pub fn crypt(&self) -> Crypt {
         self.crypt
@@ -347,7 +361,22 @@ impl<'a> Pst<'a> {
 
     /// Did reading stop at the budget of [`READ_FACTOR`] times the file's size?
     pub fn exhausted(&self) -> bool {
-        self.budget.get() < (MAX_BLOCK + 16) as u64
+        self.budget.get() < self.max_slot() as u64
+    }
+
+    /// A block's trailer's size and the alignment of its slot.
+    fn slots(&self) -> (usize, usize) {
+        match (self.k4, self.unicode) {
+            (true, _) => (24, 512),
+            (false, true) => (16, 64),
+            (false, false) => (12, 64),
+        }
+    }
+
+    /// The largest slot a block takes.
+    fn max_slot(&self) -> usize {
+        let (t, align) = self.slots();
+        (if self.k4 { MAX_BLOCK_4K } else { MAX_BLOCK } + t).div_ceil(align) * align
     }
 
     fn hurt(&self) {
@@ -371,6 +400,7 @@ impl<'a> Pst<'a> {
     fn walk(&mut self, root: u64, len: u64) -> Result<(), String> {
         let w = self.id_size();
         let mut blocks = Vec::new();
+        let k4 = self.k4;
         self.pages(root, len, 0x80, 2 * w + 2, &mut |e| {
             if let (Some(bid), Some(ib), Some(cb)) =
                 (self.id(e, 0), self.id(e, w), u16_at(e, 2 * w))
@@ -379,6 +409,12 @@ impl<'a> Pst<'a> {
                     bid: bid & !1,
                     ib,
                     cb,
+                    // `cbInflated` follows `cb` in the 4 KiB format's entries.
+                    inflated: if k4 {
+                        u16_at(e, 2 * w + 2).unwrap_or(0)
+                    } else {
+                        0
+                    },
                 });
             }
             blocks.len() <= MAX_BLOCKS
@@ -401,22 +437,34 @@ impl<'a> Pst<'a> {
         leaf: &mut dyn FnMut(&[u8]) -> bool,
     ) -> Result<(), String> {
         let w = self.id_size();
-        // Entries end where `cEnt` is; the page trailer starts at `trailer`.
-        let (ents, trailer) = if self.unicode { (488, 496) } else { (496, 500) };
+        // Entries end where `cEnt` is (one byte, two in the 4 KiB format, then `cEntMax`
+        // as long, `cbEnt`, `cLevel`); the page trailer starts at `trailer`.
+        let (size, ents, trailer, wide) = match (self.k4, self.unicode) {
+            (true, _) => (PAGE_4K, 4056, 4072, 2),
+            (false, true) => (PAGE, 488, 496, 1),
+            (false, false) => (PAGE, 496, 500, 1),
+        };
         let mut seen = HashSet::new();
         let mut todo = vec![(root, None::<u8>)];
-        let mut page = [0u8; PAGE];
+        let mut page = vec![0u8; size];
         while let Some((ib, level)) = todo.pop() {
             if !seen.insert(ib)
-                || ib.checked_add(PAGE as u64).is_none_or(|e| e > len)
+                || ib.checked_add(size as u64).is_none_or(|e| e > len)
                 || self.src.read_at(ib, &mut page).is_err()
             {
                 self.hurt();
                 continue;
             }
-            let (Some(&c_ent), Some(&cb_ent), Some(&lvl)) =
-                (page.get(ents), page.get(ents + 2), page.get(ents + 3))
-            else {
+            let c_ent = if wide == 2 {
+                u16_at(&page, ents)
+            } else {
+                page.get(ents).map(|&c| u16::from(c))
+            };
+            let (Some(c_ent), Some(&cb_ent), Some(&lvl)) = (
+                c_ent,
+                page.get(ents + 2 * wide),
+                page.get(ents + 2 * wide + 1),
+            ) else {
                 continue;
             };
             let (c_ent, cb_ent) = (usize::from(c_ent), usize::from(cb_ent));
@@ -464,8 +512,8 @@ impl<'a> Pst<'a> {
     /// Reads and decodes one block; `None` (counted as damaged) when its trailer does not
     /// match the B-tree's entry.
     fn read(&self, b: Block) -> Option<Vec<u8>> {
-        let t = if self.unicode { 16 } else { 12 };
-        let slot = (usize::from(b.cb) + t).div_ceil(64) * 64;
+        let (t, align) = self.slots();
+        let slot = (usize::from(b.cb) + t).div_ceil(align) * align;
         let left = self.budget.get();
         if left < slot as u64 {
             return None;
@@ -482,14 +530,30 @@ impl<'a> Pst<'a> {
             return None;
         }
         let crc = u32_at(&buf, slot - t + if self.unicode { 4 } else { 8 });
+        // The 4 KiB format's trailer says the inflated size too (after 2 bytes of 2).
+        let inflated = match (self.k4, b.inflated) {
+            (false, _) => 0,
+            (true, 0) => u16_at(&buf, slot - t + 18).unwrap_or(0),
+            (true, n) => n,
+        };
         buf.truncate(usize::from(b.cb));
         // A block whose CRC fails is read all the same (its text may be whole), and told.
         if crc != Some(self::crc(&buf)) {
             self.hurt();
         }
-        if !b.internal() {
-            decode(self.crypt, b.bid, &mut buf);
+        let crypt = if b.internal() {
+            Crypt::None
+        } else {
+            self.crypt
+        };
+        if inflated != 0 && inflated != b.cb {
+            let data = inflate(crypt, b.bid, buf, usize::from(inflated));
+            if data.is_none() {
+                self.hurt();
+            }
+            return data;
         }
+        decode(crypt, b.bid, &mut buf);
         Some(buf)
     }
 
@@ -614,8 +678,9 @@ pub const MAX_HTML: usize = 64 << 20;
 /// Most subnodes read from one message (its recipients, attachments and large values).
 pub const MAX_SUBNODES: usize = 4096;
 
-/// The heap of a node (its blocks), for its property context.
-struct Heap(Vec<Vec<u8>>);
+/// The heap of a node (its blocks), for its property context; the bit where a heap id's
+/// block index starts (16; 19 in the 4 KiB format, three bits of flags before it).
+struct Heap(Vec<Vec<u8>>, u32);
 
 impl Heap {
     /// The allocation that a heap id (HID: its block and its index, MS-PST 2.3.1.1) names.
@@ -624,7 +689,7 @@ impl Heap {
             return None;
         }
         let k = usize::try_from((hid >> 5) & 0x7FF).ok()?.checked_sub(1)?;
-        allocations(self.0.get(usize::try_from(hid >> 16).ok()?)?).nth(k)
+        allocations(self.0.get(usize::try_from(hid >> self.1).ok()?)?).nth(k)
     }
 
     /// The records of its property context (MS-PST 2.3.3): id, type, value or where it is.
@@ -663,7 +728,7 @@ impl Pst<'_> {
                 blocks.len() < 64
             });
         }
-        Heap(blocks)
+        Heap(blocks, if self.k4 { 19 } else { 16 })
     }
 
     /// The subnodes `(nid, data, subnodes)` of the subnode tree at `bid` (SLBLOCK, or an
@@ -1044,9 +1109,9 @@ pub struct Deleted<'p, 'a> {
     pub blocks: u64,
 }
 
-/// The largest block data looked for, and the slot it takes with a Unicode trailer.
+/// The largest block data (as stored: 64 KiB in the 4 KiB format).
 const MAX_BLOCK: usize = 8192;
-const MAX_SLOT: usize = (MAX_BLOCK + 16).div_ceil(64) * 64;
+const MAX_BLOCK_4K: usize = 65536;
 /// Where blocks may start: past the header and the first allocation map (MS-PST 2.2.2.7).
 const FIRST_BLOCK: u64 = 0x4400;
 
@@ -1058,7 +1123,7 @@ impl<'p, 'a> Deleted<'p, 'a> {
             pst,
             len,
             live: pst.live_offsets(),
-            end: FIRST_BLOCK + 64,
+            end: FIRST_BLOCK + pst.slots().1 as u64,
             window: Vec::new(),
             buf: Vec::new(),
             pos: 0,
@@ -1074,8 +1139,13 @@ impl<'p, 'a> Deleted<'p, 'a> {
             return false;
         }
         let pst = self.pst;
-        let t = if pst.unicode { 16 } else { 12 };
-        let from = self.end.saturating_sub(MAX_SLOT as u64).max(FIRST_BLOCK);
+        let (t, align) = pst.slots();
+        let step = align as u64;
+        let max = if pst.k4 { MAX_BLOCK_4K } else { MAX_BLOCK };
+        let from = self
+            .end
+            .saturating_sub(pst.max_slot() as u64)
+            .max(FIRST_BLOCK);
         let to = (self.end + (1 << 20)).min(self.len);
         self.window
             .resize(usize::try_from(to - from).unwrap_or(0), 0);
@@ -1089,7 +1159,7 @@ impl<'p, 'a> Deleted<'p, 'a> {
         while e <= to {
             let at = |x: u64| usize::try_from(x - from).unwrap_or(usize::MAX);
             let tr = w.get(at(e).saturating_sub(t)..at(e)).unwrap_or(&[]);
-            e += 64;
+            e += step;
             let (Some(cb), Some(sig), Some(bid), Some(crc)) = (
                 u16_at(tr, 0),
                 u16_at(tr, 2),
@@ -1098,12 +1168,18 @@ impl<'p, 'a> Deleted<'p, 'a> {
             ) else {
                 continue;
             };
+            let inflated = if pst.k4 {
+                u16_at(tr, 18).unwrap_or(0)
+            } else {
+                0
+            };
+            let cb16 = cb;
             let cb = usize::from(cb);
-            if cb == 0 || cb > MAX_BLOCK || bid & 2 != 0 {
+            if cb == 0 || cb > max || bid & 2 != 0 {
                 continue;
             }
-            let slot = (cb + t).div_ceil(64) * 64;
-            let Some(ib) = (e - 64).checked_sub(slot as u64) else {
+            let slot = (cb + t).div_ceil(align) * align;
+            let Some(ib) = (e - step).checked_sub(slot as u64) else {
                 continue;
             };
             if ib < from || sig != super_sig(ib, bid) || self.live.binary_search(&ib).is_ok() {
@@ -1116,7 +1192,14 @@ impl<'p, 'a> Deleted<'p, 'a> {
                 continue;
             }
             let mut d = data.to_vec();
-            decode(pst.crypt, bid & !1, &mut d);
+            if inflated != 0 && inflated != cb16 {
+                match inflate(pst.crypt, bid & !1, d, usize::from(inflated)) {
+                    Some(x) => d = x,
+                    None => continue,
+                }
+            } else {
+                decode(pst.crypt, bid & !1, &mut d);
+            }
             self.blocks += 1;
             let heap = is_heap(&d);
             if heap {
@@ -1145,6 +1228,28 @@ impl Read for Deleted<'_, '_> {
         }
         Ok(give(&self.buf, &mut self.pos, out))
     }
+}
+
+/// The data of a deflated block (of the 4 KiB format) inflated to its `size` bytes and
+/// decoded; `None` when it does not inflate to that size. libpff inflates the stored bytes,
+/// then decodes them; pstreader decodes, then inflates: the first order that gives the
+/// stated size is taken (with no encoding, one).
+fn inflate(crypt: Crypt, bid: u64, stored: Vec<u8>, size: usize) -> Option<Vec<u8>> {
+    let unzip = |d: &[u8]| -> Option<Vec<u8>> {
+        let z = flate2::read::ZlibDecoder::new(d);
+        let out = kizuki_core::io::read_capped(z, size as u64).ok()??;
+        (out.len() == size).then_some(out)
+    };
+    if let Some(mut out) = unzip(&stored) {
+        decode(crypt, bid, &mut out);
+        return Some(out);
+    }
+    if crypt == Crypt::None {
+        return None;
+    }
+    let mut d = stored;
+    decode(crypt, bid, &mut d);
+    unzip(&d)
 }
 
 /// The signature of a block or page at `ib` with id `bid` (MS-PST 5.5).
@@ -1342,6 +1447,9 @@ pub mod write {
     pub struct Spec {
         /// Unicode (64-bit ids), else ANSI.
         pub unicode: bool,
+        /// The 4 KiB format of Outlook 2013's OSTs (Unicode): 4 KiB pages, 512-byte slots,
+        /// each block's data deflated (zlib) when that makes it smaller.
+        pub k4: bool,
         /// How data blocks are encoded.
         pub crypt: Crypt,
         /// Heaps, each the allocations of one block (at most ~8 KB in all).
@@ -1379,11 +1487,12 @@ pub mod write {
     struct Out {
         file: Vec<u8>,
         unicode: bool,
+        k4: bool,
         next: u64,
-        /// (bid, ib, cb) of each block written.
-        bbt: Vec<(u64, u64, u16)>,
+        /// (bid, ib, cb, inflated size) of each block written.
+        bbt: Vec<(u64, u64, u16, u16)>,
         /// The last block written.
-        written: Option<(u64, u64, u16)>,
+        written: Option<(u64, u64, u16, u16)>,
         /// The children, level and size of the last data tree's root, and of the first.
         root: Option<(Vec<u64>, u8, usize)>,
         first: Option<(Vec<u64>, u8, usize)>,
@@ -1415,9 +1524,25 @@ pub mod write {
             if !internal {
                 encode(crypt, bid, &mut d);
             }
+            let inflated = d.len() as u16;
+            if self.k4 {
+                // Encoded, then deflated (libpff's order) when that is smaller.
+                let mut z =
+                    flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
+                let _ = std::io::Write::write_all(&mut z, &d);
+                if let Ok(z) = z.finish()
+                    && z.len() < d.len()
+                {
+                    d = z;
+                }
+            }
             let ib = self.file.len() as u64;
-            let t = if self.unicode { 16 } else { 12 };
-            let slot = (d.len() + t).div_ceil(64) * 64;
+            let (t, align) = match (self.k4, self.unicode) {
+                (true, _) => (24, 512),
+                (false, true) => (16, 64),
+                (false, false) => (12, 64),
+            };
+            let slot = (d.len() + t).div_ceil(align) * align;
             let mut b = d.clone();
             b.resize(slot - t, 0);
             b.extend_from_slice(&(d.len() as u16).to_le_bytes());
@@ -1429,8 +1554,13 @@ pub mod write {
                 b.extend_from_slice(&(bid as u32).to_le_bytes());
                 b.extend_from_slice(&crc(&d).to_le_bytes());
             }
+            if self.k4 {
+                b.extend_from_slice(&2u16.to_le_bytes());
+                b.extend_from_slice(&inflated.to_le_bytes());
+                b.extend_from_slice(&[0; 4]);
+            }
             self.file.extend_from_slice(&b);
-            self.written = Some((bid, ib, d.len() as u16));
+            self.written = Some((bid, ib, d.len() as u16, inflated));
             bid
         }
 
@@ -1443,15 +1573,31 @@ pub mod write {
             entries: &[Vec<u8>],
             pid: u64,
         ) -> u64 {
-            while !self.file.len().is_multiple_of(512) {
+            let page = if self.k4 { 4096 } else { 512 };
+            while !self.file.len().is_multiple_of(page) {
                 self.file.push(0);
             }
             let ib = self.file.len() as u64;
-            let (ents, tr) = if self.unicode { (488, 496) } else { (496, 500) };
-            let mut p = vec![0u8; 512];
+            let mut p = vec![0u8; page];
             for (i, e) in entries.iter().enumerate() {
                 p[i * size..i * size + e.len()].copy_from_slice(e);
             }
+            if self.k4 {
+                // `cEnt`, `cEntMax` on two bytes, `cbEnt`, `cLevel`, padding, the trailer.
+                p[4056..4058].copy_from_slice(&(entries.len() as u16).to_le_bytes());
+                p[4058..4060].copy_from_slice(&((4056 / size) as u16).to_le_bytes());
+                p[4060] = size as u8;
+                p[4061] = level;
+                p[4072] = ptype;
+                p[4073] = ptype;
+                p[4074..4076].copy_from_slice(&sig(ib, pid).to_le_bytes());
+                let c = crc(&p[..4072]);
+                p[4076..4080].copy_from_slice(&c.to_le_bytes());
+                p[4080..4088].copy_from_slice(&pid.to_le_bytes());
+                self.file.extend_from_slice(&p);
+                return ib;
+            }
+            let (ents, tr) = if self.unicode { (488, 496) } else { (496, 500) };
             p[ents] = entries.len() as u8;
             p[ents + 1] = (ents / size) as u8;
             p[ents + 2] = size as u8;
@@ -1551,7 +1697,11 @@ pub mod write {
             leaves: &[(u64, Vec<u8>)],
             pid: &mut u64,
         ) -> (u64, u64) {
-            let ents = if self.unicode { 488 } else { 496 };
+            let ents = match (self.k4, self.unicode) {
+                (true, _) => 4056,
+                (false, true) => 488,
+                (false, false) => 496,
+            };
             let int_size = if self.unicode { 24 } else { 12 };
             let mut level: Vec<(u64, u64, u64)> = Vec::new(); // (first key, ib, pid)
             for chunk in leaves.chunks(ents / size) {
@@ -1727,6 +1877,7 @@ pub mod write {
         }
         Spec {
             unicode,
+            k4: false,
             crypt: Crypt::Permute,
             heaps,
             streams,
@@ -1739,10 +1890,11 @@ pub mod write {
 
     /// The file.
     pub fn file(spec: &Spec) -> Vec<u8> {
-        let unicode = spec.unicode;
+        let unicode = spec.unicode || spec.k4;
         let mut o = Out {
             file: vec![0u8; 0x4400],
             unicode,
+            k4: spec.k4,
             next: 0,
             bbt: Vec::new(),
             written: None,
@@ -1776,11 +1928,14 @@ pub mod write {
         bbt.sort_unstable();
         let leaves: Vec<(u64, Vec<u8>)> = bbt
             .iter()
-            .map(|(bid, ib, cb)| {
+            .map(|(bid, ib, cb, inflated)| {
                 let mut e = Vec::new();
                 o.id(&mut e, *bid);
                 o.id(&mut e, *ib);
                 e.extend_from_slice(&cb.to_le_bytes());
+                if spec.k4 {
+                    e.extend_from_slice(&inflated.to_le_bytes());
+                }
                 e.extend_from_slice(&2u16.to_le_bytes());
                 e.resize(if unicode { 24 } else { 12 }, 0);
                 (*bid, e)
@@ -1825,7 +1980,8 @@ pub mod write {
         // bidNextP, ibFileEof, the two B-trees' page ids and offsets, bSentinel; the CRCs
         // (the full one in a Unicode header only).
         let (ver, at, sentinel) = if unicode {
-            (23u16, [516, 32, 184, 216, 224, 232, 240], 512)
+            let ver = if spec.k4 { 36u16 } else { 23 };
+            (ver, [516, 32, 184, 216, 224, 232, 240], 512)
         } else {
             (14u16, [24, 28, 168, 184, 188, 192, 196], 460)
         };
@@ -1906,6 +2062,7 @@ mod tests {
         };
         Spec {
             unicode,
+            k4: false,
             crypt,
             heaps: vec![
                 vec![
@@ -2101,9 +2258,119 @@ mod tests {
         assert_eq!((gone.blocks, text.as_str()), (7, ""));
     }
 
+    /// [`spec`] in the 4 KiB format of Outlook 2013's OSTs.
+    fn spec_4k(crypt: Crypt) -> Spec {
+        Spec {
+            k4: true,
+            ..spec(true, crypt)
+        }
+    }
+
+    #[test]
+    fn the_4k_format_of_outlook_2013_s_osts_reads_as_a_unicode_file() {
+        for crypt in [Crypt::None, Crypt::Permute, Crypt::Cyclic] {
+            let data = file(&spec_4k(crypt));
+            assert_eq!(u16_at(&data, 10), Some(36));
+            assert_eq!(
+                size(&data[..512]),
+                Some(data.len() as u64),
+                "spotted in images"
+            );
+            let src = Bytes(&data);
+            let pst = Pst::open(&src, data.len() as u64).expect("opens");
+            assert!(pst.k4() && pst.unicode());
+            assert!(pst.blocks() > 100, "a tree of trees: {}", pst.blocks());
+            let deflated = pst.blocks.iter().filter(|b| b.inflated > b.cb).count();
+            assert!(deflated > 20, "{deflated} blocks deflated");
+            // Every block as the Unicode file's: the streams whole, in order, after the heaps.
+            let s = spec(true, crypt);
+            let got: Vec<Vec<u8>> = pst
+                .streams()
+                .map(|st| pst.read_stream(&st, u64::MAX))
+                .filter(|d| !d.is_empty())
+                .collect();
+            assert_eq!(
+                &got[s.heaps.len()..s.heaps.len() + s.streams.len()],
+                &s.streams[..],
+                "{crypt:?}"
+            );
+            let att = pst.attachments(data.len() as u64);
+            assert_eq!(att.named.len() + att.inline.len(), 40, "{crypt:?}");
+            assert!(att.named.values().any(|p| p == "件名39!a39.bin"));
+            let mut text = String::new();
+            Text::new(&pst, u64::MAX)
+                .read_to_string(&mut text)
+                .expect("reads");
+            let unicode = file(&s);
+            let src = Bytes(&unicode);
+            let theirs = Pst::open(&src, unicode.len() as u64).expect("opens");
+            let mut want = String::new();
+            Text::new(&theirs, u64::MAX)
+                .read_to_string(&mut want)
+                .expect("reads");
+            assert_eq!(text, want, "{crypt:?}");
+            assert_eq!(pst.damaged(), 0);
+        }
+    }
+
+    #[test]
+    fn a_heap_id_names_its_block_by_the_format_s_bits() {
+        let blocks = vec![
+            write::heap(&[b"zero".to_vec()]),
+            write::heap(&[b"one".to_vec(), b"two".to_vec()]),
+        ];
+        // The second allocation of the second block: index 2, block 1 at bit 16; in the
+        // 4 KiB format at bit 19, bits 16..19 flags (set here: they do not count).
+        let hid = (2 << 5) | (1 << 16);
+        assert_eq!(Heap(blocks.clone(), 16).hid(hid), Some(&b"two"[..]));
+        let hid = (2 << 5) | (1 << 19) | (0b111 << 16);
+        assert_eq!(Heap(blocks.clone(), 19).hid(hid), Some(&b"two"[..]));
+        assert_eq!(Heap(blocks, 19).hid(1 << 5), Some(&b"zero"[..]));
+    }
+
+    #[test]
+    fn a_deflated_block_inflates_before_or_after_its_decoding() {
+        let plain: Vec<u8> = "山田 太郎 090-1234-5678\r\n"
+            .repeat(50)
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        let zlib = |d: &[u8]| {
+            let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
+            io::Write::write_all(&mut z, d).expect("writes");
+            z.finish().expect("deflates")
+        };
+        let bid = 0x1234_5678;
+        for crypt in [Crypt::None, Crypt::Permute, Crypt::Cyclic] {
+            // libpff's order: the encoded data deflated.
+            let mut enc = plain.clone();
+            encode(crypt, bid, &mut enc);
+            let got = inflate(crypt, bid, zlib(&enc), plain.len());
+            assert_eq!(got.as_deref(), Some(&plain[..]), "{crypt:?}");
+            // pstreader's: the deflated data encoded.
+            let mut z = zlib(&plain);
+            encode(crypt, bid, &mut z);
+            let got = inflate(crypt, bid, z.clone(), plain.len());
+            assert_eq!(got.as_deref(), Some(&plain[..]), "{crypt:?}");
+            // A size it does not inflate to; bytes that are no zlib stream: none.
+            assert_eq!(inflate(crypt, bid, z.clone(), plain.len() + 1), None);
+            assert_eq!(inflate(crypt, bid, z, plain.len() - 1), None);
+            assert_eq!(inflate(crypt, bid, plain.clone(), 100), None);
+        }
+    }
+
     #[test]
     fn damaged_files_give_errors_not_panics() {
-        let data = file(&spec(true, Crypt::Permute));
+        for data in [
+            file(&spec(true, Crypt::Permute)),
+            file(&spec_4k(Crypt::Permute)),
+        ] {
+            damaged_file_gives_errors_not_panics(&data);
+        }
+    }
+
+    fn damaged_file_gives_errors_not_panics(data: &[u8]) {
+        let data = data.to_vec();
         // Cut anywhere, or bytes flipped: it opens or says why; it never panics or hangs.
         for cut in [0, 8, 600, 0x4400, data.len() / 2, data.len() - 1] {
             let src = Bytes(&data[..cut]);
@@ -2128,6 +2395,25 @@ mod tests {
                 let mut t = Deleted::new(&p, d.len() as u64, Seen::default());
                 let _ = io::copy(&mut t, &mut io::sink());
             }
+        }
+        if u16_at(&data, 10) == Some(36) {
+            // A deflated block whose stream is broken: told, no panic.
+            let src = Bytes(&data);
+            let p = Pst::open(&src, data.len() as u64).expect("opens");
+            let b = p
+                .blocks
+                .iter()
+                .find(|b| b.inflated > b.cb)
+                .copied()
+                .expect("deflated");
+            let mut d = data.clone();
+            let at = usize::try_from(b.ib).expect("offset") + 20;
+            d[at..at + 8].fill(0x55);
+            let src = Bytes(&d);
+            let p = Pst::open(&src, d.len() as u64).expect("opens");
+            assert_eq!(p.read(b), None);
+            assert!(p.damaged() >= 2, "CRC and inflating: {}", p.damaged());
+            return;
         }
         // Data trees that share their blocks are read within four times the file's size (or
         // 1 MiB).

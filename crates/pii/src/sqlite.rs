@@ -1155,6 +1155,11 @@ mod tests {
         let (csv, _) = synth::persons_text(81, 12, synth::Form::Csv);
         let pst = crate::pst::write::file(&crate::pst::write::mailbox(&csv, true));
         let ansi = crate::pst::write::file(&crate::pst::write::mailbox(&csv, false));
+        // An OST of Outlook 2013 (4 KiB pages, deflated blocks).
+        let k4 = crate::pst::write::file(&crate::pst::write::Spec {
+            k4: true,
+            ..crate::pst::write::mailbox(&csv, true)
+        });
         let empty: &[u8] = include_bytes!("../testdata/outlook/empty.pst");
         let sector = |img: &mut Vec<u8>| img.resize(img.len().div_ceil(512) * 512, 0);
         let mut img = vec![0x5Au8; 1024];
@@ -1162,6 +1167,9 @@ mod tests {
         sector(&mut img);
         let at_ansi = img.len();
         img.extend_from_slice(&ansi);
+        sector(&mut img);
+        let at_k4 = img.len();
+        img.extend_from_slice(&k4);
         sector(&mut img);
         let at_empty = img.len();
         img.extend_from_slice(empty);
@@ -1183,6 +1191,7 @@ mod tests {
             let want = [
                 (1024, &pst[..]),
                 (at_ansi, &ansi),
+                (at_k4, &k4),
                 (at_empty, empty),
                 (at_cut, &pst[..8192]),
             ];
@@ -1206,15 +1215,14 @@ mod tests {
         };
         let mut want = paths("box.pst", &pst);
         want.extend(paths("ansi.pst", &ansi));
-        assert!(want.len() >= 2, "{want:?}");
+        want.extend(paths("k4.ost", &k4));
+        assert!(want.len() >= 3, "{want:?}");
         let want: Vec<String> = want
             .iter()
             .map(|p| {
-                p.replacen("box.pst", "disk.img!@1024", 1).replacen(
-                    "ansi.pst",
-                    &format!("disk.img!@{at_ansi}"),
-                    1,
-                )
+                p.replacen("box.pst", "disk.img!@1024", 1)
+                    .replacen("ansi.pst", &format!("disk.img!@{at_ansi}"), 1)
+                    .replacen("k4.ost", &format!("disk.img!@{at_k4}"), 1)
             })
             .collect();
         let got = paths("disk.img", &img);

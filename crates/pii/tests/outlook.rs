@@ -7,11 +7,15 @@ use kizuki_pii::pst::write::file;
 use kizuki_pii::synth::{self, Form};
 use kizuki_pii::{Item, Scanner};
 
+/// The formats written: (Unicode, the 4 KiB format of Outlook 2013's OSTs): Unicode,
+/// ANSI, and the 4 KiB one (Unicode strings, deflated blocks).
+const FORMATS: [(bool, bool); 3] = [(true, false), (false, false), (true, true)];
+
 /// A mailbox of `n` customers' mails ([`kizuki_pii::pst::write::mailbox`]), with HTML
 /// copies (in the heap, and a large one) and a compressed RTF copy of the first body (not
 /// counted: the plain body holds it),
 /// and a CSV in Shift_JIS attached, zipped (and as it is, in a Unicode file).
-fn mailbox(unicode: bool, n: usize) -> (Vec<u8>, Vec<Vec<String>>) {
+fn mailbox((unicode, k4): (bool, bool), n: usize) -> (Vec<u8>, Vec<Vec<String>>) {
     let (csv, _) = synth::persons_text(61, n, Form::Csv);
     let rows: Vec<Vec<String>> = csv
         .lines()
@@ -19,6 +23,7 @@ fn mailbox(unicode: bool, n: usize) -> (Vec<u8>, Vec<Vec<String>>) {
         .map(|l| l.split(',').map(str::to_string).collect())
         .collect();
     let mut spec = kizuki_pii::pst::write::mailbox(&csv, unicode);
+    spec.k4 = k4;
     // A small HTML copy of the first body, kept in the mail's heap as Outlook keeps one.
     spec.heaps[0]
         .push(format!("<html><body>{} {}</body></html>", rows[0][0], rows[0][5]).into_bytes());
@@ -39,9 +44,9 @@ fn mailbox(unicode: bool, n: usize) -> (Vec<u8>, Vec<Vec<String>>) {
 
 #[test]
 fn a_mailbox_is_read_through_its_blocks() {
-    for unicode in [true, false] {
+    for (unicode, k4) in FORMATS {
         let n = 40;
-        let (pst, rows) = mailbox(unicode, n);
+        let (pst, rows) = mailbox((unicode, k4), n);
         let items = Scanner::default().scan_bytes("box.pst", &pst);
         let reports: Vec<_> = items
             .iter()
@@ -64,11 +69,14 @@ fn a_mailbox_is_read_through_its_blocks() {
         let count = |c: C| m.categories.get(&c).copied().unwrap_or(0);
         // Each customer's address once (in the heap: the HTML and RTF copies are not
         // read), the support address once per mail; each phone and postal code in a body.
-        assert_eq!(count(C::Email), 2 * n as u64, "{unicode}");
-        assert_eq!(count(C::Phone), n as u64, "{unicode}");
-        assert_eq!(count(C::PostalCode), n as u64, "{unicode}");
-        assert!(count(C::Address) >= n as u64 * 95 / 100, "{unicode}: {m:?}");
-        assert!(count(C::NameKanji) >= n as u64, "{unicode}: {m:?}");
+        assert_eq!(count(C::Email), 2 * n as u64, "{unicode} {k4}");
+        assert_eq!(count(C::Phone), n as u64, "{unicode} {k4}");
+        assert_eq!(count(C::PostalCode), n as u64, "{unicode} {k4}");
+        assert!(
+            count(C::Address) >= n as u64 * 95 / 100,
+            "{unicode} {k4}: {m:?}"
+        );
+        assert!(count(C::NameKanji) >= n as u64, "{unicode} {k4}: {m:?}");
         assert_eq!(
             m.persons_estimate,
             n as u64 + 1,
@@ -95,7 +103,7 @@ fn a_mailbox_is_read_through_its_blocks() {
 fn a_mailbox_without_the_pst_reader_would_be_noise() {
     // The same bytes as a raw image find nothing: the blocks are scrambled ("compressible
     // encryption"), which is why the file is read through its blocks.
-    let (pst, _) = mailbox(true, 40);
+    let (pst, _) = mailbox((true, false), 40);
     let mut disk = vec![0u8; 4096];
     disk.extend_from_slice(&pst[512..]);
     let items = Scanner::default().scan_bytes("disk.dd", &disk);
@@ -109,7 +117,7 @@ fn a_mailbox_without_the_pst_reader_would_be_noise() {
 
 #[test]
 fn a_damaged_mailbox_reports_what_it_could_not_read() {
-    let (mut pst, _) = mailbox(true, 5);
+    let (mut pst, _) = mailbox((true, false), 5);
     // A block's trailer broken: that block is skipped and told; the rest is read.
     let at = 0x4400 + 64;
     pst[at..at + 64].fill(0xAB);
@@ -134,8 +142,9 @@ fn a_damaged_mailbox_reports_what_it_could_not_read() {
 fn deleted_mails_are_found_in_the_free_space() {
     let (csv, _) = synth::persons_text(63, 10, Form::Csv);
     let (gone, _) = synth::persons_text(64, 3, Form::Csv);
-    for unicode in [true, false] {
+    for (unicode, k4) in FORMATS {
         let mut spec = kizuki_pii::pst::write::mailbox(&csv, unicode);
+        spec.k4 = k4;
         spec.deleted = kizuki_pii::pst::write::mailbox(&gone, unicode).heaps;
         let items = Scanner::default().scan_bytes("box.pst", &file(&spec));
         let got: Vec<(String, u64, u64)> = items
@@ -156,7 +165,7 @@ fn deleted_mails_are_found_in_the_free_space() {
                 // Their own addresses; the desk's, in the live mails too, is left out.
                 ("box.pst!(deleted)".to_string(), 3, 3)
             ],
-            "{unicode}"
+            "{unicode} {k4}"
         );
     }
 }
@@ -167,9 +176,10 @@ fn deleted_mails_are_found_in_the_free_space() {
 #[test]
 fn attachments_are_named_by_their_mail() {
     use kizuki_pii::pst::write::Mail;
-    for unicode in [true, false] {
+    for (unicode, k4) in FORMATS {
         let (csv, _) = synth::persons_text(65, 5, Form::Csv);
         let mut spec = kizuki_pii::pst::write::mailbox(&csv, unicode);
+        spec.k4 = k4;
         let (list, _) = synth::persons_text(66, 40, Form::Csv);
         let list = encoding_rs::SHIFT_JIS.encode(&list).0.into_owned();
         let (few, _) = synth::persons_text(67, 3, Form::Csv);
@@ -215,7 +225,7 @@ fn attachments_are_named_by_their_mail() {
             Some(40),
         ));
         want.push(("box.pst!Re: 小さな添付!few.zip!few.csv".into(), Some(3)));
-        assert_eq!(got, want, "{unicode}");
+        assert_eq!(got, want, "{unicode} {k4}");
     }
 }
 
@@ -225,8 +235,9 @@ fn attachments_are_named_by_their_mail() {
 #[test]
 fn mails_without_a_plain_body_are_read_by_their_html_or_rtf() {
     use kizuki_pii::pst::write::Mail;
-    for unicode in [true, false] {
+    for (unicode, k4) in FORMATS {
         let mut spec = kizuki_pii::pst::write::mailbox("", unicode);
+        spec.k4 = k4;
         let page = |who: &str| {
             format!(
                 "<html><body><p>{who}</p><table><tr><td>山田 太郎</td><td>taro@example.jp</td></tr></table></body></html>"
@@ -266,8 +277,12 @@ fn mails_without_a_plain_body_are_read_by_their_html_or_rtf() {
         };
         // hanako, jiro, taro twice (two HTML-only mails), saburo and shiro (the RTF-only
         // mail), saburo once more (a plain body: its HTML not read).
-        assert_eq!(m.categories.get(&C::Email), Some(&7), "{unicode}: {m:?}");
-        assert_eq!(m.persons_estimate, 5, "{unicode}");
+        assert_eq!(
+            m.categories.get(&C::Email),
+            Some(&7),
+            "{unicode} {k4}: {m:?}"
+        );
+        assert_eq!(m.persons_estimate, 5, "{unicode} {k4}");
     }
 }
 
