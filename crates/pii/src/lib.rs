@@ -121,24 +121,42 @@ pub enum Error {
 }
 
 thread_local! {
-    /// Guarded calls running on this thread ([`guarded`]): their panics are reported as
-    /// errors, not printed.
+    /// Guarded calls running on this thread ([`guarded`]), plus one on a thread of the scan's
+    /// own ([`quiet_thread`]): their panics are reported as errors, not printed.
     static QUIET: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// Panics handed on to the hook that was there before (printed with their message).
+pub(crate) static FORWARDED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Installs, once, the panic hook that leaves quiet threads' panics unprinted.
+fn quiet_hook() {
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let prev = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if QUIET.with(std::cell::Cell::get) == 0 {
+                FORWARDED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                prev(info);
+            }
+        }));
+    });
+}
+
+/// Marks the calling thread, for its life, as one of the scan's own (a reader of chunks, of
+/// a second pass, of a segment): a panic on it is handed to the guarded call that waits for
+/// it (and becomes the file's error) and is not printed, as it may quote the input (a
+/// string sliced off its character boundary is printed whole by Rust's message).
+pub(crate) fn quiet_thread() {
+    quiet_hook();
+    QUIET.with(|q| q.set(q.get() + 1));
 }
 
 /// Runs `f`, turning a panic into an error carrying the panic's message, which is not printed
 /// (it may quote the input). A last guard: around a parser of hostile input that is not ours,
 /// and around each file of a scan, so that a bug on one file does not stop the scan.
 pub(crate) fn guarded<T>(f: impl FnOnce() -> T) -> Result<T, String> {
-    static HOOK: std::sync::Once = std::sync::Once::new();
-    HOOK.call_once(|| {
-        let prev = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            if QUIET.with(std::cell::Cell::get) == 0 {
-                prev(info);
-            }
-        }));
-    });
+    quiet_hook();
     QUIET.with(|q| q.set(q.get() + 1));
     let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
     QUIET.with(|q| q.set(q.get().saturating_sub(1)));
@@ -189,5 +207,43 @@ pub(crate) const TWO_CUSTOMERS: [(kizuki_core::Category, u64); 8] = {
 pub(crate) fn assert_counts(t: &tally::Tally, want: &[(kizuki_core::Category, u64)], ctx: &str) {
     for (c, n) in want {
         assert_eq!(t.count(*c), *n, "{c}, {ctx}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// A panic while a batch is read apart (a bug) reaches the file's guarded scan as its
+    /// error and is not printed on the way: its message may quote the input.
+    #[test]
+    fn a_panic_on_the_scan_s_own_threads_is_not_printed() {
+        use std::sync::atomic::Ordering::Relaxed;
+        let before = super::FORWARDED.load(Relaxed);
+        if let Some(pool) = crate::spread::pool() {
+            let got = super::guarded(|| {
+                let (tx, rx) = std::sync::mpsc::channel();
+                pool.spawn(move || {
+                    let r = std::panic::catch_unwind(|| panic!("山田 太郎 090-1234-5678"));
+                    let _ = tx.send(r);
+                });
+                match rx.recv() {
+                    Ok(Err(p)) => std::panic::resume_unwind(p),
+                    other => other.is_ok(),
+                }
+            });
+            assert_eq!(got.err().as_deref(), Some("山田 太郎 090-1234-5678"));
+        }
+        // A thread of the scan's own, as the second pass of an image or a text's reader.
+        let got = super::guarded(|| {
+            std::thread::scope(|s| {
+                s.spawn(|| {
+                    super::quiet_thread();
+                    panic!("taro@example.jp")
+                })
+                .join()
+                .unwrap_or_else(|p| std::panic::resume_unwind(p))
+            })
+        });
+        assert_eq!(got.err().as_deref(), Some("taro@example.jp"));
+        assert_eq!(super::FORWARDED.load(Relaxed), before, "printed");
     }
 }

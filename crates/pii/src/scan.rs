@@ -1788,6 +1788,7 @@ impl Scanner {
             let consumer = std::thread::Builder::new()
                 .name("kizuki-pgdump".into())
                 .spawn_scoped(s, move || -> PgdumpRead {
+                    crate::quiet_thread();
                     let mut r = crate::carve::Received::new(rx);
                     let mut head = vec![0u8; decode::HEAD];
                     let n = kizuki_core::io::read_full(&mut r, &mut head)?;
@@ -2292,6 +2293,7 @@ impl Scanner {
             };
             std::thread::scope(|s| -> io::Result<()> {
                 let work = || {
+                    crate::quiet_thread();
                     loop {
                         let j = {
                             let mut g = lock();
@@ -2511,6 +2513,7 @@ impl Scanner {
                     std::thread::Builder::new()
                         .name("kizuki-utf16".into())
                         .spawn_scoped(s, || {
+                            crate::quiet_thread();
                             let mut found = Vec::new();
                             let mut r = crate::carve::Received::new(rx);
                             crate::carve::regions_utf16(&mut r, from, cats, &mut |reg| {
@@ -2774,6 +2777,7 @@ pub(crate) fn scan_into(
                 let spawned = std::thread::Builder::new()
                     .name("kizuki-text".into())
                     .spawn_scoped(s, move || {
+                        crate::quiet_thread();
                         crate::mail::set_depth(depth);
                         let Ok((mut reading, tally)) = given.recv() else {
                             return (None, Vec::new(), Vec::new());

@@ -101,7 +101,7 @@ pub(crate) fn threads() -> usize {
 /// so that a thread waiting for its batch never takes up another file's scan meanwhile
 /// (waits inside waits would grow its stack, and the memory held, without bound), and a
 /// file's scan blocked on a full channel never holds up a batch. `None` with one thread.
-fn pool() -> Option<&'static rayon::ThreadPool> {
+pub(crate) fn pool() -> Option<&'static rayon::ThreadPool> {
     static POOL: OnceLock<Option<rayon::ThreadPool>> = OnceLock::new();
     POOL.get_or_init(|| {
         let n = rayon::current_num_threads();
@@ -111,6 +111,7 @@ fn pool() -> Option<&'static rayon::ThreadPool> {
         rayon::ThreadPoolBuilder::new()
             .num_threads(n)
             .thread_name(|i| format!("kizuki-chunks-{i}"))
+            .start_handler(|_| crate::quiet_thread())
             .build()
             .ok()
     })
