@@ -3087,3 +3087,55 @@ fn reads_outlook_data_files_on_disk_and_in_archives() {
         assert!(!printed.contains(email), "{email} printed");
     }
 }
+
+/// The staged archive, encrypted (a PPAP zip; a 7z with its header encrypted): told as
+/// encrypted (exit 2) until `--password` gives what a command history showed; then read
+/// as the plain file is. The password is printed nowhere.
+#[test]
+fn reads_encrypted_archives_with_the_password_given() {
+    let sb = Sandbox::new();
+    let g = synth::persons_file(73, 200, Form::Csv, encoding_rs::SHIFT_JIS);
+    let pw = "Tr4vel#0321";
+    sb.write("staged/list.csv", &g.data);
+    sb.write(
+        "staged/ppap.zip",
+        kizuki_files::synth::zip_encrypted(&[("顧客.csv", &g.data)], pw),
+    );
+    let plain = scan_found(&sb, "staged/list.csv");
+    std::fs::remove_file(sb.path().join("staged/list.csv")).unwrap();
+    let out = sb
+        .cmd()
+        .args(["--format", "json", "pii", "scan", "staged"])
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let told = json_lines(&out.stdout);
+    assert!(!told.is_empty(), "told");
+    for o in &told {
+        assert!(o["error"].as_str().unwrap().contains("encrypted"), "{o}");
+        assert!(o.get("categories").is_none(), "{o}");
+    }
+    let out = sb
+        .cmd()
+        .args(["--format", "json", "pii", "scan", "--password", "nope"])
+        .args(["--password", pw, "staged"])
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let items = json_lines(&out.stdout);
+    let got = object(&items, "staged/ppap.zip!顧客.csv");
+    for key in [
+        "encoding",
+        "records",
+        "categories",
+        "columns",
+        "persons_estimate",
+    ] {
+        assert_eq!(got[key], plain[0][key], "{key}");
+    }
+    for stream in [&out.stdout, &out.stderr] {
+        assert!(!String::from_utf8_lossy(stream).contains(pw));
+    }
+}

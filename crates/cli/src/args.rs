@@ -174,6 +174,10 @@ pub struct PiiScanArgs {
     /// (unchanged since) are not read again; their results are printed from STATE.
     #[arg(long, value_name = "STATE")]
     pub resume: Option<PathBuf>,
+    /// Password for encrypted archives (zip, 7z; repeatable; added to [files] passwords): the
+    /// staged archive's, found in a command history.
+    #[arg(long = "password", value_name = "P")]
+    pub passwords: Vec<String>,
     /// Files or directories to scan.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,

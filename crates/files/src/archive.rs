@@ -660,8 +660,9 @@ const SEVENZ_MEMORY_KIB: usize = 256 * 1024;
 /// Reads the members of a 7z archive (LZMA, LZMA2, BCJ filters, bzip2, deflate, stored; solid
 /// or not) under the caps. A solid block is decoded in order, so a member is read after those
 /// before it in its block; a bomb or a spent budget abandons the rest of its block. An
-/// archive whose members or header are encrypted (no password is tried) or that the reader
-/// rejects is listed from its headers, as before.
+/// archive whose members or header are encrypted (AES) is read with the first candidate
+/// password that opens it ([`sevenz_password`]); one that none opens, or that the reader
+/// rejects, is listed from its headers, as before.
 fn sevenz_members(
     ctx: &mut Ctx<'_>,
     data: &[u8],
@@ -669,21 +670,73 @@ fn sevenz_members(
     visit: &mut Visit<'_>,
 ) {
     let listing = crate::sevenz::list(data, ctx.opts.max_members as usize);
+    // An encrypted header shows its AES coder; members encrypted under a compressed header
+    // show theirs when it is decoded: a password is looked for then.
+    let mut password = None;
     if listing.encrypted {
-        return sevenz_listing(ctx, data, findings);
+        match sevenz_password(ctx, data) {
+            Some(p) => password = Some(p),
+            None => return sevenz_listing(ctx, data, findings),
+        }
     }
+    loop {
+        let tried = password.is_some();
+        match sevenz_read(ctx, data, findings, visit, password.clone()) {
+            Ok(()) => {}
+            Err(lock) => {
+                if !tried && let Some(p) = sevenz_password(ctx, data) {
+                    password = Some(p);
+                    continue;
+                }
+                match lock {
+                    Locked::Header => sevenz_listing(ctx, data, findings),
+                    Locked::Members => findings.push(Finding::new(
+                        "archive.encrypted",
+                        Severity::Medium,
+                        "7z archive with AES-encrypted members",
+                    )),
+                }
+            }
+        }
+        break;
+    }
+    if password.is_some() {
+        findings.push(Finding::new(
+            "archive.password_opened",
+            Severity::Info,
+            "7z archive opened with a candidate password",
+        ));
+    }
+}
+
+/// What a 7z archive's reading stopped at: its header or a block is encrypted and the
+/// password given (if any) does not open it.
+enum Locked {
+    Header,
+    Members,
+}
+
+/// Reads the members of a 7z archive with `password` ([`sevenz_members`]).
+fn sevenz_read(
+    ctx: &mut Ctx<'_>,
+    data: &[u8],
+    findings: &mut Vec<Finding>,
+    visit: &mut Visit<'_>,
+    password: Option<sevenz_rust2::Password>,
+) -> Result<(), Locked> {
     let mut reader = match sevenz_rust2::ArchiveReader::new_with_memory_limit(
         Cursor::new(data),
-        sevenz_rust2::Password::empty(),
+        password.unwrap_or_else(sevenz_rust2::Password::empty),
         SEVENZ_MEMORY_KIB,
     ) {
         Ok(r) => r,
         Err(sevenz_rust2::Error::PasswordRequired | sevenz_rust2::Error::MaybeBadPassword(_)) => {
-            return sevenz_listing(ctx, data, findings);
+            return Err(Locked::Header);
         }
         Err(e) => {
             malformed(findings, "7z", &e);
-            return sevenz_listing(ctx, data, findings);
+            sevenz_listing(ctx, data, findings);
+            return Ok(());
         }
     };
     reader.set_thread_count(1);
@@ -743,16 +796,41 @@ fn sevenz_members(
     });
     match res {
         Ok(()) => {}
-        // A block encrypted where the headers did not show it (no password is tried).
+        // A block encrypted where the headers did not show it (a compressed header).
         Err(sevenz_rust2::Error::PasswordRequired | sevenz_rust2::Error::MaybeBadPassword(_)) => {
-            findings.push(Finding::new(
-                "archive.encrypted",
-                Severity::Medium,
-                "7z archive with AES-encrypted members",
-            ));
+            return Err(Locked::Members);
         }
         Err(e) => malformed(findings, "7z", &e),
     }
+    Ok(())
+}
+
+/// The first candidate password that opens an encrypted 7z archive: its header decrypts
+/// (when it is encrypted), and the first 64 KiB of its first member decode (with a wrong
+/// AES key the decoder meets bytes it rejects at once; a stored member, which no decoder
+/// checks, fails its CRC when it is read).
+fn sevenz_password(ctx: &Ctx<'_>, data: &[u8]) -> Option<sevenz_rust2::Password> {
+    ctx.passwords.iter().find_map(|pw| {
+        let password = || sevenz_rust2::Password::from(pw.as_str());
+        let mut r = sevenz_rust2::ArchiveReader::new_with_memory_limit(
+            Cursor::new(data),
+            password(),
+            SEVENZ_MEMORY_KIB,
+        )
+        .ok()?;
+        r.set_thread_count(1);
+        let mut decoded = true;
+        let res = r.for_each_entries_with_decision(|entry, rd| {
+            use sevenz_rust2::EntryDecision::{Continue, Stop};
+            if entry.is_directory() || entry.is_anti_item() || entry.size() == 0 {
+                return Ok(Continue);
+            }
+            let mut head = vec![0u8; entry.size().min(64 * 1024) as usize];
+            decoded = kizuki_core::io::read_full(rd, &mut head).is_ok();
+            Ok(Stop)
+        });
+        (res.is_ok() && decoded).then(password)
+    })
 }
 
 fn sevenz_listing(ctx: &mut Ctx<'_>, data: &[u8], findings: &mut Vec<Finding>) {

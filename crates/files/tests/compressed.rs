@@ -317,3 +317,69 @@ fn broken_streams_are_malformed_not_panics() {
         let _ = problems(name, &bent, &opts);
     }
 }
+
+/// A 7z archive encrypted with AES-256 as 7-Zip's `-p` makes one (its header encrypted too
+/// with `-mhe`), IV and salt fixed.
+fn seven_z_aes(files: &[(&str, &[u8])], password: &str, header: bool) -> Vec<u8> {
+    let mut w = sevenz_rust2::ArchiveWriter::new(Cursor::new(Vec::new())).unwrap();
+    let aes = sevenz_rust2::encoder_options::AesEncoderOptions {
+        password: password.into(),
+        iv: [9; 16],
+        salt: [4; 16],
+        num_cycles_power: 16,
+    };
+    w.set_content_methods(vec![
+        aes.into(),
+        sevenz_rust2::encoder_options::Lzma2Options::from_level(1).into(),
+    ]);
+    w.set_encrypt_header(header);
+    for (n, d) in files {
+        w.push_archive_entry(sevenz_rust2::ArchiveEntry::new_file(n), Some(*d))
+            .unwrap();
+    }
+    w.finish().unwrap().into_inner()
+}
+
+/// The "PPAP" practice with 7z: the archive's password in the next mail (the mail analyser
+/// hands it on) or on the command line. With it the members are read; without, the archive
+/// is told encrypted, as before.
+#[test]
+fn encrypted_seven_z_archives_open_with_a_candidate_password() {
+    let t = table();
+    let files: [(&str, &[u8]); 2] = [("invoice.pdf.exe", b"MZ\x90\x00 not really"), ("a.csv", &t)];
+    for header in [true, false] {
+        let a = seven_z_aes(&files, "Kz8x2QpW", header);
+        let locked = Analyzer::new(Options::default())
+            .unwrap()
+            .analyze_bytes("請求書.7z", &a, &[]);
+        assert!(locked.has_rule("archive.encrypted"), "{header}: {locked:?}");
+        assert!(locked.children.is_empty(), "{header}: {locked:?}");
+        let r = Analyzer::new(Options::default()).unwrap().analyze_bytes(
+            "請求書.7z",
+            &a,
+            &["2016".into(), "Kz8x2QpW".into()],
+        );
+        assert!(r.has_rule("archive.password_opened"), "{header}: {r:?}");
+        assert!(r.has_rule("archive.executable_inside"), "{header}: {r:?}");
+        assert!(!r.has_rule("archive.encrypted"), "{header}: {r:?}");
+        assert_eq!(r.children.len(), 2, "{header}: {r:?}");
+        let opts = Options {
+            passwords: vec!["Kz8x2QpW".into()],
+            ..Options::default()
+        };
+        let mut got = members("a.7z", &a, &opts);
+        got.sort();
+        assert_eq!(got.len(), 2, "{header}");
+        assert!(got[0].1 == t, "{header}");
+        // A wrong password: told, not read.
+        let opts = Options {
+            passwords: vec!["wrong".into()],
+            ..Options::default()
+        };
+        assert!(no_member("a.7z", &a, &opts), "{header}");
+        assert!(
+            problems("a.7z", &a, &opts).contains(&"archive.encrypted".to_string()),
+            "{header}"
+        );
+    }
+}

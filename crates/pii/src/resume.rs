@@ -474,6 +474,11 @@ fn dir_of(p: &Path) -> Option<PathBuf> {
 
 /// What makes two runs the same scan: the options that change the output, and the version.
 fn fingerprint(opts: &Options) -> String {
+    // Passwords open archives (more output): their number counts, never the passwords.
+    let passwords = match opts.passwords.len() {
+        0 => String::new(),
+        n => format!("; passwords {n}"),
+    };
     format!(
         "kizuki {}; categories {}; reveal {}; min-count {}; caps {}/{}/{}/{}",
         env!("CARGO_PKG_VERSION"),
@@ -489,7 +494,7 @@ fn fingerprint(opts: &Options) -> String {
         opts.max_members,
         opts.max_total_size,
         opts.max_ratio
-    )
+    ) + &passwords
 }
 
 /// Creates an empty ledger file readable and writable by its owner only (it holds paths and

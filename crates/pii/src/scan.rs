@@ -48,6 +48,10 @@ pub struct Options {
     pub max_total_size: u64,
     /// Maximum decompression ratio of one member.
     pub max_ratio: u32,
+    /// Passwords tried on encrypted archives (zip: ZipCrypto and AES; 7z: AES), as `[files]`
+    /// passwords and `--password` give them: the attacker's archive whose password was
+    /// found in a command history. Never printed, logged or recorded.
+    pub passwords: Vec<String>,
 }
 
 impl Default for Options {
@@ -67,6 +71,7 @@ impl Options {
             max_members: cfg.files.max_members,
             max_total_size: cfg.files.max_total_size,
             max_ratio: cfg.files.max_ratio,
+            passwords: cfg.files.passwords.clone(),
         }
     }
 
@@ -814,9 +819,11 @@ impl Scanner {
     /// Reads a zip archive from its file, a member at a time (a restored table of gigabytes
     /// zipped, `顧客.zip` of 300 MB that holds 1.5 GB): a member of text, a table or a dump
     /// as it decompresses, whatever its size, its ratio to its compressed size capped as in
-    /// the walker; any other member read whole up to the container cap and walked. False
-    /// (the walker reads it whole) for an archive with encrypted members, a zip-based
-    /// document (OpenDocument, EPUB) or one the zip reader rejects.
+    /// the walker; any other member read whole up to the container cap and walked. An
+    /// encrypted member is opened with the first password given that fits (ZipCrypto or AES),
+    /// else told. False (the walker reads it whole, and tells its encrypted members) for an
+    /// archive with encrypted members and no password given, a zip-based document
+    /// (OpenDocument, EPUB) or one the zip reader rejects.
     fn scan_zip(&self, path: &Path, name: &str, out: &mut Vec<Item>) -> bool {
         let failed = |path: &str, error| Item::Failed {
             path: path.to_string(),
@@ -830,7 +837,8 @@ impl Scanner {
             return false;
         };
         let encrypted = (0..za.len()).any(|i| za.by_index_raw(i).is_ok_and(|f| f.encrypted()));
-        if encrypted || za.index_for_name("mimetype").is_some() {
+        let passwords = &self.opts.passwords;
+        if encrypted && passwords.is_empty() || za.index_for_name("mimetype").is_some() {
             return false;
         }
         let max = self.opts.max_members as usize;
@@ -845,7 +853,33 @@ impl Scanner {
         }
         let ratio = u64::from(self.opts.max_ratio.max(1));
         for i in 0..za.len().min(max) {
-            let member = match za.by_index(i) {
+            // The password that opens an encrypted member (its check bytes: a wrong one that
+            // passes them, 1 in 256 with ZipCrypto, fails the member's CRC as it is read).
+            let mut key = None;
+            if za.by_index_raw(i).is_ok_and(|f| f.encrypted()) {
+                key = passwords
+                    .iter()
+                    .find(|p| za.by_index_decrypt(i, p.as_bytes()).is_ok());
+                if key.is_none() {
+                    let mname = za
+                        .by_index_raw(i)
+                        .ok()
+                        .and_then(|f| f.name().ok().map(|n| n.to_string()))
+                        .unwrap_or_else(|| format!("#{i}"));
+                    out.push(failed(
+                        &format!("{name}!{mname}"),
+                        Error::Read(
+                            "encrypted: none of the passwords given opens it (--password)".into(),
+                        ),
+                    ));
+                    continue;
+                }
+            }
+            let opened = match key {
+                Some(p) => za.by_index_decrypt(i, p.as_bytes()),
+                None => za.by_index(i),
+            };
+            let member = match opened {
                 Ok(f) if f.is_dir() => continue,
                 Ok(f) => f,
                 Err(e) => {
@@ -912,6 +946,7 @@ impl Scanner {
             max_total_size: self.opts.max_total_size,
             max_ratio: self.opts.max_ratio.max(1),
             max_time: std::time::Duration::from_secs(7 * 24 * 3600),
+            passwords: self.opts.passwords.clone(),
             ..kizuki_files::Options::default()
         }
     }

@@ -399,3 +399,87 @@ fn a_mostly_empty_disk_taken_through_gzip_is_read_to_its_end() {
         "{items:?}"
     );
 }
+
+/// A zip encrypted with AES-256 (as 7-Zip makes one; its salt random: the zip crate does not
+/// take one from outside).
+fn zip_aes(name: &str, data: &[u8], password: &str) -> Vec<u8> {
+    let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .with_aes_encryption(zip::AesMode::Aes256, password);
+    w.start_file(name, opts).unwrap();
+    w.write_all(data).unwrap();
+    w.finish().unwrap().into_inner()
+}
+
+/// A 7z archive encrypted with AES-256 (its IV and salt fixed), its header too or not.
+fn seven_z_aes(name: &str, data: &[u8], password: &str, header: bool) -> Vec<u8> {
+    let mut w = sevenz_rust2::ArchiveWriter::new(Cursor::new(Vec::new())).unwrap();
+    let aes = sevenz_rust2::encoder_options::AesEncoderOptions {
+        password: password.into(),
+        iv: [3; 16],
+        salt: [5; 16],
+        num_cycles_power: 16,
+    };
+    w.set_content_methods(vec![
+        aes.into(),
+        sevenz_rust2::encoder_options::Lzma2Options::from_level(1).into(),
+    ]);
+    w.set_encrypt_header(header);
+    w.push_archive_entry(sevenz_rust2::ArchiveEntry::new_file(name), Some(data))
+        .unwrap();
+    w.finish().unwrap().into_inner()
+}
+
+/// The staged archive of the incident, encrypted: its members are told as encrypted until
+/// the password (found in a command history) is given; then read as a plain archive's, on
+/// disk (a zip streamed a member at a time) and in memory (through the walker).
+#[test]
+fn encrypted_archives_are_read_with_the_password_given() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = synth::persons_file(9, 500, Form::Csv, encoding_rs::SHIFT_JIS);
+    let pw = "Staged#2016";
+    let archives = [
+        (
+            "ppap.zip",
+            kizuki_files::synth::zip_encrypted(&[("顧客.csv", &csv.data)], pw),
+        ),
+        ("aes.zip", zip_aes("顧客.csv", &csv.data, pw)),
+        ("header.7z", seven_z_aes("顧客.csv", &csv.data, pw, true)),
+        ("members.7z", seven_z_aes("顧客.csv", &csv.data, pw, false)),
+    ];
+    let plain = Scanner::default().scan_bytes("顧客.csv", &csv.data);
+    let want = found(&plain);
+    assert_eq!(want.len(), 1);
+    for (name, data) in &archives {
+        let path = write(dir.path(), name, data);
+        let locked = Scanner::default();
+        let open = Scanner::new(Options {
+            passwords: vec!["wrong".into(), "Staged#2016!".into(), pw.into()],
+            ..Options::default()
+        });
+        for how in ["file", "bytes"] {
+            let scan = |s: &Scanner| match how {
+                "file" => s.scan_file(&path),
+                _ => s.scan_bytes(name, data),
+            };
+            let items = scan(&locked);
+            assert!(found(&items).is_empty(), "{name} {how}: {items:?}");
+            let told = failed(&items);
+            assert!(
+                told.iter().any(|(_, e)| e.contains("encrypted")),
+                "{name} {how}: {told:?}"
+            );
+            let items = scan(&open);
+            assert!(failed(&items).is_empty(), "{name} {how}: {items:?}");
+            let got = found(&items);
+            assert_eq!(got.len(), 1, "{name} {how}: {items:?}");
+            let member = match how {
+                "file" => format!("{}!顧客.csv", path.display()),
+                _ => format!("{name}!顧客.csv"),
+            };
+            assert_eq!(got[0].0, member, "{name} {how}");
+            assert_eq!(got[0].1, want[0].1, "{name} {how}");
+        }
+    }
+}

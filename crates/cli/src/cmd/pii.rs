@@ -25,6 +25,7 @@ fn scan(g: &Global, a: &PiiScanArgs) -> anyhow::Result<Exit> {
         opts.min_count = n.max(1);
     }
     opts.reveal = a.reveal;
+    opts.passwords.extend(a.passwords.iter().cloned());
     let mut ledger = match &a.resume {
         Some(p) => Some(Ledger::open(p, &opts).context("--resume")?),
         None => None,
