@@ -1235,10 +1235,22 @@ impl Read for Deleted<'_, '_> {
 /// then decodes them; pstreader decodes, then inflates: the first order that gives the
 /// stated size is taken (with no encoding, one).
 fn inflate(crypt: Crypt, bid: u64, stored: Vec<u8>, size: usize) -> Option<Vec<u8>> {
+    // One inflater a thread, reset for each block (a block is at most 64 KiB: inflated into
+    // a buffer of its stated size and one byte more, which a longer stream fills).
+    thread_local! {
+        static Z: std::cell::RefCell<flate2::Decompress> =
+            std::cell::RefCell::new(flate2::Decompress::new(true));
+    }
     let unzip = |d: &[u8]| -> Option<Vec<u8>> {
-        let z = flate2::read::ZlibDecoder::new(d);
-        let out = kizuki_core::io::read_capped(z, size as u64).ok()??;
-        (out.len() == size).then_some(out)
+        Z.with(|z| {
+            let mut z = z.borrow_mut();
+            z.reset(true);
+            let mut out = Vec::with_capacity(size + 1);
+            let st = z
+                .decompress_vec(d, &mut out, flate2::FlushDecompress::Finish)
+                .ok()?;
+            (st == flate2::Status::StreamEnd && out.len() == size).then_some(out)
+        })
     };
     if let Some(mut out) = unzip(&stored) {
         decode(crypt, bid, &mut out);
