@@ -82,6 +82,7 @@ pub mod tables;
 pub mod tally;
 pub mod text;
 pub mod tnef;
+pub(crate) mod unzip;
 pub mod value;
 pub mod vcard;
 pub mod wal;

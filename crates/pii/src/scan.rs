@@ -2530,6 +2530,33 @@ impl Scanner {
                         }
                     }
                 }
+                crate::sqlite::Spotted::Unzipped {
+                    name: member,
+                    end,
+                    cut,
+                } => {
+                    // A zip member (a workbook's part, an archive's file) or a gzip file,
+                    // decompressed: read as the file it is, under its name. Its compressed
+                    // bytes hold no text (a stored member's text is read here: the carver's
+                    // regions in it give way).
+                    // (An archive rebuilt from its members has no name: its offset is its.)
+                    let path = if member.is_empty() {
+                        path
+                    } else {
+                        format!("{path}!{}", member.replace('!', "_"))
+                    };
+                    self.scan_member(&path, &db, 1, &mut items);
+                    if let Some(why) = cut
+                        && !items.is_empty()
+                    {
+                        items.push(Item::Failed {
+                            path,
+                            error: Error::Read(format!("{why}: read as far as it goes")),
+                        });
+                    }
+                    dbs.push((at, end, items));
+                    return;
+                }
                 crate::sqlite::Spotted::Ole => {
                     db.truncate(crate::ole::used_len(&db));
                     // Neither a mail, a document nor a workbook (a presentation), or too
@@ -2628,6 +2655,8 @@ impl Scanner {
                 crate::sqlite::Spotted::Postgres => "PostgreSQL pages",
                 crate::sqlite::Spotted::Innodb => "MySQL 8 tablespace",
                 crate::sqlite::Spotted::Pst => "Outlook data file",
+                // Decompressed as they pass, never copied whole: never too large.
+                crate::sqlite::Spotted::Unzipped { .. } => "compressed file",
             };
             found.push((
                 at,
@@ -3829,6 +3858,16 @@ mod tests {
         let (few, _) = synth::persons_text(6, 5, Form::Csv);
         let pst = crate::pst::write::file(&crate::pst::write::mailbox(&few, true));
         assert!(pst[1024..0x4000].iter().all(|x| *x == 0));
+        // A zip of the CSV (anywhere), and the CSV gzipped (at a sector boundary).
+        let zip = synth::zip_of(&[("顧客.csv", csv.as_bytes())]).unwrap();
+        let gz = {
+            let mut e = flate2::GzBuilder::new()
+                .filename("list.csv")
+                .write(Vec::new(), flate2::Compression::fast());
+            std::io::Write::write_all(&mut e, csv.as_bytes()).unwrap();
+            e.finish().unwrap()
+        };
+        let mut zipped = Vec::new();
         let page = 4096;
         assert_eq!(&db[16..18], &[0x10, 0]);
         let second = db.len() + 1024;
@@ -3854,11 +3893,11 @@ mod tests {
         let scanner = Scanner::default();
         let path = dir.path().join("disk.img");
         let mut sizes = 0u64;
-        let (mut mailboxes, mut seen) = (Vec::new(), 0);
+        let (mut mailboxes, mut seen, mut unzipped) = (Vec::new(), 0, 0);
         for round in 0..4 {
             let mut img: Vec<u8> = Vec::new();
             while img.len() < 500_000 {
-                match rnd(9) {
+                match rnd(11) {
                     0 => img.resize(img.len() + 512 * (1 + rnd(4) as usize), 0),
                     1 => {
                         let n = rnd(40_000) as usize;
@@ -3878,6 +3917,15 @@ mod tests {
                         img.resize(img.len().next_multiple_of(512), 0x5A);
                         mailboxes.push(format!("disk.img!@{}", img.len()));
                         img.extend_from_slice(&pst);
+                    }
+                    9 => {
+                        zipped.push(format!("disk.img!@{}!顧客.csv", img.len()));
+                        img.extend_from_slice(&zip);
+                    }
+                    10 => {
+                        img.resize(img.len().next_multiple_of(512), 0x5A);
+                        zipped.push(format!("disk.img!@{}!list.csv", img.len()));
+                        img.extend_from_slice(&gz);
                     }
                     _ => {
                         img.resize(img.len().next_multiple_of(512), 0x5A);
@@ -3906,6 +3954,19 @@ mod tests {
                 assert!(found, "round {round}: {m}");
                 seen += 1;
             }
+            // Each zipped or gzipped list read as the CSV is, under its name.
+            for z in zipped.drain(..) {
+                let found = whole.iter().any(|i| match i {
+                    Item::Found(o) => {
+                        o.path == z
+                            && o.records == Some(150)
+                            && o.categories.get(&Category::Email) == Some(&150)
+                    }
+                    Item::Failed { .. } => false,
+                });
+                assert!(found, "round {round}: {z}: {whole:?}");
+                unzipped += 1;
+            }
             for workers in [1, 2, 4] {
                 let mut items = Vec::new();
                 scanner
@@ -3927,6 +3988,7 @@ mod tests {
         }
         assert!(REDONE.load(std::sync::atomic::Ordering::Relaxed) > before);
         assert!(seen > 0, "no mailbox in the images");
+        assert!(unzipped > 0, "no zip or gzip file in the images");
         // Every image counted as carved to its end, once per scan.
         assert_eq!(scanner.images(), (sizes, sizes));
     }

@@ -334,7 +334,7 @@ fn table(
 }
 
 /// What a [`Spotter`] copied out of an image.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Spotted {
     /// An SQLite database (its size from its header).
     Sqlite,
@@ -350,6 +350,14 @@ pub(crate) enum Spotted {
     Innodb,
     /// An Outlook data file (PST or OST): its size from its header ([`crate::pst::size`]).
     Pst,
+    /// A zip member or a gzip file, decompressed as the image passed ([`crate::unzip`]), or
+    /// an archive rebuilt from members that followed one another (no name): its name, the
+    /// end of its compressed bytes, why it is not whole.
+    Unzipped {
+        name: String,
+        end: u64,
+        cut: Option<String>,
+    },
 }
 
 /// Files whose header a raw image holds at a sector boundary, as a file system stores a
@@ -383,6 +391,8 @@ pub(crate) struct Spotter<R, F: FnMut(Spotted, u64, Vec<u8>)> {
     /// (`u64::MAX` while it lasts). The sector boundaries strictly between the two found the
     /// spotter busy ([`busy_at`]).
     pub copies: Vec<(u64, u64)>,
+    /// Zip members and gzip files, decompressed as their bytes pass.
+    unzip: crate::unzip::Finder,
 }
 
 /// Was a file being copied at the sector boundary `y` (after the sector before it), by the
@@ -419,6 +429,7 @@ impl<R: std::io::Read, F: FnMut(Spotted, u64, Vec<u8>)> Spotter<R, F> {
             stop_after: None,
             stopped: None,
             copies: Vec::new(),
+            unzip: crate::unzip::Finder::new(cap),
         }
     }
 
@@ -467,8 +478,24 @@ impl<R: std::io::Read, F: FnMut(Spotted, u64, Vec<u8>)> Spotter<R, F> {
         (be(24) == be(92) && be(28) > 0).then(|| u64::from(be(28)) * page)
     }
 
+    /// Hands on a file decompressed out of the image.
+    fn unzipped(on_file: &mut F, u: crate::unzip::Unzipped) {
+        if u.data.is_empty() {
+            return;
+        }
+        let kind = Spotted::Unzipped {
+            name: u.name,
+            end: u.end,
+            cut: u.cut,
+        };
+        on_file(kind, u.at, u.data);
+    }
+
     /// One whole sector at `self.pos`.
     fn take_sector(&mut self, s: &[u8]) {
+        let on_file = &mut self.on_file;
+        self.unzip
+            .feed(self.pos, s, &mut |u| Self::unzipped(on_file, u));
         // A PostgreSQL file's pages end at the first page that is none (or at the cap: the
         // pieces are read apart).
         if let Some(c) = self.capture.take_if(|c| {
@@ -509,9 +536,7 @@ impl<R: std::io::Read, F: FnMut(Spotted, u64, Vec<u8>)> Spotter<R, F> {
                     buf.extend_from_slice(&s[..s.len().min(n as usize)]);
                     let fat_in = match kind {
                         Spotted::Ole => crate::ole::fat_sectors_end(s),
-                        Spotted::Sqlite | Spotted::Postgres | Spotted::Innodb | Spotted::Pst => {
-                            None
-                        }
+                        _ => None,
                     };
                     self.copies.push((self.pos, u64::MAX));
                     self.capture = Some(Capture {
@@ -548,8 +573,12 @@ impl<R: std::io::Read, F: FnMut(Spotted, u64, Vec<u8>)> std::io::Read for Spotte
             // The image's end: a compound file's FAT may address more than there is (its
             // copy is read as far as it goes), and an Outlook data file cut short is told
             // (its reader says what it cannot read); a database cut short is left to the
-            // carver.
+            // carver. A file being decompressed is given as far as it went.
             self.copy_ended(self.sector.len());
+            let on_file = &mut self.on_file;
+            let mut give = |u| Self::unzipped(on_file, u);
+            self.unzip.feed(self.pos, &self.sector, &mut give);
+            self.unzip.finish(&mut give);
             if let Some(c) = self.capture.take_if(|c| {
                 c.kind == Spotted::Postgres && c.buf.len().is_multiple_of(crate::pgheap::PAGE)
             }) {
@@ -1197,7 +1226,7 @@ mod tests {
             ];
             assert_eq!(found.len(), want.len(), "{chunk}");
             for ((k, at, d), (w_at, w)) in found.iter().zip(want) {
-                assert_eq!((*k, *at), (Spotted::Pst, w_at as u64), "{chunk}");
+                assert_eq!((k.clone(), *at), (Spotted::Pst, w_at as u64), "{chunk}");
                 assert!(d == w, "{chunk} {at}");
             }
         }

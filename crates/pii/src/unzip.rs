@@ -1,0 +1,649 @@
+//! Compressed files inside a disk image, decompressed as the image streams past: zip members
+//! (a workbook's, a document's, an archive's: `xlsx`, `docx` and `zip` are zip archives) and
+//! gzip files (rotated logs, `dump.sql.gz`, `backup.tar.gz`). Their bytes are deflated, so the
+//! text carver finds nothing in them; bulk_extractor reads them with its zip and gzip
+//! scanners, and so does this.
+//!
+//! A zip member is found by its local header (`PK\3\4`) anywhere in the image (a member
+//! starts wherever the one before it ended), checked as a zip writer makes it: a method of
+//! stored or deflate, no encryption, a name of 1 to 1,024 printable characters, an extra
+//! field of at most 4 KiB; a stored member needs its size. A gzip file is found by its header
+//! at a sector boundary (where a file system puts a file's first byte), its flags and the
+//! fields they announce checked. Each is inflated from the bytes that follow, as they pass,
+//! by a raw deflate decoder that stops at the stream's end: nothing is read twice or ahead,
+//! whatever the member's size, and a member stored in pieces (a fragmented file) gives what
+//! inflates before its first break. The bytes given are capped (the copy cap of an image:
+//! 128 MiB); past it the rest is skipped and told.
+//!
+//! Members that follow one another (each header where the member before it ended, or after
+//! its data descriptor) are one archive: they are given together, rebuilt as an archive
+//! (stored), so that a workbook is read as a workbook (its sheets' rows and columns), not as
+//! its parts' XML; a member alone is given as itself. An archive larger than the cap is given
+//! member by member.
+//!
+//! Written by hand: the `zip` and `flate2` readers read a whole archive, from its central
+//! directory at its end, or a stream from its start; here a member's header and data come
+//! as an image streams past, with no directory (a deleted file's may be overwritten) and no
+//! seeking back. Inflating is `flate2`'s (zlib-rs).
+
+use flate2::{Decompress, FlushDecompress, Status};
+
+/// A file decompressed out of an image.
+#[derive(Debug)]
+pub(crate) struct Unzipped {
+    /// Offset of its header in the image.
+    pub at: u64,
+    /// End of its compressed bytes read (the header's offset for a file cut short).
+    pub end: u64,
+    /// Its name: the member's, or the gzip header's (else `data`); empty for an archive
+    /// rebuilt from members that followed one another (`data` is then the archive).
+    pub name: String,
+    /// Its bytes, at most the cap.
+    pub data: Vec<u8>,
+    /// Why it is not whole, if it is not: the stream broke, the image ended, the cap.
+    pub cut: Option<String>,
+    /// A zip member (else a gzip file, which joins no archive).
+    zip: bool,
+}
+
+/// A member being decompressed.
+struct Open {
+    at: u64,
+    name: String,
+    /// Stored bytes left, or (deflate) the compressed bytes left when the header says them.
+    left: Option<u64>,
+    z: Option<Decompress>,
+    out: Vec<u8>,
+    /// Offset of the next byte it takes.
+    pos: u64,
+    /// Bytes were left out at the cap.
+    over: bool,
+    /// A zip member (else a gzip file).
+    zip: bool,
+    /// The CRC-32 its zip header gives (none with a data descriptor, or for gzip).
+    crc: Option<u32>,
+}
+
+/// Finds and decompresses zip members and gzip files in the bytes of an image, given in
+/// order ([`Finder::feed`]).
+pub(crate) struct Finder {
+    cap: usize,
+    /// Bytes kept from the last feed (a header cut by its end), and their offset.
+    tail: Vec<u8>,
+    tail_at: u64,
+    open: Option<Open>,
+    /// Members that followed one another so far, and the bytes they hold.
+    group: Vec<Unzipped>,
+    held: usize,
+}
+
+/// The most bytes between a member's data and the next member's header: a data descriptor
+/// (12 bytes, 16 with its signature, 24 in Zip64).
+const DESCRIPTOR: u64 = 24;
+
+const LOCAL: &[u8] = b"PK\x03\x04";
+/// The most bytes of a header kept across feeds: the fixed part, a name, an extra field.
+const MAX_HEAD: usize = 30 + 1024 + 4096;
+
+impl Finder {
+    pub(crate) fn new(cap: u64) -> Self {
+        Finder {
+            cap: usize::try_from(cap).unwrap_or(usize::MAX),
+            tail: Vec::new(),
+            tail_at: 0,
+            open: None,
+            group: Vec::new(),
+            held: 0,
+        }
+    }
+
+    /// A file decompressed: a zip member joins the members before it when it follows them.
+    fn done(&mut self, u: Unzipped, found: &mut dyn FnMut(Unzipped)) {
+        let follows = self
+            .group
+            .last()
+            .is_some_and(|g| u.at >= g.end && u.at <= g.end + DESCRIPTOR);
+        if !follows {
+            self.flush(found);
+        }
+        if !u.zip {
+            found(u);
+            return;
+        }
+        if self.held + u.data.len() > self.cap {
+            // Too large to hold together: member by member.
+            for g in self.group.drain(..) {
+                found(g);
+            }
+            self.held = 0;
+            found(u);
+            return;
+        }
+        self.held += u.data.len();
+        self.group.push(u);
+    }
+
+    /// Gives the members held: one as itself, several as the archive they make.
+    fn flush(&mut self, found: &mut dyn FnMut(Unzipped)) {
+        self.held = 0;
+        match self.group.len() {
+            0 => {}
+            1 => found(self.group.remove(0)),
+            _ => {
+                let group = std::mem::take(&mut self.group);
+                match rebuild(&group) {
+                    Some(a) => found(a),
+                    None => group.into_iter().for_each(&mut *found),
+                }
+            }
+        }
+    }
+
+    /// Takes the image's bytes `bytes` at offset `at` (right after those of the last feed),
+    /// calling `found` with each file decompressed.
+    pub(crate) fn feed(&mut self, at: u64, bytes: &[u8], found: &mut dyn FnMut(Unzipped)) {
+        let joined;
+        let (buf, base) = if self.tail.is_empty() {
+            (bytes, at)
+        } else {
+            let mut t = std::mem::take(&mut self.tail);
+            t.extend_from_slice(bytes);
+            joined = t;
+            (&joined[..], self.tail_at)
+        };
+        let mut i = 0;
+        loop {
+            if let Some(mut o) = self.open.take() {
+                let (took, done) = self.take(&mut o, &buf[i..]);
+                i += took;
+                match done {
+                    Some(cut) => self.done(finish(o, cut), found),
+                    None => {
+                        self.open = Some(o);
+                        return;
+                    }
+                }
+                continue;
+            }
+            let rest = &buf[i..];
+            // A gzip file's header at a sector boundary; a zip member's anywhere.
+            let z = memchr::memmem::find(rest, LOCAL);
+            let g = gzip_at(base + i as u64, rest);
+            let next = z.into_iter().chain(g).min();
+            // Members held end where no member follows them.
+            let far = base + (i + next.unwrap_or(rest.len())) as u64;
+            if self.group.last().is_some_and(|l| far > l.end + DESCRIPTOR) {
+                self.flush(found);
+            }
+            let h = match next {
+                Some(h) => h,
+                None => {
+                    // Keep what may start a header.
+                    let keep = rest.len().min(LOCAL.len() - 1);
+                    self.keep(base + (buf.len() - keep) as u64, &buf[buf.len() - keep..]);
+                    return;
+                }
+            };
+            let head = &rest[h..];
+            let hat = base + (i + h) as u64;
+            let parsed = if head.starts_with(LOCAL) {
+                zip_header(head)
+            } else {
+                gzip_header(head)
+            };
+            match parsed {
+                Header::Short if head.len() < MAX_HEAD => {
+                    self.keep(hat, head);
+                    return;
+                }
+                Header::Short | Header::No => i += h + 1,
+                Header::Yes {
+                    len,
+                    name,
+                    stored,
+                    size,
+                    crc,
+                } => {
+                    self.open = Some(Open {
+                        at: hat,
+                        name,
+                        left: size,
+                        z: (!stored).then(|| Decompress::new(false)),
+                        out: Vec::new(),
+                        pos: hat + len as u64,
+                        over: false,
+                        zip: head.starts_with(LOCAL),
+                        crc,
+                    });
+                    i += h + len;
+                }
+            }
+        }
+    }
+
+    /// The image ended: a file being decompressed is given as far as it went.
+    pub(crate) fn finish(&mut self, found: &mut dyn FnMut(Unzipped)) {
+        if let Some(o) = self.open.take() {
+            self.done(finish(o, Some("cut by the image's end".into())), found);
+        }
+        self.flush(found);
+    }
+
+    fn keep(&mut self, at: u64, b: &[u8]) {
+        self.tail_at = at;
+        self.tail.clear();
+        self.tail.extend_from_slice(b);
+    }
+
+    /// Feeds `b` to the open file: the bytes it took, and whether it is done (with why it
+    /// is cut, if it is).
+    fn take(&self, o: &mut Open, b: &[u8]) -> (usize, Option<Option<String>>) {
+        let over = || {
+            Some(format!(
+                "more than the {} bytes read of a file in an image",
+                self.cap
+            ))
+        };
+        let Some(z) = &mut o.z else {
+            // Stored: its size is known.
+            let left = o.left.unwrap_or(0);
+            let k = usize::try_from(left).unwrap_or(usize::MAX).min(b.len());
+            let room = self.cap.saturating_sub(o.out.len());
+            o.over |= k > room;
+            o.out.extend_from_slice(&b[..k.min(room)]);
+            o.left = Some(left - k as u64);
+            o.pos += k as u64;
+            let done = (left == k as u64).then(|| if o.over { over() } else { None });
+            return (k, done);
+        };
+        let input = match o.left {
+            Some(left) => &b[..b.len().min(usize::try_from(left).unwrap_or(usize::MAX))],
+            None => b,
+        };
+        let mut took = 0;
+        loop {
+            if o.out.len() >= self.cap {
+                // The cap: the rest of the stream is skipped when its size is known, else
+                // left (to be searched as any bytes are).
+                let skip = o
+                    .left
+                    .map_or(0, |l| usize::try_from(l).unwrap_or(usize::MAX));
+                let k = skip.min(b.len() - took);
+                o.left = o.left.map(|l| l - k as u64);
+                o.pos += k as u64;
+                let done = o.left.is_none_or(|l| l == 0).then(over);
+                return (took + k, done);
+            }
+            o.out.reserve((self.cap - o.out.len()).min(1 << 16));
+            let (in0, out0) = (z.total_in(), o.out.len());
+            let st = z.decompress_vec(&input[took..], &mut o.out, FlushDecompress::None);
+            let k = usize::try_from(z.total_in() - in0).unwrap_or(0);
+            took += k;
+            o.pos += k as u64;
+            o.left = o.left.map(|l| l.saturating_sub(k as u64));
+            match st {
+                Ok(Status::StreamEnd) => return (took, Some(None)),
+                Err(_) => return (took, Some(Some("its stream breaks".into()))),
+                Ok(_) if o.left == Some(0) => {
+                    return (took, Some(Some("its stream breaks".into())));
+                }
+                // The input is spent (or no progress): more is needed.
+                Ok(_) if took == input.len() || k == 0 && o.out.len() == out0 => {
+                    return (took, None);
+                }
+                Ok(_) => {}
+            }
+        }
+    }
+}
+
+fn finish(o: Open, cut: Option<String>) -> Unzipped {
+    // Whole by its stream, but not the bytes its header vouches for: a part of it is another
+    // file's (a fragmented file: the decoder may read on through another's bytes).
+    let cut = cut.or_else(|| {
+        o.crc
+            .filter(|c| *c != crc32fast::hash(&o.out))
+            .map(|_| "its CRC fails (a part of it is another file's)".to_string())
+    });
+    Unzipped {
+        at: o.at,
+        end: o.pos,
+        name: o.name,
+        data: o.out,
+        cut,
+        zip: o.zip,
+    }
+}
+
+/// The archive that members which followed one another make, rebuilt (stored): at the first
+/// one's offset, to the last one's end; cut when one of them is.
+fn rebuild(group: &[Unzipped]) -> Option<Unzipped> {
+    use std::io::Write;
+    let (first, last) = (group.first()?, group.last()?);
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Stored)
+        .large_file(group.iter().map(|g| g.data.len()).sum::<usize>() > u32::MAX as usize / 2);
+    for g in group {
+        w.start_file(g.name.as_str(), opts).ok()?;
+        w.write_all(&g.data).ok()?;
+    }
+    let data = w.finish().ok()?.into_inner();
+    Some(Unzipped {
+        at: first.at,
+        end: last.end,
+        name: String::new(),
+        data,
+        cut: group.iter().find_map(|g| g.cut.clone()),
+        zip: true,
+    })
+}
+
+/// What a header says.
+enum Header {
+    /// Not one.
+    No,
+    /// Cut by the bytes' end.
+    Short,
+    /// Its length, the file's name, stored (else deflated), its stored or compressed size
+    /// and its CRC-32 when known.
+    Yes {
+        len: usize,
+        name: String,
+        stored: bool,
+        size: Option<u64>,
+        crc: Option<u32>,
+    },
+}
+
+fn u16_at(b: &[u8], i: usize) -> Option<u16> {
+    Some(u16::from_le_bytes(b.get(i..i + 2)?.try_into().ok()?))
+}
+
+fn u32_at(b: &[u8], i: usize) -> Option<u32> {
+    Some(u32::from_le_bytes(b.get(i..i + 4)?.try_into().ok()?))
+}
+
+/// A zip local file header (APPNOTE 4.3.7) at the start of `h`.
+fn zip_header(h: &[u8]) -> Header {
+    let (
+        Some(version),
+        Some(flags),
+        Some(method),
+        Some(crc),
+        Some(csize),
+        Some(usize_),
+        Some(n),
+        Some(e),
+    ) = (
+        u16_at(h, 4),
+        u16_at(h, 6),
+        u16_at(h, 8),
+        u32_at(h, 14),
+        u32_at(h, 18),
+        u32_at(h, 22),
+        u16_at(h, 26),
+        u16_at(h, 28),
+    )
+    else {
+        return Header::Short;
+    };
+    let (n, e) = (usize::from(n), usize::from(e));
+    // Version 6.3 at most; no encryption (bit 0) or strong encryption (bit 6); stored or
+    // deflate; a stored member's sizes known and equal (a descriptor after it would leave
+    // its end unknown).
+    let descriptor = flags & 8 != 0;
+    let stored = match method {
+        0 if !descriptor && csize == usize_ && csize > 0 => true,
+        8 => false,
+        _ => return Header::No,
+    };
+    if (version & 0xFF) > 63 || flags & 0x41 != 0 || n == 0 || n > 1024 || e > 4096 {
+        return Header::No;
+    }
+    let Some(raw) = h.get(30..30 + n) else {
+        return Header::Short;
+    };
+    if h.len() < 30 + n + e {
+        return Header::Short;
+    }
+    let Some(name) = member_name(raw, flags & 0x800 != 0) else {
+        return Header::No;
+    };
+    if name.ends_with('/') {
+        return Header::No;
+    }
+    Header::Yes {
+        len: 30 + n + e,
+        name,
+        stored,
+        size: (!descriptor || stored).then_some(u64::from(csize)),
+        crc: (!descriptor).then_some(crc),
+    }
+}
+
+/// A member's name as its header writes it: UTF-8 (its flag set, or valid), else the code
+/// page of the writer (Japanese Windows: CP932); `None` with a control character.
+fn member_name(raw: &[u8], utf8: bool) -> Option<String> {
+    let name = match std::str::from_utf8(raw) {
+        Ok(s) => s.to_string(),
+        Err(_) if utf8 => return None,
+        Err(_) => encoding_rs::SHIFT_JIS
+            .decode_without_bom_handling(raw)
+            .0
+            .into_owned(),
+    };
+    (!name.chars().any(char::is_control)).then_some(name)
+}
+
+/// Offset in `b` (which starts at image offset `at`) of the first sector boundary that
+/// starts a gzip header's magic and method.
+fn gzip_at(at: u64, b: &[u8]) -> Option<usize> {
+    let sector = crate::carve::SECTOR;
+    let mut i = usize::try_from((sector - at % sector) % sector).ok()?;
+    while i + 3 <= b.len() {
+        if b[i..i + 3] == [0x1F, 0x8B, 8] {
+            return Some(i);
+        }
+        i += sector as usize;
+    }
+    None
+}
+
+/// A gzip member header (RFC 1952) at the start of `h`.
+fn gzip_header(h: &[u8]) -> Header {
+    let (Some(&flags), Some(&xfl)) = (h.get(3), h.get(8)) else {
+        return Header::Short;
+    };
+    // Reserved flags clear; extra flags 0, 2 (best) or 4 (fastest).
+    if flags & 0xE0 != 0 || !matches!(xfl, 0 | 2 | 4) {
+        return Header::No;
+    }
+    let mut i = 10;
+    if flags & 4 != 0 {
+        let Some(x) = u16_at(h, i) else {
+            return Header::Short;
+        };
+        i += 2 + usize::from(x);
+    }
+    let mut name = None;
+    for bit in [8u8, 16] {
+        if flags & bit != 0 {
+            let Some(z) = h
+                .get(i..)
+                .and_then(|t| t.iter().take(1024).position(|&c| c == 0))
+            else {
+                return if h.len() < i + 1024 {
+                    Header::Short
+                } else {
+                    Header::No
+                };
+            };
+            if bit == 8 {
+                name = h.get(i..i + z).map(|n| {
+                    encoding_rs::WINDOWS_1252
+                        .decode_without_bom_handling(n)
+                        .0
+                        .into_owned()
+                });
+            }
+            i += z + 1;
+        }
+    }
+    if flags & 2 != 0 {
+        i += 2;
+    }
+    if h.len() < i {
+        return Header::Short;
+    }
+    let name = name
+        .filter(|n| !n.is_empty() && !n.chars().any(char::is_control))
+        .map_or_else(
+            || "data".to_string(),
+            |n| n.rsplit(['/', '\\']).next().unwrap_or(&n).to_string(),
+        );
+    Header::Yes {
+        len: i,
+        name,
+        stored: false,
+        size: None,
+        crc: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests")]
+    use super::*;
+    use std::io::Write;
+
+    /// What a finder gives for `img` fed in pieces of `n` bytes.
+    fn unzip(img: &[u8], n: usize, cap: u64) -> Vec<(u64, String, Vec<u8>, Option<String>)> {
+        let mut f = Finder::new(cap);
+        let mut got = Vec::new();
+        let mut push = |u: Unzipped| got.push((u.at, u.name, u.data, u.cut));
+        for (k, piece) in img.chunks(n).enumerate() {
+            f.feed((k * n) as u64, piece, &mut push);
+        }
+        f.finish(&mut push);
+        got
+    }
+
+    fn noise(n: usize, seed: u64) -> Vec<u8> {
+        let mut rng = kizuki_core::rng::Rng::new(seed);
+        (0..n).map(|_| rng.next_u64() as u8).collect()
+    }
+
+    fn gzip(name: Option<&str>, data: &[u8]) -> Vec<u8> {
+        let mut b = flate2::GzBuilder::new();
+        if let Some(n) = name {
+            b = b.filename(n);
+        }
+        let mut e = b.write(Vec::new(), flate2::Compression::fast());
+        e.write_all(data).unwrap();
+        e.finish().unwrap()
+    }
+
+    fn stored_zip(name: &str, data: &[u8]) -> Vec<u8> {
+        let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored)
+            .last_modified_time(zip::DateTime::default());
+        w.start_file(name, opts).unwrap();
+        w.write_all(data).unwrap();
+        w.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn members_and_gzip_files_come_out_of_an_image_whatever_its_reads() {
+        let csv = "氏名,メール\n山田 太郎,taro@example.jp\n".repeat(3000);
+        let xml = "<sst><si><t>山田 太郎</t></si></sst>".repeat(500);
+        let zip = crate::synth::zip_of(&[
+            ("顧客.csv", csv.as_bytes()),
+            ("xl/sharedStrings.xml", xml.as_bytes()),
+        ])
+        .unwrap();
+        let stored = stored_zip("note.txt", b"tel 090-1234-5678");
+        let gz = gzip(Some("var/log/app.log"), csv.as_bytes());
+        // A zip at an odd offset (a member may start anywhere), a gzip file at a sector
+        // boundary, a stored member, noise between; a gzip header off a boundary is none.
+        let mut img = noise(777, 1);
+        let at_zip = img.len() as u64;
+        img.extend_from_slice(&zip);
+        img.extend_from_slice(&noise(3000, 2));
+        img.resize(img.len().div_ceil(512) * 512, 0);
+        let at_gz = img.len() as u64;
+        img.extend_from_slice(&gz);
+        img.extend_from_slice(&noise(100, 3));
+        let at_stored = img.len() as u64;
+        img.extend_from_slice(&stored);
+        img.extend_from_slice(&gzip(None, b"off a boundary"));
+        img.extend_from_slice(&noise(5000, 4));
+        for n in [1, 7, 512, 4096, 1 << 20] {
+            let got = unzip(&img, n, 1 << 30);
+            let names: Vec<(u64, &str)> = got.iter().map(|g| (g.0, g.1.as_str())).collect();
+            // The two members, one after the other: their archive, rebuilt (no name).
+            assert_eq!(
+                names,
+                [(at_zip, ""), (at_gz, "app.log"), (at_stored, "note.txt")],
+                "{n}"
+            );
+            let mut a = zip::ZipArchive::new(std::io::Cursor::new(&got[0].2)).unwrap();
+            for (name, want) in [("顧客.csv", &csv), ("xl/sharedStrings.xml", &xml)] {
+                let mut d = String::new();
+                std::io::Read::read_to_string(&mut a.by_name(name).unwrap(), &mut d).unwrap();
+                assert!(d == **want, "{n} {name}");
+            }
+            assert!(got[1].2 == csv.as_bytes(), "{n}");
+            assert_eq!(got[2].2, b"tel 090-1234-5678", "{n}");
+            assert!(got.iter().all(|g| g.3.is_none()), "{n}");
+        }
+        // Held together at most up to the cap: beyond, member by member.
+        let got = unzip(&zip, 512, (csv.len() + 100) as u64);
+        let names: Vec<&str> = got.iter().map(|g| g.1.as_str()).collect();
+        assert_eq!(names, ["顧客.csv", "xl/sharedStrings.xml"]);
+    }
+
+    #[test]
+    fn cut_broken_and_capped_files_give_what_came_before() {
+        let csv = "山田 太郎,taro@example.jp,090-1234-5678\n".repeat(20000);
+        let zip = crate::synth::zip_of(&[("a.csv", csv.as_bytes())]).unwrap();
+        // At the cap: the first bytes, told.
+        let got = unzip(&zip, 4096, 10_000);
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].2[..], csv.as_bytes()[..10_000]);
+        assert!(
+            got[0].3.as_deref().unwrap().contains("10000 bytes"),
+            "{:?}",
+            got[0].3
+        );
+        // Broken in its middle (a fragment of another file there): what inflated before.
+        let mut broken = zip.clone();
+        let mid = broken.len() / 2;
+        broken[mid..mid + 600].fill(0xFF);
+        let got = unzip(&broken, 512, 1 << 30);
+        // (The bytes after the break may inflate to others before the decoder tells.)
+        assert!(!got.is_empty() && got[0].1 == "a.csv");
+        let same = got[0]
+            .2
+            .iter()
+            .zip(csv.as_bytes())
+            .take_while(|(a, b)| a == b)
+            .count();
+        assert!(same > 1000, "{same}");
+        let why = got[0].3.as_deref().unwrap();
+        assert!(
+            why == "its stream breaks" || why.starts_with("its CRC fails"),
+            "{why}"
+        );
+        // Cut by the image's end.
+        let got = unzip(&zip[..mid], 512, 1 << 30);
+        assert_eq!(got[0].3.as_deref(), Some("cut by the image's end"));
+        assert!(csv.as_bytes().starts_with(&got[0].2));
+        // Noise gives nothing; headers that fail their checks neither.
+        assert!(unzip(&noise(1 << 20, 9), 4096, 1 << 30).is_empty());
+        let mut bad = zip.clone();
+        bad[8] = 99; // method 99 (AES): not read here
+        assert!(unzip(&bad, 4096, 1 << 30).iter().all(|g| g.1 != "a.csv"));
+    }
+}
