@@ -18,8 +18,8 @@
 //! Members that follow one another (each header where the member before it ended, or after
 //! its data descriptor) are one archive: they are given together, rebuilt as an archive
 //! (stored), so that a workbook is read as a workbook (its sheets' rows and columns), not as
-//! its parts' XML; a member alone is given as itself. An archive larger than the cap is given
-//! member by member.
+//! its parts' XML; a member alone is given as itself. An archive larger than half the cap is
+//! given member by member.
 //!
 //! Written by hand: the `zip` and `flate2` readers read a whole archive, from its central
 //! directory at its end, or a stream from its start; here a member's header and data come
@@ -82,6 +82,14 @@ pub(crate) struct Finder {
 const DESCRIPTOR: u64 = 24;
 
 const LOCAL: &[u8] = b"PK\x03\x04";
+/// A gzip header's magic and method (deflate).
+const GZIP: &[u8] = &[0x1F, 0x8B, 8];
+
+/// The searcher of [`LOCAL`], built once (each sector of an image is searched).
+fn local() -> &'static memchr::memmem::Finder<'static> {
+    static F: std::sync::OnceLock<memchr::memmem::Finder<'static>> = std::sync::OnceLock::new();
+    F.get_or_init(|| memchr::memmem::Finder::new(LOCAL))
+}
 /// The most bytes of a header kept across feeds: the fixed part, a name, an extra field.
 const MAX_HEAD: usize = 30 + 1024 + 4096;
 
@@ -110,8 +118,8 @@ impl Finder {
             found(u);
             return;
         }
-        if self.held + u.data.len() > self.cap {
-            // Too large to hold together: member by member.
+        if self.held + u.data.len() > self.cap / 2 {
+            // Too large to hold together (rebuilt, it is copied once more): member by member.
             for g in self.group.drain(..) {
                 found(g);
             }
@@ -167,7 +175,7 @@ impl Finder {
             }
             let rest = &buf[i..];
             // A gzip file's header at a sector boundary; a zip member's anywhere.
-            let z = memchr::memmem::find(rest, LOCAL);
+            let z = local().find(rest);
             let g = gzip_at(base + i as u64, rest);
             let next = z.into_iter().chain(g).min();
             // Members held end where no member follows them.
@@ -178,8 +186,18 @@ impl Finder {
             let h = match next {
                 Some(h) => h,
                 None => {
-                    // Keep what may start a header.
-                    let keep = rest.len().min(LOCAL.len() - 1);
+                    // Keep what may start a header (`P`, `PK`, `PK\3` at the end), if any.
+                    let zip = (1..LOCAL.len())
+                        .rev()
+                        .find(|k| rest.ends_with(&LOCAL[..*k]));
+                    // Or a gzip header's first bytes at a sector boundary.
+                    let end = base + buf.len() as u64;
+                    let gz = (1..GZIP.len()).rev().find(|k| {
+                        end.checked_sub(*k as u64)
+                            .is_some_and(|p| p.is_multiple_of(crate::carve::SECTOR))
+                            && rest.ends_with(&GZIP[..*k])
+                    });
+                    let keep = zip.into_iter().chain(gz).max().unwrap_or(0);
                     self.keep(base + (buf.len() - keep) as u64, &buf[buf.len() - keep..]);
                     return;
                 }
@@ -442,7 +460,7 @@ fn gzip_at(at: u64, b: &[u8]) -> Option<usize> {
     let sector = crate::carve::SECTOR;
     let mut i = usize::try_from((sector - at % sector) % sector).ok()?;
     while i + 3 <= b.len() {
-        if b[i..i + 3] == [0x1F, 0x8B, 8] {
+        if b[i..i + 3] == *GZIP {
             return Some(i);
         }
         i += sector as usize;
@@ -598,8 +616,8 @@ mod tests {
             assert_eq!(got[2].2, b"tel 090-1234-5678", "{n}");
             assert!(got.iter().all(|g| g.3.is_none()), "{n}");
         }
-        // Held together at most up to the cap: beyond, member by member.
-        let got = unzip(&zip, 512, (csv.len() + 100) as u64);
+        // Held together up to half the cap: beyond, member by member.
+        let got = unzip(&zip, 512, 2 * (csv.len() + 100) as u64);
         let names: Vec<&str> = got.iter().map(|g| g.1.as_str()).collect();
         assert_eq!(names, ["顧客.csv", "xl/sharedStrings.xml"]);
     }
@@ -645,5 +663,30 @@ mod tests {
         let mut bad = zip.clone();
         bad[8] = 99; // method 99 (AES): not read here
         assert!(unzip(&bad, 4096, 1 << 30).iter().all(|g| g.1 != "a.csv"));
+    }
+
+    #[test]
+    fn damaged_images_give_no_panic() {
+        let csv = "山田 太郎,taro@example.jp\n".repeat(400);
+        let mut img = noise(300, 5);
+        img.extend_from_slice(
+            &crate::synth::zip_of(&[("a.csv", csv.as_bytes()), ("b", b"x")]).unwrap(),
+        );
+        img.resize(img.len().next_multiple_of(512), 0);
+        img.extend_from_slice(&gzip(Some("c.csv"), csv.as_bytes()));
+        img.extend_from_slice(&stored_zip("d.txt", csv.as_bytes()));
+        let mut rng = kizuki_core::rng::Rng::new(11);
+        for round in 0..300 {
+            let mut d = img.clone();
+            for _ in 0..1 + round % 9 {
+                let i = (rng.next_u64() % d.len() as u64) as usize;
+                d[i] = rng.next_u64() as u8;
+            }
+            let cut = d.len() - (rng.next_u64() % 200) as usize;
+            let n = 1 + (rng.next_u64() % 1500) as usize;
+            for g in unzip(&d[..cut], n, 4096) {
+                assert!(g.2.len() <= 4096, "{round}");
+            }
+        }
     }
 }
