@@ -429,7 +429,8 @@ impl<R: std::io::Read, F: FnMut(Spotted, u64, Vec<u8>)> Spotter<R, F> {
             stop_after: None,
             stopped: None,
             copies: Vec::new(),
-            unzip: crate::unzip::Finder::new(cap),
+            // Half the cap: a file decompressed may be held while another is copied.
+            unzip: crate::unzip::Finder::new(cap / 2),
         }
     }
 
