@@ -40,7 +40,8 @@
 //! every block or over the free space, and keeps its block decoding private; the part
 //! needed here (header, B-tree pages, block decoding, data trees, heap allocations, subnodes,
 //! property records) is MS-PST with our caps. The tests check the files they write, and the
-//! block decoding, against `outlook-pst`.
+//! block decoding, against `outlook-pst`, and the files of all three formats against libpff
+//! (Debian's python3-pypff: it reads their mails' subjects and bodies).
 //!
 //! Caps: at most [`MAX_BLOCKS`] blocks, B-tree pages at most [`MAX_LEVEL`] deep and each read
 //! once (a page met twice is a loop: skipped), a stream at most the caller's cap, all blocks

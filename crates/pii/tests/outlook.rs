@@ -395,3 +395,60 @@ fn attached_items_named_by_a_customer_are_masked() {
         paths(true)
     );
 }
+
+/// The files written here in each format, Outlook 2013's 4 KiB OST among them, read by
+/// another reader: libpff (Debian's python3-pypff, installed by scripts/setup), which finds
+/// each mail's node and reads its subject and body from its property context. The mails
+/// have no folder, so libpff lists them as orphan items.
+#[test]
+fn libpff_reads_the_files_written_here_in_every_format() {
+    use kizuki_pii::pst::write::Mail;
+    let dir = tempfile::tempdir().unwrap();
+    for (unicode, k4) in FORMATS {
+        let mut spec = kizuki_pii::pst::write::mailbox("", unicode);
+        spec.k4 = k4;
+        spec.mails = (0..3)
+            .map(|i| Mail {
+                subject: format!("ご注文の件 {i}"),
+                body: Some(format!("山田 太郎 様 090-1234-567{i}\r\n").repeat(40 * (i + 1))),
+                ..Default::default()
+            })
+            .collect();
+        let path = dir.path().join(format!("box-{unicode}-{k4}.pst"));
+        std::fs::write(&path, file(&spec)).unwrap();
+        let script = r#"
+import sys, pypff
+f = pypff.file()
+f.set_ascii_codepage("cp932")  # an ANSI file's strings, in Shift_JIS
+f.open(sys.argv[1])
+print(f.get_format() if hasattr(f, "get_format") else "")
+for i in range(f.get_number_of_orphan_items()):
+    rs = f.get_orphan_item(i).get_record_set(0)
+    props = {}
+    for e in range(rs.get_number_of_entries()):
+        en = rs.get_entry(e)
+        props[en.get_entry_type()] = en.get_data_as_string()
+    print(props.get(0x0037), len(props.get(0x1000) or ""))
+"#;
+        let out = std::process::Command::new("/usr/bin/python3")
+            .args(["-c", script])
+            .arg(&path)
+            .output()
+            .expect("python3 (scripts/setup installs python3-pypff)");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{unicode} {k4}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let mut lines: Vec<&str> = stdout.lines().skip(1).collect();
+        lines.sort_unstable();
+        let want: Vec<String> = (0..3)
+            .map(|i| {
+                let body = format!("山田 太郎 様 090-1234-567{i}\r\n").repeat(40 * (i + 1));
+                format!("ご注文の件 {i} {}", body.chars().count())
+            })
+            .collect();
+        assert_eq!(lines, want, "{unicode} {k4}");
+    }
+}
