@@ -2530,6 +2530,12 @@ impl Scanner {
                         }
                     }
                 }
+                crate::sqlite::Spotted::SevenZip => {
+                    // A 7z archive stored in one piece (the staged archive, deleted): read as
+                    // the file is, its members under it. One that does not open (a fragmented
+                    // file) gives what the walker tells of it, as a file would.
+                    self.scan_member(&path, &db, 1, &mut items);
+                }
                 crate::sqlite::Spotted::Unzipped {
                     name: member,
                     end,
@@ -2654,6 +2660,7 @@ impl Scanner {
                 // Handed on in pieces of the cap: never too large.
                 crate::sqlite::Spotted::Postgres => "PostgreSQL pages",
                 crate::sqlite::Spotted::Innodb => "MySQL 8 tablespace",
+                crate::sqlite::Spotted::SevenZip => "7z archive",
                 crate::sqlite::Spotted::Pst => "Outlook data file",
                 // Decompressed as they pass, never copied whole: never too large.
                 crate::sqlite::Spotted::Unzipped { .. } => "compressed file",

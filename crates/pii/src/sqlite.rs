@@ -350,6 +350,9 @@ pub(crate) enum Spotted {
     Innodb,
     /// An Outlook data file (PST or OST): its size from its header ([`crate::pst::size`]).
     Pst,
+    /// A 7z archive (a staged archive, deleted): its size from its start header
+    /// ([`seven_z_size`]).
+    SevenZip,
     /// A zip member or a gzip file, decompressed as the image passed ([`crate::unzip`]), or
     /// an archive rebuilt from members that followed one another (no name): its name, the
     /// end of its compressed bytes, why it is not whole.
@@ -526,6 +529,8 @@ impl<R: std::io::Read, F: FnMut(Spotted, u64, Vec<u8>)> Spotter<R, F> {
                 Some((Spotted::Pst, n))
             } else if let Some((n, _)) = crate::innodb::mysql8_size(s) {
                 Some((Spotted::Innodb, n))
+            } else if let Some(n) = seven_z_size(s) {
+                Some((Spotted::SevenZip, n))
             } else if crate::pgheap::page_header(s) {
                 Some((Spotted::Postgres, self.cap))
             } else {
@@ -626,6 +631,26 @@ impl<R: std::io::Read, F: FnMut(Spotted, u64, Vec<u8>)> std::io::Read for Spotte
         }
         Ok(n)
     }
+}
+
+/// The size of the 7z archive whose first bytes are `h`, if they are a start header that says
+/// it: the signature, version 0.x, the CRC of the next 20 bytes right (so by accident once in
+/// 2^32), and the end of its header past them: 32 bytes, then the offset and size of the
+/// header at its end.
+pub(crate) fn seven_z_size(h: &[u8]) -> Option<u64> {
+    if !h.starts_with(b"7z\xBC\xAF\x27\x1C") || h.get(6) != Some(&0) {
+        return None;
+    }
+    let le = |i: usize| Some(u64::from_le_bytes(h.get(i..i + 8)?.try_into().ok()?));
+    let crc = u32::from_le_bytes(h.get(8..12)?.try_into().ok()?);
+    if crc != crc32fast::hash(h.get(12..32)?) {
+        return None;
+    }
+    let (offset, size) = (le(12)?, le(20)?);
+    32u64
+        .checked_add(offset)?
+        .checked_add(size)
+        .filter(|_| size > 0)
 }
 
 /// The `file:` URI of `path`, read-only and immutable (`%`, `?` and `#` escaped).
@@ -1177,6 +1202,25 @@ mod tests {
                 "{chunk}"
             );
         }
+    }
+
+    #[test]
+    fn a_7z_archive_s_size_is_its_start_header_s() {
+        let mut w = sevenz_rust2::ArchiveWriter::new(std::io::Cursor::new(Vec::new())).unwrap();
+        w.push_archive_entry(
+            sevenz_rust2::ArchiveEntry::new_file("a.csv"),
+            Some(&b"taro@example.jp"[..]),
+        )
+        .unwrap();
+        let a = w.finish().unwrap().into_inner();
+        assert_eq!(seven_z_size(&a[..512.min(a.len())]), Some(a.len() as u64));
+        // A byte of the start header changed: its CRC fails.
+        for i in [6, 12, 20, 31] {
+            let mut b = a.clone();
+            b[i] ^= 1;
+            assert_eq!(seven_z_size(&b), None, "{i}");
+        }
+        assert_eq!(seven_z_size(&a[..20]), None);
     }
 
     #[test]

@@ -169,10 +169,11 @@ fn binary_workbooks_are_read_as_workbooks() {
     assert!(read > 0 && failed > 0, "{read} {failed}");
 }
 
-/// A workbook and a zip of two lists left on a disk (deleted: only their blocks remain):
-/// their members, deflated, hold no text the carver could read; decompressed as the image
-/// streams past and rebuilt as the archives they were, they read as the files do: the sheet
-/// with its rows and columns, each list as a table.
+/// A workbook, a zip of two lists and a 7z archive left on a disk (deleted: only their blocks
+/// remain): their members, compressed, hold no text the carver could read; decompressed as the
+/// image streams past and rebuilt as the archives they were (the 7z copied out by the size its
+/// start header gives), they read as the files do: the sheet with its rows and columns, each
+/// list as a table.
 #[test]
 fn workbooks_and_archives_in_a_disk_image_read_as_the_files() {
     let (csv, _) = synth::persons_text(82, 30, Form::Csv);
@@ -181,12 +182,25 @@ fn workbooks_and_archives_in_a_disk_image_read_as_the_files() {
     let (a, _) = synth::persons_text(83, 20, Form::Csv);
     let (b, _) = synth::persons_text(84, 10, Form::Tsv);
     let lists = synth::zip_of(&[("out/a.csv", a.as_bytes()), ("out/b.tsv", b.as_bytes())]).unwrap();
+    let (c, _) = synth::persons_text(85, 25, Form::Csv);
+    let staged = {
+        let mut w = sevenz_rust2::ArchiveWriter::new(std::io::Cursor::new(Vec::new())).unwrap();
+        w.push_archive_entry(
+            sevenz_rust2::ArchiveEntry::new_file("export/list.csv"),
+            Some(c.as_bytes()),
+        )
+        .unwrap();
+        w.finish().unwrap().into_inner()
+    };
     let mut img = vec![0x11u8; 4096];
     img.extend_from_slice(&book);
     img.resize(img.len().next_multiple_of(512) + 1024, 0);
     let at_lists = img.len() + 300;
     img.resize(at_lists, 0x22);
     img.extend_from_slice(&lists);
+    img.resize(img.len().next_multiple_of(512) + 512, 0x33);
+    let at_staged = img.len();
+    img.extend_from_slice(&staged);
     img.resize(img.len() + 8192, 0);
     let report = |items: &[Item]| -> Vec<String> {
         items
@@ -204,14 +218,16 @@ fn workbooks_and_archives_in_a_disk_image_read_as_the_files() {
     };
     let mut want = report(&Scanner::default().scan_bytes("book.xlsx", &book));
     want.extend(report(&Scanner::default().scan_bytes("lists.zip", &lists)));
+    want.extend(report(&Scanner::default().scan_bytes("staged.7z", &staged)));
     let want: Vec<String> = want
         .iter()
         .map(|w| {
             w.replace("book.xlsx", "disk.img!@4096")
                 .replace("lists.zip", &format!("disk.img!@{at_lists}"))
+                .replace("staged.7z", &format!("disk.img!@{at_staged}"))
         })
         .collect();
-    assert_eq!(want.len(), 3, "{want:?}");
+    assert_eq!(want.len(), 4, "{want:?}");
     assert_eq!(
         report(&Scanner::default().scan_bytes("disk.img", &img)),
         want
