@@ -821,9 +821,9 @@ impl Scanner {
     /// as it decompresses, whatever its size, its ratio to its compressed size capped as in
     /// the walker; any other member read whole up to the container cap and walked. An
     /// encrypted member is opened with the first password given that fits (ZipCrypto or AES),
-    /// else told. False (the walker reads it whole, and tells its encrypted members) for an
-    /// archive with encrypted members and no password given, a zip-based document
-    /// (OpenDocument, EPUB) or one the zip reader rejects.
+    /// else told (an encrypted archive of gigabytes is not read into memory to say so). False
+    /// (the walker reads it whole) for a zip-based document (OpenDocument, EPUB) or one the
+    /// zip reader rejects.
     fn scan_zip(&self, path: &Path, name: &str, out: &mut Vec<Item>) -> bool {
         let failed = |path: &str, error| Item::Failed {
             path: path.to_string(),
@@ -836,9 +836,8 @@ impl Scanner {
         let Ok(mut za) = zip::ZipArchive::new(io::BufReader::new(file)) else {
             return false;
         };
-        let encrypted = (0..za.len()).any(|i| za.by_index_raw(i).is_ok_and(|f| f.encrypted()));
         let passwords = &self.opts.passwords;
-        if encrypted && passwords.is_empty() || za.index_for_name("mimetype").is_some() {
+        if za.index_for_name("mimetype").is_some() {
             return false;
         }
         let max = self.opts.max_members as usize;
@@ -866,12 +865,12 @@ impl Scanner {
                         .ok()
                         .and_then(|f| f.name().ok().map(|n| n.to_string()))
                         .unwrap_or_else(|| format!("#{i}"));
-                    out.push(failed(
-                        &format!("{name}!{mname}"),
-                        Error::Read(
-                            "encrypted: none of the passwords given opens it (--password)".into(),
-                        ),
-                    ));
+                    let why = if passwords.is_empty() {
+                        "encrypted: give its password with --password"
+                    } else {
+                        "encrypted: none of the passwords given opens it (--password)"
+                    };
+                    out.push(failed(&format!("{name}!{mname}"), Error::Read(why.into())));
                     continue;
                 }
             }
