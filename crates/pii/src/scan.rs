@@ -2543,8 +2543,8 @@ impl Scanner {
                     // A zip member (a workbook's part, an archive's file) or a gzip file,
                     // decompressed: read as the file it is, under its name. Its compressed
                     // bytes hold no text (a stored member's text is read here: the carver's
-                    // regions in it give way).
-                    // (An archive rebuilt from its members has no name: its offset is its.)
+                    // regions in it give way). An archive rebuilt from its members is named by
+                    // its offset alone.
                     let path = if member.is_empty() {
                         path
                     } else {
