@@ -689,4 +689,55 @@ mod tests {
             }
         }
     }
+
+    /// A zip written as a stream (LibreOffice, Java, Python on a pipe): each member's sizes
+    /// and CRC left out of its header (flag bit 3) and given in a data descriptor after its
+    /// data. Made from [`crate::synth::zip_of`]'s archive, member by member.
+    fn with_descriptors(zip: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut i = 0;
+        while zip[i..].starts_with(LOCAL) {
+            let u16_ = |at: usize| usize::from(u16::from_le_bytes([zip[at], zip[at + 1]]));
+            let csize = u32::from_le_bytes(zip[i + 18..i + 22].try_into().unwrap()) as usize;
+            let (n, e) = (u16_(i + 26), u16_(i + 28));
+            let mut head = zip[i..i + 30 + n + e].to_vec();
+            head[6] |= 8;
+            let sums = head[14..26].to_vec();
+            head[14..26].fill(0);
+            out.extend_from_slice(&head);
+            let data = i + 30 + n + e;
+            out.extend_from_slice(&zip[data..data + csize]);
+            out.extend_from_slice(b"PK\x07\x08");
+            out.extend_from_slice(&sums);
+            i = data + csize;
+        }
+        out.extend_from_slice(&zip[i..]);
+        out
+    }
+
+    #[test]
+    fn members_with_data_descriptors_make_their_archive_too() {
+        let a = "山田 太郎,taro@example.jp\n".repeat(300);
+        let b = "<t>佐藤 花子</t>".repeat(200);
+        let zip =
+            crate::synth::zip_of(&[("a.csv", a.as_bytes()), ("b.xml", b.as_bytes())]).unwrap();
+        let streamed = with_descriptors(&zip);
+        assert_ne!(streamed, zip);
+        let mut img = noise(1000, 21);
+        img.extend_from_slice(&streamed);
+        img.extend_from_slice(&noise(1000, 22));
+        for n in [1, 512, 1 << 20] {
+            let got = unzip(&img, n, 1 << 30);
+            assert_eq!(got.len(), 1, "{n}: one archive");
+            assert_eq!(
+                (got[0].0, got[0].1.as_str(), &got[0].3),
+                (1000, "", &None),
+                "{n}"
+            );
+            let mut z = zip::ZipArchive::new(std::io::Cursor::new(&got[0].2)).unwrap();
+            let mut d = String::new();
+            std::io::Read::read_to_string(&mut z.by_name("b.xml").unwrap(), &mut d).unwrap();
+            assert_eq!(d, b);
+        }
+    }
 }
