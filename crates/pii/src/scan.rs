@@ -13,7 +13,7 @@ use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::fs::File;
-use std::io::{self, Cursor, Read};
+use std::io::{self, Cursor, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::sync::Arc;
@@ -197,6 +197,48 @@ pub struct Scanner {
     /// Files found in a disk image are copied out up to this size ([`SQLITE_CARVE_CAP`];
     /// smaller in unit tests).
     copy_cap: u64,
+    /// Bytes read of the large files streamed (texts, tables, dumps, compressed files, tar
+    /// and zip archives), and the sizes of those begun ([`Scanner::large_files`]).
+    large: Arc<(AtomicU64, AtomicU64)>,
+    /// A file streamed is large from this size on ([`LARGE_FILE`]; 0 in unit tests).
+    large_from: u64,
+}
+
+/// A streamed file this large counts in [`Scanner::large_files`]: the progress display tells
+/// how far it is read (a restored dump of tens of gigabytes is one file read for an hour).
+pub const LARGE_FILE: u64 = 256 << 20;
+
+/// A file being streamed, its bytes read counted ([`Scanner::large_files`]).
+struct Progressed<'a, R> {
+    inner: R,
+    done: &'a AtomicU64,
+    /// Bytes counted, up to the file's size.
+    read: u64,
+    size: u64,
+}
+
+impl<R: Read> Read for Progressed<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let k = (n as u64).min(self.size - self.read);
+        self.read += k;
+        self.done.fetch_add(k, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+impl<R: Seek> Seek for Progressed<'_, R> {
+    fn seek(&mut self, to: SeekFrom) -> io::Result<u64> {
+        self.inner.seek(to)
+    }
+}
+
+impl<R> Drop for Progressed<'_, R> {
+    /// Done with it (read to its end, or stopped: a bomb, an error): all of it counts.
+    fn drop(&mut self) {
+        self.done
+            .fetch_add(self.size - self.read, Ordering::Relaxed);
+    }
 }
 
 impl Default for Scanner {
@@ -215,6 +257,36 @@ impl Scanner {
             innodb_dicts: Arc::default(),
             images: Arc::default(),
             copy_cap: SQLITE_CARVE_CAP,
+            large: Arc::default(),
+            large_from: LARGE_FILE,
+        }
+    }
+
+    /// How far the large files begun so far are read (those of [`LARGE_FILE`] bytes and
+    /// more that are streamed: texts, tables, dumps, compressed files, tar and zip archives):
+    /// bytes read and their sizes, for a progress display to poll. Disk images count in
+    /// [`Scanner::images`].
+    pub fn large_files(&self) -> (u64, u64) {
+        (
+            self.large.0.load(Ordering::Relaxed),
+            self.large.1.load(Ordering::Relaxed),
+        )
+    }
+
+    /// `r`, the file at `path` being streamed, counted in [`Scanner::large_files`] when it
+    /// is large (`size` bytes; else none counted).
+    fn progressed<R: Read>(&self, r: R, size: u64) -> Progressed<'_, R> {
+        let size = if size >= self.large_from.max(1) {
+            size
+        } else {
+            0
+        };
+        self.large.1.fetch_add(size, Ordering::Relaxed);
+        Progressed {
+            inner: r,
+            done: &self.large.0,
+            read: 0,
+            size,
         }
     }
 
@@ -524,11 +596,12 @@ impl Scanner {
                 || crate::rtf::is_rtf(&head)
                 || crate::tnef::is_tnef(&head)
                 || crate::b64::is_encoded(&head);
+            let size = f.metadata().map_or(0, |m| m.len());
             if t == FileType::Tar {
                 let catalogs = tar_pg_catalogs(path, self.opts.max_members);
                 self.scan_tar_with(
                     &label,
-                    &mut Cursor::new(head).chain(f),
+                    &mut Cursor::new(head).chain(self.progressed(f, size)),
                     1,
                     &catalogs,
                     &mut out,
@@ -570,7 +643,8 @@ impl Scanner {
                 self.scan_image_file(path, &label, f, parts, &mut out)
                     .map_err(io_err)
             } else {
-                self.scan_stream(&label, &head, &mut f, &mut out)
+                let mut r = self.progressed(f, size);
+                self.scan_stream(&label, &head, &mut r, &mut out)
                     .map_err(io_err)
             }
         })();
@@ -603,10 +677,18 @@ impl Scanner {
         // The ratio cap, raised for a disk image (below) once its head is read.
         let ratio = Cell::new(u64::from(self.opts.max_ratio.max(1)));
         let stop: Rc<RefCell<Option<Error>>> = Rc::default();
-        let open = || -> io::Result<Box<dyn Read>> {
+        // The file's compressed bytes count as it is read (once: a disk image in it is
+        // opened again).
+        let counted = Cell::new(false);
+        let open = || -> io::Result<Box<dyn Read + '_>> {
             let read = Rc::new(Cell::new(0u64));
+            let file = File::open(path)?;
+            let size = match counted.replace(true) {
+                false => file.metadata().map_or(0, |m| m.len()),
+                true => 0,
+            };
             let raw = kizuki_files::archive::Counting::new(
-                io::BufReader::new(File::open(path)?),
+                io::BufReader::new(self.progressed(file, size)),
                 read.clone(),
             );
             let decoder = kizuki_files::archive::stream_decoder(ft, raw)
@@ -833,7 +915,8 @@ impl Scanner {
             return false;
         };
         let size = file.metadata().map_or(0, |m| m.len());
-        let Ok(mut za) = zip::ZipArchive::new(io::BufReader::new(file)) else {
+        let Ok(mut za) = zip::ZipArchive::new(io::BufReader::new(self.progressed(file, size)))
+        else {
             return false;
         };
         let passwords = &self.opts.passwords;
@@ -3834,6 +3917,63 @@ mod tests {
     /// stretches without a rest point, databases and mailboxes with sectors of zeros in them
     /// (a segment starts inside one), and databases whose copy runs over the start of another (the
     /// segment that spotted the other is carved again).
+    /// Large files streamed count how far they are read (for the progress display): texts,
+    /// compressed files, tar and zip archives, each its size once it is read, whatever
+    /// ended it; small ones, or with the default threshold, none.
+    #[test]
+    fn large_files_count_as_they_are_read() {
+        use crate::synth::{self, Form};
+        let dir = tempfile::tempdir().unwrap();
+        let (csv, _) = synth::persons_text(12, 300, Form::Csv);
+        let gz = {
+            let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            std::io::Write::write_all(&mut e, csv.as_bytes()).unwrap();
+            e.finish().unwrap()
+        };
+        let tar = {
+            let mut b = tar::Builder::new(Vec::new());
+            let mut h = tar::Header::new_gnu();
+            h.set_size(csv.len() as u64);
+            h.set_cksum();
+            b.append_data(&mut h, "list.csv", csv.as_bytes()).unwrap();
+            b.into_inner().unwrap()
+        };
+        let zip = synth::zip_of(&[("list.csv", csv.as_bytes())]).unwrap();
+        let mut broken = gz.clone();
+        broken.truncate(gz.len() / 2);
+        let files: [(&str, &[u8]); 5] = [
+            ("list.csv", csv.as_bytes()),
+            ("list.csv.gz", &gz),
+            ("list.tar", &tar),
+            ("list.zip", &zip),
+            ("cut.csv.gz", &broken),
+        ];
+        let mut paths = Vec::new();
+        let mut total = 0;
+        for (n, d) in files {
+            let p = dir.path().join(n);
+            std::fs::write(&p, d).unwrap();
+            total += d.len() as u64;
+            paths.push(p);
+        }
+        let counted = Scanner {
+            large_from: 0,
+            ..Scanner::default()
+        };
+        let plain = Scanner::default();
+        for p in &paths {
+            let items = counted.scan_file(p);
+            assert_eq!(
+                printed(&items),
+                printed(&plain.scan_file(p)),
+                "{}",
+                p.display()
+            );
+        }
+        assert_eq!(counted.large_files(), (total, total));
+        assert_eq!(plain.large_files(), (0, 0));
+    }
+
     #[test]
     #[allow(clippy::unwrap_used, reason = "test")]
     fn an_image_carved_in_segments_gives_what_one_carving_gives() {

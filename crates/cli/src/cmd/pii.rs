@@ -34,7 +34,8 @@ fn scan(g: &Global, a: &PiiScanArgs) -> anyhow::Result<Exit> {
     let mut em = Emitter::new(g);
     let mut progress = Progress::new(g, 0, "pii scan: files");
     let mut io_err = None;
-    // A disk image is one file carved for hours: how far, in the bar's message.
+    // A disk image is one file carved for hours, a restored dump one file read for an hour:
+    // how far, in the bar's message.
     let ticker = progress.ticker();
     let mut files = |done: u64, total: u64| {
         if done == 0 {
@@ -51,13 +52,24 @@ fn scan(g: &Global, a: &PiiScanArgs) -> anyhow::Result<Exit> {
                 while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
                     stopped.recv_timeout(std::time::Duration::from_millis(250))
                 {
-                    let (done, total) = scanner.images();
-                    if total > 0 {
-                        t.message(format!(
-                            "images {:.1} of {:.1} GB",
-                            done as f64 / 1e9,
-                            total as f64 / 1e9
-                        ));
+                    let gb = |(done, total): (u64, u64), what: &str| {
+                        (total > 0).then(|| {
+                            format!(
+                                "{what} {:.1} of {:.1} GB",
+                                done as f64 / 1e9,
+                                total as f64 / 1e9
+                            )
+                        })
+                    };
+                    let parts: Vec<String> = [
+                        gb(scanner.images(), "images"),
+                        gb(scanner.large_files(), "large files"),
+                    ]
+                    .into_iter()
+                    .flatten()
+                    .collect();
+                    if !parts.is_empty() {
+                        t.message(parts.join(", "));
                     }
                 }
             });
