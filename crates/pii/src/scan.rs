@@ -3917,6 +3917,57 @@ mod tests {
     /// stretches without a rest point, databases and mailboxes with sectors of zeros in them
     /// (a segment starts inside one), and databases whose copy runs over the start of another (the
     /// segment that spotted the other is carved again).
+    /// A zip member stored with sectors of zeros in it, across the start of a segment: no
+    /// segment stops inside it (its finder is busy), so every worker count reads it whole, as
+    /// one carving does.
+    #[test]
+    fn a_segment_does_not_end_inside_a_member_being_decompressed() {
+        use crate::synth::{self, Form};
+        let dir = tempfile::tempdir().unwrap();
+        let (csv, _) = synth::persons_text(13, 200, Form::Csv);
+        let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        w.start_file("padded.csv", opts).unwrap();
+        let mut d = vec![0u8; 20_000];
+        d.extend_from_slice(csv.as_bytes());
+        std::io::Write::write_all(&mut w, &d).unwrap();
+        let stored = w.finish().unwrap().into_inner();
+        // Its header 4 KiB before the second segment, its zeros across the boundary.
+        let mut img: Vec<u8> = (0..SEGMENT - 4096).map(|i| (i % 251) as u8 + 1).collect();
+        img.extend_from_slice(&stored);
+        img.resize(3 * SEGMENT as usize, 0);
+        let path = dir.path().join("disk.img");
+        std::fs::write(&path, &img).unwrap();
+        let scanner = Scanner::default();
+        let open = |at| open_at(&path, at);
+        let mut want = Vec::new();
+        scanner
+            .scan_image("disk.img", img.len() as u64, &open, 1, None, &mut want)
+            .unwrap();
+        let at = SEGMENT - 4096;
+        assert!(
+            printed(&want)
+                .iter()
+                .any(|p| p.contains(&format!("disk.img!@{at}!padded.csv"))),
+            "{want:?}"
+        );
+        for workers in [2, 3] {
+            let mut items = Vec::new();
+            scanner
+                .scan_image(
+                    "disk.img",
+                    img.len() as u64,
+                    &open,
+                    workers,
+                    None,
+                    &mut items,
+                )
+                .unwrap();
+            assert_eq!(printed(&items), printed(&want), "{workers} workers");
+        }
+    }
+
     /// Large files streamed count how far they are read (for the progress display): texts,
     /// compressed files, tar and zip archives, each its size once it is read, whatever
     /// ended it; small ones, or with the default threshold, none.
@@ -4006,6 +4057,18 @@ mod tests {
         assert!(pst[1024..0x4000].iter().all(|x| *x == 0));
         // A zip of the CSV (anywhere), and the CSV gzipped (at a sector boundary).
         let zip = synth::zip_of(&[("顧客.csv", csv.as_bytes())]).unwrap();
+        // A member stored (not deflated) with sectors of zeros in it: no rest point inside.
+        let stored = {
+            let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+            let opts = zip::write::SimpleFileOptions::default()
+                .compression_method(zip::CompressionMethod::Stored);
+            w.start_file("padded.csv", opts).unwrap();
+            let mut d = csv.clone().into_bytes();
+            d.extend_from_slice(&[b' '; 5000]);
+            d.extend(std::iter::repeat_n(0u8, 8192));
+            std::io::Write::write_all(&mut w, &d).unwrap();
+            w.finish().unwrap().into_inner()
+        };
         let gz = {
             let mut e = flate2::GzBuilder::new()
                 .filename("list.csv")
@@ -4067,6 +4130,11 @@ mod tests {
                     9 => {
                         zipped.push(format!("disk.img!@{}!顧客.csv", img.len()));
                         img.extend_from_slice(&zip);
+                        if rnd(2) == 0 {
+                            img.resize(img.len().next_multiple_of(512), 0x5A);
+                            zipped.push(format!("disk.img!@{}!padded.csv", img.len()));
+                            img.extend_from_slice(&stored);
+                        }
                     }
                     10 => {
                         img.resize(img.len().next_multiple_of(512), 0x5A);

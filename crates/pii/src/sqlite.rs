@@ -451,9 +451,10 @@ impl<R: std::io::Read, F: FnMut(Spotted, u64, Vec<u8>)> Spotter<R, F> {
     }
 
     /// Is the end of the sector `s` just taken the rest point to stop at (at or after
-    /// `stop_after`, no file being copied, `s` all zeros)?
+    /// `stop_after`, no file being copied or decompressed, `s` all zeros)?
     fn rests_after(&self, s: &[u8]) -> bool {
         self.capture.is_none()
+            && !self.unzip.busy()
             && self.stop_after.is_some_and(|b| self.pos >= b)
             && s.iter().all(|x| *x == 0)
     }

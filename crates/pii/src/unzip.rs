@@ -239,6 +239,13 @@ impl Finder {
         }
     }
 
+    /// Is a file being decompressed, or are members held, or a header's first bytes? Then
+    /// the image may not be cut here: a segment carved from here would not see the header
+    /// before ([`crate::sqlite::Spotter`]'s rest points).
+    pub(crate) fn busy(&self) -> bool {
+        self.open.is_some() || !self.group.is_empty() || !self.tail.is_empty()
+    }
+
     /// The image ended: a file being decompressed is given as far as it went.
     pub(crate) fn finish(&mut self, found: &mut dyn FnMut(Unzipped)) {
         if let Some(o) = self.open.take() {
