@@ -3897,6 +3897,21 @@ pub(crate) fn printed(items: &[Item]) -> Vec<String> {
         .collect()
 }
 
+/// The items of `disk.img` (`len` bytes, read through `open`) carved on `workers` threads.
+#[cfg(test)]
+fn imaged(
+    scanner: &Scanner,
+    open: &(dyn Fn(u64) -> io::Result<Box<dyn Read>> + Sync),
+    len: u64,
+    workers: usize,
+) -> Vec<Item> {
+    let mut items = Vec::new();
+    scanner
+        .scan_image("disk.img", len, open, workers, None, &mut items)
+        .unwrap();
+    items
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -3941,10 +3956,7 @@ mod tests {
         std::fs::write(&path, &img).unwrap();
         let scanner = Scanner::default();
         let open = |at| open_at(&path, at);
-        let mut want = Vec::new();
-        scanner
-            .scan_image("disk.img", img.len() as u64, &open, 1, None, &mut want)
-            .unwrap();
+        let want = imaged(&scanner, &open, img.len() as u64, 1);
         let at = SEGMENT - 4096;
         assert!(
             printed(&want)
@@ -3953,17 +3965,7 @@ mod tests {
             "{want:?}"
         );
         for workers in [2, 3] {
-            let mut items = Vec::new();
-            scanner
-                .scan_image(
-                    "disk.img",
-                    img.len() as u64,
-                    &open,
-                    workers,
-                    None,
-                    &mut items,
-                )
-                .unwrap();
+            let items = imaged(&scanner, &open, img.len() as u64, workers);
             assert_eq!(printed(&items), printed(&want), "{workers} workers");
         }
     }
@@ -4182,17 +4184,7 @@ mod tests {
                 unzipped += 1;
             }
             for workers in [1, 2, 4] {
-                let mut items = Vec::new();
-                scanner
-                    .scan_image(
-                        "disk.img",
-                        img.len() as u64,
-                        &open,
-                        workers,
-                        None,
-                        &mut items,
-                    )
-                    .unwrap();
+                let items = imaged(&scanner, &open, img.len() as u64, workers);
                 assert_eq!(
                     printed(&items),
                     printed(&whole),
@@ -4234,17 +4226,7 @@ mod tests {
         assert!(want[0].contains("\"email\":24"), "{want:?}");
         let open = |at| open_at(&path, at);
         for workers in [1, 2] {
-            let mut items = Vec::new();
-            scanner
-                .scan_image(
-                    "disk.img",
-                    img.len() as u64,
-                    &open,
-                    workers,
-                    None,
-                    &mut items,
-                )
-                .unwrap();
+            let items = imaged(&scanner, &open, img.len() as u64, workers);
             assert_eq!(printed(&items), want, "{workers} workers");
         }
         let streamed = printed(&scanner.scan_bytes("disk.img", &img));
