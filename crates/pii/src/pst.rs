@@ -33,7 +33,7 @@
 //! stored deflated when that is smaller (zlib, its inflated size in the block B-tree's entry
 //! and the trailer), and a heap id's block index starts at bit 19. As libpff documents them
 //! and pstreader reads them; a block is inflated before or after its decoding, whichever
-//! gives a zlib stream (the two readers differ), to at most its stated size.
+//! inflates to its stated size (the two readers differ in that order).
 //!
 //! Written by hand: `outlook-pst` (Microsoft, MIT) reads a PST through its folders and
 //! messages (Rc-based, with no caps on what a crafted file claims), but has no walk over
