@@ -108,12 +108,22 @@ fn pii_file_seeds_replay() {
             // MariaDB 10.11's table after an instant DROP COLUMN and reordering, with its
             // `.frm` (made by the integration test's statements).
             "innodb-dropped" => "frm/shop/customers.ibd",
+            // An Outlook 2013 OST (4 KiB pages, deflated blocks): the zip a mail attached.
+            "ost2013-mailbox" => "fuzz.csv!顧客リストの送付!list.zip!list.csv",
+            // A zip member at 4096 and a gzip file at 5120 in a disk image: inflated there.
+            "raw-zip-gzip" => "fuzz.csv!@5120!app.log",
             _ => "",
         };
         assert!(
             found.iter().any(|p| p.ends_with(inner)),
             "{name}: {found:?}"
         );
+        if name == "raw-zip-gzip" {
+            assert!(
+                found.iter().any(|p| p.ends_with("fuzz.csv!@4096!out/顧客.csv")),
+                "{name}: {found:?}"
+            );
+        }
         for v in variants(&data, &mut rng) {
             fuzzing::scan_file(&v);
         }
