@@ -1060,6 +1060,10 @@ impl Scanner {
                     | "archive.bomb"
                     | "file.limit" => Error::Cap(finding.detail.clone()),
                     "archive.password_opened" => return,
+                    "archive.encrypted" if self.opts.passwords.is_empty() => Error::Read(format!(
+                        "{}: give its password with --password",
+                        finding.detail
+                    )),
                     _ => Error::Read(finding.detail.clone()),
                 };
                 let path = match finding.location.as_ref().and_then(|l| l.member.as_ref()) {

@@ -6,8 +6,11 @@
 //!
 //! A zip member is found by its local header (`PK\3\4`) anywhere in the image (a member
 //! starts wherever the one before it ended), checked as a zip writer makes it: a method of
-//! stored or deflate, no encryption, a name of 1 to 1,024 printable characters, an extra
-//! field of at most 4 KiB; a stored member needs its size. A gzip file is found by its header
+//! stored or deflate, a name of 1 to 1,024 printable characters, an extra field of at most
+//! 4 KiB; a stored member needs its size. An encrypted member (ZipCrypto or AES: the
+//! attacker's staged archive, deleted) cannot be inflated here: its bytes are copied as they
+//! are and given as the archive of that one member, which the archive reader opens with the
+//! passwords given (`--password`), or tells that it needs one. A gzip file is found by its header
 //! at a sector boundary (where a file system puts a file's first byte), its flags and the
 //! fields they announce checked. Each is inflated from the bytes that follow, as they pass,
 //! by a raw deflate decoder that stops at the stream's end: nothing is read twice or ahead,
@@ -36,13 +39,14 @@ pub(crate) struct Unzipped {
     /// End of its compressed bytes read (the header's offset for a file cut short).
     pub end: u64,
     /// Its name: the member's, or the gzip header's (else `data`); empty for an archive
-    /// rebuilt from members that followed one another (`data` is then the archive).
+    /// rebuilt from members that followed one another, or made of an encrypted member
+    /// (`data` is then the archive).
     pub name: String,
     /// Its bytes, at most the cap.
     pub data: Vec<u8>,
     /// Why it is not whole, if it is not: the stream broke, the image ended, the cap.
     pub cut: Option<String>,
-    /// A zip member (else a gzip file, which joins no archive).
+    /// A zip member (else a gzip file or an encrypted member, which join no archive).
     zip: bool,
 }
 
@@ -62,6 +66,9 @@ struct Open {
     zip: bool,
     /// The CRC-32 its zip header gives (none with a data descriptor, or for gzip).
     crc: Option<u32>,
+    /// An encrypted member's local header: its bytes are copied as they are (`out`), to be
+    /// given as the one-member archive they make ([`wrap`]), read with the passwords given.
+    head: Option<Vec<u8>>,
 }
 
 /// Finds and decompresses zip members and gzip files in the bytes of an image, given in
@@ -221,6 +228,7 @@ impl Finder {
                     stored,
                     size,
                     crc,
+                    encrypted,
                 } => {
                     self.open = Some(Open {
                         at: hat,
@@ -230,8 +238,9 @@ impl Finder {
                         out: Vec::new(),
                         pos: hat + len as u64,
                         over: false,
-                        zip: head.starts_with(LOCAL),
+                        zip: head.starts_with(LOCAL) && !encrypted,
                         crc,
+                        head: encrypted.then(|| head[..len].to_vec()),
                     });
                     i += h + len;
                 }
@@ -273,7 +282,9 @@ impl Finder {
             // Stored: its size is known.
             let left = o.left.unwrap_or(0);
             let k = usize::try_from(left).unwrap_or(usize::MAX).min(b.len());
-            let room = self.cap.saturating_sub(o.out.len());
+            // An encrypted member's archive holds its header twice, and the directory's end.
+            let wrapper = o.head.as_ref().map_or(0, |h| 2 * h.len() + 64);
+            let room = self.cap.saturating_sub(wrapper + o.out.len());
             o.over |= k > room;
             o.out.extend_from_slice(&b[..k.min(room)]);
             o.left = Some(left - k as u64);
@@ -323,6 +334,17 @@ impl Finder {
 }
 
 fn finish(o: Open, cut: Option<String>) -> Unzipped {
+    if let Some(head) = o.head {
+        // Encrypted: its CRC is the plain bytes', checked as the archive is read.
+        return Unzipped {
+            at: o.at,
+            end: o.pos,
+            name: String::new(),
+            data: wrap(&head, &o.out),
+            cut,
+            zip: false,
+        };
+    }
     // Whole by its stream, but not the bytes its header vouches for: a part of it is another
     // file's (a fragmented file: the decoder may read on through another's bytes).
     let cut = cut.or_else(|| {
@@ -338,6 +360,31 @@ fn finish(o: Open, cut: Option<String>) -> Unzipped {
         cut,
         zip: o.zip,
     }
+}
+
+/// The archive of one member: its local header `head` and the bytes `data` that follow it,
+/// as the image holds them (encrypted), then the central directory entry its header makes
+/// (APPNOTE 4.3.12: the same fields, at offset 0) and the end of the directory. Not written
+/// with `zip`'s writer: that one encrypts what it is given, and these bytes are encrypted
+/// already under a password not known here.
+fn wrap(head: &[u8], data: &[u8]) -> Vec<u8> {
+    let field = |i: usize, n: usize| head.get(i..i + n).unwrap_or_default();
+    let mut out = Vec::with_capacity(2 * head.len() + data.len() + 64);
+    out.extend_from_slice(head);
+    out.extend_from_slice(data);
+    let dir = out.len();
+    out.extend_from_slice(b"PK\x01\x02");
+    out.extend_from_slice(field(4, 2)); // made by: the version needed
+    out.extend_from_slice(field(4, 26)); // version needed .. extra field length
+    out.extend_from_slice(&[0; 10]); // comment length, disk, attributes
+    out.extend_from_slice(&0u32.to_le_bytes()); // the local header's offset
+    out.extend_from_slice(head.get(30..).unwrap_or_default()); // name, extra field
+    let len = out.len() - dir;
+    out.extend_from_slice(b"PK\x05\x06\0\0\0\0\x01\0\x01\0");
+    out.extend_from_slice(&u32::try_from(len).unwrap_or(u32::MAX).to_le_bytes());
+    out.extend_from_slice(&u32::try_from(dir).unwrap_or(u32::MAX).to_le_bytes());
+    out.extend_from_slice(&[0, 0]);
+    out
 }
 
 /// The archive that members which followed one another make, rebuilt (stored): at the first
@@ -371,13 +418,14 @@ enum Header {
     /// Cut by the bytes' end.
     Short,
     /// Its length, the file's name, stored (else deflated), its stored or compressed size
-    /// and its CRC-32 when known.
+    /// and its CRC-32 when known; encrypted (then `stored`: its bytes are copied).
     Yes {
         len: usize,
         name: String,
         stored: bool,
         size: Option<u64>,
         crc: Option<u32>,
+        encrypted: bool,
     },
 }
 
@@ -414,16 +462,24 @@ fn zip_header(h: &[u8]) -> Header {
         return Header::Short;
     };
     let (n, e) = (usize::from(n), usize::from(e));
-    // Version 6.3 at most; no encryption (bit 0) or strong encryption (bit 6); stored or
-    // deflate; a stored member's sizes known and equal (a descriptor after it would leave
-    // its end unknown).
+    // Version 6.3 at most; no strong encryption (bit 6); stored or deflate; a stored
+    // member's sizes known and equal (a descriptor after it would leave its end unknown).
+    // Encrypted (bit 0: ZipCrypto, or AES as WinZip and 7-Zip write it, method 99): stored,
+    // deflate or AES, its compressed size known and at least its encryption header's.
     let descriptor = flags & 8 != 0;
+    let encrypted = flags & 1 != 0;
     let stored = match method {
+        _ if encrypted => {
+            if descriptor || csize < 12 || !matches!(method, 0 | 8 | 99) {
+                return Header::No;
+            }
+            true
+        }
         0 if !descriptor && csize == usize_ && csize > 0 => true,
         8 => false,
         _ => return Header::No,
     };
-    if (version & 0xFF) > 63 || flags & 0x41 != 0 || n == 0 || n > 1024 || e > 4096 {
+    if (version & 0xFF) > 63 || flags & 0x40 != 0 || n == 0 || n > 1024 || e > 4096 {
         return Header::No;
     }
     let Some(raw) = h.get(30..30 + n) else {
@@ -431,6 +487,10 @@ fn zip_header(h: &[u8]) -> Header {
     };
     if h.len() < 30 + n + e {
         return Header::Short;
+    }
+    // AES: its extra field (0x9901) holds the method and the key's strength.
+    if method == 99 && !has_extra(&h[30 + n..30 + n + e], 0x9901) {
+        return Header::No;
     }
     let Some(name) = member_name(raw, flags & 0x800 != 0) else {
         return Header::No;
@@ -444,7 +504,20 @@ fn zip_header(h: &[u8]) -> Header {
         stored,
         size: (!descriptor || stored).then_some(u64::from(csize)),
         crc: (!descriptor).then_some(crc),
+        encrypted,
     }
+}
+
+/// Does the extra field `x` hold a block of id `id`?
+fn has_extra(x: &[u8], id: u16) -> bool {
+    let mut i = 0;
+    while let (Some(k), Some(n)) = (u16_at(x, i), u16_at(x, i + 2)) {
+        if k == id {
+            return true;
+        }
+        i += 4 + usize::from(n);
+    }
+    false
 }
 
 /// A member's name as its header writes it: UTF-8 (its flag set, or valid), else the code
@@ -533,6 +606,7 @@ fn gzip_header(h: &[u8]) -> Header {
         stored: false,
         size: None,
         crc: None,
+        encrypted: false,
     }
 }
 
@@ -745,6 +819,60 @@ mod tests {
             let mut d = String::new();
             std::io::Read::read_to_string(&mut z.by_name("b.xml").unwrap(), &mut d).unwrap();
             assert_eq!(d, b);
+        }
+    }
+
+    /// The attacker's staged archive, encrypted (ZipCrypto as Windows and `zip -e` write it,
+    /// AES as 7-Zip and WinZip do), deleted: each member is given as the archive of that
+    /// member alone, its bytes as they were, which opens with the password and not without.
+    #[test]
+    fn encrypted_members_are_given_as_their_archives() {
+        let a = "山田 太郎,taro@example.jp\n".repeat(300);
+        let b = "佐藤 花子,hanako@example.jp\n".repeat(200);
+        let pw = "Staged#2016";
+        let crypto = kizuki_files::synth::zip_encrypted(
+            &[("out/a.csv", a.as_bytes()), ("b.csv", b.as_bytes())],
+            pw,
+        );
+        let aes = {
+            let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+            let opts = zip::write::SimpleFileOptions::default()
+                .compression_method(zip::CompressionMethod::Deflated)
+                .with_aes_encryption(zip::AesMode::Aes256, pw);
+            w.start_file("c.csv", opts).unwrap();
+            w.write_all(a.as_bytes()).unwrap();
+            w.finish().unwrap().into_inner()
+        };
+        let mut img = noise(1001, 31);
+        let at_crypto = img.len() as u64;
+        img.extend_from_slice(&crypto);
+        img.extend_from_slice(&noise(2000, 32));
+        let at_aes = img.len() as u64;
+        img.extend_from_slice(&aes);
+        img.extend_from_slice(&noise(2000, 33));
+        // Local headers start each member: the second ZipCrypto one where the first ended.
+        let second = at_crypto + 30 + 9 + 12 + a.len() as u64;
+        for n in [1, 7, 512, 1 << 20] {
+            let got = unzip(&img, n, 1 << 30);
+            let at: Vec<(u64, &str)> = got.iter().map(|g| (g.0, g.1.as_str())).collect();
+            assert_eq!(at, [(at_crypto, ""), (second, ""), (at_aes, "")], "{n}");
+            for (g, (name, want)) in
+                got.iter()
+                    .zip([("out/a.csv", &a), ("b.csv", &b), ("c.csv", &a)])
+            {
+                assert_eq!(g.3, None, "{n} {name}");
+                let mut z = zip::ZipArchive::new(std::io::Cursor::new(&g.2)).unwrap();
+                assert_eq!(z.len(), 1);
+                assert!(z.by_index_decrypt(0, b"wrong").is_err(), "{n} {name}");
+                let mut d = String::new();
+                std::io::Read::read_to_string(
+                    &mut z.by_index_decrypt(0, pw.as_bytes()).unwrap(),
+                    &mut d,
+                )
+                .unwrap();
+                assert!(d == **want, "{n} {name}");
+                assert_eq!(z.by_index_raw(0).unwrap().name().unwrap(), name);
+            }
         }
     }
 }

@@ -483,3 +483,86 @@ fn encrypted_archives_are_read_with_the_password_given() {
         }
     }
 }
+
+/// The staged archive encrypted and deleted, found in a disk image: a zip's members (ZipCrypto
+/// and AES; each given as the archive of that member, named by its header's offset) and a 7z
+/// archive stored in one piece are told as encrypted until the password is given, then read
+/// as the archives themselves are, from a file and from memory.
+#[test]
+fn encrypted_archives_in_a_disk_image_are_read_with_the_password_given() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = synth::persons_file(21, 300, Form::Csv, encoding_rs::SHIFT_JIS).data;
+    let b = synth::persons_file(22, 200, Form::Tsv, encoding_rs::UTF_8).data;
+    let pw = "Staged#2016";
+    let crypto = kizuki_files::synth::zip_encrypted(&[("out/a.csv", &a), ("b.tsv", &b)], pw);
+    let aes = zip_aes("c.csv", &a, pw);
+    let staged = seven_z_aes("d.csv", &b, pw, true);
+    let mut img = vec![0x11u8; 4096];
+    let at_crypto = img.len();
+    img.extend_from_slice(&crypto);
+    let at_second = at_crypto + 30 + "out/a.csv".len() + 12 + a.len();
+    img.resize(img.len().next_multiple_of(512) + 1024 + 77, 0x22);
+    let at_aes = img.len();
+    img.extend_from_slice(&aes);
+    img.resize(img.len().next_multiple_of(512) + 512, 0);
+    let at_staged = img.len();
+    img.extend_from_slice(&staged);
+    img.resize(img.len() + 8192, 0);
+    let path = write(dir.path(), "disk.img", &img);
+    // What each member holds, read from its archive.
+    let open = Scanner::new(Options {
+        passwords: vec!["wrong".into(), pw.into()],
+        ..Options::default()
+    });
+    let mut want: Vec<(String, serde_json::Value)> = Vec::new();
+    for (at, name, data) in [
+        (at_crypto, "crypto.zip", &crypto),
+        (at_aes, "aes.zip", &aes),
+        (at_staged, "staged.7z", &staged),
+    ] {
+        for (p, v) in found(&open.scan_bytes(name, data)) {
+            let member = p.strip_prefix(&format!("{name}!")).unwrap().to_string();
+            let at = if member == "b.tsv" { at_second } else { at };
+            want.push((format!("disk.img!@{at}!{member}"), v));
+        }
+    }
+    assert_eq!(want.len(), 4, "{want:?}");
+    for how in ["file", "bytes"] {
+        let scan = |s: &Scanner| match how {
+            "file" => s.scan_file(&path),
+            _ => s.scan_bytes("disk.img", &img),
+        };
+        let strip = |v: Vec<(String, serde_json::Value)>| -> Vec<(String, serde_json::Value)> {
+            let prefix = format!("{}", dir.path().display());
+            v.into_iter()
+                .map(|(p, v)| {
+                    (
+                        p.strip_prefix(&prefix)
+                            .map_or(p.clone(), |s| s[1..].to_string()),
+                        v,
+                    )
+                })
+                .collect()
+        };
+        let items = scan(&Scanner::default());
+        assert!(found(&items).is_empty(), "{how}: {items:?}");
+        let told: Vec<String> = failed(&items)
+            .into_iter()
+            .filter(|(_, e)| e.contains("encrypted") && e.contains("--password"))
+            .map(|(p, _)| p.rsplit('!').next().unwrap().to_string())
+            .collect();
+        assert_eq!(
+            told,
+            [
+                format!("@{at_crypto}"),
+                format!("@{at_second}"),
+                format!("@{at_aes}"),
+                format!("@{at_staged}")
+            ],
+            "{how}: {items:?}"
+        );
+        let items = scan(&open);
+        assert!(failed(&items).is_empty(), "{how}: {items:?}");
+        assert_eq!(strip(found(&items)), want, "{how}");
+    }
+}

@@ -120,7 +120,9 @@ fn pii_file_seeds_replay() {
         );
         if name == "raw-zip-gzip" {
             assert!(
-                found.iter().any(|p| p.ends_with("fuzz.csv!@4096!out/顧客.csv")),
+                found
+                    .iter()
+                    .any(|p| p.ends_with("fuzz.csv!@4096!out/顧客.csv")),
                 "{name}: {found:?}"
             );
         }
