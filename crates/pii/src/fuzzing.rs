@@ -34,7 +34,8 @@ pub fn scan(data: &[u8]) -> Vec<crate::Item> {
 /// table and table, as a MySQL data directory's system tablespace and table file, and as a
 /// table's `.frm` and file: the readers that stream from a file rather than from memory
 /// (compressed streams, tar as it streams, zip a member at a time, SQLite with its free
-/// pages, raw images, mbox) and the checks that pick them. The items found. The file lives in
+/// pages, raw images, mbox) and the checks that pick them; encrypted members with the
+/// password `fuzz`. The items found. The file lives in
 /// a directory of the thread's, removed when the thread ends.
 pub fn scan_file(data: &[u8]) -> Vec<crate::Item> {
     thread_local! {
@@ -43,7 +44,11 @@ pub fn scan_file(data: &[u8]) -> Vec<crate::Item> {
             .tempdir()
             .ok();
     }
-    let scanner = Scanner::default();
+    // A password, so that an encrypted member (the seed `raw-zip-encrypted`) is opened.
+    let scanner = Scanner::new(crate::Options {
+        passwords: vec!["fuzz".into()],
+        ..crate::Options::default()
+    });
     let mut items = Vec::new();
     DIR.with(|dir| {
         let Some(dir) = dir else {

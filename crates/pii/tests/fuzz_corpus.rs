@@ -112,6 +112,8 @@ fn pii_file_seeds_replay() {
             "ost2013-mailbox" => "fuzz.csv!顧客リストの送付!list.zip!list.csv",
             // A zip member at 4096 and a gzip file at 5120 in a disk image: inflated there.
             "raw-zip-gzip" => "fuzz.csv!@5120!app.log",
+            // A zip member encrypted with ZipCrypto (password `fuzz`) at 4096 in a disk image.
+            "raw-zip-encrypted" => "fuzz.csv!@4096!out/顧客.csv",
             _ => "",
         };
         assert!(
