@@ -44,14 +44,21 @@ pub fn set_depth(d: u32) {
 
 /// Runs `f` one message deeper; `None` beyond [`MAX_DEPTH`].
 pub fn nested<T>(f: impl FnOnce() -> T) -> Option<T> {
+    /// Puts the depth back when `f` returns or unwinds (a panic caught further up, on a
+    /// thread that goes on to read other files).
+    struct Back(u32);
+    impl Drop for Back {
+        fn drop(&mut self) {
+            DEPTH.with(|c| c.set(self.0));
+        }
+    }
     let d = DEPTH.with(Cell::get);
     if d >= MAX_DEPTH {
         return None;
     }
+    let _back = Back(d);
     DEPTH.with(|c| c.set(d + 1));
-    let r = f();
-    DEPTH.with(|c| c.set(d));
-    Some(r)
+    Some(f())
 }
 
 /// Header names that start messages (lowercase).

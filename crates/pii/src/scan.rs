@@ -1041,6 +1041,18 @@ impl Scanner {
     /// [`Self::scan_bytes_in`] on a member read from `depth` containers as they streamed
     /// ([`Self::scan_tar`], [`Self::scan_zip`]): the nesting cap counts them.
     fn scan_member(&self, name: &str, data: &[u8], depth: u32, out: &mut Vec<Item>) {
+        self.scan_member_as(name, data, depth, true, out);
+    }
+
+    /// [`Self::scan_member`]; `raw_back` as in [`Self::scan_nested_as`].
+    fn scan_member_as(
+        &self,
+        name: &str,
+        data: &[u8],
+        depth: u32,
+        raw_back: bool,
+        out: &mut Vec<Item>,
+    ) {
         let mut problems = Vec::new();
         let whole = |n: &str, d: &[u8]| is_xlsx(n, d);
         let res = kizuki_files::walk_members_reporting_at(
@@ -1050,7 +1062,10 @@ impl Scanner {
             &self.walker_options(),
             &whole,
             &mut |path, bytes| {
-                self.scan_leaf(path, bytes, out);
+                // The container itself, handed back when no member of it opens.
+                if raw_back || path != name {
+                    self.scan_leaf(path, bytes, out);
+                }
                 true
             },
             &mut |path, finding| {
@@ -1537,7 +1552,36 @@ impl Scanner {
     /// (`what`: messages, objects, encodings) is bounded as messages are
     /// ([`crate::mail::MAX_DEPTH`]), through archives too.
     fn scan_nested(&self, path: String, data: &[u8], what: &str, out: &mut Vec<Item>) {
-        if crate::mail::nested(|| self.scan_bytes_in(&path, data, out)).is_none() {
+        self.scan_nested_at(path, data, 0, what, out);
+    }
+
+    /// [`Self::scan_nested`] on a file read out of `depth` containers already (a file found
+    /// in an image: one level, as an archive's member is).
+    fn scan_nested_at(
+        &self,
+        path: String,
+        data: &[u8],
+        depth: u32,
+        what: &str,
+        out: &mut Vec<Item>,
+    ) {
+        self.scan_nested_as(path, data, depth, true, what, out);
+    }
+
+    /// [`Self::scan_nested_at`]; `raw_back`: when `data` is a container none of whose
+    /// members opens, its own bytes are read (as a damaged archive's are: carved), else not
+    /// (an encrypted member's archive: its bytes hold nothing but what the password hides).
+    fn scan_nested_as(
+        &self,
+        path: String,
+        data: &[u8],
+        depth: u32,
+        raw_back: bool,
+        what: &str,
+        out: &mut Vec<Item>,
+    ) {
+        if crate::mail::nested(|| self.scan_member_as(&path, data, depth, raw_back, out)).is_none()
+        {
             out.push(Item::Failed {
                 path,
                 error: Error::Cap(format!(
@@ -2412,9 +2456,12 @@ impl Scanner {
                     .wait(g)
                     .unwrap_or_else(std::sync::PoisonError::into_inner)
             };
+            // Files found in the image are read on the workers as deep as on this thread.
+            let depth = crate::mail::depth();
             std::thread::scope(|s| -> io::Result<()> {
                 let work = || {
                     crate::quiet_thread();
+                    crate::mail::set_depth(depth);
                     loop {
                         let j = {
                             let mut g = lock();
@@ -2619,13 +2666,15 @@ impl Scanner {
                 crate::sqlite::Spotted::SevenZip => {
                     // A 7z archive stored in one piece (the staged archive, deleted): read as
                     // the file is, its members under it. One that does not open (a fragmented
-                    // file) gives what the walker tells of it, as a file would.
-                    self.scan_member(&path, &db, 1, &mut items);
+                    // file) gives what the walker tells of it, as a file would. Nested as
+                    // any file in a file (an image in it holds such archives in turn).
+                    self.scan_nested_at(path, &db, 1, "files in images", &mut items);
                 }
                 crate::sqlite::Spotted::Unzipped {
                     name: member,
                     end,
                     cut,
+                    encrypted,
                 } => {
                     // A zip member (a workbook's part, an archive's file) or a gzip file,
                     // decompressed: read as the file it is, under its name. Its compressed
@@ -2637,7 +2686,14 @@ impl Scanner {
                     } else {
                         format!("{path}!{}", member.replace('!', "_"))
                     };
-                    self.scan_member(&path, &db, 1, &mut items);
+                    self.scan_nested_as(
+                        path.clone(),
+                        &db,
+                        1,
+                        !encrypted,
+                        "files in images",
+                        &mut items,
+                    );
                     if let Some(why) = cut
                         && !items.is_empty()
                     {

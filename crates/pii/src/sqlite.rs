@@ -355,11 +355,13 @@ pub(crate) enum Spotted {
     SevenZip,
     /// A zip member or a gzip file, decompressed as the image passed ([`crate::unzip`]), or
     /// an archive rebuilt from members that followed one another (no name): its name, the
-    /// end of its compressed bytes, why it is not whole.
+    /// end of its compressed bytes, why it is not whole; the archive of an encrypted
+    /// member (no name), whose bytes hold nothing to read unless a password opens it.
     Unzipped {
         name: String,
         end: u64,
         cut: Option<String>,
+        encrypted: bool,
     },
 }
 
@@ -492,6 +494,7 @@ impl<R: std::io::Read, F: FnMut(Spotted, u64, Vec<u8>)> Spotter<R, F> {
             name: u.name,
             end: u.end,
             cut: u.cut,
+            encrypted: u.encrypted,
         };
         on_file(kind, u.at, u.data);
     }

@@ -48,6 +48,8 @@ pub(crate) struct Unzipped {
     pub cut: Option<String>,
     /// A zip member (else a gzip file or an encrypted member, which join no archive).
     zip: bool,
+    /// The archive of an encrypted member ([`wrap`]).
+    pub encrypted: bool,
 }
 
 /// A member being decompressed.
@@ -82,6 +84,10 @@ pub(crate) struct Finder {
     /// Members that followed one another so far, and the bytes they hold.
     group: Vec<Unzipped>,
     held: usize,
+    /// The bytes are a zip archive's (a local header at offset 0: an archive whose members
+    /// the archive reader could not open, handed back whole): its encrypted members are
+    /// left alone, told already by that reader, with the passwords given.
+    archive: bool,
 }
 
 /// The most bytes between a member's data and the next member's header: a data descriptor
@@ -109,6 +115,7 @@ impl Finder {
             open: None,
             group: Vec::new(),
             held: 0,
+            archive: false,
         }
     }
 
@@ -157,6 +164,9 @@ impl Finder {
     /// Takes the image's bytes `bytes` at offset `at` (right after those of the last feed),
     /// calling `found` with each file decompressed.
     pub(crate) fn feed(&mut self, at: u64, bytes: &[u8], found: &mut dyn FnMut(Unzipped)) {
+        if at == 0 {
+            self.archive = bytes.starts_with(LOCAL);
+        }
         let joined;
         let (buf, base) = if self.tail.is_empty() {
             (bytes, at)
@@ -222,6 +232,9 @@ impl Finder {
                     return;
                 }
                 Header::Short | Header::No => i += h + 1,
+                Header::Yes {
+                    encrypted: true, ..
+                } if self.archive => i += h + 1,
                 Header::Yes {
                     len,
                     name,
@@ -343,6 +356,7 @@ fn finish(o: Open, cut: Option<String>) -> Unzipped {
             data: wrap(&head, &o.out),
             cut,
             zip: false,
+            encrypted: true,
         };
     }
     // Whole by its stream, but not the bytes its header vouches for: a part of it is another
@@ -359,6 +373,7 @@ fn finish(o: Open, cut: Option<String>) -> Unzipped {
         data: o.out,
         cut,
         zip: o.zip,
+        encrypted: false,
     }
 }
 
@@ -408,6 +423,7 @@ fn rebuild(group: &[Unzipped]) -> Option<Unzipped> {
         data,
         cut: group.iter().find_map(|g| g.cut.clone()),
         zip: true,
+        encrypted: false,
     })
 }
 
@@ -850,6 +866,8 @@ mod tests {
         let at_aes = img.len() as u64;
         img.extend_from_slice(&aes);
         img.extend_from_slice(&noise(2000, 33));
+        // A zip archive's own bytes (the reader tried its members, and told them): left alone.
+        assert!(unzip(&crypto, 512, 1 << 30).is_empty());
         // Local headers start each member: the second ZipCrypto one where the first ended.
         let second = at_crypto + 30 + 9 + 12 + a.len() as u64;
         for n in [1, 7, 512, 1 << 20] {

@@ -566,3 +566,39 @@ fn encrypted_archives_in_a_disk_image_are_read_with_the_password_given() {
         assert_eq!(strip(found(&items)), want, "{how}");
     }
 }
+
+/// An encrypted member whose bytes look like a disk image (a file system's magic where a
+/// superblock's is) is told once: its archive is not read again as an image, which would
+/// find the member in it again, and again (a loop the fuzzer found).
+#[test]
+fn an_encrypted_member_is_not_read_again_as_an_image() {
+    let name = b"a.bin";
+    let mut data = vec![0u8; 2048];
+    let head_len = 30 + name.len();
+    data[1080 - head_len..1082 - head_len].copy_from_slice(&[0x53, 0xEF]);
+    let mut member = b"PK\x03\x04\x14\x00\x01\x00\x00\x00\x00\x00\x00\x00".to_vec();
+    member.extend_from_slice(&0u32.to_le_bytes()); // CRC
+    member.extend_from_slice(&(data.len() as u32).to_le_bytes());
+    member.extend_from_slice(&(data.len() as u32 - 12).to_le_bytes());
+    member.extend_from_slice(&(name.len() as u16).to_le_bytes());
+    member.extend_from_slice(&[0, 0]);
+    member.extend_from_slice(name);
+    member.extend_from_slice(&data);
+    let mut img = vec![0x11u8; 4096];
+    img.extend_from_slice(&member);
+    img.resize(img.len() + 8192, 0);
+    for scanner in [
+        Scanner::default(),
+        Scanner::new(Options {
+            passwords: vec!["wrong".into()],
+            ..Options::default()
+        }),
+    ] {
+        let items = scanner.scan_bytes("disk.img", &img);
+        let told = failed(&items);
+        assert_eq!(told.len(), 1, "{items:?}");
+        assert_eq!(told[0].0, "disk.img!@4096", "{items:?}");
+        assert!(told[0].1.contains("encrypted"), "{items:?}");
+        assert!(found(&items).is_empty(), "{items:?}");
+    }
+}
