@@ -10,7 +10,8 @@
 //! 4 KiB; a stored member needs its size. An encrypted member (ZipCrypto or AES: the
 //! attacker's staged archive, deleted) cannot be inflated here: its bytes are copied as they
 //! are and given as the archive of that one member, which the archive reader opens with the
-//! passwords given (`--password`), or tells that it needs one. A gzip file is found by its header
+//! passwords given (`--password`), or tells that it needs one; one whose sizes follow its
+//! data (Info-ZIP's `zip -e`) is copied up to the data descriptor that gives its size. A gzip file is found by its header
 //! at a sector boundary (where a file system puts a file's first byte), its flags and the
 //! fields they announce checked. Each is inflated from the bytes that follow, as they pass,
 //! by a raw deflate decoder that stops at the stream's end: nothing is read twice or ahead,
@@ -71,6 +72,8 @@ struct Open {
     /// An encrypted member's local header: its bytes are copied as they are (`out`), to be
     /// given as the one-member archive they make ([`wrap`]), read with the passwords given.
     head: Option<Vec<u8>>,
+    /// Where the search for an encrypted member's data descriptor goes on.
+    seek: usize,
 }
 
 /// Finds and decompresses zip members and gzip files in the bytes of an image, given in
@@ -254,6 +257,7 @@ impl Finder {
                         zip: head.starts_with(LOCAL) && !encrypted,
                         crc,
                         head: encrypted.then(|| head[..len].to_vec()),
+                        seek: 0,
                     });
                     i += h + len;
                 }
@@ -291,6 +295,9 @@ impl Finder {
                 self.cap
             ))
         };
+        if o.z.is_none() && o.left.is_none() {
+            return self.take_until_descriptor(o, b);
+        }
         let Some(z) = &mut o.z else {
             // Stored: its size is known.
             let left = o.left.unwrap_or(0);
@@ -343,6 +350,65 @@ impl Finder {
                 Ok(_) => {}
             }
         }
+    }
+}
+
+impl Finder {
+    /// [`Finder::take`] for an encrypted member whose sizes follow its data: its bytes are
+    /// copied up to the data descriptor whose compressed size is the count of bytes before
+    /// it (signed, as writers write it: `PK\7\8`, the CRC, the sizes on 4 bytes, or on 8 in
+    /// Zip64); that descriptor's CRC and sizes go into the header kept.
+    fn take_until_descriptor(&self, o: &mut Open, b: &[u8]) -> (usize, Option<Option<String>>) {
+        let wrapper = o.head.as_ref().map_or(0, |h| 2 * h.len() + 64);
+        let room = self.cap.saturating_sub(wrapper + o.out.len());
+        let before = o.out.len();
+        let k = b.len().min(room);
+        o.out.extend_from_slice(&b[..k]);
+        let mut from = o.seek;
+        // A descriptor cut by this read's end: looked at again with the next.
+        let mut pending = None;
+        while let Some(p) = memchr::memmem::find(&o.out[from..], b"PK\x07\x08").map(|p| p + from) {
+            let Some(d) = o.out.get(p..p + 24).or_else(|| {
+                // 16 bytes do for a descriptor of 4-byte sizes that fits.
+                let d = o.out.get(p..)?;
+                (d.len() >= 16 && u32_at(d, 8) == Some(p as u32)).then_some(d)
+            }) else {
+                pending = Some(p);
+                break;
+            };
+            let (crc, c32, u32_) = (u32_at(d, 4), u32_at(d, 8), u32_at(d, 12));
+            let (c64, u64_) = (u64_at(d, 8), u64_at(d, 16));
+            let sizes = match (crc, c32, u32_, c64, u64_) {
+                (Some(crc), Some(c), Some(u), ..) if c as usize == p => Some((crc, 16, c, u)),
+                (Some(crc), _, _, Some(c), Some(u)) if c == p as u64 => {
+                    match (u32::try_from(c), u32::try_from(u)) {
+                        (Ok(c), Ok(u)) => Some((crc, 24, c, u)),
+                        _ => None,
+                    }
+                }
+                _ => None,
+            };
+            if let (Some((crc, dlen, csize, usize_)), Some(head)) = (sizes, o.head.as_mut()) {
+                head[14..18].copy_from_slice(&crc.to_le_bytes());
+                head[18..22].copy_from_slice(&csize.to_le_bytes());
+                head[22..26].copy_from_slice(&usize_.to_le_bytes());
+                o.out.truncate(p);
+                let took = (p + dlen).saturating_sub(before);
+                o.pos += took as u64;
+                return (took, Some(None));
+            }
+            from = p + 1;
+        }
+        o.seek = pending.unwrap_or_else(|| o.out.len().saturating_sub(3).max(from));
+        o.pos += k as u64;
+        if k < b.len() {
+            let why = format!(
+                "no data descriptor within the {} bytes read of a file in an image",
+                self.cap
+            );
+            return (k, Some(Some(why)));
+        }
+        (k, None)
     }
 }
 
@@ -453,6 +519,10 @@ fn u32_at(b: &[u8], i: usize) -> Option<u32> {
     Some(u32::from_le_bytes(b.get(i..i + 4)?.try_into().ok()?))
 }
 
+fn u64_at(b: &[u8], i: usize) -> Option<u64> {
+    Some(u64::from_le_bytes(b.get(i..i + 8)?.try_into().ok()?))
+}
+
 /// A zip local file header (APPNOTE 4.3.7) at the start of `h`.
 fn zip_header(h: &[u8]) -> Header {
     let (
@@ -484,9 +554,12 @@ fn zip_header(h: &[u8]) -> Header {
     // deflate or AES, its compressed size known and at least its encryption header's.
     let descriptor = flags & 8 != 0;
     let encrypted = flags & 1 != 0;
+    // Encrypted with its sizes after its data (a data descriptor, as Info-ZIP's `zip -e`
+    // writes one): the header's sizes and CRC are zeros.
+    let trailing = encrypted && descriptor && csize == 0 && usize_ == 0 && crc == 0;
     let stored = match method {
         _ if encrypted => {
-            if descriptor || csize < 12 || !matches!(method, 0 | 8 | 99) {
+            if !trailing && csize < 12 || !matches!(method, 0 | 8 | 99) {
                 return Header::No;
             }
             true
@@ -518,7 +591,7 @@ fn zip_header(h: &[u8]) -> Header {
         len: 30 + n + e,
         name,
         stored,
-        size: (!descriptor || stored).then_some(u64::from(csize)),
+        size: (!descriptor || stored && !trailing).then_some(u64::from(csize)),
         crc: (!descriptor).then_some(crc),
         encrypted,
     }
@@ -892,5 +965,52 @@ mod tests {
                 assert_eq!(z.by_index_raw(0).unwrap().name().unwrap(), name);
             }
         }
+    }
+
+    /// Info-ZIP's `zip -e` (the Linux server's staging): each encrypted member's CRC and
+    /// sizes in a data descriptor after its data, the header's zeros, the password checked
+    /// against the header's time. Copied up to the descriptor that gives the size, whatever
+    /// the reads.
+    #[test]
+    fn encrypted_members_with_their_sizes_after_them() {
+        let a = "山田 太郎,taro@example.jp\n".repeat(300);
+        let b = "佐藤 花子,hanako@example.jp\n".repeat(200);
+        let pw = "Staged#2016";
+        let mut crypto = kizuki_files::synth::zip_encrypted(
+            &[("out/a.csv", a.as_bytes()), ("b.csv", b.as_bytes())],
+            pw,
+        );
+        // The check byte is the CRC's high byte: the time's, as Info-ZIP writes it.
+        let second = 30 + 9 + 12 + a.len();
+        for at in [0, second] {
+            let high = crypto[at + 17];
+            crypto[at + 10..at + 12].copy_from_slice(&[0, high]);
+        }
+        let streamed = with_descriptors(&crypto);
+        assert_eq!(&streamed[6..8], &[9, 8]);
+        let mut img = noise(999, 41);
+        img.extend_from_slice(&streamed);
+        img.extend_from_slice(&noise(3000, 42));
+        for n in [1, 7, 512, 1 << 20] {
+            let got = unzip(&img, n, 1 << 30);
+            let at: Vec<u64> = got.iter().map(|g| g.0).collect();
+            assert_eq!(at, [999, 999 + second as u64 + 16], "{n}");
+            for (g, (name, want)) in got.iter().zip([("out/a.csv", &a), ("b.csv", &b)]) {
+                assert_eq!(g.3, None, "{n} {name}");
+                let mut z = zip::ZipArchive::new(std::io::Cursor::new(&g.2)).unwrap();
+                let mut d = String::new();
+                std::io::Read::read_to_string(
+                    &mut z.by_index_decrypt(0, pw.as_bytes()).unwrap(),
+                    &mut d,
+                )
+                .unwrap();
+                assert!(d == **want, "{n} {name}");
+                assert_eq!(z.by_index_raw(0).unwrap().name().unwrap(), name);
+            }
+        }
+        // No descriptor within the cap: cut, told.
+        let got = unzip(&img[..999 + 2000], 512, 1 << 30);
+        assert_eq!(got.len(), 1);
+        assert!(got[0].3.is_some());
     }
 }
