@@ -11,9 +11,9 @@
 //! attacker's staged archive, deleted) cannot be inflated here: its bytes are copied as they
 //! are and given as the archive of that one member, which the archive reader opens with the
 //! passwords given (`--password`), or tells that it needs one; one whose sizes follow its
-//! data (Info-ZIP's `zip -e`) is copied up to the data descriptor that gives its size. A gzip file is found by its header
-//! at a sector boundary (where a file system puts a file's first byte), its flags and the
-//! fields they announce checked. Each is inflated from the bytes that follow, as they pass,
+//! data (Info-ZIP's `zip -e`) is copied up to the data descriptor that gives its size. A
+//! gzip file is found by its header at a sector boundary (where a file system puts a file's
+//! first byte), its flags and the fields they announce checked. Each is inflated from the bytes that follow, as they pass,
 //! by a raw deflate decoder that stops at the stream's end: nothing is read twice or ahead,
 //! whatever the member's size, and a member stored in pieces (a fragmented file) gives what
 //! inflates before its first break. The bytes given are capped (the copy cap of an image:
