@@ -114,6 +114,8 @@ fn pii_file_seeds_replay() {
             "raw-zip-gzip" => "fuzz.csv!@5120!app.log",
             // A zip member encrypted with ZipCrypto (password `fuzz`) at 4096 in a disk image.
             "raw-zip-encrypted" => "fuzz.csv!@4096!out/顧客.csv",
+            // The same as Info-ZIP writes it: its sizes in a data descriptor after it.
+            "raw-zip-encrypted-streamed" => "fuzz.csv!@4096!out/顧客.csv",
             _ => "",
         };
         assert!(
