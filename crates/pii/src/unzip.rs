@@ -356,8 +356,9 @@ impl Finder {
 impl Finder {
     /// [`Finder::take`] for an encrypted member whose sizes follow its data: its bytes are
     /// copied up to the data descriptor whose compressed size is the count of bytes before
-    /// it (signed, as writers write it: `PK\7\8`, the CRC, the sizes on 4 bytes, or on 8 in
-    /// Zip64); that descriptor's CRC and sizes go into the header kept.
+    /// it (signed, as writers write it: `PK\7\8`, the CRC, the sizes on 4 bytes, or on 8 when
+    /// the header's sizes are Zip64's mark); that descriptor's CRC and sizes go into the header
+    /// kept.
     fn take_until_descriptor(&self, o: &mut Open, b: &[u8]) -> (usize, Option<Option<String>>) {
         let wrapper = o.head.as_ref().map_or(0, |h| 2 * h.len() + 64);
         let room = self.cap.saturating_sub(wrapper + o.out.len());
@@ -365,30 +366,29 @@ impl Finder {
         let k = b.len().min(room);
         o.out.extend_from_slice(&b[..k]);
         let mut from = o.seek;
+        // Zip64's mark in the header's sizes: the descriptor's sizes are on 8 bytes.
+        let zip64 = o.head.as_ref().and_then(|h| h.get(18..22)) == Some(&[0xFF; 4][..]);
+        let dlen = if zip64 { 24 } else { 16 };
         // A descriptor cut by this read's end: looked at again with the next.
         let mut pending = None;
         while let Some(p) = memchr::memmem::find(&o.out[from..], b"PK\x07\x08").map(|p| p + from) {
-            let Some(d) = o.out.get(p..p + 24).or_else(|| {
-                // 16 bytes do for a descriptor of 4-byte sizes that fits.
-                let d = o.out.get(p..)?;
-                (d.len() >= 16 && u32_at(d, 8) == Some(p as u32)).then_some(d)
-            }) else {
+            let Some(d) = o.out.get(p..p + dlen) else {
                 pending = Some(p);
                 break;
             };
-            let (crc, c32, u32_) = (u32_at(d, 4), u32_at(d, 8), u32_at(d, 12));
-            let (c64, u64_) = (u64_at(d, 8), u64_at(d, 16));
-            let sizes = match (crc, c32, u32_, c64, u64_) {
-                (Some(crc), Some(c), Some(u), ..) if c as usize == p => Some((crc, 16, c, u)),
-                (Some(crc), _, _, Some(c), Some(u)) if c == p as u64 => {
-                    match (u32::try_from(c), u32::try_from(u)) {
-                        (Ok(c), Ok(u)) => Some((crc, 24, c, u)),
-                        _ => None,
-                    }
-                }
+            let sizes = if zip64 {
+                (u64_at(d, 8), u64_at(d, 16))
+            } else {
+                (u32_at(d, 8).map(u64::from), u32_at(d, 12).map(u64::from))
+            };
+            let fits = match (u32_at(d, 4), sizes) {
+                (Some(crc), (Some(c), Some(u))) if c == p as u64 => u32::try_from(c)
+                    .ok()
+                    .zip(u32::try_from(u).ok())
+                    .map(|cu| (crc, cu)),
                 _ => None,
             };
-            if let (Some((crc, dlen, csize, usize_)), Some(head)) = (sizes, o.head.as_mut()) {
+            if let (Some((crc, (csize, usize_))), Some(head)) = (fits, o.head.as_mut()) {
                 head[14..18].copy_from_slice(&crc.to_le_bytes());
                 head[18..22].copy_from_slice(&csize.to_le_bytes());
                 head[22..26].copy_from_slice(&usize_.to_le_bytes());
@@ -555,8 +555,10 @@ fn zip_header(h: &[u8]) -> Header {
     let descriptor = flags & 8 != 0;
     let encrypted = flags & 1 != 0;
     // Encrypted with its sizes after its data (a data descriptor, as Info-ZIP's `zip -e`
-    // writes one): the header's sizes and CRC are zeros.
-    let trailing = encrypted && descriptor && csize == 0 && usize_ == 0 && crc == 0;
+    // writes one on a pipe): the header's sizes are zeros (and its CRC), or Zip64's mark.
+    let trailing = encrypted
+        && descriptor
+        && (csize == 0 && usize_ == 0 && crc == 0 || csize == u32::MAX && usize_ == u32::MAX);
     let stored = match method {
         _ if encrypted => {
             if !trailing && csize < 12 || !matches!(method, 0 | 8 | 99) {

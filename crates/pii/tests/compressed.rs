@@ -602,3 +602,60 @@ fn an_encrypted_member_is_not_read_again_as_an_image() {
         assert!(found(&items).is_empty(), "{items:?}");
     }
 }
+
+/// Info-ZIP's `zip -P` (Debian's `zip`, installed by scripts/setup), as an attacker stages a
+/// table on a Linux server: to a file (the sizes in the header, and a data descriptor after
+/// the data) and to a pipe (Zip64, the sizes only in the descriptor). Both, deleted and
+/// found in a disk image, open with the password.
+#[test]
+fn info_zip_encrypted_archives_in_a_disk_image_open_with_the_password() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = synth::persons_file(23, 300, Form::Csv, encoding_rs::UTF_8).data;
+    std::fs::write(dir.path().join("顧客.csv"), &csv).unwrap();
+    let pw = "Staged#2016";
+    let zip = |args: &[&str], stdin: Option<&[u8]>| {
+        let mut c = std::process::Command::new("zip");
+        c.current_dir(dir.path()).args(args);
+        c.stdin(std::process::Stdio::piped());
+        let mut child = c
+            .spawn()
+            .expect("Info-ZIP's zip (scripts/setup installs it)");
+        if let Some(input) = stdin {
+            child.stdin.take().unwrap().write_all(input).unwrap();
+        }
+        drop(child.stdin.take());
+        assert!(child.wait().unwrap().success());
+    };
+    zip(&["-q", "-P", pw, "staged.zip", "顧客.csv"], None);
+    zip(&["-q", "-P", pw, "piped.zip", "-"], Some(&csv));
+    let staged = std::fs::read(dir.path().join("staged.zip")).unwrap();
+    let piped = std::fs::read(dir.path().join("piped.zip")).unwrap();
+    // Encrypted, sizes after the data; the pipe's in Zip64.
+    assert_eq!(staged[6] & 9, 9);
+    assert_eq!((piped[6] & 9, &piped[18..26]), (9, &[0xFF; 8][..]));
+    let mut img = vec![0x11u8; 4096];
+    img.extend_from_slice(&staged);
+    img.resize(img.len().next_multiple_of(512) + 1024, 0);
+    let at = img.len();
+    img.extend_from_slice(&piped);
+    img.resize(img.len() + 8192, 0);
+    let open = Scanner::new(Options {
+        passwords: vec![pw.into()],
+        ..Options::default()
+    });
+    let items = open.scan_bytes("disk.img", &img);
+    assert!(failed(&items).is_empty(), "{items:?}");
+    let got: Vec<(String, u64)> = found(&items)
+        .into_iter()
+        .map(|(p, v)| (p, v["records"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("disk.img!@4096!顧客.csv".to_string(), 300),
+            (format!("disk.img!@{at}!-"), 300)
+        ]
+    );
+    let told = failed(&Scanner::default().scan_bytes("disk.img", &img));
+    assert_eq!(told.len(), 2, "{told:?}");
+}
