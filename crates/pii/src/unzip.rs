@@ -913,6 +913,18 @@ mod tests {
         }
     }
 
+    /// `archive` holds one member, `name`, which opens with `pw` (not with another) to `want`.
+    fn assert_opens(archive: &[u8], pw: &str, name: &str, want: &str) {
+        let mut z = zip::ZipArchive::new(std::io::Cursor::new(archive)).unwrap();
+        assert_eq!(z.len(), 1, "{name}");
+        assert!(z.by_index_decrypt(0, b"wrong").is_err(), "{name}");
+        let mut d = String::new();
+        std::io::Read::read_to_string(&mut z.by_index_decrypt(0, pw.as_bytes()).unwrap(), &mut d)
+            .unwrap();
+        assert!(d == want, "{name}");
+        assert_eq!(z.by_index_raw(0).unwrap().name().unwrap(), name);
+    }
+
     /// The attacker's staged archive, encrypted (ZipCrypto as Windows and `zip -e` write it,
     /// AES as 7-Zip and WinZip do), deleted: each member is given as the archive of that
     /// member alone, its bytes as they were, which opens with the password and not without.
@@ -954,17 +966,7 @@ mod tests {
                     .zip([("out/a.csv", &a), ("b.csv", &b), ("c.csv", &a)])
             {
                 assert_eq!(g.3, None, "{n} {name}");
-                let mut z = zip::ZipArchive::new(std::io::Cursor::new(&g.2)).unwrap();
-                assert_eq!(z.len(), 1);
-                assert!(z.by_index_decrypt(0, b"wrong").is_err(), "{n} {name}");
-                let mut d = String::new();
-                std::io::Read::read_to_string(
-                    &mut z.by_index_decrypt(0, pw.as_bytes()).unwrap(),
-                    &mut d,
-                )
-                .unwrap();
-                assert!(d == **want, "{n} {name}");
-                assert_eq!(z.by_index_raw(0).unwrap().name().unwrap(), name);
+                assert_opens(&g.2, pw, name, want);
             }
         }
     }
@@ -999,15 +1001,7 @@ mod tests {
             assert_eq!(at, [999, 999 + second as u64 + 16], "{n}");
             for (g, (name, want)) in got.iter().zip([("out/a.csv", &a), ("b.csv", &b)]) {
                 assert_eq!(g.3, None, "{n} {name}");
-                let mut z = zip::ZipArchive::new(std::io::Cursor::new(&g.2)).unwrap();
-                let mut d = String::new();
-                std::io::Read::read_to_string(
-                    &mut z.by_index_decrypt(0, pw.as_bytes()).unwrap(),
-                    &mut d,
-                )
-                .unwrap();
-                assert!(d == **want, "{n} {name}");
-                assert_eq!(z.by_index_raw(0).unwrap().name().unwrap(), name);
+                assert_opens(&g.2, pw, name, want);
             }
         }
         // No descriptor within the cap: cut, told.
