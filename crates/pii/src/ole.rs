@@ -39,6 +39,13 @@ pub(crate) fn u32_at(b: &[u8], at: usize) -> Option<u32> {
     ))
 }
 
+/// The little-endian `u64` at byte `at` of `b`, if `b` holds it.
+pub(crate) fn u64_at(b: &[u8], at: usize) -> Option<u64> {
+    Some(u64::from_le_bytes(
+        b.get(at..at.checked_add(8)?)?.try_into().ok()?,
+    ))
+}
+
 /// The sector size of the compound file whose header starts `h` (512 for version 3, 4096
 /// for version 4), if `h` is one.
 fn sector_size(h: &[u8]) -> Option<u64> {

@@ -54,6 +54,8 @@ use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::sync::Mutex;
 
+use crate::ole::{u16_at, u32_at, u64_at};
+
 /// Most blocks listed in one file (a PST of 50 GB, Outlook's largest, holds about six
 /// million of 8 KB): their list takes 24 bytes a block.
 pub const MAX_BLOCKS: usize = 1 << 23;
@@ -261,18 +263,6 @@ pub struct Pst<'a> {
     damaged: std::cell::Cell<u64>,
     /// Bytes of blocks that may still be read ([`READ_FACTOR`]).
     budget: std::cell::Cell<u64>,
-}
-
-fn u16_at(b: &[u8], i: usize) -> Option<u16> {
-    Some(u16::from_le_bytes(b.get(i..i + 2)?.try_into().ok()?))
-}
-
-fn u32_at(b: &[u8], i: usize) -> Option<u32> {
-    Some(u32::from_le_bytes(b.get(i..i + 4)?.try_into().ok()?))
-}
-
-fn u64_at(b: &[u8], i: usize) -> Option<u64> {
-    Some(u64::from_le_bytes(b.get(i..i + 8)?.try_into().ok()?))
 }
 
 impl<'a> Pst<'a> {

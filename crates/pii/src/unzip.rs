@@ -32,6 +32,8 @@
 
 use flate2::{Decompress, FlushDecompress, Status};
 
+use crate::ole::{u16_at, u32_at, u64_at};
+
 /// A file decompressed out of an image.
 #[derive(Debug)]
 pub(crate) struct Unzipped {
@@ -509,18 +511,6 @@ enum Header {
         crc: Option<u32>,
         encrypted: bool,
     },
-}
-
-fn u16_at(b: &[u8], i: usize) -> Option<u16> {
-    Some(u16::from_le_bytes(b.get(i..i + 2)?.try_into().ok()?))
-}
-
-fn u32_at(b: &[u8], i: usize) -> Option<u32> {
-    Some(u32::from_le_bytes(b.get(i..i + 4)?.try_into().ok()?))
-}
-
-fn u64_at(b: &[u8], i: usize) -> Option<u64> {
-    Some(u64::from_le_bytes(b.get(i..i + 8)?.try_into().ok()?))
 }
 
 /// A zip local file header (APPNOTE 4.3.7) at the start of `h`.
