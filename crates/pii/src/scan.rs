@@ -1552,25 +1552,14 @@ impl Scanner {
     /// (`what`: messages, objects, encodings) is bounded as messages are
     /// ([`crate::mail::MAX_DEPTH`]), through archives too.
     fn scan_nested(&self, path: String, data: &[u8], what: &str, out: &mut Vec<Item>) {
-        self.scan_nested_at(path, data, 0, what, out);
+        self.scan_nested_as(path, data, 0, true, what, out);
     }
 
     /// [`Self::scan_nested`] on a file read out of `depth` containers already (a file found
-    /// in an image: one level, as an archive's member is).
-    fn scan_nested_at(
-        &self,
-        path: String,
-        data: &[u8],
-        depth: u32,
-        what: &str,
-        out: &mut Vec<Item>,
-    ) {
-        self.scan_nested_as(path, data, depth, true, what, out);
-    }
-
-    /// [`Self::scan_nested_at`]; `raw_back`: when `data` is a container none of whose
-    /// members opens, its own bytes are read (as a damaged archive's are: carved), else not
-    /// (an encrypted member's archive: its bytes hold nothing but what the password hides).
+    /// in an image: one level, as an archive's member is); `raw_back`: when `data` is a
+    /// container none of whose members opens, its own bytes are read (as a damaged
+    /// archive's are: carved), else not (an encrypted member's archive: its bytes hold
+    /// nothing but what the password hides).
     fn scan_nested_as(
         &self,
         path: String,
@@ -2668,7 +2657,7 @@ impl Scanner {
                     // the file is, its members under it. One that does not open (a fragmented
                     // file) gives what the walker tells of it, as a file would. Nested as
                     // any file in a file (an image in it holds such archives in turn).
-                    self.scan_nested_at(path, &db, 1, "files in images", &mut items);
+                    self.scan_nested_as(path, &db, 1, true, "files in images", &mut items);
                 }
                 crate::sqlite::Spotted::Unzipped {
                     name: member,

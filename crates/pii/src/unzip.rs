@@ -13,10 +13,10 @@
 //! passwords given (`--password`), or tells that it needs one; one whose sizes follow its
 //! data (Info-ZIP's `zip -e`) is copied up to the data descriptor that gives its size. A
 //! gzip file is found by its header at a sector boundary (where a file system puts a file's
-//! first byte), its flags and the fields they announce checked. Each is inflated from the bytes that follow, as they pass,
-//! by a raw deflate decoder that stops at the stream's end: nothing is read twice or ahead,
-//! whatever the member's size, and a member stored in pieces (a fragmented file) gives what
-//! inflates before its first break. The bytes given are capped (the copy cap of an image:
+//! first byte), its flags and the fields they announce checked. Each is inflated from the
+//! bytes that follow, as they pass, by a raw deflate decoder that stops at the stream's end:
+//! nothing is read twice or ahead, whatever the member's size, and a member stored in pieces
+//! (a fragmented file) gives what inflates before its first break. The bytes given are capped (the copy cap of an image:
 //! 128 MiB); past it the rest is skipped and told.
 //!
 //! Members that follow one another (each header where the member before it ended, or after
@@ -353,9 +353,7 @@ impl Finder {
             }
         }
     }
-}
 
-impl Finder {
     /// [`Finder::take`] for an encrypted member whose sizes follow its data: its bytes are
     /// copied up to the data descriptor whose compressed size is the count of bytes before
     /// it (signed, as writers write it: `PK\7\8`, the CRC, the sizes on 4 bytes, or on 8 when
