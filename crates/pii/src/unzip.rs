@@ -16,8 +16,10 @@
 //! first byte), its flags and the fields they announce checked. Each is inflated from the
 //! bytes that follow, as they pass, by a raw deflate decoder that stops at the stream's end:
 //! nothing is read twice or ahead, whatever the member's size, and a member stored in pieces
-//! (a fragmented file) gives what inflates before its first break. The bytes given are capped (the copy cap of an image:
-//! 128 MiB); past it the rest is skipped and told.
+//! (a fragmented file) gives what inflates before its first break; one that inflates to
+//! its end through another file's bytes fails its CRC (a zip header's, a gzip trailer's) or
+//! size, and is told. The bytes given are capped (the copy cap of an image: 128 MiB); past
+//! it the rest is skipped and told.
 //!
 //! Members that follow one another (each header where the member before it ended, or after
 //! its data descriptor) are one archive: they are given together, rebuilt as an archive
@@ -69,13 +71,15 @@ struct Open {
     over: bool,
     /// A zip member (else a gzip file).
     zip: bool,
-    /// The CRC-32 its zip header gives (none with a data descriptor, or for gzip).
+    /// The CRC-32 its zip header gives (none with a data descriptor), or its gzip trailer.
     crc: Option<u32>,
     /// An encrypted member's local header: its bytes are copied as they are (`out`), to be
     /// given as the one-member archive they make ([`wrap`]), read with the passwords given.
     head: Option<Vec<u8>>,
     /// Where the search for an encrypted member's data descriptor goes on.
     seek: usize,
+    /// A gzip file's trailer (its CRC-32 and size), read once its stream ended.
+    trailer: Option<Vec<u8>>,
 }
 
 /// Finds and decompresses zip members and gzip files in the bytes of an image, given in
@@ -260,6 +264,7 @@ impl Finder {
                         crc,
                         head: encrypted.then(|| head[..len].to_vec()),
                         seek: 0,
+                        trailer: None,
                     });
                     i += h + len;
                 }
@@ -297,6 +302,19 @@ impl Finder {
                 self.cap
             ))
         };
+        if let Some(t) = &mut o.trailer {
+            // A gzip file's trailer: its CRC is checked as a zip member's is ([`finish`]).
+            let k = (8 - t.len()).min(b.len());
+            t.extend_from_slice(&b[..k]);
+            o.pos += k as u64;
+            if t.len() < 8 {
+                return (k, None);
+            }
+            o.crc = u32_at(t, 0);
+            let whole = u32_at(t, 4) == Some(o.out.len() as u32);
+            let cut = (!whole).then(|| "its size fails (a part of it is another file's)".into());
+            return (k, Some(cut));
+        }
         if o.z.is_none() && o.left.is_none() {
             return self.take_until_descriptor(o, b);
         }
@@ -340,7 +358,13 @@ impl Finder {
             o.pos += k as u64;
             o.left = o.left.map(|l| l.saturating_sub(k as u64));
             match st {
-                Ok(Status::StreamEnd) => return (took, Some(None)),
+                Ok(Status::StreamEnd) if o.zip => return (took, Some(None)),
+                Ok(Status::StreamEnd) => {
+                    // A gzip file: its trailer follows.
+                    o.trailer = Some(Vec::with_capacity(8));
+                    let (k, done) = self.take(o, &b[took..]);
+                    return (took + k, done);
+                }
                 Err(_) => return (took, Some(Some("its stream breaks".into()))),
                 Ok(_) if o.left == Some(0) => {
                     return (took, Some(Some("its stream breaks".into())));
@@ -996,5 +1020,42 @@ mod tests {
         let got = unzip(&img[..999 + 2000], 512, 1 << 30);
         assert_eq!(got.len(), 1);
         assert!(got[0].3.is_some());
+    }
+
+    /// A gzip file's trailer is checked: a CRC or a size that fails says the bytes inflated
+    /// are not all the file's (a fragmented file decoded on through another's bytes).
+    #[test]
+    fn a_gzip_file_s_trailer_is_checked() {
+        let text = "山田 太郎 taro@example.jp 090-1234-5678\n".repeat(400);
+        let gz = gzip(Some("app.log"), text.as_bytes());
+        let n = gz.len();
+        let mut bad_crc = gz.clone();
+        bad_crc[n - 8] ^= 1;
+        let mut bad_size = gz.clone();
+        bad_size[n - 4] ^= 1;
+        for (data, want) in [
+            (&gz, None),
+            (&bad_crc, Some("its CRC fails")),
+            (&bad_size, Some("its size fails")),
+        ] {
+            let mut img = vec![0u8; 1024];
+            img.extend_from_slice(data);
+            img.extend_from_slice(&noise(700, 51));
+            for k in [1, 7, 512] {
+                let got = unzip(&img, k, 1 << 30);
+                assert_eq!(got.len(), 1, "{k}");
+                assert!(got[0].2 == text.as_bytes(), "{k}");
+                assert_eq!(
+                    got[0].3.as_deref().map(|c| &c[..want.map_or(0, str::len)]),
+                    want,
+                    "{k}"
+                );
+            }
+        }
+        // The image ends inside the trailer.
+        let mut img = vec![0u8; 1024];
+        img.extend_from_slice(&gz[..n - 3]);
+        let got = unzip(&img, 512, 1 << 30);
+        assert_eq!(got[0].3.as_deref(), Some("cut by the image's end"));
     }
 }
