@@ -69,7 +69,7 @@ struct Open {
     pos: u64,
     /// Bytes were left out at the cap.
     over: bool,
-    /// A zip member (else a gzip file).
+    /// A zip member, not encrypted (else a gzip file, or an encrypted member: copied).
     zip: bool,
     /// The CRC-32 its zip header gives (none with a data descriptor), or its gzip trailer.
     crc: Option<u32>,
