@@ -130,9 +130,7 @@ fn zip_members(ctx: &mut Ctx<'_>, data: &[u8], findings: &mut Vec<Finding>, visi
         }
         let (mname, size, csize, enc, is_dir) = match za.by_index_raw(i) {
             Ok(f) => (
-                f.name()
-                    .map(|s| s.to_string())
-                    .unwrap_or_else(|_| format!("#{i}")),
+                crate::names::stored_name(f.name_raw(), crate::names::Legacy::Cp437),
                 f.size(),
                 f.compressed_size(),
                 f.encrypted(),
@@ -293,7 +291,7 @@ pub fn stream_member_name(name: &str, ft: FileType, data: &[u8]) -> String {
             .header()
             .and_then(|h| h.filename())
     {
-        return String::from_utf8_lossy(n).into_owned();
+        return crate::names::stored_name(n, crate::names::Legacy::Latin1);
     }
     let base = name.rsplit(['/', '\\', '!']).next().unwrap_or(name);
     let lower = base.to_ascii_lowercase();
@@ -415,10 +413,7 @@ fn tar_members(ctx: &mut Ctx<'_>, data: &[u8], findings: &mut Vec<Finding>, visi
         if !e.header().entry_type().is_file() {
             continue;
         }
-        let mname = e
-            .path()
-            .map(|p| p.display().to_string())
-            .unwrap_or_else(|_| format!("#{count}"));
+        let mname = crate::names::stored_name(&e.path_bytes(), crate::names::Legacy::Unix);
         let cap = ctx.budget;
         match read_member(e, cap) {
             Ok(Some(b)) => {

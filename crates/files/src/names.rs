@@ -40,6 +40,134 @@ pub fn base_name(name: &str) -> &str {
     name.rsplit(['/', '\\', '!']).next().unwrap_or(name)
 }
 
+/// What a format's member names are when they are not UTF-8 and no Japanese code page reads
+/// them ([`stored_name`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Legacy {
+    /// Zip's default (APPNOTE 4.4.4): IBM PC code page 437.
+    Cp437,
+    /// gzip's (RFC 1952): ISO 8859-1, read as windows-1252 (its superset, as WHATWG reads it).
+    Latin1,
+    /// None stated, written on Windows (RAR 4): the bytes as UTF-8, with a replacement
+    /// character where they are not.
+    Unstated,
+    /// None stated, written on Unix (tar): as [`Legacy::Unstated`], but EUC-JP, not CP932,
+    /// where both read the bytes equally well.
+    Unix,
+}
+
+/// A member's name from the bytes its archive stores: UTF-8 when they are; else Windows'
+/// Japanese code page (CP932) or EUC-JP when one of them reads them as Japanese
+/// ([`japanese_name`]); else the format's own default (`legacy`).
+///
+/// A zip made by Explorer on a Japanese Windows, LhaPlus or an old WinRAR writes its names in
+/// CP932 without the UTF-8 flag; read as the code page 437 the format names, `顧客.csv`
+/// becomes `î┌ïq.csv`. An investigator must see the name the user saw, and the name checks
+/// must see its spaces (`請求書.pdf　　　.exe`).
+pub fn stored_name(raw: &[u8], legacy: Legacy) -> String {
+    if let Ok(s) = std::str::from_utf8(raw) {
+        return s.to_string();
+    }
+    if let Some(s) = japanese_name(raw, legacy == Legacy::Unix) {
+        return s;
+    }
+    match legacy {
+        Legacy::Cp437 => raw
+            .iter()
+            .map(|&b| match b.checked_sub(0x80) {
+                Some(i) => CP437_HIGH.chars().nth(usize::from(i)).unwrap_or('\u{FFFD}'),
+                None => char::from(b),
+            })
+            .collect(),
+        Legacy::Latin1 => encoding_rs::WINDOWS_1252
+            .decode_without_bom_handling(raw)
+            .0
+            .into_owned(),
+        Legacy::Unstated | Legacy::Unix => String::from_utf8_lossy(raw).into_owned(),
+    }
+}
+
+/// Code page 437's characters for the bytes 0x80 to 0xFF.
+const CP437_HIGH: &str = "ÇüéâäàåçêëèïîìÄÅÉæÆôöòûùÿÖÜ¢£¥₧ƒáíóúñÑªº¿⌐¬½¼¡«»░▒▓│┤╡╢╖╕╣║╗╝╜╛┐\
+└┴┬├─┼╞╟╚╔╩╦╠═╬╧╨╤╥╙╘╒╓╫╪┘┌█▄▌▐▀αßΓπΣσµτΦΘΩδ∞φε∩≡±≥≤⌠⌡÷≈°∙·√ⁿ²■\u{A0}";
+
+/// A name that is not UTF-8 read as Japanese: in CP932 (what Windows writes) or EUC-JP (old
+/// Unix systems), whichever decodes it without error into more Japanese text (two
+/// half-width kana count as one character). A decoding is Japanese when it holds a kanji, a
+/// kana, or a run of two half-width kana (`ﾃﾞｰﾀ`), and nothing outside Japanese text but
+/// ASCII and the symbols Japanese names use (`※`, `①`, `■`, `×`): code page 437's
+/// `Müller` decodes in CP932 too, to `M〕ller`, which is not Japanese. Some European names
+/// in code page 437 are valid CP932 with a kanji (`Crème`: `è` and `m` make one); read as
+/// CP932 they come out wrong, as they do in the tools of a Japanese Windows, whose code page
+/// this is.
+///
+/// Two bytes from 0xA1 to 0xDF are one kanji in EUC-JP and two half-width kana in CP932
+/// (`ｸﾜｵﾒ` is EUC-JP's `顧客`): a name made only of those reads in CP932, the code page of
+/// Windows, unless `unix` (then EUC-JP).
+pub fn japanese_name(raw: &[u8], unix: bool) -> Option<String> {
+    let mut best: Option<(usize, String)> = None;
+    let order = if unix {
+        [encoding_rs::EUC_JP, encoding_rs::SHIFT_JIS]
+    } else {
+        [encoding_rs::SHIFT_JIS, encoding_rs::EUC_JP]
+    };
+    for enc in order {
+        let Some(s) = enc.decode_without_bom_handling_and_without_replacement(raw) else {
+            continue;
+        };
+        let Some(score) = japanese_score(&s) else {
+            continue;
+        };
+        if best.as_ref().is_none_or(|(b, _)| score > *b) {
+            best = Some((score, s.into_owned()));
+        }
+    }
+    best.map(|(_, s)| s)
+}
+
+/// How Japanese `s` is: twice its full-width characters and once its half-width kana, once
+/// a kana, a kanji or a run of half-width kana shows it is Japanese; `None` if it is not, or
+/// if it holds a character Japanese names do not (Greek, Cyrillic, box drawing: what CP932
+/// makes of bytes written in another code page).
+fn japanese_score(s: &str) -> Option<usize> {
+    let (mut wide, mut half_kana, mut run) = (0usize, 0usize, 0usize);
+    let mut japanese = false;
+    for c in s.chars() {
+        let half = matches!(c, '\u{FF61}'..='\u{FF9F}');
+        run = if half { run + 1 } else { 0 };
+        japanese |= run >= 2;
+        half_kana += usize::from(half);
+        if half || c.is_ascii() {
+            continue;
+        }
+        match c {
+            '\u{3041}'..='\u{30FF}' // hiragana, katakana
+            | '\u{3400}'..='\u{4DBF}'
+            | '\u{4E00}'..='\u{9FFF}'
+            | '\u{F900}'..='\u{FAFF}' // CJK ideographs
+            | '\u{3200}'..='\u{33FF}' => japanese = true, // `㈱`, `㍻`, `㌔`
+            // Punctuation and full-width forms: Japanese, but one of them is what a byte of
+            // code page 437 and the letter after it make (`ü` and `l`: `〕`).
+            '\u{3000}'..='\u{3040}' | '\u{FF01}'..='\u{FF5E}' => {}
+            '\u{A7}' | '\u{A8}' | '\u{B0}' | '\u{B1}' | '\u{B4}' | '\u{B6}' | '\u{D7}' | '\u{F7}'
+            | '\u{2010}'..='\u{2026}'
+            | '\u{2030}'
+            | '\u{203B}'
+            | '\u{2103}'
+            | '\u{2116}'
+            | '\u{2121}'
+            | '\u{2160}'..='\u{217F}'
+            | '\u{2190}'..='\u{21FF}'
+            | '\u{2460}'..='\u{24FF}'
+            | '\u{25A0}'..='\u{26FF}'
+            | '\u{FFE0}'..='\u{FFE5}' => {}
+            _ => return None,
+        }
+        wide += 1;
+    }
+    japanese.then_some(2 * wide + half_kana)
+}
+
 /// True when the extension is one Windows executes.
 pub fn is_executable_extension(ext: &str) -> bool {
     EXECUTABLE_EXTENSIONS.contains(&ext)
@@ -80,7 +208,8 @@ pub(crate) fn check(name: &str, ft: FileType, out: &mut Out) {
         // of spaces before the extension alone is also a trick.
         let stem = parts[0];
         let last = parts[1].trim().to_ascii_lowercase();
-        if stem.ends_with("   ") && is_executable_extension(&last) {
+        let padding = stem.chars().rev().take_while(|c| c.is_whitespace()).count();
+        if padding >= 3 && is_executable_extension(&last) {
             out.add(
                 "name.double_extension",
                 Severity::High,
@@ -161,6 +290,83 @@ mod tests {
             "{}",
             out.findings[0].detail
         );
+    }
+
+    #[test]
+    fn ideographic_spaces_pad_an_extension_too() {
+        assert_eq!(
+            rules("請求書.pdf\u{3000}\u{3000}\u{3000}.exe", FileType::Pe),
+            ["name.double_extension"]
+        );
+        assert_eq!(
+            rules("請求書\u{3000}\u{3000}\u{3000}.exe", FileType::Pe),
+            ["name.double_extension"]
+        );
+        assert!(rules("請求書\u{3000}.exe", FileType::Pe).is_empty());
+    }
+
+    /// Names as archives store them: UTF-8; CP932 and EUC-JP read as Japanese; code page
+    /// 437, Latin-1 and undecodable bytes as their formats say.
+    #[test]
+    fn stored_names_are_read_in_the_code_page_that_wrote_them() {
+        let sjis = |s: &str| encoding_rs::SHIFT_JIS.encode(s).0.into_owned();
+        let euc = |s: &str| encoding_rs::EUC_JP.encode(s).0.into_owned();
+        for name in [
+            "顧客リスト/顧客.csv",
+            "【重要】お客様情報※社外秘①.xlsx",
+            "ﾃﾞｰﾀ/2024年度 名簿.txt",
+            "ｶﾅ.csv",
+            "請求書.pdf\u{3000}\u{3000}.exe",
+            "㈱山田商事 ％割引表.csv",
+        ] {
+            assert_eq!(stored_name(&sjis(name), Legacy::Cp437), name, "CP932");
+            if name != "ｶﾅ.csv" {
+                assert_eq!(stored_name(&euc(name), Legacy::Unstated), name, "EUC-JP");
+            }
+            assert_eq!(stored_name(name.as_bytes(), Legacy::Cp437), name, "UTF-8");
+        }
+        // EUC-JP's `顧客` is four half-width kana in CP932 (`ｸﾜｵﾒ`), and CP932's `ｶﾅ` is
+        // EUC-JP's `凝`: Windows' code page in zips, EUC-JP in tars.
+        assert_eq!(stored_name(&euc("顧客.csv"), Legacy::Cp437), "ｸﾜｵﾒ.csv");
+        assert_eq!(stored_name(&euc("顧客.csv"), Legacy::Unix), "顧客.csv");
+        assert_eq!(stored_name(&sjis("ｶﾅ.csv"), Legacy::Unix), "凝.csv");
+        assert_eq!(
+            stored_name(&euc("顧客リスト.csv"), Legacy::Cp437),
+            "顧客リスト.csv"
+        );
+        // Western names in code page 437 that CP932 or EUC-JP also decode are not Japanese.
+        for (raw, want) in [
+            (&b"M\x81ller.txt"[..], "Müller.txt"),
+            (b"Espa\xa4a.doc", "España.doc"),
+            (b"Gr\x81\xe1e.txt", "Grüße.txt"),
+            (b"a\xff", "a\u{A0}"),
+        ] {
+            assert_eq!(stored_name(raw, Legacy::Cp437), want);
+        }
+        assert_eq!(stored_name(b"caf\xe9.log", Legacy::Latin1), "café.log");
+        assert_eq!(
+            stored_name(b"caf\xe9.log", Legacy::Unstated),
+            "caf\u{FFFD}.log"
+        );
+    }
+
+    /// The code page 437 table is the one the zip crate reads names with.
+    #[test]
+    fn code_page_437_reads_as_the_zip_crate_does() {
+        // One high byte a member, after `x` (a lone byte decodes in no Japanese code page).
+        let names: Vec<Vec<u8>> = (0x80..=0xFFu8).map(|b| vec![b'x', b]).collect();
+        let entries: Vec<(&[u8], &[u8])> = names.iter().map(|n| (n.as_slice(), &b""[..])).collect();
+        let zip = crate::synth::zip_raw_names(&entries);
+        let mut za = zip::ZipArchive::new(std::io::Cursor::new(zip)).unwrap();
+        for (i, raw) in names.iter().enumerate() {
+            let f = za.by_index_raw(i).unwrap();
+            assert_eq!(f.name_raw(), raw.as_slice());
+            assert_eq!(
+                stored_name(raw, Legacy::Cp437),
+                f.name().unwrap(),
+                "{raw:x?}"
+            );
+        }
     }
 
     #[test]

@@ -179,7 +179,7 @@ fn list4(d: &[u8], max: usize) -> RarListing {
                     .get(name_at..name_at + nlen)
                     .map(|n| {
                         let n = n.split(|&b| b == 0).next().unwrap_or(n);
-                        String::from_utf8_lossy(n).into_owned()
+                        crate::names::stored_name(n, crate::names::Legacy::Unstated)
                     })
                     .unwrap_or_default();
                 out.entries.push(RarEntry {

@@ -221,13 +221,30 @@ pub fn zip_encrypted(entries: &[(&str, &[u8])], password: &str) -> Vec<u8> {
                 enc.push(keys.encrypt(b));
             }
             RawEntry {
-                name: (*name).to_string(),
+                name: name.as_bytes().to_vec(),
                 method: 0,
                 flags: 0x0801,
                 crc,
                 declared: data.len() as u32,
                 data: enc,
             }
+        })
+        .collect();
+    raw_zip(&raw)
+}
+
+/// A zip of stored members whose names are the bytes given, without the UTF-8 flag: what
+/// Explorer on a Japanese Windows writes (CP932 names), or an old Unix zip (EUC-JP).
+pub fn zip_raw_names(entries: &[(&[u8], &[u8])]) -> Vec<u8> {
+    let raw: Vec<RawEntry> = entries
+        .iter()
+        .map(|(name, data)| RawEntry {
+            name: name.to_vec(),
+            method: 0,
+            flags: 0,
+            crc: crc32(data),
+            declared: data.len() as u32,
+            data: data.to_vec(),
         })
         .collect();
     raw_zip(&raw)
@@ -296,7 +313,7 @@ impl ZipCryptoKeys {
 
 /// One member of a hand-written zip.
 struct RawEntry {
-    name: String,
+    name: Vec<u8>,
     method: u16,
     flags: u16,
     crc: u32,
@@ -321,13 +338,13 @@ fn raw_zip(entries: &[RawEntry]) -> Vec<u8> {
         };
         out.extend_from_slice(b"PK\x03\x04\x14\x00");
         common(&mut out);
-        out.extend_from_slice(e.name.as_bytes());
+        out.extend_from_slice(&e.name);
         out.extend_from_slice(&e.data);
         central.extend_from_slice(b"PK\x01\x02\x14\x00\x14\x00");
         common(&mut central);
         central.extend_from_slice(&[0; 10]);
         central.extend_from_slice(&off.to_le_bytes());
-        central.extend_from_slice(e.name.as_bytes());
+        central.extend_from_slice(&e.name);
     }
     let cd_off = out.len() as u32;
     out.extend_from_slice(&central);
@@ -369,7 +386,7 @@ pub fn zip_bomb_declared(n: usize, declared: u32) -> Vec<u8> {
     let crc = crc32(&[0u8; 1024]);
     let raw: Vec<RawEntry> = (0..n)
         .map(|i| RawEntry {
-            name: format!("z{i}"),
+            name: format!("z{i}").into_bytes(),
             method: 8,
             flags: 0,
             crc,
@@ -387,7 +404,7 @@ pub fn zip_lying(name: &str, data: &[u8], declared: u32) -> Vec<u8> {
     let _ = e.write_all(data);
     let comp = e.finish().unwrap_or_default();
     raw_zip(&[RawEntry {
-        name: name.to_string(),
+        name: name.as_bytes().to_vec(),
         method: 8,
         flags: 0,
         crc: crc32(data),

@@ -383,3 +383,59 @@ fn encrypted_seven_z_archives_open_with_a_candidate_password() {
         );
     }
 }
+
+/// Member names in a Japanese code page, as a zip from Explorer on a Japanese Windows (CP932,
+/// no UTF-8 flag) and a tar from an old Unix system (EUC-JP) store them: read as the user saw
+/// them, so the name checks see the ideographic spaces that hide an extension.
+#[test]
+fn member_names_in_japanese_code_pages_are_read_as_written() {
+    let sjis = |s: &str| encoding_rs::SHIFT_JIS.encode(s).0.into_owned();
+    let t = table();
+    let lure = "請求書.pdf\u{3000}\u{3000}\u{3000}\u{3000}.exe";
+    let zip = kizuki_files::synth::zip_raw_names(&[
+        (&sjis("顧客リスト/顧客.csv"), &t),
+        (&sjis(lure), &kizuki_files::synth::pe_stub()),
+    ]);
+    let mut h = tar::Header::new_gnu();
+    h.set_size(t.len() as u64);
+    h.set_mode(0o644);
+    let euc = encoding_rs::EUC_JP.encode("名簿/会員.csv").0;
+    {
+        use std::os::unix::ffi::OsStrExt;
+        h.set_path(std::ffi::OsStr::from_bytes(&euc)).unwrap();
+    }
+    h.set_cksum();
+    let mut b = tar::Builder::new(Vec::new());
+    b.append(&h, t.as_slice()).unwrap();
+    let tar = b.into_inner().unwrap();
+    let opts = Options::default();
+    for (name, data, want) in [
+        (
+            "a.zip",
+            &zip,
+            vec![
+                "a.zip!顧客リスト/顧客.csv".to_string(),
+                format!("a.zip!{lure}"),
+            ],
+        ),
+        ("a.tar", &tar, vec!["a.tar!名簿/会員.csv".to_string()]),
+    ] {
+        let mut got = Vec::new();
+        walk_members(name, data, &opts, &mut |p, _| {
+            got.push(p.to_string());
+            true
+        })
+        .unwrap();
+        assert_eq!(got, want);
+    }
+    let r = Analyzer::new(Options::default())
+        .unwrap()
+        .analyze_bytes("請求書.zip", &zip, &[]);
+    let lured = r
+        .children
+        .iter()
+        .find(|c| c.path.ends_with(".exe"))
+        .unwrap();
+    assert_eq!(lured.path, format!("請求書.zip!{lure}"));
+    assert!(lured.has_rule("name.double_extension"), "{lured:?}");
+}

@@ -22,6 +22,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use kizuki_core::Category;
 use kizuki_core::config::Config;
 use kizuki_files::FileType;
+use kizuki_files::names::{Legacy, stored_name};
 
 use crate::Error;
 use crate::decode;
@@ -787,10 +788,7 @@ impl Scanner {
             if !e.header().entry_type().is_file() {
                 continue;
             }
-            let member = e
-                .path()
-                .map(|p| p.display().to_string())
-                .unwrap_or_else(|_| format!("#{count}"));
+            let member = stored_name(&e.path_bytes(), Legacy::Unix);
             let path = format!("{name}!{member}");
             let mut head = vec![0u8; decode::HEAD];
             let n = match kizuki_core::io::read_full(&mut e, &mut head) {
@@ -943,11 +941,10 @@ impl Scanner {
                     .iter()
                     .find(|p| za.by_index_decrypt(i, p.as_bytes()).is_ok());
                 if key.is_none() {
-                    let mname = za
-                        .by_index_raw(i)
-                        .ok()
-                        .and_then(|f| f.name().ok().map(|n| n.to_string()))
-                        .unwrap_or_else(|| format!("#{i}"));
+                    let mname = za.by_index_raw(i).map_or_else(
+                        |_| format!("#{i}"),
+                        |f| stored_name(f.name_raw(), Legacy::Cp437),
+                    );
                     let why = if passwords.is_empty() {
                         "encrypted: give its password with --password"
                     } else {
@@ -969,10 +966,7 @@ impl Scanner {
                     continue;
                 }
             };
-            let mname = member
-                .name()
-                .map(|s| s.to_string())
-                .unwrap_or_else(|_| format!("#{i}"));
+            let mname = stored_name(member.name_raw(), Legacy::Cp437);
             let path = format!("{name}!{mname}");
             // The compressed size a member declares is the most the reader takes from the
             // archive for it; no more than the archive holds.
@@ -3811,9 +3805,7 @@ fn tar_pg_catalogs(path: &Path, max_members: u32) -> HashMap<String, crate::pgca
         let Ok(mut e) = entry else {
             break;
         };
-        let Ok(member) = e.path().map(|p| p.display().to_string()) else {
-            continue;
-        };
+        let member = stored_name(&e.path_bytes(), Legacy::Unix);
         let m = member.trim_start_matches("./");
         data_dir |= ["backup_label", "PG_VERSION", "global/", "base/"]
             .iter()

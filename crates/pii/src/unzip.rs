@@ -34,6 +34,8 @@
 
 use flate2::{Decompress, FlushDecompress, Status};
 
+use kizuki_files::names::{Legacy, stored_name};
+
 use crate::ole::{u16_at, u32_at, u64_at};
 
 /// A file decompressed out of an image.
@@ -623,17 +625,14 @@ fn has_extra(x: &[u8], id: u16) -> bool {
     false
 }
 
-/// A member's name as its header writes it: UTF-8 (its flag set, or valid), else the code
-/// page of the writer (Japanese Windows: CP932); `None` with a control character.
+/// A member's name as its header writes it: UTF-8 (its flag set, or valid), else as a zip's
+/// names are read ([`stored_name`]: a Japanese code page, else code page 437); `None` with a
+/// control character.
 fn member_name(raw: &[u8], utf8: bool) -> Option<String> {
-    let name = match std::str::from_utf8(raw) {
-        Ok(s) => s.to_string(),
-        Err(_) if utf8 => return None,
-        Err(_) => encoding_rs::SHIFT_JIS
-            .decode_without_bom_handling(raw)
-            .0
-            .into_owned(),
-    };
+    if utf8 && std::str::from_utf8(raw).is_err() {
+        return None;
+    }
+    let name = stored_name(raw, Legacy::Cp437);
     (!name.chars().any(char::is_control)).then_some(name)
 }
 
@@ -681,12 +680,7 @@ fn gzip_header(h: &[u8]) -> Header {
                 };
             };
             if bit == 8 {
-                name = h.get(i..i + z).map(|n| {
-                    encoding_rs::WINDOWS_1252
-                        .decode_without_bom_handling(n)
-                        .0
-                        .into_owned()
-                });
+                name = h.get(i..i + z).map(|n| stored_name(n, Legacy::Latin1));
             }
             i += z + 1;
         }

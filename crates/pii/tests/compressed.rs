@@ -659,3 +659,68 @@ fn info_zip_encrypted_archives_in_a_disk_image_open_with_the_password() {
     let told = failed(&Scanner::default().scan_bytes("disk.img", &img));
     assert_eq!(told.len(), 2, "{told:?}");
 }
+
+/// A zip from a Japanese Windows names its members in CP932, without the UTF-8 flag (Info-ZIP
+/// on Unix stores a name's bytes as they are, the same way): the report names the member as
+/// its user did, whether the zip is a file, a member read as it streams, or found in a disk
+/// image; a tar from an old Unix system, in EUC-JP.
+#[test]
+fn member_names_in_japanese_code_pages_are_read_as_written() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    let csv = synth::persons_file(29, 200, Form::Csv, encoding_rs::UTF_8).data;
+    let sjis = encoding_rs::SHIFT_JIS
+        .encode("顧客リスト.csv")
+        .0
+        .into_owned();
+    let euc = encoding_rs::EUC_JP.encode("会員名簿.csv").0.into_owned();
+    std::fs::write(dir.path().join(std::ffi::OsStr::from_bytes(&sjis)), &csv).unwrap();
+    let status = std::process::Command::new("zip")
+        .current_dir(dir.path())
+        .arg("-q")
+        .arg("staged.zip")
+        .arg(std::ffi::OsStr::from_bytes(&sjis))
+        .status()
+        .expect("Info-ZIP's zip (scripts/setup installs it)");
+    assert!(status.success());
+    let info_zip = std::fs::read(dir.path().join("staged.zip")).unwrap();
+    // The name's bytes as they were, no UTF-8 flag.
+    assert_eq!(info_zip[7] & 0x08, 0);
+    assert_eq!(&info_zip[30..30 + sjis.len()], sjis.as_slice());
+    let windows = kizuki_files::synth::zip_raw_names(&[(&sjis, &csv)]);
+    let mut h = tar::Header::new_gnu();
+    h.set_size(csv.len() as u64);
+    h.set_mode(0o644);
+    h.set_path(std::ffi::OsStr::from_bytes(&euc)).unwrap();
+    h.set_cksum();
+    let mut b = tar::Builder::new(Vec::new());
+    b.append(&h, csv.as_slice()).unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(&b.into_inner().unwrap()).unwrap();
+    let tar_gz = gz.finish().unwrap();
+    let mut img = vec![0x11u8; 4096];
+    img.extend_from_slice(&windows);
+    img.resize(img.len() + 8192, 0);
+    let scanner = Scanner::default();
+    let paths = |items: &[Item]| -> Vec<String> {
+        assert!(failed(items).is_empty(), "{items:?}");
+        found(items).into_iter().map(|(p, _)| p).collect()
+    };
+    let file = write(dir.path(), "windows.zip", &windows);
+    assert_eq!(
+        paths(&scanner.scan_file(&file)),
+        [format!("{}!顧客リスト.csv", file.display())]
+    );
+    assert_eq!(
+        paths(&scanner.scan_bytes("staged.zip", &info_zip)),
+        ["staged.zip!顧客リスト.csv"]
+    );
+    assert_eq!(
+        paths(&scanner.scan_bytes("a.tar.gz", &tar_gz)),
+        ["a.tar.gz!a.tar!会員名簿.csv"]
+    );
+    assert_eq!(
+        paths(&scanner.scan_bytes("disk.img", &img)),
+        ["disk.img!@4096!顧客リスト.csv"]
+    );
+}
