@@ -73,6 +73,7 @@ pub(crate) fn members(
             stream_member(ctx, name, ft, data, findings, visit);
         }
         FileType::Tar => tar_members(ctx, data, findings, visit),
+        FileType::Lzh => lzh_members(ctx, data, findings, visit),
         FileType::Rar => rar_listing(ctx, data, findings),
         FileType::SevenZip => sevenz_members(ctx, data, findings, visit),
         FileType::Iso => crate::archive::iso_members(ctx, data, findings, visit),
@@ -428,6 +429,119 @@ fn tar_members(ctx: &mut Ctx<'_>, data: &[u8], findings: &mut Vec<Finding>, visi
             }
             Err(err) => malformed(findings, &mname, &err),
         }
+    }
+}
+
+/// LHA/LZH: each member decoded by `delharc` (`-lh0-` to `-lh7-`, `-lhx-`, LArc's and PMarc's
+/// methods) under the caps. A member's size is read from its header before anything is
+/// decoded, and the decoder gives no more than that size: a member declaring more than the
+/// budget or the ratio cap is a bomb and is not decoded. Its CRC-16 is checked.
+fn lzh_members(ctx: &mut Ctx<'_>, data: &[u8], findings: &mut Vec<Finding>, visit: &mut Visit<'_>) {
+    let mut r = match delharc::LhaDecodeReader::new(Cursor::new(data)) {
+        Ok(r) => r,
+        Err(e) => return malformed(findings, "lzh", &e),
+    };
+    for count in 0.. {
+        if count >= ctx.opts.max_members as usize {
+            findings.push(Finding::new(
+                "archive.too_many_members",
+                Severity::Medium,
+                format!("more than {} members", ctx.opts.max_members),
+            ));
+            break;
+        }
+        if ctx.expired() {
+            break;
+        }
+        let h = r.header();
+        let mname = lzh_name(h);
+        let (size, csize) = (h.original_size, h.compressed_size);
+        if !h.is_directory() {
+            if !r.is_decoder_supported() {
+                let method = String::from_utf8_lossy(&h.compression).into_owned();
+                findings.push(
+                    Finding::new(
+                        "archive.unsupported",
+                        Severity::Low,
+                        format!("'{mname}': method {method} not read"),
+                    )
+                    .in_member(mname.clone()),
+                );
+            } else if size > member_cap(ctx, csize) {
+                bomb(
+                    findings,
+                    &mname,
+                    format!(
+                        "'{mname}' declares {size} bytes from {csize}, past the ratio cap or the budget"
+                    ),
+                );
+            } else {
+                match read_member(&mut r, size) {
+                    Ok(Some(b)) if r.crc_is_ok() => {
+                        ctx.take(b.len() as u64);
+                        if !visit(ctx, &mname, &b) {
+                            return;
+                        }
+                    }
+                    Ok(Some(_)) => malformed(findings, &mname, &"CRC-16 mismatch"),
+                    // The decoder stops at the size declared: never more.
+                    Ok(None) => malformed(findings, &mname, &"more data than it declares"),
+                    Err(e) => malformed(findings, &mname, &e),
+                }
+            }
+        }
+        match r.next_file() {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => return malformed(findings, "lzh", &e),
+        }
+    }
+}
+
+/// An LZH member's path from its header's bytes: the directory (extended header 2, parts
+/// split by 0xFF) and the name (extended header 1, else the name field of level 0 and 1
+/// headers, `\` between directories), each in the code page that wrote it ([`stored_name`]:
+/// LhaPlus and LHA for Windows write CP932); the UTF-16 name and directory of UNLHA32's
+/// Unicode headers (0x44, 0x45) when there are.
+///
+/// [`stored_name`]: crate::names::stored_name
+pub fn lzh_name(h: &delharc::LhaHeader) -> String {
+    let (mut dir, mut file): (&[u8], &[u8]) = (&[], &h.filename);
+    let (mut wide_dir, mut wide_file) = (None, None);
+    let utf16 = |d: &[u8]| {
+        let units: Vec<u16> = d
+            .chunks_exact(2)
+            .map(|c| u16::from_le_bytes([c[0], c[1]]))
+            .take_while(|u| *u != 0)
+            .collect();
+        String::from_utf16_lossy(&units)
+    };
+    for x in h.iter_extra() {
+        match x {
+            [0x01, d @ ..] => file = d,
+            [0x02, d @ ..] => dir = d,
+            [0x44, d @ ..] => wide_file = Some(utf16(d)),
+            [0x45, d @ ..] => wide_dir = Some(utf16(d)),
+            _ => {}
+        }
+    }
+    let file = file.split(|&b| b == 0).next().unwrap_or(file);
+    let decode = |b: &[u8]| {
+        let parts: Vec<String> = b
+            .split(|&c| c == 0xFF)
+            .map(|p| crate::names::stored_name(p, crate::names::Legacy::Unstated))
+            .collect();
+        parts.join("/").replace('\\', "/")
+    };
+    let dir = wide_dir
+        .unwrap_or_else(|| decode(dir))
+        .replace(['\\', '\u{FFFF}'], "/");
+    let file = wide_file.unwrap_or_else(|| decode(file));
+    let dir = dir.trim_end_matches('/');
+    if dir.is_empty() {
+        file
+    } else {
+        format!("{dir}/{file}")
     }
 }
 

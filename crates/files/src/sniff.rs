@@ -30,6 +30,8 @@ pub enum FileType {
     Zstd,
     /// POSIX tar archive.
     Tar,
+    /// LHA/LZH archive (LHA, LhaPlus, Lhaca: long the Japanese archive format).
+    Lzh,
     /// Disk image: ISO 9660 / UDF (members walked), VHD/VHDX or raw FAT image (identified).
     Iso,
     /// Windows shortcut.
@@ -66,6 +68,7 @@ impl FileType {
             FileType::Bzip2 => "bzip2",
             FileType::Zstd => "zstd",
             FileType::Tar => "tar",
+            FileType::Lzh => "lzh",
             FileType::Iso => "iso",
             FileType::Lnk => "lnk",
             FileType::Pe => "pe",
@@ -88,6 +91,7 @@ impl FileType {
                 | FileType::Bzip2
                 | FileType::Zstd
                 | FileType::Tar
+                | FileType::Lzh
                 | FileType::Rar
                 | FileType::SevenZip
                 | FileType::Iso
@@ -119,6 +123,7 @@ impl FileType {
             "bz2" | "tbz" | "tbz2" => &[Bzip2],
             "zst" | "tzst" => &[Zstd],
             "tar" => &[Tar],
+            "lzh" | "lha" => &[Lzh],
             "iso" | "img" => &[Iso],
             "lnk" => &[Lnk],
             "exe" | "dll" | "scr" | "sys" | "cpl" | "com" => &[Pe],
@@ -142,6 +147,29 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     // memchr's search, not a compare at every window (a call each): every file read by any
     // area goes through here, most of them several times.
     memchr::memmem::find(hay, needle)
+}
+
+/// An LHA/LZH archive's first header: its method (`-lh5-`, `-lz5-`, `-pm2-`, …) at offset 2
+/// and a header level from 0 to 3 at offset 20 (level 0 and 1 headers start with their
+/// size, which is at least that of their fixed part).
+fn is_lzh(data: &[u8]) -> bool {
+    let (Some(m), Some(&level)) = (data.get(2..7), data.get(20)) else {
+        return false;
+    };
+    let method = m[0] == b'-'
+        && m[4] == b'-'
+        && matches!(
+            (m[1], m[2], m[3]),
+            (b'l', b'h', b'0'..=b'7' | b'd' | b'x')
+                | (b'l', b'z', b's' | b'4' | b'5')
+                | (b'p', b'm', b'0'..=b'2')
+        );
+    method
+        && match level {
+            0 | 1 => data[0] >= 22,
+            2 | 3 => true,
+            _ => false,
+        }
 }
 
 /// Identifies `data`; `name` is only used to tell scripts from plain text.
@@ -192,6 +220,9 @@ pub fn sniff(data: &[u8], name: &str) -> FileType {
     }
     if data.len() >= 262 && &data[257..262] == b"ustar" {
         return FileType::Tar;
+    }
+    if is_lzh(data) {
+        return FileType::Lzh;
     }
     if data.len() >= 0x8006 && matches!(&data[0x8001..0x8006], b"CD001" | b"BEA01") {
         return FileType::Iso;

@@ -439,3 +439,104 @@ fn member_names_in_japanese_code_pages_are_read_as_written() {
     assert_eq!(lured.path, format!("請求書.zip!{lure}"));
     assert!(lured.has_rule("name.double_extension"), "{lured:?}");
 }
+
+/// Runs jLHA (Debian's `jlha-utils`, installed by scripts/setup) in `dir`: `jlha ARGS`, its
+/// file names read and written in CP932 (`y`) from the UTF-8 names of the file system.
+fn jlha(dir: &std::path::Path, args: &[&str]) {
+    let out = std::process::Command::new("jlha")
+        .current_dir(dir)
+        .args(args)
+        .env(
+            "JAVA_TOOL_OPTIONS",
+            "-Dfile.encoding=UTF-8 -Dsun.jnu.encoding=UTF-8",
+        )
+        .output()
+        .expect("jLHA (scripts/setup installs jlha-utils)");
+    assert!(out.status.success(), "{out:?}");
+}
+
+/// LZH archives as a Japanese archiver writes them (jLHA: header levels 0, 1 and 2; stored,
+/// `-lh5-`, `-lh6-` and `-lh7-`; names in CP932 with a directory): every member comes out
+/// whole under its name; a member cut short or changed fails its CRC and is told, one that
+/// declares more than the caps allow is a bomb and is not decoded, and no byte of a broken
+/// archive makes the reader panic.
+#[test]
+fn lzh_archives_from_a_japanese_archiver_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = table();
+    let note = "顧客対応メモ\n".repeat(300);
+    std::fs::create_dir(dir.path().join("名簿")).unwrap();
+    std::fs::write(dir.path().join("名簿/顧客.csv"), &t).unwrap();
+    std::fs::write(dir.path().join("メモ.txt"), &note).unwrap();
+    let opts = Options::default();
+    let want = vec![
+        ("a.lzh!名簿/顧客.csv".to_string(), t.clone()),
+        ("a.lzh!メモ.txt".to_string(), note.as_bytes().to_vec()),
+    ];
+    let mut archives = Vec::new();
+    for (cmd, method, level) in [
+        ("ay0", "-lh5-", 0),
+        ("ay1", "-lh5-", 1),
+        ("ay2", "-lh5-", 2),
+        ("ayz", "-lh0-", 2),
+        ("ayo6", "-lh6-", 2),
+        ("ayo7", "-lh7-", 2),
+    ] {
+        let name = format!("{cmd}.lzh");
+        jlha(dir.path(), &[cmd, &name, "名簿/顧客.csv", "メモ.txt"]);
+        let a = std::fs::read(dir.path().join(&name)).unwrap();
+        assert_eq!((&a[2..7], a[20]), (method.as_bytes(), level), "{cmd}");
+        assert_eq!(
+            kizuki_files::sniff::sniff(&a, &name),
+            kizuki_files::FileType::Lzh
+        );
+        let mut got = Vec::new();
+        walk_members("a.lzh", &a, &opts, &mut |p, b| {
+            got.push((p.to_string(), b.to_vec()));
+            true
+        })
+        .unwrap();
+        assert_eq!(got, want, "{cmd}");
+        assert!(problems("a.lzh", &a, &opts).is_empty(), "{cmd}");
+        archives.push(a);
+    }
+    // The file analyser sees its members; an executable among them is told.
+    std::fs::write(
+        dir.path().join("請求書.pdf.exe"),
+        kizuki_files::synth::pe_stub(),
+    )
+    .unwrap();
+    jlha(dir.path(), &["ay2", "lure.lzh", "請求書.pdf.exe"]);
+    let lure = std::fs::read(dir.path().join("lure.lzh")).unwrap();
+    let r = Analyzer::new(Options::default())
+        .unwrap()
+        .analyze_bytes("請求書.lzh", &lure, &[]);
+    assert!(r.has_rule("archive.executable_inside"), "{r:?}");
+    assert_eq!(r.children[0].path, "請求書.lzh!請求書.pdf.exe");
+    // A changed byte in the compressed data: its CRC fails (or its decoding does); told.
+    let lh5 = &archives[2];
+    let data_at = usize::from(u16::from_le_bytes([lh5[0], lh5[1]]));
+    let mut bent = lh5.clone();
+    bent[data_at + 200] ^= 0x55;
+    assert!(!problems("a.lzh", &bent, &opts).is_empty());
+    // A member declaring 4 GiB from its few bytes is not decoded (a level 0 header: its
+    // checksum, the sum of its bytes, made right again).
+    let mut bomb = archives[0].clone();
+    bomb[11..15].copy_from_slice(&u32::MAX.to_le_bytes());
+    bomb[1] = bomb[2..2 + usize::from(bomb[0])]
+        .iter()
+        .fold(0u8, |s, b| s.wrapping_add(*b));
+    let told = problems("a.lzh", &bomb, &opts);
+    assert!(told.iter().any(|rule| rule == "archive.bomb"), "{told:?}");
+    // Every cut and many changed bytes: an error or a finding, never a panic.
+    for a in &archives {
+        for cut in (0..a.len()).step_by(7) {
+            let _ = problems("a.lzh", &a[..cut], &opts);
+        }
+        for i in (0..a.len()).step_by(9) {
+            let mut b = a.clone();
+            b[i] = b[i].wrapping_add(0x3B);
+            let _ = problems("a.lzh", &b, &opts);
+        }
+    }
+}

@@ -724,3 +724,40 @@ fn member_names_in_japanese_code_pages_are_read_as_written() {
         ["disk.img!@4096!顧客リスト.csv"]
     );
 }
+
+/// An LZH archive (jLHA, `-lh7-`, its names in CP932 as LhaPlus writes them): its members are
+/// read as a zip's are, under their names.
+#[test]
+fn lzh_archives_give_their_members() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = synth::persons_file(31, 250, Form::Csv, encoding_rs::SHIFT_JIS).data;
+    std::fs::create_dir(dir.path().join("名簿")).unwrap();
+    std::fs::write(dir.path().join("名簿/顧客.csv"), &csv).unwrap();
+    let out = std::process::Command::new("jlha")
+        .current_dir(dir.path())
+        .args(["ayo7", "staged.lzh", "名簿/顧客.csv"])
+        .env(
+            "JAVA_TOOL_OPTIONS",
+            "-Dfile.encoding=UTF-8 -Dsun.jnu.encoding=UTF-8",
+        )
+        .output()
+        .expect("jLHA (scripts/setup installs jlha-utils)");
+    assert!(out.status.success(), "{out:?}");
+    let items = Scanner::default().scan_file(&dir.path().join("staged.lzh"));
+    assert!(failed(&items).is_empty(), "{items:?}");
+    let got: Vec<(String, String, u64)> = found(&items)
+        .into_iter()
+        .map(|(p, v)| {
+            let p = p.rsplit_once("staged.lzh").unwrap().1.to_string();
+            (
+                p,
+                v["encoding"].as_str().unwrap().to_string(),
+                v["records"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [("!名簿/顧客.csv".to_string(), "Shift_JIS".to_string(), 250)]
+    );
+}
