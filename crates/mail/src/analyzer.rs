@@ -6,7 +6,7 @@ use std::collections::VecDeque;
 use kizuki_core::config::MailConfig;
 use kizuki_core::mask::mask;
 use kizuki_core::{Category, Config, Finding, Scoring, Severity};
-use mail_parser::{MessageParser, MimeHeaders, PartType};
+use mail_parser::{MessageParser, PartType};
 
 use crate::auth;
 use crate::brands::BrandTable;
@@ -316,9 +316,8 @@ impl Analyzer {
                 PartType::Multipart(_) => continue,
             };
             attachments += 1;
-            let name = part
-                .attachment_name()
-                .map(|n| cap(n, 255))
+            let name = crate::attachment::name(&msg, part)
+                .map(|n| cap(&n, 255))
                 .unwrap_or_else(|| format!("part{id}"));
             if content::is_encrypted_zip(data) {
                 extras.encrypted.push((name.clone(), data.to_vec()));

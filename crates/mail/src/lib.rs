@@ -34,6 +34,7 @@
 #![deny(missing_docs)]
 
 pub mod analyzer;
+pub mod attachment;
 pub mod auth;
 pub mod brands;
 pub mod content;

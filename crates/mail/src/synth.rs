@@ -75,7 +75,8 @@ fn key_of(domain: &str) -> Option<Ed25519Key> {
     Ed25519Key::from_pkcs8_der(&der).ok()
 }
 
-fn b64(data: &[u8]) -> String {
+/// Base64 (RFC 4648, padded, one line).
+pub fn b64(data: &[u8]) -> String {
     const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
     for c in data.chunks(3) {

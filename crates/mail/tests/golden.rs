@@ -267,3 +267,35 @@ fn ppap_password_mail_opens_the_earlier_archive() {
         "{second:?}"
     );
 }
+
+/// An attachment named in the header as a Japanese mailer writes it (Shift_JIS bytes, or
+/// ISO-2022-JP with its escapes, no RFC 2047 or 2231 encoding): the report names it as the
+/// recipient saw it, and the name checks see the ideographic spaces before its `.exe`.
+#[test]
+fn attachment_names_in_raw_japanese_are_read_as_sent() {
+    let lure = "請求書.pdf\u{3000}\u{3000}\u{3000}\u{3000}.exe";
+    let b64 = synth::b64(&kizuki_files::synth::pe_stub());
+    for enc in [encoding_rs::SHIFT_JIS, encoding_rs::ISO_2022_JP] {
+        let raw = enc.encode(lure).0;
+        let mut m = b"From: sales@example.jp\r\nTo: b@example.jp\r\nSubject: invoice\r\n\
+            MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=XX\r\n\r\n--XX\r\n\
+            Content-Type: text/plain\r\n\r\nplease see the attachment\r\n--XX\r\n\
+            Content-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=\""
+            .to_vec();
+        m.extend_from_slice(&raw);
+        m.extend_from_slice(b"\"\r\nContent-Transfer-Encoding: base64\r\n\r\n");
+        m.extend_from_slice(b64.as_bytes());
+        m.extend_from_slice(b"\r\n--XX--\r\n");
+        let r = analyzer().analyze("lure.eml", &m);
+        assert_eq!(r.attachments.len(), 1, "{}", enc.name());
+        assert_eq!(r.attachments[0].path, format!("lure.eml!{lure}"));
+        assert!(
+            r.findings
+                .iter()
+                .any(|f| f.rule == "attachment.name.double_extension"),
+            "{}: {:?}",
+            enc.name(),
+            r.findings
+        );
+    }
+}

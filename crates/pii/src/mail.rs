@@ -221,9 +221,8 @@ pub fn attachments<'a>(msg: &'a Message<'a>) -> Vec<Attachment<'a>> {
             PartType::Multipart(_) => continue,
         };
         // A name from the message is used as a path: no separators or `!` from it.
-        let name = part
-            .attachment_name()
-            .map(crate::msg::member_name)
+        let name = kizuki_mail::attachment::name(msg, part)
+            .map(|n| crate::msg::member_name(&n))
             .filter(|s| !s.is_empty())
             .unwrap_or_else(|| format!("part{}", n + 1));
         out.push((name, data, is_message));
