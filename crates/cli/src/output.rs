@@ -1,5 +1,6 @@
 //! Output writers: JSON Lines or aligned text on stdout, errors on stderr, and the exit code.
 
+use std::borrow::Cow;
 use std::fmt::Display;
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::process::ExitCode;
@@ -100,7 +101,7 @@ impl Emitter {
     pub fn error(&mut self, path: &str, err: &dyn Display) -> io::Result<()> {
         self.errors += 1;
         let msg = err.to_string().replace('\n', " ");
-        eprintln!("kizuki: {path}: {msg}");
+        eprintln!("kizuki: {}: {}", shown(path), shown(&msg));
         if self.format == Format::Json {
             self.json(&ErrorItem { path, error: msg })?;
         }
@@ -168,7 +169,36 @@ fn style_of(s: Style) -> AStyle {
 }
 
 fn cell_width(cell: &[Span]) -> usize {
-    cell.iter().map(|s| s.text.width()).sum()
+    cell.iter().map(|s| shown(&s.text).width()).sum()
+}
+
+/// `s` as the terminal must show it: control characters (an escape sequence, a line feed
+/// that would forge a line of its own) and the Unicode controls that reverse the order of
+/// what follows (`invoice\u{202E}fdp.exe` shown as `invoiceexe.pdf`) written as escapes.
+/// Paths and details come from the files read, and a hostile archive or mail names its
+/// members as it likes; JSON output escapes them already.
+pub fn shown(s: &str) -> Cow<'_, str> {
+    let hidden = |c: char| {
+        c.is_control()
+            || matches!(
+                c,
+                '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}'
+            )
+    };
+    if !s.contains(hidden) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if !hidden(c) {
+            out.push(c);
+        } else if let Ok(b) = u8::try_from(u32::from(c)) {
+            out.push_str(&format!("\\x{b:02x}"));
+        } else {
+            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+        }
+    }
+    Cow::Owned(out)
 }
 
 /// Renders text: cells of consecutive multi-cell lines are aligned column by column.
@@ -198,11 +228,11 @@ pub fn render(t: &Text, color: bool) -> String {
                         s.push_str(&format!(
                             "{}{}{}",
                             st.render(),
-                            span.text,
+                            shown(&span.text),
                             st.render_reset()
                         ));
                     } else {
-                        s.push_str(&span.text);
+                        s.push_str(&shown(&span.text));
                     }
                 }
                 if c + 1 < n {
@@ -240,6 +270,30 @@ mod tests {
             r,
             "  critical  pdf.launch         a\n  high      name.bidi_control  b\n北京  x\nab    y\n"
         );
+    }
+
+    /// A name from a hostile file can hold escape sequences, a line of its own, or a
+    /// reversal: shown as escapes, never acted on by the terminal.
+    #[test]
+    fn controls_in_names_are_shown_as_escapes() {
+        let mut t = Text::new();
+        t.line()
+            .push(
+                Style::Path,
+                "a.zip!x\u{1b}[2J\r\n  b.pdf  clean\u{7f}\u{9b}.csv",
+            )
+            .cell()
+            .plain("invoice\u{202E}fdp.exe");
+        for color in [false, true] {
+            let r = render(&t, color);
+            assert!(
+                r.contains(r"a.zip!x\x1b[2J\x0d\x0a  b.pdf  clean\x7f\x9b.csv"),
+                "{r}"
+            );
+            assert!(r.contains(r"invoice\u{202e}fdp.exe"), "{r}");
+            assert_eq!(r.lines().count(), 1, "{r}");
+        }
+        assert!(matches!(shown("顧客リスト.csv"), Cow::Borrowed(_)));
     }
 
     #[test]
