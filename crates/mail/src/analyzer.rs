@@ -171,13 +171,23 @@ impl Analyzer {
             return (report, extras);
         };
         report.message_id = msg.message_id().map(|s| cap(s, 256));
-        report.subject = msg.subject().map(|s| cap(s, 512));
+        // Japanese in the header as it is (ISO-2022-JP, Shift_JIS): read from its bytes.
+        let raw_subject = crate::raw::header(&msg, mail_parser::HeaderName::Subject);
+        report.subject = raw_subject
+            .as_deref()
+            .or(msg.subject())
+            .map(|s| cap(s, 512));
         report.date = msg.date().map(|d| d.to_rfc3339());
         let from = msg.from().and_then(|a| a.first());
         let from_addr = from.and_then(|a| a.address()).map(|s| cap(s, 320));
-        let from_name = from
-            .and_then(|a| a.name())
-            .map(|s| cap(s, lim.max_header_chars));
+        let raw_from = crate::raw::header(&msg, mail_parser::HeaderName::From)
+            .and_then(|v| crate::raw::addresses(&v).into_iter().next());
+        let from_name = match raw_from {
+            Some((name, _)) => name.map(|s| cap(&s, lim.max_header_chars)),
+            None => from
+                .and_then(|a| a.name())
+                .map(|s| cap(s, lim.max_header_chars)),
+        };
         report.from = from_addr.as_deref().map(|a| mask(Category::Email, a));
         extras.sender = from_addr.as_deref().map(str::to_ascii_lowercase);
         let extra_pw = extras
@@ -316,7 +326,7 @@ impl Analyzer {
                 PartType::Multipart(_) => continue,
             };
             attachments += 1;
-            let name = crate::attachment::name(&msg, part)
+            let name = crate::raw::attachment_name(&msg, part)
                 .map(|n| cap(&n, 255))
                 .unwrap_or_else(|| format!("part{id}"));
             if content::is_encrypted_zip(data) {

@@ -34,13 +34,13 @@
 #![deny(missing_docs)]
 
 pub mod analyzer;
-pub mod attachment;
 pub mod auth;
 pub mod brands;
 pub mod content;
 pub mod dns;
 pub mod domain;
 pub mod input;
+pub mod raw;
 pub mod report;
 pub mod sender;
 

@@ -18,7 +18,7 @@ use std::cell::Cell;
 
 use mail_parser::decoders::base64::base64_decode;
 use mail_parser::decoders::quoted_printable::quoted_printable_decode;
-use mail_parser::{Encoding, Message, MessagePart, MimeHeaders, PartType};
+use mail_parser::{Encoding, HeaderName, Message, MessagePart, MimeHeaders, PartType};
 
 /// Attached messages followed this deep; deeper ones are read as files.
 pub const MAX_DEPTH: u32 = 8;
@@ -129,31 +129,42 @@ pub fn is_mbox(head: &[u8]) -> bool {
 pub fn text_of<'a>(msg: &'a Message<'a>) -> (String, Vec<&'a str>) {
     let mut t = String::new();
     let heads = [
-        ("From", msg.from()),
-        ("Sender", msg.sender()),
-        ("Reply-To", msg.reply_to()),
-        ("To", msg.to()),
-        ("Cc", msg.cc()),
-        ("Bcc", msg.bcc()),
+        ("From", HeaderName::From, msg.from()),
+        ("Sender", HeaderName::Sender, msg.sender()),
+        ("Reply-To", HeaderName::ReplyTo, msg.reply_to()),
+        ("To", HeaderName::To, msg.to()),
+        ("Cc", HeaderName::Cc, msg.cc()),
+        ("Bcc", HeaderName::Bcc, msg.bcc()),
     ];
-    for (label, addrs) in heads {
+    let mut push = |label: &str, name: Option<&str>, address: Option<&str>| {
+        t.push_str(label);
+        t.push_str(": ");
+        if let Some(n) = name.map(str::trim).filter(|n| !n.is_empty()) {
+            t.push_str("Name: ");
+            t.push_str(n);
+            t.push(' ');
+        }
+        if let Some(e) = address {
+            t.push('<');
+            t.push_str(e);
+            t.push('>');
+        }
+        t.push('\n');
+    };
+    for (label, header, addrs) in heads {
+        // Japanese in the header as it is (ISO-2022-JP, Shift_JIS): read from its bytes.
+        if let Some(raw) = kizuki_mail::raw::header(msg, header) {
+            for (n, a) in kizuki_mail::raw::addresses(&raw).iter().take(MAX_PARTS) {
+                push(label, n.as_deref(), a.as_deref());
+            }
+            continue;
+        }
         for a in addrs.into_iter().flat_map(|a| a.iter()).take(MAX_PARTS) {
-            t.push_str(label);
-            t.push_str(": ");
-            if let Some(n) = a.name().map(str::trim).filter(|n| !n.is_empty()) {
-                t.push_str("Name: ");
-                t.push_str(n);
-                t.push(' ');
-            }
-            if let Some(e) = a.address() {
-                t.push('<');
-                t.push_str(e);
-                t.push('>');
-            }
-            t.push('\n');
+            push(label, a.name(), a.address());
         }
     }
-    if let Some(s) = msg.subject() {
+    let subject = kizuki_mail::raw::header(msg, HeaderName::Subject);
+    if let Some(s) = subject.as_deref().or(msg.subject()) {
         t.push_str("Subject: ");
         t.push_str(s);
         t.push('\n');
@@ -221,7 +232,7 @@ pub fn attachments<'a>(msg: &'a Message<'a>) -> Vec<Attachment<'a>> {
             PartType::Multipart(_) => continue,
         };
         // A name from the message is used as a path: no separators or `!` from it.
-        let name = kizuki_mail::attachment::name(msg, part)
+        let name = kizuki_mail::raw::attachment_name(msg, part)
             .map(|n| crate::msg::member_name(&n))
             .filter(|s| !s.is_empty())
             .unwrap_or_else(|| format!("part{}", n + 1));
@@ -251,6 +262,37 @@ mod tests {
             "mail.EML".to_ascii_lowercase().as_str(),
             b"anything"
         ));
+    }
+
+    /// Subjects and correspondents a Japanese mailer wrote in the header as they are
+    /// (ISO-2022-JP, Shift_JIS): their names are counted, as those of encoded words are.
+    #[test]
+    fn raw_japanese_headers_give_their_names() {
+        for enc in [encoding_rs::ISO_2022_JP, encoding_rs::SHIFT_JIS] {
+            let mut m = b"From: ".to_vec();
+            m.extend_from_slice(&enc.encode("佐藤 花子 <hanako@example.jp>").0);
+            m.extend_from_slice(b"\r\nTo: b@example.jp\r\nSubject: ");
+            m.extend_from_slice(&enc.encode("山田太郎様 ご注文の件").0);
+            m.extend_from_slice(b"\r\nMIME-Version: 1.0\r\n\r\nbody\r\n");
+            let msg = mail_parser::MessageParser::default().parse(&m).unwrap();
+            let (t, _) = text_of(&msg);
+            assert!(
+                t.contains("From: Name: 佐藤 花子 <hanako@example.jp>"),
+                "{t}"
+            );
+            assert!(t.contains("Subject: 山田太郎様 ご注文の件"), "{t}");
+            let items = crate::Scanner::default().scan_bytes("m.eml", &m);
+            let crate::Item::Found(r) = &items[0] else {
+                panic!("{items:?}");
+            };
+            let json = serde_json::to_value(r).unwrap();
+            assert_eq!(
+                json["categories"]["name_kanji"],
+                2,
+                "{}: {json}",
+                enc.name()
+            );
+        }
     }
 
     #[test]
