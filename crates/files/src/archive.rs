@@ -505,7 +505,7 @@ fn lzh_members(ctx: &mut Ctx<'_>, data: &[u8], findings: &mut Vec<Finding>, visi
 /// Unicode headers (0x44, 0x45) when there are.
 ///
 /// [`stored_name`]: crate::names::stored_name
-pub fn lzh_name(h: &delharc::LhaHeader) -> String {
+fn lzh_name(h: &delharc::LhaHeader) -> String {
     let (mut dir, mut file): (&[u8], &[u8]) = (&[], &h.filename);
     let (mut wide_dir, mut wide_file) = (None, None);
     let utf16 = |d: &[u8]| {

@@ -268,20 +268,23 @@ fn ppap_password_mail_opens_the_earlier_archive() {
     );
 }
 
-/// An attachment named in the header as a Japanese mailer writes it (Shift_JIS bytes, or
-/// ISO-2022-JP with its escapes, no RFC 2047 or 2231 encoding): the report names it as the
-/// recipient saw it, and the name checks see the ideographic spaces before its `.exe`.
+/// An attachment named and a subject written in the header as a Japanese mailer writes them
+/// (Shift_JIS bytes, or ISO-2022-JP with its escapes, no RFC 2047 or 2231 encoding): the
+/// report names them as the recipient saw them, the name checks see the ideographic spaces
+/// before the `.exe`, and the subject's lure word is found.
 #[test]
-fn attachment_names_in_raw_japanese_are_read_as_sent() {
+fn raw_japanese_headers_are_read_as_sent() {
     let lure = "請求書.pdf\u{3000}\u{3000}\u{3000}\u{3000}.exe";
     let b64 = synth::b64(&kizuki_files::synth::pe_stub());
     for enc in [encoding_rs::SHIFT_JIS, encoding_rs::ISO_2022_JP] {
         let raw = enc.encode(lure).0;
-        let mut m = b"From: sales@example.jp\r\nTo: b@example.jp\r\nSubject: invoice\r\n\
-            MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=XX\r\n\r\n--XX\r\n\
-            Content-Type: text/plain\r\n\r\nplease see the attachment\r\n--XX\r\n\
-            Content-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=\""
-            .to_vec();
+        let mut m = b"From: sales@example.jp\r\nTo: b@example.jp\r\nSubject: ".to_vec();
+        m.extend_from_slice(&enc.encode("【請求書】ご確認ください").0);
+        m.extend_from_slice(
+            b"\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=XX\r\n\r\n\
+            --XX\r\nContent-Type: text/plain\r\n\r\nplease see the attachment\r\n--XX\r\n\
+            Content-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=\"",
+        );
         m.extend_from_slice(&raw);
         m.extend_from_slice(b"\"\r\nContent-Transfer-Encoding: base64\r\n\r\n");
         m.extend_from_slice(b64.as_bytes());
@@ -289,6 +292,12 @@ fn attachment_names_in_raw_japanese_are_read_as_sent() {
         let r = analyzer().analyze("lure.eml", &m);
         assert_eq!(r.attachments.len(), 1, "{}", enc.name());
         assert_eq!(r.attachments[0].path, format!("lure.eml!{lure}"));
+        assert_eq!(r.subject.as_deref(), Some("【請求書】ご確認ください"));
+        assert!(
+            r.findings.iter().any(|f| f.rule == "lure.subject"),
+            "{:?}",
+            r.findings
+        );
         assert!(
             r.findings
                 .iter()
