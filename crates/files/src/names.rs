@@ -173,6 +173,16 @@ pub fn is_executable_extension(ext: &str) -> bool {
     EXECUTABLE_EXTENSIONS.contains(&ext)
 }
 
+/// `s` with full-width ASCII forms (`ｐｄｆ`, `．`) as their ASCII letters: NFKC for them.
+fn half_width(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(u32::from(c) - 0xFEE0).unwrap_or(c),
+            c => c,
+        })
+        .collect()
+}
+
 /// Runs the name checks on `name` (one path component) knowing the content type `ft`.
 pub(crate) fn check(name: &str, ft: FileType, out: &mut Out) {
     let base = base_name(name);
@@ -187,34 +197,34 @@ pub(crate) fn check(name: &str, ft: FileType, out: &mut Out) {
             ),
         );
     }
-    let parts: Vec<&str> = base.split('.').collect();
-    if parts.len() >= 3 {
-        let last = parts[parts.len() - 1].trim().to_ascii_lowercase();
-        let prev_raw = parts[parts.len() - 2];
-        let prev = prev_raw.trim().to_ascii_lowercase();
-        let padded = prev_raw.len() != prev_raw.trim_end().len() || prev_raw.ends_with('_');
-        if is_executable_extension(&last) && DOCUMENT_EXTENSIONS.contains(&prev.as_str()) {
-            out.add(
-                "name.double_extension",
-                Severity::Critical,
-                format!(
-                    "'.{prev}' decoy before the real extension '.{last}'{}",
-                    if padded { " (padded with spaces)" } else { "" }
-                ),
-            );
-        }
-    } else if parts.len() == 2 {
-        // `invoice.pdf      .exe` style padding without a second dot is covered above; a long run
-        // of spaces before the extension alone is also a trick.
-        let stem = parts[0];
-        let last = parts[1].trim().to_ascii_lowercase();
-        let padding = stem.chars().rev().take_while(|c| c.is_whitespace()).count();
-        if padding >= 3 && is_executable_extension(&last) {
-            out.add(
-                "name.double_extension",
-                Severity::High,
-                format!("spaces pad the real extension '.{last}' out of view"),
-            );
+    // The real extension follows the last `.`; the decoy before it may be written in
+    // full-width forms (`請求書．ｐｄｆ.exe`), which a Japanese font shows much as `.pdf`.
+    if let Some((stem, last)) = base.rsplit_once('.') {
+        let last = last.trim().to_ascii_lowercase();
+        if let Some((_, prev_raw)) = stem.rsplit_once(['.', '\u{FF0E}']) {
+            let prev = half_width(prev_raw).trim().to_ascii_lowercase();
+            let padded = prev_raw.len() != prev_raw.trim_end().len() || prev_raw.ends_with('_');
+            if is_executable_extension(&last) && DOCUMENT_EXTENSIONS.contains(&prev.as_str()) {
+                out.add(
+                    "name.double_extension",
+                    Severity::Critical,
+                    format!(
+                        "'.{prev}' decoy before the real extension '.{last}'{}",
+                        if padded { " (padded with spaces)" } else { "" }
+                    ),
+                );
+            }
+        } else {
+            // `invoice.pdf      .exe` style padding without a second dot is covered above; a
+            // long run of spaces before the extension alone is also a trick.
+            let padding = stem.chars().rev().take_while(|c| c.is_whitespace()).count();
+            if padding >= 3 && is_executable_extension(&last) {
+                out.add(
+                    "name.double_extension",
+                    Severity::High,
+                    format!("spaces pad the real extension '.{last}' out of view"),
+                );
+            }
         }
     }
     if let Some(ext) = extension(base) {
@@ -290,6 +300,22 @@ mod tests {
             "{}",
             out.findings[0].detail
         );
+    }
+
+    #[test]
+    fn full_width_decoys_are_decoys() {
+        for n in [
+            "請求書．ｐｄｆ.exe",
+            "請求書.ＰＤＦ.exe",
+            "見積書．ｄｏｃｘ\u{3000}\u{3000}.scr",
+        ] {
+            assert_eq!(rules(n, FileType::Pe), ["name.double_extension"], "{n}");
+        }
+        // A full-width dot before `exe` is no extension: Windows does not run it.
+        assert!(
+            !rules("請求書.pdf．exe", FileType::Pdf).contains(&"name.double_extension".to_string())
+        );
+        assert!(rules("報告書．2024.pdf", FileType::Pdf).is_empty());
     }
 
     #[test]
