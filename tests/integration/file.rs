@@ -115,3 +115,29 @@ fn demo_file_stage_flags_the_eticket() {
     assert!(summary.contains("malicious"), "{summary}");
     assert!(summary.contains("pdf.open_action"), "{summary}");
 }
+
+/// Member names come from the archive: one in CP932 is shown as its user saw it, and one with
+/// an escape sequence, a line break and a reversal is shown as escapes, so it can neither
+/// drive the terminal nor pass for a line of its own.
+#[test]
+fn member_names_are_shown_as_written_and_never_acted_on() {
+    let sb = Sandbox::new();
+    let sjis = encoding_rs::SHIFT_JIS
+        .encode("顧客リスト.csv")
+        .0
+        .into_owned();
+    let hostile = "a\u{1b}[2J\r\n  x.pdf  text 1 B  clean (0)\u{202E}fdp.exe".as_bytes();
+    sb.write(
+        "in.zip",
+        kizuki_files::synth::zip_raw_names(&[(&sjis, b"a,b\n"), (hostile, b"a,b\n")]),
+    );
+    let out = sb.cmd().args(["file", "scan", "in.zip"]).assert();
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(text.contains("in.zip!顧客リスト.csv"), "{text}");
+    assert!(
+        text.contains(r"in.zip!a\x1b[2J\x0d\x0a  x.pdf  text 1 B  clean (0)\u{202e}fdp.exe"),
+        "{text}"
+    );
+    assert!(!text.contains(['\u{1b}', '\r', '\u{202E}']), "{text:?}");
+    assert!(!text.lines().any(|l| l.starts_with("  x.pdf")), "{text}");
+}
