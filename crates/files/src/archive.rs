@@ -498,6 +498,41 @@ fn lzh_members(ctx: &mut Ctx<'_>, data: &[u8], findings: &mut Vec<Finding>, visi
     }
 }
 
+/// How far the LZH archive that starts `b` runs, its headers read from `*next` on (the
+/// offset of the next header, moved on as members are passed): `None` while more bytes are
+/// needed; `Some(Ok(end))` past its end mark (a 0 byte); `Some(Err(at))` when the header at
+/// `at` is none (the archive's members end there: a fragmented or overwritten file). For
+/// an archive found in a disk image, whose size no header gives.
+pub fn lzh_extent(b: &[u8], next: &mut usize) -> Option<Result<usize, usize>> {
+    /// A header longer than this that does not parse is none (level 2 headers are at most
+    /// 64 KiB).
+    const MAX_HEADER: usize = 1 << 17;
+    loop {
+        let rest = b.get(*next..).filter(|r| !r.is_empty())?;
+        if rest[0] == 0 {
+            return Some(Ok(*next + 1));
+        }
+        let mut c = Cursor::new(rest);
+        match delharc::LhaHeader::read(&mut c) {
+            Ok(Some(h)) => {
+                let data = usize::try_from(c.position()).ok()?;
+                let end = usize::try_from(h.compressed_size)
+                    .ok()
+                    .and_then(|n| n.checked_add(data))
+                    .and_then(|n| n.checked_add(*next));
+                match end {
+                    Some(end) if end <= b.len() => *next = end,
+                    Some(_) => return None,
+                    None => return Some(Err(*next)),
+                }
+            }
+            Ok(None) => return Some(Ok(*next)),
+            Err(_) if rest.len() < MAX_HEADER => return None,
+            Err(_) => return Some(Err(*next)),
+        }
+    }
+}
+
 /// An LZH member's path from its header's bytes: the directory (extended header 2, parts
 /// split by 0xFF) and the name (extended header 1, else the name field of level 0 and 1
 /// headers, `\` between directories), each in the code page that wrote it ([`stored_name`]:

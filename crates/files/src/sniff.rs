@@ -152,7 +152,7 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
 /// An LHA/LZH archive's first header: its method (`-lh5-`, `-lz5-`, `-pm2-`, …) at offset 2
 /// and a header level from 0 to 3 at offset 20 (level 0 and 1 headers start with their
 /// size, which is at least that of their fixed part).
-fn is_lzh(data: &[u8]) -> bool {
+pub fn is_lzh(data: &[u8]) -> bool {
     let (Some(m), Some(&level)) = (data.get(2..7), data.get(20)) else {
         return false;
     };

@@ -2646,7 +2646,7 @@ impl Scanner {
                         }
                     }
                 }
-                crate::sqlite::Spotted::SevenZip => {
+                crate::sqlite::Spotted::SevenZip | crate::sqlite::Spotted::Lzh => {
                     // A 7z archive stored in one piece (the staged archive, deleted): read as
                     // the file is, its members under it. One that does not open (a fragmented
                     // file) gives what the walker tells of it, as a file would. Nested as
@@ -2786,6 +2786,7 @@ impl Scanner {
                 crate::sqlite::Spotted::Postgres => "PostgreSQL pages",
                 crate::sqlite::Spotted::Innodb => "MySQL 8 tablespace",
                 crate::sqlite::Spotted::SevenZip => "7z archive",
+                crate::sqlite::Spotted::Lzh => "LZH archive",
                 crate::sqlite::Spotted::Pst => "Outlook data file",
                 // Decompressed as they pass, never copied whole: never too large.
                 crate::sqlite::Spotted::Unzipped { .. } => "compressed file",

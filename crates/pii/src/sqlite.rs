@@ -353,6 +353,9 @@ pub(crate) enum Spotted {
     /// A 7z archive (a staged archive, deleted): its size from its start header
     /// ([`seven_z_size`]).
     SevenZip,
+    /// An LZH archive: its size from its members' headers, read as they are copied
+    /// ([`kizuki_files::archive::lzh_extent`]).
+    Lzh,
     /// A zip member or a gzip file, decompressed as the image passed ([`crate::unzip`]), or
     /// an archive rebuilt from members that followed one another (no name): its name, the
     /// end of its compressed bytes, why it is not whole; the archive of an encrypted
@@ -418,6 +421,8 @@ struct Capture {
     want: usize,
     /// A compound file's FAT is in once the copy is this long: its size is then known.
     fat_in: Option<usize>,
+    /// An LZH archive's next member header, in `buf`.
+    lzh_next: usize,
     buf: Vec<u8>,
 }
 
@@ -526,6 +531,22 @@ impl<R: std::io::Read, F: FnMut(Spotted, u64, Vec<u8>)> Spotter<R, F> {
                     c.buf.truncate(c.want);
                 }
             }
+            // An LZH archive ends after its last member (its end mark), or where a header is
+            // none: one that has no member is no archive.
+            if c.kind == Spotted::Lzh
+                && let Some(end) = kizuki_files::archive::lzh_extent(&c.buf, &mut c.lzh_next)
+            {
+                match end {
+                    Ok(n) | Err(n) if n > 0 => {
+                        c.want = n;
+                        c.buf.truncate(n);
+                    }
+                    _ => {
+                        self.capture = None;
+                        self.copies.pop();
+                    }
+                }
+            }
         } else {
             let found = if s.starts_with(MAGIC) {
                 Self::size(s).map(|n| (Spotted::Sqlite, n))
@@ -535,6 +556,8 @@ impl<R: std::io::Read, F: FnMut(Spotted, u64, Vec<u8>)> Spotter<R, F> {
                 Some((Spotted::Innodb, n))
             } else if let Some(n) = seven_z_size(s) {
                 Some((Spotted::SevenZip, n))
+            } else if kizuki_files::sniff::is_lzh(s) {
+                Some((Spotted::Lzh, self.cap))
             } else if crate::pgheap::page_header(s) {
                 Some((Spotted::Postgres, self.cap))
             } else {
@@ -554,6 +577,7 @@ impl<R: std::io::Read, F: FnMut(Spotted, u64, Vec<u8>)> Spotter<R, F> {
                         at: self.pos,
                         want: n as usize,
                         fat_in,
+                        lzh_next: 0,
                         buf,
                     });
                 }
@@ -596,7 +620,7 @@ impl<R: std::io::Read, F: FnMut(Spotted, u64, Vec<u8>)> std::io::Read for Spotte
                 return Ok(0);
             }
             if let Some(mut c) = self.capture.take()
-                && matches!(c.kind, Spotted::Ole | Spotted::Pst)
+                && matches!(c.kind, Spotted::Ole | Spotted::Pst | Spotted::Lzh)
             {
                 let rest = c.want.saturating_sub(c.buf.len()).min(self.sector.len());
                 c.buf.extend_from_slice(&self.sector[..rest]);

@@ -733,16 +733,7 @@ fn lzh_archives_give_their_members() {
     let csv = synth::persons_file(31, 250, Form::Csv, encoding_rs::SHIFT_JIS).data;
     std::fs::create_dir(dir.path().join("名簿")).unwrap();
     std::fs::write(dir.path().join("名簿/顧客.csv"), &csv).unwrap();
-    let out = std::process::Command::new("jlha")
-        .current_dir(dir.path())
-        .args(["ayo7", "staged.lzh", "名簿/顧客.csv"])
-        .env(
-            "JAVA_TOOL_OPTIONS",
-            "-Dfile.encoding=UTF-8 -Dsun.jnu.encoding=UTF-8",
-        )
-        .output()
-        .expect("jLHA (scripts/setup installs jlha-utils)");
-    assert!(out.status.success(), "{out:?}");
+    jlha(dir.path(), &["ayo7", "staged.lzh", "名簿/顧客.csv"]);
     let items = Scanner::default().scan_file(&dir.path().join("staged.lzh"));
     assert!(failed(&items).is_empty(), "{items:?}");
     let got: Vec<(String, String, u64)> = found(&items)
@@ -759,5 +750,59 @@ fn lzh_archives_give_their_members() {
     assert_eq!(
         got,
         [("!名簿/顧客.csv".to_string(), "Shift_JIS".to_string(), 250)]
+    );
+}
+
+/// Runs jLHA (Debian's jlha-utils, installed by scripts/setup) in `dir`, its names in CP932.
+fn jlha(dir: &Path, args: &[&str]) {
+    let out = std::process::Command::new("jlha")
+        .current_dir(dir)
+        .args(args)
+        .env(
+            "JAVA_TOOL_OPTIONS",
+            "-Dfile.encoding=UTF-8 -Dsun.jnu.encoding=UTF-8",
+        )
+        .output()
+        .expect("jLHA (scripts/setup installs jlha-utils)");
+    assert!(out.status.success(), "{out:?}");
+}
+
+/// An LZH archive deleted from a disk: found at its sector, copied up to its end mark by its
+/// members' headers (no header gives its size), its members read under it; one whose second
+/// header is overwritten gives the member before it.
+#[test]
+fn lzh_archives_in_a_disk_image_give_their_members() {
+    let dir = tempfile::tempdir().unwrap();
+    let customers = synth::persons_file(37, 300, Form::Csv, encoding_rs::SHIFT_JIS).data;
+    let members = synth::persons_file(38, 100, Form::Csv, encoding_rs::UTF_8).data;
+    std::fs::write(dir.path().join("顧客.csv"), &customers).unwrap();
+    std::fs::write(dir.path().join("会員.csv"), &members).unwrap();
+    jlha(dir.path(), &["ay2", "a.lzh", "顧客.csv", "会員.csv"]);
+    jlha(dir.path(), &["ay1", "b.lzh", "顧客.csv", "会員.csv"]);
+    let a = std::fs::read(dir.path().join("a.lzh")).unwrap();
+    let mut b = std::fs::read(dir.path().join("b.lzh")).unwrap();
+    let second = 1 + b[3..].windows(5).position(|w| w == b"-lh5-").unwrap();
+    b[second..second + 8].fill(0x5A);
+    // `a`, then bytes that are not zeros (the copy must stop at its end mark), then `b` at
+    // a sector boundary.
+    let mut img = vec![0u8; 8192];
+    img.extend_from_slice(&a);
+    img.resize((img.len() + 3000).next_multiple_of(512), 0x5A);
+    let at_b = img.len();
+    img.extend_from_slice(&b);
+    img.resize(img.len() + 4096, 0);
+    let items = Scanner::default().scan_bytes("disk.img", &img);
+    let got: Vec<(String, u64)> = found(&items)
+        .into_iter()
+        .map(|(p, v)| (p, v["records"].as_u64().unwrap_or(0)))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("disk.img!@8192!顧客.csv".to_string(), 300),
+            ("disk.img!@8192!会員.csv".to_string(), 100),
+            (format!("disk.img!@{at_b}!顧客.csv"), 300),
+        ],
+        "{items:?}"
     );
 }

@@ -116,6 +116,8 @@ fn pii_file_seeds_replay() {
             "raw-zip-encrypted" => "fuzz.csv!@4096!out/顧客.csv",
             // The same as Info-ZIP writes it: its sizes in a data descriptor after it.
             "raw-zip-encrypted-streamed" => "fuzz.csv!@4096!out/顧客.csv",
+            // An LZH archive (jLHA, `-lh5-`, level 2) at 4096 in a disk image.
+            "raw-lzh" => "fuzz.csv!@4096!out/顧客.csv",
             _ => "",
         };
         assert!(
