@@ -386,6 +386,20 @@ fn stream_member(
     }
 }
 
+/// Whether a walk through an archive whose members are read one after another stops before
+/// member `count`: past the member cap (told) or the time cap.
+fn stop_at(ctx: &mut Ctx<'_>, count: usize, findings: &mut Vec<Finding>) -> bool {
+    if count >= ctx.opts.max_members as usize {
+        findings.push(Finding::new(
+            "archive.too_many_members",
+            Severity::Medium,
+            format!("more than {} members", ctx.opts.max_members),
+        ));
+        return true;
+    }
+    ctx.expired()
+}
+
 fn tar_members(ctx: &mut Ctx<'_>, data: &[u8], findings: &mut Vec<Finding>, visit: &mut Visit<'_>) {
     let mut ar = tar::Archive::new(Cursor::new(data));
     let entries = match ar.entries() {
@@ -393,15 +407,7 @@ fn tar_members(ctx: &mut Ctx<'_>, data: &[u8], findings: &mut Vec<Finding>, visi
         Err(e) => return malformed(findings, "tar", &e),
     };
     for (count, entry) in entries.enumerate() {
-        if count >= ctx.opts.max_members as usize {
-            findings.push(Finding::new(
-                "archive.too_many_members",
-                Severity::Medium,
-                format!("more than {} members", ctx.opts.max_members),
-            ));
-            break;
-        }
-        if ctx.expired() {
+        if stop_at(ctx, count, findings) {
             break;
         }
         let e = match entry {
@@ -442,15 +448,7 @@ fn lzh_members(ctx: &mut Ctx<'_>, data: &[u8], findings: &mut Vec<Finding>, visi
         Err(e) => return malformed(findings, "lzh", &e),
     };
     for count in 0.. {
-        if count >= ctx.opts.max_members as usize {
-            findings.push(Finding::new(
-                "archive.too_many_members",
-                Severity::Medium,
-                format!("more than {} members", ctx.opts.max_members),
-            ));
-            break;
-        }
-        if ctx.expired() {
+        if stop_at(ctx, count, findings) {
             break;
         }
         let h = r.header();
