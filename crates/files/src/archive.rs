@@ -525,7 +525,9 @@ pub fn lzh_extent(b: &[u8], next: &mut usize) -> Option<Result<usize, usize>> {
                 }
             }
             Ok(None) => return Some(Ok(*next)),
-            Err(_) if rest.len() < MAX_HEADER => return None,
+            // Cut by the bytes copied so far: more are needed (a header is at most 64 KiB,
+            // but for a level 3 header's extensions; past this, it is none).
+            Err(delharc::LhaError::Io(_)) if rest.len() < MAX_HEADER => return None,
             Err(_) => return Some(Err(*next)),
         }
     }

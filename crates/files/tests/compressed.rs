@@ -498,6 +498,26 @@ fn lzh_archives_from_a_japanese_archiver_are_read() {
         .unwrap();
         assert_eq!(got, want, "{cmd}");
         assert!(problems("a.lzh", &a, &opts).is_empty(), "{cmd}");
+        // Its extent, as a disk image's copy finds it: to its end mark; more needed before.
+        let mut next = 0;
+        assert_eq!(
+            kizuki_files::archive::lzh_extent(&a, &mut next),
+            Some(Ok(a.len()))
+        );
+        let mut next = 0;
+        assert_eq!(
+            kizuki_files::archive::lzh_extent(&a[..a.len() - 1], &mut next),
+            None
+        );
+        assert_eq!(next, a.len() - 1, "{cmd}: past both members");
+        let second = 1 + a[3..].windows(3).position(|w| w == b"-lh").unwrap();
+        let mut bent = a.clone();
+        bent[second + 2..second + 7].copy_from_slice(b"-zz9-");
+        let mut next = 0;
+        assert_eq!(
+            kizuki_files::archive::lzh_extent(&bent, &mut next),
+            Some(Err(second))
+        );
         archives.push(a);
     }
     // The file analyser sees its members; an executable among them is told.

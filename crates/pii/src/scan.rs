@@ -2646,12 +2646,28 @@ impl Scanner {
                         }
                     }
                 }
-                crate::sqlite::Spotted::SevenZip | crate::sqlite::Spotted::Lzh => {
+                crate::sqlite::Spotted::SevenZip => {
                     // A 7z archive stored in one piece (the staged archive, deleted): read as
                     // the file is, its members under it. One that does not open (a fragmented
                     // file) gives what the walker tells of it, as a file would. Nested as
                     // any file in a file (an image in it holds such archives in turn).
                     self.scan_nested_as(path, &db, 1, true, "files in images", &mut items);
+                }
+                crate::sqlite::Spotted::Lzh { cut } => {
+                    // An LZH archive, copied up to its end mark: read as a 7z archive is. One
+                    // whose members end before it (a header overwritten, a fragmented file,
+                    // the image's end) is told when what it gave holds personal data.
+                    self.scan_nested_as(path.clone(), &db, 1, true, "files in images", &mut items);
+                    if cut && !items.is_empty() {
+                        items.push(Item::Failed {
+                            path,
+                            error: Error::Read(
+                                "its members end before the archive's end mark (a header \
+                                 overwritten, or a fragmented file): read as far as they go"
+                                    .into(),
+                            ),
+                        });
+                    }
                 }
                 crate::sqlite::Spotted::Unzipped {
                     name: member,
@@ -2786,7 +2802,7 @@ impl Scanner {
                 crate::sqlite::Spotted::Postgres => "PostgreSQL pages",
                 crate::sqlite::Spotted::Innodb => "MySQL 8 tablespace",
                 crate::sqlite::Spotted::SevenZip => "7z archive",
-                crate::sqlite::Spotted::Lzh => "LZH archive",
+                crate::sqlite::Spotted::Lzh { .. } => "LZH archive",
                 crate::sqlite::Spotted::Pst => "Outlook data file",
                 // Decompressed as they pass, never copied whole: never too large.
                 crate::sqlite::Spotted::Unzipped { .. } => "compressed file",

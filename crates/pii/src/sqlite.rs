@@ -354,8 +354,9 @@ pub(crate) enum Spotted {
     /// ([`seven_z_size`]).
     SevenZip,
     /// An LZH archive: its size from its members' headers, read as they are copied
-    /// ([`kizuki_files::archive::lzh_extent`]).
-    Lzh,
+    /// ([`kizuki_files::archive::lzh_extent`]); `cut` when they end before its end mark (a
+    /// header that is none, or the image's end).
+    Lzh { cut: bool },
     /// A zip member or a gzip file, decompressed as the image passed ([`crate::unzip`]), or
     /// an archive rebuilt from members that followed one another (no name): its name, the
     /// end of its compressed bytes, why it is not whole; the archive of an encrypted
@@ -533,11 +534,12 @@ impl<R: std::io::Read, F: FnMut(Spotted, u64, Vec<u8>)> Spotter<R, F> {
             }
             // An LZH archive ends after its last member (its end mark), or where a header is
             // none: one that has no member is no archive.
-            if c.kind == Spotted::Lzh
+            if matches!(c.kind, Spotted::Lzh { .. })
                 && let Some(end) = kizuki_files::archive::lzh_extent(&c.buf, &mut c.lzh_next)
             {
                 match end {
                     Ok(n) | Err(n) if n > 0 => {
+                        c.kind = Spotted::Lzh { cut: end.is_err() };
                         c.want = n;
                         c.buf.truncate(n);
                     }
@@ -557,7 +559,7 @@ impl<R: std::io::Read, F: FnMut(Spotted, u64, Vec<u8>)> Spotter<R, F> {
             } else if let Some(n) = seven_z_size(s) {
                 Some((Spotted::SevenZip, n))
             } else if kizuki_files::sniff::is_lzh(s) {
-                Some((Spotted::Lzh, self.cap))
+                Some((Spotted::Lzh { cut: false }, self.cap))
             } else if crate::pgheap::page_header(s) {
                 Some((Spotted::Postgres, self.cap))
             } else {
@@ -620,8 +622,11 @@ impl<R: std::io::Read, F: FnMut(Spotted, u64, Vec<u8>)> std::io::Read for Spotte
                 return Ok(0);
             }
             if let Some(mut c) = self.capture.take()
-                && matches!(c.kind, Spotted::Ole | Spotted::Pst | Spotted::Lzh)
+                && matches!(c.kind, Spotted::Ole | Spotted::Pst | Spotted::Lzh { .. })
             {
+                if matches!(c.kind, Spotted::Lzh { .. }) {
+                    c.kind = Spotted::Lzh { cut: true };
+                }
                 let rest = c.want.saturating_sub(c.buf.len()).min(self.sector.len());
                 c.buf.extend_from_slice(&self.sector[..rest]);
                 (self.on_file)(c.kind, c.at, c.buf);

@@ -769,7 +769,7 @@ fn jlha(dir: &Path, args: &[&str]) {
 
 /// An LZH archive deleted from a disk: found at its sector, copied up to its end mark by its
 /// members' headers (no header gives its size), its members read under it; one whose second
-/// header is overwritten gives the member before it.
+/// header is overwritten gives the member before it, and is told as cut.
 #[test]
 fn lzh_archives_in_a_disk_image_give_their_members() {
     let dir = tempfile::tempdir().unwrap();
@@ -805,4 +805,9 @@ fn lzh_archives_in_a_disk_image_give_their_members() {
         ],
         "{items:?}"
     );
+    // The cut archive is told; the whole one is not.
+    let told = failed(&items);
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert_eq!(told[0].0, format!("disk.img!@{at_b}"));
+    assert!(told[0].1.contains("end mark"), "{told:?}");
 }
