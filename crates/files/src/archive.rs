@@ -131,7 +131,7 @@ fn zip_members(ctx: &mut Ctx<'_>, data: &[u8], findings: &mut Vec<Finding>, visi
         }
         let (mname, size, csize, enc, is_dir) = match za.by_index_raw(i) {
             Ok(f) => (
-                crate::names::stored_name(f.name_raw(), crate::names::Legacy::Cp437),
+                crate::names::stored_name(f.name_raw(), crate::names::zip_legacy(f.system())),
                 f.size(),
                 f.compressed_size(),
                 f.encrypted(),

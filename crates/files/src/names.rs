@@ -87,6 +87,17 @@ pub fn stored_name(raw: &[u8], legacy: Legacy) -> String {
     }
 }
 
+/// How a zip's names are read when they are not UTF-8, by the system its entry says made it:
+/// Unix (Info-ZIP on a Linux or Solaris server stores the bytes of its locale: EUC-JP on an
+/// old Japanese one), else code page 437 (DOS and Windows; CP932 on a Japanese Windows).
+pub fn zip_legacy(system: zip::System) -> Legacy {
+    if system == zip::System::Unix {
+        Legacy::Unix
+    } else {
+        Legacy::Cp437
+    }
+}
+
 /// Code page 437's characters for the bytes 0x80 to 0xFF.
 const CP437_HIGH: &str = "ÇüéâäàåçêëèïîìÄÅÉæÆôöòûùÿÖÜ¢£¥₧ƒáíóúñÑªº¿⌐¬½¼¡«»░▒▓│┤╡╢╖╕╣║╗╝╜╛┐\
 └┴┬├─┼╞╟╚╔╩╦╠═╬╧╨╤╥╙╘╒╓╫╪┘┌█▄▌▐▀αßΓπΣσµτΦΘΩδ∞φε∩≡±≥≤⌠⌡÷≈°∙·√ⁿ²■\u{A0}";

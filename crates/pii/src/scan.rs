@@ -22,7 +22,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use kizuki_core::Category;
 use kizuki_core::config::Config;
 use kizuki_files::FileType;
-use kizuki_files::names::{Legacy, stored_name};
+use kizuki_files::names::{Legacy, stored_name, zip_legacy};
 
 use crate::Error;
 use crate::decode;
@@ -943,7 +943,7 @@ impl Scanner {
                 if key.is_none() {
                     let mname = za.by_index_raw(i).map_or_else(
                         |_| format!("#{i}"),
-                        |f| stored_name(f.name_raw(), Legacy::Cp437),
+                        |f| stored_name(f.name_raw(), zip_legacy(f.system())),
                     );
                     let why = if passwords.is_empty() {
                         "encrypted: give its password with --password"
@@ -966,7 +966,7 @@ impl Scanner {
                     continue;
                 }
             };
-            let mname = stored_name(member.name_raw(), Legacy::Cp437);
+            let mname = stored_name(member.name_raw(), zip_legacy(member.system()));
             let path = format!("{name}!{mname}");
             // The compressed size a member declares is the most the reader takes from the
             // archive for it; no more than the archive holds.

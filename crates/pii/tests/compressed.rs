@@ -62,6 +62,12 @@ fn failed(items: &[Item]) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The paths of what was found, none failed.
+fn paths_of(items: &[Item]) -> Vec<String> {
+    assert!(failed(items).is_empty(), "{items:?}");
+    found(items).into_iter().map(|(p, _)| p).collect()
+}
+
 fn write(dir: &Path, name: &str, data: &[u8]) -> std::path::PathBuf {
     let p = dir.join(name);
     std::fs::write(&p, data).unwrap();
@@ -687,6 +693,33 @@ fn member_names_in_japanese_code_pages_are_read_as_written() {
     // The name's bytes as they were, no UTF-8 flag.
     assert_eq!(info_zip[7] & 0x08, 0);
     assert_eq!(&info_zip[30..30 + sjis.len()], sjis.as_slice());
+    // An old Japanese Unix server's zip: EUC-JP, whose `顧客` is also four half-width kana
+    // in CP932. The entry says Unix made it: EUC-JP is read; the same bytes from Windows
+    // (DOS) read as CP932.
+    let euc_only = encoding_rs::EUC_JP.encode("顧客.csv").0.into_owned();
+    std::fs::write(
+        dir.path().join(std::ffi::OsStr::from_bytes(&euc_only)),
+        &csv,
+    )
+    .unwrap();
+    let status = std::process::Command::new("zip")
+        .current_dir(dir.path())
+        .arg("-q")
+        .arg("unix.zip")
+        .arg(std::ffi::OsStr::from_bytes(&euc_only))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let unix_zip = std::fs::read(dir.path().join("unix.zip")).unwrap();
+    assert_eq!(
+        paths_of(&Scanner::default().scan_bytes("unix.zip", &unix_zip)),
+        ["unix.zip!顧客.csv"]
+    );
+    let dos_zip = kizuki_files::synth::zip_raw_names(&[(&euc_only, &csv)]);
+    assert_eq!(
+        paths_of(&Scanner::default().scan_bytes("dos.zip", &dos_zip)),
+        ["dos.zip!ｸﾜｵﾒ.csv"]
+    );
     let windows = kizuki_files::synth::zip_raw_names(&[(&sjis, &csv)]);
     let mut h = tar::Header::new_gnu();
     h.set_size(csv.len() as u64);
@@ -702,10 +735,7 @@ fn member_names_in_japanese_code_pages_are_read_as_written() {
     img.extend_from_slice(&windows);
     img.resize(img.len() + 8192, 0);
     let scanner = Scanner::default();
-    let paths = |items: &[Item]| -> Vec<String> {
-        assert!(failed(items).is_empty(), "{items:?}");
-        found(items).into_iter().map(|(p, _)| p).collect()
-    };
+    let paths = paths_of;
     let file = write(dir.path(), "windows.zip", &windows);
     assert_eq!(
         paths(&scanner.scan_file(&file)),
