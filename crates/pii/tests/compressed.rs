@@ -680,37 +680,28 @@ fn member_names_in_japanese_code_pages_are_read_as_written() {
         .0
         .into_owned();
     let euc = encoding_rs::EUC_JP.encode("会員名簿.csv").0.into_owned();
-    std::fs::write(dir.path().join(std::ffi::OsStr::from_bytes(&sjis)), &csv).unwrap();
-    let status = std::process::Command::new("zip")
-        .current_dir(dir.path())
-        .arg("-q")
-        .arg("staged.zip")
-        .arg(std::ffi::OsStr::from_bytes(&sjis))
-        .status()
-        .expect("Info-ZIP's zip (scripts/setup installs it)");
-    assert!(status.success());
-    let info_zip = std::fs::read(dir.path().join("staged.zip")).unwrap();
+    // Info-ZIP's zip of a file whose name is `name`'s bytes, as it stores them.
+    let info_zip = |name: &[u8], archive: &str| {
+        std::fs::write(dir.path().join(std::ffi::OsStr::from_bytes(name)), &csv).unwrap();
+        let status = std::process::Command::new("zip")
+            .current_dir(dir.path())
+            .arg("-q")
+            .arg(archive)
+            .arg(std::ffi::OsStr::from_bytes(name))
+            .status()
+            .expect("Info-ZIP's zip (scripts/setup installs it)");
+        assert!(status.success());
+        std::fs::read(dir.path().join(archive)).unwrap()
+    };
+    let info_zip_sjis = info_zip(&sjis, "staged.zip");
     // The name's bytes as they were, no UTF-8 flag.
-    assert_eq!(info_zip[7] & 0x08, 0);
-    assert_eq!(&info_zip[30..30 + sjis.len()], sjis.as_slice());
+    assert_eq!(info_zip_sjis[7] & 0x08, 0);
+    assert_eq!(&info_zip_sjis[30..30 + sjis.len()], sjis.as_slice());
     // An old Japanese Unix server's zip: EUC-JP, whose `顧客` is also four half-width kana
     // in CP932. The entry says Unix made it: EUC-JP is read; the same bytes from Windows
     // (DOS) read as CP932.
     let euc_only = encoding_rs::EUC_JP.encode("顧客.csv").0.into_owned();
-    std::fs::write(
-        dir.path().join(std::ffi::OsStr::from_bytes(&euc_only)),
-        &csv,
-    )
-    .unwrap();
-    let status = std::process::Command::new("zip")
-        .current_dir(dir.path())
-        .arg("-q")
-        .arg("unix.zip")
-        .arg(std::ffi::OsStr::from_bytes(&euc_only))
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let unix_zip = std::fs::read(dir.path().join("unix.zip")).unwrap();
+    let unix_zip = info_zip(&euc_only, "unix.zip");
     assert_eq!(
         paths_of(&Scanner::default().scan_bytes("unix.zip", &unix_zip)),
         ["unix.zip!顧客.csv"]
@@ -742,7 +733,7 @@ fn member_names_in_japanese_code_pages_are_read_as_written() {
         [format!("{}!顧客リスト.csv", file.display())]
     );
     assert_eq!(
-        paths(&scanner.scan_bytes("staged.zip", &info_zip)),
+        paths(&scanner.scan_bytes("staged.zip", &info_zip_sjis)),
         ["staged.zip!顧客リスト.csv"]
     );
     assert_eq!(
