@@ -1,6 +1,7 @@
 //! Archives and containers: zip (with candidate passwords for encrypted "PPAP" archives; every
 //! method but PPMd and the legacy ones), gzip, xz, bzip2 and Zstandard streams, tar, 7z
-//! (sevenz-rust2), and listing of rar and encrypted 7z archives, and disk images. Every member read is capped by the
+//! (sevenz-rust2), RAR 1.3 to 7 (rars), LZH (delharc), listing of encrypted 7z archives and of
+//! RAR archives the reader rejects, and disk images. Every member read is capped by the
 //! remaining decompression budget of the top-level file and by the ratio cap; a member that
 //! declares or reaches more is an `archive.bomb` finding and is not read further.
 
@@ -74,7 +75,7 @@ pub(crate) fn members(
         }
         FileType::Tar => tar_members(ctx, data, findings, visit),
         FileType::Lzh => lzh_members(ctx, data, findings, visit),
-        FileType::Rar => rar_listing(ctx, data, findings),
+        FileType::Rar => rar_members(ctx, data, findings, visit),
         FileType::SevenZip => sevenz_members(ctx, data, findings, visit),
         FileType::Iso => crate::archive::iso_members(ctx, data, findings, visit),
         _ => {}
@@ -664,6 +665,389 @@ pub(crate) fn iso_members(
             }
         }
     }
+}
+
+/// The largest dictionary a RAR 5 or 7 member may declare and still be read: the decoder
+/// allocates it. WinRAR's default is 32 MiB (RAR 5) and its `-md` goes to 1 GiB (RAR 5) or
+/// 64 GiB (RAR 7); a larger one is told as `archive.unsupported`.
+const RAR_DICTIONARY: u64 = 256 << 20;
+
+/// RAR 5 members larger than this are decoded as a stream, not in one buffer of the reader's.
+const RAR_BUFFERED: u64 = 64 << 20;
+
+/// The reader's limits for one RAR archive: its headers (count and bytes), the dictionary a
+/// member may declare, the buffer the reader may decode a member in.
+fn rar_options<'p>(
+    opts: &crate::Options,
+    password: Option<&'p [u8]>,
+) -> rars::ArchiveReadOptions<'p> {
+    rars::ArchiveReadOptions::with_optional_password(password)
+        // A member has a file header and, in RAR 5, may have service headers (streams,
+        // comments): a few per member; past this, the listing reads the first ones.
+        .with_max_header_count(
+            u64::from(opts.max_members)
+                .saturating_mul(4)
+                .saturating_add(64),
+        )
+        .with_max_header_bytes(64 << 20)
+        .with_rar50_dictionary_size_limit(RAR_DICTIONARY)
+        .with_rar50_buffered_decode_limit(RAR_BUFFERED)
+}
+
+/// Is this the reader telling that a password is missing or wrong?
+fn rar_locked(e: &rars::Error) -> bool {
+    matches!(
+        e.kind(),
+        rars::ErrorKind::PasswordRequired | rars::ErrorKind::BadPassword
+    )
+}
+
+/// A RAR member's path: UTF-8 when the archive says its names are Unicode (RAR 5, and RAR
+/// 3-4 names with their Unicode form); else in the code page that wrote it ([`stored_name`]:
+/// WinRAR on a Japanese Windows writes CP932), `\` between directories read as `/`.
+///
+/// [`stored_name`]: crate::names::stored_name
+fn rar_name(m: &rars::ArchiveMember) -> String {
+    let raw = &m.meta.name;
+    let name = if m.name_is_unicode() {
+        String::from_utf8_lossy(raw).into_owned()
+    } else {
+        crate::names::stored_name(raw, crate::names::Legacy::Unstated)
+    };
+    name.replace('\\', "/")
+}
+
+/// Why a RAR member's output was cut by [`RarSink`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum RarCut {
+    None,
+    /// Past the member's cap (the budget left, or the ratio to its packed size).
+    Bomb,
+    /// The time budget is spent.
+    Time,
+}
+
+/// Where a RAR member's bytes go as they are decoded: a buffer shared with
+/// [`rar_members`], refusing (an I/O error the reader stops the member at) what passes the
+/// member's cap or comes after the deadline.
+struct RarSink {
+    /// The bytes, or `None` to count them only (a password's trial).
+    buf: Option<std::rc::Rc<std::cell::RefCell<Vec<u8>>>>,
+    len: u64,
+    cap: u64,
+    deadline: std::time::Instant,
+    cut: std::rc::Rc<std::cell::Cell<RarCut>>,
+}
+
+impl std::io::Write for RarSink {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        let (before, after) = (self.len, self.len.saturating_add(b.len() as u64));
+        let cut = if after > self.cap {
+            RarCut::Bomb
+        } else if before >> 20 != after >> 20 && std::time::Instant::now() >= self.deadline {
+            RarCut::Time
+        } else {
+            RarCut::None
+        };
+        if cut != RarCut::None {
+            self.cut.set(cut);
+            return Err(std::io::Error::other("member cut by kizuki's caps"));
+        }
+        self.len = after;
+        if let Some(buf) = &self.buf {
+            buf.borrow_mut().extend_from_slice(b);
+        }
+        Ok(b.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The state of one RAR archive's reading ([`rar_members`]), shared by the reader's two
+/// callbacks (the decision before each member, the error after a failed one).
+struct RarRun<'a, 'c, 'v> {
+    ctx: &'a mut Ctx<'c>,
+    findings: &'a mut Vec<Finding>,
+    visit: &'a mut Visit<'v>,
+    /// The member being decoded, its bytes, and why its output was cut.
+    current: Option<String>,
+    buf: std::rc::Rc<std::cell::RefCell<Vec<u8>>>,
+    cut: std::rc::Rc<std::cell::Cell<RarCut>>,
+    /// Members counted for the member cap.
+    count: usize,
+    /// Encrypted members no password opened.
+    encrypted: Vec<String>,
+    /// Members opened with a candidate password.
+    opened: usize,
+    /// The visitor asked to stop, or a cap was met.
+    stop: bool,
+    password: bool,
+}
+
+impl RarRun<'_, '_, '_> {
+    /// Hands the member just decoded (verified: the reader called on) to the visitor.
+    fn finish(&mut self) {
+        let Some(name) = self.current.take() else {
+            return;
+        };
+        let bytes = std::mem::take(&mut *self.buf.borrow_mut());
+        if !self.ctx.take(bytes.len() as u64) {
+            bomb(self.findings, &name, "decompression budget spent".into());
+            self.stop = true;
+            return;
+        }
+        if self.password {
+            self.opened += 1;
+        }
+        if !(self.visit)(self.ctx, &name, &bytes) {
+            self.stop = true;
+        }
+    }
+
+    /// Tells a member that could not be read, from the reader's error.
+    fn failed(&mut self, name: String, e: &rars::Error) {
+        self.buf.borrow_mut().clear();
+        match self.cut.replace(RarCut::None) {
+            RarCut::Bomb => {
+                bomb(
+                    self.findings,
+                    &name,
+                    format!(
+                        "'{name}' expands beyond its cap (ratio {}:1 or the budget left)",
+                        self.ctx.opts.max_ratio
+                    ),
+                );
+                return;
+            }
+            RarCut::Time => {
+                self.stop = true;
+                return;
+            }
+            RarCut::None => {}
+        }
+        if rar_locked(e) {
+            self.encrypted.push(name);
+        } else if e.kind() == rars::ErrorKind::ResourceLimit {
+            self.findings.push(
+                Finding::new(
+                    "archive.unsupported",
+                    Severity::Low,
+                    format!("'{name}' not read: {e}"),
+                )
+                .in_member(name.clone()),
+            );
+        } else {
+            malformed(self.findings, &name, e);
+        }
+    }
+
+    /// The reader's decision on member `m`: read it (into the shared buffer, under its
+    /// cap), pass it, or stop.
+    fn decide(&mut self, m: &rars::ArchiveMember) -> rars::ExtractionDecision {
+        use rars::ExtractionDecision::{Extract, Skip, Stop};
+        self.finish();
+        if self.stop || self.ctx.expired() {
+            return Stop;
+        }
+        if m.meta.is_directory || m.meta.is_redirection {
+            return Skip;
+        }
+        if stop_at(self.ctx, self.count, self.findings) {
+            self.stop = true;
+            return Stop;
+        }
+        self.count += 1;
+        let name = rar_name(m);
+        let (size, packed) = (m.meta.unpacked_size, m.meta.packed_size);
+        if m.meta.is_split_before || m.meta.is_split_after {
+            self.findings.push(
+                Finding::new(
+                    "archive.unsupported",
+                    Severity::Low,
+                    format!(
+                        "'{name}' continues in another volume of a multi-volume archive: not read"
+                    ),
+                )
+                .in_member(name.clone()),
+            );
+            return Skip;
+        }
+        let cap = member_cap(self.ctx, packed);
+        if size > cap {
+            bomb(
+                self.findings,
+                &name,
+                format!(
+                    "'{name}' declares {size} bytes from {packed}, past the ratio cap or the budget"
+                ),
+            );
+            return Skip;
+        }
+        if m.meta.is_encrypted && !self.password {
+            self.encrypted.push(name);
+            return Skip;
+        }
+        self.buf.borrow_mut().clear();
+        self.cut.set(RarCut::None);
+        self.current = Some(name);
+        Extract(Box::new(RarSink {
+            buf: Some(self.buf.clone()),
+            len: 0,
+            cap,
+            deadline: self.ctx.deadline,
+            cut: self.cut.clone(),
+        }))
+    }
+}
+
+/// Reads the members of a RAR archive (RAR 1.3 to 7, solid or not, through `rars`) under the
+/// caps: a member's declared size is checked against the budget and the ratio to its packed
+/// size before it is decoded, and its output is cut there; a RAR 5 dictionary is capped
+/// ([`RAR_DICTIONARY`]); each member is handed on once its CRC or hash checked. An archive
+/// whose headers are encrypted, or whose members are, is read with the first candidate
+/// password that opens it ([`rar_password`]); one that none opens, or that the reader
+/// rejects, is listed from its headers ([`rar_listing`]). Members split over volumes, of
+/// which this is one, are told and left.
+fn rar_members(ctx: &mut Ctx<'_>, data: &[u8], findings: &mut Vec<Finding>, visit: &mut Visit<'_>) {
+    let opts = ctx.opts;
+    let (archive, password) =
+        match rars::ArchiveReader::read_with_options(data, rar_options(opts, None)) {
+            Ok(a) => {
+                if a.members().any(|m| m.meta.is_encrypted) {
+                    match rar_password(ctx, data) {
+                        Some((a, pw)) => (a, Some(pw)),
+                        None => (a, None),
+                    }
+                } else {
+                    (a, None)
+                }
+            }
+            // Encrypted headers (`rar a -hp`; RAR 5 checks the password against them).
+            Err(e) if rar_locked(&e) => match rar_password(ctx, data) {
+                Some((a, pw)) => (a, Some(pw)),
+                None => return rar_listing(ctx, data, findings),
+            },
+            Err(e) => {
+                if matches!(e, rars::Error::HeaderCountLimitExceeded { .. }) {
+                    findings.push(Finding::new(
+                        "archive.too_many_members",
+                        Severity::Medium,
+                        format!("more than {} members", opts.max_members),
+                    ));
+                } else {
+                    malformed(findings, "rar", &e);
+                }
+                return rar_listing(ctx, data, findings);
+            }
+        };
+    let buf = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+    let cut = std::rc::Rc::new(std::cell::Cell::new(RarCut::None));
+    let run = std::cell::RefCell::new(RarRun {
+        ctx,
+        findings,
+        visit,
+        current: None,
+        buf,
+        cut,
+        count: 0,
+        encrypted: Vec::new(),
+        opened: 0,
+        stop: false,
+        password: password.is_some(),
+    });
+    let options = rar_options(opts, password.as_deref().map(str::as_bytes));
+    let res = archive.extract_with_control_and_errors(
+        options,
+        |m| Ok(run.borrow_mut().decide(m)),
+        |m, e| {
+            let mut r = run.borrow_mut();
+            let name = r.current.take().unwrap_or_else(|| rar_name(m));
+            r.failed(name, e);
+            Ok(rars::ExtractionErrorAction::Continue)
+        },
+    );
+    let mut r = run.into_inner();
+    match res {
+        Ok(_) => r.finish(),
+        // Skipping a member of a solid archive (a bomb, one no password opens) ends it.
+        Err(rars::Error::CannotSkipSolidMember) => {}
+        Err(e) => match r.current.take() {
+            Some(name) => r.failed(name, &e),
+            None => malformed(r.findings, "rar", &e),
+        },
+    }
+    if !r.encrypted.is_empty() {
+        let n = r.encrypted.len();
+        for name in &r.encrypted {
+            let ext = names::extension(name).unwrap_or_default();
+            if names::is_executable_extension(&ext) {
+                r.findings.push(
+                    Finding::new(
+                        "archive.executable_inside",
+                        Severity::Critical,
+                        format!(
+                            "encrypted member '{}' has an executable extension",
+                            names::base_name(name)
+                        ),
+                    )
+                    .in_member(name.clone()),
+                );
+            }
+        }
+        let shown: Vec<&str> = r.encrypted.iter().take(5).map(String::as_str).collect();
+        r.findings.push(Finding::new(
+            "archive.encrypted",
+            Severity::Medium,
+            format!(
+                "{n} encrypted rar member(s) could not be opened (no candidate password fits): {}",
+                shown.join(", ")
+            ),
+        ));
+    }
+    if r.opened > 0 {
+        r.findings.push(Finding::new(
+            "archive.password_opened",
+            Severity::Info,
+            format!(
+                "{} encrypted rar member(s) opened with a candidate password",
+                r.opened
+            ),
+        ));
+    }
+}
+
+/// The first candidate password that opens an encrypted RAR archive, and the archive read
+/// with it: its headers decrypt (when they are encrypted: RAR 5 checks a password against
+/// a value of its own, RAR 3-4 against the headers' CRCs), and its first encrypted member
+/// decodes to its CRC (RAR 3-4 keep no check value: a wrong key gives bytes that fail it).
+/// The members before it are decoded too (a solid archive's history), all under the caps.
+fn rar_password(ctx: &Ctx<'_>, data: &[u8]) -> Option<(rars::Archive, String)> {
+    ctx.passwords.iter().find_map(|pw| {
+        let options = rar_options(ctx.opts, Some(pw.as_bytes()));
+        let a = rars::ArchiveReader::read_with_options(data, options).ok()?;
+        let mut tried = false;
+        let cut = std::rc::Rc::new(std::cell::Cell::new(RarCut::None));
+        let res = a.extract_with_control(options, |m| {
+            use rars::ExtractionDecision::{Extract, Skip, Stop};
+            if tried {
+                return Ok(Stop);
+            }
+            if m.meta.is_directory || m.meta.is_redirection {
+                return Ok(Skip);
+            }
+            tried = m.meta.is_encrypted;
+            Ok(Extract(Box::new(RarSink {
+                buf: None,
+                len: 0,
+                cap: member_cap(ctx, m.meta.packed_size),
+                deadline: ctx.deadline,
+                cut: cut.clone(),
+            })))
+        });
+        (res.is_ok() || !a.members().any(|m| m.meta.is_encrypted)).then(|| (a, pw.clone()))
+    })
 }
 
 fn rar_listing(ctx: &mut Ctx<'_>, data: &[u8], findings: &mut Vec<Finding>) {

@@ -1,6 +1,7 @@
 //! RAR listing (RAR 4 and RAR 5 block headers): member names, sizes and encryption flags. The
-//! compressed data is not unpacked (no permissively licensed RAR decompressor exists), but the
-//! names alone reveal executables, and encrypted headers or members are reported.
+//! members are read by the `rars` crate ([`crate::archive`]); this listing is what is left
+//! when it cannot read them (headers encrypted and no candidate password fits, or an archive
+//! it rejects): the names alone reveal executables, and encrypted headers are reported.
 
 /// One listed member.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -191,7 +191,8 @@ pub fn sniff(data: &[u8], name: &str) -> FileType {
     if starts(data, b"{\\rt") {
         return FileType::Rtf;
     }
-    if starts(data, b"Rar!\x1A\x07") {
+    // RAR 1.5 to 7, and RAR 1.3-1.4's own mark (DOS archives of the early 1990s).
+    if starts(data, b"Rar!\x1A\x07") || starts(data, b"RE~^") {
         return FileType::Rar;
     }
     if starts(data, b"7z\xBC\xAF\x27\x1C") {

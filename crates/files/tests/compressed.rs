@@ -90,6 +90,11 @@ fn members(name: &str, data: &[u8], opts: &Options) -> Vec<(String, Vec<u8>)> {
     got
 }
 
+/// The paths of members handed over (for a failed assertion's message: not their bytes).
+fn paths_of(got: &[(String, Vec<u8>)]) -> Vec<(&str, usize)> {
+    got.iter().map(|(p, b)| (p.as_str(), b.len())).collect()
+}
+
 /// Nothing but the container's own bytes was handed over (as the walker does with a
 /// container it could not open).
 fn no_member(name: &str, data: &[u8], opts: &Options) -> bool {
@@ -559,4 +564,169 @@ fn lzh_archives_from_a_japanese_archiver_are_read() {
             let _ = problems("a.lzh", &b, &opts);
         }
     }
+}
+
+/// A RAR archive of `files` (raw names: a RAR 2.9 archive from a Japanese Windows stores them
+/// in CP932), in `format`, solid or not, with a password and, when `headers`, its headers
+/// encrypted too (`rar a -hp`): written by the `rars` crate's own writer.
+fn rar(
+    format: rars::ArchiveVersion,
+    files: &[(&[u8], &[u8])],
+    solid: bool,
+    password: Option<&str>,
+    headers: bool,
+) -> Vec<u8> {
+    let mut b = rars::Builder::new(format)
+        .solid(solid)
+        .password(password.map(|p| p.as_bytes().to_vec()))
+        .header_encryption(headers);
+    for (name, data) in files {
+        b.add_bytes(name.to_vec(), data.to_vec(), Some(0x5A21_0000), None)
+            .unwrap();
+    }
+    b.to_bytes().unwrap()
+}
+
+/// RAR archives, the staging format of many intrusions (`rar a -hp` before the copy out), as
+/// WinRAR writes them in its formats of 2.9-4 and 5-7, solid or not: every member comes out
+/// whole under its name (CP932 names of RAR 2.9 too); with a password (the members', or the
+/// headers' too) they come out when a candidate fits, and are told encrypted when none does;
+/// a member cut or changed is told, never handed on; no cut makes the reader panic.
+#[test]
+fn rar_archives_are_unpacked_solid_or_not() {
+    use rars::ArchiveVersion::{Rar29, Rar50, Rar70};
+    let sjis = |s: &str| encoding_rs::SHIFT_JIS.encode(s).0.into_owned();
+    let t = table();
+    let note = "顧客対応メモ\n".repeat(300).into_bytes();
+    let opts = Options::default();
+    let want = vec![
+        ("a.rar!名簿/顧客.csv".to_string(), t.clone()),
+        ("a.rar!メモ.txt".to_string(), note.clone()),
+    ];
+    for format in [Rar29, Rar50, Rar70] {
+        // RAR 2.9's names are bytes of the writer's code page; RAR 5's UTF-8.
+        let (csv, memo) = if format == Rar29 {
+            (sjis("名簿\\顧客.csv"), sjis("メモ.txt"))
+        } else {
+            (
+                "名簿/顧客.csv".as_bytes().to_vec(),
+                "メモ.txt".as_bytes().to_vec(),
+            )
+        };
+        let files: [(&[u8], &[u8]); 2] = [(&csv, &t), (&memo, &note)];
+        for solid in [false, true] {
+            let a = rar(format, &files, solid, None, false);
+            assert_eq!(
+                kizuki_files::sniff::sniff(&a, "a.rar"),
+                kizuki_files::FileType::Rar
+            );
+            let got = members("a.rar", &a, &opts);
+            assert!(got == want, "{format:?} {solid}: {:?}", paths_of(&got));
+            assert!(
+                problems("a.rar", &a, &opts).is_empty(),
+                "{format:?} {solid}"
+            );
+            // A changed byte (in the packed data, or a header's CRC fails): told, and no
+            // member handed on that is not as written.
+            for at in [a.len() / 3, a.len() / 2, a.len() * 2 / 3] {
+                let mut bent = a.clone();
+                bent[at] ^= 0x55;
+                assert!(
+                    !problems("a.rar", &bent, &opts).is_empty(),
+                    "{format:?} {solid} {at}"
+                );
+                for (p, b) in members("a.rar", &bent, &opts) {
+                    assert!(
+                        p == "a.rar" || want.contains(&(p.clone(), b)),
+                        "{format:?} {at} {p}"
+                    );
+                }
+            }
+            // Cut anywhere: never a panic, and no member that is not whole.
+            for cut in (0..a.len()).step_by(7) {
+                for (p, b) in members("a.rar", &a[..cut], &opts) {
+                    assert!(
+                        p == "a.rar" || want.contains(&(p.clone(), b)),
+                        "{format:?} {cut} {p}"
+                    );
+                }
+            }
+        }
+        // Encrypted members, and (RAR 5) encrypted headers.
+        for headers in [false, format != Rar29] {
+            let a = rar(format, &files, true, Some("Kz8x2QpW"), headers);
+            let locked = Analyzer::new(Options::default())
+                .unwrap()
+                .analyze_bytes("a.rar", &a, &[]);
+            assert!(
+                locked.has_rule("archive.encrypted"),
+                "{format:?} {headers}: {locked:?}"
+            );
+            assert!(
+                locked.children.is_empty(),
+                "{format:?} {headers}: {locked:?}"
+            );
+            let r = Analyzer::new(Options::default()).unwrap().analyze_bytes(
+                "a.rar",
+                &a,
+                &["2016".into(), "Kz8x2QpW".into()],
+            );
+            assert!(
+                r.has_rule("archive.password_opened"),
+                "{format:?} {headers}: {r:?}"
+            );
+            assert!(
+                !r.has_rule("archive.encrypted"),
+                "{format:?} {headers}: {r:?}"
+            );
+            let with = |pw: &str| Options {
+                passwords: vec!["2016".into(), pw.into()],
+                ..Options::default()
+            };
+            let got = members("a.rar", &a, &with("Kz8x2QpW"));
+            assert!(got == want, "{format:?} {headers}: {:?}", paths_of(&got));
+            assert!(
+                no_member("a.rar", &a, &with("wrong")),
+                "{format:?} {headers}"
+            );
+            assert!(
+                problems("a.rar", &a, &with("wrong")).contains(&"archive.encrypted".to_string()),
+                "{format:?} {headers}"
+            );
+        }
+    }
+    // The file analyser sees the members: an executable among them is told.
+    let lure = rar(
+        Rar50,
+        &[("請求書.pdf.exe".as_bytes(), &kizuki_files::synth::pe_stub())],
+        false,
+        None,
+        false,
+    );
+    let r = Analyzer::new(Options::default())
+        .unwrap()
+        .analyze_bytes("請求書.rar", &lure, &[]);
+    assert!(r.has_rule("archive.executable_inside"), "{r:?}");
+    assert!(!r.has_rule("archive.unsupported"), "{r:?}");
+    assert_eq!(r.children[0].path, "請求書.rar!請求書.pdf.exe");
+    // A member past the ratio cap is a bomb, not decoded; the one after it is read.
+    let zeros = vec![0u8; 8 << 20];
+    let bomb = rar(
+        Rar50,
+        &[(b"zeros.bin", &zeros), (b"a.csv", &t)],
+        false,
+        None,
+        false,
+    );
+    let small = Options {
+        max_ratio: 20,
+        ..Options::default()
+    };
+    let got = members("a.rar", &bomb, &small);
+    assert!(
+        got == vec![("a.rar!a.csv".to_string(), t.clone())],
+        "{:?}",
+        paths_of(&got)
+    );
+    assert!(problems("a.rar", &bomb, &small).contains(&"archive.bomb".to_string()));
 }
