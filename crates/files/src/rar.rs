@@ -206,6 +206,158 @@ fn list4(d: &[u8], max: usize) -> RarListing {
     out
 }
 
+/// RAR 5's mark (RAR 5 to 7).
+const RAR5: &[u8] = b"Rar!\x1A\x07\x01\x00";
+
+/// RAR 1.5 to 4's mark (its first block).
+const RAR4: &[u8] = b"Rar!\x1A\x07\x00";
+
+/// Does `b` start a RAR archive of 1.5 or later (as its first sector holds it)?
+pub fn is_rar(b: &[u8]) -> bool {
+    b.starts_with(RAR5) || b.starts_with(RAR4)
+}
+
+/// [`extent`]'s next header once the headers are encrypted (`rar a -hp`): none can be read.
+pub const EXTENT_LOCKED: usize = usize::MAX;
+
+/// How far the RAR archive that starts `b` runs (RAR 1.5 to 7), its block headers read from
+/// `*next` on (the offset of the next header, moved on as blocks are passed; 0 at first):
+/// `None` while more bytes are needed; `Some(Ok(end))` past its end-of-archive header;
+/// `Some(Err(at))` when the header at `at` is none (its CRC fails: a fragmented or
+/// overwritten file, or an archive that ends without an end header; `Err(0)` when the first,
+/// the main header, is none: no archive). Encrypted headers
+/// (`rar a -hp`) cannot be read: `*next` becomes [`EXTENT_LOCKED`], and the answer `None`
+/// whatever follows (the copy runs to its cap). For an archive found in a disk image, whose
+/// size no header gives.
+pub fn extent(b: &[u8], next: &mut usize) -> Option<Result<usize, usize>> {
+    if *next == EXTENT_LOCKED {
+        return None;
+    }
+    let mark = if b.starts_with(RAR5) { RAR5 } else { RAR4 }.len();
+    *next = (*next).max(mark);
+    let end = if mark == RAR5.len() {
+        extent5(b, next)
+    } else {
+        extent4(b, next)
+    };
+    // No main header after the mark: no archive (`Err(0)`).
+    end.map(|e| e.map_err(|at| if at == mark { 0 } else { at }))
+}
+
+/// [`extent`] of RAR 5: a header is its CRC-32, its size (a variable-length integer), its
+/// type, flags, and the sizes of its extra area and of the data after it.
+fn extent5(b: &[u8], next: &mut usize) -> Option<Result<usize, usize>> {
+    /// RAR 5 headers are at most 2 MiB.
+    const MAX_HEADER: u64 = 2 << 20;
+    loop {
+        let at = *next;
+        let rest = b.get(at..)?;
+        let mut p = 4;
+        let Some(size) = vint(rest, &mut p) else {
+            // Its size's bytes are not all in yet (three at most: 2 MiB), or they are none.
+            return (rest.len() >= 4 + 3).then_some(Err(at));
+        };
+        if size == 0 || size > MAX_HEADER {
+            return Some(Err(at));
+        }
+        let end = p + size as usize;
+        let header = rest.get(4..end)?;
+        if crc32fast::hash(header) != u32::from_le_bytes([rest[0], rest[1], rest[2], rest[3]]) {
+            return Some(Err(at));
+        }
+        let mut q = p;
+        let (Some(kind), Some(flags)) = (vint(rest, &mut q), vint(rest, &mut q)) else {
+            return Some(Err(at));
+        };
+        if flags & 1 != 0 && vint(rest, &mut q).is_none() {
+            return Some(Err(at));
+        }
+        let data = if flags & 2 != 0 {
+            match vint(rest, &mut q) {
+                Some(n) => n,
+                None => return Some(Err(at)),
+            }
+        } else {
+            0
+        };
+        match kind {
+            // Archive encryption: the headers after it are encrypted.
+            4 => {
+                *next = EXTENT_LOCKED;
+                return None;
+            }
+            5 => return Some(Ok(at + end)),
+            _ => {}
+        }
+        match usize::try_from(data)
+            .ok()
+            .and_then(|d| (at + end).checked_add(d))
+        {
+            Some(n) => *next = n,
+            None => return Some(Err(at)),
+        }
+    }
+}
+
+/// [`extent`] of RAR 1.5 to 4: a block is its header's CRC (the low 16 bits of a CRC-32),
+/// type, flags and size, then the size of the data after it (a file's packed size, with its
+/// high 32 bits when flag 0x100 says so) when it has some. The end block is optional here:
+/// zeros where a block would be end the archive too.
+fn extent4(b: &[u8], next: &mut usize) -> Option<Result<usize, usize>> {
+    loop {
+        let at = *next;
+        let rest = b.get(at..)?;
+        let (Some(crc), Some(&kind), Some(flags), Some(size)) =
+            (le16(rest, 0), rest.get(2), le16(rest, 3), le16(rest, 5))
+        else {
+            return None;
+        };
+        let size = usize::from(size);
+        let none = size < 7
+            || !(0x72..=0x7B).contains(&kind)
+            || rest
+                .get(2..size)
+                .is_some_and(|h| crc32fast::hash(h) & 0xFFFF != u32::from(crc));
+        if none {
+            // RAR 2 archives (and writers of its format) have no end block: zeros after a
+            // block end the archive (a file's slack); anything else cuts it.
+            return Some(if rest[..7] == [0; 7] { Ok(at) } else { Err(at) });
+        }
+        if rest.len() < size {
+            return None;
+        }
+        // File and service headers always give their packed size; other blocks when flag
+        // 0x8000 (a long block) says they have data.
+        let file = matches!(kind, 0x74 | 0x7A);
+        let mut data = 0u64;
+        if file || flags & 0x8000 != 0 {
+            let Some(low) = le32(rest, 7).filter(|_| size >= 11) else {
+                return Some(Err(at));
+            };
+            data = u64::from(low);
+            if file && flags & 0x100 != 0 {
+                data |= u64::from(le32(rest, 32).filter(|_| size >= 36).unwrap_or(0)) << 32;
+            }
+        }
+        match kind {
+            // The main header: its flag 0x80 says the headers after it are encrypted.
+            0x73 if flags & 0x80 != 0 => {
+                *next = EXTENT_LOCKED;
+                return None;
+            }
+            0x7B => return Some(Ok(at + size)),
+            _ => {}
+        }
+        match usize::try_from(data)
+            .ok()
+            .and_then(|d| (at + size).checked_add(d))
+        {
+            Some(n) => *next = n,
+            None => return Some(Err(at)),
+        }
+    }
+}
+
 /// A RAR 5 archive with stored, unencrypted members (for the synthetic corpus).
 pub fn synth_rar5(files: &[(&str, &[u8])], encrypted: bool) -> Vec<u8> {
     fn put_vint(v: &mut Vec<u8>, mut x: u64) {

@@ -626,6 +626,28 @@ fn rar_archives_are_unpacked_solid_or_not() {
                 problems("a.rar", &a, &opts).is_empty(),
                 "{format:?} {solid}"
             );
+            // Its extent, as a disk image's copy finds it: to its end header (RAR 2.9's
+            // format has none: to the zeros after it); more needed before; a main header
+            // that is none is no archive.
+            let mut padded = a.clone();
+            padded.resize(a.len() + 512, 0);
+            let mut next = 0;
+            assert_eq!(
+                kizuki_files::rar::extent(&padded, &mut next),
+                Some(Ok(a.len()))
+            );
+            let mut next = 0;
+            assert_eq!(
+                kizuki_files::rar::extent(&a[..a.len() - 1], &mut next),
+                None
+            );
+            assert!(
+                next > 8 && next <= a.len(),
+                "{format:?} {solid}: past the members"
+            );
+            let mut bent = a.clone();
+            bent[10] ^= 0x55;
+            assert_eq!(kizuki_files::rar::extent(&bent, &mut 0), Some(Err(0)));
             // A changed byte (in the packed data, or a header's CRC fails): told, and no
             // member handed on that is not as written.
             for at in [a.len() / 3, a.len() / 2, a.len() * 2 / 3] {
@@ -655,6 +677,17 @@ fn rar_archives_are_unpacked_solid_or_not() {
         // Encrypted members, and (RAR 5) encrypted headers.
         for headers in [false, format != Rar29] {
             let a = rar(format, &files, true, Some("Kz8x2QpW"), headers);
+            // Encrypted headers give no extent: the copy runs on.
+            let mut next = 0;
+            let extent = kizuki_files::rar::extent(&a, &mut next);
+            if headers {
+                assert_eq!((extent, next), (None, kizuki_files::rar::EXTENT_LOCKED));
+            } else {
+                let mut padded = a.clone();
+                padded.resize(a.len() + 512, 0);
+                let extent = kizuki_files::rar::extent(&padded, &mut 0);
+                assert_eq!(extent, Some(Ok(a.len())), "{format:?}");
+            }
             let locked = Analyzer::new(Options::default())
                 .unwrap()
                 .analyze_bytes("a.rar", &a, &[]);

@@ -2653,10 +2653,10 @@ impl Scanner {
                     // any file in a file (an image in it holds such archives in turn).
                     self.scan_nested_as(path, &db, 1, true, "files in images", &mut items);
                 }
-                crate::sqlite::Spotted::Lzh { cut } => {
-                    // An LZH archive, copied up to its end mark: read as a 7z archive is. One
-                    // whose members end before it (a header overwritten, a fragmented file,
-                    // the image's end) is told when what it gave holds personal data.
+                crate::sqlite::Spotted::Lzh { cut } | crate::sqlite::Spotted::Rar { cut } => {
+                    // An LZH or RAR archive, copied up to its end mark: read as a 7z archive
+                    // is. One whose members end before it (a header overwritten, a fragmented
+                    // file, the image's end) is told when what it gave holds personal data.
                     self.scan_nested_as(path.clone(), &db, 1, true, "files in images", &mut items);
                     if cut && !items.is_empty() {
                         items.push(Item::Failed {
@@ -2803,6 +2803,7 @@ impl Scanner {
                 crate::sqlite::Spotted::Innodb => "MySQL 8 tablespace",
                 crate::sqlite::Spotted::SevenZip => "7z archive",
                 crate::sqlite::Spotted::Lzh { .. } => "LZH archive",
+                crate::sqlite::Spotted::Rar { .. } => "RAR archive",
                 crate::sqlite::Spotted::Pst => "Outlook data file",
                 // Decompressed as they pass, never copied whole: never too large.
                 crate::sqlite::Spotted::Unzipped { .. } => "compressed file",

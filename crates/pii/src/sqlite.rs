@@ -357,6 +357,10 @@ pub(crate) enum Spotted {
     /// ([`kizuki_files::archive::lzh_extent`]); `cut` when they end before its end mark (a
     /// header that is none, or the image's end).
     Lzh { cut: bool },
+    /// A RAR archive (the staged archive of many intrusions, deleted): its size from its
+    /// blocks' headers, read as they are copied ([`kizuki_files::rar::extent`]), or up to the
+    /// cap when they are encrypted; `cut` as for [`Spotted::Lzh`].
+    Rar { cut: bool },
     /// A zip member or a gzip file, decompressed as the image passed ([`crate::unzip`]), or
     /// an archive rebuilt from members that followed one another (no name): its name, the
     /// end of its compressed bytes, why it is not whole; the archive of an encrypted
@@ -422,8 +426,8 @@ struct Capture {
     want: usize,
     /// A compound file's FAT is in once the copy is this long: its size is then known.
     fat_in: Option<usize>,
-    /// An LZH archive's next member header, in `buf`.
-    lzh_next: usize,
+    /// An LZH archive's next member header, a RAR archive's next block, in `buf`.
+    next: usize,
     buf: Vec<u8>,
 }
 
@@ -534,12 +538,21 @@ impl<R: std::io::Read, F: FnMut(Spotted, u64, Vec<u8>)> Spotter<R, F> {
             }
             // An LZH archive ends after its last member (its end mark), or where a header is
             // none: one that has no member is no archive.
-            if matches!(c.kind, Spotted::Lzh { .. })
-                && let Some(end) = kizuki_files::archive::lzh_extent(&c.buf, &mut c.lzh_next)
-            {
+            // So does a RAR archive after its end header; one whose headers are encrypted
+            // runs to the cap (or the image's end).
+            let end = match c.kind {
+                Spotted::Lzh { .. } => kizuki_files::archive::lzh_extent(&c.buf, &mut c.next),
+                Spotted::Rar { .. } => kizuki_files::rar::extent(&c.buf, &mut c.next),
+                _ => None,
+            };
+            if let Some(end) = end {
                 match end {
                     Ok(n) | Err(n) if n > 0 => {
-                        c.kind = Spotted::Lzh { cut: end.is_err() };
+                        let cut = end.is_err();
+                        c.kind = match c.kind {
+                            Spotted::Lzh { .. } => Spotted::Lzh { cut },
+                            _ => Spotted::Rar { cut },
+                        };
                         c.want = n;
                         c.buf.truncate(n);
                     }
@@ -560,6 +573,8 @@ impl<R: std::io::Read, F: FnMut(Spotted, u64, Vec<u8>)> Spotter<R, F> {
                 Some((Spotted::SevenZip, n))
             } else if kizuki_files::sniff::is_lzh(s) {
                 Some((Spotted::Lzh { cut: false }, self.cap))
+            } else if kizuki_files::rar::is_rar(s) {
+                Some((Spotted::Rar { cut: false }, self.cap))
             } else if crate::pgheap::page_header(s) {
                 Some((Spotted::Postgres, self.cap))
             } else {
@@ -579,7 +594,7 @@ impl<R: std::io::Read, F: FnMut(Spotted, u64, Vec<u8>)> Spotter<R, F> {
                         at: self.pos,
                         want: n as usize,
                         fat_in,
-                        lzh_next: 0,
+                        next: 0,
                         buf,
                     });
                 }
@@ -622,10 +637,19 @@ impl<R: std::io::Read, F: FnMut(Spotted, u64, Vec<u8>)> std::io::Read for Spotte
                 return Ok(0);
             }
             if let Some(mut c) = self.capture.take()
-                && matches!(c.kind, Spotted::Ole | Spotted::Pst | Spotted::Lzh { .. })
+                && matches!(
+                    c.kind,
+                    Spotted::Ole | Spotted::Pst | Spotted::Lzh { .. } | Spotted::Rar { .. }
+                )
             {
-                if matches!(c.kind, Spotted::Lzh { .. }) {
-                    c.kind = Spotted::Lzh { cut: true };
+                // An archive cut by the image's end (not one whose headers, encrypted, give
+                // no end: it is read as far as the image goes).
+                match c.kind {
+                    Spotted::Lzh { .. } => c.kind = Spotted::Lzh { cut: true },
+                    Spotted::Rar { .. } if c.next != kizuki_files::rar::EXTENT_LOCKED => {
+                        c.kind = Spotted::Rar { cut: true };
+                    }
+                    _ => {}
                 }
                 let rest = c.want.saturating_sub(c.buf.len()).min(self.sector.len());
                 c.buf.extend_from_slice(&self.sector[..rest]);

@@ -437,6 +437,32 @@ fn seven_z_aes(name: &str, data: &[u8], password: &str, header: bool) -> Vec<u8>
     w.finish().unwrap().into_inner()
 }
 
+/// A RAR archive of `files` as WinRAR writes one in `format` (by the `rars` crate's writer):
+/// solid or not, with a password, and its headers encrypted too when `headers` (`rar a
+/// -hp`).
+fn rar(
+    format: rars::ArchiveVersion,
+    files: &[(&str, &[u8])],
+    solid: bool,
+    password: Option<&str>,
+    headers: bool,
+) -> Vec<u8> {
+    let mut b = rars::Builder::new(format)
+        .solid(solid)
+        .password(password.map(|p| p.as_bytes().to_vec()))
+        .header_encryption(headers);
+    for (name, data) in files {
+        b.add_bytes(
+            name.as_bytes().to_vec(),
+            data.to_vec(),
+            Some(0x4870_0000),
+            None,
+        )
+        .unwrap();
+    }
+    b.to_bytes().unwrap()
+}
+
 /// The staged archive of the incident, encrypted: its members are told as encrypted until
 /// the password (found in a command history) is given; then read as a plain archive's, on
 /// disk (a zip streamed a member at a time) and in memory (through the walker).
@@ -453,6 +479,36 @@ fn encrypted_archives_are_read_with_the_password_given() {
         ("aes.zip", zip_aes("顧客.csv", &csv.data, pw)),
         ("header.7z", seven_z_aes("顧客.csv", &csv.data, pw, true)),
         ("members.7z", seven_z_aes("顧客.csv", &csv.data, pw, false)),
+        (
+            "members.rar",
+            rar(
+                rars::ArchiveVersion::Rar29,
+                &[("顧客.csv", &csv.data)],
+                false,
+                Some(pw),
+                false,
+            ),
+        ),
+        (
+            "solid.rar",
+            rar(
+                rars::ArchiveVersion::Rar50,
+                &[("顧客.csv", &csv.data)],
+                true,
+                Some(pw),
+                false,
+            ),
+        ),
+        (
+            "header.rar",
+            rar(
+                rars::ArchiveVersion::Rar50,
+                &[("顧客.csv", &csv.data)],
+                false,
+                Some(pw),
+                true,
+            ),
+        ),
     ];
     let plain = Scanner::default().scan_bytes("顧客.csv", &csv.data);
     let want = found(&plain);
@@ -774,6 +830,52 @@ fn lzh_archives_give_their_members() {
     );
 }
 
+/// A RAR archive, WinRAR's (the staging tool of many intrusions), solid or not, in the formats
+/// of RAR 2.9-4 and 5: its members are read as a zip's are, under their names.
+#[test]
+fn rar_archives_give_their_members() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = synth::persons_file(33, 250, Form::Csv, encoding_rs::SHIFT_JIS).data;
+    for (format, solid) in [
+        (rars::ArchiveVersion::Rar29, false),
+        (rars::ArchiveVersion::Rar29, true),
+        (rars::ArchiveVersion::Rar50, true),
+    ] {
+        let files: [(&str, &[u8]); 2] = [("名簿/顧客.csv", &csv), ("名簿/顧客_bak.csv", &csv)];
+        let a = rar(format, &files, solid, None, false);
+        let path = write(dir.path(), "staged.rar", &a);
+        for items in [
+            Scanner::default().scan_file(&path),
+            Scanner::default().scan_bytes("staged.rar", &a),
+        ] {
+            assert!(failed(&items).is_empty(), "{format:?} {solid}: {items:?}");
+            let got: Vec<(String, String, u64)> = found(&items)
+                .into_iter()
+                .map(|(p, v)| {
+                    let p = p.rsplit_once("staged.rar").unwrap().1.to_string();
+                    (
+                        p,
+                        v["encoding"].as_str().unwrap().to_string(),
+                        v["records"].as_u64().unwrap(),
+                    )
+                })
+                .collect();
+            assert_eq!(
+                got,
+                [
+                    ("!名簿/顧客.csv".to_string(), "Shift_JIS".to_string(), 250),
+                    (
+                        "!名簿/顧客_bak.csv".to_string(),
+                        "Shift_JIS".to_string(),
+                        250
+                    )
+                ],
+                "{format:?} {solid}"
+            );
+        }
+    }
+}
+
 /// Runs jLHA (Debian's jlha-utils, installed by scripts/setup) in `dir`, its names in CP932.
 fn jlha(dir: &Path, args: &[&str]) {
     let out = std::process::Command::new("jlha")
@@ -831,4 +933,76 @@ fn lzh_archives_in_a_disk_image_give_their_members() {
     assert_eq!(told.len(), 1, "{told:?}");
     assert_eq!(told[0].0, format!("disk.img!@{at_b}"));
     assert!(told[0].1.contains("end mark"), "{told:?}");
+}
+
+/// A RAR archive deleted from a disk: found at its sector, copied up to its end header by its
+/// blocks' headers (no header gives its size), its members read under it; one in RAR 2.9's
+/// format, which has no end header, up to the zeros after it. One whose second file header
+/// is overwritten gives the member before it, and is told as cut; one whose
+/// headers are encrypted is copied to the image's end, told as encrypted, and read with its
+/// password.
+#[test]
+fn rar_archives_in_a_disk_image_give_their_members() {
+    use rars::ArchiveVersion::{Rar29, Rar50};
+    let customers = synth::persons_file(41, 300, Form::Csv, encoding_rs::SHIFT_JIS).data;
+    let members = synth::persons_file(42, 100, Form::Csv, encoding_rs::UTF_8).data;
+    let files: [(&str, &[u8]); 2] = [("顧客.csv", &customers), ("会員.csv", &members)];
+    let a = rar(Rar50, &files, true, None, false);
+    let mut b = rar(Rar29, &files, false, None, false);
+    let name = "会員.csv".as_bytes();
+    let second = b.windows(name.len()).position(|w| w == name).unwrap() - 32;
+    assert_eq!(b[second + 2], 0x74, "a file header");
+    b[second..second + 7].fill(0x5A);
+    let pw = "Staged#2016";
+    let c = rar(Rar50, &files, false, Some(pw), true);
+    // `a`, then bytes that are not zeros (the copy must stop at its end header), then `b`
+    // and `c` at sector boundaries.
+    let mut img = vec![0u8; 8192];
+    img.extend_from_slice(&a);
+    img.resize((img.len() + 3000).next_multiple_of(512), 0x5A);
+    let at_b = img.len();
+    img.extend_from_slice(&b);
+    img.resize((img.len() + 1000).next_multiple_of(512), 0);
+    // A whole archive in RAR 2.9's format, which has no end header: zeros end it.
+    let at_d = img.len();
+    img.extend_from_slice(&rar(Rar29, &files[1..], false, None, false));
+    img.resize((img.len() + 1000).next_multiple_of(512), 0);
+    let at_c = img.len();
+    img.extend_from_slice(&c);
+    img.resize(img.len() + 4096, 0);
+    let records = |items: &[Item]| -> Vec<(String, u64)> {
+        found(items)
+            .into_iter()
+            .map(|(p, v)| (p, v["records"].as_u64().unwrap_or(0)))
+            .collect()
+    };
+    let plain = [
+        ("disk.img!@8192!顧客.csv".to_string(), 300),
+        ("disk.img!@8192!会員.csv".to_string(), 100),
+        (format!("disk.img!@{at_b}!顧客.csv"), 300),
+        (format!("disk.img!@{at_d}!会員.csv"), 100),
+    ];
+    let items = Scanner::default().scan_bytes("disk.img", &img);
+    assert_eq!(records(&items), plain, "{items:?}");
+    // The cut archive is told, the encrypted one too; the whole one is not.
+    let told = failed(&items);
+    assert_eq!(told.len(), 2, "{told:?}");
+    assert_eq!(told[0].0, format!("disk.img!@{at_b}"));
+    assert!(told[0].1.contains("end mark"), "{told:?}");
+    assert!(
+        told[1].0.starts_with(&format!("disk.img!@{at_c}")),
+        "{told:?}"
+    );
+    assert!(told[1].1.contains("encrypted"), "{told:?}");
+    // With its password, the encrypted archive's members are read too.
+    let open = Scanner::new(Options {
+        passwords: vec![pw.into()],
+        ..Options::default()
+    });
+    let items = open.scan_bytes("disk.img", &img);
+    let mut want = plain.to_vec();
+    want.push((format!("disk.img!@{at_c}!顧客.csv"), 300));
+    want.push((format!("disk.img!@{at_c}!会員.csv"), 100));
+    assert_eq!(records(&items), want, "{items:?}");
+    assert_eq!(failed(&items).len(), 1, "{items:?}");
 }
