@@ -118,6 +118,9 @@ fn pii_file_seeds_replay() {
             "raw-zip-encrypted-streamed" => "fuzz.csv!@4096!out/顧客.csv",
             // An LZH archive (jLHA, `-lh5-`, level 2) at 4096 in a disk image.
             "raw-lzh" => "fuzz.csv!@4096!out/顧客.csv",
+            // A solid RAR archive (RAR 2.9's format, written by the `rars` crate) at 4096 in
+            // a disk image; the same in RAR 5 with its headers encrypted (password `fuzz`).
+            "raw-rar" | "raw-rar-encrypted" => "fuzz.csv!@4096!out/顧客.csv",
             _ => "",
         };
         assert!(
