@@ -729,10 +729,20 @@ fn rar_archives_are_unpacked_solid_or_not() {
         }
     }
     // RAR 1.3's archives (DOS, `RE~^`): read too.
-    let old = rar(rars::ArchiveVersion::Rar13, &[(b"KOKYAKU.CSV", &t)], false, None, false);
+    let old = rar(
+        rars::ArchiveVersion::Rar13,
+        &[(b"KOKYAKU.CSV", &t)],
+        false,
+        None,
+        false,
+    );
     assert!(old.starts_with(b"RE~^"));
     let got = members("a.rar", &old, &opts);
-    assert!(got == vec![("a.rar!KOKYAKU.CSV".to_string(), t.clone())], "{:?}", paths_of(&got));
+    assert!(
+        got == vec![("a.rar!KOKYAKU.CSV".to_string(), t.clone())],
+        "{:?}",
+        paths_of(&got)
+    );
     // The file analyser sees the members: an executable among them is told.
     let lure = rar(
         Rar50,
