@@ -854,13 +854,7 @@ impl RarRun<'_, '_, '_> {
         if m.meta.is_directory || m.meta.is_redirection {
             return Skip;
         }
-        if stop_at(self.ctx, self.count, self.findings) {
-            self.stop = true;
-            return Stop;
-        }
-        self.count += 1;
         let name = rar_name(m);
-        let (size, packed) = (m.meta.unpacked_size, m.meta.packed_size);
         if m.meta.is_split_before || m.meta.is_split_after {
             self.findings.push(
                 Finding::new(
@@ -874,6 +868,28 @@ impl RarRun<'_, '_, '_> {
             );
             return Skip;
         }
+        let meta = &m.meta;
+        match self.begin(
+            name,
+            meta.unpacked_size,
+            meta.packed_size,
+            meta.is_encrypted,
+        ) {
+            Some(sink) => Extract(Box::new(sink)),
+            None if self.stop => Stop,
+            None => Skip,
+        }
+    }
+
+    /// Starts reading a member (its name, declared and packed sizes, whether it is
+    /// encrypted): the sink for its bytes, or `None` when it is not read (past the member
+    /// cap, past its own cap, encrypted and no password opened the archive).
+    fn begin(&mut self, name: String, size: u64, packed: u64, encrypted: bool) -> Option<RarSink> {
+        if stop_at(self.ctx, self.count, self.findings) {
+            self.stop = true;
+            return None;
+        }
+        self.count += 1;
         let cap = member_cap(self.ctx, packed);
         if size > cap {
             bomb(
@@ -883,22 +899,65 @@ impl RarRun<'_, '_, '_> {
                     "'{name}' declares {size} bytes from {packed}, past the ratio cap or the budget"
                 ),
             );
-            return Skip;
+            return None;
         }
-        if m.meta.is_encrypted && !self.password {
+        if encrypted && !self.password {
             self.encrypted.push(name);
-            return Skip;
+            return None;
         }
         self.buf.borrow_mut().clear();
         self.cut.set(RarCut::None);
         self.current = Some(name);
-        Extract(Box::new(RarSink {
+        Some(RarSink {
             buf: Some(self.buf.clone()),
             len: 0,
             cap,
             deadline: self.ctx.deadline,
             cut: self.cut.clone(),
-        }))
+        })
+    }
+
+    /// Tells what was found (encrypted members, members opened with a password) once the
+    /// reading ended.
+    fn end(self) {
+        if !self.encrypted.is_empty() {
+            let n = self.encrypted.len();
+            for name in &self.encrypted {
+                let ext = names::extension(name).unwrap_or_default();
+                if names::is_executable_extension(&ext) {
+                    self.findings.push(
+                        Finding::new(
+                            "archive.executable_inside",
+                            Severity::Critical,
+                            format!(
+                                "encrypted member '{}' has an executable extension",
+                                names::base_name(name)
+                            ),
+                        )
+                        .in_member(name.clone()),
+                    );
+                }
+            }
+            let shown: Vec<&str> = self.encrypted.iter().take(5).map(String::as_str).collect();
+            self.findings.push(Finding::new(
+                "archive.encrypted",
+                Severity::Medium,
+                format!(
+                    "{n} encrypted rar member(s) could not be opened (no candidate password fits): {}",
+                    shown.join(", ")
+                ),
+            ));
+        }
+        if self.opened > 0 {
+            self.findings.push(Finding::new(
+                "archive.password_opened",
+                Severity::Info,
+                format!(
+                    "{} encrypted rar member(s) opened with a candidate password",
+                    self.opened
+                ),
+            ));
+        }
     }
 }
 
@@ -978,44 +1037,7 @@ fn rar_members(ctx: &mut Ctx<'_>, data: &[u8], findings: &mut Vec<Finding>, visi
             None => malformed(r.findings, "rar", &e),
         },
     }
-    if !r.encrypted.is_empty() {
-        let n = r.encrypted.len();
-        for name in &r.encrypted {
-            let ext = names::extension(name).unwrap_or_default();
-            if names::is_executable_extension(&ext) {
-                r.findings.push(
-                    Finding::new(
-                        "archive.executable_inside",
-                        Severity::Critical,
-                        format!(
-                            "encrypted member '{}' has an executable extension",
-                            names::base_name(name)
-                        ),
-                    )
-                    .in_member(name.clone()),
-                );
-            }
-        }
-        let shown: Vec<&str> = r.encrypted.iter().take(5).map(String::as_str).collect();
-        r.findings.push(Finding::new(
-            "archive.encrypted",
-            Severity::Medium,
-            format!(
-                "{n} encrypted rar member(s) could not be opened (no candidate password fits): {}",
-                shown.join(", ")
-            ),
-        ));
-    }
-    if r.opened > 0 {
-        r.findings.push(Finding::new(
-            "archive.password_opened",
-            Severity::Info,
-            format!(
-                "{} encrypted rar member(s) opened with a candidate password",
-                r.opened
-            ),
-        ));
-    }
+    r.end();
 }
 
 /// The first candidate password that opens an encrypted RAR archive, and the archive read
@@ -1048,6 +1070,176 @@ fn rar_password(ctx: &Ctx<'_>, data: &[u8]) -> Option<(rars::Archive, String)> {
         });
         (res.is_ok() || !a.members().any(|m| m.meta.is_encrypted)).then(|| (a, pw.clone()))
     })
+}
+
+/// Reads the members of a RAR archive in volumes (`x.part1.rar`, `x.part2.rar`…, or `x.rar`,
+/// `x.r00`…; given in order) under the caps, as [`rar_members`] reads one archive: a member
+/// split over volumes comes out whole, checked at its end. With encrypted members or headers,
+/// the first candidate password that opens its first member is used ([`rar_volumes_open`]).
+/// A volume that does not parse ends the set before it; the reading stops at the first
+/// member that fails (a volume missing, a byte changed): each told, the members before stand.
+pub(crate) fn rar_volume_members(
+    ctx: &mut Ctx<'_>,
+    volumes: &[&[u8]],
+    findings: &mut Vec<Finding>,
+    visit: &mut Visit<'_>,
+) {
+    let opts = ctx.opts;
+    let parse = |pw: Option<&[u8]>| {
+        let mut set = Vec::new();
+        for (k, v) in volumes.iter().enumerate() {
+            match rars::ArchiveReader::read_with_options(v, rar_options(opts, pw)) {
+                Ok(a) => set.push(a),
+                Err(e) => return (set, Some((k, e))),
+            }
+        }
+        (set, None)
+    };
+    let (mut set, mut broken) = parse(None);
+    let mut password = None;
+    let locked = broken.as_ref().is_some_and(|(_, e)| rar_locked(e))
+        || set.iter().any(|a| a.members().any(|m| m.meta.is_encrypted));
+    if locked
+        && let Some(pw) = ctx
+            .passwords
+            .iter()
+            .find(|pw| rar_volumes_open(ctx, volumes, pw))
+    {
+        (set, broken) = parse(Some(pw.as_bytes()));
+        password = Some(pw.clone());
+    }
+    if let Some((k, e)) = &broken {
+        if rar_locked(e) && password.is_none() {
+            findings.push(Finding::new(
+                "archive.encrypted",
+                Severity::Medium,
+                "rar volumes with encrypted headers: member names and contents cannot be inspected",
+            ));
+        } else {
+            malformed(findings, &format!("rar volume {}", k + 1), e);
+        }
+    }
+    if set.is_empty() {
+        return;
+    }
+    if locked && password.is_none() {
+        // The reader wants the password before the first member: the set is told, its
+        // names listed.
+        let names: Vec<String> = rars::volume_members(&set)
+            .unwrap_or_default()
+            .iter()
+            .filter(|m| m.meta.is_encrypted && !m.meta.is_directory)
+            .map(rar_name)
+            .collect();
+        let shown: Vec<&str> = names.iter().take(5).map(String::as_str).collect();
+        findings.push(Finding::new(
+            "archive.encrypted",
+            Severity::Medium,
+            format!(
+                "rar volumes with {} encrypted member(s) (no candidate password fits): {}",
+                names.len(),
+                shown.join(", ")
+            ),
+        ));
+        return;
+    }
+    // The members in the order the reader opens them (redirections open none).
+    let logical = rars::volume_members(&set).unwrap_or_default();
+    let mut members = logical.iter().filter(|m| !m.meta.is_redirection);
+    let whole = volumes.iter().map(|v| v.len() as u64).sum::<u64>();
+    let run = std::cell::RefCell::new(RarRun {
+        ctx,
+        findings,
+        visit,
+        current: None,
+        buf: std::rc::Rc::new(std::cell::RefCell::new(Vec::new())),
+        cut: std::rc::Rc::new(std::cell::Cell::new(RarCut::None)),
+        count: 0,
+        encrypted: Vec::new(),
+        opened: 0,
+        stop: false,
+        password: password.is_some(),
+    });
+    let options = rar_options(opts, password.as_deref().map(str::as_bytes));
+    let res = rars::extract_volumes_to_with_options(&set, options, |meta| {
+        let mut r = run.borrow_mut();
+        r.finish();
+        let member = members.next();
+        if meta.is_directory {
+            return Ok(Box::new(std::io::sink()));
+        }
+        if r.stop || r.ctx.expired() {
+            return Err(rars::Error::Cancelled);
+        }
+        let name = if meta.name_is_unicode {
+            String::from_utf8_lossy(&meta.name).into_owned()
+        } else {
+            crate::names::stored_name(&meta.name, crate::names::Legacy::Unstated)
+        }
+        .replace('\\', "/");
+        // (Should the reader's order and the listing's differ, the set's size bounds it.)
+        let (size, packed, encrypted) =
+            member
+                .filter(|m| m.meta.name == meta.name)
+                .map_or((0, whole, false), |m| {
+                    (
+                        m.meta.unpacked_size,
+                        m.meta.packed_size,
+                        m.meta.is_encrypted,
+                    )
+                });
+        match r.begin(name, size, packed, encrypted) {
+            Some(sink) => Ok(Box::new(sink) as Box<dyn std::io::Write>),
+            // A member not read ends the set's reading: the reader has no way to pass one.
+            None => {
+                r.stop = true;
+                Err(rars::Error::Cancelled)
+            }
+        }
+    });
+    let mut r = run.into_inner();
+    match res {
+        Ok(()) => r.finish(),
+        Err(rars::Error::Cancelled) => {}
+        Err(e) => match r.current.take() {
+            Some(name) => r.failed(name, &e),
+            None => malformed(r.findings, "rar volumes", &e),
+        },
+    }
+    r.end();
+}
+
+/// Does the candidate password `pw` open a RAR archive in volumes: do they parse with it
+/// (their headers decrypt when they are encrypted), and does its first member decode to its
+/// CRC (the reading is stopped as the second one opens)?
+fn rar_volumes_open(ctx: &Ctx<'_>, volumes: &[&[u8]], pw: &str) -> bool {
+    let options = rar_options(ctx.opts, Some(pw.as_bytes()));
+    let Ok(set) = volumes
+        .iter()
+        .map(|v| rars::ArchiveReader::read_with_options(v, options))
+        .collect::<Result<Vec<_>, _>>()
+    else {
+        return false;
+    };
+    let mut opened = 0;
+    let cut = std::rc::Rc::new(std::cell::Cell::new(RarCut::None));
+    let res = rars::extract_volumes_to_with_options(&set, options, |meta| {
+        if meta.is_directory {
+            return Ok(Box::new(std::io::sink()));
+        }
+        opened += 1;
+        if opened > 1 {
+            return Err(rars::Error::Cancelled);
+        }
+        Ok(Box::new(RarSink {
+            buf: None,
+            len: 0,
+            cap: ctx.budget,
+            deadline: ctx.deadline,
+            cut: cut.clone(),
+        }))
+    });
+    res.is_ok() || opened > 1
 }
 
 fn rar_listing(ctx: &mut Ctx<'_>, data: &[u8], findings: &mut Vec<Finding>) {

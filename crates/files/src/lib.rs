@@ -339,6 +339,37 @@ pub fn walk_members_reporting_at(
     Ok(())
 }
 
+/// [`walk_members_reporting`] on a RAR archive in volumes (`x.part1.rar`, `x.part2.rar`…, or
+/// `x.rar`, `x.r00`…), given in order, named `name` (the first volume's): its members read
+/// across them, one split over two volumes whole, as `x.part1.rar!out/list.csv`
+/// ([`rar::volume_names`] finds a set's volumes by their names).
+pub fn walk_rar_volumes_reporting(
+    name: &str,
+    volumes: &[&[u8]],
+    opts: &Options,
+    whole: &dyn Fn(&str, &[u8]) -> bool,
+    f: &mut dyn FnMut(&str, &[u8]) -> bool,
+    problem: &mut dyn FnMut(&str, &Finding),
+) -> Result<(), Error> {
+    let mut ctx = Ctx::new(opts, &[]);
+    let mut w = Walker { whole, f, problem };
+    let first = volumes.first().copied().unwrap_or_default();
+    w.open(&mut ctx, name, first, 0, &mut |ctx, sink, visit| {
+        archive::rar_volume_members(ctx, volumes, sink, visit);
+    });
+    if ctx.out_of_time {
+        (w.problem)(
+            name,
+            &Finding::new(
+                "file.limit",
+                Severity::Low,
+                "time budget spent: members not read",
+            ),
+        );
+    }
+    Ok(())
+}
+
 /// The callbacks of [`walk_members_reporting`].
 struct Walker<'w> {
     whole: &'w dyn Fn(&str, &[u8]) -> bool,
@@ -367,6 +398,21 @@ impl Walker<'_> {
             );
             return (self.f)(name, data);
         }
+        self.open(ctx, name, data, depth, &mut |ctx, sink, visit| {
+            archive::members(ctx, name, t, data, sink, visit);
+        })
+    }
+
+    /// Walks the members that `read` gives of the container `name` (`data`: its bytes,
+    /// handed over when it gives none), `depth` containers deep.
+    fn open(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        name: &str,
+        data: &[u8],
+        depth: u32,
+        read: &mut dyn FnMut(&mut Ctx<'_>, &mut Vec<Finding>, &mut archive::Visit<'_>),
+    ) -> bool {
         let mut sink = Vec::new();
         let mut go_on = true;
         let mut any = false;
@@ -376,7 +422,7 @@ impl Walker<'_> {
             go_on = self.walk(ctx, &child, bytes, depth + 1);
             go_on
         };
-        archive::members(ctx, name, t, data, &mut sink, &mut visit);
+        read(ctx, &mut sink, &mut visit);
         for fd in &sink {
             (self.problem)(name, fd);
         }

@@ -358,6 +358,125 @@ fn extent4(b: &[u8], next: &mut usize) -> Option<Result<usize, usize>> {
     }
 }
 
+/// Does the RAR archive that starts `b` say it is a volume of a multi-volume set (its main
+/// header's first flag, in RAR 1.5-4 and in RAR 5)?
+pub fn is_volume(b: &[u8]) -> bool {
+    if b.starts_with(RAR5) {
+        let mut p = RAR5.len() + 4;
+        let Some(_size) = vint(b, &mut p) else {
+            return false;
+        };
+        let (Some(kind), Some(flags)) = (vint(b, &mut p), vint(b, &mut p)) else {
+            return false;
+        };
+        if kind != 1 {
+            return false;
+        }
+        for skip in [1, 2] {
+            if flags & skip != 0 && vint(b, &mut p).is_none() {
+                return false;
+            }
+        }
+        vint(b, &mut p).is_some_and(|archive_flags| archive_flags & 1 != 0)
+    } else if b.starts_with(RAR4) {
+        b.get(RAR4.len() + 2) == Some(&0x73) && le16(b, RAR4.len() + 3).is_some_and(|f| f & 1 != 0)
+    } else {
+        false
+    }
+}
+
+/// A volume's place in its set, by its name: the set's stem and the volume's number from 0,
+/// for `x.part1.rar` (any digits, any case: 0) and `x.rar` (0), `x.r00` (1), `x.r01` (2)…
+/// (WinRAR's names, new and old).
+fn volume_number(path: &std::path::Path) -> Option<(String, Style, usize)> {
+    let name = path.file_name()?.to_str()?;
+    let lower = name.to_ascii_lowercase();
+    if let Some(stem) = lower.strip_suffix(".rar") {
+        if let Some((base, n)) = stem.rsplit_once(".part")
+            && !n.is_empty()
+            && n.bytes().all(|c| c.is_ascii_digit())
+        {
+            let k: usize = n.parse().ok()?;
+            return Some((
+                name[..base.len()].to_string(),
+                Style::Part(n.len()),
+                k.checked_sub(1)?,
+            ));
+        }
+        return Some((name[..stem.len()].to_string(), Style::Old, 0));
+    }
+    let (stem, ext) = lower.rsplit_once('.')?;
+    let digits = ext.strip_prefix('r')?;
+    if digits.len() == 2 && digits.bytes().all(|c| c.is_ascii_digit()) {
+        let k: usize = digits.parse().ok()?;
+        return Some((name[..stem.len()].to_string(), Style::Old, k + 1));
+    }
+    None
+}
+
+/// How a set names its volumes: `.partN.rar` (the digits of the first's number), or `.rar`,
+/// `.r00`, `.r01`…
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Style {
+    Part(usize),
+    Old,
+}
+
+/// The file of volume `k` (from 0) of a set, beside `dir`: either case of the extension.
+fn volume_path(
+    dir: &std::path::Path,
+    stem: &str,
+    style: Style,
+    k: usize,
+) -> Option<std::path::PathBuf> {
+    let names = match style {
+        Style::Part(width) => vec![
+            format!("{stem}.part{:0width$}.rar", k + 1),
+            format!("{stem}.part{:0width$}.RAR", k + 1),
+            format!("{stem}.PART{:0width$}.RAR", k + 1),
+        ],
+        Style::Old if k == 0 => vec![format!("{stem}.rar"), format!("{stem}.RAR")],
+        Style::Old if k <= 100 => vec![
+            format!("{stem}.r{:02}", k - 1),
+            format!("{stem}.R{:02}", k - 1),
+        ],
+        Style::Old => return None,
+    };
+    names.into_iter().map(|n| dir.join(n)).find(|p| p.is_file())
+}
+
+/// The volumes of the multi-volume RAR set whose first volume is `first`, in order (its
+/// siblings named as WinRAR names them: `x.part1.rar`, `x.part2.rar`…, or `x.rar`, `x.r00`,
+/// `x.r01`…), up to the first one missing; `None` when `first` is not a first volume's name
+/// or no second volume is beside it.
+pub fn volume_names(first: &std::path::Path) -> Option<Vec<std::path::PathBuf>> {
+    let (stem, style, k) = volume_number(first)?;
+    if k != 0 {
+        return None;
+    }
+    let dir = first.parent()?;
+    let mut set = vec![first.to_path_buf()];
+    while let Some(p) = volume_path(dir, &stem, style, set.len()) {
+        set.push(p);
+    }
+    (set.len() > 1).then_some(set)
+}
+
+/// The first volume of the set whose later volume `path` is, by its name, when it is beside
+/// it (`x.part2.rar` gives `x.part1.rar`, `x.r03` gives `x.rar`).
+pub fn first_volume(path: &std::path::Path) -> Option<std::path::PathBuf> {
+    let (stem, style, k) = volume_number(path)?;
+    if k == 0 {
+        return None;
+    }
+    let dir = path.parent()?;
+    match style {
+        // `x.part10.rar`'s first may be `x.part1.rar` or `x.part01.rar`.
+        Style::Part(width) => (1..=width).find_map(|w| volume_path(dir, &stem, Style::Part(w), 0)),
+        Style::Old => volume_path(dir, &stem, style, 0),
+    }
+}
+
 /// A RAR 5 archive with stored, unencrypted members (for the synthetic corpus).
 pub fn synth_rar5(files: &[(&str, &[u8])], encrypted: bool) -> Vec<u8> {
     fn put_vint(v: &mut Vec<u8>, mut x: u64) {
@@ -418,6 +537,46 @@ pub fn synth_rar5(files: &[(&str, &[u8])], encrypted: bool) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// WinRAR's volume names, new (`x.part1.rar`, any width, any case) and old (`x.rar`,
+    /// `x.r00`…): a first volume gives its set up to the first missing; a later one its first.
+    #[test]
+    fn volumes_are_found_by_their_names() {
+        let dir = tempfile::tempdir().unwrap();
+        let touch = |n: &str| {
+            std::fs::write(dir.path().join(n), b"Rar!").unwrap();
+            dir.path().join(n)
+        };
+        let p1 = touch("staged.part01.rar");
+        let p2 = touch("staged.part02.rar");
+        let p3 = touch("staged.part03.rar");
+        touch("staged.part05.rar");
+        let o = touch("old.RAR");
+        let o0 = touch("old.R00");
+        let o1 = touch("old.r01");
+        let alone = touch("alone.rar");
+        assert_eq!(
+            volume_names(&p1),
+            Some(vec![p1.clone(), p2.clone(), p3.clone()])
+        );
+        assert_eq!(
+            volume_names(&o),
+            Some(vec![o.clone(), o0.clone(), o1.clone()])
+        );
+        assert_eq!(volume_names(&p2), None, "not a first volume");
+        assert_eq!(volume_names(&alone), None, "no second volume");
+        assert_eq!(first_volume(&p3), Some(p1.clone()));
+        assert_eq!(first_volume(&o1), Some(o.clone()));
+        assert_eq!(first_volume(&p1), None);
+        assert_eq!(
+            first_volume(&dir.path().join("x.part2.rar")),
+            None,
+            "no first beside it"
+        );
+        let p10 = touch("big.part10.rar");
+        let b1 = touch("big.part1.rar");
+        assert_eq!(first_volume(&p10), Some(b1));
+    }
 
     #[test]
     fn lists_rar5() {

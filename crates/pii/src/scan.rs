@@ -110,6 +110,37 @@ enum Task {
     File(PathBuf),
 }
 
+/// A walk of a container through `kizuki_files`, given its callbacks: is this member read
+/// whole, a member, a problem ([`Scanner::walked`]).
+type Walk<'w> = dyn FnMut(
+        &dyn Fn(&str, &[u8]) -> bool,
+        &mut dyn FnMut(&str, &[u8]) -> bool,
+        &mut dyn FnMut(&str, &kizuki_core::Finding),
+    ) -> Result<(), kizuki_files::Error>
+    + 'w;
+
+/// Is `path` a later volume of a RAR archive in volumes whose first volume is in `listed`
+/// (by their names, and the first's header says it is a volume)? Then it is read with the
+/// first ([`Scanner::scan_rar_volumes`]), not on its own.
+fn later_volume(path: &Path, listed: &std::collections::HashSet<PathBuf>) -> bool {
+    let Some(first) = kizuki_files::rar::first_volume(path).filter(|f| listed.contains(f)) else {
+        return false;
+    };
+    let mut head = [0u8; 64];
+    let n = File::open(&first).and_then(|mut f| {
+        let mut n = 0;
+        while n < head.len() {
+            match f.read(&mut head[n..])? {
+                0 => break,
+                k => n += k,
+            }
+        }
+        Ok(n)
+    });
+    n.is_ok_and(|n| kizuki_files::rar::is_volume(&head[..n]))
+        && kizuki_files::rar::volume_names(&first).is_some_and(|v| v.iter().any(|p| p == path))
+}
+
 /// What a reader did with a file.
 enum Outcome {
     /// Read it (its stamp taken before, with a ledger), giving these items.
@@ -347,6 +378,15 @@ impl Scanner {
                 tasks.push(Task::File(p.clone()));
             }
         }
+        // A RAR archive's later volumes are read with its first, when it is among the files.
+        let listed: std::collections::HashSet<PathBuf> = tasks
+            .iter()
+            .filter_map(|t| match t {
+                Task::File(p) => Some(p.clone()),
+                Task::Failed(_) => None,
+            })
+            .collect();
+        tasks.retain(|t| !matches!(t, Task::File(p) if later_volume(p, &listed)));
         // The files to read, in order (not the ledger's own files).
         if let Some(l) = ledger.as_deref() {
             tasks.retain(|t| !matches!(t, Task::File(path) if l.is_own(path)));
@@ -614,6 +654,15 @@ impl Scanner {
                 && self.scan_zip(path, &label, &mut out)
             {
                 return Ok(());
+            }
+            // The first volume of a RAR archive in volumes, its later ones beside it: the set
+            // is read together (a member split over two comes out whole).
+            if t == FileType::Rar
+                && kizuki_files::rar::is_volume(&head)
+                && let Some(volumes) = kizuki_files::rar::volume_names(path)
+            {
+                drop(f);
+                return self.scan_rar_volumes(&label, &volumes, &mut out);
             }
             if t.is_container() || whole {
                 let cap = self.opts.max_total_size;
@@ -1047,13 +1096,55 @@ impl Scanner {
         raw_back: bool,
         out: &mut Vec<Item>,
     ) {
+        let opts = self.walker_options();
+        self.walked(name, raw_back, out, &mut |whole, f, problem| {
+            kizuki_files::walk_members_reporting_at(name, data, depth, &opts, whole, f, problem)
+        });
+    }
+
+    /// Reads a RAR archive in volumes (`x.part1.rar`, `x.part2.rar`…, the first's name
+    /// `name`), read whole within the size cap, through the walker: its members under the
+    /// first volume's name.
+    fn scan_rar_volumes(
+        &self,
+        name: &str,
+        volumes: &[PathBuf],
+        out: &mut Vec<Item>,
+    ) -> Result<(), Error> {
+        let cap = self.opts.max_total_size;
+        let mut left = cap;
+        let mut data = Vec::new();
+        for v in volumes {
+            let io_err = |source| Error::Io {
+                path: v.clone(),
+                source,
+            };
+            let f = File::open(v).map_err(io_err)?;
+            let Some(d) = kizuki_core::io::read_capped(f, left).map_err(|e| Error::Io {
+                path: v.clone(),
+                source: e,
+            })?
+            else {
+                return Err(Error::Cap(format!("RAR volumes larger than {cap} bytes")));
+            };
+            left -= d.len() as u64;
+            data.push(d);
+        }
+        let volumes: Vec<&[u8]> = data.iter().map(Vec::as_slice).collect();
+        let opts = self.walker_options();
+        self.walked(name, true, out, &mut |whole, f, problem| {
+            kizuki_files::walk_rar_volumes_reporting(name, &volumes, &opts, whole, f, problem)
+        });
+        Ok(())
+    }
+
+    /// Scans what a walk of the container `name` hands over (`walk`, given the callbacks: is
+    /// this member read whole, a member, a problem), its problems as error items; `raw_back`
+    /// as in [`Self::scan_nested_as`].
+    fn walked(&self, name: &str, raw_back: bool, out: &mut Vec<Item>, walk: &mut Walk<'_>) {
         let mut problems = Vec::new();
         let whole = |n: &str, d: &[u8]| is_xlsx(n, d);
-        let res = kizuki_files::walk_members_reporting_at(
-            name,
-            data,
-            depth,
-            &self.walker_options(),
+        let res = walk(
             &whole,
             &mut |path, bytes| {
                 // The container itself, handed back when no member of it opens.

@@ -1006,3 +1006,94 @@ fn rar_archives_in_a_disk_image_give_their_members() {
     assert_eq!(records(&items), want, "{items:?}");
     assert_eq!(failed(&items).len(), 1, "{items:?}");
 }
+
+/// The staged archive split into volumes for the way out (`rar a -v50m`), restored beside one
+/// another: read together from the first volume (a member split over volumes comes out
+/// whole, under the first volume's name), the later ones not read on their own; WinRAR's new
+/// names (`x.part1.rar`) and old ones (`x.rar`, `x.r00`), encrypted with a password too. A
+/// later volume given alone is read as far as it goes, and what it cannot read is told.
+#[test]
+fn rar_archives_in_volumes_are_read_together() {
+    use rars::ArchiveVersion::{Rar29, Rar50};
+    let dir = tempfile::tempdir().unwrap();
+    let customers = synth::persons_file(43, 300, Form::Csv, encoding_rs::SHIFT_JIS).data;
+    let memo = synth::persons_file(44, 20, Form::Text, encoding_rs::UTF_8).data;
+    let pw = "Staged#2016";
+    let sets = [
+        ("new", Rar50, None, "staged.part{}.rar", 1),
+        ("old", Rar29, None, "old.{}", 0),
+        ("locked", Rar50, Some(pw), "locked.part{:02}.rar", 1),
+    ];
+    let mut written = Vec::new();
+    for (what, format, password, pattern, from) in sets {
+        let mut b = rars::Builder::new(format)
+            .password(password.map(|p| p.as_bytes().to_vec()))
+            .volume_size(Some(8192));
+        b.add_bytes(
+            "顧客.csv".as_bytes().to_vec(),
+            customers.clone(),
+            Some(0x4870_0000),
+            None,
+        )
+        .unwrap();
+        // (The writer puts one file only in volumes of RAR 2.9's format.)
+        if format == Rar50 {
+            b.add_bytes(
+                "メモ.txt".as_bytes().to_vec(),
+                memo.clone(),
+                Some(0x4870_0000),
+                None,
+            )
+            .unwrap();
+        }
+        let volumes = b.build_volumes(None).unwrap();
+        assert!(volumes.len() >= 3, "{what}: {}", volumes.len());
+        let mut paths = Vec::new();
+        for (k, v) in volumes.iter().enumerate() {
+            let name = match pattern {
+                "old.{}" if k == 0 => "old.rar".to_string(),
+                "old.{}" => format!("old.r{:02}", k - 1),
+                "locked.part{:02}.rar" => format!("locked.part{:02}.rar", k + from),
+                _ => format!("staged.part{}.rar", k + from),
+            };
+            paths.push(write(dir.path(), &name, v));
+        }
+        written.push((what, paths));
+    }
+    let open = Scanner::new(Options {
+        passwords: vec![pw.into()],
+        ..Options::default()
+    });
+    let mut items = Vec::new();
+    open.scan_paths(&[dir.path().to_path_buf()], &mut |i| items.push(i));
+    assert!(failed(&items).is_empty(), "{:?}", failed(&items));
+    let got: Vec<(String, u64)> = found(&items)
+        .into_iter()
+        .map(|(p, v)| {
+            let p = p.rsplit_once('/').unwrap().1.to_string();
+            (p, v["records"].as_u64().unwrap_or(0))
+        })
+        .collect();
+    let texts = |first: &str| {
+        [
+            (format!("{first}!顧客.csv"), 300),
+            (format!("{first}!メモ.txt"), 0),
+        ]
+    };
+    let mut want = Vec::new();
+    want.extend(texts("locked.part01.rar"));
+    want.push(("old.rar!顧客.csv".to_string(), 300));
+    want.extend(texts("staged.part1.rar"));
+    assert_eq!(got, want);
+    // Without the password: the locked set is told encrypted, once, at its first volume.
+    let mut items = Vec::new();
+    Scanner::default().scan_paths(&[dir.path().to_path_buf()], &mut |i| items.push(i));
+    let told = failed(&items);
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert!(told[0].0.ends_with("locked.part01.rar"), "{told:?}");
+    assert!(told[0].1.contains("encrypted"), "{told:?}");
+    // A later volume alone: no panic; what continues from the volume before is told.
+    let later = &written[0].1[1];
+    let items = Scanner::default().scan_file(later);
+    assert!(!failed(&items).is_empty(), "{items:?}");
+}
