@@ -40,6 +40,26 @@ pub fn ooxml(data: &[u8]) {
 pub fn zip(data: &[u8]) {
     run("fuzz.zip", data);
     let _ = crate::walk_members("fuzz.zip", data, &Options::default(), &mut |_, _| true);
+    // A RAR archive in volumes: the input cut where a second RAR mark starts (the seeds
+    // `rar*_volumes*.in` are two volumes one after the other).
+    if data.starts_with(b"Rar!")
+        && let Some(k) = memchr::memmem::find(&data[4..], b"Rar!\x1A\x07").map(|k| k + 4)
+    {
+        let opts = Options {
+            max_total_size: 16 * 1024 * 1024,
+            max_time: std::time::Duration::from_secs(2),
+            passwords: vec!["infected".into()],
+            ..Options::default()
+        };
+        let _ = crate::walk_rar_volumes_reporting(
+            "fuzz.part1.rar",
+            &[&data[..k], &data[k..]],
+            &opts,
+            &|_, _| false,
+            &mut |_, _| true,
+            &mut |_, _| {},
+        );
+    }
 }
 
 /// LNK parser.
