@@ -786,7 +786,28 @@ struct RarRun<'a, 'c, 'v> {
     password: bool,
 }
 
-impl RarRun<'_, '_, '_> {
+impl<'a, 'c, 'v> RarRun<'a, 'c, 'v> {
+    fn new(
+        ctx: &'a mut Ctx<'c>,
+        findings: &'a mut Vec<Finding>,
+        visit: &'a mut Visit<'v>,
+        password: bool,
+    ) -> Self {
+        RarRun {
+            ctx,
+            findings,
+            visit,
+            current: None,
+            buf: std::rc::Rc::new(std::cell::RefCell::new(Vec::new())),
+            cut: std::rc::Rc::new(std::cell::Cell::new(RarCut::None)),
+            count: 0,
+            encrypted: Vec::new(),
+            opened: 0,
+            stop: false,
+            password,
+        }
+    }
+
     /// Hands the member just decoded (verified: the reader called on) to the visitor.
     fn finish(&mut self) {
         let Some(name) = self.current.take() else {
@@ -1001,21 +1022,7 @@ fn rar_members(ctx: &mut Ctx<'_>, data: &[u8], findings: &mut Vec<Finding>, visi
                 return rar_listing(ctx, data, findings);
             }
         };
-    let buf = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
-    let cut = std::rc::Rc::new(std::cell::Cell::new(RarCut::None));
-    let run = std::cell::RefCell::new(RarRun {
-        ctx,
-        findings,
-        visit,
-        current: None,
-        buf,
-        cut,
-        count: 0,
-        encrypted: Vec::new(),
-        opened: 0,
-        stop: false,
-        password: password.is_some(),
-    });
+    let run = std::cell::RefCell::new(RarRun::new(ctx, findings, visit, password.is_some()));
     let options = rar_options(opts, password.as_deref().map(str::as_bytes));
     let res = archive.extract_with_control_and_errors(
         options,
@@ -1147,19 +1154,7 @@ pub(crate) fn rar_volume_members(
     let logical = rars::volume_members(&set).unwrap_or_default();
     let mut members = logical.iter().filter(|m| !m.meta.is_redirection);
     let whole = volumes.iter().map(|v| v.len() as u64).sum::<u64>();
-    let run = std::cell::RefCell::new(RarRun {
-        ctx,
-        findings,
-        visit,
-        current: None,
-        buf: std::rc::Rc::new(std::cell::RefCell::new(Vec::new())),
-        cut: std::rc::Rc::new(std::cell::Cell::new(RarCut::None)),
-        count: 0,
-        encrypted: Vec::new(),
-        opened: 0,
-        stop: false,
-        password: password.is_some(),
-    });
+    let run = std::cell::RefCell::new(RarRun::new(ctx, findings, visit, password.is_some()));
     let options = rar_options(opts, password.as_deref().map(str::as_bytes));
     let res = rars::extract_volumes_to_with_options(&set, options, |meta| {
         let mut r = run.borrow_mut();

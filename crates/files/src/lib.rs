@@ -326,16 +326,7 @@ pub fn walk_members_reporting_at(
     let mut ctx = Ctx::new(opts, &[]);
     let mut w = Walker { whole, f, problem };
     w.walk(&mut ctx, name, data, depth);
-    if ctx.out_of_time {
-        (w.problem)(
-            name,
-            &Finding::new(
-                "file.limit",
-                Severity::Low,
-                "time budget spent: members not read",
-            ),
-        );
-    }
+    w.timed_out(&ctx, name);
     Ok(())
 }
 
@@ -357,16 +348,7 @@ pub fn walk_rar_volumes_reporting(
     w.open(&mut ctx, name, first, 0, &mut |ctx, sink, visit| {
         archive::rar_volume_members(ctx, volumes, sink, visit);
     });
-    if ctx.out_of_time {
-        (w.problem)(
-            name,
-            &Finding::new(
-                "file.limit",
-                Severity::Low,
-                "time budget spent: members not read",
-            ),
-        );
-    }
+    w.timed_out(&ctx, name);
     Ok(())
 }
 
@@ -378,6 +360,20 @@ struct Walker<'w> {
 }
 
 impl Walker<'_> {
+    /// Tells when the time budget was spent walking `name` (members were left unread).
+    fn timed_out(&mut self, ctx: &Ctx<'_>, name: &str) {
+        if ctx.out_of_time {
+            (self.problem)(
+                name,
+                &Finding::new(
+                    "file.limit",
+                    Severity::Low,
+                    "time budget spent: members not read",
+                ),
+            );
+        }
+    }
+
     fn walk(&mut self, ctx: &mut Ctx<'_>, name: &str, data: &[u8], depth: u32) -> bool {
         let t = sniff::sniff(data, name);
         let open = (t.is_container() || t == FileType::Ooxml) && !(self.whole)(name, data);
