@@ -783,7 +783,10 @@ struct RarRun<'a, 'c, 'v> {
     opened: usize,
     /// The visitor asked to stop, or a cap was met.
     stop: bool,
+    /// A candidate password opened the archive.
     password: bool,
+    /// The member being decoded is encrypted.
+    sealed: bool,
 }
 
 impl<'a, 'c, 'v> RarRun<'a, 'c, 'v> {
@@ -805,6 +808,7 @@ impl<'a, 'c, 'v> RarRun<'a, 'c, 'v> {
             opened: 0,
             stop: false,
             password,
+            sealed: false,
         }
     }
 
@@ -819,7 +823,7 @@ impl<'a, 'c, 'v> RarRun<'a, 'c, 'v> {
             self.stop = true;
             return;
         }
-        if self.password {
+        if self.sealed {
             self.opened += 1;
         }
         if !(self.visit)(self.ctx, &name, &bytes) {
@@ -843,6 +847,8 @@ impl<'a, 'c, 'v> RarRun<'a, 'c, 'v> {
                 return;
             }
             RarCut::Time => {
+                // (The sink saw the deadline pass; the walk tells it.)
+                self.ctx.out_of_time = true;
                 self.stop = true;
                 return;
             }
@@ -929,6 +935,7 @@ impl<'a, 'c, 'v> RarRun<'a, 'c, 'v> {
         self.buf.borrow_mut().clear();
         self.cut.set(RarCut::None);
         self.current = Some(name);
+        self.sealed = encrypted;
         Some(RarSink {
             buf: Some(self.buf.clone()),
             len: 0,
