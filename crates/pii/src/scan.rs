@@ -126,18 +126,9 @@ fn later_volume(path: &Path, listed: &std::collections::HashSet<PathBuf>) -> boo
     let Some(first) = kizuki_files::rar::first_volume(path).filter(|f| listed.contains(f)) else {
         return false;
     };
-    let mut head = [0u8; 64];
-    let n = File::open(&first).and_then(|mut f| {
-        let mut n = 0;
-        while n < head.len() {
-            match f.read(&mut head[n..])? {
-                0 => break,
-                k => n += k,
-            }
-        }
-        Ok(n)
-    });
-    n.is_ok_and(|n| kizuki_files::rar::is_volume(&head[..n]))
+    File::open(&first)
+        .and_then(|f| kizuki_core::io::read_capped(f.take(64), 64))
+        .is_ok_and(|head| head.is_some_and(|h| kizuki_files::rar::is_volume(&h)))
         && kizuki_files::rar::volume_names(&first).is_some_and(|v| v.iter().any(|p| p == path))
 }
 
@@ -1120,11 +1111,7 @@ impl Scanner {
                 source,
             };
             let f = File::open(v).map_err(io_err)?;
-            let Some(d) = kizuki_core::io::read_capped(f, left).map_err(|e| Error::Io {
-                path: v.clone(),
-                source: e,
-            })?
-            else {
+            let Some(d) = kizuki_core::io::read_capped(f, left).map_err(io_err)? else {
                 return Err(Error::Cap(format!("RAR volumes larger than {cap} bytes")));
             };
             left -= d.len() as u64;
