@@ -694,6 +694,23 @@ fn rar_options<'p>(
         .with_rar50_buffered_decode_limit(RAR_BUFFERED)
 }
 
+/// The dictionary a RAR 5 or 7 member declares (its compression information: 128 KiB
+/// shifted by bits 10-14, plus RAR 7's 1/32 steps in bits 15-19); `None` for other formats
+/// and stored members.
+fn rar_dictionary(m: &rars::ArchiveMember) -> Option<u64> {
+    let rars::ArchiveMemberDetail::Rar50Plus {
+        compression_info, ..
+    } = &m.detail
+    else {
+        return None;
+    };
+    if m.meta.is_stored || m.meta.is_directory {
+        return None;
+    }
+    let base = (128u64 << 10) << ((compression_info >> 10) & 0x1F);
+    Some(base + base / 32 * ((compression_info >> 15) & 0x1F))
+}
+
 /// Is this the reader telling that a password is missing or wrong?
 fn rar_locked(e: &rars::Error) -> bool {
     matches!(
@@ -889,6 +906,23 @@ impl<'a, 'c, 'v> RarRun<'a, 'c, 'v> {
                     Severity::Low,
                     format!(
                         "'{name}' continues in another volume of a multi-volume archive: not read"
+                    ),
+                )
+                .in_member(name.clone()),
+            );
+            return Skip;
+        }
+        // A dictionary past the cap: told and passed here (the reader's own refusal would
+        // end the archive); in a solid archive the members after it need it, and end there.
+        if let Some(dictionary) = rar_dictionary(m).filter(|d| *d > RAR_DICTIONARY) {
+            self.findings.push(
+                Finding::new(
+                    "archive.unsupported",
+                    Severity::Low,
+                    format!(
+                        "'{name}' not read: its RAR 5 dictionary of {} MiB passes the {} MiB kizuki decodes",
+                        dictionary >> 20,
+                        RAR_DICTIONARY >> 20
                     ),
                 )
                 .in_member(name.clone()),

@@ -864,3 +864,88 @@ fn rar_volumes_are_walked_together() {
         }
     }
 }
+
+/// A RAR 5 member declaring a dictionary past the reader's cap (512 MiB: the decoder would
+/// allocate it) is not decoded, and told; the member after it is read.
+#[test]
+fn rar_dictionaries_past_the_cap_are_refused() {
+    let t = table();
+    let a = rar(
+        rars::ArchiveVersion::Rar50,
+        &[(b"big.csv", &t), (b"a.csv", &t)],
+        false,
+        None,
+        false,
+    );
+    // The first file header: after the mark and the main header; its compression information
+    // (a variable-length integer after the sizes, attributes, time and CRC) gets dictionary
+    // size 12 (128 KiB << 12), its header's CRC made right again.
+    let vint = |b: &[u8], p: &mut usize| {
+        let mut v = 0u64;
+        for shift in (0..).step_by(7) {
+            let x = b[*p];
+            *p += 1;
+            v |= u64::from(x & 0x7F) << shift;
+            if x & 0x80 == 0 {
+                return v;
+            }
+        }
+        unreachable!()
+    };
+    let mut bent = a.clone();
+    let mut at = 8;
+    loop {
+        let mut p = at + 4;
+        let size = vint(&bent, &mut p) as usize;
+        let end = p + size;
+        let kind = vint(&bent, &mut p);
+        let flags = vint(&bent, &mut p);
+        if flags & 1 != 0 {
+            vint(&bent, &mut p);
+        }
+        let data = if flags & 2 != 0 {
+            vint(&bent, &mut p)
+        } else {
+            0
+        };
+        if kind == 2 {
+            let file_flags = vint(&bent, &mut p);
+            vint(&bent, &mut p); // unpacked size
+            vint(&bent, &mut p); // attributes
+            p += if file_flags & 2 != 0 { 4 } else { 0 };
+            p += if file_flags & 4 != 0 { 4 } else { 0 };
+            let info_at = p;
+            let info = vint(&bent, &mut p);
+            assert_eq!(p - info_at, 2, "a two-byte compression information");
+            let info = (info & !(0x1F << 10)) | (12 << 10);
+            bent[info_at] = (info & 0x7F) as u8 | 0x80;
+            bent[info_at + 1] = (info >> 7) as u8;
+            let crc = crc32fast::hash(&bent[at + 4..end]);
+            bent[at..at + 4].copy_from_slice(&crc.to_le_bytes());
+            break;
+        }
+        at = end + data as usize;
+    }
+    let opts = Options::default();
+    let got = members("a.rar", &bent, &opts);
+    let mut details = Vec::new();
+    walk_members_reporting(
+        "a.rar",
+        &bent,
+        &opts,
+        &|_, _| false,
+        &mut |_, _| true,
+        &mut |_, f| details.push(f.detail.clone()),
+    )
+    .unwrap();
+    assert!(
+        got == vec![("a.rar!a.csv".to_string(), t.clone())],
+        "{:?} {details:?}",
+        paths_of(&got)
+    );
+    assert!(
+        problems("a.rar", &bent, &opts).contains(&"archive.unsupported".to_string()),
+        "{:?}",
+        problems("a.rar", &bent, &opts)
+    );
+}
