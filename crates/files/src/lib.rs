@@ -44,6 +44,7 @@ pub mod fuzzing;
 pub mod html;
 pub mod lnk;
 pub mod names;
+pub mod offcrypto;
 pub mod office;
 pub mod pdf;
 pub mod rar;
@@ -507,7 +508,7 @@ pub(crate) fn analyze(ctx: &mut Ctx<'_>, name: &str, data: &[u8], depth: u32) ->
     names::check(leaf, ft, &mut out);
     match ft {
         FileType::Pdf => pdf::analyze(ctx, name, data, depth, &mut out),
-        FileType::Ole => office::analyze_ole(ctx, data, &mut out),
+        FileType::Ole => office::analyze_ole(ctx, name, data, depth, &mut out),
         FileType::Ooxml => office::analyze_ooxml(ctx, name, data, depth, &mut out),
         FileType::Rtf => office::analyze_rtf(ctx, name, data, depth, &mut out),
         FileType::Lnk => lnk::analyze(data, &mut out),

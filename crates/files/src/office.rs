@@ -221,7 +221,10 @@ pub(crate) fn judge_vba(sources: &[String], out: &mut Out) {
 }
 
 /// Analyses an OLE2 compound file.
-pub(crate) fn analyze_ole(ctx: &mut Ctx<'_>, data: &[u8], out: &mut Out) {
+pub(crate) fn analyze_ole(ctx: &mut Ctx<'_>, name: &str, data: &[u8], depth: u32, out: &mut Out) {
+    if encrypted(ctx, name, data, depth, out) {
+        return;
+    }
     let mut cf = match cfb::CompoundFile::open(Cursor::new(data)) {
         Ok(c) => c,
         Err(e) => {
@@ -294,6 +297,83 @@ pub(crate) fn analyze_ole(ctx: &mut Ctx<'_>, data: &[u8], out: &mut Out) {
             format!("embedded OLE package: {}", packages.join(", ")),
         );
     }
+}
+
+/// An Office document encrypted with a password ([`crate::offcrypto`]): opened with Excel's
+/// built-in password or a candidate one, its package is analysed as its member
+/// `EncryptedPackage` (the stream that holds it); else told. Returns whether `data` was one
+/// (an OOXML package encrypted, or a binary document encrypted: nothing else to read in it).
+fn encrypted(ctx: &mut Ctx<'_>, name: &str, data: &[u8], depth: u32, out: &mut Out) -> bool {
+    use crate::offcrypto::{self, Opened};
+    let found = match offcrypto::find(data, ctx.budget) {
+        Some(f) => f,
+        None => {
+            if let Some(what) = offcrypto::legacy(data) {
+                out.add(
+                    "office.encrypted",
+                    Severity::Medium,
+                    format!("{what}: its content (macros included) cannot be inspected"),
+                );
+            }
+            // A binary document's macros are not encrypted (the VBA storage stays plain):
+            // analysed as any.
+            return false;
+        }
+    };
+    let enc = match found {
+        Ok(e) => e,
+        Err(e) => {
+            out.add(
+                "office.encrypted",
+                Severity::Medium,
+                format!("Office document encrypted with a password, not read: {e}"),
+            );
+            return true;
+        }
+    };
+    let how = enc.describe();
+    match enc.open(&ctx.passwords, ctx.deadline) {
+        Ok(Opened::Plain { data: plain, by }) => {
+            match by {
+                None => out.add(
+                    "office.default_password",
+                    Severity::High,
+                    format!(
+                        "encrypted with Excel's built-in password \"{}\" ({how}): Excel opens it without a prompt, while scanners see only ciphertext",
+                        offcrypto::DEFAULT_PASSWORD
+                    ),
+                ),
+                Some(_) => out.add(
+                    "office.password_opened",
+                    Severity::Info,
+                    format!("Office document encrypted with a password ({how}), opened with a candidate password"),
+                ),
+            }
+            if ctx.take(plain.len() as u64) {
+                crate::child(ctx, name, "EncryptedPackage", &plain, depth, out);
+            } else {
+                out.add(
+                    "archive.bomb",
+                    Severity::High,
+                    "decrypted document past the size budget: not analysed",
+                );
+            }
+        }
+        Ok(Opened::NoPassword) => out.add(
+            "office.encrypted",
+            Severity::Medium,
+            format!(
+                "Office document encrypted with a password ({how}) that no candidate password opens: its content (macros, links, objects) cannot be inspected"
+            ),
+        ),
+        Ok(Opened::OutOfTime) => ctx.out_of_time = true,
+        Err(e) => out.add(
+            "office.encrypted",
+            Severity::Medium,
+            format!("Office document encrypted with a password ({how}), opened but not decrypted: {e}"),
+        ),
+    }
+    true
 }
 
 fn attr<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
