@@ -1348,8 +1348,63 @@ impl Scanner {
         true
     }
 
+    /// An Office document encrypted with a password ([`kizuki_files::offcrypto`]: "Encrypt
+    /// with Password" in Excel, Word or PowerPoint 2007 and later), opened with a password
+    /// given (`--password`) or Excel's built-in one: read as the document it holds, under
+    /// its own name (`book.xlsx!Sheet1`); one that none opens is an error item that says so.
+    fn read_encrypted(
+        &self,
+        name: &str,
+        found: Result<kizuki_files::offcrypto::Encrypted, String>,
+        out: &mut Vec<Item>,
+    ) {
+        use kizuki_files::offcrypto::Opened;
+        // No time cap on a scan; the rounds of a key are (10,000,000 at most per password).
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3600);
+        let error = match found {
+            Err(e) => format!("Office document encrypted with a password, not read: {e}"),
+            Ok(enc) => match enc.open(&self.opts.passwords, deadline) {
+                Ok(Opened::Plain { data, .. }) => {
+                    self.scan_nested_as(
+                        name.to_string(),
+                        &data,
+                        1,
+                        true,
+                        "encrypted documents",
+                        out,
+                    );
+                    return;
+                }
+                Ok(Opened::NoPassword) if self.opts.passwords.is_empty() => format!(
+                    "Office document encrypted with a password ({}): give its password with --password",
+                    enc.describe()
+                ),
+                Ok(Opened::NoPassword) => format!(
+                    "Office document encrypted with a password ({}): none of the passwords given opens it (--password)",
+                    enc.describe()
+                ),
+                Ok(Opened::OutOfTime) => format!(
+                    "Office document encrypted with a password ({}): the passwords given were not all tried within an hour",
+                    enc.describe()
+                ),
+                Err(e) => format!(
+                    "Office document encrypted with a password ({}), its password found, not decrypted: {e}",
+                    enc.describe()
+                ),
+            },
+        };
+        out.push(Item::Failed {
+            path: name.to_string(),
+            error: Error::Read(error),
+        });
+    }
+
     /// The document of [`Scanner::read_ole`].
     fn read_ole_document(&self, name: &str, data: &[u8], out: &mut Vec<Item>) -> bool {
+        if let Some(found) = kizuki_files::offcrypto::find(data, self.opts.max_total_size) {
+            self.read_encrypted(name, found, out);
+            return true;
+        }
         if let Some(m) = crate::msg::read(data, self.opts.max_total_size) {
             self.scan_msg(name, m, out);
             return true;
