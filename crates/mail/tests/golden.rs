@@ -228,6 +228,49 @@ fn malformed_mime_is_analysed_as_far_as_possible() {
     assert!(r.attachments.len() <= an.limits().max_attachments);
 }
 
+/// The other PPAP: a Word document encrypted with a password, its password in the next
+/// mail. The first mail tells it encrypted; the second opens it, and the remote template
+/// its settings load is found.
+#[test]
+fn ppap_password_mail_opens_the_earlier_document() {
+    let an = analyzer();
+    let reports = scan(&an, &testdata().join("ppap-office.mbox"));
+    assert_eq!(reports.len(), 2);
+    let (doc, pw) = (&reports[0], &reports[1]);
+    let rules = |r: &MailReport| {
+        r.findings
+            .iter()
+            .map(|f| f.rule.to_string())
+            .collect::<Vec<_>>()
+    };
+    assert!(
+        rules(doc).contains(&"attachment.office.encrypted".into()),
+        "{:?}",
+        rules(doc)
+    );
+    assert!(
+        rules(doc).contains(&"ppap.encrypted_archive".into()),
+        "{:?}",
+        rules(doc)
+    );
+    assert!(!rules(doc).contains(&"attachment.office.remote_template".into()));
+    assert!(
+        rules(pw).contains(&"ppap.password_mail".into()),
+        "{:?}",
+        rules(pw)
+    );
+    assert!(
+        rules(pw).contains(&"attachment.office.remote_template".into()),
+        "{:?}",
+        rules(pw)
+    );
+    assert_eq!(pw.attachments[0].path, "ppap-office.mbox#1!請求書.docx");
+    assert_eq!(
+        pw.attachments[0].children[0].path,
+        "ppap-office.mbox#1!請求書.docx!EncryptedPackage"
+    );
+}
+
 #[test]
 fn ppap_password_mail_opens_the_earlier_archive() {
     let an = analyzer();
