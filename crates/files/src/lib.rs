@@ -27,6 +27,9 @@
 //!     decompressor (80 lines) is written here; OLE2 containers themselves are read with `cfb`.
 //!   - LNK (MS-SHLLINK), HTML, RTF: only a few fields matter for triage (target, arguments,
 //!     forms, `\objdata`), far less than any crate would parse.
+//!   - Office password encryption (MS-OFFCRYPTO, [`offcrypto`]): the key derivation on
+//!     RustCrypto's primitives; `office-crypto` slices by the sizes a file declares (a hostile
+//!     file makes it panic) and caps neither the spin count nor the package's size.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
