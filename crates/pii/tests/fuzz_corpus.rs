@@ -121,6 +121,8 @@ fn pii_file_seeds_replay() {
             // A solid RAR archive (RAR 2.9's format, written by the `rars` crate) at 4096 in
             // a disk image; the same in RAR 5 with its headers encrypted (password `fuzz`).
             "raw-rar" | "raw-rar-encrypted" => "fuzz.csv!@4096!out/顧客.csv",
+            // A workbook encrypted with a password (`fuzz`; agile, msoffcrypto-tool).
+            "xlsx-encrypted" => "fuzz.csv!顧客",
             _ => "",
         };
         assert!(
