@@ -50,6 +50,7 @@ pub mod names;
 pub mod offcrypto;
 pub mod office;
 pub mod pdf;
+pub mod pdfcrypt;
 pub mod rar;
 pub mod sevenz;
 pub mod sniff;

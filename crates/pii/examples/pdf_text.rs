@@ -3,7 +3,11 @@
 fn main() {
     let p = std::env::args().nth(1).unwrap();
     let data = std::fs::read(&p).unwrap();
-    match kizuki_pii::pdf::text(&data, 1 << 30) {
+    match kizuki_pii::pdf::text(
+        &data,
+        1 << 30,
+        &std::env::args().skip(2).collect::<Vec<_>>(),
+    ) {
         Ok(t) => {
             print!("{}", t.text);
             for (i, rows) in t.tables.iter().enumerate() {

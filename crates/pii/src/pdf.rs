@@ -21,7 +21,8 @@
 //!
 //! Widths are estimated (full width for CJK, half for the rest), not read from the fonts.
 //! Text in form XObjects and annotations is not read.
-//! An encrypted PDF is reported as not read.
+//! An encrypted PDF is decrypted first ([`kizuki_files::pdfcrypt`]: the empty password, then
+//! the passwords given); one no password opens is reported as not read.
 
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -915,13 +916,16 @@ fn close(grid: &mut Option<Grid>, out: &mut PdfText, last: &mut Option<Vec<f64>>
 }
 
 /// The text of a PDF, page by page, and its tables; `Err` when it cannot be read
-/// (encrypted).
-pub fn text(data: &[u8], cap: u64) -> Result<PdfText, String> {
+/// (encrypted with a password none of `passwords` is: most encrypted PDFs open with the
+/// empty password, an owner's restrictions only, [`kizuki_files::pdfcrypt`]).
+pub fn text(data: &[u8], cap: u64, passwords: &[String]) -> Result<PdfText, String> {
     let mut doc = pdf::parse(data, MAX_OBJECTS);
-    if doc.trailers.iter().any(|t| t.get("Encrypt").is_some())
-        || doc.objects.iter().any(|o| o.value.get("Encrypt").is_some())
-    {
-        return Err("encrypted PDF: its text cannot be read".into());
+    match kizuki_files::pdfcrypt::open(&mut doc, passwords) {
+        Ok(_) => {}
+        Err(e @ kizuki_files::pdfcrypt::Refused::NoPassword(_)) if passwords.is_empty() => {
+            return Err(format!("{e}: give its password with --password"));
+        }
+        Err(e) => return Err(e.to_string()),
     }
     let mut budget = cap;
     pdf::unpack_object_streams_within(&mut doc, MAX_OBJECTS, &mut budget, &mut || false);
@@ -1034,7 +1038,7 @@ mod table_rows {
         let Ok(pdf) = crate::synth::pdf_table_of(&rows, style) else {
             panic!("pdf");
         };
-        let Ok(t) = super::text(&pdf, 1 << 30) else {
+        let Ok(t) = super::text(&pdf, 1 << 30, &[]) else {
             panic!("text");
         };
         assert_eq!(t.tables.len(), 1, "{}", t.text);
@@ -1075,7 +1079,7 @@ mod table_rows {
         let Ok(pdf) = crate::synth::pdf_of(&lines) else {
             panic!("pdf");
         };
-        let Ok(text) = super::text(&pdf, 1 << 30) else {
+        let Ok(text) = super::text(&pdf, 1 << 30, &[]) else {
             panic!("text");
         };
         let mut t = Tally::new(CatSet::all());

@@ -1252,7 +1252,7 @@ impl Scanner {
             return;
         }
         if memchr::memmem::find(&head[..head.len().min(1024)], b"%PDF-").is_some() {
-            match crate::pdf::text(data, self.opts.max_total_size) {
+            match crate::pdf::text(data, self.opts.max_total_size, &self.opts.passwords) {
                 // No page text: an image-only PDF, or text that mentions `%PDF-` near its
                 // start (the sniffer's rule, as PDF readers accept a header anywhere in the
                 // first kilobyte): read as text.

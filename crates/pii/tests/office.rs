@@ -327,3 +327,143 @@ fn encrypted_workbooks_are_read_with_the_password_given() {
         ["顧客.xlsx!顧客 Some(40)"]
     );
 }
+
+/// A PDF encrypted by qpdf (`--encrypt USER OWNER BITS`, fixed /ID and AES IVs) from `plain`.
+fn qpdf_encrypted(plain: &[u8], args: &[&str]) -> Vec<u8> {
+    let dir = tempfile::tempdir().unwrap();
+    let (src, dst) = (dir.path().join("in.pdf"), dir.path().join("out.pdf"));
+    std::fs::write(&src, plain).unwrap();
+    let st = std::process::Command::new("qpdf")
+        .args(["--static-id", "--static-aes-iv", "--allow-weak-crypto"])
+        .args(args)
+        .arg(&src)
+        .arg(&dst)
+        .status()
+        .expect("qpdf (scripts/setup installs it)");
+    // 3: succeeded with warnings.
+    assert!(matches!(st.code(), Some(0 | 3)), "qpdf {args:?}: {st}");
+    std::fs::read(&dst).unwrap()
+}
+
+/// PDFs encrypted by the standard security handler, as qpdf writes them (RC4 of 40 and 128
+/// bits, AES-128 with plain metadata, AES-256 of revision 6, objects in object streams):
+/// those with an owner's password alone (copy and print restrictions) are read with no
+/// password, as every reader opens them; those with a user password are told, and read
+/// with `--password` given as the user's or the owner's (revision 6 in UTF-8). Before, every
+/// encrypted PDF was "encrypted PDF: its text cannot be read".
+#[test]
+fn encrypted_pdfs_are_read_with_the_password_given() {
+    let lines: Vec<String> = (0..20)
+        .map(|i| format!("Customer {i}: mail user{i}@example.jp tel 090-1234-{i:04}"))
+        .collect();
+    let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let plain = kizuki_files::synth::pdf_text(&refs);
+    let count = |items: &[Item]| -> Vec<String> {
+        items
+            .iter()
+            .map(|i| match i {
+                Item::Found(r) => format!(
+                    "{} email={} phone={}",
+                    r.path,
+                    r.categories
+                        .get(&kizuki_core::Category::Email)
+                        .unwrap_or(&0),
+                    r.categories
+                        .get(&kizuki_core::Category::Phone)
+                        .unwrap_or(&0)
+                ),
+                Item::Failed { path, error } => format!("{path} failed: {error}"),
+            })
+            .collect()
+    };
+    assert_eq!(
+        count(&Scanner::default().scan_bytes("list.pdf", &plain)),
+        ["list.pdf email=20 phone=20"]
+    );
+    let with = |pw: &str| {
+        Scanner::new(kizuki_pii::Options {
+            passwords: vec!["wrong".into(), pw.into()],
+            ..kizuki_pii::Options::default()
+        })
+    };
+    let read = ["list.pdf email=20 phone=20"];
+    // Restrictions only: no password to open.
+    for args in [
+        vec!["--encrypt", "", "owner", "40", "--"],
+        vec!["--encrypt", "", "owner", "128", "--use-aes=n", "--"],
+        vec![
+            "--encrypt",
+            "",
+            "owner",
+            "128",
+            "--use-aes=y",
+            "--cleartext-metadata",
+            "--",
+        ],
+        vec![
+            "--encrypt",
+            "",
+            "owner",
+            "256",
+            "--",
+            "--object-streams=generate",
+        ],
+    ] {
+        let sealed = qpdf_encrypted(&plain, &args);
+        assert!(sealed.windows(8).any(|w| w == b"/Encrypt"), "{args:?}");
+        assert_eq!(
+            count(&Scanner::default().scan_bytes("list.pdf", &sealed)),
+            read,
+            "{args:?}"
+        );
+    }
+    // A user password: told without it, read with it (or with the owner's).
+    for args in [
+        vec!["--encrypt", "user", "owner", "40", "--"],
+        vec!["--encrypt", "user", "owner", "128", "--use-aes=n", "--"],
+        vec![
+            "--encrypt",
+            "user",
+            "owner",
+            "128",
+            "--use-aes=y",
+            "--",
+            "--object-streams=generate",
+        ],
+        vec!["--encrypt", "user", "owner", "256", "--"],
+        vec![
+            "--encrypt",
+            "利用者",
+            "所有者",
+            "256",
+            "--",
+            "--object-streams=generate",
+        ],
+    ] {
+        let sealed = qpdf_encrypted(&plain, &args);
+        let told = count(&Scanner::default().scan_bytes("list.pdf", &sealed));
+        assert_eq!(told.len(), 1, "{args:?}: {told:?}");
+        assert!(
+            told[0].starts_with("list.pdf failed: ")
+                && told[0].contains("PDF encrypted (")
+                && told[0].ends_with("give its password with --password"),
+            "{args:?}: {told:?}"
+        );
+        let (user, owner) = (args[1], args[2]);
+        assert_eq!(
+            count(&with(user).scan_bytes("list.pdf", &sealed)),
+            read,
+            "{args:?}"
+        );
+        assert_eq!(
+            count(&with(owner).scan_bytes("list.pdf", &sealed)),
+            read,
+            "{args:?}"
+        );
+        let wrong = count(&with("guess").scan_bytes("list.pdf", &sealed));
+        assert!(
+            wrong[0].contains("with a password that none given opens"),
+            "{wrong:?}"
+        );
+    }
+}
