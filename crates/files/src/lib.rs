@@ -30,6 +30,9 @@
 //!   - Office password encryption (MS-OFFCRYPTO, [`offcrypto`]): the key derivation on
 //!     RustCrypto's primitives; `office-crypto` slices by the sizes a file declares (a hostile
 //!     file makes it panic) and caps neither the spin count nor the package's size.
+//!   - PDF encryption ([`pdfcrypt`]): the standard security handler's key derivations on
+//!     RustCrypto's primitives, applied to the objects of the tolerant parser above (`lopdf`
+//!     decrypts only within its own document model).
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 

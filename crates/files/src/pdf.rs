@@ -927,14 +927,40 @@ pub(crate) fn analyze(ctx: &mut Ctx<'_>, name: &str, data: &[u8], depth: u32, ou
             ),
         );
     }
-    if id.count("Encrypt") > 0 {
-        out.add(
-            "pdf.encrypted",
-            Severity::Medium,
-            "document is encrypted (/Encrypt): strings and streams cannot be inspected",
-        );
-    }
     let mut doc = parse(data, ctx.opts.max_pdf_objects);
+    // Encrypted: decrypted with the empty password (an owner's restrictions only: most
+    // encrypted PDFs) or a candidate one, then inspected as any.
+    if id.count("Encrypt") > 0 || crate::pdfcrypt::is_encrypted(&doc) {
+        let hidden = "strings and streams cannot be inspected";
+        match crate::pdfcrypt::open(&mut doc, &ctx.passwords) {
+            Ok(Some(o)) if o.by.is_none() => out.add(
+                "pdf.encrypted",
+                Severity::Info,
+                format!(
+                    "document is encrypted ({}) with no password to open (an owner's restrictions): decrypted and inspected",
+                    o.scheme
+                ),
+            ),
+            Ok(Some(o)) => out.add(
+                "pdf.password_opened",
+                Severity::Info,
+                format!(
+                    "document is encrypted ({}) with a password, opened with a candidate password: decrypted and inspected",
+                    o.scheme
+                ),
+            ),
+            Ok(None) => out.add(
+                "pdf.encrypted",
+                Severity::Medium,
+                format!("document is encrypted (/Encrypt): {hidden}"),
+            ),
+            Err(e) => out.add(
+                "pdf.encrypted",
+                Severity::Medium,
+                format!("document is encrypted (/Encrypt; {e}): {hidden}"),
+            ),
+        }
+    }
     if doc.truncated {
         out.add(
             "file.limit",
