@@ -17,6 +17,7 @@ fn qpdf_encrypted(plain: &[u8], args: &[&str]) -> Vec<u8> {
         .args(args)
         .arg(&src)
         .arg(&dst)
+        .stderr(std::process::Stdio::null())
         .status()
         .expect("qpdf (scripts/setup installs it)");
     assert!(matches!(st.code(), Some(0 | 3)), "qpdf {args:?}: {st}");

@@ -336,11 +336,12 @@ impl Analyzer {
                 .analyze_bytes(&format!("{source}!{name}"), data, &extra_pw);
             // An encrypted zip, or an Office document encrypted with a password (the other
             // PPAP: `パスワード付きExcel`), waits for its password mail.
+            // A PDF waits when it has a password to open (not an owner's restrictions only).
             let document = fr.findings.iter().any(|f| {
                 matches!(
                     f.rule.as_ref(),
-                    "office.encrypted" | "office.password_opened"
-                )
+                    "office.encrypted" | "office.password_opened" | "pdf.password_opened"
+                ) || (f.rule == "pdf.encrypted" && f.severity > Severity::Info)
             });
             if content::is_encrypted_zip(data) || document {
                 extras.encrypted.push((name.clone(), data.to_vec()));

@@ -351,3 +351,97 @@ fn raw_japanese_headers_are_read_as_sent() {
         );
     }
 }
+
+/// A PDF encrypted with a password (as qpdf writes one), its password in the next mail: it
+/// waits as an encrypted zip does. One with an owner's restrictions alone opens at once and
+/// waits for nothing.
+#[test]
+fn ppap_password_mail_opens_the_earlier_pdf() {
+    fn mail(id: u32, text: &str, pdf: Option<&[u8]>) -> Vec<u8> {
+        let mut m = format!(
+            "From: 佐藤 <sato@kobe-shoji.example>\r\nTo: keiri@example.co.jp\r\nSubject: invoice {id}\r\nDate: Tue, 15 Mar 2016 10:1{id}:00 +0900\r\nMessage-ID: <pdf.{id}@kobe-shoji.example>\r\nMIME-Version: 1.0\r\n"
+        );
+        match pdf {
+            None => m.push_str(&format!(
+                "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n{text}\r\n"
+            )),
+            Some(p) => m.push_str(&format!(
+                "Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n{text}\r\n--b\r\nContent-Type: application/pdf; name=\"invoice.pdf\"\r\nContent-Disposition: attachment; filename=\"invoice.pdf\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{}\r\n--b--\r\n",
+                synth::b64(p)
+            )),
+        }
+        m.into_bytes()
+    }
+    fn qpdf(plain: &[u8], user: &str) -> Vec<u8> {
+        let dir = tempfile::tempdir().unwrap();
+        let (src, dst) = (dir.path().join("in.pdf"), dir.path().join("out.pdf"));
+        std::fs::write(&src, plain).unwrap();
+        let st = std::process::Command::new("qpdf")
+            .args([
+                "--static-id",
+                "--static-aes-iv",
+                "--encrypt",
+                user,
+                "owner",
+                "256",
+                "--",
+            ])
+            .arg(&src)
+            .arg(&dst)
+            .stderr(std::process::Stdio::null())
+            .status()
+            .expect("qpdf (scripts/setup installs it)");
+        assert!(matches!(st.code(), Some(0 | 3)), "{st}");
+        std::fs::read(&dst).unwrap()
+    }
+    let mut b = kizuki_files::synth::PdfBuilder::new();
+    let act = b.obj("<< /S /JavaScript /JS (util.printf\\(\"%45000f\", 1\\);) >>");
+    let root =
+        kizuki_files::synth::pdf_text_with(&["Invoice"], &format!("/OpenAction {act} 0 R"), &mut b);
+    let plain = b.finish(root);
+    let an = analyzer();
+    let rules = |r: &MailReport| {
+        r.findings
+            .iter()
+            .map(|f| f.rule.to_string())
+            .collect::<Vec<_>>()
+    };
+    let mut s = an.session();
+    let first = s.scan(
+        "a",
+        &mail(1, "請求書を送付します。", Some(&qpdf(&plain, "Xk7pq29a"))),
+    );
+    assert!(
+        rules(&first).contains(&"ppap.encrypted_archive".into()),
+        "{:?}",
+        rules(&first)
+    );
+    assert!(!rules(&first).contains(&"attachment.pdf.js_exploit_api".into()));
+    let second = s.scan("b", &mail(2, "パスワード：Xk7pq29a", None));
+    assert!(
+        rules(&second).contains(&"ppap.password_mail".into()),
+        "{:?}",
+        rules(&second)
+    );
+    assert!(
+        rules(&second).contains(&"attachment.pdf.js_exploit_api".into()),
+        "{:?}",
+        rules(&second)
+    );
+    // Restrictions only: read at once, nothing waits.
+    let mut s = an.session();
+    let only = s.scan(
+        "c",
+        &mail(3, "請求書を送付します。", Some(&qpdf(&plain, ""))),
+    );
+    assert!(
+        rules(&only).contains(&"attachment.pdf.js_exploit_api".into()),
+        "{:?}",
+        rules(&only)
+    );
+    assert!(
+        !rules(&only).contains(&"ppap.encrypted_archive".into()),
+        "{:?}",
+        rules(&only)
+    );
+}

@@ -338,6 +338,7 @@ fn qpdf_encrypted(plain: &[u8], args: &[&str]) -> Vec<u8> {
         .args(args)
         .arg(&src)
         .arg(&dst)
+        .stderr(std::process::Stdio::null())
         .status()
         .expect("qpdf (scripts/setup installs it)");
     // 3: succeeded with warnings.
