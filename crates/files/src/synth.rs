@@ -1195,3 +1195,31 @@ pub fn office_encrypted(package: &[u8], password: &str, seed: u64) -> Vec<u8> {
     };
     build().unwrap_or_default()
 }
+
+/// `plain` (a PDF) encrypted by qpdf with `args` (`--encrypt USER OWNER BITS … --`, then any
+/// other option), the /ID and AES IVs fixed (`--static-id`, `--static-aes-iv`), RC4 allowed:
+/// an independent writer of every revision of the standard security handler, for the tests
+/// (scripts/setup installs qpdf). qpdf's warnings about the input are dropped.
+pub fn qpdf_encrypted(plain: &[u8], args: &[&str]) -> std::io::Result<Vec<u8>> {
+    static RUN: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = RUN.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let src = std::env::temp_dir().join(format!("kizuki-qpdf-{}-{n}.pdf", std::process::id()));
+    std::fs::write(&src, plain)?;
+    let out = std::process::Command::new("qpdf")
+        .args(["--static-id", "--static-aes-iv", "--allow-weak-crypto"])
+        .args(args)
+        .arg(&src)
+        .arg("-")
+        .stderr(std::process::Stdio::null())
+        .output();
+    let _ = std::fs::remove_file(&src);
+    let out = out?;
+    // 3: written with warnings (the tests' PDFs have no cross-reference table).
+    match out.status.code() {
+        Some(0 | 3) => Ok(out.stdout),
+        _ => Err(std::io::Error::other(format!(
+            "qpdf {args:?}: {}",
+            out.status
+        ))),
+    }
+}

@@ -9,19 +9,7 @@ use kizuki_files::synth::{PdfBuilder, pdf_text_with};
 use kizuki_files::{Analyzer, FileReport, Options};
 
 fn qpdf_encrypted(plain: &[u8], args: &[&str]) -> Vec<u8> {
-    let dir = tempfile::tempdir().unwrap();
-    let (src, dst) = (dir.path().join("in.pdf"), dir.path().join("out.pdf"));
-    std::fs::write(&src, plain).unwrap();
-    let st = std::process::Command::new("qpdf")
-        .args(["--static-id", "--static-aes-iv", "--allow-weak-crypto"])
-        .args(args)
-        .arg(&src)
-        .arg(&dst)
-        .stderr(std::process::Stdio::null())
-        .status()
-        .expect("qpdf (scripts/setup installs it)");
-    assert!(matches!(st.code(), Some(0 | 3)), "qpdf {args:?}: {st}");
-    std::fs::read(&dst).unwrap()
+    kizuki_files::synth::qpdf_encrypted(plain, args).unwrap()
 }
 
 fn rules(r: &FileReport) -> Vec<String> {

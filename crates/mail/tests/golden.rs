@@ -373,26 +373,8 @@ fn ppap_password_mail_opens_the_earlier_pdf() {
         m.into_bytes()
     }
     fn qpdf(plain: &[u8], user: &str) -> Vec<u8> {
-        let dir = tempfile::tempdir().unwrap();
-        let (src, dst) = (dir.path().join("in.pdf"), dir.path().join("out.pdf"));
-        std::fs::write(&src, plain).unwrap();
-        let st = std::process::Command::new("qpdf")
-            .args([
-                "--static-id",
-                "--static-aes-iv",
-                "--encrypt",
-                user,
-                "owner",
-                "256",
-                "--",
-            ])
-            .arg(&src)
-            .arg(&dst)
-            .stderr(std::process::Stdio::null())
-            .status()
-            .expect("qpdf (scripts/setup installs it)");
-        assert!(matches!(st.code(), Some(0 | 3)), "{st}");
-        std::fs::read(&dst).unwrap()
+        kizuki_files::synth::qpdf_encrypted(plain, &["--encrypt", user, "owner", "256", "--"])
+            .unwrap()
     }
     let mut b = kizuki_files::synth::PdfBuilder::new();
     let act = b.obj("<< /S /JavaScript /JS (util.printf\\(\"%45000f\", 1\\);) >>");

@@ -330,20 +330,7 @@ fn encrypted_workbooks_are_read_with_the_password_given() {
 
 /// A PDF encrypted by qpdf (`--encrypt USER OWNER BITS`, fixed /ID and AES IVs) from `plain`.
 fn qpdf_encrypted(plain: &[u8], args: &[&str]) -> Vec<u8> {
-    let dir = tempfile::tempdir().unwrap();
-    let (src, dst) = (dir.path().join("in.pdf"), dir.path().join("out.pdf"));
-    std::fs::write(&src, plain).unwrap();
-    let st = std::process::Command::new("qpdf")
-        .args(["--static-id", "--static-aes-iv", "--allow-weak-crypto"])
-        .args(args)
-        .arg(&src)
-        .arg(&dst)
-        .stderr(std::process::Stdio::null())
-        .status()
-        .expect("qpdf (scripts/setup installs it)");
-    // 3: succeeded with warnings.
-    assert!(matches!(st.code(), Some(0 | 3)), "qpdf {args:?}: {st}");
-    std::fs::read(&dst).unwrap()
+    kizuki_files::synth::qpdf_encrypted(plain, args).unwrap()
 }
 
 /// PDFs encrypted by the standard security handler, as qpdf writes them (RC4 of 40 and 128
