@@ -110,6 +110,10 @@ pub enum Error {
     /// A container or member could not be decoded.
     #[error("cannot decode: {0}")]
     Read(String),
+    /// An encrypted archive, document or PDF that no password given opens (printed as
+    /// [`Error::Read`] is: the text says what it is and which passwords were tried).
+    #[error("cannot decode: {0}")]
+    Locked(String),
     /// A cap was reached (the rest of the object is skipped).
     #[error("cap reached: {0}; raise the [files] caps in kizuki.toml to read further")]
     Cap(String),

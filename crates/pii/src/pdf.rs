@@ -918,14 +918,18 @@ fn close(grid: &mut Option<Grid>, out: &mut PdfText, last: &mut Option<Vec<f64>>
 /// The text of a PDF, page by page, and its tables; `Err` when it cannot be read
 /// (encrypted with a password none of `passwords` is: most encrypted PDFs open with the
 /// empty password, an owner's restrictions only, [`kizuki_files::pdfcrypt`]).
-pub fn text(data: &[u8], cap: u64, passwords: &[String]) -> Result<PdfText, String> {
+pub fn text(data: &[u8], cap: u64, passwords: &[String]) -> Result<PdfText, crate::Error> {
+    use kizuki_files::pdfcrypt::Refused;
     let mut doc = pdf::parse(data, MAX_OBJECTS);
     match kizuki_files::pdfcrypt::open(&mut doc, passwords) {
         Ok(_) => {}
-        Err(e @ kizuki_files::pdfcrypt::Refused::NoPassword(_)) if passwords.is_empty() => {
-            return Err(format!("{e}: give its password with --password"));
+        Err(e @ Refused::NoPassword(_)) if passwords.is_empty() => {
+            return Err(crate::Error::Locked(format!(
+                "{e}: give its password with --password"
+            )));
         }
-        Err(e) => return Err(e.to_string()),
+        Err(e @ Refused::NoPassword(_)) => return Err(crate::Error::Locked(e.to_string())),
+        Err(e) => return Err(crate::Error::Read(e.to_string())),
     }
     let mut budget = cap;
     pdf::unpack_object_streams_within(&mut doc, MAX_OBJECTS, &mut budget, &mut || false);

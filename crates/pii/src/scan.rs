@@ -1147,10 +1147,10 @@ impl Scanner {
                     | "archive.bomb"
                     | "file.limit" => Error::Cap(finding.detail.clone()),
                     "archive.password_opened" => return,
-                    "archive.encrypted" if self.opts.passwords.is_empty() => Error::Read(format!(
-                        "{}: give its password with --password",
-                        finding.detail
-                    )),
+                    "archive.encrypted" if self.opts.passwords.is_empty() => Error::Locked(
+                        format!("{}: give its password with --password", finding.detail),
+                    ),
+                    "archive.encrypted" => Error::Locked(finding.detail.clone()),
                     _ => Error::Read(finding.detail.clone()),
                 };
                 let path = match finding.location.as_ref().and_then(|l| l.member.as_ref()) {
@@ -1265,9 +1265,9 @@ impl Scanner {
                     let (records, columns) = crate::table::read_tables(t.tables, &mut tally);
                     self.push_report(out, tally, name.to_string(), None, records, columns);
                 }
-                Err(e) => out.push(Item::Failed {
+                Err(error) => out.push(Item::Failed {
                     path: name.to_string(),
-                    error: Error::Read(e),
+                    error,
                 }),
             }
             return;
@@ -1362,7 +1362,9 @@ impl Scanner {
         // No time cap on a scan; the rounds of a key are (10,000,000 at most per password).
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3600);
         let error = match found {
-            Err(e) => format!("Office document encrypted with a password, not read: {e}"),
+            Err(e) => Error::Read(format!(
+                "Office document encrypted with a password, not read: {e}"
+            )),
             Ok(enc) => match enc.open(&self.opts.passwords, deadline) {
                 Ok(Opened::Plain { data, .. }) => {
                     self.scan_nested_as(
@@ -1375,27 +1377,27 @@ impl Scanner {
                     );
                     return;
                 }
-                Ok(Opened::NoPassword) if self.opts.passwords.is_empty() => format!(
+                Ok(Opened::NoPassword) if self.opts.passwords.is_empty() => Error::Locked(format!(
                     "Office document encrypted with a password ({}): give its password with --password",
                     enc.describe()
-                ),
-                Ok(Opened::NoPassword) => format!(
+                )),
+                Ok(Opened::NoPassword) => Error::Locked(format!(
                     "Office document encrypted with a password ({}): none of the passwords given opens it (--password)",
                     enc.describe()
-                ),
-                Ok(Opened::OutOfTime) => format!(
+                )),
+                Ok(Opened::OutOfTime) => Error::Read(format!(
                     "Office document encrypted with a password ({}): the passwords given were not all tried within an hour",
                     enc.describe()
-                ),
-                Err(e) => format!(
+                )),
+                Err(e) => Error::Read(format!(
                     "Office document encrypted with a password ({}), its password found, not decrypted: {e}",
                     enc.describe()
-                ),
+                )),
             },
         };
         out.push(Item::Failed {
             path: name.to_string(),
-            error: Error::Read(error),
+            error,
         });
     }
 
@@ -1464,9 +1466,10 @@ impl Scanner {
 
     /// Splits an mbox into its messages (`box#N`), each read by [`Scanner::scan_message`].
     fn scan_mbox(&self, name: &str, r: &mut dyn io::BufRead, out: &mut Vec<Item>) {
+        let mut ppap = Ppap::default();
         kizuki_mail::input::mbox(name, r, self.opts.max_total_size, &mut |item| {
             match item {
-                Ok((src, raw)) => self.scan_message(&src, &raw, out),
+                Ok((src, raw)) => self.scan_message_in(&src, &raw, Some(&mut ppap), out),
                 Err(e) => out.push(Item::Failed {
                     path: name.to_string(),
                     error: Error::Read(e.to_string()),
@@ -1479,6 +1482,18 @@ impl Scanner {
     /// A message ([`crate::mail`]): its correspondents, subject and text bodies as one object,
     /// its attachments as files. One that does not parse, or is nested too deep, is text.
     fn scan_message(&self, src: &str, raw: &[u8], out: &mut Vec<Item>) {
+        self.scan_message_in(src, raw, None, out);
+    }
+
+    /// [`Self::scan_message`], one of a mailbox's: with `ppap`, an encrypted attachment no
+    /// password given opens is read with the passwords its sender's mails carry ([`Ppap`]).
+    fn scan_message_in(
+        &self,
+        src: &str,
+        raw: &[u8],
+        mut ppap: Option<&mut Ppap>,
+        out: &mut Vec<Item>,
+    ) {
         let read = crate::mail::nested(|| {
             let Some(msg) = mail_parser::MessageParser::default().parse(raw) else {
                 return false;
@@ -1487,12 +1502,34 @@ impl Scanner {
             let charset = crate::mail::charset(&msg);
             let enc = charset.as_deref().unwrap_or("UTF-8");
             self.report_text(src, &text, &html, enc, out);
-            for (name, data, is_message) in crate::mail::attachments(&msg) {
+            let sender = msg
+                .from()
+                .and_then(|a| a.first())
+                .and_then(|a| a.address())
+                .map(str::to_ascii_lowercase);
+            let attachments = crate::mail::attachments(&msg);
+            for (name, data, is_message) in &attachments {
                 let path = format!("{src}!{name}");
-                if is_message {
-                    self.scan_message(&path, &data, out);
-                } else {
-                    self.scan_bytes_in(&path, &data, out);
+                if *is_message {
+                    self.scan_message(&path, data, out);
+                    continue;
+                }
+                let mut items = Vec::new();
+                self.scan_bytes_in(&path, data, &mut items);
+                if let (Some(p), Some(from)) = (ppap.as_deref_mut(), sender.as_deref())
+                    && locked(&items)
+                {
+                    p.read(self, from, &path, data, &mut items);
+                }
+                out.extend(items);
+            }
+            // A mail without attachments may carry the password of one sent before or after.
+            if attachments.is_empty()
+                && let (Some(p), Some(from)) = (ppap.as_deref_mut(), sender.as_deref())
+            {
+                let found = kizuki_mail::content::password_candidates(&text);
+                if !found.is_empty() {
+                    p.given(self, from, found, out);
                 }
             }
             true
@@ -1500,6 +1537,13 @@ impl Scanner {
         if read != Some(true) {
             self.scan_text_item(src, raw, out);
         }
+    }
+
+    /// This scanner with `extra` passwords after its own.
+    fn with_passwords(&self, extra: &[String]) -> Scanner {
+        let mut s = self.clone();
+        s.opts.passwords.extend(extra.iter().cloned());
+        s
     }
 
     /// Reports a text (a message's correspondents, subject and bodies; a document's
@@ -4102,6 +4146,103 @@ fn imaged(
         .scan_image("disk.img", len, open, workers, None, &mut items)
         .unwrap();
     items
+}
+
+/// Does a scan's result hold an encrypted object that no password given opened?
+fn locked(items: &[Item]) -> bool {
+    items.iter().any(|i| {
+        matches!(
+            i,
+            Item::Failed {
+                error: Error::Locked(_),
+                ..
+            }
+        )
+    })
+}
+
+/// Senders and candidate passwords kept, encrypted attachments kept waiting: at most this
+/// many each.
+const PPAP_KEEP: usize = 32;
+/// Bytes of the attachments kept waiting for their password, at most.
+const PPAP_KEEP_BYTES: usize = 64 << 20;
+
+/// The passwords a mailbox's own mails carry, as `mail scan` pairs them ("PPAP": an
+/// encrypted zip, workbook or PDF, its password in the same sender's mail before or after
+/// it, `パスワード：…`; [`kizuki_mail::content::password_candidates`]), and the encrypted
+/// attachments waiting for theirs. An attachment read again with a password found later
+/// replaces what it gave (its error item) in the mailbox's results.
+#[derive(Default)]
+struct Ppap {
+    /// A sender and the candidates of one of its mails without attachments.
+    passwords: std::collections::VecDeque<(String, Vec<String>)>,
+    /// A sender, the attachment's path and bytes.
+    pending: std::collections::VecDeque<(String, String, Vec<u8>)>,
+    bytes: usize,
+}
+
+impl Ppap {
+    /// An attachment of `from` at `path` that gave `items`, one of them locked: read again
+    /// with the passwords `from` sent before; kept for those it may send after.
+    fn read(&mut self, s: &Scanner, from: &str, path: &str, data: &[u8], items: &mut Vec<Item>) {
+        let known: Vec<String> = self
+            .passwords
+            .iter()
+            .filter(|(f, _)| f == from)
+            .flat_map(|(_, p)| p.iter().cloned())
+            .collect();
+        if !known.is_empty() {
+            let again = s.with_passwords(&known).scan_bytes(path, data);
+            if !locked(&again) {
+                *items = again;
+                return;
+            }
+        }
+        if data.len() > PPAP_KEEP_BYTES {
+            return;
+        }
+        self.bytes += data.len();
+        self.pending
+            .push_back((from.to_string(), path.to_string(), data.to_vec()));
+        while self.pending.len() > PPAP_KEEP || self.bytes > PPAP_KEEP_BYTES {
+            match self.pending.pop_front() {
+                Some((_, _, d)) => self.bytes -= d.len(),
+                None => break,
+            }
+        }
+    }
+
+    /// Password candidates `found` in a mail of `from`: the attachments of `from` waiting
+    /// are read again with them; those that open replace what they gave in `out`.
+    fn given(&mut self, s: &Scanner, from: &str, found: Vec<String>, out: &mut Vec<Item>) {
+        let mut waiting = std::collections::VecDeque::new();
+        for (f, path, data) in std::mem::take(&mut self.pending) {
+            if f != from {
+                waiting.push_back((f, path, data));
+                continue;
+            }
+            let again = s.with_passwords(&found).scan_bytes(&path, &data);
+            if locked(&again) {
+                waiting.push_back((f, path, data));
+                continue;
+            }
+            self.bytes -= data.len();
+            let inner = format!("{path}!");
+            out.retain(|i| {
+                let p = match i {
+                    Item::Found(r) => &r.path,
+                    Item::Failed { path, .. } => path,
+                };
+                p != &path && !p.starts_with(&inner)
+            });
+            out.extend(again);
+        }
+        self.pending = waiting;
+        self.passwords.push_back((from.to_string(), found));
+        if self.passwords.len() > PPAP_KEEP {
+            self.passwords.pop_front();
+        }
+    }
 }
 
 #[cfg(test)]

@@ -455,3 +455,78 @@ fn encrypted_pdfs_are_read_with_the_password_given() {
         );
     }
 }
+
+/// A mailbox of "PPAP" pairs: an encrypted zip whose password its sender mails next, an
+/// encrypted workbook whose password came first, and a zip whose password never comes. The
+/// first two are read with the passwords the mailbox carries (no `--password`), the third is
+/// told. Before, each was an error item until its password was given by hand.
+#[test]
+fn a_mailbox_reads_its_ppap_attachments_with_the_passwords_it_carries() {
+    let (csv, _) = synth::persons_text(87, 30, Form::Csv);
+    let rows: Vec<Vec<&str>> = csv.lines().map(|l| l.split(',').collect()).collect();
+    let zip = kizuki_files::synth::zip_encrypted(&[("顧客.csv", csv.as_bytes())], "Xk7pq29a");
+    let book = kizuki_files::synth::office_encrypted(&xlsx("顧客", &rows), "abc-2016", 7);
+    let other = kizuki_files::synth::zip_encrypted(&[("x.csv", csv.as_bytes())], "never-sent");
+    let mail = |n: u32, from: &str, text: &str, att: Option<(&str, &[u8])>| -> String {
+        let head = format!(
+            "From {from} Tue Mar 15 10:1{n}:00 2016\nFrom: <{from}>\nTo: <keiri@example.co.jp>\nSubject: mail {n}\nMessage-ID: <{n}@example.jp>\nMIME-Version: 1.0\n"
+        );
+        match att {
+            None => format!(
+                "{head}Content-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n{text}\n\n"
+            ),
+            Some((name, data)) => format!(
+                "{head}Content-Type: multipart/mixed; boundary=\"b\"\n\n--b\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n{text}\n--b\nContent-Type: application/octet-stream\nContent-Disposition: attachment; filename=\"{name}\"\nContent-Transfer-Encoding: base64\n\n{}\n--b--\n\n",
+                kizuki_mail::synth::b64(data)
+            ),
+        }
+    };
+    let mbox = [
+        mail(
+            1,
+            "tanaka@a.example",
+            "資料を送付します。",
+            Some(("list.zip", &zip)),
+        ),
+        mail(2, "tanaka@a.example", "パスワード：Xk7pq29a", None),
+        mail(3, "sato@b.example", "パスワード：abc-2016", None),
+        mail(
+            4,
+            "sato@b.example",
+            "名簿です。",
+            Some(("book.xlsx", &book)),
+        ),
+        mail(
+            5,
+            "suzuki@c.example",
+            "別送します。",
+            Some(("x.zip", &other)),
+        ),
+        // Another sender's password opens nothing of the others'.
+        mail(6, "kato@d.example", "パスワード：never-sent", None),
+    ]
+    .concat();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("box.mbox");
+    std::fs::write(&path, mbox).unwrap();
+    let items = Scanner::default().scan_file(&path);
+    let prefix = format!("{}", path.display());
+    let got: Vec<String> = found(&items)
+        .into_iter()
+        .filter(|l| l.contains('!'))
+        .map(|l| l.replace(&prefix, "box.mbox"))
+        .map(|l| match l.split_once(" failed:") {
+            Some((p, _)) => format!("{p} failed"),
+            None => l,
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            "box.mbox#1!list.zip!顧客.csv Some(30)",
+            "box.mbox#4!book.xlsx!顧客 Some(30)",
+            "box.mbox#5!x.zip failed",
+        ],
+        "{items:?}"
+    );
+}
