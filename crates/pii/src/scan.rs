@@ -1525,7 +1525,7 @@ impl Scanner {
             }
             // A mail without attachments may carry the password of one sent before or after.
             if attachments.is_empty()
-                && let (Some(p), Some(from)) = (ppap.as_deref_mut(), sender.as_deref())
+                && let (Some(p), Some(from)) = (ppap, sender.as_deref())
             {
                 let found = kizuki_mail::content::password_candidates(&text);
                 if !found.is_empty() {
