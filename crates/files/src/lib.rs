@@ -46,6 +46,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 pub mod archive;
+pub mod bincrypt;
 pub mod fuzzing;
 pub mod html;
 pub mod lnk;

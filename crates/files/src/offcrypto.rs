@@ -23,10 +23,10 @@
 //! budget), the spin count (10,000,000, the specification's maximum; each candidate's rounds
 //! also end at the caller's deadline).
 //!
-//! The older RC4 encryption of Word and Excel 97-2003 binary files is not read: its
-//! documents are told encrypted ([`legacy`]).
+//! The older RC4 encryption of Word and Excel 97-2003 binary files is read by
+//! [`crate::bincrypt`].
 
-use std::io::{Cursor, Read};
+use std::io::Cursor;
 use std::time::Instant;
 
 use aes::cipher::{BlockCipherDecrypt, KeyInit};
@@ -630,37 +630,4 @@ impl Encrypted {
         }
         Ok(Opened::NoPassword)
     }
-}
-
-/// Is `data` a Word or Excel 97-2003 binary file encrypted with a password (RC4 or XOR
-/// obfuscation, not read here)? Word: the FIB's `fEncrypted` flag; Excel: a `FILEPASS`
-/// record among the first records of the workbook stream.
-pub fn legacy(data: &[u8]) -> Option<&'static str> {
-    let mut cf = cfb::CompoundFile::open(Cursor::new(data)).ok()?;
-    if let Ok(s) = cf.open_stream("/WordDocument") {
-        let mut fib = [0u8; 12];
-        let mut s = s;
-        s.read_exact(&mut fib).ok()?;
-        // wIdent 0xA5EC; flags at 0x0A, fEncrypted is bit 8.
-        let flags = u16::from_le_bytes([fib[10], fib[11]]);
-        return (fib[..2] == [0xEC, 0xA5] && flags & 0x0100 != 0)
-            .then_some("Word 97-2003 document encrypted with a password (RC4 or XOR)");
-    }
-    let s = cf
-        .open_stream("/Workbook")
-        .or_else(|_| cf.open_stream("/Book"))
-        .ok()?;
-    let head = kizuki_core::io::read_capped(s.take(4096), 4096).ok()??;
-    let mut at = 0;
-    // The records before FILEPASS: BOF, and a few of the globals' (INTERFACEHDR, …).
-    for _ in 0..32 {
-        let (Some(kind), Some(len)) = (u16_at(&head, at), u16_at(&head, at + 2)) else {
-            break;
-        };
-        if kind == 0x002F {
-            return Some("Excel 97-2003 workbook encrypted with a password (RC4 or XOR)");
-        }
-        at += 4 + usize::from(len);
-    }
-    None
 }

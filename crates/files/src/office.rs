@@ -308,13 +308,7 @@ fn encrypted(ctx: &mut Ctx<'_>, name: &str, data: &[u8], depth: u32, out: &mut O
     let found = match offcrypto::find(data, ctx.budget) {
         Some(f) => f,
         None => {
-            if let Some(what) = offcrypto::legacy(data) {
-                out.add(
-                    "office.encrypted",
-                    Severity::Medium,
-                    format!("{what}: its content (macros included) cannot be inspected"),
-                );
-            }
+            binary(ctx, data, out);
             // A binary document's macros are not encrypted (the VBA storage stays plain):
             // analysed as any.
             return false;
@@ -382,6 +376,53 @@ fn encrypted(ctx: &mut Ctx<'_>, name: &str, data: &[u8], depth: u32, out: &mut O
         ),
     }
     true
+}
+
+/// A Word or Excel 97-2003 document encrypted with RC4 ([`crate::bincrypt`]): told opened
+/// (with Excel's built-in password: high) or not. Its macros are stored plain, and analysed
+/// as any document's; the decrypted streams hold the text and cells.
+fn binary(ctx: &mut Ctx<'_>, data: &[u8], out: &mut Out) {
+    use crate::bincrypt::{self, Opened};
+    let enc = match bincrypt::find(data) {
+        None => return,
+        Some(Ok(enc)) => enc,
+        Some(Err(e)) => {
+            out.add(
+                "office.encrypted",
+                Severity::Medium,
+                format!("{e}: its content cannot be inspected"),
+            );
+            return;
+        }
+    };
+    let how = enc.describe();
+    match enc.open(data, &ctx.passwords) {
+        Ok(Opened::Plain { by: None, .. }) => out.add(
+            "office.default_password",
+            Severity::High,
+            format!(
+                "encrypted with Excel's built-in password \"{}\" ({how}): Excel opens it without a prompt, while scanners see only ciphertext",
+                bincrypt::DEFAULT_PASSWORD
+            ),
+        ),
+        Ok(Opened::Plain { by: Some(_), .. }) => out.add(
+            "office.password_opened",
+            Severity::Info,
+            format!("{how} encrypted with a password, opened with a candidate password"),
+        ),
+        Ok(_) => out.add(
+            "office.encrypted",
+            Severity::Medium,
+            format!(
+                "{how} encrypted with a password that no candidate password opens: its text and cells cannot be inspected"
+            ),
+        ),
+        Err(e) => out.add(
+            "office.encrypted",
+            Severity::Medium,
+            format!("{how} encrypted with a password, opened but not decrypted: {e}"),
+        ),
+    }
 }
 
 fn attr<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
