@@ -499,7 +499,10 @@ pub(crate) fn copy_with(
             "more than {MAX_ENTRIES} streams and storages"
         )));
     }
-    let mut out = cfb::CompoundFile::create(Cursor::new(Vec::new()))?;
+    // Version 3 (512-byte sectors), as Office writes these documents (calamine's own
+    // reader of compound files refuses the version 4 file `create` makes).
+    let mut out =
+        cfb::CompoundFile::create_with_version(cfb::Version::V3, Cursor::new(Vec::new()))?;
     for (path, stream) in entries {
         if path == std::path::Path::new("/") {
             continue;

@@ -1348,16 +1348,13 @@ impl Scanner {
         true
     }
 
-    /// An Office document encrypted with a password ([`kizuki_files::offcrypto`]: "Encrypt
-    /// with Password" in Excel, Word or PowerPoint 2007 and later), opened with a password
-    /// given (`--password`) or Excel's built-in one: read as the document it holds, under
-    /// its own name (`book.xlsx!Sheet1`); one that none opens is an error item that says so.
-    fn read_encrypted(
-        &self,
-        name: &str,
-        found: Result<kizuki_files::offcrypto::Encrypted, String>,
-        out: &mut Vec<Item>,
-    ) {
+    /// An Office document encrypted with a password: an OOXML package ([`kizuki_files::
+    /// offcrypto`]: "Encrypt with Password" in Excel, Word or PowerPoint 2007 and later) or a
+    /// Word or Excel 97-2003 document encrypted with RC4 ([`kizuki_files::bincrypt`]); opened
+    /// with a password given (`--password`) or Excel's built-in one: read as the document it
+    /// holds, under its own name (`book.xlsx!Sheet1`); one that none opens is an error item
+    /// that says so.
+    fn read_encrypted(&self, name: &str, found: Result<Locked<'_>, String>, out: &mut Vec<Item>) {
         use kizuki_files::offcrypto::Opened;
         // No time cap on a scan; the rounds of a key are (10,000,000 at most per password).
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3600);
@@ -1404,7 +1401,11 @@ impl Scanner {
     /// The document of [`Scanner::read_ole`].
     fn read_ole_document(&self, name: &str, data: &[u8], out: &mut Vec<Item>) -> bool {
         if let Some(found) = kizuki_files::offcrypto::find(data, self.opts.max_total_size) {
-            self.read_encrypted(name, found, out);
+            self.read_encrypted(name, found.map(Locked::Package), out);
+            return true;
+        }
+        if let Some(found) = kizuki_files::bincrypt::find(data) {
+            self.read_encrypted(name, found.map(|b| Locked::Binary(b, data)), out);
             return true;
         }
         if let Some(m) = crate::msg::read(data, self.opts.max_total_size) {
@@ -4241,6 +4242,34 @@ impl Ppap {
         self.passwords.push_back((from.to_string(), found));
         if self.passwords.len() > PPAP_KEEP {
             self.passwords.pop_front();
+        }
+    }
+}
+
+/// An Office document encrypted with a password, for [`Scanner::read_encrypted`].
+enum Locked<'a> {
+    /// An OOXML package in a compound file.
+    Package(kizuki_files::offcrypto::Encrypted),
+    /// A Word or Excel 97-2003 document, and its bytes.
+    Binary(kizuki_files::bincrypt::Binary, &'a [u8]),
+}
+
+impl Locked<'_> {
+    fn describe(&self) -> String {
+        match self {
+            Locked::Package(e) => e.describe(),
+            Locked::Binary(b, _) => b.describe(),
+        }
+    }
+
+    fn open(
+        &self,
+        passwords: &[String],
+        deadline: std::time::Instant,
+    ) -> Result<kizuki_files::offcrypto::Opened, String> {
+        match self {
+            Locked::Package(e) => e.open(passwords, deadline),
+            Locked::Binary(b, data) => b.open(data, passwords),
         }
     }
 }

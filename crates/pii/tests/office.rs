@@ -328,6 +328,108 @@ fn encrypted_workbooks_are_read_with_the_password_given() {
     );
 }
 
+/// Excel and Word 97-2003 documents encrypted with RC4 (Office 97/2000's, and CryptoAPI's as
+/// Office 2003 and later save `.xls`/`.doc`): read with the password given, as the document
+/// they hold, alone, in a zip and on a disk; told without it; a workbook encrypted with
+/// Excel's built-in password read with none. Before, "Workbook is password protected" and
+/// "encrypted document: not read".
+#[test]
+fn encrypted_binary_documents_are_read_with_the_password_given() {
+    let (csv, truth) = synth::persons_text(87, 30, Form::Csv);
+    let rows: Vec<Vec<&str>> = csv.lines().map(|l| l.split(',').collect()).collect();
+    let xls = synth::xls_of("顧客", &rows, false).unwrap();
+    let letter: Vec<DocPart> = csv
+        .lines()
+        .skip(1)
+        .take(12)
+        .map(|l| DocPart::Para(format!("お客様情報 {l}")))
+        .collect();
+    let doc = synth::doc_of(&letter, false).unwrap();
+    let want_doc = found(&Scanner::default().scan_bytes("案内.doc", &doc));
+    assert_eq!(want_doc, ["案内.doc Some(12)"]);
+    let pw = "社外秘2009";
+    let open = Scanner::new(kizuki_pii::Options {
+        passwords: vec!["wrong".into(), pw.into()],
+        ..kizuki_pii::Options::default()
+    });
+    for cryptoapi in [false, true] {
+        let how = if cryptoapi { "CryptoAPI" } else { "RC4" };
+        let sealed = kizuki_files::synth::binary_encrypted(&xls, pw, cryptoapi, 3).unwrap();
+        let locked = found(&Scanner::default().scan_bytes("顧客.xls", &sealed));
+        assert!(
+            locked.len() == 1
+                && locked[0].starts_with("顧客.xls failed: ")
+                && locked[0].contains("(Excel 97-2003 workbook, RC4")
+                && locked[0].ends_with("give its password with --password"),
+            "{how}: {locked:?}"
+        );
+        let items = open.scan_bytes("顧客.xls", &sealed);
+        assert_eq!(found(&items), ["顧客.xls!顧客 Some(30)"], "{how}");
+        let Item::Found(r) = &items[0] else {
+            unreachable!()
+        };
+        for (c, n) in &truth {
+            assert_eq!(r.categories.get(c).copied().unwrap_or(0), *n, "{how} {c}");
+        }
+        let zip = synth::zip_of(&[("送付/顧客.xls", &sealed)]).unwrap();
+        assert_eq!(
+            found(&open.scan_bytes("send.zip", &zip)),
+            ["send.zip!送付/顧客.xls!顧客 Some(30)"],
+            "{how}"
+        );
+        let mut img = vec![0x11u8; 4096];
+        img.extend_from_slice(&sealed);
+        img.resize(img.len().next_multiple_of(512) + 8192, 0);
+        assert_eq!(
+            found(&open.scan_bytes("disk.img", &img)),
+            ["disk.img!@4096!顧客 Some(30)"],
+            "{how}"
+        );
+        let silent = kizuki_files::synth::binary_encrypted(
+            &xls,
+            kizuki_files::offcrypto::DEFAULT_PASSWORD,
+            cryptoapi,
+            4,
+        )
+        .unwrap();
+        assert_eq!(
+            found(&Scanner::default().scan_bytes("顧客.xls", &silent)),
+            ["顧客.xls!顧客 Some(30)"],
+            "{how}"
+        );
+
+        let sealed = kizuki_files::synth::binary_encrypted(&doc, pw, cryptoapi, 5).unwrap();
+        let locked = found(&Scanner::default().scan_bytes("案内.doc", &sealed));
+        assert!(
+            locked.len() == 1 && locked[0].contains("(Word 97-2003 document, RC4"),
+            "{how}: {locked:?}"
+        );
+        let wrong = Scanner::new(kizuki_pii::Options {
+            passwords: vec!["wrong".into()],
+            ..kizuki_pii::Options::default()
+        });
+        let told = found(&wrong.scan_bytes("案内.doc", &sealed));
+        assert!(
+            told[0].ends_with("none of the passwords given opens it (--password)"),
+            "{told:?}"
+        );
+        let items = open.scan_bytes("案内.doc", &sealed);
+        assert_eq!(found(&items), want_doc, "{how}");
+        let (Item::Found(a), Item::Found(b)) = (
+            &items[0],
+            &Scanner::default().scan_bytes("案内.doc", &doc)[0],
+        ) else {
+            unreachable!()
+        };
+        assert_eq!(a.categories, b.categories, "{how}");
+        assert!(
+            a.categories.values().sum::<u64>() >= 12 * 5,
+            "{how}: {:?}",
+            a.categories
+        );
+    }
+}
+
 /// A PDF encrypted by qpdf (`--encrypt USER OWNER BITS`, fixed /ID and AES IVs) from `plain`.
 fn qpdf_encrypted(plain: &[u8], args: &[&str]) -> Vec<u8> {
     kizuki_files::synth::qpdf_encrypted(plain, args).unwrap()
