@@ -126,6 +126,14 @@ pub fn find(data: &[u8]) -> Option<Result<Binary, String>> {
             key,
         }));
     }
+    // PowerPoint: the Current User stream's CurrentUserAtom says whether the presentation
+    // is encrypted (headerToken 0xF3D1C4DF, MS-PPT 2.3.2).
+    if let Ok(s) = cf.open_stream("/Current User") {
+        let head = kizuki_core::io::read_capped(s.take(16), 16).ok()??;
+        return (u32_at(&head, 12) == Some(0xF3D1C4DF)).then(|| {
+            Err("PowerPoint 97-2003 presentation encrypted with a password: not read".into())
+        });
+    }
     if cf.is_stream("/Book") && !cf.is_stream("/Workbook") {
         let s = cf.open_stream("/Book").ok()?;
         let head = kizuki_core::io::read_capped(s.take(4096), 4096).ok()??;

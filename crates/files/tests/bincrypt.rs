@@ -315,6 +315,24 @@ fn obfuscated_and_hostile_documents_are_told() {
     assert!(e.contains("XOR"), "{e}");
     let r = rules(&analyze("a.xls", &xls, &[]));
     assert!(r.contains(&"office.encrypted".into()), "{r:?}");
+    // PowerPoint: the CurrentUserAtom's token.
+    let mut user = vec![0, 0, 0xF6, 0x0F, 20, 0, 0, 0, 20, 0, 0, 0];
+    user.extend_from_slice(&0xF3D1C4DFu32.to_le_bytes());
+    user.resize(28, 0);
+    let ppt = ole(&[
+        ("/Current User", &user),
+        ("/PowerPoint Document", &[0u8; 64]),
+    ]);
+    let e = bincrypt::find(&ppt).unwrap().unwrap_err();
+    assert!(e.contains("PowerPoint"), "{e}");
+    let r = rules(&analyze("a.ppt", &ppt, &[]));
+    assert!(r.contains(&"office.encrypted".into()), "{r:?}");
+    user[12..16].copy_from_slice(&0xE391C05Fu32.to_le_bytes());
+    let ppt = ole(&[
+        ("/Current User", &user),
+        ("/PowerPoint Document", &[0u8; 64]),
+    ]);
+    assert!(bincrypt::find(&ppt).is_none());
     for name in ["rc4cryptoapi_password.xls", "rc4cryptoapi_password.doc"] {
         let good = file(name);
         for step in [331usize, 389, 1031] {
