@@ -324,16 +324,25 @@ impl Keys {
 }
 
 impl Binary {
-    /// What the document is and how it is encrypted, for a finding's text.
-    pub fn describe(&self) -> String {
-        let what = match self.kind {
+    /// What the document is: "Word 97-2003 document" or "Excel 97-2003 workbook".
+    pub fn what(&self) -> &'static str {
+        match self.kind {
             Kind::Word { .. } => "Word 97-2003 document",
             Kind::Excel => "Excel 97-2003 workbook",
-        };
-        match self.key {
-            Key::Rc4 { .. } => format!("{what}, RC4 with a 128-bit key"),
-            Key::CryptoApi { bits, .. } => format!("{what}, RC4 CryptoAPI with a {bits}-bit key"),
         }
+    }
+
+    /// How it is encrypted: "RC4, 128-bit key" or "RC4 CryptoAPI, 40-bit key"…
+    pub fn scheme(&self) -> String {
+        match self.key {
+            Key::Rc4 { .. } => "RC4, 128-bit key".into(),
+            Key::CryptoApi { bits, .. } => format!("RC4 CryptoAPI, {bits}-bit key"),
+        }
+    }
+
+    /// Both, for a message: "Excel 97-2003 workbook, RC4 CryptoAPI, 128-bit key".
+    pub fn describe(&self) -> String {
+        format!("{}, {}", self.what(), self.scheme())
     }
 
     /// Is it an Excel workbook (which Excel opens with [`DEFAULT_PASSWORD`] unprompted)?
@@ -341,18 +350,34 @@ impl Binary {
         self.kind == Kind::Excel
     }
 
-    /// Tries [`DEFAULT_PASSWORD`] (workbooks only: Excel tries it, Word does not), then each
-    /// of `passwords`, against the document's verifier; gives `data` (the compound file
-    /// [`find`] was given) with its streams decrypted. No deadline: a key costs two hashes.
-    pub fn open(&self, data: &[u8], passwords: &[String]) -> Result<Opened, String> {
+    /// The candidates in the order they are tried: [`DEFAULT_PASSWORD`] (workbooks only:
+    /// Excel tries it, Word does not; index `None`), then each of `passwords`.
+    fn candidates<'a>(
+        &self,
+        passwords: &'a [String],
+    ) -> impl Iterator<Item = (Option<usize>, &'a str)> {
         let default = (self.kind == Kind::Excel).then_some((None, DEFAULT_PASSWORD));
-        let candidates = default.into_iter().chain(
+        default.into_iter().chain(
             passwords
                 .iter()
                 .enumerate()
                 .map(|(i, p)| (Some(i), p.as_str())),
-        );
-        for (by, p) in candidates {
+        )
+    }
+
+    /// The candidate that fits the document's verifier (`Some(None)`: [`DEFAULT_PASSWORD`]),
+    /// without decrypting anything.
+    pub fn verify(&self, passwords: &[String]) -> Option<Option<usize>> {
+        self.candidates(passwords)
+            .find(|(_, p)| Keys::new(&self.key, p).check(&self.key))
+            .map(|(by, _)| by)
+    }
+
+    /// Tries the candidates (see [`Binary::verify`]) against the document's verifier; gives
+    /// `data` (the compound file [`find`] was given) with its streams decrypted. No
+    /// deadline: a key costs two hashes.
+    pub fn open(&self, data: &[u8], passwords: &[String]) -> Result<Opened, String> {
+        for (by, p) in self.candidates(passwords) {
             let keys = Keys::new(&self.key, p);
             if keys.check(&self.key) {
                 return Ok(Opened::Plain {

@@ -382,7 +382,7 @@ fn encrypted(ctx: &mut Ctx<'_>, name: &str, data: &[u8], depth: u32, out: &mut O
 /// (with Excel's built-in password: high) or not. Its macros are stored plain, and analysed
 /// as any document's; the decrypted streams hold the text and cells.
 fn binary(ctx: &mut Ctx<'_>, data: &[u8], out: &mut Out) {
-    use crate::bincrypt::{self, Opened};
+    use crate::bincrypt;
     let enc = match bincrypt::find(data) {
         None => return,
         Some(Ok(enc)) => enc,
@@ -395,32 +395,28 @@ fn binary(ctx: &mut Ctx<'_>, data: &[u8], out: &mut Out) {
             return;
         }
     };
-    let how = enc.describe();
-    match enc.open(data, &ctx.passwords) {
-        Ok(Opened::Plain { by: None, .. }) => out.add(
+    let (what, how) = (enc.what(), enc.scheme());
+    // The password checked, nothing decrypted: the streams hold text and cells, not code.
+    match enc.verify(&ctx.passwords) {
+        Some(None) => out.add(
             "office.default_password",
             Severity::High,
             format!(
-                "encrypted with Excel's built-in password \"{}\" ({how}): Excel opens it without a prompt, while scanners see only ciphertext",
+                "{what} encrypted with Excel's built-in password \"{}\" ({how}): Excel opens it without a prompt, while scanners see only ciphertext",
                 bincrypt::DEFAULT_PASSWORD
             ),
         ),
-        Ok(Opened::Plain { by: Some(_), .. }) => out.add(
+        Some(Some(_)) => out.add(
             "office.password_opened",
             Severity::Info,
-            format!("{how} encrypted with a password, opened with a candidate password"),
+            format!("{what} encrypted with a password ({how}), opened with a candidate password"),
         ),
-        Ok(_) => out.add(
+        None => out.add(
             "office.encrypted",
             Severity::Medium,
             format!(
-                "{how} encrypted with a password that no candidate password opens: its text and cells cannot be inspected"
+                "{what} encrypted with a password ({how}) that no candidate password opens: its text and cells cannot be inspected"
             ),
-        ),
-        Err(e) => out.add(
-            "office.encrypted",
-            Severity::Medium,
-            format!("{how} encrypted with a password, opened but not decrypted: {e}"),
         ),
     }
 }
