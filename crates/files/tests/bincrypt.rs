@@ -99,10 +99,15 @@ fn office_written_documents_decrypt_as_msoffcrypto_tool_decrypts_them() {
         let data = file(enc);
         let found = bincrypt::find(&data).unwrap().unwrap();
         assert!(
-            found.describe().contains("RC4 CryptoAPI"),
+            found.describe().ends_with(", RC4 CryptoAPI, 128-bit key"),
             "{}",
             found.describe()
         );
+        assert_eq!(
+            found.verify(&["wrong".into(), PASSWORD.into()]),
+            Some(Some(1))
+        );
+        assert_eq!(found.verify(&["wrong".into()]), None);
         assert!(matches!(
             found.open(&data, &[]).unwrap(),
             Opened::NoPassword
