@@ -522,10 +522,25 @@ pub(crate) fn copy_with(
     cap: u64,
     replaced: &mut Vec<(String, Vec<u8>)>,
 ) -> std::io::Result<Vec<u8>> {
-    let entries: Vec<(std::path::PathBuf, bool)> = cf
+    struct Meta {
+        path: std::path::PathBuf,
+        stream: bool,
+        clsid: uuid::Uuid,
+        bits: u32,
+        created: std::time::SystemTime,
+        modified: std::time::SystemTime,
+    }
+    let entries: Vec<Meta> = cf
         .walk()
         .take(MAX_ENTRIES + 1)
-        .map(|e| (e.path().to_path_buf(), e.is_stream()))
+        .map(|e| Meta {
+            path: e.path().to_path_buf(),
+            stream: e.is_stream(),
+            clsid: *e.clsid(),
+            bits: e.state_bits(),
+            created: e.created(),
+            modified: e.modified(),
+        })
         .collect();
     if entries.len() > MAX_ENTRIES {
         return Err(std::io::Error::other(format!(
@@ -536,23 +551,28 @@ pub(crate) fn copy_with(
     // reader of compound files refuses the version 4 file `create` makes).
     let mut out =
         cfb::CompoundFile::create_with_version(cfb::Version::V3, Cursor::new(Vec::new()))?;
-    for (path, stream) in entries {
-        if path == std::path::Path::new("/") {
-            continue;
+    for e in &entries {
+        if e.path == std::path::Path::new("/") {
+        } else if !e.stream {
+            out.create_storage(&e.path)?;
+        } else {
+            let text = e.path.to_string_lossy();
+            let bytes = match replaced.iter().position(|(p, _)| p.as_str() == text) {
+                Some(i) => replaced.swap_remove(i).1,
+                None => {
+                    let s = cf.open_stream(&e.path)?;
+                    kizuki_core::io::read_capped(s, cap)?.unwrap_or_default()
+                }
+            };
+            out.create_stream(&e.path)?.write_all(&bytes)?;
         }
-        if !stream {
-            out.create_storage(&path)?;
-            continue;
+        // The entry's class, state bits and times as they were (the copy is the same file).
+        if !e.stream {
+            out.set_storage_clsid(&e.path, e.clsid)?;
         }
-        let text = path.to_string_lossy();
-        let bytes = match replaced.iter().position(|(p, _)| p.as_str() == text) {
-            Some(i) => replaced.swap_remove(i).1,
-            None => {
-                let s = cf.open_stream(&path)?;
-                kizuki_core::io::read_capped(s, cap)?.unwrap_or_default()
-            }
-        };
-        out.create_stream(&path)?.write_all(&bytes)?;
+        out.set_state_bits(&e.path, e.bits)?;
+        out.set_created_time(&e.path, e.created)?;
+        out.set_modified_time(&e.path, e.modified)?;
     }
     out.flush()?;
     Ok(out.into_inner().into_inner())

@@ -466,6 +466,71 @@ pub fn ole(vba: Option<&str>, equation: bool) -> Vec<u8> {
     build(vba, equation).unwrap_or_default()
 }
 
+/// An Excel 97-2003 workbook (BIFF8) of one sheet holding `cells` in its first column as
+/// text; `vba` puts a VBA module with this source into `_VBA_PROJECT_CUR/VBA`, as Excel
+/// stores a workbook's macros.
+pub fn xls(cells: &[&str], vba: Option<&str>) -> Vec<u8> {
+    fn record(out: &mut Vec<u8>, typ: u16, data: &[u8]) {
+        out.extend_from_slice(&typ.to_le_bytes());
+        out.extend_from_slice(&(data.len() as u16).to_le_bytes());
+        out.extend_from_slice(data);
+    }
+    let bof = |dt: u16| [&[0u8, 6][..], &dt.to_le_bytes(), &[0; 12]].concat();
+    let mut b = Vec::new();
+    record(&mut b, 0x0809, &bof(5));
+    record(&mut b, 0x00E1, &[0xB0, 0x04]);
+    record(&mut b, 0x0042, &1200u16.to_le_bytes());
+    let entry = b.len() + 4;
+    record(
+        &mut b,
+        0x0085,
+        &[0, 0, 0, 0, 0, 0, 6, 0, b'S', b'h', b'e', b'e', b't', b'1'],
+    );
+    record(&mut b, 0x000A, &[]);
+    let sheet = b.len() as u32;
+    b[entry..entry + 4].copy_from_slice(&sheet.to_le_bytes());
+    record(&mut b, 0x0809, &bof(0x10));
+    for (r, text) in cells.iter().enumerate() {
+        let u: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let mut label = [(r as u16).to_le_bytes(), [0, 0], [0, 0]].concat();
+        label.extend_from_slice(&((u.len() / 2) as u16).to_le_bytes());
+        label.push(1);
+        label.extend_from_slice(&u);
+        record(&mut b, 0x0204, &label);
+    }
+    record(&mut b, 0x000A, &[]);
+    let build = || -> std::io::Result<Vec<u8>> {
+        let mut cf =
+            cfb::CompoundFile::create_with_version(cfb::Version::V3, Cursor::new(Vec::new()))?;
+        cf.create_stream("/Workbook")?.write_all(&b)?;
+        let mut storages = vec!["/"];
+        if let Some(src) = vba {
+            cf.create_storage("/_VBA_PROJECT_CUR")?;
+            cf.create_storage("/_VBA_PROJECT_CUR/VBA")?;
+            cf.create_stream("/_VBA_PROJECT_CUR/VBA/dir")?.write_all(
+                &crate::office::compress_vba_literal(b"\x01\x00\x04\x00\x00\x00\x01\x00\x00\x00"),
+            )?;
+            let mut m = cf.create_stream("/_VBA_PROJECT_CUR/VBA/ThisWorkbook")?;
+            m.write_all(&[0u8; 16])?;
+            m.write_all(&crate::office::compress_vba_literal(src.as_bytes()))?;
+            storages.extend(["/_VBA_PROJECT_CUR", "/_VBA_PROJECT_CUR/VBA"]);
+        }
+        // Fixed timestamps: the bytes must not depend on the clock.
+        let epoch = std::time::SystemTime::UNIX_EPOCH;
+        for p in storages {
+            cf.set_created_time(p, epoch)?;
+            cf.set_modified_time(p, epoch)?;
+        }
+        cf.flush()?;
+        Ok(cf.into_inner().into_inner())
+    };
+    build().unwrap_or_default()
+}
+
+/// An Excel macro run when its workbook opens (inert: the command is a string that does
+/// nothing).
+pub const VBA_AUTO_OPEN_XLS: &str = "Attribute VB_Name = \"ThisWorkbook\"\r\nSub Auto_Open()\r\n    Dim s\r\n    s = \"calc.exe\"\r\n    Shell s, 0\r\nEnd Sub\r\n";
+
 /// The VBA source of a malicious-style macro (inert: the command is a string that does nothing).
 pub const VBA_AUTO_SHELL: &str = "Attribute VB_Name = \"ThisDocument\"\r\nSub AutoOpen()\r\n    Dim s\r\n    s = \"calc.exe\"\r\n    Shell s, 0\r\nEnd Sub\r\n";
 /// A harmless macro that is not run automatically.
@@ -1019,6 +1084,19 @@ pub fn corpus() -> Vec<Sample> {
         "office_encrypted",
         "見積書.xlsx",
         office_encrypted(&xlsx(10, 3), "Mitsumori#2016", 12),
+    ));
+    // The Excel 97-2003 form of the same trick: a workbook with a macro run on opening,
+    // encrypted with VelvetSweatshop (RC4 CryptoAPI); the macro storage stays plain.
+    v.push(sample(
+        "xls_default_password",
+        "請求書.xls",
+        binary_encrypted(
+            &xls(&["請求書", "ご確認ください"], Some(VBA_AUTO_OPEN_XLS)),
+            crate::offcrypto::DEFAULT_PASSWORD,
+            true,
+            13,
+        )
+        .unwrap_or_default(),
     ));
 
     // Executables, names, scripts, shortcuts, HTML.

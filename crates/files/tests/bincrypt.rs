@@ -137,6 +137,23 @@ fn office_written_documents_decrypt_as_msoffcrypto_tool_decrypts_them() {
         }
         // Plain now: not found encrypted again.
         assert!(bincrypt::find(&out).is_none(), "{enc}");
+        // Each entry's class, state bits and times kept.
+        let meta = |ole: &[u8]| -> Vec<String> {
+            let cf = cfb::CompoundFile::open(Cursor::new(ole)).unwrap();
+            cf.walk()
+                .map(|e| {
+                    format!(
+                        "{} {} {} {:?} {:?}",
+                        e.path().display(),
+                        e.clsid(),
+                        e.state_bits(),
+                        e.created(),
+                        e.modified()
+                    )
+                })
+                .collect()
+        };
+        assert_eq!(meta(&out), meta(&data), "{enc}");
     }
     // file scan: opened with the password, told without.
     let xls = file("rc4cryptoapi_password.xls");
