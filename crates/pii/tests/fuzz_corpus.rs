@@ -123,6 +123,10 @@ fn pii_file_seeds_replay() {
             "raw-rar" | "raw-rar-encrypted" => "fuzz.csv!@4096!out/顧客.csv",
             // A workbook encrypted with a password (`fuzz`; agile, msoffcrypto-tool).
             "xlsx-encrypted" => "fuzz.csv!顧客",
+            // The same in Excel 97-2003's RC4 CryptoAPI encryption (`synth::binary_encrypted`).
+            "xls-encrypted" => "fuzz.csv!顧客",
+            // A Word 97-2003 letter encrypted with Office 97's RC4 (password `fuzz`).
+            "doc-encrypted" => "fuzz.csv",
             _ => "",
         };
         assert!(
