@@ -569,6 +569,13 @@ fn a_mailbox_reads_its_ppap_attachments_with_the_passwords_it_carries() {
     let zip = kizuki_files::synth::zip_encrypted(&[("顧客.csv", csv.as_bytes())], "Xk7pq29a");
     let book = kizuki_files::synth::office_encrypted(&xlsx("顧客", &rows), "abc-2016", 7);
     let other = kizuki_files::synth::zip_encrypted(&[("x.csv", csv.as_bytes())], "never-sent");
+    let old_book = kizuki_files::synth::binary_encrypted(
+        &synth::xls_of("顧客", &rows, false).unwrap(),
+        "abc-2016",
+        true,
+        8,
+    )
+    .unwrap();
     let mail = |n: u32, from: &str, text: &str, att: Option<(&str, &[u8])>| -> String {
         let head = format!(
             "From {from} Tue Mar 15 10:1{n}:00 2016\nFrom: <{from}>\nTo: <keiri@example.co.jp>\nSubject: mail {n}\nMessage-ID: <{n}@example.jp>\nMIME-Version: 1.0\n"
@@ -606,6 +613,13 @@ fn a_mailbox_reads_its_ppap_attachments_with_the_passwords_it_carries() {
         ),
         // Another sender's password opens nothing of the others'.
         mail(6, "kato@d.example", "パスワード：never-sent", None),
+        // An Excel 97-2003 workbook under the password sent before.
+        mail(
+            7,
+            "sato@b.example",
+            "旧形式です。",
+            Some(("book.xls", &old_book)),
+        ),
     ]
     .concat();
     let dir = tempfile::tempdir().unwrap();
@@ -628,6 +642,7 @@ fn a_mailbox_reads_its_ppap_attachments_with_the_passwords_it_carries() {
             "box.mbox#1!list.zip!顧客.csv Some(30)",
             "box.mbox#4!book.xlsx!顧客 Some(30)",
             "box.mbox#5!x.zip failed",
+            "box.mbox#7!book.xls!顧客 Some(30)",
         ],
         "{items:?}"
     );
