@@ -661,7 +661,21 @@ pub struct Attachments {
     pub rtf: Vec<String>,
     /// Were HTML or RTF bodies left out at [`MAX_HTML`]?
     pub html_capped: bool,
+    /// The sender (address, lower case) of the mail each attachment came with, by the
+    /// attachment's path (`subject!file name`).
+    pub senders: std::collections::HashMap<String, String>,
+    /// The password candidates the mails without attachments carry (`パスワード：…`: the
+    /// second mail of a PPAP pair), by sender: at most [`MAX_PASSWORDS`] a sender, for
+    /// [`MAX_SENDERS`] senders.
+    pub passwords: std::collections::HashMap<String, Vec<String>>,
 }
+
+/// Most password candidates kept for one sender of a PST's mails ([`Attachments::passwords`]).
+pub const MAX_PASSWORDS: usize = 16;
+/// Most senders whose password candidates a PST's reading keeps.
+pub const MAX_SENDERS: usize = 4096;
+/// Most bytes of one plain body read for its password candidates.
+const MAX_BODY: u64 = 1 << 20;
 
 /// Most bytes of HTML and RTF bodies (of mails without a plain one) held for one file.
 pub const MAX_HTML: usize = 64 << 20;
@@ -848,7 +862,30 @@ impl Pst<'_> {
                     }
                 }
             }
+            // The sender: its SMTP address (PidTagSenderSmtpAddress), else its address
+            // (PidTagSenderEmailAddress, PidTagSentRepresentingEmailAddress).
+            let sender = [0x5D01, 0x0C1F, 0x0065]
+                .iter()
+                .find_map(|id| self.string(&heap, &props, *id))
+                .map(|a| a.trim().to_ascii_lowercase())
+                .filter(|a| !a.is_empty());
             if !subs.iter().any(|s| s.0 & 0x1F == 0x05) {
+                // A mail without attachments may carry the password of one with them.
+                if let Some(from) = sender
+                    && let Some(body) = self.body(&heap, &props, &subs)
+                {
+                    let cands = kizuki_mail::content::password_candidates(&body);
+                    let room =
+                        found.passwords.len() < MAX_SENDERS || found.passwords.contains_key(&from);
+                    if !cands.is_empty() && room {
+                        let kept = found.passwords.entry(from).or_default();
+                        for p in cands {
+                            if kept.len() < MAX_PASSWORDS && !kept.contains(&p) {
+                                kept.push(p);
+                            }
+                        }
+                    }
+                }
                 continue;
             }
             let subject = self
@@ -866,6 +903,9 @@ impl Pst<'_> {
                     .filter(|t| !t.is_empty())
                     .unwrap_or_else(|| format!("attachment{}", k + 1));
                 let path = format!("{subject}!{name}");
+                if let Some(from) = &sender {
+                    found.senders.insert(path.clone(), from.clone());
+                }
                 let Some((_, 0x0102, hnid)) = props.iter().find(|p| p.0 == 0x3701).copied() else {
                     continue;
                 };
@@ -883,6 +923,36 @@ impl Pst<'_> {
             }
         }
         found
+    }
+
+    /// A mail's plain body (PidTagBody), in its heap or, when long, in a subnode of
+    /// `subs`; at most [`MAX_BODY`] bytes of it.
+    fn body(
+        &self,
+        heap: &Heap,
+        props: &[(u16, u16, u32)],
+        subs: &[(u32, u64, u64)],
+    ) -> Option<String> {
+        let (_, kind, hnid) = props.iter().find(|p| p.0 == 0x1000).copied()?;
+        let b: Vec<u8> = if hnid & 0x1F == 0 {
+            heap.hid(hnid)?.to_vec()
+        } else {
+            let b = subs
+                .iter()
+                .find(|s| s.0 == hnid)
+                .and_then(|s| self.find(s.1))?;
+            self.read_stream(&Stream::of(b), MAX_BODY)
+        };
+        match kind {
+            0x001F => Some(
+                encoding_rs::UTF_16LE
+                    .decode_without_bom_handling(&b)
+                    .0
+                    .into_owned(),
+            ),
+            0x001E => bytes8(&b, true).map(|(t, _)| t),
+            _ => None,
+        }
     }
 
     /// Is `a` read as a string by [`Text`] (then it counts in the file's text already)?
@@ -1480,6 +1550,8 @@ pub mod write {
         pub attachments: Vec<(String, Vec<u8>)>,
         /// Its plain body (PidTagBody), in its property context.
         pub body: Option<String>,
+        /// Its sender's address (PidTagSenderEmailAddress), in its property context.
+        pub sender: Option<String>,
         /// Its HTML body (PidTagHtml, UTF-8), in its heap up to 3,580 bytes, else in a
         /// subnode.
         pub html: Option<String>,
@@ -1670,6 +1742,9 @@ pub mod write {
             let mut props = vec![(0x0037, string, Value::Heap(s(&m.subject)))];
             if let Some(b) = &m.body {
                 props.push((0x1000, string, Value::Heap(s(b))));
+            }
+            if let Some(a) = &m.sender {
+                props.push((0x0C1F, string, Value::Heap(s(a))));
             }
             if let Some(h) = &m.html {
                 if h.len() <= 3580 {

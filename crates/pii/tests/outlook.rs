@@ -350,6 +350,86 @@ fn subjects_in_paths_are_masked_unless_revealed() {
     assert_eq!(shown, want);
 }
 
+/// PPAP in an Outlook data file: an encrypted attachment (a zip; an Excel 97-2003
+/// workbook) is read with the password its sender mailed without an attachment, before or
+/// after it; another sender's password is not tried, and one never sent leaves it told.
+/// Before, each attachment was read alone and every one was an error item.
+#[test]
+fn a_mailbox_s_ppap_attachments_are_read_with_the_passwords_it_carries() {
+    use kizuki_pii::pst::write::Mail;
+    let (csv, _) = synth::persons_text(71, 3, Form::Csv);
+    let mut spec = kizuki_pii::pst::write::mailbox(&csv, true);
+    let (list, _) = synth::persons_text(72, 12, Form::Csv);
+    let rows: Vec<Vec<&str>> = list.lines().map(|l| l.split(',').collect()).collect();
+    let zip = kizuki_files::synth::zip_encrypted(&[("顧客.csv", list.as_bytes())], "Xk7pq29a");
+    let xls = kizuki_files::synth::binary_encrypted(
+        &synth::xls_of("顧客", &rows, false).unwrap(),
+        "abc-2016",
+        true,
+        9,
+    )
+    .unwrap();
+    let other = kizuki_files::synth::zip_encrypted(&[("x.csv", list.as_bytes())], "never-sent");
+    let mail = |subject: &str, from: &str, body: &str, att: Option<(&str, &Vec<u8>)>| Mail {
+        subject: subject.into(),
+        sender: Some(from.into()),
+        body: Some(body.into()),
+        attachments: att
+            .map(|(n, d)| (n.to_string(), d.clone()))
+            .into_iter()
+            .collect(),
+        ..Mail::default()
+    };
+    spec.mails = vec![
+        mail(
+            "資料送付",
+            "Tanaka@A.example",
+            "資料を送付します。",
+            Some(("list.zip", &zip)),
+        ),
+        mail(
+            "パスワード送付",
+            "tanaka@a.example",
+            "パスワード：Xk7pq29a\r\nよろしくお願いします。",
+            None,
+        ),
+        mail("パスワード", "sato@b.example", "PW: abc-2016", None),
+        mail(
+            "名簿",
+            "sato@b.example",
+            "名簿です。",
+            Some(("book.xls", &xls)),
+        ),
+        mail(
+            "別送",
+            "suzuki@c.example",
+            "別送します。",
+            Some(("x.zip", &other)),
+        ),
+        mail("pw", "kato@d.example", "パスワード：never-sent", None),
+    ];
+    let pst = file(&spec);
+    let items = Scanner::default().scan_bytes("box.pst", &pst);
+    let mut got: Vec<String> = items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Found(r) if r.path.contains('!') => Some(format!("{} {:?}", r.path, r.records)),
+            Item::Failed { path, .. } => Some(format!("{path} failed")),
+            _ => None,
+        })
+        .collect();
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            "box.pst!別送!x.zip failed",
+            "box.pst!名簿!book.xls!顧客 Some(12)",
+            "box.pst!資料送付!list.zip!顧客.csv Some(12)",
+        ],
+        "{items:?}"
+    );
+}
+
 /// An Outlook item attached to another is named by its display name, its subject: masked as
 /// a mailbox's subjects are.
 #[test]
