@@ -1668,25 +1668,39 @@ impl Scanner {
             out.extend(live);
             enc
         };
+        // An attachment that no password given opens is read with the passwords its
+        // sender's mails without attachments carry (PPAP: the password sent in the next
+        // mail), from anywhere in the file.
+        let attachment = |path: String, at: Option<&String>, data: &[u8], out: &mut Vec<Item>| {
+            let mut items = Vec::new();
+            self.scan_nested(path.clone(), data, "messages", &mut items);
+            if locked(&items)
+                && let Some(p) = at
+                    .and_then(|a| known.senders.get(a))
+                    .and_then(|from| known.passwords.get(from))
+            {
+                items.clear();
+                self.with_passwords(p)
+                    .scan_nested(path, data, "messages", &mut items);
+            }
+            out.extend(items);
+        };
         // Attachments, named by their mail's subject and their file name when the mail says.
         for s in std::mem::take(&mut text.files) {
             let data = pst.read_stream(&s, cap);
-            let path = match known.named.get(&s.id()) {
+            let at = known.named.get(&s.id());
+            let path = match at {
                 Some(p) => format!("{name}!{}", self.mail_label(p)),
                 None => format!("{name}!@{}", s.offset()),
             };
-            self.scan_nested(path, &data, "messages", out);
+            attachment(path, at, &data, out);
         }
         // Small attachments kept in their mail's heap (those that are text were read with
         // the rest of the text).
-        for (p, data) in known.inline {
-            if !pst.is_string(&data) {
-                self.scan_nested(
-                    format!("{name}!{}", self.mail_label(&p)),
-                    &data,
-                    "messages",
-                    out,
-                );
+        for (p, data) in &known.inline {
+            if !pst.is_string(data) {
+                let path = format!("{name}!{}", self.mail_label(p));
+                attachment(path, Some(p), data, out);
             }
         }
         // Mails deleted, whose blocks are still in the file's free space: the strings only
