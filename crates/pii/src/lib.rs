@@ -66,6 +66,7 @@ pub mod pdf;
 mod pgcatalog;
 pub mod pgdump;
 pub mod pgheap;
+pub mod ppt;
 pub mod pst;
 pub mod resume;
 pub mod rtf;

@@ -1317,8 +1317,9 @@ impl Scanner {
 
     /// An OLE compound file: a workbook (xls) is read sheet by sheet, an Outlook message
     /// ([`crate::msg`]) as a message, a Word 97-2003 document ([`crate::word`]) as text
-    /// with its tables; anything else (PowerPoint, Word 95: their text is UTF-16 or a code
-    /// page) is carved like a raw image, regions named `file!@OFFSET`.
+    /// with its tables, a PowerPoint 97-2003 presentation ([`crate::ppt`]) as text with its
+    /// embedded objects; anything else (Word 95: its text is a code page's) is carved like a
+    /// raw image, regions named `file!@OFFSET`.
     fn scan_ole(&self, name: &str, data: &[u8], out: &mut Vec<Item>) {
         if self.read_ole(name, data, out) {
             return;
@@ -1415,6 +1416,29 @@ impl Scanner {
         match crate::word::read(data, self.opts.max_total_size) {
             Some(Ok(doc)) => {
                 self.report_text(name, &doc.text, &[], doc.encoding, out);
+                return true;
+            }
+            Some(Err(error)) => {
+                out.push(Item::Failed {
+                    path: name.to_string(),
+                    error,
+                });
+                return true;
+            }
+            None => {}
+        }
+        match crate::ppt::read(data, self.opts.max_total_size) {
+            Some(Ok(show)) => {
+                self.report_text(name, &show.text, &[], "UTF-16LE", out);
+                for (path, bytes) in show.objects {
+                    self.scan_nested(format!("{name}!{path}"), &bytes, "objects", out);
+                }
+                for e in show.errors {
+                    out.push(Item::Failed {
+                        path: name.to_string(),
+                        error: Error::Read(e),
+                    });
+                }
                 return true;
             }
             Some(Err(error)) => {

@@ -2237,6 +2237,91 @@ pub fn doc_of(parts: &[DocPart], eight_bit: bool) -> std::io::Result<Vec<u8>> {
     ole_of(&[("/WordDocument", &word), ("/1Table", &table)])
 }
 
+/// A PowerPoint 97-2003 presentation (`.ppt`, MS-PPT) whose outline holds `paras` (one
+/// slide each: UTF-16 text, or 8-bit when ASCII) and which embeds `objects` (compound files,
+/// each zlib-compressed in an `ExOleObjStg`), as PowerPoint saves one: the `Current User`
+/// stream pointing at the last edit, its persist directory listing the document and the
+/// objects. `stale`: an older version of the document (its text in the stream, no longer
+/// live) is written first, as an incremental save leaves it.
+pub fn ppt_of(paras: &[&str], objects: &[&[u8]], stale: Option<&str>) -> std::io::Result<Vec<u8>> {
+    use std::io::Write;
+    fn record(out: &mut Vec<u8>, ver_inst: u16, typ: u16, body: &[u8]) {
+        out.extend_from_slice(&ver_inst.to_le_bytes());
+        out.extend_from_slice(&typ.to_le_bytes());
+        out.extend_from_slice(&(body.len() as u32).to_le_bytes());
+        out.extend_from_slice(body);
+    }
+    let document = |paras: &[&str]| -> Vec<u8> {
+        let mut list = Vec::new();
+        for (i, p) in paras.iter().enumerate() {
+            let mut persist = vec![0u8; 20];
+            persist[..4].copy_from_slice(&(i as u32 + 100).to_le_bytes());
+            record(&mut list, 0, 0x03F3, &persist);
+            record(&mut list, 0, 0x0F9F, &1u32.to_le_bytes());
+            let text = p.replace('\n', "\r");
+            if text.is_ascii() {
+                record(&mut list, 0, 0x0FA8, text.as_bytes());
+            } else {
+                let u: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+                record(&mut list, 0, 0x0FA0, &u);
+            }
+        }
+        let mut doc = Vec::new();
+        record(&mut doc, 0x000F, 0x0FF0, &list);
+        let mut out = Vec::new();
+        record(&mut out, 0x000F, 0x03E8, &doc);
+        out
+    };
+    let mut stream = Vec::new();
+    if let Some(old) = stale {
+        stream.extend(document(&[old]));
+    }
+    let mut offsets = vec![stream.len() as u32];
+    stream.extend(document(paras));
+    for o in objects {
+        offsets.push(stream.len() as u32);
+        let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+        z.write_all(o)?;
+        let mut body = (o.len() as u32).to_le_bytes().to_vec();
+        body.extend(z.finish()?);
+        record(&mut stream, 0x0010, 0x1011, &body);
+    }
+    let dir_at = stream.len() as u32;
+    let mut dir = (1u32 | ((offsets.len() as u32) << 20))
+        .to_le_bytes()
+        .to_vec();
+    for o in &offsets {
+        dir.extend_from_slice(&o.to_le_bytes());
+    }
+    record(&mut stream, 0, 0x1772, &dir);
+    let edit_at = stream.len() as u32;
+    let mut edit = Vec::new();
+    edit.extend_from_slice(&0x100u32.to_le_bytes());
+    edit.extend_from_slice(&[0, 0, 3, 0]);
+    edit.extend_from_slice(&0u32.to_le_bytes());
+    edit.extend_from_slice(&dir_at.to_le_bytes());
+    edit.extend_from_slice(&1u32.to_le_bytes());
+    edit.extend_from_slice(&(offsets.len() as u32 + 1).to_le_bytes());
+    edit.extend_from_slice(&[1, 0, 0, 0]);
+    record(&mut stream, 0, 0x0FF5, &edit);
+    let name = b"kizuki";
+    let mut user = Vec::new();
+    user.extend_from_slice(&0x14u32.to_le_bytes());
+    user.extend_from_slice(&0xE391C05Fu32.to_le_bytes());
+    user.extend_from_slice(&edit_at.to_le_bytes());
+    user.extend_from_slice(&(name.len() as u16).to_le_bytes());
+    user.extend_from_slice(&0x03F4u16.to_le_bytes());
+    user.extend_from_slice(&[3, 0, 0, 0]);
+    user.extend_from_slice(name);
+    user.extend_from_slice(&8u32.to_le_bytes());
+    let mut current = Vec::new();
+    record(&mut current, 0, 0x0FF6, &user);
+    ole_of(&[
+        ("/Current User", &current),
+        ("/PowerPoint Document", &stream),
+    ])
+}
+
 /// An Outlook item (`.msg`) for [`msg_of`]: a mail or a contact.
 #[derive(Clone, Debug, Default)]
 pub struct MsgSpec {

@@ -430,6 +430,83 @@ fn encrypted_binary_documents_are_read_with_the_password_given() {
     }
 }
 
+/// PowerPoint 97-2003 presentations: the text of the live version of each object (through
+/// the Current User stream's last edit and the persist directories; an older version left by
+/// an incremental save is not counted), and their embedded objects (a workbook pasted into a
+/// slide) read as the files they are. Before, a `.ppt` was carved: its text found as bytes,
+/// old versions counted, embedded workbooks (compressed) not read, and the theme inside every
+/// `.ppt` PowerPoint writes read as names.
+#[test]
+fn presentations_are_read_with_their_embedded_workbooks() {
+    let (csv, truth) = synth::persons_text(88, 20, Form::Csv);
+    let rows: Vec<Vec<&str>> = csv.lines().map(|l| l.split(',').collect()).collect();
+    let xls = synth::xls_of("顧客", &rows, false).unwrap();
+    let (list, list_truth) = synth::persons_text(89, 6, Form::Csv);
+    let slides = [
+        "セミナー参加者名簿",
+        list.trim_end(),
+        "Contact: support desk",
+    ];
+    let ppt = synth::ppt_of(
+        &slides,
+        &[&xls],
+        Some("旧版 担当 old.contact@example.jp 03-5555-0101"),
+    )
+    .unwrap();
+    let items = Scanner::default().scan_bytes("名簿.ppt", &ppt);
+    assert_eq!(
+        found(&items),
+        ["名簿.ppt Some(6)", "名簿.ppt!object1!顧客 Some(20)"],
+        "{items:?}"
+    );
+    let (Item::Found(text), Item::Found(sheet)) = (&items[0], &items[1]) else {
+        unreachable!()
+    };
+    for (c, n) in &list_truth {
+        assert_eq!(text.categories.get(c).copied().unwrap_or(0), *n, "{c}");
+    }
+    for (c, n) in &truth {
+        assert_eq!(sheet.categories.get(c).copied().unwrap_or(0), *n, "{c}");
+    }
+    // The stale version is in the stream, only not live: read when the edit chain is gone.
+    let raw = synth::stream_of(&ppt, "/PowerPoint Document").unwrap();
+    let chainless = synth::ole_of(&[("/PowerPoint Document", &raw)]).unwrap();
+    let items = Scanner::default().scan_bytes("名簿.ppt", &chainless);
+    let Item::Found(all) = &items[0] else {
+        panic!("{items:?}")
+    };
+    assert_eq!(
+        all.categories.get(&kizuki_core::Category::Email).copied(),
+        text.categories
+            .get(&kizuki_core::Category::Email)
+            .map(|n| n + 1),
+        "{items:?}"
+    );
+    // A presentation PowerPoint wrote (blank, with its theme): nothing.
+    let real = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/testdata/powerpoint/plain.ppt"
+    ))
+    .unwrap();
+    assert_eq!(
+        found(&Scanner::default().scan_bytes("plain.ppt", &real)),
+        Vec::<String>::new()
+    );
+    // Bent presentations: errors or findings, never a panic.
+    let mut rng = kizuki_core::rng::Rng::new(5);
+    for _ in 0..300 {
+        let bent = synth::ole_of(&[
+            (
+                "/Current User",
+                &synth::stream_of(&ppt, "/Current User").unwrap(),
+            ),
+            ("/PowerPoint Document", &synth::bend(&mut rng, &raw, 4, 0.3)),
+        ])
+        .unwrap();
+        Scanner::default().scan_bytes("x.ppt", &bent);
+    }
+}
+
 /// A PDF encrypted by qpdf (`--encrypt USER OWNER BITS`, fixed /ID and AES IVs) from `plain`.
 fn qpdf_encrypted(plain: &[u8], args: &[&str]) -> Vec<u8> {
     kizuki_files::synth::qpdf_encrypted(plain, args).unwrap()
