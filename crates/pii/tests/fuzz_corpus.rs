@@ -127,6 +127,9 @@ fn pii_file_seeds_replay() {
             "xls-encrypted" => "fuzz.csv!顧客",
             // A Word 97-2003 letter encrypted with Office 97's RC4 (password `fuzz`).
             "doc-encrypted" => "fuzz.csv",
+            // A PowerPoint 97-2003 presentation (`synth::ppt_of`) with the rows on a slide and
+            // as an embedded workbook.
+            "ppt-embedded" => "fuzz.csv!object1!顧客",
             _ => "",
         };
         assert!(
