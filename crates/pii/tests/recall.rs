@@ -234,6 +234,13 @@ fn recall_and_precision_per_category() {
                     synth::doc_of(&doc_letters, false).unwrap(),
                     &text_truth,
                 ),
+                // PowerPoint 97-2003: the letters as slides' text, the table as a worksheet
+                // embedded in a slide.
+                (
+                    "letters.ppt",
+                    synth::ppt_of(&text.lines().collect::<Vec<_>>(), &[], None).unwrap(),
+                    &text_truth,
+                ),
                 ("table.rtf", synth::rtf_of(&doc_rows, false), &truth),
                 (
                     "letters.rtf",
