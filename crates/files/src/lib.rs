@@ -55,6 +55,7 @@ pub mod offcrypto;
 pub mod office;
 pub mod pdf;
 pub mod pdfcrypt;
+pub mod ppt;
 pub mod rar;
 pub mod sevenz;
 pub mod sniff;

@@ -297,6 +297,41 @@ pub(crate) fn analyze_ole(ctx: &mut Ctx<'_>, name: &str, data: &[u8], depth: u32
             format!("embedded OLE package: {}", packages.join(", ")),
         );
     }
+    if cf.is_stream("/PowerPoint Document") {
+        drop(cf);
+        presentation(ctx, name, data, depth, out);
+    }
+}
+
+/// A PowerPoint 97-2003 presentation ([`crate::ppt`]) keeps its VBA project and its embedded
+/// objects as compressed compound files among its records, not as storages of its own
+/// compound file: each is analysed as a member (`x.ppt!object1`: its macros, its objects).
+fn presentation(ctx: &mut Ctx<'_>, name: &str, data: &[u8], depth: u32, out: &mut Out) {
+    let show = match crate::ppt::read(data, ctx.budget) {
+        None => return,
+        Some(Ok(show)) => show,
+        Some(Err(e)) => {
+            out.add("file.malformed", Severity::Info, format!("PowerPoint: {e}"));
+            return;
+        }
+    };
+    for e in show.errors {
+        out.add("file.malformed", Severity::Info, format!("PowerPoint: {e}"));
+    }
+    for (member, bytes) in show.objects {
+        if ctx.expired() {
+            break;
+        }
+        if !ctx.take(bytes.len() as u64) {
+            out.add(
+                "archive.bomb",
+                Severity::High,
+                "embedded objects past the size budget: not analysed",
+            );
+            break;
+        }
+        crate::child(ctx, name, &member, &bytes, depth, out);
+    }
 }
 
 /// An Office document encrypted with a password ([`crate::offcrypto`]): opened with Excel's

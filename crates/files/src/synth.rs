@@ -527,6 +527,37 @@ pub fn xls(cells: &[&str], vba: Option<&str>) -> Vec<u8> {
     build().unwrap_or_default()
 }
 
+/// A VBA project's storage as PowerPoint 97-2003 keeps it (an embedded compound file whose
+/// root holds `VBA/dir`, the modules and `PROJECT`), with one module of source `src`.
+pub fn vba_project(src: &str) -> Vec<u8> {
+    let build = || -> std::io::Result<Vec<u8>> {
+        let mut cf =
+            cfb::CompoundFile::create_with_version(cfb::Version::V3, Cursor::new(Vec::new()))?;
+        cf.create_storage("/VBA")?;
+        cf.create_stream("/VBA/dir")?
+            .write_all(&crate::office::compress_vba_literal(
+                b"\x01\x00\x04\x00\x00\x00\x01\x00\x00\x00",
+            ))?;
+        let mut m = cf.create_stream("/VBA/Module1")?;
+        m.write_all(&[0u8; 16])?;
+        m.write_all(&crate::office::compress_vba_literal(src.as_bytes()))?;
+        drop(m);
+        cf.create_stream("/PROJECT")?
+            .write_all(b"Module=Module1\r\nName=\"VBAProject\"\r\n")?;
+        let epoch = std::time::SystemTime::UNIX_EPOCH;
+        for p in ["/", "/VBA"] {
+            cf.set_created_time(p, epoch)?;
+            cf.set_modified_time(p, epoch)?;
+        }
+        cf.flush()?;
+        Ok(cf.into_inner().into_inner())
+    };
+    build().unwrap_or_default()
+}
+
+/// A PowerPoint macro run when its slide show opens (inert).
+pub const VBA_AUTO_OPEN_PPT: &str = "Attribute VB_Name = \"Module1\"\r\nSub Auto_Open()\r\n    Dim s\r\n    s = \"calc.exe\"\r\n    Shell s, 0\r\nEnd Sub\r\n";
+
 /// An Excel macro run when its workbook opens (inert: the command is a string that does
 /// nothing).
 pub const VBA_AUTO_OPEN_XLS: &str = "Attribute VB_Name = \"ThisWorkbook\"\r\nSub Auto_Open()\r\n    Dim s\r\n    s = \"calc.exe\"\r\n    Shell s, 0\r\nEnd Sub\r\n";
@@ -1085,6 +1116,18 @@ pub fn corpus() -> Vec<Sample> {
         "見積書.xlsx",
         office_encrypted(&xlsx(10, 3), "Mitsumori#2016", 12),
     ));
+    // A PowerPoint 97-2003 presentation with a macro: its VBA project is a compressed
+    // object among the records, not a storage of the compound file.
+    v.push(sample(
+        "ppt_vba_autoexec",
+        "提案書.ppt",
+        ppt(
+            &["ご提案", "詳細は添付をご覧ください"],
+            &[&vba_project(VBA_AUTO_OPEN_PPT)],
+            None,
+        )
+        .unwrap_or_default(),
+    ));
     // The Excel 97-2003 form of the same trick: a workbook with a macro run on opening,
     // encrypted with VelvetSweatshop (RC4 CryptoAPI); the macro storage stays plain.
     v.push(sample(
@@ -1393,4 +1436,93 @@ pub fn binary_encrypted(
         streams.push(("/Workbook".into(), out));
     }
     bincrypt::copy_with(&mut cf, ole.len() as u64, &mut streams)
+}
+
+/// A PowerPoint 97-2003 presentation (`.ppt`, MS-PPT) whose outline holds `paras` (one
+/// slide each: UTF-16 text, or 8-bit when ASCII) and which embeds `objects` (compound files,
+/// each zlib-compressed in an `ExOleObjStg`), as PowerPoint saves one: the `Current User`
+/// stream pointing at the last edit, its persist directory listing the document and the
+/// objects. `stale`: an older version of the document (its text in the stream, no longer
+/// live) is written first, as an incremental save leaves it.
+pub fn ppt(paras: &[&str], objects: &[&[u8]], stale: Option<&str>) -> std::io::Result<Vec<u8>> {
+    fn record(out: &mut Vec<u8>, ver_inst: u16, typ: u16, body: &[u8]) {
+        out.extend_from_slice(&ver_inst.to_le_bytes());
+        out.extend_from_slice(&typ.to_le_bytes());
+        out.extend_from_slice(&(body.len() as u32).to_le_bytes());
+        out.extend_from_slice(body);
+    }
+    let document = |paras: &[&str]| -> Vec<u8> {
+        let mut list = Vec::new();
+        for (i, p) in paras.iter().enumerate() {
+            let mut persist = vec![0u8; 20];
+            persist[..4].copy_from_slice(&(i as u32 + 100).to_le_bytes());
+            record(&mut list, 0, 0x03F3, &persist);
+            record(&mut list, 0, 0x0F9F, &1u32.to_le_bytes());
+            let text = p.replace('\n', "\r");
+            if text.is_ascii() {
+                record(&mut list, 0, 0x0FA8, text.as_bytes());
+            } else {
+                let u: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+                record(&mut list, 0, 0x0FA0, &u);
+            }
+        }
+        let mut doc = Vec::new();
+        record(&mut doc, 0x000F, 0x0FF0, &list);
+        let mut out = Vec::new();
+        record(&mut out, 0x000F, 0x03E8, &doc);
+        out
+    };
+    let mut stream = Vec::new();
+    if let Some(old) = stale {
+        stream.extend(document(&[old]));
+    }
+    let mut offsets = vec![stream.len() as u32];
+    stream.extend(document(paras));
+    for o in objects {
+        offsets.push(stream.len() as u32);
+        let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+        z.write_all(o)?;
+        let mut body = (o.len() as u32).to_le_bytes().to_vec();
+        body.extend(z.finish()?);
+        record(&mut stream, 0x0010, 0x1011, &body);
+    }
+    let dir_at = stream.len() as u32;
+    let mut dir = (1u32 | ((offsets.len() as u32) << 20))
+        .to_le_bytes()
+        .to_vec();
+    for o in &offsets {
+        dir.extend_from_slice(&o.to_le_bytes());
+    }
+    record(&mut stream, 0, 0x1772, &dir);
+    let edit_at = stream.len() as u32;
+    let mut edit = Vec::new();
+    edit.extend_from_slice(&0x100u32.to_le_bytes());
+    edit.extend_from_slice(&[0, 0, 3, 0]);
+    edit.extend_from_slice(&0u32.to_le_bytes());
+    edit.extend_from_slice(&dir_at.to_le_bytes());
+    edit.extend_from_slice(&1u32.to_le_bytes());
+    edit.extend_from_slice(&(offsets.len() as u32 + 1).to_le_bytes());
+    edit.extend_from_slice(&[1, 0, 0, 0]);
+    record(&mut stream, 0, 0x0FF5, &edit);
+    let name = b"kizuki";
+    let mut user = Vec::new();
+    user.extend_from_slice(&0x14u32.to_le_bytes());
+    user.extend_from_slice(&0xE391C05Fu32.to_le_bytes());
+    user.extend_from_slice(&edit_at.to_le_bytes());
+    user.extend_from_slice(&(name.len() as u16).to_le_bytes());
+    user.extend_from_slice(&0x03F4u16.to_le_bytes());
+    user.extend_from_slice(&[3, 0, 0, 0]);
+    user.extend_from_slice(name);
+    user.extend_from_slice(&8u32.to_le_bytes());
+    let mut current = Vec::new();
+    record(&mut current, 0, 0x0FF6, &user);
+    let mut cf = cfb::CompoundFile::create_with_version(cfb::Version::V3, Cursor::new(Vec::new()))?;
+    cf.create_stream("/Current User")?.write_all(&current)?;
+    cf.create_stream("/PowerPoint Document")?
+        .write_all(&stream)?;
+    let epoch = std::time::SystemTime::UNIX_EPOCH;
+    cf.set_created_time("/", epoch)?;
+    cf.set_modified_time("/", epoch)?;
+    cf.flush()?;
+    Ok(cf.into_inner().into_inner())
 }

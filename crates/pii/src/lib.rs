@@ -66,7 +66,6 @@ pub mod pdf;
 mod pgcatalog;
 pub mod pgdump;
 pub mod pgheap;
-pub mod ppt;
 pub mod pst;
 pub mod resume;
 pub mod rtf;

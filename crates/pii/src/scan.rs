@@ -1317,7 +1317,7 @@ impl Scanner {
 
     /// An OLE compound file: a workbook (xls) is read sheet by sheet, an Outlook message
     /// ([`crate::msg`]) as a message, a Word 97-2003 document ([`crate::word`]) as text
-    /// with its tables, a PowerPoint 97-2003 presentation ([`crate::ppt`]) as text with its
+    /// with its tables, a PowerPoint 97-2003 presentation ([`kizuki_files::ppt`]) as text with its
     /// embedded objects; anything else (Word 95: its text is a code page's) is carved like a
     /// raw image, regions named `file!@OFFSET`.
     fn scan_ole(&self, name: &str, data: &[u8], out: &mut Vec<Item>) {
@@ -1427,7 +1427,7 @@ impl Scanner {
             }
             None => {}
         }
-        match crate::ppt::read(data, self.opts.max_total_size) {
+        match kizuki_files::ppt::read(data, self.opts.max_total_size) {
             Some(Ok(show)) => {
                 self.report_text(name, &show.text, &[], "UTF-16LE", out);
                 for (path, bytes) in show.objects {
@@ -1441,10 +1441,13 @@ impl Scanner {
                 }
                 return true;
             }
-            Some(Err(error)) => {
+            Some(Err(e)) => {
                 out.push(Item::Failed {
                     path: name.to_string(),
-                    error,
+                    error: match e {
+                        kizuki_files::ppt::Error::Cap(e) => Error::Cap(e),
+                        kizuki_files::ppt::Error::Read(e) => Error::Read(e),
+                    },
                 });
                 return true;
             }

@@ -1,7 +1,9 @@
 //! PowerPoint 97-2003 presentations (`.ppt`, MS-PPT): the text of their slides, notes and
-//! outlines, and the OLE objects embedded in them (a worksheet pasted into a slide).
+//! outlines, and the OLE objects embedded in them (a worksheet pasted into a slide; the
+//! presentation's own VBA project, which PowerPoint stores as one of them, compressed, not
+//! as a storage of the compound file as Word and Excel do).
 //!
-//! Carved, a `.ppt` gave nothing of its text that a table reader could place and, worse, the
+//! For `pii scan`: carved, a `.ppt` gave nothing of its text that a table reader could place and, worse, the
 //! theme PowerPoint 2007 and later store inside every `.ppt` (a zip of DrawingML parts)
 //! was found and read as XML records whose `@name` column holds layout names (`Blank`,
 //! `Title Only`) counted as names in romaji. Here the presentation is read as PowerPoint
@@ -22,9 +24,6 @@
 use std::io::{Cursor, Read};
 
 use cfb::CompoundFile;
-
-use crate::Error;
-use crate::ole::{u16_at, u32_at};
 
 /// A presentation's text and embedded objects.
 #[derive(Debug, Default)]
@@ -54,6 +53,23 @@ const PERSIST_DIRECTORY: u16 = 0x1772;
 const MAIN_MASTER: u16 = 0x03F8;
 /// The CurrentUserAtom's token of a presentation not encrypted.
 const NOT_ENCRYPTED: u32 = 0xE391C05F;
+
+/// Why a presentation could not be read.
+#[derive(Debug)]
+pub enum Error {
+    /// Its stream is larger than the cap.
+    Cap(String),
+    /// Its stream cannot be read.
+    Read(String),
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Error::Cap(e) | Error::Read(e) => f.write_str(e),
+        }
+    }
+}
 
 /// Reads a PowerPoint 97-2003 presentation within `cap` bytes; `None` when `data` is not
 /// one (no `PowerPoint Document` stream).
@@ -237,4 +253,16 @@ fn object(body: &[u8], compressed: bool, cap: usize, show: &mut Show) {
     };
     show.held += data.len();
     show.objects.push((name, data));
+}
+
+fn u16_at(d: &[u8], at: usize) -> Option<u16> {
+    Some(u16::from_le_bytes(
+        d.get(at..at.checked_add(2)?)?.try_into().ok()?,
+    ))
+}
+
+fn u32_at(d: &[u8], at: usize) -> Option<u32> {
+    Some(u32::from_le_bytes(
+        d.get(at..at.checked_add(4)?)?.try_into().ok()?,
+    ))
 }
