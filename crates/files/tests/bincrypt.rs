@@ -6,10 +6,13 @@
 
 #![allow(clippy::unwrap_used, reason = "test helpers")]
 
+mod common;
+
 use std::io::{Cursor, Write};
 
+use common::{analyze, rules};
 use kizuki_files::bincrypt::{self, Opened};
-use kizuki_files::{Analyzer, FileReport, Options, synth};
+use kizuki_files::synth;
 
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/msoffcrypto/");
 /// The password of msoffcrypto-tool's test files.
@@ -60,25 +63,6 @@ fn plain(o: Opened) -> (Vec<u8>, Option<usize>) {
         Opened::Plain { data, by } => (data, by),
         other => panic!("not opened: {other:?}"),
     }
-}
-
-fn analyze(name: &str, data: &[u8], passwords: &[&str]) -> FileReport {
-    let opts = Options {
-        passwords: passwords.iter().map(|p| p.to_string()).collect(),
-        ..Options::default()
-    };
-    Analyzer::new(opts).unwrap().analyze_bytes(name, data, &[])
-}
-
-fn rules(r: &FileReport) -> Vec<String> {
-    let mut v: Vec<String> = r
-        .all_findings()
-        .iter()
-        .map(|f| f.rule.to_string())
-        .collect();
-    v.sort();
-    v.dedup();
-    v
 }
 
 /// Files Word and Excel wrote with RC4 CryptoAPI: every stream as msoffcrypto-tool gives it.

@@ -7,11 +7,14 @@
 
 #![allow(clippy::unwrap_used, reason = "test helpers")]
 
+mod common;
+
 use std::io::{Cursor, Write};
 use std::time::{Duration, Instant};
 
+use common::{analyze, rules};
 use kizuki_files::offcrypto::{self, Opened};
-use kizuki_files::{Analyzer, FileReport, Options, synth};
+use kizuki_files::synth;
 use rand_chacha::rand_core::SeedableRng;
 
 /// A Word document whose settings load a remote template (`office.remote_template`): what an
@@ -38,25 +41,6 @@ fn agile(package: &[u8], password: &str, seed: u64) -> Vec<u8> {
         w.finalize().unwrap();
     }
     out.into_inner()
-}
-
-fn analyze(name: &str, data: &[u8], passwords: &[&str]) -> FileReport {
-    let opts = Options {
-        passwords: passwords.iter().map(|p| p.to_string()).collect(),
-        ..Options::default()
-    };
-    Analyzer::new(opts).unwrap().analyze_bytes(name, data, &[])
-}
-
-fn rules(r: &FileReport) -> Vec<String> {
-    let mut v: Vec<String> = r
-        .all_findings()
-        .iter()
-        .map(|f| f.rule.to_string())
-        .collect();
-    v.sort();
-    v.dedup();
-    v
 }
 
 fn open(data: &[u8], passwords: &[&str]) -> Opened {

@@ -250,6 +250,46 @@ fn agile(package: &[u8], password: &str, seed: u64) -> Vec<u8> {
     out.into_inner()
 }
 
+/// Reads the encrypted workbook `sealed` (sheet `顧客`) with `open` (its password given) as
+/// `name` alone, in a zip and in a disk image at 4096: `records` rows each time, `truth`'s
+/// counts. Gives the sheet's path when read alone.
+fn read_everywhere(
+    open: &Scanner,
+    name: &str,
+    sealed: &[u8],
+    records: u64,
+    truth: &std::collections::BTreeMap<kizuki_core::Category, u64>,
+    how: &str,
+) {
+    let items = open.scan_bytes(name, sealed);
+    assert_eq!(
+        found(&items),
+        [format!("{name}!顧客 Some({records})")],
+        "{how}"
+    );
+    let Item::Found(r) = &items[0] else {
+        unreachable!()
+    };
+    for (c, n) in truth {
+        assert_eq!(r.categories.get(c).copied().unwrap_or(0), *n, "{how} {c}");
+    }
+    // In a zip (sent with its password in another mail), and on a disk.
+    let zip = synth::zip_of(&[(&format!("out/{name}"), sealed)]).unwrap();
+    assert_eq!(
+        found(&open.scan_bytes("send.zip", &zip)),
+        [format!("send.zip!out/{name}!顧客 Some({records})")],
+        "{how}"
+    );
+    let mut img = vec![0x11u8; 4096];
+    img.extend_from_slice(sealed);
+    img.resize(img.len().next_multiple_of(512) + 8192, 0);
+    assert_eq!(
+        found(&open.scan_bytes("disk.img", &img)),
+        [format!("disk.img!@4096!顧客 Some({records})")],
+        "{how}"
+    );
+}
+
 /// A customer list in a workbook encrypted with a password ("Encrypt with Password": agile
 /// encryption since Excel 2010, standard in Excel 2007) is read with the password given, as
 /// the workbook it is, on its own, in a zip and in a disk image; without it, it is told.
@@ -290,29 +330,10 @@ fn encrypted_workbooks_are_read_with_the_password_given() {
             told[0].ends_with("none of the passwords given opens it (--password)"),
             "{told:?}"
         );
-        let items = open.scan_bytes("顧客.xlsx", &sealed);
-        assert_eq!(found(&items), ["顧客.xlsx!顧客 Some(40)"], "{how}");
-        let Item::Found(r) = &items[0] else {
-            unreachable!()
-        };
-        for (c, n) in &truth {
-            assert_eq!(r.categories.get(c).copied().unwrap_or(0), *n, "{how} {c}");
-        }
-        // In a zip (sent with its password in another mail), and on a disk.
-        let zip = synth::zip_of(&[("out/顧客.xlsx", &sealed)]).unwrap();
-        assert_eq!(
-            found(&open.scan_bytes("send.zip", &zip)),
-            ["send.zip!out/顧客.xlsx!顧客 Some(40)"],
-            "{how}"
-        );
+        read_everywhere(&open, "顧客.xlsx", &sealed, 40, &truth, how);
         let mut img = vec![0x11u8; 4096];
         img.extend_from_slice(&sealed);
         img.resize(img.len().next_multiple_of(512) + 8192, 0);
-        assert_eq!(
-            found(&open.scan_bytes("disk.img", &img)),
-            ["disk.img!@4096!顧客 Some(40)"],
-            "{how}"
-        );
         let locked = found(&Scanner::default().scan_bytes("disk.img", &img));
         assert!(
             locked.len() == 1
@@ -363,28 +384,7 @@ fn encrypted_binary_documents_are_read_with_the_password_given() {
                 && locked[0].ends_with("give its password with --password"),
             "{how}: {locked:?}"
         );
-        let items = open.scan_bytes("顧客.xls", &sealed);
-        assert_eq!(found(&items), ["顧客.xls!顧客 Some(30)"], "{how}");
-        let Item::Found(r) = &items[0] else {
-            unreachable!()
-        };
-        for (c, n) in &truth {
-            assert_eq!(r.categories.get(c).copied().unwrap_or(0), *n, "{how} {c}");
-        }
-        let zip = synth::zip_of(&[("送付/顧客.xls", &sealed)]).unwrap();
-        assert_eq!(
-            found(&open.scan_bytes("send.zip", &zip)),
-            ["send.zip!送付/顧客.xls!顧客 Some(30)"],
-            "{how}"
-        );
-        let mut img = vec![0x11u8; 4096];
-        img.extend_from_slice(&sealed);
-        img.resize(img.len().next_multiple_of(512) + 8192, 0);
-        assert_eq!(
-            found(&open.scan_bytes("disk.img", &img)),
-            ["disk.img!@4096!顧客 Some(30)"],
-            "{how}"
-        );
+        read_everywhere(&open, "顧客.xls", &sealed, 30, &truth, how);
         let silent = kizuki_files::synth::binary_encrypted(
             &xls,
             kizuki_files::offcrypto::DEFAULT_PASSWORD,
