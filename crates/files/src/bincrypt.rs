@@ -33,6 +33,9 @@ use sha1::Sha1;
 
 pub use crate::offcrypto::{DEFAULT_PASSWORD, Opened};
 
+/// PowerPoint's built-in password: a presentation encrypted with it opens without a prompt.
+pub const PPT_DEFAULT_PASSWORD: &str = "/01Hannes Ruescher/01";
+
 /// Entries (streams and storages) copied from an encrypted document into its plain copy.
 const MAX_ENTRIES: usize = 4096;
 
@@ -54,6 +57,9 @@ const F_OBFUSCATED: u16 = 0x8000;
 /// USREXCL, FILELOCK, INTERFACEHDR, RRDINFO, RRDHEAD.
 const PLAIN_RECORDS: [u16; 7] = [0x0809, 0x002F, 0x0194, 0x0195, 0x00E1, 0x0196, 0x0138];
 const FILEPASS: u16 = 0x002F;
+/// PowerPoint's `CryptSession10Container`: the encryption header, a persistent object of its
+/// own, not encrypted.
+const CRYPT_SESSION: u16 = 0x2F14;
 const BOUNDSHEET: u16 = 0x0085;
 
 /// A Word or Excel 97-2003 document encrypted with RC4.
@@ -65,8 +71,15 @@ pub struct Binary {
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Kind {
-    Word { table: &'static str },
+    Word {
+        table: &'static str,
+    },
     Excel,
+    /// The last edit's offset and the persist id of the `CryptSession10Container`.
+    PowerPoint {
+        edit: usize,
+        session: u32,
+    },
 }
 
 #[derive(Debug)]
@@ -129,9 +142,41 @@ pub fn find(data: &[u8]) -> Option<Result<Binary, String>> {
     // PowerPoint: the Current User stream's CurrentUserAtom says whether the presentation
     // is encrypted (headerToken 0xF3D1C4DF, MS-PPT 2.3.2).
     if let Ok(s) = cf.open_stream("/Current User") {
-        let head = kizuki_core::io::read_capped(s.take(16), 16).ok()??;
-        return (u32_at(&head, 12) == Some(0xF3D1C4DF)).then(|| {
-            Err("PowerPoint 97-2003 presentation encrypted with a password: not read".into())
+        let head = kizuki_core::io::read_capped(s.take(64), 64).ok()??;
+        let (token, edit) = crate::ppt::current_user(&head)?;
+        if token != crate::ppt::ENCRYPTED {
+            return None;
+        }
+        let doc = cf
+            .open_stream("/PowerPoint Document")
+            .ok()
+            .and_then(|s| {
+                kizuki_core::io::read_capped(s, data.len() as u64)
+                    .ok()
+                    .flatten()
+            })
+            .unwrap_or_default();
+        // The last edit names the CryptSession10Container (encryptSessionPersistIdRef, after
+        // the 28 bytes of an edit not encrypted), whose body is the encryption header.
+        let session = || -> Option<(u32, &[u8])> {
+            let (_, kind, len) = crate::ppt::record(&doc, edit)?;
+            if kind != crate::ppt::USER_EDIT || len < 32 {
+                return None;
+            }
+            let session = u32_at(&doc, edit + 8 + 28)?;
+            let at = *crate::ppt::persist_map(&doc, edit)?.get(&session)?;
+            let (_, kind, len) = crate::ppt::record(&doc, at)?;
+            (kind == CRYPT_SESSION).then(|| (session, &doc[at + 8..at + 8 + len]))
+        };
+        return Some(match session() {
+            None => Err(
+                "PowerPoint 97-2003 presentation encrypted with a password: its encryption header cannot be found"
+                    .into(),
+            ),
+            Some((session, body)) => key(body).map(|key| Binary {
+                kind: Kind::PowerPoint { edit, session },
+                key,
+            }),
         });
     }
     if cf.is_stream("/Book") && !cf.is_stream("/Workbook") {
@@ -329,6 +374,7 @@ impl Binary {
         match self.kind {
             Kind::Word { .. } => "Word 97-2003 document",
             Kind::Excel => "Excel 97-2003 workbook",
+            Kind::PowerPoint { .. } => "PowerPoint 97-2003 presentation",
         }
     }
 
@@ -350,13 +396,28 @@ impl Binary {
         self.kind == Kind::Excel
     }
 
+    /// Is it a PowerPoint presentation (whose VBA project is encrypted with the rest)?
+    pub fn is_presentation(&self) -> bool {
+        matches!(self.kind, Kind::PowerPoint { .. })
+    }
+
+    /// The password its application tries by itself before it asks: Excel's
+    /// [`DEFAULT_PASSWORD`], PowerPoint's [`PPT_DEFAULT_PASSWORD`]; none for Word.
+    pub fn default_password(&self) -> Option<&'static str> {
+        match self.kind {
+            Kind::Excel => Some(DEFAULT_PASSWORD),
+            Kind::PowerPoint { .. } => Some(PPT_DEFAULT_PASSWORD),
+            Kind::Word { .. } => None,
+        }
+    }
+
     /// The candidates in the order they are tried: [`DEFAULT_PASSWORD`] (workbooks only:
     /// Excel tries it, Word does not; index `None`), then each of `passwords`.
     fn candidates<'a>(
         &self,
         passwords: &'a [String],
     ) -> impl Iterator<Item = (Option<usize>, &'a str)> {
-        let default = (self.kind == Kind::Excel).then_some((None, DEFAULT_PASSWORD));
+        let default = self.default_password().map(|p| (None, p));
         default.into_iter().chain(
             passwords
                 .iter()
@@ -365,7 +426,7 @@ impl Binary {
         )
     }
 
-    /// The candidate that fits the document's verifier (`Some(None)`: [`DEFAULT_PASSWORD`]),
+    /// The candidate that fits the document's verifier (`Some(None)`: the built-in password),
     /// without decrypting anything.
     pub fn verify(&self, passwords: &[String]) -> Option<Option<usize>> {
         self.candidates(passwords)
@@ -416,6 +477,16 @@ impl Binary {
                     plain.push(("/Data".into(), d));
                 }
             }
+            Kind::PowerPoint { edit, session } => {
+                let mut doc = read(&mut cf, "/PowerPoint Document")?;
+                presentation(&mut doc, edit, session, keys, true);
+                let mut user = read(&mut cf, "/Current User")?;
+                if user.len() >= 16 {
+                    user[12..16].copy_from_slice(&crate::ppt::NOT_ENCRYPTED.to_le_bytes());
+                }
+                plain.push(("/PowerPoint Document".into(), doc));
+                plain.push(("/Current User".into(), user));
+            }
             Kind::Excel => {
                 let mut book = read(&mut cf, "/Workbook")?;
                 workbook(&mut book, keys, true);
@@ -449,6 +520,56 @@ pub(crate) fn workbook(book: &mut [u8], keys: &Keys, decrypting: bool) {
             book[at + 4..ply].copy_from_slice(&orig[at + 4..ply]);
         }
         at = end;
+    }
+}
+
+/// Decrypts (or encrypts) a presentation's persistent objects (MS-PPT 2.3.7): each, record
+/// header and body, one RC4 stream keyed by its persist id; the CryptSession10Container
+/// (`session`) zeroed when decrypting (as msoffcrypto-tool does: the document is no longer
+/// encrypted), left when encrypting; edits and persist directories are never encrypted.
+pub(crate) fn presentation(
+    doc: &mut [u8],
+    edit: usize,
+    session: u32,
+    keys: &Keys,
+    decrypting: bool,
+) {
+    let Some(map) = crate::ppt::persist_map(doc, edit) else {
+        return;
+    };
+    for (id, at) in map {
+        let Some(raw) = doc.get(at..at + 8) else {
+            continue;
+        };
+        let kind = u16::from_le_bytes([raw[2], raw[3]]);
+        if id == session {
+            if decrypting && kind == CRYPT_SESSION {
+                let len = u32_at(doc, at + 4).unwrap_or(0) as usize;
+                let end = (at + 8).saturating_add(len).min(doc.len());
+                doc[at..end].fill(0);
+            }
+            continue;
+        }
+        if matches!(kind, crate::ppt::USER_EDIT | crate::ppt::PERSIST_DIRECTORY) && decrypting {
+            continue;
+        }
+        let Some(mut c) = keys.block(id) else {
+            continue;
+        };
+        // The record's length: from its header, plain (before encrypting it) or decrypted.
+        let mut head = [0u8; 8];
+        head.copy_from_slice(raw);
+        if decrypting {
+            c.apply_keystream(&mut head);
+        }
+        let len = u32::from_le_bytes([head[4], head[5], head[6], head[7]]) as usize;
+        let Some(end) = (at + 8).checked_add(len).filter(|e| *e <= doc.len()) else {
+            continue;
+        };
+        let Some(mut c) = keys.block(id) else {
+            continue;
+        };
+        c.apply_keystream(&mut doc[at..end]);
     }
 }
 

@@ -299,7 +299,10 @@ pub(crate) fn analyze_ole(ctx: &mut Ctx<'_>, name: &str, data: &[u8], depth: u32
     }
     if cf.is_stream("/PowerPoint Document") {
         drop(cf);
-        presentation(ctx, name, data, depth, out);
+        // (An encrypted one was decrypted and read by `binary`.)
+        if crate::bincrypt::find(data).is_none() {
+            presentation(ctx, name, data, depth, out);
+        }
     }
 }
 
@@ -343,7 +346,7 @@ fn encrypted(ctx: &mut Ctx<'_>, name: &str, data: &[u8], depth: u32, out: &mut O
     let found = match offcrypto::find(data, ctx.budget) {
         Some(f) => f,
         None => {
-            binary(ctx, data, out);
+            binary(ctx, name, data, depth, out);
             // A binary document's macros are not encrypted (the VBA storage stays plain):
             // analysed as any.
             return false;
@@ -416,7 +419,7 @@ fn encrypted(ctx: &mut Ctx<'_>, name: &str, data: &[u8], depth: u32, out: &mut O
 /// A Word or Excel 97-2003 document encrypted with RC4 ([`crate::bincrypt`]): told opened
 /// (with Excel's built-in password: high) or not. Its macros are stored plain, and analysed
 /// as any document's; the decrypted streams hold the text and cells.
-fn binary(ctx: &mut Ctx<'_>, data: &[u8], out: &mut Out) {
+fn binary(ctx: &mut Ctx<'_>, name: &str, data: &[u8], depth: u32, out: &mut Out) {
     use crate::bincrypt;
     let enc = match bincrypt::find(data) {
         None => return,
@@ -437,8 +440,8 @@ fn binary(ctx: &mut Ctx<'_>, data: &[u8], out: &mut Out) {
             "office.default_password",
             Severity::High,
             format!(
-                "{what} encrypted with Excel's built-in password \"{}\" ({how}): Excel opens it without a prompt, while scanners see only ciphertext",
-                bincrypt::DEFAULT_PASSWORD
+                "{what} encrypted with its application's built-in password \"{}\" ({how}): it opens without a prompt, while scanners see only ciphertext",
+                enc.default_password().unwrap_or_default()
             ),
         ),
         Some(Some(_)) => out.add(
@@ -450,9 +453,16 @@ fn binary(ctx: &mut Ctx<'_>, data: &[u8], out: &mut Out) {
             "office.encrypted",
             Severity::Medium,
             format!(
-                "{what} encrypted with a password ({how}) that no candidate password opens: its text and cells cannot be inspected"
+                "{what} encrypted with a password ({how}) that no candidate password opens: its content cannot be inspected"
             ),
         ),
+    }
+    // A presentation's VBA project and objects are encrypted with the rest (a workbook's
+    // and a document's macros are not): decrypted, they are analysed.
+    if enc.is_presentation()
+        && let Ok(bincrypt::Opened::Plain { data: plain, .. }) = enc.open(data, &ctx.passwords)
+    {
+        presentation(ctx, name, &plain, depth, out);
     }
 }
 

@@ -48,11 +48,13 @@ pub const MAX_OBJECTS: usize = 256;
 const TEXT_CHARS: u16 = 0x0FA0;
 const TEXT_BYTES: u16 = 0x0FA8;
 const EX_OLE_OBJ_STG: u16 = 0x1011;
-const USER_EDIT: u16 = 0x0FF5;
-const PERSIST_DIRECTORY: u16 = 0x1772;
+/// `UserEditAtom`: an edit's record.
+pub const USER_EDIT: u16 = 0x0FF5;
+/// `PersistDirectoryAtom`: where an edit's persistent objects are.
+pub const PERSIST_DIRECTORY: u16 = 0x1772;
 const MAIN_MASTER: u16 = 0x03F8;
 /// The CurrentUserAtom's token of a presentation not encrypted.
-const NOT_ENCRYPTED: u32 = 0xE391C05F;
+pub const NOT_ENCRYPTED: u32 = 0xE391C05F;
 
 /// Why a presentation could not be read.
 #[derive(Debug)]
@@ -128,10 +130,18 @@ fn header(d: &[u8], at: usize) -> Option<(u16, u16, usize)> {
     (at.checked_add(8)?.checked_add(len)? <= d.len()).then_some((vi, kind, len))
 }
 
-/// The offsets of the live persistent objects, in the order of their ids: the persist
-/// directories of the edit at `at` and of those before it, the newer entry of an id kept.
-fn live_objects(d: &[u8], mut at: usize) -> Option<Vec<usize>> {
-    let mut ids: std::collections::BTreeMap<u32, usize> = std::collections::BTreeMap::new();
+/// The offsets of the live persistent objects, in the order of their ids.
+fn live_objects(d: &[u8], at: usize) -> Option<Vec<usize>> {
+    let mut offsets: Vec<usize> = persist_map(d, at)?.into_values().collect();
+    offsets.dedup();
+    Some(offsets)
+}
+
+/// The live persistent objects' offsets by id: the persist directories of the edit
+/// (`UserEditAtom`) at `at` in the `PowerPoint Document` stream `d` and of those before it,
+/// the newer entry of an id kept. `None` when the chain does not resolve.
+pub fn persist_map(d: &[u8], mut at: usize) -> Option<std::collections::BTreeMap<u32, usize>> {
+    let mut ids = std::collections::BTreeMap::new();
     let mut seen = std::collections::HashSet::new();
     for _ in 0..MAX_EDITS {
         if !seen.insert(at) {
@@ -164,9 +174,19 @@ fn live_objects(d: &[u8], mut at: usize) -> Option<Vec<usize>> {
         }
         at = last;
     }
-    let mut offsets: Vec<usize> = ids.into_values().collect();
-    offsets.dedup();
-    Some(offsets)
+    Some(ids)
+}
+
+/// The `Current User` stream's token (encrypted or not) and the offset of the last edit.
+pub fn current_user(user: &[u8]) -> Option<(u32, usize)> {
+    Some((u32_at(user, 12)?, u32_at(user, 16)? as usize))
+}
+
+/// The CurrentUserAtom's token of an encrypted presentation.
+pub const ENCRYPTED: u32 = 0xF3D1C4DF;
+/// A record's header at `at` in `d`: version and instance, type, length (within `d`).
+pub fn record(d: &[u8], at: usize) -> Option<(u16, u16, usize)> {
+    header(d, at)
 }
 
 /// Walks the record at `at` (within `end`): its text atoms to lines, its embedded objects

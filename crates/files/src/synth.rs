@@ -1345,9 +1345,11 @@ pub fn qpdf_encrypted(plain: &[u8], args: &[&str]) -> std::io::Result<Vec<u8>> {
     }
 }
 
-/// `ole` (a Word or Excel 97-2003 document, not encrypted) encrypted with `password` as
-/// Office does it ([`crate::bincrypt`]): RC4 CryptoAPI with a 128-bit key (Office 2003 and
-/// later) or, without `cryptoapi`, Office 97/2000's RC4; the salt and verifier from `seed`.
+/// `ole` (a Word, Excel or PowerPoint 97-2003 document, not encrypted) encrypted with
+/// `password` as Office does it ([`crate::bincrypt`]): RC4 CryptoAPI with a 128-bit key
+/// (Office 2003 and later; PowerPoint knows no other) or, without `cryptoapi`, Office
+/// 97/2000's RC4; the salt and verifier from `seed`. PowerPoint (a presentation of [`ppt`]):
+/// a new edit holding the encryption header, every live object encrypted by its persist id.
 /// Excel: a FILEPASS record after the first BOF (each BOUNDSHEET's stream position moved
 /// past it). Word: the encryption header at the start of the table stream (the FIB's
 /// places in it moved past it) and the FIB marked encrypted. Checked once against
@@ -1374,7 +1376,48 @@ pub fn binary_encrypted(
     };
     let u16_at = |d: &[u8], at: usize| usize::from(u16::from_le_bytes([d[at], d[at + 1]]));
     let mut streams: Vec<(String, Vec<u8>)> = Vec::new();
-    if let Ok(mut word) = read("/WordDocument") {
+    if let Ok(mut doc) = read("/PowerPoint Document") {
+        // Saved again whole, as PowerPoint saves an encrypted presentation (never
+        // incrementally): the CryptSession10Container as a new persistent object, one persist
+        // directory listing every live object and it, one edit naming it (no edit before it);
+        // every other live object encrypted in place.
+        let mut user = read("/Current User")?;
+        let bad = || std::io::Error::other("not a presentation of synth::ppt");
+        let (_, last) = crate::ppt::current_user(&user).ok_or_else(bad)?;
+        let ids = crate::ppt::persist_map(&doc, last).ok_or_else(bad)?;
+        let session = ids.keys().max().copied().unwrap_or(0) + 1;
+        let record = |out: &mut Vec<u8>, vi: u16, typ: u16, body: &[u8]| {
+            out.extend_from_slice(&vi.to_le_bytes());
+            out.extend_from_slice(&typ.to_le_bytes());
+            out.extend_from_slice(&(body.len() as u32).to_le_bytes());
+            out.extend_from_slice(body);
+        };
+        let at = doc.len() as u32;
+        record(&mut doc, 0x000F, 0x2F14, &header);
+        let dir = doc.len() as u32;
+        let mut entries = Vec::new();
+        for (id, off) in ids
+            .iter()
+            .map(|(i, o)| (*i, *o as u32))
+            .chain([(session, at)])
+        {
+            entries.extend_from_slice(&(id | (1 << 20)).to_le_bytes());
+            entries.extend_from_slice(&off.to_le_bytes());
+        }
+        record(&mut doc, 0, crate::ppt::PERSIST_DIRECTORY, &entries);
+        let edit_at = doc.len() as u32;
+        let mut edit = doc[last + 8..last + 8 + 28].to_vec();
+        edit[8..12].copy_from_slice(&0u32.to_le_bytes());
+        edit[12..16].copy_from_slice(&dir.to_le_bytes());
+        edit[20..24].copy_from_slice(&(session + 1).to_le_bytes());
+        edit.extend_from_slice(&session.to_le_bytes());
+        record(&mut doc, 0, crate::ppt::USER_EDIT, &edit);
+        bincrypt::presentation(&mut doc, edit_at as usize, session, &keys, false);
+        user[12..16].copy_from_slice(&crate::ppt::ENCRYPTED.to_le_bytes());
+        user[16..20].copy_from_slice(&edit_at.to_le_bytes());
+        streams.push(("/PowerPoint Document".into(), doc));
+        streams.push(("/Current User".into(), user));
+    } else if let Ok(mut word) = read("/WordDocument") {
         let flags = u16_at(&word, bincrypt::FIB_FLAGS) as u16;
         let table = if flags & 0x0200 != 0 {
             "/1Table"

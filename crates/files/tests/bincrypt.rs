@@ -148,6 +148,70 @@ fn office_written_documents_decrypt_as_msoffcrypto_tool_decrypts_them() {
     assert!(!r.contains(&"office.password_opened".into()), "{r:?}");
 }
 
+/// A presentation PowerPoint encrypted (RC4 CryptoAPI): every live persistent object as
+/// msoffcrypto-tool decrypts it (which also rewrites the edit's and the directory's counts:
+/// those records are left as they are here), read as a plain one; file scan: opened.
+#[test]
+fn an_office_written_presentation_decrypts_as_msoffcrypto_tool_decrypts_it() {
+    let data = file("rc4cryptoapi_password.ppt");
+    let found = bincrypt::find(&data).unwrap().unwrap();
+    assert_eq!(
+        found.describe(),
+        "PowerPoint 97-2003 presentation, RC4 CryptoAPI, 128-bit key"
+    );
+    assert_eq!(found.verify(&["x".into()]), None);
+    let (out, by) = plain(open(&data, &["x", PASSWORD]));
+    assert_eq!(by, Some(1));
+    let ours = stream(&out, "/PowerPoint Document");
+    let theirs = stream(
+        &file("rc4cryptoapi_password_plain.ppt"),
+        "/PowerPoint Document",
+    );
+    let user = stream(&out, "/Current User");
+    let (token, edit) = kizuki_files::ppt::current_user(&user).unwrap();
+    assert_eq!(token, kizuki_files::ppt::NOT_ENCRYPTED);
+    let map = kizuki_files::ppt::persist_map(&ours, edit).unwrap();
+    assert_eq!(map.len(), 4, "{map:?}");
+    for (id, at) in map {
+        let (_, _, len) = kizuki_files::ppt::record(&ours, at).unwrap();
+        assert!(
+            ours[at..at + 8 + len] == theirs[at..at + 8 + len],
+            "persistent object {id} at {at}"
+        );
+    }
+    let show = kizuki_files::ppt::read(&out, 1 << 30).unwrap().unwrap();
+    assert_eq!(show.text, "Lorem ipsum\n");
+    assert!(bincrypt::find(&out).is_none());
+    let r = rules(&analyze("a.ppt", &data, &[PASSWORD]));
+    assert!(r.contains(&"office.password_opened".into()), "{r:?}");
+}
+
+/// A presentation's VBA project is encrypted with it (a workbook's is not): opened with a
+/// candidate password, or PowerPoint's built-in one, its macro is seen; without, it is not.
+#[test]
+fn encrypted_presentations_show_their_macros_once_opened() {
+    let vba = synth::vba_project(synth::VBA_AUTO_OPEN_PPT);
+    let ppt = synth::ppt(&["ご提案"], &[&vba], None).unwrap();
+    assert!(rules(&analyze("a.ppt", &ppt, &[])).contains(&"office.autoexec".into()));
+    let sealed = synth::binary_encrypted(&ppt, "提案2024", true, 21).unwrap();
+    let r = rules(&analyze("a.ppt", &sealed, &[]));
+    assert!(r.contains(&"office.encrypted".into()), "{r:?}");
+    assert!(!r.contains(&"office.autoexec".into()), "{r:?}");
+    let r = rules(&analyze("a.ppt", &sealed, &["提案2024"]));
+    assert!(
+        r.contains(&"office.password_opened".into()) && r.contains(&"office.autoexec".into()),
+        "{r:?}"
+    );
+    let silent = synth::binary_encrypted(&ppt, bincrypt::PPT_DEFAULT_PASSWORD, true, 22).unwrap();
+    let report = analyze("a.ppt", &silent, &[]);
+    let r = rules(&report);
+    assert!(
+        r.contains(&"office.default_password".into()) && r.contains(&"office.autoexec".into()),
+        "{r:?}"
+    );
+    assert_eq!(report.children[0].path, "a.ppt!object1");
+}
+
 /// Office 97/2000's RC4: the password `password1` against the salt and verifier of
 /// msoffcrypto-tool's published example (`DocumentRC4.verifypw`).
 #[test]

@@ -482,6 +482,28 @@ fn presentations_are_read_with_their_embedded_workbooks() {
             .map(|n| n + 1),
         "{items:?}"
     );
+    // Encrypted (RC4 CryptoAPI, every object by its persist id): read with its password,
+    // told without.
+    let sealed = kizuki_files::synth::binary_encrypted(&ppt, "名簿2024", true, 6).unwrap();
+    let locked = found(&Scanner::default().scan_bytes("名簿.ppt", &sealed));
+    assert!(
+        locked.len() == 1 && locked[0].contains("(PowerPoint 97-2003 presentation, RC4 CryptoAPI"),
+        "{locked:?}"
+    );
+    let open = Scanner::new(kizuki_pii::Options {
+        passwords: vec!["名簿2024".into()],
+        ..kizuki_pii::Options::default()
+    });
+    let items = open.scan_bytes("名簿.ppt", &sealed);
+    assert_eq!(
+        found(&items),
+        ["名簿.ppt Some(6)", "名簿.ppt!object1!顧客 Some(20)"],
+        "{items:?}"
+    );
+    let Item::Found(opened) = &items[0] else {
+        unreachable!()
+    };
+    assert_eq!(opened.categories, text.categories);
     // A presentation PowerPoint wrote (blank, with its theme): nothing.
     let real = std::fs::read(concat!(
         env!("CARGO_MANIFEST_DIR"),
