@@ -130,6 +130,8 @@ fn pii_file_seeds_replay() {
             // A PowerPoint 97-2003 presentation (`synth::ppt_of`) with the rows on a slide and
             // as an embedded workbook.
             "ppt-embedded" => "fuzz.csv!object1!顧客",
+            // The same presentation encrypted with RC4 CryptoAPI (password `fuzz`).
+            "ppt-encrypted" => "fuzz.csv!object1!顧客",
             _ => "",
         };
         assert!(
