@@ -225,7 +225,19 @@ pub struct Scanner {
     large: Arc<(AtomicU64, AtomicU64)>,
     /// A file streamed is large from this size on ([`LARGE_FILE`]; 0 in unit tests).
     large_from: u64,
+    /// The password candidates the mail files of a scan carry, by sender
+    /// ([`Scanner::mail_passwords`]): an encrypted attachment of another mail file from the
+    /// same sender is read with them (PPAP across `.eml` files and Maildir messages).
+    mail_passwords: Arc<HashMap<String, Vec<String>>>,
 }
+
+/// Mail files larger than this are not read for passwords ([`Scanner::mail_passwords`]): a
+/// password mail is a few lines.
+pub const MAIL_PASSWORD_FILE: u64 = 1 << 20;
+/// Most senders whose passwords [`Scanner::mail_passwords`] keeps.
+pub const MAX_MAIL_SENDERS: usize = 4096;
+/// Most passwords kept a sender.
+pub const MAX_SENDER_PASSWORDS: usize = 16;
 
 /// A streamed file this large counts in [`Scanner::large_files`]: the progress display tells
 /// how far it is read (a restored dump of tens of gigabytes is one file read for an hour).
@@ -282,6 +294,7 @@ impl Scanner {
             copy_cap: SQLITE_CARVE_CAP,
             large: Arc::default(),
             large_from: LARGE_FILE,
+            mail_passwords: Arc::default(),
         }
     }
 
@@ -389,6 +402,10 @@ impl Scanner {
                 Task::Failed(_) => None,
             })
             .collect();
+        // The passwords the mail files carry, for the encrypted attachments of the others.
+        let mut scanner = self.clone();
+        scanner.mail_passwords = Arc::new(self.mail_passwords(&todo));
+        let scanner = &scanner;
         // The files the ledger has: the readers take their items from it instead.
         let done = ledger.as_deref().map(Ledger::done);
         let total = todo.len() as u64;
@@ -466,12 +483,12 @@ impl Scanner {
                                     stop: &stop,
                                     moved: &moved,
                                 };
-                                Outcome::Read(stamp, self.scan_file_guarded(path, Some(&parts)))
+                                Outcome::Read(stamp, scanner.scan_file_guarded(path, Some(&parts)))
                             }
-                            None => Outcome::Read(stamp, self.scan_file_guarded(path, None)),
+                            None => Outcome::Read(stamp, scanner.scan_file_guarded(path, None)),
                         }
                     }
-                    None => Outcome::Read(None, self.scan_file_guarded(path, None)),
+                    None => Outcome::Read(None, scanner.scan_file_guarded(path, None)),
                 };
                 give(Some((k, outcome)));
             }
@@ -493,6 +510,68 @@ impl Scanner {
             (None, Some(l)) => l.commit(),
             (None, None) => Ok(()),
         }
+    }
+
+    /// The password candidates the mail files among `files` carry, by sender (lower case):
+    /// the messages of a `.eml` name or in a Maildir (`cur/`, `new/`), of at most
+    /// [`MAIL_PASSWORD_FILE`] bytes, that have no attachment (the second mail of a PPAP pair:
+    /// `パスワード：…`). At most [`MAX_MAIL_SENDERS`] senders, [`MAX_SENDER_PASSWORDS`] each.
+    /// Read before the scan, so that an attachment is opened whichever file comes first.
+    fn mail_passwords(&self, files: &[PathBuf]) -> HashMap<String, Vec<String>> {
+        use rayon::prelude::*;
+        let mailish = |p: &PathBuf| {
+            let name = p
+                .file_name()
+                .map(|n| n.to_string_lossy().to_ascii_lowercase());
+            let parent = p
+                .parent()
+                .and_then(Path::file_name)
+                .map(|n| n.to_string_lossy().into_owned());
+            name.is_some_and(|n| n.ends_with(".eml"))
+                || matches!(parent.as_deref(), Some("cur" | "new"))
+        };
+        let mails: Vec<&PathBuf> = files.iter().filter(|p| mailish(p)).collect();
+        if mails.len() < 2 {
+            return HashMap::new();
+        }
+        let found: Vec<(String, Vec<String>)> = mails
+            .par_iter()
+            .filter_map(|p| {
+                let f = File::open(p).ok()?;
+                if f.metadata().ok()?.len() > MAIL_PASSWORD_FILE {
+                    return None;
+                }
+                let raw = kizuki_core::io::read_capped(f, MAIL_PASSWORD_FILE).ok()??;
+                let lower = p.to_string_lossy().to_ascii_lowercase();
+                if !crate::mail::is_message(&lower, &raw) {
+                    return None;
+                }
+                crate::mail::nested(|| {
+                    let msg = mail_parser::MessageParser::default().parse(&raw[..])?;
+                    if !crate::mail::attachments(&msg).is_empty() {
+                        return None;
+                    }
+                    let from = msg.from()?.first()?.address()?.to_ascii_lowercase();
+                    let (text, _) = crate::mail::text_of(&msg);
+                    let found = kizuki_mail::content::password_candidates(&text);
+                    (!found.is_empty()).then_some((from, found))
+                })
+                .flatten()
+            })
+            .collect();
+        let mut by: HashMap<String, Vec<String>> = HashMap::new();
+        for (from, found) in found {
+            if by.len() >= MAX_MAIL_SENDERS && !by.contains_key(&from) {
+                continue;
+            }
+            let kept = by.entry(from).or_default();
+            for p in found {
+                if kept.len() < MAX_SENDER_PASSWORDS && !kept.contains(&p) {
+                    kept.push(p);
+                }
+            }
+        }
+        by
     }
 
     /// [`Scanner::scan_file`], a panic (a bug) turned into the file's failed item so the scan
@@ -1548,6 +1627,17 @@ impl Scanner {
                     && locked(&items)
                 {
                     p.read(self, from, &path, data, &mut items);
+                }
+                // A mail file of a directory: the passwords its sender's other mail files carry.
+                if let Some(found) = sender.as_deref().and_then(|f| self.mail_passwords.get(f))
+                    && locked(&items)
+                {
+                    let mut again = Vec::new();
+                    self.with_passwords(found)
+                        .scan_bytes_in(&path, data, &mut again);
+                    if !locked(&again) {
+                        items = again;
+                    }
                 }
                 out.extend(items);
             }

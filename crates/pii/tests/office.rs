@@ -529,6 +529,93 @@ fn presentations_are_read_with_their_embedded_workbooks() {
     }
 }
 
+/// PPAP across mail files: a directory of `.eml` files and a Maildir, each mail a file of its
+/// own. An encrypted attachment is read with the password its sender's other mail file
+/// carries (whichever file comes first); another sender's password is not tried. Before, each
+/// mail file was read alone and every encrypted attachment was an error item.
+#[test]
+fn mail_files_of_a_directory_lend_their_passwords_to_each_other() {
+    let (csv, _) = synth::persons_text(90, 10, Form::Csv);
+    let zip = kizuki_files::synth::zip_encrypted(&[("顧客.csv", csv.as_bytes())], "Xk7pq29a");
+    let other = kizuki_files::synth::zip_encrypted(&[("x.csv", csv.as_bytes())], "never-sent");
+    let mail = |from: &str, text: &str, att: Option<(&str, &[u8])>| -> String {
+        let head = format!(
+            "From: <{from}>\nTo: <keiri@example.co.jp>\nSubject: s\nMessage-ID: <{}@example.jp>\nMIME-Version: 1.0\n",
+            text.len()
+        );
+        match att {
+            None => format!(
+                "{head}Content-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n{text}\n"
+            ),
+            Some((name, data)) => format!(
+                "{head}Content-Type: multipart/mixed; boundary=\"b\"\n\n--b\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n{text}\n--b\nContent-Type: application/octet-stream\nContent-Disposition: attachment; filename=\"{name}\"\nContent-Transfer-Encoding: base64\n\n{}\n--b--\n",
+                kizuki_mail::synth::b64(data)
+            ),
+        }
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let eml = dir.path().join("export");
+    let maildir = dir.path().join("Maildir/cur");
+    std::fs::create_dir_all(&eml).unwrap();
+    std::fs::create_dir_all(&maildir).unwrap();
+    // The password mail sorts after the attachment's in one, before it in the other.
+    std::fs::write(
+        eml.join("1.eml"),
+        mail(
+            "tanaka@a.example",
+            "資料を送付します。",
+            Some(("list.zip", &zip)),
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        eml.join("2.eml"),
+        mail("tanaka@a.example", "パスワード：Xk7pq29a", None),
+    )
+    .unwrap();
+    std::fs::write(
+        eml.join("3.eml"),
+        mail("suzuki@c.example", "別送します。", Some(("x.zip", &other))),
+    )
+    .unwrap();
+    std::fs::write(
+        eml.join("4.eml"),
+        mail("kato@d.example", "パスワード：never-sent", None),
+    )
+    .unwrap();
+    std::fs::write(
+        maildir.join("1700000000.1.host:2,S"),
+        mail("sato@b.example", "PW: Xk7pq29a", None),
+    )
+    .unwrap();
+    std::fs::write(
+        maildir.join("1700000001.2.host:2,S"),
+        mail("Sato@B.example", "名簿です。", Some(("list.zip", &zip))),
+    )
+    .unwrap();
+    let mut items = Vec::new();
+    Scanner::default().scan_paths(&[dir.path().to_path_buf()], &mut |i| items.push(i));
+    let prefix = format!("{}/", dir.path().display());
+    let got: Vec<String> = found(&items)
+        .into_iter()
+        .filter(|l| l.contains(".zip"))
+        .map(|l| l.replace(&prefix, ""))
+        .map(|l| match l.split_once(" failed:") {
+            Some((p, _)) => format!("{p} failed"),
+            None => l,
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            "Maildir/cur/1700000001.2.host:2,S!list.zip!顧客.csv Some(10)",
+            "export/1.eml!list.zip!顧客.csv Some(10)",
+            "export/3.eml!x.zip failed",
+        ],
+        "{items:?}"
+    );
+}
+
 /// A PDF encrypted by qpdf (`--encrypt USER OWNER BITS`, fixed /ID and AES IVs) from `plain`.
 fn qpdf_encrypted(plain: &[u8], args: &[&str]) -> Vec<u8> {
     kizuki_files::synth::qpdf_encrypted(plain, args).unwrap()
