@@ -29,6 +29,7 @@ pub mod error;
 pub mod finding;
 pub mod hll;
 pub mod io;
+pub mod le;
 pub mod mask;
 pub mod report;
 pub mod rng;

@@ -25,6 +25,7 @@
 //! read, told: the XOR obfuscation of Excel 95 and Word 95 compatible files, and PowerPoint
 //! 97-2003's encryption (its persist objects each encrypted on their own).
 
+use kizuki_core::le::{u16_at, u32_at};
 use std::io::{Cursor, Read, Write};
 
 use md5::{Digest as _, Md5};
@@ -697,12 +698,4 @@ pub(crate) fn copy_with(
     }
     out.flush()?;
     Ok(out.into_inner().into_inner())
-}
-
-fn u16_at(d: &[u8], at: usize) -> Option<u16> {
-    Some(u16::from_le_bytes(d.get(at..at + 2)?.try_into().ok()?))
-}
-
-fn u32_at(d: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_le_bytes(d.get(at..at + 4)?.try_into().ok()?))
 }

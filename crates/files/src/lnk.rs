@@ -2,6 +2,7 @@
 //! command line starts an interpreter (cmd, PowerShell, mshta, rundll32, …).
 
 use kizuki_core::Severity;
+use kizuki_core::le::{u16_at, u32_at};
 
 use crate::Out;
 
@@ -37,15 +38,6 @@ pub struct Link {
     pub relative_path: String,
     /// Icon location (often set to a PDF icon to disguise the shortcut).
     pub icon: String,
-}
-
-fn u16_at(d: &[u8], o: usize) -> Option<u16> {
-    d.get(o..o + 2).map(|b| u16::from_le_bytes([b[0], b[1]]))
-}
-
-fn u32_at(d: &[u8], o: usize) -> Option<u32> {
-    d.get(o..o + 4)
-        .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
 }
 
 fn cstr(d: &[u8], o: usize) -> String {

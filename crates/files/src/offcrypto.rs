@@ -26,6 +26,7 @@
 //! The older RC4 encryption of Word and Excel 97-2003 binary files is read by
 //! [`crate::bincrypt`].
 
+use kizuki_core::le::{u16_at, u32_at};
 use std::io::Cursor;
 use std::time::Instant;
 
@@ -211,16 +212,6 @@ fn scheme(info: &[u8]) -> Result<Scheme, String> {
         (4, 3) | (3, 3) => Err("extensible encryption (a custom provider): not read".into()),
         _ => Err(format!("EncryptionInfo version {major}.{minor}: not read")),
     }
-}
-
-fn u16_at(b: &[u8], at: usize) -> Option<u16> {
-    let s = b.get(at..at + 2)?;
-    Some(u16::from_le_bytes([s[0], s[1]]))
-}
-
-fn u32_at(b: &[u8], at: usize) -> Option<u32> {
-    let s = b.get(at..at + 4)?;
-    Some(u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
 }
 
 /// Agile encryption's XML descriptor (MS-OFFCRYPTO 2.3.4.10): `keyData` (the package's key

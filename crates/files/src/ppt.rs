@@ -21,6 +21,7 @@
 //! inflated; records nest at most [`MAX_DEPTH`] deep, an edit chain is at most
 //! [`MAX_EDITS`] long, at most [`MAX_OBJECTS`] embedded objects are kept.
 
+use kizuki_core::le::{u16_at, u32_at};
 use std::io::{Cursor, Read};
 
 use cfb::CompoundFile;
@@ -273,16 +274,4 @@ fn object(body: &[u8], compressed: bool, cap: usize, show: &mut Show) {
     };
     show.held += data.len();
     show.objects.push((name, data));
-}
-
-fn u16_at(d: &[u8], at: usize) -> Option<u16> {
-    Some(u16::from_le_bytes(
-        d.get(at..at.checked_add(2)?)?.try_into().ok()?,
-    ))
-}
-
-fn u32_at(d: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_le_bytes(
-        d.get(at..at.checked_add(4)?)?.try_into().ok()?,
-    ))
 }

@@ -241,6 +241,30 @@ pub fn attachments<'a>(msg: &'a Message<'a>) -> Vec<Attachment<'a>> {
     out
 }
 
+/// Most senders whose password candidates a mailbox's or a scan's mails give are kept
+/// (PPAP: the password sent in a mail of its own).
+pub const MAX_PASSWORD_SENDERS: usize = 4096;
+/// Most password candidates kept for one sender.
+pub const MAX_SENDER_PASSWORDS: usize = 16;
+
+/// Adds `found` to the password candidates of `from` in `by`, within
+/// [`MAX_PASSWORD_SENDERS`] senders and [`MAX_SENDER_PASSWORDS`] candidates a sender, each once.
+pub fn keep_passwords(
+    by: &mut std::collections::HashMap<String, Vec<String>>,
+    from: String,
+    found: Vec<String>,
+) {
+    if found.is_empty() || (by.len() >= MAX_PASSWORD_SENDERS && !by.contains_key(&from)) {
+        return;
+    }
+    let kept = by.entry(from).or_default();
+    for p in found {
+        if kept.len() < MAX_SENDER_PASSWORDS && !kept.contains(&p) {
+            kept.push(p);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,13 +14,8 @@ const FREESECT: u32 = 0xFFFF_FFFF;
 /// End of a chain (also "no DIFAT sector").
 const ENDOFCHAIN: u32 = 0xFFFF_FFFE;
 
-/// The little-endian `u16` at byte `at` of `b`, if `b` holds it (the binary formats read
-/// here: compound files, Word, TNEF).
-pub(crate) fn u16_at(b: &[u8], at: usize) -> Option<u16> {
-    Some(u16::from_le_bytes(
-        b.get(at..at.checked_add(2)?)?.try_into().ok()?,
-    ))
-}
+/// Little-endian integers at an offset ([`kizuki_core::le`]), for the readers of this crate.
+pub(crate) use kizuki_core::le::{u16_at, u32_at, u64_at};
 
 /// UTF-16LE bytes as text (an odd last byte dropped, unpaired surrogates replaced): the
 /// strings of Outlook items and TNEF.
@@ -30,20 +25,6 @@ pub(crate) fn utf16le(b: &[u8]) -> String {
         .map(|c| u16::from_le_bytes([c[0], c[1]]))
         .collect();
     String::from_utf16_lossy(&units)
-}
-
-/// The little-endian `u32` at byte `at` of `b`, if `b` holds it.
-pub(crate) fn u32_at(b: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_le_bytes(
-        b.get(at..at.checked_add(4)?)?.try_into().ok()?,
-    ))
-}
-
-/// The little-endian `u64` at byte `at` of `b`, if `b` holds it.
-pub(crate) fn u64_at(b: &[u8], at: usize) -> Option<u64> {
-    Some(u64::from_le_bytes(
-        b.get(at..at.checked_add(8)?)?.try_into().ok()?,
-    ))
 }
 
 /// The sector size of the compound file whose header starts `h` (512 for version 3, 4096

@@ -665,15 +665,10 @@ pub struct Attachments {
     /// attachment's path (`subject!file name`).
     pub senders: std::collections::HashMap<String, String>,
     /// The password candidates the mails without attachments carry (`パスワード：…`: the
-    /// second mail of a PPAP pair), by sender: at most [`MAX_PASSWORDS`] a sender, for
-    /// [`MAX_SENDERS`] senders.
+    /// second mail of a PPAP pair), by sender ([`crate::mail::keep_passwords`]).
     pub passwords: std::collections::HashMap<String, Vec<String>>,
 }
 
-/// Most password candidates kept for one sender of a PST's mails ([`Attachments::passwords`]).
-pub const MAX_PASSWORDS: usize = 16;
-/// Most senders whose password candidates a PST's reading keeps.
-pub const MAX_SENDERS: usize = 4096;
 /// Most bytes of one plain body read for its password candidates.
 const MAX_BODY: u64 = 1 << 20;
 
@@ -875,16 +870,7 @@ impl Pst<'_> {
                     && let Some(body) = self.body(&heap, &props, &subs)
                 {
                     let cands = kizuki_mail::content::password_candidates(&body);
-                    let room =
-                        found.passwords.len() < MAX_SENDERS || found.passwords.contains_key(&from);
-                    if !cands.is_empty() && room {
-                        let kept = found.passwords.entry(from).or_default();
-                        for p in cands {
-                            if kept.len() < MAX_PASSWORDS && !kept.contains(&p) {
-                                kept.push(p);
-                            }
-                        }
-                    }
+                    crate::mail::keep_passwords(&mut found.passwords, from, cands);
                 }
                 continue;
             }

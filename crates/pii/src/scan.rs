@@ -234,10 +234,6 @@ pub struct Scanner {
 /// Mail files larger than this are not read for passwords ([`Scanner::mail_passwords`]): a
 /// password mail is a few lines.
 pub const MAIL_PASSWORD_FILE: u64 = 1 << 20;
-/// Most senders whose passwords [`Scanner::mail_passwords`] keeps.
-pub const MAX_MAIL_SENDERS: usize = 4096;
-/// Most passwords kept a sender.
-pub const MAX_SENDER_PASSWORDS: usize = 16;
 
 /// A streamed file this large counts in [`Scanner::large_files`]: the progress display tells
 /// how far it is read (a restored dump of tens of gigabytes is one file read for an hour).
@@ -515,7 +511,7 @@ impl Scanner {
     /// The password candidates the mail files among `files` carry, by sender (lower case):
     /// the messages of a `.eml` name or in a Maildir (`cur/`, `new/`), of at most
     /// [`MAIL_PASSWORD_FILE`] bytes, that have no attachment (the second mail of a PPAP pair:
-    /// `パスワード：…`). At most [`MAX_MAIL_SENDERS`] senders, [`MAX_SENDER_PASSWORDS`] each.
+    /// `パスワード：…`), as [`crate::mail::keep_passwords`] keeps them.
     /// Read before the scan, so that an attachment is opened whichever file comes first.
     fn mail_passwords(&self, files: &[PathBuf]) -> HashMap<String, Vec<String>> {
         use rayon::prelude::*;
@@ -561,15 +557,7 @@ impl Scanner {
             .collect();
         let mut by: HashMap<String, Vec<String>> = HashMap::new();
         for (from, found) in found {
-            if by.len() >= MAX_MAIL_SENDERS && !by.contains_key(&from) {
-                continue;
-            }
-            let kept = by.entry(from).or_default();
-            for p in found {
-                if kept.len() < MAX_SENDER_PASSWORDS && !kept.contains(&p) {
-                    kept.push(p);
-                }
-            }
+            crate::mail::keep_passwords(&mut by, from, found);
         }
         by
     }
