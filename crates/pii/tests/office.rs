@@ -529,6 +529,23 @@ fn presentations_are_read_with_their_embedded_workbooks() {
     }
 }
 
+/// Mail `n` from `from` with `text`, and an attachment (name, bytes) in base64 if given: a
+/// message as a `.eml` file holds it (an mbox's adds its `From ` line).
+fn mail_of(n: u32, from: &str, text: &str, att: Option<(&str, &[u8])>) -> String {
+    let head = format!(
+        "From: <{from}>\nTo: <keiri@example.co.jp>\nSubject: mail {n}\nMessage-ID: <{n}@example.jp>\nMIME-Version: 1.0\n"
+    );
+    match att {
+        None => format!(
+            "{head}Content-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n{text}\n\n"
+        ),
+        Some((name, data)) => format!(
+            "{head}Content-Type: multipart/mixed; boundary=\"b\"\n\n--b\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n{text}\n--b\nContent-Type: application/octet-stream\nContent-Disposition: attachment; filename=\"{name}\"\nContent-Transfer-Encoding: base64\n\n{}\n--b--\n\n",
+            kizuki_mail::synth::b64(data)
+        ),
+    }
+}
+
 /// PPAP across mail files: a directory of `.eml` files and a Maildir, each mail a file of its
 /// own. An encrypted attachment is read with the password its sender's other mail file
 /// carries (whichever file comes first); another sender's password is not tried. Before, each
@@ -538,61 +555,59 @@ fn mail_files_of_a_directory_lend_their_passwords_to_each_other() {
     let (csv, _) = synth::persons_text(90, 10, Form::Csv);
     let zip = kizuki_files::synth::zip_encrypted(&[("顧客.csv", csv.as_bytes())], "Xk7pq29a");
     let other = kizuki_files::synth::zip_encrypted(&[("x.csv", csv.as_bytes())], "never-sent");
-    let mail = |from: &str, text: &str, att: Option<(&str, &[u8])>| -> String {
-        let head = format!(
-            "From: <{from}>\nTo: <keiri@example.co.jp>\nSubject: s\nMessage-ID: <{}@example.jp>\nMIME-Version: 1.0\n",
-            text.len()
-        );
-        match att {
-            None => format!(
-                "{head}Content-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n{text}\n"
-            ),
-            Some((name, data)) => format!(
-                "{head}Content-Type: multipart/mixed; boundary=\"b\"\n\n--b\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n{text}\n--b\nContent-Type: application/octet-stream\nContent-Disposition: attachment; filename=\"{name}\"\nContent-Transfer-Encoding: base64\n\n{}\n--b--\n",
-                kizuki_mail::synth::b64(data)
-            ),
-        }
-    };
     let dir = tempfile::tempdir().unwrap();
     let eml = dir.path().join("export");
     let maildir = dir.path().join("Maildir/cur");
     std::fs::create_dir_all(&eml).unwrap();
     std::fs::create_dir_all(&maildir).unwrap();
     // The password mail sorts after the attachment's in one, before it in the other.
-    std::fs::write(
-        eml.join("1.eml"),
-        mail(
+    let files = [
+        (
+            &eml,
+            "1.eml",
             "tanaka@a.example",
             "資料を送付します。",
-            Some(("list.zip", &zip)),
+            Some(("list.zip", &zip[..])),
         ),
-    )
-    .unwrap();
-    std::fs::write(
-        eml.join("2.eml"),
-        mail("tanaka@a.example", "パスワード：Xk7pq29a", None),
-    )
-    .unwrap();
-    std::fs::write(
-        eml.join("3.eml"),
-        mail("suzuki@c.example", "別送します。", Some(("x.zip", &other))),
-    )
-    .unwrap();
-    std::fs::write(
-        eml.join("4.eml"),
-        mail("kato@d.example", "パスワード：never-sent", None),
-    )
-    .unwrap();
-    std::fs::write(
-        maildir.join("1700000000.1.host:2,S"),
-        mail("sato@b.example", "PW: Xk7pq29a", None),
-    )
-    .unwrap();
-    std::fs::write(
-        maildir.join("1700000001.2.host:2,S"),
-        mail("Sato@B.example", "名簿です。", Some(("list.zip", &zip))),
-    )
-    .unwrap();
+        (
+            &eml,
+            "2.eml",
+            "tanaka@a.example",
+            "パスワード：Xk7pq29a",
+            None,
+        ),
+        (
+            &eml,
+            "3.eml",
+            "suzuki@c.example",
+            "別送します。",
+            Some(("x.zip", &other[..])),
+        ),
+        (
+            &eml,
+            "4.eml",
+            "kato@d.example",
+            "パスワード：never-sent",
+            None,
+        ),
+        (
+            &maildir,
+            "1700000000.1.host:2,S",
+            "sato@b.example",
+            "PW: Xk7pq29a",
+            None,
+        ),
+        (
+            &maildir,
+            "1700000001.2.host:2,S",
+            "Sato@B.example",
+            "名簿です。",
+            Some(("list.zip", &zip[..])),
+        ),
+    ];
+    for (n, (dir, name, from, text, att)) in files.into_iter().enumerate() {
+        std::fs::write(dir.join(name), mail_of(n as u32, from, text, att)).unwrap();
+    }
     let mut items = Vec::new();
     Scanner::default().scan_paths(&[dir.path().to_path_buf()], &mut |i| items.push(i));
     let prefix = format!("{}/", dir.path().display());
@@ -763,18 +778,10 @@ fn a_mailbox_reads_its_ppap_attachments_with_the_passwords_it_carries() {
     )
     .unwrap();
     let mail = |n: u32, from: &str, text: &str, att: Option<(&str, &[u8])>| -> String {
-        let head = format!(
-            "From {from} Tue Mar 15 10:1{n}:00 2016\nFrom: <{from}>\nTo: <keiri@example.co.jp>\nSubject: mail {n}\nMessage-ID: <{n}@example.jp>\nMIME-Version: 1.0\n"
-        );
-        match att {
-            None => format!(
-                "{head}Content-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n{text}\n\n"
-            ),
-            Some((name, data)) => format!(
-                "{head}Content-Type: multipart/mixed; boundary=\"b\"\n\n--b\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n{text}\n--b\nContent-Type: application/octet-stream\nContent-Disposition: attachment; filename=\"{name}\"\nContent-Transfer-Encoding: base64\n\n{}\n--b--\n\n",
-                kizuki_mail::synth::b64(data)
-            ),
-        }
+        format!(
+            "From {from} Tue Mar 15 10:1{n}:00 2016\n{}",
+            mail_of(n, from, text, att)
+        )
     };
     let mbox = [
         mail(
