@@ -529,6 +529,20 @@ fn presentations_are_read_with_their_embedded_workbooks() {
     }
 }
 
+/// The items holding `part`, `prefix` replaced by `with`, a failure's reason cut
+/// (`… failed`).
+fn outcomes(items: &[Item], part: &str, prefix: &str, with: &str) -> Vec<String> {
+    found(items)
+        .into_iter()
+        .filter(|l| l.contains(part))
+        .map(|l| l.replace(prefix, with))
+        .map(|l| match l.split_once(" failed:") {
+            Some((p, _)) => format!("{p} failed"),
+            None => l,
+        })
+        .collect()
+}
+
 /// Mail `n` from `from` with `text`, and an attachment (name, bytes) in base64 if given: a
 /// message as a `.eml` file holds it (an mbox's adds its `From ` line).
 fn mail_of(n: u32, from: &str, text: &str, att: Option<(&str, &[u8])>) -> String {
@@ -611,15 +625,7 @@ fn mail_files_of_a_directory_lend_their_passwords_to_each_other() {
     let mut items = Vec::new();
     Scanner::default().scan_paths(&[dir.path().to_path_buf()], &mut |i| items.push(i));
     let prefix = format!("{}/", dir.path().display());
-    let got: Vec<String> = found(&items)
-        .into_iter()
-        .filter(|l| l.contains(".zip"))
-        .map(|l| l.replace(&prefix, ""))
-        .map(|l| match l.split_once(" failed:") {
-            Some((p, _)) => format!("{p} failed"),
-            None => l,
-        })
-        .collect();
+    let got = outcomes(&items, ".zip", &prefix, "");
     assert_eq!(
         got,
         [
@@ -819,16 +825,7 @@ fn a_mailbox_reads_its_ppap_attachments_with_the_passwords_it_carries() {
     let path = dir.path().join("box.mbox");
     std::fs::write(&path, mbox).unwrap();
     let items = Scanner::default().scan_file(&path);
-    let prefix = format!("{}", path.display());
-    let got: Vec<String> = found(&items)
-        .into_iter()
-        .filter(|l| l.contains('!'))
-        .map(|l| l.replace(&prefix, "box.mbox"))
-        .map(|l| match l.split_once(" failed:") {
-            Some((p, _)) => format!("{p} failed"),
-            None => l,
-        })
-        .collect();
+    let got = outcomes(&items, "!", &path.display().to_string(), "box.mbox");
     assert_eq!(
         got,
         [
