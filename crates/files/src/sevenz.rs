@@ -60,10 +60,14 @@ pub fn list(d: &[u8], max: usize) -> SevenZipListing {
                 let Some(len) = number(h, &mut q) else {
                     continue;
                 };
-                if h.get(q) != Some(&0) || len < 3 || q as u64 + len > h.len() as u64 {
+                // (A declared size near 2^64 must not wrap around to a small end.)
+                let end = (q as u64).checked_add(len).filter(|e| *e <= h.len() as u64);
+                let (Some(end), Some(&0), true) = (end, h.get(q), len >= 3) else {
                     continue;
-                }
-                let names = &h[q + 1..q + len as usize];
+                };
+                let Some(names) = h.get(q + 1..end as usize) else {
+                    continue;
+                };
                 let units: Vec<u16> = names
                     .chunks_exact(2)
                     .map(|c| u16::from_le_bytes([c[0], c[1]]))
