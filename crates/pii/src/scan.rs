@@ -225,13 +225,92 @@ pub struct Scanner {
     large: Arc<(AtomicU64, AtomicU64)>,
     /// A file streamed is large from this size on ([`LARGE_FILE`]; 0 in unit tests).
     large_from: u64,
-    /// The password candidates the mail files of a scan carry, by sender
-    /// ([`Scanner::mail_passwords`]): an encrypted attachment of another mail file from the
-    /// same sender is read with them (PPAP across `.eml` files and Maildir messages).
-    mail_passwords: Arc<HashMap<String, Vec<String>>>,
+    /// The mail files of a scan, whose password candidates (by sender) are read when an
+    /// encrypted attachment of one of them first needs them ([`MailPasswords`]): PPAP across
+    /// `.eml` files and Maildir messages.
+    mail_passwords: Arc<MailPasswords>,
 }
 
-/// Mail files larger than this are not read for passwords ([`Scanner::mail_passwords`]): a
+/// The mail files of a scan and, once an encrypted attachment of one asks for them, the
+/// password candidates they carry by sender ([`MailPasswords::of`]).
+#[derive(Debug, Default)]
+struct MailPasswords {
+    files: Vec<PathBuf>,
+    read: std::sync::OnceLock<HashMap<String, Vec<String>>>,
+}
+
+impl MailPasswords {
+    /// The mail files among `files`: a `.eml` name, or a Maildir's (`cur/`, `new/`); none
+    /// when fewer than two (nothing to pair).
+    fn among(files: &[PathBuf]) -> Self {
+        let mailish = |p: &&PathBuf| {
+            let name = p
+                .file_name()
+                .map(|n| n.to_string_lossy().to_ascii_lowercase());
+            let parent = p
+                .parent()
+                .and_then(Path::file_name)
+                .map(|n| n.to_string_lossy().into_owned());
+            name.is_some_and(|n| n.ends_with(".eml"))
+                || matches!(parent.as_deref(), Some("cur" | "new"))
+        };
+        let files: Vec<PathBuf> = files.iter().filter(mailish).cloned().collect();
+        MailPasswords {
+            files: if files.len() < 2 { Vec::new() } else { files },
+            read: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The candidates `from` (lower case) sent. The mail files are read the first time any
+    /// sender is asked for (a scan without encrypted attachments never reads them twice):
+    /// those of at most [`MAIL_PASSWORD_FILE`] bytes without attachments (the second mail of
+    /// a PPAP pair, `パスワード：…`), kept as [`crate::mail::keep_passwords`] keeps them. One
+    /// after the other on the asking thread (not on rayon's: a reader may ask from within a
+    /// rayon job, and the others wait for the first).
+    fn of(&self, from: &str) -> Option<&Vec<String>> {
+        if self.files.is_empty() {
+            return None;
+        }
+        self.read
+            .get_or_init(|| {
+                let mut by = HashMap::new();
+                for p in &self.files {
+                    if let Some((from, found)) = password_mail(p) {
+                        crate::mail::keep_passwords(&mut by, from, found);
+                    }
+                }
+                by
+            })
+            .get(from)
+    }
+}
+
+/// The sender and password candidates of the mail file `p`, if it is a message of at most
+/// [`MAIL_PASSWORD_FILE`] bytes without attachments that gives some.
+fn password_mail(p: &Path) -> Option<(String, Vec<String>)> {
+    let f = File::open(p).ok()?;
+    if f.metadata().ok()?.len() > MAIL_PASSWORD_FILE {
+        return None;
+    }
+    let raw = kizuki_core::io::read_capped(f, MAIL_PASSWORD_FILE).ok()??;
+    let lower = p.to_string_lossy().to_ascii_lowercase();
+    if !crate::mail::is_message(&lower, &raw) {
+        return None;
+    }
+    crate::mail::nested(|| {
+        let msg = mail_parser::MessageParser::default().parse(&raw[..])?;
+        if !crate::mail::attachments(&msg).is_empty() {
+            return None;
+        }
+        let from = msg.from()?.first()?.address()?.to_ascii_lowercase();
+        let (text, _) = crate::mail::text_of(&msg);
+        let found = kizuki_mail::content::password_candidates(&text);
+        (!found.is_empty()).then_some((from, found))
+    })
+    .flatten()
+}
+
+/// Mail files larger than this are not read for passwords ([`MailPasswords`]): a
 /// password mail is a few lines.
 pub const MAIL_PASSWORD_FILE: u64 = 1 << 20;
 
@@ -398,9 +477,9 @@ impl Scanner {
                 Task::Failed(_) => None,
             })
             .collect();
-        // The passwords the mail files carry, for the encrypted attachments of the others.
+        // The mail files, whose passwords open the encrypted attachments of the others.
         let mut scanner = self.clone();
-        scanner.mail_passwords = Arc::new(self.mail_passwords(&todo));
+        scanner.mail_passwords = Arc::new(MailPasswords::among(&todo));
         let scanner = &scanner;
         // The files the ledger has: the readers take their items from it instead.
         let done = ledger.as_deref().map(Ledger::done);
@@ -506,60 +585,6 @@ impl Scanner {
             (None, Some(l)) => l.commit(),
             (None, None) => Ok(()),
         }
-    }
-
-    /// The password candidates the mail files among `files` carry, by sender (lower case):
-    /// the messages of a `.eml` name or in a Maildir (`cur/`, `new/`), of at most
-    /// [`MAIL_PASSWORD_FILE`] bytes, that have no attachment (the second mail of a PPAP pair:
-    /// `パスワード：…`), as [`crate::mail::keep_passwords`] keeps them.
-    /// Read before the scan, so that an attachment is opened whichever file comes first.
-    fn mail_passwords(&self, files: &[PathBuf]) -> HashMap<String, Vec<String>> {
-        use rayon::prelude::*;
-        let mailish = |p: &PathBuf| {
-            let name = p
-                .file_name()
-                .map(|n| n.to_string_lossy().to_ascii_lowercase());
-            let parent = p
-                .parent()
-                .and_then(Path::file_name)
-                .map(|n| n.to_string_lossy().into_owned());
-            name.is_some_and(|n| n.ends_with(".eml"))
-                || matches!(parent.as_deref(), Some("cur" | "new"))
-        };
-        let mails: Vec<&PathBuf> = files.iter().filter(|p| mailish(p)).collect();
-        if mails.len() < 2 {
-            return HashMap::new();
-        }
-        let found: Vec<(String, Vec<String>)> = mails
-            .par_iter()
-            .filter_map(|p| {
-                let f = File::open(p).ok()?;
-                if f.metadata().ok()?.len() > MAIL_PASSWORD_FILE {
-                    return None;
-                }
-                let raw = kizuki_core::io::read_capped(f, MAIL_PASSWORD_FILE).ok()??;
-                let lower = p.to_string_lossy().to_ascii_lowercase();
-                if !crate::mail::is_message(&lower, &raw) {
-                    return None;
-                }
-                crate::mail::nested(|| {
-                    let msg = mail_parser::MessageParser::default().parse(&raw[..])?;
-                    if !crate::mail::attachments(&msg).is_empty() {
-                        return None;
-                    }
-                    let from = msg.from()?.first()?.address()?.to_ascii_lowercase();
-                    let (text, _) = crate::mail::text_of(&msg);
-                    let found = kizuki_mail::content::password_candidates(&text);
-                    (!found.is_empty()).then_some((from, found))
-                })
-                .flatten()
-            })
-            .collect();
-        let mut by: HashMap<String, Vec<String>> = HashMap::new();
-        for (from, found) in found {
-            crate::mail::keep_passwords(&mut by, from, found);
-        }
-        by
     }
 
     /// [`Scanner::scan_file`], a panic (a bug) turned into the file's failed item so the scan
@@ -1617,8 +1642,8 @@ impl Scanner {
                     p.read(self, from, &path, data, &mut items);
                 }
                 // A mail file of a directory: the passwords its sender's other mail files carry.
-                if let Some(found) = sender.as_deref().and_then(|f| self.mail_passwords.get(f))
-                    && locked(&items)
+                if locked(&items)
+                    && let Some(found) = sender.as_deref().and_then(|f| self.mail_passwords.of(f))
                 {
                     let mut again = Vec::new();
                     self.with_passwords(found)
