@@ -839,6 +839,9 @@ impl Pst<'_> {
                 let st = Stream::of(b);
                 Some(self.read_stream(&st, MAX_TEXT))
             };
+            // The text of a mail without a plain body (its HTML's, tags dropped, or its RTF's),
+            // for the password a PPAP mail carries.
+            let mut other_text: Option<String> = None;
             if !props.iter().any(|p| p.0 == 0x1000) {
                 let body = match binary(0x1013) {
                     Some(b) => Some((true, b)),
@@ -849,11 +852,15 @@ impl Pst<'_> {
                         found.html_capped = true;
                     } else if html {
                         html_bytes += b.len();
-                        found.html.push(html_text(&b, &props));
+                        let page = html_text(&b, &props);
+                        other_text = Some(without_tags(&page));
+                        found.html.push(page);
                     } else if let Ok(rtf) = crate::msg::decompress(&b, MAX_TEXT) {
                         html_bytes += rtf.len();
                         let cap = usize::try_from(MAX_TEXT).unwrap_or(usize::MAX);
-                        found.rtf.push(crate::rtf::read(&rtf, cap).text);
+                        let text = crate::rtf::read(&rtf, cap).text;
+                        other_text = Some(text.clone());
+                        found.rtf.push(text);
                     }
                 }
             }
@@ -867,7 +874,7 @@ impl Pst<'_> {
             if !subs.iter().any(|s| s.0 & 0x1F == 0x05) {
                 // A mail without attachments may carry the password of one with them.
                 if let Some(from) = sender
-                    && let Some(body) = self.body(&heap, &props, &subs)
+                    && let Some(body) = self.body(&heap, &props, &subs).or(other_text)
                 {
                     let cands = kizuki_mail::content::password_candidates(&body);
                     crate::mail::keep_passwords(&mut found.passwords, from, cands);
@@ -959,6 +966,28 @@ fn html_text(b: &[u8], props: &[(u16, u16, u32)]) -> String {
         .or_else(|| crate::decode::detect(head))
         .unwrap_or(encoding_rs::UTF_8);
     enc.decode_without_bom_handling(b).0.into_owned()
+}
+
+/// An HTML page's text for its password candidates: each tag a line break (`<p>パスワード：
+/// x</p>` gives `パスワード：x` on its own line), the common entities decoded.
+fn without_tags(page: &str) -> String {
+    let mut out = String::with_capacity(page.len());
+    let mut in_tag = false;
+    for c in page.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                out.push('\n');
+            }
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&nbsp;", " ")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
 }
 
 /// A stream of data in a PST: a block, or a data tree.

@@ -370,6 +370,7 @@ fn a_mailbox_s_ppap_attachments_are_read_with_the_passwords_it_carries() {
     )
     .unwrap();
     let other = kizuki_files::synth::zip_encrypted(&[("x.csv", list.as_bytes())], "never-sent");
+    let third = kizuki_files::synth::zip_encrypted(&[("y.csv", list.as_bytes())], "Hq4-77zz");
     let mail = |subject: &str, from: &str, body: &str, att: Option<(&str, &Vec<u8>)>| Mail {
         subject: subject.into(),
         sender: Some(from.into()),
@@ -407,6 +408,19 @@ fn a_mailbox_s_ppap_attachments_are_read_with_the_passwords_it_carries() {
             Some(("x.zip", &other)),
         ),
         mail("pw", "kato@d.example", "パスワード：never-sent", None),
+        // A password mail with an HTML body only (Outlook keeps no plain one beside it).
+        Mail {
+            subject: "PW".into(),
+            sender: Some("ito@e.example".into()),
+            html: Some("<html><body><p>パスワード：Hq4-77zz</p></body></html>".into()),
+            ..Mail::default()
+        },
+        mail(
+            "送付",
+            "ito@e.example",
+            "送付します。",
+            Some(("y.zip", &third)),
+        ),
     ];
     let pst = file(&spec);
     let items = Scanner::default().scan_bytes("box.pst", &pst);
@@ -425,6 +439,7 @@ fn a_mailbox_s_ppap_attachments_are_read_with_the_passwords_it_carries() {
             "box.pst!別送!x.zip failed",
             "box.pst!名簿!book.xls!顧客 Some(12)",
             "box.pst!資料送付!list.zip!顧客.csv Some(12)",
+            "box.pst!送付!y.zip!y.csv Some(12)",
         ],
         "{items:?}"
     );
