@@ -1030,6 +1030,7 @@ fn last_kws(w: &str) -> [Option<usize>; 5] {
         let rest = b.get(at..).unwrap_or(&[]);
         for (kw, class) in k.by_start.get(j).map_or(&[][..], |e| &e.1[..]) {
             if has_prefix(rest, kw)
+                && ascii_kw_bounded(b, at, kw)
                 && let Some(slot) = last.get_mut(*class)
             {
                 *slot = Some(at);
@@ -1037,6 +1038,29 @@ fn last_kws(w: &str) -> [Option<usize>; 5] {
         }
     }
     last
+}
+
+/// Is the context keyword `kw` found at `at` in `b` a word of its own? An English keyword
+/// must not be the end of a longer word (`adobe`, `GCC`) nor the start of one other than its
+/// own forms: `issued` and `birthday` are keywords, `issues` (`CVE issues, fixed in the
+/// 20141104 snapshot`) and `accounting` (`accounting from upstream.  Closes: #964141`) are
+/// not. Japanese keywords have no word boundaries.
+#[inline]
+fn ascii_kw_bounded(b: &[u8], at: usize, kw: &[u8]) -> bool {
+    if kw.first().is_none_or(|x| !x.is_ascii_alphabetic()) {
+        return true;
+    }
+    if at > 0 && b.get(at - 1).is_some_and(u8::is_ascii_alphabetic) {
+        return false;
+    }
+    match b.get(at + kw.len()) {
+        Some(x) if x.is_ascii_lowercase() => {
+            // `issued`; `birthday`, `birthdate`, `birthplace`; `accounts`.
+            let k = kw.to_ascii_lowercase();
+            (k == b"issue" && *x == b'd') || k == b"birth" || (k == b"account" && *x == b's')
+        }
+        _ => true,
+    }
 }
 
 fn window(text: &str, start: usize, n: usize) -> &str {
@@ -1350,6 +1374,14 @@ fn scan_decoded(text: &str, tally: &mut Tally) {
         };
         // The end of the literal (a keyword's value may be none: the search goes on there).
         let literal_end = e;
+        // An English label is a word of its own, and a mail header's has its colon.
+        let mut strict_value = kind == Kind::Role;
+        if matches!(kind, Kind::Keyword | Kind::MailKeyword) && tok.as_bytes()[0].is_ascii() {
+            match english_label(bytes, s, e, kind) {
+                Some(strict) => strict_value |= strict,
+                None => continue,
+            }
+        }
         // Alternatives matched by their start only: take the value by hand.
         // Two words (a family and a given name); three after a role, whose name may follow a
         // company (`依頼人 株式会社山田商事 山田 太郎`).
@@ -1488,8 +1520,7 @@ fn scan_decoded(text: &str, tally: &mut Tally) {
                 }
             }
             Kind::Keyword | Kind::Role | Kind::MailKeyword => {
-                consumed =
-                    keyword_value(text, e, tok, kind == Kind::Role, tally).unwrap_or(literal_end);
+                consumed = keyword_value(text, e, tok, strict_value, tally).unwrap_or(literal_end);
             }
             Kind::Honorific => {
                 if let Some(end) = honorific(text, floor, s, e, tally) {
@@ -1814,6 +1845,30 @@ fn call_argument(text: &str, s: usize, tok: &str) -> bool {
 const SQL_OPERATORS: [&str; 10] = [
     "IN", "IS", "LIKE", "NOT", "AND", "OR", "AS", "BETWEEN", "ASC", "DESC",
 ];
+
+/// Is the English label (`Name`, `Gender`, `Sex`, `From`, `To`, `Cc`) at `s..e` one?
+/// `None` when it is part of a longer word or name (`FileName`, `pnToken`, `GCC`,
+/// `SO_UPDATE_ACCEPT_CONTEXT`, `Namespace`), unless a colon follows (`customerName: …`), and for a mail
+/// header's label without its colon (`To do so,`, `Add a CC to the list`, `A Handle To An
+/// Open BLOB`: a mail quoted in a body keeps `From:`); else whether its value must be a full
+/// name: without a colon (`Name Yamada Taro` on a scanned form, but also `set the Name to
+/// use`), a single word says too little.
+fn english_label(b: &[u8], s: usize, e: usize, kind: Kind) -> Option<bool> {
+    let after = b.get(e..).unwrap_or(&[]);
+    let gap = after
+        .iter()
+        .take_while(|x| matches!(x, b' ' | b'\t'))
+        .count();
+    let rest = &after[gap..];
+    let colon = rest.first() == Some(&b':') || rest.starts_with("：".as_bytes());
+    let word = |x: &u8| x.is_ascii_alphanumeric() || *x == b'_';
+    let glued = s.checked_sub(1).and_then(|k| b.get(k)).is_some_and(word)
+        || after.first().is_some_and(word);
+    if glued && !colon || kind == Kind::MailKeyword && !colon {
+        return None;
+    }
+    Some(!colon)
+}
 
 /// What may stand between a value keyword and its value (`氏名：`, `Name: `, `氏名<TAB>` as
 /// pasted from a form or a table).
@@ -2320,6 +2375,50 @@ mod tests {
             Category::Gender,
         ] {
             assert!(f.iter().any(|(x, n)| *x == c && *n == 1), "{c}: {f:?}");
+        }
+    }
+
+    /// English prose and code, as source trees and manuals hold them (a scan of a file server
+    /// meets them by the million): `To`, `From`, `CC` and `Name` are words there, or parts of
+    /// identifiers, and the words after them (`to`, `an`, `so`, `do`) are in the romaji name
+    /// dictionary. A label counts as one with its colon, or as a word of its own before a full
+    /// name; context keywords are whole words (`issues`, `accounting` are none).
+    #[test]
+    fn english_prose_and_code_are_no_labels() {
+        use Category as C;
+        for t in [
+            "/* check access; if READ_ACCESS_WRITE to the file fails, give up */",
+            "sets *pnToken to the number of tokens in the phrase",
+            "unless the GCC to use was set by hand",
+            "Return A Handle To An Open Blob",
+            "Build A String From an SQL Value",
+            "The buffer is flushed. To do this, call finish(). To do so, see below.",
+            "Add a CC to the list itself.",
+            "the FileName an object was opened with; set the Name to use; hostName mika",
+            "struct Name to; NAME Taro; Namespace an",
+            "# Use SO_UPDATE_ACCEPT_CONTEXT so peer names work.",
+            // Context keywords inside longer words.
+            "Mention the CVE issues fixed in the 20141104 snapshot.",
+            "Fix accounting from upstream.  Closes: #964141.",
+            "adobe 1980-04-12",
+        ] {
+            assert_eq!(found(t), vec![], "{t}");
+        }
+        for (t, want) in [
+            ("From: Yamada Taro", vec![(C::NameRomaji, 1)]),
+            ("Cc : 佐藤花子", vec![(C::NameKanji, 1)]),
+            ("Name Yamada Taro", vec![(C::NameRomaji, 1)]),
+            ("NAME: Taro", vec![(C::NameRomaji, 1)]),
+            ("customerName: Yamada Taro", vec![(C::NameRomaji, 1)]),
+            ("Gender male", vec![(C::Gender, 1)]),
+            (
+                "Passport issued 2015-06-01",
+                vec![(C::PassportIssueDate, 1)],
+            ),
+            ("Birthday 1980-04-12", vec![(C::BirthDate, 1)]),
+            ("bank accounts 1234567", vec![(C::BankAccount, 1)]),
+        ] {
+            assert_eq!(found(t), want, "{t}");
         }
     }
 
@@ -2947,7 +3046,8 @@ mod tests {
 
     /// The keyword search as first written: one overlapping Aho-Corasick automaton.
     fn last_kws_reference(w: &str) -> [Option<usize>; 5] {
-        static AC: LazyLock<(aho_corasick::AhoCorasick, Vec<usize>)> = LazyLock::new(|| {
+        type Ac = (aho_corasick::AhoCorasick, Vec<usize>, Vec<&'static str>);
+        static AC: LazyLock<Ac> = LazyLock::new(|| {
             let mut pats = Vec::new();
             let mut class = Vec::new();
             for (i, l) in KEYWORD_LISTS.iter().enumerate() {
@@ -2956,11 +3056,18 @@ mod tests {
                     class.push(i);
                 }
             }
-            (aho_corasick::AhoCorasick::new(&pats).unwrap(), class)
+            (aho_corasick::AhoCorasick::new(&pats).unwrap(), class, pats)
         });
-        let (ac, class) = &*AC;
+        let (ac, class, pats) = &*AC;
         let mut last = [None; 5];
         for m in ac.find_overlapping_iter(w) {
+            if !ascii_kw_bounded(
+                w.as_bytes(),
+                m.start(),
+                pats[m.pattern().as_usize()].as_bytes(),
+            ) {
+                continue;
+            }
             let slot = &mut last[class[m.pattern().as_usize()]];
             *slot = Some(slot.map_or(m.start(), |p: usize| p.max(m.start())));
         }
