@@ -930,9 +930,28 @@ const MYNUMBER: [&str; 6] = [
     "MY NUMBER",
 ];
 const BANK: [&str; 6] = ["口座", "account", "Account", "ACCOUNT", "普通", "当座"];
+/// Before a card number written without its groups (`カード番号：4111111111111111`,
+/// `"cardNumber":"…"`, `VISA 4111…`): 13 to 19 digits that pass Luhn's check and an issuer's
+/// range are one in a few dozen of such numbers (constants in code, an index's digits).
+const CARD: [&str; 14] = [
+    "カード",
+    "クレジット",
+    "card",
+    "Card",
+    "CARD",
+    "MasterCard",
+    "Mastercard",
+    "VISA",
+    "Visa",
+    "JCB",
+    "AMEX",
+    "Amex",
+    "Diners",
+    "有効期限",
+];
 
 /// The context keyword lists, in the order of [`last_kws`]'s answer.
-const KEYWORD_LISTS: [&[&str]; 5] = [&BIRTH, &ISSUE, &PASSPORT, &MYNUMBER, &BANK];
+const KEYWORD_LISTS: [&[&str]; 6] = [&BIRTH, &ISSUE, &PASSPORT, &MYNUMBER, &BANK, &CARD];
 
 /// The context keywords by their start: the first two bytes of an ASCII keyword, the first
 /// character of a Japanese one (three bytes: two bytes would also take `田`, `日`, `名`…,
@@ -1003,10 +1022,10 @@ fn last_kw(w: &str, kws: &[&str]) -> Option<usize> {
     last_kws(w)[want]
 }
 
-/// The last start of a keyword of each list (BIRTH, ISSUE, PASSPORT, MYNUMBER, BANK) in `w`,
+/// The last start of a keyword of each list (BIRTH, ISSUE, PASSPORT, MYNUMBER, BANK, CARD) in `w`,
 /// every occurrence counted (overlapping ones too), in one pass.
-fn last_kws(w: &str) -> [Option<usize>; 5] {
-    let mut last = [None; 5];
+fn last_kws(w: &str) -> [Option<usize>; 6] {
+    let mut last = [None; 6];
     let k = &*KEYWORDS;
     let b = w.as_bytes();
     // Keywords start on characters, and `w` starts on one: a step per character.
@@ -1841,6 +1860,29 @@ fn call_argument(text: &str, s: usize, tok: &str) -> bool {
             .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_')
 }
 
+/// Does the card number `tok` at `s` (valid by itself) stand as one? Written in its groups
+/// (`4111 1111 1111 1111`, `4111-1111-1111-1111`), when it is not a slice of a longer run
+/// of numbers (`527D 5282 5281 5290 5293` in a table of code points); written without them,
+/// after a card's keyword ([`CARD`]) only.
+fn card_here(text: &str, s: usize, tok: &str, x: &value::Digits) -> bool {
+    if x.groups().len() == 1 {
+        return last_kw(window(text, s, WINDOW), &CARD).is_some();
+    }
+    let b = text.as_bytes();
+    // A word with a digit in it right before or after, across one space or hyphen.
+    let numeric = |w: &mut dyn Iterator<Item = &u8>| {
+        w.take_while(|c| c.is_ascii_alphanumeric())
+            .any(u8::is_ascii_digit)
+    };
+    let e = s + tok.len();
+    let sep = |k: Option<usize>| {
+        k.and_then(|k| b.get(k))
+            .is_some_and(|c| matches!(c, b' ' | b'-'))
+    };
+    !(sep(s.checked_sub(1)) && numeric(&mut b[..s - 1].iter().rev())
+        || sep(Some(e)) && numeric(&mut b.get(e + 1..).unwrap_or(&[]).iter()))
+}
+
 /// SQL's operators and keywords that follow a column's name in a query (`NAME IN (…)`).
 const SQL_OPERATORS: [&str; 10] = [
     "IN", "IS", "LIKE", "NOT", "AND", "OR", "AS", "BETWEEN", "ASC", "DESC",
@@ -2331,11 +2373,13 @@ fn number(text: &str, s: usize, tok: &str, tally: &mut Tally) -> bool {
         tally.add(Category::MyNumber, tok, tok);
         return true;
     }
-    if value::credit_card_of(&x) && !call_argument(text, s, tok) {
+    if value::credit_card_of(&x) && !call_argument(text, s, tok) && card_here(text, s, tok, &x) {
         tally.add(Category::CreditCard, tok, tok);
         return true;
     }
-    if value::bank_account_of(&x) && last_kw(window(text, s, WINDOW), &BANK).is_some() {
+    // `#472876` is a ticket's or a bug's number (`taken into account … Fixes rh#472876`).
+    let ticket = s.checked_sub(1).and_then(|k| text.as_bytes().get(k)) == Some(&b'#');
+    if value::bank_account_of(&x) && !ticket && last_kw(window(text, s, WINDOW), &BANK).is_some() {
         tally.add(Category::BankAccount, tok, tok);
         return true;
     }
@@ -2401,6 +2445,13 @@ mod tests {
             "Mention the CVE issues fixed in the 20141104 snapshot.",
             "Fix accounting from upstream.  Closes: #964141.",
             "adobe 1980-04-12",
+            "Take the package's arch into account for filtering. Fixes rh#472876",
+            "digits = \"0123456789\"; rev = '0987654321'",
+            "parse(\"Aug 09 2013 -0900: 23:54:35\")",
+            // Numbers that pass a card's checks: constants, a table of code points.
+            "pub const MINUS_ONE: [u64; 5] = [2251799813685228, 2251799813685247];",
+            "check_round(11270725851789228032, 435, 5503284107318959, 446);",
+            "524C 525E 5261 527D 5282 5281 5290 5293",
         ] {
             assert_eq!(found(t), vec![], "{t}");
         }
@@ -2417,6 +2468,13 @@ mod tests {
             ),
             ("Birthday 1980-04-12", vec![(C::BirthDate, 1)]),
             ("bank accounts 1234567", vec![(C::BankAccount, 1)]),
+            ("カード番号：5503284107318959", vec![(C::CreditCard, 1)]),
+            (
+                "{\"cardNumber\":\"5503284107318959\"}",
+                vec![(C::CreditCard, 1)],
+            ),
+            ("paid with 5282 5281 5290 5293.", vec![(C::CreditCard, 1)]),
+            ("5282-5281-5290-5293", vec![(C::CreditCard, 1)]),
         ] {
             assert_eq!(found(t), want, "{t}");
         }
@@ -3045,7 +3103,7 @@ mod tests {
     }
 
     /// The keyword search as first written: one overlapping Aho-Corasick automaton.
-    fn last_kws_reference(w: &str) -> [Option<usize>; 5] {
+    fn last_kws_reference(w: &str) -> [Option<usize>; 6] {
         type Ac = (aho_corasick::AhoCorasick, Vec<usize>, Vec<&'static str>);
         static AC: LazyLock<Ac> = LazyLock::new(|| {
             let mut pats = Vec::new();
@@ -3059,7 +3117,7 @@ mod tests {
             (aho_corasick::AhoCorasick::new(&pats).unwrap(), class, pats)
         });
         let (ac, class, pats) = &*AC;
-        let mut last = [None; 5];
+        let mut last = [None; 6];
         for m in ac.find_overlapping_iter(w) {
             if !ascii_kw_bounded(
                 w.as_bytes(),

@@ -174,7 +174,7 @@ pub(crate) fn phone_of(mut x: Digits, intl: bool) -> Option<PhoneDigits> {
         }
     }
     let (d, groups) = (x.digits(), x.groups());
-    if d.first() != Some(&0) || d.get(1) == Some(&0) {
+    if d.first() != Some(&0) || d.get(1) == Some(&0) || groups.len() == 1 && counting(d) {
         return None;
     }
     let n = d.len();
@@ -190,6 +190,12 @@ pub(crate) fn phone_of(mut x: Digits, intl: bool) -> Option<PhoneDigits> {
                 && (groups.len() == 1
                     || (groups.len() == 3
                         && (2..=5).contains(&groups[0])
+                        // Only `03` (Tokyo), `04` (Tokorozawa, Kashiwa…) and `06` (Osaka) are
+                        // area codes of two digits, and `03` and `06` are never cut after
+                        // three (`03-1234-5678`, not `031-234-5678`); `09 2013 -0900` (a date
+                        // and its time zone) is no phone.
+                        && (groups[0] != 2 || matches!(p(1), 3 | 4 | 6))
+                        && (groups[0] == 2 || !matches!(p(1), 3 | 6))
                         && groups[0] + groups[1] == 6
                         && groups[2] == 4)
                     || (groups.len() == 2 && groups[0] + groups[1] == 10 && groups[1] == 4))
@@ -203,6 +209,14 @@ pub(crate) fn phone_of(mut x: Digits, intl: bool) -> Option<PhoneDigits> {
         *slot = b'0' + x;
     }
     Some(key)
+}
+
+/// Digits that count up or down by one (`0123456789`, `0987654321`): written without
+/// separators, the digits of a character class in code (`"0123456789abcdef"`) or a
+/// placeholder, not a subscriber's number (`0123-45-6789`, written as one, stays one).
+fn counting(d: &[u8]) -> bool {
+    let step = |k: u8| d.windows(2).all(|w| (w[0] + k) % 10 == w[1]);
+    d.len() > 2 && (step(1) || step(9))
 }
 
 /// The national digits of a phone number (at most 11), on the stack.
@@ -1564,6 +1578,8 @@ pub(crate) mod tests {
             "+81 (0)3-1234-5678",
             "060-1234-5678",
             "(03)1234-5678",
+            "04-2992-1234",
+            "042-612-3456",
         ] {
             assert!(phone(ok).is_some(), "{ok}");
         }
@@ -1582,6 +1598,14 @@ pub(crate) mod tests {
             "03-0123-4567",
             "0570-123-456",
             "0100-12-3456",
+            // Counting digits; a date and its time zone; a two-digit area code other than
+            // Tokyo's and Osaka's, or theirs cut after three digits.
+            "0123456789",
+            "0987654321",
+            "09 2013 -0900",
+            "09-2013-0900",
+            "031-234-5678",
+            "061-234-5678",
         ] {
             assert!(phone(bad).is_none(), "{bad}");
         }
