@@ -1906,7 +1906,7 @@ fn english_label(b: &[u8], s: usize, e: usize, kind: Kind) -> Option<bool> {
     let word = |x: &u8| x.is_ascii_alphanumeric() || *x == b'_';
     let glued = s.checked_sub(1).and_then(|k| b.get(k)).is_some_and(word)
         || after.first().is_some_and(word);
-    if glued && !colon || kind == Kind::MailKeyword && !colon {
+    if !colon && (glued || kind == Kind::MailKeyword) {
         return None;
     }
     Some(!colon)
