@@ -1442,6 +1442,33 @@ impl Table {
                 }
             }
         }
+        // A bare `name` (documentation's tables and JSON: `{"name": "X-Mailer", "value": …}`,
+        // `| Name | Character |` with `Carriage return`, an API's `AsyncLocalStorage`) names
+        // things as often as persons. Its Latin-letter values count as persons' names beside
+        // another column of a person's data, or when four in five are names the dictionary knows.
+        if let Some(h) = &header {
+            let bare = |i: usize| {
+                h.get(i)
+                    .is_some_and(|h| matches!(header_key(h).as_str(), "name" | "names"))
+                    && kinds.get(i) == Some(&Some(Kind::Cat(Category::NameRomaji)))
+            };
+            let beside = (0..kinds.len())
+                .any(|j| !bare(j) && matches!(kinds.get(j), Some(Some(Kind::Cat(_)))));
+            let bares: Vec<usize> = (0..kinds.len()).filter(|i| bare(*i)).collect();
+            if !beside {
+                for i in bares {
+                    let cells: Vec<&str> = data
+                        .iter()
+                        .filter_map(|r| r.get(i).map(|s| s.trim()))
+                        .filter(|s| !s.is_empty())
+                        .collect();
+                    let known = cells.iter().filter(|c| value::name_romaji(c)).count();
+                    if known * 5 < cells.len() * 4 {
+                        kinds[i] = None;
+                    }
+                }
+            }
+        }
         // A product code looks like a passport number and a size column like genders: judged
         // by their values alone, they count only beside a column that identifies a person.
         let identity = kinds
@@ -2458,6 +2485,32 @@ mod tests {
         let (mut t, mut tally) = read_csv("id,name\n1,yamada\n2,Tanaka\n3,SATO\n4,suzuki hanako\n");
         t.finish(&mut tally);
         assert_eq!(tally.count(Category::NameRomaji), 4, "{tally:?}");
+    }
+
+    /// A bare `name` column of a manual's or a format's table names things: characters, mail
+    /// headers, errors (some of them words the romaji dictionary knows: `to`, `date`). Its
+    /// values are persons' names beside a person's other data, or when the dictionary knows
+    /// most of them.
+    #[test]
+    fn a_bare_name_column_of_things_holds_no_persons() {
+        for csv in [
+            "Name,Character\nNewline,LF\nCarriage return,CR\nTab,HT\nNo Error,NUL\n",
+            "name,value\nX-Mailer,Foo 1.0\ndate,today\nto,someone\nX-Priority,3\nUser-Agent,Bar\n",
+            "NAME,CODE\nProtocol Error,1\nInternal Error,2\nAsyncLocalStorage,3\n",
+        ] {
+            let (mut t, mut tally) = read_csv(csv);
+            t.finish(&mut tally);
+            assert_eq!(tally.total(), 0, "{csv}: {tally:?}");
+        }
+        for (csv, names) in [
+            ("name\nYamada Taro\nSuzuki Hanako\nSATO ICHIRO\n", 3),
+            ("name,phone\nJohn Smith,090-1234-5678\nWANG WEI,080-2345-6789\n", 2),
+            ("Name,Email\nMary Smith,mary@example.com\nJoe Public,joe@example.net\n", 2),
+        ] {
+            let (mut t, mut tally) = read_csv(csv);
+            t.finish(&mut tally);
+            assert_eq!(tally.count(Category::NameRomaji), names, "{csv}: {tally:?}");
+        }
     }
 
     #[test]
