@@ -2504,8 +2504,14 @@ mod tests {
         }
         for (csv, names) in [
             ("name\nYamada Taro\nSuzuki Hanako\nSATO ICHIRO\n", 3),
-            ("name,phone\nJohn Smith,090-1234-5678\nWANG WEI,080-2345-6789\n", 2),
-            ("Name,Email\nMary Smith,mary@example.com\nJoe Public,joe@example.net\n", 2),
+            (
+                "name,phone\nJohn Smith,090-1234-5678\nWANG WEI,080-2345-6789\n",
+                2,
+            ),
+            (
+                "Name,Email\nMary Smith,mary@example.com\nJoe Public,joe@example.net\n",
+                2,
+            ),
         ] {
             let (mut t, mut tally) = read_csv(csv);
             t.finish(&mut tally);

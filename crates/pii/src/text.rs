@@ -1903,11 +1903,32 @@ fn english_label(b: &[u8], s: usize, e: usize, kind: Kind) -> Option<bool> {
         .count();
     let rest = &after[gap..];
     let colon = rest.first() == Some(&b':') || rest.starts_with("：".as_bytes());
-    let word = |x: &u8| x.is_ascii_alphanumeric() || *x == b'_';
-    let glued = s.checked_sub(1).and_then(|k| b.get(k)).is_some_and(word)
-        || after.first().is_some_and(word);
-    if !colon && (glued || kind == Kind::MailKeyword) {
+    let word = |x: &u8| x.is_ascii_alphanumeric() || matches!(x, b'_' | b'-' | b'.');
+    let glued_before = s.checked_sub(1).and_then(|k| b.get(k)).is_some_and(word);
+    let glued_after = after
+        .first()
+        .is_some_and(|x| x.is_ascii_alphanumeric() || *x == b'_');
+    if !colon && (glued_before || glued_after || kind == Kind::MailKeyword) || glued_after {
         return None;
+    }
+    if glued_before {
+        // The whole label says whose name it is (`customerName:`, `Upstream-Name:`,
+        // `hostName:`), as a log's labels do ([`crate::kv::classify`]).
+        let mut label = [0u8; 40];
+        let mut n = 0;
+        for x in b[..e].iter().rev().take_while(|x| word(x)) {
+            if x.is_ascii_alphanumeric() {
+                if n == label.len() {
+                    return None;
+                }
+                label[label.len() - 1 - n] = x.to_ascii_lowercase();
+                n += 1;
+            }
+        }
+        return match crate::kv::classify(&label[label.len() - n..])? {
+            crate::kv::Key::Person => Some(true),
+            _ => Some(false),
+        };
     }
     Some(!colon)
 }
@@ -2127,7 +2148,9 @@ fn count_name(v: &str, reading: Option<&str>, strict: bool, tally: &mut Tally) -
         tally.add(Category::NameKana, v, &k);
         return Some(false);
     }
-    if strict && value::full_name_romaji(v) || !strict && value::name_romaji(v) {
+    if (strict && value::full_name_romaji(v) || !strict && value::name_romaji(v))
+        && !value::english_words(v)
+    {
         tally.add_upper(Category::NameRomaji, v, &value::romaji_key(v));
         return Some(false);
     }
@@ -2440,6 +2463,9 @@ mod tests {
             "Add a CC to the list itself.",
             "the FileName an object was opened with; set the Name to use; hostName mika",
             "struct Name to; NAME Taro; Namespace an",
+            "Upstream-Name: fuse\nhostName: mika\nNames: an",
+            "Converting a Distinguished Name to an RFC 2253 string failed.",
+            "- name: go\n  name: date\nName: to",
             "# Use SO_UPDATE_ACCEPT_CONTEXT so peer names work.",
             // Context keywords inside longer words.
             "Mention the CVE issues fixed in the 20141104 snapshot.",
@@ -2461,6 +2487,9 @@ mod tests {
             ("Name Yamada Taro", vec![(C::NameRomaji, 1)]),
             ("NAME: Taro", vec![(C::NameRomaji, 1)]),
             ("customerName: Yamada Taro", vec![(C::NameRomaji, 1)]),
+            ("Customer-Name: YAMADA", vec![(C::NameRomaji, 1)]),
+            // `An` (杏) alone is the English word; beside a family name, a given name.
+            ("Name: Yamada An", vec![(C::NameRomaji, 1)]),
             ("Gender male", vec![(C::Gender, 1)]),
             (
                 "Passport issued 2015-06-01",

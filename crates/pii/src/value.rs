@@ -1199,6 +1199,27 @@ pub fn name_romaji(s: &str) -> bool {
     }
 }
 
+/// Common English words the romaji dictionary also holds as names (`to` ト, `an` 杏, `so`
+/// 宗, `hide` 秀, `date` 伊達, `go` 剛): in free text after a label (`Name to use`, `name: go`
+/// in a build file, `Distinguished Name to an RFC 2253 string`) they are the words they
+/// are. A name in a table's name column is judged by its column, not by this list.
+const ENGLISH_WORDS: [&str; 40] = [
+    "a", "an", "as", "at", "be", "by", "date", "den", "do", "en", "fuse", "gen", "go", "he",
+    "hide", "i", "if", "in", "is", "it", "me", "mine", "more", "no", "note", "o", "of", "on",
+    "one", "or", "ran", "sea", "so", "son", "take", "ten", "to", "token", "wake", "you",
+];
+
+/// Is every word of `s` a common English word ([`ENGLISH_WORDS`])?
+pub(crate) fn english_words(s: &str) -> bool {
+    let mut words = s.split([' ', ',']).filter(|w| !w.is_empty()).peekable();
+    words.peek().is_some()
+        && words.all(|w| {
+            ENGLISH_WORDS
+                .binary_search_by(|e| e.bytes().cmp(w.bytes().map(|b| b.to_ascii_lowercase())))
+                .is_ok()
+        })
+}
+
 /// An address: a prefecture (optional when the municipality is unambiguous is not accepted),
 /// a municipality Japan Post lists for it, then a block number (`1-2-3`, `1丁目2番3号`,
 /// `123番地`). `postal` is the postal code seen beside it, if any: when its municipality
