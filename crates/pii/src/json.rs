@@ -901,6 +901,43 @@ mod tests {
         assert_eq!((r.records, r.persons_estimate), (Some(2), 2));
     }
 
+    /// Documents that name things, as a format's test data and an API's manual hold them: a
+    /// parsed mail's headers beside the addresses it holds, hosts, a build's targets, an
+    /// API's sections. No person's name among them; the persons of a document are still
+    /// found beside their other data.
+    #[test]
+    fn documents_that_name_things_hold_no_names() {
+        let things = [
+            r#"{"headers": [{"name": "X-Mailer", "value": "Foo 1.0"}, {"name": "date", "value": "x"},
+                {"name": "to", "value": "doug@example.com"}, {"name": "X-Priority", "value": "3"}]}"#,
+            r#"{"expected": {"by": {"Name": "mail.example.com"}, "helo": {"Name": "github.com"},
+                "for": "user@example.com"}}"#,
+            r#"{"reason": "compiler-artifact", "target": {"name": "cfg-if", "kind": ["lib"]}}"#,
+            r#"{"expected": {"hostname": "example.net", "username": "me"}, "href": "http://example.net/"}"#,
+            r#"{"miscs": [{"displayName": "Usage", "name": "usage"}, {"displayName": "Hello world"}]}"#,
+        ];
+        for doc in things {
+            let items = crate::Scanner::default().scan_bytes("doc.json", doc.as_bytes());
+            for item in &items {
+                if let crate::Item::Found(r) = item {
+                    assert!(
+                        !r.categories
+                            .keys()
+                            .any(|c| matches!(c, Category::NameRomaji)),
+                        "{doc}: {r:?}"
+                    );
+                }
+            }
+        }
+        let doc = r#"{"members": [{"name": "John Smith", "email": "john@example.com"},
+            {"name": "Mary Jones", "email": "mary@example.net"}], "owner": {"name": "Yamada Taro"}}"#;
+        let items = crate::Scanner::default().scan_bytes("members.json", doc.as_bytes());
+        let Some(crate::Item::Found(r)) = items.first() else {
+            panic!("{items:?}");
+        };
+        assert_eq!(r.categories.get(&Category::NameRomaji), Some(&3), "{r:?}");
+    }
+
     /// Objects one after the other, pretty-printed (`jq .` of JSON Lines): a record each.
     #[test]
     fn objects_in_sequence_are_records() {

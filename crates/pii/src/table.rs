@@ -203,6 +203,31 @@ fn names_no_person(h: &str) -> bool {
         "brand",
         "group",
         "project",
+        // Things of computers (`hostname`, `target.name` of a build's log, `displayName`
+        // is still judged by its values).
+        "host",
+        "domain",
+        "server",
+        "package",
+        "module",
+        "function",
+        "method",
+        "attribute",
+        "element",
+        "variable",
+        "service",
+        "device",
+        "machine",
+        "printer",
+        "container",
+        "network",
+        "interface",
+        "command",
+        "cookie",
+        "header",
+        "target",
+        "image",
+        "font",
         "国名",
         "都市",
         "市区町村",
@@ -742,6 +767,20 @@ fn shape_category(f: u8) -> Option<Category> {
     }
 }
 
+/// The last field of a JSON document's flattened path (`headers.0.name`: `name`; a list's
+/// index is skipped), or the whole header.
+fn last_field(h: &str) -> &str {
+    h.rsplit('.')
+        .find(|f| !f.is_empty() && !f.bytes().all(|b| b.is_ascii_digit()))
+        .unwrap_or(h)
+}
+
+/// The object a flattened path's field belongs to (`headers.0.name`: `headers.0`), empty
+/// for a plain header.
+fn parent_field(h: &str) -> &str {
+    h.rsplit_once('.').map_or("", |(p, _)| p)
+}
+
 /// Does the cell `s` (already trimmed) hold a valid value of `c` (in a column of that
 /// category)?
 fn valid(c: Category, s: &str, postal: Option<u32>) -> bool {
@@ -762,11 +801,18 @@ fn valid(c: Category, s: &str, postal: Option<u32>) -> bool {
         C::BankAccount => value::bank_account(s),
         C::Gender => value::gender(s),
         C::NameRomaji => {
-            name_shape(s) == Some(c) && !value::placeholder(s) && !unknown_word(s)
+            name_shape(s) == Some(c) && !value::placeholder(s) && !unknown_word(s) && !dotted(s)
                 || value::airline_name(s).is_some()
         }
         C::NameKanji | C::NameKana => name_shape(s) == Some(c) && !value::placeholder(s),
     }
+}
+
+/// A host's or a qualified identifier's name (`mail.example.com`, `assert.AssertionError`):
+/// one word whose dots each stand between two letters or more. (`Joe Q. Public` and
+/// `J.SMITH` are persons' names.)
+fn dotted(s: &str) -> bool {
+    !s.contains(' ') && s.contains('.') && s.split('.').all(|p| p.len() >= 2)
 }
 
 /// A single word in lower case that the dictionary knows as no name (`dog`, `penguin` in a
@@ -1448,15 +1494,25 @@ impl Table {
         // another column of a person's data, or when four in five are names the dictionary knows.
         if let Some(h) = &header {
             let bare = |i: usize| {
-                h.get(i)
-                    .is_some_and(|h| matches!(header_key(h).as_str(), "name" | "names"))
-                    && kinds.get(i) == Some(&Some(Kind::Cat(Category::NameRomaji)))
+                h.get(i).is_some_and(|h| {
+                    matches!(
+                        header_key(last_field(h)).as_str(),
+                        "name" | "names" | "displayname"
+                    )
+                }) && kinds.get(i) == Some(&Some(Kind::Cat(Category::NameRomaji)))
             };
-            let beside = (0..kinds.len())
-                .any(|j| !bare(j) && matches!(kinds.get(j), Some(Some(Kind::Cat(_)))));
             let bares: Vec<usize> = (0..kinds.len()).filter(|i| bare(*i)).collect();
-            if !beside {
-                for i in bares {
+            let mut things = Vec::new();
+            for i in bares {
+                // Beside: in the same object of a JSON document (`headers.0.name` and
+                // `headers.0.value`, not the document's other fields), else in the row.
+                let parent = |j: usize| h.get(j).map(|h| parent_field(h));
+                let beside = (0..kinds.len()).any(|j| {
+                    !bare(j)
+                        && matches!(kinds.get(j), Some(Some(Kind::Cat(_))))
+                        && parent(j) == parent(i)
+                });
+                if !beside {
                     let cells: Vec<&str> = data
                         .iter()
                         .filter_map(|r| r.get(i).map(|s| s.trim()))
@@ -1464,9 +1520,12 @@ impl Table {
                         .collect();
                     let known = cells.iter().filter(|c| value::name_romaji(c)).count();
                     if known * 5 < cells.len() * 4 {
-                        kinds[i] = None;
+                        things.push(i);
                     }
                 }
+            }
+            for i in things {
+                kinds[i] = None;
             }
         }
         // A product code looks like a passport number and a size column like genders: judged
