@@ -915,6 +915,9 @@ mod tests {
             r#"{"reason": "compiler-artifact", "target": {"name": "cfg-if", "kind": ["lib"]}}"#,
             r#"{"expected": {"hostname": "example.net", "username": "me"}, "href": "http://example.net/"}"#,
             r#"{"miscs": [{"displayName": "Usage", "name": "usage"}, {"displayName": "Hello world"}]}"#,
+            // A host named as a person may be (`mika`), hosts beside an address.
+            r#"[{"hostname": "mika", "ip": "192.0.2.1"}, {"hostname": "kenji", "ip": "192.0.2.2"}]"#,
+            r#"[{"name": "github.com", "email": "noreply@github.com"}, {"name": "mail.example.jp", "email": "postmaster@example.jp"}]"#,
         ];
         for doc in things {
             let items = crate::Scanner::default().scan_bytes("doc.json", doc.as_bytes());
