@@ -1063,7 +1063,7 @@ fn last_kws(w: &str) -> [Option<usize>; 6] {
 /// must not be the end of a longer word (`adobe`, `GCC`) nor the start of one other than its
 /// own forms: `issued` and `birthday` are keywords, `issues` (`CVE issues, fixed in the
 /// 20141104 snapshot`) and `accounting` (`accounting from upstream.  Closes: #964141`) are
-/// not. Japanese keywords have no word boundaries.
+/// not; `issue` is one for a date only (below). Japanese keywords have no word boundaries.
 #[inline]
 fn ascii_kw_bounded(b: &[u8], at: usize, kw: &[u8]) -> bool {
     if kw.first().is_none_or(|x| !x.is_ascii_alphabetic()) {
@@ -1072,12 +1072,24 @@ fn ascii_kw_bounded(b: &[u8], at: usize, kw: &[u8]) -> bool {
     if at > 0 && b.get(at - 1).is_some_and(u8::is_ascii_alphabetic) {
         return false;
     }
-    match b.get(at + kw.len()) {
-        Some(x) if x.is_ascii_lowercase() => {
-            // `issued`; `birthday`, `birthdate`, `birthplace`; `accounts`.
-            let k = kw.to_ascii_lowercase();
-            (k == b"issue" && *x == b'd') || k == b"birth" || (k == b"account" && *x == b's')
-        }
+    let k = kw.to_ascii_lowercase();
+    let after = b.get(at + kw.len()..).unwrap_or(&[]);
+    if k == b"issue" {
+        // A problem or a newsletter's number as often (`fixed issue in …`, `the issue
+        // reported on 2022-08-08`, `Newsletter II-2 issue 2010-06-30`): `issued`, `Issue
+        // date`, `issue_date`, `Issue:` and `date of issue` only.
+        let rest = after.strip_prefix(b" ").unwrap_or(after);
+        let rest = rest.strip_prefix(b"_").unwrap_or(rest);
+        return after.first() == Some(&b'd')
+            || rest
+                .get(..4)
+                .is_some_and(|w| w.eq_ignore_ascii_case(b"date"))
+            || after.first() == Some(&b':')
+            || at >= 3 && b[at - 3..at].eq_ignore_ascii_case(b"of ");
+    }
+    match after.first() {
+        // `birthday`, `birthdate`, `birthplace`; `accounts`.
+        Some(x) if x.is_ascii_lowercase() => k == b"birth" || (k == b"account" && *x == b's'),
         _ => true,
     }
 }
@@ -2470,6 +2482,9 @@ mod tests {
             // Context keywords inside longer words.
             "Mention the CVE issues fixed in the 20141104 snapshot.",
             "Fix accounting from upstream.  Closes: #964141.",
+            "* fixed issue in file entry introduced in 20101025",
+            "This should solve the issue reported on 2022-08-08 by a user:",
+            "Changes from the Newsletter II-2 issue 2010-06-30.",
             "adobe 1980-04-12",
             "Take the package's arch into account for filtering. Fixes rh#472876",
             "digits = \"0123456789\"; rev = '0987654321'",
@@ -2493,6 +2508,13 @@ mod tests {
             ("Gender male", vec![(C::Gender, 1)]),
             (
                 "Passport issued 2015-06-01",
+                vec![(C::PassportIssueDate, 1)],
+            ),
+            ("Date of issue 2015-06-01", vec![(C::PassportIssueDate, 1)]),
+            ("Issue date: 2015-06-01", vec![(C::PassportIssueDate, 1)]),
+            ("ISSUE: 2015-06-01", vec![(C::PassportIssueDate, 1)]),
+            (
+                "passport_issue_date=2015-06-01",
                 vec![(C::PassportIssueDate, 1)],
             ),
             ("Birthday 1980-04-12", vec![(C::BirthDate, 1)]),
