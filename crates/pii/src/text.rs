@@ -1872,6 +1872,24 @@ fn call_argument(text: &str, s: usize, tok: &str) -> bool {
             .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_')
 }
 
+/// Is the postal code at `s..e`, written without its `〒`, in a Japanese context: a Japanese
+/// character on its line, or a postal code's or an address's English label before it
+/// (`zip=100-0001`, `Address: 100-0001 Tokyo`)? One in eighty `NNN-NNNN` is a code Japan
+/// Post uses: in English text the shape says a local phone number as often
+/// (`"Daniel" => "798-1364"`).
+fn japanese_context(text: &str, s: usize, e: usize) -> bool {
+    let b = text.as_bytes();
+    let start = memchr::memrchr(b'\n', &b[..s]).map_or(0, |i| i + 1);
+    let end = memchr::memchr(b'\n', &b[e..]).map_or(b.len(), |i| e + i);
+    if !b[start..end].is_ascii() {
+        return true;
+    }
+    let w = window(text, s, WINDOW).to_ascii_lowercase();
+    ["zip", "postal", "post code", "postcode", "address"]
+        .iter()
+        .any(|k| w.contains(k))
+}
+
 /// Does the card number `tok` at `s` (valid by itself) stand as one? Written in its groups
 /// (`4111 1111 1111 1111`, `4111-1111-1111-1111`), when it is not a slice of a longer run
 /// of numbers (`527D 5282 5281 5290 5293` in a table of code points); written without them,
@@ -2384,6 +2402,7 @@ fn number(text: &str, s: usize, tok: &str, tally: &mut Tally) -> bool {
     if tok.len() == 8
         && tok.as_bytes().get(3) == Some(&b'-')
         && groups.as_ref().and_then(value::postal_code_of).is_some()
+        && japanese_context(text, s, s + tok.len())
     {
         tally.add(Category::PostalCode, tok, tok);
         return true;
@@ -2485,6 +2504,7 @@ mod tests {
             "* fixed issue in file entry introduced in 20101025",
             "This should solve the issue reported on 2022-08-08 by a user:",
             "Changes from the Newsletter II-2 issue 2010-06-30.",
+            "contacts.insert(\"Daniel\", \"798-1364\");",
             "adobe 1980-04-12",
             "Take the package's arch into account for filtering. Fixes rh#472876",
             "digits = \"0123456789\"; rev = '0987654321'",
@@ -2511,6 +2531,9 @@ mod tests {
                 vec![(C::PassportIssueDate, 1)],
             ),
             ("Date of issue 2015-06-01", vec![(C::PassportIssueDate, 1)]),
+            ("zip=798-1364", vec![(C::PostalCode, 1)]),
+            ("Address: 100-0001 Tokyo", vec![(C::PostalCode, 1)]),
+            ("お届け先 798-1364", vec![(C::PostalCode, 1)]),
             ("Issue date: 2015-06-01", vec![(C::PassportIssueDate, 1)]),
             ("ISSUE: 2015-06-01", vec![(C::PassportIssueDate, 1)]),
             (
