@@ -503,6 +503,20 @@ pub fn infer(head: &str) -> Option<Layout> {
             &mut budget,
         ));
     }
+    // A name field whose values repeat as a code's do (one value in every record of a
+    // repeating pattern: `]uﾗ]uﾗ…`) holds no persons.
+    for k in 0..fields.len() {
+        let to = fields.get(k + 1).map_or(width, |f| f.0);
+        if let (from, Some(Label::Cat(c))) = fields[k] {
+            let cells: Vec<&str> = (0..s.lines.len())
+                .filter_map(|r| s.cell(r, from, to))
+                .filter(|c| !c.is_empty())
+                .collect();
+            if crate::table::names_unlike_persons(c, &cells) {
+                fields[k].1 = None;
+            }
+        }
+    }
     let person = fields
         .iter()
         .any(|f| matches!(f.1, Some(Label::Cat(c)) if crate::table::identifies(c)));
@@ -1004,6 +1018,18 @@ mod tests {
             }
         }
         (counts, columns)
+    }
+
+    /// A pattern repeated without line ends (a test file of `X`s read as Base64 gives
+    /// `]uﾗ` over and over, in Shift_JIS) has the period of records and a half-width
+    /// kana where a name could be: one value in every record is no person's name.
+    #[test]
+    fn a_repeated_pattern_is_no_records_of_persons() {
+        for unit in [&b"]u\xD7"[..], b"AB\xB1\xB2 ", b"\x83\x89\x83\x80,,"] {
+            let data = unit.repeat(300_000 / unit.len());
+            let (counts, columns) = scan("x.txt", &data);
+            assert!(counts.is_empty(), "{unit:?}: {counts:?} {columns:?}");
+        }
     }
 
     #[test]

@@ -1733,7 +1733,7 @@ enum Op {
 /// or from twenty names on, fewer than one in four different (a column of 64 persons'
 /// surnames holds forty and more). Or they are too few to tell: fewer than three single
 /// words (`note` alone in a column otherwise empty).
-fn names_unlike_persons(c: Category, cells: &[&str]) -> bool {
+pub(crate) fn names_unlike_persons(c: Category, cells: &[&str]) -> bool {
     if !matches!(
         c,
         Category::NameKanji | Category::NameKana | Category::NameRomaji
