@@ -103,6 +103,11 @@ fn header_kind(h: &str) -> Option<Kind> {
     } else if has(&["ローマ字", "romaji", "英字", "alphabet"]) {
         Kind::Cat(C::NameRomaji)
     } else if has(&["氏名", "名前", "姓", "苗字", "name"]) || n == "名" || n == "氏" {
+        // A sentence is no column's name (`SIG may be a signal name like 'PIPE'`, a program's
+        // help text cut into columns).
+        if h.split_whitespace().count() > 3 {
+            return None;
+        }
         Kind::Name
     } else if has(&[
         "備考",
@@ -801,7 +806,11 @@ fn valid(c: Category, s: &str, postal: Option<u32>) -> bool {
         C::BankAccount => value::bank_account(s),
         C::Gender => value::gender(s),
         C::NameRomaji => {
-            name_shape(s) == Some(c) && !value::placeholder(s) && !unknown_word(s) && !dotted(s)
+            name_shape(s) == Some(c)
+                && !value::placeholder(s)
+                && !unknown_word(s)
+                && !dotted(s)
+                && !s.split(' ').any(camel_case)
                 || value::airline_name(s).is_some()
         }
         C::NameKanji | C::NameKana => name_shape(s) == Some(c) && !value::placeholder(s),
@@ -813,6 +822,17 @@ fn valid(c: Category, s: &str, postal: Option<u32>) -> bool {
 /// `J.SMITH` are persons' names.)
 fn dotted(s: &str) -> bool {
     !s.contains(' ') && s.contains('.') && s.split('.').all(|p| p.len() >= 2)
+}
+
+/// An identifier in camel case (`XkbGeometryMask`, `AsyncLocalStorage`, `otherExtension`):
+/// a capital after a small letter, twice, or once after more than three letters. (`McDonald`,
+/// `MacArthur`, `DiCaprio`, `DeVito` are names.)
+fn camel_case(w: &str) -> bool {
+    let b = w.as_bytes();
+    let humps: Vec<usize> = (1..b.len())
+        .filter(|&i| b[i].is_ascii_uppercase() && b[i - 1].is_ascii_lowercase())
+        .collect();
+    humps.len() >= 2 || humps.first().is_some_and(|&i| i > 3)
 }
 
 /// A single word in lower case that the dictionary knows as no name (`dog`, `penguin` in a
@@ -1528,8 +1548,9 @@ impl Table {
                 kinds[i] = None;
             }
         }
-        // A product code looks like a passport number and a size column like genders: judged
-        // by their values alone, they count only beside a column that identifies a person.
+        // A product code looks like a passport number, a size column like genders, a C
+        // header's octal constants (`#define S_IFDIR 0040000`) like postal codes: judged by
+        // their values alone, they count only beside a column that identifies a person.
         let identity = kinds
             .iter()
             .any(|k| matches!(k, Some(Kind::Cat(c)) if identifies(*c)));
@@ -1543,7 +1564,10 @@ impl Table {
                     && matches!(
                         k,
                         Some(Kind::Cat(
-                            Category::PassportNumber | Category::Gender | Category::CreditCard
+                            Category::PassportNumber
+                                | Category::Gender
+                                | Category::CreditCard
+                                | Category::PostalCode
                         ))
                     )
                 {
@@ -1552,10 +1576,13 @@ impl Table {
             }
         }
         // Dates without a header: the earliest column is the birth date, a later one from
-        // 1990 on the passport issue date.
+        // 1990 on the passport issue date; beside a person only (a header's constants,
+        // `19270405`, read as dates too).
         date_years.sort_by_key(|d| d.1);
         for (j, (i, y)) in date_years.iter().enumerate() {
-            let k = if j == 0 {
+            let k = if !identity {
+                None
+            } else if j == 0 {
                 Some(Kind::Cat(Category::BirthDate))
             } else if *y >= 1990 {
                 Some(Kind::Cat(Category::PassportIssueDate))
@@ -2544,6 +2571,40 @@ mod tests {
         let (mut t, mut tally) = read_csv("id,name\n1,yamada\n2,Tanaka\n3,SATO\n4,suzuki hanako\n");
         t.finish(&mut tally);
         assert_eq!(tally.count(Category::NameRomaji), 4, "{tally:?}");
+    }
+
+    /// Source code that reads as tables: a C header's octal modes (postal codes by their
+    /// digits) and version dates (birth dates), masks named in camel case under a header
+    /// holding `Name`, a program's help text with a sentence as its header.
+    #[test]
+    fn source_code_and_help_text_hold_no_persons() {
+        for (name, text) in [
+            (
+                "stat.h",
+                "#define\tS_IFDIR\t0040000\n#define\tS_IFCHR\t0020000\n#define\tS_IFBLK\t0060000\n\
+                 #define\tS_IFREG\t0100000\n#define\tS_IFIFO\t0010000\n#define\tS_IFLNK\t0120000\n",
+            ),
+            (
+                "proto.h",
+                "#define\tPROTO_V1\t19270405\n#define\tPROTO_V2\t19270406\n#define\tPROTO_V3\t19270407\n\
+                 #define\tPROTO_V4\t19270408\n#define\tPROTO_V5\t19270409\n",
+            ),
+            (
+                "masks.txt",
+                "XkbNamesMask,XkbKeyNameMask\nXkbGeometryMask,XkbGeometryNameMask\n\
+                 XkbControlsMask,XkbControlsNameMask\nXkbIndicatorMask,XkbIndicatorNameMask\n",
+            ),
+            (
+                "help.txt",
+                "  -s, --signal=SIG    SIG may be a signal name like 'PIPE'\n\
+                 \x20 -k,  Without SIG  Kill when done\n  -v,  Everything  Be verbose\n  -q,  Nothing  Be quiet\n",
+            ),
+        ] {
+            let items = crate::Scanner::default().scan_bytes(name, text.as_bytes());
+            assert!(items.is_empty(), "{name}: {items:?}");
+        }
+        assert!(camel_case("AsyncLocalStorage") && camel_case("otherExtension"));
+        assert!(!camel_case("McDonald") && !camel_case("MacArthur") && !camel_case("YAMADA"));
     }
 
     /// A bare `name` column of a manual's or a format's table names things: characters, mail
