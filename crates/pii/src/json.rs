@@ -932,6 +932,14 @@ mod tests {
                 }
             }
         }
+        // A field named for headers is still read for what it holds (a report's copy of a
+        // mail's header).
+        let doc = r#"{"headers": "Received: from a (b [192.0.2.1])\n\tfor <rcpt@example.net>;\nFrom: \"Rolf B\" <info@example.org>\nTo: \"address\" <address@example.net>\nReply-To: <export@example.de>\n"}"#;
+        let items = crate::Scanner::default().scan_bytes("report.json", doc.as_bytes());
+        let Some(crate::Item::Found(r)) = items.first() else {
+            panic!("{items:?}");
+        };
+        assert_eq!(r.categories.get(&Category::Email), Some(&4), "{r:?}");
         let doc = r#"{"members": [{"name": "John Smith", "email": "john@example.com"},
             {"name": "Mary Jones", "email": "mary@example.net"}], "owner": {"name": "Yamada Taro"}}"#;
         let items = crate::Scanner::default().scan_bytes("members.json", doc.as_bytes());

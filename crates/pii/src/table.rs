@@ -104,8 +104,9 @@ fn header_kind(h: &str) -> Option<Kind> {
         Kind::Cat(C::NameRomaji)
     } else if has(&["氏名", "名前", "姓", "苗字", "name"]) || n == "名" || n == "氏" {
         // A sentence is no column's name (`SIG may be a signal name like 'PIPE'`, a program's
-        // help text cut into columns).
-        if h.split_whitespace().count() > 3 {
+        // help text cut into columns), nor a computer's thing's name (`hostname`,
+        // `target.name` of a build's log, `headers.0.name` of a parsed mail).
+        if h.split_whitespace().count() > 3 || COMPUTER_THINGS.iter().any(|k| n.contains(k)) {
             return None;
         }
         Kind::Name
@@ -127,6 +128,34 @@ fn header_kind(h: &str) -> Option<Kind> {
     };
     Some(k)
 }
+
+/// What a name names in a computer's data (whose values are judged by their own headers
+/// still: a `headers` column may hold a mail's text).
+const COMPUTER_THINGS: [&str; 23] = [
+    "host",
+    "domain",
+    "server",
+    "package",
+    "module",
+    "function",
+    "method",
+    "attribute",
+    "element",
+    "variable",
+    "service",
+    "device",
+    "machine",
+    "printer",
+    "container",
+    "network",
+    "interface",
+    "command",
+    "cookie",
+    "header",
+    "target",
+    "image",
+    "font",
+];
 
 /// A header as the classifier compares it: NFKC (half-width `ﾌﾘｶﾞﾅ` and full-width `ＴＥＬ`
 /// read as `フリガナ` and `TEL`), lower case, without spaces, `_`, `-`, `.` and brackets
@@ -208,31 +237,6 @@ fn names_no_person(h: &str) -> bool {
         "brand",
         "group",
         "project",
-        // Things of computers (`hostname`, `target.name` of a build's log, `displayName`
-        // is still judged by its values).
-        "host",
-        "domain",
-        "server",
-        "package",
-        "module",
-        "function",
-        "method",
-        "attribute",
-        "element",
-        "variable",
-        "service",
-        "device",
-        "machine",
-        "printer",
-        "container",
-        "network",
-        "interface",
-        "command",
-        "cookie",
-        "header",
-        "target",
-        "image",
-        "font",
         "国名",
         "都市",
         "市区町村",
