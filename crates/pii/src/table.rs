@@ -810,33 +810,46 @@ fn valid(c: Category, s: &str, postal: Option<u32>) -> bool {
         C::BankAccount => value::bank_account(s),
         C::Gender => value::gender(s),
         C::NameRomaji => {
-            name_shape(s) == Some(c)
-                && !value::placeholder(s)
-                && !unknown_word(s)
-                && !dotted(s)
-                && !s.split(' ').any(camel_case)
+            name_shape(s) == Some(c) && !value::placeholder(s) && !unknown_word(s) && !identifier(s)
                 || value::airline_name(s).is_some()
         }
         C::NameKanji | C::NameKana => name_shape(s) == Some(c) && !value::placeholder(s),
     }
 }
 
+/// A host's name or an identifier ([`dotted`], [`camel_case`]) in Latin letters: one pass
+/// over the bytes first, as this runs for every romaji cell (most are `YAMADA TARO`).
+fn identifier(s: &str) -> bool {
+    let (mut dot, mut lower) = (false, false);
+    for b in s.bytes() {
+        dot |= b == b'.';
+        lower |= b.is_ascii_lowercase();
+    }
+    dot && dotted(s) || lower && s.split(' ').any(camel_case)
+}
+
 /// A host's or a qualified identifier's name (`mail.example.com`, `assert.AssertionError`):
 /// one word whose dots each stand between two letters or more. (`Joe Q. Public` and
 /// `J.SMITH` are persons' names.)
 fn dotted(s: &str) -> bool {
-    !s.contains(' ') && s.contains('.') && s.split('.').all(|p| p.len() >= 2)
+    s.contains('.') && !s.contains(' ') && s.split('.').all(|p| p.len() >= 2)
 }
 
 /// An identifier in camel case (`XkbGeometryMask`, `AsyncLocalStorage`, `otherExtension`):
 /// a capital after a small letter, twice, or once after more than three letters. (`McDonald`,
 /// `MacArthur`, `DiCaprio`, `DeVito` are names.)
 fn camel_case(w: &str) -> bool {
-    let b = w.as_bytes();
-    let humps: Vec<usize> = (1..b.len())
-        .filter(|&i| b[i].is_ascii_uppercase() && b[i - 1].is_ascii_lowercase())
-        .collect();
-    humps.len() >= 2 || humps.first().is_some_and(|&i| i > 3)
+    let mut humps = 0;
+    for (i, p) in w.as_bytes().windows(2).enumerate() {
+        if p[1].is_ascii_uppercase() && p[0].is_ascii_lowercase() {
+            // The hump at `i + 1`: after more than three letters, or the second one.
+            if i + 1 > 3 || humps == 1 {
+                return true;
+            }
+            humps += 1;
+        }
+    }
+    false
 }
 
 /// A single word in lower case that the dictionary knows as no name (`dog`, `penguin` in a

@@ -1064,7 +1064,7 @@ fn last_kws(w: &str) -> [Option<usize>; 6] {
 /// own forms: `issued` and `birthday` are keywords, `issues` (`CVE issues, fixed in the
 /// 20141104 snapshot`) and `accounting` (`accounting from upstream.  Closes: #964141`) are
 /// not; `issue` is one for a date only (below). Japanese keywords have no word boundaries.
-#[inline]
+#[inline(never)]
 fn ascii_kw_bounded(b: &[u8], at: usize, kw: &[u8]) -> bool {
     if kw.first().is_none_or(|x| !x.is_ascii_alphabetic()) {
         return true;
@@ -1072,9 +1072,9 @@ fn ascii_kw_bounded(b: &[u8], at: usize, kw: &[u8]) -> bool {
     if at > 0 && b.get(at - 1).is_some_and(u8::is_ascii_alphabetic) {
         return false;
     }
-    let k = kw.to_ascii_lowercase();
+    let is = |w: &[u8]| kw.eq_ignore_ascii_case(w);
     let after = b.get(at + kw.len()..).unwrap_or(&[]);
-    if k == b"issue" {
+    if is(b"issue") {
         // A problem or a newsletter's number as often (`fixed issue in …`, `the issue
         // reported on 2022-08-08`, `Newsletter II-2 issue 2010-06-30`): `issued`, `Issue
         // date`, `issue_date`, `Issue:` and `date of issue` only.
@@ -1089,7 +1089,7 @@ fn ascii_kw_bounded(b: &[u8], at: usize, kw: &[u8]) -> bool {
     }
     match after.first() {
         // `birthday`, `birthdate`, `birthplace`; `accounts`.
-        Some(x) if x.is_ascii_lowercase() => k == b"birth" || (k == b"account" && *x == b's'),
+        Some(x) if x.is_ascii_lowercase() => is(b"birth") || (is(b"account") && *x == b's'),
         _ => true,
     }
 }
@@ -1877,6 +1877,7 @@ fn call_argument(text: &str, s: usize, tok: &str) -> bool {
 /// (`zip=100-0001`, `Address: 100-0001 Tokyo`)? One in eighty `NNN-NNNN` is a code Japan
 /// Post uses: in English text the shape says a local phone number as often
 /// (`"Daniel" => "798-1364"`).
+#[inline(never)]
 fn japanese_context(text: &str, s: usize, e: usize) -> bool {
     let b = text.as_bytes();
     let start = memchr::memrchr(b'\n', &b[..s]).map_or(0, |i| i + 1);
@@ -1884,16 +1885,20 @@ fn japanese_context(text: &str, s: usize, e: usize) -> bool {
     if !b[start..end].is_ascii() {
         return true;
     }
-    let w = window(text, s, WINDOW).to_ascii_lowercase();
+    let w = window(text, s, WINDOW).as_bytes();
     ["zip", "postal", "post code", "postcode", "address"]
         .iter()
-        .any(|k| w.contains(k))
+        .any(|k| {
+            w.windows(k.len())
+                .any(|x| x.eq_ignore_ascii_case(k.as_bytes()))
+        })
 }
 
 /// Does the card number `tok` at `s` (valid by itself) stand as one? Written in its groups
 /// (`4111 1111 1111 1111`, `4111-1111-1111-1111`), when it is not a slice of a longer run
 /// of numbers (`527D 5282 5281 5290 5293` in a table of code points); written without them,
 /// after a card's keyword ([`CARD`]) only.
+#[inline(never)]
 fn card_here(text: &str, s: usize, tok: &str, x: &value::Digits) -> bool {
     if x.groups().len() == 1 {
         return last_kw(window(text, s, WINDOW), &CARD).is_some();
@@ -1925,6 +1930,7 @@ const SQL_OPERATORS: [&str; 10] = [
 /// Open BLOB`: a mail quoted in a body keeps `From:`); else whether its value must be a full
 /// name: without a colon (`Name Yamada Taro` on a scanned form, but also `set the Name to
 /// use`), a single word says too little.
+#[inline(never)]
 fn english_label(b: &[u8], s: usize, e: usize, kind: Kind) -> Option<bool> {
     let after = b.get(e..).unwrap_or(&[]);
     let gap = after

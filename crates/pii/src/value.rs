@@ -1203,21 +1203,62 @@ pub fn name_romaji(s: &str) -> bool {
 /// 宗, `hide` 秀, `date` 伊達, `go` 剛): in free text after a label (`Name to use`, `name: go`
 /// in a build file, `Distinguished Name to an RFC 2253 string`) they are the words they
 /// are. A name in a table's name column is judged by its column, not by this list.
-const ENGLISH_WORDS: [&str; 40] = [
-    "a", "an", "as", "at", "be", "by", "date", "den", "do", "en", "fuse", "gen", "go", "he",
-    "hide", "i", "if", "in", "is", "it", "me", "mine", "more", "no", "note", "o", "of", "on",
-    "one", "or", "ran", "sea", "so", "son", "take", "ten", "to", "token", "wake", "you",
-];
+fn english_word(w: &[u8]) -> bool {
+    let mut l = [0u8; 5];
+    let Some(dst) = l.get_mut(..w.len()) else {
+        return false;
+    };
+    for (d, x) in dst.iter_mut().zip(w) {
+        *d = x.to_ascii_lowercase();
+    }
+    matches!(
+        &l[..w.len()],
+        b"a" | b"an"
+            | b"as"
+            | b"at"
+            | b"be"
+            | b"by"
+            | b"date"
+            | b"den"
+            | b"do"
+            | b"en"
+            | b"fuse"
+            | b"gen"
+            | b"go"
+            | b"he"
+            | b"hide"
+            | b"i"
+            | b"if"
+            | b"in"
+            | b"is"
+            | b"it"
+            | b"me"
+            | b"mine"
+            | b"more"
+            | b"no"
+            | b"note"
+            | b"o"
+            | b"of"
+            | b"on"
+            | b"one"
+            | b"or"
+            | b"ran"
+            | b"sea"
+            | b"so"
+            | b"son"
+            | b"take"
+            | b"ten"
+            | b"to"
+            | b"token"
+            | b"wake"
+            | b"you"
+    )
+}
 
-/// Is every word of `s` a common English word ([`ENGLISH_WORDS`])?
+/// Is every word of `s` a common English word ([`english_word`])?
 pub(crate) fn english_words(s: &str) -> bool {
     let mut words = s.split([' ', ',']).filter(|w| !w.is_empty()).peekable();
-    words.peek().is_some()
-        && words.all(|w| {
-            ENGLISH_WORDS
-                .binary_search_by(|e| e.bytes().cmp(w.bytes().map(|b| b.to_ascii_lowercase())))
-                .is_ok()
-        })
+    words.peek().is_some() && words.all(|w| english_word(w.as_bytes()))
 }
 
 /// An address: a prefecture (optional when the municipality is unambiguous is not accepted),
