@@ -73,9 +73,9 @@ fn header_kind(h: &str) -> Option<Kind> {
         Kind::Cat(C::PassportNumber)
     } else if has(&["マイナンバー", "個人番号", "mynumber"]) {
         Kind::Cat(C::MyNumber)
-    } else if has(&["名義", "holder"]) && !has(&["番号", "number"]) {
+    } else if has(&["名義", "holder"]) && !has(&["番号", "number", "placeholder"]) {
         // The holder of a card or an account (`カード名義`, `口座名義カナ`, `cardholder_name`)
-        // is a person: a name, whose script the values decide.
+        // is a person: a name, whose script the values decide (a `placeholder` is none).
         Kind::Name
     } else if has(&["カード番号", "クレジット", "card"]) {
         Kind::Cat(C::CreditCard)
@@ -2620,6 +2620,23 @@ mod tests {
             let items = crate::Scanner::default().scan_bytes(name, text.as_bytes());
             assert!(items.is_empty(), "{name}: {items:?}");
         }
+        // A generated table of Unicode's properties: `Consonant_Placeholder` holds `holder`
+        // (of a card, a person), and words that read as names follow.
+        let words = [
+            "Nukta",
+            "Bindu",
+            "Visarga",
+            "Avagraha",
+            "Virama",
+            "Vowel",
+            "Tone_Mark",
+        ];
+        let mut table = String::from("Code,Consonant_Placeholder\n");
+        for i in 0..400 {
+            table.push_str(&format!("{:04X},{}\n", 0x0900 + i, words[i % words.len()]));
+        }
+        let items = crate::Scanner::default().scan_bytes("InSC.csv", table.as_bytes());
+        assert!(items.is_empty(), "{items:?}");
         assert!(camel_case("AsyncLocalStorage") && camel_case("otherExtension"));
         assert!(!camel_case("McDonald") && !camel_case("MacArthur") && !camel_case("YAMADA"));
     }

@@ -2396,7 +2396,15 @@ fn number(text: &str, s: usize, tok: &str, tally: &mut Tally) -> bool {
     let lead = tok.chars().next().unwrap_or(' ');
     // The groups split once serve the phone and postal-code checks (a `+81` number has none:
     // `+` is no separator).
+    // Digits alone right after a `/` or a backquote are an id in a path or in code (a
+    // commit's `[`0847954331`](…/commit/0847954331)`), not a phone number.
+    let id = groups.as_ref().is_some_and(|x| x.groups().len() == 1)
+        && matches!(
+            s.checked_sub(1).and_then(|k| text.as_bytes().get(k)),
+            Some(b'/' | b'`')
+        );
     if matches!(lead, '0' | '０' | '+' | '＋' | '(' | '（')
+        && !id
         && let Some(n) = match &groups {
             Some(x) => value::phone_of(*x, false),
             None => value::phone(tok),
@@ -2511,6 +2519,7 @@ mod tests {
             "This should solve the issue reported on 2022-08-08 by a user:",
             "Changes from the Newsletter II-2 issue 2010-06-30.",
             "contacts.insert(\"Daniel\", \"798-1364\");",
+            "- [[`0847954331`](https://example.org/node/commit/0847954331)] - deps: update",
             "adobe 1980-04-12",
             "Take the package's arch into account for filtering. Fixes rh#472876",
             "digits = \"0123456789\"; rev = '0987654321'",
