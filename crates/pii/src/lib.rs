@@ -15,7 +15,13 @@
 //! - **Context** decides what a pattern alone cannot: a keyword within a window before a
 //!   candidate in free text ([`text`]), or the column header in a table ([`table`]). Dates are
 //!   birth or passport-issue dates only by their context; passport numbers, My Numbers and bank
-//!   accounts need a keyword, a header or the passport's MRZ line.
+//!   accounts need a keyword, a header or the passport's MRZ line; a card number written
+//!   without its groups needs a card's keyword, a postal code without its `〒` Japanese on its
+//!   line or an address's label. English labels (`Name`, `From`, `To`, `Cc`) are words of their
+//!   own (not `FileName`, `GCC`), a mail header's has its colon, and common English words the
+//!   name dictionary also holds (`to`, `an`, `go`) are no names in free text: source trees and
+//!   manuals are the decoys a file server holds by the million (docs/BENCHMARKS.md, precision on
+//!   public files).
 //! - **ASCII word boundaries**, checked by hand: Unicode `\b` is slow and finds no boundary in
 //!   `電話09012345678`. A hand-written finder locates candidates in one table-driven pass
 //!   over the bytes (plus `memchr` for `@`); unit tests hold it to the combined pattern it
