@@ -36,7 +36,7 @@ const MAX_LABEL: usize = 32;
 /// Words before the `name` of a label that say it is no person's (`file_name`, `hostName`,
 /// `shop_nm`). A person's name is still counted after the others only when the value passes
 /// the name dictionary.
-const NOT_PERSONS: [&[u8]; 49] = [
+const NOT_PERSONS: [&[u8]; 65] = [
     b"file",
     b"host",
     b"server",
@@ -86,7 +86,30 @@ const NOT_PERSONS: [&[u8]; 49] = [
     b"brand",
     b"school",
     b"hospital",
+    b"header",
+    b"target",
+    b"attribute",
+    b"element",
+    b"variable",
+    b"service",
+    b"machine",
+    b"printer",
+    b"container",
+    b"network",
+    b"interface",
+    b"command",
+    b"cookie",
+    b"image",
+    b"font",
+    b"package",
 ];
+
+/// Do the words before a label's `name` say it names a thing ([`NOT_PERSONS`]: `host` of
+/// `hostname`)? For a table's header as for a log's label. (A profile's name is a
+/// person's, not a file's.)
+pub(crate) fn names_a_thing(before: &[u8]) -> bool {
+    NOT_PERSONS.iter().any(|w| ends(before, w)) && !ends(before, b"profile")
+}
 
 /// Roles whose value is a person (`customer: 山田 太郎`), in English and in the romanised
 /// column names of Japanese systems (`kokyaku`, `kaiin`).
@@ -223,7 +246,7 @@ pub(crate) fn classify(label: &[u8]) -> Option<Key> {
     for suffix in [&b"name"[..], b"nm", b"shimei"] {
         if ends(l, suffix) {
             let before = &l[..l.len() - suffix.len()];
-            if NOT_PERSONS.iter().any(|w| ends(before, w)) {
+            if names_a_thing(before) {
                 return None;
             }
             // A name whose label says whose (`customer_name`, `full_name`, `name_kana`) may

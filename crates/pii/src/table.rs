@@ -104,9 +104,13 @@ fn header_kind(h: &str) -> Option<Kind> {
         Kind::Cat(C::NameRomaji)
     } else if has(&["氏名", "名前", "姓", "苗字", "name"]) || n == "名" || n == "氏" {
         // A sentence is no column's name (`SIG may be a signal name like 'PIPE'`, a program's
-        // help text cut into columns), nor a computer's thing's name (`hostname`,
-        // `target.name` of a build's log, `headers.0.name` of a parsed mail).
-        if h.split_whitespace().count() > 3 || COMPUTER_THINGS.iter().any(|k| n.contains(k)) {
+        // help text cut into columns), nor a thing's, as a log's label says it (`hostname`,
+        // `image_name`; `kv::names_a_thing`).
+        let field = header_key(last_field(h));
+        let thing = field
+            .strip_suffix("name")
+            .is_some_and(|before| crate::kv::names_a_thing(before.as_bytes()));
+        if h.split_whitespace().count() > 3 || thing {
             return None;
         }
         Kind::Name
@@ -128,34 +132,6 @@ fn header_kind(h: &str) -> Option<Kind> {
     };
     Some(k)
 }
-
-/// What a name names in a computer's data (whose values are judged by their own headers
-/// still: a `headers` column may hold a mail's text).
-const COMPUTER_THINGS: [&str; 23] = [
-    "host",
-    "domain",
-    "server",
-    "package",
-    "module",
-    "function",
-    "method",
-    "attribute",
-    "element",
-    "variable",
-    "service",
-    "device",
-    "machine",
-    "printer",
-    "container",
-    "network",
-    "interface",
-    "command",
-    "cookie",
-    "header",
-    "target",
-    "image",
-    "font",
-];
 
 /// A header as the classifier compares it: NFKC (half-width `ﾌﾘｶﾞﾅ` and full-width `ＴＥＬ`
 /// read as `フリガナ` and `TEL`), lower case, without spaces, `_`, `-`, `.` and brackets
