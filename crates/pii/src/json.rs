@@ -865,6 +865,58 @@ mod tests {
         }
     }
 
+    /// Mail as Microsoft Graph exports it (`/me/messages`): each address an object of a name
+    /// and an `address` beside it, under `from` and each recipient. The names are persons'
+    /// (not e-mails, as the path's `emailAddress` would say), the `address` fields e-mails
+    /// (not postal addresses, as the header alone would say), and a message holds a person for
+    /// its sender and one for each recipient. The same in JSON Lines of `name` and `address`.
+    #[test]
+    fn mail_as_graph_exports_it_holds_its_senders_and_recipients() {
+        let addr =
+            |name: &str, a: &str| serde_json::json!({"emailAddress": {"name": name, "address": a}});
+        let doc = serde_json::json!({"value": [
+            {"subject": "会議", "from": addr("Yamada Taro", "taro.yamada@example.co.jp"),
+                "toRecipients": [addr("Sato Hanako", "hanako.sato@example.co.jp")]},
+            {"subject": "請求", "from": addr("Suzuki Ichiro", "ichiro@example.jp"),
+                "toRecipients": [addr("Tanaka Jiro", "jiro.tanaka@example.jp")]}
+        ]})
+        .to_string();
+        let items = crate::Scanner::default().scan_bytes("messages.json", doc.as_bytes());
+        let Some(crate::Item::Found(r)) = items.first() else {
+            panic!("{items:?}");
+        };
+        assert_eq!(r.categories.get(&Category::Email), Some(&4));
+        assert_eq!(r.categories.get(&Category::NameRomaji), Some(&4));
+        assert_eq!(
+            r.columns.0.iter().find(|c| c.0 == "from.emailAddress.name"),
+            Some(&("from.emailAddress.name".to_string(), Category::NameRomaji))
+        );
+        assert_eq!((r.records, r.persons_estimate), (Some(2), 4));
+        // Without the names: still a sender and a recipient a message.
+        let bare = doc.replace(r#""name":"#, r#""label":"#);
+        let items = crate::Scanner::default().scan_bytes("messages.json", bare.as_bytes());
+        let Some(crate::Item::Found(r)) = items.first() else {
+            panic!("{items:?}");
+        };
+        assert_eq!((r.categories.len(), r.persons_estimate), (1, 4), "{r:?}");
+
+        let lines = "{\"name\":\"Yamada Taro\",\"address\":\"taro.yamada@example.co.jp\"}\n\
+            {\"name\":\"Sato Hanako\",\"address\":\"hanako.sato@example.co.jp\"}\n\
+            {\"name\":\"Suzuki Ichiro\",\"address\":\"ichiro@example.jp\"}\n";
+        let items = crate::Scanner::default().scan_bytes("contacts.jsonl", lines.as_bytes());
+        let Some(crate::Item::Found(r)) = items.first() else {
+            panic!("{items:?}");
+        };
+        assert_eq!(r.categories.get(&Category::Email), Some(&3));
+        assert_eq!(r.categories.get(&Category::NameRomaji), Some(&3));
+        assert_eq!(r.persons_estimate, 3);
+        // Network addresses stay no one's.
+        let hosts = "{\"host\":\"web1\",\"address\":\"10.0.0.1\"}\n\
+            {\"host\":\"web2\",\"address\":\"10.0.0.2\"}\n";
+        let items = crate::Scanner::default().scan_bytes("hosts.jsonl", hosts.as_bytes());
+        assert!(items.is_empty(), "{items:?}");
+    }
+
     /// A booking's guests, an array of objects in each record: a guest's family and given
     /// name (apart in the keys' sorted order: `firstName`, `firstNameKanji`, `gender`,
     /// `lastName`…) count once, joined; a record holds as many persons as guests.

@@ -57,6 +57,13 @@ fn header_kind(h: &str) -> Option<Kind> {
         return None;
     }
     let has = |ks: &[&str]| ks.iter().any(|k| n.contains(k));
+    // A flattened path's last field says what the value is, the objects before it only whose
+    // it is: `from.emailAddress.name` (Microsoft Graph's mail) is the sender's name, not an
+    // e-mail; `shipping_address.name`, `card.name`, `passport.name` are persons' names.
+    let last = last_field(h);
+    if last.len() < h.len() && !names_no_person(h) && header_kind(last) == Some(Kind::Name) {
+        return Some(Kind::Name);
+    }
     use Category as C;
     let k = if has(&["発行", "交付", "issue"]) {
         Kind::Cat(C::PassportIssueDate)
@@ -1267,8 +1274,27 @@ impl Table {
         })
         .max()
         .unwrap_or(0)
+        .max(self.email_owners())
         .max(1);
         self.records.saturating_mul(per_row as u64)
+    }
+
+    /// The objects of a JSON record that hold e-mails: a mail's sender and each recipient
+    /// (`from.emailAddress.address`, `toRecipients.0.emailAddress.address`) are persons of
+    /// their own; a second e-mail column of one object (`email`, `email2`) is not.
+    fn email_owners(&self) -> usize {
+        let (Some(kinds), Some(header)) = (&self.kinds, &self.header) else {
+            return 0;
+        };
+        let mut parents: Vec<&str> = kinds
+            .iter()
+            .zip(header)
+            .filter(|(k, _)| **k == Some(Kind::Cat(Category::Email)))
+            .map(|(_, h)| parent_field(h))
+            .collect();
+        parents.sort_unstable();
+        parents.dedup();
+        parents.len()
     }
 
     /// Classifies (if not done yet) and counts the buffered rows; returns the columns.
@@ -1361,6 +1387,7 @@ impl Table {
                 .and_then(|h| header_kind(h));
             let n = cells.len().max(1);
             let share = |f: &dyn Fn(&str) -> bool| cells.iter().filter(|c| f(c)).count() * 100 / n;
+            let emails = || (share(&value::email) >= 60).then_some(Kind::Cat(Category::Email));
             *kind = match by_header {
                 None if self.hints.get(i).is_some_and(Option::is_some) => {
                     match self.hints.get(i).copied().flatten() {
@@ -1379,6 +1406,7 @@ impl Table {
                     .max_by_key(|c| share(&|s| name_shape(s) == Some(*c)));
                     best.filter(|c| share(&|s| name_shape(s) == Some(*c)) >= 50)
                         .map(Kind::Cat)
+                        .or_else(emails)
                 }
                 Some(Kind::Cat(c))
                     if share(&|s| valid(c, s, None) || rescue(c, s, None, &mut |_, _| {}) > 0)
@@ -1406,6 +1434,9 @@ impl Table {
                 {
                     Some(Kind::Cat(Category::Address))
                 }
+                // E-mails under another header (`address`, Graph's `emailAddress.address`,
+                // `contact`): their shape leaves no doubt.
+                Some(Kind::Cat(_)) if emails().is_some() => emails(),
                 Some(Kind::Cat(Category::Gender))
                     if share(&|s| matches!(s, "0" | "1" | "2" | "9")) >= 90
                         && share(&|s| matches!(s, "1" | "2")) >= 30 =>
