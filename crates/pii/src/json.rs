@@ -28,7 +28,7 @@ const OUTSIDE_PIECE: usize = 64 * 1024;
 /// A document without records and at most this size is read as one record (a single object).
 const SINGLE_RECORD: usize = 1 << 20;
 /// Nesting taken apart inside a record (`a.b.c.d`); deeper values are scanned as text.
-const FLATTEN_DEPTH: usize = 4;
+const FLATTEN_DEPTH: usize = 6;
 
 /// Records gathered before they are read: about this many bytes, a chunk for
 /// [`crate::spread`].
@@ -917,6 +917,131 @@ mod tests {
         assert!(items.is_empty(), "{items:?}");
     }
 
+    /// Patients as FHIR holds them (HL7 FHIR R4 and JP Core, NDJSON of a bulk export and a
+    /// Bundle): a name object for the kanji (`IDE`) and one for the reading (`SYL`), each
+    /// with its `text`, `family` and `given` (an array). A patient is one person with one
+    /// kanji name and one kana name; the name objects' `use` (`official`) and extension codes
+    /// (`IDE`, a surname's spelling too) are no names.
+    #[test]
+    fn fhir_patients_are_persons_once_each() {
+        let people = [
+            (
+                "山田",
+                "太郎",
+                "ヤマダ",
+                "タロウ",
+                "male",
+                "1970-01-01",
+                "0312345678",
+            ),
+            (
+                "佐藤",
+                "花子",
+                "サトウ",
+                "ハナコ",
+                "female",
+                "1985-05-20",
+                "09012345678",
+            ),
+            (
+                "鈴木",
+                "一郎",
+                "スズキ",
+                "イチロウ",
+                "male",
+                "1990-12-03",
+                "0667891234",
+            ),
+        ];
+        let rep = |code: &str| {
+            serde_json::json!([{"url":
+            "http://hl7.org/fhir/StructureDefinition/iso21090-EN-representation", "valueCode": code}])
+        };
+        let patients: Vec<serde_json::Value> = people
+            .iter()
+            .enumerate()
+            .map(|(i, (f, g, fk, gk, sex, born, tel))| {
+                serde_json::json!({"resourceType": "Patient", "id": i.to_string(),
+                    "name": [
+                        {"extension": rep("IDE"), "use": "official", "text": format!("{f} {g}"),
+                            "family": f, "given": [g]},
+                        {"extension": rep("SYL"), "use": "official", "text": format!("{fk} {gk}"),
+                            "family": fk, "given": [gk]}],
+                    "telecom": [{"system": "phone", "value": tel, "use": "home"}],
+                    "gender": sex, "birthDate": born,
+                    "address": [{"text": "東京都新宿区歌舞伎町1-1-1", "postalCode": "1600021"}]})
+            })
+            .collect();
+        let ndjson: String = patients.iter().map(|p| format!("{p}\n")).collect();
+        let entries: Vec<serde_json::Value> = patients
+            .iter()
+            .map(|p| serde_json::json!({"fullUrl": "urn:uuid:x", "resource": p}))
+            .collect();
+        let bundle =
+            serde_json::json!({"resourceType": "Bundle", "type": "collection", "entry": entries})
+                .to_string();
+        for (path, doc) in [("Patient.ndjson", ndjson), ("bundle.json", bundle)] {
+            let items = crate::Scanner::default().scan_bytes(path, doc.as_bytes());
+            let Some(crate::Item::Found(r)) = items.first() else {
+                panic!("{items:?}");
+            };
+            use Category as C;
+            for (c, n) in [
+                (C::NameKanji, 3),
+                (C::NameKana, 3),
+                (C::Gender, 3),
+                (C::BirthDate, 3),
+                (C::Phone, 3),
+                (C::PostalCode, 3),
+                (C::Address, 3),
+            ] {
+                assert_eq!(r.categories.get(&c), Some(&n), "{path} {c}: {r:?}");
+            }
+            assert_eq!(r.categories.get(&C::NameRomaji), None, "{path}: {r:?}");
+            assert_eq!((r.records, r.persons_estimate), (Some(3), 3), "{path}");
+            assert!(
+                r.columns
+                    .0
+                    .iter()
+                    .all(|(h, _)| !h.ends_with("use") && !h.contains("extension")),
+                "{path}: {:?}",
+                r.columns
+            );
+        }
+    }
+
+    /// A field first seen after the columns were classified (documentation JSON: a method's
+    /// `desc` in the sixtieth record only) is read as text, as is a field past the last
+    /// column a table keeps.
+    #[test]
+    fn fields_seen_late_or_past_the_last_column_are_read() {
+        let mut doc: String = (0..80)
+            .map(|i| format!("{{\"id\": {i}, \"kind\": \"method\"}}\n"))
+            .collect();
+        doc.push_str(
+            "{\"id\": 80, \"desc\": \"<p>Report to <code>mailto:pki@example.com</code>.</p>\"}\n",
+        );
+        let items = crate::Scanner::default().scan_bytes("api.jsonl", doc.as_bytes());
+        let Some(crate::Item::Found(r)) = items.first() else {
+            panic!("{items:?}");
+        };
+        assert_eq!(r.categories.get(&Category::Email), Some(&1), "{r:?}");
+
+        let wide: serde_json::Map<String, serde_json::Value> = (0..crate::table::MAX_COLUMNS + 8)
+            .map(|i| (format!("k{i:04}"), serde_json::Value::from(format!("v{i}"))))
+            .chain([(
+                "zz_last".to_string(),
+                serde_json::Value::from("連絡先 taro@example.jp"),
+            )])
+            .collect();
+        let doc = serde_json::Value::Object(wide).to_string();
+        let items = crate::Scanner::default().scan_bytes("wide.json", doc.as_bytes());
+        let Some(crate::Item::Found(r)) = items.first() else {
+            panic!("{items:?}");
+        };
+        assert_eq!(r.categories.get(&Category::Email), Some(&1), "{r:?}");
+    }
+
     /// A booking's guests, an array of objects in each record: a guest's family and given
     /// name (apart in the keys' sorted order: `firstName`, `firstNameKanji`, `gender`,
     /// `lastName`…) count once, joined; a record holds as many persons as guests.
@@ -970,6 +1095,19 @@ mod tests {
             // A host named as a person may be (`mika`), hosts beside an address.
             r#"[{"hostname": "mika", "ip": "192.0.2.1"}, {"hostname": "kenji", "ip": "192.0.2.2"}]"#,
             r#"[{"name": "github.com", "email": "noreply@github.com"}, {"name": "mail.example.jp", "email": "postmaster@example.jp"}]"#,
+            // A mail as mail-parser's tests print it parsed: the headers' own names under an
+            // object named `name` (`headers.3.name.other`), a part's a record.
+            r#"{"parts": [{"headers": [{"name": "date", "value": {"DateTime": {"year": 2022}}},
+                {"name": "to", "value": {"Address": {"List": [{"name": null, "address": "a@example.com"}]}}},
+                {"name": {"Other": "User-Agent"}, "value": {"Text": "Mutt/1.5"}},
+                {"name": {"Other": "Precedence"}, "value": {"Text": "bulk"}},
+                {"name": {"Other": "X-Mailer"}, "value": {"Text": "Foo"}}]},
+                {"headers": [{"name": "date", "value": {"DateTime": {"year": 2023}}},
+                {"name": "to", "value": {"Address": {"List": [{"name": null, "address": "b@example.com"}]}}},
+                {"name": {"Other": "User-Agent"}, "value": {"Text": "Mutt/1.6"}},
+                {"name": {"Other": "Envelope-To"}, "value": {"Text": "c@example.com"}},
+                {"name": {"Other": "X-Priority"}, "value": {"Text": "3"}}]}]}"#,
+            r#"[{"methods": [{"name": "todo"}, {"name": "skip"}]}, {"methods": [{"name": "todo"}, {"name": "only"}]}]"#,
         ];
         for doc in things {
             let items = crate::Scanner::default().scan_bytes("doc.json", doc.as_bytes());

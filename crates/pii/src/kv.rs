@@ -300,11 +300,12 @@ pub(crate) fn key_before(b: &[u8], i: usize) -> Option<(Key, Option<u8>)> {
     let before_spaces = k;
     spaces(&mut k);
     // Unquoted, a value follows its separator at once or after one space, and a capital
-    // at once (`SELECT * FROM`, `INFO`: logs hold many capitals after spaces).
-    if quote.is_none()
-        && (before_spaces - k > 1
-            || before_spaces > k && b.get(i).is_some_and(u8::is_ascii_uppercase))
-    {
+    // at once (`SELECT * FROM`, `INFO`: logs hold many capitals after spaces), or after
+    // `: ` when the label says a person's (`customer_name: Yamada Taro`, YAML's `name:
+    // Sato Hanako`; not `Status: OK`, `contact: Support Team`: checked after the label).
+    let capital_after_space =
+        quote.is_none() && before_spaces > k && b.get(i).is_some_and(u8::is_ascii_uppercase);
+    if quote.is_none() && before_spaces - k > 1 {
         return None;
     }
     // `["name", "山田 太郎"]`: a pair in Rails' SQL binds (checked after the label).
@@ -329,6 +330,9 @@ pub(crate) fn key_before(b: &[u8], i: usize) -> Option<(Key, Option<u8>)> {
         }
         _ => return None,
     };
+    if capital_after_space && eq {
+        return None;
+    }
     k -= 1;
     spaces(&mut k);
     let quoted_label = matches!(k.checked_sub(1).map(|j| b[j]), Some(b'"' | b'\''));
@@ -340,6 +344,8 @@ pub(crate) fn key_before(b: &[u8], i: usize) -> Option<(Key, Option<u8>)> {
     let mut buf = [0u8; MAX_LABEL];
     let mut n = 0;
     let mut words = 1;
+    // Words of the label that hold a letter or digit (`- name:` of a YAML list is one).
+    let (mut spoken, mut space) = (1, false);
     while let Some(j) = k.checked_sub(1) {
         let c = b[j];
         match c {
@@ -347,11 +353,16 @@ pub(crate) fn key_before(b: &[u8], i: usize) -> Option<(Key, Option<u8>)> {
                 if n == MAX_LABEL {
                     break;
                 }
+                spoken += usize::from(space);
+                space = false;
                 n += 1;
                 buf[MAX_LABEL - n] = c.to_ascii_lowercase();
             }
             b'_' | b'-' | b'.' | b'(' | b')' | b'[' | b']' => {}
-            b' ' if !eq && !quoted_label && words < 3 && n > 0 => words += 1,
+            b' ' if !eq && !quoted_label && words < 3 && n > 0 => {
+                words += 1;
+                space = true;
+            }
             _ => break,
         }
         k = j;
@@ -361,7 +372,9 @@ pub(crate) fn key_before(b: &[u8], i: usize) -> Option<(Key, Option<u8>)> {
     {
         return None;
     }
-    classify(&buf[MAX_LABEL - n..]).map(|key| (key, quote))
+    classify(&buf[MAX_LABEL - n..])
+        .filter(|_| !capital_after_space || spoken == 1)
+        .map(|key| (key, quote))
 }
 
 /// The value at `i`, which [`key_before`] found after a label: up to its closing quote when

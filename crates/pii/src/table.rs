@@ -298,8 +298,10 @@ fn part_of(h: &str) -> Option<Part> {
         Some(Kind::Name) | Some(Kind::Cat(Category::NameKana | Category::NameRomaji)) => true,
         _ => return None,
     };
-    // A name's part by its last word (`name.last`, `kana.first` of a JSON record).
-    let ends = |ks: &[&str]| name_kind && ks.iter().any(|k| n_ends(h, k));
+    // A name's part by its last word (`name.last`, `kana.first` of a JSON record; FHIR's
+    // `name.0.given.0`, its array's index after it).
+    let last = header_key(last_field(h));
+    let ends = |ks: &[&str]| name_kind && ks.iter().any(|k| n_ends(h, k) || last.ends_with(k));
     let n = header_key(h);
     if n.is_empty() || n.len() > 60 || n.contains("姓名") {
         return None;
@@ -319,6 +321,9 @@ fn part_of(h: &str) -> Option<Part> {
         || ends(&["first", "given"])
     {
         Some(Part::Given)
+    } else if name_kind {
+        // A person's name under an address's object (`addresses.1.name`) is no part of it.
+        None
     } else if has(&["都道府県", "prefecture", "state", "province", "region"]) || n == "県" {
         Some(Part::Prefecture)
     } else if has(&[
@@ -800,9 +805,13 @@ fn valid(c: Category, s: &str, postal: Option<u32>) -> bool {
     }
 }
 
-/// A host's name or an identifier ([`dotted`], [`camel_case`]) in Latin letters: one pass
-/// over the bytes first, as this runs for every romaji cell (most are `YAMADA TARO`).
+/// A host's name or an identifier ([`dotted`], [`camel_case`]) in Latin letters, or a mail
+/// header's name (`X-Mailer`, `X-MSMail-Priority`: a letter, then a hyphen): one pass over
+/// the bytes first, as this runs for every romaji cell (most are `YAMADA TARO`).
 fn identifier(s: &str) -> bool {
+    if s.as_bytes().get(1) == Some(&b'-') {
+        return true;
+    }
     let (mut dot, mut lower) = (false, false);
     for b in s.bytes() {
         dot |= b == b'.';
@@ -1186,13 +1195,23 @@ impl Table {
                     self.keys.push(k.to_string());
                     row.push("");
                     if let Some(kinds) = &mut self.kinds {
-                        // A key first seen after classification: by its name only.
-                        kinds.push(self.keys.last().and_then(|k| header_kind(k)));
+                        // A key first seen after classification: by its name, else its values
+                        // are scanned as text (a documentation's JSON: `…methods.8.desc`).
+                        kinds.push(
+                            self.keys
+                                .last()
+                                .and_then(|k| header_kind(k))
+                                .or(Some(Kind::Text)),
+                        );
                         self.set_ops();
                     }
                     self.keys.len() - 1
                 }
-                None => continue,
+                // Past the last column: the value is text.
+                None => {
+                    text::scan(v.as_ref(), tally);
+                    continue;
+                }
             };
             if let Some(cell) = row.get_mut(i) {
                 *cell = v.as_ref();
@@ -1537,13 +1556,23 @@ impl Table {
         // things as often as persons. Its Latin-letter values count as persons' names beside
         // another column of a person's data, or when four in five are names the dictionary knows.
         if let Some(h) = &header {
-            let bare = |i: usize| {
+            // A field of an object named `name` that names nothing itself (a parsed mail's
+            // `headers.8.name.other`: `User-Agent`; FHIR's `name.0.use`: `official`, its
+            // `name.0.extension.0.valueCode`: `IDE`) counts only by the dictionary.
+            let under = |i: usize| {
                 h.get(i).is_some_and(|h| {
+                    let last = last_field(h);
+                    last.len() < h.len() && header_kind(last).is_none() && part_of(h).is_none()
+                })
+            };
+            let bare = |i: usize| {
+                (h.get(i).is_some_and(|h| {
                     matches!(
                         header_key(last_field(h)).as_str(),
                         "name" | "names" | "displayname"
                     )
-                }) && kinds.get(i) == Some(&Some(Kind::Cat(Category::NameRomaji)))
+                }) || under(i))
+                    && kinds.get(i) == Some(&Some(Kind::Cat(Category::NameRomaji)))
             };
             let bares: Vec<usize> = (0..kinds.len()).filter(|i| bare(*i)).collect();
             let mut things = Vec::new();
@@ -1551,19 +1580,27 @@ impl Table {
                 // Beside: in the same object of a JSON document (`headers.0.name` and
                 // `headers.0.value`, not the document's other fields), else in the row.
                 let parent = |j: usize| h.get(j).map(|h| parent_field(h));
-                let beside = (0..kinds.len()).any(|j| {
-                    !bare(j)
-                        && matches!(kinds.get(j), Some(Some(Kind::Cat(_))))
-                        && parent(j) == parent(i)
-                });
+                let beside = !under(i)
+                    && (0..kinds.len()).any(|j| {
+                        !bare(j)
+                            && matches!(kinds.get(j), Some(Some(Kind::Cat(_))))
+                            && parent(j) == parent(i)
+                    });
                 if !beside {
                     let cells: Vec<&str> = data
                         .iter()
                         .filter_map(|r| r.get(i).map(|s| s.trim()))
                         .filter(|s| !s.is_empty())
                         .collect();
-                    let known = cells.iter().filter(|c| value::name_romaji(c)).count();
-                    if known * 5 < cells.len() * 4 {
+                    // (Not the English words the dictionary also holds: a parsed mail's
+                    // headers `date`, `to`; nor one value in every row: a code.)
+                    let known = cells
+                        .iter()
+                        .filter(|c| value::name_romaji(c) && !value::english_words(c))
+                        .count();
+                    let one_value =
+                        cells.len() >= 3 && cells.iter().all(|c| Some(c) == cells.first());
+                    if known * 5 < cells.len() * 4 || one_value {
                         things.push(i);
                     }
                 }

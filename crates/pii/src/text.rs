@@ -572,7 +572,8 @@ fn fused_at(text: &str, from: usize) -> Option<Cand> {
                 return Some(m);
             }
             let p1 = i.checked_sub(1).map(|k| b[k]);
-            if matches!(p1, Some(b'=' | b':' | b'"' | b'\'')) && ascii_key_at(b, i, p1, true) {
+            if matches!(p1, Some(b'=' | b':' | b'"' | b'\'' | b' ')) && ascii_key_at(b, i, p1, true)
+            {
                 return Some((i, i + 1, Kind::AsciiKey));
             }
             i += 1;
@@ -689,7 +690,11 @@ fn ascii_key_at(b: &[u8], i: usize, p1: Option<u8>, upper: bool) -> bool {
     let before = match KEY_BEFORE[usize::from(p1.unwrap_or(0))] {
         0 => return false,
         KEY_SEP => 2,
-        KEY_SPACE if upper => return false,
+        // A capital after `: ` (`customer_name: Yamada Taro`, YAML's `name: Sato Hanako`).
+        KEY_SPACE if upper => match at(2) {
+            b':' => 3,
+            _ => return false,
+        },
         KEY_SPACE => match KEY_BEFORE[usize::from(at(2))] {
             KEY_SEP => 3,
             KEY_FULL if at(3) == 0xBC && at(4) == 0xEF => 5,
@@ -2566,6 +2571,43 @@ mod tests {
             ("5282-5281-5290-5293", vec![(C::CreditCard, 1)]),
         ] {
             assert_eq!(found(t), want, "{t}");
+        }
+    }
+
+    /// A label in small letters, `: ` and a name in Latin letters, as YAML, logs and
+    /// configuration dumps write them: counted when the label says a person's (its capital
+    /// after a space no longer ends the look-up), not after a status, a role given as a team,
+    /// a step's name, an `=` and a space, or a sentence's words.
+    #[test]
+    fn labels_in_small_letters_before_a_capital() {
+        use Category as C;
+        for (t, want) in [
+            ("customer_name: Yamada Taro", vec![(C::NameRomaji, 1)]),
+            ("full_name: YAMADA TARO", vec![(C::NameRomaji, 1)]),
+            ("user.full_name: Sato Hanako", vec![(C::NameRomaji, 1)]),
+            (
+                "- name: Suzuki Ichiro\n  email: ichiro@example.jp",
+                vec![(C::NameRomaji, 1), (C::Email, 1)],
+            ),
+            ("contact: Tanaka Jiro", vec![(C::NameRomaji, 1)]),
+            ("gender: Female", vec![(C::Gender, 1)]),
+            (
+                // (A part on a line of its own counts alone: parts join on one line only.)
+                "last_name: Yamada\nfirst_name: Taro",
+                vec![(C::NameRomaji, 2)],
+            ),
+        ] {
+            assert_eq!(found(t), want, "{t}");
+        }
+        for t in [
+            "Status: OK\nlevel: Info",
+            "contact: Support Team",
+            "- name: Build And Test\n- name: Checkout",
+            "name= Yamada Taro",
+            "the customer name: Yamada Taro",
+            "error: Connection refused by Yamada Taro",
+        ] {
+            assert_eq!(found(t), vec![], "{t}");
         }
     }
 

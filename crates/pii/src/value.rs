@@ -1249,6 +1249,7 @@ fn english_word(w: &[u8]) -> bool {
             | b"take"
             | b"ten"
             | b"to"
+            | b"todo"
             | b"token"
             | b"wake"
             | b"you"
