@@ -910,6 +910,24 @@ mod tests {
         assert_eq!(r.categories.get(&Category::Email), Some(&3));
         assert_eq!(r.categories.get(&Category::NameRomaji), Some(&3));
         assert_eq!(r.persons_estimate, 3);
+        // A group's members (mail-parser's `Group.0.addresses.1.name`): names beside their
+        // e-mails, no part of a postal address.
+        let groups = r#"[{"Group": [{"name": "Staff", "addresses": [
+            {"name": "Yamada Taro", "address": "taro@example.jp"},
+            {"name": "Sato Hanako", "address": "hanako@example.jp"}]}]},
+            {"Group": [{"name": "Sales", "addresses": [
+            {"name": "Suzuki Ichiro", "address": "ichiro@example.jp"},
+            {"name": "Tanaka Jiro", "address": "jiro@example.jp"}]}]}]"#;
+        let items = crate::Scanner::default().scan_bytes("groups.json", groups.as_bytes());
+        let Some(crate::Item::Found(r)) = items.first() else {
+            panic!("{items:?}");
+        };
+        assert_eq!(r.categories.get(&Category::NameRomaji), Some(&4), "{r:?}");
+        assert!(
+            r.columns.0.iter().all(|(_, c)| *c != Category::Address),
+            "{:?}",
+            r.columns
+        );
         // Network addresses stay no one's.
         let hosts = "{\"host\":\"web1\",\"address\":\"10.0.0.1\"}\n\
             {\"host\":\"web2\",\"address\":\"10.0.0.2\"}\n";

@@ -154,7 +154,9 @@ fn header_key(h: &str) -> String {
 /// Whether a header names a thing, not a person's data (`商品名`, `会社名`, `件名`,
 /// `product-name`, `ItemName`): no name column, and its values are not judged by their shape.
 fn names_no_person(h: &str) -> bool {
-    let n = header_key(h);
+    // A flattened path's field belongs to the object right before it: `company.name` is a
+    // company's, `Group.0.addresses.0.name` and `store.manager.name` are persons'.
+    let n = header_key(owned_field(h));
     [
         "商品",
         "品名",
@@ -770,6 +772,27 @@ fn last_field(h: &str) -> &str {
     h.rsplit('.')
         .find(|f| !f.is_empty() && !f.bytes().all(|b| b.is_ascii_digit()))
         .unwrap_or(h)
+}
+
+/// A flattened path's last field with the object it belongs to (`Group.0.addresses.0.name`:
+/// `addresses.0.name`), the whole of a plain header.
+fn owned_field(h: &str) -> &str {
+    let mut dots = h.rmatch_indices('.').map(|(i, _)| i);
+    let mut named = 0;
+    let mut start = 0;
+    let mut end = h.len();
+    for i in dots.by_ref() {
+        // A field of letters (not an array's index) between this dot and the last one seen.
+        if !h[i + 1..end].bytes().all(|b| b.is_ascii_digit()) {
+            named += 1;
+            if named == 2 {
+                start = i + 1;
+                break;
+            }
+        }
+        end = i;
+    }
+    &h[start..]
 }
 
 /// The object a flattened path's field belongs to (`headers.0.name`: `headers.0`), empty
