@@ -590,12 +590,17 @@ fn find_groups(header: &[String], data: &[Vec<String>], postal_col: Option<usize
             }
         }
     }
-    let name_like = |i: usize| {
-        matches!(
-            header.get(i).map(|h| header_kind(h)),
-            Some(None | Some(Kind::Name | Kind::Cat(Category::NameKana | Category::NameRomaji)))
-        )
-    };
+    // (Judged once a column: the pairs below are many in a wide JSON record.)
+    let name_likes: Vec<bool> = header
+        .iter()
+        .map(|h| {
+            matches!(
+                header_kind(h),
+                None | Some(Kind::Name | Kind::Cat(Category::NameKana | Category::NameRomaji))
+            )
+        })
+        .collect();
+    let name_like = |i: usize| name_likes.get(i).copied().unwrap_or(false);
     for a in 0..keys.len() {
         if used[a] || !name_like(a) {
             continue;
@@ -1582,21 +1587,33 @@ impl Table {
             // A field of an object named `name` that names nothing itself (a parsed mail's
             // `headers.8.name.other`: `User-Agent`; FHIR's `name.0.use`: `official`, its
             // `name.0.extension.0.valueCode`: `IDE`) counts only by the dictionary.
-            let under = |i: usize| {
-                h.get(i).is_some_and(|h| {
-                    let last = last_field(h);
-                    last.len() < h.len() && header_kind(last).is_none() && part_of(h).is_none()
+            // (Judged once a column: the look-ups below are per pair of columns.)
+            let romaji = |i: usize| kinds.get(i) == Some(&Some(Kind::Cat(Category::NameRomaji)));
+            let unders: Vec<bool> = (0..kinds.len())
+                .map(|i| {
+                    romaji(i)
+                        && h.get(i).is_some_and(|h| {
+                            let last = last_field(h);
+                            last.len() < h.len()
+                                && header_kind(last).is_none()
+                                && part_of(h).is_none()
+                        })
                 })
-            };
-            let bare = |i: usize| {
-                (h.get(i).is_some_and(|h| {
-                    matches!(
-                        header_key(last_field(h)).as_str(),
-                        "name" | "names" | "displayname"
-                    )
-                }) || under(i))
-                    && kinds.get(i) == Some(&Some(Kind::Cat(Category::NameRomaji)))
-            };
+                .collect();
+            let bare_cols: Vec<bool> = (0..kinds.len())
+                .map(|i| {
+                    romaji(i)
+                        && (unders[i]
+                            || h.get(i).is_some_and(|h| {
+                                matches!(
+                                    header_key(last_field(h)).as_str(),
+                                    "name" | "names" | "displayname"
+                                )
+                            }))
+                })
+                .collect();
+            let under = |i: usize| unders.get(i).copied().unwrap_or(false);
+            let bare = |i: usize| bare_cols.get(i).copied().unwrap_or(false);
             let bares: Vec<usize> = (0..kinds.len()).filter(|i| bare(*i)).collect();
             let mut things = Vec::new();
             for i in bares {
