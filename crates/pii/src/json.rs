@@ -1126,6 +1126,10 @@ mod tests {
                 {"name": {"Other": "Envelope-To"}, "value": {"Text": "c@example.com"}},
                 {"name": {"Other": "X-Priority"}, "value": {"Text": "3"}}]}]}"#,
             r#"[{"methods": [{"name": "todo"}, {"name": "skip"}]}, {"methods": [{"name": "todo"}, {"name": "only"}]}]"#,
+            // Headers beside their addresses: the `value` column holds e-mails.
+            r#"{"headers": [{"name": "X-Original-To", "value": "a@example.com"},
+                {"name": "Delivered-To", "value": "b@example.com"}, {"name": "Reply-To", "value": "c@example.com"},
+                {"name": "Return-Path", "value": "d@example.com"}]}"#,
         ];
         for doc in things {
             let items = crate::Scanner::default().scan_bytes("doc.json", doc.as_bytes());
