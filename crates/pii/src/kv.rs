@@ -734,6 +734,13 @@ mod tests {
             ("<td>山田", None),
             // JSON inside a JSON string.
             (r#"{\"name\":\"山田"#, Some((Person, Some(b'"')))),
+            // A capital after a space: after `: ` and a label of one word only.
+            ("customer_name: Y", Some((Name, None))),
+            ("- name: S", Some((Person, None))),
+            ("name= Y", None),
+            ("name => Y", None),
+            ("the customer name: Y", None),
+            ("name:  Y", None),
         ] {
             assert_eq!(key(t), want, "{t}");
         }

@@ -834,10 +834,10 @@ fn valid(c: Category, s: &str, postal: Option<u32>) -> bool {
 }
 
 /// A host's name or an identifier ([`dotted`], [`camel_case`]) in Latin letters, or a mail
-/// header's name (`X-Mailer`, `X-MSMail-Priority`: a letter, then a hyphen): one pass over
-/// the bytes first, as this runs for every romaji cell (most are `YAMADA TARO`).
+/// header's name ([`header_name`]): one pass over the bytes first, as this runs for every
+/// romaji cell (most are `YAMADA TARO`).
 fn identifier(s: &str) -> bool {
-    if s.as_bytes().get(1) == Some(&b'-') {
+    if header_name(s) {
         return true;
     }
     let (mut dot, mut lower) = (false, false);
@@ -846,6 +846,41 @@ fn identifier(s: &str) -> bool {
         lower |= b.is_ascii_lowercase();
     }
     dot && dotted(s) || lower && s.split(' ').any(camel_case)
+}
+
+/// A mail's or an HTTP header's name, as a parsed mail's JSON lists them beside their
+/// values (`{"name": "Reply-To", "value": "…@…"}`): a letter, then a hyphen (`X-Mailer`,
+/// `X-MSMail-Priority`), or one word of hyphenated parts ending in a header's word
+/// (`Delivered-To`, `Return-Path`, `Content-Type`). (`Jean-Pierre`, `Mary-Jane` are names.)
+fn header_name(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.get(1) == Some(&b'-') {
+        return true;
+    }
+    let Some((_, last)) = s.rsplit_once('-') else {
+        return false;
+    };
+    !s.contains(' ')
+        && [
+            "to",
+            "from",
+            "path",
+            "id",
+            "type",
+            "encoding",
+            "agent",
+            "version",
+            "language",
+            "priority",
+            "date",
+            "length",
+            "control",
+            "sender",
+            "disposition",
+            "transfer",
+        ]
+        .iter()
+        .any(|w| last.eq_ignore_ascii_case(w))
 }
 
 /// A host's or a qualified identifier's name (`mail.example.com`, `assert.AssertionError`):
