@@ -917,12 +917,14 @@ mod tests {
             {"name": "Sato Hanako", "address": "hanako@example.jp"}]}]},
             {"Group": [{"name": "Sales", "addresses": [
             {"name": "Suzuki Ichiro", "address": "ichiro@example.jp"},
-            {"name": "Tanaka Jiro", "address": "jiro@example.jp"}]}]}]"#;
+            {"name": "Tanaka Jiro", "address": "jiro@example.jp"},
+            {"name": "", "address": "kenji@example.jp"}]}]}]"#;
         let items = crate::Scanner::default().scan_bytes("groups.json", groups.as_bytes());
         let Some(crate::Item::Found(r)) = items.first() else {
             panic!("{items:?}");
         };
         assert_eq!(r.categories.get(&Category::NameRomaji), Some(&4), "{r:?}");
+        // (`Group.0.addresses.2.name` holds nothing: no address column either.)
         assert!(
             r.columns.0.iter().all(|(_, c)| *c != Category::Address),
             "{:?}",
