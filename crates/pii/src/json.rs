@@ -930,6 +930,18 @@ mod tests {
             "{:?}",
             r.columns
         );
+        // A shop's orders (Shopify's `shipping_address`): the recipient's name is a name,
+        // no part of the address beside it.
+        let orders = r#"[{"id": 1, "shipping_address": {"address1": "千代田1-1", "city": "千代田区",
+            "name": "山田 太郎", "phone": "090-1234-5678", "province": "東京都", "zip": "100-0001"}},
+            {"id": 2, "shipping_address": {"address1": "梅田1-1-3", "city": "大阪市北区",
+            "name": "佐藤 花子", "phone": "080-2345-6789", "province": "大阪府", "zip": "530-0001"}}]"#;
+        let items = crate::Scanner::default().scan_bytes("orders.json", orders.as_bytes());
+        let Some(crate::Item::Found(r)) = items.first() else {
+            panic!("{items:?}");
+        };
+        assert_eq!(r.categories.get(&Category::NameKanji), Some(&2), "{r:?}");
+        assert_eq!(r.categories.get(&Category::Phone), Some(&2), "{r:?}");
         // Network addresses stay no one's.
         let hosts = "{\"host\":\"web1\",\"address\":\"10.0.0.1\"}\n\
             {\"host\":\"web2\",\"address\":\"10.0.0.2\"}\n";
