@@ -372,9 +372,12 @@ pub(crate) fn key_before(b: &[u8], i: usize) -> Option<(Key, Option<u8>)> {
     {
         return None;
     }
-    classify(&buf[MAX_LABEL - n..])
-        .filter(|_| !capital_after_space || spoken == 1)
-        .map(|key| (key, quote))
+    // A capital after `: `: the label in small letters (`customer_name:`), one word. One
+    // that starts with a capital (`Name:`, `Customer Name:`) is the literal finder's.
+    if capital_after_space && (spoken != 1 || b.get(k).is_some_and(u8::is_ascii_uppercase)) {
+        return None;
+    }
+    classify(&buf[MAX_LABEL - n..]).map(|key| (key, quote))
 }
 
 /// The value at `i`, which [`key_before`] found after a label: up to its closing quote when

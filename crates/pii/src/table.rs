@@ -837,15 +837,13 @@ fn valid(c: Category, s: &str, postal: Option<u32>) -> bool {
 /// header's name ([`header_name`]): one pass over the bytes first, as this runs for every
 /// romaji cell (most are `YAMADA TARO`).
 fn identifier(s: &str) -> bool {
-    if header_name(s) {
-        return true;
-    }
-    let (mut dot, mut lower) = (false, false);
+    let (mut dot, mut lower, mut hyphen) = (false, false, false);
     for b in s.bytes() {
         dot |= b == b'.';
         lower |= b.is_ascii_lowercase();
+        hyphen |= b == b'-';
     }
-    dot && dotted(s) || lower && s.split(' ').any(camel_case)
+    hyphen && header_name(s) || dot && dotted(s) || lower && s.split(' ').any(camel_case)
 }
 
 /// A mail's or an HTTP header's name, as a parsed mail's JSON lists them beside their
