@@ -782,22 +782,18 @@ fn last_field(h: &str) -> &str {
 /// A flattened path's last field with the object it belongs to (`Group.0.addresses.0.name`:
 /// `addresses.0.name`), the whole of a plain header.
 fn owned_field(h: &str) -> &str {
-    let mut dots = h.rmatch_indices('.').map(|(i, _)| i);
-    let mut named = 0;
-    let mut start = 0;
-    let mut end = h.len();
-    for i in dots.by_ref() {
+    let (mut named, mut end) = (0, h.len());
+    for (i, _) in h.rmatch_indices('.') {
         // A field of letters (not an array's index) between this dot and the last one seen.
         if !h[i + 1..end].bytes().all(|b| b.is_ascii_digit()) {
             named += 1;
             if named == 2 {
-                start = i + 1;
-                break;
+                return &h[i + 1..];
             }
         }
         end = i;
     }
-    &h[start..]
+    h
 }
 
 /// The object a flattened path's field belongs to (`headers.0.name`: `headers.0`), empty
@@ -1516,7 +1512,9 @@ impl Table {
                 }
                 // E-mails under another header (`address`, Graph's `emailAddress.address`,
                 // `contact`): their shape leaves no doubt.
-                Some(Kind::Cat(_)) if emails().is_some() => emails(),
+                Some(Kind::Cat(_)) if share(&value::email) >= 60 => {
+                    Some(Kind::Cat(Category::Email))
+                }
                 Some(Kind::Cat(Category::Gender))
                     if share(&|s| matches!(s, "0" | "1" | "2" | "9")) >= 90
                         && share(&|s| matches!(s, "1" | "2")) >= 30 =>
